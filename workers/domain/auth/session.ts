@@ -1,0 +1,91 @@
+import { newId, randomToken } from "../../lib/ids";
+import { Conflict, Unauthorized } from "../../lib/errors";
+import { sha256Hex } from "../../lib/crypto";
+import { membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
+import type { Role, UserRow } from "../../storage/schema";
+import type { BaseCtx } from "../ctx";
+import { decoyHash, hashPassword, verifyPassword } from "./password";
+import type { LoginInput, Session, SignupInput } from "./schemas";
+import { ACCESS_TTL_SECONDS, REFRESH_TTL_MS, signAccessToken } from "./tokens";
+import { createBotStmts } from "../bots/create";
+
+/** Refresh tokens are `rt_<family>.<secret>`; only the SHA-256 of the whole string is stored. */
+async function issueSession(ctx: BaseCtx, user: UserRow, tenant: { id: string; name: string }, role: Role, familyId?: string) {
+  const now = ctx.clock.now();
+  const family = familyId ?? newId("rtf", now);
+  const refreshToken = `rt_${family.slice(4)}.${randomToken(40)}`;
+  await refreshTokensRepo(ctx.db)
+    .insertStmt({ id: newId("rtf", now), tenantId: tenant.id, userId: user.id, familyId: family, tokenHash: await sha256Hex(refreshToken), expiresAt: new Date(now + REFRESH_TTL_MS), createdAt: new Date(now) })
+    .run();
+  const accessToken = await signAccessToken(ctx.config.appSecret, { userId: user.id, tenantId: tenant.id, role }, now);
+  return {
+    accessToken,
+    refreshToken,
+    expiresIn: ACCESS_TTL_SECONDS,
+    user: { id: user.id, email: user.email, name: user.name },
+    tenant: { id: tenant.id, name: tenant.name },
+    role,
+  } satisfies Session;
+}
+
+/** Creates a tenant, its owner and a first bot in one batch, and signs the owner in. */
+export async function signUp(ctx: BaseCtx, input: SignupInput) {
+  const users = usersRepo(ctx.db);
+  if (await users.byEmail(input.email)) throw new Conflict("an account with this email exists; sign in instead");
+  const now = ctx.clock.now();
+  const tenant = { id: newId("tnt", now), name: input.company, plan: "free", createdAt: new Date(now) };
+  const user = { id: newId("usr", now), email: input.email, name: input.name ?? null, passwordHash: await hashPassword(input.password), createdAt: new Date(now) };
+  const bot = await createBotStmts(ctx, tenant.id, { name: `${input.company} Assistant` });
+  await ctx.db.batch([
+    tenantsRepo(ctx.db).insertStmt(tenant),
+    users.insertStmt(user),
+    membershipsRepo(ctx.db).insertStmt({ tenantId: tenant.id, userId: user.id, role: "owner", createdAt: new Date(now) }),
+    ...bot.stmts,
+  ]);
+  return issueSession(ctx, user, tenant, "owner");
+}
+
+export async function logIn(ctx: BaseCtx, input: LoginInput) {
+  const user = await usersRepo(ctx.db).byEmail(input.email);
+  // compare against a decoy when the email is unknown, so response time does not reveal accounts
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) throw new Unauthorized("email or password is wrong");
+  const all = await membershipsRepo(ctx.db).ofUser(user.id);
+  const m = input.tenantId ? all.find((x) => x.tenantId === input.tenantId) : all[0];
+  if (!m) throw new Unauthorized("this account has no access to that workspace");
+  const tenant = await tenantsRepo(ctx.db).get(m.tenantId);
+  if (!tenant) throw new Unauthorized("workspace no longer exists");
+  return issueSession(ctx, user, tenant, m.role);
+}
+
+/**
+ * Rotation with reuse detection (OAuth 2.0 Security BCP §4.14.2): each refresh token works once;
+ * presenting a spent one means it leaked, so the whole family is revoked and the caller gets 401.
+ */
+export async function refreshSession(ctx: BaseCtx, refreshToken: string) {
+  const tokens = refreshTokensRepo(ctx.db);
+  const row = await tokens.byHash(await sha256Hex(refreshToken));
+  const now = ctx.clock.now();
+  if (!row || row.revokedAt || row.expiresAt.getTime() <= now) throw new Unauthorized("refresh token is invalid or expired");
+  const won = await tokens.markUsed(row.id, new Date(now));
+  if (!won) {
+    await tokens.revokeFamilyStmt(row.familyId, new Date(now)).run();
+    ctx.log.warn("refresh token reuse: family revoked", { familyId: row.familyId, userId: row.userId });
+    throw new Unauthorized("refresh token was already used; sign in again");
+  }
+  const [user, m, tenant] = await Promise.all([
+    usersRepo(ctx.db).byId(row.userId),
+    membershipsRepo(ctx.db).get(row.tenantId, row.userId),
+    tenantsRepo(ctx.db).get(row.tenantId),
+  ]);
+  if (!user || !m || !tenant) throw new Unauthorized("account no longer has access");
+  return issueSession(ctx, user, tenant, m.role, row.familyId);
+}
+
+/** Revokes the family of the given refresh token; unknown tokens are ignored (logout is idempotent). */
+export async function logOut(ctx: BaseCtx, refreshToken: string) {
+  const row = await refreshTokensRepo(ctx.db).byHash(await sha256Hex(refreshToken));
+  if (row) await refreshTokensRepo(ctx.db).revokeFamilyStmt(row.familyId, new Date(ctx.clock.now())).run();
+}
+
+export { issueSession };

@@ -1,0 +1,32 @@
+import { newId, randomToken } from "../../lib/ids";
+import { botsRepo } from "../../storage/bots-repo";
+import type { BotRow } from "../../storage/schema";
+import type { BaseCtx, Ctx } from "../ctx";
+import { encryptSecret, masterKeysOf } from "../secrets/crypto";
+import { type BotInput, DEFAULT_SETTINGS, DEFAULT_THEME } from "./schemas";
+
+/** Builds the row and insert statement, so signup can put the first bot in its batch. */
+export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotInput) {
+  const now = new Date(ctx.clock.now());
+  const row: BotRow = {
+    id: newId("bot", now.getTime()),
+    tenantId,
+    name: input.name,
+    instructions: input.instructions ?? "",
+    greeting: input.greeting ?? `Hi! I'm ${input.name}. Ask me anything.`,
+    theme: { ...DEFAULT_THEME, ...input.theme },
+    settings: { ...DEFAULT_SETTINGS, ...input.settings },
+    allowedOrigins: input.allowedOrigins ?? [],
+    publishableKey: `pk_${randomToken(32)}`,
+    secretCiphertext: await encryptSecret(masterKeysOf(ctx.config), tenantId, randomToken(40)),
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { row, stmts: [botsRepo(ctx.db).insertStmt(row)] as const };
+}
+
+export async function createBot(ctx: Ctx, input: BotInput) {
+  const { row, stmts } = await createBotStmts(ctx, ctx.tenantId, input);
+  await stmts[0].run();
+  return row;
+}

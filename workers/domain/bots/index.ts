@@ -1,0 +1,57 @@
+import { NotFound } from "../../lib/errors";
+import { botsRepo } from "../../storage/bots-repo";
+import type { BotRow } from "../../storage/schema";
+import type { Ctx } from "../ctx";
+import { decryptSecret, masterKeysOf } from "../secrets/crypto";
+import type { BotDto, BotPatch } from "./schemas";
+
+export { createBot, createBotStmts } from "./create";
+
+export function toBotDto(b: BotRow): BotDto {
+  return {
+    id: b.id,
+    name: b.name,
+    instructions: b.instructions,
+    greeting: b.greeting,
+    theme: b.theme,
+    settings: b.settings,
+    allowedOrigins: b.allowedOrigins,
+    publishableKey: b.publishableKey,
+    createdAt: b.createdAt.toISOString(),
+    updatedAt: b.updatedAt.toISOString(),
+  };
+}
+
+export async function getBot(ctx: Ctx, id: string) {
+  const bot = await botsRepo(ctx.db).get(ctx.tenantId, id);
+  if (!bot) throw new NotFound("bot", id);
+  return bot;
+}
+
+export const listBots = (ctx: Ctx) => botsRepo(ctx.db).list(ctx.tenantId);
+
+export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
+  const current = await getBot(ctx, id);
+  const updated = await botsRepo(ctx.db).update(ctx.tenantId, id, {
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.instructions !== undefined && { instructions: patch.instructions }),
+    ...(patch.greeting !== undefined && { greeting: patch.greeting }),
+    ...(patch.allowedOrigins !== undefined && { allowedOrigins: patch.allowedOrigins }),
+    ...(patch.theme && { theme: { ...current.theme, ...patch.theme } }),
+    ...(patch.settings && { settings: { ...current.settings, ...patch.settings } }),
+    updatedAt: new Date(ctx.clock.now()),
+  });
+  if (!updated) throw new NotFound("bot", id);
+  return updated;
+}
+
+export async function deleteBot(ctx: Ctx, id: string) {
+  const deleted = await botsRepo(ctx.db).delete(ctx.tenantId, id);
+  if (!deleted) throw new NotFound("bot", id);
+}
+
+/** The identity-verification secret, for the tenant's server to sign visitor ids with. */
+export async function revealBotSecret(ctx: Ctx, id: string) {
+  const bot = await getBot(ctx, id);
+  return decryptSecret(masterKeysOf(ctx.config), ctx.tenantId, bot.secretCiphertext);
+}

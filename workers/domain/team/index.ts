@@ -1,0 +1,119 @@
+import { z } from "@hono/zod-openapi";
+import { sha256Hex } from "../../lib/crypto";
+import { Conflict, Forbidden, NotFound, Unauthorized } from "../../lib/errors";
+import { newId, randomToken } from "../../lib/ids";
+import { invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
+import type { InvitationRow, Role } from "../../storage/schema";
+import { canGrantRole } from "../auth/permissions";
+import { Email, Password, RoleSchema } from "../auth/schemas";
+import { hashPassword, verifyPassword } from "../auth/password";
+import { issueSession } from "../auth/session";
+import { actorId, type BaseCtx, type Ctx } from "../ctx";
+
+export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export const InviteInput = z.object({ email: Email, role: RoleSchema }).strict().openapi("InviteInput");
+export const AcceptInput = z
+  .object({ token: z.string().min(10).max(200), password: Password, name: z.string().trim().min(1).max(100).optional() })
+  .strict()
+  .openapi("AcceptInvitationInput");
+export const RoleInput = z.object({ role: RoleSchema }).strict().openapi("RoleInput");
+
+export const InvitationDto = z
+  .object({ id: z.string(), email: z.string(), role: RoleSchema, expiresAt: z.string(), acceptedAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .openapi("Invitation");
+export const MemberDto = z.object({ userId: z.string(), email: z.string(), name: z.string().nullable(), role: RoleSchema, joinedAt: z.string() }).openapi("Member");
+
+export function toInvitationDto(i: InvitationRow) {
+  return { id: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString(), acceptedAt: i.acceptedAt?.toISOString() ?? null, revokedAt: i.revokedAt?.toISOString() ?? null };
+}
+
+function callerRole(ctx: Ctx): Role {
+  // API keys act with admin rights at most; they cannot mint owners
+  return ctx.actor.kind === "user" ? ctx.actor.role : "admin";
+}
+
+/** Returns the invitation and its one-time token (to be emailed; the outbox arrives with email). */
+export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>) {
+  if (!canGrantRole(callerRole(ctx), input.role)) throw new Forbidden(`a ${callerRole(ctx)} cannot invite an ${input.role}`);
+  const existing = await usersRepo(ctx.db).byEmail(input.email);
+  if (existing && (await membershipsRepo(ctx.db).get(ctx.tenantId, existing.id))) throw new Conflict("this person is already a member");
+  const token = `inv_${randomToken(40)}`;
+  const now = ctx.clock.now();
+  const row: InvitationRow = {
+    id: newId("inv", now),
+    tenantId: ctx.tenantId,
+    email: input.email,
+    role: input.role,
+    tokenHash: await sha256Hex(token),
+    invitedBy: actorId(ctx.actor),
+    expiresAt: new Date(now + INVITATION_TTL_MS),
+    acceptedAt: null,
+    revokedAt: null,
+    createdAt: new Date(now),
+  };
+  await invitationsRepo(ctx.db).insertStmt(row).run();
+  return { invitation: row, token };
+}
+
+/**
+ * Accepting creates the user (or, for an existing account, checks its password) and the membership
+ * in one batch, then signs the person in to the inviting workspace.
+ */
+export async function acceptInvitation(ctx: BaseCtx, input: z.infer<typeof AcceptInput>) {
+  const inv = await invitationsRepo(ctx.db).byHash(await sha256Hex(input.token));
+  const now = ctx.clock.now();
+  if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt.getTime() <= now) throw new Unauthorized("invitation is invalid, used or expired");
+  const users = usersRepo(ctx.db);
+  let user = await users.byEmail(inv.email);
+  const stmts = [];
+  if (user) {
+    if (!(await verifyPassword(input.password, user.passwordHash))) throw new Unauthorized("this email has an account: use its password");
+    if (await membershipsRepo(ctx.db).get(inv.tenantId, user.id)) throw new Conflict("already a member");
+  } else {
+    user = { id: newId("usr", now), email: inv.email, name: input.name ?? null, passwordHash: await hashPassword(input.password), createdAt: new Date(now) };
+    stmts.push(users.insertStmt(user));
+  }
+  const tenant = await tenantsRepo(ctx.db).get(inv.tenantId);
+  if (!tenant) throw new NotFound("workspace");
+  await ctx.db.batch([
+    invitationsRepo(ctx.db).acceptStmt(inv.id, new Date(now)),
+    ...stmts,
+    membershipsRepo(ctx.db).insertStmt({ tenantId: inv.tenantId, userId: user.id, role: inv.role, createdAt: new Date(now) }),
+  ]);
+  return issueSession(ctx, user, tenant, inv.role);
+}
+
+export const listMembers = (ctx: Ctx) => membershipsRepo(ctx.db).list(ctx.tenantId);
+export const listInvitations = (ctx: Ctx) => invitationsRepo(ctx.db).list(ctx.tenantId);
+
+export async function revokeInvitation(ctx: Ctx, id: string) {
+  const row = await invitationsRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
+  if (!row) throw new NotFound("invitation", id);
+}
+
+async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
+  const m = await membershipsRepo(ctx.db).get(ctx.tenantId, userId);
+  if (!m) throw new NotFound("member", userId);
+  const role = callerRole(ctx);
+  if ((m.role === "owner" || next === "owner") && role !== "owner") throw new Forbidden("only an owner can change an owner");
+  if (m.role === "owner" && next !== "owner" && (await membershipsRepo(ctx.db).countOwners(ctx.tenantId)) <= 1)
+    throw new Conflict("a workspace needs at least one owner");
+  return m;
+}
+
+export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
+  await guardOwnerChange(ctx, userId, role);
+  const row = await membershipsRepo(ctx.db).setRole(ctx.tenantId, userId, role);
+  if (!row) throw new NotFound("member", userId);
+  await refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
+  return row;
+}
+
+export async function removeMember(ctx: Ctx, userId: string) {
+  await guardOwnerChange(ctx, userId, null);
+  await ctx.db.batch([
+    membershipsRepo(ctx.db).delete(ctx.tenantId, userId),
+    refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())),
+  ]);
+}

@@ -1,0 +1,12 @@
+import { createApp } from "./app";
+import { handleQueue } from "./queue";
+
+export { ConversationRoom } from "./rooms/conversation-room";
+export { TenantHub } from "./rooms/tenant-hub";
+
+const app = createApp();
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,2 @@
+// One file per area keeps parallel work apart; drizzle sees them all through this barrel.
+export * from "./core";
