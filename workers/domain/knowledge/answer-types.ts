@@ -1,0 +1,52 @@
+import type { BaseCtx } from "../ctx";
+
+/**
+ * The contract between the answerer (knowledge) and its callers: the chat room, `POST
+ * /api/bots/:id/ask`, `/v1/chat/completions`, voice tool calls and agent drafts.
+ */
+export type AnswerSource = {
+  sourceId: string;
+  title: string;
+  /** Link to the original when the source has one (url sources, articles with a url), else null. */
+  url: string | null;
+  /** The passage the answer leaned on, at most ~300 characters. */
+  snippet: string;
+};
+
+export type AnswerTurn = { role: "visitor" | "ai" | "agent"; text: string };
+
+export type AnswerInput = {
+  botId: string;
+  question: string;
+  /** Earlier turns of the conversation, oldest first (may be empty). */
+  history?: AnswerTurn[];
+  /** Visitor language hint (BCP-47), e.g. from the browser; the bot setting wins when not "auto". */
+  language?: string;
+  /** "chat" (default) or "voice": voice answers are shorter and carry no markdown. */
+  channel?: "chat" | "voice";
+};
+
+export type AnswerTimings = { retrieveMs: number; generateMs: number; totalMs: number };
+
+export type AnswerDone = {
+  type: "done";
+  /** The full final text (equal to the concatenated deltas). */
+  answer: string;
+  sources: AnswerSource[];
+  /** 0..1: how well the retrieved passages support the answer. */
+  confidence: number;
+  /** True when the bot abstained (confidence under the bot's threshold) or the provider failed. */
+  handoff: boolean;
+  /** Set when the provider failed mid-answer; the answer ends cleanly with an offer of a person. */
+  failure?: string;
+  timings: AnswerTimings;
+};
+
+export type AnswerEvent = { type: "delta"; text: string } | AnswerDone;
+
+/** What the answerer needs: storage and providers for one tenant, no actor. */
+export type AnswerCtx = BaseCtx & { tenantId: string };
+
+/** Implemented in ./answer.ts as `streamAnswer(ctx, input, signal?)`. It never throws for provider
+ *  failures: it always ends with exactly one `done` event. It throws NotFound for an unknown bot. */
+export type StreamAnswer = (ctx: AnswerCtx, input: AnswerInput, signal?: AbortSignal) => AsyncIterable<AnswerEvent>;
