@@ -17,6 +17,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workers",
+            // logs of passing tests are noise; a failing test still prints its logs
+            silent: "passed-only",
             include: ["workers/**/*.test.ts"],
             setupFiles: ["./workers/test/apply-migrations.ts"],
           },

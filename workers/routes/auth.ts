@@ -4,7 +4,7 @@ import { logIn, logOut, refreshSession, signUp } from "../domain/auth/session";
 import { acceptInvitation, AcceptInput } from "../domain/team";
 import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
 
-const post = (path: string, body: z.ZodType, summary: string) =>
+const post = <T extends z.ZodType>(path: string, body: T, summary: string) =>
   createRoute({ method: "post", path, tags: ["auth"], summary, request: { body: jsonBody(body) }, responses: { 200: jsonResponse(Session, "session"), ...problemResponses } });
 
 export const authRoutes = createRouter()

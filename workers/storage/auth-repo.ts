@@ -31,8 +31,8 @@ export const membershipsRepo = (db: Db) => ({
   insertStmt: (row: typeof memberships.$inferInsert) => db.insert(memberships).values(row),
   setRole: (tenantId: string, userId: string, role: (typeof memberships.$inferSelect)["role"]) =>
     db.update(memberships).set({ role }).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))).returning().get(),
-  delete: (tenantId: string, userId: string) =>
-    db.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))).returning().get(),
+  deleteStmt: (tenantId: string, userId: string) =>
+    db.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))),
 });
 
 export const refreshTokensRepo = (db: Db) => ({

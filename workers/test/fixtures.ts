@@ -7,7 +7,7 @@ export function call(path: string, init: RequestInit & { json?: unknown; token?:
   if (init.json !== undefined) headers.set("content-type", "application/json");
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-  return exports.default.fetch(new Request(`http://echo.test${path}`, { ...init, headers, body }));
+  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(`http://echo.test${path}`, { ...init, headers, body }));
 }
 
 /** Parses a JSON response after checking its status; failures print the body. */

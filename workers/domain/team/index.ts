@@ -113,7 +113,7 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
 export async function removeMember(ctx: Ctx, userId: string) {
   await guardOwnerChange(ctx, userId, null);
   await ctx.db.batch([
-    membershipsRepo(ctx.db).delete(ctx.tenantId, userId),
+    membershipsRepo(ctx.db).deleteStmt(ctx.tenantId, userId),
     refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())),
   ]);
 }

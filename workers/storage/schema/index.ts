@@ -1,2 +1,3 @@
 // One file per area keeps parallel work apart; drizzle sees them all through this barrel.
 export * from "./core";
+export * from "./knowledge";

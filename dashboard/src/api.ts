@@ -1,0 +1,221 @@
+/**
+ * The dashboard's typed client over Echo's public REST API. Every call goes through `request()`,
+ * which adds the access token, refreshes it once on a 401 and turns problem+json bodies into
+ * `ApiError`s whose `message` is the server's `detail`, ready to show in words.
+ */
+import type { z } from "@hono/zod-openapi";
+import type { BotDto, BotInput, BotPatch } from "../../workers/domain/bots/schemas";
+import type { Session } from "../../workers/domain/auth/schemas";
+import type { KeyDto } from "../../workers/domain/keys";
+import type { InvitationDto, MemberDto } from "../../workers/domain/team";
+import type { Permission } from "../../workers/domain/auth/permissions";
+
+export type { Session, BotDto as Bot, BotInput, BotPatch, Permission };
+export type Role = Session["role"];
+export type ApiKey = z.infer<typeof KeyDto>;
+export type Member = z.infer<typeof MemberDto>;
+export type Invitation = z.infer<typeof InvitationDto>;
+export type FieldError = { path: string; message: string };
+
+/** Knowledge sources as listed by GET /api/knowledge/sources (workers/routes/knowledge.ts). */
+export type SourceStatus = "queued" | "processing" | "ready" | "failed";
+export type KnowledgeSource = {
+  id: string;
+  type: "file" | "text" | "qa" | "url";
+  title: string;
+  status: SourceStatus;
+  error?: string | null;
+  botId?: string | null;
+  url?: string | null;
+  filename?: string | null;
+  bytes?: number;
+  chars?: number;
+  chunkCount?: number;
+  /** 0..1 while processing, when the server reports it. */
+  progress?: number | null;
+  createdAt: string;
+  updatedAt?: string;
+};
+export type AnswerSource = { sourceId: string; title: string; url: string | null; snippet: string };
+export type AskResult = {
+  answer: string;
+  sources: AnswerSource[];
+  confidence: number;
+  handoff: boolean;
+  timings?: { retrieveMs: number; generateMs: number; totalMs: number };
+};
+
+export type ConversationMode = "ai" | "human" | "closed";
+/** A row of GET /api/conversations; optional fields are shown when the server sends them. */
+export type Conversation = {
+  id: string;
+  botId: string;
+  mode: ConversationMode;
+  status?: string;
+  assigneeId?: string | null;
+  visitor?: Record<string, unknown> | null;
+  lastMessage?: string | null;
+  lastMessageAt?: string | null;
+  lastSeq?: number;
+  messageCount?: number;
+  unread?: number;
+  waitingSince?: string | null;
+  channel?: string;
+  priority?: string | null;
+  sentiment?: string | number | null;
+  createdAt: string;
+  updatedAt?: string;
+  closedAt?: string | null;
+  [extra: string]: unknown;
+};
+export type MessageRole = "visitor" | "ai" | "agent" | "system" | "note";
+export type Message = {
+  seq: number;
+  id: string;
+  cid?: string;
+  role: MessageRole;
+  text: string;
+  at: string;
+  sources?: AnswerSource[];
+  authorId?: string | null;
+  authorName?: string | null;
+  private?: boolean;
+};
+export type Page<T> = { data: T[]; nextCursor?: string | null };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code = "ERROR",
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+  /** One sentence for the screen: the detail plus the first failing fields. */
+  get text() {
+    const fields = this.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`);
+    return fields.length ? `${this.message} (${fields.join("; ")})` : this.message;
+  }
+}
+
+/** Hooks the session model installs: where the token comes from and how to renew it. */
+type AuthHooks = { token: () => string | null; refresh: () => Promise<boolean>; expired: () => void };
+let auth: AuthHooks = { token: () => null, refresh: async () => false, expired: () => {} };
+export function installAuth(hooks: AuthHooks) {
+  auth = hooks;
+}
+
+type Options = { body?: unknown; form?: FormData; anonymous?: boolean; signal?: AbortSignal };
+
+async function toError(r: Response): Promise<ApiError> {
+  const body: unknown = await r.json().catch(() => null);
+  if (body && typeof body === "object") {
+    const p = body as { detail?: unknown; code?: unknown; errors?: unknown };
+    const errors = Array.isArray(p.errors) ? p.errors.filter((e): e is FieldError => !!e && typeof e === "object" && "path" in e) : [];
+    if (typeof p.detail === "string") return new ApiError(r.status, p.detail, typeof p.code === "string" ? p.code : "ERROR", errors);
+  }
+  return new ApiError(r.status, r.status === 404 ? "not found (this part of the API may not be available yet)" : `the server answered ${r.status} ${r.statusText}`);
+}
+
+export async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
+  const send = () => {
+    const headers: Record<string, string> = { accept: "application/json" };
+    const token = opts.anonymous ? null : auth.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: BodyInit | undefined;
+    if (opts.form) body = opts.form;
+    else if (opts.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(opts.body);
+    }
+    return fetch(path, { method, headers, body, signal: opts.signal });
+  };
+  let r: Response;
+  try {
+    r = await send();
+    // one silent retry after a refresh: the token may have expired while the tab slept
+    if (r.status === 401 && !opts.anonymous && (await auth.refresh())) r = await send();
+  } catch (err) {
+    if (err instanceof DOMException && err.name === "AbortError") throw err;
+    throw new ApiError(0, "cannot reach the server; check your connection");
+  }
+  if (r.status === 401 && !opts.anonymous) auth.expired();
+  if (!r.ok) throw await toError(r);
+  if (r.status === 204) return undefined as T;
+  return (await r.json()) as T;
+}
+
+const get = <T>(path: string, signal?: AbortSignal) => request<T>("GET", path, { signal });
+const post = <T>(path: string, body?: unknown) => request<T>("POST", path, { body: body ?? {} });
+const patch = <T>(path: string, body: unknown) => request<T>("PATCH", path, { body });
+const del = <T = void>(path: string) => request<T>("DELETE", path);
+const enc = encodeURIComponent;
+
+export const api = {
+  auth: {
+    signup: (b: { email: string; password: string; name?: string; company: string }) => request<Session>("POST", "/api/auth/signup", { body: b, anonymous: true }),
+    login: (b: { email: string; password: string }) => request<Session>("POST", "/api/auth/login", { body: b, anonymous: true }),
+    refresh: (refreshToken: string) => request<Session>("POST", "/api/auth/refresh", { body: { refreshToken }, anonymous: true }),
+    logout: (refreshToken: string) => request<void>("POST", "/api/auth/logout", { body: { refreshToken }, anonymous: true }),
+    accept: (b: { token: string; password: string; name?: string }) => request<Session>("POST", "/api/auth/accept-invitation", { body: b, anonymous: true }),
+  },
+  bots: {
+    list: () => get<Page<BotDto>>("/api/bots"),
+    get: (id: string) => get<BotDto>(`/api/bots/${enc(id)}`),
+    create: (b: BotInput) => post<BotDto>("/api/bots", b),
+    update: (id: string, b: BotPatch) => patch<BotDto>(`/api/bots/${enc(id)}`, b),
+    remove: (id: string) => del(`/api/bots/${enc(id)}`),
+    secret: (id: string) => get<{ secret: string }>(`/api/bots/${enc(id)}/secret`),
+    ask: (id: string, question: string) => post<AskResult>(`/api/bots/${enc(id)}/ask`, { question }),
+  },
+  keys: {
+    list: () => get<Page<ApiKey>>("/api/keys"),
+    create: (b: { name: string; scopes: Permission[] }) => post<ApiKey & { secret: string }>("/api/keys", b),
+    revoke: (id: string) => del<ApiKey>(`/api/keys/${enc(id)}`),
+  },
+  team: {
+    members: () => get<Page<Member>>("/api/team/members"),
+    setRole: (userId: string, role: Role) => patch<{ userId: string; role: Role }>(`/api/team/members/${enc(userId)}`, { role }),
+    removeMember: (userId: string) => del(`/api/team/members/${enc(userId)}`),
+    invitations: () => get<Page<Invitation>>("/api/team/invitations"),
+    invite: (email: string, role: Role) => post<Invitation & { token: string }>("/api/team/invitations", { email, role }),
+    revokeInvitation: (id: string) => del(`/api/team/invitations/${enc(id)}`),
+  },
+  knowledge: {
+    list: (signal?: AbortSignal) => get<Page<KnowledgeSource>>("/api/knowledge/sources", signal),
+    upload: (file: File, botId?: string) => {
+      const form = new FormData();
+      form.set("file", file);
+      if (botId) form.set("botId", botId);
+      return request<KnowledgeSource>("POST", "/api/knowledge/sources", { form });
+    },
+    addText: (b: { type: "text"; title: string; text: string } | { type: "qa"; question: string; answer: string; title?: string } | { type: "url"; url: string }) =>
+      post<KnowledgeSource>("/api/knowledge/sources", b),
+    remove: (id: string) => del(`/api/knowledge/sources/${enc(id)}`),
+  },
+  conversations: {
+    list: (q: Record<string, string | undefined>, signal?: AbortSignal) => {
+      const qs = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1])).toString();
+      return get<Page<Conversation>>(`/api/conversations${qs ? `?${qs}` : ""}`, signal);
+    },
+    get: (id: string) => get<Conversation>(`/api/conversations/${enc(id)}`),
+    messages: (id: string) => get<Page<Message>>(`/api/conversations/${enc(id)}/messages`),
+  },
+  providers: {
+    list: () => get<unknown>("/api/settings/providers"),
+    put: (kind: string, body: unknown) => request<unknown>("PUT", `/api/settings/providers/${enc(kind)}`, { body }),
+    remove: (kind: string) => del(`/api/settings/providers/${enc(kind)}`),
+  },
+  raw: { get, post, patch, del, put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }) },
+};
+
+/** `ws(s)://<this origin><path>?token=<access token>`: browsers cannot set headers on a WebSocket. */
+export function socketUrl(path: string): string | null {
+  const token = auth.token();
+  if (!token) return null;
+  const u = new URL(path, location.href);
+  u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+  u.searchParams.set("token", token);
+  return u.toString();
+}

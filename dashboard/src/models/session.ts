@@ -1,0 +1,125 @@
+/**
+ * The signed-in operator. The access token lives in memory only; the rotating refresh token sits in
+ * localStorage so a reload keeps the session. Refresh happens a minute before expiry and once on a
+ * 401. Several tabs share one refresh token, and the server treats a reused refresh token as theft
+ * (it revokes the whole family), so tabs refresh under a Web Lock and re-read storage first: a tab
+ * that finds the token already rotated by another tab adopts the new one instead of replaying it.
+ */
+import { computed, signal } from "@preact/signals";
+import { api, ApiError, installAuth, type Role, type Session } from "../api";
+
+const STORE = "echo.session";
+const SKEW_MS = 60_000;
+
+type Stored = { refreshToken: string; user: Session["user"]; tenant: Session["tenant"]; role: Role };
+type Live = Stored & { accessToken: string; expiresAt: number };
+
+export const session = signal<Live | null>(null);
+/** "checking" until the stored refresh token has been tried on boot. */
+export const authState = signal<"checking" | "in" | "out">("checking");
+export const role = computed(() => session.value?.role ?? "viewer");
+export const canAdmin = computed(() => role.value === "owner" || role.value === "admin");
+export const canReply = computed(() => role.value !== "viewer");
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let inflight: Promise<boolean> | null = null;
+
+function readStored(): Stored | null {
+  try {
+    const raw = localStorage.getItem(STORE);
+    if (!raw) return null;
+    const v: unknown = JSON.parse(raw);
+    if (v && typeof v === "object" && typeof (v as Stored).refreshToken === "string") return v as Stored;
+  } catch {}
+  return null;
+}
+
+/** Adopts a fresh session from the API and schedules its renewal. */
+export function adopt(s: Session) {
+  const live: Live = { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: Date.now() + s.expiresIn * 1000, user: s.user, tenant: s.tenant, role: s.role };
+  localStorage.setItem(STORE, JSON.stringify({ refreshToken: s.refreshToken, user: s.user, tenant: s.tenant, role: s.role } satisfies Stored));
+  session.value = live;
+  authState.value = "in";
+  clearTimeout(timer);
+  timer = setTimeout(() => void refresh(), Math.max(5_000, s.expiresIn * 1000 - SKEW_MS));
+}
+
+function signedOut() {
+  clearTimeout(timer);
+  localStorage.removeItem(STORE);
+  session.value = null;
+  authState.value = "out";
+}
+
+async function rotate(): Promise<boolean> {
+  const stored = readStored();
+  if (!stored) return false;
+  const current = session.value;
+  // another tab already rotated: its access token is not shared, so rotate from the newer token
+  try {
+    adopt(await api.auth.refresh(stored.refreshToken));
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 0 && current) return false; // offline: keep trying later
+    if (err instanceof ApiError && (err.status === 401 || err.status === 400)) {
+      // lost a race with another tab between read and use? it has written the newer token by now
+      const again = readStored();
+      if (again && again.refreshToken !== stored.refreshToken) {
+        adopt(await api.auth.refresh(again.refreshToken));
+        return true;
+      }
+      signedOut();
+    }
+    return false;
+  }
+}
+
+/** Renews the access token; concurrent callers share one attempt. Resolves false when signed out. */
+export function refresh(): Promise<boolean> {
+  inflight ??= (async () => {
+    try {
+      const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+      return locks ? await locks.request("echo.refresh", () => rotate()) : await rotate();
+    } catch {
+      return false;
+    } finally {
+      inflight = null;
+    }
+  })();
+  return inflight;
+}
+
+installAuth({
+  token: () => session.value?.accessToken ?? null,
+  refresh,
+  expired: () => {
+    if (!readStored()) signedOut();
+  },
+});
+
+export async function boot() {
+  if (readStored()) await refresh();
+  if (authState.value === "checking") authState.value = session.value ? "in" : "out";
+}
+
+export async function signIn(email: string, password: string) {
+  adopt(await api.auth.login({ email, password }));
+}
+export async function signUp(input: { email: string; password: string; name?: string; company: string }) {
+  adopt(await api.auth.signup(input));
+}
+export async function acceptInvite(input: { token: string; password: string; name?: string }) {
+  adopt(await api.auth.accept(input));
+}
+export async function signOut() {
+  const stored = readStored();
+  signedOut();
+  if (stored) await api.auth.logout(stored.refreshToken).catch(() => {});
+}
+
+// a sign-out in another tab signs this one out too
+if (typeof window !== "undefined") {
+  window.addEventListener("storage", (e) => {
+    if (e.key === STORE && e.newValue === null && session.value) signedOut();
+  });
+}

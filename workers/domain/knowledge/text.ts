@@ -1,0 +1,87 @@
+/**
+ * Query and passage normalisation shared by retrieval, confidence and the extractive answerer:
+ * tokens (unicode letters and digits, diacritics folded), stopwords (en + the common function words
+ * of es/fr/de/pt), and a light suffix stemmer. FTS5 stems with Porter on its side; this stemmer is
+ * only used to compare a question with a passage in JS, where both sides go through it.
+ */
+
+const STOPWORDS = new Set(
+  (
+    // English
+    "a about above after again against all am an and any are aren't as at be because been before being below between both but by " +
+    "can cannot could did do does doing don't down during each few for from further had has have having he her here hers herself him " +
+    "himself his how i i'm if in into is isn't it it's its itself let's me more most my myself no nor not of off on once only or other " +
+    "ought our ours ourselves out over own same she should so some such than that that's the their theirs them themselves then there " +
+    "these they this those through to too under until up very was we were what what's when where which while who whom why with would " +
+    "you your yours yourself yourselves will just also get got there's im ive id youre dont doesnt cant isnt wont please thanks thank hi hello " +
+    "anyone someone something anything way possible know want need like tell us use using used able one ones s t d ll m re ve " +
+    // Spanish, French, German, Portuguese function words
+    "el la los las un una unos unas de del y o que en es por para con se su sus al lo como mas pero sus le ya muy sin sobre " +
+    "le la les un une des du de et ou est en pour par avec sur au aux ce cette ces qui que quoi dans pas ne je tu il elle nous vous ils mon ma mes " +
+    "der die das ein eine einen einem und oder ist in im zu mit von fur auf den dem des nicht ich du er sie es wir ihr wie was " +
+    "o a os as um uma de do da dos das e ou em no na nos nas por para com se seu sua como mais mas eu voce"
+  ).split(/\s+/),
+);
+
+/** Lower-cased word tokens with diacritics removed ("Café's" → ["cafe", "s"]). */
+export function tokenize(text: string): string[] {
+  const folded = text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+export function isStopword(token: string): boolean {
+  return STOPWORDS.has(token);
+}
+
+/**
+ * A light English suffix stripper (plural, -ing, -ed, -ly, -ies…), enough to match "exporting" with
+ * "export" or "notebooks" with "notebook". Deliberately conservative: a wrong merge costs precision.
+ */
+export function stem(token: string): string {
+  let w = token;
+  if (w.length <= 3 || /\d/.test(w)) return w;
+  if (w.endsWith("ies") && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith("sses")) w = w.slice(0, -2);
+  else if (w.endsWith("es") && /(ch|sh|x|z)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is")) w = w.slice(0, -1);
+  if (w.endsWith("ing") && w.length > 5) w = undouble(w.slice(0, -3));
+  else if (w.endsWith("ed") && w.length > 4) w = undouble(w.slice(0, -2));
+  if (w.endsWith("ly") && w.length > 5) w = w.slice(0, -2);
+  if (w.endsWith("e") && w.length > 4) w = w.slice(0, -1);
+  return w;
+}
+
+function undouble(w: string): string {
+  return /([b-df-hj-np-tv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w) ? w.slice(0, -1) : w;
+}
+
+/** Content terms of a question: tokens minus stopwords, deduplicated, order kept. */
+export function contentTerms(text: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const t of tokenize(text)) {
+    if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    out.push(t);
+  }
+  return out;
+}
+
+/** Stemmed token set of a passage, for coverage checks. */
+export function stemSet(text: string): Set<string> {
+  return new Set(tokenize(text).map(stem));
+}
+
+/** Splits text into sentences (also at line breaks and list items), trimmed, empty ones dropped. */
+export function splitSentences(text: string): string[] {
+  return text
+    .split(/\n+|(?<=[.!?])\s+(?=[\p{Lu}\p{N}"'(¿¡])/u)
+    .map((s) => s.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, "").trim())
+    .filter((s) => s.length > 1);
+}
+
+/** Escapes a token for an FTS5 query (double quotes make it a string literal). */
+export function ftsToken(token: string): string {
+  return `"${token.replace(/"/g, '""')}"`;
+}

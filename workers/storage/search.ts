@@ -1,0 +1,71 @@
+import type { Db } from "./db";
+
+/**
+ * FTS5 queries over `knowledge_fts` (see migrations/0002_knowledge.sql). The tenant is part of the
+ * MATCH expression (`scope:` token), so the full-text index never returns another tenant's rows; the
+ * join re-checks tenant and applies the bot filter (a chunk with no bot serves every bot).
+ */
+
+/** bm25() column weights: title, heading, body (scope is weighted 0). */
+export type FtsWeights = { title: number; heading: number; body: number };
+
+export type FtsHit = {
+  seq: number;
+  chunkId: string;
+  sourceId: string;
+  heading: string;
+  text: string;
+  title: string;
+  url: string | null;
+  externalId: string | null;
+  /** bm25() as FTS5 returns it: lower (more negative) is better. */
+  bm25: number;
+};
+
+/** The scope token stored with every FTS row of a tenant: "t" + id without separators. */
+export function scopeToken(tenantId: string): string {
+  return `t${tenantId.replace(/[^0-9a-zA-Z]/g, "").toLowerCase()}`;
+}
+
+/** `tokens` must already be FTS-quoted; they are OR-ed inside the text columns. */
+export function ftsMatch(tenantId: string, tokens: string[]): string {
+  return `scope:${scopeToken(tenantId)} AND {title heading body}:(${tokens.join(" OR ")})`;
+}
+
+export async function ftsSearch(
+  db: Db,
+  tenantId: string,
+  q: { tokens: string[]; botId?: string; limit: number; weights: FtsWeights },
+): Promise<FtsHit[]> {
+  if (q.tokens.length === 0) return [];
+  const botClause = q.botId ? "AND (c.bot_id IS NULL OR c.bot_id = ?6)" : "";
+  const stmt = db.$client
+    .prepare(
+      `SELECT c.seq AS seq, c.id AS chunkId, c.source_id AS sourceId, c.heading AS heading, c.text AS text,
+              s.title AS title, s.url AS url, s.external_id AS externalId,
+              bm25(knowledge_fts, ?3, ?4, ?5, 0.0) AS bm25
+         FROM knowledge_fts f
+         JOIN knowledge_chunks c ON c.seq = f.rowid
+         JOIN knowledge_sources s ON s.id = c.source_id
+        WHERE knowledge_fts MATCH ?1 AND c.tenant_id = ?2 ${botClause}
+        ORDER BY bm25 LIMIT ?7`,
+    )
+    .bind(ftsMatch(tenantId, q.tokens), tenantId, q.weights.title, q.weights.heading, q.weights.body, q.botId ?? null, q.limit);
+  const { results } = await stmt.all<FtsHit>();
+  return results;
+}
+
+/**
+ * Document frequency of each (FTS-quoted) token among the tenant's chunks, plus the tenant's chunk
+ * count, in one batch: the IDF weights for confidence and sentence selection.
+ */
+export async function termStats(db: Db, tenantId: string, tokens: string[]): Promise<{ total: number; df: number[] }> {
+  const scope = scopeToken(tenantId);
+  const stmts = [
+    db.$client.prepare("SELECT count(*) AS n FROM knowledge_chunks WHERE tenant_id = ?1").bind(tenantId),
+    ...tokens.map((t) => db.$client.prepare("SELECT count(*) AS n FROM knowledge_fts WHERE knowledge_fts MATCH ?1").bind(`scope:${scope} AND {title heading body}:${t}`)),
+  ];
+  const res = await db.$client.batch<{ n: number }>(stmts);
+  const counts = res.map((r) => Number(r.results[0]?.n ?? 0));
+  return { total: counts[0] ?? 0, df: counts.slice(1) };
+}
