@@ -36,6 +36,7 @@ export function baseCtxOf(env: Env, requestId: string, origin: string): BaseCtx 
       tenantHubs: env.TENANT_HUB,
       ai: env.AI,
       vectors: env.VECTORS,
+      rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT },
       origin,
     },
   };

@@ -13,6 +13,8 @@ export type Services = {
   tenantHubs: DurableObjectNamespace;
   ai?: Pick<Ai, "run">;
   vectors?: VectorizeIndex;
+  /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email. */
+  rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit"> };
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */
   origin: string;
 };

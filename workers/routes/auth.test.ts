@@ -131,3 +131,20 @@ describe("API keys", () => {
     await expectJson(call("/api/keys", { method: "POST", token: k.secret, json: { name: "wide", scopes: ["bots:write"] } }), 403);
   });
 });
+
+describe("rate limits", () => {
+  it("slows password guessing per email with 429 and Retry-After", async () => {
+    const t = await makeTenant();
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await call("/api/auth/login", { method: "POST", json: { email: t.email, password: "wrong password " + i } });
+      statuses.push(r.status);
+      if (r.status === 429) {
+        expect(r.headers.get("retry-after")).toBe("60");
+        expect(await r.json()).toMatchObject({ code: "RATE_LIMITED" });
+      }
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401), statuses.join(",")).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+});

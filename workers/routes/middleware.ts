@@ -1,11 +1,11 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { Forbidden, Unauthorized } from "../lib/errors";
+import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
 import { ROLE_PERMISSIONS, type Permission } from "../domain/auth/permissions";
 import { verifyAccessToken } from "../domain/auth/tokens";
 import { authenticateApiKey } from "../domain/keys";
 import { membershipsRepo } from "../storage/auth-repo";
-import type { Actor, BaseCtx, Ctx } from "../domain/ctx";
+import { type Actor, actorId as actorIdOf, type BaseCtx, type Ctx } from "../domain/ctx";
 
 /**
  * Authenticates the caller (`Authorization: Bearer <access token | sk_ key>`, or `?token=` where a
@@ -18,6 +18,8 @@ export function authed(permission: Permission) {
     const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.query("token");
     if (!bearer) throw new Unauthorized();
     const principal = await authenticate(c.var.ctx, bearer);
+    const { success } = await c.var.ctx.services.rateLimits.api.limit({ key: `${principal.actor.kind}:${actorIdOf(principal.actor)}` });
+    if (!success) throw new RateLimited("too many requests for this key or operator; slow down", 60);
     if (!principal.actor.permissions.has(permission)) {
       throw new Forbidden(`${principal.actor.kind === "key" ? "this key lacks the scope" : "your role lacks the permission"} ${permission}`);
     }

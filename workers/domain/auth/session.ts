@@ -1,5 +1,5 @@
 import { newId, randomToken } from "../../lib/ids";
-import { Conflict, Unauthorized } from "../../lib/errors";
+import { Conflict, RateLimited, Unauthorized } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
 import { membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
 import type { Role, UserRow } from "../../storage/schema";
@@ -46,6 +46,8 @@ export async function signUp(ctx: BaseCtx, input: SignupInput) {
 }
 
 export async function logIn(ctx: BaseCtx, input: LoginInput) {
+  const { success } = await ctx.services.rateLimits.login.limit({ key: input.email });
+  if (!success) throw new RateLimited("too many sign-in attempts for this email; wait a minute", 60);
   const user = await usersRepo(ctx.db).byEmail(input.email);
   // compare against a decoy when the email is unknown, so response time does not reveal accounts
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
