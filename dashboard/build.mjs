@@ -47,6 +47,7 @@ const shell = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Echo</title>
+<link rel="icon" href="data:,">
 ${names.css ? `<link rel="stylesheet" href="${names.css}">` : ""}
 <script type="module" src="${names.js}"></script>
 </head>

@@ -54,12 +54,12 @@ export type Conversation = {
   status?: string;
   assigneeId?: string | null;
   visitor?: Record<string, unknown> | null;
-  lastMessage?: string | null;
+  lastMessagePreview?: string | null;
   lastMessageAt?: string | null;
   lastSeq?: number;
   messageCount?: number;
   unread?: number;
-  waitingSince?: string | null;
+  meta?: Record<string, unknown>;
   channel?: string;
   priority?: string | null;
   sentiment?: string | number | null;
@@ -81,6 +81,8 @@ export type Message = {
   authorName?: string | null;
   private?: boolean;
 };
+/** A tenant's answer provider; the key comes back only as a hint (e.g. "sk-…abcd"). */
+export type ProviderSettings = { provider: "openai"; baseURL: string | null; model: string; keyHint: string; updatedAt: string };
 export type Page<T> = { data: T[]; nextCursor?: string | null };
 
 export class ApiError extends Error {
@@ -203,9 +205,10 @@ export const api = {
     messages: (id: string) => get<Page<Message>>(`/api/conversations/${enc(id)}/messages`),
   },
   providers: {
-    list: () => get<unknown>("/api/settings/providers"),
-    put: (kind: string, body: unknown) => request<unknown>("PUT", `/api/settings/providers/${enc(kind)}`, { body }),
-    remove: (kind: string) => del(`/api/settings/providers/${enc(kind)}`),
+    /** 404 means "not configured": answers use the embedded offline model. */
+    openai: () => get<ProviderSettings>("/api/settings/providers/openai"),
+    saveOpenai: (b: { apiKey: string; baseURL?: string; model?: string }) => request<ProviderSettings>("PUT", "/api/settings/providers/openai", { body: b }),
+    removeOpenai: () => del("/api/settings/providers/openai"),
   },
   raw: { get, post, patch, del, put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }) },
 };

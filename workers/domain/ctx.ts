@@ -9,8 +9,8 @@ import type { Permission } from "./auth/permissions";
 export type Services = {
   files: R2Bucket;
   ingestQueue: Queue;
-  conversationRooms: DurableObjectNamespace;
-  tenantHubs: DurableObjectNamespace;
+  conversationRooms: Env["CONVERSATION_ROOM"];
+  tenantHubs: Env["TENANT_HUB"];
   ai?: Pick<Ai, "run">;
   vectors?: VectorizeIndex;
   /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email. */

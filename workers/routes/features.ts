@@ -1,5 +1,19 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { askRoutes } from "./ask";
+import { knowledgeRoutes } from "./knowledge";
+import { providerRoutes } from "./providers";
+import { appShellRoutes } from "./app-shell";
+import { openAiRoutes } from "./openai-compat";
+import { voiceRoutes } from "./voice";
+import { voiceHookRoutes } from "./voice-hooks";
+import { widgetRoutes } from "./widget-sessions";
+import { conversationRoutes } from "./conversations";
+import { inboxRoutes } from "./inbox";
+import { ticketRoutes } from "./tickets";
+import { categoryRoutes } from "./categories";
+import { triageSettingsRoutes } from "./triage-settings";
+import { triageConversationRoutes } from "./triage-conversations";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -7,4 +21,18 @@ import type { AppEnv } from "../env";
  */
 export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   void app;
+  app.route("/api/knowledge", knowledgeRoutes);
+  app.route("/api/bots", askRoutes);
+  app.route("/api/settings/providers", providerRoutes);
+  app.route("/app", appShellRoutes);
+  app.route("/api/voice", voiceRoutes);
+  app.route("/v1", openAiRoutes);
+  app.route("/hooks/voice", voiceHookRoutes);
+  app.route("/api/widget", widgetRoutes);
+  app.route("/api/conversations", conversationRoutes);
+  app.route("/api/inbox", inboxRoutes);
+  app.route("/api/tickets", ticketRoutes);
+  app.route("/api/categories", categoryRoutes);
+  app.route("/api/triage", triageSettingsRoutes);
+  app.route("/api/conversations", triageConversationRoutes);
 }

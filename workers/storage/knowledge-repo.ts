@@ -1,7 +1,18 @@
 import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { knowledgeChunks, knowledgeSources, knowledgeVectors, type KnowledgeSourceRow, type NewKnowledgeChunkRow, type NewKnowledgeSourceRow } from "./schema";
+import { knowledgeChunks, knowledgeSources, knowledgeVectors, tenantSecrets, type KnowledgeSourceRow, type NewKnowledgeChunkRow, type NewKnowledgeSourceRow, type TenantSecretRow } from "./schema";
 import { scopeToken } from "./search";
+
+/** A drizzle query as a raw D1 statement, so drizzle builders and hand-written SQL share one `batch`. */
+function stmtOf(db: Db, q: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+  const { sql: text, params } = q.toSQL();
+  return db.$client.prepare(text).bind(...params);
+}
+
+/** Runs statements atomically (D1 has no BEGIN/COMMIT; a batch is one transaction). */
+export async function runBatch(db: Db, stmts: D1PreparedStatement[]) {
+  if (stmts.length) await db.$client.batch(stmts);
+}
 
 /** D1 allows at most 100 bound parameters per statement; a chunk row binds 7. */
 const CHUNK_ROWS_PER_INSERT = 12;
@@ -39,7 +50,7 @@ export const knowledgeRepo = (db: Db) => ({
     db.update(knowledgeSources).set(patch).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))).returning().get(),
 
   updateStmt: (tenantId: string, id: string, patch: Partial<NewKnowledgeSourceRow>) =>
-    db.update(knowledgeSources).set(patch).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))),
+    stmtOf(db, db.update(knowledgeSources).set(patch).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id)))),
 
   /** Older sources with the same dedupe key, which a newly ready source replaces. */
   others: (tenantId: string, dedupeKey: string, exceptId: string) =>
@@ -51,24 +62,23 @@ export const knowledgeRepo = (db: Db) => ({
 
   /** Statements that remove a source's index rows (FTS first: it is found through the chunks). */
   clearIndexStmts: (tenantId: string, sourceId: string) => [
-    db.run(sql`DELETE FROM knowledge_fts WHERE rowid IN (SELECT seq FROM knowledge_chunks WHERE tenant_id = ${tenantId} AND source_id = ${sourceId})`),
-    db.delete(knowledgeVectors).where(and(eq(knowledgeVectors.tenantId, tenantId), eq(knowledgeVectors.sourceId, sourceId))),
-    db.delete(knowledgeChunks).where(and(eq(knowledgeChunks.tenantId, tenantId), eq(knowledgeChunks.sourceId, sourceId))),
+    db.$client.prepare("DELETE FROM knowledge_fts WHERE rowid IN (SELECT seq FROM knowledge_chunks WHERE tenant_id = ?1 AND source_id = ?2)").bind(tenantId, sourceId),
+    stmtOf(db, db.delete(knowledgeVectors).where(and(eq(knowledgeVectors.tenantId, tenantId), eq(knowledgeVectors.sourceId, sourceId)))),
+    stmtOf(db, db.delete(knowledgeChunks).where(and(eq(knowledgeChunks.tenantId, tenantId), eq(knowledgeChunks.sourceId, sourceId)))),
   ],
 
-  deleteSourceStmt: (tenantId: string, id: string) =>
-    db.delete(knowledgeSources).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))),
+  deleteSourceStmt: (tenantId: string, id: string) => stmtOf(db, db.delete(knowledgeSources).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id)))),
 
   /** Chunk inserts (split to respect the bound-parameter limit) followed by one FTS insert for them all. */
   indexStmts: (tenantId: string, sourceId: string, title: string, rows: NewKnowledgeChunkRow[]) => {
-    const stmts = [];
+    const stmts: D1PreparedStatement[] = [];
     for (let i = 0; i < rows.length; i += CHUNK_ROWS_PER_INSERT) {
-      stmts.push(db.insert(knowledgeChunks).values(rows.slice(i, i + CHUNK_ROWS_PER_INSERT)));
+      stmts.push(stmtOf(db, db.insert(knowledgeChunks).values(rows.slice(i, i + CHUNK_ROWS_PER_INSERT))));
     }
     stmts.push(
-      db.run(sql`INSERT INTO knowledge_fts (rowid, title, heading, body, scope)
-                 SELECT seq, ${title}, heading, text, ${scopeToken(tenantId)} FROM knowledge_chunks
-                  WHERE tenant_id = ${tenantId} AND source_id = ${sourceId}`),
+      db.$client
+        .prepare("INSERT INTO knowledge_fts (rowid, title, heading, body, scope) SELECT seq, ?1, heading, text, ?2 FROM knowledge_chunks WHERE tenant_id = ?3 AND source_id = ?4")
+        .bind(title, scopeToken(tenantId), tenantId, sourceId),
     );
     return stmts;
   },
@@ -89,11 +99,24 @@ export const knowledgeRepo = (db: Db) => ({
   /** Local vector side: every stored vector of the tenant (brute-force search). */
   vectors: (tenantId: string) => db.select({ seq: knowledgeVectors.seq, vector: knowledgeVectors.vector }).from(knowledgeVectors).where(eq(knowledgeVectors.tenantId, tenantId)).all(),
   insertVectorsStmts: (rows: { seq: number; tenantId: string; sourceId: string; vector: string }[]) => {
-    const stmts = [];
-    for (let i = 0; i < rows.length; i += 20) stmts.push(db.insert(knowledgeVectors).values(rows.slice(i, i + 20)));
+    const stmts: D1PreparedStatement[] = [];
+    for (let i = 0; i < rows.length; i += 20) stmts.push(stmtOf(db, db.insert(knowledgeVectors).values(rows.slice(i, i + 20))));
     return stmts;
   },
 });
 
 export type KnowledgeRepo = ReturnType<typeof knowledgeRepo>;
 export type { KnowledgeSourceRow };
+
+/** Provider settings in `tenant_secrets` (name = provider, e.g. "openai"): ciphertext + non-secret settings. */
+export const providerSecretsRepo = (db: Db) => ({
+  get: (tenantId: string, name: string) => db.select().from(tenantSecrets).where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name))).get(),
+  upsert: (row: TenantSecretRow) =>
+    db
+      .insert(tenantSecrets)
+      .values(row)
+      .onConflictDoUpdate({ target: [tenantSecrets.tenantId, tenantSecrets.name], set: { ciphertext: row.ciphertext, settings: row.settings, hint: row.hint, updatedAt: row.updatedAt } })
+      .returning()
+      .get(),
+  delete: (tenantId: string, name: string) => db.delete(tenantSecrets).where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name))).returning().get(),
+});

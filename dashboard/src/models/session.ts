@@ -15,8 +15,11 @@ type Stored = { refreshToken: string; user: Session["user"]; tenant: Session["te
 type Live = Stored & { accessToken: string; expiresAt: number };
 
 export const session = signal<Live | null>(null);
-/** "checking" until the stored refresh token has been tried on boot. */
-export const authState = signal<"checking" | "in" | "out">("checking");
+/**
+ * "checking" until the stored refresh token has been tried on boot; "unreachable" when that try
+ * failed for a reason other than the token (offline, 5xx, 429), so the token is kept and retried.
+ */
+export const authState = signal<"checking" | "in" | "out" | "unreachable">("checking");
 export const role = computed(() => session.value?.role ?? "viewer");
 export const canAdmin = computed(() => role.value === "owner" || role.value === "admin");
 export const canReply = computed(() => role.value !== "viewer");
@@ -99,7 +102,12 @@ installAuth({
 
 export async function boot() {
   if (readStored()) await refresh();
-  if (authState.value === "checking") authState.value = session.value ? "in" : "out";
+  if (session.value) return;
+  if (readStored()) {
+    // the token survived (not rejected): the server was unreachable, try again shortly
+    authState.value = "unreachable";
+    setTimeout(() => void boot(), 5_000);
+  } else authState.value = "out";
 }
 
 export async function signIn(email: string, password: string) {

@@ -3,12 +3,12 @@
  * URL with the current access token, and a close for bad credentials (1008) refreshes the session
  * before the next attempt. Frames are parsed and narrowed by the caller.
  */
-import { signal } from "@preact/signals";
+import { signal, type Signal } from "@preact/signals";
 import { socketUrl } from "../api";
 import { refresh } from "./session";
 
 export type LiveSocket = {
-  state: ReturnType<typeof signal<"connecting" | "open" | "closed">>;
+  state: Signal<"connecting" | "open" | "closed">;
   send: (frame: object) => boolean;
   close: () => void;
 };

@@ -1,8 +1,18 @@
+import { z } from "zod";
+import { conversationTriageRepo, ticketsRepo } from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
+import { categoryChoices, predictCategory } from "./categories";
+import { frustrationTrend, scoreFrustration } from "./frustration";
+import { categoryChooserFor, frustrationClassifierFor } from "./llm";
+import { decideEscalation, DEFAULT_POLICY } from "./policy";
+import { policyFor } from "./settings";
+import { textSimilarity, words } from "./text";
+import { createTicketForEscalation } from "./tickets";
 
 /**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
- * PLACEHOLDER until the triage work replaces the bodies: no escalation, no ticket.
+ * Both re-parse their input (the room is a trust boundary like any other) and never throw for a
+ * storage hiccup in the scoring path: a D1 failure falls back to the default policy.
  */
 export type TriageInput = {
   conversationId: string;
@@ -20,14 +30,108 @@ export type TriageResult = {
   frustration: number;
   /** Set when the conversation should move to a person now. */
   escalate: null | { reason: "frustration" | "repeated_question" | "low_confidence" | "asked_for_human" | string; detail: string };
+  /** EWMA of the conversation's visitor message scores, this one included. */
+  trend?: number;
+  /** The conversation's category, when the classifier (or an operator) set one. */
+  categoryId?: string | null;
 };
 
-export async function triageVisitorMessage(_ctx: AnswerCtx, _input: TriageInput): Promise<TriageResult> {
-  return { frustration: 0, escalate: null };
+/** Visitor messages considered for trend and repetition (the room sends at most ~30). */
+const HISTORY = 30;
+/** The category is predicted from the visitor's first messages until one is confident. */
+const CATEGORY_MESSAGES = 3;
+/** Messages shorter than this (in words) never count as "the same question" ("ok", "thanks"). */
+const MIN_QUESTION_WORDS = 3;
+
+const Input = z.object({
+  conversationId: z.string().min(1).max(64),
+  botId: z.string().min(1).max(64),
+  text: z.string().max(16_000),
+  previousVisitorTexts: z.array(z.string().max(16_000)).max(1000),
+  lastAnswerConfidence: z.number().min(0).max(1).optional(),
+});
+
+export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): Promise<TriageResult> {
+  const i = Input.parse(input);
+  const previous = i.previousVisitorTexts.slice(-HISTORY);
+  const policy = await policyFor(ctx, i.botId).catch(() => DEFAULT_POLICY);
+  const classifier = await frustrationClassifierFor(ctx);
+  const score = await classifier.score(i.text);
+  // earlier messages use the embedded model: cheap, deterministic, and no extra provider calls
+  const scores = [...previous.map((t) => scoreFrustration(t)), score];
+  const trend = frustrationTrend(scores);
+  let negativeStreak = 0;
+  for (let k = scores.length - 1; k >= 0 && scores[k]! >= policy.negativeThreshold; k--) negativeStreak++;
+  const sameQuestionCount =
+    words(i.text).length >= MIN_QUESTION_WORDS ? 1 + previous.filter((p) => textSimilarity(p, i.text) >= policy.repeatSimilarity).length : 1;
+
+  const repo = conversationTriageRepo(ctx.db);
+  const prior = await repo.get(ctx.tenantId, i.conversationId).catch(() => undefined);
+  const priorLow = prior?.lowConfidenceStreak ?? 0;
+  const lowConfidenceStreak = i.lastAnswerConfidence === undefined ? priorLow : i.lastAnswerConfidence < policy.lowConfidenceThreshold ? priorLow + 1 : 0;
+  const escalate = decideEscalation(policy, { text: i.text, score, trend, negativeStreak, sameQuestionCount, lowConfidenceStreak });
+
+  let category = { id: prior?.categoryId ?? null, confidence: prior?.categoryConfidence ?? null, source: prior?.categorySource ?? null, text: prior?.firstVisitorText ?? null };
+  if (!category.id && previous.length < CATEGORY_MESSAGES) {
+    const text = [...previous, i.text].join("\n");
+    const p = await predictCategory(ctx, text).catch((err) => {
+      ctx.log.warn("triage: category prediction failed", { error: String(err) });
+      return null;
+    });
+    category = { id: p?.categoryId ?? null, confidence: p ? p.confidence : null, source: p?.categoryId ? "model" : null, text };
+    const llm = p ? await categoryChooserFor(ctx) : null;
+    const chosen = llm ? await llm.choose(text, await categoryChoices(ctx)) : null;
+    if (chosen) category = { id: chosen, confidence: null, source: "llm", text };
+  }
+  const now = new Date(ctx.clock.now());
+  await repo
+    .upsert({
+      tenantId: ctx.tenantId,
+      conversationId: i.conversationId,
+      botId: i.botId,
+      categoryId: category.id,
+      categoryConfidence: category.confidence,
+      categorySource: category.source,
+      firstVisitorText: (category.text ?? i.text).slice(0, 2000),
+      frustrationLast: score,
+      frustrationTrend: trend,
+      frustrationMax: Math.max(prior?.frustrationMax ?? 0, ...scores),
+      negativeStreak,
+      lowConfidenceStreak,
+      visitorMessages: previous.length + 1,
+      escalationReason: escalate?.reason ?? prior?.escalationReason ?? null,
+      escalationDetail: escalate?.detail ?? prior?.escalationDetail ?? null,
+      escalatedAt: escalate ? now : (prior?.escalatedAt ?? null),
+      updatedAt: now,
+    })
+    .run()
+    .catch((err) => ctx.log.error("triage: state write failed", { error: String(err), conversationId: i.conversationId }));
+  return { frustration: score, escalate, trend, categoryId: category.id };
 }
+
+const EscalatedInput = z.object({
+  conversationId: z.string().min(1).max(64),
+  botId: z.string().min(1).max(64),
+  reason: z.string().min(1).max(200),
+  transcript: z.array(z.object({ role: z.string(), text: z.string() })).max(1000),
+});
 
 /** Called once when a conversation moves to waiting for a person (any reason). Creates the ticket. */
 export async function onConversationEscalated(
-  _ctx: AnswerCtx,
-  _input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
-): Promise<void> {}
+  ctx: AnswerCtx,
+  input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
+): Promise<void> {
+  const i = EscalatedInput.parse(input);
+  const { ticket, created } = await createTicketForEscalation(ctx, i);
+  ctx.log.info("triage: escalated", { conversationId: i.conversationId, reason: i.reason, ticketId: ticket.id, created, priority: ticket.priority, assigneeId: ticket.assigneeId });
+}
+
+/**
+ * Optional seam for the room: an agent's first reply in a conversation records the live ticket's
+ * first response at once (without it, GET /api/tickets/:id derives it from the D1 message copy).
+ */
+export async function onAgentReplied(ctx: AnswerCtx, input: { conversationId: string; at: number }): Promise<void> {
+  const repo = ticketsRepo(ctx.db);
+  const t = await repo.liveForConversation(ctx.tenantId, input.conversationId);
+  if (t && !t.firstRespondedAt && input.at >= t.createdAt.getTime()) await repo.updateStmt(ctx.tenantId, t.id, { firstRespondedAt: new Date(input.at) }).run();
+}

@@ -11,6 +11,8 @@ export type Passage = {
   n: number;
   sourceId: string;
   title: string;
+  /** Link to the original when the source has one. */
+  url: string | null;
   heading: string;
   text: string;
   /** Retrieval score of the passage, 0..1 relative to the best one. */
@@ -18,7 +20,12 @@ export type Passage = {
 };
 
 /** A question term and its IDF weight among the tenant's chunks (the extractive default uses them). */
-export type WeightedTerm = { term: string; weight: number };
+export type WeightedTerm = {
+  term: string;
+  weight: number;
+  /** Synonyms that count as the term when matching passages. */
+  alts?: string[];
+};
 
 export type GroundedPrompt = {
   question: string;

@@ -1,3 +1,6 @@
 // One file per area keeps parallel work apart; drizzle sees them all through this barrel.
 export * from "./core";
 export * from "./knowledge";
+export * from "./conversations";
+export * from "./voice";
+export * from "./triage";

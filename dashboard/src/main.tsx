@@ -1,0 +1,147 @@
+/** Echo dashboard entry: boot the session, then route between the signed-out and signed-in screens. */
+import { render } from "preact";
+import { useEffect } from "preact/hooks";
+import "./styles.css";
+import { waitingCount } from "./models/inbox";
+import { authState, boot, canAdmin, session, signOut } from "./models/session";
+import { cycleTheme, themePick } from "./models/theme";
+import { match, navigate, onLinkClick, route } from "./router";
+import { Accept, SignIn, SignUp } from "./pages/auth";
+import { Bots } from "./pages/bots";
+import { Inbox } from "./pages/inbox";
+import { Keys } from "./pages/keys";
+import { Knowledge } from "./pages/knowledge";
+import { Settings } from "./pages/settings";
+import { Team } from "./pages/team";
+import { Loading } from "./ui/kit";
+
+const PUBLIC = new Set(["/login", "/signup", "/accept"]);
+
+const NAV = [
+  ["/inbox", "Inbox"],
+  ["/knowledge", "Knowledge"],
+  ["/bots", "Bots"],
+  ["/team", "Team"],
+  ["/keys", "API keys", true],
+  ["/settings", "Settings", true],
+] as const;
+
+function Shell({ children }: { children: preact.ComponentChildren }) {
+  const path = route.value.path;
+  const s = session.value;
+  const themeLabel = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" }[themePick.value];
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <nav class="nav" aria-label="Main">
+        <a class="brand" href="/app/inbox" aria-label="Echo home">
+          <span class="logo" aria-hidden="true">
+            ◗
+          </span>
+          <span class="brand-name">Echo</span>
+        </a>
+        <ul>
+          {NAV.filter((n) => !n[2] || canAdmin.value).map(([href, label]) => {
+            const on = path === href || path.startsWith(`${href}/`) || (href === "/inbox" && path.startsWith("/c/"));
+            return (
+              <li key={href}>
+                <a href={`/app${href}`} aria-current={on ? "page" : undefined}>
+                  {label}
+                  {href === "/inbox" && waitingCount.value > 0 && (
+                    <span class="count" aria-label={`${waitingCount.value} waiting`}>
+                      {waitingCount.value}
+                    </span>
+                  )}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        <div class="nav-foot">
+          <span class="who" title={s?.user.email}>
+            {s?.user.name ?? s?.user.email}
+            <small>
+              {s?.tenant.name} · {s?.role}
+            </small>
+          </span>
+          <button type="button" class="btn ghost small" aria-label={`${themeLabel}. Change theme`} title={themeLabel} onClick={cycleTheme}>
+            {themePick.value === "dark" ? "☾" : themePick.value === "light" ? "☀" : "◐"}
+          </button>
+          <button type="button" class="btn ghost small" onClick={() => void signOut().then(() => navigate("/login", true))}>
+            Sign out
+          </button>
+        </div>
+      </nav>
+      <div class="content">{children}</div>
+    </div>
+  );
+}
+
+/** Navigation as an effect: changing the route signal while rendering would re-enter render. */
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, true), [to]);
+  return null;
+}
+
+function Signed() {
+  const path = route.value.path;
+  if (path === "/" || path === "/login" || path === "/signup") return <Redirect to="/inbox" />;
+  if (path === "/inbox" || match("/c/:id", path)) return <Inbox />;
+  if (path === "/knowledge") return <Knowledge />;
+  if (path === "/bots" || match("/bots/:id", path)) return <Bots />;
+  if (path === "/team") return <Team />;
+  if (path === "/keys") return <Keys />;
+  if (path === "/settings") return <Settings />;
+  return (
+    <main class="page" id="main">
+      <h1>Not found</h1>
+      <p>
+        There is no page at {path}. <a href="/app/inbox">Go to the inbox</a>.
+      </p>
+    </main>
+  );
+}
+
+function App() {
+  const state = authState.value;
+  const path = route.value.path;
+  useEffect(() => {
+    const title = path.startsWith("/c/") ? "Conversation" : (NAV.find(([h]) => path.startsWith(h))?.[1] ?? "Echo");
+    document.title = `${title} · Echo`;
+  }, [path]);
+  if (state === "checking") return <Loading label="Signing you in…" />;
+  if (state === "unreachable")
+    return (
+      <main class="auth" id="main">
+        <div class="auth-card" role="alert">
+          <h1>Can't reach Echo</h1>
+          <p>Your session is kept. Retrying every few seconds…</p>
+          <button type="button" class="btn primary" onClick={() => void boot()}>
+            Retry now
+          </button>
+        </div>
+      </main>
+    );
+  if (path === "/accept") return <Accept />;
+  if (state === "out") {
+    if (path === "/signup") return <SignUp />;
+    if (!PUBLIC.has(path)) return <Redirect to={`/login${path === "/" ? "" : `?next=${encodeURIComponent(path + location.search)}`}`} />;
+    return <SignIn />;
+  }
+  return (
+    <Shell>
+      <Signed />
+    </Shell>
+  );
+}
+
+// start the silent session refresh before the first render: it gates every API call
+void boot();
+document.addEventListener("click", onLinkClick);
+const root = document.getElementById("app");
+if (root) {
+  root.textContent = "";
+  render(<App />, root);
+}

@@ -1,0 +1,220 @@
+/**
+ * One open conversation, joined as an operator over /api/conversations/:id/ws (protocol v1).
+ * History comes from REST, then `hello` with the last seq replays anything newer. Streamed AI
+ * answers arrive as `delta` frames into a per-message signal that the view passes straight to JSX,
+ * so each token updates one text node; the final `msg` with the same id replaces it.
+ * Replies carry a `cid` and are resent with the same `cid` after a reconnect until echoed.
+ */
+import { batch, signal, type Signal } from "@preact/signals";
+import { api, type AnswerSource, type Conversation, type ConversationMode, type Message, type MessageRole } from "../api";
+import { markSeen } from "./inbox";
+import { openSocket, type LiveSocket } from "./socket";
+import { errorText, newCid, num, str } from "./util";
+
+export type Viewer = { id: string; name: string; role?: string };
+export type Assignee = { userId: string; name: string } | null;
+export type Draft = { id: string; text: Signal<string> };
+
+export type ConversationModel = ReturnType<typeof openConversation>;
+
+function toMessage(f: Record<string, unknown>): Message | null {
+  const seq = num(f.seq);
+  const id = str(f.id);
+  const text = str(f.text);
+  if (seq === undefined || !id || text === undefined) return null;
+  const role = (str(f.role) ?? "system") as MessageRole;
+  return {
+    seq,
+    id,
+    cid: str(f.cid),
+    role: f.private === true || f.internal === true ? "note" : role,
+    text,
+    at: str(f.at) ?? new Date().toISOString(),
+    sources: Array.isArray(f.sources) ? (f.sources as AnswerSource[]) : undefined,
+    authorName: str(f.name) ?? str((f.author as { name?: unknown } | null | undefined)?.name) ?? null,
+  };
+}
+
+function toAssignee(x: unknown): Assignee {
+  if (!x || typeof x !== "object") return null;
+  const o = x as Record<string, unknown>;
+  return typeof o.userId === "string" ? { userId: o.userId, name: str(o.name) ?? o.userId } : null;
+}
+
+function toViewers(x: unknown): Viewer[] {
+  if (!Array.isArray(x)) return [];
+  return x.flatMap((v): Viewer[] => {
+    if (typeof v === "string") return [{ id: v, name: v }];
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      const id = str(o.userId) ?? str(o.id) ?? "";
+      return [{ id, name: str(o.name) ?? str(o.email) ?? id, role: str(o.role) }];
+    }
+    return [];
+  });
+}
+
+export function openConversation(id: string, meId: string | undefined) {
+  const conv = signal<Conversation | null>(null);
+  const messages = signal<Message[]>([]);
+  const drafts = signal<Draft[]>([]);
+  const mode = signal<ConversationMode>("ai");
+  const viewers = signal<Viewer[]>([]);
+  const assignee = signal<Assignee>(null);
+  const status = signal<string>("open");
+  const reason = signal<string | null>(null);
+  const visitorOnline = signal(false);
+  const typing = signal<string | null>(null);
+  const error = signal<string | null>(null);
+  const notice = signal<string | null>(null);
+  const loaded = signal(false);
+  const pending = new Map<string, Record<string, unknown>>();
+  let lastSeq = 0;
+  /** Set once the room told us its mode (ready/mode frames win over the REST copy). */
+  let liveSeen = false;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const addMessage = (m: Message) => {
+    if (m.cid) pending.delete(m.cid);
+    const list = messages.value;
+    if (list.some((x) => x.seq === m.seq && x.id === m.id)) return;
+    const next = list.filter((x) => x.id !== m.id);
+    next.push(m);
+    next.sort((a, b) => a.seq - b.seq);
+    batch(() => {
+      messages.value = next;
+      drafts.value = drafts.value.filter((d) => d.id !== m.id);
+    });
+    lastSeq = Math.max(lastSeq, m.seq);
+    if (!document.hidden) markSeen(id, lastSeq);
+  };
+
+  const onFrame = (f: Record<string, unknown>) => {
+    switch (f.type) {
+      case "ready":
+      case "mode":
+        liveSeen = true;
+        batch(() => {
+          if (typeof f.mode === "string") mode.value = f.mode as ConversationMode;
+          if (typeof f.status === "string") status.value = f.status;
+          if ("assignee" in f) assignee.value = toAssignee(f.assignee);
+          if ("reason" in f) reason.value = str(f.reason) ?? null;
+          if (conv.value) conv.value = { ...conv.value, mode: mode.value, status: status.value, assigneeId: assignee.value?.userId ?? null };
+        });
+        return;
+      case "msg":
+      case "note": {
+        const m = toMessage(f.type === "note" ? { ...f, private: true } : f);
+        if (m) addMessage(m);
+        return;
+      }
+      case "delta": {
+        const did = str(f.id);
+        const piece = str(f.text) ?? "";
+        if (!did || messages.value.some((m) => m.id === did)) return;
+        const d = drafts.value.find((x) => x.id === did);
+        if (d) d.text.value += piece;
+        else drafts.value = [...drafts.value, { id: did, text: signal(piece) }];
+        typing.value = null;
+        return;
+      }
+      case "typing": {
+        const who = str(f.role) ?? "someone";
+        if (who === "agent" && str(f.userId) === meId) return;
+        typing.value = who;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => (typing.value = null), 4000);
+        return;
+      }
+      case "presence":
+        viewers.value = toViewers(f.operators).filter((v) => v.id !== meId);
+        visitorOnline.value = f.visitor === true;
+        return;
+      case "error":
+        error.value = str(f.message) ?? str(f.code) ?? "the conversation refused that";
+        return;
+    }
+  };
+
+  const sock: LiveSocket = openSocket(`/api/conversations/${encodeURIComponent(id)}/ws`, {
+    onOpen: (send) => {
+      send({ type: "hello", lastSeq });
+      for (const frame of pending.values()) send(frame);
+    },
+    onFrame,
+  });
+
+  (async () => {
+    try {
+      const [c, page] = await Promise.all([api.conversations.get(id), api.conversations.messages(id).catch(() => ({ data: [] as Message[] }))]);
+      batch(() => {
+        // the socket's `ready` is fresher than the D1 copy: only fill what it has not set
+        if (!liveSeen) {
+          mode.value = c.mode;
+          status.value = c.status ?? "open";
+        }
+        conv.value = { ...c, mode: mode.value, status: status.value, assigneeId: liveSeen ? (assignee.value?.userId ?? null) : (c.assigneeId ?? null) };
+        for (const raw of page.data as unknown as Record<string, unknown>[]) {
+          const m = toMessage(raw);
+          if (m) addMessage(m);
+        }
+      });
+    } catch (err) {
+      error.value = errorText(err);
+    } finally {
+      loaded.value = true;
+    }
+  })();
+
+  const command = (frame: Record<string, unknown>, okNotice?: string) => {
+    error.value = null;
+    if (!sock.send(frame)) {
+      error.value = "not connected; trying again shortly";
+      return false;
+    }
+    if (okNotice) notice.value = okNotice;
+    return true;
+  };
+
+  return {
+    id,
+    conv,
+    messages,
+    drafts,
+    mode,
+    viewers,
+    assignee,
+    status,
+    reason,
+    visitorOnline,
+    typing,
+    error,
+    notice,
+    loaded,
+    state: sock.state,
+    /** Sends a visible reply; it shows once the server echoes it with our cid. */
+    reply(text: string) {
+      const t = text.trim();
+      if (!t) return false;
+      const cid = newCid();
+      const frame = { type: "msg", cid, text: t };
+      pending.set(cid, frame);
+      error.value = null;
+      sock.send(frame);
+      return true;
+    },
+    note(text: string) {
+      const t = text.trim();
+      return t ? command({ type: "note", cid: newCid(), text: t }) : false;
+    },
+    takeOver: () => command({ type: "takeover" }),
+    release: () => command({ type: "release" }),
+    close: () => command({ type: "close" }),
+    typingPing: () => sock.send({ type: "typing" }),
+    pendingCount: () => pending.size,
+    dispose() {
+      clearTimeout(typingTimer);
+      sock.close();
+    },
+  };
+}

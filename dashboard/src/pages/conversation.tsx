@@ -1,0 +1,274 @@
+/**
+ * One conversation, live: messages (AI answers stream in token by token with their sources),
+ * visitor details, take over / release / close, a reply box (Enter sends, Shift+Enter is a new
+ * line), private notes and who else is viewing.
+ */
+import { signal } from "@preact/signals";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { AnswerSource, Message } from "../api";
+import { openConversation, type ConversationModel, type Draft } from "../models/conversation";
+import { canReply, session } from "../models/session";
+import { clock, visitorName } from "../models/util";
+import { navigate } from "../router";
+import { ErrorNote, Loading } from "../ui/kit";
+
+/** Inbox-level shortcuts that act on the open conversation ("t" take over, "r" reply). */
+export const shortcutBus = signal<{ key: string; at: number } | null>(null);
+
+const REASONS: Record<string, string> = { asked_for_human: "asked for a person", low_confidence: "the AI was unsure", provider_failed: "the AI failed", frustrated: "visitor frustrated" };
+
+const ROLE_LABEL: Record<string, string> = { visitor: "Visitor", ai: "AI", agent: "Agent", system: "System", note: "Private note" };
+
+function Sources({ sources }: { sources: AnswerSource[] }) {
+  if (!sources.length) return null;
+  return (
+    <details class="sources">
+      <summary>
+        {sources.length} source{sources.length > 1 ? "s" : ""}
+      </summary>
+      <ol>
+        {sources.map((s) => (
+          <li key={s.sourceId + s.snippet}>
+            {s.url ? (
+              <a href={s.url} target="_blank" rel="noreferrer noopener">
+                {s.title}
+              </a>
+            ) : (
+              <strong>{s.title}</strong>
+            )}
+            {s.snippet && <q>{s.snippet}</q>}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+function Bubble({ m }: { m: Message }) {
+  return (
+    <li class={`msg ${m.role}`} data-seq={m.seq}>
+      <span class="msg-meta">
+        {m.role === "note" ? `Private note${m.authorName ? ` · ${m.authorName}` : ""}` : (m.authorName ?? ROLE_LABEL[m.role] ?? m.role)} · <time dateTime={m.at}>{clock(m.at)}</time>
+      </span>
+      <p class="msg-text">{m.text}</p>
+      {m.sources && <Sources sources={m.sources} />}
+    </li>
+  );
+}
+
+function Streaming({ d }: { d: Draft }) {
+  return (
+    <li class="msg ai streaming" aria-busy="true">
+      <span class="msg-meta">AI · answering…</span>
+      {/* the signal goes straight into JSX: each delta updates this text node only */}
+      <p class="msg-text">{d.text}</p>
+    </li>
+  );
+}
+
+function Composer({ m }: { m: ConversationModel }) {
+  const [tab, setTab] = useState<"reply" | "note">("reply");
+  const [text, setText] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+  const lastTyping = useRef(0);
+  const born = useRef(Date.now());
+  const human = m.mode.value === "human";
+  const closed = m.mode.value === "closed";
+
+  useEffect(() => {
+    const s = shortcutBus.value;
+    if (s?.key === "r" && s.at > born.current) area.current?.focus();
+  }, [shortcutBus.value]);
+
+  const submit = () => {
+    const ok = tab === "reply" ? m.reply(text) : m.note(text);
+    if (ok) setText("");
+  };
+  if (!canReply.value) return <p class="muted pad">Viewers can read conversations but not reply.</p>;
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <div class="seg small" role="tablist" aria-label="Message type">
+        <button type="button" role="tab" aria-selected={tab === "reply"} class={`seg-btn${tab === "reply" ? " on" : ""}`} onClick={() => setTab("reply")}>
+          Reply
+        </button>
+        <button type="button" role="tab" aria-selected={tab === "note"} class={`seg-btn${tab === "note" ? " on" : ""}`} onClick={() => setTab("note")}>
+          Private note
+        </button>
+      </div>
+      <label for="composer-text" class="sr">
+        {tab === "reply" ? "Reply" : "Private note"}
+      </label>
+      <textarea
+        id="composer-text"
+        ref={area}
+        class={tab === "note" ? "note-input" : undefined}
+        rows={3}
+        disabled={closed}
+        placeholder={closed ? "This conversation is closed." : tab === "note" ? "Only your team sees notes" : human ? "Type a reply — Enter sends, Shift+Enter for a new line" : "Replying takes the conversation over from the AI"}
+        value={text}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          if (tab === "reply" && Date.now() - lastTyping.current > 2000) {
+            lastTyping.current = Date.now();
+            m.typingPing();
+          }
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            submit();
+          }
+        }}
+      />
+      <div class="row between">
+        <small class="muted">{tab === "note" ? "Private: never sent to the visitor." : m.state.value !== "open" ? "Reconnecting… your message will be sent when back online." : "Enter to send"}</small>
+        <button class="btn primary" type="submit" disabled={closed || !text.trim()}>
+          {tab === "reply" ? "Send" : "Add note"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Details({ m }: { m: ConversationModel }) {
+  const c = m.conv.value;
+  if (!c) return null;
+  const v = c.visitor ?? {};
+  const entries = Object.entries(v).filter(([, x]) => x !== null && x !== undefined && x !== "" && typeof x !== "object");
+  return (
+    <aside class="details" aria-label="Visitor details">
+      <h2>Visitor</h2>
+      <dl>
+        {entries.length === 0 && <dd class="muted">Anonymous visitor</dd>}
+        {entries.map(([k, x]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{String(x)}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>Started</dt>
+          <dd>{new Date(c.createdAt).toLocaleString()}</dd>
+        </div>
+        {c.channel && (
+          <div>
+            <dt>Channel</dt>
+            <dd>{c.channel}</dd>
+          </div>
+        )}
+        {c.priority && (
+          <div>
+            <dt>Priority</dt>
+            <dd>{c.priority}</dd>
+          </div>
+        )}
+        {c.sentiment !== undefined && c.sentiment !== null && (
+          <div>
+            <dt>Sentiment</dt>
+            <dd>{String(c.sentiment)}</dd>
+          </div>
+        )}
+        <div>
+          <dt>ID</dt>
+          <dd class="mono">{c.id}</dd>
+        </div>
+      </dl>
+    </aside>
+  );
+}
+
+export function ConversationView({ id }: { id: string }) {
+  const m = useMemo(() => openConversation(id, session.value?.user.id), [id]);
+  const list = useRef<HTMLOListElement>(null);
+  const born = useRef(Date.now());
+  useEffect(() => () => m.dispose(), [m]);
+
+  useEffect(() => {
+    const s = shortcutBus.value;
+    if (s?.key === "t" && s.at > born.current && m.mode.value !== "closed" && m.assignee.value?.userId !== session.value?.user.id) m.takeOver();
+  }, [shortcutBus.value]);
+
+  // stick to the bottom while new messages and streamed tokens arrive
+  const count = m.messages.value.length + m.drafts.value.length;
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count]);
+
+  const c = m.conv.value;
+  const mode = m.mode.value;
+  const name = c ? visitorName(c) : "Conversation";
+  const me = session.value?.user.id;
+  const owner = m.assignee.value;
+  const mine = owner?.userId === me;
+  // the room accepts a takeover in any open state, also from another operator
+  const canTake = mode !== "closed" && !mine;
+  const waiting = m.status.value === "waiting";
+  return (
+    <div class="conversation">
+      <header class="conv-head">
+        <button type="button" class="btn ghost small back" aria-label="Back to inbox" onClick={() => navigate("/inbox")}>
+          ←
+        </button>
+        <div class="grow">
+          <h2>{name}</h2>
+          <p class="muted small conv-state">
+            <span class={`tag mode-${mode}`}>{mode === "ai" ? "AI answering" : mode === "human" ? "Human" : "Closed"}</span>
+            {waiting && <span class="tag warn">Waiting for a person{m.reason.value ? ` · ${REASONS[m.reason.value] ?? m.reason.value}` : ""}</span>}
+            {owner && <span class="tag ok">{mine ? "Assigned to you" : `Assigned to ${owner.name}`}</span>}
+            {m.visitorOnline.value && <span class="tag">Visitor online</span>}
+            {m.state.value !== "open" && <span class="tag warn">{m.state.value === "connecting" ? "Connecting…" : "Offline"}</span>}
+            {m.viewers.value.length > 0 && (
+              <span class="viewers" aria-label="Also viewing">
+                Also viewing: {m.viewers.value.map((v) => v.name).join(", ")}
+              </span>
+            )}
+          </p>
+        </div>
+        {canReply.value && (
+          <div class="row wrap actions">
+            {canTake && (
+              <button type="button" class="btn primary" onClick={m.takeOver} title="Take over (t)">
+                Take over
+              </button>
+            )}
+            {mode === "human" && (
+              <button type="button" class="btn" onClick={m.release}>
+                Release to AI
+              </button>
+            )}
+            {mode !== "closed" && (
+              <button type="button" class="btn ghost" onClick={m.close}>
+                Close
+              </button>
+            )}
+          </div>
+        )}
+      </header>
+      <ErrorNote error={m.error.value} />
+      <div class="conv-body">
+        <div class="thread">
+          {!m.loaded.value && <Loading label="Loading messages…" />}
+          <ol class="messages" ref={list} aria-label="Messages" aria-live="polite">
+            {m.messages.value.map((x) => (
+              <Bubble key={x.id} m={x} />
+            ))}
+            {m.drafts.value.map((d) => (
+              <Streaming key={d.id} d={d} />
+            ))}
+            {m.loaded.value && count === 0 && <li class="muted pad">No messages yet.</li>}
+          </ol>
+          {m.typing.value && <p class="typing muted small">{ROLE_LABEL[m.typing.value] ?? m.typing.value} is typing…</p>}
+          <Composer m={m} />
+        </div>
+        <Details m={m} />
+      </div>
+    </div>
+  );
+}

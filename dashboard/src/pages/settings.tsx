@@ -1,0 +1,77 @@
+/**
+ * Provider settings: the tenant's own OpenAI-compatible answer model. The key is write-only: the
+ * server stores it encrypted and returns only a hint, so this form never shows a saved key.
+ */
+import { useState } from "preact/hooks";
+import { api, ApiError, type ProviderSettings } from "../api";
+import { canAdmin } from "../models/session";
+import { ago } from "../models/util";
+import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+
+export function Settings() {
+  const current = useLoad<ProviderSettings | null>(() =>
+    api.providers.openai().catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }),
+  );
+  const [apiKey, setKey] = useState("");
+  const [baseURL, setBase] = useState("");
+  const [model, setModel] = useState("");
+  const save = useAction(async () => {
+    const s = await api.providers.saveOpenai({ apiKey, baseURL: baseURL || undefined, model: model || undefined });
+    setKey("");
+    current.set(s);
+  });
+  const remove = useAction(async () => {
+    await api.providers.removeOpenai();
+    current.set(null);
+  });
+  const s = current.data;
+  return (
+    <main class="page" id="main">
+      <header class="page-head">
+        <h1>Settings</h1>
+        <p class="muted">Answer generation runs on Echo's built-in extractive model until you connect your own provider.</p>
+      </header>
+      <section class="card">
+        <h2>Answer provider (OpenAI-compatible)</h2>
+        <ErrorNote error={current.error} />
+        {current.loading && !current.data ? (
+          <Loading />
+        ) : s ? (
+          <p role="status">
+            Connected: <strong>{s.model}</strong> at {s.baseURL ?? "api.openai.com"} with key <code class="mono">{s.keyHint}</code>, updated {ago(s.updatedAt)}.
+          </p>
+        ) : (
+          <p class="muted">Not connected: using the built-in model.</p>
+        )}
+        {canAdmin.value ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save.run();
+            }}
+          >
+            <Field label="API key" type="password" autoComplete="off" required minLength={8} placeholder={s ? "Enter a new key to replace the saved one" : "sk-…"} hint="Stored encrypted; never shown again." value={apiKey} onValue={setKey} />
+            <Field label="Base URL" type="url" placeholder="https://api.openai.com/v1 (or Groq, Together, Ollama…)" value={baseURL} onValue={setBase} />
+            <Field label="Model" placeholder={s?.model ?? "default"} value={model} onValue={setModel} />
+            <ErrorNote error={save.error ?? remove.error} />
+            <div class="row">
+              <button class="btn primary" type="submit" disabled={save.busy}>
+                {save.busy ? "Saving…" : "Save provider"}
+              </button>
+              {s && (
+                <button type="button" class="btn danger" disabled={remove.busy} onClick={() => confirm("Disconnect the provider and use the built-in model?") && void remove.run()}>
+                  Disconnect
+                </button>
+              )}
+            </div>
+          </form>
+        ) : (
+          <p class="muted">Only admins can change providers.</p>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,139 @@
+/** Team: members and their roles, invitations (the link is shown once, to pass on). */
+import { useState } from "preact/hooks";
+import { api, type Role } from "../api";
+import { canAdmin, role as myRole, session } from "../models/session";
+import { Empty, ErrorNote, Field, Loading, Select, useAction, useLoad, CopyButton } from "../ui/kit";
+
+const ROLES = [
+  ["owner", "Owner"],
+  ["admin", "Admin"],
+  ["agent", "Agent"],
+  ["viewer", "Viewer"],
+] as const;
+
+export function Team() {
+  const members = useLoad(() => api.team.members().then((p) => p.data));
+  const invites = useLoad(() => api.team.invitations().then((p) => p.data));
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("agent");
+  const [link, setLink] = useState<string | null>(null);
+  const invite = useAction(async () => {
+    const r = await api.team.invite(email, role);
+    setLink(`${location.origin}/app/accept?token=${encodeURIComponent(r.token)}`);
+    setEmail("");
+    await invites.reload();
+  });
+  const change = useAction(async (userId: string, r: Role) => {
+    await api.team.setRole(userId, r);
+    await members.reload();
+  });
+  const remove = useAction(async (userId: string) => {
+    await api.team.removeMember(userId);
+    await members.reload();
+  });
+  const revoke = useAction(async (id: string) => {
+    await api.team.revokeInvitation(id);
+    await invites.reload();
+  });
+  const grantable = ROLES.filter(([r]) => r !== "owner" || myRole.value === "owner");
+  const me = session.value?.user.id;
+  const pending = (invites.data ?? []).filter((i) => !i.acceptedAt && !i.revokedAt);
+  return (
+    <main class="page" id="main">
+      <header class="page-head">
+        <h1>Team</h1>
+      </header>
+      {canAdmin.value && (
+        <form
+          class="card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void invite.run();
+          }}
+        >
+          <h2>Invite someone</h2>
+          <div class="row wrap end">
+            <Field label="Email" type="email" required value={email} onValue={setEmail} />
+            <Select label="Role" value={role} onValue={setRole} options={grantable} />
+            <button class="btn primary" type="submit" disabled={invite.busy}>
+              Send invitation
+            </button>
+          </div>
+          <ErrorNote error={invite.error} />
+          {link && (
+            <div class="once" role="status">
+              <p>Invitation created. Share this link with them; it is shown only once and expires in 7 days.</p>
+              <code class="mono break">{link}</code> <CopyButton text={link} label="Copy link" />
+            </div>
+          )}
+        </form>
+      )}
+      <section class="card">
+        <h2>Members</h2>
+        <ErrorNote error={members.error ?? change.error ?? remove.error} />
+        {members.loading && !members.data ? (
+          <Loading />
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">
+                  <span class="sr">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(members.data ?? []).map((m) => (
+                <tr key={m.userId}>
+                  <td>{m.name ?? "—"}</td>
+                  <td>{m.email}</td>
+                  <td>
+                    {canAdmin.value && m.userId !== me ? (
+                      <Select hideLabel label={`Role of ${m.email}`} value={m.role} onValue={(r) => void change.run(m.userId, r)} options={m.role === "owner" && myRole.value !== "owner" ? ROLES : grantable} />
+                    ) : (
+                      ROLES.find(([r]) => r === m.role)?.[1]
+                    )}
+                  </td>
+                  <td>
+                    {canAdmin.value && m.userId !== me && (
+                      <button type="button" class="btn ghost small" aria-label={`Remove ${m.email}`} onClick={() => confirm(`Remove ${m.email} from the team?`) && void remove.run(m.userId)}>
+                        Remove
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section class="card">
+        <h2>Pending invitations</h2>
+        <ErrorNote error={invites.error ?? revoke.error} />
+        {invites.loading && !invites.data ? (
+          <Loading />
+        ) : pending.length === 0 ? (
+          <Empty title="No pending invitations" />
+        ) : (
+          <ul class="plain">
+            {pending.map((i) => (
+              <li key={i.id} class="row between">
+                <span>
+                  {i.email} · {i.role} · expires {new Date(i.expiresAt).toLocaleDateString()}
+                </span>
+                {canAdmin.value && (
+                  <button type="button" class="btn ghost small" aria-label={`Revoke invitation for ${i.email}`} onClick={() => void revoke.run(i.id)}>
+                    Revoke
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </main>
+  );
+}

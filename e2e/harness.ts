@@ -1,0 +1,104 @@
+/**
+ * Shared helpers for browser tests: Debian's Chromium through playwright-core, the local Echo server
+ * (scripts/local-server.mjs, the same path as `npm start`) with a fresh persist dir, and a second
+ * tiny HTTP server for host pages so the widget always runs cross-origin, as on a customer's site.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+// @ts-expect-error plain JS module without types
+import { startLocal } from "../scripts/local-server.mjs";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const SCREENSHOTS = new URL("../artifacts/screenshots/", import.meta.url).pathname;
+
+/** Headless Chromium with the flags every browser test uses. Playwright gives each launch its own
+ *  fresh temporary profile (it refuses --user-data-dir on launch()), which is what we want. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export type Demo = { email: string; password: string; botKey: string; botId: string; tenantId: string; token: string };
+export type LocalServer = { origin: string; demo: Demo; stop(): Promise<void>; output(): string };
+
+/** Starts Echo on `port` with a fresh persist dir under /tmp (named with `prefix`), seeded. */
+export async function startEcho(port: number, prefix = "echo-widget-"): Promise<LocalServer> {
+  const persistTo = mkdtempSync(join(tmpdir(), prefix));
+  const server = (await startLocal({ port, persistTo, quiet: true })) as LocalServer;
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A static server for host pages: `pages` maps a path to HTML (or SVG for *.svg). Lives on its
+ *  own port, so its origin differs from the Worker's. */
+export async function startHost(port: number, pages: Record<string, string>): Promise<{ origin: string; pages: Record<string, string>; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const html = pages[path];
+    if (html === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = path.endsWith(".svg") ? "image/svg+xml" : "text/html; charset=utf-8";
+    res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(html);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    pages,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** A plain customer page embedding the widget the documented way. */
+export function hostPage(o: { echo: string; botKey: string; head?: string; body?: string; attrs?: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Host</title>${o.head ?? ""}</head>
+<body><h1>Customer site</h1><p>Some content.</p><a href="#a">First link</a> <button type="button">Host button</button>
+${o.body ?? ""}
+<script src="${o.echo}/widget.js" data-bot="${o.botKey}" ${o.attrs ?? ""} async></script></body></html>`;
+}
+
+/** Authenticated JSON call against the local server (for test setup, e.g. a second bot). */
+export async function api<T = unknown>(origin: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(origin + path, {
+    method,
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: (await r.json().catch(() => null)) as T };
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Polls `fn` until it returns a truthy value (never a fixed sleep); throws with `what` on timeout. */
+export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}

@@ -1,0 +1,40 @@
+import { Forbidden } from "../../lib/errors";
+import { forwardUpgrade, roomStub, type RoomPrincipal } from "../../rooms/room-api";
+import { hubStub } from "../../rooms/tenant-hub";
+import { usersRepo } from "../../storage/auth-repo";
+import type { Actor, BaseCtx } from "../ctx";
+import { getConversation } from "./read";
+import { verifyVisitorToken } from "./visitor-token";
+
+/**
+ * Socket verbs: authenticate, authorise, then hand the upgrade to the room or hub with the
+ * principal attached. Auth failures surface as Unauthorized/Forbidden (the route closes the socket
+ * with 1008); another tenant's conversation is NotFound before any upgrade.
+ */
+
+async function operatorName(ctx: BaseCtx, actor: Actor): Promise<{ userId: string; name: string }> {
+  if (actor.kind === "key") return { userId: actor.keyId, name: "API key" };
+  const user = await usersRepo(ctx.db).byId(actor.userId);
+  return { userId: actor.userId, name: user?.name || user?.email || "Operator" };
+}
+
+export async function connectVisitor(ctx: BaseCtx, token: string, request: Request) {
+  const scope = await verifyVisitorToken(ctx, token);
+  const principal: RoomPrincipal = { kind: "visitor", tenantId: scope.tenantId, conversationId: scope.conversationId };
+  return forwardUpgrade(roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId), request, principal);
+}
+
+export async function connectOperator(ctx: BaseCtx & { tenantId: string; actor: Actor }, conversationId: string, request: Request) {
+  if (!ctx.actor.permissions.has("conversations:read")) throw new Forbidden("your role lacks the permission conversations:read");
+  const conv = await getConversation(ctx, conversationId);
+  const op = await operatorName(ctx, ctx.actor);
+  const principal: RoomPrincipal = { kind: "operator", tenantId: ctx.tenantId, conversationId: conv.id, ...op, canWrite: ctx.actor.permissions.has("conversations:write") };
+  return forwardUpgrade(roomStub(ctx.services.conversationRooms, ctx.tenantId, conv.id), request, principal);
+}
+
+export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Actor }, request: Request) {
+  if (!ctx.actor.permissions.has("conversations:read")) throw new Forbidden("your role lacks the permission conversations:read");
+  const op = await operatorName(ctx, ctx.actor);
+  return forwardUpgrade(hubStub(ctx.services.tenantHubs, ctx.tenantId), request, { tenantId: ctx.tenantId, ...op });
+}
+

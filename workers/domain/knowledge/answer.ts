@@ -1,0 +1,125 @@
+import { NotFound } from "../../lib/errors";
+import { chooseAnswerModel, chooseRetrievalProviders, type AnswerModel } from "../../providers";
+import type { GroundedPrompt, Passage } from "../../providers/answer/port";
+import { botsRepo } from "../../storage/bots-repo";
+import type { BotRow } from "../../storage/schema";
+import type { AnswerCtx, AnswerDone, AnswerEvent, AnswerInput, AnswerSource, StreamAnswer } from "./answer-types";
+import { PHRASES, phraseLanguage } from "./language";
+import { loadOpenAiSettings } from "./provider-settings";
+import { type Retrieval, retrieve } from "./retrieve";
+
+/** Passages handed to the model; the extractive default uses at most three of them. */
+const MAX_PASSAGES = 5;
+const SNIPPET_CHARS = 300;
+/** Questions are bounded like chat messages. */
+export const MAX_QUESTION_CHARS = 4000;
+
+/**
+ * The answerer (see answer-types.ts): retrieve, decide, generate, cite. Below the bot's confidence
+ * threshold it abstains with an honest "I don't know" and `handoff: true`; a provider failure ends
+ * the answer cleanly with `failure` set and an offer of a person. Always ends with one `done`.
+ */
+export const streamAnswer: StreamAnswer = (ctx, input, signal) => streamAnswerWith(ctx, input, {}, signal);
+
+/** Dependencies a caller (tests, evals) may fix instead of the configured ones. */
+export type AnswerDeps = { model?: AnswerModel };
+
+export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps: AnswerDeps, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
+  const started = Date.now();
+  const bot = await botsRepo(ctx.db).get(ctx.tenantId, input.botId);
+  if (!bot) throw new NotFound("bot", input.botId);
+  const question = input.question.slice(0, MAX_QUESTION_CHARS).trim();
+  const lang = phraseLanguage(bot.settings.language, input.language, question);
+  const phrases = PHRASES[lang];
+
+  const retrieval = await retrieve(ctx, { question: withContext(question, input), botId: bot.id, vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }) });
+  const retrieveMs = Date.now() - started;
+  const timings = (genStart: number) => ({ retrieveMs, generateMs: Date.now() - genStart, totalMs: Date.now() - started });
+
+  if (retrieval.chunks.length === 0 || retrieval.confidence < bot.settings.confidenceThreshold) {
+    const answer = retrieval.terms.length === 0 ? phrases.empty : phrases.dontKnow;
+    yield { type: "delta", text: answer };
+    yield done({ answer, sources: [], confidence: retrieval.confidence, handoff: true, timings: timings(Date.now()) });
+    return;
+  }
+
+  const genStart = Date.now();
+  const prompt = promptFor(bot, question, input, retrieval);
+  let answer = "";
+  let failure: string | undefined;
+  try {
+    const model = deps.model ?? chooseAnswerModel({ config: ctx.config, ai: ctx.services.ai, openai: await loadOpenAiSettings(ctx) });
+    for await (const piece of model.stream(prompt, signal)) {
+      answer += piece;
+      yield { type: "delta", text: piece };
+    }
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
+    ctx.log.warn("knowledge: answer provider failed", { error: failure, botId: bot.id });
+  }
+  if (signal?.aborted && !failure) failure = "aborted";
+  if (failure || !answer.trim()) {
+    const tail = `${answer.trim() ? "\n\n" : ""}${failure ? phrases.failed : phrases.dontKnow}`;
+    answer += tail;
+    yield { type: "delta", text: tail };
+    yield done({ answer, sources: sourcesOf(prompt.passages, answer), confidence: retrieval.confidence, handoff: true, failure: failure ?? "empty answer", timings: timings(genStart) });
+    return;
+  }
+  yield done({ answer, sources: sourcesOf(prompt.passages, answer), confidence: retrieval.confidence, handoff: false, timings: timings(genStart) });
+}
+
+function done(d: Omit<AnswerDone, "type">): AnswerDone {
+  return { type: "done", ...d };
+}
+
+/** A short follow-up ("and on Android?") borrows the previous visitor turn's words for retrieval. */
+function withContext(question: string, input: AnswerInput): string {
+  const words = question.split(/\s+/).filter(Boolean).length;
+  const previous = [...(input.history ?? [])].reverse().find((t) => t.role === "visitor")?.text;
+  return words <= 4 && previous ? `${question} ${previous}` : question;
+}
+
+function promptFor(bot: BotRow, question: string, input: AnswerInput, r: Retrieval): GroundedPrompt {
+  const top = r.chunks[0]?.score || 1;
+  const passages: Passage[] = r.chunks.slice(0, MAX_PASSAGES).map((c, i) => ({ n: i + 1, sourceId: c.sourceId, title: c.title, url: c.url, heading: c.heading, text: c.text, score: c.score / top }));
+  // "auto": the model answers in the language of the question (more reliable than a browser hint)
+  const language = bot.settings.language !== "auto" ? bot.settings.language : null;
+  return {
+    question,
+    history: input.history ?? [],
+    passages,
+    botName: bot.name,
+    instructions: bot.instructions,
+    language,
+    answerLength: bot.settings.answerLength,
+    channel: input.channel ?? "chat",
+    terms: r.terms,
+  };
+}
+
+/**
+ * Sources an answer leaned on: the passages it cites with `[n]`, else (voice answers, models that
+ * do not cite) the best passage; each source once.
+ */
+function sourcesOf(passages: Passage[], answer: string): AnswerSource[] {
+  const cited = new Set([...answer.matchAll(/\[(\d{1,2})\]/g)].map((m) => Number(m[1])));
+  const used = passages.filter((p) => cited.has(p.n));
+  const list = used.length ? used : passages.slice(0, 1);
+  const seen = new Set<string>();
+  return list.flatMap((p) => {
+    if (seen.has(p.sourceId)) return [];
+    seen.add(p.sourceId);
+    return [{ sourceId: p.sourceId, title: p.title, url: p.url, snippet: snippet(p.text) }];
+  });
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= SNIPPET_CHARS ? flat : `${flat.slice(0, SNIPPET_CHARS - 1).replace(/\s+\S*$/, "")}…`;
+}
+
+/** Collects a stream into its `done` event (the `ask` endpoint and evals use it). */
+export async function answerOnce(events: AsyncIterable<AnswerEvent>): Promise<AnswerDone> {
+  for await (const e of events) if (e.type === "done") return e;
+  throw new Error("answer stream ended without done");
+}

@@ -1,0 +1,81 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { baseCtxOf } from "../../app";
+import { d1VectorIndex } from "../../providers/embeddings/d1-index";
+import type { Embedder } from "../../providers/embeddings/port";
+import { knowledgeRepo } from "../../storage/knowledge-repo";
+import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
+import type { AnswerCtx } from "./answer-types";
+import { bySource, coverageOf, fuse, type RankedChunk, retrieve } from "./retrieve";
+
+const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({ seq, chunkId: `chk_${seq}`, sourceId, heading: "", text: "", title, url: null, externalId: null, bm25: -score, score, coverage: 0 });
+
+describe("ranking helpers", () => {
+  it("fuses two rankings by reciprocal rank", () => {
+    const a = [chunk(1, "d1", "A", 1), chunk(2, "d2", "B", 0.9), chunk(3, "d3", "C", 0.8)];
+    const b = [chunk(2, "d2", "B", 0), chunk(3, "d3", "C", 0)];
+    expect(fuse(a, b).map((c) => c.seq)).toEqual([2, 3, 1]);
+  });
+
+  it("lists each source once and demotes repeats of one title", () => {
+    const ranked = bySource([chunk(1, "d1", "Same", 1), chunk(2, "d1", "Same", 0.99), chunk(3, "d2", "Same", 0.98), chunk(4, "d3", "Other", 0.9)], 0.8);
+    expect(ranked.map((s) => s.sourceId)).toEqual(["d1", "d3", "d2"]);
+  });
+
+  it("weighs coverage by IDF and accepts synonyms", () => {
+    expect(coverageOf("Refunds take 5 days", [{ term: "refund", weight: 3 }, { term: "days", weight: 1 }])).toBe(1);
+    expect(coverageOf("Refunds take 5 days", [{ term: "refund", weight: 3 }, { term: "bitcoin", weight: 5 }])).toBeCloseTo(3 / 8);
+    expect(coverageOf("Our response time is one day", [{ term: "reply", weight: 1, alts: ["response"] }])).toBe(1);
+  });
+});
+
+/** A fake embedder: words of one concept share a dimension, so "automobile" lands near "car". */
+const CONCEPTS: Record<string, number> = { car: 0, automobile: 0, vehicle: 0, invoice: 1, bill: 1, receipt: 1 };
+const fakeEmbedder: Embedder = {
+  name: "fake",
+  async embed(texts) {
+    return texts.map((t) => {
+      const v = new Float32Array(16);
+      for (const w of t.toLowerCase().match(/[a-z]+/g) ?? []) {
+        const dim = CONCEPTS[w] ?? 2 + (w.length % 14);
+        v[dim]! += CONCEPTS[w] !== undefined ? 5 : 0.1;
+      }
+      return v;
+    });
+  },
+};
+
+describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
+  let t: TestTenant;
+  let ctx: AnswerCtx;
+  let carDoc: string;
+  beforeAll(async () => {
+    t = await makeTenant("Vectors");
+    const car = await expectJson(call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Parking", text: "Your car can stay in the garage overnight." } }), 202);
+    const other = await expectJson(call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Billing", text: "Each invoice is sent on the first day of the month." } }), 202);
+    carDoc = car.id;
+    for (const id of [car.id, other.id]) await eventually(() => expectJson(call(`/api/knowledge/sources/${id}`, { token: t.token }), 200), (s) => s.status === "ready", 30_000);
+    ctx = { ...baseCtxOf(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    const index = d1VectorIndex(ctx.db);
+    for (const id of [car.id, other.id]) {
+      const rows = await knowledgeRepo(ctx.db).chunkSeqs(t.tenantId, id);
+      const vecs = await fakeEmbedder.embed(rows.map((r) => r.text));
+      await index.upsert(t.tenantId, rows.map((r, i) => ({ seq: r.seq, sourceId: id, vector: vecs[i]! })));
+    }
+  }, 60_000);
+
+  it("finds a passage lexical search cannot, and only with the vector side selected", async () => {
+    const lexical = await retrieve(ctx, { question: "automobile" });
+    expect(lexical.sources).toEqual([]);
+    const hybrid = await retrieve(ctx, { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } });
+    expect(hybrid.sources[0]?.sourceId).toBe(carDoc);
+  });
+
+  it("keeps lexical hits first when both sides agree, and never returns another tenant's vectors", async () => {
+    const r = await retrieve(ctx, { question: "where can my car stay overnight", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } });
+    expect(r.sources[0]?.sourceId).toBe(carDoc);
+    const stranger = await makeTenant("NoVectors");
+    const other = await retrieve({ ...ctx, tenantId: stranger.tenantId }, { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } });
+    expect(other.sources).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+import type { RetrievalProviders } from "../../providers";
+import type { WeightedTerm } from "../../providers/answer/port";
+import { contentTerms, ftsToken, isStopword, stem, stemSet, synonymsOf, tokenize } from "../../providers/text";
+import { knowledgeRepo } from "../../storage/knowledge-repo";
+import { type FtsHit, ftsSearch, termStats } from "../../storage/search";
+import type { AnswerCtx } from "./answer-types";
+
+/**
+ * Hybrid retrieval scoped to a tenant and a bot: FTS5 BM25 (title-boosted, porter-stemmed,
+ * stopwords removed) reranked by IDF-weighted coverage of the question, optionally fused with a
+ * vector search by reciprocal rank fusion. Confidence comes from the evidence of the best passage.
+ */
+
+/** Tuned on the dev split of shared/evals/retrieval (see scripts/eval-retrieval.mjs). */
+export const RETRIEVAL_TUNING = {
+  weights: { title: 3, heading: 1.5, body: 1 },
+  /** Chunks read from FTS before reranking. */
+  candidates: 60,
+  /** Rerank mix: normalised BM25, coverage of the question by the whole chunk, by its title. */
+  mix: { bm25: 0.7, coverage: 0.2, titleCoverage: 0.1, bigrams: 0 },
+  /** Reciprocal rank fusion constant. */
+  rrfK: 60,
+  maxTerms: 24,
+  /** Score factor per earlier source with the same title (result diversification). */
+  sameTitlePenalty: 0.8,
+  /** IDF multiplier for question words that appear nowhere in the tenant's knowledge (confidence only). */
+  unknownTermBoost: 1,
+  /** Expand question words with support-vocabulary synonyms (providers/text.ts). */
+  synonyms: true,
+};
+
+export type RankedChunk = FtsHit & {
+  /** Rerank score, 0..1-ish, higher is better. */
+  score: number;
+  /** IDF-weighted share of the question's terms found in title + heading + text, 0..1. */
+  coverage: number;
+};
+
+export type RankedSource = { sourceId: string; title: string; url: string | null; externalId: string | null; score: number; best: RankedChunk };
+
+export type Retrieval = {
+  terms: WeightedTerm[];
+  /** Best chunks first. */
+  chunks: RankedChunk[];
+  /** Sources ranked by their best chunk, each once. */
+  sources: RankedSource[];
+  /** 0..1, see `confidenceOf`. */
+  confidence: number;
+  ms: number;
+};
+
+export type RetrieveInput = { question: string; botId?: string; limit?: number; vector?: RetrievalProviders; signal?: AbortSignal };
+
+export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Retrieval> {
+  const started = Date.now();
+  const terms = contentTerms(input.question).slice(0, RETRIEVAL_TUNING.maxTerms);
+  if (terms.length === 0) return { terms: [], chunks: [], sources: [], confidence: 0, ms: Date.now() - started };
+  const alts = terms.map((t) => (RETRIEVAL_TUNING.synonyms ? synonymsOf(t) : []));
+  const tokens = terms.flatMap((t, i) => [t, ...alts[i]!]).map(ftsToken);
+  const groups = terms.map((t, i) => `(${[t, ...alts[i]!].map(ftsToken).join(" OR ")})`);
+  const [hits, stats, vectorHits] = await Promise.all([
+    ftsSearch(ctx.db, ctx.tenantId, { tokens, botId: input.botId, limit: RETRIEVAL_TUNING.candidates, weights: RETRIEVAL_TUNING.weights }),
+    termStats(ctx.db, ctx.tenantId, groups),
+    input.vector ? vectorSearch(ctx, input.question, input.botId, input.vector) : Promise.resolve([]),
+  ]);
+  const weighted = terms.map((term, i) => {
+    const df = stats.df[i] ?? 0;
+    // a word the tenant's knowledge never uses is the strongest sign the question is about something else
+    return { term, alts: alts[i], weight: idf(stats.total, df) * (df === 0 ? RETRIEVAL_TUNING.unknownTermBoost : 1) };
+  });
+  let chunks = rerank(hits, weighted);
+  if (vectorHits.length) chunks = fuse(chunks, rerank(vectorHits, weighted, false));
+  const sources = bySource(chunks).slice(0, input.limit ?? 10);
+  return { terms: weighted, chunks, sources, confidence: confidenceOf(chunks[0]), ms: Date.now() - started };
+}
+
+/** BM25's IDF; a term the tenant's knowledge never mentions gets the largest weight. */
+export function idf(total: number, df: number): number {
+  return Math.log(1 + (total - df + 0.5) / (df + 0.5));
+}
+
+export function coverageOf(text: string, terms: WeightedTerm[]): number {
+  const words = stemSet(text);
+  let hit = 0;
+  let all = 0;
+  for (const t of terms) {
+    all += t.weight;
+    if (words.has(stem(t.term)) || t.alts?.some((a) => words.has(stem(a)))) hit += t.weight;
+  }
+  return all ? hit / all : 0;
+}
+
+export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): RankedChunk[] {
+  const best = Math.min(...hits.map((h) => h.bm25), -1e-9);
+  const { mix } = RETRIEVAL_TUNING;
+  return hits
+    .map((h) => {
+      const coverage = coverageOf(`${h.title} ${h.heading} ${h.text}`, terms);
+      const titleCoverage = coverageOf(h.title, terms);
+      const lex = lexical ? h.bm25 / best : 0;
+      const bigrams = mix.bigrams ? bigramCoverage(`${h.title} ${h.heading} ${h.text}`, terms) : 0;
+      return { ...h, coverage, score: mix.bm25 * lex + mix.coverage * coverage + mix.titleCoverage * titleCoverage + mix.bigrams * bigrams };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/** Share of the question's adjacent term pairs that also appear next to each other in the text. */
+export function bigramCoverage(text: string, terms: WeightedTerm[]): number {
+  if (terms.length < 2) return 0;
+  const words = tokenize(text).filter((w) => !isStopword(w)).map(stem);
+  const pairs = new Set<string>();
+  for (let i = 1; i < words.length; i++) pairs.add(`${words[i - 1]} ${words[i]}`);
+  let hit = 0;
+  for (let i = 1; i < terms.length; i++) if (pairs.has(`${stem(terms[i - 1]!.term)} ${stem(terms[i]!.term)}`)) hit++;
+  return hit / (terms.length - 1);
+}
+
+/** Reciprocal rank fusion of two ranked lists of chunks (by `seq`). */
+export function fuse(a: RankedChunk[], b: RankedChunk[], k = RETRIEVAL_TUNING.rrfK): RankedChunk[] {
+  const fused = new Map<number, { chunk: RankedChunk; rrf: number }>();
+  for (const list of [a, b]) {
+    list.forEach((c, rank) => {
+      const cur = fused.get(c.seq) ?? { chunk: c, rrf: 0 };
+      cur.rrf += 1 / (k + rank + 1);
+      fused.set(c.seq, cur);
+    });
+  }
+  return [...fused.values()].sort((x, y) => y.rrf - x.rrf).map((x) => x.chunk);
+}
+
+/**
+ * One entry per source (its best chunk), diversified: each further source sharing a title with one
+ * already ranked has its score multiplied by `sameTitlePenalty`, so several answers to one question
+ * do not crowd every other document out of the top results.
+ */
+export function bySource(chunks: RankedChunk[], penalty = RETRIEVAL_TUNING.sameTitlePenalty): RankedSource[] {
+  const best = new Map<string, RankedSource>();
+  for (const c of chunks) {
+    if (!best.has(c.sourceId)) best.set(c.sourceId, { sourceId: c.sourceId, title: c.title, url: c.url, externalId: c.externalId, score: c.score, best: c });
+  }
+  const pending = [...best.values()];
+  const out: RankedSource[] = [];
+  const titles = new Map<string, number>();
+  while (pending.length) {
+    let pick = 0;
+    let pickScore = -Infinity;
+    pending.forEach((s, i) => {
+      const adjusted = s.score * penalty ** (titles.get(s.title.toLowerCase()) ?? 0);
+      if (adjusted > pickScore) [pick, pickScore] = [i, adjusted];
+    });
+    const [chosen] = pending.splice(pick, 1);
+    titles.set(chosen!.title.toLowerCase(), (titles.get(chosen!.title.toLowerCase()) ?? 0) + 1);
+    out.push(chosen!);
+  }
+  return out;
+}
+
+/**
+ * Confidence of the best chunk: how much of the question (by IDF weight) it covers, with a mild
+ * boost when its title alone covers a lot. Questions about things the knowledge never mentions
+ * leave their rarest terms uncovered and score low.
+ */
+export function confidenceOf(top: RankedChunk | undefined): number {
+  if (!top) return 0;
+  return Math.max(0, Math.min(1, top.coverage));
+}
+
+async function vectorSearch(ctx: AnswerCtx, question: string, botId: string | undefined, vector: NonNullable<RetrievalProviders>): Promise<FtsHit[]> {
+  try {
+    const [q] = await vector.embedder.embed([question]);
+    if (!q) return [];
+    const matches = await vector.index.query(ctx.tenantId, q, RETRIEVAL_TUNING.candidates);
+    const rows = await knowledgeRepo(ctx.db).chunksBySeq(ctx.tenantId, matches.map((m) => m.seq));
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    return matches.flatMap((m) => {
+      const r = bySeq.get(m.seq);
+      if (!r || (botId && r.botId && r.botId !== botId)) return [];
+      return [{ seq: r.seq, chunkId: r.chunkId, sourceId: r.sourceId, heading: r.heading, text: r.text, title: r.title, url: r.url, externalId: r.externalId, bm25: 0 }];
+    });
+  } catch (err) {
+    // the vector side is an improvement, never a dependency: lexical results still answer
+    ctx.log.warn("knowledge: vector search failed", { error: String(err) });
+    return [];
+  }
+}

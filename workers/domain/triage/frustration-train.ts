@@ -1,0 +1,84 @@
+import { frustrationFeatures, type FrustrationFeatureConfig } from "./frustration-features";
+import { trainLinear, type TrainOptions } from "./linear";
+import { seededRandom, shuffled } from "./text";
+import type { FrustrationModelData } from "./frustration";
+
+/**
+ * Training and cross-validation of the frustration model. Runs in Node (scripts/train-frustration.mjs,
+ * scripts/eval-triage.mjs); the Worker only loads the committed weights.
+ */
+export type LabelledText = { text: string; frustrated: boolean };
+export type FrustrationTrainConfig = { features: FrustrationFeatureConfig; train: TrainOptions; prune: number };
+export type Prf = { precision: number; recall: number; f1: number };
+
+export function trainFrustration(rows: LabelledText[], cfg: FrustrationTrainConfig, threshold: number): FrustrationModelData {
+  const xs = rows.map((r) => frustrationFeatures(r.text, cfg.features));
+  const m = trainLinear(xs, rows.map((r) => (r.frustrated ? 1 : 0)), 1, cfg.train, cfg.prune);
+  const weights: Record<string, number> = {};
+  for (const [k, w] of [...m.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) weights[k] = round(w[0]!);
+  return { version: 1, features: cfg.features, bias: round(m.bias[0]!), threshold, weights };
+}
+
+const round = (x: number) => Math.round(x * 1e5) / 1e5;
+
+export function prf(gold: boolean[], pred: boolean[]): Prf {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  gold.forEach((g, i) => {
+    if (pred[i] && g) tp++;
+    else if (pred[i]) fp++;
+    else if (g) fn++;
+  });
+  const precision = tp + fp ? tp / (tp + fp) : 0;
+  const recall = tp + fn ? tp / (tp + fn) : 0;
+  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+}
+
+/** Stratified k-fold assignment: fold index per row, deterministic for a seed. */
+export function stratifiedFolds(labels: string[], k: number, seed: number): number[] {
+  const rand = seededRandom(seed);
+  const folds = new Array<number>(labels.length).fill(0);
+  const byLabel = new Map<string, number[]>();
+  labels.forEach((l, i) => byLabel.set(l, [...(byLabel.get(l) ?? []), i]));
+  let offset = 0;
+  for (const key of [...byLabel.keys()].sort()) {
+    shuffled(byLabel.get(key)!, rand).forEach((row, j) => (folds[row] = (j + offset) % k));
+    offset += byLabel.get(key)!.length;
+  }
+  return folds;
+}
+
+/**
+ * Out-of-fold scores: each row is scored by a model trained on the other folds. The threshold and
+ * feature choices are then judged on these scores, never on scores of rows the model saw.
+ */
+export function crossValidatedScores(rows: LabelledText[], cfg: FrustrationTrainConfig, k = 5, seed = 11): number[] {
+  const folds = stratifiedFolds(rows.map((r) => String(r.frustrated)), k, seed);
+  const scores = new Array<number>(rows.length).fill(0);
+  for (let f = 0; f < k; f++) {
+    const train = rows.filter((_, i) => folds[i] !== f);
+    const model = trainFrustration(train, cfg, 0.5);
+    rows.forEach((r, i) => {
+      if (folds[i] === f) scores[i] = scoreWith(model, r.text);
+    });
+  }
+  return scores;
+}
+
+/** Threshold that maximises F1 over `scores` (ties: the higher threshold, for precision). */
+export function bestThreshold(gold: boolean[], scores: number[]): { threshold: number } & Prf {
+  let best = { threshold: 0.5, ...prf(gold, scores.map((s) => s >= 0.5)) };
+  for (let t = 0.2; t <= 0.8001; t += 0.01) {
+    const m = prf(gold, scores.map((s) => s >= t));
+    if (m.f1 > best.f1 + 1e-9) best = { threshold: Math.round(t * 100) / 100, ...m };
+  }
+  return best;
+}
+
+function scoreWith(model: FrustrationModelData, text: string): number {
+  const x = frustrationFeatures(text, model.features);
+  let z = model.bias;
+  for (const [k, v] of x) z += (model.weights[k] ?? 0) * v;
+  return 1 / (1 + Math.exp(-z));
+}

@@ -1,0 +1,72 @@
+import { z } from "@hono/zod-openapi";
+import type { EscalationPolicy } from "../../storage/schema";
+import { asksForHuman } from "./lexicon";
+
+/** Reasons a conversation moves to a person; shown to the operator. */
+export type EscalationReason = "frustration" | "repeated_question" | "asked_for_human" | "low_confidence";
+
+/**
+ * Defaults for a bot without a stored policy. With the committed model (CV threshold 0.44; calm support
+ * questions score about 0.2-0.35, clearly angry ones 0.8-0.99),
+ * two clearly angry messages in a row, or one furious one, reach a person; a single grumble does not.
+ */
+export const DEFAULT_POLICY: EscalationPolicy = {
+  enabled: true,
+  frustrationThreshold: 0.95,
+  negativeThreshold: 0.7,
+  consecutiveNegative: 2,
+  trendThreshold: 0.75,
+  askForHuman: true,
+  repeatedQuestion: 3,
+  repeatSimilarity: 0.85,
+  lowConfidenceThreshold: 0.2,
+  lowConfidenceCount: 2,
+};
+
+const unit = z.number().min(0).max(1);
+export const EscalationPolicySchema = z
+  .object({
+    enabled: z.boolean(),
+    frustrationThreshold: unit,
+    negativeThreshold: unit,
+    consecutiveNegative: z.number().int().min(0).max(20),
+    trendThreshold: unit,
+    askForHuman: z.boolean(),
+    repeatedQuestion: z.number().int().min(0).max(20),
+    repeatSimilarity: z.number().min(0.5).max(1),
+    lowConfidenceThreshold: unit,
+    lowConfidenceCount: z.number().int().min(1).max(20),
+  })
+  .openapi("EscalationPolicy");
+export const EscalationPolicyPatch = EscalationPolicySchema.partial().strict().openapi("EscalationPolicyPatch");
+export type EscalationPolicyPatch = z.infer<typeof EscalationPolicyPatch>;
+
+/** What the policy looks at for one new visitor message (all computed by the caller). */
+export type EscalationSignals = {
+  text: string;
+  /** This message's frustration score. */
+  score: number;
+  /** EWMA of the conversation's visitor message scores, this one included. */
+  trend: number;
+  /** Visitor messages in a row, ending with this one, at or above `negativeThreshold`. */
+  negativeStreak: number;
+  /** How many visitor messages, this one included, ask the same question as this one. */
+  sameQuestionCount: number;
+  /** AI answers in a row under `lowConfidenceThreshold`, ending with the last one. */
+  lowConfidenceStreak: number;
+};
+
+/** The first rule that fires, in order of how clearly the visitor wants a person. Pure. */
+export function decideEscalation(p: EscalationPolicy, s: EscalationSignals): { reason: EscalationReason; detail: string } | null {
+  if (!p.enabled) return null;
+  if (p.askForHuman && asksForHuman(s.text)) return { reason: "asked_for_human", detail: "the visitor asked for a person" };
+  if (s.score >= p.frustrationThreshold) return { reason: "frustration", detail: `message frustration ${s.score.toFixed(2)} ≥ ${p.frustrationThreshold}` };
+  if (p.consecutiveNegative > 0 && s.negativeStreak >= p.consecutiveNegative)
+    return { reason: "frustration", detail: `${s.negativeStreak} frustrated messages in a row (trend ${s.trend.toFixed(2)})` };
+  if (s.trend >= p.trendThreshold) return { reason: "frustration", detail: `frustration trend ${s.trend.toFixed(2)} ≥ ${p.trendThreshold}` };
+  if (p.repeatedQuestion > 0 && s.sameQuestionCount >= p.repeatedQuestion)
+    return { reason: "repeated_question", detail: `the same question asked ${s.sameQuestionCount} times` };
+  if (p.lowConfidenceThreshold > 0 && s.lowConfidenceStreak >= p.lowConfidenceCount)
+    return { reason: "low_confidence", detail: `${s.lowConfidenceStreak} answers in a row under confidence ${p.lowConfidenceThreshold}` };
+  return null;
+}

@@ -1,0 +1,297 @@
+import { Conflict, Invalid, NotFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { hubStub } from "../../rooms/tenant-hub";
+import { membershipsRepo } from "../../storage/auth-repo";
+import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
+import type { Priority, TicketRow, TicketStatus } from "../../storage/schema";
+import { categoriesRepo, conversationTriageRepo, presenceRepo, routingRepo, slaRepo, ticketsRepo, type TicketFilter } from "../../storage/triage-repo";
+import type { AnswerCtx } from "../knowledge/answer-types";
+import { actorId, type Ctx } from "../ctx";
+import { correctConversationCategory } from "./categories";
+import { computePriority } from "./priority";
+import { chooseRoute, type AgentLoad } from "./routing";
+import type { TicketCreateInput, TicketDto, TicketPatch, TicketQuery } from "./schemas";
+import { dueTimes, slaTableOf } from "./sla";
+
+/** An agent counts as online while their last presence heartbeat is this recent. */
+export const PRESENCE_TTL_MS = 5 * 60_000;
+const SUBJECT_CHARS = 120;
+const AGENT_ROLES = new Set(["owner", "admin", "agent"]);
+
+export function toTicketDto(t: TicketRow, now: number): TicketDto {
+  const live = t.status === "open" || t.status === "pending";
+  return {
+    id: t.id,
+    conversationId: t.conversationId,
+    botId: t.botId,
+    subject: t.subject,
+    status: t.status,
+    priority: t.priority,
+    categoryId: t.categoryId,
+    assigneeId: t.assigneeId,
+    team: t.team,
+    source: t.source,
+    escalationReason: t.escalationReason,
+    frustration: t.frustration,
+    sla: {
+      firstResponseDueAt: t.firstResponseDueAt.toISOString(),
+      resolutionDueAt: t.resolutionDueAt.toISOString(),
+      firstRespondedAt: t.firstRespondedAt?.toISOString() ?? null,
+      solvedAt: t.solvedAt?.toISOString() ?? null,
+      firstResponseBreached: (t.firstRespondedAt?.getTime() ?? (live ? now : Infinity)) > t.firstResponseDueAt.getTime(),
+      resolutionBreached: (t.solvedAt?.getTime() ?? (live ? now : Infinity)) > t.resolutionDueAt.getTime(),
+    },
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+type Actorish = { ctx: AnswerCtx; actor: string };
+
+/**
+ * Agents of the tenant (owner, admin, agent) with their live ticket counts and whether they are
+ * online. Online means, in order: a fresh presence heartbeat (PUT /api/triage/presence/me, within
+ * PRESENCE_TTL_MS) decides by its status; otherwise an open inbox socket on the TenantHub counts as
+ * online. A tenant with neither signal (no dashboard open, no heartbeat) treats every agent as
+ * online, so tickets still reach someone; the per-agent cap applies in every case.
+ */
+async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
+  const [members, presence, counts, connected] = await Promise.all([
+    membershipsRepo(ctx.db).list(ctx.tenantId),
+    presenceRepo(ctx.db).list(ctx.tenantId),
+    ticketsRepo(ctx.db).openCounts(ctx.tenantId),
+    hubStub(ctx.services.tenantHubs, ctx.tenantId)
+      .online(ctx.tenantId)
+      .then((ops) => new Set(ops.map((o) => o.userId)))
+      .catch(() => new Set<string>()),
+  ]);
+  const now = ctx.clock.now();
+  const open = new Map(counts.map((c) => [c.assigneeId, c.n]));
+  const fresh = new Map(presence.filter((p) => now - p.lastSeenAt.getTime() <= PRESENCE_TTL_MS).map((p) => [p.userId, p.status]));
+  const anySignal = fresh.size > 0 || connected.size > 0;
+  return members
+    .filter((m) => AGENT_ROLES.has(m.role))
+    .map((m) => {
+      const status = fresh.get(m.userId);
+      const online = !anySignal || (status ? status === "online" : connected.has(m.userId));
+      return { userId: m.userId, online, open: open.get(m.userId) ?? 0 };
+    });
+}
+
+/**
+ * Creates a ticket for a conversation: priority (unless given), SLA due times, routing, and the
+ * first events, in one batch. The partial unique index keeps one live ticket per conversation, so
+ * a concurrent duplicate fails and the existing ticket is returned (`created: false`).
+ */
+async function openTicket(
+  { ctx, actor }: Actorish,
+  input: { conversationId: string; botId: string | null; subject: string; source: "escalation" | "operator"; reason: string | null; priority?: Priority; categoryId?: string | null; assigneeId?: string | null },
+): Promise<{ ticket: TicketRow; created: boolean }> {
+  const tickets = ticketsRepo(ctx.db);
+  const existing = await tickets.liveForConversation(ctx.tenantId, input.conversationId);
+  if (existing) return { ticket: existing, created: false };
+  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const categoryId = input.categoryId !== undefined ? input.categoryId : (triage?.categoryId ?? null);
+  const category = categoryId ? await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId) : undefined;
+  const computed = computePriority({
+    frustrationTrend: triage?.frustrationTrend ?? 0,
+    frustrationMax: triage?.frustrationMax ?? 0,
+    escalationReason: input.reason,
+    categoryPriority: category?.priority ?? null,
+    visitor: conv?.visitor ?? null,
+  });
+  const priority = input.priority ?? computed.priority;
+  const now = ctx.clock.now();
+  const due = dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), priority, now);
+  let route = { ruleId: null as number | null, team: null as string | null, assigneeId: input.assigneeId ?? null, detail: "assigned on creation" };
+  if (input.assigneeId === undefined) route = chooseRoute(await routingRepo(ctx.db).list(ctx.tenantId), { categoryId, priority }, await agentLoads(ctx));
+  const row: TicketRow = {
+    id: newId("tkt", now),
+    tenantId: ctx.tenantId,
+    conversationId: input.conversationId,
+    botId: input.botId ?? conv?.botId ?? triage?.botId ?? null,
+    subject: input.subject,
+    status: "open",
+    priority,
+    categoryId,
+    assigneeId: route.assigneeId,
+    team: route.team,
+    source: input.source,
+    escalationReason: input.reason,
+    frustration: triage ? Math.round(triage.frustrationTrend * 1000) / 1000 : null,
+    ...due,
+    firstRespondedAt: null,
+    solvedAt: null,
+    createdBy: actor,
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+  };
+  const ev = (i: number, kind: string, data: Record<string, unknown>) =>
+    tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: row.id, kind, actor, data, createdAt: new Date(now) });
+  try {
+    await ctx.db.batch([
+      tickets.insertStmt(row),
+      ev(0, "created", { source: input.source, reason: input.reason, priority, priorityReasons: input.priority ? ["set by operator"] : computed.reasons, categoryId }),
+      ev(1, "routed", { ruleId: route.ruleId, team: route.team, assigneeId: route.assigneeId, detail: route.detail }),
+    ]);
+  } catch (err) {
+    const again = await tickets.liveForConversation(ctx.tenantId, input.conversationId);
+    if (again) return { ticket: again, created: false };
+    throw err;
+  }
+  if (route.ruleId !== null && route.assigneeId && route.team) await routingRepo(ctx.db).setCursor(ctx.tenantId, route.ruleId, route.assigneeId).run();
+  return { ticket: row, created: true };
+}
+
+/** Called by the escalation hook: a ticket for the conversation unless it already has a live one. */
+export async function createTicketForEscalation(ctx: AnswerCtx, input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] }) {
+  const first = input.transcript.find((m) => m.role === "visitor")?.text;
+  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const subject = subjectOf(first ?? triage?.firstVisitorText ?? `Conversation ${input.conversationId}`);
+  return openTicket({ ctx, actor: "system" }, { conversationId: input.conversationId, botId: input.botId, subject, source: "escalation", reason: input.reason });
+}
+
+function subjectOf(text: string) {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > SUBJECT_CHARS ? `${t.slice(0, SUBJECT_CHARS - 1)}…` : t || "(no text)";
+}
+
+async function assertAssignable(ctx: Ctx, userId: string) {
+  const m = await membershipsRepo(ctx.db).get(ctx.tenantId, userId);
+  if (!m) throw new NotFound("member", userId);
+  if (!AGENT_ROLES.has(m.role)) throw new Invalid("this member cannot take tickets", [{ path: "assigneeId", message: "a viewer cannot be assigned" }]);
+}
+
+async function assertCategory(ctx: Ctx, categoryId: string | null | undefined) {
+  if (categoryId && !(await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId))) throw new NotFound("category", categoryId);
+}
+
+/** An operator opens a ticket for a conversation (409 when it already has a live one). */
+export async function createTicket(ctx: Ctx, input: TicketCreateInput) {
+  const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  if (!conv && !triage) throw new NotFound("conversation", input.conversationId);
+  await assertCategory(ctx, input.categoryId);
+  if (input.assigneeId) await assertAssignable(ctx, input.assigneeId);
+  if (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId)) throw new Conflict("the conversation already has an open ticket");
+  const first = triage?.firstVisitorText ?? conv?.lastMessagePreview ?? `Conversation ${input.conversationId}`;
+  const { ticket, created } = await openTicket(
+    { ctx, actor: actorId(ctx.actor) },
+    {
+      conversationId: input.conversationId,
+      botId: conv?.botId ?? triage?.botId ?? null,
+      subject: input.subject ?? subjectOf(first),
+      source: "operator",
+      reason: null,
+      ...(input.priority && { priority: input.priority }),
+      ...(input.categoryId !== undefined && { categoryId: input.categoryId }),
+      ...(input.assigneeId !== undefined && { assigneeId: input.assigneeId }),
+    },
+  );
+  if (!created) throw new Conflict("the conversation already has an open ticket");
+  return toTicketDto(ticket, ctx.clock.now());
+}
+
+export async function listTickets(ctx: Ctx, q: TicketQuery) {
+  const f: TicketFilter = { limit: q.limit + 1 };
+  if (q.status) f.status = q.status;
+  if (q.priority) f.priority = q.priority;
+  if (q.categoryId) f.categoryId = q.categoryId;
+  if (q.assigneeId) f.assigneeId = q.assigneeId === "none" ? null : q.assigneeId === "me" ? actorId(ctx.actor) : q.assigneeId;
+  if (q.team) f.team = q.team;
+  if (q.conversationId) f.conversationId = q.conversationId;
+  if (q.breached === "true") f.breachedAt = new Date(ctx.clock.now());
+  if (q.cursor) f.before = q.cursor;
+  const rows = await ticketsRepo(ctx.db).list(ctx.tenantId, f);
+  const page = rows.slice(0, q.limit);
+  return { data: page.map((t) => toTicketDto(t, ctx.clock.now())), nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
+}
+
+async function requireTicket(ctx: Ctx, id: string) {
+  const t = await ticketsRepo(ctx.db).get(ctx.tenantId, id);
+  if (!t) throw new NotFound("ticket", id);
+  return t;
+}
+
+/**
+ * A ticket with its history. The first agent reply in the conversation's D1 copy counts as the first
+ * response when nothing recorded it yet (the room's flush lands within seconds).
+ */
+export async function getTicket(ctx: Ctx, id: string) {
+  let t = await requireTicket(ctx, id);
+  if (!t.firstRespondedAt) {
+    const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, t.conversationId, { limit: 500, includeInternal: false });
+    const reply = msgs.find((m) => m.role === "agent" && m.createdAt.getTime() >= t.createdAt.getTime());
+    if (reply) {
+      await ticketsRepo(ctx.db).updateStmt(ctx.tenantId, t.id, { firstRespondedAt: reply.createdAt }).run();
+      t = { ...t, firstRespondedAt: reply.createdAt };
+    }
+  }
+  const events = await ticketsRepo(ctx.db).events(ctx.tenantId, id);
+  return {
+    ...toTicketDto(t, ctx.clock.now()),
+    events: events.map((e) => ({ id: e.id, kind: e.kind, actor: e.actor, data: e.data, at: e.createdAt.toISOString() })),
+  };
+}
+
+const NEXT_STATUS: Record<TicketStatus, TicketStatus[]> = {
+  open: ["pending", "solved", "closed"],
+  pending: ["open", "solved", "closed"],
+  solved: ["open", "closed"],
+  closed: [],
+};
+
+/** Status, priority (due times follow), assignee, category (a correction: it teaches the classifier), subject. */
+export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
+  const t = await requireTicket(ctx, id);
+  if (patch.assigneeId) await assertAssignable(ctx, patch.assigneeId);
+  await assertCategory(ctx, patch.categoryId);
+  const now = ctx.clock.now();
+  const set: Partial<TicketRow> = { updatedAt: new Date(now) };
+  const events: { kind: string; data: Record<string, unknown> }[] = [];
+  if (patch.status && patch.status !== t.status) {
+    if (!NEXT_STATUS[t.status].includes(patch.status)) throw new Conflict(`a ${t.status} ticket cannot become ${patch.status}`);
+    set.status = patch.status;
+    if (patch.status === "solved" || patch.status === "closed") set.solvedAt = t.solvedAt ?? new Date(now);
+    if (patch.status === "open") set.solvedAt = null;
+    // answering the customer (pending: waiting on them) or solving counts as the first response
+    if ((patch.status === "pending" || patch.status === "solved") && !t.firstRespondedAt) set.firstRespondedAt = new Date(now);
+    events.push({ kind: "status", data: { from: t.status, to: patch.status } });
+  }
+  if (patch.priority && patch.priority !== t.priority) {
+    set.priority = patch.priority;
+    Object.assign(set, dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), patch.priority, t.createdAt.getTime()));
+    events.push({ kind: "priority", data: { from: t.priority, to: patch.priority, firstResponseDueAt: set.firstResponseDueAt, resolutionDueAt: set.resolutionDueAt } });
+  }
+  if (patch.assigneeId !== undefined && patch.assigneeId !== t.assigneeId) {
+    set.assigneeId = patch.assigneeId;
+    events.push({ kind: "assignee", data: { from: t.assigneeId, to: patch.assigneeId } });
+  }
+  if (patch.subject !== undefined && patch.subject !== t.subject) {
+    set.subject = patch.subject;
+    events.push({ kind: "subject", data: { from: t.subject, to: patch.subject } });
+  }
+  const recategorize = patch.categoryId !== undefined && patch.categoryId !== t.categoryId;
+  if (recategorize) {
+    set.categoryId = patch.categoryId;
+    events.push({ kind: "category", data: { from: t.categoryId, to: patch.categoryId } });
+  }
+  const tickets = ticketsRepo(ctx.db);
+  await ctx.db.batch([
+    tickets.updateStmt(ctx.tenantId, id, set),
+    ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: id, kind: e.kind, actor: actorId(ctx.actor), data: e.data, createdAt: new Date(now) })),
+  ]);
+  if (recategorize && patch.categoryId) await learnFromTicket(ctx, t.conversationId, patch.categoryId);
+  return getTicket(ctx, id);
+}
+
+/** A category set on a ticket is a correction of the conversation's label. */
+async function learnFromTicket(ctx: Ctx, conversationId: string, categoryId: string) {
+  try {
+    await correctConversationCategory(ctx, conversationId, categoryId);
+  } catch (err) {
+    // a conversation without any visitor text has nothing to learn from; the ticket change stands
+    if (!(err instanceof Conflict || err instanceof NotFound)) throw err;
+  }
+}

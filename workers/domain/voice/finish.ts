@@ -1,0 +1,83 @@
+import type { VoiceCallRow } from "../../storage/schema";
+import { recordUtterance, setCallState } from "./calls";
+import type { VoiceCtx } from "./ports";
+import { VoiceSettings } from "./schemas";
+import { summarizeCall } from "./summary";
+import type { VoiceIntegrationRow } from "../../storage/schema";
+
+/** Recordings larger than this are not copied (a Worker buffers the body). */
+export const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+export const RECORDING_FETCH_TIMEOUT_MS = 20_000;
+
+export type CallReport = {
+  startedAt?: Date | null;
+  endedAt?: Date | null;
+  durationSec?: number | null;
+  cost?: number | null;
+  costCurrency?: string | null;
+  summary?: string | null;
+  endedReason?: string | null;
+  /** A URL the provider serves the recording at (copied into R2 through deps.fetch). */
+  recordingUrl?: string | null;
+  /** Or the audio itself (ElevenLabs post_call_audio). */
+  recordingBytes?: { data: Uint8Array; mime: string } | null;
+  /** The provider's full transcript, stored only when no live transcript reached the room. */
+  transcript?: { speaker: "caller" | "assistant"; text: string }[];
+};
+
+const EXT: Record<string, string> = { "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/ogg": ".ogg", "audio/webm": ".webm" };
+
+/** Copies a recording into R2; failures are logged and leave the call without a recording key. */
+export async function copyRecording(ctx: VoiceCtx, call: VoiceCallRow, source: { url?: string | null; bytes?: { data: Uint8Array; mime: string } | null }): Promise<string | null> {
+  try {
+    let data: Uint8Array;
+    let mime: string;
+    if (source.bytes) {
+      ({ data, mime } = source.bytes);
+    } else if (source.url) {
+      const url = new URL(source.url);
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && ctx.config.environment !== "production")) throw new Error(`refusing to fetch a ${url.protocol} recording URL`);
+      const res = await ctx.deps.fetch(url.toString(), { signal: AbortSignal.timeout(RECORDING_FETCH_TIMEOUT_MS) });
+      if (!res.ok) throw new Error(`recording fetch answered ${res.status}`);
+      if (Number(res.headers.get("content-length") ?? 0) > MAX_RECORDING_BYTES) throw new Error("recording too large");
+      data = new Uint8Array(await res.arrayBuffer());
+      mime = (res.headers.get("content-type") ?? "application/octet-stream").split(";")[0]!.trim();
+    } else return null;
+    if (data.byteLength > MAX_RECORDING_BYTES) throw new Error("recording too large");
+    const ext = EXT[mime] ?? (source.url?.match(/\.(wav|mp3|ogg|webm)(?:\?|$)/)?.[0]?.replace(/\?$/, "") ?? "");
+    const key = `voice/${call.tenantId}/${call.id}/recording${ext}`;
+    await ctx.services.files.put(key, data, { httpMetadata: { contentType: mime }, customMetadata: { tenantId: call.tenantId, conversationId: call.conversationId } });
+    return key;
+  } catch (err) {
+    ctx.log.warn("voice: recording copy failed", { error: String(err), callId: call.id });
+    return null;
+  }
+}
+
+/**
+ * Closes a call with the provider's report: duration (reported, or end minus start), cost,
+ * summary (the provider's, else ours), ended reason and the recording copied into R2.
+ */
+export async function finishCall(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow, report: CallReport) {
+  const room = ctx.deps.room(call.tenantId, call.conversationId);
+  let lines = await room.messages(0, 1000);
+  if (report.transcript?.length && !lines.some((m) => m.role === "visitor" || m.role === "ai")) {
+    for (const [i, t] of report.transcript.entries()) await recordUtterance(ctx, call, { speaker: t.speaker, text: t.text, cid: `report:${i}` });
+    lines = await room.messages(0, 1000);
+  }
+  const startedAt = report.startedAt ?? call.startedAt;
+  const endedAt = report.endedAt ?? new Date(ctx.clock.now());
+  const durationSec = report.durationSec ?? (startedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null);
+  const settings = VoiceSettings.parse(integration.settings);
+  const recordingKey = settings.copyRecordings === false ? null : await copyRecording(ctx, call, { url: report.recordingUrl, bytes: report.recordingBytes });
+  const summary = report.summary?.trim() || call.summary || summarizeCall(lines, { from: call.fromNumber });
+  return setCallState(ctx, call, "ended", {
+    ...(startedAt && { startedAt }),
+    endedAt,
+    durationSec,
+    ...(report.cost !== undefined && report.cost !== null && { cost: report.cost, costCurrency: report.costCurrency ?? "USD" }),
+    summary: summary.slice(0, 2000),
+    ...(report.endedReason && { endedReason: report.endedReason.slice(0, 200) }),
+    ...(recordingKey && { recordingKey }),
+  });
+}

@@ -1,0 +1,89 @@
+import { Invalid, NotFound } from "../../lib/errors";
+import { hasPrefix, newId } from "../../lib/ids";
+import { botsRepo } from "../../storage/bots-repo";
+import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
+import { voiceIntegrationsRepo } from "../../storage/voice-repo";
+import type { BaseCtx, Ctx } from "../ctx";
+import { decryptSecret, encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
+import { SECRET_SCHEMAS, type VoiceIntegrationDto, type VoiceIntegrationInput, type VoiceIntegrationPatch, type VoiceSecrets, VoiceSettings } from "./schemas";
+import { integrationUrls } from "./urls";
+
+const hintsOf = (secrets: Record<string, string>) => Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, secretHint(v)]));
+
+async function requireBot(ctx: Ctx, botId: string) {
+  if (!(await botsRepo(ctx.db).get(ctx.tenantId, botId))) throw new NotFound("bot", botId);
+}
+
+export async function toIntegrationDto(ctx: BaseCtx, row: VoiceIntegrationRow): Promise<VoiceIntegrationDto> {
+  const urls = await integrationUrls(ctx.services.origin, ctx.config.appSecret, row);
+  return {
+    id: row.id,
+    provider: row.provider,
+    botId: row.botId,
+    name: row.name,
+    webhookUrl: urls.webhook,
+    urls,
+    secretHints: row.secretHints,
+    settings: VoiceSettings.parse(row.settings),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Connects a voice provider: secrets are sealed under the tenant key and never returned. */
+export async function createVoiceIntegration(ctx: Ctx, input: VoiceIntegrationInput) {
+  await requireBot(ctx, input.botId);
+  const now = new Date(ctx.clock.now());
+  return voiceIntegrationsRepo(ctx.db).insert({
+    id: newId("vint", now.getTime()),
+    tenantId: ctx.tenantId,
+    provider: input.provider,
+    botId: input.botId,
+    name: input.name ?? `${input.provider} line`,
+    secretsCiphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, JSON.stringify(input.secrets)),
+    secretHints: hintsOf(input.secrets),
+    settings: input.settings ?? {},
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+export async function getVoiceIntegration(ctx: Ctx, id: string) {
+  const row = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).get(ctx.tenantId, id) : undefined;
+  if (!row) throw new NotFound("voice integration", id);
+  return row;
+}
+
+export const listVoiceIntegrations = (ctx: Ctx) => voiceIntegrationsRepo(ctx.db).list(ctx.tenantId);
+
+export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceIntegrationPatch) {
+  const current = await getVoiceIntegration(ctx, id);
+  if (patch.botId) await requireBot(ctx, patch.botId);
+  let sealed: { secretsCiphertext: string; secretHints: Record<string, string> } | undefined;
+  if (patch.secrets) {
+    const merged = { ...(await openSecrets(ctx, current)), ...patch.secrets };
+    const parsed = SECRET_SCHEMAS[current.provider].safeParse(merged);
+    if (!parsed.success) throw new Invalid(`secrets do not fit provider ${current.provider}`, parsed.error.issues.map((i) => ({ path: ["secrets", ...i.path.map(String)].join("."), message: i.message })));
+    sealed = { secretsCiphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, JSON.stringify(parsed.data)), secretHints: hintsOf(parsed.data as Record<string, string>) };
+  }
+  const updated = await voiceIntegrationsRepo(ctx.db).update(ctx.tenantId, id, {
+    ...(patch.botId && { botId: patch.botId }),
+    ...(patch.name && { name: patch.name }),
+    ...(patch.settings && { settings: { ...current.settings, ...patch.settings } }),
+    ...sealed,
+    updatedAt: new Date(ctx.clock.now()),
+  });
+  if (!updated) throw new NotFound("voice integration", id);
+  return updated;
+}
+
+export async function deleteVoiceIntegration(ctx: Ctx, id: string) {
+  const deleted = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).delete(ctx.tenantId, id) : undefined;
+  if (!deleted) throw new NotFound("voice integration", id);
+}
+
+/** Decrypts and re-validates an integration's secrets (JSON read back from storage is untrusted). */
+export async function openSecrets<P extends VoiceProvider>(ctx: BaseCtx, row: VoiceIntegrationRow & { provider: P }): Promise<VoiceSecrets[P]> {
+  const json: unknown = JSON.parse(await decryptSecret(masterKeysOf(ctx.config), row.tenantId, row.secretsCiphertext));
+  return SECRET_SCHEMAS[row.provider].parse(json) as VoiceSecrets[P];
+}

@@ -1,0 +1,111 @@
+import type { TwilioParams } from "../../lib/signatures";
+import { botsRepo } from "../../storage/bots-repo";
+import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
+import { voiceCallsRepo } from "../../storage/voice-repo";
+import { ensureCall, handOffCall, recordUtterance, setCallState } from "./calls";
+import { finishCall } from "./finish";
+import type { VoiceCtx } from "./ports";
+import { VoiceSettings } from "./schemas";
+import { answerForVoice } from "./tools";
+
+/**
+ * Twilio Programmable Voice (protocols.md §4). The incoming-call webhook answers TwiML that either
+ * bridges the call to the tenant's voice agent (`<Connect><Stream>` to `settings.streamUrl`, call
+ * context in `<Parameter>`s) or, without one, runs the conversation itself: Twilio's speech
+ * recognition (`<Gather input="speech">`) posts each utterance, our answerer replies with `<Say>`,
+ * and a frustrated caller is `<Dial>`ed through to the tenant's hand-off number.
+ */
+export const MAX_SAY_CHARS = 1500;
+
+/** `application/x-www-form-urlencoded` body → params; repeated names become arrays (as twilio-node sees them). */
+export function formParams(raw: string, contentType: string | undefined): TwilioParams {
+  if (!contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) return {};
+  const out: TwilioParams = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+const one = (p: TwilioParams, k: string) => {
+  const v = p[k];
+  return typeof v === "string" ? v : Array.isArray(v) ? (v[0] ?? null) : null;
+};
+
+export const xmlEscape = (s: string) => s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!);
+const speakable = (s: string) => xmlEscape(s.replace(/[*_#`>]/g, "").replace(/\[(.*?)\]\(.*?\)/g, "$1").replace(/\s+/g, " ").trim().slice(0, MAX_SAY_CHARS));
+const doc = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
+
+function hookBase(ctx: VoiceCtx, integration: VoiceIntegrationRow) {
+  return `${ctx.services.origin}/hooks/voice/twilio/${integration.id}`;
+}
+
+function sayAttrs(integration: VoiceIntegrationRow) {
+  const s = VoiceSettings.parse(integration.settings);
+  return `${s.twilioVoice ? ` voice="${xmlEscape(s.twilioVoice)}"` : ""}${s.language ? ` language="${xmlEscape(s.language)}"` : ""}`;
+}
+
+function gather(ctx: VoiceCtx, integration: VoiceIntegrationRow, turn: number, say: string) {
+  const s = VoiceSettings.parse(integration.settings);
+  const action = xmlEscape(`${hookBase(ctx, integration)}/gather?turn=${turn}`);
+  return `<Gather input="speech" action="${action}" method="POST" speechTimeout="auto"${s.language ? ` language="${xmlEscape(s.language)}"` : ""}><Say${sayAttrs(integration)}>${speakable(say)}</Say></Gather><Redirect method="POST">${action}</Redirect>`;
+}
+
+function dial(integration: VoiceIntegrationRow, line: string, number: string | null) {
+  if (!number) return `<Say${sayAttrs(integration)}>${speakable("I've asked our team to call you back as soon as possible. Goodbye.")}</Say><Hangup/>`;
+  return `<Say${sayAttrs(integration)}>${speakable(line)}</Say><Dial>${xmlEscape(number)}</Dial>`;
+}
+
+export async function handleTwilioVoice(ctx: VoiceCtx, integration: VoiceIntegrationRow, form: TwilioParams): Promise<string> {
+  const sid = one(form, "CallSid");
+  if (!sid) return doc("<Reject/>");
+  const call = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To"), name: one(form, "CallerName") });
+  const settings = VoiceSettings.parse(integration.settings);
+  if (settings.streamUrl) {
+    const params = { conversationId: call.conversationId, callId: call.id, botId: call.botId, integrationId: integration.id };
+    const p = Object.entries(params).map(([k, v]) => `<Parameter name="${k}" value="${xmlEscape(v)}"/>`).join("");
+    await setCallState(ctx, call, "in_progress");
+    return doc(`<Connect><Stream url="${xmlEscape(settings.streamUrl)}">${p}</Stream></Connect>${settings.handoffNumber ? `<Dial>${xmlEscape(settings.handoffNumber)}</Dial>` : ""}`);
+  }
+  const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
+  const greeting = settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help you today?";
+  await recordUtterance(ctx, call, { speaker: "assistant", text: greeting, cid: "greeting" });
+  return doc(gather(ctx, integration, 1, greeting));
+}
+
+/** One caller turn: triage, then hand off or answer and listen again. */
+export async function handleTwilioGather(ctx: VoiceCtx, integration: VoiceIntegrationRow, form: TwilioParams, turn: number): Promise<string> {
+  const sid = one(form, "CallSid");
+  if (!sid) return doc("<Hangup/>");
+  let call: VoiceCallRow = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To") });
+  const speech = one(form, "SpeechResult")?.trim();
+  if (!speech) return doc(gather(ctx, integration, turn + 1, "Sorry, I didn't catch that. Could you say it again?"));
+  const settings = VoiceSettings.parse(integration.settings);
+  const r = await recordUtterance(ctx, call, { speaker: "caller", text: speech, cid: `turn:${turn}`, ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }) });
+  if (r.escalate) {
+    const h = await handOffCall(ctx, integration, call, r.escalate.reason);
+    return doc(dial(integration, h.spoken, h.number));
+  }
+  const done = await answerForVoice(ctx, integration.botId, speech);
+  const answer = done?.answer.trim() || "Sorry, I don't know that one.";
+  call = (await voiceCallsRepo(ctx.db).byProviderCallId(call.tenantId, integration.id, sid)) ?? call;
+  await recordUtterance(ctx, call, { speaker: "assistant", text: answer, cid: `answer:${turn}` });
+  return doc(gather(ctx, integration, turn + 1, answer));
+}
+
+/** Status callbacks: ringing, in-progress, completed (with CallDuration), busy, failed, no-answer, canceled. */
+export async function handleTwilioStatus(ctx: VoiceCtx, integration: VoiceIntegrationRow, form: TwilioParams): Promise<void> {
+  const sid = one(form, "CallSid");
+  if (!sid) return;
+  const call = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To") });
+  const status = one(form, "CallStatus") ?? "";
+  if (status === "in-progress" || status === "answered") {
+    await setCallState(ctx, call, "in_progress");
+    return;
+  }
+  if (["completed", "busy", "failed", "no-answer", "canceled"].includes(status)) {
+    const duration = Number(one(form, "CallDuration") ?? one(form, "Duration") ?? NaN);
+    await finishCall(ctx, integration, call, { durationSec: Number.isFinite(duration) ? duration : null, endedReason: status, recordingUrl: one(form, "RecordingUrl") });
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { extractAnswer, offlineAnswerModel } from "./offline";
+import type { GroundedPrompt } from "./port";
+
+const base: GroundedPrompt = {
+  question: "How long are deleted notes kept in the trash?",
+  history: [],
+  passages: [
+    { n: 1, sourceId: "doc_a", title: "Trash", url: null, heading: "Trash › Restore", text: "Deleted notes go to the Trash. They stay there for 30 days. After that they are gone for good.\n\nTo restore a note:\n1. Open the Trash.\n2. Click Restore.", score: 1 },
+    { n: 2, sourceId: "doc_b", title: "Billing", url: null, heading: "Billing", text: "Invoices are emailed monthly.", score: 0.3 },
+  ],
+  botName: "Bot",
+  instructions: "",
+  language: null,
+  answerLength: "medium",
+  channel: "chat",
+  terms: [
+    { term: "deleted", weight: 2 },
+    { term: "notes", weight: 0.5 },
+    { term: "kept", weight: 1, alts: ["stay"] },
+    { term: "trash", weight: 2 },
+  ],
+};
+
+describe("offline extractive answerer", () => {
+  it("selects the best-supported sentences, cites them, and only uses passage words", () => {
+    const a = extractAnswer(base);
+    expect(a).toContain("They stay there for 30 days.");
+    expect(a).toMatch(/\[1\]$/);
+    expect(a).not.toContain("Invoices");
+    const passageWords = new Set(base.passages.flatMap((p) => p.text.split(/\W+/)));
+    for (const w of a.replace(/\[\d\]/g, "").split(/\W+/).filter(Boolean)) expect(passageWords.has(w), w).toBe(true);
+  });
+
+  it("brings the steps after a sentence that introduces a list", () => {
+    const a = extractAnswer({ ...base, question: "How do I restore a note?", terms: [{ term: "restore", weight: 3 }, { term: "note", weight: 0.5 }] });
+    expect(a).toContain("To restore a note:");
+    expect(a).toContain("Open the Trash.");
+    expect(a).toContain("Click Restore.");
+  });
+
+  it("answers shorter for voice, without citation markers", () => {
+    const a = extractAnswer({ ...base, channel: "voice" });
+    expect(a).not.toMatch(/\[\d\]/);
+    expect(a.split(/(?<=\.)\s/).length).toBeLessThanOrEqual(2);
+  });
+
+  it("streams the same text in pieces and stops on abort", async () => {
+    let s = "";
+    for await (const p of offlineAnswerModel.stream(base)) s += p;
+    expect(s).toBe(extractAnswer(base));
+    const ac = new AbortController();
+    ac.abort();
+    const pieces: string[] = [];
+    for await (const p of offlineAnswerModel.stream(base, ac.signal)) pieces.push(p);
+    expect(pieces).toEqual([]);
+  });
+
+  it("returns nothing when no passage is given", () => {
+    expect(extractAnswer({ ...base, passages: [] })).toBe("");
+  });
+});

@@ -1,0 +1,62 @@
+import type { Operator } from "./protocol";
+import type { RoomMeta, RoomState } from "./room-state";
+import { toMsgFrame, type NoteRecord, type RoomStore } from "./room-store";
+
+/**
+ * Socket fan-out for a room. Socket identity lives in each socket's serialized attachment (and
+ * its hibernation tag, `visitor` or `operator`), so it survives the object hibernating.
+ */
+export type SocketInfo = { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean };
+
+const REPLAY_PAGE = 500;
+
+export function send(ws: WebSocket, frame: object | string) {
+  try {
+    ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  } catch {
+    // the socket closed under us; its close handler updates presence
+  }
+}
+
+/** Sends one frame to every socket with `tag` (all sockets without one). */
+export function fanOut(state: DurableObjectState, frame: object, tag?: "visitor" | "operator") {
+  const text = JSON.stringify(frame);
+  for (const ws of state.getWebSockets(tag)) send(ws, text);
+}
+
+export const noteFrame = (n: NoteRecord) => ({ type: "note", id: n.id, seq: n.afterSeq, ...(n.cid ? { cid: n.cid } : {}), text: n.text, at: new Date(n.createdAt).toISOString(), author: n.author });
+
+/** Operators present (one entry per user) and whether a visitor is connected. */
+export function presenceFrame(state: DurableObjectState, except?: WebSocket) {
+  const ops = new Map<string, Operator>();
+  let visitor = false;
+  for (const ws of state.getWebSockets()) {
+    if (ws === except) continue;
+    const i = ws.deserializeAttachment() as SocketInfo;
+    if (i.kind === "operator") ops.set(i.userId, { userId: i.userId, name: i.name });
+    else visitor = true;
+  }
+  return { type: "presence", operators: [...ops.values()], visitor };
+}
+
+export function sendPresence(state: DurableObjectState, except?: WebSocket) {
+  const frame = presenceFrame(state, except);
+  for (const ws of state.getWebSockets("operator")) if (ws !== except) send(ws, frame);
+}
+
+/** `hello`: `ready`, then every message after `lastSeq`; operators also get notes and presence. */
+export function replay(state: DurableObjectState, store: RoomStore, ws: WebSocket, info: SocketInfo, meta: RoomMeta, s: RoomState, lastSeq: number) {
+  const seq = store.lastSeq();
+  if (info.kind === "visitor") send(ws, { type: "ready", conversationId: meta.conversationId, seq, mode: s.mode });
+  else send(ws, { type: "ready", conversationId: meta.conversationId, seq, mode: s.mode, status: s.status, assignee: s.assignee, reason: s.reason, call: s.call, visitorReadSeq: s.visitorReadSeq, botId: meta.botId, channel: meta.channel, visitor: meta.visitor });
+  for (let after = lastSeq; after < seq; ) {
+    const page = store.messagesAfter(after, REPLAY_PAGE);
+    if (!page.length) break;
+    for (const m of page) send(ws, toMsgFrame(m));
+    after = page.at(-1)!.seq;
+  }
+  if (info.kind === "operator") {
+    for (const n of store.notesFrom(lastSeq)) send(ws, noteFrame(n));
+    send(ws, presenceFrame(state));
+  }
+}

@@ -1,0 +1,165 @@
+import type { AnswerSource } from "../domain/knowledge/answer-types";
+import type { AttachmentRef, JsonObject, MsgFrame, Operator, Role } from "./protocol";
+import type { RoomMeta, RoomState } from "./room-state";
+
+/**
+ * The room's SQLite storage (Durable Object SQL API; calls are synchronous and atomic within one
+ * event, which is what makes `seq` gap-free). Parameterized SQL only.
+ */
+const SCHEMA_VERSION = 1;
+const DDL = [
+  `CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
+  // cid_key = "<sender>:<cid>"; UNIQUE makes a resend with the same cid store nothing
+  `CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cid_key TEXT UNIQUE, cid TEXT,
+     role TEXT NOT NULL, text TEXT NOT NULL, sources TEXT, attachments TEXT, author TEXT, meta TEXT, created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS notes (id TEXT PRIMARY KEY, after_seq INTEGER NOT NULL, cid_key TEXT UNIQUE, cid TEXT,
+     text TEXT NOT NULL, author TEXT NOT NULL, created_at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS attachments (id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL,
+     used_seq INTEGER, created_at INTEGER NOT NULL)`,
+  // due work for the single alarm: "flush" (D1 copy)
+  `CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, due_at INTEGER NOT NULL)`,
+];
+
+export type MessageRecord = {
+  seq: number;
+  id: string;
+  cid: string | null;
+  role: Role;
+  text: string;
+  sources: AnswerSource[] | null;
+  attachments: AttachmentRef[] | null;
+  author: Operator | null;
+  meta: JsonObject | null;
+  createdAt: number;
+};
+
+export type NoteRecord = { id: string; afterSeq: number; cid: string | null; text: string; author: Operator; createdAt: number };
+
+type Row = Record<string, SqlStorageValue>;
+const json = <T>(v: SqlStorageValue | undefined): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : null);
+
+function toMessage(r: Row): MessageRecord {
+  return {
+    seq: Number(r.seq),
+    id: String(r.id),
+    cid: r.cid === null ? null : String(r.cid),
+    role: String(r.role) as Role,
+    text: String(r.text),
+    sources: json<AnswerSource[]>(r.sources),
+    attachments: json<AttachmentRef[]>(r.attachments),
+    author: json<Operator>(r.author),
+    meta: json<JsonObject>(r.meta),
+    createdAt: Number(r.created_at),
+  };
+}
+
+function toNote(r: Row): NoteRecord {
+  return { id: String(r.id), afterSeq: Number(r.after_seq), cid: r.cid === null ? null : String(r.cid), text: String(r.text), author: json<Operator>(r.author)!, createdAt: Number(r.created_at) };
+}
+
+/** The wire form of a stored message (DESIGN.md `msg`). */
+export function toMsgFrame(m: MessageRecord): MsgFrame {
+  return {
+    type: "msg",
+    seq: m.seq,
+    id: m.id,
+    ...(m.cid ? { cid: m.cid } : {}),
+    role: m.role,
+    text: m.text,
+    at: new Date(m.createdAt).toISOString(),
+    ...(m.sources ? { sources: m.sources } : {}),
+    ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+    ...(m.role === "agent" && m.author ? { name: m.author.name } : {}),
+  };
+}
+
+export function createRoomStore(sql: SqlStorage) {
+  const one = (query: string, ...args: SqlStorageValue[]) => sql.exec(query, ...args).toArray()[0];
+  const kvGet = <T>(k: string): T | undefined => {
+    const r = one(`SELECT v FROM kv WHERE k = ?`, k);
+    return r ? (JSON.parse(String(r.v)) as T) : undefined;
+  };
+  const kvSet = (k: string, v: unknown) => void sql.exec(`INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, k, JSON.stringify(v));
+
+  return {
+    /** Runs the DDL once per object: established rooms only read the stored version. */
+    migrate() {
+      sql.exec(DDL[0]!);
+      if (kvGet<number>("schema") === SCHEMA_VERSION) return;
+      for (const stmt of DDL.slice(1)) sql.exec(stmt);
+      kvSet("schema", SCHEMA_VERSION);
+    },
+    meta: () => kvGet<RoomMeta>("meta"),
+    setMeta: (m: RoomMeta) => kvSet("meta", m),
+    state: () => kvGet<RoomState>("state"),
+    setState: (s: RoomState) => kvSet("state", s),
+    flushedSeq: () => kvGet<number>("flushedSeq") ?? 0,
+    setFlushedSeq: (seq: number) => kvSet("flushedSeq", seq),
+
+    lastSeq: () => Number(one(`SELECT COALESCE(MAX(seq), 0) AS s FROM messages`)?.s ?? 0),
+    lastMessage: () => {
+      const r = one(`SELECT * FROM messages ORDER BY seq DESC LIMIT 1`);
+      return r ? toMessage(r) : undefined;
+    },
+    messageByCidKey: (cidKey: string) => {
+      const r = one(`SELECT * FROM messages WHERE cid_key = ?`, cidKey);
+      return r ? toMessage(r) : undefined;
+    },
+    /** Appends with the next seq; the caller has already checked the cid. */
+    insertMessage(m: Omit<MessageRecord, "seq">, cidKey: string | null): MessageRecord {
+      const seq = this.lastSeq() + 1;
+      sql.exec(
+        `INSERT INTO messages (seq, id, cid_key, cid, role, text, sources, attachments, author, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        seq, m.id, cidKey, m.cid, m.role, m.text,
+        m.sources ? JSON.stringify(m.sources) : null,
+        m.attachments?.length ? JSON.stringify(m.attachments) : null,
+        m.author ? JSON.stringify(m.author) : null,
+        m.meta ? JSON.stringify(m.meta) : null,
+        m.createdAt,
+      );
+      return { ...m, seq };
+    },
+    messagesAfter: (afterSeq: number, limit: number) =>
+      sql.exec(`SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit).toArray().map(toMessage),
+    /** The last `n` messages, oldest first. */
+    recentMessages: (n: number) => sql.exec(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`, n).toArray().map(toMessage).reverse(),
+
+    noteByCidKey: (cidKey: string) => {
+      const r = one(`SELECT * FROM notes WHERE cid_key = ?`, cidKey);
+      return r ? toNote(r) : undefined;
+    },
+    insertNote(n: NoteRecord, cidKey: string | null) {
+      sql.exec(`INSERT INTO notes (id, after_seq, cid_key, cid, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, n.id, n.afterSeq, cidKey, n.cid, n.text, JSON.stringify(n.author), n.createdAt);
+      return n;
+    },
+    notesFrom: (afterSeq: number) => sql.exec(`SELECT * FROM notes WHERE after_seq >= ? ORDER BY created_at, id`, afterSeq).toArray().map(toNote),
+    unflushedNotes: (limit: number) => sql.exec(`SELECT * FROM notes WHERE flushed = 0 ORDER BY created_at LIMIT ?`, limit).toArray().map(toNote),
+    markNotesFlushed: (ids: string[]) => {
+      for (const id of ids) sql.exec(`UPDATE notes SET flushed = 1 WHERE id = ?`, id);
+    },
+
+    addAttachment: (a: AttachmentRef, now: number) =>
+      void sql.exec(`INSERT INTO attachments (id, name, type, size, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`, a.id, a.name, a.type, a.size, now),
+    /** Attachments by id that exist and no message uses yet. */
+    unusedAttachments: (ids: string[]): AttachmentRef[] =>
+      ids.flatMap((id) => {
+        const r = one(`SELECT * FROM attachments WHERE id = ? AND used_seq IS NULL`, id);
+        return r ? [{ id: String(r.id), name: String(r.name), type: String(r.type), size: Number(r.size) }] : [];
+      }),
+    markAttachmentsUsed: (ids: string[], seq: number) => {
+      for (const id of ids) sql.exec(`UPDATE attachments SET used_seq = ? WHERE id = ?`, seq, id);
+    },
+
+    /** Keeps the earlier due time when the job is already scheduled. */
+    schedule: (name: string, dueAt: number) =>
+      void sql.exec(`INSERT INTO jobs (name, due_at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`, name, dueAt),
+    dueJobs: (now: number) => sql.exec(`SELECT name FROM jobs WHERE due_at <= ?`, now).toArray().map((r) => String(r.name)),
+    finishJob: (name: string) => void sql.exec(`DELETE FROM jobs WHERE name = ?`, name),
+    nextDue: (): number | undefined => {
+      const r = one(`SELECT MIN(due_at) AS d FROM jobs`);
+      return r?.d === null || r?.d === undefined ? undefined : Number(r.d);
+    },
+  };
+}
+
+export type RoomStore = ReturnType<typeof createRoomStore>;

@@ -1,0 +1,91 @@
+import type { AnswerDone, AnswerEvent, AnswerInput, AnswerSource } from "../domain/knowledge/answer-types";
+
+/**
+ * One AI turn: stream the answerer, forward `delta` frames, store the final `msg`. A running turn
+ * is superseded by a newer visitor message (or stopped by a takeover or close) through its
+ * AbortController; the room then stores what the visitor already saw, so every `delta` id still
+ * ends in a `msg` with that id, and two answers never interleave.
+ */
+
+/** A turn that goes this long without an event from the answerer is treated as a provider failure. */
+export const AI_EVENT_TIMEOUT_MS = 30_000;
+
+export type Turn = {
+  /** The id of the AI message being streamed (deltas and the final msg carry it). */
+  id: string;
+  controller: AbortController;
+  /** Text forwarded so far. */
+  text: string;
+};
+
+export type TurnHost = {
+  answer(input: AnswerInput, signal: AbortSignal): AsyncIterable<AnswerEvent>;
+  /**
+   * Resolves when the visitor message has been triaged. The answer is generated meanwhile (so
+   * first-token latency is the slower of the two, not their sum) but nothing reaches the visitor
+   * before it: an escalating triage aborts the turn while it is still invisible.
+   */
+  ready(): Promise<void>;
+  sendDelta(id: string, text: string): void;
+  /** Stores and broadcasts the final AI message. */
+  storeAnswer(turn: Turn, done: Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure">): void;
+  /** Moves the conversation to waiting for a person. */
+  handoff(reason: "low_confidence" | "provider_failed"): Promise<void>;
+  log(msg: string, fields: Record<string, unknown>): void;
+};
+
+class StreamTimeout extends Error {}
+
+async function nextWithTimeout<T>(it: AsyncIterator<T>, ms: number): Promise<IteratorResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StreamTimeout(`no answer event in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([it.next(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the turn to its end; returns quietly when it was aborted (someone else finished it). */
+export async function runTurn(host: TurnHost, turn: Turn, input: AnswerInput, timeoutMs = AI_EVENT_TIMEOUT_MS): Promise<void> {
+  const signal = turn.controller.signal;
+  let done: AnswerDone | undefined;
+  let failure: string | undefined;
+  const it = host.answer(input, signal)[Symbol.asyncIterator]();
+  let gated = false;
+  try {
+    for (;;) {
+      const r = await nextWithTimeout(it, timeoutMs);
+      if (!gated) {
+        await host.ready();
+        gated = true;
+      }
+      if (signal.aborted) return;
+      if (r.done) break;
+      if (r.value.type === "delta") {
+        if (!r.value.text) continue;
+        turn.text += r.value.text;
+        host.sendDelta(turn.id, r.value.text);
+      } else {
+        done = r.value;
+        break;
+      }
+    }
+    if (!done) failure = "answer stream ended without done";
+  } catch (err) {
+    if (signal.aborted) return;
+    failure = err instanceof Error ? err.message : String(err);
+  }
+  if (failure) {
+    turn.controller.abort();
+    void it.return?.()?.catch(() => {});
+    host.log("room: AI turn failed", { error: failure });
+    if (turn.text.trim()) host.storeAnswer(turn, { answer: turn.text, sources: [], confidence: 0, failure });
+    return host.handoff("provider_failed");
+  }
+  const d = done!;
+  host.storeAnswer(turn, { answer: d.answer || turn.text, sources: d.sources as AnswerSource[], confidence: d.confidence, failure: d.failure });
+  if (d.handoff) await host.handoff(d.failure ? "provider_failed" : "low_confidence");
+}

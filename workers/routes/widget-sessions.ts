@@ -1,0 +1,121 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import {
+  AttachmentDto,
+  AttachmentRequest,
+  readVisitorAttachment,
+  requestUpload,
+  SessionDto,
+  SessionInput,
+  startWidgetSession,
+  storeUpload,
+  UploadTicket,
+  verifyVisitorToken,
+} from "../domain/conversations";
+import { connectVisitor } from "../domain/conversations/sockets";
+import { Invalid, Unauthorized } from "../lib/errors";
+import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
+import { requireUpgrade, upgradeOr1008 } from "./socket-upgrade";
+
+const TokenQuery = z.object({ token: z.string().min(1).max(2000).optional() });
+const AttParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const SigQuery = z.object({ sig: z.string().min(1).max(2000) });
+
+/** The visitor token from `Authorization: Bearer` or `?token=`. */
+function visitorTokenOf(header: string | undefined, query: string | undefined) {
+  const t = header?.startsWith("Bearer ") ? header.slice(7).trim() : query;
+  if (!t) throw new Unauthorized("visitor token missing");
+  return t;
+}
+
+/**
+ * The widget's endpoints. They run on other sites' pages, so CORS answers every origin here and the
+ * session verb enforces the bot's allowed origins (none configured = any).
+ */
+export const widgetRoutes = createRouter();
+widgetRoutes.use("*", cors({ origin: (o) => o || "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["content-type", "authorization"], maxAge: 600 }));
+
+widgetRoutes
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/sessions",
+      tags: ["widget"],
+      summary: "Create or resume a visitor's conversation and get a socket URL",
+      request: { body: jsonBody(SessionInput) },
+      responses: { 200: jsonResponse(SessionDto, "session"), ...problemResponses },
+    }),
+    async (c) => c.json(await startWidgetSession(c.var.ctx, c.req.valid("json"), c.req.header("origin"), c.req.header("cf-connecting-ip")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/ws",
+      tags: ["widget"],
+      summary: "The visitor's WebSocket (protocol v1, docs/protocol.md); bad tokens close with 1008",
+      request: { query: TokenQuery },
+      responses: { 101: { description: "switching protocols" }, 400: problemResponses[400] },
+    }),
+    async (c) => {
+      requireUpgrade(c.req.raw);
+      const token = c.req.valid("query").token;
+      return upgradeOr1008(async () => connectVisitor(c.var.ctx, visitorTokenOf(undefined, token), c.req.raw));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/attachments",
+      tags: ["widget"],
+      summary: "Get a short-lived signed URL to upload one file (type and size are checked)",
+      request: { query: TokenQuery, body: jsonBody(AttachmentRequest) },
+      responses: { 201: jsonResponse(UploadTicket, "upload URL"), ...problemResponses },
+    }),
+    async (c) => {
+      const scope = await verifyVisitorToken(c.var.ctx, visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token));
+      return c.json(await requestUpload(c.var.ctx, scope, c.req.valid("json")), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/attachments/{id}/upload",
+      tags: ["widget"],
+      summary: "Upload the file (multipart field `file`) to a signed URL",
+      request: { params: AttParam, query: SigQuery },
+      responses: { 201: jsonResponse(AttachmentDto, "stored"), ...problemResponses },
+    }),
+    async (c) => {
+      const form = await c.req.formData().catch(() => {
+        throw new Invalid("expected multipart/form-data with a `file` field");
+      });
+      const file = form.get("file");
+      if (!(file instanceof File)) throw new Invalid("expected a `file` field", [{ path: "file", message: "required" }]);
+      return c.json(await storeUpload(c.var.ctx, c.req.valid("param").id, c.req.valid("query").sig, file), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/attachments/{id}",
+      tags: ["widget"],
+      summary: "Download a file of the visitor's own conversation",
+      request: { params: AttParam, query: TokenQuery },
+      responses: { 200: { description: "the file" }, ...problemResponses },
+    }),
+    async (c) => {
+      const scope = await verifyVisitorToken(c.var.ctx, visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token));
+      const obj = await readVisitorAttachment(c.var.ctx, scope, c.req.valid("param").id);
+      return fileResponse(obj);
+    },
+  );
+
+/** R2 object → download response; files are never rendered inline on our origin. */
+export function fileResponse(obj: R2ObjectBody): Response {
+  const headers = new Headers();
+  obj.writeHttpMetadata(headers);
+  headers.set("x-content-type-options", "nosniff");
+  headers.set("content-security-policy", "default-src 'none'; sandbox");
+  headers.set("cache-control", "private, max-age=300");
+  return new Response(obj.body, { status: 200, headers });
+}
