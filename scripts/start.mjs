@@ -12,7 +12,7 @@ const { origin, demo } = server;
 console.log(`
 Echo is running at ${origin}
 Dashboard: ${origin}/app
-Demo page: ${origin}/demo/
+Demo page: ${origin}/demo/?bot=${demo.botKey}
 Health:    ${origin}/health
 API docs:  ${origin}/api/openapi.json
 Demo login: ${demo.email} / ${demo.password}
