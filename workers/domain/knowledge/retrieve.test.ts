@@ -6,7 +6,7 @@ import type { Embedder } from "../../providers/embeddings/port";
 import { knowledgeRepo } from "../../storage/knowledge-repo";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import type { AnswerCtx } from "./answer-types";
-import { bySource, coverageOf, fuse, type RankedChunk, retrieve } from "./retrieve";
+import { bigramCoverage, bySource, coverageOf, fuse, type RankedChunk, retrieve } from "./retrieve";
 
 const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({ seq, chunkId: `chk_${seq}`, sourceId, heading: "", text: "", title, url: null, externalId: null, bm25: -score, score, coverage: 0 });
 
@@ -20,6 +20,13 @@ describe("ranking helpers", () => {
   it("lists each source once and demotes repeats of one title", () => {
     const ranked = bySource([chunk(1, "d1", "Same", 1), chunk(2, "d1", "Same", 0.99), chunk(3, "d2", "Same", 0.98), chunk(4, "d3", "Other", 0.9)], 0.8);
     expect(ranked.map((s) => s.sourceId)).toEqual(["d1", "d3", "d2"]);
+  });
+
+  it("counts question word pairs found next to each other", () => {
+    const terms = [{ term: "export", weight: 1 }, { term: "notebooks", weight: 1 }, { term: "pdf", weight: 1 }];
+    expect(bigramCoverage("You can export a notebook as PDF", terms)).toBe(1);
+    expect(bigramCoverage("Export notebooks and other files as PDF", terms)).toBe(0.5);
+    expect(bigramCoverage("PDF notebook export", terms)).toBe(0);
   });
 
   it("weighs coverage by IDF and accepts synonyms", () => {

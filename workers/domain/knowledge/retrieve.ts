@@ -16,8 +16,8 @@ export const RETRIEVAL_TUNING = {
   weights: { title: 3, heading: 1.5, body: 1 },
   /** Chunks read from FTS before reranking. */
   candidates: 60,
-  /** Rerank mix: normalised BM25, coverage of the question by the whole chunk, by its title. */
-  mix: { bm25: 0.7, coverage: 0.2, titleCoverage: 0.1, bigrams: 0 },
+  /** Rerank mix: normalised BM25, coverage of the question by the whole chunk, by its title, and the share of its adjacent word pairs found adjacent in the chunk. */
+  mix: { bm25: 0.6, coverage: 0.2, titleCoverage: 0.2, bigrams: 0.2 },
   /** Reciprocal rank fusion constant. */
   rrfK: 60,
   maxTerms: 24,
