@@ -22,6 +22,21 @@ describe("widget model", () => {
     expect(m.lastSeq()).toBe(1);
   });
 
+  it("marks our own message as not sent when the server refuses it, and ignores refusals of other ids", () => {
+    const m = createModel();
+    m.apply({ type: "ready", conversationId: "conv_1", seq: 0, mode: "ai" });
+    const refused = m.addLocal("c1", "hello?");
+    const other = m.addLocal("c2", "second");
+    m.apply({ type: "error", code: "CONVERSATION_CLOSED", message: "closed", cid: "c1" });
+    expect(refused.pending.value).toBe(false);
+    expect(refused.progress?.value).toBe(-2);
+    expect(m.typing.value).toBeNull();
+    m.apply({ type: "error", code: "INVALID_FRAME", message: "bad", cid: "nope" });
+    m.apply({ type: "error", code: "INVALID_JSON", message: "bad" });
+    expect(other.pending.value).toBe(true);
+    expect(other.progress).toBeUndefined();
+  });
+
   it("never shows a message twice when a replay after reconnect repeats it", () => {
     const m = createModel();
     m.apply({ type: "ready", conversationId: "conv_1", seq: 0, mode: "ai" });

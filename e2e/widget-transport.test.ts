@@ -129,6 +129,24 @@ describe("widget transport", () => {
     t.stop();
   });
 
+  it("stops resending a refused message, and resends a rate-limited one a little later", async () => {
+    const { t, frames } = setup();
+    await t.start();
+    last().open();
+    last().receive({ type: "ready", conversationId: "conv_1", seq: 0, mode: "ai" });
+    t.sendMessage({ cid: "c1", text: "too late" });
+    t.sendMessage({ cid: "c2", text: "slow down" });
+    last().receive({ type: "error", code: "CONVERSATION_CLOSED", message: "closed", cid: "c1" });
+    expect(t.outbox.map((m) => m.cid)).toEqual(["c2"]);
+    expect(frames.at(-1)).toMatchObject({ type: "error", cid: "c1" });
+    const sent = last().sent.length;
+    last().receive({ type: "error", code: "RATE_LIMITED", message: "wait", cid: "c2" });
+    expect(t.outbox.map((m) => m.cid)).toEqual(["c2"]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(last().sent.slice(sent)).toEqual([{ type: "msg", cid: "c2", text: "slow down" }]);
+    t.stop();
+  });
+
   it("backs off exponentially with jitter and connects at once when the browser comes back online", async () => {
     const { t } = setup();
     vi.spyOn(Math, "random").mockReturnValue(0);

@@ -21,11 +21,12 @@ export enum K {
   sending,
   typing,
   uploadFail,
+  notSent,
   /** Where the strings of the lazy email/rating forms start (see ui/extras.ts for their order). */
   extras,
 }
 
-const EN = "Open chat|Close chat|Type your message…|Send|Talk to a person|Waiting for a person…|You are chatting with a person|This conversation has ended|Attach a file|Speak|Stop listening|Sources|Reconnecting…|Sending…|is typing|Upload failed";
+const EN = "Open chat|Close chat|Type your message…|Send|Talk to a person|Waiting for a person…|You are chatting with a person|This conversation has ended|Attach a file|Speak|Stop listening|Sources|Reconnecting…|Sending…|is typing|Upload failed|Not sent";
 
 /** Other languages are separate chunks: a visitor downloads only their own. */
 const LANGS: Record<string, () => Promise<{ default: string }>> = {

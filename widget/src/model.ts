@@ -16,7 +16,7 @@ export type Item = {
   pending: Signal<boolean>;
   sources: Signal<Source[]>;
   attachments?: Attachment[];
-  /** Upload progress 0..1 for a local attachment bubble, -1 when it failed. */
+  /** Upload progress 0..1 for a local attachment bubble, -1 when it failed, -2: refused, not sent. */
   progress?: Signal<number>;
 };
 
@@ -134,6 +134,15 @@ export function createModel() {
       case "mode":
         mode.value = f.mode;
         return;
+      case "error": {
+        // our message was refused (closed, too long...): mark it, it will not be sent again
+        const it = f.cid && byKey.get("c:" + f.cid);
+        if (it) {
+          it.progress = signal(-2);
+          it.pending.value = false;
+          setTyping(null);
+        }
+      }
     }
   }
 

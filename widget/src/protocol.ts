@@ -62,5 +62,5 @@ export type ServerFrame =
   | { type: "delta"; id: string; text: string }
   | { type: "typing"; role: Role }
   | { type: "mode"; mode: Mode; reason?: string }
-  | { type: "error"; code: string; message: string }
+  | { type: "error"; code: string; message: string; cid?: string }
   | { type: "pong" };

@@ -145,6 +145,12 @@ export function createTransport(o: TransportOptions) {
           return;
         }
         if (f.type === "msg" && f.cid) ack(f.cid);
+        // a refused message is never resent, except a rate-limited one, a little later
+        if (f.type === "error" && f.cid) {
+          const m = outbox.find((x) => x.cid === f.cid);
+          if (f.code !== "RATE_LIMITED") ack(f.cid);
+          else if (m) return void setTimeout(() => raw({ type: "msg", ...m }), 3000);
+        }
         o.onFrame(f);
       };
       sock.onclose = () => drop(sock);

@@ -78,25 +78,27 @@ describe("ConversationRoom protocol v1", () => {
     v.send({ type: "ping" });
     expect(await v.next((f) => f.type === "pong")).toEqual({ type: "pong" });
 
-    const cases: [string | ArrayBuffer, string][] = [
+    // a refused frame that carried a cid names it, so the sender stops resending it
+    const cases: [string | ArrayBuffer, string, string?][] = [
       ["this is not json", "INVALID_JSON"],
       [JSON.stringify({ type: "shout", text: "hi" }), "UNKNOWN_TYPE"],
       [JSON.stringify({ text: "no type" }), "UNKNOWN_TYPE"],
-      [JSON.stringify({ type: "msg", cid: "long", text: "x".repeat(MAX_TEXT + 1) }), "TEXT_TOO_LONG"],
+      [JSON.stringify({ type: "msg", cid: "long", text: "x".repeat(MAX_TEXT + 1) }), "TEXT_TOO_LONG", "long"],
       [JSON.stringify({ type: "msg", cid: "big", text: "y", pad: "z".repeat(MAX_FRAME_BYTES) }), "FRAME_TOO_LARGE"],
       [JSON.stringify({ type: "msg", text: "no cid" }), "INVALID_FRAME"],
-      [JSON.stringify({ type: "msg", cid: "e", text: "   " }), "INVALID_FRAME"],
-      [JSON.stringify({ type: "msg", cid: "x", text: "hi", extra: 1 }), "INVALID_FRAME"],
+      [JSON.stringify({ type: "msg", cid: "e", text: "   " }), "INVALID_FRAME", "e"],
+      [JSON.stringify({ type: "msg", cid: "x", text: "hi", extra: 1 }), "INVALID_FRAME", "x"],
+      [JSON.stringify({ type: "msg", cid: 7, text: "numeric cid" }), "INVALID_FRAME"],
       [JSON.stringify({ type: "rate", score: 9 }), "INVALID_FRAME"],
       [JSON.stringify({ type: "takeover" }), "FORBIDDEN"],
       [JSON.stringify({ type: "note", text: "sneaky" }), "FORBIDDEN"],
       [new TextEncoder().encode('{"type":"ping"}').buffer as ArrayBuffer, "INVALID_FRAME"],
     ];
-    for (const [raw, code] of cases) {
+    for (const [raw, code, cid] of cases) {
       const before = v.frames.length;
       v.ws.send(raw);
       const err = await v.waitFor((f) => f.type === "error", 8000, before);
-      expect(err, String(raw).slice(0, 60)).toEqual({ type: "error", code, message: err.message });
+      expect(err, String(raw).slice(0, 60)).toEqual({ type: "error", code, message: err.message, ...(cid ? { cid } : {}) });
       expect(typeof err.message).toBe("string");
     }
     // exactly at the limit is accepted
@@ -410,7 +412,7 @@ describe("ConversationRoom protocol v1", () => {
     op.send({ type: "close" });
     expect(await v.waitFor((f) => f.type === "mode")).toEqual({ type: "mode", mode: "closed", reason: "closed" });
     v.send({ type: "msg", cid: "late", text: "hello?" });
-    expect(await v.waitFor((f) => f.type === "error")).toMatchObject({ code: "CONVERSATION_CLOSED" });
+    expect(await v.waitFor((f) => f.type === "error")).toMatchObject({ code: "CONVERSATION_CLOSED", cid: "late" });
     expect((await snapshotOf(t.tenantId, s.conversationId)).status).toBe("closed");
     v.close();
     op.close();
@@ -429,6 +431,9 @@ describe("ConversationRoom protocol v1", () => {
     const errors = v.frames.filter((f) => f.type === "error");
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => e.code === "RATE_LIMITED")).toBe(true);
+    // each refusal names its message; together with the acknowledgements they cover the burst once
+    const named = [...acks.map((f) => f.cid), ...errors.map((e) => e.cid)].sort();
+    expect(named).toEqual(Array.from({ length: 30 }, (_, i) => `r${i}`).sort());
     const stored = await roomStub(env.CONVERSATION_ROOM, t.tenantId, s.conversationId).messages(0);
     expect(stored.filter((m) => m.role === "visitor")).toHaveLength(acks.length);
     v.close();

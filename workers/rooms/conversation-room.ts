@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { AnswerCtx, AnswerTurn } from "../domain/knowledge/answer-types";
-import { onConversationEscalated, triageVisitorMessage } from "../domain/triage/hook";
+import { onAgentReplied, onConversationEscalated, triageVisitorMessage } from "../domain/triage/hook";
 import { newId } from "../lib/ids";
 import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
@@ -13,13 +13,15 @@ import { createRoomStore, toMsgFrame, type MessageRecord, type RoomStore } from 
 import { fanOut, noteFrame, replay, send, sendPresence, type SocketInfo } from "./room-sockets";
 import { runTurn, type Turn } from "./room-turn";
 import { hubStub, type InboxEvent } from "./tenant-hub";
-import { PRINCIPAL_HEADER, RoomPrincipal, type RoomInit, RoomInitInput, AppendInput, type AppendMessageInput, type RoomSnapshot, type StoredMessage } from "./room-api";
+import { PRINCIPAL_HEADER, RoomPrincipal, type RoomInit, RoomInitInput, AppendInput, type AppendMessageInput, type RoomSnapshot, type StoredMessage, Visitor, type VisitorPatch } from "./room-api";
 
 export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
 /** The D1 copy is written at most this long after a change (one alarm per object). */
 export const FLUSH_DELAY_MS = 1000;
+/** Visitor metadata keys kept (the newest win). */
+const MAX_METADATA_KEYS = 30;
 /** Earlier turns handed to the answerer. */
 const HISTORY_TURNS = 12;
 
@@ -75,6 +77,26 @@ export class ConversationRoom extends DurableObject<Env> {
       this.meta = fresh;
       this.publish({ type: "conversation.created", status: "open", mode: "ai", visitor: { name: fresh.visitor.name, email: fresh.visitor.email } });
     });
+    return this.snapshot();
+  }
+
+  /**
+   * Merges visitor details learned after the start (a resumed widget session carrying identify or
+   * email-capture data). Given fields replace, metadata merges, and a verified identity stays: only a
+   * verified patch (the Worker checked its hash) may set `userId`/`verified`.
+   */
+  async updateVisitor(tenantId: string, input: VisitorPatch): Promise<RoomSnapshot> {
+    const meta = this.requireMeta();
+    if (meta.tenantId !== tenantId) throw new Error("room: wrong tenant");
+    const { metadata, userId, verified, ...plain } = Visitor.parse(input);
+    const next = { ...meta.visitor, ...plain };
+    if (metadata) next.metadata = Object.fromEntries(Object.entries({ ...meta.visitor.metadata, ...metadata }).slice(-MAX_METADATA_KEYS));
+    if (userId !== undefined && verified === true) Object.assign(next, { userId, verified: true });
+    if (JSON.stringify(next) === JSON.stringify(meta.visitor)) return this.snapshot();
+    this.meta = { ...meta, visitor: next };
+    this.store.setMeta(this.meta);
+    this.markDirty();
+    this.publish({ type: "conversation.visitor", visitor: { name: next.name, email: next.email } });
     return this.snapshot();
   }
 
@@ -144,7 +166,7 @@ export class ConversationRoom extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
     const info = ws.deserializeAttachment() as SocketInfo;
     const parsed = info.kind === "visitor" ? parseClientFrame(raw, "visitor") : parseClientFrame(raw, "operator");
-    if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message);
+    if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message, parsed.cid);
     try {
       await this.onFrame(ws, info, parsed.frame);
     } catch (err) {
@@ -182,15 +204,15 @@ export class ConversationRoom extends DurableObject<Env> {
       return this.toOperators({ type: "rate", score: f.score, ...(f.comment ? { comment: f.comment } : {}) });
     }
     if (info.kind === "visitor") {
-      if (this.state.mode === "closed") return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed; start a new one");
+      if (this.state.mode === "closed") return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed; start a new one", cidOf(f));
       if (f.type === "human") return this.transition({ type: "ask_human" });
       if (f.type === "msg") return this.onVisitorMsg(ws, f);
       return;
     }
-    if (!info.canWrite) return this.refuse(ws, "FORBIDDEN", "your role may watch this conversation but not act in it");
+    if (!info.canWrite) return this.refuse(ws, "FORBIDDEN", "your role may watch this conversation but not act in it", cidOf(f));
     const op: Operator = { userId: info.userId, name: info.name };
     if (f.type === "note") return this.onNote(ws, op, f.text, f.cid);
-    if (this.state.mode === "closed") return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed");
+    if (this.state.mode === "closed") return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed", cidOf(f));
     if (f.type === "takeover") return this.transition({ type: "takeover", operator: op });
     if (f.type === "release") return this.transition({ type: "release" });
     if (f.type === "close") return this.transition({ type: "close" });
@@ -203,10 +225,10 @@ export class ConversationRoom extends DurableObject<Env> {
     if (dup) return send(ws, toMsgFrame(dup)); // a resend: acknowledge again, store nothing
     const rate = takeToken(this.bucket, Date.now());
     this.bucket = rate.bucket;
-    if (!rate.ok) return this.refuse(ws, "RATE_LIMITED", "too many messages; wait a moment");
+    if (!rate.ok) return this.refuse(ws, "RATE_LIMITED", "too many messages; wait a moment", f.cid);
     const ids = [...new Set(f.attachments ?? [])];
     const atts = this.store.unusedAttachments(ids);
-    if (atts.length !== ids.length) return this.refuse(ws, "UNKNOWN_ATTACHMENT", "an attachment is unknown, not uploaded yet or already sent");
+    if (atts.length !== ids.length) return this.refuse(ws, "UNKNOWN_ATTACHMENT", "an attachment is unknown, not uploaded yet or already sent", f.cid);
     this.stopTurn("superseded");
     const rec = this.storeMessage({ id: newId("msg"), cid: f.cid, role: "visitor", text: f.text, sources: null, attachments: atts.length ? atts : null, author: null, meta: null }, cidKey);
     if (ids.length) this.store.markAttachmentsUsed(ids, rec.seq);
@@ -220,7 +242,10 @@ export class ConversationRoom extends DurableObject<Env> {
     const dup = this.store.messageByCidKey(cidKey);
     if (dup) return send(ws, toMsgFrame(dup));
     await this.transition({ type: "agent_message", operator: op });
-    this.storeMessage({ id: newId("msg"), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null }, cidKey);
+    const rec = this.storeMessage({ id: newId("msg"), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null }, cidKey);
+    // the live ticket's first response is recorded now, not only when the D1 copy is read
+    const { conversationId } = this.requireMeta();
+    onAgentReplied(this.answerCtx(), { conversationId, at: rec.createdAt }).catch((err: unknown) => this.log().warn("room: first-response hook failed", { error: String(err) }));
   }
 
   private onNote(ws: WebSocket, op: Operator, text: string, cid?: string) {
@@ -398,8 +423,8 @@ export class ConversationRoom extends DurableObject<Env> {
     fanOut(this.ctx, frame, "operator");
   }
 
-  private refuse(ws: WebSocket, code: FrameErrorCode, message: string) {
-    send(ws, { type: "error", code, message });
+  private refuse(ws: WebSocket, code: FrameErrorCode, message: string, cid?: string) {
+    send(ws, { type: "error", code, message, ...(cid ? { cid } : {}) });
   }
 
   private requireMeta(): RoomMeta {
@@ -421,6 +446,11 @@ export class ConversationRoom extends DurableObject<Env> {
 /** RPC data must be JSON: round-tripping through JSON both checks and narrows it. */
 const JsonRecord = z.record(z.string(), z.unknown()).transform((r) => JSON.parse(JSON.stringify(r)) as JsonObject);
 const CallStateInput = z.enum(["ringing", "in_progress", "transferred", "ended"]);
+
+/** The client id of a frame that carries one (`msg`, `note`). */
+function cidOf(f: ClientFrame): string | undefined {
+  return "cid" in f && typeof f.cid === "string" ? f.cid : undefined;
+}
 
 function stored(m: MessageRecord): StoredMessage {
   const { type: _t, ...f }: MsgFrame = toMsgFrame(m);

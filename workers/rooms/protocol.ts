@@ -79,7 +79,8 @@ export type FrameErrorCode =
   | "UNKNOWN_ATTACHMENT"
   | "INTERNAL";
 
-export type ParseResult<F> = { ok: true; frame: F } | { ok: false; code: FrameErrorCode; message: string };
+/** A refusal names the refused frame's `cid` when it had one, so the sender stops resending it. */
+export type ParseResult<F> = { ok: true; frame: F } | { ok: false; code: FrameErrorCode; message: string; cid?: string };
 
 /** Parses one inbound frame for a participant; binary frames and everything malformed are refused. */
 export function parseClientFrame(raw: string | ArrayBuffer, as: "visitor"): ParseResult<VisitorFrame>;
@@ -107,9 +108,11 @@ export function parseClientFrame(raw: string | ArrayBuffer, as: "visitor" | "ope
   if (parsed.success) return { ok: true, frame: parsed.data };
   const tooLong = parsed.error.issues.some((i) => i.code === "too_big" && i.path[0] === "text");
   const first = parsed.error.issues[0];
+  const c = (json as { cid?: unknown }).cid;
+  const cid = typeof c === "string" && c.length <= 64 ? { cid: c } : {};
   return tooLong
-    ? { ok: false, code: "TEXT_TOO_LONG", message: `text is over ${MAX_TEXT} characters` }
-    : { ok: false, code: "INVALID_FRAME", message: first ? `${first.path.join(".") || "frame"}: ${first.message}` : "invalid frame" };
+    ? { ok: false, code: "TEXT_TOO_LONG", message: `text is over ${MAX_TEXT} characters`, ...cid }
+    : { ok: false, code: "INVALID_FRAME", message: first ? `${first.path.join(".") || "frame"}: ${first.message}` : "invalid frame", ...cid };
 }
 
 /** An uploaded file as a message carries it; download it from the attachment routes. */
@@ -139,7 +142,8 @@ export type ServerFrame =
   | { type: "delta"; id: string; text: string }
   | { type: "typing"; role: Role }
   | { type: "mode"; mode: Mode; reason: string }
-  | { type: "error"; code: FrameErrorCode; message: string }
+  /** `cid`: the refused `msg`/`note` it answers, when that frame carried one. */
+  | { type: "error"; code: FrameErrorCode; message: string; cid?: string }
   | { type: "pong" };
 
 /** Extra frames only operators receive (and extra fields on their `ready` and `mode`). */

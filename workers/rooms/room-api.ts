@@ -18,7 +18,7 @@ export const RoomPrincipal = z.discriminatedUnion("kind", [
 ]);
 export type RoomPrincipal = z.infer<typeof RoomPrincipal>;
 
-const Visitor = z
+export const Visitor = z
   .object({
     name: z.string().max(200).optional(),
     email: z.string().max(254).optional(),
@@ -39,6 +39,8 @@ export const RoomInitInput = z.object({
   /** SHA-256 of the widget's visitor token (resume proof); chat sessions only. */
   visitorKeyHash: z.string().max(64).optional(),
 });
+/** `updateVisitor(tenantId, patch)`: details learned later (widget identify, email capture). */
+export type VisitorPatch = z.input<typeof Visitor>;
 /** `init(meta)`: creates the conversation; calling it again is a no-op that returns the snapshot. */
 export type RoomInit = z.input<typeof RoomInitInput>;
 

@@ -11,6 +11,7 @@ import { PRINCIPAL_HEADER, type AnyNamespace } from "./room-api";
  */
 export type InboxEvent = { conversationId: string; botId: string; channel: Channel; at: string } & (
   | { type: "conversation.created"; status: Status; mode: Mode; visitor: { name?: string; email?: string } }
+  | { type: "conversation.visitor"; visitor: { name?: string; email?: string } }
   | { type: "conversation.message"; lastSeq: number; role: Role; preview: string; messageCount: number }
   | { type: "conversation.mode"; mode: Mode; status: Status; reason: string }
   | { type: "conversation.assigned"; assignee: Operator | null }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { setRoomAnswererForTesting } from "../rooms/room-ctx";
-import { joinVisitor, newSession } from "../rooms/test-client";
+import { joinOperator, joinVisitor, newSession } from "../rooms/test-client";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
 /**
@@ -89,6 +89,19 @@ describe("tickets", () => {
     await expectJson(call(`/api/tickets/${f.ticketA}`, { method: "PATCH", token: f.a.token, json: { status: "closed" } }), 200);
     const reopen = await expectJson(call(`/api/tickets/${f.ticketA}`, { method: "PATCH", token: f.a.token, json: { status: "open" } }), 409);
     expect(reopen.code).toBe("CONFLICT");
+  });
+
+  it("an agent's reply in the room records the live ticket's first response at once", async () => {
+    const stored = () => env.DB.prepare("SELECT first_responded_at AS at FROM tickets WHERE id = ?").bind(f.ticketB).first<{ at: number | null }>();
+    expect((await stored())?.at).toBeNull();
+    const op = await joinOperator(f.convB, f.b.token);
+    op.send({ type: "takeover" });
+    await op.waitFor((x) => x.type === "mode");
+    op.send({ type: "msg", cid: "a1", text: "Hi, I am here to help." });
+    const ack = await op.waitFor((x) => x.type === "msg" && x.cid === "a1");
+    const row = await eventually(stored, (r) => typeof r?.at === "number");
+    expect(row?.at).toBe(new Date(ack.at).getTime());
+    op.close();
   });
 
   it("drafts a reply and summarises the conversation", async () => {

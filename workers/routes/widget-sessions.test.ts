@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { hmac, toHex } from "../lib/crypto";
 import { roomStub } from "../rooms/room-api";
 import { joinOperator, joinVisitor, newSession } from "../rooms/test-client";
-import { call, expectJson, makeTenant } from "../test/fixtures";
+import { call, eventually, expectJson, makeTenant } from "../test/fixtures";
 
 async function identityFor(t: { token: string; botId: string }, userId: string, expiresAt: number) {
   const { secret } = await expectJson(call(`/api/bots/${t.botId}/secret`, { token: t.token }), 200);
@@ -43,6 +43,26 @@ describe("POST /api/widget/sessions", () => {
     }
     // another tenant's bot key cannot resume it, even with the right visitor token
     await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: other.botKey, conversationId: s.conversationId, visitorToken: s.visitorToken } }), 404);
+  });
+
+  it("merges details the visitor gives later (identify, email capture) into the resumed conversation", async () => {
+    const t = await makeTenant();
+    const s = await newSession(t, { visitor: { name: "Vera", metadata: { plan: "free" } } });
+    const resume = { conversationId: s.conversationId, visitorToken: s.visitorToken };
+    const r = await newSession(t, { ...resume, visitor: { email: "vera@example.test", metadata: { page: "/pricing" } } });
+    expect(r.resumed).toBe(true);
+    const conv = await eventually(
+      () => expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200),
+      (c) => c.visitor.email === "vera@example.test",
+    );
+    expect(conv.visitor).toEqual({ name: "Vera", email: "vera@example.test", metadata: { plan: "free", page: "/pricing" } });
+    // an unverified session cannot claim a user id: the field is not even accepted
+    const claim = await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, ...resume, visitor: { userId: "admin" } } }), 400);
+    expect(claim.code).toBe("INVALID_REQUEST");
+    // a bad resume changes nothing
+    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, conversationId: s.conversationId, visitorToken: "vt_wrong_token_0000000000", visitor: { email: "evil@example.test" } } }), 404);
+    const after = await expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200);
+    expect(after.visitor.email).toBe("vera@example.test");
   });
 
   it("verifies identity hashes: valid makes a verified visitor who can resume by user id; bad or expired is 401", async () => {

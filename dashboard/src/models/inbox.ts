@@ -154,6 +154,10 @@ export function applyEvent(f: Record<string, unknown>): boolean {
         updatedAt: at,
       };
       break;
+    case "conversation.visitor":
+      if (!prev) return false;
+      next = { ...prev, visitor: { ...prev.visitor, ...(f.visitor as Conversation["visitor"]) }, updatedAt: at };
+      break;
     case "conversation.message":
       if (!prev) return false;
       next = { ...prev, lastMessagePreview: str(f.preview) ?? prev.lastMessagePreview, lastMessageAt: at ?? prev.lastMessageAt, messageCount: num(f.messageCount) ?? prev.messageCount, updatedAt: at };

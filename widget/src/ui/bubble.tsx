@@ -59,7 +59,7 @@ export function Bubble({ it, t }: { it: Item; t: Strings }) {
       ) : null}
       {it.attachments?.length ? <Files list={it.attachments} /> : null}
       {p !== undefined && p >= 0 && p < 1 ? <progress max={1} value={p} /> : null}
-      {p === -1 ? <small class="err">{t[K.uploadFail]}</small> : null}
+      {p! < 0 ? <small class="err">{t[p === -1 ? K.uploadFail : K.notSent]}</small> : null}
       {sources.length ? <Sources list={sources} t={t} /> : null}
       {it.pending.value && p === undefined ? <small class="pd">{t[K.sending]}</small> : null}
     </div>

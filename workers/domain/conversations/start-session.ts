@@ -59,6 +59,10 @@ export async function startWidgetSession(ctx: BaseCtx, input: SessionInput, orig
   if (input.conversationId) {
     conversationId = (await ownedConversation(ctx, bot, input, userId)).id;
     resumed = true;
+    // details the visitor gave since the start (identify, email capture) reach the conversation
+    if (input.visitor || userId) {
+      await roomStub(ctx.services.conversationRooms, bot.tenantId, conversationId).updateVisitor(bot.tenantId, { ...input.visitor, ...(userId ? { userId, verified: true } : {}) });
+    }
   } else {
     conversationId = newId("conv", ctx.clock.now());
     const visitor: VisitorInfo = { ...input.visitor, ...(userId ? { userId, verified: true } : {}) };
