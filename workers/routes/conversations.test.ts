@@ -48,11 +48,16 @@ describe("conversations REST (from the D1 copy)", async () => {
   it("lists with filters: status, mode, botId, assignee (me, none, id)", async () => {
     const ids = async (q: string) => ((await expectJson(call(`/api/conversations${q}`, { token: t.token }), 200)) as Page).data.map((x) => x.id).sort();
     expect(await ids("?status=waiting")).toEqual([a.conversationId]);
-    expect(await ids("?mode=ai")).toEqual([c.conversationId, d.conversationId].sort());
-    expect(await ids(`?botId=${bot2.id}`)).toEqual([d.conversationId]);
+    // c and d were opened but nobody wrote: hidden unless asked for
+    expect(await ids("?mode=ai")).toEqual([]);
+    expect(await ids("?mode=ai&includeEmpty=true")).toEqual([c.conversationId, d.conversationId].sort());
+    expect(await ids(`?botId=${bot2.id}`)).toEqual([]);
+    expect(await ids(`?botId=${bot2.id}&includeEmpty=true`)).toEqual([d.conversationId]);
     expect(await ids("?assignee=me")).toEqual([b.conversationId]);
     expect(await ids(`?assignee=${t.userId}`)).toEqual([b.conversationId]);
-    expect(await ids("?assignee=none")).toEqual([a.conversationId, c.conversationId, d.conversationId].sort());
+    expect(await ids("?assignee=none")).toEqual([a.conversationId]);
+    expect(await ids("?assignee=none&includeEmpty=true")).toEqual([a.conversationId, c.conversationId, d.conversationId].sort());
+    await expectJson(call("/api/conversations?includeEmpty=yes", { token: t.token }), 400);
     expect(await ids("?status=open&mode=human")).toEqual([b.conversationId]);
     const row = (await expectJson(call(`/api/conversations/${b.conversationId}`, { token: viewer.token }), 200)) as Record<string, unknown>;
     expect(row).toMatchObject({ status: "open", mode: "human", assigneeId: t.userId, messageCount: 3, lastSeq: 3, lastMessagePreview: "Thanks, looking into it." });
@@ -62,7 +67,7 @@ describe("conversations REST (from the D1 copy)", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page = await expectJson(call(`/api/conversations?limit=1${cursor ? `&cursor=${cursor}` : ""}`, { token: t.token }), 200);
+      const page: Page = await expectJson(call(`/api/conversations?limit=1&includeEmpty=true${cursor ? `&cursor=${cursor}` : ""}`, { token: t.token }), 200);
       seen.push(...page.data.map((x) => x.id));
       cursor = page.nextCursor;
     } while (cursor);

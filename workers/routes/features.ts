@@ -20,7 +20,6 @@ import { triageConversationRoutes } from "./triage-conversations";
  * not collide in app.ts.
  */
 export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
-  void app;
   app.route("/api/knowledge", knowledgeRoutes);
   app.route("/api/bots", askRoutes);
   app.route("/api/settings/providers", providerRoutes);

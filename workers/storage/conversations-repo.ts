@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
 import { conversations, messages, type ConversationMode, type ConversationStatus, type NewConversationRow, type NewMessageRow } from "./schema";
 
@@ -11,6 +11,8 @@ export type ConversationFilter = {
   botId?: string;
   /** A user id, or null for unassigned. */
   assigneeId?: string | null;
+  /** Also chat conversations nobody wrote in yet (a widget opened on a page). */
+  includeEmpty?: boolean;
   /** Resume after this (updatedAt, id) pair: the last row of the previous page. */
   after?: { updatedAt: number; id: string };
   limit: number;
@@ -34,6 +36,7 @@ export const conversationsRepo = (db: Db) => ({
     if (f.botId) where.push(eq(conversations.botId, f.botId));
     if (f.assigneeId === null) where.push(isNull(conversations.assigneeId));
     else if (f.assigneeId) where.push(eq(conversations.assigneeId, f.assigneeId));
+    if (!f.includeEmpty) where.push(or(ne(conversations.channel, "chat"), gt(conversations.messageCount, 0)));
     if (f.after) {
       const at = new Date(f.after.updatedAt);
       where.push(or(lt(conversations.updatedAt, at), and(eq(conversations.updatedAt, at), lt(conversations.id, f.after.id))));

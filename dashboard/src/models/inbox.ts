@@ -59,6 +59,8 @@ export function isClosed(c: Conversation) {
 }
 
 function matches(c: Conversation, f: InboxFilter, me: string | undefined): boolean {
+  // a widget opened on a page starts a conversation; it is worth a row once someone writes
+  if (c.channel === "chat" && !num(c.messageCount)) return false;
   if ((f.status === "closed") !== isClosed(c)) return false;
   if (f.botId && c.botId !== f.botId) return false;
   if (f.view === "mine" && c.assigneeId !== me) return false;

@@ -59,6 +59,7 @@ export async function listConversations(ctx: Ctx, q: ListQuery) {
     mode: q.mode,
     botId: q.botId,
     assigneeId,
+    includeEmpty: q.includeEmpty === "true",
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });

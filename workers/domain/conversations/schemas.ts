@@ -62,6 +62,7 @@ export const ListQuery = z
     mode: z.enum(CONVERSATION_MODES).optional(),
     botId: z.string().min(1).max(64).optional(),
     assignee: z.string().min(1).max(64).optional().openapi({ description: "a user id, `me` or `none`" }),
+    includeEmpty: z.enum(["true", "false"]).default("false").openapi({ description: "also list chat conversations with no message yet (a widget was opened on a page, nobody wrote)" }),
     cursor: z.string().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT),
   })

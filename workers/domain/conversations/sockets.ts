@@ -2,6 +2,7 @@ import { Forbidden } from "../../lib/errors";
 import { forwardUpgrade, roomStub, type RoomPrincipal } from "../../rooms/room-api";
 import { hubStub } from "../../rooms/tenant-hub";
 import { usersRepo } from "../../storage/auth-repo";
+import { botsRepo } from "../../storage/bots-repo";
 import type { Actor, BaseCtx } from "../ctx";
 import { getConversation } from "./read";
 import { verifyVisitorToken } from "./visitor-token";
@@ -20,6 +21,13 @@ async function operatorName(ctx: BaseCtx, actor: Actor): Promise<{ userId: strin
 
 export async function connectVisitor(ctx: BaseCtx, token: string, request: Request) {
   const scope = await verifyVisitorToken(ctx, token);
+  // a token copied out of the page still only works from the bot's allowed origins (as sessions do)
+  const origin = request.headers.get("origin");
+  if (origin) {
+    const bot = await botsRepo(ctx.db).get(scope.tenantId, scope.botId);
+    if (!bot) throw new Forbidden("this bot no longer exists");
+    if (bot.allowedOrigins.length > 0 && !bot.allowedOrigins.includes(origin)) throw new Forbidden(`origin ${origin} is not allowed for this bot`);
+  }
   const principal: RoomPrincipal = { kind: "visitor", tenantId: scope.tenantId, conversationId: scope.conversationId };
   return forwardUpgrade(roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId), request, principal);
 }
