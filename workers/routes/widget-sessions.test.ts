@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hmac, toHex } from "../lib/crypto";
 import { roomStub } from "../rooms/room-api";
-import { joinOperator, joinVisitor, newSession } from "../rooms/test-client";
+import { joinOperator, joinVisitor, newSession, openSocket } from "../rooms/test-client";
 import { call, eventually, expectJson, makeTenant } from "../test/fixtures";
 
 async function identityFor(t: { token: string; botId: string }, userId: string, expiresAt: number) {
@@ -92,6 +92,17 @@ describe("POST /api/widget/sessions", () => {
     const pre = await call("/api/widget/sessions", { method: "OPTIONS", headers: { origin: "https://shop.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-methods")).toContain("POST");
+
+    // the socket checks the page's origin too: a token lifted from the page is no use elsewhere
+    const s = (await ok.json()) as { token: string };
+    const path = `/api/widget/ws?token=${encodeURIComponent(s.token)}`;
+    const good = await openSocket(path, { origin: "https://shop.example" });
+    good.send({ type: "hello", lastSeq: 0 });
+    await good.waitFor((f) => f.type === "ready");
+    good.close();
+    const evil = await openSocket(path, { origin: "https://evil.example" });
+    expect(await evil.waitFor((f) => f.type === "error")).toMatchObject({ code: "FORBIDDEN" });
+    expect(await evil.waitClose()).toMatchObject({ code: 1008 });
   });
 
   it("rejects invalid input with 400 and field errors, and unknown keys with 401", async () => {
