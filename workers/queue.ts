@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createLog } from "./lib/log";
 import { baseCtxOf } from "./app";
-import { processIngestMessage } from "./domain/knowledge/ingest";
+import { failIngestMessage, processIngestMessage } from "./domain/knowledge/ingest";
 import { INGEST_KIND } from "./domain/knowledge/schemas";
 import { newId } from "./lib/ids";
 
@@ -12,10 +12,15 @@ import { newId } from "./lib/ids";
 export const QueueMessage = z.object({ kind: z.string() }).loose();
 
 type Handler = (body: unknown, env: Env, ctx: ExecutionContext) => Promise<void>;
-const handlers: Record<string, Handler> = {};
+/** Runs when the last delivery failed too: record the failure where a person will see it. */
+type GiveUp = (body: unknown, env: Env, error: unknown, attempts: number) => Promise<void>;
+const handlers: Record<string, { run: Handler; giveUp?: GiveUp }> = {};
 
-export function registerQueueHandler(kind: string, handler: Handler) {
-  handlers[kind] = handler;
+/** Deliveries of one message: the first plus `max_retries` (wrangler.toml, queue consumers). */
+export const MAX_DELIVERIES = 4;
+
+export function registerQueueHandler(kind: string, run: Handler, giveUp?: GiveUp) {
+  handlers[kind] = { run, ...(giveUp ? { giveUp } : {}) };
 }
 
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) {
@@ -29,14 +34,29 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
       continue;
     }
     try {
-      await handler(msg.body, env, ctx);
+      await handler.run(msg.body, env, ctx);
       msg.ack();
     } catch (err) {
       log.error("queue: handler failed", { id: msg.id, attempts: msg.attempts, error: String(err) });
-      msg.retry({ delaySeconds: Math.min(30, 2 ** msg.attempts) });
+      if (msg.attempts < MAX_DELIVERIES || !handler.giveUp) {
+        msg.retry({ delaySeconds: Math.min(30, 2 ** msg.attempts) });
+        continue;
+      }
+      // the last delivery: the queue would drop it silently, leaving its work stuck mid-way
+      try {
+        await handler.giveUp(msg.body, env, err, msg.attempts);
+        msg.ack();
+      } catch (giveUpErr) {
+        log.error("queue: give-up failed", { id: msg.id, error: String(giveUpErr) });
+        msg.retry({ delaySeconds: 30 });
+      }
     }
   }
 }
 
 // knowledge: extract, chunk and index an uploaded source (domain/knowledge/ingest.ts)
-registerQueueHandler(INGEST_KIND, (body, env) => processIngestMessage(baseCtxOf(env, newId("req"), ""), body));
+registerQueueHandler(
+  INGEST_KIND,
+  (body, env) => processIngestMessage(baseCtxOf(env, newId("req"), ""), body),
+  (body, env, err, attempts) => failIngestMessage(baseCtxOf(env, newId("req"), ""), body, err, attempts),
+);

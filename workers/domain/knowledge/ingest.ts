@@ -28,6 +28,23 @@ export async function processIngestMessage(base: BaseCtx, body: unknown): Promis
   await ingestSource({ ...base, tenantId: msg.data.tenantId }, msg.data.sourceId);
 }
 
+/**
+ * The queue gave up on an ingest message (every delivery hit an infrastructure error): the source
+ * becomes `failed` with the reason instead of staying `processing` for ever; its older version, if
+ * any, keeps serving. A source that reached `ready` meanwhile is left alone.
+ */
+export async function failIngestMessage(base: BaseCtx, body: unknown, error: unknown, attempts: number): Promise<void> {
+  const msg = IngestMessage.safeParse(body);
+  if (!msg.success) return;
+  const { tenantId, sourceId } = msg.data;
+  const repo = knowledgeRepo(base.db);
+  const source = await repo.get(tenantId, sourceId);
+  if (!source || source.status === "ready" || source.status === "failed") return;
+  const reason = `indexing failed after ${attempts} attempts (${String(error).slice(0, 300)}); upload it again`;
+  await repo.update(tenantId, sourceId, { status: "failed", error: reason, chunkCount: 0, chars: 0, updatedAt: new Date(base.clock.now()) });
+  base.log.error("knowledge: ingest given up", { tenantId, sourceId });
+}
+
 export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<void> {
   const repo = knowledgeRepo(ctx.db);
   const source = await repo.get(ctx.tenantId, sourceId);
