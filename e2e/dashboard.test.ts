@@ -183,6 +183,8 @@ describe("operator dashboard", () => {
     await file.waitFor();
     // the operator watches a live conversation: the AI answer arrives (streamed) with its source
     const kai = await startVisitor(server.origin, server.demo.botKey, "Kai Knowledge");
+    // the inbox lists a chat once the visitor writes (an opened widget alone is not a conversation)
+    kai.say("Hi there");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Inbox/ }).click();
     await page.locator("li.conv", { hasText: "Kai Knowledge" }).getByRole("link").click();
     await page.getByRole("heading", { name: "Kai Knowledge" }).waitFor();

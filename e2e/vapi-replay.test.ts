@@ -101,7 +101,9 @@ describe("a recorded Vapi call replayed against the local server", () => {
 
     const list = await api("/api/conversations", token);
     expect(list.data.filter((c: { id: string }) => c.id === conversationId)).toHaveLength(1);
-    const conv = await until(() => api(`/api/conversations/${conversationId}`, token), (c) => c.meta?.call?.state === "ended");
+    // the D1 copy trails the room by up to a second: the status-update's "ended" may land before
+    // the end-of-call report's figures, so wait for the report itself
+    const conv = await until(() => api(`/api/conversations/${conversationId}`, token), (c) => c.meta?.call?.state === "ended" && c.meta.call.data?.durationSec !== undefined);
     expect(conv.channel).toBe("voice");
     expect(conv.meta.call.data).toMatchObject({ cost: 0.1342, durationSec: 37.734, endedReason: "customer-ended-call", from: "+14155550123" });
     expect(conv.meta.call.data.summary).toContain("reset their Nimbus Notes password");

@@ -163,6 +163,16 @@ describe("abstention", () => {
     });
   }
 
+  it("asks what the visitor needs, without a hand-off, when a message has nothing to look up", async () => {
+    for (const [q, phrase] of [["Hi", /tell me a bit more/], ["hello!", /tell me a bit more/], ["ok", /tell me a bit more/], ["Ok, thanks!", /tell me a bit more/], ["???", /tell me a bit more/], ["Hola, buenos días", /tell me a bit more|contarme/]] as const) {
+      const a = await ask(t, q);
+      expect(a, q).toMatchObject({ handoff: false, sources: [], confidence: 0 });
+      expect(a.answer, q).toMatch(phrase);
+    }
+    // a real question with a greeting is still looked up
+    expect((await ask(t, "Hi, how many devices can I sync on the free plan?")).answer).toContain("3 devices");
+  });
+
   it("localises the fixed phrases (es)", async () => {
     const a = await ask(t, "¿Cuál es la capital de Australia?");
     expect(a.handoff).toBe(true);

@@ -4,7 +4,8 @@ import type { GroundedPrompt, Passage } from "../../providers/answer/port";
 import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { AnswerCtx, AnswerDone, AnswerEvent, AnswerInput, AnswerSource, StreamAnswer } from "./answer-types";
-import { PHRASES, phraseLanguage } from "./language";
+import { tokenize } from "../../providers/text";
+import { isSmallTalk, PHRASES, phraseLanguage } from "./language";
 import { loadOpenAiSettings } from "./provider-settings";
 import { type Retrieval, retrieve } from "./retrieve";
 
@@ -32,14 +33,20 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
   const lang = phraseLanguage(bot.settings.language, input.language, question);
   const phrases = PHRASES[lang];
 
+  if (isSmallTalk(tokenize(question))) {
+    // nothing to look up ("hi", "ok thanks", "?"): ask what they need; no hand-off, a person would
+    // have nothing to answer either
+    yield { type: "delta", text: phrases.empty };
+    yield done({ answer: phrases.empty, sources: [], confidence: 0, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started } });
+    return;
+  }
   const retrieval = await retrieve(ctx, { question: withContext(question, input), botId: bot.id, vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }) });
   const retrieveMs = Date.now() - started;
   const timings = (genStart: number) => ({ retrieveMs, generateMs: Date.now() - genStart, totalMs: Date.now() - started });
 
   if (retrieval.chunks.length === 0 || retrieval.confidence < bot.settings.confidenceThreshold) {
-    const answer = retrieval.terms.length === 0 ? phrases.empty : phrases.dontKnow;
-    yield { type: "delta", text: answer };
-    yield done({ answer, sources: [], confidence: retrieval.confidence, handoff: true, timings: timings(Date.now()) });
+    yield { type: "delta", text: phrases.dontKnow };
+    yield done({ answer: phrases.dontKnow, sources: [], confidence: retrieval.confidence, handoff: true, timings: timings(Date.now()) });
     return;
   }
 

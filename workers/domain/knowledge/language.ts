@@ -39,6 +39,23 @@ export function phraseLanguage(botLanguage: string, hint: string | undefined, qu
   return detectLanguage(question) ?? pick(hint) ?? "en";
 }
 
+/** Greetings and acknowledgements in the phrase languages: nothing in them to look up. */
+const SMALL_TALK = new Set(
+  (
+    "hi hey hello hiya yo howdy ok okay k kk thanks thank thx ty cheers yes yeah yep yup no nope sure alright great cool nice good " +
+    "morning afternoon evening bye goodbye you much very got it fine perfect awesome " +
+    "hola buenas buenos dias tardes gracias vale si adios " +
+    "bonjour salut bonsoir merci oui non daccord " +
+    "hallo guten tag morgen danke ja nein tschuss " +
+    "ola oi bom dia boa tarde obrigado obrigada sim nao tchau"
+  ).split(/\s+/),
+);
+
+/** True when a message has no words beyond greetings and acknowledgements ("hi", "ok thanks!", "?"). */
+export function isSmallTalk(tokens: string[]): boolean {
+  return tokens.every((t) => SMALL_TALK.has(t));
+}
+
 export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string; empty: string }> = {
   en: {
     dontKnow: "I'm not sure about that, and I'd rather not guess. Would you like me to connect you with a person from our team?",
