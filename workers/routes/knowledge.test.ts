@@ -164,7 +164,7 @@ describe("abstention", () => {
   }
 
   it("asks what the visitor needs, without a hand-off, when a message has nothing to look up", async () => {
-    for (const [q, phrase] of [["Hi", /tell me a bit more/], ["hello!", /tell me a bit more/], ["ok", /tell me a bit more/], ["Ok, thanks!", /tell me a bit more/], ["???", /tell me a bit more/], ["Hola, buenos días", /tell me a bit more|contarme/]] as const) {
+    for (const [q, phrase] of [["Hi", /tell me a bit more/], ["Hi there", /tell me a bit more/], ["hello!", /tell me a bit more/], ["ok", /tell me a bit more/], ["Ok, thanks!", /tell me a bit more/], ["???", /tell me a bit more/], ["Hola, buenos días", /tell me a bit more|contarme/]] as const) {
       const a = await ask(t, q);
       expect(a, q).toMatchObject({ handoff: false, sources: [], confidence: 0 });
       expect(a.answer, q).toMatch(phrase);

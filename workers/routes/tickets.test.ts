@@ -162,8 +162,12 @@ describe("categories and settings", () => {
     const patched = await expectJson(call(`/api/categories/${c.id}`, { method: "PATCH", token: f.b.token, json: { priority: "urgent", description: "parcels" } }), 200);
     expect(patched).toMatchObject({ priority: "urgent", description: "parcels" });
     expect((await call(`/api/categories/${c.id}/examples/${more.examples[0].id}`, { method: "DELETE", token: f.b.token })).status).toBe(204);
+    const rule = await expectJson(call("/api/triage/routing-rules", { method: "POST", token: f.b.token, json: { categoryId: c.id, target: { type: "agent", userId: f.b.userId } } }), 201);
     expect((await call(`/api/categories/${c.id}`, { method: "DELETE", token: f.b.token })).status).toBe(204);
     await expectJson(call(`/api/categories/${c.id}`, { token: f.b.token }), 404);
+    // its routing rules went with it
+    const rules = await expectJson(call("/api/triage/routing-rules", { token: f.b.token }), 200);
+    expect(rules.data.map((r: { id: number }) => r.id)).not.toContain(rule.id);
   });
 
   it("reads and changes a bot's escalation policy, SLA, routing rules and presence", async () => {

@@ -113,6 +113,8 @@ export const routingRepo = (db: Db) => ({
   update: (tenantId: string, id: number, patch: Partial<NewRoutingRuleRow>) =>
     db.update(routingRules).set(patch).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))).returning().get(),
   delete: (tenantId: string, id: number) => db.delete(routingRules).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))).returning().get(),
+  /** Rules naming a category: they go with it (a rule for a category that no longer exists never matches). */
+  deleteForCategoryStmt: (tenantId: string, categoryId: string) => db.delete(routingRules).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.categoryId, categoryId))),
   setCursor: (tenantId: string, id: number, userId: string) =>
     db.update(routingRules).set({ lastUserId: userId }).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))),
 });

@@ -44,6 +44,12 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
   const retrieveMs = Date.now() - started;
   const timings = (genStart: number) => ({ retrieveMs, generateMs: Date.now() - genStart, totalMs: Date.now() - started });
 
+  if (retrieval.terms.length === 0) {
+    // only function words ("is there?", "hi there"): the same question back, no hand-off
+    yield { type: "delta", text: phrases.empty };
+    yield done({ answer: phrases.empty, sources: [], confidence: 0, handoff: false, timings: timings(Date.now()) });
+    return;
+  }
   if (retrieval.chunks.length === 0 || retrieval.confidence < bot.settings.confidenceThreshold) {
     yield { type: "delta", text: phrases.dontKnow };
     yield done({ answer: phrases.dontKnow, sources: [], confidence: retrieval.confidence, handoff: true, timings: timings(Date.now()) });

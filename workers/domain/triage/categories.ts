@@ -2,7 +2,7 @@ import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { CategoryRow } from "../../storage/schema";
-import { categoriesRepo, conversationTriageRepo, ticketsRepo } from "../../storage/triage-repo";
+import { categoriesRepo, conversationTriageRepo, routingRepo, ticketsRepo } from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
 import { actorId, type Ctx } from "../ctx";
 import { classifyText, trainCategoryModel, type CategoryModel } from "./classifier";
@@ -68,7 +68,7 @@ export async function updateCategory(ctx: Ctx, id: string, patch: CategoryPatch)
 export async function deleteCategory(ctx: Ctx, id: string) {
   const repo = categoriesRepo(ctx.db);
   if (!(await repo.get(ctx.tenantId, id))) throw new NotFound("category", id);
-  await ctx.db.batch([repo.deleteExamplesStmt(ctx.tenantId, id), repo.deleteStmt(ctx.tenantId, id), repo.bumpVersionStmt(ctx.tenantId)]);
+  await ctx.db.batch([repo.deleteExamplesStmt(ctx.tenantId, id), routingRepo(ctx.db).deleteForCategoryStmt(ctx.tenantId, id), repo.deleteStmt(ctx.tenantId, id), repo.bumpVersionStmt(ctx.tenantId)]);
 }
 
 export async function addExamples(ctx: Ctx, categoryId: string, texts: string[]) {
