@@ -2,6 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { AnswerCtx, AnswerTurn } from "../domain/knowledge/answer-types";
 import { onAgentReplied, onConversationEscalated, triageVisitorMessage } from "../domain/triage/hook";
+import type { VoiceCtx } from "../domain/voice/ports";
+import { openRetellSession, type RetellSession } from "../domain/voice/retell-llm";
+import { roomsOf } from "../domain/voice/room-port";
 import { newId } from "../lib/ids";
 import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
@@ -10,7 +13,7 @@ import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type Cl
 import { roomAnswerer, roomCtx, roomTurnTimeout } from "./room-ctx";
 import { apply, aiAnswers, initialState, takeToken, type Bucket, type RoomEvent, type RoomMeta, type RoomState } from "./room-state";
 import { createRoomStore, toMsgFrame, type MessageRecord, type RoomStore } from "./room-store";
-import { fanOut, noteFrame, replay, send, sendPresence, type SocketInfo } from "./room-sockets";
+import { fanOut, noteFrame, participants, replay, send, sendPresence, type RetellSocketInfo, type SocketAttachment, type SocketInfo } from "./room-sockets";
 import { runTurn, type Turn } from "./room-turn";
 import { hubStub, type InboxEvent } from "./tenant-hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, type RoomInit, RoomInitInput, AppendInput, type AppendMessageInput, type RoomSnapshot, type StoredMessage, Visitor, type VisitorPatch } from "./room-api";
@@ -44,6 +47,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private flushFailures = 0;
   /** The alarm time last set (null: none; undefined: unknown after a wake). */
   private alarmAt: number | null | undefined;
+  /** Sessions of the room's Retell sockets while it is awake; a woken room rebuilds them from the attachments. */
+  private readonly retell = new Map<WebSocket, Promise<RetellSession | undefined>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -155,6 +160,7 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
     const p = principal.data;
+    if (p.kind === "retell") return this.acceptRetell(p);
     const info: SocketInfo = p.kind === "visitor" ? { kind: "visitor" } : { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite };
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [info.kind]);
@@ -164,7 +170,8 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
-    const info = ws.deserializeAttachment() as SocketInfo;
+    const info = ws.deserializeAttachment() as SocketAttachment;
+    if (info.kind === "retell") return this.onRetellFrame(ws, info, raw);
     const parsed = info.kind === "visitor" ? parseClientFrame(raw, "visitor") : parseClientFrame(raw, "operator");
     if (!parsed.ok) return this.refuse(ws, parsed.code, parsed.message, parsed.cid);
     try {
@@ -179,10 +186,12 @@ export class ConversationRoom extends DurableObject<Env> {
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, "bye");
     } catch {}
+    if (this.endRetell(ws)) return;
     this.sendPresence(ws);
   }
 
   override async webSocketError(ws: WebSocket) {
+    if (this.endRetell(ws)) return;
     this.sendPresence(ws);
   }
 
@@ -191,7 +200,7 @@ export class ConversationRoom extends DurableObject<Env> {
     if (f.type === "ping") return send(ws, { type: "pong" });
     if (f.type === "typing") {
       const role: Role = info.kind === "visitor" ? "visitor" : "agent";
-      for (const s of this.ctx.getWebSockets()) if (s !== ws) send(s, { type: "typing", role });
+      for (const s of participants(this.ctx)) if (s !== ws) send(s, { type: "typing", role });
       return;
     }
     if (f.type === "read") {
@@ -256,6 +265,74 @@ export class ConversationRoom extends DurableObject<Env> {
     if (dup) return send(ws, frame);
     this.markDirty();
     this.toOperators(frame);
+  }
+
+  // ---------------------------------------------------------------- Retell (a call's custom-LLM socket)
+
+  /** Accepts the socket the Worker forwarded (token checked, call ensured), then sends config and the begin message. */
+  private async acceptRetell(p: { integrationId: string; callId: string }): Promise<Response> {
+    const pair = new WebSocketPair();
+    const ws = pair[1];
+    const info: RetellSocketInfo = { kind: "retell", integrationId: p.integrationId, callId: p.callId, latest: -1, stored: 0 };
+    const session = await this.retellSession(ws, info);
+    if (!session) {
+      this.retell.delete(ws);
+      return new Response("not found", { status: 404 });
+    }
+    this.ctx.acceptWebSocket(ws, ["retell"]);
+    ws.serializeAttachment(info);
+    try {
+      await session.start();
+    } catch (err) {
+      ws.close(1011, "the call could not start");
+      throw err;
+    }
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** The socket's session: in memory while the room is awake, rebuilt from its attachment after a wake. */
+  private retellSession(ws: WebSocket, info: RetellSocketInfo): Promise<RetellSession | undefined> {
+    const known = this.retell.get(ws);
+    if (known) return known;
+    const { kind: _k, ...resume } = info;
+    const session = openRetellSession(this.voiceCtx(), {
+      conversationId: this.requireMeta().conversationId,
+      resume,
+      sink: { send: (data) => send(ws, data), close: (code, reason) => ws.close(code, reason) },
+      save: (progress) => ws.serializeAttachment({ ...info, ...progress } satisfies RetellSocketInfo),
+      answer: (ctx, input, signal) => roomAnswerer()(ctx, input, signal),
+    }).catch((err: unknown) => {
+      this.retell.delete(ws);
+      throw err;
+    });
+    this.retell.set(ws, session);
+    return session;
+  }
+
+  /** Retell frames go to the socket's session only: they are never parsed as room frames. */
+  private async onRetellFrame(ws: WebSocket, info: RetellSocketInfo, raw: string | ArrayBuffer) {
+    try {
+      const session = await this.retellSession(ws, info);
+      if (!session) return ws.close(1011, "the call is gone");
+      await session.onFrame(raw);
+    } catch (err) {
+      this.log().error("room: retell frame failed", { error: String(err), stack: err instanceof Error ? err.stack : undefined });
+    }
+  }
+
+  /** True for a Retell socket (its running answer is stopped); visitor and operator sockets are left alone. */
+  private endRetell(ws: WebSocket): boolean {
+    if ((ws.deserializeAttachment() as SocketAttachment | null)?.kind !== "retell") return false;
+    void this.retell.get(ws)?.then((s) => s?.stop(), () => {});
+    this.retell.delete(ws);
+    return true;
+  }
+
+  /** Voice verbs run here with this room as the call's room: direct calls, not RPC to itself. */
+  private voiceCtx(): VoiceCtx {
+    const meta = this.requireMeta();
+    const others = roomsOf(this.env.CONVERSATION_ROOM);
+    return { ...this.answerCtx(), deps: { room: (t, c) => (t === meta.tenantId && c === meta.conversationId ? this : others(t, c)), fetch: (input, init) => fetch(input, init) } };
   }
 
   // ---------------------------------------------------------------- AI turn and triage

@@ -15,6 +15,8 @@ export const PRINCIPAL_HEADER = "x-echo-principal";
 export const RoomPrincipal = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("visitor"), tenantId: z.string(), conversationId: z.string() }),
   z.object({ kind: z.literal("operator"), tenantId: z.string(), conversationId: z.string(), userId: z.string(), name: z.string(), canWrite: z.boolean() }),
+  /** Retell's custom-LLM socket of a call (protocols.md §3.1): its own frames, never the visitor/operator protocol. */
+  z.object({ kind: z.literal("retell"), tenantId: z.string(), conversationId: z.string(), integrationId: z.string().max(64), callId: z.string().max(64) }),
 ]);
 export type RoomPrincipal = z.infer<typeof RoomPrincipal>;
 

@@ -1,12 +1,18 @@
+import type { RetellResume } from "../domain/voice/retell-llm";
 import type { Operator } from "./protocol";
 import type { RoomMeta, RoomState } from "./room-state";
 import { toMsgFrame, type NoteRecord, type RoomStore } from "./room-store";
 
 /**
  * Socket fan-out for a room. Socket identity lives in each socket's serialized attachment (and
- * its hibernation tag, `visitor` or `operator`), so it survives the object hibernating.
+ * its hibernation tag, `visitor`, `operator` or `retell`), so it survives the object hibernating.
+ * A `retell` socket (a call's custom-LLM socket) speaks Retell's protocol: room frames, presence
+ * and typing are for visitors and operators only.
  */
 export type SocketInfo = { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean };
+export type RetellSocketInfo = { kind: "retell" } & RetellResume;
+/** What a room socket's attachment holds. */
+export type SocketAttachment = SocketInfo | RetellSocketInfo;
 
 const REPLAY_PAGE = 500;
 
@@ -18,10 +24,15 @@ export function send(ws: WebSocket, frame: object | string) {
   }
 }
 
-/** Sends one frame to every socket with `tag` (all sockets without one). */
+/** The sockets that speak the room's protocol: visitors and operators. */
+export function participants(state: DurableObjectState): WebSocket[] {
+  return [...state.getWebSockets("visitor"), ...state.getWebSockets("operator")];
+}
+
+/** Sends one frame to every socket with `tag` (every visitor and operator without one). */
 export function fanOut(state: DurableObjectState, frame: object, tag?: "visitor" | "operator") {
   const text = JSON.stringify(frame);
-  for (const ws of state.getWebSockets(tag)) send(ws, text);
+  for (const ws of tag ? state.getWebSockets(tag) : participants(state)) send(ws, text);
 }
 
 export const noteFrame = (n: NoteRecord) => ({ type: "note", id: n.id, seq: n.afterSeq, ...(n.cid ? { cid: n.cid } : {}), text: n.text, at: new Date(n.createdAt).toISOString(), author: n.author });
@@ -30,7 +41,7 @@ export const noteFrame = (n: NoteRecord) => ({ type: "note", id: n.id, seq: n.af
 export function presenceFrame(state: DurableObjectState, except?: WebSocket) {
   const ops = new Map<string, Operator>();
   let visitor = false;
-  for (const ws of state.getWebSockets()) {
+  for (const ws of participants(state)) {
     if (ws === except) continue;
     const i = ws.deserializeAttachment() as SocketInfo;
     if (i.kind === "operator") ops.set(i.userId, { userId: i.userId, name: i.name });

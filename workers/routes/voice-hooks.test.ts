@@ -184,6 +184,52 @@ describe("Vapi hand-off of a frustrated caller", () => {
   });
 });
 
+describe("Vapi hand-off on the frustrated caller's own turn", () => {
+  it("transfers on the LLM turn that carries the frustrated words, before their transcript webhook arrives", async () => {
+    const t = await makeTenant("Nimbus");
+    const vint = await integration(t, "vapi", { secret: "vapi-shared-secret-8" }, { handoffNumber: "+14155550100" });
+    const post = (m: Record<string, unknown>) => expectJson(call(hookPath(vint.webhookUrl), { method: "POST", json: { message: { call: { id: "angry-call-2", customer: { number: "+14155550123" } }, ...m } }, headers: { "x-vapi-secret": "vapi-shared-secret-8" } }), 200);
+    const angry = "This is useless! I want to talk to a real person right now!";
+    await post({ type: "assistant-request" });
+    await post({ type: "transcript", role: "user", transcriptType: "final", transcript: "My notes are gone after the sync.", timestamp: 1 });
+    // Vapi asks its custom LLM for the turn without waiting for the transcript webhook of the same words
+    const messages = [{ role: "assistant", content: "Hi! How can I help?" }, { role: "user", content: "My notes are gone after the sync." }, { role: "assistant", content: "Try Sync now from the menu." }, { role: "user", content: angry }];
+    const llm = await call(`${hookPath(vint.urls.customLlm)}/chat/completions`, { method: "POST", json: { model: "x", stream: true, messages, call: { id: "angry-call-2" } } });
+    const events = parseSse(await llm.text());
+    const tool = events.flatMap((e) => (e === "[DONE]" ? [] : ((e.choices as any[])[0]?.delta?.tool_calls ?? [])));
+    expect(tool.map((x: any) => x.function.name), JSON.stringify(events)).toEqual(["transfer_to_human"]);
+    const row = await env.DB.prepare("select * from voice_calls where integration_id = ?").bind(vint.id).first<Record<string, any>>();
+    expect(row!.state).toBe("transferred");
+
+    // the late transcript webhook stores the words and hands off nothing twice
+    await post({ type: "transcript", role: "user", transcriptType: "final", transcript: angry, timestamp: 2 });
+    const msgs = await eventually(
+      () => expectJson(call(`/api/conversations/${row!.conversation_id}/messages`, { token: t.token }), 200),
+      (b: any) => b.data.some((m: any) => m.text === angry),
+    );
+    expect(msgs.data.filter((m: any) => m.role === "system" && m.text.startsWith("Call transferred")), JSON.stringify(msgs.data)).toHaveLength(1);
+    expect(msgs.data.filter((m: any) => m.role === "visitor").map((m: any) => m.text)).toEqual(["My notes are gone after the sync.", angry]);
+  });
+});
+
+describe("Vapi LLM turn after its transcript arrived", () => {
+  it("does not count the caller's words as a repeat of themselves", async () => {
+    const t = await makeTenant("Nimbus");
+    const vint = await integration(t, "vapi", { secret: "vapi-shared-secret-9" }, { handoffNumber: "+14155550100" });
+    const post = (m: Record<string, unknown>) => expectJson(call(hookPath(vint.webhookUrl), { method: "POST", json: { message: { call: { id: "repeat-call-1" }, ...m } }, headers: { "x-vapi-secret": "vapi-shared-secret-9" } }), 200);
+    const q = "How do I export my notes?";
+    await post({ type: "assistant-request" });
+    // asked twice (the policy hands off at three), the second transcript arriving before its LLM turn
+    await post({ type: "transcript", role: "user", transcriptType: "final", transcript: q, timestamp: 1 });
+    await post({ type: "transcript", role: "user", transcriptType: "final", transcript: q, timestamp: 2 });
+    const messages = [{ role: "user", content: q }, { role: "assistant", content: "Open the menu." }, { role: "user", content: q }];
+    const events = parseSse(await (await call(`${hookPath(vint.urls.customLlm)}/chat/completions`, { method: "POST", json: { model: "x", stream: true, messages, call: { id: "repeat-call-1" } } })).text());
+    expect(events.flatMap((e) => (e === "[DONE]" ? [] : ((e.choices as any[])[0]?.delta?.tool_calls ?? []))), JSON.stringify(events)).toEqual([]);
+    const row = await env.DB.prepare("select state from voice_calls where integration_id = ?").bind(vint.id).first<{ state: string }>();
+    expect(row!.state).not.toBe("transferred");
+  });
+});
+
 describe("custom-LLM URL of an integration", () => {
   it("streams a voice answer with the capability token and refuses a wrong one", async () => {
     const t = await makeTenant("Nimbus");

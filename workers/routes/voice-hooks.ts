@@ -1,12 +1,13 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { VoiceDeps, VoiceCtx } from "../domain/voice/ports";
+import { newUserWords } from "../domain/voice/completions";
 import { roomsOf } from "../domain/voice/room-port";
 import { isLlmToken } from "../domain/voice/urls";
 import { customLlmHandoff, handleVapiMessage, VAPI_ANSWERED, vapiKind, VapiEnvelope } from "../domain/voice/vapi";
 import { handleElevenLabsEvent, handleElevenLabsInitiation, ElevenLabsEvent, ElevenLabsInitiation } from "../domain/voice/elevenlabs";
 import { handleRetellEvent, RetellEvent } from "../domain/voice/retell";
-import { serveRetellLlm } from "../domain/voice/retell-llm";
+import { openRetellSocket } from "../domain/voice/retell-llm";
 import { handleTwilioGather, handleTwilioStatus, handleTwilioVoice, formParams } from "../domain/voice/twilio";
 import { eventIdOf, integrationForHook, processOnce, requireVerified, type SignedRequest } from "../domain/voice/webhook";
 import type { VoiceIntegrationRow, VoiceProvider } from "../storage/schema";
@@ -86,8 +87,9 @@ voiceHookRoutes.post("/:provider{vapi|elevenlabs}/:id/llm/:token/chat/completion
     const ctx = voiceCtx(c, integration);
     const req = await readCompletionRequest(c);
     const callId = typeof req.call === "object" && req.call && "id" in req.call && typeof req.call.id === "string" ? req.call.id : undefined;
-    const handoff = provider === "vapi" ? await customLlmHandoff(ctx, integration, callId) : null;
-    if (handoff && req.stream) return handoffStream(handoff.line, handoff.tool, integration.botId, ctx.clock.now());
+    // only a streamed turn can carry the transfer tool call (Vapi streams its custom-LLM turns)
+    const handoff = provider === "vapi" && req.stream ? await customLlmHandoff(ctx, integration, { providerCallId: callId, callerWords: newUserWords(req) }) : null;
+    if (handoff) return handoffStream(handoff.line, handoff.tool, integration.botId, ctx.clock.now());
     return await answerCompletion(c, ctx, { ...req, model: integration.botId }, "voice");
   } catch (err) {
     return openAiErrorResponse(err, requestId, c.var.ctx.log);
@@ -133,16 +135,13 @@ voiceHookRoutes.post("/retell/:id", async (c) => {
   return c.json({ received: true, ...(r.duplicate && { duplicate: true }) }, 200);
 });
 
-// Retell opens wss://…/llm/<token>/<call_id>: the capability token authenticates the socket.
+// Retell opens wss://…/llm/<token>/<call_id>: the capability token authenticates the socket, which
+// the call's room then serves (hibernation API), like every other socket of a conversation.
 voiceHookRoutes.get("/retell/:id/llm/:token/:callId", async (c) => {
   const integration = await integrationForHook(c.var.ctx, "retell", c.req.param("id"));
   if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token")))) throw new NotFound("voice integration", integration.id);
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new Invalid("expected a WebSocket upgrade");
-  const pair = new WebSocketPair();
-  const server = pair[1];
-  server.accept();
-  c.executionCtx.waitUntil(serveRetellLlm(voiceCtx(c, integration), integration, c.req.param("callId").slice(0, 200), server));
-  return new Response(null, { status: 101, webSocket: pair[0] });
+  return openRetellSocket(voiceCtx(c, integration), { integration, providerCallId: c.req.param("callId").slice(0, 200), request: c.req.raw });
 });
 
 // ---------------------------------------------------------------------------------------- Twilio

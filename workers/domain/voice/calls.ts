@@ -86,22 +86,28 @@ export async function recordUtterance(ctx: VoiceCtx, call: VoiceCallRow, input: 
   const text = input.text.trim().slice(0, MAX_UTTERANCE);
   if (!text) return { seq: 0, escalate: null };
   const room = ctx.deps.room(call.tenantId, call.conversationId);
-  let escalate: UtteranceResult["escalate"] = null;
-  if (input.speaker === "caller") {
-    const earlier = await room.messages(0, 200);
-    const result = await triageVisitorMessage(ctx, {
-      conversationId: call.conversationId,
-      botId: call.botId,
-      text,
-      previousVisitorTexts: earlier.filter((m) => m.role === "visitor").map((m) => m.text),
-    });
-    // triage's policy decides; a per-integration threshold can make calls hand off sooner than chats
-    if (result.escalate) escalate = result.escalate;
-    else if (input.frustrationThreshold !== undefined && result.frustration >= input.frustrationThreshold) escalate = { reason: "frustration", detail: `frustration ${result.frustration.toFixed(2)}` };
-  }
+  const escalate = input.speaker === "caller" ? await triageCallerWords(ctx, call, { text, ...(input.frustrationThreshold !== undefined && { frustrationThreshold: input.frustrationThreshold }) }) : null;
   const m = await room.appendMessage({ role: input.speaker === "caller" ? "visitor" : "ai", text, ...(input.cid && { cid: input.cid.slice(0, 64) }), meta: { channel: "voice" } });
   if (call.state === "ringing") await setCallState(ctx, call, "in_progress");
   return { seq: m.seq, escalate };
+}
+
+/**
+ * Triage of a caller's words against the call's earlier caller turns (stored in the room); stores
+ * nothing in the room, so a caller turn may be triaged before its transcript arrives (and again when
+ * it does: triage recomputes from the same inputs). Returns why the call should go to a person, if so.
+ */
+export async function triageCallerWords(ctx: VoiceCtx, call: VoiceCallRow, input: { text: string; frustrationThreshold?: number; mayBeStored?: boolean }): Promise<UtteranceResult["escalate"]> {
+  const text = input.text.trim().slice(0, MAX_UTTERANCE);
+  if (!text) return null;
+  const earlier = (await ctx.deps.room(call.tenantId, call.conversationId).messages(0, 200)).filter((m) => m.role === "visitor").map((m) => m.text);
+  // words whose transcript already arrived are the last caller turn: not a repetition of themselves
+  if (input.mayBeStored && earlier.at(-1) === text) earlier.pop();
+  const result = await triageVisitorMessage(ctx, { conversationId: call.conversationId, botId: call.botId, text, previousVisitorTexts: earlier });
+  // triage's policy decides; a per-integration threshold can make calls hand off sooner than chats
+  if (result.escalate) return result.escalate;
+  if (input.frustrationThreshold !== undefined && result.frustration >= input.frustrationThreshold) return { reason: "frustration", detail: `frustration ${result.frustration.toFixed(2)}` };
+  return null;
 }
 
 /**

@@ -42,6 +42,13 @@ function textOf(m: ChatMessage): string {
     .join("\n");
 }
 
+/** The caller's newest words: the text of the last message when it is the user's (a fresh turn), else undefined. */
+export function newUserWords(req: ChatCompletionRequest): string | undefined {
+  const last = req.messages.at(-1);
+  const text = last?.role === "user" ? textOf(last).trim() : "";
+  return text || undefined;
+}
+
 /** The last user message is the question; earlier user/assistant turns are history (system prompts are the bot's, not the caller's). */
 export function toAnswerInput(req: ChatCompletionRequest, channel: "chat" | "voice"): AnswerInput {
   const turns = req.messages.filter((m) => m.role === "user" || m.role === "assistant");

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { forwardUpgrade, roomStub, type RoomPrincipal } from "../../rooms/room-api";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
+import { voiceCallsRepo, voiceIntegrationsRepo } from "../../storage/voice-repo";
 import { botsRepo } from "../../storage/bots-repo";
 import { streamAnswer } from "../knowledge/answer";
+import type { StreamAnswer } from "../knowledge/answer-types";
 import { ensureCall, handOffCall, recordUtterance } from "./calls";
 import type { VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
@@ -14,6 +16,10 @@ import { VoiceSettings } from "./schemas";
  * `content_complete: true`. A newer id means the caller spoke again (an interruption): the older
  * answer is aborted at once and nothing more is sent for it. The transcript Retell sends is stored
  * in the call's room as it becomes final (operators follow the call live).
+ *
+ * The socket is served by the call's ConversationRoom (hibernation API), not by the Worker: the
+ * route authenticates and forwards the upgrade (openRetellSocket), the room holds one session per
+ * socket in memory and rebuilds it from the socket's attachment (RetellResume) after a wake.
  */
 export const MAX_FRAME_BYTES = 256 * 1024;
 
@@ -27,20 +33,46 @@ export const RetellInbound = z.discriminatedUnion("interaction_type", [
 ]);
 export type RetellInbound = z.infer<typeof RetellInbound>;
 
-/** The socket as the session needs it (a workerd WebSocket, or a fake in tests). */
+
+/** The socket as the session needs it (the room's hibernatable WebSocket, or a fake in tests). */
 export type FrameSink = { send(data: string): void; close(code?: number, reason?: string): void };
+
+/** What a session carries across a hibernation of its room (the room keeps it in the socket's attachment). */
+export type RetellProgress = {
+  /** The newest response_id seen (-1: none yet); an answer for an older id sends nothing more. */
+  latest: number;
+  /** Transcript entries already stored in the room (Retell resends the whole transcript every time). */
+  stored: number;
+};
+
+export type RetellSessionInput = {
+  integration: VoiceIntegrationRow;
+  call: VoiceCallRow;
+  sink: FrameSink;
+  /** Where a rebuilt session resumes; a new one starts at `{ latest: -1, stored: 0 }`. */
+  progress?: RetellProgress;
+  /** Told every change of the progress, so the room can write it into the socket's attachment. */
+  save?: (progress: RetellProgress) => void;
+  /** The answerer; the room passes its own (which tests can script). */
+  answer?: StreamAnswer;
+};
+
+export type RetellSession = ReturnType<typeof createRetellSession>;
 
 /**
  * One call's LLM session. `onFrame` handles one inbound frame; answers run concurrently so a new
  * `response_required` can interrupt the one streaming.
  */
-export function createRetellSession(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow, sink: FrameSink) {
-  let latest = -1;
+export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
+  const { integration, sink } = input;
+  const answer = input.answer ?? streamAnswer;
+  let latest = input.progress?.latest ?? -1;
+  let stored = input.progress?.stored ?? 0;
   let running: AbortController | undefined;
-  let stored = 0; // transcript entries already in the room
-  let current = call;
+  let current = input.call;
   const settings = VoiceSettings.parse(integration.settings);
   const send = (f: Record<string, unknown>) => sink.send(JSON.stringify(f));
+  const save = () => input.save?.({ latest, stored });
 
   /** Stores transcript entries up to `upto` (exclusive) that are not stored yet; cids make it idempotent. */
   async function storeTranscript(t: { role: string; content: string }[], upto: number) {
@@ -51,7 +83,11 @@ export function createRetellSession(ctx: VoiceCtx, integration: VoiceIntegration
       const r = await recordUtterance(ctx, current, { speaker: u.role === "user" ? "caller" : "assistant", text: u.content, cid: `rt:${i}`, ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }) });
       if (r.escalate) escalate = r.escalate;
     }
-    stored = Math.max(stored, Math.min(upto, t.length));
+    const next = Math.max(stored, Math.min(upto, t.length));
+    if (next !== stored) {
+      stored = next;
+      save();
+    }
     return escalate;
   }
 
@@ -70,7 +106,7 @@ export function createRetellSession(ctx: VoiceCtx, integration: VoiceIntegration
       send({ response_type: "response", response_id: id, content: "Are you still there? How can I help?", content_complete: true, end_call: false });
       return;
     }
-    for await (const ev of streamAnswer(ctx, { botId: integration.botId, question, channel: "voice", history: transcript.slice(-9, -1).map((u) => ({ role: u.role === "user" ? ("visitor" as const) : ("ai" as const), text: u.content })) }, controller.signal)) {
+    for await (const ev of answer(ctx, { botId: integration.botId, question, channel: "voice", history: transcript.slice(-9, -1).map((u) => ({ role: u.role === "user" ? ("visitor" as const) : ("ai" as const), text: u.content })) }, controller.signal)) {
       if (id !== latest || controller.signal.aborted) return; // interrupted: a newer response_id owns the turn
       if (ev.type === "delta" && ev.text) send({ response_type: "response", response_id: id, content: ev.text, content_complete: false, end_call: false });
     }
@@ -108,6 +144,7 @@ export function createRetellSession(ctx: VoiceCtx, integration: VoiceIntegration
         return;
       }
       latest = f.response_id;
+      save();
       running?.abort();
       const controller = new AbortController();
       running = controller;
@@ -122,21 +159,29 @@ export function createRetellSession(ctx: VoiceCtx, integration: VoiceIntegration
   };
 }
 
-/** Serves one Retell socket until it closes (the Worker keeps the request alive meanwhile). */
-export async function serveRetellLlm(ctx: VoiceCtx, integration: VoiceIntegrationRow, providerCallId: string, ws: WebSocket): Promise<void> {
-  const call = await ensureCall(ctx, integration, providerCallId);
-  const session = createRetellSession(ctx, integration, call, ws);
-  const closed = new Promise<void>((resolve) => {
-    ws.addEventListener("close", () => {
-      session.stop();
-      resolve();
-    });
-    ws.addEventListener("error", () => resolve());
-  });
-  ws.addEventListener("message", (e) => {
-    // frames are handled concurrently: a response_required must be able to interrupt a running answer
-    void session.onFrame(e.data as string | ArrayBuffer);
-  });
-  await session.start();
-  await closed;
+/** A Retell socket's identity and progress, as its room keeps them in the socket's attachment. */
+export type RetellResume = RetellProgress & { integrationId: string; callId: string };
+
+/**
+ * The session of a room's Retell socket, built from what its attachment names: the integration and
+ * the call are read again (tenant-scoped), so a woken room resumes where it was. Undefined when
+ * either is gone (the integration was deleted) or the call is not this conversation's.
+ */
+export async function openRetellSession(ctx: VoiceCtx, input: { conversationId: string; resume: RetellResume } & Omit<RetellSessionInput, "integration" | "call" | "progress">): Promise<RetellSession | undefined> {
+  const { conversationId, resume, ...host } = input;
+  const integration = await voiceIntegrationsRepo(ctx.db).get(ctx.tenantId, resume.integrationId);
+  const call = await voiceCallsRepo(ctx.db).byConversation(ctx.tenantId, conversationId);
+  if (!integration || integration.provider !== "retell" || !call || call.id !== resume.callId || call.integrationId !== integration.id) return undefined;
+  return createRetellSession(ctx, { ...host, integration, call, progress: { latest: resume.latest, stored: resume.stored } });
+}
+
+/**
+ * Retell's upgrade, once the route has found the integration and checked the URL's token: the call
+ * (and its conversation) exists before the socket does, then the upgrade goes to the call's room
+ * with a `retell` principal, the way visitor and operator upgrades do (the room serves the socket).
+ */
+export async function openRetellSocket(ctx: VoiceCtx, input: { integration: VoiceIntegrationRow; providerCallId: string; request: Request }): Promise<Response> {
+  const call = await ensureCall(ctx, input.integration, input.providerCallId);
+  const principal: RoomPrincipal = { kind: "retell", tenantId: call.tenantId, conversationId: call.conversationId, integrationId: input.integration.id, callId: call.id };
+  return forwardUpgrade(roomStub(ctx.services.conversationRooms, call.tenantId, call.conversationId), input.request, principal);
 }

@@ -3,7 +3,7 @@ import { botsRepo } from "../../storage/bots-repo";
 import { retrieve } from "../knowledge/retrieve";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
 import { voiceCallsRepo } from "../../storage/voice-repo";
-import { ensureCall, handOffCall, HANDOFF_LINE, recordUtterance, setCallState } from "./calls";
+import { ensureCall, handOffCall, HANDOFF_LINE, recordUtterance, setCallState, triageCallerWords } from "./calls";
 import { finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
@@ -162,7 +162,8 @@ export async function handleVapiMessage(ctx: VoiceCtx, integration: VoiceIntegra
       // the event's timestamp makes a re-delivered transcript (after a failed first attempt) idempotent in the room
       const cid = m.timestamp !== null && m.timestamp !== undefined ? `vt:${String(m.timestamp)}:${speaker}` : undefined;
       const r = await recordUtterance(ctx, call, { speaker, text: raw.transcript, ...(cid && { cid }), ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }) });
-      // the transfer itself happens on the LLM's next turn (see customLlmHandoff)
+      // usually the LLM turn of these words has already transferred the call (see customLlmHandoff);
+      // when it has not (a non-streamed turn, or no custom LLM), the next LLM turn does
       if (r.escalate) await handOffCall(ctx, integration, call, r.escalate.reason);
       return {};
     }
@@ -235,14 +236,24 @@ export function endOfCallReport(raw: Record<string, unknown>) {
 }
 
 /**
- * For the custom-LLM endpoint: when a call was handed off (frustration, or the caller asked), the
- * next LLM turn speaks the hand-off line and calls the transfer tool, which Vapi turns into a
+ * For the custom-LLM endpoint: when a call is handed off (frustration, or the caller asked), the LLM
+ * turn speaks the hand-off line and calls the transfer tool, which Vapi turns into a
  * transfer-destination-request answered with the tenant's number.
+ *
+ * The turn triages the caller's last words itself: Vapi requests the turn without waiting for the
+ * `transcript` webhook of the same words, so a hand-off decided only by that webhook reached the
+ * caller one turn late (they got an ordinary answer to their frustrated words first).
  */
-export async function customLlmHandoff(ctx: VoiceCtx, integration: VoiceIntegrationRow, providerCallId: string | undefined) {
-  if (!providerCallId) return null;
-  const call = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, providerCallId);
-  if (!call || call.state !== "transferred") return null;
+export async function customLlmHandoff(ctx: VoiceCtx, integration: VoiceIntegrationRow, input: { providerCallId: string | undefined; callerWords: string | undefined }) {
+  if (!input.providerCallId) return null;
+  let call = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, input.providerCallId);
+  if (!call) return null;
+  if (call.state !== "transferred" && call.state !== "ended" && input.callerWords) {
+    const { frustrationThreshold } = VoiceSettings.parse(integration.settings);
+    const escalate = await triageCallerWords(ctx, call, { text: input.callerWords, mayBeStored: true, ...(frustrationThreshold !== undefined && { frustrationThreshold }) });
+    if (escalate) call = (await handOffCall(ctx, integration, call, escalate.reason)).call;
+  }
+  if (call.state !== "transferred") return null;
   return { line: HANDOFF_LINE, tool: "transfer_to_human" };
 }
 
