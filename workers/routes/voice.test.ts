@@ -78,6 +78,13 @@ describe("GET, PATCH, DELETE /api/voice/integrations/:id", () => {
     expect(patched).toMatchObject({ name: "Support line", secretHints: { webhookSecret: "••••1111", initiationSecret: "••••2222" }, settings: { handoffNumber: "+442071838750" } });
     const got = await expectJson(call(`/api/voice/integrations/${created.id}`, { token: t.token }), 200);
     expect(got).toEqual(patched);
+    // null removes a setting; a bad value is refused and changes nothing
+    const firstMessage = await expectJson(call(`/api/voice/integrations/${created.id}`, { method: "PATCH", token: t.token, json: { settings: { firstMessage: "Hello from Support" } } }), 200);
+    expect(firstMessage.settings).toEqual({ handoffNumber: "+442071838750", firstMessage: "Hello from Support" });
+    const cleared = await expectJson(call(`/api/voice/integrations/${created.id}`, { method: "PATCH", token: t.token, json: { settings: { handoffNumber: null } } }), 200);
+    expect(cleared.settings).toEqual({ firstMessage: "Hello from Support" });
+    await expectJson(call(`/api/voice/integrations/${created.id}`, { method: "PATCH", token: t.token, json: { settings: { handoffNumber: "not a number" } } }), 400);
+    expect((await expectJson(call(`/api/voice/integrations/${created.id}`, { token: t.token }), 200)).settings).toEqual({ firstMessage: "Hello from Support" });
     expect((await call(`/api/voice/integrations/${created.id}`, { method: "DELETE", token: t.token })).status).toBe(204);
     expect((await call(`/api/voice/integrations/${created.id}`, { token: t.token })).status).toBe(404);
   });

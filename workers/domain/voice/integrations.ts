@@ -69,7 +69,7 @@ export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceI
   const updated = await voiceIntegrationsRepo(ctx.db).update(ctx.tenantId, id, {
     ...(patch.botId && { botId: patch.botId }),
     ...(patch.name && { name: patch.name }),
-    ...(patch.settings && { settings: { ...current.settings, ...patch.settings } }),
+    ...(patch.settings && { settings: mergeSettings(current.settings, patch.settings) }),
     ...sealed,
     updatedAt: new Date(ctx.clock.now()),
   });
@@ -86,4 +86,14 @@ export async function deleteVoiceIntegration(ctx: Ctx, id: string) {
 export async function openSecrets<P extends VoiceProvider>(ctx: BaseCtx, row: VoiceIntegrationRow & { provider: P }): Promise<VoiceSecrets[P]> {
   const json: unknown = JSON.parse(await decryptSecret(masterKeysOf(ctx.config), row.tenantId, row.secretsCiphertext));
   return SECRET_SCHEMAS[row.provider].parse(json) as VoiceSecrets[P];
+}
+
+/** Settings after a patch: given keys replace, `null` removes (the default applies again). */
+function mergeSettings(current: VoiceSettings, patch: NonNullable<VoiceIntegrationPatch["settings"]>): VoiceSettings {
+  const next: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else if (v !== undefined) next[k] = v;
+  }
+  return VoiceSettings.parse(next);
 }

@@ -58,13 +58,18 @@ export const VoiceIntegrationInput = z
   .openapi("VoiceIntegrationInput");
 export type VoiceIntegrationInput = z.infer<typeof VoiceIntegrationInput>;
 
-/** PATCH: secrets merge by name (a secret left out keeps its value); settings merge by key. */
+/** A settings patch: a key left out keeps its value, `null` removes it (back to the default). */
+const SettingsPatch = z.object(Object.fromEntries(Object.entries(VoiceSettings.shape).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
+  [K in keyof typeof VoiceSettings.shape]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof VoiceSettings.shape)[K]["unwrap"]>>>;
+}).strict();
+
+/** PATCH: secrets merge by name (a secret left out keeps its value); settings merge by key (`null` removes one). */
 export const VoiceIntegrationPatch = z
   .object({
     botId: z.string().min(1).max(64).optional(),
     name: z.string().trim().min(1).max(MAX_NAME).optional(),
     secrets: z.record(z.string().max(40), Secret).optional(),
-    settings: VoiceSettings.partial().optional(),
+    settings: SettingsPatch.optional(),
   })
   .strict()
   .openapi("VoiceIntegrationPatch");
