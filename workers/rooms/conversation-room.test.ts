@@ -248,6 +248,16 @@ describe("ConversationRoom protocol v1", () => {
     v.close();
   });
 
+  it("records an explicit ask for a person as such even when the real answerer would abstain too", async () => {
+    const t = await makeTenant();
+    const s = await newSession(t);
+    const v = await joinVisitor(s);
+    v.send({ type: "msg", cid: "h1", text: "Can I talk to a person please?" });
+    expect(await v.waitFor((f) => f.type === "mode", 15_000)).toEqual({ type: "mode", mode: "human", reason: "asked_for_human" });
+    expectNoFrame(v, (f) => f.type === "msg" && f.role === "ai");
+    v.close();
+  });
+
   it("lets triage escalate before any AI text is visible (answer generated meanwhile, never shown)", async () => {
     const ai = scripted(["You can reset it in Settings."]);
     setRoomAnswererForTesting(ai.fn);

@@ -55,6 +55,23 @@ describe("tickets", () => {
     expect(t.events.map((e: { kind: string }) => e.kind)).toEqual(["created", "routed"]);
   });
 
+  it("a ticket opened before the classifier labelled the conversation takes its category and priority floor later", async () => {
+    const t = await makeTenant("Late label");
+    const cat = await expectJson(call("/api/categories", { method: "POST", token: t.token, json: { name: "Billing", priority: "urgent", examples: ["I was charged twice", "refund my invoice", "wrong amount on my bill"] } }), 201);
+    await expectJson(call("/api/categories", { method: "POST", token: t.token, json: { name: "Login", examples: ["I can't log in", "reset my password", "account locked out"] } }), 201);
+    const s = await newSession(t);
+    const v = await joinVisitor(s);
+    v.send({ type: "human" }); // before writing anything: nothing to classify yet
+    await v.waitFor((x) => x.type === "mode");
+    const list = await eventually(() => expectJson(call(`/api/tickets?conversationId=${s.conversationId}`, { token: t.token }), 200), (x) => x.data.length === 1);
+    expect(list.data[0]).toMatchObject({ categoryId: null, priority: "normal" });
+    v.send({ type: "msg", cid: "m1", text: "I was charged twice on my invoice, please refund" });
+    const ticket = await eventually(() => expectJson(call(`/api/tickets/${list.data[0].id}`, { token: t.token }), 200), (x) => x.categoryId !== null);
+    expect(ticket).toMatchObject({ categoryId: cat.id, priority: "urgent" });
+    expect(ticket.events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(["category", "priority"]));
+    v.close();
+  });
+
   it("an operator opens a ticket; a second one for the same conversation is 409", async () => {
     const sla = await expectJson(call("/api/triage/sla", { method: "PATCH", token: f.a.token, json: { low: { firstResponseMinutes: 30, resolutionMinutes: 600 } } }), 200);
     expect(sla.low).toEqual({ firstResponseMinutes: 30, resolutionMinutes: 600 });

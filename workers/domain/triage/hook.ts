@@ -7,7 +7,7 @@ import { categoryChooserFor, frustrationClassifierFor } from "./llm";
 import { decideEscalation, DEFAULT_POLICY } from "./policy";
 import { policyFor } from "./settings";
 import { textSimilarity, words } from "./text";
-import { createTicketForEscalation } from "./tickets";
+import { createTicketForEscalation, labelLiveTicket } from "./tickets";
 
 /**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
@@ -106,6 +106,10 @@ export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): 
     })
     .run()
     .catch((err) => ctx.log.error("triage: state write failed", { error: String(err), conversationId: i.conversationId }));
+  // a ticket opened before the conversation had a category (an escalation outran the classifier) gets it now
+  if (category.id && !prior?.categoryId) {
+    await labelLiveTicket(ctx, i.conversationId, category.id).catch((err) => ctx.log.warn("triage: labelling the ticket failed", { error: String(err) }));
+  }
   return { frustration: score, escalate, trend, categoryId: category.id };
 }
 

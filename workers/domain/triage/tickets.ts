@@ -8,7 +8,7 @@ import { categoriesRepo, conversationTriageRepo, presenceRepo, routingRepo, slaR
 import type { AnswerCtx } from "../knowledge/answer-types";
 import { actorId, type Ctx } from "../ctx";
 import { correctConversationCategory } from "./categories";
-import { computePriority } from "./priority";
+import { atLeast, computePriority } from "./priority";
 import { chooseRoute, type AgentLoad } from "./routing";
 import type { TicketCreateInput, TicketDto, TicketPatch, TicketQuery } from "./schemas";
 import { dueTimes, slaTableOf } from "./sla";
@@ -243,6 +243,41 @@ const NEXT_STATUS: Record<TicketStatus, TicketStatus[]> = {
 };
 
 /** Status, priority (due times follow), assignee, category (a correction: it teaches the classifier), subject. */
+/**
+ * The conversation got its first category after its ticket was opened (an escalation can outrun
+ * the classifier): the live ticket takes the category if it has none, and its priority rises to the
+ * category's floor. An unassigned ticket is routed again by the category's rules.
+ */
+export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, categoryId: string): Promise<void> {
+  const tickets = ticketsRepo(ctx.db);
+  const t = await tickets.liveForConversation(ctx.tenantId, conversationId);
+  if (!t || t.categoryId) return;
+  const category = await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId);
+  if (!category) return;
+  const now = ctx.clock.now();
+  const set: Partial<TicketRow> = { categoryId, updatedAt: new Date(now) };
+  const events: { kind: string; data: Record<string, unknown> }[] = [{ kind: "category", data: { from: null, to: categoryId, by: "classifier" } }];
+  if (category.priority && !atLeast(t.priority, category.priority)) {
+    set.priority = category.priority;
+    Object.assign(set, dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), category.priority, t.createdAt.getTime()));
+    events.push({ kind: "priority", data: { from: t.priority, to: category.priority, reason: "category floor" } });
+  }
+  let cursor: { ruleId: number; userId: string } | undefined;
+  if (!t.assigneeId && !t.team) {
+    const route = chooseRoute(await routingRepo(ctx.db).list(ctx.tenantId), { categoryId, priority: set.priority ?? t.priority }, await agentLoads(ctx));
+    if (route.ruleId !== null) {
+      Object.assign(set, { assigneeId: route.assigneeId, team: route.team });
+      events.push({ kind: "routed", data: { ruleId: route.ruleId, team: route.team, assigneeId: route.assigneeId, detail: route.detail } });
+      if (route.assigneeId && route.team) cursor = { ruleId: route.ruleId, userId: route.assigneeId };
+    }
+  }
+  await ctx.db.batch([
+    tickets.updateStmt(ctx.tenantId, t.id, set),
+    ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: t.id, kind: e.kind, actor: "system", data: e.data, createdAt: new Date(now) })),
+  ]);
+  if (cursor) await routingRepo(ctx.db).setCursor(ctx.tenantId, cursor.ruleId, cursor.userId).run();
+}
+
 export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
   const t = await requireTicket(ctx, id);
   if (patch.assigneeId) await assertAssignable(ctx, patch.assigneeId);
