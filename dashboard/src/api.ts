@@ -213,6 +213,102 @@ export const api = {
   raw: { get, post, patch, del, put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }) },
 };
 
+// voice integrations and triage settings
+type VoiceSchemas = typeof import("../../workers/domain/voice/schemas");
+type TriageSchemas = typeof import("../../workers/domain/triage/schemas");
+/** A voice provider connection; secrets come back only as `secretHints` ("••••abcd"). */
+export type VoiceIntegration = z.infer<VoiceSchemas["VoiceIntegrationDto"]>;
+export type VoiceProvider = VoiceIntegration["provider"];
+export type VoiceSettings = VoiceIntegration["settings"];
+export type VoiceIntegrationInput = z.input<VoiceSchemas["VoiceIntegrationInput"]>;
+export type VoiceIntegrationPatch = z.input<VoiceSchemas["VoiceIntegrationPatch"]>;
+export type Category = z.infer<TriageSchemas["CategoryDto"]>;
+export type CategoryExample = z.infer<TriageSchemas["ExampleDto"]>;
+export type CategoryWithExamples = Category & { examples: CategoryExample[] };
+export type CategoryInput = z.input<TriageSchemas["CategoryInput"]>;
+export type CategoryPatch = z.input<TriageSchemas["CategoryPatch"]>;
+export type Prediction = z.infer<TriageSchemas["PredictionDto"]>;
+export type Priority = Category["priority"] & string;
+export type EscalationPolicy = z.infer<typeof import("../../workers/domain/triage/policy").EscalationPolicySchema>;
+export type SlaTable = import("../../workers/domain/triage/sla").SlaTable;
+export type RoutingRule = z.infer<TriageSchemas["RoutingRuleDto"]>;
+export type RoutingRuleInput = z.input<TriageSchemas["RoutingRuleInput"]>;
+
+export const settingsApi = {
+  voice: {
+    list: () => get<{ data: VoiceIntegration[] }>("/api/voice/integrations"),
+    create: (b: VoiceIntegrationInput) => post<VoiceIntegration>("/api/voice/integrations", b),
+    update: (id: string, b: VoiceIntegrationPatch) => patch<VoiceIntegration>(`/api/voice/integrations/${enc(id)}`, b),
+    remove: (id: string) => del(`/api/voice/integrations/${enc(id)}`),
+  },
+  categories: {
+    list: () => get<{ data: Category[] }>("/api/categories"),
+    get: (id: string) => get<CategoryWithExamples>(`/api/categories/${enc(id)}`),
+    create: (b: CategoryInput) => post<CategoryWithExamples>("/api/categories", b),
+    update: (id: string, b: CategoryPatch) => patch<CategoryWithExamples>(`/api/categories/${enc(id)}`, b),
+    remove: (id: string) => del(`/api/categories/${enc(id)}`),
+    addExamples: (id: string, examples: string[]) => post<CategoryWithExamples>(`/api/categories/${enc(id)}/examples`, { examples }),
+    removeExample: (id: string, exampleId: number) => del(`/api/categories/${enc(id)}/examples/${exampleId}`),
+    classify: (text: string) => post<Prediction>("/api/categories/classify", { text }),
+  },
+  triage: {
+    policy: (botId: string) => get<EscalationPolicy>(`/api/triage/policies/${enc(botId)}`),
+    updatePolicy: (botId: string, b: Partial<EscalationPolicy>) => patch<EscalationPolicy>(`/api/triage/policies/${enc(botId)}`, b),
+    sla: () => get<SlaTable>("/api/triage/sla"),
+    updateSla: (b: Partial<SlaTable>) => patch<SlaTable>("/api/triage/sla", b),
+    rules: () => get<{ data: RoutingRule[] }>("/api/triage/routing-rules"),
+    createRule: (b: RoutingRuleInput) => post<RoutingRule>("/api/triage/routing-rules", b),
+    removeRule: (id: number) => del(`/api/triage/routing-rules/${id}`),
+  },
+};
+
+// tickets and triage (conversation view)
+type TicketSchemas = typeof import("../../workers/domain/triage/schemas");
+type TriageConversationRoutes = typeof import("../../workers/routes/triage-conversations");
+export type Ticket = z.infer<TicketSchemas["TicketDto"]>;
+export type TicketStatus = Ticket["status"];
+export type TicketPriority = Ticket["priority"];
+export type TicketEvent = z.infer<TicketSchemas["TicketEventDto"]>;
+export type TicketWithEvents = Ticket & { events: TicketEvent[] };
+export type TicketPatch = z.input<TicketSchemas["TicketPatch"]>;
+export type TicketCreate = z.input<TicketSchemas["TicketCreateInput"]>;
+export type ReplyDraft = z.infer<TriageConversationRoutes["DraftDto"]>;
+export type ConversationSummary = z.infer<TriageConversationRoutes["SummaryDto"]>;
+/** GET /api/conversations/:id/triage (workers/routes/triage-conversations.ts TriageDto, not exported there). */
+export type ConversationTriage = {
+  conversationId: string;
+  visitorMessages: number;
+  frustration: number | null;
+  trend: number | null;
+  sentiment: string | null;
+  categoryId: string | null;
+  categoryConfidence: number | null;
+  categorySource: string | null;
+  escalationReason: string | null;
+  escalationDetail: string | null;
+};
+/** Filters of GET /api/tickets; `status` and `priority` take comma lists, `assigneeId` a user id, `me` or `none`. */
+export type TicketQuery = { status?: string; priority?: string; assigneeId?: string; categoryId?: string; conversationId?: string; cursor?: string; limit?: string };
+
+export const triageApi = {
+  tickets: {
+    list: (q: TicketQuery, signal?: AbortSignal) => {
+      const qs = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1])).toString();
+      return get<Page<Ticket>>(`/api/tickets${qs ? `?${qs}` : ""}`, signal);
+    },
+    get: (id: string) => get<TicketWithEvents>(`/api/tickets/${enc(id)}`),
+    create: (b: TicketCreate) => post<Ticket>("/api/tickets", b),
+    update: (id: string, b: TicketPatch) => patch<TicketWithEvents>(`/api/tickets/${enc(id)}`, b),
+    summary: (id: string) => post<ConversationSummary>(`/api/tickets/${enc(id)}/summary`),
+  },
+  conversation: {
+    draft: (id: string) => post<ReplyDraft>(`/api/conversations/${enc(id)}/draft`),
+    summary: (id: string) => post<ConversationSummary>(`/api/conversations/${enc(id)}/summary`),
+    triage: (id: string) => get<ConversationTriage>(`/api/conversations/${enc(id)}/triage`),
+    setCategory: (id: string, categoryId: string) => request<{ conversationId: string; categoryId: string; source: string }>("PUT", `/api/conversations/${enc(id)}/category`, { body: { categoryId } }),
+  },
+};
+
 /** `ws(s)://<this origin><path>?token=<access token>`: browsers cannot set headers on a WebSocket. */
 export function socketUrl(path: string): string | null {
   const token = auth.token();

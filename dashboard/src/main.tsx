@@ -13,15 +13,21 @@ import { Keys } from "./pages/keys";
 import { Knowledge } from "./pages/knowledge";
 import { Settings } from "./pages/settings";
 import { Team } from "./pages/team";
+import { Tickets } from "./pages/tickets";
+import { Triage } from "./pages/triage";
+import { Voice } from "./pages/voice";
 import { Loading } from "./ui/kit";
 
 const PUBLIC = new Set(["/login", "/signup", "/accept"]);
 
 const NAV = [
   ["/inbox", "Inbox"],
+  ["/tickets", "Tickets"],
   ["/knowledge", "Knowledge"],
   ["/bots", "Bots"],
   ["/team", "Team"],
+  ["/triage", "Triage"],
+  ["/voice", "Voice", true],
   ["/keys", "API keys", true],
   ["/settings", "Settings", true],
 ] as const;
@@ -89,11 +95,14 @@ function Signed() {
   const path = route.value.path;
   if (path === "/" || path === "/login" || path === "/signup") return <Redirect to="/inbox" />;
   if (path === "/inbox" || match("/c/:id", path)) return <Inbox />;
+  if (path === "/tickets" || match("/tickets/:id", path)) return <Tickets />;
   if (path === "/knowledge") return <Knowledge />;
   if (path === "/bots" || match("/bots/:id", path)) return <Bots />;
   if (path === "/team") return <Team />;
   if (path === "/keys") return <Keys />;
   if (path === "/settings") return <Settings />;
+  if (path === "/voice") return <Voice />;
+  if (path === "/triage") return <Triage />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>

@@ -4,9 +4,10 @@
  * answers arrive as `delta` frames into a per-message signal that the view passes straight to JSX,
  * so each token updates one text node; the final `msg` with the same id replaces it.
  * Replies carry a `cid` and are resent with the same `cid` after a reconnect until echoed.
+ * Triage (category, live ticket, summary) and AI drafts come from REST beside the socket.
  */
 import { batch, signal, type Signal } from "@preact/signals";
-import { api, type AnswerSource, type Conversation, type ConversationMode, type Message, type MessageRole } from "../api";
+import { api, ApiError, triageApi, type AnswerSource, type Conversation, type ConversationMode, type ConversationTriage, type Message, type MessageRole, type ReplyDraft, type Ticket } from "../api";
 import { markSeen } from "./inbox";
 import { openSocket, type LiveSocket } from "./socket";
 import { errorText, newCid, num, str } from "./util";
@@ -16,6 +17,79 @@ export type Assignee = { userId: string; name: string } | null;
 export type Draft = { id: string; text: Signal<string> };
 
 export type ConversationModel = ReturnType<typeof openConversation>;
+export type TriageModel = ReturnType<typeof openConversationTriage>;
+
+/**
+ * The conversation's category (operators correct it, which teaches the classifier), its live
+ * ticket (open or pending) and a hand-off summary. `ticket` is undefined until the first look-up.
+ */
+export function openConversationTriage(id: string) {
+  const triage = signal<ConversationTriage | null>(null);
+  const ticket = signal<Ticket | null | undefined>(undefined);
+  const summary = signal<string | null>(null);
+  const busy = signal<"category" | "ticket" | "summary" | null>(null);
+  const error = signal<string | null>(null);
+
+  const refresh = async () => {
+    const [t, page] = await Promise.all([
+      triageApi.conversation.triage(id).catch(() => null),
+      triageApi.tickets.list({ conversationId: id, status: "open,pending", limit: "1" }).catch(() => null),
+    ]);
+    batch(() => {
+      if (t) triage.value = t;
+      if (page) ticket.value = page.data[0] ?? null;
+    });
+  };
+  const run = async (what: "category" | "ticket" | "summary", fn: () => Promise<void>) => {
+    batch(() => {
+      busy.value = what;
+      error.value = null;
+    });
+    try {
+      await fn();
+    } catch (err) {
+      error.value = errorText(err);
+      // someone else opened a ticket meanwhile: show theirs
+      if (what === "ticket" && err instanceof ApiError && err.status === 409) void refresh();
+    } finally {
+      busy.value = null;
+    }
+  };
+  void refresh();
+
+  return {
+    triage,
+    ticket,
+    summary,
+    busy,
+    error,
+    refresh,
+    /** Shows the new category at once and reverts if the server refuses (e.g. no visitor text yet). */
+    setCategory(categoryId: string) {
+      const prev = triage.value;
+      if (prev) triage.value = { ...prev, categoryId, categorySource: "operator", categoryConfidence: null };
+      return run("category", async () => {
+        try {
+          const r = await triageApi.conversation.setCategory(id, categoryId);
+          if (prev) triage.value = { ...prev, categoryId: r.categoryId, categorySource: r.source, categoryConfidence: null };
+          else await refresh();
+        } catch (err) {
+          triage.value = prev;
+          throw err;
+        }
+      });
+    },
+    openTicket: () =>
+      run("ticket", async () => {
+        ticket.value = await triageApi.tickets.create({ conversationId: id });
+      }),
+    summarise: () =>
+      run("summary", async () => {
+        summary.value = (await triageApi.conversation.summary(id)).summary;
+      }),
+    hideSummary: () => void (summary.value = null),
+  };
+}
 
 function toMessage(f: Record<string, unknown>): Message | null {
   const seq = num(f.seq);
@@ -68,11 +142,14 @@ export function openConversation(id: string, meId: string | undefined) {
   const error = signal<string | null>(null);
   const notice = signal<string | null>(null);
   const loaded = signal(false);
+  const drafting = signal(false);
+  const triage = openConversationTriage(id);
   const pending = new Map<string, Record<string, unknown>>();
   let lastSeq = 0;
   /** Set once the room told us its mode (ready/mode frames win over the REST copy). */
   let liveSeen = false;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let triageTimer: ReturnType<typeof setTimeout> | undefined;
 
   const addMessage = (m: Message) => {
     if (m.cid) pending.delete(m.cid);
@@ -101,6 +178,11 @@ export function openConversation(id: string, meId: string | undefined) {
           if ("reason" in f) reason.value = str(f.reason) ?? null;
           if (conv.value) conv.value = { ...conv.value, mode: mode.value, status: status.value, assigneeId: assignee.value?.userId ?? null };
         });
+        // an escalation opens a ticket right after the hand-off; look again once it has had time to land
+        if (f.type === "mode") {
+          clearTimeout(triageTimer);
+          triageTimer = setTimeout(() => void triage.refresh(), 1500);
+        }
         return;
       case "msg":
       case "note": {
@@ -191,6 +273,8 @@ export function openConversation(id: string, meId: string | undefined) {
     error,
     notice,
     loaded,
+    drafting,
+    triage,
     state: sock.state,
     /** Sends a visible reply; it shows once the server echoes it with our cid. */
     reply(text: string) {
@@ -212,8 +296,22 @@ export function openConversation(id: string, meId: string | undefined) {
     close: () => command({ type: "close" }),
     typingPing: () => sock.send({ type: "typing" }),
     pendingCount: () => pending.size,
+    /** An AI draft answering the visitor's latest message, for the operator to edit; null on failure (see `error`). */
+    async draftReply(): Promise<ReplyDraft | null> {
+      drafting.value = true;
+      error.value = null;
+      try {
+        return await triageApi.conversation.draft(id);
+      } catch (err) {
+        error.value = `Could not draft a reply: ${errorText(err)}`;
+        return null;
+      } finally {
+        drafting.value = false;
+      }
+    },
     dispose() {
       clearTimeout(typingTimer);
+      clearTimeout(triageTimer);
       sock.close();
     },
   };

@@ -1,21 +1,21 @@
 /**
  * One conversation, live: messages (AI answers stream in token by token with their sources),
  * visitor details, take over / release / close, a reply box (Enter sends, Shift+Enter is a new
- * line), private notes and who else is viewing.
+ * line) with AI drafts, private notes, who else is viewing, and triage: the category (correctable),
+ * the live ticket (or "Open ticket") and a hand-off summary.
  */
 import { signal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { AnswerSource, Message } from "../api";
 import { openConversation, type ConversationModel, type Draft } from "../models/conversation";
 import { canReply, session } from "../models/session";
+import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STATUS_LABEL } from "../models/tickets";
 import { clock, visitorName } from "../models/util";
 import { navigate } from "../router";
 import { ErrorNote, Loading } from "../ui/kit";
 
 /** Inbox-level shortcuts that act on the open conversation ("t" take over, "r" reply). */
 export const shortcutBus = signal<{ key: string; at: number } | null>(null);
-
-const REASONS: Record<string, string> = { asked_for_human: "asked for a person", low_confidence: "the AI was unsure", provider_failed: "the AI failed", frustrated: "visitor frustrated" };
 
 const ROLE_LABEL: Record<string, string> = { visitor: "Visitor", ai: "AI", agent: "Agent", system: "System", note: "Private note" };
 
@@ -69,6 +69,7 @@ function Streaming({ d }: { d: Draft }) {
 function Composer({ m }: { m: ConversationModel }) {
   const [tab, setTab] = useState<"reply" | "note">("reply");
   const [text, setText] = useState("");
+  const [draftNote, setDraftNote] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const born = useRef(Date.now());
@@ -82,7 +83,19 @@ function Composer({ m }: { m: ConversationModel }) {
 
   const submit = () => {
     const ok = tab === "reply" ? m.reply(text) : m.note(text);
-    if (ok) setText("");
+    if (ok) {
+      setText("");
+      setDraftNote(null);
+    }
+  };
+  // the draft goes into the box for editing, never straight to the visitor; typed text is kept
+  const draft = async () => {
+    const d = await m.draftReply();
+    if (!d) return;
+    setTab("reply");
+    setText((cur) => (cur.trim() ? `${cur.trimEnd()}\n\n${d.draft}` : d.draft));
+    setDraftNote(d.grounded ? `AI draft from ${d.sources.length} source${d.sources.length === 1 ? "" : "s"}: check it, edit, then send.` : "AI draft without a confident source: check it carefully before sending.");
+    area.current?.focus();
   };
   if (!canReply.value) return <p class="muted pad">Viewers can read conversations but not reply.</p>;
   return (
@@ -127,12 +140,101 @@ function Composer({ m }: { m: ConversationModel }) {
         }}
       />
       <div class="row between">
-        <small class="muted">{tab === "note" ? "Private: never sent to the visitor." : m.state.value !== "open" ? "Reconnecting… your message will be sent when back online." : "Enter to send"}</small>
-        <button class="btn primary" type="submit" disabled={closed || !text.trim()}>
-          {tab === "reply" ? "Send" : "Add note"}
-        </button>
+        <small class="muted" role="status">
+          {tab === "note" ? "Private: never sent to the visitor." : m.state.value !== "open" ? "Reconnecting… your message will be sent when back online." : m.drafting.value ? "Drafting a reply…" : (draftNote ?? "Enter to send")}
+        </small>
+        <span class="row">
+          {tab === "reply" && (
+            <button type="button" class="btn" onClick={() => void draft()} disabled={closed || m.drafting.value} aria-busy={m.drafting.value} title="Draft a reply to the visitor's latest message with AI">
+              Draft reply
+            </button>
+          )}
+          <button class="btn primary" type="submit" disabled={closed || !text.trim()}>
+            {tab === "reply" ? "Send" : "Add note"}
+          </button>
+        </span>
       </div>
     </form>
+  );
+}
+
+function categoryHow(source: string | null | undefined, confidence: number | null | undefined) {
+  if (source === "operator" || source === "correction") return "set by an operator";
+  if (typeof confidence === "number") return `AI guess, ${Math.round(confidence * 100)}% sure`;
+  return "";
+}
+
+function TriageBar({ m }: { m: ConversationModel }) {
+  const t = m.triage;
+  const tri = t.triage.value;
+  const cats = categories.value ?? [];
+  const ticket = t.ticket.value;
+  const catId = tri?.categoryId ?? "";
+  const how = catId ? categoryHow(tri?.categorySource, tri?.categoryConfidence) : "";
+  const selectId = `conv-category-${m.id}`;
+  return (
+    <>
+      <section class="triage-bar" aria-label="Triage">
+        <span class="row">
+          <label for={selectId} class="small">
+            Category
+          </label>
+          <select
+            id={selectId}
+            value={catId}
+            disabled={!canReply.value || cats.length === 0}
+            aria-describedby={how ? `${selectId}-how` : undefined}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              if (v && v !== catId) void t.setCategory(v);
+            }}
+          >
+            {!catId && (
+              <option value="" disabled>
+                {cats.length ? "Uncategorised" : "No categories yet"}
+              </option>
+            )}
+            {cats.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+            {catId && !cats.some((c) => c.id === catId) && <option value={catId}>{categoryName(catId)}</option>}
+          </select>
+          {how && (
+            <small class="muted" id={`${selectId}-how`}>
+              {t.busy.value === "category" ? "saving…" : how}
+            </small>
+          )}
+        </span>
+        <span class="row wrap">
+          {ticket ? (
+            <a class="btn small" href={`/app/tickets/${encodeURIComponent(ticket.id)}`}>
+              Ticket · {PRIORITY_LABEL[ticket.priority]} · {STATUS_LABEL[ticket.status]}
+            </a>
+          ) : (
+            ticket === null &&
+            canReply.value && (
+              <button type="button" class="btn small" onClick={() => void t.openTicket()} disabled={t.busy.value === "ticket"}>
+                Open ticket
+              </button>
+            )
+          )}
+          <button type="button" class="btn small" onClick={() => void t.summarise()} disabled={t.busy.value === "summary"} aria-busy={t.busy.value === "summary"}>
+            Summary
+          </button>
+        </span>
+      </section>
+      <ErrorNote error={t.error.value} />
+      {t.summary.value && (
+        <section class="summary-box" aria-label="Conversation summary">
+          <p class="summary-text">{t.summary.value}</p>
+          <button type="button" class="btn ghost small" aria-label="Hide summary" onClick={t.hideSummary}>
+            ✕
+          </button>
+        </section>
+      )}
+    </>
   );
 }
 
@@ -188,6 +290,7 @@ export function ConversationView({ id }: { id: string }) {
   const list = useRef<HTMLOListElement>(null);
   const born = useRef(Date.now());
   useEffect(() => () => m.dispose(), [m]);
+  useEffect(() => void loadLookups(), []);
 
   useEffect(() => {
     const s = shortcutBus.value;
@@ -220,7 +323,7 @@ export function ConversationView({ id }: { id: string }) {
           <h2>{name}</h2>
           <p class="muted small conv-state">
             <span class={`tag mode-${mode}`}>{mode === "ai" ? "AI answering" : mode === "human" ? "Human" : "Closed"}</span>
-            {waiting && <span class="tag warn">Waiting for a person{m.reason.value ? ` · ${REASONS[m.reason.value] ?? m.reason.value}` : ""}</span>}
+            {waiting && <span class="tag warn">Waiting for a person{m.reason.value ? ` · ${reasonText(m.reason.value)}` : ""}</span>}
             {owner && <span class="tag ok">{mine ? "Assigned to you" : `Assigned to ${owner.name}`}</span>}
             {m.visitorOnline.value && <span class="tag">Visitor online</span>}
             {m.state.value !== "open" && <span class="tag warn">{m.state.value === "connecting" ? "Connecting…" : "Offline"}</span>}
@@ -251,6 +354,7 @@ export function ConversationView({ id }: { id: string }) {
           </div>
         )}
       </header>
+      <TriageBar m={m} />
       <ErrorNote error={m.error.value} />
       <div class="conv-body">
         <div class="thread">

@@ -149,7 +149,17 @@ export async function createTicketForEscalation(ctx: AnswerCtx, input: { convers
   const first = input.transcript.find((m) => m.role === "visitor")?.text;
   const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
   const subject = subjectOf(first ?? triage?.firstVisitorText ?? `Conversation ${input.conversationId}`);
-  return openTicket({ ctx, actor: "system" }, { conversationId: input.conversationId, botId: input.botId, subject, source: "escalation", reason: input.reason });
+  const opened = await openTicket({ ctx, actor: "system" }, { conversationId: input.conversationId, botId: input.botId, subject, source: "escalation", reason: input.reason });
+  // the classifier may have labelled the conversation while the ticket was being written (its own
+  // labelling pass then found no ticket yet): look once more
+  if (opened.created && !opened.ticket.categoryId) {
+    const now = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+    if (now?.categoryId) {
+      await labelLiveTicket(ctx, input.conversationId, now.categoryId);
+      return { ticket: (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId)) ?? opened.ticket, created: true };
+    }
+  }
+  return opened;
 }
 
 function subjectOf(text: string) {
