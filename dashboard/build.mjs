@@ -3,7 +3,6 @@
 // serves for GET /app and /app/* (workers/routes/app-shell.ts). `--watch` is not offered on purpose:
 // the machine is shared, rebuild with `node dashboard/build.mjs`.
 import { build } from "esbuild";
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -22,23 +21,38 @@ const result = await build({
   jsxImportSource: "preact",
   legalComments: "none",
   outdir: assetsDir,
-  entryNames: "app",
+  // screens other than the inbox are loaded on first visit (dynamic imports in main.tsx)
+  splitting: true,
+  metafile: true,
+  entryNames: "app.[hash]",
+  chunkNames: "app-chunk.[hash]",
   loader: { ".css": "css" },
   logLevel: "warning",
   define: { "process.env.NODE_ENV": '"production"' },
 });
 
-const hash = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 10);
-// drop this build's older outputs only (app.<hash>.js/css): other front ends share dist/public/assets
-for (const f of readdirSync(assetsDir)) if (/^app\.[0-9a-f]{10}\.(js|css)$/.test(f)) rmSync(`${assetsDir}/${f}`);
+// drop this build's older outputs only (app.<hash>.* and app-chunk.<hash>.*): other front ends share dist/public/assets
+for (const f of readdirSync(assetsDir)) if (/^app(-chunk)?\.[A-Za-z0-9]+\.(js|css)$/.test(f)) rmSync(`${assetsDir}/${f}`);
+for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
 
-const names = {};
-for (const file of result.outputFiles) {
-  const ext = file.path.endsWith(".css") ? "css" : "js";
-  const name = `app.${hash(file.contents)}.${ext}`;
-  writeFileSync(`${assetsDir}/${name}`, file.contents);
-  names[ext] = `/assets/${name}`;
-}
+// esbuild names files by content hash; the manifest says which ones the first screen needs
+const url = (p) => `/assets/${p.split("/").pop()}`;
+const outputs = result.metafile.outputs;
+// dynamically imported screens are entry points in the metafile too: the app is the one from main.tsx
+const entry = Object.keys(outputs).find((p) => outputs[p].entryPoint?.endsWith("dashboard/src/main.tsx") && p.endsWith(".js"));
+const staticImports = (p, seen = new Set()) => {
+  for (const i of outputs[p].imports) if (i.kind === "import-statement" && !seen.has(i.path)) staticImports(i.path, seen.add(i.path));
+  return seen;
+};
+const initial = [entry, ...staticImports(entry)];
+const names = {
+  js: url(entry),
+  css: outputs[entry].cssBundle ? url(outputs[entry].cssBundle) : undefined,
+  /** Everything the first screen loads (the entry and the chunks it imports statically). */
+  initial: initial.map(url),
+  /** Screens loaded on first visit. */
+  lazy: Object.keys(outputs).filter((p) => p.endsWith(".js") && !initial.includes(p)).map(url),
+};
 
 const shell = `<!doctype html>
 <html lang="en">
@@ -49,6 +63,7 @@ const shell = `<!doctype html>
 <title>Echo</title>
 <link rel="icon" href="data:,">
 ${names.css ? `<link rel="stylesheet" href="${names.css}">` : ""}
+${names.initial.slice(1).map((u) => `<link rel="modulepreload" href="${u}">`).join("\n")}
 <script type="module" src="${names.js}"></script>
 </head>
 <body>

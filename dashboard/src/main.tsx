@@ -1,22 +1,67 @@
 /** Echo dashboard entry: boot the session, then route between the signed-out and signed-in screens. */
 import { render } from "preact";
-import { useEffect } from "preact/hooks";
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
 import { waitingCount } from "./models/inbox";
 import { authState, boot, canAdmin, session, signOut } from "./models/session";
 import { cycleTheme, themePick } from "./models/theme";
 import { match, navigate, onLinkClick, route } from "./router";
 import { Accept, SignIn, SignUp } from "./pages/auth";
-import { Bots } from "./pages/bots";
 import { Inbox } from "./pages/inbox";
-import { Keys } from "./pages/keys";
-import { Knowledge } from "./pages/knowledge";
-import { Settings } from "./pages/settings";
-import { Team } from "./pages/team";
-import { Tickets } from "./pages/tickets";
-import { Triage } from "./pages/triage";
-import { Voice } from "./pages/voice";
 import { Loading } from "./ui/kit";
+
+/**
+ * A screen loaded on its first visit (its own chunk), so the inbox — the screen operators live in —
+ * starts with less code. A failed load (say, a deploy replaced the chunk) offers a reload.
+ */
+function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string): ComponentType {
+  let loaded: ComponentType | undefined;
+  let pending: Promise<void> | undefined;
+  return function LazyScreen() {
+    const [state, setState] = useState<"loading" | "ready" | "failed">(loaded ? "ready" : "loading");
+    useEffect(() => {
+      if (loaded) return;
+      let live = true;
+      pending ??= load().then((m) => {
+        loaded = m[name] as ComponentType;
+      });
+      pending.then(
+        () => live && setState("ready"),
+        () => {
+          pending = undefined;
+          if (live) setState("failed");
+        },
+      );
+      return () => {
+        live = false;
+      };
+    }, []);
+    const Screen = loaded;
+    if (Screen && state === "ready") return <Screen />;
+    if (state === "failed")
+      return (
+        <main class="page" id="main">
+          <p role="alert">
+            This screen could not be loaded.{" "}
+            <button type="button" class="btn small" onClick={() => location.reload()}>
+              Reload
+            </button>
+          </p>
+        </main>
+      );
+    return <Loading />;
+  };
+}
+
+const Bots = lazyScreen(() => import("./pages/bots"), "Bots");
+const Keys = lazyScreen(() => import("./pages/keys"), "Keys");
+const Knowledge = lazyScreen(() => import("./pages/knowledge"), "Knowledge");
+const Settings = lazyScreen(() => import("./pages/settings"), "Settings");
+const Team = lazyScreen(() => import("./pages/team"), "Team");
+const Tickets = lazyScreen(() => import("./pages/tickets"), "Tickets");
+const Triage = lazyScreen(() => import("./pages/triage"), "Triage");
+const Voice = lazyScreen(() => import("./pages/voice"), "Voice");
 
 const PUBLIC = new Set(["/login", "/signup", "/accept"]);
 

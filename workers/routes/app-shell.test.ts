@@ -8,8 +8,9 @@ describe("GET /app (dashboard shell)", () => {
     const html = await res.text();
     expect(res.status, html.slice(0, 300)).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
-    expect(html).toMatch(/<script type="module" src="\/assets\/app\.[0-9a-f]{10}\.js"><\/script>/);
-    expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/app\.[0-9a-f]{10}\.css">/);
+    expect(html).toMatch(/<script type="module" src="\/assets\/app\.[A-Z0-9]{8}\.js"><\/script>/);
+    expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/app\.[A-Z0-9]{8}\.css">/);
+    expect(html).toMatch(/<link rel="modulepreload" href="\/assets\/app-chunk\.[A-Z0-9]{8}\.js">/);
   });
 
   it("is never cached and allows no inline script or foreign connections", async () => {
