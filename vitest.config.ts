@@ -3,6 +3,11 @@ import { defineConfig } from "vitest/config";
 
 // Two projects: "workers" runs inside workerd with real D1, R2, Queues and Durable Objects from
 // wrangler.toml; "browser" drives Debian's Chromium through playwright-core against a local server.
+// miniflare inside the workers pool would otherwise download `request.cf` data from
+// workers.cloudflare.com; tests stay on this machine (children such as wrangler dev inherit this)
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {

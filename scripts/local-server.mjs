@@ -6,6 +6,12 @@ import { seedDemo } from "./seed.mjs";
 
 const WRANGLER = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url).pathname;
 
+/**
+ * Keeps wrangler on this machine: no `request.cf` download from workers.cloudflare.com (a built-in
+ * fallback is used), no usage metrics, no update check.
+ */
+export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" };
+
 export async function waitForHealth(origin, timeoutMs = 90_000, child) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -27,13 +33,13 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
   const persist = persistTo ? ["--persist-to", persistTo] : [];
   const mig = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", ...persist], {
     stdio: quiet ? "pipe" : "inherit",
-    env: { ...process.env, CI: "1" },
+    env: { ...process.env, ...OFFLINE_ENV, CI: "1" },
   });
   if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr?.toString() ?? ""}`);
   const child = spawn(
     process.execPath,
     [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", "--inspector-port", "0", ...persist],
-    { stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"], env: { ...process.env, BROWSER: "none" } },
+    { stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"], env: { ...process.env, ...OFFLINE_ENV, BROWSER: "none" } },
   );
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
