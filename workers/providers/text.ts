@@ -15,6 +15,8 @@ const STOPWORDS = new Set(
     "these they this those through to too under until up very was we were what what's when where which while who whom why with would " +
     "you your yours yourself yourselves will just also get got there's im ive id youre dont doesnt cant isnt wont please thanks thank hi hello " +
     "anyone someone something anything way possible know want need like tell us use using used able one ones s t d ll m re ve " +
+    // when it happened says nothing about what it is ("not syncing since yesterday")
+    "yesterday today tonight tomorrow since ago recently lately currently anymore " +
     // Spanish, French, German, Portuguese function words
     "el la los las un una unos unas de del y o que en es por para con se su sus al lo como mas pero sus le ya muy sin sobre " +
     "le la les un une des du de et ou est en pour par avec sur au aux ce cette ces qui que quoi dans pas ne je tu il elle nous vous ils mon ma mes " +
