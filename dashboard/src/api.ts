@@ -263,7 +263,7 @@ export const settingsApi = {
 };
 
 // tickets and triage (conversation view)
-type TicketSchemas = typeof import("../../workers/domain/triage/schemas");
+type TicketSchemas = TriageSchemas;
 type TriageConversationRoutes = typeof import("../../workers/routes/triage-conversations");
 export type Ticket = z.infer<TicketSchemas["TicketDto"]>;
 export type TicketStatus = Ticket["status"];
