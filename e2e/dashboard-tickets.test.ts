@@ -238,6 +238,22 @@ describe("tickets and triage in the dashboard", () => {
     }
   });
 
+  it("shows a ticket opened elsewhere in the open list without a reload", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tickets" }).click();
+    await page.getByRole("heading", { name: "Tickets", level: 1 }).waitFor();
+    await page.getByLabel("Status").selectOption("live");
+    await page.getByLabel("Assignee").selectOption("anyone");
+    await page.locator("li.ticket").first().waitFor();
+    const late = await startVisitor(server.origin, server.demo.botKey, "Lena Late");
+    try {
+      await late.say("The web clipper stopped saving pages to my notebook", late.askForHuman);
+      // no navigation, no Refresh click: the tenant hub's ticket.changed event brings the row
+      await page.locator("li.ticket", { hasText: "The web clipper stopped saving pages" }).waitFor({ timeout: 15_000 });
+    } finally {
+      late.close();
+    }
+  });
+
   it("fits a phone screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tickets" }).click();

@@ -15,7 +15,7 @@ import { apply, aiAnswers, initialState, takeToken, type Bucket, type RoomEvent,
 import { createRoomStore, toMsgFrame, type MessageRecord, type RoomStore } from "./room-store";
 import { fanOut, noteFrame, participants, replay, send, sendPresence, type RetellSocketInfo, type SocketAttachment, type SocketInfo } from "./room-sockets";
 import { runTurn, type Turn } from "./room-turn";
-import { hubStub, type InboxEvent } from "./tenant-hub";
+import { hubStub, type ConversationEvent } from "./tenant-hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, type RoomInit, RoomInitInput, AppendInput, type AppendMessageInput, type RoomSnapshot, type StoredMessage, Visitor, type VisitorPatch } from "./room-api";
 
 export { roomStub } from "./room-api";
@@ -29,7 +29,7 @@ const MAX_METADATA_KEYS = 30;
 const HISTORY_TURNS = 12;
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
-type InboxNotice = InboxEvent extends infer E ? (E extends InboxEvent ? Omit<E, "conversationId" | "botId" | "channel" | "at"> : never) : never;
+type InboxNotice = ConversationEvent extends infer E ? (E extends ConversationEvent ? Omit<E, "conversationId" | "botId" | "channel" | "at"> : never) : never;
 
 /**
  * One per conversation, named `${tenantId}:${conversationId}`. Owns the conversation's sockets
@@ -478,7 +478,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private publish(notice: InboxNotice) {
     const meta = this.meta;
     if (!meta) return;
-    const event = { ...notice, conversationId: meta.conversationId, botId: meta.botId, channel: meta.channel, at: new Date().toISOString() } as InboxEvent;
+    const event = { ...notice, conversationId: meta.conversationId, botId: meta.botId, channel: meta.channel, at: new Date().toISOString() } as ConversationEvent;
     hubStub(this.env.TENANT_HUB, meta.tenantId)
       .publish(meta.tenantId, event)
       .catch((err: unknown) => this.log().warn("room: hub publish failed", { error: String(err), type: notice.type }));

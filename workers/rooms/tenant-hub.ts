@@ -9,7 +9,13 @@ import { PRINCIPAL_HEADER, type AnyNamespace } from "./room-api";
  * Coarse inbox events: what operators' inbox lists need, never every token of every message.
  * Each carries the conversation it is about; the hub adds a per-tenant `seq` for catch-up.
  */
-export type InboxEvent = { conversationId: string; botId: string; channel: Channel; at: string } & (
+export type InboxEvent = ConversationEvent | TicketEvent;
+
+/** A ticket was opened or changed (status, priority, category, assignee): ticket lists re-read. */
+export type TicketEvent = { type: "ticket.changed"; ticketId: string; conversationId: string; status: string; priority: string; at: string };
+
+/** Conversation events, published by the conversation's room. */
+export type ConversationEvent = { conversationId: string; botId: string; channel: Channel; at: string } & (
   | { type: "conversation.created"; status: Status; mode: Mode; visitor: { name?: string; email?: string } }
   | { type: "conversation.visitor"; visitor: { name?: string; email?: string } }
   | { type: "conversation.message"; lastSeq: number; role: Role; preview: string; messageCount: number }

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { setRoomAnswererForTesting } from "../rooms/room-ctx";
+import { hubStub } from "../rooms/tenant-hub";
 import { joinOperator, joinVisitor, newSession } from "../rooms/test-client";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
@@ -69,6 +70,26 @@ describe("tickets", () => {
     const ticket = await eventually(() => expectJson(call(`/api/tickets/${list.data[0].id}`, { token: t.token }), 200), (x) => x.categoryId !== null);
     expect(ticket).toMatchObject({ categoryId: cat.id, priority: "urgent" });
     expect(ticket.events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(["category", "priority"]));
+    v.close();
+  });
+
+  it("tells the tenant's live feed when a ticket is opened or changes, and nobody else's", async () => {
+    const t = await makeTenant("Feed");
+    const other = await makeTenant("Feed other");
+    const s = await newSession(t);
+    const v = await joinVisitor(s);
+    v.send({ type: "human" });
+    const hub = hubStub(env.TENANT_HUB, t.tenantId);
+    const ticketEvents = async () => (await hub.recent(t.tenantId)).filter((e) => e.type === "ticket.changed");
+    const opened = await eventually(ticketEvents, (e) => e.length === 1);
+    expect(opened[0]).toMatchObject({ type: "ticket.changed", conversationId: s.conversationId, status: "open", priority: "normal" });
+    const id = (opened[0] as { ticketId: string }).ticketId;
+    await expectJson(call(`/api/tickets/${id}`, { method: "PATCH", token: t.token, json: { priority: "high" } }), 200);
+    expect((await ticketEvents()).at(-1)).toMatchObject({ ticketId: id, priority: "high" });
+    // a PATCH that changes nothing says nothing
+    await expectJson(call(`/api/tickets/${id}`, { method: "PATCH", token: t.token, json: { priority: "high" } }), 200);
+    expect(await ticketEvents()).toHaveLength(2);
+    expect((await hubStub(env.TENANT_HUB, other.tenantId).recent(other.tenantId)).filter((e) => e.type === "ticket.changed")).toEqual([]);
     v.close();
   });
 

@@ -195,6 +195,13 @@ let hubSeq = 0;
 /** Operators with the inbox open right now. */
 export const online = signal<{ userId: string; name: string }[]>([]);
 let stopState: (() => void) | null = null;
+const hubListeners = new Set<(f: Record<string, unknown>) => void>();
+/** Every hub event as it arrives (e.g. `ticket.changed` for the ticket list); returns an unsubscribe. */
+export function onHubEvent(fn: (f: Record<string, unknown>) => void): () => void {
+  hubListeners.add(fn);
+  return () => hubListeners.delete(fn);
+}
+
 /** Connects the hub feed (idempotent); returns a disconnect function. */
 export function connectInbox(): () => void {
   if (!sock) {
@@ -218,6 +225,7 @@ export function connectInbox(): () => void {
           return;
         }
         if (seq !== undefined && str(f.conversationId)) hubSeq = Math.max(hubSeq, seq);
+        for (const fn of hubListeners) fn(f);
         if (!applyEvent(f)) relistSoon();
       },
     });

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Ticket, TicketEvent, TicketPriority, TicketStatus } from "../api";
 import { canReply } from "../models/session";
+import { connectInbox, onHubEvent } from "../models/inbox";
 import * as tk from "../models/tickets";
 import { ago, str } from "../models/util";
 import { match, route } from "../router";
@@ -80,7 +81,20 @@ function TicketList() {
     void tk.loadTickets();
     const onVisible = () => document.visibilityState === "visible" && void tk.loadTickets();
     document.addEventListener("visibilitychange", onVisible);
-    return () => document.removeEventListener("visibilitychange", onVisible);
+    // live: the tenant hub says when a ticket is opened or changes; one re-read per burst
+    let soon: ReturnType<typeof setTimeout> | undefined;
+    const disconnect = connectInbox();
+    const off = onHubEvent((f) => {
+      if (f.type !== "ticket.changed") return;
+      clearTimeout(soon);
+      soon = setTimeout(() => void tk.loadTickets(), 300);
+    });
+    return () => {
+      clearTimeout(soon);
+      off();
+      disconnect();
+      document.removeEventListener("visibilitychange", onVisible);
+    };
   }, []);
   const cats = tk.categories.value ?? [];
   return (

@@ -141,7 +141,15 @@ async function openTicket(
     throw err;
   }
   if (route.ruleId !== null && route.assigneeId && route.team) await routingRepo(ctx.db).setCursor(ctx.tenantId, route.ruleId, route.assigneeId).run();
+  await announce(ctx, row);
   return { ticket: row, created: true };
+}
+
+/** Tells operators' open ticket lists, through the tenant hub, that a ticket changed (best effort). */
+async function announce(ctx: AnswerCtx, t: Pick<TicketRow, "id" | "conversationId" | "status" | "priority">) {
+  await hubStub(ctx.services.tenantHubs, ctx.tenantId)
+    .publish(ctx.tenantId, { type: "ticket.changed", ticketId: t.id, conversationId: t.conversationId, status: t.status, priority: t.priority, at: new Date(ctx.clock.now()).toISOString() })
+    .catch((err: unknown) => ctx.log.warn("triage: ticket event not published", { error: String(err), ticketId: t.id }));
 }
 
 /** Called by the escalation hook: a ticket for the conversation unless it already has a live one. */
@@ -286,6 +294,7 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
     ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: t.id, kind: e.kind, actor: "system", data: e.data, createdAt: new Date(now) })),
   ]);
   if (cursor) await routingRepo(ctx.db).setCursor(ctx.tenantId, cursor.ruleId, cursor.userId).run();
+  await announce(ctx, { ...t, ...set });
 }
 
 export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
@@ -328,6 +337,7 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
     ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: id, kind: e.kind, actor: actorId(ctx.actor), data: e.data, createdAt: new Date(now) })),
   ]);
   if (recategorize && patch.categoryId) await learnFromTicket(ctx, t.conversationId, patch.categoryId);
+  if (events.length) await announce(ctx, { ...t, ...set });
   return getTicket(ctx, id);
 }
 
