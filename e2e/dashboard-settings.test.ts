@@ -3,10 +3,9 @@
 // message, change SLA targets, the escalation policy and routing. Every change is checked through the
 // REST API (the state that matters), and a bad input must show the API's error in words and change
 // nothing. Screenshots go to artifacts/screenshots/ (gitignored).
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { api, launchBrowser, screenshot, startEcho, until, type LocalServer } from "./harness";
+import { api, screenshot, until, type LocalServer, openDashboard } from "./harness";
 
 const PORT = 8855;
 const SECRET = "vapi-server-secret-5f1e2d3c";
@@ -29,12 +28,7 @@ describe("dashboard settings: voice and triage", () => {
   const categories = async () => (await get<{ data: Category[] }>("/api/categories")).data;
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ["dashboard/build.mjs"], { stdio: "pipe" });
-    expect(build.status, build.stderr?.toString()).toBe(0);
-    server = await startEcho(PORT, "echo-settings-");
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    ({ server, browser, page } = await openDashboard(PORT, "echo-settings-", pageErrors));
     page.on("dialog", (d) => void d.accept());
   });
 

@@ -4,10 +4,9 @@
 // edits and sends it (the visitor receives it), corrects the category and opens a ticket for another
 // conversation. Every UI action is checked against the API or the visitor's socket. Screenshots go
 // to artifacts/screenshots/ (gitignored).
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { api, launchBrowser, screenshot, startEcho, until, type LocalServer } from "./harness";
+import { api, screenshot, until, type LocalServer, openDashboard } from "./harness";
 
 const PORT = 8850;
 
@@ -69,12 +68,7 @@ describe("tickets and triage in the dashboard", () => {
   const QUESTION = "How do I export my notes to PDF?";
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ["dashboard/build.mjs"], { stdio: "pipe" });
-    expect(build.status, build.stderr?.toString()).toBe(0);
-    server = await startEcho(PORT, "echo-tickets-");
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    ({ server, browser, page } = await openDashboard(PORT, "echo-tickets-", pageErrors));
   });
 
   afterAll(async () => {

@@ -2,10 +2,9 @@
 // visitor conversation appears live in the inbox, take over and reply (the visitor receives it),
 // add knowledge and watch it become ready, ask the test panel. Screenshots go to
 // artifacts/screenshots/ (gitignored) for review.
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { hostPage, launchBrowser, screenshot, startEcho, startHost, until, type LocalServer } from "./harness";
+import { hostPage, screenshot, startHost, until, type LocalServer, openDashboard } from "./harness";
 
 const PORT = 8841;
 const HOST_PORT = 8843;
@@ -44,12 +43,7 @@ describe("operator dashboard", () => {
   let conversationId = "";
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ["dashboard/build.mjs"], { stdio: "pipe" });
-    expect(build.status, build.stderr?.toString()).toBe(0);
-    server = await startEcho(PORT, "echo-dash-");
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    ({ server, browser, page } = await openDashboard(PORT, "echo-dash-", pageErrors));
   });
 
   afterAll(async () => {

@@ -102,3 +102,15 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
+
+/**
+ * A local Echo and a 1280×800 Chromium page for the dashboard suites; uncaught page errors go into
+ * `pageErrors`. The dashboard is built by `npm test` / `npm run test:browser` before any suite runs.
+ */
+export async function openDashboard(port: number, prefix: string, pageErrors: string[]) {
+  const server = await startEcho(port, prefix);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  return { server, browser, page };
+}

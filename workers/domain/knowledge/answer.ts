@@ -4,7 +4,6 @@ import type { GroundedPrompt, Passage } from "../../providers/answer/port";
 import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { AnswerCtx, AnswerDone, AnswerEvent, AnswerInput, AnswerSource, StreamAnswer } from "./answer-types";
-import { tokenize } from "../../providers/text";
 import { isSmallTalk, PHRASES, phraseLanguage } from "./language";
 import { loadOpenAiSettings } from "./provider-settings";
 import { type Retrieval, retrieve } from "./retrieve";
@@ -33,9 +32,9 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
   const lang = phraseLanguage(bot.settings.language, input.language, question);
   const phrases = PHRASES[lang];
 
-  if (isSmallTalk(tokenize(question))) {
-    // nothing to look up ("hi", "ok thanks", "?"): ask what they need; no hand-off, a person would
-    // have nothing to answer either
+  if (isSmallTalk(question)) {
+    // nothing to look up ("hi there", "ok thanks", "?"): ask what they need; no hand-off, a person
+    // would have nothing to answer either
     yield { type: "delta", text: phrases.empty };
     yield done({ answer: phrases.empty, sources: [], confidence: 0, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started } });
     return;
@@ -44,12 +43,6 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
   const retrieveMs = Date.now() - started;
   const timings = (genStart: number) => ({ retrieveMs, generateMs: Date.now() - genStart, totalMs: Date.now() - started });
 
-  if (retrieval.terms.length === 0) {
-    // only function words ("is there?", "hi there"): the same question back, no hand-off
-    yield { type: "delta", text: phrases.empty };
-    yield done({ answer: phrases.empty, sources: [], confidence: 0, handoff: false, timings: timings(Date.now()) });
-    return;
-  }
   if (retrieval.chunks.length === 0 || retrieval.confidence < bot.settings.confidenceThreshold) {
     yield { type: "delta", text: phrases.dontKnow };
     yield done({ answer: phrases.dontKnow, sources: [], confidence: retrieval.confidence, handoff: true, timings: timings(Date.now()) });

@@ -260,7 +260,6 @@ const NEXT_STATUS: Record<TicketStatus, TicketStatus[]> = {
   closed: [],
 };
 
-/** Status, priority (due times follow), assignee, category (a correction: it teaches the classifier), subject. */
 /**
  * The conversation got its first category after its ticket was opened (an escalation can outrun
  * the classifier): the live ticket takes the category if it has none, and its priority rises to the
@@ -274,7 +273,7 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
   if (!category) return;
   const now = ctx.clock.now();
   const set: Partial<TicketRow> = { categoryId, updatedAt: new Date(now) };
-  const events: { kind: string; data: Record<string, unknown> }[] = [{ kind: "category", data: { from: null, to: categoryId, by: "classifier" } }];
+  const events: Change[] = [{ kind: "category", data: { from: null, to: categoryId, by: "classifier" } }];
   if (category.priority && !atLeast(t.priority, category.priority)) {
     set.priority = category.priority;
     Object.assign(set, dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), category.priority, t.createdAt.getTime()));
@@ -289,21 +288,31 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
       if (route.assigneeId && route.team) cursor = { ruleId: route.ruleId, userId: route.assigneeId };
     }
   }
-  await ctx.db.batch([
-    tickets.updateStmt(ctx.tenantId, t.id, set),
-    ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: t.id, kind: e.kind, actor: "system", data: e.data, createdAt: new Date(now) })),
-  ]);
+  await saveChange(ctx, t, set, events, "system");
   if (cursor) await routingRepo(ctx.db).setCursor(ctx.tenantId, cursor.ruleId, cursor.userId).run();
-  await announce(ctx, { ...t, ...set });
 }
 
+type Change = { kind: string; data: Record<string, unknown> };
+
+/** Writes a ticket's changed fields and their history in one batch, then tells the live ticket lists. */
+async function saveChange(ctx: AnswerCtx, t: TicketRow, set: Partial<TicketRow>, events: Change[], actor: string) {
+  const tickets = ticketsRepo(ctx.db);
+  const now = ctx.clock.now();
+  await ctx.db.batch([
+    tickets.updateStmt(ctx.tenantId, t.id, set),
+    ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: t.id, kind: e.kind, actor, data: e.data, createdAt: new Date(now) })),
+  ]);
+  if (events.length) await announce(ctx, { ...t, ...set });
+}
+
+/** Status, priority (due times follow), assignee, category (a correction: it teaches the classifier), subject. */
 export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
   const t = await requireTicket(ctx, id);
   if (patch.assigneeId) await assertAssignable(ctx, patch.assigneeId);
   await assertCategory(ctx, patch.categoryId);
   const now = ctx.clock.now();
   const set: Partial<TicketRow> = { updatedAt: new Date(now) };
-  const events: { kind: string; data: Record<string, unknown> }[] = [];
+  const events: Change[] = [];
   if (patch.status && patch.status !== t.status) {
     if (!NEXT_STATUS[t.status].includes(patch.status)) throw new Conflict(`a ${t.status} ticket cannot become ${patch.status}`);
     set.status = patch.status;
@@ -331,13 +340,8 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
     set.categoryId = patch.categoryId;
     events.push({ kind: "category", data: { from: t.categoryId, to: patch.categoryId } });
   }
-  const tickets = ticketsRepo(ctx.db);
-  await ctx.db.batch([
-    tickets.updateStmt(ctx.tenantId, id, set),
-    ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: id, kind: e.kind, actor: actorId(ctx.actor), data: e.data, createdAt: new Date(now) })),
-  ]);
+  await saveChange(ctx, t, set, events, actorId(ctx.actor));
   if (recategorize && patch.categoryId) await learnFromTicket(ctx, t.conversationId, patch.categoryId);
-  if (events.length) await announce(ctx, { ...t, ...set });
   return getTicket(ctx, id);
 }
 
