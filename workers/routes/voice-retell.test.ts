@@ -90,7 +90,7 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     expectNoFrame(rt, (f) => f.type === "error");
     op.send({ interaction_type: "ping_pong", timestamp: 8 });
     const refused = await op.next((f) => f.type === "error");
-    expect(refused.code).toBeTruthy();
+    expect(refused).toMatchObject({ type: "error", code: "UNKNOWN_TYPE" });
     expectNoFrame(op, (f) => f.response_type === "ping_pong");
     expect(op.frames.slice(ops).filter((f) => f.type === "typing" || f.type === "msg"), JSON.stringify(op.frames.slice(ops))).toEqual([]);
     const stored = await roomOf(t.tenantId, row!.conversation_id).messages(0);
