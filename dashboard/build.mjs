@@ -32,16 +32,20 @@ const result = await build({
 });
 
 // drop this build's older outputs only (app.<hash>.* and app-chunk.<hash>.*): other front ends share dist/public/assets
-for (const f of readdirSync(assetsDir)) if (/^app(-chunk)?\.[A-Za-z0-9]+\.(js|css)$/.test(f)) rmSync(`${assetsDir}/${f}`);
+for (const f of readdirSync(assetsDir))
+  if (/^app(-chunk)?\.[A-Za-z0-9]+\.(js|css)$/.test(f)) rmSync(`${assetsDir}/${f}`);
 for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
 
 // esbuild names files by content hash; the manifest says which ones the first screen needs
 const url = (p) => `/assets/${p.split("/").pop()}`;
 const outputs = result.metafile.outputs;
 // dynamically imported screens are entry points in the metafile too: the app is the one from main.tsx
-const entry = Object.keys(outputs).find((p) => outputs[p].entryPoint?.endsWith("dashboard/src/main.tsx") && p.endsWith(".js"));
+const entry = Object.keys(outputs).find(
+  (p) => outputs[p].entryPoint?.endsWith("dashboard/src/main.tsx") && p.endsWith(".js"),
+);
 const staticImports = (p, seen = new Set()) => {
-  for (const i of outputs[p].imports) if (i.kind === "import-statement" && !seen.has(i.path)) staticImports(i.path, seen.add(i.path));
+  for (const i of outputs[p].imports)
+    if (i.kind === "import-statement" && !seen.has(i.path)) staticImports(i.path, seen.add(i.path));
   return seen;
 };
 const initial = [entry, ...staticImports(entry)];
@@ -51,7 +55,9 @@ const names = {
   /** Everything the first screen loads (the entry and the chunks it imports statically). */
   initial: initial.map(url),
   /** Screens loaded on first visit. */
-  lazy: Object.keys(outputs).filter((p) => p.endsWith(".js") && !initial.includes(p)).map(url),
+  lazy: Object.keys(outputs)
+    .filter((p) => p.endsWith(".js") && !initial.includes(p))
+    .map(url),
 };
 
 const shell = `<!doctype html>
@@ -63,7 +69,10 @@ const shell = `<!doctype html>
 <title>Echo</title>
 <link rel="icon" href="data:,">
 ${names.css ? `<link rel="stylesheet" href="${names.css}">` : ""}
-${names.initial.slice(1).map((u) => `<link rel="modulepreload" href="${u}">`).join("\n")}
+${names.initial
+  .slice(1)
+  .map((u) => `<link rel="modulepreload" href="${u}">`)
+  .join("\n")}
 <script type="module" src="${names.js}"></script>
 </head>
 <body>

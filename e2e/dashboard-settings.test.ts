@@ -10,7 +10,16 @@ import { api, screenshot, until, type LocalServer, openDashboard } from "./harne
 const PORT = 8855;
 const SECRET = "vapi-server-secret-5f1e2d3c";
 
-type Integration = { id: string; provider: string; botId: string; name: string; webhookUrl: string; urls: Record<string, string>; secretHints: Record<string, string>; settings: { handoffNumber?: string } };
+type Integration = {
+  id: string;
+  provider: string;
+  botId: string;
+  name: string;
+  webhookUrl: string;
+  urls: Record<string, string>;
+  secretHints: Record<string, string>;
+  settings: { handoffNumber?: string };
+};
 type Category = { id: string; name: string; description: string; priority: string | null; exampleCount: number };
 type Sla = Record<"urgent" | "high" | "normal" | "low", { firstResponseMinutes: number; resolutionMinutes: number }>;
 
@@ -61,7 +70,9 @@ describe("dashboard settings: voice and triage", () => {
     // a bad number: the API's message appears next to the field and nothing is created
     await form.getByLabel("Hand-off number").fill("555-0100");
     await form.getByRole("button", { name: "Connect" }).click();
-    const phoneError = form.locator(".field.invalid", { has: page.getByLabel("Hand-off number") }).locator(".field-error");
+    const phoneError = form
+      .locator(".field.invalid", { has: page.getByLabel("Hand-off number") })
+      .locator(".field-error");
     await expect(phoneError.textContent()).resolves.toContain("an E.164 number like +14155550100");
     await expect(form.getByLabel("Hand-off number").getAttribute("aria-invalid")).resolves.toBe("true");
     expect(await integrations()).toEqual([]);
@@ -73,10 +84,16 @@ describe("dashboard settings: voice and triage", () => {
 
     const [saved, ...others] = await integrations();
     expect(others).toEqual([]);
-    expect(saved).toMatchObject({ provider: "vapi", botId: server.demo.botId, settings: { handoffNumber: "+14155550100" } });
+    expect(saved).toMatchObject({
+      provider: "vapi",
+      botId: server.demo.botId,
+      settings: { handoffNumber: "+14155550100" },
+    });
     expect(saved!.webhookUrl).toBe(`${server.origin}/hooks/voice/vapi/${saved!.id}`);
     expect(saved!.secretHints).toEqual({ secret: `••••${SECRET.slice(-4)}` });
-    const raw = await fetch(`${server.origin}/api/voice/integrations`, { headers: { authorization: `Bearer ${server.demo.token}` } }).then((r) => r.text());
+    const raw = await fetch(`${server.origin}/api/voice/integrations`, {
+      headers: { authorization: `Bearer ${server.demo.token}` },
+    }).then((r) => r.text());
     expect(raw).not.toContain(SECRET);
 
     // every URL to paste, each with its own copy button; the secret only as its hint
@@ -95,14 +112,22 @@ describe("dashboard settings: voice and triage", () => {
     await card.getByRole("button", { name: "Edit vapi line" }).click();
     const edit = page.getByRole("form", { name: "Edit vapi line" });
     // the keyboard lands in the editor, not on the removed Edit button
-    await expect(page.evaluate(() => document.activeElement?.closest("form")?.getAttribute("aria-label"))).resolves.toBe("Edit vapi line");
+    await expect(
+      page.evaluate(() => document.activeElement?.closest("form")?.getAttribute("aria-label")),
+    ).resolves.toBe("Edit vapi line");
     await expect(edit.getByLabel("Vapi secret").inputValue()).resolves.toBe("");
-    await expect(edit.getByLabel("Vapi secret").getAttribute("placeholder")).resolves.toContain(`••••${SECRET.slice(-4)}`);
+    await expect(edit.getByLabel("Vapi secret").getAttribute("placeholder")).resolves.toContain(
+      `••••${SECRET.slice(-4)}`,
+    );
     await edit.getByLabel("Hand-off number").fill("+442071838750");
     await edit.getByRole("button", { name: "Save changes" }).click();
     await card.locator("[data-field=handoff]", { hasText: "+442071838750" }).waitFor();
     const [edited] = await integrations();
-    expect(edited).toMatchObject({ id: saved!.id, settings: { handoffNumber: "+442071838750" }, secretHints: saved!.secretHints });
+    expect(edited).toMatchObject({
+      id: saved!.id,
+      settings: { handoffNumber: "+442071838750" },
+      secretHints: saved!.secretHints,
+    });
 
     // emptying the field removes the number: callers stay with the bot
     await card.getByRole("button", { name: "Edit vapi line" }).click();
@@ -145,18 +170,27 @@ describe("dashboard settings: voice and triage", () => {
     await example.fill("My package was delivered to the wrong address");
     await example.press("Enter");
     await form.getByRole("button", { name: "Remove example “A typo example”" }).click();
-    await expect(form.getByRole("group", { name: /Example messages/ }).locator("li").allTextContents()).resolves.toEqual([
-      expect.stringContaining("Where is my parcel"),
-      expect.stringContaining("wrong address"),
-    ]);
+    await expect(
+      form
+        .getByRole("group", { name: /Example messages/ })
+        .locator("li")
+        .allTextContents(),
+    ).resolves.toEqual([expect.stringContaining("Where is my parcel"), expect.stringContaining("wrong address")]);
     expect((await categories()).length).toBe(before.length);
     await form.getByRole("button", { name: "Create category" }).click();
     await section.getByRole("button", { name: /Shipping/ }).waitFor();
 
     const shipping = (await categories()).find((c) => c.name === "Shipping");
-    expect(shipping).toMatchObject({ description: "Parcels, delivery times, tracking", priority: "high", exampleCount: 2 });
+    expect(shipping).toMatchObject({
+      description: "Parcels, delivery times, tracking",
+      priority: "high",
+      exampleCount: 2,
+    });
     const full = await get<{ examples: { text: string }[] }>(`/api/categories/${shipping!.id}`);
-    expect(full.examples.map((e) => e.text).sort()).toEqual(["My package was delivered to the wrong address", "Where is my parcel? It has not arrived yet"]);
+    expect(full.examples.map((e) => e.text).sort()).toEqual([
+      "My package was delivered to the wrong address",
+      "Where is my parcel? It has not arrived yet",
+    ]);
 
     const tryIt = page.getByRole("region", { name: "Try it" });
     await tryIt.getByLabel("Customer message").fill("My parcel still has not arrived, where is my package?");
@@ -177,7 +211,9 @@ describe("dashboard settings: voice and triage", () => {
     // resolution before the first response: the API's words next to the field, nothing stored
     await highResolution.fill("10");
     await sla.getByRole("button", { name: "Save SLA targets" }).click();
-    await expect(sla.locator(".field-error").textContent()).resolves.toContain("resolution cannot be due before the first response");
+    await expect(sla.locator(".field-error").textContent()).resolves.toContain(
+      "resolution cannot be due before the first response",
+    );
     await expect(highResolution.getAttribute("aria-invalid")).resolves.toBe("true");
     expect((await get<Sla>("/api/triage/sla")).high).toEqual({ firstResponseMinutes: 30, resolutionMinutes: 480 });
     await highResolution.fill("480");
@@ -189,12 +225,19 @@ describe("dashboard settings: voice and triage", () => {
     await policy.getByRole("button", { name: "Save policy" }).click();
     await policy.getByRole("status").filter({ hasText: "Saved." }).waitFor();
     const stored = await get<Record<string, unknown>>(`/api/triage/policies/${server.demo.botId}`);
-    expect(stored).toMatchObject({ consecutiveNegative: 3, frustrationThreshold: 0.9, negativeThreshold: 0.7, enabled: true });
+    expect(stored).toMatchObject({
+      consecutiveNegative: 3,
+      frustrationThreshold: 0.9,
+      negativeThreshold: 0.7,
+      enabled: true,
+    });
   });
 
   it("adds and deletes a routing rule for the new category", async () => {
     const shipping = (await categories()).find((c) => c.name === "Shipping")!;
-    const me = (await get<{ data: { userId: string; email: string; name: string | null }[] }>("/api/team/members")).data.find((m) => m.email === server.demo.email)!;
+    const me = (
+      await get<{ data: { userId: string; email: string; name: string | null }[] }>("/api/team/members")
+    ).data.find((m) => m.email === server.demo.email)!;
     const region = page.getByRole("region", { name: "Routing rules" });
     await region.getByText("No routing rules").waitFor();
     const form = page.getByRole("form", { name: "New routing rule" });
@@ -207,7 +250,14 @@ describe("dashboard settings: voice and triage", () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain(me.name ?? me.email);
     const rules = (await get<{ data: Record<string, unknown>[] }>("/api/triage/routing-rules")).data;
-    expect(rules).toEqual([expect.objectContaining({ categoryId: shipping.id, minPriority: "high", target: { type: "agent", userId: me.userId }, maxOpenPerAgent: 5 })]);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        categoryId: shipping.id,
+        minPriority: "high",
+        target: { type: "agent", userId: me.userId },
+        maxOpenPerAgent: 5,
+      }),
+    ]);
     await screenshot(page, "settings-triage");
 
     // a team with nobody in it: the API's words, nothing stored
@@ -225,12 +275,17 @@ describe("dashboard settings: voice and triage", () => {
   it("fits a phone screen and dark mode", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.emulateMedia({ colorScheme: "dark" });
-    for (const [path, name] of [["/app/triage", "Triage"], ["/app/voice", "Voice"]] as const) {
+    for (const [path, name] of [
+      ["/app/triage", "Triage"],
+      ["/app/voice", "Voice"],
+    ] as const) {
       await page.goto(`${server.origin}${path}`);
       await page.getByRole("heading", { name, level: 1 }).waitFor();
       await until("the page to finish loading", async () => (await page.locator(".loading").count()) === 0);
       await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe("dark");
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, `${path} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
       await screenshot(page, `settings-${name.toLowerCase()}-phone-dark`);
     }
@@ -239,7 +294,10 @@ describe("dashboard settings: voice and triage", () => {
   });
 
   it("shows triage read-only to an agent, who has no Voice entry", async () => {
-    const invite = await api<{ token: string }>(server.origin, server.demo.token, "POST", "/api/team/invitations", { email: "agnes@example.com", role: "agent" });
+    const invite = await api<{ token: string }>(server.origin, server.demo.token, "POST", "/api/team/invitations", {
+      email: "agnes@example.com",
+      role: "agent",
+    });
     expect(invite.status, JSON.stringify(invite.body)).toBe(201);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const agent = await context.newPage();
@@ -261,7 +319,9 @@ describe("dashboard settings: voice and triage", () => {
       // "Try it" only reads, so an agent may use it
       await agent.getByLabel("Customer message").fill("I was charged twice this month");
       await agent.getByRole("button", { name: "Classify" }).click();
-      await expect(agent.getByRole("region", { name: "Try it" }).getByRole("status").textContent()).resolves.toMatch(/Category: Billing/);
+      await expect(agent.getByRole("region", { name: "Try it" }).getByRole("status").textContent()).resolves.toMatch(
+        /Category: Billing/,
+      );
     } finally {
       await context.close();
     }

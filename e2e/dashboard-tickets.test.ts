@@ -11,7 +11,16 @@ import { api, screenshot, until, type LocalServer, openDashboard } from "./harne
 const PORT = 8850;
 
 type Frame = Record<string, unknown>;
-type Ticket = { id: string; conversationId: string; subject: string; status: string; priority: string; source: string; categoryId: string | null; events?: { kind: string }[] };
+type Ticket = {
+  id: string;
+  conversationId: string;
+  subject: string;
+  status: string;
+  priority: string;
+  source: string;
+  categoryId: string | null;
+  events?: { kind: string }[];
+};
 type Triage = { categoryId: string | null; categorySource: string | null };
 
 /** A visitor over the real widget protocol, from Node (as e2e/dashboard.test.ts does). */
@@ -46,7 +55,11 @@ async function startVisitor(origin: string, botKey: string, name: string) {
     });
     return echo.seq as number;
   };
-  return { conversationId: session.conversationId, frames, say, askForHuman: () => ws.send(JSON.stringify({ type: "human" })),
+  return {
+    conversationId: session.conversationId,
+    frames,
+    say,
+    askForHuman: () => ws.send(JSON.stringify({ type: "human" })),
     closed: () => closed,
     close: () => {
       clearInterval(pinger);
@@ -60,7 +73,8 @@ describe("tickets and triage in the dashboard", () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
-  const call = <T>(method: string, path: string, body?: unknown) => api<T>(server.origin, server.demo.token, method, path, body);
+  const call = <T>(method: string, path: string, body?: unknown) =>
+    api<T>(server.origin, server.demo.token, method, path, body);
   const categories: Record<string, string> = {};
   let visitor: Awaited<ReturnType<typeof startVisitor>>;
   let ticket: Ticket;
@@ -79,8 +93,26 @@ describe("tickets and triage in the dashboard", () => {
 
   it("creates categories, and a visitor who asks for a person gets a ticket by escalation", async () => {
     for (const c of [
-      { name: "Mobile app", priority: "normal", examples: ["The iPhone app crashes on start", "The Android app will not open", "Notifications do not show on my phone", "The tablet app is slow"] },
-      { name: "Collaboration", priority: null, examples: ["How do I share a notebook with my team?", "My colleague cannot see the shared note", "Can two people edit a note at once?", "Remove someone from a shared notebook"] },
+      {
+        name: "Mobile app",
+        priority: "normal",
+        examples: [
+          "The iPhone app crashes on start",
+          "The Android app will not open",
+          "Notifications do not show on my phone",
+          "The tablet app is slow",
+        ],
+      },
+      {
+        name: "Collaboration",
+        priority: null,
+        examples: [
+          "How do I share a notebook with my team?",
+          "My colleague cannot see the shared note",
+          "Can two people edit a note at once?",
+          "Remove someone from a shared notebook",
+        ],
+      },
     ]) {
       const r = await call<{ id: string }>("POST", "/api/categories", c);
       expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -88,20 +120,38 @@ describe("tickets and triage in the dashboard", () => {
     }
 
     // an answer the AI can ground, for the draft and for a conversation that needs no person
-    const qa = await call<{ id: string }>("POST", "/api/knowledge/sources", { type: "qa", question: QUESTION, answer: "Open the notebook, choose File then Export, and pick PDF. Exports include images and tags." });
+    const qa = await call<{ id: string }>("POST", "/api/knowledge/sources", {
+      type: "qa",
+      question: QUESTION,
+      answer: "Open the notebook, choose File then Export, and pick PDF. Exports include images and tags.",
+    });
     expect(qa.status, JSON.stringify(qa.body)).toBeLessThan(300);
-    await until("the Q&A to be ready", async () => (await call<{ status: string }>("GET", `/api/knowledge/sources/${qa.body.id}`)).body.status === "ready", 60_000);
+    await until(
+      "the Q&A to be ready",
+      async () =>
+        (await call<{ status: string }>("GET", `/api/knowledge/sources/${qa.body.id}`)).body.status === "ready",
+      60_000,
+    );
 
     visitor = await startVisitor(server.origin, server.demo.botKey, "Tess Ticket");
     // the ask follows the message at once: the room hands off before the AI's answer could
     await visitor.say(SUBJECT, visitor.askForHuman);
-    const handoff = await until("the hand-off to a person", () => visitor.frames.find((f) => f.type === "mode" && f.mode === "human"));
+    const handoff = await until("the hand-off to a person", () =>
+      visitor.frames.find((f) => f.type === "mode" && f.mode === "human"),
+    );
     expect(handoff.reason).toBe("asked_for_human");
-    const found = await until("the escalation ticket", async () => (await call<{ data: Ticket[] }>("GET", `/api/tickets?conversationId=${visitor.conversationId}`)).body.data[0]);
+    const found = await until(
+      "the escalation ticket",
+      async () =>
+        (await call<{ data: Ticket[] }>("GET", `/api/tickets?conversationId=${visitor.conversationId}`)).body.data[0],
+    );
     expect(found.source).toBe("escalation");
     expect(found.subject).toBe(SUBJECT);
     // the escalation raced the classifier; the ticket still ends up with the conversation's category
-    const triage = await until("the conversation's category", async () => (await call<Triage>("GET", `/api/conversations/${visitor.conversationId}/triage`)).body.categoryId);
+    const triage = await until(
+      "the conversation's category",
+      async () => (await call<Triage>("GET", `/api/conversations/${visitor.conversationId}/triage`)).body.categoryId,
+    );
     const labelled = await until("the ticket's category", async () => {
       const t = (await call<Ticket>("GET", `/api/tickets/${found.id}`)).body;
       return t.categoryId && t;
@@ -149,11 +199,17 @@ describe("tickets and triage in the dashboard", () => {
     const priorityEvents = page.locator(".events li", { hasText: /^Priority: / });
     const before = await priorityEvents.count();
     await page.getByLabel("Priority").selectOption(target);
-    await until("the priority change in the API", async () => (await call<Ticket>("GET", `/api/tickets/${ticket.id}`)).body.priority === target);
+    await until(
+      "the priority change in the API",
+      async () => (await call<Ticket>("GET", `/api/tickets/${ticket.id}`)).body.priority === target,
+    );
     await until("the priority event in the history", async () => (await priorityEvents.count()) === before + 1);
 
     await page.getByLabel("Status").selectOption("pending");
-    await until("the status change in the API", async () => (await call<Ticket>("GET", `/api/tickets/${ticket.id}`)).body.status === "pending");
+    await until(
+      "the status change in the API",
+      async () => (await call<Ticket>("GET", `/api/tickets/${ticket.id}`)).body.status === "pending",
+    );
     await page.locator(".events li", { hasText: "Status: Open → Pending" }).waitFor();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
     // pending counts as the first response
@@ -172,7 +228,12 @@ describe("tickets and triage in the dashboard", () => {
   it("drafts a reply in the conversation, sends the edited draft to the visitor and corrects the category", async () => {
     const seq = await visitor.say(QUESTION);
     // drafts read the conversation's D1 copy, which follows the room within a second or two
-    await until("a draft answering the latest message", async () => (await call<{ replyingTo: number }>("POST", `/api/conversations/${visitor.conversationId}/draft`)).body.replyingTo === seq);
+    await until(
+      "a draft answering the latest message",
+      async () =>
+        (await call<{ replyingTo: number }>("POST", `/api/conversations/${visitor.conversationId}/draft`)).body
+          .replyingTo === seq,
+    );
 
     await page.getByRole("link", { name: "Open conversation" }).click();
     await page.getByRole("heading", { name: "Tess Ticket" }).waitFor();
@@ -180,9 +241,13 @@ describe("tickets and triage in the dashboard", () => {
     await page.getByRole("link", { name: /^Ticket · (Urgent|Low) · Pending$/ }).waitFor();
 
     await page.getByRole("button", { name: "Summary", exact: true }).click();
-    await expect(page.getByRole("region", { name: "Conversation summary" }).textContent()).resolves.toMatch(/The customer wrote/);
+    await expect(page.getByRole("region", { name: "Conversation summary" }).textContent()).resolves.toMatch(
+      /The customer wrote/,
+    );
 
-    const drafted = page.waitForResponse((r) => r.url().endsWith(`/api/conversations/${visitor.conversationId}/draft`) && r.request().method() === "POST");
+    const drafted = page.waitForResponse(
+      (r) => r.url().endsWith(`/api/conversations/${visitor.conversationId}/draft`) && r.request().method() === "POST",
+    );
     await page.getByRole("button", { name: "Draft reply" }).click();
     const draft = (await (await drafted).json()) as { draft: string };
     expect(draft.draft.length).toBeGreaterThan(0);
@@ -194,7 +259,12 @@ describe("tickets and triage in the dashboard", () => {
     await reply.pressSequentially(" Sam from support");
     const sent = `${draft.draft} Sam from support`.trim();
     await reply.press("Enter");
-    const got = await until("the agent message at the visitor", () => visitor.frames.find((f) => f.type === "msg" && f.role === "agent") ?? (visitor.closed() ? Promise.reject(new Error(visitor.closed())) : undefined));
+    const got = await until(
+      "the agent message at the visitor",
+      () =>
+        visitor.frames.find((f) => f.type === "msg" && f.role === "agent") ??
+        (visitor.closed() ? Promise.reject(new Error(visitor.closed())) : undefined),
+    );
     expect(got.text).toBe(sent);
     await expect(reply.inputValue()).resolves.toBe("");
 
@@ -207,7 +277,9 @@ describe("tickets and triage in the dashboard", () => {
     });
     expect(after.categorySource).toBe("operator");
     // the live ticket follows the correction
-    await expect(call<Ticket>("GET", `/api/tickets/${ticket.id}`).then((r) => r.body.categoryId)).resolves.toBe(categories[target]);
+    await expect(call<Ticket>("GET", `/api/tickets/${ticket.id}`).then((r) => r.body.categoryId)).resolves.toBe(
+      categories[target],
+    );
     await page.getByText("set by an operator").waitFor();
     await screenshot(page, "conversation-triage");
   });
@@ -217,15 +289,23 @@ describe("tickets and triage in the dashboard", () => {
     try {
       // a question the knowledge base answers: no hand-off, so no ticket yet
       const seq = await other.say(QUESTION);
-      await until("the AI's answer", () => other.frames.some((f) => f.type === "msg" && f.role === "ai" && (f.seq as number) > seq));
-      expect(other.frames.some((f) => f.type === "mode"), JSON.stringify(other.frames)).toBe(false);
-      expect((await call<{ data: Ticket[] }>("GET", `/api/tickets?conversationId=${other.conversationId}`)).body.data).toEqual([]);
+      await until("the AI's answer", () =>
+        other.frames.some((f) => f.type === "msg" && f.role === "ai" && (f.seq as number) > seq),
+      );
+      expect(
+        other.frames.some((f) => f.type === "mode"),
+        JSON.stringify(other.frames),
+      ).toBe(false);
+      expect(
+        (await call<{ data: Ticket[] }>("GET", `/api/tickets?conversationId=${other.conversationId}`)).body.data,
+      ).toEqual([]);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Inbox/ }).click();
       await page.locator("li.conv", { hasText: "Otto Other" }).getByRole("link").click();
       await page.getByRole("heading", { name: "Otto Other" }).waitFor();
       await page.getByRole("button", { name: "Open ticket" }).click();
       await page.getByRole("link", { name: /^Ticket · \w+ · Open$/ }).waitFor();
-      const made = (await call<{ data: Ticket[] }>("GET", `/api/tickets?conversationId=${other.conversationId}`)).body.data;
+      const made = (await call<{ data: Ticket[] }>("GET", `/api/tickets?conversationId=${other.conversationId}`)).body
+        .data;
       expect(made.map((t) => t.source)).toEqual(["operator"]);
     } finally {
       other.close();

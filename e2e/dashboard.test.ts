@@ -78,7 +78,11 @@ describe("operator dashboard", () => {
     // no reload: the row arrives over the inbox socket
     const row = page.locator("li.conv", { hasText: "Vera Visitor" });
     await row.waitFor({ timeout: 15_000 });
-    await until("the first message preview in the row", async () => /charged twice|Hello/.test((await row.textContent()) ?? ""), 15_000);
+    await until(
+      "the first message preview in the row",
+      async () => /charged twice|Hello/.test((await row.textContent()) ?? ""),
+      15_000,
+    );
     // asking for a person makes the row stand out, live
     visitor.askForHuman();
     await row.getByText("Waiting for a person").waitFor();
@@ -94,12 +98,16 @@ describe("operator dashboard", () => {
     await page.getByRole("button", { name: "Take over" }).click();
     await page.getByText("Assigned to you").waitFor();
     await page.getByRole("button", { name: "Release to AI" }).waitFor();
-    await until("the visitor seeing a person take over", () => visitor.frames.some((f) => f.type === "mode" && f.mode === "human" && f.reason === "takeover"));
+    await until("the visitor seeing a person take over", () =>
+      visitor.frames.some((f) => f.type === "mode" && f.mode === "human" && f.reason === "takeover"),
+    );
 
     const reply = page.getByLabel("Reply");
     await reply.fill("Sorry about that! I have refunded the second charge.");
     await reply.press("Enter");
-    const got = await until("the agent message at the visitor", () => visitor.frames.find((f) => f.type === "msg" && f.role === "agent"));
+    const got = await until("the agent message at the visitor", () =>
+      visitor.frames.find((f) => f.type === "msg" && f.role === "agent"),
+    );
     expect(got.text).toBe("Sorry about that! I have refunded the second charge.");
     await page.locator(".messages li.msg.agent", { hasText: "refunded the second charge" }).waitFor();
     await expect(reply.inputValue()).resolves.toBe("");
@@ -114,7 +122,9 @@ describe("operator dashboard", () => {
 
     visitor.say("Thank you so much");
     await page.locator(".messages li.msg.visitor", { hasText: "Thank you so much" }).waitFor();
-    await until("the visitor's own echo", () => visitor.frames.some((f) => f.type === "msg" && f.text === "Thank you so much"));
+    await until("the visitor's own echo", () =>
+      visitor.frames.some((f) => f.type === "msg" && f.text === "Thank you so much"),
+    );
     expect(JSON.stringify(visitor.frames)).not.toContain("4411");
     await screenshot(page, "conversation");
     visitor.close();
@@ -152,12 +162,20 @@ describe("operator dashboard", () => {
     await page.getByRole("heading", { name: "Knowledge", level: 1 }).waitFor();
     const form = page.locator("form", { has: page.getByRole("button", { name: "Add Q&A" }) });
     await form.getByLabel("Question").fill("How do I export my notes to PDF?");
-    await form.getByLabel("Answer").fill("Open the notebook, choose File then Export, and pick PDF. Exports include images and tags.");
+    await form
+      .getByLabel("Answer")
+      .fill("Open the notebook, choose File then Export, and pick PDF. Exports include images and tags.");
     await form.getByRole("button", { name: "Add Q&A" }).click();
 
     const source = page.locator("li.source", { hasText: "export my notes" });
     await source.waitFor();
-    const status = await until("the source to be processed", async () => ["ready", "failed"].includes((await source.getAttribute("data-status")) ?? "") && (await source.getAttribute("data-status")), 60_000);
+    const status = await until(
+      "the source to be processed",
+      async () =>
+        ["ready", "failed"].includes((await source.getAttribute("data-status")) ?? "") &&
+        (await source.getAttribute("data-status")),
+      60_000,
+    );
     expect(status, (await source.textContent()) ?? "").toBe("ready");
     await expect(source.getByRole("status").textContent()).resolves.toBe("Ready");
 
@@ -172,7 +190,13 @@ describe("operator dashboard", () => {
     await screenshot(page, "knowledge");
 
     // a file through the upload control (the drop zone calls the same upload)
-    await page.getByLabel("Upload files").setInputFiles({ name: "returns.md", mimeType: "text/markdown", buffer: Buffer.from("# Returns policy\n\nYou can return any item within 30 days for a full refund.\n") });
+    await page
+      .getByLabel("Upload files")
+      .setInputFiles({
+        name: "returns.md",
+        mimeType: "text/markdown",
+        buffer: Buffer.from("# Returns policy\n\nYou can return any item within 30 days for a full refund.\n"),
+      });
     const file = page.locator("li.source", { hasText: /returns/i });
     await file.waitFor();
     // the operator watches a live conversation: the AI answer arrives (streamed) with its source
@@ -182,7 +206,9 @@ describe("operator dashboard", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Inbox/ }).click();
     await page.locator("li.conv", { hasText: "Kai Knowledge" }).getByRole("link").click();
     await page.getByRole("heading", { name: "Kai Knowledge" }).waitFor();
-    await until("the operator socket", async () => (await page.locator(".conv-state").textContent())?.includes("Visitor online"));
+    await until("the operator socket", async () =>
+      (await page.locator(".conv-state").textContent())?.includes("Visitor online"),
+    );
     kai.say("How do I export my notes to PDF?");
     const ai = page.locator(".messages li.msg.ai", { hasText: "Export" });
     await ai.waitFor({ timeout: 20_000 });
@@ -193,7 +219,13 @@ describe("operator dashboard", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge" }).click();
     await file.waitFor();
 
-    const settled = await until("the uploaded file to be processed", async () => ["ready", "failed"].includes((await file.getAttribute("data-status")) ?? "") && (await file.getAttribute("data-status")), 60_000);
+    const settled = await until(
+      "the uploaded file to be processed",
+      async () =>
+        ["ready", "failed"].includes((await file.getAttribute("data-status")) ?? "") &&
+        (await file.getAttribute("data-status")),
+      60_000,
+    );
     expect(settled, (await file.textContent()) ?? "").toBe("ready");
   });
 
@@ -260,7 +292,10 @@ describe("operator dashboard", () => {
     await ann.keyboard.press("?");
     await ann.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await context.close();
-    await until("Ann to leave the viewers", async () => (await page.getByText("Also viewing: Ann Agent").count()) === 0);
+    await until(
+      "Ann to leave the viewers",
+      async () => (await page.getByText("Also viewing: Ann Agent").count()) === 0,
+    );
   });
 
   it("keeps the session across a reload (silent refresh) and signs out", async () => {

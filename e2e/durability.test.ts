@@ -40,16 +40,21 @@ async function open(url: string) {
     ws.addEventListener("error", () => j(new Error("socket error")));
   });
   const until = (pred: (f: Frame) => boolean, ms = 15_000) =>
-    frames.find(pred) ? Promise.resolve(frames.find(pred)!) :
-    new Promise<Frame>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`timeout; frames ${JSON.stringify(frames).slice(-600)}`)), ms);
-      waiters.push({ pred, res: (f) => (clearTimeout(t), res(f)), rej: (e) => (clearTimeout(t), rej(e)) });
-    });
+    frames.find(pred)
+      ? Promise.resolve(frames.find(pred)!)
+      : new Promise<Frame>((res, rej) => {
+          const t = setTimeout(() => rej(new Error(`timeout; frames ${JSON.stringify(frames).slice(-600)}`)), ms);
+          waiters.push({ pred, res: (f) => (clearTimeout(t), res(f)), rej: (e) => (clearTimeout(t), rej(e)) });
+        });
   return { ws, frames, until, send: (f: unknown) => ws.send(JSON.stringify(f)) };
 }
 
 async function session(origin: string, botKey: string) {
-  const r = await fetch(`${origin}/api/widget/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ botKey }) });
+  const r = await fetch(`${origin}/api/widget/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ botKey }),
+  });
   expect(r.status).toBe(200);
   return (await r.json()) as { token: string; conversationId: string; wsUrl: string };
 }
@@ -93,23 +98,39 @@ describe("durability across a server restart", () => {
       const msgs = sock.frames.filter((f) => f.type === "msg");
       expect(msgs.map((m) => m.seq)).toEqual(Array.from({ length: msgs.length }, (_, i) => i + 1));
       const stored = msgs.filter((m) => m.role === "visitor").map((m) => m.cid);
-      for (const cid of acked.get(s.conversationId)!) expect(stored.filter((c) => c === cid), `${cid} after restart`).toHaveLength(1);
+      for (const cid of acked.get(s.conversationId)!)
+        expect(
+          stored.filter((c) => c === cid),
+          `${cid} after restart`,
+        ).toHaveLength(1);
       sock.ws.close();
     }
 
     // the D1 copy converges after the restart
-    const login = await (await fetch(`${server.origin}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: demo.email, password: demo.password }) })).json();
+    const login = await (
+      await fetch(`${server.origin}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: demo.email, password: demo.password }),
+      })
+    ).json();
     for (const s of conversations) {
       const want = acked.get(s.conversationId)!;
       const deadline = Date.now() + 20_000;
       let cids: string[] = [];
       while (Date.now() < deadline) {
-        const r = await fetch(`${server.origin}/api/conversations/${s.conversationId}/messages?limit=1000`, { headers: { authorization: `Bearer ${login.accessToken}` } });
+        const r = await fetch(`${server.origin}/api/conversations/${s.conversationId}/messages?limit=1000`, {
+          headers: { authorization: `Bearer ${login.accessToken}` },
+        });
         cids = r.ok ? ((await r.json()).data as { cid: string | null }[]).map((m) => m.cid ?? "") : [];
         if ([...want].every((c) => cids.includes(c))) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      for (const cid of want) expect(cids.filter((c) => c === cid), `${cid} in D1`).toHaveLength(1);
+      for (const cid of want)
+        expect(
+          cids.filter((c) => c === cid),
+          `${cid} in D1`,
+        ).toHaveLength(1);
     }
   });
 });

@@ -20,7 +20,15 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -42,7 +50,10 @@ export async function startEcho(port: number, prefix = "echo-widget-"): Promise<
 
 /** A static server for host pages: `pages` maps a path to HTML (or SVG for *.svg). Lives on its
  *  own port, so its origin differs from the Worker's. */
-export async function startHost(port: number, pages: Record<string, string>): Promise<{ origin: string; pages: Record<string, string>; close(): Promise<void> }> {
+export async function startHost(
+  port: number,
+  pages: Record<string, string>,
+): Promise<{ origin: string; pages: Record<string, string>; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     const html = pages[path];
@@ -73,7 +84,13 @@ ${o.body ?? ""}
 }
 
 /** Authenticated JSON call against the local server (for test setup, e.g. a second bot). */
-export async function api<T = unknown>(origin: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = unknown>(
+  origin: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const r = await fetch(origin + path, {
     method,
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

@@ -15,7 +15,10 @@ let key: string;
 async function api(path: string, init: { method?: string; token?: string; json?: unknown } = {}) {
   const res = await fetch(`${server.origin}${path}`, {
     method: init.method ?? "GET",
-    headers: { ...(init.json !== undefined && { "content-type": "application/json" }), ...(init.token && { authorization: `Bearer ${init.token}` }) },
+    headers: {
+      ...(init.json !== undefined && { "content-type": "application/json" }),
+      ...(init.token && { authorization: `Bearer ${init.token}` }),
+    },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   });
   const text = await res.text();
@@ -26,7 +29,13 @@ async function api(path: string, init: { method?: string; token?: string; json?:
 beforeAll(async () => {
   server = await startEcho(PORT, "echo-voice-openai-");
   await addDemoKnowledge(server.origin, server.demo.token);
-  key = (await api("/api/keys", { method: "POST", token: server.demo.token, json: { name: "openai client", scopes: ["chat:completions"] } })).secret;
+  key = (
+    await api("/api/keys", {
+      method: "POST",
+      token: server.demo.token,
+      json: { name: "openai client", scopes: ["chat:completions"] },
+    })
+  ).secret;
 });
 afterAll(async () => {
   await server?.stop();
@@ -35,7 +44,10 @@ afterAll(async () => {
 describe("the official openai client against /v1", () => {
   it("gets a grounded answer from the demo bot, not streamed", async () => {
     const client = new OpenAI({ apiKey: key, baseURL: `${server.origin}/v1`, maxRetries: 0 });
-    const r = await client.chat.completions.create({ model: server.demo.botId, messages: [{ role: "user", content: "How do I reset my password?" }] });
+    const r = await client.chat.completions.create({
+      model: server.demo.botId,
+      messages: [{ role: "user", content: "How do I reset my password?" }],
+    });
     expect(r.object).toBe("chat.completion");
     expect(r.choices[0]!.finish_reason).toBe("stop");
     expect(r.choices[0]!.message.content).toMatch(/Settings/);
@@ -44,7 +56,12 @@ describe("the official openai client against /v1", () => {
 
   it("gets the same grounded answer streamed, chunk by chunk", async () => {
     const client = new OpenAI({ apiKey: key, baseURL: `${server.origin}/v1`, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: server.demo.botId, stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "How do I reset my password?" }] });
+    const stream = await client.chat.completions.create({
+      model: server.demo.botId,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "How do I reset my password?" }],
+    });
     let text = "";
     let chunks = 0;
     let finish: string | null = null;
@@ -69,18 +86,33 @@ describe("the official openai client against /v1", () => {
   });
 
   it("gets 401 (AuthenticationError) with a wrong key", async () => {
-    const client = new OpenAI({ apiKey: "sk_thisisnotakeythisisnotakeythisisnotakey", baseURL: `${server.origin}/v1`, maxRetries: 0 });
-    const err = await client.chat.completions.create({ model: server.demo.botId, messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const client = new OpenAI({
+      apiKey: "sk_thisisnotakeythisisnotakeythisisnotakey",
+      baseURL: `${server.origin}/v1`,
+      maxRetries: 0,
+    });
+    const err = await client.chat.completions
+      .create({ model: server.demo.botId, messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((err as InstanceType<typeof OpenAI.AuthenticationError>).status).toBe(401);
   });
 
   it("gets 404 (NotFoundError) for another tenant's bot id, streamed or not", async () => {
-    const other = await api("/api/auth/signup", { method: "POST", json: { email: `other-${Date.now()}@example.test`, password: "another long password", company: "Other Co" } });
+    const other = await api("/api/auth/signup", {
+      method: "POST",
+      json: { email: `other-${Date.now()}@example.test`, password: "another long password", company: "Other Co" },
+    });
     const bots = await api("/api/bots", { token: other.accessToken });
     const client = new OpenAI({ apiKey: key, baseURL: `${server.origin}/v1`, maxRetries: 0 });
     for (const stream of [false, true]) {
-      const err = await client.chat.completions.create({ model: bots.data[0].id, stream, messages: [{ role: "user", content: "How do I reset my password?" }] }).catch((e: unknown) => e);
+      const err = await client.chat.completions
+        .create({
+          model: bots.data[0].id,
+          stream,
+          messages: [{ role: "user", content: "How do I reset my password?" }],
+        })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.NotFoundError);
       expect((err as InstanceType<typeof OpenAI.NotFoundError>).status).toBe(404);
     }

@@ -13,7 +13,9 @@ import { addDemoKnowledge } from "./voice-helpers";
 
 const PORT = 8861;
 const SECRET = "vapi-e2e-shared-secret";
-const recorded = JSON.parse(readFileSync(new URL("../workers/test/fixtures/vapi/recorded-call.json", import.meta.url), "utf8")) as { messages: { message: Record<string, unknown> }[] };
+const recorded = JSON.parse(
+  readFileSync(new URL("../workers/test/fixtures/vapi/recorded-call.json", import.meta.url), "utf8"),
+) as { messages: { message: Record<string, unknown> }[] };
 const WAV = Buffer.from("RIFF\u0024\u0000\u0000\u0000WAVEfmt ", "latin1");
 
 let server: LocalServer;
@@ -22,7 +24,14 @@ let recordingHits = 0;
 let recordingUrl = "";
 
 async function api(path: string, token: string, init: { method?: string; json?: unknown } = {}) {
-  const res = await fetch(`${server.origin}${path}`, { method: init.method ?? "GET", headers: { authorization: `Bearer ${token}`, ...(init.json !== undefined && { "content-type": "application/json" }) }, body: init.json === undefined ? undefined : JSON.stringify(init.json) });
+  const res = await fetch(`${server.origin}${path}`, {
+    method: init.method ?? "GET",
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.json !== undefined && { "content-type": "application/json" }),
+    },
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
   return JSON.parse(text);
@@ -58,11 +67,28 @@ afterAll(async () => {
 describe("a recorded Vapi call replayed against the local server", () => {
   it("makes one conversation with transcript, summary, duration and cost, watched live by an operator", async () => {
     const token = server.demo.token;
-    const vint = await api("/api/voice/integrations", token, { method: "POST", json: { provider: "vapi", botId: server.demo.botId, secrets: { secret: SECRET }, settings: { handoffNumber: "+14155550100" } } });
+    const vint = await api("/api/voice/integrations", token, {
+      method: "POST",
+      json: {
+        provider: "vapi",
+        botId: server.demo.botId,
+        secrets: { secret: SECRET },
+        settings: { handoffNumber: "+14155550100" },
+      },
+    });
     const callId = `e2e-${Date.now()}`;
-    const payloads = recorded.messages.map((m) => JSON.stringify(m).replaceAll("{{CALL_ID}}", callId).replaceAll("{{RECORDING_URL}}", recordingUrl).replaceAll("{{WEBHOOK_URL}}", vint.webhookUrl));
+    const payloads = recorded.messages.map((m) =>
+      JSON.stringify(m)
+        .replaceAll("{{CALL_ID}}", callId)
+        .replaceAll("{{RECORDING_URL}}", recordingUrl)
+        .replaceAll("{{WEBHOOK_URL}}", vint.webhookUrl),
+    );
     const post = async (body: string) => {
-      const res = await fetch(vint.webhookUrl, { method: "POST", headers: { "content-type": "application/json", "x-vapi-secret": SECRET }, body });
+      const res = await fetch(vint.webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-vapi-secret": SECRET },
+        body,
+      });
       expect(res.status, await res.clone().text()).toBe(200);
       return res.json() as Promise<Record<string, any>>;
     };
@@ -83,19 +109,33 @@ describe("a recorded Vapi call replayed against the local server", () => {
       ws.addEventListener("error", () => reject(new Error("operator socket failed")));
     });
     ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
-    await until(async () => frames, (f) => f.some((x) => x.type === "ready"));
+    await until(
+      async () => frames,
+      (f) => f.some((x) => x.type === "ready"),
+    );
 
     const answers = [first];
     for (const body of payloads.slice(1)) {
       answers.push(await post(body));
       // the first caller line reaches the operator while the call is still going
       if (answers.length === 6) {
-        await until(async () => frames, (f) => f.some((x) => x.type === "msg" && x.role === "visitor" && x.text === "Hi, how do I reset my password?"));
+        await until(
+          async () => frames,
+          (f) =>
+            f.some((x) => x.type === "msg" && x.role === "visitor" && x.text === "Hi, how do I reset my password?"),
+        );
       }
     }
     expect(JSON.parse(answers[6]!.results[0].result).answer).toMatch(/Settings/);
-    const live = await until(async () => frames.filter((f) => f.type === "msg" && f.role === "visitor").map((f) => f.text as string), (v) => v.length >= 3);
-    expect(live).toEqual(["Hi, how do I reset my password?", "Great. Can you also open a ticket, my export to PDF keeps failing.", "Thanks, that's all."]);
+    const live = await until(
+      async () => frames.filter((f) => f.type === "msg" && f.role === "visitor").map((f) => f.text as string),
+      (v) => v.length >= 3,
+    );
+    expect(live).toEqual([
+      "Hi, how do I reset my password?",
+      "Great. Can you also open a ticket, my export to PDF keeps failing.",
+      "Thanks, that's all.",
+    ]);
     expect(frames.some((f) => f.type === "call")).toBe(true);
     ws.close();
 
@@ -103,14 +143,27 @@ describe("a recorded Vapi call replayed against the local server", () => {
     expect(list.data.filter((c: { id: string }) => c.id === conversationId)).toHaveLength(1);
     // the D1 copy trails the room by up to a second: the status-update's "ended" may land before
     // the end-of-call report's figures, so wait for the report itself
-    const conv = await until(() => api(`/api/conversations/${conversationId}`, token), (c) => c.meta?.call?.state === "ended" && c.meta.call.data?.durationSec !== undefined);
+    const conv = await until(
+      () => api(`/api/conversations/${conversationId}`, token),
+      (c) => c.meta?.call?.state === "ended" && c.meta.call.data?.durationSec !== undefined,
+    );
     expect(conv.channel).toBe("voice");
-    expect(conv.meta.call.data).toMatchObject({ cost: 0.1342, durationSec: 37.734, endedReason: "customer-ended-call", from: "+14155550123" });
+    expect(conv.meta.call.data).toMatchObject({
+      cost: 0.1342,
+      durationSec: 37.734,
+      endedReason: "customer-ended-call",
+      from: "+14155550123",
+    });
     expect(conv.meta.call.data.summary).toContain("reset their Nimbus Notes password");
     expect(conv.meta.call.data.recordingKey).toMatch(/^voice\//);
     expect(recordingHits).toBe(1);
-    const msgs = await until(() => api(`/api/conversations/${conversationId}/messages`, token), (b) => b.data.filter((m: any) => m.role === "ai").length >= 4);
-    const transcript = msgs.data.filter((m: any) => m.role === "visitor" || m.role === "ai").map((m: any) => `${m.role}: ${m.text}`);
+    const msgs = await until(
+      () => api(`/api/conversations/${conversationId}/messages`, token),
+      (b) => b.data.filter((m: any) => m.role === "ai").length >= 4,
+    );
+    const transcript = msgs.data
+      .filter((m: any) => m.role === "visitor" || m.role === "ai")
+      .map((m: any) => `${m.role}: ${m.text}`);
     expect(transcript[0]).toMatch(/^ai: Hi! I'm Nimbus Help/);
     expect(transcript).toContain("visitor: Hi, how do I reset my password?");
     expect(transcript.at(-1)).toBe("ai: You're welcome. Goodbye!");
@@ -120,7 +173,9 @@ describe("a recorded Vapi call replayed against the local server", () => {
     const again = await api(`/api/conversations/${conversationId}/messages`, token);
     expect(again.data).toHaveLength(msgs.data.length);
     const list2 = await api("/api/conversations", token);
-    expect(list2.data.filter((c: { channel: string }) => c.channel === "voice")).toHaveLength(list.data.filter((c: { channel: string }) => c.channel === "voice").length);
+    expect(list2.data.filter((c: { channel: string }) => c.channel === "voice")).toHaveLength(
+      list.data.filter((c: { channel: string }) => c.channel === "voice").length,
+    );
     expect(recordingHits).toBe(1);
   });
 });

@@ -6,7 +6,13 @@ import { markdown, inline, isSafeUrl } from "../widget/src/markdown";
 import { pickLang, stringsFor, K } from "../widget/src/i18n";
 import type { MsgFrame } from "../widget/src/protocol";
 
-const msg = (seq: number, id: string, role: MsgFrame["role"], text: string, extra: Partial<MsgFrame> = {}): MsgFrame => ({ type: "msg", seq, id, role, text, at: "2026-11-22T00:00:00Z", ...extra });
+const msg = (
+  seq: number,
+  id: string,
+  role: MsgFrame["role"],
+  text: string,
+  extra: Partial<MsgFrame> = {},
+): MsgFrame => ({ type: "msg", seq, id, role, text, at: "2026-11-22T00:00:00Z", ...extra });
 const texts = (m: ReturnType<typeof createModel>) => m.items.value.map((i) => `${i.role}:${i.text.value}`);
 
 describe("widget model", () => {
@@ -58,7 +64,11 @@ describe("widget model", () => {
     const item = m.items.value[0]!;
     expect(item.done.value).toBe(false);
     expect(item.text.value).toBe("Sync works");
-    m.apply(msg(3, "msg_9", "ai", "Sync works offline.", { sources: [{ sourceId: "s1", title: "Sync guide", url: null, snippet: "…" }] }));
+    m.apply(
+      msg(3, "msg_9", "ai", "Sync works offline.", {
+        sources: [{ sourceId: "s1", title: "Sync guide", url: null, snippet: "…" }],
+      }),
+    );
     expect(m.items.value).toHaveLength(1);
     expect(item.done.value).toBe(true);
     expect(item.text.value).toBe("Sync works offline.");
@@ -108,18 +118,26 @@ const collect = (nodes: unknown, out: VNodeLike[] = []): VNodeLike[] => {
   return out;
 };
 const textOf = (nodes: unknown): string =>
-  [nodes].flat(Infinity).map((n) => (isVNode(n) ? textOf(n.props.children) : n == null || typeof n === "boolean" ? "" : String(n))).join("");
+  [nodes]
+    .flat(Infinity)
+    .map((n) => (isVNode(n) ? textOf(n.props.children) : n == null || typeof n === "boolean" ? "" : String(n)))
+    .join("");
 
 describe("markdown subset", () => {
   it("builds bold, italics, code, lists and safe links as elements", () => {
-    const out = collect(markdown("Use **Sync** and *offline* mode with `nn sync`:\n- one\n- two\n\n1. first\nSee [docs](https://nimbus.example/help)."));
+    const out = collect(
+      markdown(
+        "Use **Sync** and *offline* mode with `nn sync`:\n- one\n- two\n\n1. first\nSee [docs](https://nimbus.example/help).",
+      ),
+    );
     const types = out.map((n) => n.type);
     expect(types).toEqual(expect.arrayContaining(["p", "strong", "em", "code", "ul", "li", "ol", "a"]));
     expect(out.find((n) => n.type === "a")?.props.href).toBe("https://nimbus.example/help");
   });
 
   it("keeps HTML as text and drops unsafe link schemes", () => {
-    const src = '<img src=x onerror=alert(1)> [click](javascript:alert(1)) [x](data:text/html,hi) <script>alert(2)</script>';
+    const src =
+      "<img src=x onerror=alert(1)> [click](javascript:alert(1)) [x](data:text/html,hi) <script>alert(2)</script>";
     const nodes = markdown(src);
     const els = collect(nodes);
     expect(els.some((n) => n.type === "a" || n.type === "img" || n.type === "script")).toBe(false);
@@ -140,7 +158,10 @@ describe("strings", () => {
     for (const l of ["es", "fr", "de", "pt"]) {
       const t = (await stringsFor(l)) as unknown as string[];
       lengths.add(t.length);
-      expect(t.every((x) => x.trim().length > 0), l).toBe(true);
+      expect(
+        t.every((x) => x.trim().length > 0),
+        l,
+      ).toBe(true);
     }
     expect([...lengths]).toEqual([K.extras + 10]);
     expect(pickLang(undefined, "auto", "pt-BR")).toBe("pt");

@@ -49,7 +49,10 @@ beforeEach(() => {
   sessionStatus = 200;
   n = 0;
   vi.stubGlobal("WebSocket", FakeSocket);
-  vi.stubGlobal("localStorage", { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => store.set(k, v) });
+  vi.stubGlobal("localStorage", {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => store.set(k, v),
+  });
   vi.stubGlobal("addEventListener", (t: string, fn: () => void) => listeners.set(t, fn));
   vi.stubGlobal("removeEventListener", (t: string) => listeners.delete(t));
   vi.stubGlobal("fetch", async (_url: string, init: { body: string }) => {
@@ -57,7 +60,15 @@ beforeEach(() => {
     sessionBodies.push(body);
     if (sessionStatus !== 200) return new Response(JSON.stringify({ detail: "nope" }), { status: sessionStatus });
     const conversationId = (body.conversationId as string | undefined) ?? `conv_${++n}`;
-    return new Response(JSON.stringify({ token: `tok${sessionBodies.length}`, conversationId, wsUrl: `ws://echo.test/api/widget/ws?token=tok${sessionBodies.length}`, visitorToken: "vt_secret_0123456789", bot: { name: "Nimbus Help" } }));
+    return new Response(
+      JSON.stringify({
+        token: `tok${sessionBodies.length}`,
+        conversationId,
+        wsUrl: `ws://echo.test/api/widget/ws?token=tok${sessionBodies.length}`,
+        visitorToken: "vt_secret_0123456789",
+        bot: { name: "Nimbus Help" },
+      }),
+    );
   });
 });
 afterEach(() => {
@@ -115,7 +126,11 @@ describe("widget transport", () => {
     await vi.advanceTimersByTimeAsync(10);
     await flush();
     expect(FakeSocket.all).toHaveLength(2);
-    expect(sessionBodies[1]).toEqual({ botKey: "pk_test", conversationId: "conv_1", visitorToken: "vt_secret_0123456789" });
+    expect(sessionBodies[1]).toEqual({
+      botKey: "pk_test",
+      conversationId: "conv_1",
+      visitorToken: "vt_secret_0123456789",
+    });
     last().open();
     last().receive({ type: "ready", conversationId: "conv_1", seq: 3, mode: "ai" });
     expect(last().sent).toEqual([
@@ -207,11 +222,22 @@ describe("widget transport", () => {
       sessionBodies.push(JSON.parse(init.body) as Record<string, unknown>);
       return ++calls === 1
         ? new Response(JSON.stringify({ detail: "conversation not found" }), { status: 404 })
-        : new Response(JSON.stringify({ token: "t", conversationId: "conv_new", wsUrl: "ws://echo.test/ws?token=t", visitorToken: "vt_new_0123456789", bot: { name: "B" } }));
+        : new Response(
+            JSON.stringify({
+              token: "t",
+              conversationId: "conv_new",
+              wsUrl: "ws://echo.test/ws?token=t",
+              visitorToken: "vt_new_0123456789",
+              bot: { name: "B" },
+            }),
+          );
     });
     const b = setup();
     await b.t.start();
-    expect(sessionBodies).toEqual([{ botKey: "pk_test", conversationId: "conv_gone", visitorToken: "vt_old_0123456789" }, { botKey: "pk_test" }]);
+    expect(sessionBodies).toEqual([
+      { botKey: "pk_test", conversationId: "conv_gone", visitorToken: "vt_old_0123456789" },
+      { botKey: "pk_test" },
+    ]);
     expect(JSON.parse(store.get("echo:pk_test")!).c).toBe("conv_new");
     expect(b.fatal).toEqual([]);
     b.t.stop();
@@ -219,7 +245,13 @@ describe("widget transport", () => {
 
   it("sends identify details with the session, split into visitor and verified identity", async () => {
     const { t } = setup();
-    await t.identify({ name: "Ada", email: "ada@example.com", userId: "u_1", expiresAt: 2_000_000_000, hash: "ab".repeat(32) });
+    await t.identify({
+      name: "Ada",
+      email: "ada@example.com",
+      userId: "u_1",
+      expiresAt: 2_000_000_000,
+      hash: "ab".repeat(32),
+    });
     await t.start();
     expect(sessionBodies[0]).toEqual({
       botKey: "pk_test",

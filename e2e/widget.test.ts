@@ -64,11 +64,17 @@ window.__events = []; Echo("on", "message", function (m) { window.__events.push(
 beforeAll(async () => {
   buildWidget();
   // the demo page test needs dist/public/demo (npm test builds everything; a lone run may not have)
-  const demo = spawnSync(process.execPath, [new URL("../demo/build.mjs", import.meta.url).pathname], { encoding: "utf8" });
+  const demo = spawnSync(process.execPath, [new URL("../demo/build.mjs", import.meta.url).pathname], {
+    encoding: "utf8",
+  });
   if (demo.status !== 0) throw new Error(`demo build failed: ${demo.stderr}`);
   echo = await startEcho(ECHO_PORT);
-  const bot = await api<{ publishableKey: string }>(echo.origin, echo.demo.token, "POST", "/api/bots", { name: "Restricted", allowedOrigins: ["https://nimbus.example"] });
-  if (bot.status !== 201) throw new Error(`could not create the restricted bot: ${bot.status} ${JSON.stringify(bot.body)}`);
+  const bot = await api<{ publishableKey: string }>(echo.origin, echo.demo.token, "POST", "/api/bots", {
+    name: "Restricted",
+    allowedOrigins: ["https://nimbus.example"],
+  });
+  if (bot.status !== 201)
+    throw new Error(`could not create the restricted bot: ${bot.status} ${JSON.stringify(bot.body)}`);
   restrictedKey = bot.body.publishableKey;
   const logo = `http://127.0.0.1:${HOST_PORT}/logo.svg`;
   const branded = await api<{ publishableKey: string }>(echo.origin, echo.demo.token, "POST", "/api/bots", {
@@ -76,14 +82,19 @@ beforeAll(async () => {
     greeting: "Welcome to Teal support!",
     theme: { primaryColor: "#0f766e", textColor: "#ffffff", position: "bottom-left", logoUrl: logo, mode: "dark" },
   });
-  if (branded.status !== 201) throw new Error(`could not create the branded bot: ${branded.status} ${JSON.stringify(branded.body)}`);
+  if (branded.status !== 201)
+    throw new Error(`could not create the branded bot: ${branded.status} ${JSON.stringify(branded.body)}`);
   brandedKey = branded.body.publishableKey;
   const key = echo.demo.botKey;
   host = await startHost(HOST_PORT, {
     "/": hostPage({ echo: echo.origin, botKey: key, head: STUB }),
     "/plain": hostPage({ echo: echo.origin, botKey: key }),
     "/aggressive": hostPage({ echo: echo.origin, botKey: key, head: AGGRESSIVE_CSS }),
-    "/queued": hostPage({ echo: echo.origin, botKey: key, head: `${STUB}<script>Echo("identify", { name: "Ada", email: "ada@example.com" }); Echo("open");</script>` }),
+    "/queued": hostPage({
+      echo: echo.origin,
+      botKey: key,
+      head: `${STUB}<script>Echo("identify", { name: "Ada", email: "ada@example.com" }); Echo("open");</script>`,
+    }),
     "/es": hostPage({ echo: echo.origin, botKey: key, attrs: 'data-lang="es" data-position="bottom-left"' }),
     "/bad": hostPage({ echo: echo.origin, botKey: "pk_doesnotexist0000000000" }),
     "/restricted": hostPage({ echo: echo.origin, botKey: restrictedKey }),
@@ -99,7 +110,14 @@ afterAll(async () => {
   await echo?.stop();
 });
 
-type Bubble = { role: string; id: string | null; text: string; busy: string | null; pending: boolean; sources: string[] };
+type Bubble = {
+  role: string;
+  id: string | null;
+  text: string;
+  busy: string | null;
+  pending: boolean;
+  sources: string[];
+};
 type Frame = { dir: "in" | "out"; socket: number; data: Record<string, unknown> };
 
 /** A fresh context (fresh storage) with the instrumentation, a page, and what it logs. */
@@ -112,9 +130,15 @@ async function open(path = "/", ctx?: BrowserContext) {
   const frames: Frame[] = [];
   const sessions: number[] = [];
   const sessionBodies: unknown[] = [];
-  page.on("request", (r) => r.url().endsWith("/api/widget/sessions") && r.method() === "POST" && sessionBodies.push(r.postDataJSON()));
+  page.on(
+    "request",
+    (r) => r.url().endsWith("/api/widget/sessions") && r.method() === "POST" && sessionBodies.push(r.postDataJSON()),
+  );
   let sockets = 0;
-  page.on("response", (r) => r.url().endsWith("/api/widget/sessions") && r.request().method() === "POST" && sessions.push(r.status()));
+  page.on(
+    "response",
+    (r) => r.url().endsWith("/api/widget/sessions") && r.request().method() === "POST" && sessions.push(r.status()),
+  );
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("websocket", (ws) => {
@@ -149,12 +173,16 @@ async function ask(page: Page, text: string): Promise<Bubble> {
   const before = (await bubbles(page)).length;
   await input(page).fill(text);
   await input(page).press("Enter");
-  return until(`the answer to "${text}"`, async () => {
-    const list = await bubbles(page);
-    const mine = list.findIndex((b, i) => i >= before && b.role === "visitor" && b.text === text && !b.pending);
-    const answer = mine >= 0 ? list.slice(mine + 1).find((b) => b.role === "ai" && b.busy === "false") : undefined;
-    return answer;
-  }, 30_000);
+  return until(
+    `the answer to "${text}"`,
+    async () => {
+      const list = await bubbles(page);
+      const mine = list.findIndex((b, i) => i >= before && b.role === "visitor" && b.text === text && !b.pending);
+      const answer = mine >= 0 ? list.slice(mine + 1).find((b) => b.role === "ai" && b.busy === "false") : undefined;
+      return answer;
+    },
+    30_000,
+  );
 }
 
 describe("widget (browser, cross-origin host page)", () => {
@@ -163,14 +191,20 @@ describe("widget (browser, cross-origin host page)", () => {
     await launcher(page).waitFor({ timeout: 20_000 });
     await screenshot(page, "widget-closed");
     await launcher(page).click();
-    await expect(input(page).evaluate((e) => e === document.querySelector("echo-widget")!.shadowRoot!.activeElement)).resolves.toBe(true);
+    await expect(
+      input(page).evaluate((e) => e === document.querySelector("echo-widget")!.shadowRoot!.activeElement),
+    ).resolves.toBe(true);
     // record every change of a text node: streamed deltas must update one text node in place
     await page.evaluate(() => {
       const w = window as unknown as { __texts: string[] };
       w.__texts = [];
       new MutationObserver((records) => {
         for (const r of records) if (r.type === "characterData") w.__texts.push(r.oldValue ?? "");
-      }).observe(document.querySelector("echo-widget")!.shadowRoot!, { subtree: true, characterData: true, characterDataOldValue: true });
+      }).observe(document.querySelector("echo-widget")!.shadowRoot!, {
+        subtree: true,
+        characterData: true,
+        characterDataOldValue: true,
+      });
     });
     const q = demoQuestion();
     const answer = await ask(page, q);
@@ -182,10 +216,17 @@ describe("widget (browser, cross-origin host page)", () => {
     const streamed = deltas.map((d) => String(d.data.text)).join("");
     const texts = await page.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
     const prefixes = texts.filter((t) => t.length > 0 && streamed.startsWith(t));
-    expect(prefixes.length, `text node not updated in place: ${JSON.stringify(texts)}`).toBeGreaterThanOrEqual(deltas.length - 1);
-    const events = await page.evaluate(() => (window as unknown as { __events: { role: string; text: string }[] }).__events);
+    expect(prefixes.length, `text node not updated in place: ${JSON.stringify(texts)}`).toBeGreaterThanOrEqual(
+      deltas.length - 1,
+    );
+    const events = await page.evaluate(
+      () => (window as unknown as { __events: { role: string; text: string }[] }).__events,
+    );
     const final = frames.find((f) => f.dir === "in" && f.data.type === "msg" && f.data.id === answer.id)!;
-    expect(events.some((e) => e.role === "ai" && e.text === final.data.text), JSON.stringify(events)).toBe(true);
+    expect(
+      events.some((e) => e.role === "ai" && e.text === final.data.text),
+      JSON.stringify(events),
+    ).toBe(true);
     await screenshot(page, "widget-answer");
     await page.emulateMedia({ colorScheme: "dark" });
     await screenshot(page, "widget-answer-dark");
@@ -202,18 +243,27 @@ describe("widget (browser, cross-origin host page)", () => {
     // 1. the network goes away; the visitor keeps typing
     await context.setOffline(true);
     await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)!.readyState);
-    await until("the widget to notice the drop", async () => (await page.getByRole("status").filter({ hasText: "Reconnecting…" }).count()) > 0);
+    await until(
+      "the widget to notice the drop",
+      async () => (await page.getByRole("status").filter({ hasText: "Reconnecting…" }).count()) > 0,
+    );
     const [, q2, q3] = demoQuestions() as [string, string, string];
     await input(page).fill(q2);
     await input(page).press("Enter");
-    await until("the offline message to show as pending", async () => (await bubbles(page)).some((b) => b.text === q2 && b.pending));
+    await until("the offline message to show as pending", async () =>
+      (await bubbles(page)).some((b) => b.text === q2 && b.pending),
+    );
     const socketsOffline = sockets();
     await context.setOffline(false);
-    await until("the resent message to be acknowledged and answered", async () => {
-      const list = await bubbles(page);
-      const i = list.findIndex((b) => b.text === q2 && !b.pending);
-      return i >= 0 && list.slice(i + 1).some((b) => b.role === "ai" && b.busy === "false");
-    }, 30_000).catch(async (e: Error) => {
+    await until(
+      "the resent message to be acknowledged and answered",
+      async () => {
+        const list = await bubbles(page);
+        const i = list.findIndex((b) => b.text === q2 && !b.pending);
+        return i >= 0 && list.slice(i + 1).some((b) => b.role === "ai" && b.busy === "false");
+      },
+      30_000,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}\n${JSON.stringify(await bubbles(page))}\n${JSON.stringify(frames.slice(-30))}`);
     });
     expect(sockets(), "no new socket after the drop").toBeGreaterThan(socketsOffline);
@@ -227,15 +277,21 @@ describe("widget (browser, cross-origin host page)", () => {
     await input(page).fill(q3);
     const beforeKill = frames.length;
     await input(page).press("Enter");
-    await until("the first delta of the third answer", () => frames.slice(beforeKill).some((f) => f.dir === "in" && f.data.type === "delta"));
+    await until("the first delta of the third answer", () =>
+      frames.slice(beforeKill).some((f) => f.dir === "in" && f.data.type === "delta"),
+    );
     const socketCount = sockets();
     await page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)!.close());
     await until("a reconnect after the socket died", () => sockets() > socketCount, 15_000);
-    await until("the third answer to be final", async () => {
-      const list = await bubbles(page);
-      const i = list.findIndex((b) => b.text === q3 && !b.pending);
-      return i >= 0 && list.slice(i + 1).some((b) => b.role === "ai" && b.busy === "false");
-    }, 30_000);
+    await until(
+      "the third answer to be final",
+      async () => {
+        const list = await bubbles(page);
+        const i = list.findIndex((b) => b.text === q3 && !b.pending);
+        return i >= 0 && list.slice(i + 1).some((b) => b.role === "ai" && b.busy === "false");
+      },
+      30_000,
+    );
 
     const list = await bubbles(page);
     expect(list.filter((b) => b.role === "visitor").map((b) => b.text)).toEqual([q1, q2, q3]);
@@ -243,7 +299,9 @@ describe("widget (browser, cross-origin host page)", () => {
     expect(new Set(ids).size, `duplicate bubbles: ${JSON.stringify(list)}`).toBe(ids.length);
     expect(list.every((b) => !b.pending && b.busy === "false")).toBe(true);
     // every stored message the server has is on screen exactly once
-    const storedIds = new Set(frames.filter((f) => f.dir === "in" && f.data.type === "msg").map((f) => f.data.id as string));
+    const storedIds = new Set(
+      frames.filter((f) => f.dir === "in" && f.data.type === "msg").map((f) => f.data.id as string),
+    );
     expect([...storedIds].sort()).toEqual([...ids].sort());
     expect(list.find((b) => b.id === a1.id)?.text).toBe(a1.text);
 
@@ -266,10 +324,15 @@ describe("widget (browser, cross-origin host page)", () => {
     const evil = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b> [x](javascript:window.__xss=3)`;
     await input(page).fill(evil);
     await input(page).press("Enter");
-    await until("the acknowledged message", async () => (await bubbles(page)).some((b) => b.text === evil && !b.pending));
+    await until("the acknowledged message", async () =>
+      (await bubbles(page)).some((b) => b.text === evil && !b.pending),
+    );
     const found = await page.evaluate(() => {
       const root = document.querySelector("echo-widget")!.shadowRoot!;
-      return { tags: root.querySelectorAll(".m img, .m script, .m b, .m a[href^='javascript']").length, xss: (window as unknown as { __xss?: number }).__xss ?? null };
+      return {
+        tags: root.querySelectorAll(".m img, .m script, .m b, .m a[href^='javascript']").length,
+        xss: (window as unknown as { __xss?: number }).__xss ?? null,
+      };
     });
     expect(found).toEqual({ tags: 0, xss: null });
     expect(errors).toEqual([]);
@@ -280,7 +343,25 @@ describe("widget (browser, cross-origin host page)", () => {
     const probe = async (page: Page) =>
       page.evaluate(() => {
         const root = document.querySelector("echo-widget")!.shadowRoot!;
-        const props = ["font-family", "font-size", "color", "background-color", "padding-top", "margin-top", "width", "height", "border-top-width", "border-radius", "box-sizing", "line-height", "letter-spacing", "text-transform", "opacity", "transform", "display"];
+        const props = [
+          "font-family",
+          "font-size",
+          "color",
+          "background-color",
+          "padding-top",
+          "margin-top",
+          "width",
+          "height",
+          "border-top-width",
+          "border-radius",
+          "box-sizing",
+          "line-height",
+          "letter-spacing",
+          "text-transform",
+          "opacity",
+          "transform",
+          "display",
+        ];
         const out: Record<string, Record<string, string>> = {};
         for (const sel of [".r", ".l", ".p", ".h", ".m", ".g", "textarea", ".hu", ".c", "svg"]) {
           const el = root.querySelector(sel);
@@ -289,11 +370,22 @@ describe("widget (browser, cross-origin host page)", () => {
           out[sel] = Object.fromEntries(props.map((p) => [p, cs.getPropertyValue(p)]));
         }
         const hostCs = getComputedStyle(document.querySelector("echo-widget")!);
-        out.host = { display: hostCs.display, opacity: hostCs.opacity, transform: hostCs.transform, position: hostCs.position };
+        out.host = {
+          display: hostCs.display,
+          opacity: hostCs.opacity,
+          transform: hostCs.transform,
+          position: hostCs.position,
+        };
         return out;
       });
     const plain = await open("/plain");
-    const hostStyle = () => plain.page.evaluate(() => ["p", "button", "a", "h1"].map((s) => { const cs = getComputedStyle(document.querySelector(s)!); return [cs.fontFamily, cs.color, cs.fontSize, cs.padding, cs.boxSizing, cs.backgroundColor]; }));
+    const hostStyle = () =>
+      plain.page.evaluate(() =>
+        ["p", "button", "a", "h1"].map((s) => {
+          const cs = getComputedStyle(document.querySelector(s)!);
+          return [cs.fontFamily, cs.color, cs.fontSize, cs.padding, cs.boxSizing, cs.backgroundColor];
+        }),
+      );
     const hostBefore = await hostStyle();
     await launcher(plain.page).click();
     await input(plain.page).waitFor();
@@ -318,11 +410,12 @@ describe("widget (browser, cross-origin host page)", () => {
   it("works with the keyboard alone: Tab to the launcher, Enter, type, Enter sends, Escape closes", async () => {
     const { page, context } = await open("/plain");
     await launcher(page).waitFor();
-    const focused = () => page.evaluate(() => {
-      const a = document.activeElement;
-      const inner = a?.shadowRoot?.activeElement;
-      return inner ? `shadow:${inner.tagName.toLowerCase()}.${inner.className}` : `${a?.tagName.toLowerCase()}`;
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const a = document.activeElement;
+        const inner = a?.shadowRoot?.activeElement;
+        return inner ? `shadow:${inner.tagName.toLowerCase()}.${inner.className}` : `${a?.tagName.toLowerCase()}`;
+      });
     let reached = false;
     for (let i = 0; i < 10 && !reached; i++) {
       await page.keyboard.press("Tab");
@@ -334,7 +427,9 @@ describe("widget (browser, cross-origin host page)", () => {
     await expect(page.getByRole("dialog", { name: "Nimbus Help" }).count()).resolves.toBe(1);
     await page.keyboard.type("Hello from the keyboard");
     await page.keyboard.press("Enter");
-    await until("the keyboard message", async () => (await bubbles(page)).some((b) => b.text === "Hello from the keyboard"));
+    await until("the keyboard message", async () =>
+      (await bubbles(page)).some((b) => b.text === "Hello from the keyboard"),
+    );
     await page.keyboard.press("Escape");
     await until("the panel to close", async () => (await page.getByRole("dialog").count()) === 0);
     expect(await focused()).toMatch(/^shadow:button\.l/);
@@ -348,7 +443,8 @@ describe("widget (browser, cross-origin host page)", () => {
     await input(page).fill(demoQuestion());
     await input(page).press("Enter");
     await page.keyboard.press("Escape");
-    const badge = () => page.evaluate(() => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".bd")?.textContent ?? "");
+    const badge = () =>
+      page.evaluate(() => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".bd")?.textContent ?? "");
     await until("the unread badge", async () => Number(await badge()) >= 1, 30_000);
     await screenshot(page, "widget-unread");
     await launcher(page).click();
@@ -358,15 +454,23 @@ describe("widget (browser, cross-origin host page)", () => {
 
   it("runs commands queued before it loaded (identify, open), honours data-lang and data-position, and goes full screen on phones", async () => {
     const queued = await open("/queued");
-    await until("Echo('open') queued before load to open the panel", async () => (await queued.page.getByRole("dialog").count()) === 1);
-    expect(queued.sessionBodies[0]).toEqual({ botKey: echo.demo.botKey, visitor: { name: "Ada", email: "ada@example.com" } });
+    await until(
+      "Echo('open') queued before load to open the panel",
+      async () => (await queued.page.getByRole("dialog").count()) === 1,
+    );
+    expect(queued.sessionBodies[0]).toEqual({
+      botKey: echo.demo.botKey,
+      visitor: { name: "Ada", email: "ada@example.com" },
+    });
     // the loader's stub is replaced by the real API, and nothing else lands on window
     expect(await queued.page.evaluate(() => typeof (window as unknown as { Echo: unknown }).Echo)).toBe("function");
     await queued.context.close();
 
     const es = await open("/es");
     await launcher(es.page, "Abrir chat").waitFor({ timeout: 20_000 });
-    const left = await es.page.evaluate(() => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".l")!.getBoundingClientRect().left);
+    const left = await es.page.evaluate(
+      () => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".l")!.getBoundingClientRect().left,
+    );
     expect(left).toBeLessThan(100);
     await es.context.close();
 
@@ -386,11 +490,16 @@ describe("widget (browser, cross-origin host page)", () => {
     const { page, frames, context } = await open("/plain");
     await launcher(page).click();
     await page.getByRole("button", { name: "Talk to a person" }).click();
-    await until("the waiting notice", async () => (await page.getByRole("status").filter({ hasText: "Waiting for a person…" }).count()) > 0);
+    await until(
+      "the waiting notice",
+      async () => (await page.getByRole("status").filter({ hasText: "Waiting for a person…" }).count()) > 0,
+    );
     await page.getByRole("textbox", { name: /Leave your email/ }).fill("visitor@example.com");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Thanks, we will reply by email.").waitFor();
-    await until("the email in the transcript", async () => (await bubbles(page)).some((b) => b.role === "visitor" && b.text.includes("visitor@example.com") && !b.pending));
+    await until("the email in the transcript", async () =>
+      (await bubbles(page)).some((b) => b.role === "visitor" && b.text.includes("visitor@example.com") && !b.pending),
+    );
     await screenshot(page, "widget-waiting");
 
     // an operator joins from the dashboard's socket (a second page plays the dashboard)
@@ -406,8 +515,14 @@ describe("widget (browser, cross-origin host page)", () => {
       ws.send(JSON.stringify({ type: "takeover" }));
       ws.send(JSON.stringify({ type: "msg", cid: "op-1", text: "Hi, this is **Dana** from Nimbus. How can I help?" }));
     }, wsUrl);
-    await until("the agent message", async () => (await bubbles(page)).some((b) => b.role === "agent" && b.text.startsWith("Hi, this is Dana")));
-    expect(await page.evaluate(() => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".agent strong")?.textContent)).toBe("Dana");
+    await until("the agent message", async () =>
+      (await bubbles(page)).some((b) => b.role === "agent" && b.text.startsWith("Hi, this is Dana")),
+    );
+    expect(
+      await page.evaluate(
+        () => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".agent strong")?.textContent,
+      ),
+    ).toBe("Dana");
     await page.getByRole("status").filter({ hasText: "You are chatting with a person" }).waitFor();
     await screenshot(page, "widget-agent");
 
@@ -432,21 +547,35 @@ describe("widget (browser, cross-origin host page)", () => {
   it("sends image and PDF attachments through the signed upload flow and shows them", async () => {
     const { page, frames, context } = await open("/plain");
     await launcher(page).click();
-    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFTEMLQkAWvw/wRJ1/3oAAAAASUVORK5CYII=", "base64");
-    const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n% Nimbus invoice\n"), Buffer.alloc(256 * 1024, 32), Buffer.from("\n%%EOF\n")]);
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFTEMLQkAWvw/wRJ1/3oAAAAASUVORK5CYII=",
+      "base64",
+    );
+    const pdf = Buffer.concat([
+      Buffer.from("%PDF-1.4\n% Nimbus invoice\n"),
+      Buffer.alloc(256 * 1024, 32),
+      Buffer.from("\n%%EOF\n"),
+    ]);
     await page.locator("echo-widget input[type=file]").setInputFiles([
       { name: "screenshot.png", mimeType: "image/png", buffer: png },
       { name: "invoice.pdf", mimeType: "application/pdf", buffer: pdf },
     ]);
-    await until("both attachments sent and acknowledged", () =>
-      frames.filter((f) => f.dir === "in" && f.data.type === "msg" && Array.isArray(f.data.attachments)).length >= 2, 30_000);
+    await until(
+      "both attachments sent and acknowledged",
+      () =>
+        frames.filter((f) => f.dir === "in" && f.data.type === "msg" && Array.isArray(f.data.attachments)).length >= 2,
+      30_000,
+    );
     const shown = await until("the image to load from the Worker", () =>
       page.evaluate(() => {
         const root = document.querySelector("echo-widget")!.shadowRoot!;
         const img = root.querySelector<HTMLImageElement>(".att img");
-        const link = [...root.querySelectorAll<HTMLAnchorElement>(".att a")].find((a) => a.textContent?.includes("invoice.pdf"));
+        const link = [...root.querySelectorAll<HTMLAnchorElement>(".att a")].find((a) =>
+          a.textContent?.includes("invoice.pdf"),
+        );
         return img?.complete && img.naturalWidth === 8 && link ? { img: img.alt, pdf: link.href } : null;
-      }));
+      }),
+    );
     expect(shown.img).toBe("screenshot.png");
     expect(shown.pdf).toContain(`${echo.origin}/api/widget/attachments/att_`);
     await screenshot(page, "widget-attachments");
@@ -473,7 +602,10 @@ describe("widget (browser, cross-origin host page)", () => {
         }
       }
       Object.assign(window, { SpeechRecognition: FakeRecognition, webkitSpeechRecognition: FakeRecognition });
-      Object.defineProperty(window, "speechSynthesis", { configurable: true, value: { speak: (u: { text: string }) => log.spoken.push(u.text), cancel: () => log.cancels++ } });
+      Object.defineProperty(window, "speechSynthesis", {
+        configurable: true,
+        value: { speak: (u: { text: string }) => log.spoken.push(u.text), cancel: () => log.cancels++ },
+      });
     });
     const { page } = await open("/plain", context);
     const voiceChunk: string[] = [];
@@ -481,20 +613,32 @@ describe("widget (browser, cross-origin host page)", () => {
     await launcher(page).click();
     expect(voiceChunk, "voice must load lazily, not with the widget").toEqual([]);
     await page.getByRole("button", { name: "Speak" }).click();
-    await until("the recogniser to start", () => page.evaluate(() => (window as unknown as { __speech: { rec: { started?: boolean } | null } }).__speech.rec?.started));
+    await until("the recogniser to start", () =>
+      page.evaluate(
+        () => (window as unknown as { __speech: { rec: { started?: boolean } | null } }).__speech.rec?.started,
+      ),
+    );
     expect(voiceChunk).toHaveLength(1);
-    await expect(page.getByRole("button", { name: "Stop listening" }).getAttribute("aria-pressed")).resolves.toBe("true");
+    await expect(page.getByRole("button", { name: "Stop listening" }).getAttribute("aria-pressed")).resolves.toBe(
+      "true",
+    );
     const q = demoQuestions()[2]!;
     await page.evaluate((text) => {
       const rec = (window as unknown as { __speech: { rec: { onresult(e: unknown): void } } }).__speech.rec;
       rec.onresult({ resultIndex: 0, results: [Object.assign([{ transcript: text }], { isFinal: true })] });
     }, q);
-    await until("the spoken question and its answer", async () => {
-      const list = await bubbles(page);
-      const i = list.findIndex((b) => b.role === "visitor" && b.text === q);
-      return i >= 0 && list.slice(i + 1).some((b) => b.role === "ai" && b.busy === "false");
-    }, 30_000);
-    const spoken = await until("the answer read aloud", () => page.evaluate(() => (window as unknown as { __speech: { spoken: string[] } }).__speech.spoken[0]));
+    await until(
+      "the spoken question and its answer",
+      async () => {
+        const list = await bubbles(page);
+        const i = list.findIndex((b) => b.role === "visitor" && b.text === q);
+        return i >= 0 && list.slice(i + 1).some((b) => b.role === "ai" && b.busy === "false");
+      },
+      30_000,
+    );
+    const spoken = await until("the answer read aloud", () =>
+      page.evaluate(() => (window as unknown as { __speech: { spoken: string[] } }).__speech.spoken[0]),
+    );
     const answer = (await bubbles(page)).filter((b) => b.role === "ai").at(-1)!;
     expect(answer.text.startsWith(spoken.slice(0, 20)), `${spoken} / ${answer.text}`).toBe(true);
     // barge-in: the visitor starts talking, the reading stops
@@ -506,7 +650,11 @@ describe("widget (browser, cross-origin host page)", () => {
     });
     expect(cancels).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Stop listening" }).click();
-    expect(await page.evaluate(() => (window as unknown as { __speech: { rec: { aborted?: boolean } } }).__speech.rec.aborted)).toBe(true);
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { __speech: { rec: { aborted?: boolean } } }).__speech.rec.aborted,
+      ),
+    ).toBe(true);
     await context.close();
   });
 
@@ -522,9 +670,19 @@ describe("widget (browser, cross-origin host page)", () => {
       const loader = await fetch("/widget.js");
       const src = await loader.text();
       const bundle = await fetch("/" + /"(w\/widget\.[^"]+\.js)"/.exec(src)![1]);
-      return [loader.headers.get("cache-control"), loader.headers.get("access-control-allow-origin"), bundle.headers.get("cache-control"), bundle.headers.get("access-control-allow-origin")];
+      return [
+        loader.headers.get("cache-control"),
+        loader.headers.get("access-control-allow-origin"),
+        bundle.headers.get("cache-control"),
+        bundle.headers.get("access-control-allow-origin"),
+      ];
     });
-    expect(headers).toEqual(["public, max-age=300, stale-while-revalidate=86400", "*", "public, max-age=31536000, immutable", "*"]);
+    expect(headers).toEqual([
+      "public, max-age=300, stale-while-revalidate=86400",
+      "*",
+      "public, max-age=31536000, immutable",
+      "*",
+    ]);
     await context.close();
   });
 
@@ -557,12 +715,18 @@ describe("widget (browser, cross-origin host page)", () => {
   });
 
   it("fails quietly on a wrong or disallowed data-bot: one console error, no launcher, no page error", async () => {
-    for (const [path, status] of [["/bad", 401], ["/restricted", 403]] as const) {
+    for (const [path, status] of [
+      ["/bad", 401],
+      ["/restricted", 403],
+    ] as const) {
       const { page, errors, consoleErrors, sessions, context } = await open(path);
       await until("the session call", () => sessions.length > 0);
       expect(sessions).toEqual([status]);
       await until("the console error", () => consoleErrors.some((e) => e.includes("Echo widget")));
-      expect(consoleErrors.filter((e) => e.includes("Echo widget")), path).toHaveLength(1);
+      expect(
+        consoleErrors.filter((e) => e.includes("Echo widget")),
+        path,
+      ).toHaveLength(1);
       expect(await page.evaluate(() => document.querySelectorAll("echo-widget").length)).toBe(0);
       expect(await launcher(page).count()).toBe(0);
       expect(errors).toEqual([]);

@@ -34,16 +34,43 @@ const TIMEOUT = Number(args.timeout);
 
 /** Questions the bench's knowledge answers, so AI turns stream real (offline-model) answers. */
 const QA = [
-  ["How do I reset my password?", "Open Settings, choose Security and click Reset password; a link arrives by email within a minute."],
-  ["Can I export my notes to PDF?", "Yes. Open a note, click the share menu and pick Export as PDF. Whole notebooks export as a zip of PDFs."],
-  ["How do I cancel my subscription?", "Go to Billing in Settings and click Cancel plan. Your notes stay available on the free plan."],
-  ["Is there an offline mode?", "The desktop and mobile apps keep every note offline and sync changes when you reconnect."],
-  ["How do I share a notebook with my team?", "Open the notebook, click Share, enter your teammates' emails and choose view or edit rights."],
+  [
+    "How do I reset my password?",
+    "Open Settings, choose Security and click Reset password; a link arrives by email within a minute.",
+  ],
+  [
+    "Can I export my notes to PDF?",
+    "Yes. Open a note, click the share menu and pick Export as PDF. Whole notebooks export as a zip of PDFs.",
+  ],
+  [
+    "How do I cancel my subscription?",
+    "Go to Billing in Settings and click Cancel plan. Your notes stay available on the free plan.",
+  ],
+  [
+    "Is there an offline mode?",
+    "The desktop and mobile apps keep every note offline and sync changes when you reconnect.",
+  ],
+  [
+    "How do I share a notebook with my team?",
+    "Open the notebook, click Share, enter your teammates' emails and choose view or edit rights.",
+  ],
   ["Where can I download invoices?", "Invoices are listed under Billing, Invoices; each one downloads as a PDF."],
-  ["Does Nimbus Notes support two-factor authentication?", "Yes, turn on two-factor authentication under Settings, Security with any authenticator app."],
-  ["How do I restore a deleted note?", "Deleted notes stay in Trash for 30 days; open Trash and click Restore on the note."],
-  ["What file types can I attach to a note?", "You can attach images, PDFs, audio recordings and office documents up to 25 MB each."],
-  ["How do I change the app language?", "Open Settings, General, Language and pick one of the twelve supported languages."],
+  [
+    "Does Nimbus Notes support two-factor authentication?",
+    "Yes, turn on two-factor authentication under Settings, Security with any authenticator app.",
+  ],
+  [
+    "How do I restore a deleted note?",
+    "Deleted notes stay in Trash for 30 days; open Trash and click Restore on the note.",
+  ],
+  [
+    "What file types can I attach to a note?",
+    "You can attach images, PDFs, audio recordings and office documents up to 25 MB each.",
+  ],
+  [
+    "How do I change the app language?",
+    "Open Settings, General, Language and pick one of the twelve supported languages.",
+  ],
 ];
 const PHRASINGS = [(q) => q, (q) => `Quick question: ${q.charAt(0).toLowerCase()}${q.slice(1)}`];
 
@@ -71,7 +98,11 @@ async function resolveOrigin() {
 async function loadKnowledge(origin, demo) {
   const headers = { "content-type": "application/json", authorization: `Bearer ${demo.token}` };
   for (const [i, [question, answer]] of QA.entries()) {
-    const r = await fetch(`${origin}/api/knowledge/sources`, { method: "POST", headers, body: JSON.stringify({ type: "qa", question, answer, externalId: `bench-chat-${i}` }) });
+    const r = await fetch(`${origin}/api/knowledge/sources`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ type: "qa", question, answer, externalId: `bench-chat-${i}` }),
+    });
     if (!r.ok) return `knowledge not loaded (${r.status}); AI turns will mostly hand off`;
   }
   // ingestion runs on the queue: wait until the sources are searchable
@@ -163,7 +194,11 @@ async function sendAcked(sock, cid, text, stats) {
 }
 
 async function runConversation(origin, botKey, n, stats) {
-  const r = await fetch(`${origin}/api/widget/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ botKey, visitor: { name: `Bench ${n}` } }) });
+  const r = await fetch(`${origin}/api/widget/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ botKey, visitor: { name: `Bench ${n}` } }),
+  });
   if (!r.ok) throw new Error(`session ${r.status} ${await r.text()}`);
   const s = await r.json();
   const sock = await connect(s.wsUrl);
@@ -244,7 +279,9 @@ async function verifyD1(origin, token, results) {
   while (pending.length && performance.now() - started < 20_000) {
     const still = [];
     for (const c of pending) {
-      const r = await fetch(`${origin}/api/conversations/${c.conversationId}`, { headers: { authorization: `Bearer ${token}` } });
+      const r = await fetch(`${origin}/api/conversations/${c.conversationId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       const row = r.ok ? await r.json() : null;
       if (!row || row.messageCount !== c.lastSeq) still.push(c);
     }
@@ -272,11 +309,35 @@ const { origin, stop } = await resolveOrigin();
 try {
   const demo = await seedDemo(origin);
   const knowledge = args["no-knowledge"] ? "knowledge skipped" : await loadKnowledge(origin, demo);
-  console.log(`bench:chat against ${origin}: ${CONVERSATIONS} conversations x ${MESSAGES} messages, concurrency ${CONCURRENCY}, AI ${args.ai}; ${knowledge}`);
-  const stats = { ack: [], firstToken: [], aiTurns: 0, aiTimeouts: 0, timeouts: 0, reconnects: 0, refused: {}, handedOff: 0, lost: 0, duplicated: 0, seqGaps: 0 };
+  console.log(
+    `bench:chat against ${origin}: ${CONVERSATIONS} conversations x ${MESSAGES} messages, concurrency ${CONCURRENCY}, AI ${args.ai}; ${knowledge}`,
+  );
+  const stats = {
+    ack: [],
+    firstToken: [],
+    aiTurns: 0,
+    aiTimeouts: 0,
+    timeouts: 0,
+    reconnects: 0,
+    refused: {},
+    handedOff: 0,
+    lost: 0,
+    duplicated: 0,
+    seqGaps: 0,
+  };
   const started = performance.now();
-  const progress = setInterval(() => console.log(`  … ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.ack.length} acknowledged, ${stats.aiTurns} AI turns`), 30_000);
-  const results = await pool(Array.from({ length: CONVERSATIONS }, (_, i) => i), CONCURRENCY, (n) => runConversation(origin, demo.botKey, n, stats));
+  const progress = setInterval(
+    () =>
+      console.log(
+        `  … ${((performance.now() - started) / 1000).toFixed(0)} s: ${stats.ack.length} acknowledged, ${stats.aiTurns} AI turns`,
+      ),
+    30_000,
+  );
+  const results = await pool(
+    Array.from({ length: CONVERSATIONS }, (_, i) => i),
+    CONCURRENCY,
+    (n) => runConversation(origin, demo.botKey, n, stats),
+  );
   clearInterval(progress);
   const seconds = (performance.now() - started) / 1000;
   // a conversation that failed midway still had its acknowledged messages checked

@@ -28,7 +28,11 @@ const sizes = (files) =>
   files.reduce(
     (a, f) => {
       const bytes = readFileSync(join(root, "dist/public", f));
-      return { raw: a.raw + bytes.length, gz: a.gz + gzipSync(bytes, { level: 9 }).length, br: a.br + brotliCompressSync(bytes).length };
+      return {
+        raw: a.raw + bytes.length,
+        gz: a.gz + gzipSync(bytes, { level: 9 }).length,
+        br: a.br + brotliCompressSync(bytes).length,
+      };
     },
     { raw: 0, gz: 0, br: 0 },
   );
@@ -48,7 +52,11 @@ let browser;
 try {
   // a realistic inbox: conversations started through the widget protocol, each with a message
   for (let i = 0; i < CONVERSATIONS; i++) {
-    const r = await fetch(`${origin}/api/widget/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ botKey: demo.botKey, visitor: { name: `Bench visitor ${i + 1}` } }) });
+    const r = await fetch(`${origin}/api/widget/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ botKey: demo.botKey, visitor: { name: `Bench visitor ${i + 1}` } }),
+    });
     const s = await r.json();
     if (!r.ok) throw new Error(`widget session failed: ${r.status} ${JSON.stringify(s)}`);
     const ws = new WebSocket(s.wsUrl);
@@ -62,25 +70,46 @@ try {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   // one sign-in (logins are rate limited per email), then each run hands the rotated refresh token
   // on to the next: refresh tokens work once and a replayed one revokes its family
-  const login = await fetch(`${origin}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: demo.email, password: demo.password }) });
+  const login = await fetch(`${origin}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: demo.email, password: demo.password }),
+  });
   const s = await login.json();
   if (!login.ok) throw new Error(`login failed: ${login.status} ${JSON.stringify(s)}`);
   let stored = JSON.stringify({ refreshToken: s.refreshToken, user: s.user, tenant: s.tenant, role: s.role });
   const measure = async (cold) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // only when absent: a reload must keep the rotated token, replaying the old one signs out
-    await context.addInitScript((v) => localStorage.getItem("echo.session") || localStorage.setItem("echo.session", v), stored);
+    await context.addInitScript(
+      (v) => localStorage.getItem("echo.session") || localStorage.setItem("echo.session", v),
+      stored,
+    );
     const page = await context.newPage();
     const logs = [];
     page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
     const interactive = () =>
-      page.waitForFunction(() => performance.getEntriesByName("echo:inbox-interactive").length > 0, null, { timeout: 30_000 }).catch(async (err) => {
-        throw new Error(`${err.message}\nat ${page.url()}\n${(await page.innerText("body")).slice(0, 500)}\n${logs.join("\n")}`);
-      });
+      page
+        .waitForFunction(() => performance.getEntriesByName("echo:inbox-interactive").length > 0, null, {
+          timeout: 30_000,
+        })
+        .catch(async (err) => {
+          throw new Error(
+            `${err.message}\nat ${page.url()}\n${(await page.innerText("body")).slice(0, 500)}\n${logs.join("\n")}`,
+          );
+        });
     if (!cold) {
       await page.goto(`${origin}/app/inbox`);
       await interactive();
@@ -90,7 +119,8 @@ try {
     await interactive();
     const t = await page.evaluate(() => {
       const nav = performance.getEntriesByType("navigation")[0];
-      const end = (part) => performance.getEntriesByType("resource").find((r) => r.name.includes(part))?.responseEnd ?? 0;
+      const end = (part) =>
+        performance.getEntriesByType("resource").find((r) => r.name.includes(part))?.responseEnd ?? 0;
       return {
         tti: performance.getEntriesByName("echo:inbox-interactive")[0].startTime,
         dcl: nav?.domContentLoadedEventEnd ?? 0,
@@ -112,13 +142,19 @@ try {
   for (const cold of [true, false]) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) runs.push(await measure(cold));
-    console.log(`\nInbox time to interactive, ${cold ? "empty browser cache" : "warm browser cache"} (${RUNS} runs, ${runs[0].rows} conversations listed, 1280x800):`);
+    console.log(
+      `\nInbox time to interactive, ${cold ? "empty browser cache" : "warm browser cache"} (${RUNS} runs, ${runs[0].rows} conversations listed, 1280x800):`,
+    );
     console.log(`  ${stats(runs.map((r) => r.tti))}`);
     console.log(`  where: DOMContentLoaded ${stats(runs.map((r) => r.dcl))}`);
     console.log(`         session refresh done ${stats(runs.map((r) => r.refresh))}`);
     console.log(`         first list done ${stats(runs.map((r) => r.list))}`);
   }
-  console.log(`\nServer: wrangler dev (workerd) on ${origin}, local D1; Chromium ${browser.version()}; machine load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}.`);
+  console.log(
+    `\nServer: wrangler dev (workerd) on ${origin}, local D1; Chromium ${browser.version()}; machine load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}.`,
+  );
 } finally {
   await browser?.close();
   await server.stop();

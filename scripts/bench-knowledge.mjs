@@ -28,9 +28,50 @@ function mulberry32(seed) {
 }
 const rand = mulberry32(42);
 const pick = (arr) => arr[Math.floor(rand() * arr.length)];
-const SYL = ["ka", "lo", "mi", "ra", "ne", "to", "su", "vi", "den", "mar", "pol", "quin", "tra", "zel", "bor", "fen", "gal", "hor", "jus", "ly"];
-const VOCAB = Array.from({ length: 3000 }, () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => pick(SYL)).join(""));
-const COMMON = ["the", "a", "to", "and", "of", "in", "your", "you", "can", "is", "for", "with", "on", "plan", "account", "settings", "notes"];
+const SYL = [
+  "ka",
+  "lo",
+  "mi",
+  "ra",
+  "ne",
+  "to",
+  "su",
+  "vi",
+  "den",
+  "mar",
+  "pol",
+  "quin",
+  "tra",
+  "zel",
+  "bor",
+  "fen",
+  "gal",
+  "hor",
+  "jus",
+  "ly",
+];
+const VOCAB = Array.from({ length: 3000 }, () =>
+  Array.from({ length: 2 + Math.floor(rand() * 2) }, () => pick(SYL)).join(""),
+);
+const COMMON = [
+  "the",
+  "a",
+  "to",
+  "and",
+  "of",
+  "in",
+  "your",
+  "you",
+  "can",
+  "is",
+  "for",
+  "with",
+  "on",
+  "plan",
+  "account",
+  "settings",
+  "notes",
+];
 const word = () => (rand() < 0.35 ? pick(COMMON) : pick(VOCAB));
 const sentence = () => {
   const n = 8 + Math.floor(rand() * 12);
@@ -41,10 +82,15 @@ const sentence = () => {
 function makeDoc(i) {
   const sections = [];
   for (let s = 0; s < CHUNKS_PER_DOC; s++) {
-    const paras = Array.from({ length: 2 }, () => Array.from({ length: 3 + Math.floor(rand() * 3) }, sentence).join(" "));
+    const paras = Array.from({ length: 2 }, () =>
+      Array.from({ length: 3 + Math.floor(rand() * 3) }, sentence).join(" "),
+    );
     sections.push(`## Topic ${i}.${s} ${pick(VOCAB)} ${pick(VOCAB)}\n\n${paras.join("\n\n")}`);
   }
-  return { title: `Synthetic article ${i} ${pick(VOCAB)}`, text: `# Synthetic article ${i}\n\n${sections.join("\n\n")}` };
+  return {
+    title: `Synthetic article ${i} ${pick(VOCAB)}`,
+    text: `# Synthetic article ${i}\n\n${sections.join("\n\n")}`,
+  };
 }
 
 const persistTo = mkdtempSync("/tmp/echo-knowledge-bench-");
@@ -68,7 +114,11 @@ try {
     const failed = all.filter((s) => s.status === "failed").length;
 
     // questions: words from a random known sentence (answerable) and 20% made-up off-topic ones
-    const questions = Array.from({ length: ASKS }, (_, i) => (i % 5 === 4 ? `How do I ${pick(["bake bread", "fly a kite", "tune a violin", "paint a fence"])}?` : `How do I ${sentence().split(" ").slice(2, 7).join(" ").toLowerCase()}?`));
+    const questions = Array.from({ length: ASKS }, (_, i) =>
+      i % 5 === 4
+        ? `How do I ${pick(["bake bread", "fly a kite", "tune a violin", "paint a fence"])}?`
+        : `How do I ${sentence().split(" ").slice(2, 7).join(" ").toLowerCase()}?`,
+    );
     const wall = [];
     const server_ = [];
     let handoffs = 0;
@@ -102,5 +152,8 @@ try {
   await server.stop();
 }
 console.log("chunks  ingest MB/s  ask p50 ms  ask p95 ms  (server p50/p95 ms)");
-for (const r of results) console.log(`${String(r.chunks).padStart(6)}  ${String(r.ingestMBps).padStart(11)}  ${String(r.askP50ms).padStart(10)}  ${String(r.askP95ms).padStart(10)}  (${r.serverP50ms}/${r.serverP95ms})`);
+for (const r of results)
+  console.log(
+    `${String(r.chunks).padStart(6)}  ${String(r.ingestMBps).padStart(11)}  ${String(r.askP50ms).padStart(10)}  ${String(r.askP95ms).padStart(10)}  (${r.serverP50ms}/${r.serverP95ms})`,
+  );
 console.log(JSON.stringify({ results }));

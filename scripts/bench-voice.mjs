@@ -38,7 +38,14 @@ const pct = (xs, p) => {
 const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(1)} ms  p95 ${pct(xs, 95).toFixed(1)} ms  (n=${xs.length})`;
 
 async function json(origin, path, { method = "GET", token, body } = {}) {
-  const r = await fetch(`${origin}${path}`, { method, headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body && { "content-type": "application/json" }) }, body: body && JSON.stringify(body) });
+  const r = await fetch(`${origin}${path}`, {
+    method,
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body && { "content-type": "application/json" }),
+    },
+    body: body && JSON.stringify(body),
+  });
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
   return JSON.parse(text);
@@ -46,7 +53,11 @@ async function json(origin, path, { method = "GET", token, body } = {}) {
 
 async function streamOnce(origin, key, model, question) {
   const t0 = performance.now();
-  const r = await fetch(`${origin}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: question }] }) });
+  const r = await fetch(`${origin}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: question }] }),
+  });
   if (!r.ok) throw new Error(`stream: ${r.status} ${await r.text()}`);
   const reader = r.body.getReader();
   const dec = new TextDecoder();
@@ -73,20 +84,38 @@ async function main() {
   const server = await startLocal({ port: PORT, persistTo, quiet: true });
   try {
     const { origin, demo } = server;
-    const src = await json(origin, "/api/knowledge/sources", { method: "POST", token: demo.token, body: { type: "text", title: "Nimbus Notes help", text: DOCS.join("\n\n") } });
+    const src = await json(origin, "/api/knowledge/sources", {
+      method: "POST",
+      token: demo.token,
+      body: { type: "text", title: "Nimbus Notes help", text: DOCS.join("\n\n") },
+    });
     for (let i = 0; i < 200; i++) {
       const s = await json(origin, `/api/knowledge/sources/${src.id}`, { token: demo.token });
       if (s.status === "ready") break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const key = (await json(origin, "/api/keys", { method: "POST", token: demo.token, body: { name: "bench", scopes: ["chat:completions", "bots:read"] } })).secret;
+    const key = (
+      await json(origin, "/api/keys", {
+        method: "POST",
+        token: demo.token,
+        body: { name: "bench", scopes: ["chat:completions", "bots:read"] },
+      })
+    ).secret;
     const model = demo.botId;
-    const A_ttft = [], A_total = [], B = [], C = [], D = [];
+    const A_ttft = [],
+      A_total = [],
+      B = [],
+      C = [],
+      D = [];
     for (let i = 0; i < N + WARMUP; i++) {
       const q = QUESTIONS[i % QUESTIONS.length];
       const a = await streamOnce(origin, key, model, q);
       let t0 = performance.now();
-      const b = await json(origin, "/v1/chat/completions", { method: "POST", token: key, body: { model, messages: [{ role: "user", content: q }] } });
+      const b = await json(origin, "/v1/chat/completions", {
+        method: "POST",
+        token: key,
+        body: { model, messages: [{ role: "user", content: q }] },
+      });
       const bMs = performance.now() - t0;
       t0 = performance.now();
       const c = await json(origin, `/api/bots/${model}/ask`, { method: "POST", token: key, body: { question: q } });
@@ -99,7 +128,9 @@ async function main() {
       C.push(cMs);
       if (typeof c.timings?.totalMs === "number") D.push(c.timings.totalMs);
     }
-    console.log(`\nbench:voice — embedded answerer, ${N} requests each (after ${WARMUP} warm-up), wrangler dev on ${origin}`);
+    console.log(
+      `\nbench:voice — embedded answerer, ${N} requests each (after ${WARMUP} warm-up), wrangler dev on ${origin}`,
+    );
     console.log(`A  /v1/chat/completions stream   time to first token   ${fmt(A_ttft)}`);
     console.log(`A  /v1/chat/completions stream   time to [DONE]        ${fmt(A_total)}`);
     console.log(`B  /v1/chat/completions          full answer           ${fmt(B)}`);
@@ -107,7 +138,9 @@ async function main() {
     console.log(`D  answerer in-process (timings.totalMs from /ask)     ${fmt(D)}`);
     // paired per iteration (B and C run back to back on the same question), so shared-machine noise cancels better
     const diffs = B.map((b, i) => b - C[i]);
-    console.log(`added latency of the OpenAI-compatible layer (B − C): p50 of the differences ${pct(diffs, 50).toFixed(1)} ms; p50(B) − p50(C) ${(pct(B, 50) - pct(C, 50)).toFixed(1)} ms`);
+    console.log(
+      `added latency of the OpenAI-compatible layer (B − C): p50 of the differences ${pct(diffs, 50).toFixed(1)} ms; p50(B) − p50(C) ${(pct(B, 50) - pct(C, 50)).toFixed(1)} ms`,
+    );
     console.log(`HTTP + Worker overhead around the answerer (C − D):   p50 ${(pct(C, 50) - pct(D, 50)).toFixed(1)} ms`);
   } finally {
     await server.stop();

@@ -14,7 +14,11 @@ console.log(row("widget before first message (English)", s.initialEnglish));
 console.log(row("lazy parts (voice, upload, email/rating)", s.lazy, BUDGETS.lazy));
 for (const f of s.lazy.files) console.log(row("  " + f.path, f));
 for (const f of s.languages) console.log(row("  language " + f.path, f));
-const total = { raw: s.loader.raw + s.initial.raw, gzip: s.loader.gzip + s.initial.gzip, brotli: s.loader.brotli + s.initial.brotli };
+const total = {
+  raw: s.loader.raw + s.initial.raw,
+  gzip: s.loader.gzip + s.initial.gzip,
+  brotli: s.loader.brotli + s.initial.brotli,
+};
 console.log(row("first load total (loader + widget)", total));
 const over = s.loader.gzip > BUDGETS.loader || s.initial.gzip > BUDGETS.initial || s.lazy.gzip > BUDGETS.lazy;
 if (over) {

@@ -10,7 +10,11 @@ import { seedDemo } from "./seed.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const dir = new URL("../workers/domain/knowledge/eval/", import.meta.url);
-const readJsonl = (u) => readFileSync(u, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+const readJsonl = (u) =>
+  readFileSync(u, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 const offTopic = readJsonl(new URL("off-topic.jsonl", dir));
 const onTopic = readJsonl(new URL("on-topic.jsonl", dir));
 
@@ -31,14 +35,26 @@ try {
   const off = await pool(offTopic, 4, ask);
   const on = await pool(onTopic, 4, ask);
   const verbose = args.verbose;
-  off.forEach((a, i) => verbose && console.error(`off ${a.handoff ? "handoff" : "ANSWERED"} ${a.confidence.toFixed(3)} ${offTopic[i].question}`));
-  on.forEach((a, i) => verbose && console.error(`on  ${a.handoff ? "HANDOFF" : "answer "} ${a.confidence.toFixed(3)} ${fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file ? "right" : "WRONG"} ${onTopic[i].question}`));
+  off.forEach(
+    (a, i) =>
+      verbose &&
+      console.error(`off ${a.handoff ? "handoff" : "ANSWERED"} ${a.confidence.toFixed(3)} ${offTopic[i].question}`),
+  );
+  on.forEach(
+    (a, i) =>
+      verbose &&
+      console.error(
+        `on  ${a.handoff ? "HANDOFF" : "answer "} ${a.confidence.toFixed(3)} ${fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file ? "right" : "WRONG"} ${onTopic[i].question}`,
+      ),
+  );
   const lat = [...off, ...on].map((a) => a.timings.totalMs).sort((a, b) => a - b);
   console.log(
     JSON.stringify({
       offTopicAbstention: round(off.filter((a) => a.handoff).length / off.length),
       onTopicAnswered: round(on.filter((a) => !a.handoff).length / on.length),
-      onTopicRightSource: round(on.filter((a, i) => !a.handoff && fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file).length / on.length),
+      onTopicRightSource: round(
+        on.filter((a, i) => !a.handoff && fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file).length / on.length,
+      ),
       nOff: off.length,
       nOn: on.length,
       medianTotalMs: lat[Math.floor(lat.length / 2)],

@@ -16,7 +16,11 @@ if (!args.kb || !args.questions) {
   console.error("usage: npm run eval:retrieval -- --kb <kb.jsonl> --questions <questions.jsonl> [--port 8811]");
   process.exit(2);
 }
-const readJsonl = (p) => readFileSync(p, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+const readJsonl = (p) =>
+  readFileSync(p, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 const kb = readJsonl(args.kb);
 const questions = readJsonl(args.questions);
 const log = (...m) => console.error(...m);
@@ -52,7 +56,9 @@ try {
     });
     sources = await api.waitSettled({ onProgress: (done, all) => log(`indexed ${done}/${all}`) });
     const failed = sources.filter((s) => s.status === "failed");
-    log(`ingested ${sources.length} sources (${failed.length} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `ingested ${sources.length} sources (${failed.length} failed) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
 
   const started = Date.now();

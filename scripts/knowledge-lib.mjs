@@ -7,7 +7,10 @@ export function client(origin, token) {
       const isForm = typeof FormData !== "undefined" && body instanceof FormData;
       const r = await fetch(`${origin}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body && !isForm ? { "content-type": "application/json" } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body && !isForm ? { "content-type": "application/json" } : {}),
+        },
         body: body ? (isForm ? body : JSON.stringify(body)) : undefined,
       });
       if (r.status === 429 && attempt < 30) {
@@ -53,7 +56,11 @@ export function client(origin, token) {
 /** Signs up a fresh workspace and makes a server key with the given scopes. */
 export async function makeWorkspace(origin, scopes = ["knowledge:read", "knowledge:write", "bots:read", "bots:write"]) {
   const email = `eval-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@echo.local`;
-  const r = await fetch(`${origin}/api/auth/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "evaluation password 123", company: "Eval" }) });
+  const r = await fetch(`${origin}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "evaluation password 123", company: "Eval" }),
+  });
   const s = await r.json();
   if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(s)}`);
   const key = await client(origin, s.accessToken).post("/api/keys", { name: "eval", scopes });
@@ -104,7 +111,14 @@ export async function snapshotRepo(prefix = "/tmp/echo-knowledge-snap-") {
   const { cpSync, mkdtempSync, symlinkSync, mkdirSync, existsSync } = await import("node:fs");
   const root = new URL("..", import.meta.url).pathname;
   const dir = mkdtempSync(prefix);
-  for (const p of ["workers", "migrations", "wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts"]) {
+  for (const p of [
+    "workers",
+    "migrations",
+    "wrangler.toml",
+    "package.json",
+    "tsconfig.json",
+    "worker-configuration.d.ts",
+  ]) {
     if (existsSync(`${root}/${p}`)) cpSync(`${root}/${p}`, `${dir}/${p}`, { recursive: true });
   }
   symlinkSync(`${root}/node_modules`, `${dir}/node_modules`);

@@ -10,7 +10,11 @@ const WRANGLER = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta
  * Keeps wrangler on this machine: no `request.cf` download from workers.cloudflare.com (a built-in
  * fallback is used), no usage metrics, no update check.
  */
-export const OFFLINE_ENV = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" };
+export const OFFLINE_ENV = {
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+};
 
 export async function waitForHealth(origin, timeoutMs = 90_000, child) {
   const deadline = Date.now() + timeoutMs;
@@ -38,8 +42,22 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
   if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr?.toString() ?? ""}`);
   const child = spawn(
     process.execPath,
-    [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", "--inspector-port", "0", ...persist],
-    { stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"], env: { ...process.env, ...OFFLINE_ENV, BROWSER: "none" } },
+    [
+      WRANGLER,
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--show-interactive-dev-session=false",
+      "--inspector-port",
+      "0",
+      ...persist,
+    ],
+    {
+      stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+      env: { ...process.env, ...OFFLINE_ENV, BROWSER: "none" },
+    },
   );
   let output = "";
   child.stdout?.on("data", (d) => (output += d));

@@ -10,7 +10,9 @@ export default async function seedKnowledge(origin, demo) {
   const api = client(origin, demo.token);
   const existing = await api.get("/api/knowledge/sources?limit=1");
   if (existing.data.length > 0) return;
-  const files = readdirSync(DIR).filter((f) => f.endsWith(".md")).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith(".md"))
+    .sort();
   for (const name of files) {
     const form = new FormData();
     form.append("file", new File([readFileSync(new URL(name, DIR))], name, { type: "text/markdown" }));
@@ -21,5 +23,8 @@ export default async function seedKnowledge(origin, demo) {
   }
   const all = await api.waitSettled({ timeoutMs: 120_000 });
   const failed = all.filter((s) => s.status === "failed");
-  if (failed.length) throw new Error(`demo knowledge: ${failed.length} articles failed: ${failed.map((f) => `${f.filename}: ${f.error}`).join("; ")}`);
+  if (failed.length)
+    throw new Error(
+      `demo knowledge: ${failed.length} articles failed: ${failed.map((f) => `${f.filename}: ${f.error}`).join("; ")}`,
+    );
 }

@@ -1,6 +1,11 @@
 // The demo tenant, created through the public API so the seed can never bypass validation and
 // is idempotent: signup the first time, login after. Only ever pointed at a local server.
-export const DEMO = { email: "demo@echo.local", password: "echo-demo-password", company: "Nimbus Notes", name: "Dana Demo" };
+export const DEMO = {
+  email: "demo@echo.local",
+  password: "echo-demo-password",
+  company: "Nimbus Notes",
+  name: "Dana Demo",
+};
 
 async function post(origin, path, body, token) {
   const r = await fetch(`${origin}${path}`, {
@@ -23,11 +28,21 @@ export async function seedDemo(origin) {
     const r = await fetch(`${origin}/api/bots/${bot.id}`, {
       method: "PATCH",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ name: "Nimbus Help", greeting: "Hi! I'm Nimbus Help. Ask me anything about Nimbus Notes." }),
+      body: JSON.stringify({
+        name: "Nimbus Help",
+        greeting: "Hi! I'm Nimbus Help. Ask me anything about Nimbus Notes.",
+      }),
     });
     bot = await r.json();
   }
-  const demo = { email: DEMO.email, password: DEMO.password, botKey: bot.publishableKey, botId: bot.id, tenantId: s.body.tenant.id, token };
+  const demo = {
+    email: DEMO.email,
+    password: DEMO.password,
+    botKey: bot.publishableKey,
+    botId: bot.id,
+    tenantId: s.body.tenant.id,
+    token,
+  };
   for (const extra of await loadSeedExtras()) await extra(origin, demo, { created });
   return demo;
 }
@@ -36,6 +51,8 @@ export async function seedDemo(origin) {
 async function loadSeedExtras() {
   const { readdirSync } = await import("node:fs");
   const dir = new URL(".", import.meta.url);
-  const files = readdirSync(dir).filter((f) => /^seed-.+\.mjs$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^seed-.+\.mjs$/.test(f))
+    .sort();
   return Promise.all(files.map(async (f) => (await import(new URL(f, dir).href)).default));
 }

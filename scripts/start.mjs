@@ -18,5 +18,9 @@ API docs:  ${origin}/api/openapi.json
 Demo login: ${demo.email} / ${demo.password}
 Demo bot key: ${demo.botKey}
 `);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, async () => { await server.stop(); process.exit(0); });
+for (const sig of ["SIGINT", "SIGTERM"])
+  process.on(sig, async () => {
+    await server.stop();
+    process.exit(0);
+  });
 server.child.on("exit", (code) => process.exit(code ?? 0));

@@ -16,13 +16,24 @@ const cssText = {
   name: "css-text",
   setup(b) {
     b.onLoad({ filter: /\.css$/ }, async (a) => {
-      const { code } = await transform(readFileSync(a.path, "utf8"), { loader: "css", minify: true, target: "chrome100" });
+      const { code } = await transform(readFileSync(a.path, "utf8"), {
+        loader: "css",
+        minify: true,
+        target: "chrome100",
+      });
       return { contents: code.trim(), loader: "text" };
     });
   },
 };
 
-const common = { bundle: true, minify: true, target: "es2020", legalComments: "none", logLevel: "warning", define: { "process.env.NODE_ENV": '"production"' } };
+const common = {
+  bundle: true,
+  minify: true,
+  target: "es2020",
+  legalComments: "none",
+  logLevel: "warning",
+  define: { "process.env.NODE_ENV": '"production"' },
+};
 
 const app = await build({
   ...common,
@@ -75,4 +86,6 @@ writeFileSync(
 
 const manifest = { loader: "widget.js", initial: [...initial].map(rel), lang: lang.map(rel), lazy: lazy.map(rel) };
 writeFileSync(root + "dist/widget-manifest.json", JSON.stringify(manifest, null, 2) + "\n");
-console.log(`widget: ${manifest.loader}, ${manifest.initial.map((p) => basename(p)).join(", ")} (+ lazy ${manifest.lazy.map((p) => basename(p)).join(", ")})`);
+console.log(
+  `widget: ${manifest.loader}, ${manifest.initial.map((p) => basename(p)).join(", ")} (+ lazy ${manifest.lazy.map((p) => basename(p)).join(", ")})`,
+);

@@ -30,11 +30,18 @@ function measure(path) {
     path,
     raw: buf.length,
     gzip: gzipSync(buf, { level: 9 }).length,
-    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }).length,
+    brotli: brotliCompressSync(buf, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+    }).length,
   };
 }
 
-const sum = (files) => files.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+const sum = (files) =>
+  files.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }), {
+    raw: 0,
+    gzip: 0,
+    brotli: 0,
+  });
 
 /** Reads dist/widget-manifest.json (written by the build) and measures every group. */
 export function widgetSizes() {
@@ -46,7 +53,10 @@ export function widgetSizes() {
   const lazyFiles = m.lazy.map(measure);
   return {
     loader: { ...loader, files: [loader] },
-    initial: { ...sum([...initialFiles, ...(largestLang ? [largestLang] : [])]), files: [...initialFiles, ...(largestLang ? [largestLang] : [])] },
+    initial: {
+      ...sum([...initialFiles, ...(largestLang ? [largestLang] : [])]),
+      files: [...initialFiles, ...(largestLang ? [largestLang] : [])],
+    },
     initialEnglish: { ...sum(initialFiles), files: initialFiles },
     lazy: { ...sum(lazyFiles), files: lazyFiles },
     languages: langFiles,

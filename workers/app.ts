@@ -54,7 +54,12 @@ export function createApp() {
     c.set("ctx", baseCtxOf(c.env, requestId, new URL(c.req.url).origin) as Ctx);
     await next();
     if (!c.req.path.startsWith("/health")) {
-      c.var.ctx.log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+      c.var.ctx.log.info("request", {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Date.now() - started,
+      });
     }
   });
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
@@ -76,14 +81,24 @@ export function createApp() {
   app.route("/api/team", teamRoutes);
   mountFeatureRoutes(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "access token (JWT) or server API key (sk_...)" });
-  app.doc31("/api/openapi.json", { openapi: "3.1.0", info: { title: "Echo API", version: "1.0.0", description: "Echo's REST API. Errors are RFC 9457 problem details." } });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "access token (JWT) or server API key (sk_...)",
+  });
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Echo API", version: "1.0.0", description: "Echo's REST API. Errors are RFC 9457 problem details." },
+  });
 
-  app.notFound((c) => problemResponse(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), c.var.requestId));
+  app.notFound((c) =>
+    problemResponse(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), c.var.requestId),
+  );
   app.onError((err, c) => {
     const requestId = c.var.requestId ?? "req_unknown";
     if (err instanceof AppError) {
-      const headers: Record<string, string> = err instanceof RateLimited ? { "retry-after": String(err.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        err instanceof RateLimited ? { "retry-after": String(err.retryAfterSeconds) } : {};
       return problemResponse(err, requestId, headers);
     }
     if (err instanceof HTTPException && err.status < 500) {
@@ -94,8 +109,14 @@ export function createApp() {
       createLog({ requestId }).error("config or schema failure", { error: String(err) });
       return problemResponse(new AppError("CONFIG_INVALID", "the server is misconfigured"), requestId);
     }
-    createLog({ requestId }).error("unhandled error", { error: String(err), stack: err instanceof Error ? err.stack : undefined });
-    return problemResponse(new AppError("INTERNAL", "something went wrong on our side; quote the request id"), requestId);
+    createLog({ requestId }).error("unhandled error", {
+      error: String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    return problemResponse(
+      new AppError("INTERNAL", "something went wrong on our side; quote the request id"),
+      requestId,
+    );
   });
   return app;
 }

@@ -13,9 +13,13 @@ export const Config = z
     masterKeyVersion: z.coerce.number().int().positive(),
     answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
   })
-  .refine((c) => c.environment !== "production" || (!c.appSecret.startsWith("dev-only") && !c.masterKey.startsWith("dev-only")), {
-    message: "APP_SECRET and MASTER_KEY must be set with `wrangler secret put` in production",
-  });
+  .refine(
+    (c) =>
+      c.environment !== "production" || (!c.appSecret.startsWith("dev-only") && !c.masterKey.startsWith("dev-only")),
+    {
+      message: "APP_SECRET and MASTER_KEY must be set with `wrangler secret put` in production",
+    },
+  );
 export type Config = z.infer<typeof Config>;
 
 let cached: { source: Env; config: Config } | undefined;

@@ -47,12 +47,25 @@ describe("queue consumer", () => {
 
   it("an ingest message the queue gave up on leaves its source failed with the reason, never stuck processing", async () => {
     const t = await makeTenant("Queue");
-    const created = await expectJson(call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Hours", text: "We open at nine." } }), 202);
-    await eventually(() => expectJson(call(`/api/knowledge/sources/${created.id}`, { token: t.token }), 200), (s) => s.status === "ready", 45_000);
+    const created = await expectJson(
+      call("/api/knowledge/sources", {
+        method: "POST",
+        token: t.token,
+        json: { type: "text", title: "Hours", text: "We open at nine." },
+      }),
+      202,
+    );
+    await eventually(
+      () => expectJson(call(`/api/knowledge/sources/${created.id}`, { token: t.token }), 200),
+      (s) => s.status === "ready",
+      45_000,
+    );
     // a ready source is left alone by a late give-up
     const body = { kind: INGEST_KIND, tenantId: t.tenantId, sourceId: created.id };
     await failIngestMessage(baseCtxOf(env, "req_test", ""), body, new Error("D1 overloaded"), MAX_DELIVERIES);
-    expect((await expectJson(call(`/api/knowledge/sources/${created.id}`, { token: t.token }), 200)).status).toBe("ready");
+    expect((await expectJson(call(`/api/knowledge/sources/${created.id}`, { token: t.token }), 200)).status).toBe(
+      "ready",
+    );
     // one stuck mid-way (its worker died) becomes failed with a reason a person can act on
     await env.DB.prepare("UPDATE knowledge_sources SET status = 'processing' WHERE id = ?").bind(created.id).run();
     await failIngestMessage(baseCtxOf(env, "req_test", ""), body, new Error("D1 overloaded"), MAX_DELIVERIES);

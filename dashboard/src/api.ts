@@ -82,7 +82,13 @@ export type Message = {
   private?: boolean;
 };
 /** A tenant's answer provider; the key comes back only as a hint (e.g. "sk-…abcd"). */
-export type ProviderSettings = { provider: "openai"; baseURL: string | null; model: string; keyHint: string; updatedAt: string };
+export type ProviderSettings = {
+  provider: "openai";
+  baseURL: string | null;
+  model: string;
+  keyHint: string;
+  updatedAt: string;
+};
 export type Page<T> = { data: T[]; nextCursor?: string | null };
 
 export class ApiError extends Error {
@@ -114,10 +120,18 @@ async function toError(r: Response): Promise<ApiError> {
   const body: unknown = await r.json().catch(() => null);
   if (body && typeof body === "object") {
     const p = body as { detail?: unknown; code?: unknown; errors?: unknown };
-    const errors = Array.isArray(p.errors) ? p.errors.filter((e): e is FieldError => !!e && typeof e === "object" && "path" in e) : [];
-    if (typeof p.detail === "string") return new ApiError(r.status, p.detail, typeof p.code === "string" ? p.code : "ERROR", errors);
+    const errors = Array.isArray(p.errors)
+      ? p.errors.filter((e): e is FieldError => !!e && typeof e === "object" && "path" in e)
+      : [];
+    if (typeof p.detail === "string")
+      return new ApiError(r.status, p.detail, typeof p.code === "string" ? p.code : "ERROR", errors);
   }
-  return new ApiError(r.status, r.status === 404 ? "not found (this part of the API may not be available yet)" : `the server answered ${r.status} ${r.statusText}`);
+  return new ApiError(
+    r.status,
+    r.status === 404
+      ? "not found (this part of the API may not be available yet)"
+      : `the server answered ${r.status} ${r.statusText}`,
+  );
 }
 
 export async function request<T>(method: string, path: string, opts: Options = {}): Promise<T> {
@@ -156,11 +170,16 @@ const enc = encodeURIComponent;
 
 export const api = {
   auth: {
-    signup: (b: { email: string; password: string; name?: string; company: string }) => request<Session>("POST", "/api/auth/signup", { body: b, anonymous: true }),
-    login: (b: { email: string; password: string }) => request<Session>("POST", "/api/auth/login", { body: b, anonymous: true }),
-    refresh: (refreshToken: string) => request<Session>("POST", "/api/auth/refresh", { body: { refreshToken }, anonymous: true }),
-    logout: (refreshToken: string) => request<void>("POST", "/api/auth/logout", { body: { refreshToken }, anonymous: true }),
-    accept: (b: { token: string; password: string; name?: string }) => request<Session>("POST", "/api/auth/accept-invitation", { body: b, anonymous: true }),
+    signup: (b: { email: string; password: string; name?: string; company: string }) =>
+      request<Session>("POST", "/api/auth/signup", { body: b, anonymous: true }),
+    login: (b: { email: string; password: string }) =>
+      request<Session>("POST", "/api/auth/login", { body: b, anonymous: true }),
+    refresh: (refreshToken: string) =>
+      request<Session>("POST", "/api/auth/refresh", { body: { refreshToken }, anonymous: true }),
+    logout: (refreshToken: string) =>
+      request<void>("POST", "/api/auth/logout", { body: { refreshToken }, anonymous: true }),
+    accept: (b: { token: string; password: string; name?: string }) =>
+      request<Session>("POST", "/api/auth/accept-invitation", { body: b, anonymous: true }),
   },
   bots: {
     list: () => get<Page<BotDto>>("/api/bots"),
@@ -178,10 +197,12 @@ export const api = {
   },
   team: {
     members: () => get<Page<Member>>("/api/team/members"),
-    setRole: (userId: string, role: Role) => patch<{ userId: string; role: Role }>(`/api/team/members/${enc(userId)}`, { role }),
+    setRole: (userId: string, role: Role) =>
+      patch<{ userId: string; role: Role }>(`/api/team/members/${enc(userId)}`, { role }),
     removeMember: (userId: string) => del(`/api/team/members/${enc(userId)}`),
     invitations: () => get<Page<Invitation>>("/api/team/invitations"),
-    invite: (email: string, role: Role) => post<Invitation & { token: string }>("/api/team/invitations", { email, role }),
+    invite: (email: string, role: Role) =>
+      post<Invitation & { token: string }>("/api/team/invitations", { email, role }),
     revokeInvitation: (id: string) => del(`/api/team/invitations/${enc(id)}`),
   },
   knowledge: {
@@ -192,8 +213,12 @@ export const api = {
       if (botId) form.set("botId", botId);
       return request<KnowledgeSource>("POST", "/api/knowledge/sources", { form });
     },
-    addText: (b: { type: "text"; title: string; text: string } | { type: "qa"; question: string; answer: string; title?: string } | { type: "url"; url: string }) =>
-      post<KnowledgeSource>("/api/knowledge/sources", b),
+    addText: (
+      b:
+        | { type: "text"; title: string; text: string }
+        | { type: "qa"; question: string; answer: string; title?: string }
+        | { type: "url"; url: string },
+    ) => post<KnowledgeSource>("/api/knowledge/sources", b),
     remove: (id: string) => del(`/api/knowledge/sources/${enc(id)}`),
   },
   conversations: {
@@ -207,7 +232,8 @@ export const api = {
   providers: {
     /** 404 means "not configured": answers use the embedded offline model. */
     openai: () => get<ProviderSettings>("/api/settings/providers/openai"),
-    saveOpenai: (b: { apiKey: string; baseURL?: string; model?: string }) => request<ProviderSettings>("PUT", "/api/settings/providers/openai", { body: b }),
+    saveOpenai: (b: { apiKey: string; baseURL?: string; model?: string }) =>
+      request<ProviderSettings>("PUT", "/api/settings/providers/openai", { body: b }),
     removeOpenai: () => del("/api/settings/providers/openai"),
   },
   raw: { get, post, patch, del, put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }) },
@@ -247,13 +273,15 @@ export const settingsApi = {
     create: (b: CategoryInput) => post<CategoryWithExamples>("/api/categories", b),
     update: (id: string, b: CategoryPatch) => patch<CategoryWithExamples>(`/api/categories/${enc(id)}`, b),
     remove: (id: string) => del(`/api/categories/${enc(id)}`),
-    addExamples: (id: string, examples: string[]) => post<CategoryWithExamples>(`/api/categories/${enc(id)}/examples`, { examples }),
+    addExamples: (id: string, examples: string[]) =>
+      post<CategoryWithExamples>(`/api/categories/${enc(id)}/examples`, { examples }),
     removeExample: (id: string, exampleId: number) => del(`/api/categories/${enc(id)}/examples/${exampleId}`),
     classify: (text: string) => post<Prediction>("/api/categories/classify", { text }),
   },
   triage: {
     policy: (botId: string) => get<EscalationPolicy>(`/api/triage/policies/${enc(botId)}`),
-    updatePolicy: (botId: string, b: Partial<EscalationPolicy>) => patch<EscalationPolicy>(`/api/triage/policies/${enc(botId)}`, b),
+    updatePolicy: (botId: string, b: Partial<EscalationPolicy>) =>
+      patch<EscalationPolicy>(`/api/triage/policies/${enc(botId)}`, b),
     sla: () => get<SlaTable>("/api/triage/sla"),
     updateSla: (b: Partial<SlaTable>) => patch<SlaTable>("/api/triage/sla", b),
     rules: () => get<{ data: RoutingRule[] }>("/api/triage/routing-rules"),
@@ -288,7 +316,15 @@ export type ConversationTriage = {
   escalationDetail: string | null;
 };
 /** Filters of GET /api/tickets; `status` and `priority` take comma lists, `assigneeId` a user id, `me` or `none`. */
-export type TicketQuery = { status?: string; priority?: string; assigneeId?: string; categoryId?: string; conversationId?: string; cursor?: string; limit?: string };
+export type TicketQuery = {
+  status?: string;
+  priority?: string;
+  assigneeId?: string;
+  categoryId?: string;
+  conversationId?: string;
+  cursor?: string;
+  limit?: string;
+};
 
 export const triageApi = {
   tickets: {
@@ -305,7 +341,12 @@ export const triageApi = {
     draft: (id: string) => post<ReplyDraft>(`/api/conversations/${enc(id)}/draft`),
     summary: (id: string) => post<ConversationSummary>(`/api/conversations/${enc(id)}/summary`),
     triage: (id: string) => get<ConversationTriage>(`/api/conversations/${enc(id)}/triage`),
-    setCategory: (id: string, categoryId: string) => request<{ conversationId: string; categoryId: string; source: string }>("PUT", `/api/conversations/${enc(id)}/category`, { body: { categoryId } }),
+    setCategory: (id: string, categoryId: string) =>
+      request<{ conversationId: string; categoryId: string; source: string }>(
+        "PUT",
+        `/api/conversations/${enc(id)}/category`,
+        { body: { categoryId } },
+      ),
   },
 };
 

@@ -117,10 +117,20 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
               {s?.tenant.name} · {s?.role}
             </small>
           </span>
-          <button type="button" class="btn ghost small" aria-label={`${themeLabel}. Change theme`} title={themeLabel} onClick={cycleTheme}>
+          <button
+            type="button"
+            class="btn ghost small"
+            aria-label={`${themeLabel}. Change theme`}
+            title={themeLabel}
+            onClick={cycleTheme}
+          >
             {themePick.value === "dark" ? "☾" : themePick.value === "light" ? "☀" : "◐"}
           </button>
-          <button type="button" class="btn ghost small" onClick={() => void signOut().then(() => navigate("/login", true))}>
+          <button
+            type="button"
+            class="btn ghost small"
+            onClick={() => void signOut().then(() => navigate("/login", true))}
+          >
             Sign out
           </button>
         </div>
@@ -181,7 +191,8 @@ function App() {
   if (path === "/accept") return <Accept />;
   if (state === "out") {
     if (path === "/signup") return <SignUp />;
-    if (!PUBLIC.has(path)) return <Redirect to={`/login${path === "/" ? "" : `?next=${encodeURIComponent(path + location.search)}`}`} />;
+    if (!PUBLIC.has(path))
+      return <Redirect to={`/login${path === "/" ? "" : `?next=${encodeURIComponent(path + location.search)}`}`} />;
     return <SignIn />;
   }
   return (

@@ -29,7 +29,7 @@ export function onLinkClick(e: MouseEvent) {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const a = (e.target as Element | null)?.closest?.("a");
   const href = a?.getAttribute("href");
-  if (!a || !href || a.target || !href.startsWith(`${BASE}/`) && href !== BASE) return;
+  if (!a || !href || a.target || (!href.startsWith(`${BASE}/`) && href !== BASE)) return;
   e.preventDefault();
   navigate(href);
 }

@@ -26,7 +26,8 @@ export enum K {
   extras,
 }
 
-const EN = "Open chat|Close chat|Type your message…|Send|Talk to a person|Waiting for a person…|You are chatting with a person|This conversation has ended|Attach a file|Speak|Stop listening|Sources|Reconnecting…|Sending…|is typing|Upload failed|Not sent";
+const EN =
+  "Open chat|Close chat|Type your message…|Send|Talk to a person|Waiting for a person…|You are chatting with a person|This conversation has ended|Attach a file|Speak|Stop listening|Sources|Reconnecting…|Sending…|is typing|Upload failed|Not sent";
 
 /** Other languages are separate chunks: a visitor downloads only their own. */
 const LANGS: Record<string, () => Promise<{ default: string }>> = {

@@ -47,7 +47,9 @@ function boot(cfg: Config, queue: Queued[]) {
         render(null, host.shadowRoot!.lastChild as HTMLElement);
         host.remove();
       }
-      err(`the bot key "${cfg.bot}" was refused (${d}); check data-bot and the bot's allowed origins. No chat is shown.`);
+      err(
+        `the bot key "${cfg.bot}" was refused (${d}); check data-bot and the bot's allowed origins. No chat is shown.`,
+      );
     },
     onSession: (s, resumed) => {
       if (!resumed) m.reset();
@@ -62,7 +64,8 @@ function boot(cfg: Config, queue: Queued[]) {
   });
 
   /** Files are fetched from the Worker with the visitor token (they are private to the conversation). */
-  const link = (x: Attachment) => void (x.url = `${api}/api/widget/attachments/${x.id}?token=${encodeURIComponent(tr.session?.token ?? "")}`);
+  const link = (x: Attachment) =>
+    void (x.url = `${api}/api/widget/attachments/${x.id}?token=${encodeURIComponent(tr.session?.token ?? "")}`);
 
   const a: Actions = {
     send(text) {
@@ -77,8 +80,7 @@ function boot(cfg: Config, queue: Queued[]) {
     },
     // The session call records the email on the conversation when the server accepts visitor
     // updates on resume; the message puts it in the transcript the team sees either way.
-    email: (email) =>
-      tr.identify({ email }).finally(() => a.send("✉ " + email)),
+    email: (email) => tr.identify({ email }).finally(() => a.send("✉ " + email)),
     typing() {
       const now = Date.now();
       if (now - lastTyping > 3000 && tr.send({ type: "typing" })) lastTyping = now;
@@ -92,12 +94,15 @@ function boot(cfg: Config, queue: Queued[]) {
     // loaded on first use: nobody needs it before their first message
     upload: (file) =>
       void import("./upload").then((u) =>
-        u.sendFile(api, tr.session?.token, m, file).then((att) => {
-          link(att);
-          const cid = rid();
-          m.addLocal(cid, "", [att]);
-          tr.sendMessage({ cid, text: "", attachments: [att.id] });
-        }, () => {}),
+        u.sendFile(api, tr.session?.token, m, file).then(
+          (att) => {
+            link(att);
+            const cid = rid();
+            m.addLocal(cid, "", [att]);
+            tr.sendMessage({ cid, text: "", attachments: [att.id] });
+          },
+          () => {},
+        ),
       ),
     async voice(o) {
       const v = await import("./voice");
@@ -134,7 +139,8 @@ function boot(cfg: Config, queue: Queued[]) {
   // The public API. Commands queued before the bundle arrived run now, in order.
   const api2: EchoGlobal = (cmd: unknown, arg?: unknown, fn?: unknown) => {
     if (cmd === "open" || cmd === "close") m.open.value = cmd === "open";
-    else if (cmd === "identify" && arg && typeof arg === "object") void tr.identify(arg as Identity).catch((e: unknown) => err(`identify was refused (${String(e)})`));
+    else if (cmd === "identify" && arg && typeof arg === "object")
+      void tr.identify(arg as Identity).catch((e: unknown) => err(`identify was refused (${String(e)})`));
     else if (cmd === "on" && arg === "message" && typeof fn === "function") listeners.push(fn as Listener);
   };
   api2.l2 = 1;

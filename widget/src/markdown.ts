@@ -7,7 +7,8 @@ import { h, type ComponentChild } from "preact";
  * Links keep only http, https and mailto; anything else (javascript:, data:) renders as plain text.
  */
 
-const INLINE = /(\*\*([^*]+)\*\*|__([^_]+)__|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|\*([^*\s][^*]*)\*|\b_([^_]+)_\b|(https?:\/\/[^\s<)]+[^\s<).,;:!?'"]))/g;
+const INLINE =
+  /(\*\*([^*]+)\*\*|__([^_]+)__|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|\*([^*\s][^*]*)\*|\b_([^_]+)_\b|(https?:\/\/[^\s<)]+[^\s<).,;:!?'"]))/g;
 
 /** True for the link schemes a visitor may be sent to. */
 export function isSafeUrl(href: string): boolean {
@@ -43,8 +44,22 @@ export function markdown(text: string): ComponentChild[] {
   let para: string[] = [];
   let list: { ordered: boolean; items: string[] } | null = null;
   const flush = () => {
-    if (para.length) out.push(h("p", null, para.flatMap((l, i) => (i ? [h("br", null), ...inline(l)] : inline(l)))));
-    if (list) out.push(h(list.ordered ? "ol" : "ul", null, list.items.map((t) => h("li", null, inline(t)))));
+    if (para.length)
+      out.push(
+        h(
+          "p",
+          null,
+          para.flatMap((l, i) => (i ? [h("br", null), ...inline(l)] : inline(l))),
+        ),
+      );
+    if (list)
+      out.push(
+        h(
+          list.ordered ? "ol" : "ul",
+          null,
+          list.items.map((t) => h("li", null, inline(t))),
+        ),
+      );
     para = [];
     list = null;
   };

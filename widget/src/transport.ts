@@ -6,7 +6,15 @@ type Stored = { c?: string; v?: string; o?: Outgoing[]; r?: number };
 export type Outgoing = { cid: string; text: string; attachments?: string[] };
 export type Status = "connecting" | "online" | "offline";
 /** Echo('identify', …): visitor details, plus a server-signed identity (see DESIGN.md security). */
-export type Identity = { name?: string; email?: string; locale?: string; metadata?: Record<string, string>; userId?: string; expiresAt?: number; hash?: string };
+export type Identity = {
+  name?: string;
+  email?: string;
+  locale?: string;
+  metadata?: Record<string, string>;
+  userId?: string;
+  expiresAt?: number;
+  hash?: string;
+};
 
 export type TransportOptions = {
   /** Origin of the Echo Worker (where widget.js came from), not the host page's. */

@@ -10,7 +10,12 @@ export const MAX_UPLOAD = 10 * 1024 * 1024;
  * multipart with XHR, because fetch() has no upload progress events. Resolves to the stored
  * attachment, which the next `msg` frame names by id.
  */
-async function uploadFile(api: string, token: string, file: File, onProgress: (p: number) => void): Promise<Attachment> {
+async function uploadFile(
+  api: string,
+  token: string,
+  file: File,
+  onProgress: (p: number) => void,
+): Promise<Attachment> {
   const r = await fetch(api + "/api/widget/attachments", {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer " + token },
@@ -24,7 +29,8 @@ async function uploadFile(api: string, token: string, file: File, onProgress: (p
     const x = new XMLHttpRequest();
     x.open("POST", new URL(ticket.uploadUrl, api).href);
     x.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    x.onload = () => (x.status < 300 ? resolve(JSON.parse(x.responseText) as Attachment) : reject(new Error("upload " + x.status)));
+    x.onload = () =>
+      x.status < 300 ? resolve(JSON.parse(x.responseText) as Attachment) : reject(new Error("upload " + x.status));
     x.onerror = x.onabort = () => reject(new Error("upload failed"));
     x.send(body);
   });

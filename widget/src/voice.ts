@@ -10,7 +10,12 @@ type Recognition = {
   lang: string;
   continuous: boolean;
   interimResults: boolean;
-  onresult: ((e: { resultIndex: number; results: ArrayLike<ArrayLike<{ transcript: string }> & { isFinal: boolean }> }) => void) | null;
+  onresult:
+    | ((e: {
+        resultIndex: number;
+        results: ArrayLike<ArrayLike<{ transcript: string }> & { isFinal: boolean }>;
+      }) => void)
+    | null;
   onspeechstart: (() => void) | null;
   onend: (() => void) | null;
   onerror: ((e: { error: string }) => void) | null;
@@ -33,7 +38,10 @@ export type Voice = { stop(): void; speak(text: string): void; cancel(): void };
 
 /** Whether this browser can listen at all (the button is hidden otherwise). */
 export function canListen(): boolean {
-  return !!((globalThis as Record<string, unknown>).SpeechRecognition ?? (globalThis as Record<string, unknown>).webkitSpeechRecognition);
+  return !!(
+    (globalThis as Record<string, unknown>).SpeechRecognition ??
+    (globalThis as Record<string, unknown>).webkitSpeechRecognition
+  );
 }
 
 /** Strips markdown markers and links' targets so the synthesiser reads words, not symbols. */

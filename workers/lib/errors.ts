@@ -57,7 +57,10 @@ export class Invalid extends AppError {
   }
 }
 export class RateLimited extends AppError {
-  constructor(detail = "too many requests", readonly retryAfterSeconds = 1) {
+  constructor(
+    detail = "too many requests",
+    readonly retryAfterSeconds = 1,
+  ) {
     super("RATE_LIMITED", detail, { retryable: true });
   }
 }

@@ -19,7 +19,9 @@ export function createRouter() {
   });
 }
 
-export function zodFieldErrors(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }) {
+export function zodFieldErrors(error: {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
+}) {
   return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
 }
 
@@ -53,6 +55,12 @@ export const problemResponses = {
 } as const;
 
 export const IdParam = (prefix: string) =>
-  z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01j…` }) });
+  z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01j…` }),
+  });
 
 export type Middleware = MiddlewareHandler<AppEnv>;

@@ -4,7 +4,25 @@
  */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
-export const ID_PREFIXES = ["tnt", "usr", "bot", "key", "inv", "rtf", "conv", "msg", "doc", "chk", "req", "tkt", "cat", "vint", "call", "evt", "att"] as const;
+export const ID_PREFIXES = [
+  "tnt",
+  "usr",
+  "bot",
+  "key",
+  "inv",
+  "rtf",
+  "conv",
+  "msg",
+  "doc",
+  "chk",
+  "req",
+  "tkt",
+  "cat",
+  "vint",
+  "call",
+  "evt",
+  "att",
+] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 export function newId<P extends IdPrefix>(prefix: P, now = Date.now()): `${P}_${string}` {

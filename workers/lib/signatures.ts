@@ -8,7 +8,8 @@
  */
 import { hmac, sha256Hex, timingSafeEqual, toBase64, toHex } from "./crypto";
 
-export type VerifyResult = { ok: true; timestampMs?: number } | { ok: false; reason: "missing" | "malformed" | "mismatch" | "stale" };
+export type VerifyResult =
+  { ok: true; timestampMs?: number } | { ok: false; reason: "missing" | "malformed" | "mismatch" | "stale" };
 
 const ok = (timestampMs?: number): VerifyResult => ({ ok: true, ...(timestampMs !== undefined && { timestampMs }) });
 const fail = (reason: "missing" | "malformed" | "mismatch" | "stale"): VerifyResult => ({ ok: false, reason });
@@ -22,7 +23,12 @@ export const STRIPE_TOLERANCE_MS = 300 * 1000;
 /** Future skew we accept where the vendor SDK checks only the past (clock drift between hosts). */
 export const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-export async function verifyRetell(input: { apiKey: string; rawBody: string; header: string | null | undefined; nowMs: number }): Promise<VerifyResult> {
+export async function verifyRetell(input: {
+  apiKey: string;
+  rawBody: string;
+  header: string | null | undefined;
+  nowMs: number;
+}): Promise<VerifyResult> {
   if (!input.header) return fail("missing");
   // same grammar as retell-python-sdk: re.fullmatch(r"v=(\d+),d=([0-9a-f]{64})")
   const m = /^v=(\d{1,16}),d=([0-9a-f]{64})$/i.exec(input.header.trim());
@@ -33,7 +39,12 @@ export async function verifyRetell(input: { apiKey: string; rawBody: string; hea
   return timingSafeEqual(expected, m[2]!.toLowerCase()) ? ok(ts) : fail("mismatch");
 }
 
-export async function verifyElevenLabs(input: { secret: string; rawBody: string; header: string | null | undefined; nowMs: number }): Promise<VerifyResult> {
+export async function verifyElevenLabs(input: {
+  secret: string;
+  rawBody: string;
+  header: string | null | undefined;
+  nowMs: number;
+}): Promise<VerifyResult> {
   if (!input.header) return fail("missing");
   const parts = splitPairs(input.header);
   const t = parts.get("t")?.[0];
@@ -45,7 +56,13 @@ export async function verifyElevenLabs(input: { secret: string; rawBody: string;
   return timingSafeEqual(expected, v0.toLowerCase()) ? ok(tsMs) : fail("mismatch");
 }
 
-export async function verifyStripe(input: { secret: string; rawBody: string; header: string | null | undefined; nowMs: number; toleranceMs?: number }): Promise<VerifyResult> {
+export async function verifyStripe(input: {
+  secret: string;
+  rawBody: string;
+  header: string | null | undefined;
+  nowMs: number;
+  toleranceMs?: number;
+}): Promise<VerifyResult> {
   if (!input.header) return fail("missing");
   const parts = splitPairs(input.header);
   const t = parts.get("t")?.[0];
@@ -63,7 +80,11 @@ export async function verifyStripe(input: { secret: string; rawBody: string; hea
 }
 
 /** Meta (WhatsApp, Messenger) `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(appSecret, body)>`; no timestamp. */
-export async function verifyHubSignature256(input: { secret: string; rawBody: string; header: string | null | undefined }): Promise<VerifyResult> {
+export async function verifyHubSignature256(input: {
+  secret: string;
+  rawBody: string;
+  header: string | null | undefined;
+}): Promise<VerifyResult> {
   if (!input.header) return fail("missing");
   const m = /^sha256=([0-9a-f]{64})$/i.exec(input.header.trim());
   if (!m) return fail("malformed");
@@ -116,7 +137,13 @@ export type TwilioParams = Record<string, string | string[]>;
  * without its port and with the scheme's standard port, and with a legacy query-string encoding.
  * For JSON bodies Twilio puts `bodySHA256` in the query: pass `rawBody` and no params.
  */
-export async function verifyTwilio(input: { authToken: string; url: string; params?: TwilioParams; rawBody?: string; header: string | null | undefined }): Promise<VerifyResult> {
+export async function verifyTwilio(input: {
+  authToken: string;
+  url: string;
+  params?: TwilioParams;
+  rawBody?: string;
+  header: string | null | undefined;
+}): Promise<VerifyResult> {
   if (!input.header) return fail("missing");
   let parsed: URL;
   try {
@@ -128,7 +155,8 @@ export async function verifyTwilio(input: { authToken: string; url: string; para
   let params = input.params ?? {};
   if (bodyHash !== null) {
     // JSON-body variant: the signature covers the URL only; the body must match the hash in it
-    if (input.rawBody === undefined || !timingSafeEqual(await sha256Hex(input.rawBody), bodyHash.toLowerCase())) return fail("mismatch");
+    if (input.rawBody === undefined || !timingSafeEqual(await sha256Hex(input.rawBody), bodyHash.toLowerCase()))
+      return fail("mismatch");
     params = {};
   }
   const suffix = twilioParamString(params);
@@ -146,7 +174,12 @@ function twilioParamString(params: TwilioParams): string {
     .sort()
     .map((k) => {
       const v = params[k]!;
-      return Array.isArray(v) ? [...new Set(v)].sort().map((x) => k + x).join("") : k + v;
+      return Array.isArray(v)
+        ? [...new Set(v)]
+            .sort()
+            .map((x) => k + x)
+            .join("")
+        : k + v;
     })
     .join("");
 }
@@ -209,10 +242,15 @@ function splitPairs(header: string): Map<string, string[]> {
 
 /** Helpers for tests and local tools that need to produce signatures (never used to verify). */
 export const sign = {
-  retell: async (apiKey: string, rawBody: string, tsMs: number) => `v=${tsMs},d=${toHex(await hmac("SHA-256", apiKey, rawBody + String(tsMs)))}`,
-  elevenLabs: async (secret: string, rawBody: string, tsSec: number) => `t=${tsSec},v0=${toHex(await hmac("SHA-256", secret, `${tsSec}.${rawBody}`))}`,
-  stripe: async (secret: string, rawBody: string, tsSec: number) => `t=${tsSec},v1=${toHex(await hmac("SHA-256", secret, `${tsSec}.${rawBody}`))}`,
+  retell: async (apiKey: string, rawBody: string, tsMs: number) =>
+    `v=${tsMs},d=${toHex(await hmac("SHA-256", apiKey, rawBody + String(tsMs)))}`,
+  elevenLabs: async (secret: string, rawBody: string, tsSec: number) =>
+    `t=${tsSec},v0=${toHex(await hmac("SHA-256", secret, `${tsSec}.${rawBody}`))}`,
+  stripe: async (secret: string, rawBody: string, tsSec: number) =>
+    `t=${tsSec},v1=${toHex(await hmac("SHA-256", secret, `${tsSec}.${rawBody}`))}`,
   hub256: async (secret: string, rawBody: string) => `sha256=${toHex(await hmac("SHA-256", secret, rawBody))}`,
-  twilio: async (authToken: string, url: string, params: TwilioParams = {}) => toBase64(await hmac("SHA-1", authToken, url + twilioParamString(params))),
-  vapiHmac: async (secret: string, rawBody: string, timestamp: string) => toHex(await hmac("SHA-256", secret, `${timestamp}.${rawBody}`)),
+  twilio: async (authToken: string, url: string, params: TwilioParams = {}) =>
+    toBase64(await hmac("SHA-1", authToken, url + twilioParamString(params))),
+  vapiHmac: async (secret: string, rawBody: string, timestamp: string) =>
+    toHex(await hmac("SHA-256", secret, `${timestamp}.${rawBody}`)),
 };

@@ -15,7 +15,11 @@ import { workersAiEmbedder } from "./embeddings/workers-ai";
  * exists; else the offline extractive default. The vector side exists only when an embedder does
  * (the AI binding): Vectorize when bound, else the D1 vector table. Locally: offline + lexical.
  */
-export function chooseAnswerModel(opts: { config: Pick<Config, "answerProvider">; ai?: Pick<Ai, "run">; openai?: OpenAiSettings | null }): AnswerModel {
+export function chooseAnswerModel(opts: {
+  config: Pick<Config, "answerProvider">;
+  ai?: Pick<Ai, "run">;
+  openai?: OpenAiSettings | null;
+}): AnswerModel {
   if (opts.openai) return openAiAnswerModel(opts.openai);
   if (opts.config.answerProvider === "workers-ai" && opts.ai) return workersAiAnswerModel(opts.ai);
   return offlineAnswerModel;
@@ -23,9 +27,16 @@ export function chooseAnswerModel(opts: { config: Pick<Config, "answerProvider">
 
 export type RetrievalProviders = { embedder: Embedder; index: VectorIndex } | null;
 
-export function chooseRetrievalProviders(opts: { db: Db; ai?: Pick<Ai, "run">; vectors?: VectorizeIndex }): RetrievalProviders {
+export function chooseRetrievalProviders(opts: {
+  db: Db;
+  ai?: Pick<Ai, "run">;
+  vectors?: VectorizeIndex;
+}): RetrievalProviders {
   if (!opts.ai) return null;
-  return { embedder: workersAiEmbedder(opts.ai), index: opts.vectors ? vectorizeIndex(opts.vectors) : d1VectorIndex(opts.db) };
+  return {
+    embedder: workersAiEmbedder(opts.ai),
+    index: opts.vectors ? vectorizeIndex(opts.vectors) : d1VectorIndex(opts.db),
+  };
 }
 
 export type { AnswerModel, Embedder, VectorIndex, OpenAiSettings };

@@ -6,8 +6,8 @@
  */
 
 const STOPWORDS = new Set(
+  // English
   (
-    // English
     "a about above after again against all am an and any are aren't as at be because been before being below between both but by " +
     "can cannot could did do does doing don't down during each few for from further had has have having he her here hers herself him " +
     "himself his how i i'm if in into is isn't it it's its itself let's me more most my myself no nor not of off on once only or other " +
@@ -27,7 +27,10 @@ const STOPWORDS = new Set(
 
 /** Lower-cased word tokens with diacritics removed ("Café's" → ["cafe", "s"]). */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase();
+  const folded = text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase();
   return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
@@ -123,7 +126,11 @@ const SYNONYM_GROUPS: string[][] = [
 ];
 const SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) {
-  for (const w of group) SYNONYMS.set(stem(w), group.filter((x) => x !== w));
+  for (const w of group)
+    SYNONYMS.set(
+      stem(w),
+      group.filter((x) => x !== w),
+    );
 }
 
 /** Other words that mean the same as `token` in support language (may be empty). */

@@ -24,13 +24,21 @@ function scripted(pieces: string[], opts: { handoff?: boolean } = {}) {
       await Promise.resolve();
       yield { type: "delta", text: p };
     }
-    yield { type: "done", answer: pieces.join(""), sources: [SOURCE], confidence: 0.9, handoff: opts.handoff ?? false, timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 } };
+    yield {
+      type: "done",
+      answer: pieces.join(""),
+      sources: [SOURCE],
+      confidence: 0.9,
+      handoff: opts.handoff ?? false,
+      timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+    };
   };
   return { fn, questions };
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const snapshotOf = (tenantId: string, conversationId: string) => roomStub(env.CONVERSATION_ROOM, tenantId, conversationId).snapshot();
+const snapshotOf = (tenantId: string, conversationId: string) =>
+  roomStub(env.CONVERSATION_ROOM, tenantId, conversationId).snapshot();
 const msgs = (frames: Frame[]) => frames.filter((f) => f.type === "msg");
 
 afterEach(() => setRoomAnswererForTesting());
@@ -52,7 +60,15 @@ describe("ConversationRoom protocol v1", () => {
     expect(ack.at).toMatch(ISO);
 
     const final = await v.waitFor((f) => f.type === "msg" && f.role === "ai");
-    expect(final).toEqual({ type: "msg", seq: 2, id: final.id, role: "ai", text: "Invoices are sent monthly.", at: final.at, sources: [SOURCE] });
+    expect(final).toEqual({
+      type: "msg",
+      seq: 2,
+      id: final.id,
+      role: "ai",
+      text: "Invoices are sent monthly.",
+      at: final.at,
+      sources: [SOURCE],
+    });
     const typingAt = v.frames.findIndex((f) => f.type === "typing");
     expect(v.frames[typingAt]).toEqual({ type: "typing", role: "ai" });
     const deltas = v.frames.filter((f) => f.type === "delta");
@@ -98,7 +114,12 @@ describe("ConversationRoom protocol v1", () => {
       const before = v.frames.length;
       v.ws.send(raw);
       const err = await v.waitFor((f) => f.type === "error", 8000, before);
-      expect(err, String(raw).slice(0, 60)).toEqual({ type: "error", code, message: err.message, ...(cid ? { cid } : {}) });
+      expect(err, String(raw).slice(0, 60)).toEqual({
+        type: "error",
+        code,
+        message: err.message,
+        ...(cid ? { cid } : {}),
+      });
       expect(typeof err.message).toBe("string");
     }
     // exactly at the limit is accepted
@@ -122,7 +143,9 @@ describe("ConversationRoom protocol v1", () => {
     for (let i = 1; i <= 12; i++) v.send({ type: "msg", cid: `k${i}`, text: `message number ${i}` });
     v.send({ type: "msg", cid: "k3", text: "message number 3 (resent)" });
     await v.waitFor((f) => f.type === "msg" && f.cid === "k12");
-    const dupAck = await v.waitFor((f) => f.type === "msg" && f.cid === "k3" && v.frames.filter((g) => g.cid === "k3").length === 2).catch(() => undefined);
+    const dupAck = await v
+      .waitFor((f) => f.type === "msg" && f.cid === "k3" && v.frames.filter((g) => g.cid === "k3").length === 2)
+      .catch(() => undefined);
     const acks = msgs(v.frames).filter((f) => f.role === "visitor");
     expect(acks.map((f) => f.cid).slice(0, 12)).toEqual(Array.from({ length: 12 }, (_, i) => `k${i + 1}`));
     const all = msgs(v.frames);
@@ -137,7 +160,9 @@ describe("ConversationRoom protocol v1", () => {
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
     // the operator saw the same sequence
     await op.waitFor((f) => f.type === "msg" && f.cid === "k12");
-    expect(msgs(op.frames).map((f) => f.seq)).toEqual(all.filter((f, i) => all.findIndex((g) => g.seq === f.seq) === i).map((f) => f.seq));
+    expect(msgs(op.frames).map((f) => f.seq)).toEqual(
+      all.filter((f, i) => all.findIndex((g) => g.seq === f.seq) === i).map((f) => f.seq),
+    );
     v.close();
     op.close();
   });
@@ -175,11 +200,26 @@ describe("ConversationRoom protocol v1", () => {
         yield { type: "delta", text: "First answer, " };
         await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
         yield { type: "delta", text: "too late" };
-        yield { type: "done", answer: "First answer, too late", sources: [], confidence: 0.9, handoff: false, failure: "aborted", timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 } };
+        yield {
+          type: "done",
+          answer: "First answer, too late",
+          sources: [],
+          confidence: 0.9,
+          handoff: false,
+          failure: "aborted",
+          timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+        };
         return;
       }
       yield { type: "delta", text: "Second answer." };
-      yield { type: "done", answer: "Second answer.", sources: [SOURCE], confidence: 0.9, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 } };
+      yield {
+        type: "done",
+        answer: "Second answer.",
+        sources: [SOURCE],
+        confidence: 0.9,
+        handoff: false,
+        timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+      };
     };
     setRoomAnswererForTesting(fn);
     const t = await makeTenant();
@@ -231,7 +271,11 @@ describe("ConversationRoom protocol v1", () => {
     const s = await newSession(t);
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "h1", text: "Is there a desktop app?" });
-    expect(await v.waitFor((f) => f.type === "mode")).toEqual({ type: "mode", mode: "human", reason: "provider_failed" });
+    expect(await v.waitFor((f) => f.type === "mode")).toEqual({
+      type: "mode",
+      mode: "human",
+      reason: "provider_failed",
+    });
     expectNoFrame(v, (f) => f.type === "msg" && f.role === "ai");
     v.close();
   });
@@ -253,7 +297,11 @@ describe("ConversationRoom protocol v1", () => {
     const s = await newSession(t);
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "h1", text: "Can I talk to a person please?" });
-    expect(await v.waitFor((f) => f.type === "mode", 15_000)).toEqual({ type: "mode", mode: "human", reason: "asked_for_human" });
+    expect(await v.waitFor((f) => f.type === "mode", 15_000)).toEqual({
+      type: "mode",
+      mode: "human",
+      reason: "asked_for_human",
+    });
     expectNoFrame(v, (f) => f.type === "msg" && f.role === "ai");
     v.close();
   });
@@ -278,7 +326,11 @@ describe("ConversationRoom protocol v1", () => {
     const s = await newSession(t);
     const v = await joinVisitor(s);
     v.send({ type: "human" });
-    expect(await v.waitFor((f) => f.type === "mode")).toEqual({ type: "mode", mode: "human", reason: "asked_for_human" });
+    expect(await v.waitFor((f) => f.type === "mode")).toEqual({
+      type: "mode",
+      mode: "human",
+      reason: "asked_for_human",
+    });
     const sys = await v.waitFor((f) => f.type === "msg" && f.role === "system");
     expect(sys).toMatchObject({ seq: 1, role: "system" });
     const snap = await snapshotOf(t.tenantId, s.conversationId);
@@ -303,7 +355,11 @@ describe("ConversationRoom protocol v1", () => {
     const reply = await v.waitFor((f) => f.type === "msg" && f.role === "agent");
     expect(Object.keys(reply).sort()).toEqual(["at", "cid", "id", "name", "role", "seq", "text", "type"]);
     op.send({ type: "release" });
-    expect(await v.waitFor((f) => f.type === "mode" && f.mode === "ai")).toEqual({ type: "mode", mode: "ai", reason: "released" });
+    expect(await v.waitFor((f) => f.type === "mode" && f.mode === "ai")).toEqual({
+      type: "mode",
+      mode: "ai",
+      reason: "released",
+    });
     v.send({ type: "msg", cid: "s2", text: "And how do I download an invoice?" });
     await v.waitFor((f) => f.type === "msg" && f.role === "ai");
     // the answerer was only ever asked the question sent after the release
@@ -325,7 +381,15 @@ describe("ConversationRoom protocol v1", () => {
     await v.waitFor((f) => f.type === "mode");
     op.send({ type: "note", cid: "n1", text: "SECRET: customer is on the legacy plan" });
     const note = await op2.waitFor((f) => f.type === "note");
-    expect(note).toEqual({ type: "note", id: note.id, seq: 1, cid: "n1", text: "SECRET: customer is on the legacy plan", at: note.at, author: { userId: t.userId, name: note.author.name } });
+    expect(note).toEqual({
+      type: "note",
+      id: note.id,
+      seq: 1,
+      cid: "n1",
+      text: "SECRET: customer is on the legacy plan",
+      at: note.at,
+      author: { userId: t.userId, name: note.author.name },
+    });
     op.send({ type: "msg", cid: "after-note", text: "Visible reply" });
     await v.waitFor((f) => f.type === "msg" && f.cid === "after-note");
     const v2 = await joinVisitor(s, 0);
@@ -339,8 +403,13 @@ describe("ConversationRoom protocol v1", () => {
       () => expectJson(call(`/api/conversations/${s.conversationId}/messages`, { token: t.token }), 200),
       (p: { data: { internal: boolean; seq: number }[] }) => p.data.some((m) => m.internal),
     );
-    expect(page.data.filter((m: { internal: boolean }) => !m.internal).map((m: { seq: number }) => m.seq)).toEqual([1, 2]);
-    const visible = await expectJson(call(`/api/conversations/${s.conversationId}/messages?includeNotes=false`, { token: t.token }), 200);
+    expect(page.data.filter((m: { internal: boolean }) => !m.internal).map((m: { seq: number }) => m.seq)).toEqual([
+      1, 2,
+    ]);
+    const visible = await expectJson(
+      call(`/api/conversations/${s.conversationId}/messages?includeNotes=false`, { token: t.token }),
+      200,
+    );
     expect(JSON.stringify(visible)).not.toContain("SECRET");
     for (const x of [v, v2, op, op2, op3]) x.close();
   });
@@ -354,7 +423,9 @@ describe("ConversationRoom protocol v1", () => {
     const a = await joinOperator(s.conversationId, agent.token);
     const w = await joinOperator(s.conversationId, viewer.token);
     const both = await a.waitFor((f) => f.type === "presence" && f.operators.length === 2);
-    expect(both.operators.map((o: { userId: string }) => o.userId).sort()).toEqual([agent.userId, viewer.userId].sort());
+    expect(both.operators.map((o: { userId: string }) => o.userId).sort()).toEqual(
+      [agent.userId, viewer.userId].sort(),
+    );
     expect(both.visitor).toBe(true);
     w.send({ type: "takeover" });
     expect(await w.waitFor((f) => f.type === "error")).toMatchObject({ type: "error", code: "FORBIDDEN" });
@@ -363,7 +434,10 @@ describe("ConversationRoom protocol v1", () => {
     v.send({ type: "typing" });
     expect(await w.waitFor((f) => f.type === "typing")).toEqual({ type: "typing", role: "visitor" });
     a.send({ type: "typing" });
-    expect(await v.waitFor((f) => f.type === "typing" && f.role === "agent")).toEqual({ type: "typing", role: "agent" });
+    expect(await v.waitFor((f) => f.type === "typing" && f.role === "agent")).toEqual({
+      type: "typing",
+      role: "agent",
+    });
     w.close();
     await a.waitFor((f) => f.type === "presence" && f.operators.length === 1);
     expect((await snapshotOf(t.tenantId, s.conversationId)).lastSeq).toBe(0);
@@ -375,10 +449,17 @@ describe("ConversationRoom protocol v1", () => {
     const a = await makeTenant("Alpha");
     const b = await makeTenant("Beta");
     const s = await newSession(a);
-    const res = await call(`/api/conversations/${s.conversationId}/ws?token=${b.token}`, { headers: { upgrade: "websocket" } });
+    const res = await call(`/api/conversations/${s.conversationId}/ws?token=${b.token}`, {
+      headers: { upgrade: "websocket" },
+    });
     expect(res.status).toBe(404);
     expect(res.webSocket).toBeNull();
-    for (const path of [`/api/conversations/${s.conversationId}/ws?token=nope`, `/api/conversations/${s.conversationId}/ws`, `/api/widget/ws?token=forged`, `/api/inbox/ws?token=${s.token}`]) {
+    for (const path of [
+      `/api/conversations/${s.conversationId}/ws?token=nope`,
+      `/api/conversations/${s.conversationId}/ws`,
+      `/api/widget/ws?token=forged`,
+      `/api/inbox/ws?token=${s.token}`,
+    ]) {
       const sock = await openSocket(path);
       const closed = await sock.waitClose();
       expect(closed.code, path).toBe(1008);
@@ -436,7 +517,9 @@ describe("ConversationRoom protocol v1", () => {
     op.send({ type: "takeover" });
     await v.waitFor((f) => f.type === "mode");
     for (let i = 0; i < 30; i++) v.send({ type: "msg", cid: `r${i}`, text: `burst ${i}` });
-    await v.waitFor(() => v.frames.filter((f) => (f.type === "msg" && f.role === "visitor") || f.type === "error").length === 30);
+    await v.waitFor(
+      () => v.frames.filter((f) => (f.type === "msg" && f.role === "visitor") || f.type === "error").length === 30,
+    );
     const acks = v.frames.filter((f) => f.type === "msg" && f.role === "visitor");
     const errors = v.frames.filter((f) => f.type === "error");
     expect(errors.length).toBeGreaterThan(0);
@@ -456,7 +539,13 @@ describe("ConversationRoom RPC (voice and other channels)", () => {
     const t = await makeTenant();
     const conversationId = `conv_${"0".repeat(10)}${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
     const room = roomStub(env.CONVERSATION_ROOM, t.tenantId, conversationId);
-    const meta = { tenantId: t.tenantId, conversationId, botId: t.botId, channel: "voice" as const, visitor: { phone: "+15550100" } };
+    const meta = {
+      tenantId: t.tenantId,
+      conversationId,
+      botId: t.botId,
+      channel: "voice" as const,
+      visitor: { phone: "+15550100" },
+    };
     const first = await room.init(meta);
     const again = await room.init(meta);
     expect(again).toEqual(first);
@@ -464,10 +553,19 @@ describe("ConversationRoom RPC (voice and other channels)", () => {
     const m1 = await room.appendMessage({ role: "visitor", text: "I need to change my plan", cid: "utt-1" });
     const m1b = await room.appendMessage({ role: "visitor", text: "I need to change my plan", cid: "utt-1" });
     expect(m1b).toEqual(m1);
-    const m2 = await room.appendMessage({ role: "ai", text: "Sure, which plan?", sources: [SOURCE], meta: { latencyMs: 420 } });
+    const m2 = await room.appendMessage({
+      role: "ai",
+      text: "Sure, which plan?",
+      sources: [SOURCE],
+      meta: { latencyMs: 420 },
+    });
     expect(m2).toMatchObject({ seq: 2, role: "ai", sources: [SOURCE], meta: { latencyMs: 420 } });
     await room.setCallState("in_progress", { from: "+15550100" });
-    expect(await op.waitFor((f) => f.type === "call")).toMatchObject({ type: "call", state: "in_progress", data: { from: "+15550100" } });
+    expect(await op.waitFor((f) => f.type === "call")).toMatchObject({
+      type: "call",
+      state: "in_progress",
+      data: { from: "+15550100" },
+    });
     const snap = await room.snapshot();
     expect(snap).toMatchObject({ mode: "ai", status: "open", lastSeq: 2, call: { state: "in_progress" } });
     expect((await room.messages(1)).map((m) => m.seq)).toEqual([2]);

@@ -9,14 +9,56 @@ import { newId } from "../lib/ids";
 import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
 import { conversationRow, flushToD1, preview } from "./d1-copy";
-import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type ClientFrame, type FrameErrorCode, type JsonObject, type Mode, type MsgFrame, type Operator, type Role } from "./protocol";
+import {
+  parseClientFrame,
+  MAX_TEXT,
+  type AttachmentRef,
+  type CallState,
+  type ClientFrame,
+  type FrameErrorCode,
+  type JsonObject,
+  type Mode,
+  type MsgFrame,
+  type Operator,
+  type Role,
+} from "./protocol";
 import { roomAnswerer, roomCtx, roomTurnTimeout } from "./room-ctx";
-import { apply, aiAnswers, initialState, takeToken, type Bucket, type RoomEvent, type RoomMeta, type RoomState } from "./room-state";
+import {
+  apply,
+  aiAnswers,
+  initialState,
+  takeToken,
+  type Bucket,
+  type RoomEvent,
+  type RoomMeta,
+  type RoomState,
+} from "./room-state";
 import { createRoomStore, toMsgFrame, type MessageRecord, type RoomStore } from "./room-store";
-import { fanOut, noteFrame, participants, replay, send, sendPresence, type RetellSocketInfo, type SocketAttachment, type SocketInfo } from "./room-sockets";
+import {
+  fanOut,
+  noteFrame,
+  participants,
+  replay,
+  send,
+  sendPresence,
+  type RetellSocketInfo,
+  type SocketAttachment,
+  type SocketInfo,
+} from "./room-sockets";
 import { runTurn, type Turn } from "./room-turn";
 import { hubStub, type ConversationEvent } from "./tenant-hub";
-import { PRINCIPAL_HEADER, RoomPrincipal, type RoomInit, RoomInitInput, AppendInput, type AppendMessageInput, type RoomSnapshot, type StoredMessage, Visitor, type VisitorPatch } from "./room-api";
+import {
+  PRINCIPAL_HEADER,
+  RoomPrincipal,
+  type RoomInit,
+  RoomInitInput,
+  AppendInput,
+  type AppendMessageInput,
+  type RoomSnapshot,
+  type StoredMessage,
+  Visitor,
+  type VisitorPatch,
+} from "./room-api";
 
 export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
@@ -29,7 +71,11 @@ const MAX_METADATA_KEYS = 30;
 const HISTORY_TURNS = 12;
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
-type InboxNotice = ConversationEvent extends infer E ? (E extends ConversationEvent ? Omit<E, "conversationId" | "botId" | "channel" | "at"> : never) : never;
+type InboxNotice = ConversationEvent extends infer E
+  ? E extends ConversationEvent
+    ? Omit<E, "conversationId" | "botId" | "channel" | "at">
+    : never
+  : never;
 
 /**
  * One per conversation, named `${tenantId}:${conversationId}`. Owns the conversation's sockets
@@ -69,18 +115,29 @@ export class ConversationRoom extends DurableObject<Env> {
     const meta = RoomInitInput.parse(input);
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.meta) {
-        if (this.meta.tenantId !== meta.tenantId || this.meta.conversationId !== meta.conversationId) throw new Error("room: init with another identity");
+        if (this.meta.tenantId !== meta.tenantId || this.meta.conversationId !== meta.conversationId)
+          throw new Error("room: init with another identity");
         return;
       }
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
       const db = createDb(this.env.DB);
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
-      await conversationsRepo(db).insertIfAbsentStmt({ ...conversationRow(fresh, initialState(fresh.createdAt), undefined), visitorKeyHash: meta.visitorKeyHash ?? null }).run();
+      await conversationsRepo(db)
+        .insertIfAbsentStmt({
+          ...conversationRow(fresh, initialState(fresh.createdAt), undefined),
+          visitorKeyHash: meta.visitorKeyHash ?? null,
+        })
+        .run();
       this.store.setMeta(fresh);
       this.state = initialState(fresh.createdAt);
       this.store.setState(this.state);
       this.meta = fresh;
-      this.publish({ type: "conversation.created", status: "open", mode: "ai", visitor: { name: fresh.visitor.name, email: fresh.visitor.email } });
+      this.publish({
+        type: "conversation.created",
+        status: "open",
+        mode: "ai",
+        visitor: { name: fresh.visitor.name, email: fresh.visitor.email },
+      });
     });
     return this.snapshot();
   }
@@ -95,7 +152,10 @@ export class ConversationRoom extends DurableObject<Env> {
     if (meta.tenantId !== tenantId) throw new Error("room: wrong tenant");
     const { metadata, userId, verified, ...plain } = Visitor.parse(input);
     const next = { ...meta.visitor, ...plain };
-    if (metadata) next.metadata = Object.fromEntries(Object.entries({ ...meta.visitor.metadata, ...metadata }).slice(-MAX_METADATA_KEYS));
+    if (metadata)
+      next.metadata = Object.fromEntries(
+        Object.entries({ ...meta.visitor.metadata, ...metadata }).slice(-MAX_METADATA_KEYS),
+      );
     if (userId !== undefined && verified === true) Object.assign(next, { userId, verified: true });
     if (JSON.stringify(next) === JSON.stringify(meta.visitor)) return this.snapshot();
     this.meta = { ...meta, visitor: next };
@@ -113,7 +173,19 @@ export class ConversationRoom extends DurableObject<Env> {
     const existing = cidKey ? this.store.messageByCidKey(cidKey) : undefined;
     if (existing) return stored(existing);
     const meta = m.meta ? JsonRecord.parse(m.meta) : null;
-    const rec = this.storeMessage({ id: newId("msg"), cid: m.cid ?? null, role: m.role, text: m.text, sources: m.sources ?? null, attachments: null, author: null, meta }, cidKey);
+    const rec = this.storeMessage(
+      {
+        id: newId("msg"),
+        cid: m.cid ?? null,
+        role: m.role,
+        text: m.text,
+        sources: m.sources ?? null,
+        attachments: null,
+        author: null,
+        meta,
+      },
+      cidKey,
+    );
     if (m.role === "visitor") void this.triage(rec);
     return stored(rec);
   }
@@ -135,7 +207,18 @@ export class ConversationRoom extends DurableObject<Env> {
   async snapshot(): Promise<RoomSnapshot> {
     const meta = this.requireMeta();
     const s = this.state;
-    return { meta, mode: s.mode, status: s.status, assignee: s.assignee, reason: s.reason, lastSeq: this.store.lastSeq(), call: s.call, visitorReadSeq: s.visitorReadSeq, rating: s.rating, closedAt: s.closedAt };
+    return {
+      meta,
+      mode: s.mode,
+      status: s.status,
+      assignee: s.assignee,
+      reason: s.reason,
+      lastSeq: this.store.lastSeq(),
+      call: s.call,
+      visitorReadSeq: s.visitorReadSeq,
+      rating: s.rating,
+      closedAt: s.closedAt,
+    };
   }
 
   /** Visible messages (notes excluded) after `afterSeq`, oldest first. */
@@ -155,13 +238,22 @@ export class ConversationRoom extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const principal = RoomPrincipal.safeParse(JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? "null"));
     const meta = this.meta;
-    if (!principal.success || !meta || principal.data.tenantId !== meta.tenantId || principal.data.conversationId !== meta.conversationId) {
+    if (
+      !principal.success ||
+      !meta ||
+      principal.data.tenantId !== meta.tenantId ||
+      principal.data.conversationId !== meta.conversationId
+    ) {
       return new Response("not found", { status: 404 });
     }
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 400 });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return new Response("expected a WebSocket upgrade", { status: 400 });
     const p = principal.data;
     if (p.kind === "retell") return this.acceptRetell(p);
-    const info: SocketInfo = p.kind === "visitor" ? { kind: "visitor" } : { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite };
+    const info: SocketInfo =
+      p.kind === "visitor"
+        ? { kind: "visitor" }
+        : { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite };
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [info.kind]);
     pair[1].serializeAttachment(info);
@@ -177,7 +269,10 @@ export class ConversationRoom extends DurableObject<Env> {
     try {
       await this.onFrame(ws, info, parsed.frame);
     } catch (err) {
-      this.log().error("room: frame failed", { error: String(err), stack: err instanceof Error ? err.stack : undefined });
+      this.log().error("room: frame failed", {
+        error: String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
       this.refuse(ws, "INTERNAL", "the frame could not be handled");
     }
   }
@@ -213,15 +308,18 @@ export class ConversationRoom extends DurableObject<Env> {
       return this.toOperators({ type: "rate", score: f.score, ...(f.comment ? { comment: f.comment } : {}) });
     }
     if (info.kind === "visitor") {
-      if (this.state.mode === "closed") return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed; start a new one", cidOf(f));
+      if (this.state.mode === "closed")
+        return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed; start a new one", cidOf(f));
       if (f.type === "human") return this.transition({ type: "ask_human" });
       if (f.type === "msg") return this.onVisitorMsg(ws, f);
       return;
     }
-    if (!info.canWrite) return this.refuse(ws, "FORBIDDEN", "your role may watch this conversation but not act in it", cidOf(f));
+    if (!info.canWrite)
+      return this.refuse(ws, "FORBIDDEN", "your role may watch this conversation but not act in it", cidOf(f));
     const op: Operator = { userId: info.userId, name: info.name };
     if (f.type === "note") return this.onNote(ws, op, f.text, f.cid);
-    if (this.state.mode === "closed") return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed", cidOf(f));
+    if (this.state.mode === "closed")
+      return this.refuse(ws, "CONVERSATION_CLOSED", "this conversation is closed", cidOf(f));
     if (f.type === "takeover") return this.transition({ type: "takeover", operator: op });
     if (f.type === "release") return this.transition({ type: "release" });
     if (f.type === "close") return this.transition({ type: "close" });
@@ -237,9 +335,22 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!rate.ok) return this.refuse(ws, "RATE_LIMITED", "too many messages; wait a moment", f.cid);
     const ids = [...new Set(f.attachments ?? [])];
     const atts = this.store.unusedAttachments(ids);
-    if (atts.length !== ids.length) return this.refuse(ws, "UNKNOWN_ATTACHMENT", "an attachment is unknown, not uploaded yet or already sent", f.cid);
+    if (atts.length !== ids.length)
+      return this.refuse(ws, "UNKNOWN_ATTACHMENT", "an attachment is unknown, not uploaded yet or already sent", f.cid);
     this.stopTurn("superseded");
-    const rec = this.storeMessage({ id: newId("msg"), cid: f.cid, role: "visitor", text: f.text, sources: null, attachments: atts.length ? atts : null, author: null, meta: null }, cidKey);
+    const rec = this.storeMessage(
+      {
+        id: newId("msg"),
+        cid: f.cid,
+        role: "visitor",
+        text: f.text,
+        sources: null,
+        attachments: atts.length ? atts : null,
+        author: null,
+        meta: null,
+      },
+      cidKey,
+    );
     if (ids.length) this.store.markAttachmentsUsed(ids, rec.seq);
     const triaged = this.triage(rec);
     if (aiAnswers(this.state)) await this.answer(rec, triaged);
@@ -251,16 +362,26 @@ export class ConversationRoom extends DurableObject<Env> {
     const dup = this.store.messageByCidKey(cidKey);
     if (dup) return send(ws, toMsgFrame(dup));
     await this.transition({ type: "agent_message", operator: op });
-    const rec = this.storeMessage({ id: newId("msg"), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null }, cidKey);
+    const rec = this.storeMessage(
+      { id: newId("msg"), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null },
+      cidKey,
+    );
     // the live ticket's first response is recorded now, not only when the D1 copy is read
     const { conversationId } = this.requireMeta();
-    onAgentReplied(this.answerCtx(), { conversationId, at: rec.createdAt }).catch((err: unknown) => this.log().warn("room: first-response hook failed", { error: String(err) }));
+    onAgentReplied(this.answerCtx(), { conversationId, at: rec.createdAt }).catch((err: unknown) =>
+      this.log().warn("room: first-response hook failed", { error: String(err) }),
+    );
   }
 
   private onNote(ws: WebSocket, op: Operator, text: string, cid?: string) {
     const cidKey = cid ? `note:${op.userId}:${cid}` : null;
     const dup = cidKey ? this.store.noteByCidKey(cidKey) : undefined;
-    const n = dup ?? this.store.insertNote({ id: newId("msg"), afterSeq: this.store.lastSeq(), cid: cid ?? null, text, author: op, createdAt: Date.now() }, cidKey);
+    const n =
+      dup ??
+      this.store.insertNote(
+        { id: newId("msg"), afterSeq: this.store.lastSeq(), cid: cid ?? null, text, author: op, createdAt: Date.now() },
+        cidKey,
+      );
     const frame = noteFrame(n);
     if (dup) return send(ws, frame);
     this.markDirty();
@@ -273,7 +394,13 @@ export class ConversationRoom extends DurableObject<Env> {
   private async acceptRetell(p: { integrationId: string; callId: string }): Promise<Response> {
     const pair = new WebSocketPair();
     const ws = pair[1];
-    const info: RetellSocketInfo = { kind: "retell", integrationId: p.integrationId, callId: p.callId, latest: -1, stored: 0 };
+    const info: RetellSocketInfo = {
+      kind: "retell",
+      integrationId: p.integrationId,
+      callId: p.callId,
+      latest: -1,
+      stored: 0,
+    };
     const session = await this.retellSession(ws, info);
     if (!session) {
       this.retell.delete(ws);
@@ -316,14 +443,20 @@ export class ConversationRoom extends DurableObject<Env> {
       if (!session) return ws.close(1011, "the call is gone");
       await session.onFrame(raw);
     } catch (err) {
-      this.log().error("room: retell frame failed", { error: String(err), stack: err instanceof Error ? err.stack : undefined });
+      this.log().error("room: retell frame failed", {
+        error: String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
     }
   }
 
   /** True for a Retell socket (its running answer is stopped); visitor and operator sockets are left alone. */
   private endRetell(ws: WebSocket): boolean {
     if ((ws.deserializeAttachment() as SocketAttachment | null)?.kind !== "retell") return false;
-    void this.retell.get(ws)?.then((s) => s?.stop(), () => {});
+    void this.retell.get(ws)?.then(
+      (s) => s?.stop(),
+      () => {},
+    );
     this.retell.delete(ws);
     return true;
   }
@@ -332,7 +465,13 @@ export class ConversationRoom extends DurableObject<Env> {
   private voiceCtx(): VoiceCtx {
     const meta = this.requireMeta();
     const others = roomsOf(this.env.CONVERSATION_ROOM);
-    return { ...this.answerCtx(), deps: { room: (t, c) => (t === meta.tenantId && c === meta.conversationId ? this : others(t, c)), fetch: (input, init) => fetch(input, init) } };
+    return {
+      ...this.answerCtx(),
+      deps: {
+        room: (t, c) => (t === meta.tenantId && c === meta.conversationId ? this : others(t, c)),
+        fetch: (input, init) => fetch(input, init),
+      },
+    };
   }
 
   // ---------------------------------------------------------------- AI turn and triage
@@ -357,13 +496,31 @@ export class ConversationRoom extends DurableObject<Env> {
             const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
             if (!text.trim()) return;
             const m = { confidence: d.confidence, ...(d.failure ? { failure: d.failure } : {}) };
-            this.storeMessage({ id: t.id, cid: null, role: "ai", text, sources: d.sources.length ? d.sources : null, attachments: null, author: null, meta: m }, null);
+            this.storeMessage(
+              {
+                id: t.id,
+                cid: null,
+                role: "ai",
+                text,
+                sources: d.sources.length ? d.sources : null,
+                attachments: null,
+                author: null,
+                meta: m,
+              },
+              null,
+            );
           },
           handoff: (reason) => this.transition({ type: "handoff", reason }),
           log: (msg, fields) => this.log().warn(msg, fields),
         },
         turn,
-        { botId: meta.botId, question: trigger.text, history, ...(meta.visitor.locale ? { language: meta.visitor.locale } : {}), channel: "chat" },
+        {
+          botId: meta.botId,
+          question: trigger.text,
+          history,
+          ...(meta.visitor.locale ? { language: meta.visitor.locale } : {}),
+          channel: "chat",
+        },
         roomTurnTimeout(),
       );
     } finally {
@@ -377,7 +534,20 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!t) return;
     this.turn = undefined;
     t.controller.abort();
-    if (t.text.trim()) this.storeMessage({ id: t.id, cid: null, role: "ai", text: t.text, sources: null, attachments: null, author: null, meta: { stopped: why } }, null);
+    if (t.text.trim())
+      this.storeMessage(
+        {
+          id: t.id,
+          cid: null,
+          role: "ai",
+          text: t.text,
+          sources: null,
+          attachments: null,
+          author: null,
+          meta: { stopped: why },
+        },
+        null,
+      );
   }
 
   /** Triage of one visitor message; an escalation hands the conversation to a person (and stops a turn). */
@@ -410,10 +580,29 @@ export class ConversationRoom extends DurableObject<Env> {
     this.store.setState(state);
     this.markDirty();
     if (out.abortTurn) this.stopTurn(event.type);
-    if (out.system) this.storeMessage({ id: newId("msg"), cid: null, role: "system", text: out.system, sources: null, attachments: null, author: null, meta: { reason: state.reason } }, null);
+    if (out.system)
+      this.storeMessage(
+        {
+          id: newId("msg"),
+          cid: null,
+          role: "system",
+          text: out.system,
+          sources: null,
+          attachments: null,
+          author: null,
+          meta: { reason: state.reason },
+        },
+        null,
+      );
     if (out.mode) {
       this.toVisitors({ type: "mode", mode: out.mode.mode, reason: out.mode.reason });
-      this.toOperators({ type: "mode", mode: out.mode.mode, reason: out.mode.reason, status: state.status, assignee: state.assignee });
+      this.toOperators({
+        type: "mode",
+        mode: out.mode.mode,
+        reason: out.mode.reason,
+        status: state.status,
+        assignee: state.assignee,
+      });
     }
     for (const n of out.hub) this.publish(n);
     if (out.escalated) void this.escalated(out.escalated);
@@ -423,7 +612,12 @@ export class ConversationRoom extends DurableObject<Env> {
     const meta = this.requireMeta();
     try {
       const transcript = this.store.recentMessages(50).map((m) => ({ role: m.role, text: m.text }));
-      await onConversationEscalated(this.answerCtx(), { conversationId: meta.conversationId, botId: meta.botId, reason, transcript });
+      await onConversationEscalated(this.answerCtx(), {
+        conversationId: meta.conversationId,
+        botId: meta.botId,
+        reason,
+        transcript,
+      });
     } catch (err) {
       this.log().error("room: escalation hook failed", { error: String(err) });
     }
@@ -434,7 +628,13 @@ export class ConversationRoom extends DurableObject<Env> {
     const rec = this.store.insertMessage({ ...m, createdAt: Date.now() }, cidKey);
     this.broadcast(toMsgFrame(rec));
     this.markDirty();
-    this.publish({ type: "conversation.message", lastSeq: rec.seq, role: rec.role, preview: preview(rec.text), messageCount: rec.seq });
+    this.publish({
+      type: "conversation.message",
+      lastSeq: rec.seq,
+      role: rec.role,
+      preview: preview(rec.text),
+      messageCount: rec.seq,
+    });
     return rec;
   }
 
@@ -478,7 +678,13 @@ export class ConversationRoom extends DurableObject<Env> {
   private publish(notice: InboxNotice) {
     const meta = this.meta;
     if (!meta) return;
-    const event = { ...notice, conversationId: meta.conversationId, botId: meta.botId, channel: meta.channel, at: new Date().toISOString() } as ConversationEvent;
+    const event = {
+      ...notice,
+      conversationId: meta.conversationId,
+      botId: meta.botId,
+      channel: meta.channel,
+      at: new Date().toISOString(),
+    } as ConversationEvent;
     hubStub(this.env.TENANT_HUB, meta.tenantId)
       .publish(meta.tenantId, event)
       .catch((err: unknown) => this.log().warn("room: hub publish failed", { error: String(err), type: notice.type }));
@@ -533,4 +739,3 @@ function stored(m: MessageRecord): StoredMessage {
   const { type: _t, ...f }: MsgFrame = toMsgFrame(m);
   return { ...f, ...(m.meta ? { meta: m.meta } : {}), ...(m.author ? { author: m.author } : {}) };
 }
-

@@ -79,17 +79,33 @@ export function conversationRow(meta: RoomMeta, state: RoomState, last: MessageR
  * conversation row. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
  * flush that fails half-way or runs twice converges. Returns whether more work remains.
  */
-export async function flushToD1(db: Db, store: RoomStore, meta: RoomMeta, state: RoomState): Promise<{ more: boolean }> {
+export async function flushToD1(
+  db: Db,
+  store: RoomStore,
+  meta: RoomMeta,
+  state: RoomState,
+): Promise<{ more: boolean }> {
   const from = store.flushedSeq();
   const msgs = store.messagesAfter(from, FLUSH_BATCH);
   const notes = store.unflushedNotes(FLUSH_BATCH);
   const row = conversationRow(meta, state, store.lastMessage());
   const live = {
-    status: row.status, mode: row.mode, assigneeId: row.assigneeId, visitor: row.visitor, lastMessageAt: row.lastMessageAt,
-    lastMessagePreview: row.lastMessagePreview, messageCount: row.messageCount, meta: row.meta, updatedAt: row.updatedAt, closedAt: row.closedAt,
+    status: row.status,
+    mode: row.mode,
+    assigneeId: row.assigneeId,
+    visitor: row.visitor,
+    lastMessageAt: row.lastMessageAt,
+    lastMessagePreview: row.lastMessagePreview,
+    messageCount: row.messageCount,
+    meta: row.meta,
+    updatedAt: row.updatedAt,
+    closedAt: row.closedAt,
   };
   const stmts = [
-    ...messagesRepo(db).insertIgnoreStmts([...msgs.map((m) => messageRow(meta, m)), ...notes.map((n) => noteRow(meta, n))]),
+    ...messagesRepo(db).insertIgnoreStmts([
+      ...msgs.map((m) => messageRow(meta, m)),
+      ...notes.map((n) => noteRow(meta, n)),
+    ]),
     conversationsRepo(db).upsertLiveStmt(row, live),
   ];
   await db.batch(stmts as unknown as Parameters<Db["batch"]>[0]);

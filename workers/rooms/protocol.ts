@@ -49,17 +49,35 @@ const Msg = z
 const Typing = z.object({ type: z.literal("typing") }).strict();
 const Read = z.object({ type: z.literal("read"), seq: z.number().int().min(0) }).strict();
 const Human = z.object({ type: z.literal("human") }).strict();
-const Rate = z.object({ type: z.literal("rate"), score: z.number().int().min(1).max(5), comment: Text.optional() }).strict();
+const Rate = z
+  .object({ type: z.literal("rate"), score: z.number().int().min(1).max(5), comment: Text.optional() })
+  .strict();
 const Ping = z.object({ type: z.literal("ping") }).strict();
 // operator-only frames
 const Takeover = z.object({ type: z.literal("takeover") }).strict();
 const Release = z.object({ type: z.literal("release") }).strict();
-const Note = z.object({ type: z.literal("note"), cid: Cid.optional(), text: Text.refine((t) => t.trim().length > 0, "text is empty") }).strict();
+const Note = z
+  .object({
+    type: z.literal("note"),
+    cid: Cid.optional(),
+    text: Text.refine((t) => t.trim().length > 0, "text is empty"),
+  })
+  .strict();
 const Close = z.object({ type: z.literal("close") }).strict();
 
 export const VisitorFrame = z.discriminatedUnion("type", [Hello, Msg, Typing, Read, Human, Rate, Ping]);
 export type VisitorFrame = z.infer<typeof VisitorFrame>;
-export const OperatorFrame = z.discriminatedUnion("type", [Hello, Msg, Typing, Read, Ping, Takeover, Release, Note, Close]);
+export const OperatorFrame = z.discriminatedUnion("type", [
+  Hello,
+  Msg,
+  Typing,
+  Read,
+  Ping,
+  Takeover,
+  Release,
+  Note,
+  Close,
+]);
 export type OperatorFrame = z.infer<typeof OperatorFrame>;
 export type ClientFrame = VisitorFrame | OperatorFrame;
 
@@ -80,7 +98,8 @@ export type FrameErrorCode =
   | "INTERNAL";
 
 /** A refusal names the refused frame's `cid` when it had one, so the sender stops resending it. */
-export type ParseResult<F> = { ok: true; frame: F } | { ok: false; code: FrameErrorCode; message: string; cid?: string };
+export type ParseResult<F> =
+  { ok: true; frame: F } | { ok: false; code: FrameErrorCode; message: string; cid?: string };
 
 /** Parses one inbound frame for a participant; binary frames and everything malformed are refused. */
 export function parseClientFrame(raw: string | ArrayBuffer, as: "visitor"): ParseResult<VisitorFrame>;
@@ -89,14 +108,16 @@ export function parseClientFrame(raw: string | ArrayBuffer, as: "visitor" | "ope
   if (typeof raw !== "string") return { ok: false, code: "INVALID_FRAME", message: "frames are JSON text, not binary" };
   // a JS string of n UTF-16 units is at most 3n UTF-8 bytes, so only long strings need encoding
   const bytes = raw.length * 3 <= MAX_FRAME_BYTES ? raw.length : new TextEncoder().encode(raw).byteLength;
-  if (bytes > MAX_FRAME_BYTES) return { ok: false, code: "FRAME_TOO_LARGE", message: `frame is over ${MAX_FRAME_BYTES} bytes` };
+  if (bytes > MAX_FRAME_BYTES)
+    return { ok: false, code: "FRAME_TOO_LARGE", message: `frame is over ${MAX_FRAME_BYTES} bytes` };
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     return { ok: false, code: "INVALID_JSON", message: "frame is not JSON" };
   }
-  const type = typeof json === "object" && json !== null && "type" in json ? (json as { type: unknown }).type : undefined;
+  const type =
+    typeof json === "object" && json !== null && "type" in json ? (json as { type: unknown }).type : undefined;
   const known = as === "visitor" ? VISITOR_TYPES : OPERATOR_TYPES;
   if (typeof type !== "string" || !known.has(type)) {
     const forbidden = typeof type === "string" && as === "visitor" && OPERATOR_TYPES.has(type);
@@ -112,7 +133,12 @@ export function parseClientFrame(raw: string | ArrayBuffer, as: "visitor" | "ope
   const cid = typeof c === "string" && c.length <= 64 ? { cid: c } : {};
   return tooLong
     ? { ok: false, code: "TEXT_TOO_LONG", message: `text is over ${MAX_TEXT} characters`, ...cid }
-    : { ok: false, code: "INVALID_FRAME", message: first ? `${first.path.join(".") || "frame"}: ${first.message}` : "invalid frame", ...cid };
+    : {
+        ok: false,
+        code: "INVALID_FRAME",
+        message: first ? `${first.path.join(".") || "frame"}: ${first.message}` : "invalid frame",
+        ...cid,
+      };
 }
 
 /** An uploaded file as a message carries it; download it from the attachment routes. */

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import type { ConversationRoom } from "./conversation-room";
-import { MAX_TEXT, type CallState, type JsonObject, type Mode, type MsgFrame, type Operator, type Status } from "./protocol";
+import {
+  MAX_TEXT,
+  type CallState,
+  type JsonObject,
+  type Mode,
+  type MsgFrame,
+  type Operator,
+  type Status,
+} from "./protocol";
 import type { RoomMeta } from "./room-state";
 
 /**
@@ -14,9 +22,22 @@ export const PRINCIPAL_HEADER = "x-echo-principal";
 
 export const RoomPrincipal = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("visitor"), tenantId: z.string(), conversationId: z.string() }),
-  z.object({ kind: z.literal("operator"), tenantId: z.string(), conversationId: z.string(), userId: z.string(), name: z.string(), canWrite: z.boolean() }),
+  z.object({
+    kind: z.literal("operator"),
+    tenantId: z.string(),
+    conversationId: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    canWrite: z.boolean(),
+  }),
   /** Retell's custom-LLM socket of a call (protocols.md §3.1): its own frames, never the visitor/operator protocol. */
-  z.object({ kind: z.literal("retell"), tenantId: z.string(), conversationId: z.string(), integrationId: z.string().max(64), callId: z.string().max(64) }),
+  z.object({
+    kind: z.literal("retell"),
+    tenantId: z.string(),
+    conversationId: z.string(),
+    integrationId: z.string().max(64),
+    callId: z.string().max(64),
+  }),
 ]);
 export type RoomPrincipal = z.infer<typeof RoomPrincipal>;
 
@@ -49,7 +70,10 @@ export type RoomInit = z.input<typeof RoomInitInput>;
 const Source = z.object({ sourceId: z.string(), title: z.string(), url: z.string().nullable(), snippet: z.string() });
 export const AppendInput = z.object({
   role: z.enum(["visitor", "ai", "agent", "system"]),
-  text: z.string().min(1).max(MAX_TEXT * 4),
+  text: z
+    .string()
+    .min(1)
+    .max(MAX_TEXT * 4),
   cid: z.string().min(1).max(64).optional(),
   sources: z.array(Source).max(20).optional(),
   meta: z.record(z.string(), z.unknown()).optional(),
@@ -74,7 +98,11 @@ export type RoomSnapshot = {
 };
 
 /** The room of one tenant's conversation, named `${tenantId}:${conversationId}`. */
-export function roomStub(ns: AnyNamespace, tenantId: string, conversationId: string): DurableObjectStub<ConversationRoom> {
+export function roomStub(
+  ns: AnyNamespace,
+  tenantId: string,
+  conversationId: string,
+): DurableObjectStub<ConversationRoom> {
   return ns.get(ns.idFromName(`${tenantId}:${conversationId}`)) as unknown as DurableObjectStub<ConversationRoom>;
 }
 
@@ -82,9 +110,18 @@ export function roomStub(ns: AnyNamespace, tenantId: string, conversationId: str
 export type AnyNamespace = { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
 
 /** Forwards an authenticated WebSocket upgrade to a room (or hub), attaching the principal. */
-export async function forwardUpgrade(stub: { fetch(req: Request): Promise<Response> }, request: Request, principal: object): Promise<Response> {
+export async function forwardUpgrade(
+  stub: { fetch(req: Request): Promise<Response> },
+  request: Request,
+  principal: object,
+): Promise<Response> {
   const headers = new Headers({ upgrade: "websocket", [PRINCIPAL_HEADER]: JSON.stringify(principal) });
-  for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions"]) {
+  for (const h of [
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-protocol",
+    "sec-websocket-extensions",
+  ]) {
     const v = request.headers.get(h);
     if (v) headers.set(h, v);
   }

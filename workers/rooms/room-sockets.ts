@@ -35,7 +35,15 @@ export function fanOut(state: DurableObjectState, frame: object, tag?: "visitor"
   for (const ws of tag ? state.getWebSockets(tag) : participants(state)) send(ws, text);
 }
 
-export const noteFrame = (n: NoteRecord) => ({ type: "note", id: n.id, seq: n.afterSeq, ...(n.cid ? { cid: n.cid } : {}), text: n.text, at: new Date(n.createdAt).toISOString(), author: n.author });
+export const noteFrame = (n: NoteRecord) => ({
+  type: "note",
+  id: n.id,
+  seq: n.afterSeq,
+  ...(n.cid ? { cid: n.cid } : {}),
+  text: n.text,
+  at: new Date(n.createdAt).toISOString(),
+  author: n.author,
+});
 
 /** Operators present (one entry per user) and whether a visitor is connected. */
 export function presenceFrame(state: DurableObjectState, except?: WebSocket) {
@@ -56,11 +64,33 @@ export function sendPresence(state: DurableObjectState, except?: WebSocket) {
 }
 
 /** `hello`: `ready`, then every message after `lastSeq`; operators also get notes and presence. */
-export function replay(state: DurableObjectState, store: RoomStore, ws: WebSocket, info: SocketInfo, meta: RoomMeta, s: RoomState, lastSeq: number) {
+export function replay(
+  state: DurableObjectState,
+  store: RoomStore,
+  ws: WebSocket,
+  info: SocketInfo,
+  meta: RoomMeta,
+  s: RoomState,
+  lastSeq: number,
+) {
   const seq = store.lastSeq();
   if (info.kind === "visitor") send(ws, { type: "ready", conversationId: meta.conversationId, seq, mode: s.mode });
-  else send(ws, { type: "ready", conversationId: meta.conversationId, seq, mode: s.mode, status: s.status, assignee: s.assignee, reason: s.reason, call: s.call, visitorReadSeq: s.visitorReadSeq, botId: meta.botId, channel: meta.channel, visitor: meta.visitor });
-  for (let after = lastSeq; after < seq; ) {
+  else
+    send(ws, {
+      type: "ready",
+      conversationId: meta.conversationId,
+      seq,
+      mode: s.mode,
+      status: s.status,
+      assignee: s.assignee,
+      reason: s.reason,
+      call: s.call,
+      visitorReadSeq: s.visitorReadSeq,
+      botId: meta.botId,
+      channel: meta.channel,
+      visitor: meta.visitor,
+    });
+  for (let after = lastSeq; after < seq;) {
     const page = store.messagesAfter(after, REPLAY_PAGE);
     if (!page.length) break;
     for (const m of page) send(ws, toMsgFrame(m));

@@ -8,7 +8,12 @@ describe("room-state apply", () => {
   it("moves to waiting once on ask_human/handoff, with a system message and one escalation", () => {
     const a = apply(initialState(), { type: "ask_human" }, 10);
     expect(a.state).toMatchObject({ mode: "human", status: "waiting", reason: "asked_for_human", changedAt: 10 });
-    expect(a.out).toMatchObject({ mode: { mode: "human", reason: "asked_for_human" }, escalated: "asked_for_human", abortTurn: true, changed: true });
+    expect(a.out).toMatchObject({
+      mode: { mode: "human", reason: "asked_for_human" },
+      escalated: "asked_for_human",
+      abortTurn: true,
+      changed: true,
+    });
     expect(a.out.system).toMatch(/person/);
     const again = apply(a.state, { type: "handoff", reason: "frustration" }, 20);
     expect(again.out.changed).toBe(false);
@@ -20,7 +25,9 @@ describe("room-state apply", () => {
     expect(t.state).toMatchObject({ mode: "human", status: "open", assignee: op });
     expect(t.out.hub.map((h) => h.type)).toEqual(["conversation.mode", "conversation.assigned"]);
     expect(apply(t.state, { type: "takeover", operator: op }, 2).out.changed).toBe(false);
-    expect(apply(t.state, { type: "agent_message", operator: { userId: "usr_2", name: "Sam" } }, 2).out.changed).toBe(false);
+    expect(apply(t.state, { type: "agent_message", operator: { userId: "usr_2", name: "Sam" } }, 2).out.changed).toBe(
+      false,
+    );
     const waiting = apply(initialState(), { type: "handoff", reason: "low_confidence" }, 1).state;
     expect(apply(waiting, { type: "agent_message", operator: op }, 2).state.assignee).toEqual(op);
     const r = apply(t.state, { type: "release" }, 3);
@@ -33,8 +40,12 @@ describe("room-state apply", () => {
     expect(c.state).toMatchObject({ mode: "closed", status: "closed", closedAt: 5 });
     expect(apply(c.state, { type: "takeover", operator: op }, 6).out.changed).toBe(false);
     expect(apply(c.state, { type: "release" }, 6).out.changed).toBe(false);
-    expect(apply(initialState(), { type: "set_mode", mode: "human", reason: "transfer" }, 1).out.escalated).toBe("transfer");
-    expect(apply(initialState(), { type: "set_mode", mode: "closed", reason: "hangup" }, 1).state.status).toBe("closed");
+    expect(apply(initialState(), { type: "set_mode", mode: "human", reason: "transfer" }, 1).out.escalated).toBe(
+      "transfer",
+    );
+    expect(apply(initialState(), { type: "set_mode", mode: "closed", reason: "hangup" }, 1).state.status).toBe(
+      "closed",
+    );
   });
 
   it("read receipts only move forward and do not count as activity", () => {
@@ -74,7 +85,9 @@ describe("parseClientFrame", () => {
     expect(code(JSON.stringify({ type: "msg", cid: "a", text: "é".repeat(MAX_TEXT) }))).toBe("ok");
     expect(code(JSON.stringify({ type: "msg", cid: "a", text: "x".repeat(MAX_TEXT + 1) }))).toBe("TEXT_TOO_LONG");
     // multi-byte text under the character limit but over the byte limit
-    expect(code(JSON.stringify({ type: "msg", cid: "a", text: "😀".repeat(MAX_TEXT / 2) + "x".repeat(MAX_FRAME_BYTES) }))).toBe("FRAME_TOO_LARGE");
+    expect(
+      code(JSON.stringify({ type: "msg", cid: "a", text: "😀".repeat(MAX_TEXT / 2) + "x".repeat(MAX_FRAME_BYTES) })),
+    ).toBe("FRAME_TOO_LARGE");
     expect(code(JSON.stringify({ type: "hello", lastSeq: -1 }))).toBe("INVALID_FRAME");
     expect(code(JSON.stringify({ type: "msg", cid: "a", text: "", attachments: ["att_1"] }))).toBe("ok");
   });

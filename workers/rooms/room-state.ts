@@ -77,21 +77,33 @@ export type RoomOut = {
   changed: boolean;
 };
 
-const none = (state: RoomState): { state: RoomState; out: RoomOut } => ({ state, out: { hub: [], abortTurn: false, changed: false } });
+const none = (state: RoomState): { state: RoomState; out: RoomOut } => ({
+  state,
+  out: { hub: [], abortTurn: false, changed: false },
+});
 
 export const HANDOFF_TEXT: Record<string, string> = {
   asked_for_human: "I've asked a person from the team to join. They'll reply here.",
   low_confidence: "I'm not sure about this one, so I've asked a person from the team to join. They'll reply here.",
-  provider_failed: "Sorry, I couldn't finish that answer. I've asked a person from the team to join; they'll reply here.",
+  provider_failed:
+    "Sorry, I couldn't finish that answer. I've asked a person from the team to join; they'll reply here.",
 };
-const handoffText = (reason: string) => HANDOFF_TEXT[reason] ?? "I've asked a person from the team to join. They'll reply here.";
+const handoffText = (reason: string) =>
+  HANDOFF_TEXT[reason] ?? "I've asked a person from the team to join. They'll reply here.";
 
 function toWaiting(state: RoomState, reason: string): { state: RoomState; out: RoomOut } {
   if (state.mode !== "ai") return none(state);
   const next: RoomState = { ...state, mode: "human", status: "waiting", reason, assignee: null };
   return {
     state: next,
-    out: { system: handoffText(reason), mode: { mode: "human", reason }, hub: [{ type: "conversation.mode", mode: "human", status: "waiting", reason }], escalated: reason, abortTurn: true, changed: true },
+    out: {
+      system: handoffText(reason),
+      mode: { mode: "human", reason },
+      hub: [{ type: "conversation.mode", mode: "human", status: "waiting", reason }],
+      escalated: reason,
+      abortTurn: true,
+      changed: true,
+    },
   };
 }
 
@@ -103,7 +115,10 @@ function toAssigned(state: RoomState, operator: Operator): { state: RoomState; o
     out: {
       system: `${operator.name} joined the conversation.`,
       mode: { mode: "human", reason: "takeover" },
-      hub: [{ type: "conversation.mode", mode: "human", status: "open", reason: "takeover" }, { type: "conversation.assigned", assignee: operator }],
+      hub: [
+        { type: "conversation.mode", mode: "human", status: "open", reason: "takeover" },
+        { type: "conversation.assigned", assignee: operator },
+      ],
       abortTurn: true,
       changed: true,
     },
@@ -115,7 +130,16 @@ function toAi(state: RoomState, reason: string): { state: RoomState; out: RoomOu
   const next: RoomState = { ...state, mode: "ai", status: "open", reason, assignee: null, closedAt: null };
   const hub: HubNotice[] = [{ type: "conversation.mode", mode: "ai", status: "open", reason }];
   if (state.assignee) hub.push({ type: "conversation.assigned", assignee: null });
-  return { state: next, out: { system: "You're chatting with the assistant again.", mode: { mode: "ai", reason }, hub, abortTurn: false, changed: true } };
+  return {
+    state: next,
+    out: {
+      system: "You're chatting with the assistant again.",
+      mode: { mode: "ai", reason },
+      hub,
+      abortTurn: false,
+      changed: true,
+    },
+  };
 }
 
 function toClosed(state: RoomState, reason: string, now: number): { state: RoomState; out: RoomOut } {
@@ -123,7 +147,13 @@ function toClosed(state: RoomState, reason: string, now: number): { state: RoomS
   const next: RoomState = { ...state, mode: "closed", status: "closed", reason, closedAt: now };
   return {
     state: next,
-    out: { system: "This conversation was closed.", mode: { mode: "closed", reason }, hub: [{ type: "conversation.closed", reason }], abortTurn: true, changed: true },
+    out: {
+      system: "This conversation was closed.",
+      mode: { mode: "closed", reason },
+      hub: [{ type: "conversation.closed", reason }],
+      abortTurn: true,
+      changed: true,
+    },
   };
 }
 
@@ -142,7 +172,9 @@ function step(state: RoomState, event: RoomEvent, now: number): { state: RoomSta
       return state.mode === "closed" ? none(state) : toAssigned(state, event.operator);
     case "agent_message":
       // replying takes the conversation over unless a person already holds it
-      return state.mode === "ai" || (state.mode === "human" && !state.assignee) ? toAssigned(state, event.operator) : none(state);
+      return state.mode === "ai" || (state.mode === "human" && !state.assignee)
+        ? toAssigned(state, event.operator)
+        : none(state);
     case "release":
       return state.mode === "closed" ? none(state) : toAi(state, "released");
     case "close":
@@ -152,13 +184,31 @@ function step(state: RoomState, event: RoomEvent, now: number): { state: RoomSta
       if (event.mode === "ai") return toAi(state, event.reason);
       return toClosed(state, event.reason, now);
     case "call": {
-      const next: RoomState = { ...state, call: { state: event.state, ...(event.data ? { data: event.data } : {}), at: now } };
-      return { state: next, out: { hub: [{ type: "call.state", state: event.state, ...(event.data ? { data: event.data } : {}) }], abortTurn: false, changed: true } };
+      const next: RoomState = {
+        ...state,
+        call: { state: event.state, ...(event.data ? { data: event.data } : {}), at: now },
+      };
+      return {
+        state: next,
+        out: {
+          hub: [{ type: "call.state", state: event.state, ...(event.data ? { data: event.data } : {}) }],
+          abortTurn: false,
+          changed: true,
+        },
+      };
     }
     case "read":
-      return event.seq > state.visitorReadSeq ? { state: { ...state, visitorReadSeq: event.seq }, out: { hub: [], abortTurn: false, changed: true } } : none(state);
+      return event.seq > state.visitorReadSeq
+        ? { state: { ...state, visitorReadSeq: event.seq }, out: { hub: [], abortTurn: false, changed: true } }
+        : none(state);
     case "rate":
-      return { state: { ...state, rating: { score: event.score, ...(event.comment ? { comment: event.comment } : {}), at: now } }, out: { hub: [], abortTurn: false, changed: true } };
+      return {
+        state: {
+          ...state,
+          rating: { score: event.score, ...(event.comment ? { comment: event.comment } : {}), at: now },
+        },
+        out: { hub: [], abortTurn: false, changed: true },
+      };
   }
 }
 
@@ -170,8 +220,15 @@ export type Bucket = { tokens: number; at: number };
 export const RATE_CAPACITY = 20;
 export const RATE_PER_SECOND = 1;
 
-export function takeToken(bucket: Bucket | undefined, now: number, capacity = RATE_CAPACITY, perSecond = RATE_PER_SECOND): { ok: boolean; bucket: Bucket } {
+export function takeToken(
+  bucket: Bucket | undefined,
+  now: number,
+  capacity = RATE_CAPACITY,
+  perSecond = RATE_PER_SECOND,
+): { ok: boolean; bucket: Bucket } {
   const b = bucket ?? { tokens: capacity, at: now };
   const tokens = Math.min(capacity, b.tokens + ((now - b.at) / 1000) * perSecond);
-  return tokens >= 1 ? { ok: true, bucket: { tokens: tokens - 1, at: now } } : { ok: false, bucket: { tokens, at: now } };
+  return tokens >= 1
+    ? { ok: true, bucket: { tokens: tokens - 1, at: now } }
+    : { ok: false, bucket: { tokens, at: now } };
 }

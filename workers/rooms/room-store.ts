@@ -33,7 +33,14 @@ export type MessageRecord = {
   createdAt: number;
 };
 
-export type NoteRecord = { id: string; afterSeq: number; cid: string | null; text: string; author: Operator; createdAt: number };
+export type NoteRecord = {
+  id: string;
+  afterSeq: number;
+  cid: string | null;
+  text: string;
+  author: Operator;
+  createdAt: number;
+};
 
 type Row = Record<string, SqlStorageValue>;
 const json = <T>(v: SqlStorageValue | undefined): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : null);
@@ -54,7 +61,14 @@ function toMessage(r: Row): MessageRecord {
 }
 
 function toNote(r: Row): NoteRecord {
-  return { id: String(r.id), afterSeq: Number(r.after_seq), cid: r.cid === null ? null : String(r.cid), text: String(r.text), author: json<Operator>(r.author)!, createdAt: Number(r.created_at) };
+  return {
+    id: String(r.id),
+    afterSeq: Number(r.after_seq),
+    cid: r.cid === null ? null : String(r.cid),
+    text: String(r.text),
+    author: json<Operator>(r.author)!,
+    createdAt: Number(r.created_at),
+  };
 }
 
 /** The wire form of a stored message (DESIGN.md `msg`). */
@@ -79,7 +93,12 @@ export function createRoomStore(sql: SqlStorage) {
     const r = one(`SELECT v FROM kv WHERE k = ?`, k);
     return r ? (JSON.parse(String(r.v)) as T) : undefined;
   };
-  const kvSet = (k: string, v: unknown) => void sql.exec(`INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, k, JSON.stringify(v));
+  const kvSet = (k: string, v: unknown) =>
+    void sql.exec(
+      `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`,
+      k,
+      JSON.stringify(v),
+    );
 
   return {
     /** Runs the DDL once per object: established rooms only read the stored version. */
@@ -110,7 +129,12 @@ export function createRoomStore(sql: SqlStorage) {
       const seq = this.lastSeq() + 1;
       sql.exec(
         `INSERT INTO messages (seq, id, cid_key, cid, role, text, sources, attachments, author, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        seq, m.id, cidKey, m.cid, m.role, m.text,
+        seq,
+        m.id,
+        cidKey,
+        m.cid,
+        m.role,
+        m.text,
         m.sources ? JSON.stringify(m.sources) : null,
         m.attachments?.length ? JSON.stringify(m.attachments) : null,
         m.author ? JSON.stringify(m.author) : null,
@@ -122,24 +146,43 @@ export function createRoomStore(sql: SqlStorage) {
     messagesAfter: (afterSeq: number, limit: number) =>
       sql.exec(`SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit).toArray().map(toMessage),
     /** The last `n` messages, oldest first. */
-    recentMessages: (n: number) => sql.exec(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`, n).toArray().map(toMessage).reverse(),
+    recentMessages: (n: number) =>
+      sql.exec(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`, n).toArray().map(toMessage).reverse(),
 
     noteByCidKey: (cidKey: string) => {
       const r = one(`SELECT * FROM notes WHERE cid_key = ?`, cidKey);
       return r ? toNote(r) : undefined;
     },
     insertNote(n: NoteRecord, cidKey: string | null) {
-      sql.exec(`INSERT INTO notes (id, after_seq, cid_key, cid, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, n.id, n.afterSeq, cidKey, n.cid, n.text, JSON.stringify(n.author), n.createdAt);
+      sql.exec(
+        `INSERT INTO notes (id, after_seq, cid_key, cid, text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        n.id,
+        n.afterSeq,
+        cidKey,
+        n.cid,
+        n.text,
+        JSON.stringify(n.author),
+        n.createdAt,
+      );
       return n;
     },
-    notesFrom: (afterSeq: number) => sql.exec(`SELECT * FROM notes WHERE after_seq >= ? ORDER BY created_at, id`, afterSeq).toArray().map(toNote),
-    unflushedNotes: (limit: number) => sql.exec(`SELECT * FROM notes WHERE flushed = 0 ORDER BY created_at LIMIT ?`, limit).toArray().map(toNote),
+    notesFrom: (afterSeq: number) =>
+      sql.exec(`SELECT * FROM notes WHERE after_seq >= ? ORDER BY created_at, id`, afterSeq).toArray().map(toNote),
+    unflushedNotes: (limit: number) =>
+      sql.exec(`SELECT * FROM notes WHERE flushed = 0 ORDER BY created_at LIMIT ?`, limit).toArray().map(toNote),
     markNotesFlushed: (ids: string[]) => {
       for (const id of ids) sql.exec(`UPDATE notes SET flushed = 1 WHERE id = ?`, id);
     },
 
     addAttachment: (a: AttachmentRef, now: number) =>
-      void sql.exec(`INSERT INTO attachments (id, name, type, size, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`, a.id, a.name, a.type, a.size, now),
+      void sql.exec(
+        `INSERT INTO attachments (id, name, type, size, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
+        a.id,
+        a.name,
+        a.type,
+        a.size,
+        now,
+      ),
     /** Attachments by id that exist and no message uses yet. */
     unusedAttachments: (ids: string[]): AttachmentRef[] =>
       ids.flatMap((id) => {
@@ -152,8 +195,16 @@ export function createRoomStore(sql: SqlStorage) {
 
     /** Keeps the earlier due time when the job is already scheduled. */
     schedule: (name: string, dueAt: number) =>
-      void sql.exec(`INSERT INTO jobs (name, due_at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`, name, dueAt),
-    dueJobs: (now: number) => sql.exec(`SELECT name FROM jobs WHERE due_at <= ?`, now).toArray().map((r) => String(r.name)),
+      void sql.exec(
+        `INSERT INTO jobs (name, due_at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
+        name,
+        dueAt,
+      ),
+    dueJobs: (now: number) =>
+      sql
+        .exec(`SELECT name FROM jobs WHERE due_at <= ?`, now)
+        .toArray()
+        .map((r) => String(r.name)),
     finishJob: (name: string) => void sql.exec(`DELETE FROM jobs WHERE name = ?`, name),
     nextDue: (): number | undefined => {
       const r = one(`SELECT MIN(due_at) AS d FROM jobs`);

@@ -49,7 +49,12 @@ async function nextWithTimeout<T>(it: AsyncIterator<T>, ms: number): Promise<Ite
 }
 
 /** Runs the turn to its end; returns quietly when it was aborted (someone else finished it). */
-export async function runTurn(host: TurnHost, turn: Turn, input: AnswerInput, timeoutMs = AI_EVENT_TIMEOUT_MS): Promise<void> {
+export async function runTurn(
+  host: TurnHost,
+  turn: Turn,
+  input: AnswerInput,
+  timeoutMs = AI_EVENT_TIMEOUT_MS,
+): Promise<void> {
   const signal = turn.controller.signal;
   let done: AnswerDone | undefined;
   let failure: string | undefined;
@@ -86,6 +91,11 @@ export async function runTurn(host: TurnHost, turn: Turn, input: AnswerInput, ti
     return host.handoff("provider_failed");
   }
   const d = done!;
-  host.storeAnswer(turn, { answer: d.answer || turn.text, sources: d.sources as AnswerSource[], confidence: d.confidence, failure: d.failure });
+  host.storeAnswer(turn, {
+    answer: d.answer || turn.text,
+    sources: d.sources as AnswerSource[],
+    confidence: d.confidence,
+    failure: d.failure,
+  });
   if (d.handoff) await host.handoff(d.failure ? "provider_failed" : "low_confidence");
 }

@@ -10,7 +10,14 @@ afterEach(() => setRoomAnswererForTesting());
 
 const chatty: StreamAnswer = async function* (): AsyncIterable<AnswerEvent> {
   for (const w of ["one ", "two ", "three"]) yield { type: "delta", text: w };
-  yield { type: "done", answer: "one two three", sources: [], confidence: 0.9, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 } };
+  yield {
+    type: "done",
+    answer: "one two three",
+    sources: [],
+    confidence: 0.9,
+    handoff: false,
+    timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+  };
 };
 
 describe("TenantHub inbox feed", () => {
@@ -22,22 +29,43 @@ describe("TenantHub inbox feed", () => {
     expect(ready).toMatchObject({ type: "ready", seq: expect.any(Number), operators: [{ userId: t.userId }] });
 
     const s = await newSession(t, { visitor: { name: "Vera" } });
-    const created = await inbox.waitFor((f) => f.type === "conversation.created" && f.conversationId === s.conversationId);
-    expect(created).toMatchObject({ botId: t.botId, channel: "chat", status: "open", mode: "ai", visitor: { name: "Vera" }, seq: expect.any(Number) });
+    const created = await inbox.waitFor(
+      (f) => f.type === "conversation.created" && f.conversationId === s.conversationId,
+    );
+    expect(created).toMatchObject({
+      botId: t.botId,
+      channel: "chat",
+      status: "open",
+      mode: "ai",
+      visitor: { name: "Vera" },
+      seq: expect.any(Number),
+    });
 
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "m1", text: "Where can I see my invoices?" });
     const msg = await inbox.waitFor((f) => f.type === "conversation.message" && f.role === "visitor");
-    expect(msg).toMatchObject({ conversationId: s.conversationId, lastSeq: 1, preview: "Where can I see my invoices?", messageCount: 1 });
+    expect(msg).toMatchObject({
+      conversationId: s.conversationId,
+      lastSeq: 1,
+      preview: "Where can I see my invoices?",
+      messageCount: 1,
+    });
     await inbox.waitFor((f) => f.type === "conversation.message" && f.role === "ai");
 
     const op = await joinOperator(s.conversationId, t.token);
     op.send({ type: "takeover" });
     const assigned = await inbox.waitFor((f) => f.type === "conversation.assigned");
     expect(assigned.assignee).toMatchObject({ userId: t.userId });
-    expect(await inbox.waitFor((f) => f.type === "conversation.mode")).toMatchObject({ mode: "human", status: "open", reason: "takeover" });
+    expect(await inbox.waitFor((f) => f.type === "conversation.mode")).toMatchObject({
+      mode: "human",
+      status: "open",
+      reason: "takeover",
+    });
     op.send({ type: "close" });
-    expect(await inbox.waitFor((f) => f.type === "conversation.closed")).toMatchObject({ conversationId: s.conversationId, reason: "closed" });
+    expect(await inbox.waitFor((f) => f.type === "conversation.closed")).toMatchObject({
+      conversationId: s.conversationId,
+      reason: "closed",
+    });
 
     expect(inbox.frames.filter((f) => f.type === "delta" || f.type === "typing")).toEqual([]);
     const seqs = inbox.frames.filter((f) => typeof f.seq === "number" && f.type !== "ready").map((f) => f.seq);

@@ -12,7 +12,14 @@ import { PRINCIPAL_HEADER, type AnyNamespace } from "./room-api";
 export type InboxEvent = ConversationEvent | TicketEvent;
 
 /** A ticket was opened or changed (status, priority, category, assignee): ticket lists re-read. */
-export type TicketEvent = { type: "ticket.changed"; ticketId: string; conversationId: string; status: string; priority: string; at: string };
+export type TicketEvent = {
+  type: "ticket.changed";
+  ticketId: string;
+  conversationId: string;
+  status: string;
+  priority: string;
+  at: string;
+};
 
 /** Conversation events, published by the conversation's room. */
 export type ConversationEvent = { conversationId: string; botId: string; channel: Channel; at: string } & (
@@ -87,7 +94,10 @@ export class TenantHub extends DurableObject<Env> {
   /** Events after `afterSeq` still kept (for tests and for a dashboard catching up over RPC). */
   async recent(tenantId: string, afterSeq = 0): Promise<(InboxEvent & { seq: number })[]> {
     if (!this.isTenant(tenantId)) return [];
-    return this.sql.exec(`SELECT body FROM events WHERE seq > ? ORDER BY seq`, afterSeq).toArray().map((r) => JSON.parse(String(r.body)));
+    return this.sql
+      .exec(`SELECT body FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
+      .toArray()
+      .map((r) => JSON.parse(String(r.body)));
   }
 
   /** Operators with an open inbox socket. */
@@ -97,7 +107,8 @@ export class TenantHub extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const principal = HubPrincipal.safeParse(JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? "null"));
-    if (!principal.success || request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("bad request", { status: 400 });
+    if (!principal.success || request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return new Response("bad request", { status: 400 });
     if (!this.isTenant(principal.data.tenantId)) return new Response("not found", { status: 404 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], ["operator"]);
@@ -115,7 +126,8 @@ export class TenantHub extends DurableObject<Env> {
     } catch {
       parsed = undefined;
     }
-    if (!parsed?.success) return this.send(ws, JSON.stringify({ type: "error", code: "INVALID_FRAME", message: "expected hello or ping" }));
+    if (!parsed?.success)
+      return this.send(ws, JSON.stringify({ type: "error", code: "INVALID_FRAME", message: "expected hello or ping" }));
     if (parsed.data.type === "ping") return this.send(ws, `{"type":"pong"}`);
     const rows = this.sql.exec(`SELECT body FROM events WHERE seq > ? ORDER BY seq`, parsed.data.lastSeq).toArray();
     for (const r of rows) this.send(ws, String(r.body));

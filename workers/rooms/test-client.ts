@@ -37,7 +37,11 @@ export class TestSocket {
     const seen = this.frames.slice(from).find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(-1500)}`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(this.frames).slice(-1500)}`)),
+        timeoutMs,
+      );
       this.waiters.push({ pred, resolve: (f) => (clearTimeout(t), resolve(f)) });
     });
   }
@@ -63,13 +67,22 @@ export class TestSocket {
 }
 
 export async function openSocket(path: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-  const res = await exports.default.fetch(new Request(`http://echo.test${path}`, { headers: { upgrade: "websocket", ...headers } }));
+  const res = await exports.default.fetch(
+    new Request(`http://echo.test${path}`, { headers: { upgrade: "websocket", ...headers } }),
+  );
   if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
   res.webSocket.accept();
   return new TestSocket(res.webSocket);
 }
 
-export type Session = { token: string; conversationId: string; wsUrl: string; visitorToken: string; resumed: boolean; bot: Frame };
+export type Session = {
+  token: string;
+  conversationId: string;
+  wsUrl: string;
+  visitorToken: string;
+  resumed: boolean;
+  bot: Frame;
+};
 
 export async function newSession(t: TestTenant, body: Record<string, unknown> = {}): Promise<Session> {
   return expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, ...body } }), 200);

@@ -2,20 +2,26 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addMember, call, expectJson, makeTenant } from "../test/fixtures";
 
-const count = async (table: string) => (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())!.n;
+const count = async (table: string) =>
+  (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())!.n;
 
 describe("signup and login", () => {
   it("creates a tenant, its owner and a first bot, and signs in", async () => {
     const t = await makeTenant();
     expect(t.token).toMatch(/^ey/);
-    const s = await expectJson(call("/api/auth/login", { method: "POST", json: { email: t.email.toUpperCase(), password: t.password } }), 200);
+    const s = await expectJson(
+      call("/api/auth/login", { method: "POST", json: { email: t.email.toUpperCase(), password: t.password } }),
+      200,
+    );
     expect(s).toMatchObject({ tenant: { id: t.tenantId }, role: "owner", user: { email: t.email } });
   });
 
   it("stores a PBKDF2 hash with a per-user salt, never the password", async () => {
     const a = await makeTenant();
     const b = await makeTenant();
-    const rows = await env.DB.prepare("select email, password_hash from users where email in (?, ?)").bind(a.email, b.email).all<{ password_hash: string }>();
+    const rows = await env.DB.prepare("select email, password_hash from users where email in (?, ?)")
+      .bind(a.email, b.email)
+      .all<{ password_hash: string }>();
     const [h1, h2] = rows.results.map((r) => r.password_hash);
     expect(h1).toMatch(/^pbkdf2-sha256\$100000\$/);
     expect(h1).not.toContain(a.password);
@@ -24,15 +30,27 @@ describe("signup and login", () => {
 
   it("refuses a wrong password and an unknown email with the same 401", async () => {
     const t = await makeTenant();
-    const wrong = await expectJson(call("/api/auth/login", { method: "POST", json: { email: t.email, password: "nope nope nope" } }), 401);
-    const unknown = await expectJson(call("/api/auth/login", { method: "POST", json: { email: "nobody@example.test", password: "nope nope nope" } }), 401);
+    const wrong = await expectJson(
+      call("/api/auth/login", { method: "POST", json: { email: t.email, password: "nope nope nope" } }),
+      401,
+    );
+    const unknown = await expectJson(
+      call("/api/auth/login", { method: "POST", json: { email: "nobody@example.test", password: "nope nope nope" } }),
+      401,
+    );
     expect(wrong.detail).toBe(unknown.detail);
   });
 
   it("refuses a second signup with the same email (409) and writes nothing", async () => {
     const t = await makeTenant();
     const before = await count("tenants");
-    await expectJson(call("/api/auth/signup", { method: "POST", json: { email: t.email, password: "another password!", company: "Dup" } }), 409);
+    await expectJson(
+      call("/api/auth/signup", {
+        method: "POST",
+        json: { email: t.email, password: "another password!", company: "Dup" },
+      }),
+      409,
+    );
     expect(await count("tenants")).toBe(before);
   });
 });
@@ -40,13 +58,19 @@ describe("signup and login", () => {
 describe("refresh tokens", () => {
   it("rotates, and reusing a spent token revokes the whole family", async () => {
     const t = await makeTenant();
-    const r1 = await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: t.refreshToken } }), 200);
+    const r1 = await expectJson(
+      call("/api/auth/refresh", { method: "POST", json: { refreshToken: t.refreshToken } }),
+      200,
+    );
     expect(r1.refreshToken).not.toBe(t.refreshToken);
     // the old token again: reuse → 401 and the family (including r1's token) is revoked
     await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: t.refreshToken } }), 401);
     await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: r1.refreshToken } }), 401);
     // a fresh login starts a new family that works
-    const s = await expectJson(call("/api/auth/login", { method: "POST", json: { email: t.email, password: t.password } }), 200);
+    const s = await expectJson(
+      call("/api/auth/login", { method: "POST", json: { email: t.email, password: t.password } }),
+      200,
+    );
     await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: s.refreshToken } }), 200);
   });
 
@@ -60,7 +84,13 @@ describe("refresh tokens", () => {
   it("rejects a tampered or foreign access token", async () => {
     const t = await makeTenant();
     const [h, p, s] = t.token.split(".");
-    const forged = [h, btoa(JSON.stringify({ ...JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/"))), role: "owner", tid: "tnt_x" })).replace(/=+$/, ""), s].join(".");
+    const forged = [
+      h,
+      btoa(
+        JSON.stringify({ ...JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/"))), role: "owner", tid: "tnt_x" }),
+      ).replace(/=+$/, ""),
+      s,
+    ].join(".");
     await expectJson(call("/api/bots", { token: forged }), 401);
     await expectJson(call("/api/bots"), 401);
   });
@@ -79,16 +109,39 @@ describe("invitations and roles", () => {
 
   it("an invitation token works once", async () => {
     const t = await makeTenant();
-    const inv = await expectJson(call("/api/team/invitations", { method: "POST", token: t.token, json: { email: "once@example.test", role: "viewer" } }), 201);
-    await expectJson(call("/api/auth/accept-invitation", { method: "POST", json: { token: inv.token, password: "a long password" } }), 200);
-    await expectJson(call("/api/auth/accept-invitation", { method: "POST", json: { token: inv.token, password: "a long password" } }), 401);
+    const inv = await expectJson(
+      call("/api/team/invitations", {
+        method: "POST",
+        token: t.token,
+        json: { email: "once@example.test", role: "viewer" },
+      }),
+      201,
+    );
+    await expectJson(
+      call("/api/auth/accept-invitation", { method: "POST", json: { token: inv.token, password: "a long password" } }),
+      200,
+    );
+    await expectJson(
+      call("/api/auth/accept-invitation", { method: "POST", json: { token: inv.token, password: "a long password" } }),
+      401,
+    );
   });
 
   it("an admin cannot mint an owner, and the last owner cannot be demoted", async () => {
     const t = await makeTenant();
     const admin = await addMember(t, "admin");
-    await expectJson(call("/api/team/invitations", { method: "POST", token: admin.token, json: { email: "boss@example.test", role: "owner" } }), 403);
-    await expectJson(call(`/api/team/members/${t.userId}`, { method: "PATCH", token: t.token, json: { role: "admin" } }), 409);
+    await expectJson(
+      call("/api/team/invitations", {
+        method: "POST",
+        token: admin.token,
+        json: { email: "boss@example.test", role: "owner" },
+      }),
+      403,
+    );
+    await expectJson(
+      call(`/api/team/members/${t.userId}`, { method: "PATCH", token: t.token, json: { role: "admin" } }),
+      409,
+    );
   });
 
   it("a removed member loses access at once", async () => {
@@ -103,9 +156,14 @@ describe("invitations and roles", () => {
 describe("API keys", () => {
   it("returns the secret once, stores only its hash, authenticates as the tenant and can be revoked", async () => {
     const t = await makeTenant();
-    const k = await expectJson(call("/api/keys", { method: "POST", token: t.token, json: { name: "ci", scopes: ["bots:read"] } }), 201);
+    const k = await expectJson(
+      call("/api/keys", { method: "POST", token: t.token, json: { name: "ci", scopes: ["bots:read"] } }),
+      201,
+    );
     expect(k.secret).toMatch(/^sk_/);
-    const stored = await env.DB.prepare("select * from api_keys where id = ?").bind(k.id).first<Record<string, string>>();
+    const stored = await env.DB.prepare("select * from api_keys where id = ?")
+      .bind(k.id)
+      .first<Record<string, string>>();
     expect(JSON.stringify(stored)).not.toContain(k.secret);
     const list = await expectJson(call("/api/keys", { token: t.token }), 200);
     expect(JSON.stringify(list)).not.toContain(k.secret);
@@ -121,14 +179,23 @@ describe("API keys", () => {
     const t = await makeTenant();
     const viewer = await addMember(t, "viewer");
     const before = await count("api_keys");
-    await expectJson(call("/api/keys", { method: "POST", token: viewer.token, json: { name: "x", scopes: ["bots:read"] } }), 403);
+    await expectJson(
+      call("/api/keys", { method: "POST", token: viewer.token, json: { name: "x", scopes: ["bots:read"] } }),
+      403,
+    );
     expect(await count("api_keys")).toBe(before);
   });
 
   it("a key cannot grant scopes its creator lacks", async () => {
     const t = await makeTenant();
-    const k = await expectJson(call("/api/keys", { method: "POST", token: t.token, json: { name: "narrow", scopes: ["keys:write"] } }), 201);
-    await expectJson(call("/api/keys", { method: "POST", token: k.secret, json: { name: "wide", scopes: ["bots:write"] } }), 403);
+    const k = await expectJson(
+      call("/api/keys", { method: "POST", token: t.token, json: { name: "narrow", scopes: ["keys:write"] } }),
+      201,
+    );
+    await expectJson(
+      call("/api/keys", { method: "POST", token: k.secret, json: { name: "wide", scopes: ["bots:write"] } }),
+      403,
+    );
   });
 });
 
@@ -137,14 +204,20 @@ describe("rate limits", () => {
     const t = await makeTenant();
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const r = await call("/api/auth/login", { method: "POST", json: { email: t.email, password: "wrong password " + i } });
+      const r = await call("/api/auth/login", {
+        method: "POST",
+        json: { email: t.email, password: "wrong password " + i },
+      });
       statuses.push(r.status);
       if (r.status === 429) {
         expect(r.headers.get("retry-after")).toBe("60");
         expect(await r.json()).toMatchObject({ code: "RATE_LIMITED" });
       }
     }
-    expect(statuses.slice(0, 10).every((s) => s === 401), statuses.join(",")).toBe(true);
+    expect(
+      statuses.slice(0, 10).every((s) => s === 401),
+      statuses.join(","),
+    ).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
   });
 });

@@ -9,23 +9,62 @@ const sec = [{ bearer: [] }];
 
 export const botRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: "/", tags: ["bots"], security: sec, middleware: [authed("bots:read")], responses: { 200: jsonResponse(z.object({ data: z.array(BotDto) }), "bots"), ...problemResponses } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["bots"],
+      security: sec,
+      middleware: [authed("bots:read")],
+      responses: { 200: jsonResponse(z.object({ data: z.array(BotDto) }), "bots"), ...problemResponses },
+    }),
     async (c) => c.json({ data: (await listBots(c.var.ctx)).map(toBotDto) }, 200),
   )
   .openapi(
-    createRoute({ method: "post", path: "/", tags: ["bots"], security: sec, middleware: [authed("bots:write")], request: { body: jsonBody(BotInput) }, responses: { 201: jsonResponse(BotDto, "created"), ...problemResponses } }),
+    createRoute({
+      method: "post",
+      path: "/",
+      tags: ["bots"],
+      security: sec,
+      middleware: [authed("bots:write")],
+      request: { body: jsonBody(BotInput) },
+      responses: { 201: jsonResponse(BotDto, "created"), ...problemResponses },
+    }),
     async (c) => c.json(toBotDto(await createBot(c.var.ctx, c.req.valid("json"))), 201),
   )
   .openapi(
-    createRoute({ method: "get", path: "/{id}", tags: ["bots"], security: sec, middleware: [authed("bots:read")], request: { params: Param }, responses: { 200: jsonResponse(BotDto, "bot"), ...problemResponses } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["bots"],
+      security: sec,
+      middleware: [authed("bots:read")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(BotDto, "bot"), ...problemResponses },
+    }),
     async (c) => c.json(toBotDto(await getBot(c.var.ctx, c.req.valid("param").id)), 200),
   )
   .openapi(
-    createRoute({ method: "patch", path: "/{id}", tags: ["bots"], security: sec, middleware: [authed("bots:write")], request: { params: Param, body: jsonBody(BotPatch) }, responses: { 200: jsonResponse(BotDto, "updated"), ...problemResponses } }),
+    createRoute({
+      method: "patch",
+      path: "/{id}",
+      tags: ["bots"],
+      security: sec,
+      middleware: [authed("bots:write")],
+      request: { params: Param, body: jsonBody(BotPatch) },
+      responses: { 200: jsonResponse(BotDto, "updated"), ...problemResponses },
+    }),
     async (c) => c.json(toBotDto(await updateBot(c.var.ctx, c.req.valid("param").id, c.req.valid("json"))), 200),
   )
   .openapi(
-    createRoute({ method: "delete", path: "/{id}", tags: ["bots"], security: sec, middleware: [authed("bots:write")], request: { params: Param }, responses: { 204: { description: "deleted" }, ...problemResponses } }),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["bots"],
+      security: sec,
+      middleware: [authed("bots:write")],
+      request: { params: Param },
+      responses: { 204: { description: "deleted" }, ...problemResponses },
+    }),
     async (c) => {
       await deleteBot(c.var.ctx, c.req.valid("param").id);
       return c.body(null, 204);

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { joinOperator, joinVisitor, newSession } from "../rooms/test-client";
 import { addMember, call, eventually, expectJson, makeTenant } from "../test/fixtures";
 
-type Page = { data: { id: string; status: string; mode: string; botId: string; assigneeId: string | null }[]; nextCursor: string | null };
+type Page = {
+  data: { id: string; status: string; mode: string; botId: string; assigneeId: string | null }[];
+  nextCursor: string | null;
+};
 
 async function rowsOf(tenantId: string) {
   const conv = await env.DB.prepare("select * from conversations where tenant_id = ? order by id").bind(tenantId).all();
@@ -20,7 +23,10 @@ describe("conversations REST (from the D1 copy)", async () => {
   const b = await newSession(t);
   const c = await newSession(t);
   const bot2 = await expectJson(call("/api/bots", { method: "POST", token: t.token, json: { name: "Second" } }), 201);
-  const d = await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: bot2.publishableKey } }), 200);
+  const d = await expectJson(
+    call("/api/widget/sessions", { method: "POST", json: { botKey: bot2.publishableKey } }),
+    200,
+  );
   const va = await joinVisitor(a);
   va.send({ type: "human" });
   await va.waitFor((f) => f.type === "mode");
@@ -46,7 +52,10 @@ describe("conversations REST (from the D1 copy)", async () => {
   );
 
   it("lists with filters: status, mode, botId, assignee (me, none, id)", async () => {
-    const ids = async (q: string) => ((await expectJson(call(`/api/conversations${q}`, { token: t.token }), 200)) as Page).data.map((x) => x.id).sort();
+    const ids = async (q: string) =>
+      ((await expectJson(call(`/api/conversations${q}`, { token: t.token }), 200)) as Page).data
+        .map((x) => x.id)
+        .sort();
     expect(await ids("?status=waiting")).toEqual([a.conversationId]);
     // c and d were opened but nobody wrote: hidden unless asked for
     expect(await ids("?mode=ai")).toEqual([]);
@@ -56,18 +65,33 @@ describe("conversations REST (from the D1 copy)", async () => {
     expect(await ids("?assignee=me")).toEqual([b.conversationId]);
     expect(await ids(`?assignee=${t.userId}`)).toEqual([b.conversationId]);
     expect(await ids("?assignee=none")).toEqual([a.conversationId]);
-    expect(await ids("?assignee=none&includeEmpty=true")).toEqual([a.conversationId, c.conversationId, d.conversationId].sort());
+    expect(await ids("?assignee=none&includeEmpty=true")).toEqual(
+      [a.conversationId, c.conversationId, d.conversationId].sort(),
+    );
     await expectJson(call("/api/conversations?includeEmpty=yes", { token: t.token }), 400);
     expect(await ids("?status=open&mode=human")).toEqual([b.conversationId]);
-    const row = (await expectJson(call(`/api/conversations/${b.conversationId}`, { token: viewer.token }), 200)) as Record<string, unknown>;
-    expect(row).toMatchObject({ status: "open", mode: "human", assigneeId: t.userId, messageCount: 3, lastSeq: 3, lastMessagePreview: "Thanks, looking into it." });
+    const row = (await expectJson(
+      call(`/api/conversations/${b.conversationId}`, { token: viewer.token }),
+      200,
+    )) as Record<string, unknown>;
+    expect(row).toMatchObject({
+      status: "open",
+      mode: "human",
+      assigneeId: t.userId,
+      messageCount: 3,
+      lastSeq: 3,
+      lastMessagePreview: "Thanks, looking into it.",
+    });
   });
 
   it("paginates by cursor without repeats or gaps", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page = await expectJson(call(`/api/conversations?limit=1&includeEmpty=true${cursor ? `&cursor=${cursor}` : ""}`, { token: t.token }), 200);
+      const page: Page = await expectJson(
+        call(`/api/conversations?limit=1&includeEmpty=true${cursor ? `&cursor=${cursor}` : ""}`, { token: t.token }),
+        200,
+      );
       seen.push(...page.data.map((x) => x.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -76,11 +100,28 @@ describe("conversations REST (from the D1 copy)", async () => {
 
   it("returns messages in seq order with notes flagged, and pages them", async () => {
     const p = await expectJson(call(`/api/conversations/${b.conversationId}/messages`, { token: t.token }), 200);
-    expect(p.data.map((m: { role: string; internal: boolean }) => `${m.role}${m.internal ? ":note" : ""}`)).toEqual(["system", "visitor", "agent", "agent:note"]);
-    expect(p.data[1]).toMatchObject({ seq: 2, cid: "b1", text: "My export fails with error 42", at: expect.any(String), internal: false });
-    const first = await expectJson(call(`/api/conversations/${b.conversationId}/messages?limit=2`, { token: t.token }), 200);
+    expect(p.data.map((m: { role: string; internal: boolean }) => `${m.role}${m.internal ? ":note" : ""}`)).toEqual([
+      "system",
+      "visitor",
+      "agent",
+      "agent:note",
+    ]);
+    expect(p.data[1]).toMatchObject({
+      seq: 2,
+      cid: "b1",
+      text: "My export fails with error 42",
+      at: expect.any(String),
+      internal: false,
+    });
+    const first = await expectJson(
+      call(`/api/conversations/${b.conversationId}/messages?limit=2`, { token: t.token }),
+      200,
+    );
     expect(first.data.map((m: { seq: number }) => m.seq)).toEqual([1, 2]);
-    const rest = await expectJson(call(`/api/conversations/${b.conversationId}/messages?cursor=${first.nextCursor}`, { token: t.token }), 200);
+    const rest = await expectJson(
+      call(`/api/conversations/${b.conversationId}/messages?cursor=${first.nextCursor}`, { token: t.token }),
+      200,
+    );
     expect(rest.data.map((m: { seq: number }) => m.seq)).toEqual([3, 3]);
   });
 
@@ -88,7 +129,9 @@ describe("conversations REST (from the D1 copy)", async () => {
     const json = await expectJson(call(`/api/conversations/${b.conversationId}/export`, { token: t.token }), 200);
     expect(json.conversation.id).toBe(b.conversationId);
     expect(json.messages).toHaveLength(3);
-    const res = await call(`/api/conversations/${b.conversationId}/export?format=text&includeNotes=true`, { token: t.token });
+    const res = await call(`/api/conversations/${b.conversationId}/export?format=text&includeNotes=true`, {
+      token: t.token,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     expect(res.headers.get("content-disposition")).toContain(`${b.conversationId}.txt`);
@@ -110,19 +153,35 @@ describe("conversations REST (from the D1 copy)", async () => {
   it("answers 401 without credentials and 403 for a key without the scope", async () => {
     await expectJson(call("/api/conversations"), 401);
     await expectJson(call(`/api/conversations/${b.conversationId}/messages`), 401);
-    const key = await expectJson(call("/api/keys", { method: "POST", token: t.token, json: { name: "bots only", scopes: ["bots:read"] } }), 201);
+    const key = await expectJson(
+      call("/api/keys", { method: "POST", token: t.token, json: { name: "bots only", scopes: ["bots:read"] } }),
+      201,
+    );
     await expectJson(call("/api/conversations", { token: key.secret }), 403);
     await expectJson(call(`/api/conversations/${b.conversationId}/export`, { token: key.secret }), 403);
   });
 
   it("documents the routes in the OpenAPI document", async () => {
     const doc = await expectJson(call("/api/openapi.json"), 200);
-    for (const path of ["/api/conversations", "/api/conversations/{id}/messages", "/api/conversations/{id}/ws", "/api/widget/sessions", "/api/inbox/ws"]) expect(Object.keys(doc.paths)).toContain(path);
+    for (const path of [
+      "/api/conversations",
+      "/api/conversations/{id}/messages",
+      "/api/conversations/{id}/ws",
+      "/api/widget/sessions",
+      "/api/inbox/ws",
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
   });
 
   it("answers 404 for another tenant's conversation on every route, and changes nothing", async () => {
     const before = await rowsOf(t.tenantId);
-    for (const path of ["", "/messages", "/export", "/export?format=text", "/attachments/att_00000000000000000000000000"]) {
+    for (const path of [
+      "",
+      "/messages",
+      "/export",
+      "/export?format=text",
+      "/attachments/att_00000000000000000000000000",
+    ]) {
       const body = await expectJson(call(`/api/conversations/${b.conversationId}${path}`, { token: other.token }), 404);
       expect(body.code).toBe("NOT_FOUND");
     }

@@ -38,7 +38,15 @@ export const conversationRoutes = createRouter()
     async (c) => c.json(await listConversations(c.var.ctx, c.req.valid("query")), 200),
   )
   .openapi(
-    createRoute({ method: "get", path: "/{id}", tags: ["conversations"], security: sec, middleware: [authed("conversations:read")], request: { params: Param }, responses: { 200: jsonResponse(ConversationDto, "conversation"), ...problemResponses } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["conversations"],
+      security: sec,
+      middleware: [authed("conversations:read")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(ConversationDto, "conversation"), ...problemResponses },
+    }),
     async (c) => c.json(toConversationDto(await getConversation(c.var.ctx, c.req.valid("param").id)), 200),
   )
   .openapi(
@@ -63,7 +71,16 @@ export const conversationRoutes = createRouter()
       security: sec,
       middleware: [authed("conversations:read")],
       request: { params: Param, query: ExportQuery },
-      responses: { 200: { content: { "application/json": { schema: z.object({ conversation: ConversationDto, messages: z.array(MessageDto) }) }, "text/plain": { schema: z.string() } }, description: "transcript" }, ...problemResponses },
+      responses: {
+        200: {
+          content: {
+            "application/json": { schema: z.object({ conversation: ConversationDto, messages: z.array(MessageDto) }) },
+            "text/plain": { schema: z.string() },
+          },
+          description: "transcript",
+        },
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const id = c.req.valid("param").id;
@@ -81,7 +98,15 @@ export const conversationRoutes = createRouter()
       summary: "Download a visitor's attachment",
       security: sec,
       middleware: [authed("conversations:read")],
-      request: { params: Param.extend({ attachmentId: z.string().min(1).max(64).openapi({ param: { name: "attachmentId", in: "path" } }) }) },
+      request: {
+        params: Param.extend({
+          attachmentId: z
+            .string()
+            .min(1)
+            .max(64)
+            .openapi({ param: { name: "attachmentId", in: "path" } }),
+        }),
+      },
       responses: { 200: { description: "the file" }, ...problemResponses },
     }),
     async (c) => {
@@ -96,7 +121,11 @@ export const conversationRoutes = createRouter()
       tags: ["conversations"],
       summary: "Operator WebSocket into the live room (?token=<access token>); viewers watch only",
       request: { params: Param, query: z.object({ token: z.string().min(1).max(4000).optional() }) },
-      responses: { 101: { description: "switching protocols" }, 400: problemResponses[400], 404: problemResponses[404] },
+      responses: {
+        101: { description: "switching protocols" },
+        400: problemResponses[400],
+        404: problemResponses[404],
+      },
     }),
     async (c) => {
       requireUpgrade(c.req.raw);

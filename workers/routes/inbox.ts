@@ -9,7 +9,8 @@ export const inboxRoutes = createRouter().openapi(
     method: "get",
     path: "/ws",
     tags: ["conversations"],
-    summary: "Inbox WebSocket (?token=<access token>): conversation.created/message/mode/assigned/closed, call.state, presence",
+    summary:
+      "Inbox WebSocket (?token=<access token>): conversation.created/message/mode/assigned/closed, call.state, presence",
     request: { query: z.object({ token: z.string().min(1).max(4000).optional() }) },
     responses: { 101: { description: "switching protocols" }, 400: problemResponses[400] },
   }),

@@ -16,7 +16,12 @@ const CASES: Case[] = [
   { name: "read bot secret", method: "GET", path: (f) => `/api/bots/${f.a.botId}/secret` },
   { name: "delete bot", method: "DELETE", path: (f) => `/api/bots/${f.a.botId}` },
   { name: "revoke key", method: "DELETE", path: (f) => `/api/keys/${f.keyId}` },
-  { name: "change member role", method: "PATCH", path: (f) => `/api/team/members/${f.memberId}`, json: { role: "viewer" } },
+  {
+    name: "change member role",
+    method: "PATCH",
+    path: (f) => `/api/team/members/${f.memberId}`,
+    json: { role: "viewer" },
+  },
   { name: "remove member", method: "DELETE", path: (f) => `/api/team/members/${f.memberId}` },
   { name: "revoke invitation", method: "DELETE", path: (f) => `/api/team/invitations/${f.invitationId}` },
 ];
@@ -24,23 +29,45 @@ const CASES: Case[] = [
 async function snapshot(tenantId: string) {
   const tables = ["bots", "api_keys", "memberships", "invitations"];
   const out: Record<string, unknown> = {};
-  for (const t of tables) out[t] = (await env.DB.prepare(`select * from ${t} where tenant_id = ? order by 1`).bind(tenantId).all()).results;
+  for (const t of tables)
+    out[t] = (await env.DB.prepare(`select * from ${t} where tenant_id = ? order by 1`).bind(tenantId).all()).results;
   return out;
 }
 
 describe("tenant isolation", async () => {
   const a = await makeTenant("Alpha");
   const b = await makeTenant("Beta");
-  const key = await expectJson(call("/api/keys", { method: "POST", token: a.token, json: { name: "a-key", scopes: ["bots:read"] } }), 201);
+  const key = await expectJson(
+    call("/api/keys", { method: "POST", token: a.token, json: { name: "a-key", scopes: ["bots:read"] } }),
+    201,
+  );
   const member = await addMember(a, "agent");
-  const inv = await expectJson(call("/api/team/invitations", { method: "POST", token: a.token, json: { email: "pending@example.test", role: "agent" } }), 201);
+  const inv = await expectJson(
+    call("/api/team/invitations", {
+      method: "POST",
+      token: a.token,
+      json: { email: "pending@example.test", role: "agent" },
+    }),
+    201,
+  );
   const f: Fixture = { a, keyId: key.id, memberId: member.userId, invitationId: inv.id };
-  const bKey = await expectJson(call("/api/keys", { method: "POST", token: b.token, json: { name: "b-all", scopes: ["bots:read", "bots:write", "keys:write", "team:write"] } }), 201);
+  const bKey = await expectJson(
+    call("/api/keys", {
+      method: "POST",
+      token: b.token,
+      json: { name: "b-all", scopes: ["bots:read", "bots:write", "keys:write", "team:write"] },
+    }),
+    201,
+  );
 
   for (const principal of ["owner token", "api key"] as const) {
     it.each(CASES)(`$name with another tenant's ${principal} answers 404 and changes nothing`, async (c) => {
       const before = await snapshot(a.tenantId);
-      const res = await call(c.path(f), { method: c.method, token: principal === "owner token" ? b.token : bKey.secret, json: c.json });
+      const res = await call(c.path(f), {
+        method: c.method,
+        token: principal === "owner token" ? b.token : bKey.secret,
+        json: c.json,
+      });
       const body = await res.text();
       expect(res.status, body).toBe(404);
       expect(JSON.parse(body)).toMatchObject({ code: "NOT_FOUND" });

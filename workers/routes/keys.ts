@@ -7,7 +7,14 @@ const sec = [{ bearer: [] }];
 
 export const keyRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: "/", tags: ["keys"], security: sec, middleware: [authed("keys:read")], responses: { 200: jsonResponse(z.object({ data: z.array(KeyDto) }), "keys"), ...problemResponses } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["keys"],
+      security: sec,
+      middleware: [authed("keys:read")],
+      responses: { 200: jsonResponse(z.object({ data: z.array(KeyDto) }), "keys"), ...problemResponses },
+    }),
     async (c) => c.json({ data: (await listApiKeys(c.var.ctx)).map(toKeyDto) }, 200),
   )
   .openapi(
@@ -27,6 +34,15 @@ export const keyRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: "/{id}", tags: ["keys"], summary: "Revoke a key", security: sec, middleware: [authed("keys:write")], request: { params: IdParam("key") }, responses: { 200: jsonResponse(KeyDto, "revoked"), ...problemResponses } }),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["keys"],
+      summary: "Revoke a key",
+      security: sec,
+      middleware: [authed("keys:write")],
+      request: { params: IdParam("key") },
+      responses: { 200: jsonResponse(KeyDto, "revoked"), ...problemResponses },
+    }),
     async (c) => c.json(toKeyDto(await revokeApiKey(c.var.ctx, c.req.valid("param").id)), 200),
   );

@@ -18,10 +18,14 @@ export function authed(permission: Permission) {
     const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.query("token");
     if (!bearer) throw new Unauthorized();
     const principal = await authenticate(c.var.ctx, bearer);
-    const { success } = await c.var.ctx.services.rateLimits.api.limit({ key: `${principal.actor.kind}:${actorIdOf(principal.actor)}` });
+    const { success } = await c.var.ctx.services.rateLimits.api.limit({
+      key: `${principal.actor.kind}:${actorIdOf(principal.actor)}`,
+    });
     if (!success) throw new RateLimited("too many requests for this key or operator; slow down", 60);
     if (!principal.actor.permissions.has(permission)) {
-      throw new Forbidden(`${principal.actor.kind === "key" ? "this key lacks the scope" : "your role lacks the permission"} ${permission}`);
+      throw new Forbidden(
+        `${principal.actor.kind === "key" ? "this key lacks the scope" : "your role lacks the permission"} ${permission}`,
+      );
     }
     c.set("ctx", { ...c.var.ctx, ...principal } satisfies Ctx);
     await next();
@@ -33,5 +37,8 @@ export async function authenticate(ctx: BaseCtx, bearer: string): Promise<{ tena
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
   const m = await membershipsRepo(ctx.db).get(claims.tid, claims.sub);
   if (!m) throw new Unauthorized("no longer a member of this workspace");
-  return { tenantId: claims.tid, actor: { kind: "user", userId: claims.sub, role: m.role, permissions: ROLE_PERMISSIONS[m.role] } };
+  return {
+    tenantId: claims.tid,
+    actor: { kind: "user", userId: claims.sub, role: m.role, permissions: ROLE_PERMISSIONS[m.role] },
+  };
 }

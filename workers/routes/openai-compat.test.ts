@@ -28,8 +28,15 @@ const question = (model: string, extra: Record<string, unknown> = {}) => ({
 describe("POST /v1/chat/completions", () => {
   it("answers from the bot's knowledge as a chat.completion", async () => {
     const t = await tenantWithDocs();
-    const body = await expectJson(call("/v1/chat/completions", { method: "POST", token: t.key, json: question(t.botId) }), 200);
-    expect(body).toMatchObject({ object: "chat.completion", model: t.botId, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }] });
+    const body = await expectJson(
+      call("/v1/chat/completions", { method: "POST", token: t.key, json: question(t.botId) }),
+      200,
+    );
+    expect(body).toMatchObject({
+      object: "chat.completion",
+      model: t.botId,
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant" } }],
+    });
     expect(body.id).toMatch(/^chatcmpl-/);
     expect(body.choices[0].message.content).toMatch(/Settings/);
     expect(body.echo.sources[0].title).toBe("Nimbus Notes help");
@@ -38,13 +45,19 @@ describe("POST /v1/chat/completions", () => {
 
   it("streams chat.completion.chunk events ending with [DONE], and the deltas add up to the answer", async () => {
     const t = await tenantWithDocs();
-    const res = await call("/v1/chat/completions", { method: "POST", token: t.key, json: question(t.botId, { stream: true, stream_options: { include_usage: true } }) });
+    const res = await call("/v1/chat/completions", {
+      method: "POST",
+      token: t.key,
+      json: question(t.botId, { stream: true, stream_options: { include_usage: true } }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const events = parseSse(await res.text());
     expect(events.at(-1)).toBe("[DONE]");
     const chunks = events.filter((e): e is Record<string, any> => e !== "[DONE]");
-    expect(chunks.every((c) => c.object === "chat.completion.chunk" && c.id === chunks[0]!.id && c.model === t.botId)).toBe(true);
+    expect(
+      chunks.every((c) => c.object === "chat.completion.chunk" && c.id === chunks[0]!.id && c.model === t.botId),
+    ).toBe(true);
     expect(chunks[0]!.choices[0].delta).toEqual({ role: "assistant", content: "" });
     const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
     expect(text).toMatch(/Settings/);
@@ -60,7 +73,14 @@ describe("POST /v1/chat/completions", () => {
       call("/v1/chat/completions", {
         method: "POST",
         token: t.key,
-        json: { model: t.botId, messages: [{ role: "user", content: "How much is the Pro plan?" }, { role: "assistant", content: "8 dollars." }, { role: "user", content: [{ type: "text", text: "What does the Pro plan include?" }] }] },
+        json: {
+          model: t.botId,
+          messages: [
+            { role: "user", content: "How much is the Pro plan?" },
+            { role: "assistant", content: "8 dollars." },
+            { role: "user", content: [{ type: "text", text: "What does the Pro plan include?" }] },
+          ],
+        },
       }),
       200,
     );
@@ -90,7 +110,11 @@ describe("POST /v1/chat/completions", () => {
     const a = await tenantWithDocs();
     const b = await makeTenant("Other");
     for (const model of [b.botId, "bot_00000000000000000000000000", "gpt-4o"]) {
-      const res = await call("/v1/chat/completions", { method: "POST", token: a.key, json: question(model, { stream: true }) });
+      const res = await call("/v1/chat/completions", {
+        method: "POST",
+        token: a.key,
+        json: question(model, { stream: true }),
+      });
       expect(res.status, model).toBe(404);
       const body = (await res.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe("model_not_found");
@@ -112,7 +136,12 @@ describe("POST /v1/chat/completions", () => {
       const body = (await res.json()) as { error: { type: string; param: string } };
       expect(body.error).toMatchObject({ type: "invalid_request_error", param });
     }
-    const bad = await call("/v1/chat/completions", { method: "POST", token: t.key, body: "{not json", headers: { "content-type": "application/json" } });
+    const bad = await call("/v1/chat/completions", {
+      method: "POST",
+      token: t.key,
+      body: "{not json",
+      headers: { "content-type": "application/json" },
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -141,7 +170,14 @@ describe("GET /v1/models", () => {
 describe("OpenAPI document", () => {
   it("documents the OpenAI-compatible and the voice integration routes", async () => {
     const doc = await expectJson(call("/api/openapi.json"), 200);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/chat/completions", "/v1/models", "/api/voice/integrations", "/api/voice/integrations/{id}"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/chat/completions",
+        "/v1/models",
+        "/api/voice/integrations",
+        "/api/voice/integrations/{id}",
+      ]),
+    );
     expect(doc.components.schemas.VoiceIntegrationInput).toBeDefined();
   });
 });

@@ -4,7 +4,13 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { actorId } from "../domain/ctx";
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
-import { ChatCompletionRequest, completeChat, listBotModels, requireBotModel, streamChatChunks } from "../domain/voice/completions";
+import {
+  ChatCompletionRequest,
+  completeChat,
+  listBotModels,
+  requireBotModel,
+  streamChatChunks,
+} from "../domain/voice/completions";
 import type { AppEnv } from "../env";
 import { AppError, Forbidden, Invalid, RateLimited, Unauthorized } from "../lib/errors";
 import { zodFieldErrors } from "../lib/http";
@@ -28,7 +34,11 @@ const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
 };
 
 /** Renders any error as OpenAI's error object (5xx details stay in the log). */
-export function openAiErrorResponse(err: unknown, requestId: string, log?: { error(m: string, f?: Record<string, unknown>): void }): Response {
+export function openAiErrorResponse(
+  err: unknown,
+  requestId: string,
+  log?: { error(m: string, f?: Record<string, unknown>): void },
+): Response {
   let appErr: AppError;
   if (err instanceof AppError) appErr = err;
   else if (err instanceof HTTPException && err.status < 500) appErr = new Invalid(err.message || "malformed request");
@@ -37,7 +47,10 @@ export function openAiErrorResponse(err: unknown, requestId: string, log?: { err
     appErr = new AppError("INTERNAL", `something went wrong on our side; quote request id ${requestId}`);
   }
   const [type, code] = OPENAI_TYPES[appErr.status] ?? ["server_error", appErr.code.toLowerCase()];
-  const message = appErr.status === 404 && appErr.detail.startsWith("model ") ? `The model \`${appErr.detail.slice(6).replace(/ not found$/, "")}\` does not exist or you do not have access to it.` : appErr.detail;
+  const message =
+    appErr.status === 404 && appErr.detail.startsWith("model ")
+      ? `The model \`${appErr.detail.slice(6).replace(/ not found$/, "")}\` does not exist or you do not have access to it.`
+      : appErr.detail;
   const param = appErr.extra.errors?.[0]?.path ?? null;
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
   if (appErr instanceof RateLimited) headers["retry-after"] = String(appErr.retryAfterSeconds);
@@ -45,7 +58,10 @@ export function openAiErrorResponse(err: unknown, requestId: string, log?: { err
 }
 
 /** Frames chunks as Server-Sent Events the way OpenAI does: `data: <json>\n\n` … `data: [DONE]\n\n`. */
-export function sseResponse(chunks: AsyncIterable<unknown>, log?: { warn(m: string, f?: Record<string, unknown>): void }): Response {
+export function sseResponse(
+  chunks: AsyncIterable<unknown>,
+  log?: { warn(m: string, f?: Record<string, unknown>): void },
+): Response {
   const enc = new TextEncoder();
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -56,12 +72,25 @@ export function sseResponse(chunks: AsyncIterable<unknown>, log?: { warn(m: stri
     } catch (err) {
       // the client went away (write fails) or the answerer broke mid-stream: OpenAI streams an error object
       log?.warn("v1: stream ended early", { error: String(err) });
-      await writer.write(enc.encode(`data: ${JSON.stringify({ error: { message: "the answer stream failed", type: "server_error", param: null, code: null } })}\n\n`)).catch(() => {});
+      await writer
+        .write(
+          enc.encode(
+            `data: ${JSON.stringify({ error: { message: "the answer stream failed", type: "server_error", param: null, code: null } })}\n\n`,
+          ),
+        )
+        .catch(() => {});
     } finally {
       await writer.close().catch(() => {});
     }
   })();
-  return new Response(readable, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" } });
+  return new Response(readable, {
+    status: 200,
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    },
+  });
 }
 
 /** Parses the body with the request schema; shared by /v1 and the integrations' custom-LLM URLs. */
@@ -78,7 +107,12 @@ export async function readCompletionRequest(c: Context<AppEnv>): Promise<ChatCom
 }
 
 /** Answers a parsed request, streamed or not. */
-export async function answerCompletion(c: Context<AppEnv>, ctx: AnswerCtx, req: ChatCompletionRequest, channel: "chat" | "voice") {
+export async function answerCompletion(
+  c: Context<AppEnv>,
+  ctx: AnswerCtx,
+  req: ChatCompletionRequest,
+  channel: "chat" | "voice",
+) {
   if (req.stream) return sseResponse(await streamChatChunks(ctx, req, channel, c.req.raw.signal), ctx.log);
   return c.json(await completeChat(ctx, req, channel, c.req.raw.signal), 200);
 }
@@ -92,15 +126,38 @@ async function v1Ctx(c: Context<AppEnv>): Promise<AnswerCtx> {
     throw err instanceof AppError ? new Unauthorized("Incorrect API key provided.") : err;
   });
   // the same per-key / per-operator limit as every /api route (middleware.ts), as OpenAI's 429
-  const { success } = await c.var.ctx.services.rateLimits.api.limit({ key: `${principal.actor.kind}:${actorId(principal.actor)}` });
+  const { success } = await c.var.ctx.services.rateLimits.api.limit({
+    key: `${principal.actor.kind}:${actorId(principal.actor)}`,
+  });
   if (!success) throw new RateLimited("Rate limit reached for this key; slow down.", 60);
-  if (!principal.actor.permissions.has("chat:completions")) throw new Forbidden("this key lacks the scope chat:completions");
+  if (!principal.actor.permissions.has("chat:completions"))
+    throw new Forbidden("this key lacks the scope chat:completions");
   return { ...c.var.ctx, tenantId: principal.tenantId };
 }
 
-const Model = z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string(), name: z.string() });
-const OpenAiError = z.object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) }).openapi("OpenAIError");
-const errors = Object.fromEntries([400, 401, 403, 404].map((s) => [s, { content: { "application/json": { schema: OpenAiError } }, description: "OpenAI-style error" }]));
+const Model = z.object({
+  id: z.string(),
+  object: z.literal("model"),
+  created: z.number(),
+  owned_by: z.string(),
+  name: z.string(),
+});
+const OpenAiError = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string().nullable(),
+    }),
+  })
+  .openapi("OpenAIError");
+const errors = Object.fromEntries(
+  [400, 401, 403, 404].map((s) => [
+    s,
+    { content: { "application/json": { schema: OpenAiError } }, description: "OpenAI-style error" },
+  ]),
+);
 const sec = [{ bearer: [] }];
 
 export const openAiRoutes = new OpenAPIHono<AppEnv>({
@@ -125,7 +182,19 @@ openAiRoutes
       tags: ["openai-compatible"],
       summary: "OpenAI Chat Completions; `model` is a bot id; streams with `stream: true`",
       security: sec,
-      request: { body: { content: { "application/json": { schema: z.object({ model: z.string(), messages: z.array(z.object({ role: z.string(), content: z.unknown() })), stream: z.boolean().optional() }) } } } },
+      request: {
+        body: {
+          content: {
+            "application/json": {
+              schema: z.object({
+                model: z.string(),
+                messages: z.array(z.object({ role: z.string(), content: z.unknown() })),
+                stream: z.boolean().optional(),
+              }),
+            },
+          },
+        },
+      },
       responses: { 200: { description: "chat.completion, or text/event-stream of chat.completion.chunk" }, ...errors },
     }),
     async (c) => {
@@ -135,17 +204,51 @@ openAiRoutes
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/models", tags: ["openai-compatible"], summary: "The tenant's bots, as models", security: sec, responses: { 200: { content: { "application/json": { schema: z.object({ object: z.literal("list"), data: z.array(Model) }) } }, description: "models" }, ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/models",
+      tags: ["openai-compatible"],
+      summary: "The tenant's bots, as models",
+      security: sec,
+      responses: {
+        200: {
+          content: { "application/json": { schema: z.object({ object: z.literal("list"), data: z.array(Model) }) } },
+          description: "models",
+        },
+        ...errors,
+      },
+    }),
     async (c) => c.json(await listBotModels(await v1Ctx(c)), 200),
   )
   .openapi(
-    createRoute({ method: "get", path: "/models/{id}", tags: ["openai-compatible"], security: sec, request: { params: z.object({ id: z.string().min(1).max(64) }) }, responses: { 200: { content: { "application/json": { schema: Model } }, description: "model" }, ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/models/{id}",
+      tags: ["openai-compatible"],
+      security: sec,
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: { 200: { content: { "application/json": { schema: Model } }, description: "model" }, ...errors },
+    }),
     async (c) => {
       const ctx = await v1Ctx(c);
       const bot = await requireBotModel(ctx, c.req.valid("param").id);
-      return c.json({ id: bot.id, object: "model" as const, created: Math.floor(bot.createdAt.getTime() / 1000), owned_by: "echo", name: bot.name }, 200);
+      return c.json(
+        {
+          id: bot.id,
+          object: "model" as const,
+          created: Math.floor(bot.createdAt.getTime() / 1000),
+          owned_by: "echo",
+          name: bot.name,
+        },
+        200,
+      );
     },
   );
 
 openAiRoutes.onError((err, c) => openAiErrorResponse(err, c.var.requestId ?? "req_unknown", c.var.ctx?.log));
-openAiRoutes.notFound((c) => openAiErrorResponse(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), c.var.requestId ?? "req_unknown"));
+openAiRoutes.notFound((c) =>
+  openAiErrorResponse(
+    new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`),
+    c.var.requestId ?? "req_unknown",
+  ),
+);

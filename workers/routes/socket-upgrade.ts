@@ -9,7 +9,8 @@ import { authenticate } from "./middleware";
  * upgrade, exactly like the REST routes.
  */
 export function requireUpgrade(request: Request) {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw new Invalid("expected a WebSocket upgrade (Upgrade: websocket)");
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+    throw new Invalid("expected a WebSocket upgrade (Upgrade: websocket)");
 }
 
 export function closePolicy(code: string, message: string): Response {
@@ -35,7 +36,8 @@ export async function socketPrincipal(ctx: BaseCtx, token: string | undefined) {
   try {
     if (!token) throw new Unauthorized("access token missing");
     const principal = await authenticate(ctx, token);
-    if (!principal.actor.permissions.has("conversations:read")) throw new Unauthorized("your role lacks the permission conversations:read");
+    if (!principal.actor.permissions.has("conversations:read"))
+      throw new Unauthorized("your role lacks the permission conversations:read");
     return principal;
   } catch (err) {
     if (err instanceof AppError && (err.status === 401 || err.status === 403)) return closePolicy(err.code, err.detail);

@@ -20,7 +20,10 @@ export const ticketRoutes = createRouter()
       security: sec,
       middleware: [authed("tickets:read")],
       request: { query: TicketQuery },
-      responses: { 200: jsonResponse(z.object({ data: z.array(TicketDto), nextCursor: z.string().nullable() }), "tickets"), ...problemResponses },
+      responses: {
+        200: jsonResponse(z.object({ data: z.array(TicketDto), nextCursor: z.string().nullable() }), "tickets"),
+        ...problemResponses,
+      },
     }),
     async (c) => c.json(await listTickets(c.var.ctx, c.req.valid("query")), 200),
   )
@@ -38,7 +41,16 @@ export const ticketRoutes = createRouter()
     async (c) => c.json(await createTicket(c.var.ctx, c.req.valid("json")), 201),
   )
   .openapi(
-    createRoute({ method: "get", path: "/{id}", tags: ["tickets"], summary: "A ticket with its event history", security: sec, middleware: [authed("tickets:read")], request: { params: Param }, responses: { 200: jsonResponse(TicketWithEvents, "ticket"), ...problemResponses } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["tickets"],
+      summary: "A ticket with its event history",
+      security: sec,
+      middleware: [authed("tickets:read")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(TicketWithEvents, "ticket"), ...problemResponses },
+    }),
     async (c) => c.json(await getTicket(c.var.ctx, c.req.valid("param").id), 200),
   )
   .openapi(
@@ -55,10 +67,33 @@ export const ticketRoutes = createRouter()
     async (c) => c.json(await updateTicket(c.var.ctx, c.req.valid("param").id, c.req.valid("json")), 200),
   )
   .openapi(
-    createRoute({ method: "post", path: "/{id}/draft", tags: ["tickets"], summary: "Draft a reply to the ticket's conversation", security: sec, middleware: [authed("tickets:write")], request: { params: Param }, responses: { 200: jsonResponse(DraftDto, "draft"), ...problemResponses } }),
-    async (c) => c.json(await draftReply(c.var.ctx, await conversationOfTicket(c.var.ctx, c.req.valid("param").id)), 200),
+    createRoute({
+      method: "post",
+      path: "/{id}/draft",
+      tags: ["tickets"],
+      summary: "Draft a reply to the ticket's conversation",
+      security: sec,
+      middleware: [authed("tickets:write")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(DraftDto, "draft"), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(await draftReply(c.var.ctx, await conversationOfTicket(c.var.ctx, c.req.valid("param").id)), 200),
   )
   .openapi(
-    createRoute({ method: "post", path: "/{id}/summary", tags: ["tickets"], summary: "One-paragraph summary of the ticket's conversation", security: sec, middleware: [authed("tickets:read")], request: { params: Param }, responses: { 200: jsonResponse(SummaryDto, "summary"), ...problemResponses } }),
-    async (c) => c.json(await summarizeConversation(c.var.ctx, await conversationOfTicket(c.var.ctx, c.req.valid("param").id)), 200),
+    createRoute({
+      method: "post",
+      path: "/{id}/summary",
+      tags: ["tickets"],
+      summary: "One-paragraph summary of the ticket's conversation",
+      security: sec,
+      middleware: [authed("tickets:read")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(SummaryDto, "summary"), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(
+        await summarizeConversation(c.var.ctx, await conversationOfTicket(c.var.ctx, c.req.valid("param").id)),
+        200,
+      ),
   );

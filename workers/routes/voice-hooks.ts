@@ -5,11 +5,22 @@ import { newUserWords } from "../domain/voice/completions";
 import { roomsOf } from "../domain/voice/room-port";
 import { isLlmToken } from "../domain/voice/urls";
 import { customLlmHandoff, handleVapiMessage, VAPI_ANSWERED, vapiKind, VapiEnvelope } from "../domain/voice/vapi";
-import { handleElevenLabsEvent, handleElevenLabsInitiation, ElevenLabsEvent, ElevenLabsInitiation } from "../domain/voice/elevenlabs";
+import {
+  handleElevenLabsEvent,
+  handleElevenLabsInitiation,
+  ElevenLabsEvent,
+  ElevenLabsInitiation,
+} from "../domain/voice/elevenlabs";
 import { handleRetellEvent, RetellEvent } from "../domain/voice/retell";
 import { openRetellSocket } from "../domain/voice/retell-llm";
 import { handleTwilioGather, handleTwilioStatus, handleTwilioVoice, formParams } from "../domain/voice/twilio";
-import { eventIdOf, integrationForHook, processOnce, requireVerified, type SignedRequest } from "../domain/voice/webhook";
+import {
+  eventIdOf,
+  integrationForHook,
+  processOnce,
+  requireVerified,
+  type SignedRequest,
+} from "../domain/voice/webhook";
 import type { VoiceIntegrationRow, VoiceProvider } from "../storage/schema";
 import type { AppEnv } from "../env";
 import { AppError, Invalid, NotFound } from "../lib/errors";
@@ -27,19 +38,37 @@ export const MAX_HOOK_BODY = 25 * 1024 * 1024; // ElevenLabs post_call_audio car
 export const voiceHookDeps: { fetch: VoiceDeps["fetch"] } = { fetch: (input, init) => fetch(input, init) };
 
 function voiceCtx(c: Context<AppEnv>, integration: VoiceIntegrationRow): VoiceCtx {
-  return { ...c.var.ctx, tenantId: integration.tenantId, deps: { room: roomsOf(c.var.ctx.services.conversationRooms), fetch: voiceHookDeps.fetch } };
+  return {
+    ...c.var.ctx,
+    tenantId: integration.tenantId,
+    deps: { room: roomsOf(c.var.ctx.services.conversationRooms), fetch: voiceHookDeps.fetch },
+  };
 }
 
 async function signed(c: Context<AppEnv>, provider: VoiceProvider, kind: "webhook" | "initiation" = "webhook") {
   const integration = await integrationForHook(c.var.ctx, provider, c.req.param("id") ?? "");
   // bytes, decoded once: the signature covers exactly what was sent (form bodies included)
   const rawBody = new TextDecoder().decode(await c.req.arrayBuffer());
-  const req: SignedRequest = { rawBody, headers: c.req.raw.headers, url: c.req.url, ...(provider === "twilio" && { form: formParams(rawBody, c.req.header("content-type")) }) };
+  const req: SignedRequest = {
+    rawBody,
+    headers: c.req.raw.headers,
+    url: c.req.url,
+    ...(provider === "twilio" && { form: formParams(rawBody, c.req.header("content-type")) }),
+  };
   await requireVerified(c.var.ctx, integration, req, kind);
   return { integration, rawBody, req };
 }
 
-function parseJson<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } } }, raw: string): T {
+function parseJson<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+  },
+  raw: string,
+): T {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -70,7 +99,14 @@ voiceHookRoutes.post("/vapi/:id", async (c) => {
   const { message } = parseJson(VapiEnvelope, rawBody);
   const kind = vapiKind(message.type);
   const eventId = await eventIdOf(rawBody, c.req.header("x-vapi-message-id") ?? c.req.header("x-call-id-message"));
-  const r = await processOnce(c.var.ctx, integration, eventId, kind, () => handleVapiMessage(voiceCtx(c, integration), integration, message), VAPI_ANSWERED.has(kind));
+  const r = await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    kind,
+    () => handleVapiMessage(voiceCtx(c, integration), integration, message),
+    VAPI_ANSWERED.has(kind),
+  );
   if (r.duplicate) return c.json(r.response ?? { received: true, duplicate: true }, 200);
   return c.json(r.response, 200);
 });
@@ -83,12 +119,19 @@ voiceHookRoutes.post("/:provider{vapi|elevenlabs}/:id/llm/:token/chat/completion
   try {
     const provider = c.req.param("provider") as "vapi" | "elevenlabs";
     const integration = await integrationForHook(c.var.ctx, provider, c.req.param("id"));
-    if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token")))) throw new NotFound("voice integration", integration.id);
+    if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token"))))
+      throw new NotFound("voice integration", integration.id);
     const ctx = voiceCtx(c, integration);
     const req = await readCompletionRequest(c);
-    const callId = typeof req.call === "object" && req.call && "id" in req.call && typeof req.call.id === "string" ? req.call.id : undefined;
+    const callId =
+      typeof req.call === "object" && req.call && "id" in req.call && typeof req.call.id === "string"
+        ? req.call.id
+        : undefined;
     // only a streamed turn can carry the transfer tool call (Vapi streams its custom-LLM turns)
-    const handoff = provider === "vapi" && req.stream ? await customLlmHandoff(ctx, integration, { providerCallId: callId, callerWords: newUserWords(req) }) : null;
+    const handoff =
+      provider === "vapi" && req.stream
+        ? await customLlmHandoff(ctx, integration, { providerCallId: callId, callerWords: newUserWords(req) })
+        : null;
     if (handoff) return handoffStream(handoff.line, handoff.tool, integration.botId, ctx.clock.now());
     return await answerCompletion(c, ctx, { ...req, model: integration.botId }, "voice");
   } catch (err) {
@@ -98,22 +141,50 @@ voiceHookRoutes.post("/:provider{vapi|elevenlabs}/:id/llm/:token/chat/completion
 
 /** One streamed turn that says the hand-off line and calls the transfer tool (OpenAI tool_calls deltas). */
 function handoffStream(line: string, tool: string, model: string, now: number) {
-  const base = { id: `chatcmpl-handoff${now}`, object: "chat.completion.chunk", created: Math.floor(now / 1000), model };
+  const base = {
+    id: `chatcmpl-handoff${now}`,
+    object: "chat.completion.chunk",
+    created: Math.floor(now / 1000),
+    model,
+  };
   const frames = [
     { ...base, choices: [{ index: 0, delta: { role: "assistant", content: line }, finish_reason: null }] },
-    { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: `call_${now}`, type: "function", function: { name: tool, arguments: "{}" } }] }, finish_reason: null }] },
+    {
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: {
+            tool_calls: [{ index: 0, id: `call_${now}`, type: "function", function: { name: tool, arguments: "{}" } }],
+          },
+          finish_reason: null,
+        },
+      ],
+    },
     { ...base, choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] },
   ];
   const body = `${frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join("")}data: [DONE]\n\n`;
-  return new Response(body, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+  });
 }
 
 // ------------------------------------------------------------------------------------ ElevenLabs
 voiceHookRoutes.post("/elevenlabs/:id", async (c) => {
   const { integration, rawBody } = await signed(c, "elevenlabs");
   const event = parseJson(ElevenLabsEvent, rawBody);
-  const eventId = await eventIdOf(rawBody, event.data.conversation_id ? `${event.type}:${event.data.conversation_id}` : null);
-  const r = await processOnce(c.var.ctx, integration, eventId, event.type, () => handleElevenLabsEvent(voiceCtx(c, integration), integration, event), false);
+  const eventId = await eventIdOf(
+    rawBody,
+    event.data.conversation_id ? `${event.type}:${event.data.conversation_id}` : null,
+  );
+  const r = await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    event.type,
+    () => handleElevenLabsEvent(voiceCtx(c, integration), integration, event),
+    false,
+  );
   return c.json({ received: true, ...(r.duplicate && { duplicate: true }) }, 200);
 });
 
@@ -121,7 +192,14 @@ voiceHookRoutes.post("/elevenlabs/:id/initiation", async (c) => {
   const { integration, rawBody } = await signed(c, "elevenlabs", "initiation");
   const body = parseJson(ElevenLabsInitiation, rawBody);
   const eventId = await eventIdOf(rawBody, body.call_sid ? `initiation:${body.call_sid}` : null);
-  const r = await processOnce(c.var.ctx, integration, eventId, "conversation_initiation", () => handleElevenLabsInitiation(voiceCtx(c, integration), integration, body), true);
+  const r = await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    "conversation_initiation",
+    () => handleElevenLabsInitiation(voiceCtx(c, integration), integration, body),
+    true,
+  );
   return c.json(r.response, 200);
 });
 
@@ -130,8 +208,18 @@ voiceHookRoutes.post("/retell/:id", async (c) => {
   const { integration, rawBody } = await signed(c, "retell");
   const event = parseJson(RetellEvent, rawBody);
   const callId = event.call?.call_id ?? event.data?.call_id;
-  const eventId = await eventIdOf(rawBody, callId && event.event !== "transcript_updated" ? `${event.event}:${callId}` : null);
-  const r = await processOnce(c.var.ctx, integration, eventId, event.event, () => handleRetellEvent(voiceCtx(c, integration), integration, event), false);
+  const eventId = await eventIdOf(
+    rawBody,
+    callId && event.event !== "transcript_updated" ? `${event.event}:${callId}` : null,
+  );
+  const r = await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    event.event,
+    () => handleRetellEvent(voiceCtx(c, integration), integration, event),
+    false,
+  );
   return c.json({ received: true, ...(r.duplicate && { duplicate: true }) }, 200);
 });
 
@@ -139,33 +227,71 @@ voiceHookRoutes.post("/retell/:id", async (c) => {
 // the call's room then serves (hibernation API), like every other socket of a conversation.
 voiceHookRoutes.get("/retell/:id/llm/:token/:callId", async (c) => {
   const integration = await integrationForHook(c.var.ctx, "retell", c.req.param("id"));
-  if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token")))) throw new NotFound("voice integration", integration.id);
+  if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token"))))
+    throw new NotFound("voice integration", integration.id);
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new Invalid("expected a WebSocket upgrade");
-  return openRetellSocket(voiceCtx(c, integration), { integration, providerCallId: c.req.param("callId").slice(0, 200), request: c.req.raw });
+  return openRetellSocket(voiceCtx(c, integration), {
+    integration,
+    providerCallId: c.req.param("callId").slice(0, 200),
+    request: c.req.raw,
+  });
 });
 
 // ---------------------------------------------------------------------------------------- Twilio
 voiceHookRoutes.post("/twilio/:id", async (c) => {
   const { integration, req, rawBody } = await signed(c, "twilio");
   const form = req.form ?? {};
-  const eventId = await eventIdOf(rawBody, c.req.header("i-twilio-idempotency-token") ?? (typeof form.CallSid === "string" ? `voice:${form.CallSid}` : null));
-  const r = await processOnce(c.var.ctx, integration, eventId, "incoming-call", () => handleTwilioVoice(voiceCtx(c, integration), integration, form), true);
-  return twiml(c, String(r.response ?? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"));
+  const eventId = await eventIdOf(
+    rawBody,
+    c.req.header("i-twilio-idempotency-token") ?? (typeof form.CallSid === "string" ? `voice:${form.CallSid}` : null),
+  );
+  const r = await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    "incoming-call",
+    () => handleTwilioVoice(voiceCtx(c, integration), integration, form),
+    true,
+  );
+  return twiml(c, String(r.response ?? '<?xml version="1.0" encoding="UTF-8"?><Response/>'));
 });
 
 voiceHookRoutes.post("/twilio/:id/gather", async (c) => {
   const { integration, req, rawBody } = await signed(c, "twilio");
   const turn = Math.max(0, Math.min(1000, Number(c.req.query("turn") ?? 0) || 0));
   const sid = typeof req.form?.CallSid === "string" ? req.form.CallSid : null;
-  const eventId = await eventIdOf(rawBody, c.req.header("i-twilio-idempotency-token") ?? (sid ? `gather:${sid}:${turn}` : null));
-  const r = await processOnce(c.var.ctx, integration, eventId, "gather", () => handleTwilioGather(voiceCtx(c, integration), integration, req.form ?? {}, turn), true);
-  return twiml(c, String(r.response ?? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"));
+  const eventId = await eventIdOf(
+    rawBody,
+    c.req.header("i-twilio-idempotency-token") ?? (sid ? `gather:${sid}:${turn}` : null),
+  );
+  const r = await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    "gather",
+    () => handleTwilioGather(voiceCtx(c, integration), integration, req.form ?? {}, turn),
+    true,
+  );
+  return twiml(c, String(r.response ?? '<?xml version="1.0" encoding="UTF-8"?><Response/>'));
 });
 
 voiceHookRoutes.post("/twilio/:id/status", async (c) => {
   const { integration, req, rawBody } = await signed(c, "twilio");
   const form = req.form ?? {};
-  const eventId = await eventIdOf(rawBody, c.req.header("i-twilio-idempotency-token") ?? (typeof form.CallSid === "string" && typeof form.CallStatus === "string" ? `status:${form.CallSid}:${form.CallStatus}` : null));
-  await processOnce(c.var.ctx, integration, eventId, "status", () => handleTwilioStatus(voiceCtx(c, integration), integration, form), false);
+  const eventId = await eventIdOf(
+    rawBody,
+    c.req.header("i-twilio-idempotency-token") ??
+      (typeof form.CallSid === "string" && typeof form.CallStatus === "string"
+        ? `status:${form.CallSid}:${form.CallStatus}`
+        : null),
+  );
+  await processOnce(
+    c.var.ctx,
+    integration,
+    eventId,
+    "status",
+    () => handleTwilioStatus(voiceCtx(c, integration), integration, form),
+    false,
+  );
   return c.body(null, 204);
 });

@@ -17,11 +17,19 @@ vi.setConfig({ testTimeout: 30_000 });
 afterEach(() => setRoomAnswererForTesting());
 
 async function retellIntegration(t: TestTenant, apiKey = "retell-api-key-ws") {
-  return expectJson(call("/api/voice/integrations", { method: "POST", token: t.token, json: { provider: "retell", botId: t.botId, secrets: { apiKey } } }), 201);
+  return expectJson(
+    call("/api/voice/integrations", {
+      method: "POST",
+      token: t.token,
+      json: { provider: "retell", botId: t.botId, secrets: { apiKey } },
+    }),
+    201,
+  );
 }
 
 /** The path Retell opens: the integration's llmWebsocket URL plus the call id. */
-const llmPath = (llmWebsocket: string, callId: string) => `${new URL(llmWebsocket.replace(/^ws/, "http")).pathname}/${callId}`;
+const llmPath = (llmWebsocket: string, callId: string) =>
+  `${new URL(llmWebsocket.replace(/^ws/, "http")).pathname}/${callId}`;
 
 async function openRetell(llmWebsocket: string, callId: string) {
   const sock = await openSocket(llmPath(llmWebsocket, callId));
@@ -30,12 +38,16 @@ async function openRetell(llmWebsocket: string, callId: string) {
 }
 
 async function callRow(integrationId: string) {
-  return env.DB.prepare("select * from voice_calls where integration_id = ?").bind(integrationId).first<{ id: string; conversation_id: string; tenant_id: string }>();
+  return env.DB.prepare("select * from voice_calls where integration_id = ?")
+    .bind(integrationId)
+    .first<{ id: string; conversation_id: string; tenant_id: string }>();
 }
 
 const roomOf = (tenantId: string, conversationId: string) => roomStub(env.CONVERSATION_ROOM, tenantId, conversationId);
 const retellAttachments = (tenantId: string, conversationId: string) =>
-  runInDurableObject(roomOf(tenantId, conversationId), (_room, state) => state.getWebSockets("retell").map((ws) => ws.deserializeAttachment() as Frame));
+  runInDurableObject(roomOf(tenantId, conversationId), (_room, state) =>
+    state.getWebSockets("retell").map((ws) => ws.deserializeAttachment() as Frame),
+  );
 
 /** Resolves on the pong for `timestamp`: every frame the room sent before it has arrived. */
 async function roundTrip(sock: TestSocket, timestamp: number) {
@@ -43,7 +55,14 @@ async function roundTrip(sock: TestSocket, timestamp: number) {
   await sock.waitFor((f) => f.response_type === "ping_pong" && f.timestamp === timestamp);
 }
 
-const done = (answer: string): AnswerEvent => ({ type: "done", answer, sources: [], confidence: 0.9, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 } });
+const done = (answer: string): AnswerEvent => ({
+  type: "done",
+  answer,
+  sources: [],
+  confidence: 0.9,
+  handoff: false,
+  timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+});
 
 describe("Retell custom-LLM WebSocket served by the call's room", () => {
   it("streams answers per response_id while an operator in the same room sees the transcript live", async () => {
@@ -52,7 +71,12 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const vint = await retellIntegration(t);
     const rt = await openRetell(vint.urls.llmWebsocket, "rt-room-call-1");
     expect(rt.frames[0]).toEqual({ response_type: "config", config: { auto_reconnect: true, call_details: true } });
-    expect(rt.frames[1]).toMatchObject({ response_type: "response", response_id: 0, content_complete: true, end_call: false });
+    expect(rt.frames[1]).toMatchObject({
+      response_type: "response",
+      response_id: 0,
+      content_complete: true,
+      end_call: false,
+    });
 
     const row = await callRow(vint.id);
     expect(row, "the route creates the call before forwarding").not.toBeNull();
@@ -67,14 +91,33 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const greeting = rt.frames[1]!.content as string;
     const question = "How do I reset my password?";
     // update_only: the last entry may still grow, so only the greeting is final
-    rt.send({ interaction_type: "update_only", transcript: [{ role: "agent", content: greeting }, { role: "user", content: "How do I" }] });
+    rt.send({
+      interaction_type: "update_only",
+      transcript: [
+        { role: "agent", content: greeting },
+        { role: "user", content: "How do I" },
+      ],
+    });
     await op.waitFor((f) => f.type === "msg" && f.role === "ai" && f.text === greeting);
     expectNoFrame(op, (f) => f.type === "msg" && f.role === "visitor");
 
-    rt.send({ interaction_type: "response_required", response_id: 1, transcript: [{ role: "agent", content: greeting }, { role: "user", content: question }] });
+    rt.send({
+      interaction_type: "response_required",
+      response_id: 1,
+      transcript: [
+        { role: "agent", content: greeting },
+        { role: "user", content: question },
+      ],
+    });
     await op.waitFor((f) => f.type === "msg" && f.role === "visitor" && f.text === question);
     const complete = await rt.waitFor((f) => f.response_id === 1 && f.content_complete === true);
-    expect(complete).toEqual({ response_type: "response", response_id: 1, content: "", content_complete: true, end_call: false });
+    expect(complete).toEqual({
+      response_type: "response",
+      response_id: 1,
+      content: "",
+      content_complete: true,
+      end_call: false,
+    });
     const streamed = rt.frames.filter((f) => f.response_id === 1);
     expect(streamed.length, JSON.stringify(streamed)).toBeGreaterThan(1);
     expect(streamed.slice(0, -1).every((f) => f.content_complete === false)).toBe(true);
@@ -92,7 +135,10 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const refused = await op.next((f) => f.type === "error");
     expect(refused).toMatchObject({ type: "error", code: "UNKNOWN_TYPE" });
     expectNoFrame(op, (f) => f.response_type === "ping_pong");
-    expect(op.frames.slice(ops).filter((f) => f.type === "typing" || f.type === "msg"), JSON.stringify(op.frames.slice(ops))).toEqual([]);
+    expect(
+      op.frames.slice(ops).filter((f) => f.type === "typing" || f.type === "msg"),
+      JSON.stringify(op.frames.slice(ops)),
+    ).toEqual([]);
     const stored = await roomOf(t.tenantId, row!.conversation_id).messages(0);
     expect(stored.map((m) => `${m.role}: ${m.text}`)).toEqual([`ai: ${greeting}`, `visitor: ${question}`]);
 
@@ -126,16 +172,30 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     };
     setRoomAnswererForTesting(answerer);
     const rt = await openRetell(vint.urls.llmWebsocket, "rt-interrupt-1");
-    rt.send({ interaction_type: "response_required", response_id: 1, transcript: [{ role: "user", content: "first question" }] });
+    rt.send({
+      interaction_type: "response_required",
+      response_id: 1,
+      transcript: [{ role: "user", content: "first question" }],
+    });
     await rt.waitFor((f) => f.response_id === 1 && f.content === "First part. ");
-    rt.send({ interaction_type: "response_required", response_id: 2, transcript: [{ role: "user", content: "first question" }, { role: "user", content: "second question" }] });
+    rt.send({
+      interaction_type: "response_required",
+      response_id: 2,
+      transcript: [
+        { role: "user", content: "first question" },
+        { role: "user", content: "second question" },
+      ],
+    });
     await rt.waitFor((f) => f.response_id === 2 && f.content_complete === true);
     release();
     expect(await firstExit, "the older answer was aborted, not left to finish").toBe(true);
     await roundTrip(rt, 99);
 
     const firstOf2 = rt.frames.findIndex((f) => f.response_id === 2);
-    expect(rt.frames.slice(firstOf2).filter((f) => f.response_id === 1), JSON.stringify(rt.frames)).toEqual([]);
+    expect(
+      rt.frames.slice(firstOf2).filter((f) => f.response_id === 1),
+      JSON.stringify(rt.frames),
+    ).toEqual([]);
     expect(rt.frames.filter((f) => f.response_id === 1).map((f) => f.content)).toEqual(["First part. "]);
     expect(rt.frames.filter((f) => f.response_id === 2).map((f) => [f.content, f.content_complete])).toEqual([
       ["Second ", false],
@@ -158,21 +218,44 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     });
     const rt = await openRetell(vint.urls.llmWebsocket, "rt-hibernate-1");
     const row = await callRow(vint.id);
-    rt.send({ interaction_type: "response_required", response_id: 1, transcript: [{ role: "agent", content: "Hello there" }, { role: "user", content: "billing" }] });
+    rt.send({
+      interaction_type: "response_required",
+      response_id: 1,
+      transcript: [
+        { role: "agent", content: "Hello there" },
+        { role: "user", content: "billing" },
+      ],
+    });
     await rt.waitFor((f) => f.response_id === 1 && f.content_complete === true);
 
     await evictDurableObject(roomOf(t.tenantId, row!.conversation_id));
     expect(rt.closed, "hibernation keeps the socket open").toBeUndefined();
-    expect(await retellAttachments(t.tenantId, row!.conversation_id)).toEqual([{ kind: "retell", integrationId: vint.id, callId: row!.id, latest: 1, stored: 2 }]);
+    expect(await retellAttachments(t.tenantId, row!.conversation_id)).toEqual([
+      { kind: "retell", integrationId: vint.id, callId: row!.id, latest: 1, stored: 2 },
+    ]);
 
-    rt.send({ interaction_type: "response_required", response_id: 2, transcript: [{ role: "agent", content: "Hello there" }, { role: "user", content: "billing" }, { role: "agent", content: "About billing." }, { role: "user", content: "refunds" }] });
+    rt.send({
+      interaction_type: "response_required",
+      response_id: 2,
+      transcript: [
+        { role: "agent", content: "Hello there" },
+        { role: "user", content: "billing" },
+        { role: "agent", content: "About billing." },
+        { role: "user", content: "refunds" },
+      ],
+    });
     const answer = await rt.waitFor((f) => f.response_id === 2 && f.content_complete === false);
     expect(answer.content).toBe("About refunds.");
     await rt.waitFor((f) => f.response_id === 2 && f.content_complete === true);
     expect(asked).toEqual(["billing", "refunds"]);
     expect(await retellAttachments(t.tenantId, row!.conversation_id)).toMatchObject([{ latest: 2, stored: 4 }]);
     const stored = await roomOf(t.tenantId, row!.conversation_id).messages(0);
-    expect(stored.map((m) => `${m.role}: ${m.text}`)).toEqual(["ai: Hello there", "visitor: billing", "ai: About billing.", "visitor: refunds"]);
+    expect(stored.map((m) => `${m.role}: ${m.text}`)).toEqual([
+      "ai: Hello there",
+      "visitor: billing",
+      "ai: About billing.",
+      "visitor: refunds",
+    ]);
     rt.close();
   });
 
@@ -181,9 +264,17 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const b = await makeTenant();
     const va = await retellIntegration(a, "retell-api-key-a");
     const vb = await retellIntegration(b, "retell-api-key-b");
-    const vapi = await expectJson(call("/api/voice/integrations", { method: "POST", token: a.token, json: { provider: "vapi", botId: a.botId, secrets: { secret: "vapi-secret-for-retell-test" } } }), 201);
+    const vapi = await expectJson(
+      call("/api/voice/integrations", {
+        method: "POST",
+        token: a.token,
+        json: { provider: "vapi", botId: a.botId, secrets: { secret: "vapi-secret-for-retell-test" } },
+      }),
+      201,
+    );
     const tokenOf = (url: string) => new URL(url.replace(/^ws/, "http")).pathname.split("/").at(-1)!;
-    const upgrade = (path: string, headers: Record<string, string> = { upgrade: "websocket" }) => exports.default.fetch(new Request(`http://echo.test${path}`, { headers }));
+    const upgrade = (path: string, headers: Record<string, string> = { upgrade: "websocket" }) =>
+      exports.default.fetch(new Request(`http://echo.test${path}`, { headers }));
 
     const cases = {
       "bad token": `/hooks/voice/retell/${va.id}/llm/${"0".repeat(40)}/c-1`,
@@ -208,8 +299,18 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const rt = await openRetell(va.urls.llmWebsocket, "rt-room-principal");
     const row = (await callRow(va.id))!;
     const forward = (principal: object) =>
-      roomOf(a.tenantId, row.conversation_id).fetch(new Request("https://room.internal/ws", { headers: { upgrade: "websocket", [PRINCIPAL_HEADER]: JSON.stringify(principal) } }));
-    const base = { kind: "retell", tenantId: a.tenantId, conversationId: row.conversation_id, integrationId: va.id, callId: row.id };
+      roomOf(a.tenantId, row.conversation_id).fetch(
+        new Request("https://room.internal/ws", {
+          headers: { upgrade: "websocket", [PRINCIPAL_HEADER]: JSON.stringify(principal) },
+        }),
+      );
+    const base = {
+      kind: "retell",
+      tenantId: a.tenantId,
+      conversationId: row.conversation_id,
+      integrationId: va.id,
+      callId: row.id,
+    };
     expect((await forward({ ...base, tenantId: b.tenantId })).status).toBe(404);
     expect((await forward({ ...base, callId: "call_00000000000000000000000000" })).status).toBe(404);
     expect((await forward({ ...base, integrationId: "vint_00000000000000000000000000" })).status).toBe(404);

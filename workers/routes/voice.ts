@@ -18,8 +18,24 @@ const tags = ["voice"];
 /** /api/voice/integrations: a tenant's voice provider connections. Secrets go in, only hints come out. */
 export const voiceRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: "/integrations", tags, security: sec, middleware: [authed("voice:read")], responses: { 200: jsonResponse(z.object({ data: z.array(VoiceIntegrationDto) }), "integrations"), ...problemResponses } }),
-    async (c) => c.json({ data: await Promise.all((await listVoiceIntegrations(c.var.ctx)).map((r) => toIntegrationDto(c.var.ctx, r))) }, 200),
+    createRoute({
+      method: "get",
+      path: "/integrations",
+      tags,
+      security: sec,
+      middleware: [authed("voice:read")],
+      responses: {
+        200: jsonResponse(z.object({ data: z.array(VoiceIntegrationDto) }), "integrations"),
+        ...problemResponses,
+      },
+    }),
+    async (c) =>
+      c.json(
+        {
+          data: await Promise.all((await listVoiceIntegrations(c.var.ctx)).map((r) => toIntegrationDto(c.var.ctx, r))),
+        },
+        200,
+      ),
   )
   .openapi(
     createRoute({
@@ -32,11 +48,21 @@ export const voiceRoutes = createRouter()
       request: { body: jsonBody(VoiceIntegrationInput) },
       responses: { 201: jsonResponse(VoiceIntegrationDto, "created"), ...problemResponses },
     }),
-    async (c) => c.json(await toIntegrationDto(c.var.ctx, await createVoiceIntegration(c.var.ctx, c.req.valid("json"))), 201),
+    async (c) =>
+      c.json(await toIntegrationDto(c.var.ctx, await createVoiceIntegration(c.var.ctx, c.req.valid("json"))), 201),
   )
   .openapi(
-    createRoute({ method: "get", path: "/integrations/{id}", tags, security: sec, middleware: [authed("voice:read")], request: { params: Param }, responses: { 200: jsonResponse(VoiceIntegrationDto, "integration"), ...problemResponses } }),
-    async (c) => c.json(await toIntegrationDto(c.var.ctx, await getVoiceIntegration(c.var.ctx, c.req.valid("param").id)), 200),
+    createRoute({
+      method: "get",
+      path: "/integrations/{id}",
+      tags,
+      security: sec,
+      middleware: [authed("voice:read")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(VoiceIntegrationDto, "integration"), ...problemResponses },
+    }),
+    async (c) =>
+      c.json(await toIntegrationDto(c.var.ctx, await getVoiceIntegration(c.var.ctx, c.req.valid("param").id)), 200),
   )
   .openapi(
     createRoute({
@@ -48,10 +74,25 @@ export const voiceRoutes = createRouter()
       request: { params: Param, body: jsonBody(VoiceIntegrationPatch) },
       responses: { 200: jsonResponse(VoiceIntegrationDto, "updated"), ...problemResponses },
     }),
-    async (c) => c.json(await toIntegrationDto(c.var.ctx, await updateVoiceIntegration(c.var.ctx, c.req.valid("param").id, c.req.valid("json"))), 200),
+    async (c) =>
+      c.json(
+        await toIntegrationDto(
+          c.var.ctx,
+          await updateVoiceIntegration(c.var.ctx, c.req.valid("param").id, c.req.valid("json")),
+        ),
+        200,
+      ),
   )
   .openapi(
-    createRoute({ method: "delete", path: "/integrations/{id}", tags, security: sec, middleware: [authed("voice:write")], request: { params: Param }, responses: { 204: { description: "deleted" }, ...problemResponses } }),
+    createRoute({
+      method: "delete",
+      path: "/integrations/{id}",
+      tags,
+      security: sec,
+      middleware: [authed("voice:write")],
+      request: { params: Param },
+      responses: { 204: { description: "deleted" }, ...problemResponses },
+    }),
     async (c) => {
       await deleteVoiceIntegration(c.var.ctx, c.req.valid("param").id);
       return c.body(null, 204);

@@ -22,7 +22,13 @@ describe("POST /api/widget/sessions", () => {
     expect(s.resumed).toBe(false);
     expect(Object.keys(s.bot).sort()).toEqual(["greeting", "id", "name", "settings", "theme"]);
     const conv = await expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200);
-    expect(conv).toMatchObject({ botId: t.botId, channel: "chat", status: "open", mode: "ai", visitor: { name: "Vera", email: "vera@example.test" } });
+    expect(conv).toMatchObject({
+      botId: t.botId,
+      channel: "chat",
+      status: "open",
+      mode: "ai",
+      visitor: { name: "Vera", email: "vera@example.test" },
+    });
     expect(JSON.stringify(conv)).not.toContain(s.visitorToken);
   });
 
@@ -38,29 +44,62 @@ describe("POST /api/widget/sessions", () => {
       { conversationId: s.conversationId, visitorToken: stranger.visitorToken },
       { conversationId: "conv_0000000000000000000000nope" },
     ]) {
-      const res = await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, ...body } }), 404);
+      const res = await expectJson(
+        call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, ...body } }),
+        404,
+      );
       expect(res.code).toBe("NOT_FOUND");
     }
     // another tenant's bot key cannot resume it, even with the right visitor token
-    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: other.botKey, conversationId: s.conversationId, visitorToken: s.visitorToken } }), 404);
+    await expectJson(
+      call("/api/widget/sessions", {
+        method: "POST",
+        json: { botKey: other.botKey, conversationId: s.conversationId, visitorToken: s.visitorToken },
+      }),
+      404,
+    );
   });
 
   it("merges details the visitor gives later (identify, email capture) into the resumed conversation", async () => {
     const t = await makeTenant();
     const s = await newSession(t, { visitor: { name: "Vera", metadata: { plan: "free" } } });
     const resume = { conversationId: s.conversationId, visitorToken: s.visitorToken };
-    const r = await newSession(t, { ...resume, visitor: { email: "vera@example.test", metadata: { page: "/pricing" } } });
+    const r = await newSession(t, {
+      ...resume,
+      visitor: { email: "vera@example.test", metadata: { page: "/pricing" } },
+    });
     expect(r.resumed).toBe(true);
     const conv = await eventually(
       () => expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200),
       (c) => c.visitor.email === "vera@example.test",
     );
-    expect(conv.visitor).toEqual({ name: "Vera", email: "vera@example.test", metadata: { plan: "free", page: "/pricing" } });
+    expect(conv.visitor).toEqual({
+      name: "Vera",
+      email: "vera@example.test",
+      metadata: { plan: "free", page: "/pricing" },
+    });
     // an unverified session cannot claim a user id: the field is not even accepted
-    const claim = await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, ...resume, visitor: { userId: "admin" } } }), 400);
+    const claim = await expectJson(
+      call("/api/widget/sessions", {
+        method: "POST",
+        json: { botKey: t.botKey, ...resume, visitor: { userId: "admin" } },
+      }),
+      400,
+    );
     expect(claim.code).toBe("INVALID_REQUEST");
     // a bad resume changes nothing
-    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, conversationId: s.conversationId, visitorToken: "vt_wrong_token_0000000000", visitor: { email: "evil@example.test" } } }), 404);
+    await expectJson(
+      call("/api/widget/sessions", {
+        method: "POST",
+        json: {
+          botKey: t.botKey,
+          conversationId: s.conversationId,
+          visitorToken: "vt_wrong_token_0000000000",
+          visitor: { email: "evil@example.test" },
+        },
+      }),
+      404,
+    );
     const after = await expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200);
     expect(after.visitor.email).toBe("vera@example.test");
   });
@@ -76,20 +115,51 @@ describe("POST /api/widget/sessions", () => {
     const bad = { ...identity, hash: identity.hash.replace(/^./, (c) => (c === "0" ? "1" : "0")) };
     await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, identity: bad } }), 401);
     const expired = await identityFor(t, "user-42", Math.floor(Date.now() / 1000) - 5);
-    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, identity: expired } }), 401);
+    await expectJson(
+      call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, identity: expired } }),
+      401,
+    );
     const otherUser = await identityFor(t, "user-43", later());
-    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, identity: otherUser, conversationId: s.conversationId } }), 404);
+    await expectJson(
+      call("/api/widget/sessions", {
+        method: "POST",
+        json: { botKey: t.botKey, identity: otherUser, conversationId: s.conversationId },
+      }),
+      404,
+    );
   });
 
   it("checks the bot's allowed origins and answers CORS", async () => {
     const t = await makeTenant();
-    await expectJson(call(`/api/bots/${t.botId}`, { method: "PATCH", token: t.token, json: { allowedOrigins: ["https://shop.example"] } }), 200);
-    const ok = await call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey }, headers: { origin: "https://shop.example" } });
+    await expectJson(
+      call(`/api/bots/${t.botId}`, {
+        method: "PATCH",
+        token: t.token,
+        json: { allowedOrigins: ["https://shop.example"] },
+      }),
+      200,
+    );
+    const ok = await call("/api/widget/sessions", {
+      method: "POST",
+      json: { botKey: t.botKey },
+      headers: { origin: "https://shop.example" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://shop.example");
-    const refused = await call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey }, headers: { origin: "https://evil.example" } });
+    const refused = await call("/api/widget/sessions", {
+      method: "POST",
+      json: { botKey: t.botKey },
+      headers: { origin: "https://evil.example" },
+    });
     expect(refused.status).toBe(403);
-    const pre = await call("/api/widget/sessions", { method: "OPTIONS", headers: { origin: "https://shop.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    const pre = await call("/api/widget/sessions", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-methods")).toContain("POST");
 
@@ -109,10 +179,19 @@ describe("POST /api/widget/sessions", () => {
     const t = await makeTenant();
     const bad = await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: "nope" } }), 400);
     expect(bad.errors[0].path).toBe("botKey");
-    const extra = await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, admin: true } }), 400);
+    const extra = await expectJson(
+      call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, admin: true } }),
+      400,
+    );
     expect(extra.code).toBe("INVALID_REQUEST");
-    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, visitor: { email: "not-an-email" } } }), 400);
-    await expectJson(call("/api/widget/sessions", { method: "POST", json: { botKey: "pk_unknownunknownunknownunknown00" } }), 401);
+    await expectJson(
+      call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey, visitor: { email: "not-an-email" } } }),
+      400,
+    );
+    await expectJson(
+      call("/api/widget/sessions", { method: "POST", json: { botKey: "pk_unknownunknownunknownunknown00" } }),
+      401,
+    );
   });
 });
 
@@ -128,15 +207,41 @@ describe("attachments", () => {
     const other = await makeTenant("Other");
     const s = await newSession(t);
     const auth = { authorization: `Bearer ${s.token}` };
-    await expectJson(call("/api/widget/attachments", { method: "POST", headers: auth, json: { name: "a.html", type: "text/html", size: 10 } }), 400);
-    await expectJson(call("/api/widget/attachments", { method: "POST", headers: auth, json: { name: "big.pdf", type: "application/pdf", size: 50 * 1024 * 1024 } }), 400);
-    await expectJson(call("/api/widget/attachments", { method: "POST", json: { name: "a.png", type: "image/png", size: 10 } }), 401);
+    await expectJson(
+      call("/api/widget/attachments", {
+        method: "POST",
+        headers: auth,
+        json: { name: "a.html", type: "text/html", size: 10 },
+      }),
+      400,
+    );
+    await expectJson(
+      call("/api/widget/attachments", {
+        method: "POST",
+        headers: auth,
+        json: { name: "big.pdf", type: "application/pdf", size: 50 * 1024 * 1024 },
+      }),
+      400,
+    );
+    await expectJson(
+      call("/api/widget/attachments", { method: "POST", json: { name: "a.png", type: "image/png", size: 10 } }),
+      401,
+    );
 
-    const ticket = await expectJson(call("/api/widget/attachments", { method: "POST", headers: auth, json: { name: "screen shot.png", type: "image/png", size: 8 } }), 201);
+    const ticket = await expectJson(
+      call("/api/widget/attachments", {
+        method: "POST",
+        headers: auth,
+        json: { name: "screen shot.png", type: "image/png", size: 8 },
+      }),
+      201,
+    );
     expect(ticket).toMatchObject({ id: expect.stringMatching(/^att_/), maxBytes: 8, field: "file" });
     expect((await upload(ticket.uploadUrl, new Uint8Array(9), "image/png")).status).toBe(413);
     expect((await upload(ticket.uploadUrl, new Uint8Array(8), "application/pdf")).status).toBe(415);
-    expect((await upload(ticket.uploadUrl.replace(/sig=[^&]+/, "sig=forged"), new Uint8Array(8), "image/png")).status).toBe(401);
+    expect(
+      (await upload(ticket.uploadUrl.replace(/sig=[^&]+/, "sig=forged"), new Uint8Array(8), "image/png")).status,
+    ).toBe(401);
 
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "early", text: "", attachments: [ticket.id] });
@@ -160,9 +265,13 @@ describe("attachments", () => {
     expect(new Uint8Array(await dl.arrayBuffer())).toEqual(png);
     expect(dl.headers.get("content-type")).toBe("image/png");
     expect((await call(`/api/widget/attachments/${ticket.id}?token=${encodeURIComponent(s.token)}`)).status).toBe(200);
-    expect((await call(`/api/conversations/${s.conversationId}/attachments/${ticket.id}`, { token: other.token })).status).toBe(404);
+    expect(
+      (await call(`/api/conversations/${s.conversationId}/attachments/${ticket.id}`, { token: other.token })).status,
+    ).toBe(404);
     const stranger = await newSession(t);
-    expect((await call(`/api/widget/attachments/${ticket.id}?token=${encodeURIComponent(stranger.token)}`)).status).toBe(404);
+    expect(
+      (await call(`/api/widget/attachments/${ticket.id}?token=${encodeURIComponent(stranger.token)}`)).status,
+    ).toBe(404);
     const msgs = await roomStub(env.CONVERSATION_ROOM, t.tenantId, s.conversationId).messages(0);
     expect(msgs.filter((m) => m.attachments?.length)).toHaveLength(1);
     v.close();

@@ -18,7 +18,13 @@ import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/h
 import { requireUpgrade, upgradeOr1008 } from "./socket-upgrade";
 
 const TokenQuery = z.object({ token: z.string().min(1).max(2000).optional() });
-const AttParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+const AttParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 const SigQuery = z.object({ sig: z.string().min(1).max(2000) });
 
 /** The visitor token from `Authorization: Bearer` or `?token=`. */
@@ -33,7 +39,15 @@ function visitorTokenOf(header: string | undefined, query: string | undefined) {
  * session verb enforces the bot's allowed origins (none configured = any).
  */
 export const widgetRoutes = createRouter();
-widgetRoutes.use("*", cors({ origin: (o) => o || "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["content-type", "authorization"], maxAge: 600 }));
+widgetRoutes.use(
+  "*",
+  cors({
+    origin: (o) => o || "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["content-type", "authorization"],
+    maxAge: 600,
+  }),
+);
 
 widgetRoutes
   .openapi(
@@ -45,7 +59,16 @@ widgetRoutes
       request: { body: jsonBody(SessionInput) },
       responses: { 200: jsonResponse(SessionDto, "session"), ...problemResponses },
     }),
-    async (c) => c.json(await startWidgetSession(c.var.ctx, c.req.valid("json"), c.req.header("origin"), c.req.header("cf-connecting-ip")), 200),
+    async (c) =>
+      c.json(
+        await startWidgetSession(
+          c.var.ctx,
+          c.req.valid("json"),
+          c.req.header("origin"),
+          c.req.header("cf-connecting-ip"),
+        ),
+        200,
+      ),
   )
   .openapi(
     createRoute({
@@ -72,7 +95,10 @@ widgetRoutes
       responses: { 201: jsonResponse(UploadTicket, "upload URL"), ...problemResponses },
     }),
     async (c) => {
-      const scope = await verifyVisitorToken(c.var.ctx, visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token));
+      const scope = await verifyVisitorToken(
+        c.var.ctx,
+        visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token),
+      );
       return c.json(await requestUpload(c.var.ctx, scope, c.req.valid("json")), 201);
     },
   )
@@ -90,7 +116,8 @@ widgetRoutes
         throw new Invalid("expected multipart/form-data with a `file` field");
       });
       const file = form.get("file");
-      if (!(file instanceof File)) throw new Invalid("expected a `file` field", [{ path: "file", message: "required" }]);
+      if (!(file instanceof File))
+        throw new Invalid("expected a `file` field", [{ path: "file", message: "required" }]);
       return c.json(await storeUpload(c.var.ctx, c.req.valid("param").id, c.req.valid("query").sig, file), 201);
     },
   )
@@ -104,7 +131,10 @@ widgetRoutes
       responses: { 200: { description: "the file" }, ...problemResponses },
     }),
     async (c) => {
-      const scope = await verifyVisitorToken(c.var.ctx, visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token));
+      const scope = await verifyVisitorToken(
+        c.var.ctx,
+        visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token),
+      );
       const obj = await readVisitorAttachment(c.var.ctx, scope, c.req.valid("param").id);
       return fileResponse(obj);
     },

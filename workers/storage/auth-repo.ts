@@ -15,22 +15,44 @@ export const usersRepo = (db: Db) => ({
 
 export const membershipsRepo = (db: Db) => ({
   get: (tenantId: string, userId: string) =>
-    db.select().from(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))).get(),
+    db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+      .get(),
   /** Oldest membership first: login lands in the tenant the user joined first. */
-  ofUser: (userId: string) => db.select().from(memberships).where(eq(memberships.userId, userId)).orderBy(memberships.createdAt).all(),
+  ofUser: (userId: string) =>
+    db.select().from(memberships).where(eq(memberships.userId, userId)).orderBy(memberships.createdAt).all(),
   list: (tenantId: string) =>
     db
-      .select({ userId: memberships.userId, role: memberships.role, createdAt: memberships.createdAt, email: users.email, name: users.name })
+      .select({
+        userId: memberships.userId,
+        role: memberships.role,
+        createdAt: memberships.createdAt,
+        email: users.email,
+        name: users.name,
+      })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.tenantId, tenantId))
       .orderBy(memberships.createdAt)
       .all(),
   countOwners: async (tenantId: string) =>
-    (await db.select().from(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.role, "owner"))).all()).length,
+    (
+      await db
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.role, "owner")))
+        .all()
+    ).length,
   insertStmt: (row: typeof memberships.$inferInsert) => db.insert(memberships).values(row),
   setRole: (tenantId: string, userId: string, role: (typeof memberships.$inferSelect)["role"]) =>
-    db.update(memberships).set({ role }).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))).returning().get(),
+    db
+      .update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+      .returning()
+      .get(),
   deleteStmt: (tenantId: string, userId: string) =>
     db.delete(memberships).where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))),
 });
@@ -40,30 +62,68 @@ export const refreshTokensRepo = (db: Db) => ({
   insertStmt: (row: typeof refreshTokens.$inferInsert) => db.insert(refreshTokens).values(row),
   /** Marks a token spent only if it was not spent already: the returned row says who won a race. */
   markUsed: (id: string, now: Date) =>
-    db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt))).returning().get(),
+    db
+      .update(refreshTokens)
+      .set({ usedAt: now })
+      .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt)))
+      .returning()
+      .get(),
   revokeFamilyStmt: (familyId: string, now: Date) =>
-    db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt))),
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt))),
   revokeUserStmt: (tenantId: string, userId: string, now: Date) =>
-    db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.tenantId, tenantId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt))),
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(eq(refreshTokens.tenantId, tenantId), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)),
+      ),
 });
 
 export const invitationsRepo = (db: Db) => ({
   byHash: (hash: string) => db.select().from(invitations).where(eq(invitations.tokenHash, hash)).get(),
-  get: (tenantId: string, id: string) => db.select().from(invitations).where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id))).get(),
-  list: (tenantId: string) => db.select().from(invitations).where(eq(invitations.tenantId, tenantId)).orderBy(invitations.createdAt).all(),
+  get: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id)))
+      .get(),
+  list: (tenantId: string) =>
+    db.select().from(invitations).where(eq(invitations.tenantId, tenantId)).orderBy(invitations.createdAt).all(),
   insertStmt: (row: typeof invitations.$inferInsert) => db.insert(invitations).values(row),
   acceptStmt: (id: string, now: Date) =>
-    db.update(invitations).set({ acceptedAt: now }).where(and(eq(invitations.id, id), isNull(invitations.acceptedAt))),
+    db
+      .update(invitations)
+      .set({ acceptedAt: now })
+      .where(and(eq(invitations.id, id), isNull(invitations.acceptedAt))),
   revoke: (tenantId: string, id: string, now: Date) =>
-    db.update(invitations).set({ revokedAt: now }).where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), isNull(invitations.acceptedAt))).returning().get(),
+    db
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, id), isNull(invitations.acceptedAt)))
+      .returning()
+      .get(),
 });
 
 export const apiKeysRepo = (db: Db) => ({
   byHash: (hash: string) => db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash)).get(),
-  get: (tenantId: string, id: string) => db.select().from(apiKeys).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id))).get(),
-  list: (tenantId: string) => db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)).orderBy(apiKeys.createdAt).all(),
+  get: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))
+      .get(),
+  list: (tenantId: string) =>
+    db.select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)).orderBy(apiKeys.createdAt).all(),
   insert: (row: typeof apiKeys.$inferInsert) => db.insert(apiKeys).values(row).returning().get(),
   revoke: (tenantId: string, id: string, now: Date) =>
-    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id))).returning().get(),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))
+      .returning()
+      .get(),
   touch: (id: string, now: Date) => db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id)),
 });

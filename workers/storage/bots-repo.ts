@@ -3,12 +3,27 @@ import type { Db } from "./db";
 import { bots, type NewBotRow } from "./schema";
 
 export const botsRepo = (db: Db) => ({
-  get: (tenantId: string, id: string) => db.select().from(bots).where(and(eq(bots.tenantId, tenantId), eq(bots.id, id))).get(),
+  get: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(bots)
+      .where(and(eq(bots.tenantId, tenantId), eq(bots.id, id)))
+      .get(),
   /** The widget's only lookup: by publishable key, across tenants (the key names its tenant). */
   byPublishableKey: (key: string) => db.select().from(bots).where(eq(bots.publishableKey, key)).get(),
   list: (tenantId: string) => db.select().from(bots).where(eq(bots.tenantId, tenantId)).orderBy(bots.createdAt).all(),
   insertStmt: (row: NewBotRow) => db.insert(bots).values(row),
   update: (tenantId: string, id: string, patch: Partial<NewBotRow>) =>
-    db.update(bots).set(patch).where(and(eq(bots.tenantId, tenantId), eq(bots.id, id))).returning().get(),
-  delete: (tenantId: string, id: string) => db.delete(bots).where(and(eq(bots.tenantId, tenantId), eq(bots.id, id))).returning().get(),
+    db
+      .update(bots)
+      .set(patch)
+      .where(and(eq(bots.tenantId, tenantId), eq(bots.id, id)))
+      .returning()
+      .get(),
+  delete: (tenantId: string, id: string) =>
+    db
+      .delete(bots)
+      .where(and(eq(bots.tenantId, tenantId), eq(bots.id, id)))
+      .returning()
+      .get(),
 });

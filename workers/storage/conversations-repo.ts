@@ -1,6 +1,13 @@
 import { and, asc, desc, eq, gt, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
-import { conversations, messages, type ConversationMode, type ConversationStatus, type NewConversationRow, type NewMessageRow } from "./schema";
+import {
+  conversations,
+  messages,
+  type ConversationMode,
+  type ConversationStatus,
+  type NewConversationRow,
+  type NewMessageRow,
+} from "./schema";
 
 /** D1 allows 100 bound parameters per statement; a message row binds 13. */
 const MESSAGE_ROWS_PER_STMT = 7;
@@ -21,12 +28,25 @@ export type ConversationFilter = {
 /** Conversation columns the room owns and rewrites on every flush (the rest are set at creation). */
 type LiveColumns = Pick<
   NewConversationRow,
-  "status" | "mode" | "assigneeId" | "lastMessageAt" | "lastMessagePreview" | "messageCount" | "meta" | "updatedAt" | "closedAt" | "visitor"
+  | "status"
+  | "mode"
+  | "assigneeId"
+  | "lastMessageAt"
+  | "lastMessagePreview"
+  | "messageCount"
+  | "meta"
+  | "updatedAt"
+  | "closedAt"
+  | "visitor"
 >;
 
 export const conversationsRepo = (db: Db) => ({
   get: (tenantId: string, id: string) =>
-    db.select().from(conversations).where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))).get(),
+    db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)))
+      .get(),
 
   /** Newest activity first; ties broken by id so the cursor is total. */
   list: (tenantId: string, f: ConversationFilter) => {
@@ -39,7 +59,9 @@ export const conversationsRepo = (db: Db) => ({
     if (!f.includeEmpty) where.push(or(ne(conversations.channel, "chat"), gt(conversations.messageCount, 0)));
     if (f.after) {
       const at = new Date(f.after.updatedAt);
-      where.push(or(lt(conversations.updatedAt, at), and(eq(conversations.updatedAt, at), lt(conversations.id, f.after.id))));
+      where.push(
+        or(lt(conversations.updatedAt, at), and(eq(conversations.updatedAt, at), lt(conversations.id, f.after.id))),
+      );
     }
     return db
       .select()
@@ -67,7 +89,11 @@ export const conversationsRepo = (db: Db) => ({
 
 export const messagesRepo = (db: Db) => ({
   /** A conversation's messages in order; notes (internal) sort after the message whose seq they carry. */
-  list: (tenantId: string, conversationId: string, opts: { afterSeq?: number; limit: number; includeInternal: boolean }) =>
+  list: (
+    tenantId: string,
+    conversationId: string,
+    opts: { afterSeq?: number; limit: number; includeInternal: boolean },
+  ) =>
     db
       .select()
       .from(messages)
@@ -96,7 +122,12 @@ export const messagesRepo = (db: Db) => ({
   insertIgnoreStmts: (rows: NewMessageRow[]) => {
     const out = [];
     for (let i = 0; i < rows.length; i += MESSAGE_ROWS_PER_STMT) {
-      out.push(db.insert(messages).values(rows.slice(i, i + MESSAGE_ROWS_PER_STMT)).onConflictDoNothing());
+      out.push(
+        db
+          .insert(messages)
+          .values(rows.slice(i, i + MESSAGE_ROWS_PER_STMT))
+          .onConflictDoNothing(),
+      );
     }
     return out;
   },

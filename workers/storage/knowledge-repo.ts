@@ -1,6 +1,15 @@
 import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { knowledgeChunks, knowledgeSources, knowledgeVectors, tenantSecrets, type KnowledgeSourceRow, type NewKnowledgeChunkRow, type NewKnowledgeSourceRow, type TenantSecretRow } from "./schema";
+import {
+  knowledgeChunks,
+  knowledgeSources,
+  knowledgeVectors,
+  tenantSecrets,
+  type KnowledgeSourceRow,
+  type NewKnowledgeChunkRow,
+  type NewKnowledgeSourceRow,
+  type TenantSecretRow,
+} from "./schema";
 import { scopeToken } from "./search";
 
 /** A drizzle query as a raw D1 statement, so drizzle builders and hand-written SQL share one `batch`. */
@@ -23,7 +32,11 @@ const CHUNK_ROWS_PER_INSERT = 12;
  */
 export const knowledgeRepo = (db: Db) => ({
   get: (tenantId: string, id: string) =>
-    db.select().from(knowledgeSources).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))).get(),
+    db
+      .select()
+      .from(knowledgeSources)
+      .where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id)))
+      .get(),
 
   /** Newest first; `before` is an id cursor (ids sort by creation time). */
   list: (tenantId: string, opts: { limit: number; before?: string; botId?: string }) =>
@@ -34,7 +47,9 @@ export const knowledgeRepo = (db: Db) => ({
         and(
           eq(knowledgeSources.tenantId, tenantId),
           opts.before ? lt(knowledgeSources.id, opts.before) : undefined,
-          opts.botId ? sql`(${knowledgeSources.botId} IS NULL OR ${knowledgeSources.botId} = ${opts.botId})` : undefined,
+          opts.botId
+            ? sql`(${knowledgeSources.botId} IS NULL OR ${knowledgeSources.botId} = ${opts.botId})`
+            : undefined,
         ),
       )
       .orderBy(desc(knowledgeSources.id))
@@ -42,32 +57,73 @@ export const knowledgeRepo = (db: Db) => ({
       .all(),
 
   count: async (tenantId: string) =>
-    (await db.select({ n: sql<number>`count(*)` }).from(knowledgeSources).where(eq(knowledgeSources.tenantId, tenantId)).get())?.n ?? 0,
+    (
+      await db
+        .select({ n: sql<number>`count(*)` })
+        .from(knowledgeSources)
+        .where(eq(knowledgeSources.tenantId, tenantId))
+        .get()
+    )?.n ?? 0,
 
   insert: (row: NewKnowledgeSourceRow) => db.insert(knowledgeSources).values(row).returning().get(),
 
   update: (tenantId: string, id: string, patch: Partial<NewKnowledgeSourceRow>) =>
-    db.update(knowledgeSources).set(patch).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))).returning().get(),
+    db
+      .update(knowledgeSources)
+      .set(patch)
+      .where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id)))
+      .returning()
+      .get(),
 
   updateStmt: (tenantId: string, id: string, patch: Partial<NewKnowledgeSourceRow>) =>
-    stmtOf(db, db.update(knowledgeSources).set(patch).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id)))),
+    stmtOf(
+      db,
+      db
+        .update(knowledgeSources)
+        .set(patch)
+        .where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))),
+    ),
 
   /** Older sources with the same dedupe key, which a newly ready source replaces. */
   others: (tenantId: string, dedupeKey: string, exceptId: string) =>
     db
       .select()
       .from(knowledgeSources)
-      .where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.dedupeKey, dedupeKey), ne(knowledgeSources.id, exceptId)))
+      .where(
+        and(
+          eq(knowledgeSources.tenantId, tenantId),
+          eq(knowledgeSources.dedupeKey, dedupeKey),
+          ne(knowledgeSources.id, exceptId),
+        ),
+      )
       .all(),
 
   /** Statements that remove a source's index rows (FTS first: it is found through the chunks). */
   clearIndexStmts: (tenantId: string, sourceId: string) => [
-    db.$client.prepare("DELETE FROM knowledge_fts WHERE rowid IN (SELECT seq FROM knowledge_chunks WHERE tenant_id = ?1 AND source_id = ?2)").bind(tenantId, sourceId),
-    stmtOf(db, db.delete(knowledgeVectors).where(and(eq(knowledgeVectors.tenantId, tenantId), eq(knowledgeVectors.sourceId, sourceId)))),
-    stmtOf(db, db.delete(knowledgeChunks).where(and(eq(knowledgeChunks.tenantId, tenantId), eq(knowledgeChunks.sourceId, sourceId)))),
+    db.$client
+      .prepare(
+        "DELETE FROM knowledge_fts WHERE rowid IN (SELECT seq FROM knowledge_chunks WHERE tenant_id = ?1 AND source_id = ?2)",
+      )
+      .bind(tenantId, sourceId),
+    stmtOf(
+      db,
+      db
+        .delete(knowledgeVectors)
+        .where(and(eq(knowledgeVectors.tenantId, tenantId), eq(knowledgeVectors.sourceId, sourceId))),
+    ),
+    stmtOf(
+      db,
+      db
+        .delete(knowledgeChunks)
+        .where(and(eq(knowledgeChunks.tenantId, tenantId), eq(knowledgeChunks.sourceId, sourceId))),
+    ),
   ],
 
-  deleteSourceStmt: (tenantId: string, id: string) => stmtOf(db, db.delete(knowledgeSources).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id)))),
+  deleteSourceStmt: (tenantId: string, id: string) =>
+    stmtOf(
+      db,
+      db.delete(knowledgeSources).where(and(eq(knowledgeSources.tenantId, tenantId), eq(knowledgeSources.id, id))),
+    ),
 
   /** Chunk inserts (split to respect the bound-parameter limit) followed by one FTS insert for them all. */
   indexStmts: (tenantId: string, sourceId: string, title: string, rows: NewKnowledgeChunkRow[]) => {
@@ -77,30 +133,60 @@ export const knowledgeRepo = (db: Db) => ({
     }
     stmts.push(
       db.$client
-        .prepare("INSERT INTO knowledge_fts (rowid, title, heading, body, scope) SELECT seq, ?1, heading, text, ?2 FROM knowledge_chunks WHERE tenant_id = ?3 AND source_id = ?4")
+        .prepare(
+          "INSERT INTO knowledge_fts (rowid, title, heading, body, scope) SELECT seq, ?1, heading, text, ?2 FROM knowledge_chunks WHERE tenant_id = ?3 AND source_id = ?4",
+        )
         .bind(title, scopeToken(tenantId), tenantId, sourceId),
     );
     return stmts;
   },
 
   chunkSeqs: (tenantId: string, sourceId: string) =>
-    db.select({ seq: knowledgeChunks.seq, id: knowledgeChunks.id, text: knowledgeChunks.text }).from(knowledgeChunks).where(and(eq(knowledgeChunks.tenantId, tenantId), eq(knowledgeChunks.sourceId, sourceId))).all(),
+    db
+      .select({ seq: knowledgeChunks.seq, id: knowledgeChunks.id, text: knowledgeChunks.text })
+      .from(knowledgeChunks)
+      .where(and(eq(knowledgeChunks.tenantId, tenantId), eq(knowledgeChunks.sourceId, sourceId)))
+      .all(),
 
   chunksBySeq: (tenantId: string, seqs: number[]) =>
     seqs.length === 0
       ? Promise.resolve([])
       : db
-          .select({ seq: knowledgeChunks.seq, chunkId: knowledgeChunks.id, sourceId: knowledgeChunks.sourceId, botId: knowledgeChunks.botId, heading: knowledgeChunks.heading, text: knowledgeChunks.text, title: knowledgeSources.title, url: knowledgeSources.url, externalId: knowledgeSources.externalId })
+          .select({
+            seq: knowledgeChunks.seq,
+            chunkId: knowledgeChunks.id,
+            sourceId: knowledgeChunks.sourceId,
+            botId: knowledgeChunks.botId,
+            heading: knowledgeChunks.heading,
+            text: knowledgeChunks.text,
+            title: knowledgeSources.title,
+            url: knowledgeSources.url,
+            externalId: knowledgeSources.externalId,
+          })
           .from(knowledgeChunks)
           .innerJoin(knowledgeSources, eq(knowledgeSources.id, knowledgeChunks.sourceId))
-          .where(and(eq(knowledgeChunks.tenantId, tenantId), sql`${knowledgeChunks.seq} IN (${sql.join(seqs.slice(0, 90).map((s) => sql`${s}`), sql`, `)})`))
+          .where(
+            and(
+              eq(knowledgeChunks.tenantId, tenantId),
+              sql`${knowledgeChunks.seq} IN (${sql.join(
+                seqs.slice(0, 90).map((s) => sql`${s}`),
+                sql`, `,
+              )})`,
+            ),
+          )
           .all(),
 
   /** Local vector side: every stored vector of the tenant (brute-force search). */
-  vectors: (tenantId: string) => db.select({ seq: knowledgeVectors.seq, vector: knowledgeVectors.vector }).from(knowledgeVectors).where(eq(knowledgeVectors.tenantId, tenantId)).all(),
+  vectors: (tenantId: string) =>
+    db
+      .select({ seq: knowledgeVectors.seq, vector: knowledgeVectors.vector })
+      .from(knowledgeVectors)
+      .where(eq(knowledgeVectors.tenantId, tenantId))
+      .all(),
   insertVectorsStmts: (rows: { seq: number; tenantId: string; sourceId: string; vector: string }[]) => {
     const stmts: D1PreparedStatement[] = [];
-    for (let i = 0; i < rows.length; i += 20) stmts.push(stmtOf(db, db.insert(knowledgeVectors).values(rows.slice(i, i + 20))));
+    for (let i = 0; i < rows.length; i += 20)
+      stmts.push(stmtOf(db, db.insert(knowledgeVectors).values(rows.slice(i, i + 20))));
     return stmts;
   },
 });
@@ -110,13 +196,26 @@ export type { KnowledgeSourceRow };
 
 /** Provider settings in `tenant_secrets` (name = provider, e.g. "openai"): ciphertext + non-secret settings. */
 export const providerSecretsRepo = (db: Db) => ({
-  get: (tenantId: string, name: string) => db.select().from(tenantSecrets).where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name))).get(),
+  get: (tenantId: string, name: string) =>
+    db
+      .select()
+      .from(tenantSecrets)
+      .where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name)))
+      .get(),
   upsert: (row: TenantSecretRow) =>
     db
       .insert(tenantSecrets)
       .values(row)
-      .onConflictDoUpdate({ target: [tenantSecrets.tenantId, tenantSecrets.name], set: { ciphertext: row.ciphertext, settings: row.settings, hint: row.hint, updatedAt: row.updatedAt } })
+      .onConflictDoUpdate({
+        target: [tenantSecrets.tenantId, tenantSecrets.name],
+        set: { ciphertext: row.ciphertext, settings: row.settings, hint: row.hint, updatedAt: row.updatedAt },
+      })
       .returning()
       .get(),
-  delete: (tenantId: string, name: string) => db.delete(tenantSecrets).where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name))).returning().get(),
+  delete: (tenantId: string, name: string) =>
+    db
+      .delete(tenantSecrets)
+      .where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name)))
+      .returning()
+      .get(),
 });

@@ -50,7 +50,15 @@ export async function ftsSearch(
         WHERE knowledge_fts MATCH ?1 AND c.tenant_id = ?2 ${botClause}
         ORDER BY bm25 LIMIT ?7`,
     )
-    .bind(ftsMatch(tenantId, q.tokens), tenantId, q.weights.title, q.weights.heading, q.weights.body, q.botId ?? null, q.limit);
+    .bind(
+      ftsMatch(tenantId, q.tokens),
+      tenantId,
+      q.weights.title,
+      q.weights.heading,
+      q.weights.body,
+      q.botId ?? null,
+      q.limit,
+    );
   const { results } = await stmt.all<FtsHit>();
   return results;
 }
@@ -63,7 +71,11 @@ export async function termStats(db: Db, tenantId: string, tokens: string[]): Pro
   const scope = scopeToken(tenantId);
   const stmts = [
     db.$client.prepare("SELECT count(*) AS n FROM knowledge_chunks WHERE tenant_id = ?1").bind(tenantId),
-    ...tokens.map((t) => db.$client.prepare("SELECT count(*) AS n FROM knowledge_fts WHERE knowledge_fts MATCH ?1").bind(`scope:${scope} AND {title heading body}:${t}`)),
+    ...tokens.map((t) =>
+      db.$client
+        .prepare("SELECT count(*) AS n FROM knowledge_fts WHERE knowledge_fts MATCH ?1")
+        .bind(`scope:${scope} AND {title heading body}:${t}`),
+    ),
   ];
   const res = await db.$client.batch<{ n: number }>(stmts);
   const counts = res.map((r) => Number(r.results[0]?.n ?? 0));

@@ -22,17 +22,39 @@ import {
  * WHERE as the id, so another tenant's row and a missing row are the same `undefined`.
  */
 export const categoriesRepo = (db: Db) => ({
-  list: (tenantId: string) => db.select().from(categories).where(eq(categories.tenantId, tenantId)).orderBy(asc(categories.name)).all(),
-  get: (tenantId: string, id: string) => db.select().from(categories).where(and(eq(categories.tenantId, tenantId), eq(categories.id, id))).get(),
-  byName: (tenantId: string, name: string) => db.select().from(categories).where(and(eq(categories.tenantId, tenantId), eq(categories.name, name))).get(),
+  list: (tenantId: string) =>
+    db.select().from(categories).where(eq(categories.tenantId, tenantId)).orderBy(asc(categories.name)).all(),
+  get: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(categories)
+      .where(and(eq(categories.tenantId, tenantId), eq(categories.id, id)))
+      .get(),
+  byName: (tenantId: string, name: string) =>
+    db
+      .select()
+      .from(categories)
+      .where(and(eq(categories.tenantId, tenantId), eq(categories.name, name)))
+      .get(),
   insertStmt: (row: typeof categories.$inferInsert) => db.insert(categories).values(row),
   update: (tenantId: string, id: string, patch: Partial<typeof categories.$inferInsert>) =>
-    db.update(categories).set(patch).where(and(eq(categories.tenantId, tenantId), eq(categories.id, id))).returning().get(),
-  deleteStmt: (tenantId: string, id: string) => db.delete(categories).where(and(eq(categories.tenantId, tenantId), eq(categories.id, id))),
+    db
+      .update(categories)
+      .set(patch)
+      .where(and(eq(categories.tenantId, tenantId), eq(categories.id, id)))
+      .returning()
+      .get(),
+  deleteStmt: (tenantId: string, id: string) =>
+    db.delete(categories).where(and(eq(categories.tenantId, tenantId), eq(categories.id, id))),
 
   /** Every example of a tenant (training input), oldest first. */
   examples: (tenantId: string) =>
-    db.select().from(categoryExamples).where(eq(categoryExamples.tenantId, tenantId)).orderBy(asc(categoryExamples.id)).all(),
+    db
+      .select()
+      .from(categoryExamples)
+      .where(eq(categoryExamples.tenantId, tenantId))
+      .orderBy(asc(categoryExamples.id))
+      .all(),
   examplesOf: (tenantId: string, categoryId: string) =>
     db
       .select()
@@ -51,11 +73,19 @@ export const categoriesRepo = (db: Db) => ({
   deleteExample: (tenantId: string, categoryId: string, id: number) =>
     db
       .delete(categoryExamples)
-      .where(and(eq(categoryExamples.tenantId, tenantId), eq(categoryExamples.categoryId, categoryId), eq(categoryExamples.id, id)))
+      .where(
+        and(
+          eq(categoryExamples.tenantId, tenantId),
+          eq(categoryExamples.categoryId, categoryId),
+          eq(categoryExamples.id, id),
+        ),
+      )
       .returning()
       .get(),
   deleteExamplesStmt: (tenantId: string, categoryId: string) =>
-    db.delete(categoryExamples).where(and(eq(categoryExamples.tenantId, tenantId), eq(categoryExamples.categoryId, categoryId))),
+    db
+      .delete(categoryExamples)
+      .where(and(eq(categoryExamples.tenantId, tenantId), eq(categoryExamples.categoryId, categoryId))),
 
   version: async (tenantId: string) =>
     (await db.select().from(triageVersions).where(eq(triageVersions.tenantId, tenantId)).get())?.categoriesVersion ?? 0,
@@ -64,18 +94,37 @@ export const categoriesRepo = (db: Db) => ({
     db
       .insert(triageVersions)
       .values({ tenantId, categoriesVersion: 1 })
-      .onConflictDoUpdate({ target: triageVersions.tenantId, set: { categoriesVersion: sql`${triageVersions.categoriesVersion} + 1` } }),
+      .onConflictDoUpdate({
+        target: triageVersions.tenantId,
+        set: { categoriesVersion: sql`${triageVersions.categoriesVersion} + 1` },
+      }),
 });
 
 export const conversationTriageRepo = (db: Db) => ({
   get: (tenantId: string, conversationId: string) =>
-    db.select().from(conversationTriage).where(and(eq(conversationTriage.tenantId, tenantId), eq(conversationTriage.conversationId, conversationId))).get(),
+    db
+      .select()
+      .from(conversationTriage)
+      .where(and(eq(conversationTriage.tenantId, tenantId), eq(conversationTriage.conversationId, conversationId)))
+      .get(),
   upsert: (row: typeof conversationTriage.$inferInsert) =>
     db
       .insert(conversationTriage)
       .values(row)
-      .onConflictDoUpdate({ target: [conversationTriage.tenantId, conversationTriage.conversationId], set: { ...row } }),
-  setCategory: (tenantId: string, conversationId: string, patch: { categoryId: string; categoryConfidence: number | null; categorySource: "model" | "llm" | "operator"; updatedAt: Date }) =>
+      .onConflictDoUpdate({
+        target: [conversationTriage.tenantId, conversationTriage.conversationId],
+        set: { ...row },
+      }),
+  setCategory: (
+    tenantId: string,
+    conversationId: string,
+    patch: {
+      categoryId: string;
+      categoryConfidence: number | null;
+      categorySource: "model" | "llm" | "operator";
+      updatedAt: Date;
+    },
+  ) =>
     db
       .update(conversationTriage)
       .set(patch)
@@ -86,12 +135,19 @@ export const conversationTriageRepo = (db: Db) => ({
 
 export const escalationPoliciesRepo = (db: Db) => ({
   get: (tenantId: string, botId: string) =>
-    db.select().from(escalationPolicies).where(and(eq(escalationPolicies.tenantId, tenantId), eq(escalationPolicies.botId, botId))).get(),
+    db
+      .select()
+      .from(escalationPolicies)
+      .where(and(eq(escalationPolicies.tenantId, tenantId), eq(escalationPolicies.botId, botId)))
+      .get(),
   put: (tenantId: string, botId: string, policy: EscalationPolicy, now: Date) =>
     db
       .insert(escalationPolicies)
       .values({ tenantId, botId, policy, updatedAt: now })
-      .onConflictDoUpdate({ target: [escalationPolicies.tenantId, escalationPolicies.botId], set: { policy, updatedAt: now } }),
+      .onConflictDoUpdate({
+        target: [escalationPolicies.tenantId, escalationPolicies.botId],
+        set: { policy, updatedAt: now },
+      }),
 });
 
 export const slaRepo = (db: Db) => ({
@@ -102,21 +158,50 @@ export const slaRepo = (db: Db) => ({
       .values(row)
       .onConflictDoUpdate({
         target: [slaTargets.tenantId, slaTargets.priority],
-        set: { firstResponseMinutes: row.firstResponseMinutes, resolutionMinutes: row.resolutionMinutes, updatedAt: row.updatedAt },
+        set: {
+          firstResponseMinutes: row.firstResponseMinutes,
+          resolutionMinutes: row.resolutionMinutes,
+          updatedAt: row.updatedAt,
+        },
       }),
 });
 
 export const routingRepo = (db: Db) => ({
-  list: (tenantId: string) => db.select().from(routingRules).where(eq(routingRules.tenantId, tenantId)).orderBy(asc(routingRules.position), asc(routingRules.id)).all(),
-  get: (tenantId: string, id: number) => db.select().from(routingRules).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))).get(),
+  list: (tenantId: string) =>
+    db
+      .select()
+      .from(routingRules)
+      .where(eq(routingRules.tenantId, tenantId))
+      .orderBy(asc(routingRules.position), asc(routingRules.id))
+      .all(),
+  get: (tenantId: string, id: number) =>
+    db
+      .select()
+      .from(routingRules)
+      .where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id)))
+      .get(),
   insert: (row: NewRoutingRuleRow) => db.insert(routingRules).values(row).returning().get(),
   update: (tenantId: string, id: number, patch: Partial<NewRoutingRuleRow>) =>
-    db.update(routingRules).set(patch).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))).returning().get(),
-  delete: (tenantId: string, id: number) => db.delete(routingRules).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))).returning().get(),
+    db
+      .update(routingRules)
+      .set(patch)
+      .where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id)))
+      .returning()
+      .get(),
+  delete: (tenantId: string, id: number) =>
+    db
+      .delete(routingRules)
+      .where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id)))
+      .returning()
+      .get(),
   /** Rules naming a category: they go with it (a rule for a category that no longer exists never matches). */
-  deleteForCategoryStmt: (tenantId: string, categoryId: string) => db.delete(routingRules).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.categoryId, categoryId))),
+  deleteForCategoryStmt: (tenantId: string, categoryId: string) =>
+    db.delete(routingRules).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.categoryId, categoryId))),
   setCursor: (tenantId: string, id: number, userId: string) =>
-    db.update(routingRules).set({ lastUserId: userId }).where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))),
+    db
+      .update(routingRules)
+      .set({ lastUserId: userId })
+      .where(and(eq(routingRules.tenantId, tenantId), eq(routingRules.id, id))),
 });
 
 export const presenceRepo = (db: Db) => ({
@@ -125,7 +210,10 @@ export const presenceRepo = (db: Db) => ({
     db
       .insert(agentPresence)
       .values(row)
-      .onConflictDoUpdate({ target: [agentPresence.tenantId, agentPresence.userId], set: { status: row.status, lastSeenAt: row.lastSeenAt } })
+      .onConflictDoUpdate({
+        target: [agentPresence.tenantId, agentPresence.userId],
+        set: { status: row.status, lastSeenAt: row.lastSeenAt },
+      })
       .returning()
       .get(),
 });
@@ -146,12 +234,23 @@ export type TicketFilter = {
 };
 
 export const ticketsRepo = (db: Db) => ({
-  get: (tenantId: string, id: string) => db.select().from(tickets).where(and(eq(tickets.tenantId, tenantId), eq(tickets.id, id))).get(),
+  get: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.tenantId, tenantId), eq(tickets.id, id)))
+      .get(),
   liveForConversation: (tenantId: string, conversationId: string) =>
     db
       .select()
       .from(tickets)
-      .where(and(eq(tickets.tenantId, tenantId), eq(tickets.conversationId, conversationId), inArray(tickets.status, ["open", "pending"])))
+      .where(
+        and(
+          eq(tickets.tenantId, tenantId),
+          eq(tickets.conversationId, conversationId),
+          inArray(tickets.status, ["open", "pending"]),
+        ),
+      )
       .get(),
   /** Newest first. */
   list: (tenantId: string, f: TicketFilter) => {
@@ -171,7 +270,13 @@ export const ticketsRepo = (db: Db) => ({
         sql`((${tickets.firstRespondedAt} is null and ${tickets.firstResponseDueAt} < ${at}) or ${tickets.resolutionDueAt} < ${at})`,
       );
     }
-    return db.select().from(tickets).where(and(...where)).orderBy(desc(tickets.id)).limit(f.limit).all();
+    return db
+      .select()
+      .from(tickets)
+      .where(and(...where))
+      .orderBy(desc(tickets.id))
+      .limit(f.limit)
+      .all();
   },
   /** Live (open + pending) tickets per assignee, for the per-agent cap. */
   openCounts: (tenantId: string) =>
@@ -183,8 +288,16 @@ export const ticketsRepo = (db: Db) => ({
       .all(),
   insertStmt: (row: typeof tickets.$inferInsert) => db.insert(tickets).values(row),
   updateStmt: (tenantId: string, id: string, patch: Partial<typeof tickets.$inferInsert>) =>
-    db.update(tickets).set(patch).where(and(eq(tickets.tenantId, tenantId), eq(tickets.id, id))),
+    db
+      .update(tickets)
+      .set(patch)
+      .where(and(eq(tickets.tenantId, tenantId), eq(tickets.id, id))),
   events: (tenantId: string, ticketId: string) =>
-    db.select().from(ticketEvents).where(and(eq(ticketEvents.tenantId, tenantId), eq(ticketEvents.ticketId, ticketId))).orderBy(asc(ticketEvents.id)).all(),
+    db
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, tenantId), eq(ticketEvents.ticketId, ticketId)))
+      .orderBy(asc(ticketEvents.id))
+      .all(),
   insertEventStmt: (row: typeof ticketEvents.$inferInsert) => db.insert(ticketEvents).values(row),
 });

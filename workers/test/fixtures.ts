@@ -7,7 +7,9 @@ export function call(path: string, init: RequestInit & { json?: unknown; token?:
   if (init.json !== undefined) headers.set("content-type", "application/json");
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(`http://echo.test${path}`, { ...init, headers, body }));
+  return (exports as unknown as { default: Fetcher }).default.fetch(
+    new Request(`http://echo.test${path}`, { ...init, headers, body }),
+  );
 }
 
 /** Parses a JSON response after checking its status; failures print the body. */
@@ -34,7 +36,10 @@ export type TestTenant = {
 export async function makeTenant(name = "Acme"): Promise<TestTenant> {
   const email = `owner${++counter}-${crypto.randomUUID().slice(0, 8)}@example.test`;
   const password = "correct horse battery staple";
-  const s = await expectJson(call("/api/auth/signup", { method: "POST", json: { email, password, company: `${name} ${counter}` } }), 201);
+  const s = await expectJson(
+    call("/api/auth/signup", { method: "POST", json: { email, password, company: `${name} ${counter}` } }),
+    201,
+  );
   const bots = await expectJson(call("/api/bots", { token: s.accessToken }), 200);
   return {
     tenantId: s.tenant.id,
@@ -51,19 +56,33 @@ export async function makeTenant(name = "Acme"): Promise<TestTenant> {
 /** Adds a member with `role` to the tenant (invite + accept) and returns their access token. */
 export async function addMember(owner: TestTenant, role: "owner" | "admin" | "agent" | "viewer") {
   const email = `${role}${++counter}-${crypto.randomUUID().slice(0, 8)}@example.test`;
-  const inv = await expectJson(call("/api/team/invitations", { method: "POST", token: owner.token, json: { email, role } }), 201);
-  const s = await expectJson(call("/api/auth/accept-invitation", { method: "POST", json: { token: inv.token, password: "another long password" } }), 200);
+  const inv = await expectJson(
+    call("/api/team/invitations", { method: "POST", token: owner.token, json: { email, role } }),
+    201,
+  );
+  const s = await expectJson(
+    call("/api/auth/accept-invitation", {
+      method: "POST",
+      json: { token: inv.token, password: "another long password" },
+    }),
+    200,
+  );
   return { token: s.accessToken as string, userId: s.user.id as string, email };
 }
 
 /** Waits for `predicate` by polling, never by a fixed sleep; throws with the last value after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T>, predicate: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  predicate: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {
     last = await fn();
     if (predicate(last)) return last;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

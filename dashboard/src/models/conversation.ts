@@ -7,7 +7,19 @@
  * Triage (category, live ticket, summary) and AI drafts come from REST beside the socket.
  */
 import { batch, signal, type Signal } from "@preact/signals";
-import { api, ApiError, triageApi, type AnswerSource, type Conversation, type ConversationMode, type ConversationTriage, type Message, type MessageRole, type ReplyDraft, type Ticket } from "../api";
+import {
+  api,
+  ApiError,
+  triageApi,
+  type AnswerSource,
+  type Conversation,
+  type ConversationMode,
+  type ConversationTriage,
+  type Message,
+  type MessageRole,
+  type ReplyDraft,
+  type Ticket,
+} from "../api";
 import { markSeen } from "./inbox";
 import { openSocket, type LiveSocket } from "./socket";
 import { errorText, newCid, num, str } from "./util";
@@ -71,7 +83,8 @@ export function openConversationTriage(id: string) {
       return run("category", async () => {
         try {
           const r = await triageApi.conversation.setCategory(id, categoryId);
-          if (prev) triage.value = { ...prev, categoryId: r.categoryId, categorySource: r.source, categoryConfidence: null };
+          if (prev)
+            triage.value = { ...prev, categoryId: r.categoryId, categorySource: r.source, categoryConfidence: null };
           else await refresh();
         } catch (err) {
           triage.value = prev;
@@ -176,7 +189,13 @@ export function openConversation(id: string, meId: string | undefined) {
           if (typeof f.status === "string") status.value = f.status;
           if ("assignee" in f) assignee.value = toAssignee(f.assignee);
           if ("reason" in f) reason.value = str(f.reason) ?? null;
-          if (conv.value) conv.value = { ...conv.value, mode: mode.value, status: status.value, assigneeId: assignee.value?.userId ?? null };
+          if (conv.value)
+            conv.value = {
+              ...conv.value,
+              mode: mode.value,
+              status: status.value,
+              assigneeId: assignee.value?.userId ?? null,
+            };
         });
         // an escalation opens a ticket right after the hand-off; look again once it has had time to land
         if (f.type === "mode") {
@@ -228,14 +247,22 @@ export function openConversation(id: string, meId: string | undefined) {
 
   (async () => {
     try {
-      const [c, page] = await Promise.all([api.conversations.get(id), api.conversations.messages(id).catch(() => ({ data: [] as Message[] }))]);
+      const [c, page] = await Promise.all([
+        api.conversations.get(id),
+        api.conversations.messages(id).catch(() => ({ data: [] as Message[] })),
+      ]);
       batch(() => {
         // the socket's `ready` is fresher than the D1 copy: only fill what it has not set
         if (!liveSeen) {
           mode.value = c.mode;
           status.value = c.status ?? "open";
         }
-        conv.value = { ...c, mode: mode.value, status: status.value, assigneeId: liveSeen ? (assignee.value?.userId ?? null) : (c.assigneeId ?? null) };
+        conv.value = {
+          ...c,
+          mode: mode.value,
+          status: status.value,
+          assigneeId: liveSeen ? (assignee.value?.userId ?? null) : (c.assigneeId ?? null),
+        };
         for (const raw of page.data as unknown as Record<string, unknown>[]) {
           const m = toMessage(raw);
           if (m) addMessage(m);

@@ -10,7 +10,12 @@ import { openSocket, type LiveSocket } from "./socket";
 import { session } from "./session";
 import { errorText, num, str } from "./util";
 
-export type InboxFilter = { view: "all" | "mine" | "unassigned" | "waiting"; status: "open" | "closed"; botId: string; q: string };
+export type InboxFilter = {
+  view: "all" | "mine" | "unassigned" | "waiting";
+  status: "open" | "closed";
+  botId: string;
+  q: string;
+};
 
 export const filter = signal<InboxFilter>({ view: "all", status: "open", botId: "", q: "" });
 export const rows = signal<Map<string, Conversation>>(new Map());
@@ -104,7 +109,10 @@ export async function load(more = false) {
   const ctrl = (listAbort = new AbortController());
   loading.value = true;
   try {
-    const page = await api.conversations.list(query(filter.value, more ? (nextCursor.value ?? undefined) : undefined), ctrl.signal);
+    const page = await api.conversations.list(
+      query(filter.value, more ? (nextCursor.value ?? undefined) : undefined),
+      ctrl.signal,
+    );
     batch(() => {
       const next = more ? new Map(rows.value) : new Map<string, Conversation>();
       // keep rows we hold that the server page did not cover (other filters), so live state is not lost
@@ -162,11 +170,22 @@ export function applyEvent(f: Record<string, unknown>): boolean {
       break;
     case "conversation.message":
       if (!prev) return false;
-      next = { ...prev, lastMessagePreview: str(f.preview) ?? prev.lastMessagePreview, lastMessageAt: at ?? prev.lastMessageAt, messageCount: num(f.messageCount) ?? prev.messageCount, updatedAt: at };
+      next = {
+        ...prev,
+        lastMessagePreview: str(f.preview) ?? prev.lastMessagePreview,
+        lastMessageAt: at ?? prev.lastMessageAt,
+        messageCount: num(f.messageCount) ?? prev.messageCount,
+        updatedAt: at,
+      };
       break;
     case "conversation.mode":
       if (!prev) return false;
-      next = { ...prev, mode: (str(f.mode) ?? prev.mode) as Conversation["mode"], status: str(f.status) ?? prev.status, updatedAt: at };
+      next = {
+        ...prev,
+        mode: (str(f.mode) ?? prev.mode) as Conversation["mode"],
+        status: str(f.status) ?? prev.status,
+        updatedAt: at,
+      };
       break;
     case "conversation.assigned": {
       if (!prev) return false;

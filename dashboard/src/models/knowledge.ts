@@ -47,7 +47,9 @@ export async function uploadFiles(files: File[], botId?: string) {
       await api.knowledge.upload(file, botId);
       uploads.value = uploads.value.filter((u) => u.name !== file.name);
     } catch (err) {
-      uploads.value = uploads.value.map((u) => (u.name === file.name ? { ...u, state: "failed", error: errorText(err) } : u));
+      uploads.value = uploads.value.map((u) =>
+        u.name === file.name ? { ...u, state: "failed", error: errorText(err) } : u,
+      );
     }
   }
   await refreshSources();

@@ -39,8 +39,18 @@ function readStored(): Stored | null {
 
 /** Adopts a fresh session from the API and schedules its renewal. */
 export function adopt(s: Session) {
-  const live: Live = { accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: Date.now() + s.expiresIn * 1000, user: s.user, tenant: s.tenant, role: s.role };
-  localStorage.setItem(STORE, JSON.stringify({ refreshToken: s.refreshToken, user: s.user, tenant: s.tenant, role: s.role } satisfies Stored));
+  const live: Live = {
+    accessToken: s.accessToken,
+    refreshToken: s.refreshToken,
+    expiresAt: Date.now() + s.expiresIn * 1000,
+    user: s.user,
+    tenant: s.tenant,
+    role: s.role,
+  };
+  localStorage.setItem(
+    STORE,
+    JSON.stringify({ refreshToken: s.refreshToken, user: s.user, tenant: s.tenant, role: s.role } satisfies Stored),
+  );
   session.value = live;
   authState.value = "in";
   clearTimeout(timer);

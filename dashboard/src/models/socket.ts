@@ -47,7 +47,8 @@ export function openSocket(path: string, h: Handlers): LiveSocket {
       if (typeof e.data !== "string") return;
       try {
         const f: unknown = JSON.parse(e.data);
-        if (f && typeof f === "object" && typeof (f as { type?: unknown }).type === "string") h.onFrame(f as Record<string, unknown>);
+        if (f && typeof f === "object" && typeof (f as { type?: unknown }).type === "string")
+          h.onFrame(f as Record<string, unknown>);
       } catch {}
     };
     sock.onclose = async (e) => {

@@ -5,16 +5,42 @@
  * change, on Refresh and when the tab becomes visible again.
  */
 import { batch, signal } from "@preact/signals";
-import { api, settingsApi, triageApi, type Category, type Member, type Ticket, type TicketPatch, type TicketPriority, type TicketStatus, type TicketWithEvents } from "../api";
+import {
+  api,
+  settingsApi,
+  triageApi,
+  type Category,
+  type Member,
+  type Ticket,
+  type TicketPatch,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketWithEvents,
+} from "../api";
 import { session } from "./session";
 import { errorText } from "./util";
 
 export const PRIORITIES = ["urgent", "high", "normal", "low"] as const satisfies readonly TicketPriority[];
 export const STATUSES = ["open", "pending", "solved", "closed"] as const satisfies readonly TicketStatus[];
-export const PRIORITY_LABEL: Record<TicketPriority, string> = { urgent: "Urgent", high: "High", normal: "Normal", low: "Low" };
-export const STATUS_LABEL: Record<TicketStatus, string> = { open: "Open", pending: "Pending", solved: "Solved", closed: "Closed" };
+export const PRIORITY_LABEL: Record<TicketPriority, string> = {
+  urgent: "Urgent",
+  high: "High",
+  normal: "Normal",
+  low: "Low",
+};
+export const STATUS_LABEL: Record<TicketStatus, string> = {
+  open: "Open",
+  pending: "Pending",
+  solved: "Solved",
+  closed: "Closed",
+};
 /** The server's allowed moves (workers/domain/triage/tickets.ts NEXT_STATUS); others answer 409. */
-export const NEXT_STATUS: Record<TicketStatus, TicketStatus[]> = { open: ["pending", "solved", "closed"], pending: ["open", "solved", "closed"], solved: ["open", "closed"], closed: [] };
+export const NEXT_STATUS: Record<TicketStatus, TicketStatus[]> = {
+  open: ["pending", "solved", "closed"],
+  pending: ["open", "solved", "closed"],
+  solved: ["open", "closed"],
+  closed: [],
+};
 
 const REASONS: Record<string, string> = {
   asked_for_human: "asked for a person",
@@ -43,7 +69,8 @@ export function loadLookups(force = false): Promise<void> {
     .catch(() => void (lookups = null));
   return lookups;
 }
-export const categoryName = (id: string | null | undefined) => (id ? (categories.value?.find((c) => c.id === id)?.name ?? "Unknown category") : null);
+export const categoryName = (id: string | null | undefined) =>
+  id ? (categories.value?.find((c) => c.id === id)?.name ?? "Unknown category") : null;
 export function memberName(id: string | null | undefined): string | null {
   if (!id) return null;
   if (id === session.value?.user.id) return "you";
@@ -67,11 +94,23 @@ export type SlaTone = "overdue" | "soon" | "ok" | "done";
 export type SlaLine = { label: string; text: string; tone: SlaTone; dueAt: string };
 
 /** One SLA clock in words: met, missed, overdue by, due in. "soon" is the last quarter of its window. */
-export function slaLine(label: string, dueAt: string, doneAt: string | null, live: boolean, createdAt: string, now: number): SlaLine {
+export function slaLine(
+  label: string,
+  dueAt: string,
+  doneAt: string | null,
+  live: boolean,
+  createdAt: string,
+  now: number,
+): SlaLine {
   const due = Date.parse(dueAt);
   if (doneAt) {
     const late = Date.parse(doneAt) > due;
-    return { label, dueAt, tone: late ? "overdue" : "done", text: late ? `${label} missed by ${duration(Date.parse(doneAt) - due)}` : `${label} met` };
+    return {
+      label,
+      dueAt,
+      tone: late ? "overdue" : "done",
+      text: late ? `${label} missed by ${duration(Date.parse(doneAt) - due)}` : `${label} met`,
+    };
   }
   if (!live) return { label, dueAt, tone: "done", text: `${label}: not needed` };
   if (now > due) return { label, dueAt, tone: "overdue", text: `${label} overdue by ${duration(now - due)}` };
@@ -96,7 +135,12 @@ export function slaNow(t: Ticket, now: number): SlaLine {
 
 // ---------------------------------------------------------------- the list
 
-export type TicketFilter = { status: "live" | "any" | TicketStatus; priority: "" | TicketPriority; assignee: "anyone" | "mine" | "unassigned"; categoryId: string };
+export type TicketFilter = {
+  status: "live" | "any" | TicketStatus;
+  priority: "" | TicketPriority;
+  assignee: "anyone" | "mine" | "unassigned";
+  categoryId: string;
+};
 
 export const filter = signal<TicketFilter>({ status: "live", priority: "", assignee: "anyone", categoryId: "" });
 export const rows = signal<Ticket[]>([]);
@@ -123,9 +167,14 @@ export async function loadTickets(more = false) {
   const ctrl = (listAbort = new AbortController());
   loading.value = true;
   try {
-    const page = await triageApi.tickets.list(query(filter.value, more ? (nextCursor.value ?? undefined) : undefined), ctrl.signal);
+    const page = await triageApi.tickets.list(
+      query(filter.value, more ? (nextCursor.value ?? undefined) : undefined),
+      ctrl.signal,
+    );
     batch(() => {
-      rows.value = more ? [...rows.value, ...page.data.filter((t) => !rows.value.some((r) => r.id === t.id))] : page.data;
+      rows.value = more
+        ? [...rows.value, ...page.data.filter((t) => !rows.value.some((r) => r.id === t.id))]
+        : page.data;
       nextCursor.value = page.nextCursor ?? null;
       error.value = null;
       loaded.value = true;

@@ -7,7 +7,8 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
-const rtf = typeof Intl !== "undefined" ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" }) : null;
+const rtf =
+  typeof Intl !== "undefined" ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" }) : null;
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return "";
   const t = Date.parse(iso);
@@ -36,7 +37,9 @@ export function visitorName(c: Pick<Conversation, "visitor" | "id">): string {
 }
 
 export function newCid(): string {
-  return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return typeof crypto.randomUUID === "function"
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 export function str(x: unknown): string | undefined {

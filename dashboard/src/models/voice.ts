@@ -5,7 +5,14 @@
  * (`errors: [{ path, message }]`) so each one can be shown next to its control.
  */
 import { useState } from "preact/hooks";
-import { ApiError, type VoiceIntegration, type VoiceIntegrationInput, type VoiceIntegrationPatch, type VoiceProvider, type VoiceSettings } from "../api";
+import {
+  ApiError,
+  type VoiceIntegration,
+  type VoiceIntegrationInput,
+  type VoiceIntegrationPatch,
+  type VoiceProvider,
+  type VoiceSettings,
+} from "../api";
 import { errorText } from "./util";
 
 export type SecretField = { key: string; label: string; hint: string; optional?: boolean };
@@ -13,18 +20,46 @@ export type ProviderInfo = { label: string; secrets: SecretField[] };
 
 /** Secret names are the provider's own (workers/domain/voice/schemas.ts): Vapi `secret`, ElevenLabs `webhookSecret`, Retell `apiKey`, Twilio `authToken`. */
 export const PROVIDERS: Record<VoiceProvider, ProviderInfo> = {
-  vapi: { label: "Vapi", secrets: [{ key: "secret", label: "Vapi secret", hint: "The server URL secret Vapi sends with every request (X-Vapi-Secret)." }] },
+  vapi: {
+    label: "Vapi",
+    secrets: [
+      {
+        key: "secret",
+        label: "Vapi secret",
+        hint: "The server URL secret Vapi sends with every request (X-Vapi-Secret).",
+      },
+    ],
+  },
   elevenlabs: {
     label: "ElevenLabs",
     secrets: [
       { key: "webhookSecret", label: "Webhook secret", hint: "The HMAC secret of ElevenLabs' post-call webhook." },
-      { key: "initiationSecret", label: "Initiation secret", hint: "Optional: the secret of the conversation-initiation webhook; defaults to the webhook secret.", optional: true },
+      {
+        key: "initiationSecret",
+        label: "Initiation secret",
+        hint: "Optional: the secret of the conversation-initiation webhook; defaults to the webhook secret.",
+        optional: true,
+      },
     ],
   },
-  retell: { label: "Retell", secrets: [{ key: "apiKey", label: "Retell API key", hint: "Retell signs its webhooks with your API key." }] },
-  twilio: { label: "Twilio", secrets: [{ key: "authToken", label: "Twilio auth token", hint: "Twilio signs its requests with your account's auth token." }] },
+  retell: {
+    label: "Retell",
+    secrets: [{ key: "apiKey", label: "Retell API key", hint: "Retell signs its webhooks with your API key." }],
+  },
+  twilio: {
+    label: "Twilio",
+    secrets: [
+      {
+        key: "authToken",
+        label: "Twilio auth token",
+        hint: "Twilio signs its requests with your account's auth token.",
+      },
+    ],
+  },
 };
-export const PROVIDER_OPTIONS = (Object.keys(PROVIDERS) as VoiceProvider[]).map((p) => [p, PROVIDERS[p].label] as const);
+export const PROVIDER_OPTIONS = (Object.keys(PROVIDERS) as VoiceProvider[]).map(
+  (p) => [p, PROVIDERS[p].label] as const,
+);
 
 const URL_LABELS: Record<string, string> = {
   webhook: "Webhook URL",
@@ -36,7 +71,10 @@ const URL_LABELS: Record<string, string> = {
 /** The URLs to paste into the provider's console, webhook first, labelled in words. */
 export function urlRows(v: Pick<VoiceIntegration, "urls" | "webhookUrl">): [string, string][] {
   const urls = { webhook: v.webhookUrl, ...v.urls };
-  return Object.entries(urls).map(([k, url]) => [URL_LABELS[k] ?? k.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase()), url]);
+  return Object.entries(urls).map(([k, url]) => [
+    URL_LABELS[k] ?? k.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase()),
+    url,
+  ]);
 }
 
 /** The editable part of an integration; secrets are always empty here (write-only). */
@@ -51,7 +89,16 @@ export type VoiceForm = {
   streamUrl: string;
 };
 
-export const emptyVoiceForm = (botId = ""): VoiceForm => ({ provider: "vapi", botId, name: "", secrets: {}, handoffNumber: "", firstMessage: "", vapiAuth: "", streamUrl: "" });
+export const emptyVoiceForm = (botId = ""): VoiceForm => ({
+  provider: "vapi",
+  botId,
+  name: "",
+  secrets: {},
+  handoffNumber: "",
+  firstMessage: "",
+  vapiAuth: "",
+  streamUrl: "",
+});
 
 export const voiceFormOf = (v: VoiceIntegration): VoiceForm => ({
   provider: v.provider,
@@ -74,13 +121,22 @@ function settingsOf(f: VoiceForm): VoiceSettings {
   return s;
 }
 
-const filledSecrets = (f: VoiceForm) => Object.fromEntries(PROVIDERS[f.provider].secrets.map((s) => [s.key, f.secrets[s.key] ?? ""]).filter(([, v]) => v !== ""));
+const filledSecrets = (f: VoiceForm) =>
+  Object.fromEntries(
+    PROVIDERS[f.provider].secrets.map((s) => [s.key, f.secrets[s.key] ?? ""]).filter(([, v]) => v !== ""),
+  );
 
 export function createBody(f: VoiceForm): VoiceIntegrationInput {
   const settings = settingsOf(f);
   // the required secret goes out even when empty, so the API names the missing field
   const secrets = { [PROVIDERS[f.provider].secrets[0]!.key]: "", ...filledSecrets(f) };
-  return { provider: f.provider, botId: f.botId, ...(f.name.trim() && { name: f.name.trim() }), secrets, ...(Object.keys(settings).length && { settings }) } as VoiceIntegrationInput;
+  return {
+    provider: f.provider,
+    botId: f.botId,
+    ...(f.name.trim() && { name: f.name.trim() }),
+    secrets,
+    ...(Object.keys(settings).length && { settings }),
+  } as VoiceIntegrationInput;
 }
 
 /** Settings the form edits: one emptied on the form is removed (`null`), back to its default. */
@@ -89,7 +145,9 @@ const FORM_SETTINGS = ["handoffNumber", "firstMessage", "vapiAuth", "streamUrl"]
 /** Only what changed: an empty secret keeps the stored one, an unchanged setting is not resent. */
 export function patchBody(before: VoiceIntegration, f: VoiceForm): VoiceIntegrationPatch {
   const now = settingsOf(f);
-  const settings: Record<string, unknown> = Object.fromEntries(Object.entries(now).filter(([k, v]) => before.settings[k as keyof VoiceSettings] !== v));
+  const settings: Record<string, unknown> = Object.fromEntries(
+    Object.entries(now).filter(([k, v]) => before.settings[k as keyof VoiceSettings] !== v),
+  );
   for (const k of FORM_SETTINGS) if (before.settings[k] !== undefined && now[k] === undefined) settings[k] = null;
   const secrets = filledSecrets(f);
   return {
@@ -114,17 +172,27 @@ export function useFormAction<A extends unknown[]>(fn: (...a: A) => Promise<unkn
       await fn(...a);
       return true;
     } catch (err) {
-      setFailure(err instanceof ApiError ? { message: err.message, fields: err.errors } : { message: errorText(err), fields: [] });
+      setFailure(
+        err instanceof ApiError
+          ? { message: err.message, fields: err.errors }
+          : { message: errorText(err), fields: [] },
+      );
       return false;
     } finally {
       setBusy(false);
     }
   };
-  const errorAt = (path: string) => failure?.fields.filter((e) => e.path === path || e.path.startsWith(`${path}.`)).map((e) => e.message).join("; ") || undefined;
+  const errorAt = (path: string) =>
+    failure?.fields
+      .filter((e) => e.path === path || e.path.startsWith(`${path}.`))
+      .map((e) => e.message)
+      .join("; ") || undefined;
   const summary = (claimed: readonly string[] = []) => {
     if (!failure) return null;
     const rest = failure.fields.filter((e) => !claimed.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
-    return rest.length ? `${failure.message}: ${rest.map((e) => `${e.path} ${e.message}`).join("; ")}` : failure.message;
+    return rest.length
+      ? `${failure.message}: ${rest.map((e) => `${e.path} ${e.message}`).join("; ")}`
+      : failure.message;
   };
   return { busy, run, errorAt, summary, failed: !!failure, clear: () => setFailure(null) };
 }

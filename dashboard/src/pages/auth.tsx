@@ -36,7 +36,14 @@ export function SignIn() {
         }}
       >
         <Field label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
-        <Field label="Password" type="password" autoComplete="current-password" required value={password} onValue={setPassword} />
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+        />
         <ErrorNote error={act.error} />
         <button class="btn primary wide" type="submit" disabled={act.busy}>
           {act.busy ? "Signing in…" : "Sign in"}
@@ -58,13 +65,23 @@ export function SignUp() {
       <form
         onSubmit={async (e) => {
           e.preventDefault();
-          if (await act.run({ company: f.company, email: f.email, password: f.password, name: f.name || undefined })) navigate("/inbox", true);
+          if (await act.run({ company: f.company, email: f.email, password: f.password, name: f.name || undefined }))
+            navigate("/inbox", true);
         }}
       >
         <Field label="Company" required autoComplete="organization" value={f.company} onValue={set("company")} />
         <Field label="Your name" autoComplete="name" value={f.name} onValue={set("name")} />
         <Field label="Email" type="email" required autoComplete="email" value={f.email} onValue={set("email")} />
-        <Field label="Password" type="password" required minLength={10} autoComplete="new-password" hint="At least 10 characters." value={f.password} onValue={set("password")} />
+        <Field
+          label="Password"
+          type="password"
+          required
+          minLength={10}
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          value={f.password}
+          onValue={set("password")}
+        />
         <ErrorNote error={act.error} />
         <button class="btn primary wide" type="submit" disabled={act.busy}>
           {act.busy ? "Creating…" : "Create workspace"}
@@ -93,9 +110,19 @@ export function Accept() {
             if (await act.run({ token, password, name: name || undefined })) navigate("/inbox", true);
           }}
         >
-          <p class="muted">Choose a password to accept the invitation. If you already have an Echo account, use its password.</p>
+          <p class="muted">
+            Choose a password to accept the invitation. If you already have an Echo account, use its password.
+          </p>
           <Field label="Your name" autoComplete="name" value={name} onValue={setName} />
-          <Field label="Password" type="password" required minLength={10} autoComplete="new-password" value={password} onValue={setPassword} />
+          <Field
+            label="Password"
+            type="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={password}
+            onValue={setPassword}
+          />
           <ErrorNote error={act.error} />
           <button class="btn primary wide" type="submit" disabled={act.busy}>
             {act.busy ? "Joining…" : "Accept invitation"}

@@ -81,7 +81,13 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
       name: f.name,
       greeting: f.greeting,
       instructions: f.instructions,
-      theme: { primaryColor: f.primaryColor, textColor: f.textColor, position: f.position, mode: f.mode, logoUrl: f.logoUrl || null },
+      theme: {
+        primaryColor: f.primaryColor,
+        textColor: f.textColor,
+        position: f.position,
+        mode: f.mode,
+        logoUrl: f.logoUrl || null,
+      },
       settings: { confidenceThreshold: f.confidenceThreshold, answerLength: f.answerLength, language: f.language },
       allowedOrigins: f.origins.split(/[\s,]+/).filter(Boolean),
     });
@@ -107,16 +113,47 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
             <h2>Settings</h2>
             <Field label="Name" required value={f.name} onValue={set("name")} />
             <Field label="Greeting" value={f.greeting} onValue={set("greeting")} />
-            <Area label="Instructions" rows={5} maxLength={4000} hint="Tone, scope and rules the bot follows." value={f.instructions} onValue={set("instructions")} />
+            <Area
+              label="Instructions"
+              rows={5}
+              maxLength={4000}
+              hint="Tone, scope and rules the bot follows."
+              value={f.instructions}
+              onValue={set("instructions")}
+            />
             <div class="row wrap">
-              <Select label="Answer length" value={f.answerLength} onValue={set("answerLength")} options={[["short", "Short"], ["medium", "Medium"], ["long", "Long"]]} />
+              <Select
+                label="Answer length"
+                value={f.answerLength}
+                onValue={set("answerLength")}
+                options={[
+                  ["short", "Short"],
+                  ["medium", "Medium"],
+                  ["long", "Long"],
+                ]}
+              />
               <Field label="Language" value={f.language} onValue={set("language")} hint='"auto" follows the visitor' />
             </div>
             <div class="field">
               <label for="conf">Hand off below confidence: {Math.round(f.confidenceThreshold * 100)}%</label>
-              <input id="conf" type="range" min={0} max={1} step={0.05} value={f.confidenceThreshold} onInput={(e) => set("confidenceThreshold")(Number(e.currentTarget.value))} />
+              <input
+                id="conf"
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={f.confidenceThreshold}
+                onInput={(e) => set("confidenceThreshold")(Number(e.currentTarget.value))}
+              />
             </div>
-            <Area label="Allowed origins" rows={3} placeholder="https://www.example.com" hint="One per line. Leave empty to allow any site." value={f.origins} onValue={set("origins")} />
+            <Area
+              label="Allowed origins"
+              rows={3}
+              placeholder="https://www.example.com"
+              hint="One per line. Leave empty to allow any site."
+              value={f.origins}
+              onValue={set("origins")}
+            />
           </section>
         </div>
         <div class="col narrow">
@@ -125,14 +162,41 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
             <div class="row wrap">
               <div class="field">
                 <label for="pc">Primary colour</label>
-                <input id="pc" type="color" value={f.primaryColor} onInput={(e) => set("primaryColor")(e.currentTarget.value)} />
+                <input
+                  id="pc"
+                  type="color"
+                  value={f.primaryColor}
+                  onInput={(e) => set("primaryColor")(e.currentTarget.value)}
+                />
               </div>
               <div class="field">
                 <label for="tc">Text colour</label>
-                <input id="tc" type="color" value={f.textColor} onInput={(e) => set("textColor")(e.currentTarget.value)} />
+                <input
+                  id="tc"
+                  type="color"
+                  value={f.textColor}
+                  onInput={(e) => set("textColor")(e.currentTarget.value)}
+                />
               </div>
-              <Select label="Position" value={f.position} onValue={set("position")} options={[["bottom-right", "Bottom right"], ["bottom-left", "Bottom left"]]} />
-              <Select label="Mode" value={f.mode} onValue={set("mode")} options={[["auto", "Auto"], ["light", "Light"], ["dark", "Dark"]]} />
+              <Select
+                label="Position"
+                value={f.position}
+                onValue={set("position")}
+                options={[
+                  ["bottom-right", "Bottom right"],
+                  ["bottom-left", "Bottom left"],
+                ]}
+              />
+              <Select
+                label="Mode"
+                value={f.mode}
+                onValue={set("mode")}
+                options={[
+                  ["auto", "Auto"],
+                  ["light", "Light"],
+                  ["dark", "Dark"],
+                ]}
+              />
             </div>
             <Field label="Logo URL" type="url" value={f.logoUrl} onValue={set("logoUrl")} />
             <Preview f={f} />
@@ -155,7 +219,12 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
           </button>
           {saved && <span role="status">Saved.</span>}
           <span class="grow" />
-          <button type="button" class="btn danger" disabled={del.busy} onClick={() => confirm(`Delete bot “${bot.name}”? Its widget stops working.`) && void del.run()}>
+          <button
+            type="button"
+            class="btn danger"
+            disabled={del.busy}
+            onClick={() => confirm(`Delete bot “${bot.name}”? Its widget stops working.`) && void del.run()}
+          >
             Delete bot
           </button>
         </div>
@@ -179,7 +248,15 @@ export function Bots() {
       <header class="page-head row between wrap">
         <h1>Bots</h1>
         <div class="row wrap">
-          {list.length > 1 && <Select hideLabel label="Bot" value={current?.id ?? ""} onValue={(v) => navigate(`/bots/${v}`)} options={list.map((b) => [b.id, b.name] as const)} />}
+          {list.length > 1 && (
+            <Select
+              hideLabel
+              label="Bot"
+              value={current?.id ?? ""}
+              onValue={(v) => navigate(`/bots/${v}`)}
+              options={list.map((b) => [b.id, b.name] as const)}
+            />
+          )}
           {canAdmin.value && (
             <button type="button" class="btn" disabled={create.busy} onClick={() => void create.run()}>
               New bot

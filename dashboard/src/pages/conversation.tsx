@@ -17,7 +17,13 @@ import { ErrorNote, Loading } from "../ui/kit";
 /** Inbox-level shortcuts that act on the open conversation ("t" take over, "r" reply). */
 export const shortcutBus = signal<{ key: string; at: number } | null>(null);
 
-const ROLE_LABEL: Record<string, string> = { visitor: "Visitor", ai: "AI", agent: "Agent", system: "System", note: "Private note" };
+const ROLE_LABEL: Record<string, string> = {
+  visitor: "Visitor",
+  ai: "AI",
+  agent: "Agent",
+  system: "System",
+  note: "Private note",
+};
 
 function Sources({ sources }: { sources: AnswerSource[] }) {
   if (!sources.length) return null;
@@ -48,7 +54,10 @@ function Bubble({ m }: { m: Message }) {
   return (
     <li class={`msg ${m.role}`} data-seq={m.seq}>
       <span class="msg-meta">
-        {m.role === "note" ? `Private note${m.authorName ? ` · ${m.authorName}` : ""}` : (m.authorName ?? ROLE_LABEL[m.role] ?? m.role)} · <time dateTime={m.at}>{clock(m.at)}</time>
+        {m.role === "note"
+          ? `Private note${m.authorName ? ` · ${m.authorName}` : ""}`
+          : (m.authorName ?? ROLE_LABEL[m.role] ?? m.role)}{" "}
+        · <time dateTime={m.at}>{clock(m.at)}</time>
       </span>
       <p class="msg-text">{m.text}</p>
       {m.sources && <Sources sources={m.sources} />}
@@ -94,7 +103,11 @@ function Composer({ m }: { m: ConversationModel }) {
     if (!d) return;
     setTab("reply");
     setText((cur) => (cur.trim() ? `${cur.trimEnd()}\n\n${d.draft}` : d.draft));
-    setDraftNote(d.grounded ? `AI draft from ${d.sources.length} source${d.sources.length === 1 ? "" : "s"}: check it, edit, then send.` : "AI draft without a confident source: check it carefully before sending.");
+    setDraftNote(
+      d.grounded
+        ? `AI draft from ${d.sources.length} source${d.sources.length === 1 ? "" : "s"}: check it, edit, then send.`
+        : "AI draft without a confident source: check it carefully before sending.",
+    );
     area.current?.focus();
   };
   if (!canReply.value) return <p class="muted pad">Viewers can read conversations but not reply.</p>;
@@ -107,10 +120,22 @@ function Composer({ m }: { m: ConversationModel }) {
       }}
     >
       <div class="seg small" role="tablist" aria-label="Message type">
-        <button type="button" role="tab" aria-selected={tab === "reply"} class={`seg-btn${tab === "reply" ? " on" : ""}`} onClick={() => setTab("reply")}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "reply"}
+          class={`seg-btn${tab === "reply" ? " on" : ""}`}
+          onClick={() => setTab("reply")}
+        >
           Reply
         </button>
-        <button type="button" role="tab" aria-selected={tab === "note"} class={`seg-btn${tab === "note" ? " on" : ""}`} onClick={() => setTab("note")}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "note"}
+          class={`seg-btn${tab === "note" ? " on" : ""}`}
+          onClick={() => setTab("note")}
+        >
           Private note
         </button>
       </div>
@@ -123,7 +148,15 @@ function Composer({ m }: { m: ConversationModel }) {
         class={tab === "note" ? "note-input" : undefined}
         rows={3}
         disabled={closed}
-        placeholder={closed ? "This conversation is closed." : tab === "note" ? "Only your team sees notes" : human ? "Type a reply — Enter sends, Shift+Enter for a new line" : "Replying takes the conversation over from the AI"}
+        placeholder={
+          closed
+            ? "This conversation is closed."
+            : tab === "note"
+              ? "Only your team sees notes"
+              : human
+                ? "Type a reply — Enter sends, Shift+Enter for a new line"
+                : "Replying takes the conversation over from the AI"
+        }
         value={text}
         onInput={(e) => {
           setText(e.currentTarget.value);
@@ -141,11 +174,24 @@ function Composer({ m }: { m: ConversationModel }) {
       />
       <div class="row between">
         <small class="muted" role="status">
-          {tab === "note" ? "Private: never sent to the visitor." : m.state.value !== "open" ? "Reconnecting… your message will be sent when back online." : m.drafting.value ? "Drafting a reply…" : (draftNote ?? "Enter to send")}
+          {tab === "note"
+            ? "Private: never sent to the visitor."
+            : m.state.value !== "open"
+              ? "Reconnecting… your message will be sent when back online."
+              : m.drafting.value
+                ? "Drafting a reply…"
+                : (draftNote ?? "Enter to send")}
         </small>
         <span class="row">
           {tab === "reply" && (
-            <button type="button" class="btn" onClick={() => void draft()} disabled={closed || m.drafting.value} aria-busy={m.drafting.value} title="Draft a reply to the visitor's latest message with AI">
+            <button
+              type="button"
+              class="btn"
+              onClick={() => void draft()}
+              disabled={closed || m.drafting.value}
+              aria-busy={m.drafting.value}
+              title="Draft a reply to the visitor's latest message with AI"
+            >
               Draft reply
             </button>
           )}
@@ -215,12 +261,23 @@ function TriageBar({ m }: { m: ConversationModel }) {
           ) : (
             ticket === null &&
             canReply.value && (
-              <button type="button" class="btn small" onClick={() => void t.openTicket()} disabled={t.busy.value === "ticket"}>
+              <button
+                type="button"
+                class="btn small"
+                onClick={() => void t.openTicket()}
+                disabled={t.busy.value === "ticket"}
+              >
                 Open ticket
               </button>
             )
           )}
-          <button type="button" class="btn small" onClick={() => void t.summarise()} disabled={t.busy.value === "summary"} aria-busy={t.busy.value === "summary"}>
+          <button
+            type="button"
+            class="btn small"
+            onClick={() => void t.summarise()}
+            disabled={t.busy.value === "summary"}
+            aria-busy={t.busy.value === "summary"}
+          >
             Summary
           </button>
         </span>
@@ -242,7 +299,9 @@ function Details({ m }: { m: ConversationModel }) {
   const c = m.conv.value;
   if (!c) return null;
   const v = c.visitor ?? {};
-  const entries = Object.entries(v).filter(([, x]) => x !== null && x !== undefined && x !== "" && typeof x !== "object");
+  const entries = Object.entries(v).filter(
+    ([, x]) => x !== null && x !== undefined && x !== "" && typeof x !== "object",
+  );
   return (
     <aside class="details" aria-label="Visitor details">
       <h2>Visitor</h2>
@@ -294,7 +353,13 @@ export function ConversationView({ id }: { id: string }) {
 
   useEffect(() => {
     const s = shortcutBus.value;
-    if (s?.key === "t" && s.at > born.current && m.mode.value !== "closed" && m.assignee.value?.userId !== session.value?.user.id) m.takeOver();
+    if (
+      s?.key === "t" &&
+      s.at > born.current &&
+      m.mode.value !== "closed" &&
+      m.assignee.value?.userId !== session.value?.user.id
+    )
+      m.takeOver();
   }, [shortcutBus.value]);
 
   // stick to the bottom while new messages and streamed tokens arrive
@@ -316,17 +381,30 @@ export function ConversationView({ id }: { id: string }) {
   return (
     <div class="conversation">
       <header class="conv-head">
-        <button type="button" class="btn ghost small back" aria-label="Back to inbox" onClick={() => navigate("/inbox")}>
+        <button
+          type="button"
+          class="btn ghost small back"
+          aria-label="Back to inbox"
+          onClick={() => navigate("/inbox")}
+        >
           ←
         </button>
         <div class="grow">
           <h2>{name}</h2>
           <p class="muted small conv-state">
-            <span class={`tag mode-${mode}`}>{mode === "ai" ? "AI answering" : mode === "human" ? "Human" : "Closed"}</span>
-            {waiting && <span class="tag warn">Waiting for a person{m.reason.value ? ` · ${reasonText(m.reason.value)}` : ""}</span>}
+            <span class={`tag mode-${mode}`}>
+              {mode === "ai" ? "AI answering" : mode === "human" ? "Human" : "Closed"}
+            </span>
+            {waiting && (
+              <span class="tag warn">
+                Waiting for a person{m.reason.value ? ` · ${reasonText(m.reason.value)}` : ""}
+              </span>
+            )}
             {owner && <span class="tag ok">{mine ? "Assigned to you" : `Assigned to ${owner.name}`}</span>}
             {m.visitorOnline.value && <span class="tag">Visitor online</span>}
-            {m.state.value !== "open" && <span class="tag warn">{m.state.value === "connecting" ? "Connecting…" : "Offline"}</span>}
+            {m.state.value !== "open" && (
+              <span class="tag warn">{m.state.value === "connecting" ? "Connecting…" : "Offline"}</span>
+            )}
             {m.viewers.value.length > 0 && (
               <span class="viewers" aria-label="Also viewing">
                 Also viewing: {m.viewers.value.map((v) => v.name).join(", ")}
@@ -368,7 +446,9 @@ export function ConversationView({ id }: { id: string }) {
             ))}
             {m.loaded.value && count === 0 && <li class="muted pad">No messages yet.</li>}
           </ol>
-          {m.typing.value && <p class="typing muted small">{ROLE_LABEL[m.typing.value] ?? m.typing.value} is typing…</p>}
+          {m.typing.value && (
+            <p class="typing muted small">{ROLE_LABEL[m.typing.value] ?? m.typing.value} is typing…</p>
+          )}
           <Composer m={m} />
         </div>
         <Details m={m} />

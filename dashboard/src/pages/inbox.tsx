@@ -36,7 +36,9 @@ function Row({ c, active, focused }: { c: Conversation; active: boolean; focused
         <span class="conv-preview">{c.lastMessagePreview ?? "No messages yet"}</span>
         <span class="conv-tags">
           {waiting && <span class="tag warn">Waiting for a person</span>}
-          {!waiting && <span class={`tag mode-${c.mode}`}>{c.mode === "ai" ? "AI" : c.mode === "human" ? "Human" : "Closed"}</span>}
+          {!waiting && (
+            <span class={`tag mode-${c.mode}`}>{c.mode === "ai" ? "AI" : c.mode === "human" ? "Human" : "Closed"}</span>
+          )}
           {bot && <span class="tag">{bot.name}</span>}
           {c.channel && c.channel !== "chat" && c.channel !== "web" && <span class="tag">{c.channel}</span>}
           {unread > 0 && (
@@ -56,7 +58,14 @@ function Filters({ search }: { search: { current: HTMLInputElement | null } }) {
     <div class="filters">
       <div class="seg full" role="group" aria-label="Show">
         {VIEWS.map(([v, l]) => (
-          <button key={v} type="button" class={`seg-btn${f.view === v ? " on" : ""}`} aria-pressed={f.view === v} title={v === "waiting" ? "Waiting for a person" : undefined} onClick={() => inbox.setFilter({ view: v })}>
+          <button
+            key={v}
+            type="button"
+            class={`seg-btn${f.view === v ? " on" : ""}`}
+            aria-pressed={f.view === v}
+            title={v === "waiting" ? "Waiting for a person" : undefined}
+            onClick={() => inbox.setFilter({ view: v })}
+          >
             {l}
             {v === "waiting" && inbox.waitingCount.value > 0 && <span class="count">{inbox.waitingCount.value}</span>}
           </button>
@@ -66,9 +75,31 @@ function Filters({ search }: { search: { current: HTMLInputElement | null } }) {
         <label class="sr" for="inbox-search">
           Search conversations
         </label>
-        <input ref={search} id="inbox-search" type="search" placeholder="Search (/)" value={f.q} onInput={(e) => inbox.setFilter({ q: e.currentTarget.value })} />
-        <Select hideLabel label="Bot" value={f.botId} onValue={(v) => inbox.setFilter({ botId: v })} options={[["", "All bots"], ...inbox.bots.value.map((b) => [b.id, b.name] as const)]} />
-        <Select hideLabel label="Status" value={f.status} onValue={(v) => inbox.setFilter({ status: v })} options={[["open", "Open"], ["closed", "Closed"]]} />
+        <input
+          ref={search}
+          id="inbox-search"
+          type="search"
+          placeholder="Search (/)"
+          value={f.q}
+          onInput={(e) => inbox.setFilter({ q: e.currentTarget.value })}
+        />
+        <Select
+          hideLabel
+          label="Bot"
+          value={f.botId}
+          onValue={(v) => inbox.setFilter({ botId: v })}
+          options={[["", "All bots"], ...inbox.bots.value.map((b) => [b.id, b.name] as const)]}
+        />
+        <Select
+          hideLabel
+          label="Status"
+          value={f.status}
+          onValue={(v) => inbox.setFilter({ status: v })}
+          options={[
+            ["open", "Open"],
+            ["closed", "Closed"],
+          ]}
+        />
       </div>
     </div>
   );
@@ -169,7 +200,11 @@ export function Inbox() {
         )}
       </section>
       <section class="pane conv-pane" aria-label="Conversation">
-        {openId ? <ConversationView key={openId} id={openId} /> : <Empty title="Pick a conversation">Use j and k to move, Enter to open. Press ? for all shortcuts.</Empty>}
+        {openId ? (
+          <ConversationView key={openId} id={openId} />
+        ) : (
+          <Empty title="Pick a conversation">Use j and k to move, Enter to open. Press ? for all shortcuts.</Empty>
+        )}
       </section>
       <Dialog title="Keyboard shortcuts" open={help} onClose={() => setHelp(false)}>
         <dl class="shortcuts">

@@ -4,7 +4,17 @@ import { api, type Permission } from "../api";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 
-const SCOPES: Permission[] = ["bots:read", "bots:write", "knowledge:read", "knowledge:write", "conversations:read", "conversations:write", "tickets:read", "tickets:write", "chat:completions"];
+const SCOPES: Permission[] = [
+  "bots:read",
+  "bots:write",
+  "knowledge:read",
+  "knowledge:write",
+  "conversations:read",
+  "conversations:write",
+  "tickets:read",
+  "tickets:write",
+  "chat:completions",
+];
 
 export function Keys() {
   const keys = useLoad(() => api.keys.list().then((p) => p.data));
@@ -40,7 +50,11 @@ export function Keys() {
           <legend>Scopes</legend>
           {SCOPES.map((s) => (
             <label key={s} class="check">
-              <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+              <input
+                type="checkbox"
+                checked={scopes.includes(s)}
+                onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+              />
               {s}
             </label>
           ))}
@@ -90,7 +104,14 @@ export function Keys() {
                   <td>{k.revokedAt ? "Revoked" : k.lastUsedAt ? ago(k.lastUsedAt) : "Never"}</td>
                   <td>
                     {!k.revokedAt && (
-                      <button type="button" class="btn ghost small" aria-label={`Revoke ${k.name}`} onClick={() => confirm(`Revoke “${k.name}”? Apps using it stop working.`) && void revoke.run(k.id)}>
+                      <button
+                        type="button"
+                        class="btn ghost small"
+                        aria-label={`Revoke ${k.name}`}
+                        onClick={() =>
+                          confirm(`Revoke “${k.name}”? Apps using it stop working.`) && void revoke.run(k.id)
+                        }
+                      >
                         Revoke
                       </button>
                     )}

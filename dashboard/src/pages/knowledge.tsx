@@ -26,7 +26,8 @@ function SourceRow({ s }: { s: KnowledgeSource }) {
         <strong>{s.title}</strong>
         <span class="muted small">
           {" "}
-          {s.type.toUpperCase()} {size(s.bytes)} {s.chunkCount ? `· ${s.chunkCount} chunk${s.chunkCount === 1 ? "" : "s"}` : ""} · added {ago(s.createdAt)}
+          {s.type.toUpperCase()} {size(s.bytes)}{" "}
+          {s.chunkCount ? `· ${s.chunkCount} chunk${s.chunkCount === 1 ? "" : "s"}` : ""} · added {ago(s.createdAt)}
         </span>
         {s.status === "failed" && s.error && <p class="error small">{s.error}</p>}
         {s.status === "processing" && (
@@ -39,7 +40,13 @@ function SourceRow({ s }: { s: KnowledgeSource }) {
         {STATUS[s.status] ?? s.status}
       </span>
       {canAdmin.value && (
-        <button type="button" class="btn ghost small" aria-label={`Delete ${s.title}`} disabled={del.busy} onClick={() => confirm(`Delete “${s.title}”?`) && void del.run()}>
+        <button
+          type="button"
+          class="btn ghost small"
+          aria-label={`Delete ${s.title}`}
+          disabled={del.busy}
+          onClick={() => confirm(`Delete “${s.title}”?`) && void del.run()}
+        >
           Delete
         </button>
       )}
@@ -70,7 +77,14 @@ function Drop() {
       </p>
       <label class="btn">
         Choose files
-        <input class="sr" type="file" multiple aria-label="Upload files" accept=".pdf,.md,.markdown,.txt,.html,.htm,.csv,.json,text/*,application/pdf" onChange={(e) => take(e.currentTarget.files)} />
+        <input
+          class="sr"
+          type="file"
+          multiple
+          aria-label="Upload files"
+          accept=".pdf,.md,.markdown,.txt,.html,.htm,.csv,.json,text/*,application/pdf"
+          onChange={(e) => take(e.currentTarget.files)}
+        />
       </label>
       {k.uploads.value.map((u) => (
         <p key={u.name} class={u.state === "failed" ? "error small" : "muted small"} role="status">
@@ -114,7 +128,13 @@ function AddForms() {
             ["url", "Web page"],
           ] as const
         ).map(([v, l]) => (
-          <button key={v} type="button" aria-pressed={tab === v} class={`seg-btn${tab === v ? " on" : ""}`} onClick={() => setTab(v)}>
+          <button
+            key={v}
+            type="button"
+            aria-pressed={tab === v}
+            class={`seg-btn${tab === v ? " on" : ""}`}
+            onClick={() => setTab(v)}
+          >
             {l}
           </button>
         ))}
@@ -131,7 +151,16 @@ function AddForms() {
           <Area label="Text" required rows={5} value={text} onValue={setText} />
         </>
       )}
-      {tab === "url" && <Field label="Page URL" type="url" required placeholder="https://example.com/help" value={url} onValue={setUrl} />}
+      {tab === "url" && (
+        <Field
+          label="Page URL"
+          type="url"
+          required
+          placeholder="https://example.com/help"
+          value={url}
+          onValue={setUrl}
+        />
+      )}
       <ErrorNote error={act.error} />
       <button class="btn primary" type="submit" disabled={act.busy}>
         {act.busy ? "Adding…" : tab === "qa" ? "Add Q&A" : tab === "text" ? "Add text" : "Add page"}
@@ -155,7 +184,9 @@ function TestPanel() {
           if (bid && question.trim()) void k.ask(bid, question.trim());
         }}
       >
-        {bots.length > 1 && <Select label="Bot" value={bid} onValue={setBotId} options={bots.map((b) => [b.id, b.name] as const)} />}
+        {bots.length > 1 && (
+          <Select label="Bot" value={bid} onValue={setBotId} options={bots.map((b) => [b.id, b.name] as const)} />
+        )}
         <Field label="Question" placeholder="Ask what a customer would ask" value={question} onValue={setQuestion} />
         <button class="btn primary" type="submit" disabled={!bid || !question.trim() || k.asking.value}>
           {k.asking.value ? "Asking…" : "Ask"}
@@ -167,7 +198,9 @@ function TestPanel() {
           <h3>Answer</h3>
           <p class="answer-text">{r.answer}</p>
           <p class="row wrap small">
-            <span class={`tag ${r.confidence >= 0.6 ? "ok" : r.confidence >= 0.35 ? "" : "warn"}`}>Confidence {Math.round(r.confidence * 100)}%</span>
+            <span class={`tag ${r.confidence >= 0.6 ? "ok" : r.confidence >= 0.35 ? "" : "warn"}`}>
+              Confidence {Math.round(r.confidence * 100)}%
+            </span>
             {r.handoff && <span class="tag warn">Would hand off to a person</span>}
             {r.timings && <span class="muted">{r.timings.totalMs} ms</span>}
           </p>

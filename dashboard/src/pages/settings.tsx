@@ -32,7 +32,9 @@ export function Settings() {
     <main class="page" id="main">
       <header class="page-head">
         <h1>Settings</h1>
-        <p class="muted">Answer generation runs on Echo's built-in extractive model until you connect your own provider.</p>
+        <p class="muted">
+          Answer generation runs on Echo's built-in extractive model until you connect your own provider.
+        </p>
       </header>
       <section class="card">
         <h2>Answer provider (OpenAI-compatible)</h2>
@@ -41,7 +43,8 @@ export function Settings() {
           <Loading />
         ) : s ? (
           <p role="status">
-            Connected: <strong>{s.model}</strong> at {s.baseURL ?? "api.openai.com"} with key <code class="mono">{s.keyHint}</code>, updated {ago(s.updatedAt)}.
+            Connected: <strong>{s.model}</strong> at {s.baseURL ?? "api.openai.com"} with key{" "}
+            <code class="mono">{s.keyHint}</code>, updated {ago(s.updatedAt)}.
           </p>
         ) : (
           <p class="muted">Not connected: using the built-in model.</p>
@@ -53,8 +56,24 @@ export function Settings() {
               void save.run();
             }}
           >
-            <Field label="API key" type="password" autoComplete="off" required minLength={8} placeholder={s ? "Enter a new key to replace the saved one" : "sk-…"} hint="Stored encrypted; never shown again." value={apiKey} onValue={setKey} />
-            <Field label="Base URL" type="url" placeholder="https://api.openai.com/v1 (or Groq, Together, Ollama…)" value={baseURL} onValue={setBase} />
+            <Field
+              label="API key"
+              type="password"
+              autoComplete="off"
+              required
+              minLength={8}
+              placeholder={s ? "Enter a new key to replace the saved one" : "sk-…"}
+              hint="Stored encrypted; never shown again."
+              value={apiKey}
+              onValue={setKey}
+            />
+            <Field
+              label="Base URL"
+              type="url"
+              placeholder="https://api.openai.com/v1 (or Groq, Together, Ollama…)"
+              value={baseURL}
+              onValue={setBase}
+            />
             <Field label="Model" placeholder={s?.model ?? "default"} value={model} onValue={setModel} />
             <ErrorNote error={save.error ?? remove.error} />
             <div class="row">
@@ -62,7 +81,12 @@ export function Settings() {
                 {save.busy ? "Saving…" : "Save provider"}
               </button>
               {s && (
-                <button type="button" class="btn danger" disabled={remove.busy} onClick={() => confirm("Disconnect the provider and use the built-in model?") && void remove.run()}>
+                <button
+                  type="button"
+                  class="btn danger"
+                  disabled={remove.busy}
+                  onClick={() => confirm("Disconnect the provider and use the built-in model?") && void remove.run()}
+                >
                   Disconnect
                 </button>
               )}

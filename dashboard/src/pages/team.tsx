@@ -92,14 +92,25 @@ export function Team() {
                   <td>{m.email}</td>
                   <td>
                     {canAdmin.value && m.userId !== me ? (
-                      <Select hideLabel label={`Role of ${m.email}`} value={m.role} onValue={(r) => void change.run(m.userId, r)} options={m.role === "owner" && myRole.value !== "owner" ? ROLES : grantable} />
+                      <Select
+                        hideLabel
+                        label={`Role of ${m.email}`}
+                        value={m.role}
+                        onValue={(r) => void change.run(m.userId, r)}
+                        options={m.role === "owner" && myRole.value !== "owner" ? ROLES : grantable}
+                      />
                     ) : (
                       ROLES.find(([r]) => r === m.role)?.[1]
                     )}
                   </td>
                   <td>
                     {canAdmin.value && m.userId !== me && (
-                      <button type="button" class="btn ghost small" aria-label={`Remove ${m.email}`} onClick={() => confirm(`Remove ${m.email} from the team?`) && void remove.run(m.userId)}>
+                      <button
+                        type="button"
+                        class="btn ghost small"
+                        aria-label={`Remove ${m.email}`}
+                        onClick={() => confirm(`Remove ${m.email} from the team?`) && void remove.run(m.userId)}
+                      >
                         Remove
                       </button>
                     )}
@@ -125,7 +136,12 @@ export function Team() {
                   {i.email} · {i.role} · expires {new Date(i.expiresAt).toLocaleDateString()}
                 </span>
                 {canAdmin.value && (
-                  <button type="button" class="btn ghost small" aria-label={`Revoke invitation for ${i.email}`} onClick={() => void revoke.run(i.id)}>
+                  <button
+                    type="button"
+                    class="btn ghost small"
+                    aria-label={`Revoke invitation for ${i.email}`}
+                    onClick={() => void revoke.run(i.id)}
+                  >
                     Revoke
                   </button>
                 )}

@@ -57,7 +57,9 @@ function Row({ t, now }: { t: Ticket; now: number }) {
           <PriorityTag p={t.priority} />
           <span class={`tag status-${t.status}`}>{tk.STATUS_LABEL[t.status]}</span>
           <span class="tag">{tk.categoryName(t.categoryId) ?? "Uncategorised"}</span>
-          <span class="muted small">{who ? `Assigned to ${who}` : t.team ? `Unassigned · ${t.team} queue` : "Unassigned"}</span>
+          <span class="muted small">
+            {who ? `Assigned to ${who}` : t.team ? `Unassigned · ${t.team} queue` : "Unassigned"}
+          </span>
         </span>
         <Sla line={sla} />
       </a>
@@ -65,8 +67,15 @@ function Row({ t, now }: { t: Ticket; now: number }) {
   );
 }
 
-const STATUS_OPTIONS = [["live", "Open and pending"], ...tk.STATUSES.map((s) => [s, tk.STATUS_LABEL[s]] as const), ["any", "Any status"]] as const;
-const PRIORITY_OPTIONS = [["", "Any priority"], ...tk.PRIORITIES.map((p) => [p, tk.PRIORITY_LABEL[p]] as const)] as const;
+const STATUS_OPTIONS = [
+  ["live", "Open and pending"],
+  ...tk.STATUSES.map((s) => [s, tk.STATUS_LABEL[s]] as const),
+  ["any", "Any status"],
+] as const;
+const PRIORITY_OPTIONS = [
+  ["", "Any priority"],
+  ...tk.PRIORITIES.map((p) => [p, tk.PRIORITY_LABEL[p]] as const),
+] as const;
 const ASSIGNEE_OPTIONS = [
   ["anyone", "Anyone"],
   ["mine", "Mine"],
@@ -107,9 +116,24 @@ function TicketList() {
       </header>
       <form class="ticket-filters" role="search" aria-label="Filter tickets" onSubmit={(e) => e.preventDefault()}>
         <Select label="Status" value={f.status} onValue={(v) => tk.setFilter({ status: v })} options={STATUS_OPTIONS} />
-        <Select label="Priority" value={f.priority} onValue={(v) => tk.setFilter({ priority: v })} options={PRIORITY_OPTIONS} />
-        <Select label="Assignee" value={f.assignee} onValue={(v) => tk.setFilter({ assignee: v })} options={ASSIGNEE_OPTIONS} />
-        <Select label="Category" value={f.categoryId} onValue={(v) => tk.setFilter({ categoryId: v })} options={[["", "Any category"], ...cats.map((c) => [c.id, c.name] as const)]} />
+        <Select
+          label="Priority"
+          value={f.priority}
+          onValue={(v) => tk.setFilter({ priority: v })}
+          options={PRIORITY_OPTIONS}
+        />
+        <Select
+          label="Assignee"
+          value={f.assignee}
+          onValue={(v) => tk.setFilter({ assignee: v })}
+          options={ASSIGNEE_OPTIONS}
+        />
+        <Select
+          label="Category"
+          value={f.categoryId}
+          onValue={(v) => tk.setFilter({ categoryId: v })}
+          options={[["", "Any category"], ...cats.map((c) => [c.id, c.name] as const)]}
+        />
       </form>
       <ErrorNote error={tk.error.value && `Could not load tickets: ${tk.error.value}`} />
       {!tk.loaded.value ? (
@@ -120,7 +144,9 @@ function TicketList() {
             Try again
           </button>
         ) : (
-          <Empty title="No tickets match these filters">A ticket opens when a conversation is handed to a person, or when an operator opens one from a conversation.</Empty>
+          <Empty title="No tickets match these filters">
+            A ticket opens when a conversation is handed to a person, or when an operator opens one from a conversation.
+          </Empty>
         )
       ) : (
         <ul class="ticket-list" aria-label="Tickets" aria-busy={tk.loading.value}>
@@ -147,7 +173,9 @@ function eventText(e: TicketEvent): string {
   switch (e.kind) {
     case "created": {
       const why = str(d.reason) ? ` (${tk.reasonText(str(d.reason))})` : "";
-      const reasons = Array.isArray(d.priorityReasons) ? d.priorityReasons.filter((r): r is string => typeof r === "string") : [];
+      const reasons = Array.isArray(d.priorityReasons)
+        ? d.priorityReasons.filter((r): r is string => typeof r === "string")
+        : [];
       const p = str(d.priority);
       return `Opened ${d.source === "escalation" ? `by escalation${why}` : "by an operator"}${p ? `, priority ${label(tk.PRIORITY_LABEL, p)}` : ""}${reasons.length ? ` (${reasons.join("; ")})` : ""}`;
     }
@@ -191,15 +219,37 @@ function Fields({ m }: { m: tk.TicketModel }) {
   const statuses: TicketStatus[] = [t.status, ...tk.NEXT_STATUS[t.status]];
   // a stale id (deleted category, removed member) still shows as a choice rather than a blank select
   const catOptions = [["", "Uncategorised"] as const, ...cats.map((c) => [c.id, c.name] as const)];
-  if (t.categoryId && !cats.some((c) => c.id === t.categoryId)) catOptions.push([t.categoryId, tk.categoryName(t.categoryId) ?? t.categoryId]);
+  if (t.categoryId && !cats.some((c) => c.id === t.categoryId))
+    catOptions.push([t.categoryId, tk.categoryName(t.categoryId) ?? t.categoryId]);
   const whoOptions = [["", "Unassigned"] as const, ...people.map((p) => [p.userId, p.name ?? p.email] as const)];
-  if (t.assigneeId && !people.some((p) => p.userId === t.assigneeId)) whoOptions.push([t.assigneeId, tk.memberName(t.assigneeId) ?? t.assigneeId]);
+  if (t.assigneeId && !people.some((p) => p.userId === t.assigneeId))
+    whoOptions.push([t.assigneeId, tk.memberName(t.assigneeId) ?? t.assigneeId]);
   return (
     <div class="ticket-fields">
-      <Select label="Status" value={t.status} onValue={(v) => void m.update({ status: v })} options={statuses.map((s) => [s, tk.STATUS_LABEL[s]] as const)} />
-      <Select label="Priority" value={t.priority} onValue={(v) => void m.update({ priority: v })} options={tk.PRIORITIES.map((p) => [p, tk.PRIORITY_LABEL[p]] as const)} />
-      <Select label="Category" value={t.categoryId ?? ""} onValue={(v) => void m.update({ categoryId: v || null })} options={catOptions} />
-      <Select label="Assignee" value={t.assigneeId ?? ""} onValue={(v) => void m.update({ assigneeId: v || null })} options={whoOptions} />
+      <Select
+        label="Status"
+        value={t.status}
+        onValue={(v) => void m.update({ status: v })}
+        options={statuses.map((s) => [s, tk.STATUS_LABEL[s]] as const)}
+      />
+      <Select
+        label="Priority"
+        value={t.priority}
+        onValue={(v) => void m.update({ priority: v })}
+        options={tk.PRIORITIES.map((p) => [p, tk.PRIORITY_LABEL[p]] as const)}
+      />
+      <Select
+        label="Category"
+        value={t.categoryId ?? ""}
+        onValue={(v) => void m.update({ categoryId: v || null })}
+        options={catOptions}
+      />
+      <Select
+        label="Assignee"
+        value={t.assigneeId ?? ""}
+        onValue={(v) => void m.update({ assigneeId: v || null })}
+        options={whoOptions}
+      />
     </div>
   );
 }
@@ -214,7 +264,11 @@ function TicketDetail({ id }: { id: string }) {
         <p>
           <a href="/app/tickets">← All tickets</a>
         </p>
-        {m.error.value ? <ErrorNote error={`Could not load this ticket: ${m.error.value}`} /> : <Loading label="Loading ticket…" />}
+        {m.error.value ? (
+          <ErrorNote error={`Could not load this ticket: ${m.error.value}`} />
+        ) : (
+          <Loading label="Loading ticket…" />
+        )}
       </main>
     );
   const sla = tk.slaLines(t, now);
@@ -229,7 +283,8 @@ function TicketDetail({ id }: { id: string }) {
         <p class="muted small">
           <PriorityTag p={t.priority} />
           <span class={`tag status-${t.status}`}>{tk.STATUS_LABEL[t.status]}</span>
-          Opened {ago(t.createdAt)} {t.source === "escalation" ? "by escalation" : "by an operator"} · <span class="mono">{t.id}</span>
+          Opened {ago(t.createdAt)} {t.source === "escalation" ? "by escalation" : "by an operator"} ·{" "}
+          <span class="mono">{t.id}</span>
         </p>
       </header>
       <div class="cols">
@@ -238,19 +293,37 @@ function TicketDetail({ id }: { id: string }) {
             <h2 id="tk-fields-h">Ticket</h2>
             <Fields m={m} />
             <p class="muted small" role="status">
-              {saving ? `Saving ${saving === "assigneeId" ? "assignee" : saving === "categoryId" ? "category" : saving}…` : m.saved.value ? "Saved" : ""}
+              {saving
+                ? `Saving ${saving === "assigneeId" ? "assignee" : saving === "categoryId" ? "category" : saving}…`
+                : m.saved.value
+                  ? "Saved"
+                  : ""}
             </p>
             <ErrorNote error={m.error.value && `Not saved: ${m.error.value}`} />
           </section>
           <section class="card" aria-labelledby="tk-sum-h">
             <div class="row between">
               <h2 id="tk-sum-h">Summary</h2>
-              <button type="button" class="btn small" onClick={() => void m.summarise()} disabled={m.summarising.value} aria-busy={m.summarising.value}>
+              <button
+                type="button"
+                class="btn small"
+                onClick={() => void m.summarise()}
+                disabled={m.summarising.value}
+                aria-busy={m.summarising.value}
+              >
                 {m.summary.value ? "Summarise again" : "Summarise"}
               </button>
             </div>
             <div aria-live="polite">
-              {m.summarising.value ? <Loading label="Summarising the conversation…" /> : m.summary.value ? <p class="summary-text">{m.summary.value}</p> : <p class="muted small">A one-paragraph hand-off: the issue, what was tried, the customer's mood and what is pending.</p>}
+              {m.summarising.value ? (
+                <Loading label="Summarising the conversation…" />
+              ) : m.summary.value ? (
+                <p class="summary-text">{m.summary.value}</p>
+              ) : (
+                <p class="muted small">
+                  A one-paragraph hand-off: the issue, what was tried, the customer's mood and what is pending.
+                </p>
+              )}
             </div>
             <ErrorNote error={m.summaryError.value && `Could not summarise: ${m.summaryError.value}`} />
           </section>
@@ -261,7 +334,8 @@ function TicketDetail({ id }: { id: string }) {
                 <li key={e.id}>
                   <span>{eventText(e)}</span>
                   <small class="muted">
-                    {e.actor === "system" ? "Echo" : (tk.memberName(e.actor) ?? e.actor)} · <time dateTime={e.at}>{when(e.at)}</time>
+                    {e.actor === "system" ? "Echo" : (tk.memberName(e.actor) ?? e.actor)} ·{" "}
+                    <time dateTime={e.at}>{when(e.at)}</time>
                   </small>
                 </li>
               ))}
@@ -280,7 +354,11 @@ function TicketDetail({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="tk-esc-h">
             <h2 id="tk-esc-h">Conversation</h2>
-            <p>{t.source === "escalation" ? `Escalated: ${tk.reasonText(t.escalationReason) || "handed to a person"}.` : "Opened by an operator."}</p>
+            <p>
+              {t.source === "escalation"
+                ? `Escalated: ${tk.reasonText(t.escalationReason) || "handed to a person"}.`
+                : "Opened by an operator."}
+            </p>
             {t.frustration !== null && <p class="muted small">Frustration trend {Math.round(t.frustration * 100)}%</p>}
             {t.team && <p class="muted small">Queue: {t.team}</p>}
             <a class="btn" href={`/app/c/${encodeURIComponent(t.conversationId)}`}>

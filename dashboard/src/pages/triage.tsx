@@ -4,7 +4,15 @@
  * API's settings:write and bots:write); everyone else sees the same screen read-only.
  */
 import { useEffect, useId, useState } from "preact/hooks";
-import { api, settingsApi, type Category, type CategoryWithExamples, type Member, type Priority, type RoutingRule } from "../api";
+import {
+  api,
+  settingsApi,
+  type Category,
+  type CategoryWithExamples,
+  type Member,
+  type Priority,
+  type RoutingRule,
+} from "../api";
 import { canAdmin } from "../models/session";
 import {
   duration,
@@ -30,7 +38,19 @@ import { Input } from "./voice";
 const PRIORITY_FLOOR = [["", "No floor"], ...PRIORITIES.map((p) => [p, PRIORITY_LABEL[p]] as const)] as const;
 
 /** Example messages: a list with a remove button each and a box that adds one (Enter or the button). */
-function Examples({ items, onAdd, onRemove, disabled, error }: { items: { key: string | number; text: string }[]; onAdd: (text: string) => Promise<boolean> | boolean; onRemove: (key: string | number) => void; disabled?: boolean; error?: string }) {
+function Examples({
+  items,
+  onAdd,
+  onRemove,
+  disabled,
+  error,
+}: {
+  items: { key: string | number; text: string }[];
+  onAdd: (text: string) => Promise<boolean> | boolean;
+  onRemove: (key: string | number) => void;
+  disabled?: boolean;
+  error?: string;
+}) {
   const [text, setText] = useState("");
   const id = useId();
   const add = async () => {
@@ -47,7 +67,12 @@ function Examples({ items, onAdd, onRemove, disabled, error }: { items: { key: s
             <li key={x.key} class="row between">
               <span class="grow">{x.text}</span>
               {!disabled && (
-                <button type="button" class="btn ghost small" aria-label={`Remove example “${x.text}”`} onClick={() => onRemove(x.key)}>
+                <button
+                  type="button"
+                  class="btn ghost small"
+                  aria-label={`Remove example “${x.text}”`}
+                  onClick={() => onRemove(x.key)}
+                >
                   ✕
                 </button>
               )}
@@ -96,7 +121,12 @@ function NewCategory({ onCreated }: { onCreated: () => void }) {
   const [priority, setPriority] = useState<"" | Priority>("");
   const [examples, setExamples] = useState<string[]>([]);
   const save = useFormAction(async () => {
-    await settingsApi.categories.create({ name, description: description || undefined, priority: priority || null, examples });
+    await settingsApi.categories.create({
+      name,
+      description: description || undefined,
+      priority: priority || null,
+      examples,
+    });
     setName("");
     setDescription("");
     setPriority("");
@@ -114,14 +144,34 @@ function NewCategory({ onCreated }: { onCreated: () => void }) {
     >
       <h3>New category</h3>
       <div class="row wrap">
-        <Input label="Name" class="grow" required maxLength={80} placeholder="e.g. Shipping" value={name} onValue={setName} error={save.errorAt("name")} />
+        <Input
+          label="Name"
+          class="grow"
+          required
+          maxLength={80}
+          placeholder="e.g. Shipping"
+          value={name}
+          onValue={setName}
+          error={save.errorAt("name")}
+        />
         <Select label="Priority floor" value={priority} onValue={setPriority} options={PRIORITY_FLOOR} />
       </div>
-      <Input label="Description" maxLength={500} value={description} onValue={setDescription} error={save.errorAt("description")} />
-      <Examples items={examples.map((t, i) => ({ key: i, text: t }))} onAdd={(t) => {
+      <Input
+        label="Description"
+        maxLength={500}
+        value={description}
+        onValue={setDescription}
+        error={save.errorAt("description")}
+      />
+      <Examples
+        items={examples.map((t, i) => ({ key: i, text: t }))}
+        onAdd={(t) => {
           setExamples((xs) => [...xs, t]);
           return true;
-        }} onRemove={(k) => setExamples((xs) => xs.filter((_, i) => i !== k))} error={save.errorAt("examples")} />
+        }}
+        onRemove={(k) => setExamples((xs) => xs.filter((_, i) => i !== k))}
+        error={save.errorAt("examples")}
+      />
       <ErrorNote error={save.summary(["name", "description", "priority", "examples"])} />
       <button class="btn primary" type="submit" disabled={save.busy}>
         Create category
@@ -141,7 +191,15 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
     cat.set(x);
     onChanged();
   };
-  const save = useFormAction(async () => adopt(await settingsApi.categories.update(id, { name: form.name, description: form.description, priority: form.priority || null })));
+  const save = useFormAction(async () =>
+    adopt(
+      await settingsApi.categories.update(id, {
+        name: form.name,
+        description: form.description,
+        priority: form.priority || null,
+      }),
+    ),
+  );
   const examples = useFormAction(async (text: string) => adopt(await settingsApi.categories.addExamples(id, [text])));
   const removeExample = useAction(async (exampleId: number) => {
     await settingsApi.categories.removeExample(id, exampleId);
@@ -164,10 +222,29 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
     >
       <fieldset disabled={!writable}>
         <div class="row wrap">
-          <Input label="Name" class="grow" required maxLength={80} value={form.name} onValue={(name) => setForm({ ...form, name })} error={save.errorAt("name")} />
-          <Select label="Priority floor" value={form.priority} onValue={(priority) => setForm({ ...form, priority })} options={PRIORITY_FLOOR} />
+          <Input
+            label="Name"
+            class="grow"
+            required
+            maxLength={80}
+            value={form.name}
+            onValue={(name) => setForm({ ...form, name })}
+            error={save.errorAt("name")}
+          />
+          <Select
+            label="Priority floor"
+            value={form.priority}
+            onValue={(priority) => setForm({ ...form, priority })}
+            options={PRIORITY_FLOOR}
+          />
         </div>
-        <Input label="Description" maxLength={500} value={form.description} onValue={(description) => setForm({ ...form, description })} error={save.errorAt("description")} />
+        <Input
+          label="Description"
+          maxLength={500}
+          value={form.description}
+          onValue={(description) => setForm({ ...form, description })}
+          error={save.errorAt("description")}
+        />
       </fieldset>
       <Examples
         disabled={!writable}
@@ -176,14 +253,26 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
         onRemove={(k) => void removeExample.run(Number(k))}
         error={examples.errorAt("examples")}
       />
-      <ErrorNote error={save.summary(["name", "description", "priority"]) ?? examples.summary(["examples"]) ?? removeExample.error ?? del.error} />
+      <ErrorNote
+        error={
+          save.summary(["name", "description", "priority"]) ??
+          examples.summary(["examples"]) ??
+          removeExample.error ??
+          del.error
+        }
+      />
       {writable && (
         <div class="row">
           <button class="btn primary" type="submit" disabled={save.busy}>
             Save category
           </button>
           <span class="grow" />
-          <button type="button" class="btn danger" disabled={del.busy} onClick={() => confirm(`Delete the category “${c.name}” and its examples?`) && void del.run()}>
+          <button
+            type="button"
+            class="btn danger"
+            disabled={del.busy}
+            onClick={() => confirm(`Delete the category “${c.name}” and its examples?`) && void del.run()}
+          >
             Delete category
           </button>
         </div>
@@ -192,13 +281,24 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
   );
 }
 
-function Categories({ cats, writable, onChanged }: { cats: { data: Category[] | null; error: string | null; loading: boolean }; writable: boolean; onChanged: () => void }) {
+function Categories({
+  cats,
+  writable,
+  onChanged,
+}: {
+  cats: { data: Category[] | null; error: string | null; loading: boolean };
+  writable: boolean;
+  onChanged: () => void;
+}) {
   const [open, setOpen] = useState<string | null>(null);
   const list = cats.data ?? [];
   return (
     <section class="card" aria-labelledby="tr-cats">
       <h2 id="tr-cats">Categories</h2>
-      <p class="muted small">Echo labels each conversation with one of these, learning from the example messages. A category's priority floor raises its tickets' priority.</p>
+      <p class="muted small">
+        Echo labels each conversation with one of these, learning from the example messages. A category's priority floor
+        raises its tickets' priority.
+      </p>
       <ErrorNote error={cats.error} />
       {cats.loading && !cats.data ? (
         <Loading />
@@ -208,7 +308,12 @@ function Categories({ cats, writable, onChanged }: { cats: { data: Category[] | 
         <ul class="plain cat-list">
           {list.map((c) => (
             <li key={c.id}>
-              <button type="button" class="cat-toggle" aria-expanded={open === c.id} onClick={() => setOpen(open === c.id ? null : c.id)}>
+              <button
+                type="button"
+                class="cat-toggle"
+                aria-expanded={open === c.id}
+                onClick={() => setOpen(open === c.id ? null : c.id)}
+              >
                 <strong>{c.name}</strong>
                 {c.priority && <span class="tag warn">{PRIORITY_LABEL[c.priority]} or higher</span>}
                 <span class="muted small">
@@ -230,7 +335,11 @@ function TryIt({ cats }: { cats: Category[] }) {
   const [result, setResult] = useState<Awaited<ReturnType<typeof settingsApi.categories.classify>> | null>(null);
   const run = useAction(async () => setResult(await settingsApi.categories.classify(text)));
   const name = (id: string) => cats.find((c) => c.id === id)?.name ?? id;
-  const top = result ? Object.entries(result.scores).sort((a, b) => b[1] - a[1]).slice(0, 3) : [];
+  const top = result
+    ? Object.entries(result.scores)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+    : [];
   return (
     <section class="card" aria-labelledby="tr-try">
       <h2 id="tr-try">Try it</h2>
@@ -240,7 +349,14 @@ function TryIt({ cats }: { cats: Category[] }) {
           void run.run();
         }}
       >
-        <Area label="Customer message" rows={3} maxLength={4000} placeholder="Paste a message to see its category" value={text} onValue={setText} />
+        <Area
+          label="Customer message"
+          rows={3}
+          maxLength={4000}
+          placeholder="Paste a message to see its category"
+          value={text}
+          onValue={setText}
+        />
         <ErrorNote error={run.error} />
         <button class="btn" type="submit" disabled={run.busy || !text.trim()}>
           Classify
@@ -291,11 +407,24 @@ function Policy({ writable }: { writable: boolean }) {
   return (
     <section class="card" aria-labelledby="tr-policy">
       <h2 id="tr-policy">Escalation policy</h2>
-      <p class="muted small">When a bot's conversation goes to a person. The first rule that fires wins; a ticket opens with it.</p>
-      {(bots.data?.length ?? 0) > 1 && <Select label="Bot" value={bot} onValue={setBotId} options={(bots.data ?? []).map((b) => [b.id, b.name] as const)} />}
+      <p class="muted small">
+        When a bot's conversation goes to a person. The first rule that fires wins; a ticket opens with it.
+      </p>
+      {(bots.data?.length ?? 0) > 1 && (
+        <Select
+          label="Bot"
+          value={bot}
+          onValue={setBotId}
+          options={(bots.data ?? []).map((b) => [b.id, b.name] as const)}
+        />
+      )}
       <ErrorNote error={bots.error ?? policy.error} />
       {!f ? (
-        bots.loading || policy.loading ? <Loading /> : <Empty title="No bot yet" />
+        bots.loading || policy.loading ? (
+          <Loading />
+        ) : (
+          <Empty title="No bot yet" />
+        )
       ) : (
         <form
           aria-label="Escalation policy"
@@ -316,7 +445,19 @@ function Policy({ writable }: { writable: boolean }) {
                 <legend>{g.legend}</legend>
                 <div class="grid-fields">
                   {g.fields.map((x) => (
-                    <Input key={x.key} label={x.label} type="number" inputMode="decimal" step={x.step} min={x.min} max={x.max} hint={x.hint} value={f[x.key]} onValue={(v) => edit(x.key, v)} error={save.errorAt(x.key)} />
+                    <Input
+                      key={x.key}
+                      label={x.label}
+                      type="number"
+                      inputMode="decimal"
+                      step={x.step}
+                      min={x.min}
+                      max={x.max}
+                      hint={x.hint}
+                      value={f[x.key]}
+                      onValue={(v) => edit(x.key, v)}
+                      error={save.errorAt(x.key)}
+                    />
                   ))}
                 </div>
               </fieldset>
@@ -415,7 +556,15 @@ function Sla({ writable }: { writable: boolean }) {
   );
 }
 
-function NewRule({ cats, members, onCreated }: { cats: Category[]; members: Member[]; onCreated: (r: RoutingRule) => void }) {
+function NewRule({
+  cats,
+  members,
+  onCreated,
+}: {
+  cats: Category[];
+  members: Member[];
+  onCreated: (r: RoutingRule) => void;
+}) {
   const [f, setF] = useState<RuleForm>(() => ({ ...emptyRuleForm(), userId: members[0]?.userId ?? "" }));
   const set =
     <K extends keyof RuleForm>(k: K) =>
@@ -436,20 +585,59 @@ function NewRule({ cats, members, onCreated }: { cats: Category[]; members: Memb
     >
       <h3>New rule</h3>
       <div class="row wrap">
-        <Select label="Category" value={f.categoryId} onValue={set("categoryId")} options={[["", "Any category"], ...cats.map((c) => [c.id, c.name] as const)]} />
-        <Select label="Minimum priority" value={f.minPriority} onValue={set("minPriority")} options={[["", "Any priority"], ...[...PRIORITIES].reverse().map((p) => [p, PRIORITY_LABEL[p]] as const)]} />
-        <Select label="Assign to" value={f.targetType} onValue={set("targetType")} options={[["agent", "An agent"], ["team", "A team (round-robin)"]]} />
+        <Select
+          label="Category"
+          value={f.categoryId}
+          onValue={set("categoryId")}
+          options={[["", "Any category"], ...cats.map((c) => [c.id, c.name] as const)]}
+        />
+        <Select
+          label="Minimum priority"
+          value={f.minPriority}
+          onValue={set("minPriority")}
+          options={[["", "Any priority"], ...[...PRIORITIES].reverse().map((p) => [p, PRIORITY_LABEL[p]] as const)]}
+        />
+        <Select
+          label="Assign to"
+          value={f.targetType}
+          onValue={set("targetType")}
+          options={[
+            ["agent", "An agent"],
+            ["team", "A team (round-robin)"],
+          ]}
+        />
       </div>
       {f.targetType === "agent" ? (
-        <Select label="Agent" value={f.userId} onValue={set("userId")} options={members.map((m) => [m.userId, m.name ?? m.email] as const)} />
+        <Select
+          label="Agent"
+          value={f.userId}
+          onValue={set("userId")}
+          options={members.map((m) => [m.userId, m.name ?? m.email] as const)}
+        />
       ) : (
         <>
-          <Input label="Team name" maxLength={80} value={f.teamName} onValue={set("teamName")} error={save.errorAt("target.name")} />
+          <Input
+            label="Team name"
+            maxLength={80}
+            value={f.teamName}
+            onValue={set("teamName")}
+            error={save.errorAt("target.name")}
+          />
           <fieldset class={save.errorAt("target.userIds") ? "invalid" : undefined}>
             <legend>Team members</legend>
             {members.map((m) => (
               <label key={m.userId} class="check">
-                <input type="checkbox" checked={f.teamUserIds.includes(m.userId)} onChange={(e) => set("teamUserIds")(e.currentTarget.checked ? [...f.teamUserIds, m.userId] : f.teamUserIds.filter((u) => u !== m.userId))} />
+                <input
+                  type="checkbox"
+                  checked={f.teamUserIds.includes(m.userId)}
+                  onChange={(e) =>
+                    set("teamUserIds")(
+                      e.currentTarget.checked
+                        ? [...f.teamUserIds, m.userId]
+                        : f.teamUserIds.filter((u) => u !== m.userId),
+                    )
+                  }
+                />
                 {m.name ?? m.email}
               </label>
             ))}
@@ -458,8 +646,27 @@ function NewRule({ cats, members, onCreated }: { cats: Category[]; members: Memb
         </>
       )}
       <div class="row wrap">
-        <Input label="Max open tickets per agent" type="number" inputMode="numeric" min={1} max={1000} value={f.maxOpenPerAgent} onValue={set("maxOpenPerAgent")} error={save.errorAt("maxOpenPerAgent")} />
-        <Input label="Order" type="number" inputMode="numeric" min={0} max={10000} hint="Rules are tried from the lowest number." value={f.position} onValue={set("position")} error={save.errorAt("position")} />
+        <Input
+          label="Max open tickets per agent"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={1000}
+          value={f.maxOpenPerAgent}
+          onValue={set("maxOpenPerAgent")}
+          error={save.errorAt("maxOpenPerAgent")}
+        />
+        <Input
+          label="Order"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={10000}
+          hint="Rules are tried from the lowest number."
+          value={f.position}
+          onValue={set("position")}
+          error={save.errorAt("position")}
+        />
       </div>
       <ErrorNote error={save.summary(["target.name", "target.userIds", "maxOpenPerAgent", "position"])} />
       <button class="btn primary" type="submit" disabled={save.busy}>
@@ -478,11 +685,15 @@ function Routing({ cats, writable }: { cats: Category[]; writable: boolean }) {
   });
   const list = rules.data ?? [];
   const catName = (id: string | null) => (id ? (cats.find((c) => c.id === id)?.name ?? id) : "Any category");
-  const describe = (r: RoutingRule) => `${catName(r.categoryId)}${r.minPriority ? `, ${PRIORITY_LABEL[r.minPriority]} or higher` : ""} → ${ruleTarget(r, members.data)}`;
+  const describe = (r: RoutingRule) =>
+    `${catName(r.categoryId)}${r.minPriority ? `, ${PRIORITY_LABEL[r.minPriority]} or higher` : ""} → ${ruleTarget(r, members.data)}`;
   return (
     <section class="card" aria-labelledby="tr-routing">
       <h2 id="tr-routing">Routing rules</h2>
-      <p class="muted small">A new ticket goes to the first matching rule's agent or team; an agent at the cap is skipped. No match leaves it unassigned.</p>
+      <p class="muted small">
+        A new ticket goes to the first matching rule's agent or team; an agent at the cap is skipped. No match leaves it
+        unassigned.
+      </p>
       <ErrorNote error={rules.error ?? members.error ?? remove.error} />
       {rules.loading && !rules.data ? (
         <Loading />
@@ -493,10 +704,17 @@ function Routing({ cats, writable }: { cats: Category[]; writable: boolean }) {
           {list.map((r) => (
             <li key={r.id} class="row between">
               <span class="grow">
-                <span class="tag">{r.position}</span> {describe(r)} <span class="muted small">(at most {r.maxOpenPerAgent} open per agent)</span>
+                <span class="tag">{r.position}</span> {describe(r)}{" "}
+                <span class="muted small">(at most {r.maxOpenPerAgent} open per agent)</span>
               </span>
               {writable && (
-                <button type="button" class="btn ghost small danger" aria-label={`Delete rule: ${describe(r)}`} disabled={remove.busy} onClick={() => confirm("Delete this routing rule?") && void remove.run(r.id)}>
+                <button
+                  type="button"
+                  class="btn ghost small danger"
+                  aria-label={`Delete rule: ${describe(r)}`}
+                  disabled={remove.busy}
+                  onClick={() => confirm("Delete this routing rule?") && void remove.run(r.id)}
+                >
                   Delete
                 </button>
               )}
@@ -504,7 +722,13 @@ function Routing({ cats, writable }: { cats: Category[]; writable: boolean }) {
           ))}
         </ol>
       )}
-      {writable && members.data && <NewRule cats={cats} members={members.data} onCreated={(r) => rules.set([...list, r].sort((a, b) => a.position - b.position || a.id - b.id))} />}
+      {writable && members.data && (
+        <NewRule
+          cats={cats}
+          members={members.data}
+          onCreated={(r) => rules.set([...list, r].sort((a, b) => a.position - b.position || a.id - b.id))}
+        />
+      )}
     </section>
   );
 }
@@ -516,7 +740,10 @@ export function Triage() {
     <main class="page" id="main">
       <header class="page-head">
         <h1>Triage</h1>
-        <p class="muted">How Echo labels conversations, when it hands them to a person, how fast your team answers and who gets each ticket.</p>
+        <p class="muted">
+          How Echo labels conversations, when it hands them to a person, how fast your team answers and who gets each
+          ticket.
+        </p>
         {!writable && <p class="readonly-note">Read-only: only owners and admins can change triage settings.</p>}
       </header>
       <div class="cols">

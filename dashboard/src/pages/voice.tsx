@@ -7,7 +7,17 @@ import type { InputHTMLAttributes } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { api, settingsApi, type Bot, type VoiceIntegration } from "../api";
 import { canAdmin } from "../models/session";
-import { createBody, emptyVoiceForm, patchBody, PROVIDER_OPTIONS, PROVIDERS, urlRows, useFormAction, voiceFormOf, type VoiceForm } from "../models/voice";
+import {
+  createBody,
+  emptyVoiceForm,
+  patchBody,
+  PROVIDER_OPTIONS,
+  PROVIDERS,
+  urlRows,
+  useFormAction,
+  voiceFormOf,
+  type VoiceForm,
+} from "../models/voice";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
 
@@ -30,7 +40,14 @@ export function Input({ label, value, onValue, hint, error, hideLabel, class: cl
       <label for={id} class={hideLabel ? "sr" : undefined}>
         {label}
       </label>
-      <input {...(rest as InputHTMLAttributes<HTMLInputElement>)} id={id} value={value} onInput={(e) => onValue(e.currentTarget.value)} aria-invalid={error ? true : undefined} aria-describedby={described} />
+      <input
+        {...(rest as InputHTMLAttributes<HTMLInputElement>)}
+        id={id}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+      />
       {hint && <small id={`${id}-h`}>{hint}</small>}
       {error && (
         <small class="field-error" id={`${id}-e`}>
@@ -41,7 +58,17 @@ export function Input({ label, value, onValue, hint, error, hideLabel, class: cl
   );
 }
 
-function IntegrationForm({ bots, current, onDone, onCancel }: { bots: Bot[]; current?: VoiceIntegration; onDone: (v: VoiceIntegration) => void; onCancel?: () => void }) {
+function IntegrationForm({
+  bots,
+  current,
+  onDone,
+  onCancel,
+}: {
+  bots: Bot[];
+  current?: VoiceIntegration;
+  onDone: (v: VoiceIntegration) => void;
+  onCancel?: () => void;
+}) {
   const [f, setF] = useState<VoiceForm>(() => (current ? voiceFormOf(current) : emptyVoiceForm(bots[0]?.id)));
   const set =
     <K extends keyof VoiceForm>(k: K) =>
@@ -54,11 +81,21 @@ function IntegrationForm({ bots, current, onDone, onCancel }: { bots: Bot[]; cur
     if (current) ref.current?.querySelector<HTMLElement>("input, select")?.focus();
   }, []);
   const save = useFormAction(async () => {
-    const v = current ? await settingsApi.voice.update(current.id, patchBody(current, f)) : await settingsApi.voice.create(createBody(f));
+    const v = current
+      ? await settingsApi.voice.update(current.id, patchBody(current, f))
+      : await settingsApi.voice.create(createBody(f));
     if (!current) setF(emptyVoiceForm(f.botId));
     onDone(v);
   });
-  const claimed = ["name", "botId", "settings.handoffNumber", "settings.firstMessage", "settings.vapiAuth", "settings.streamUrl", ...info.secrets.map((s) => `secrets.${s.key}`)];
+  const claimed = [
+    "name",
+    "botId",
+    "settings.handoffNumber",
+    "settings.firstMessage",
+    "settings.vapiAuth",
+    "settings.streamUrl",
+    ...info.secrets.map((s) => `secrets.${s.key}`),
+  ];
   return (
     <form
       ref={ref}
@@ -75,11 +112,23 @@ function IntegrationForm({ bots, current, onDone, onCancel }: { bots: Bot[]; cur
             <span class="muted small">Provider</span> <strong>{info.label}</strong>
           </p>
         ) : (
-          <Select label="Provider" value={f.provider} onValue={(p) => setF((x) => ({ ...x, provider: p, secrets: {} }))} options={PROVIDER_OPTIONS} />
+          <Select
+            label="Provider"
+            value={f.provider}
+            onValue={(p) => setF((x) => ({ ...x, provider: p, secrets: {} }))}
+            options={PROVIDER_OPTIONS}
+          />
         )}
         <Select label="Bot" value={f.botId} onValue={set("botId")} options={bots.map((b) => [b.id, b.name] as const)} />
       </div>
-      <Input label="Name" placeholder={`${f.provider} line`} maxLength={80} value={f.name} onValue={set("name")} error={save.errorAt("name")} />
+      <Input
+        label="Name"
+        placeholder={`${f.provider} line`}
+        maxLength={80}
+        value={f.name}
+        onValue={set("name")}
+        error={save.errorAt("name")}
+      />
       {info.secrets.map((s) => {
         const hint = current?.secretHints[s.key];
         return (
@@ -98,19 +147,48 @@ function IntegrationForm({ bots, current, onDone, onCancel }: { bots: Bot[]; cur
         );
       })}
       <div class="row wrap">
-        <Input label="Hand-off number" type="tel" autoComplete="off" placeholder="+14155550100" hint="In E.164 form. Callers who need a person are transferred here." value={f.handoffNumber} onValue={set("handoffNumber")} error={save.errorAt("settings.handoffNumber")} />
+        <Input
+          label="Hand-off number"
+          type="tel"
+          autoComplete="off"
+          placeholder="+14155550100"
+          hint="In E.164 form. Callers who need a person are transferred here."
+          value={f.handoffNumber}
+          onValue={set("handoffNumber")}
+          error={save.errorAt("settings.handoffNumber")}
+        />
         {f.provider === "vapi" && (
           <Select
             label="How Vapi authenticates"
             value={f.vapiAuth}
             onValue={set("vapiAuth")}
-            options={[["", "Default (X-Vapi-Secret header)"], ["secret", "X-Vapi-Secret header"], ["bearer", "Authorization: Bearer"], ["hmac", "HMAC credential"]]}
+            options={[
+              ["", "Default (X-Vapi-Secret header)"],
+              ["secret", "X-Vapi-Secret header"],
+              ["bearer", "Authorization: Bearer"],
+              ["hmac", "HMAC credential"],
+            ]}
           />
         )}
       </div>
-      <Input label="First message" placeholder="Defaults to the bot's greeting" maxLength={500} value={f.firstMessage} onValue={set("firstMessage")} error={save.errorAt("settings.firstMessage")} />
+      <Input
+        label="First message"
+        placeholder="Defaults to the bot's greeting"
+        maxLength={500}
+        value={f.firstMessage}
+        onValue={set("firstMessage")}
+        error={save.errorAt("settings.firstMessage")}
+      />
       {f.provider === "twilio" && (
-        <Input label="Stream URL" type="url" placeholder="wss://… (optional)" hint="Bridge calls to your own voice agent; without it Twilio's speech recognition talks to Echo." value={f.streamUrl} onValue={set("streamUrl")} error={save.errorAt("settings.streamUrl")} />
+        <Input
+          label="Stream URL"
+          type="url"
+          placeholder="wss://… (optional)"
+          hint="Bridge calls to your own voice agent; without it Twilio's speech recognition talks to Echo."
+          value={f.streamUrl}
+          onValue={set("streamUrl")}
+          error={save.errorAt("settings.streamUrl")}
+        />
       )}
       <ErrorNote error={save.summary(claimed)} />
       <div class="row">
@@ -149,7 +227,17 @@ function UrlList({ v }: { v: VoiceIntegration }) {
   );
 }
 
-function IntegrationCard({ v, bots, onChanged, onDeleted }: { v: VoiceIntegration; bots: Bot[]; onChanged: (v: VoiceIntegration) => void; onDeleted: () => void }) {
+function IntegrationCard({
+  v,
+  bots,
+  onChanged,
+  onDeleted,
+}: {
+  v: VoiceIntegration;
+  bots: Bot[];
+  onChanged: (v: VoiceIntegration) => void;
+  onDeleted: () => void;
+}) {
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
@@ -188,11 +276,17 @@ function IntegrationCard({ v, bots, onChanged, onDeleted }: { v: VoiceIntegratio
             </div>
             <div>
               <dt>Hand-off number</dt>
-              <dd data-field="handoff">{v.settings.handoffNumber ?? <span class="muted">None: callers stay with the bot</span>}</dd>
+              <dd data-field="handoff">
+                {v.settings.handoffNumber ?? <span class="muted">None: callers stay with the bot</span>}
+              </dd>
             </div>
             <div>
               <dt>Secrets</dt>
-              <dd>{hints.length ? hints.map(([k, h]) => <span key={k} class="secret-hint">{`${secretLabel(k)} ${h}`}</span>) : "None"}</dd>
+              <dd>
+                {hints.length
+                  ? hints.map(([k, h]) => <span key={k} class="secret-hint">{`${secretLabel(k)} ${h}`}</span>)
+                  : "None"}
+              </dd>
             </div>
             <div>
               <dt>Updated</dt>
@@ -203,10 +297,25 @@ function IntegrationCard({ v, bots, onChanged, onDeleted }: { v: VoiceIntegratio
           <ErrorNote error={del.error} />
           {canAdmin.value && (
             <div class="row">
-              <button ref={editButton} type="button" class="btn small" aria-label={`Edit ${v.name}`} onClick={() => setEditing(true)}>
+              <button
+                ref={editButton}
+                type="button"
+                class="btn small"
+                aria-label={`Edit ${v.name}`}
+                onClick={() => setEditing(true)}
+              >
                 Edit
               </button>
-              <button type="button" class="btn small danger" aria-label={`Delete ${v.name}`} disabled={del.busy} onClick={() => confirm(`Delete “${v.name}”? Calls through ${PROVIDERS[v.provider].label} stop reaching Echo.`) && void del.run()}>
+              <button
+                type="button"
+                class="btn small danger"
+                aria-label={`Delete ${v.name}`}
+                disabled={del.busy}
+                onClick={() =>
+                  confirm(`Delete “${v.name}”? Calls through ${PROVIDERS[v.provider].label} stop reaching Echo.`) &&
+                  void del.run()
+                }
+              >
                 Delete
               </button>
             </div>
@@ -226,7 +335,10 @@ export function Voice() {
     <main class="page" id="main">
       <header class="page-head">
         <h1>Voice</h1>
-        <p class="muted">Answer phone calls with your bot through Vapi, ElevenLabs, Retell or Twilio. Callers who need a person are transferred to your hand-off number.</p>
+        <p class="muted">
+          Answer phone calls with your bot through Vapi, ElevenLabs, Retell or Twilio. Callers who need a person are
+          transferred to your hand-off number.
+        </p>
       </header>
       <section class="card" aria-labelledby="voice-lines">
         <h2 id="voice-lines">Phone lines</h2>
@@ -234,11 +346,19 @@ export function Voice() {
         {list.loading && !list.data ? (
           <Loading />
         ) : !items.length ? (
-          <Empty title="No voice provider connected">Connect one below, then paste its URLs into the provider's console.</Empty>
+          <Empty title="No voice provider connected">
+            Connect one below, then paste its URLs into the provider's console.
+          </Empty>
         ) : (
           <ul class="voice-list">
             {items.map((v) => (
-              <IntegrationCard key={v.id} v={v} bots={botList} onChanged={(x) => list.set(items.map((y) => (y.id === x.id ? x : y)))} onDeleted={() => list.set(items.filter((y) => y.id !== v.id))} />
+              <IntegrationCard
+                key={v.id}
+                v={v}
+                bots={botList}
+                onChanged={(x) => list.set(items.map((y) => (y.id === x.id ? x : y)))}
+                onDeleted={() => list.set(items.filter((y) => y.id !== v.id))}
+              />
             ))}
           </ul>
         )}

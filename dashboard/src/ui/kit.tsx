@@ -20,13 +20,24 @@ export function Field({ label, value, onValue, hint, ...rest }: InputProps) {
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <input {...(rest as InputHTMLAttributes<HTMLInputElement>)} id={id} value={value} onInput={(e) => onValue(e.currentTarget.value)} aria-describedby={hint ? `${id}-h` : undefined} />
+      <input
+        {...(rest as InputHTMLAttributes<HTMLInputElement>)}
+        id={id}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-describedby={hint ? `${id}-h` : undefined}
+      />
       {hint && <small id={`${id}-h`}>{hint}</small>}
     </div>
   );
 }
 
-type AreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "onInput" | "value"> & { label: string; value: string; onValue: (v: string) => void; hint?: string };
+type AreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "onInput" | "value"> & {
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  hint?: string;
+};
 export function Area({ label, value, onValue, hint, ...rest }: AreaProps) {
   const id = useId();
   return (
@@ -38,7 +49,19 @@ export function Area({ label, value, onValue, hint, ...rest }: AreaProps) {
   );
 }
 
-export function Select<T extends string>({ label, value, onValue, options, hideLabel }: { label: string; value: T; onValue: (v: T) => void; options: readonly (readonly [T, string])[]; hideLabel?: boolean }) {
+export function Select<T extends string>({
+  label,
+  value,
+  onValue,
+  options,
+  hideLabel,
+}: {
+  label: string;
+  value: T;
+  onValue: (v: T) => void;
+  options: readonly (readonly [T, string])[];
+  hideLabel?: boolean;
+}) {
   const id = useId();
   return (
     <div class={hideLabel ? "field inline" : "field"}>
@@ -121,7 +144,13 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
       await fn(...a);
       return true;
     } catch (err) {
-      setError(err && typeof err === "object" && "text" in err ? String((err as { text: unknown }).text) : err instanceof Error ? err.message : String(err));
+      setError(
+        err && typeof err === "object" && "text" in err
+          ? String((err as { text: unknown }).text)
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
       return false;
     } finally {
       setBusy(false);
@@ -132,7 +161,11 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
 
 /** Loads data once per key with loading and error states. */
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
-  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
   const tick = useRef(0);
   const reload = async () => {
     const n = ++tick.current;
@@ -141,7 +174,13 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
       const data = await fn();
       if (n === tick.current) setState({ data, error: null, loading: false });
     } catch (err) {
-      if (n === tick.current) setState({ data: null, error: err && typeof err === "object" && "text" in err ? String((err as { text: unknown }).text) : String(err), loading: false });
+      if (n === tick.current)
+        setState({
+          data: null,
+          error:
+            err && typeof err === "object" && "text" in err ? String((err as { text: unknown }).text) : String(err),
+          loading: false,
+        });
     }
   };
   useEffect(() => {
@@ -150,7 +189,17 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
   return { ...state, reload, set: (data: T) => setState({ data, error: null, loading: false }) };
 }
 
-export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ComponentChildren }) {
+export function Dialog({
+  title,
+  open,
+  onClose,
+  children,
+}: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;

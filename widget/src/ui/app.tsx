@@ -77,7 +77,17 @@ function Panel({ m, t, a, close }: Props & { close(): void }) {
         {bot.theme?.logoUrl ? <img src={bot.theme.logoUrl} alt="" /> : <span class="av">{bot.name.slice(0, 1)}</span>}
         <div>
           <strong>{bot.name}</strong>
-          <small role="status">{m.status.value === "offline" ? t[K.offline] : mode === "human" ? (agentSpoke ? t[K.agent] : t[K.waiting]) : mode === "closed" ? t[K.ended] : ""}</small>
+          <small role="status">
+            {m.status.value === "offline"
+              ? t[K.offline]
+              : mode === "human"
+                ? agentSpoke
+                  ? t[K.agent]
+                  : t[K.waiting]
+                : mode === "closed"
+                  ? t[K.ended]
+                  : ""}
+          </small>
         </div>
         <button type="button" class="ib" aria-label={t[K.close]} onClick={close}>
           <svg viewBox="0 0 24 24" aria-hidden="true">

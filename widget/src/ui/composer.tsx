@@ -15,7 +15,15 @@ const CLIP = "M16.5 6.5l-7.8 7.8a1.5 1.5 0 002.1 2.1l7.8-7.8a3.5 3.5 0 00-5-5L5.
 const MIC = "M12 15a3 3 0 003-3V6a3 3 0 00-6 0v6a3 3 0 003 3zm6-3a6 6 0 01-12 0m6 6v3";
 
 /** Text box (Enter sends, Shift+Enter breaks the line), attach and microphone buttons. */
-export function Composer({ t, a, inputRef }: { t: Strings; a: Actions; inputRef: { current: HTMLTextAreaElement | null } }) {
+export function Composer({
+  t,
+  a,
+  inputRef,
+}: {
+  t: Strings;
+  a: Actions;
+  inputRef: { current: HTMLTextAreaElement | null };
+}) {
   const listening = useSignal(false);
   const caption = useSignal("");
   const file = useRef<HTMLInputElement>(null);
@@ -47,7 +55,11 @@ export function Composer({ t, a, inputRef }: { t: Strings; a: Actions; inputRef:
         submit();
       }}
     >
-      {caption.value ? <p class="cap" aria-live="polite">{caption}</p> : null}
+      {caption.value ? (
+        <p class="cap" aria-live="polite">
+          {caption}
+        </p>
+      ) : null}
       <input
         ref={file}
         type="file"
@@ -77,7 +89,13 @@ export function Composer({ t, a, inputRef }: { t: Strings; a: Actions; inputRef:
         }}
       />
       {hasSpeech() ? (
-        <button type="button" class={"ib" + (listening.value ? " on" : "")} aria-pressed={listening.value} aria-label={listening.value ? t[K.micStop] : t[K.mic]} onClick={mic}>
+        <button
+          type="button"
+          class={"ib" + (listening.value ? " on" : "")}
+          aria-pressed={listening.value}
+          aria-label={listening.value ? t[K.micStop] : t[K.mic]}
+          onClick={mic}
+        >
           <Icon d={MIC} />
         </button>
       ) : null}

@@ -15,7 +15,10 @@ enum X {
   save,
   saved,
 }
-const EN = "How did we do?|stars|Anything to add? (optional)|Send|Thanks for your feedback!|Start a new conversation|No one is available right now. Leave your email and we will reply.|you@example.com|Save|Thanks, we will reply by email.".split("|");
+const EN =
+  "How did we do?|stars|Anything to add? (optional)|Send|Thanks for your feedback!|Start a new conversation|No one is available right now. Leave your email and we will reply.|you@example.com|Save|Thanks, we will reply by email.".split(
+    "|",
+  );
 
 /**
  * Email capture and the satisfaction rating: never needed before the first message, so they sit
@@ -37,18 +40,39 @@ export function createExtras(h: typeof H, useSignal: typeof UseSignal) {
         onSubmit: (e: SubmitEvent) => {
           e.preventDefault();
           const input = (e.currentTarget as HTMLFormElement).elements.namedItem("email") as HTMLInputElement;
-          if (input.checkValidity()) save(input.value.trim()).then(() => (done.value = true), () => {});
+          if (input.checkValidity())
+            save(input.value.trim()).then(
+              () => (done.value = true),
+              () => {},
+            );
         },
       },
       h("style", null, css),
       h("label", { for: "echo-email" }, say(s, X.email)),
-      h("input", { id: "echo-email", name: "email", type: "email", required: true, placeholder: say(s, X.emailPh), autocomplete: "email" }),
+      h("input", {
+        id: "echo-email",
+        name: "email",
+        type: "email",
+        required: true,
+        placeholder: say(s, X.emailPh),
+        autocomplete: "email",
+      }),
       h("button", { type: "submit" }, say(s, X.save)),
     );
   }
 
   /** Shown when the conversation closes: 1-5 stars (a native radio group) and an optional comment. */
-  function Rating({ s, rate, already, restart }: { s: string[]; rate: (score: number, comment: string) => void; already: boolean; restart: () => void }) {
+  function Rating({
+    s,
+    rate,
+    already,
+    restart,
+  }: {
+    s: string[];
+    rate: (score: number, comment: string) => void;
+    already: boolean;
+    restart: () => void;
+  }) {
     const score = useSignal(0);
     const sent = useSignal(already);
     const again = h("button", { type: "button", class: "again", onClick: restart }, say(s, X.restart));
@@ -73,7 +97,13 @@ export function createExtras(h: typeof H, useSignal: typeof UseSignal) {
           h(
             "label",
             { key: n, class: n <= score.value ? "on" : "", title: `${n} ${say(s, X.star)}` },
-            h("input", { type: "radio", name: "score", value: n, "aria-label": `${n} ${say(s, X.star)}`, onChange: () => (score.value = n) }),
+            h("input", {
+              type: "radio",
+              name: "score",
+              value: n,
+              "aria-label": `${n} ${say(s, X.star)}`,
+              onChange: () => (score.value = n),
+            }),
             "★",
           ),
         ),

@@ -25,7 +25,14 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ["bots:read", "knowledge:read", "conversations:read", "tickets:read", "team:read", "voice:read"];
+const READ: Permission[] = [
+  "bots:read",
+  "knowledge:read",
+  "conversations:read",
+  "tickets:read",
+  "team:read",
+  "voice:read",
+];
 const AGENT: Permission[] = [...READ, "conversations:write", "tickets:write"];
 const ADMIN: Permission[] = [
   ...AGENT,

@@ -2,20 +2,34 @@ import { z } from "@hono/zod-openapi";
 import { ROLES } from "../../storage/schema";
 
 export const MAX_PASSWORD = 256;
-export const Email = z.email().max(254).transform((e) => e.toLowerCase());
+export const Email = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
 export const Password = z.string().min(10, "use at least 10 characters").max(MAX_PASSWORD);
 export const RoleSchema = z.enum(ROLES);
 
 export const SignupInput = z
-  .object({ email: Email, password: Password, name: z.string().trim().min(1).max(100).optional(), company: z.string().trim().min(1).max(100) })
+  .object({
+    email: Email,
+    password: Password,
+    name: z.string().trim().min(1).max(100).optional(),
+    company: z.string().trim().min(1).max(100),
+  })
   .strict()
   .openapi("SignupInput");
 export type SignupInput = z.infer<typeof SignupInput>;
 
-export const LoginInput = z.object({ email: Email, password: z.string().min(1).max(MAX_PASSWORD), tenantId: z.string().max(64).optional() }).strict().openapi("LoginInput");
+export const LoginInput = z
+  .object({ email: Email, password: z.string().min(1).max(MAX_PASSWORD), tenantId: z.string().max(64).optional() })
+  .strict()
+  .openapi("LoginInput");
 export type LoginInput = z.infer<typeof LoginInput>;
 
-export const RefreshInput = z.object({ refreshToken: z.string().min(10).max(200) }).strict().openapi("RefreshInput");
+export const RefreshInput = z
+  .object({ refreshToken: z.string().min(10).max(200) })
+  .strict()
+  .openapi("RefreshInput");
 
 export const Session = z
   .object({

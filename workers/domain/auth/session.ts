@@ -10,12 +10,26 @@ import { ACCESS_TTL_SECONDS, REFRESH_TTL_MS, signAccessToken } from "./tokens";
 import { createBotStmts } from "../bots/create";
 
 /** Refresh tokens are `rt_<family>.<secret>`; only the SHA-256 of the whole string is stored. */
-async function issueSession(ctx: BaseCtx, user: UserRow, tenant: { id: string; name: string }, role: Role, familyId?: string) {
+async function issueSession(
+  ctx: BaseCtx,
+  user: UserRow,
+  tenant: { id: string; name: string },
+  role: Role,
+  familyId?: string,
+) {
   const now = ctx.clock.now();
   const family = familyId ?? newId("rtf", now);
   const refreshToken = `rt_${family.slice(4)}.${randomToken(40)}`;
   await refreshTokensRepo(ctx.db)
-    .insertStmt({ id: newId("rtf", now), tenantId: tenant.id, userId: user.id, familyId: family, tokenHash: await sha256Hex(refreshToken), expiresAt: new Date(now + REFRESH_TTL_MS), createdAt: new Date(now) })
+    .insertStmt({
+      id: newId("rtf", now),
+      tenantId: tenant.id,
+      userId: user.id,
+      familyId: family,
+      tokenHash: await sha256Hex(refreshToken),
+      expiresAt: new Date(now + REFRESH_TTL_MS),
+      createdAt: new Date(now),
+    })
     .run();
   const accessToken = await signAccessToken(ctx.config.appSecret, { userId: user.id, tenantId: tenant.id, role }, now);
   return {
@@ -34,12 +48,23 @@ export async function signUp(ctx: BaseCtx, input: SignupInput) {
   if (await users.byEmail(input.email)) throw new Conflict("an account with this email exists; sign in instead");
   const now = ctx.clock.now();
   const tenant = { id: newId("tnt", now), name: input.company, plan: "free", createdAt: new Date(now) };
-  const user = { id: newId("usr", now), email: input.email, name: input.name ?? null, passwordHash: await hashPassword(input.password), createdAt: new Date(now) };
+  const user = {
+    id: newId("usr", now),
+    email: input.email,
+    name: input.name ?? null,
+    passwordHash: await hashPassword(input.password),
+    createdAt: new Date(now),
+  };
   const bot = await createBotStmts(ctx, tenant.id, { name: `${input.company} Assistant` });
   await ctx.db.batch([
     tenantsRepo(ctx.db).insertStmt(tenant),
     users.insertStmt(user),
-    membershipsRepo(ctx.db).insertStmt({ tenantId: tenant.id, userId: user.id, role: "owner", createdAt: new Date(now) }),
+    membershipsRepo(ctx.db).insertStmt({
+      tenantId: tenant.id,
+      userId: user.id,
+      role: "owner",
+      createdAt: new Date(now),
+    }),
     ...bot.stmts,
   ]);
   return issueSession(ctx, user, tenant, "owner");
@@ -68,7 +93,8 @@ export async function refreshSession(ctx: BaseCtx, refreshToken: string) {
   const tokens = refreshTokensRepo(ctx.db);
   const row = await tokens.byHash(await sha256Hex(refreshToken));
   const now = ctx.clock.now();
-  if (!row || row.revokedAt || row.expiresAt.getTime() <= now) throw new Unauthorized("refresh token is invalid or expired");
+  if (!row || row.revokedAt || row.expiresAt.getTime() <= now)
+    throw new Unauthorized("refresh token is invalid or expired");
   const won = await tokens.markUsed(row.id, new Date(now));
   if (!won) {
     await tokens.revokeFamilyStmt(row.familyId, new Date(now)).run();

@@ -20,7 +20,11 @@ function keyOf(secret: string) {
   return new TextEncoder().encode(secret);
 }
 
-export async function signAccessToken(secret: string, claims: { userId: string; tenantId: string; role: Role }, now: number) {
+export async function signAccessToken(
+  secret: string,
+  claims: { userId: string; tenantId: string; role: Role },
+  now: number,
+) {
   return new SignJWT({ tid: claims.tenantId, role: claims.role, typ: "access" })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.userId)
@@ -44,7 +48,13 @@ export async function verifyAccessToken(secret: string, token: string, now: numb
 }
 
 /** Short-lived signed token for other principals (widget visitors, upload URLs): `aud` names the use. */
-export async function signScopedToken(secret: string, aud: string, claims: Record<string, unknown>, ttlSeconds: number, now: number) {
+export async function signScopedToken(
+  secret: string,
+  aud: string,
+  claims: Record<string, unknown>,
+  ttlSeconds: number,
+  now: number,
+) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setIssuer(ISSUER)
@@ -54,9 +64,19 @@ export async function signScopedToken(secret: string, aud: string, claims: Recor
     .sign(keyOf(secret));
 }
 
-export async function verifyScopedToken(secret: string, aud: string, token: string, now: number): Promise<Record<string, unknown>> {
+export async function verifyScopedToken(
+  secret: string,
+  aud: string,
+  token: string,
+  now: number,
+): Promise<Record<string, unknown>> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), { issuer: ISSUER, audience: aud, algorithms: ["HS256"], currentDate: new Date(now) });
+    const { payload } = await jwtVerify(token, keyOf(secret), {
+      issuer: ISSUER,
+      audience: aud,
+      algorithms: ["HS256"],
+      currentDate: new Date(now),
+    });
     return payload as Record<string, unknown>;
   } catch {
     throw new Unauthorized(`${aud} token is invalid or expired`);

@@ -22,7 +22,10 @@ export const BotTheme = z.object({
   primaryColor: Color,
   textColor: Color,
   position: z.enum(["bottom-right", "bottom-left"]),
-  logoUrl: z.url({ protocol: /^https?$/ }).max(500).nullable(),
+  logoUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .nullable(),
   mode: z.enum(["auto", "light", "dark"]),
 });
 
@@ -32,8 +35,18 @@ export const BotSettings = z.object({
   language: z.string().min(2).max(10),
 });
 
-export const DEFAULT_THEME: z.infer<typeof BotTheme> = { primaryColor: "#4f46e5", textColor: "#ffffff", position: "bottom-right", logoUrl: null, mode: "auto" };
-export const DEFAULT_SETTINGS: z.infer<typeof BotSettings> = { confidenceThreshold: 0.35, answerLength: "medium", language: "auto" };
+export const DEFAULT_THEME: z.infer<typeof BotTheme> = {
+  primaryColor: "#4f46e5",
+  textColor: "#ffffff",
+  position: "bottom-right",
+  logoUrl: null,
+  mode: "auto",
+};
+export const DEFAULT_SETTINGS: z.infer<typeof BotSettings> = {
+  confidenceThreshold: 0.35,
+  answerLength: "medium",
+  language: "auto",
+};
 
 export const BotInput = z
   .object({

@@ -11,12 +11,20 @@ import { signUploadToken, verifyUploadToken, type VisitorScope } from "./visitor
  * checked), posts the file there (multipart field `file`), the bytes go to R2 and the room learns
  * the attachment, and a later `msg` frame carries its id. Keys are tenant- and conversation-scoped.
  */
-export const attachmentKey = (tenantId: string, conversationId: string, id: string) => `conversations/${tenantId}/${conversationId}/${id}`;
+export const attachmentKey = (tenantId: string, conversationId: string, id: string) =>
+  `conversations/${tenantId}/${conversationId}/${id}`;
 
 export async function requestUpload(ctx: BaseCtx, scope: VisitorScope, input: AttachmentRequest) {
   const now = ctx.clock.now();
   const id = newId("att", now);
-  const sig = await signUploadToken(ctx, { tenantId: scope.tenantId, conversationId: scope.conversationId, attachmentId: id, name: input.name, type: input.type, size: input.size });
+  const sig = await signUploadToken(ctx, {
+    tenantId: scope.tenantId,
+    conversationId: scope.conversationId,
+    attachmentId: id,
+    name: input.name,
+    type: input.type,
+    size: input.size,
+  });
   return {
     id,
     uploadUrl: `${ctx.services.origin}/api/widget/attachments/${id}/upload?sig=${encodeURIComponent(sig)}`,
@@ -30,15 +38,27 @@ export async function requestUpload(ctx: BaseCtx, scope: VisitorScope, input: At
 export async function storeUpload(ctx: BaseCtx, attachmentId: string, sig: string, file: File) {
   const scope = await verifyUploadToken(ctx, sig);
   if (scope.attachmentId !== attachmentId) throw new NotFound("attachment", attachmentId);
-  if (file.size > scope.size || file.size > MAX_ATTACHMENT_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `the file is over the declared ${scope.size} bytes`);
+  if (file.size > scope.size || file.size > MAX_ATTACHMENT_BYTES)
+    throw new AppError("PAYLOAD_TOO_LARGE", `the file is over the declared ${scope.size} bytes`);
   if (file.size === 0) throw new Invalid("the file is empty", [{ path: "file", message: "empty" }]);
-  if (file.type.split(";")[0]!.trim().toLowerCase() !== scope.type) throw new AppError("UNSUPPORTED_MEDIA_TYPE", `the file is not of the declared type ${scope.type}`);
-  await ctx.services.files.put(attachmentKey(scope.tenantId, scope.conversationId, attachmentId), await file.arrayBuffer(), {
-    httpMetadata: { contentType: scope.type, contentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(scope.name)}` },
-    customMetadata: { name: scope.name, tenantId: scope.tenantId, conversationId: scope.conversationId },
-  });
+  if (file.type.split(";")[0]!.trim().toLowerCase() !== scope.type)
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `the file is not of the declared type ${scope.type}`);
+  await ctx.services.files.put(
+    attachmentKey(scope.tenantId, scope.conversationId, attachmentId),
+    await file.arrayBuffer(),
+    {
+      httpMetadata: {
+        contentType: scope.type,
+        contentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(scope.name)}`,
+      },
+      customMetadata: { name: scope.name, tenantId: scope.tenantId, conversationId: scope.conversationId },
+    },
+  );
   const ref = { id: attachmentId, name: scope.name, type: scope.type, size: file.size };
-  await roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId).addAttachment(scope.tenantId, ref);
+  await roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId).addAttachment(
+    scope.tenantId,
+    ref,
+  );
   return ref;
 }
 
@@ -49,7 +69,8 @@ async function readObject(ctx: BaseCtx, tenantId: string, conversationId: string
 }
 
 /** The visitor's own conversation's file. */
-export const readVisitorAttachment = (ctx: BaseCtx, scope: VisitorScope, id: string) => readObject(ctx, scope.tenantId, scope.conversationId, id);
+export const readVisitorAttachment = (ctx: BaseCtx, scope: VisitorScope, id: string) =>
+  readObject(ctx, scope.tenantId, scope.conversationId, id);
 
 /** An operator's read of a file of one of the tenant's conversations. */
 export async function readConversationAttachment(ctx: Ctx, conversationId: string, id: string) {

@@ -43,7 +43,8 @@ export function toMessageDto(m: MessageRow): MessageDto {
 }
 
 /** Cursor = base64url of `${updatedAtMs}.${id}` of the last row of the previous page. */
-const encodeCursor = (c: ConversationRow) => btoa(`${c.updatedAt.getTime()}.${c.id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const encodeCursor = (c: ConversationRow) =>
+  btoa(`${c.updatedAt.getTime()}.${c.id}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 function decodeCursor(cursor: string): { updatedAt: number; id: string } {
   try {
     const [t, id] = atob(cursor.replace(/-/g, "+").replace(/_/g, "/")).split(".");
@@ -77,7 +78,11 @@ export async function getConversation(ctx: Ctx, id: string): Promise<Conversatio
 export async function listMessages(ctx: Ctx, id: string, q: MessagesQuery) {
   await getConversation(ctx, id);
   const after = q.cursor !== undefined ? Number(q.cursor) : q.afterSeq;
-  const rows = await messagesRepo(ctx.db).list(ctx.tenantId, id, { afterSeq: after, limit: q.limit + 1, includeInternal: q.includeNotes === "true" });
+  const rows = await messagesRepo(ctx.db).list(ctx.tenantId, id, {
+    afterSeq: after,
+    limit: q.limit + 1,
+    includeInternal: q.includeNotes === "true",
+  });
   let page = rows.slice(0, q.limit);
   let nextCursor: string | null = null;
   if (rows.length > q.limit) {
@@ -89,14 +94,23 @@ export async function listMessages(ctx: Ctx, id: string, q: MessagesQuery) {
   return { data: page.map(toMessageDto), nextCursor };
 }
 
-const ROLE_LABEL: Record<MessageRow["role"], string> = { visitor: "Visitor", ai: "AI", agent: "Agent", system: "System" };
+const ROLE_LABEL: Record<MessageRow["role"], string> = {
+  visitor: "Visitor",
+  ai: "AI",
+  agent: "Agent",
+  system: "System",
+};
 
 /** The whole transcript as JSON or plain text (one `[time] Who: text` line per message). */
 export async function exportTranscript(ctx: Ctx, id: string, q: ExportQuery) {
   const conv = await getConversation(ctx, id);
   const all: MessageRow[] = [];
-  for (let after: number | undefined = undefined; ; ) {
-    const rows = await messagesRepo(ctx.db).list(ctx.tenantId, id, { afterSeq: after, limit: 1000, includeInternal: q.includeNotes === "true" });
+  for (let after: number | undefined = undefined; ;) {
+    const rows = await messagesRepo(ctx.db).list(ctx.tenantId, id, {
+      afterSeq: after,
+      limit: 1000,
+      includeInternal: q.includeNotes === "true",
+    });
     all.push(...rows);
     if (rows.length < 1000) break;
     after = rows.at(-1)!.seq;
@@ -105,9 +119,14 @@ export async function exportTranscript(ctx: Ctx, id: string, q: ExportQuery) {
     while (all.at(-1)?.seq === after) all.pop();
     after -= 1;
   }
-  if (q.format === "json") return { kind: "json" as const, body: { conversation: toConversationDto(conv), messages: all.map(toMessageDto) } };
+  if (q.format === "json")
+    return { kind: "json" as const, body: { conversation: toConversationDto(conv), messages: all.map(toMessageDto) } };
   const lines = all.map((m) => {
-    const who = m.internal ? `Note (${m.author?.name ?? "agent"})` : m.role === "agent" && m.author ? `Agent (${m.author.name})` : ROLE_LABEL[m.role];
+    const who = m.internal
+      ? `Note (${m.author?.name ?? "agent"})`
+      : m.role === "agent" && m.author
+        ? `Agent (${m.author.name})`
+        : ROLE_LABEL[m.role];
     const files = m.attachments?.length ? ` [attachments: ${m.attachments.map((a) => a.name).join(", ")}]` : "";
     return `[${m.createdAt.toISOString()}] ${who}: ${m.text}${files}`;
   });

@@ -6,7 +6,14 @@ export const VISITOR_TOKEN_TTL_SECONDS = 24 * 3600;
 export const UPLOAD_URL_TTL_SECONDS = 5 * 60;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Types a visitor may attach: images, PDFs and plain text; never HTML or scripts. */
-export const ATTACHMENT_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"] as const;
+export const ATTACHMENT_TYPES = [
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "application/pdf",
+  "text/plain",
+] as const;
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
 
@@ -15,7 +22,10 @@ export const VisitorInput = z
     name: z.string().trim().min(1).max(200).optional(),
     email: z.email().max(254).optional(),
     locale: z.string().min(2).max(35).optional(),
-    metadata: z.record(z.string().min(1).max(64), z.string().max(500)).refine((m) => Object.keys(m).length <= 20, "at most 20 keys").optional(),
+    metadata: z
+      .record(z.string().min(1).max(64), z.string().max(500))
+      .refine((m) => Object.keys(m).length <= 20, "at most 20 keys")
+      .optional(),
   })
   .strict();
 
@@ -51,7 +61,13 @@ export const SessionDto = z
     wsUrl: z.string(),
     visitorToken: z.string().openapi({ description: "keep it (localStorage) and send it back to resume" }),
     resumed: z.boolean(),
-    bot: z.object({ id: z.string(), name: z.string(), greeting: z.string(), theme: z.record(z.string(), z.unknown()), settings: z.record(z.string(), z.unknown()) }),
+    bot: z.object({
+      id: z.string(),
+      name: z.string(),
+      greeting: z.string(),
+      theme: z.record(z.string(), z.unknown()),
+      settings: z.record(z.string(), z.unknown()),
+    }),
   })
   .openapi("WidgetSession");
 export type SessionDto = z.infer<typeof SessionDto>;
@@ -62,7 +78,9 @@ export const ListQuery = z
     mode: z.enum(CONVERSATION_MODES).optional(),
     botId: z.string().min(1).max(64).optional(),
     assignee: z.string().min(1).max(64).optional().openapi({ description: "a user id, `me` or `none`" }),
-    includeEmpty: z.enum(["true", "false"]).default("false").openapi({ description: "also list chat conversations with no message yet (a widget was opened on a page, nobody wrote)" }),
+    includeEmpty: z.enum(["true", "false"]).default("false").openapi({
+      description: "also list chat conversations with no message yet (a widget was opened on a page, nobody wrote)",
+    }),
     cursor: z.string().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(PAGE_DEFAULT),
   })
@@ -72,14 +90,22 @@ export type ListQuery = z.infer<typeof ListQuery>;
 export const MessagesQuery = z
   .object({
     afterSeq: z.coerce.number().int().min(0).optional(),
-    cursor: z.string().regex(/^\d{1,10}$/).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,10}$/)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
     includeNotes: z.enum(["true", "false"]).default("true"),
   })
   .strict();
 export type MessagesQuery = z.infer<typeof MessagesQuery>;
 
-export const ExportQuery = z.object({ format: z.enum(["json", "text"]).default("json"), includeNotes: z.enum(["true", "false"]).default("false") }).strict();
+export const ExportQuery = z
+  .object({
+    format: z.enum(["json", "text"]).default("json"),
+    includeNotes: z.enum(["true", "false"]).default("false"),
+  })
+  .strict();
 export type ExportQuery = z.infer<typeof ExportQuery>;
 
 const Operator = z.object({ userId: z.string(), name: z.string() });
@@ -113,7 +139,9 @@ export const MessageDto = z
     text: z.string(),
     at: z.string(),
     cid: z.string().nullable(),
-    sources: z.array(z.object({ sourceId: z.string(), title: z.string(), url: z.string().nullable(), snippet: z.string() })).nullable(),
+    sources: z
+      .array(z.object({ sourceId: z.string(), title: z.string(), url: z.string().nullable(), snippet: z.string() }))
+      .nullable(),
     attachments: z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), size: z.number() })).nullable(),
     internal: z.boolean().openapi({ description: "a private note: never shown to the visitor" }),
     author: Operator.nullable(),
@@ -122,13 +150,25 @@ export const MessageDto = z
 export type MessageDto = z.infer<typeof MessageDto>;
 
 export const AttachmentRequest = z
-  .object({ name: z.string().trim().min(1).max(200), type: z.enum(ATTACHMENT_TYPES), size: z.number().int().min(1).max(MAX_ATTACHMENT_BYTES) })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(ATTACHMENT_TYPES),
+    size: z.number().int().min(1).max(MAX_ATTACHMENT_BYTES),
+  })
   .strict()
   .openapi("AttachmentRequest");
 export type AttachmentRequest = z.infer<typeof AttachmentRequest>;
 
 export const UploadTicket = z
-  .object({ id: z.string(), uploadUrl: z.string(), expiresAt: z.string(), maxBytes: z.number(), field: z.literal("file") })
+  .object({
+    id: z.string(),
+    uploadUrl: z.string(),
+    expiresAt: z.string(),
+    maxBytes: z.number(),
+    field: z.literal("file"),
+  })
   .openapi("UploadTicket");
 
-export const AttachmentDto = z.object({ id: z.string(), name: z.string(), type: z.string(), size: z.number() }).openapi("Attachment");
+export const AttachmentDto = z
+  .object({ id: z.string(), name: z.string(), type: z.string(), size: z.number() })
+  .openapi("Attachment");

@@ -26,23 +26,39 @@ export async function connectVisitor(ctx: BaseCtx, token: string, request: Reque
   if (origin) {
     const bot = await botsRepo(ctx.db).get(scope.tenantId, scope.botId);
     if (!bot) throw new Forbidden("this bot no longer exists");
-    if (bot.allowedOrigins.length > 0 && !bot.allowedOrigins.includes(origin)) throw new Forbidden(`origin ${origin} is not allowed for this bot`);
+    if (bot.allowedOrigins.length > 0 && !bot.allowedOrigins.includes(origin))
+      throw new Forbidden(`origin ${origin} is not allowed for this bot`);
   }
   const principal: RoomPrincipal = { kind: "visitor", tenantId: scope.tenantId, conversationId: scope.conversationId };
-  return forwardUpgrade(roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId), request, principal);
+  return forwardUpgrade(
+    roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId),
+    request,
+    principal,
+  );
 }
 
-export async function connectOperator(ctx: BaseCtx & { tenantId: string; actor: Actor }, conversationId: string, request: Request) {
-  if (!ctx.actor.permissions.has("conversations:read")) throw new Forbidden("your role lacks the permission conversations:read");
+export async function connectOperator(
+  ctx: BaseCtx & { tenantId: string; actor: Actor },
+  conversationId: string,
+  request: Request,
+) {
+  if (!ctx.actor.permissions.has("conversations:read"))
+    throw new Forbidden("your role lacks the permission conversations:read");
   const conv = await getConversation(ctx, conversationId);
   const op = await operatorName(ctx, ctx.actor);
-  const principal: RoomPrincipal = { kind: "operator", tenantId: ctx.tenantId, conversationId: conv.id, ...op, canWrite: ctx.actor.permissions.has("conversations:write") };
+  const principal: RoomPrincipal = {
+    kind: "operator",
+    tenantId: ctx.tenantId,
+    conversationId: conv.id,
+    ...op,
+    canWrite: ctx.actor.permissions.has("conversations:write"),
+  };
   return forwardUpgrade(roomStub(ctx.services.conversationRooms, ctx.tenantId, conv.id), request, principal);
 }
 
 export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Actor }, request: Request) {
-  if (!ctx.actor.permissions.has("conversations:read")) throw new Forbidden("your role lacks the permission conversations:read");
+  if (!ctx.actor.permissions.has("conversations:read"))
+    throw new Forbidden("your role lacks the permission conversations:read");
   const op = await operatorName(ctx, ctx.actor);
   return forwardUpgrade(hubStub(ctx.services.tenantHubs, ctx.tenantId), request, { tenantId: ctx.tenantId, ...op });
 }
-

@@ -25,20 +25,33 @@ export async function botForWidget(ctx: BaseCtx, botKey: string, origin: string 
  * Identity verification: the tenant's server signs `${userId}:${expiresAt}` with the bot's secret
  * (HMAC-SHA256, hex); a valid, unexpired hash makes the visitor that user. Compared in constant time.
  */
-export async function verifyIdentity(ctx: BaseCtx, bot: BotRow, identity: NonNullable<SessionInput["identity"]>): Promise<string> {
+export async function verifyIdentity(
+  ctx: BaseCtx,
+  bot: BotRow,
+  identity: NonNullable<SessionInput["identity"]>,
+): Promise<string> {
   if (identity.expiresAt * 1000 <= ctx.clock.now()) throw new Unauthorized("identity hash has expired");
   const secret = await decryptSecret(masterKeysOf(ctx.config), bot.tenantId, bot.secretCiphertext);
   const expected = await hmac("SHA-256", secret, `${identity.userId}:${identity.expiresAt}`);
-  if (!timingSafeEqual(expected, fromHex(identity.hash.toLowerCase()))) throw new Unauthorized("identity hash does not match");
+  if (!timingSafeEqual(expected, fromHex(identity.hash.toLowerCase())))
+    throw new Unauthorized("identity hash does not match");
   return identity.userId;
 }
 
 /** A resumed conversation must be this bot's and this visitor's (visitor token or verified user id). */
-async function ownedConversation(ctx: BaseCtx, bot: BotRow, input: SessionInput, userId: string | undefined): Promise<ConversationRow> {
+async function ownedConversation(
+  ctx: BaseCtx,
+  bot: BotRow,
+  input: SessionInput,
+  userId: string | undefined,
+): Promise<ConversationRow> {
   const id = input.conversationId!;
   const conv = hasPrefix(id, "conv") ? await conversationsRepo(ctx.db).get(bot.tenantId, id) : undefined;
   if (!conv || conv.botId !== bot.id) throw new NotFound("conversation", id);
-  const byToken = input.visitorToken && conv.visitorKeyHash && timingSafeEqual(await sha256Hex(input.visitorToken), conv.visitorKeyHash);
+  const byToken =
+    input.visitorToken &&
+    conv.visitorKeyHash &&
+    timingSafeEqual(await sha256Hex(input.visitorToken), conv.visitorKeyHash);
   const byUser = userId !== undefined && conv.visitor.verified === true && conv.visitor.userId === userId;
   if (!byToken && !byUser) throw new NotFound("conversation", id);
   return conv;
@@ -48,7 +61,12 @@ async function ownedConversation(ctx: BaseCtx, bot: BotRow, input: SessionInput,
  * POST /api/widget/sessions: creates or resumes a conversation and hands out a visitor token.
  * `client` identifies the caller (its IP) for the per-bot session rate limit.
  */
-export async function startWidgetSession(ctx: BaseCtx, input: SessionInput, origin: string | undefined, client = "unknown"): Promise<SessionDto> {
+export async function startWidgetSession(
+  ctx: BaseCtx,
+  input: SessionInput,
+  origin: string | undefined,
+  client = "unknown",
+): Promise<SessionDto> {
   const bot = await botForWidget(ctx, input.botKey, origin);
   const { success } = await ctx.services.rateLimits.api.limit({ key: `widget:${bot.id}:${client}` });
   if (!success) throw new RateLimited("too many widget sessions from this address; slow down", 60);
@@ -61,7 +79,10 @@ export async function startWidgetSession(ctx: BaseCtx, input: SessionInput, orig
     resumed = true;
     // details the visitor gave since the start (identify, email capture) reach the conversation
     if (input.visitor || userId) {
-      await roomStub(ctx.services.conversationRooms, bot.tenantId, conversationId).updateVisitor(bot.tenantId, { ...input.visitor, ...(userId ? { userId, verified: true } : {}) });
+      await roomStub(ctx.services.conversationRooms, bot.tenantId, conversationId).updateVisitor(bot.tenantId, {
+        ...input.visitor,
+        ...(userId ? { userId, verified: true } : {}),
+      });
     }
   } else {
     conversationId = newId("conv", ctx.clock.now());

@@ -18,7 +18,15 @@ export const KeyInput = z
 export type KeyInput = z.infer<typeof KeyInput>;
 
 export const KeyDto = z
-  .object({ id: z.string(), name: z.string(), hint: z.string(), scopes: z.array(z.string()), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hint: z.string(),
+    scopes: z.array(z.string()),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
   .openapi("ApiKey");
 
 export function toKeyDto(k: ApiKeyRow) {
@@ -65,5 +73,8 @@ export async function revokeApiKey(ctx: Ctx, id: string) {
 export async function authenticateApiKey(ctx: BaseCtx, secret: string): Promise<{ tenantId: string; actor: Actor }> {
   const row = await apiKeysRepo(ctx.db).byHash(await sha256Hex(secret));
   if (!row || row.revokedAt) throw new Unauthorized("API key is invalid or revoked");
-  return { tenantId: row.tenantId, actor: { kind: "key", keyId: row.id, permissions: new Set(row.scopes as Permission[]) } };
+  return {
+    tenantId: row.tenantId,
+    actor: { kind: "key", keyId: row.id, permissions: new Set(row.scopes as Permission[]) },
+  };
 }

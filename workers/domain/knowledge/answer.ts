@@ -24,7 +24,12 @@ export const streamAnswer: StreamAnswer = (ctx, input, signal) => streamAnswerWi
 /** Dependencies a caller (tests, evals) may fix instead of the configured ones. */
 export type AnswerDeps = { model?: AnswerModel };
 
-export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps: AnswerDeps, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
+export async function* streamAnswerWith(
+  ctx: AnswerCtx,
+  input: AnswerInput,
+  deps: AnswerDeps,
+  signal?: AbortSignal,
+): AsyncIterable<AnswerEvent> {
   const started = Date.now();
   const bot = await botsRepo(ctx.db).get(ctx.tenantId, input.botId);
   if (!bot) throw new NotFound("bot", input.botId);
@@ -36,16 +41,36 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
     // nothing to look up ("hi there", "ok thanks", "?"): ask what they need; no hand-off, a person
     // would have nothing to answer either
     yield { type: "delta", text: phrases.empty };
-    yield done({ answer: phrases.empty, sources: [], confidence: 0, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started } });
+    yield done({
+      answer: phrases.empty,
+      sources: [],
+      confidence: 0,
+      handoff: false,
+      timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started },
+    });
     return;
   }
-  const retrieval = await retrieve(ctx, { question: withContext(question, input), botId: bot.id, vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }) });
+  const retrieval = await retrieve(ctx, {
+    question: withContext(question, input),
+    botId: bot.id,
+    vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }),
+  });
   const retrieveMs = Date.now() - started;
-  const timings = (genStart: number) => ({ retrieveMs, generateMs: Date.now() - genStart, totalMs: Date.now() - started });
+  const timings = (genStart: number) => ({
+    retrieveMs,
+    generateMs: Date.now() - genStart,
+    totalMs: Date.now() - started,
+  });
 
   if (retrieval.chunks.length === 0 || retrieval.confidence < bot.settings.confidenceThreshold) {
     yield { type: "delta", text: phrases.dontKnow };
-    yield done({ answer: phrases.dontKnow, sources: [], confidence: retrieval.confidence, handoff: true, timings: timings(Date.now()) });
+    yield done({
+      answer: phrases.dontKnow,
+      sources: [],
+      confidence: retrieval.confidence,
+      handoff: true,
+      timings: timings(Date.now()),
+    });
     return;
   }
 
@@ -54,7 +79,9 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
   let answer = "";
   let failure: string | undefined;
   try {
-    const model = deps.model ?? chooseAnswerModel({ config: ctx.config, ai: ctx.services.ai, openai: await loadOpenAiSettings(ctx) });
+    const model =
+      deps.model ??
+      chooseAnswerModel({ config: ctx.config, ai: ctx.services.ai, openai: await loadOpenAiSettings(ctx) });
     for await (const piece of model.stream(prompt, signal)) {
       answer += piece;
       yield { type: "delta", text: piece };
@@ -68,10 +95,23 @@ export async function* streamAnswerWith(ctx: AnswerCtx, input: AnswerInput, deps
     const tail = `${answer.trim() ? "\n\n" : ""}${failure ? phrases.failed : phrases.dontKnow}`;
     answer += tail;
     yield { type: "delta", text: tail };
-    yield done({ answer, sources: sourcesOf(prompt.passages, answer), confidence: retrieval.confidence, handoff: true, failure: failure ?? "empty answer", timings: timings(genStart) });
+    yield done({
+      answer,
+      sources: sourcesOf(prompt.passages, answer),
+      confidence: retrieval.confidence,
+      handoff: true,
+      failure: failure ?? "empty answer",
+      timings: timings(genStart),
+    });
     return;
   }
-  yield done({ answer, sources: sourcesOf(prompt.passages, answer), confidence: retrieval.confidence, handoff: false, timings: timings(genStart) });
+  yield done({
+    answer,
+    sources: sourcesOf(prompt.passages, answer),
+    confidence: retrieval.confidence,
+    handoff: false,
+    timings: timings(genStart),
+  });
 }
 
 function done(d: Omit<AnswerDone, "type">): AnswerDone {
@@ -87,7 +127,15 @@ function withContext(question: string, input: AnswerInput): string {
 
 function promptFor(bot: BotRow, question: string, input: AnswerInput, r: Retrieval): GroundedPrompt {
   const top = r.chunks[0]?.score || 1;
-  const passages: Passage[] = r.chunks.slice(0, MAX_PASSAGES).map((c, i) => ({ n: i + 1, sourceId: c.sourceId, title: c.title, url: c.url, heading: c.heading, text: c.text, score: c.score / top }));
+  const passages: Passage[] = r.chunks.slice(0, MAX_PASSAGES).map((c, i) => ({
+    n: i + 1,
+    sourceId: c.sourceId,
+    title: c.title,
+    url: c.url,
+    heading: c.heading,
+    text: c.text,
+    score: c.score / top,
+  }));
   // "auto": the model answers in the language of the question (more reliable than a browser hint)
   const language = bot.settings.language !== "auto" ? bot.settings.language : null;
   return {

@@ -3,13 +3,17 @@ import { chunkText } from "./chunk";
 
 describe("chunkText", () => {
   it("starts a chunk at each heading and carries the heading path", () => {
-    const chunks = chunkText("# Billing\n\nIntro text.\n\n## Refunds\n\nYearly plans are refundable.\n\n# Sync\n\nSync is fast.");
+    const chunks = chunkText(
+      "# Billing\n\nIntro text.\n\n## Refunds\n\nYearly plans are refundable.\n\n# Sync\n\nSync is fast.",
+    );
     expect(chunks.map((c) => c.heading)).toEqual(["Billing", "Billing › Refunds", "Sync"]);
     expect(chunks[1]!.text).toBe("Yearly plans are refundable.");
   });
 
   it("keeps a list and a table whole and drops the markdown separator row", () => {
-    const chunks = chunkText("# Steps\n\n1. Open Settings.\n2. Click Billing.\n\n| Plan | Price |\n| --- | --- |\n| Plus | $5 |");
+    const chunks = chunkText(
+      "# Steps\n\n1. Open Settings.\n2. Click Billing.\n\n| Plan | Price |\n| --- | --- |\n| Plus | $5 |",
+    );
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.text).toContain("1. Open Settings.\n2. Click Billing.");
     expect(chunks[0]!.text).toContain("| Plan | Price |\n| Plus | $5 |");
@@ -17,7 +21,8 @@ describe("chunkText", () => {
   });
 
   it("splits long sections near the target size with a one-sentence overlap", () => {
-    const para = (n: number) => `Paragraph ${n} starts here. It has a second sentence about topic ${n} that is long enough to matter for sizing purposes.`;
+    const para = (n: number) =>
+      `Paragraph ${n} starts here. It has a second sentence about topic ${n} that is long enough to matter for sizing purposes.`;
     const text = `# Long\n\n${Array.from({ length: 20 }, (_, i) => para(i)).join("\n\n")}`;
     const chunks = chunkText(text, { target: 400, max: 800, overlap: 200 });
     expect(chunks.length).toBeGreaterThan(3);

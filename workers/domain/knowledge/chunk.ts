@@ -82,8 +82,17 @@ function sectionsOf(text: string): Section[] {
       close();
       continue;
     }
-    const kind: Block["kind"] = /^\s*\|/.test(line) ? "table" : /^\s*(?:[-*+•]|\d+[.)])\s+/.test(line) ? "list" : "para";
-    if (block && (block as Block).kind !== kind && !(kind === "para" && (block as Block).kind === "list" && /^\s+/.test(raw))) close();
+    const kind: Block["kind"] = /^\s*\|/.test(line)
+      ? "table"
+      : /^\s*(?:[-*+•]|\d+[.)])\s+/.test(line)
+        ? "list"
+        : "para";
+    if (
+      block &&
+      (block as Block).kind !== kind &&
+      !(kind === "para" && (block as Block).kind === "list" && /^\s+/.test(raw))
+    )
+      close();
     if (kind === "table" && /^\s*\|?\s*:?-{2,}/.test(line)) continue; // markdown table separator row
     block ??= { kind, lines: [] };
     block.lines.push(line.trim());

@@ -18,7 +18,17 @@ export type Extracted = {
 
 export class ExtractionError extends Error {}
 
-const EXT_KIND: Record<string, FileKind> = { txt: "txt", text: "txt", md: "md", markdown: "md", html: "html", htm: "html", pdf: "pdf", docx: "docx", csv: "csv" };
+const EXT_KIND: Record<string, FileKind> = {
+  txt: "txt",
+  text: "txt",
+  md: "md",
+  markdown: "md",
+  html: "html",
+  htm: "html",
+  pdf: "pdf",
+  docx: "docx",
+  csv: "csv",
+};
 const MIME_KIND: Record<string, FileKind> = {
   "text/plain": "txt",
   "text/markdown": "md",
@@ -39,7 +49,12 @@ export async function extract(kind: FileKind, bytes: Uint8Array): Promise<Extrac
     case "txt":
       return { text: decodeText(bytes) };
     case "md":
-      return { text: decodeText(bytes), title: decodeText(bytes).match(/^#\s+(.+)$/m)?.[1]?.trim() };
+      return {
+        text: decodeText(bytes),
+        title: decodeText(bytes)
+          .match(/^#\s+(.+)$/m)?.[1]
+          ?.trim(),
+      };
     case "html":
       return htmlToText(decodeText(bytes));
     case "csv":
@@ -70,7 +85,10 @@ async function pdfToText(bytes: Uint8Array): Promise<Extracted> {
     throw new ExtractionError(`the PDF could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
   // PDF text has no structure markers; keep the page breaks as block breaks
-  const text = pages.map((p) => p.replace(/[ \t]+\n/g, "\n").trim()).filter(Boolean).join("\n\n");
+  const text = pages
+    .map((p) => p.replace(/[ \t]+\n/g, "\n").trim())
+    .filter(Boolean)
+    .join("\n\n");
   return { text };
 }
 
@@ -87,7 +105,13 @@ export function docxToText(bytes: Uint8Array): string {
   const blocks: string[] = [];
   // tables first become placeholders so their paragraphs are not read twice
   const withoutTables = body.replace(/<w:tbl>[\s\S]*?<\/w:tbl>/g, (tbl) => {
-    const rows = [...tbl.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((r) => [...r[0].matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) => paragraphsOf(c[1]!).map((p) => p.text).join(" ")));
+    const rows = [...tbl.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((r) =>
+      [...r[0].matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) =>
+        paragraphsOf(c[1]!)
+          .map((p) => p.text)
+          .join(" "),
+      ),
+    );
     blocks.push(rows.map((cells) => `| ${cells.join(" | ")} |`).join("\n"));
     return `<w:p><w:r><w:t>\u0000TABLE${blocks.length - 1}\u0000</w:t></w:r></w:p>`;
   });
@@ -99,19 +123,26 @@ export function docxToText(bytes: Uint8Array): string {
     else if (p.list) out.push(`- ${p.text}`);
     else out.push(p.text);
   }
-  return out.filter((s) => s.trim()).join("\n\n").replace(/(^- .*)\n\n(?=- )/gm, "$1\n");
+  return out
+    .filter((s) => s.trim())
+    .join("\n\n")
+    .replace(/(^- .*)\n\n(?=- )/gm, "$1\n");
 }
 
 function paragraphsOf(xml: string): { text: string; heading: number; list: boolean }[] {
-  return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>|<w:p\/>/g)].map((m) => {
-    const p = m[0];
-    const style = p.match(/<w:pStyle w:val="([^"]+)"/)?.[1] ?? "";
-    const heading = /^(?:Heading|heading)(\d)$/.exec(style)?.[1] ?? (style === "Title" ? "1" : "");
-    const text = decodeEntities(
-      [...p.matchAll(/<w:t(?: [^>]*)?>([\s\S]*?)<\/w:t>|<w:tab\/>|<w:br\/>/g)].map((r) => r[1] ?? (r[0] === "<w:tab/>" ? "\t" : "\n")).join(""),
-    ).trim();
-    return { text, heading: heading ? Number(heading) : 0, list: /<w:numPr>/.test(p) || /List/.test(style) };
-  }).filter((p) => p.text);
+  return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>|<w:p\/>/g)]
+    .map((m) => {
+      const p = m[0];
+      const style = p.match(/<w:pStyle w:val="([^"]+)"/)?.[1] ?? "";
+      const heading = /^(?:Heading|heading)(\d)$/.exec(style)?.[1] ?? (style === "Title" ? "1" : "");
+      const text = decodeEntities(
+        [...p.matchAll(/<w:t(?: [^>]*)?>([\s\S]*?)<\/w:t>|<w:tab\/>|<w:br\/>/g)]
+          .map((r) => r[1] ?? (r[0] === "<w:tab/>" ? "\t" : "\n"))
+          .join(""),
+      ).trim();
+      return { text, heading: heading ? Number(heading) : 0, list: /<w:numPr>/.test(p) || /List/.test(style) };
+    })
+    .filter((p) => p.text);
 }
 
 export function htmlToText(html: string): Extracted {
@@ -119,9 +150,16 @@ export function htmlToText(html: string): Extracted {
   let s = html
     .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/<(script|style|noscript|template|svg|head|nav|footer)[\s\S]*?<\/\1>/gi, "")
-    .replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi, (_, n: string, t: string) => `\n\n${"#".repeat(Number(n))} ${inline(t)}\n\n`)
+    .replace(
+      /<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi,
+      (_, n: string, t: string) => `\n\n${"#".repeat(Number(n))} ${inline(t)}\n\n`,
+    )
     .replace(/<li[^>]*>([\s\S]*?)<\/li>/gi, (_, t: string) => `\n- ${inline(t)}\n`)
-    .replace(/<tr[^>]*>([\s\S]*?)<\/tr>/gi, (_, row: string) => `\n| ${[...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/gi)].map((c) => inline(c[1]!)).join(" | ")} |\n`)
+    .replace(
+      /<tr[^>]*>([\s\S]*?)<\/tr>/gi,
+      (_, row: string) =>
+        `\n| ${[...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/gi)].map((c) => inline(c[1]!)).join(" | ")} |\n`,
+    )
     .replace(/<br\s*\/?>/gi, "\n")
     .replace(/<\/(p|div|section|article|table|ul|ol|blockquote|pre|main|header)>/gi, "\n\n")
     .replace(/<[^>]+>/g, " ");
@@ -135,10 +173,29 @@ export function htmlToText(html: string): Extracted {
 }
 
 function inline(t: string): string {
-  return t.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  return t
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", mdash: "—", ndash: "–", hellip: "…", rsquo: "’", lsquo: "‘", rdquo: "”", ldquo: "“", euro: "€", copy: "©" };
+const ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  mdash: "—",
+  ndash: "–",
+  hellip: "…",
+  rsquo: "’",
+  lsquo: "‘",
+  rdquo: "”",
+  ldquo: "“",
+  euro: "€",
+  copy: "©",
+};
 
 export function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
@@ -159,26 +216,27 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
+    else if (ch === ",") (row.push(field), (field = ""));
     else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
       row.push(field);
       rows.push(row);
-      (row = []), (field = "");
+      ((row = []), (field = ""));
     } else field += ch;
   }
-  if (field || row.length) row.push(field), rows.push(row);
+  if (field || row.length) (row.push(field), rows.push(row));
   return rows.filter((r) => r.some((c) => c.trim()));
 }
 
 /** question,answer rows (an optional header row naming them is skipped) → one QA block per row. */
 export function csvToQa(text: string): string {
   const rows = parseCsv(text);
-  if (rows.length && /^\s*question\s*$/i.test(rows[0]![0] ?? "") && /^\s*answer\s*$/i.test(rows[0]![1] ?? "")) rows.shift();
+  if (rows.length && /^\s*question\s*$/i.test(rows[0]![0] ?? "") && /^\s*answer\s*$/i.test(rows[0]![1] ?? ""))
+    rows.shift();
   const qa = rows.filter((r) => r.length >= 2 && r[0]!.trim() && r[1]!.trim());
   if (qa.length === 0) throw new ExtractionError("the CSV has no question,answer rows");
   return qa.map((r) => qaBlock(r[0]!, r[1]!)).join("\n\n");

@@ -41,7 +41,13 @@ export async function failIngestMessage(base: BaseCtx, body: unknown, error: unk
   const source = await repo.get(tenantId, sourceId);
   if (!source || source.status === "ready" || source.status === "failed") return;
   const reason = `indexing failed after ${attempts} attempts (${String(error).slice(0, 300)}); upload it again`;
-  await repo.update(tenantId, sourceId, { status: "failed", error: reason, chunkCount: 0, chars: 0, updatedAt: new Date(base.clock.now()) });
+  await repo.update(tenantId, sourceId, {
+    status: "failed",
+    error: reason,
+    chunkCount: 0,
+    chars: 0,
+    updatedAt: new Date(base.clock.now()),
+  });
   base.log.error("knowledge: ingest given up", { tenantId, sourceId });
 }
 
@@ -49,26 +55,50 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
   const repo = knowledgeRepo(ctx.db);
   const source = await repo.get(ctx.tenantId, sourceId);
   if (!source || source.status === "ready") return; // deleted meanwhile, or a redelivered message
-  await repo.update(ctx.tenantId, sourceId, { status: "processing", error: null, updatedAt: new Date(ctx.clock.now()) });
+  await repo.update(ctx.tenantId, sourceId, {
+    status: "processing",
+    error: null,
+    updatedAt: new Date(ctx.clock.now()),
+  });
 
   let extracted: Extracted & { bytes?: number };
   try {
     extracted = await readSource(ctx, source);
   } catch (err) {
     if (!(err instanceof ExtractionError || err instanceof UrlRefused || isFetchFailure(err))) throw err;
-    await repo.update(ctx.tenantId, sourceId, { status: "failed", error: err.message.slice(0, 500), chunkCount: 0, chars: 0, updatedAt: new Date(ctx.clock.now()) });
+    await repo.update(ctx.tenantId, sourceId, {
+      status: "failed",
+      error: err.message.slice(0, 500),
+      chunkCount: 0,
+      chars: 0,
+      updatedAt: new Date(ctx.clock.now()),
+    });
     return;
   }
   const truncated = extracted.text.length > MAX_EXTRACTED_CHARS;
   const text = truncated ? extracted.text.slice(0, MAX_EXTRACTED_CHARS) : extracted.text;
   const chunks = chunkText(text).slice(0, MAX_CHUNKS_PER_SOURCE);
   if (chunks.length === 0) {
-    await repo.update(ctx.tenantId, sourceId, { status: "failed", error: "no text could be extracted from the document", chunkCount: 0, chars: 0, updatedAt: new Date(ctx.clock.now()) });
+    await repo.update(ctx.tenantId, sourceId, {
+      status: "failed",
+      error: "no text could be extracted from the document",
+      chunkCount: 0,
+      chars: 0,
+      updatedAt: new Date(ctx.clock.now()),
+    });
     return;
   }
 
   const now = ctx.clock.now();
-  const rows: NewKnowledgeChunkRow[] = chunks.map((c, ord) => ({ id: newId("chk", now), tenantId: ctx.tenantId, sourceId, botId: source.botId, ord, heading: c.heading, text: c.text }));
+  const rows: NewKnowledgeChunkRow[] = chunks.map((c, ord) => ({
+    id: newId("chk", now),
+    tenantId: ctx.tenantId,
+    sourceId,
+    botId: source.botId,
+    ord,
+    heading: c.heading,
+    text: c.text,
+  }));
   const title = source.type === "url" && extracted.title ? extracted.title.slice(0, 200) : source.title;
   const replaced = await repo.others(ctx.tenantId, source.dedupeKey, sourceId);
   await runBatch(ctx.db, [
@@ -86,7 +116,10 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
   ]);
   // deleted while we worked: take our rows back out
   if (!(await repo.get(ctx.tenantId, sourceId))) await runBatch(ctx.db, repo.clearIndexStmts(ctx.tenantId, sourceId));
-  for (const old of replaced) await deleteSource(ctx, old.id).catch((err) => ctx.log.warn("knowledge: replacing failed", { error: String(err), sourceId: old.id }));
+  for (const old of replaced)
+    await deleteSource(ctx, old.id).catch((err) =>
+      ctx.log.warn("knowledge: replacing failed", { error: String(err), sourceId: old.id }),
+    );
   await embedSource(ctx, sourceId);
 }
 
@@ -97,7 +130,10 @@ async function readSource(ctx: AnswerCtx, source: KnowledgeSourceRow): Promise<E
     const key = r2KeyOf(ctx.tenantId, source.id);
     await ctx.services.files.put(key, page.bytes, { httpMetadata: { contentType: page.contentType } });
     await knowledgeRepo(ctx.db).update(ctx.tenantId, source.id, { r2Key: key });
-    return { ...(await extract(kind === "pdf" || kind === "txt" || kind === "md" ? kind : "html", page.bytes)), bytes: page.bytes.byteLength };
+    return {
+      ...(await extract(kind === "pdf" || kind === "txt" || kind === "md" ? kind : "html", page.bytes)),
+      bytes: page.bytes.byteLength,
+    };
   }
   if (!source.r2Key) throw new ExtractionError("the source has no stored original");
   const obj = await ctx.services.files.get(source.r2Key);
@@ -121,7 +157,10 @@ async function embedSource(ctx: AnswerCtx, sourceId: string) {
     for (let i = 0; i < chunks.length; i += 100) {
       const batch = chunks.slice(i, i + 100);
       const vectors = await providers.embedder.embed(batch.map((c) => c.text));
-      await providers.index.upsert(ctx.tenantId, batch.map((c, j) => ({ seq: c.seq, sourceId, vector: vectors[j]! })));
+      await providers.index.upsert(
+        ctx.tenantId,
+        batch.map((c, j) => ({ seq: c.seq, sourceId, vector: vectors[j]! })),
+      );
     }
   } catch (err) {
     ctx.log.warn("knowledge: embedding failed; lexical search only for this source", { sourceId, error: String(err) });

@@ -6,10 +6,86 @@ export type PhraseLanguage = (typeof PHRASE_LANGUAGES)[number];
 
 const MARKERS: Record<PhraseLanguage, string[]> = {
   en: ["the", "how", "what", "is", "do", "can", "my", "i", "you", "does", "to", "and", "where", "why", "when"],
-  es: ["el", "la", "los", "las", "como", "cómo", "que", "qué", "es", "mi", "puedo", "para", "por", "una", "cuanto", "cuánto", "donde", "dónde", "y"],
-  fr: ["le", "la", "les", "comment", "est", "mon", "ma", "je", "puis", "pour", "une", "des", "quel", "quelle", "et", "vous", "combien", "où"],
-  de: ["der", "die", "das", "wie", "ist", "mein", "meine", "ich", "kann", "und", "für", "ein", "eine", "was", "wo", "nicht", "viel"],
-  pt: ["o", "os", "as", "como", "é", "meu", "minha", "posso", "para", "uma", "um", "que", "onde", "quanto", "e", "não", "do", "da"],
+  es: [
+    "el",
+    "la",
+    "los",
+    "las",
+    "como",
+    "cómo",
+    "que",
+    "qué",
+    "es",
+    "mi",
+    "puedo",
+    "para",
+    "por",
+    "una",
+    "cuanto",
+    "cuánto",
+    "donde",
+    "dónde",
+    "y",
+  ],
+  fr: [
+    "le",
+    "la",
+    "les",
+    "comment",
+    "est",
+    "mon",
+    "ma",
+    "je",
+    "puis",
+    "pour",
+    "une",
+    "des",
+    "quel",
+    "quelle",
+    "et",
+    "vous",
+    "combien",
+    "où",
+  ],
+  de: [
+    "der",
+    "die",
+    "das",
+    "wie",
+    "ist",
+    "mein",
+    "meine",
+    "ich",
+    "kann",
+    "und",
+    "für",
+    "ein",
+    "eine",
+    "was",
+    "wo",
+    "nicht",
+    "viel",
+  ],
+  pt: [
+    "o",
+    "os",
+    "as",
+    "como",
+    "é",
+    "meu",
+    "minha",
+    "posso",
+    "para",
+    "uma",
+    "um",
+    "que",
+    "onde",
+    "quanto",
+    "e",
+    "não",
+    "do",
+    "da",
+  ],
 };
 
 /**
@@ -60,28 +136,38 @@ export function isSmallTalk(text: string): boolean {
 
 export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string; empty: string }> = {
   en: {
-    dontKnow: "I'm not sure about that, and I'd rather not guess. Would you like me to connect you with a person from our team?",
-    failed: "Sorry, something went wrong while I was answering. Would you like me to connect you with a person from our team?",
+    dontKnow:
+      "I'm not sure about that, and I'd rather not guess. Would you like me to connect you with a person from our team?",
+    failed:
+      "Sorry, something went wrong while I was answering. Would you like me to connect you with a person from our team?",
     empty: "Could you tell me a bit more about what you need?",
   },
   es: {
-    dontKnow: "No estoy seguro de eso y prefiero no adivinar. ¿Quieres que te ponga en contacto con una persona de nuestro equipo?",
-    failed: "Lo siento, algo salió mal mientras respondía. ¿Quieres que te ponga en contacto con una persona de nuestro equipo?",
+    dontKnow:
+      "No estoy seguro de eso y prefiero no adivinar. ¿Quieres que te ponga en contacto con una persona de nuestro equipo?",
+    failed:
+      "Lo siento, algo salió mal mientras respondía. ¿Quieres que te ponga en contacto con una persona de nuestro equipo?",
     empty: "¿Podrías contarme un poco más sobre lo que necesitas?",
   },
   fr: {
-    dontKnow: "Je ne suis pas sûr de la réponse et je préfère ne pas deviner. Voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
-    failed: "Désolé, un problème est survenu pendant ma réponse. Voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
+    dontKnow:
+      "Je ne suis pas sûr de la réponse et je préfère ne pas deviner. Voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
+    failed:
+      "Désolé, un problème est survenu pendant ma réponse. Voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
     empty: "Pouvez-vous m'en dire un peu plus sur ce dont vous avez besoin ?",
   },
   de: {
-    dontKnow: "Da bin ich mir nicht sicher, und ich möchte nicht raten. Soll ich Sie mit einer Person aus unserem Team verbinden?",
-    failed: "Entschuldigung, bei meiner Antwort ist etwas schiefgelaufen. Soll ich Sie mit einer Person aus unserem Team verbinden?",
+    dontKnow:
+      "Da bin ich mir nicht sicher, und ich möchte nicht raten. Soll ich Sie mit einer Person aus unserem Team verbinden?",
+    failed:
+      "Entschuldigung, bei meiner Antwort ist etwas schiefgelaufen. Soll ich Sie mit einer Person aus unserem Team verbinden?",
     empty: "Können Sie mir etwas mehr darüber sagen, was Sie brauchen?",
   },
   pt: {
-    dontKnow: "Não tenho certeza sobre isso e prefiro não adivinhar. Quer que eu o coloque em contato com uma pessoa da nossa equipe?",
-    failed: "Desculpe, algo deu errado enquanto eu respondia. Quer que eu o coloque em contato com uma pessoa da nossa equipe?",
+    dontKnow:
+      "Não tenho certeza sobre isso e prefiro não adivinhar. Quer que eu o coloque em contato com uma pessoa da nossa equipe?",
+    failed:
+      "Desculpe, algo deu errado enquanto eu respondia. Quer que eu o coloque em contato com uma pessoa da nossa equipe?",
     empty: "Pode me contar um pouco mais sobre o que você precisa?",
   },
 };

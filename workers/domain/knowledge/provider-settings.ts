@@ -16,7 +16,10 @@ export const OPENAI_SECRET = "openai";
 export const OpenAiSettingsInput = z
   .object({
     apiKey: z.string().trim().min(8).max(400),
-    baseURL: z.url({ protocol: /^https?$/ }).max(300).optional(),
+    baseURL: z
+      .url({ protocol: /^https?$/ })
+      .max(300)
+      .optional(),
     model: z.string().trim().min(1).max(100).default(DEFAULT_OPENAI_MODEL),
   })
   .strict()
@@ -24,7 +27,13 @@ export const OpenAiSettingsInput = z
 export type OpenAiSettingsInput = z.infer<typeof OpenAiSettingsInput>;
 
 export const ProviderSettingsDto = z
-  .object({ provider: z.literal("openai"), baseURL: z.string().nullable(), model: z.string(), keyHint: z.string(), updatedAt: z.string() })
+  .object({
+    provider: z.literal("openai"),
+    baseURL: z.string().nullable(),
+    model: z.string(),
+    keyHint: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("ProviderSettings");
 export type ProviderSettingsDto = z.infer<typeof ProviderSettingsDto>;
 
@@ -58,10 +67,20 @@ export async function loadOpenAiSettings(ctx: AnswerCtx): Promise<OpenAiSettings
   const row = await providerSecretsRepo(ctx.db).get(ctx.tenantId, OPENAI_SECRET);
   if (!row) return null;
   const s = Stored.parse(row.settings);
-  return { apiKey: await decryptSecret(masterKeysOf(ctx.config), ctx.tenantId, row.ciphertext), baseURL: s.baseURL, model: s.model };
+  return {
+    apiKey: await decryptSecret(masterKeysOf(ctx.config), ctx.tenantId, row.ciphertext),
+    baseURL: s.baseURL,
+    model: s.model,
+  };
 }
 
 function toDto(row: { settings: Record<string, string>; hint: string; updatedAt: Date }): ProviderSettingsDto {
   const s = Stored.parse(row.settings);
-  return { provider: "openai", baseURL: s.baseURL ?? null, model: s.model, keyHint: row.hint, updatedAt: row.updatedAt.toISOString() };
+  return {
+    provider: "openai",
+    baseURL: s.baseURL ?? null,
+    model: s.model,
+    keyHint: row.hint,
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }

@@ -8,7 +8,19 @@ import { call, eventually, expectJson, makeTenant, type TestTenant } from "../..
 import type { AnswerCtx } from "./answer-types";
 import { bigramCoverage, bySource, coverageOf, fuse, type RankedChunk, retrieve } from "./retrieve";
 
-const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({ seq, chunkId: `chk_${seq}`, sourceId, heading: "", text: "", title, url: null, externalId: null, bm25: -score, score, coverage: 0 });
+const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({
+  seq,
+  chunkId: `chk_${seq}`,
+  sourceId,
+  heading: "",
+  text: "",
+  title,
+  url: null,
+  externalId: null,
+  bm25: -score,
+  score,
+  coverage: 0,
+});
 
 describe("ranking helpers", () => {
   it("fuses two rankings by reciprocal rank", () => {
@@ -18,20 +30,42 @@ describe("ranking helpers", () => {
   });
 
   it("lists each source once and demotes repeats of one title", () => {
-    const ranked = bySource([chunk(1, "d1", "Same", 1), chunk(2, "d1", "Same", 0.99), chunk(3, "d2", "Same", 0.98), chunk(4, "d3", "Other", 0.9)], 0.8);
+    const ranked = bySource(
+      [
+        chunk(1, "d1", "Same", 1),
+        chunk(2, "d1", "Same", 0.99),
+        chunk(3, "d2", "Same", 0.98),
+        chunk(4, "d3", "Other", 0.9),
+      ],
+      0.8,
+    );
     expect(ranked.map((s) => s.sourceId)).toEqual(["d1", "d3", "d2"]);
   });
 
   it("counts question word pairs found next to each other", () => {
-    const terms = [{ term: "export", weight: 1 }, { term: "notebooks", weight: 1 }, { term: "pdf", weight: 1 }];
+    const terms = [
+      { term: "export", weight: 1 },
+      { term: "notebooks", weight: 1 },
+      { term: "pdf", weight: 1 },
+    ];
     expect(bigramCoverage("You can export a notebook as PDF", terms)).toBe(1);
     expect(bigramCoverage("Export notebooks and other files as PDF", terms)).toBe(0.5);
     expect(bigramCoverage("PDF notebook export", terms)).toBe(0);
   });
 
   it("weighs coverage by IDF and accepts synonyms", () => {
-    expect(coverageOf("Refunds take 5 days", [{ term: "refund", weight: 3 }, { term: "days", weight: 1 }])).toBe(1);
-    expect(coverageOf("Refunds take 5 days", [{ term: "refund", weight: 3 }, { term: "bitcoin", weight: 5 }])).toBeCloseTo(3 / 8);
+    expect(
+      coverageOf("Refunds take 5 days", [
+        { term: "refund", weight: 3 },
+        { term: "days", weight: 1 },
+      ]),
+    ).toBe(1);
+    expect(
+      coverageOf("Refunds take 5 days", [
+        { term: "refund", weight: 3 },
+        { term: "bitcoin", weight: 5 },
+      ]),
+    ).toBeCloseTo(3 / 8);
     expect(coverageOf("Our response time is one day", [{ term: "reply", weight: 1, alts: ["response"] }])).toBe(1);
   });
 });
@@ -58,31 +92,62 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
   let carDoc: string;
   beforeAll(async () => {
     t = await makeTenant("Vectors");
-    const car = await expectJson(call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Parking", text: "Your car can stay in the garage overnight." } }), 202);
-    const other = await expectJson(call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Billing", text: "Each invoice is sent on the first day of the month." } }), 202);
+    const car = await expectJson(
+      call("/api/knowledge/sources", {
+        method: "POST",
+        token: t.token,
+        json: { type: "text", title: "Parking", text: "Your car can stay in the garage overnight." },
+      }),
+      202,
+    );
+    const other = await expectJson(
+      call("/api/knowledge/sources", {
+        method: "POST",
+        token: t.token,
+        json: { type: "text", title: "Billing", text: "Each invoice is sent on the first day of the month." },
+      }),
+      202,
+    );
     carDoc = car.id;
-    for (const id of [car.id, other.id]) await eventually(() => expectJson(call(`/api/knowledge/sources/${id}`, { token: t.token }), 200), (s) => s.status === "ready", 30_000);
+    for (const id of [car.id, other.id])
+      await eventually(
+        () => expectJson(call(`/api/knowledge/sources/${id}`, { token: t.token }), 200),
+        (s) => s.status === "ready",
+        30_000,
+      );
     ctx = { ...baseCtxOf(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
     const index = d1VectorIndex(ctx.db);
     for (const id of [car.id, other.id]) {
       const rows = await knowledgeRepo(ctx.db).chunkSeqs(t.tenantId, id);
       const vecs = await fakeEmbedder.embed(rows.map((r) => r.text));
-      await index.upsert(t.tenantId, rows.map((r, i) => ({ seq: r.seq, sourceId: id, vector: vecs[i]! })));
+      await index.upsert(
+        t.tenantId,
+        rows.map((r, i) => ({ seq: r.seq, sourceId: id, vector: vecs[i]! })),
+      );
     }
   }, 60_000);
 
   it("finds a passage lexical search cannot, and only with the vector side selected", async () => {
     const lexical = await retrieve(ctx, { question: "automobile" });
     expect(lexical.sources).toEqual([]);
-    const hybrid = await retrieve(ctx, { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } });
+    const hybrid = await retrieve(ctx, {
+      question: "automobile",
+      vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) },
+    });
     expect(hybrid.sources[0]?.sourceId).toBe(carDoc);
   });
 
   it("keeps lexical hits first when both sides agree, and never returns another tenant's vectors", async () => {
-    const r = await retrieve(ctx, { question: "where can my car stay overnight", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } });
+    const r = await retrieve(ctx, {
+      question: "where can my car stay overnight",
+      vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) },
+    });
     expect(r.sources[0]?.sourceId).toBe(carDoc);
     const stranger = await makeTenant("NoVectors");
-    const other = await retrieve({ ...ctx, tenantId: stranger.tenantId }, { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } });
+    const other = await retrieve(
+      { ...ctx, tenantId: stranger.tenantId },
+      { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } },
+    );
     expect(other.sources).toEqual([]);
   });
 });

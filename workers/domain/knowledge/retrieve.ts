@@ -36,7 +36,14 @@ export type RankedChunk = FtsHit & {
   coverage: number;
 };
 
-export type RankedSource = { sourceId: string; title: string; url: string | null; externalId: string | null; score: number; best: RankedChunk };
+export type RankedSource = {
+  sourceId: string;
+  title: string;
+  url: string | null;
+  externalId: string | null;
+  score: number;
+  best: RankedChunk;
+};
 
 export type Retrieval = {
   terms: WeightedTerm[];
@@ -49,7 +56,13 @@ export type Retrieval = {
   ms: number;
 };
 
-export type RetrieveInput = { question: string; botId?: string; limit?: number; vector?: RetrievalProviders; signal?: AbortSignal };
+export type RetrieveInput = {
+  question: string;
+  botId?: string;
+  limit?: number;
+  vector?: RetrievalProviders;
+  signal?: AbortSignal;
+};
 
 export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Retrieval> {
   const started = Date.now();
@@ -59,7 +72,12 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   const tokens = terms.flatMap((t, i) => [t, ...alts[i]!]).map(ftsToken);
   const groups = terms.map((t, i) => `(${[t, ...alts[i]!].map(ftsToken).join(" OR ")})`);
   const [hits, stats, vectorHits] = await Promise.all([
-    ftsSearch(ctx.db, ctx.tenantId, { tokens, botId: input.botId, limit: RETRIEVAL_TUNING.candidates, weights: RETRIEVAL_TUNING.weights }),
+    ftsSearch(ctx.db, ctx.tenantId, {
+      tokens,
+      botId: input.botId,
+      limit: RETRIEVAL_TUNING.candidates,
+      weights: RETRIEVAL_TUNING.weights,
+    }),
     termStats(ctx.db, ctx.tenantId, groups),
     input.vector ? vectorSearch(ctx, input.question, input.botId, input.vector) : Promise.resolve([]),
   ]);
@@ -99,7 +117,11 @@ export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): R
       const titleCoverage = coverageOf(h.title, terms);
       const lex = lexical ? h.bm25 / best : 0;
       const bigrams = mix.bigrams ? bigramCoverage(`${h.title} ${h.heading} ${h.text}`, terms) : 0;
-      return { ...h, coverage, score: mix.bm25 * lex + mix.coverage * coverage + mix.titleCoverage * titleCoverage + mix.bigrams * bigrams };
+      return {
+        ...h,
+        coverage,
+        score: mix.bm25 * lex + mix.coverage * coverage + mix.titleCoverage * titleCoverage + mix.bigrams * bigrams,
+      };
     })
     .sort((a, b) => b.score - a.score);
 }
@@ -107,7 +129,9 @@ export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): R
 /** Share of the question's adjacent term pairs that also appear next to each other in the text. */
 export function bigramCoverage(text: string, terms: WeightedTerm[]): number {
   if (terms.length < 2) return 0;
-  const words = tokenize(text).filter((w) => !isStopword(w)).map(stem);
+  const words = tokenize(text)
+    .filter((w) => !isStopword(w))
+    .map(stem);
   const pairs = new Set<string>();
   for (let i = 1; i < words.length; i++) pairs.add(`${words[i - 1]} ${words[i]}`);
   let hit = 0;
@@ -136,7 +160,15 @@ export function fuse(a: RankedChunk[], b: RankedChunk[], k = RETRIEVAL_TUNING.rr
 export function bySource(chunks: RankedChunk[], penalty = RETRIEVAL_TUNING.sameTitlePenalty): RankedSource[] {
   const best = new Map<string, RankedSource>();
   for (const c of chunks) {
-    if (!best.has(c.sourceId)) best.set(c.sourceId, { sourceId: c.sourceId, title: c.title, url: c.url, externalId: c.externalId, score: c.score, best: c });
+    if (!best.has(c.sourceId))
+      best.set(c.sourceId, {
+        sourceId: c.sourceId,
+        title: c.title,
+        url: c.url,
+        externalId: c.externalId,
+        score: c.score,
+        best: c,
+      });
   }
   const pending = [...best.values()];
   const out: RankedSource[] = [];
@@ -165,17 +197,37 @@ export function confidenceOf(top: RankedChunk | undefined): number {
   return Math.max(0, Math.min(1, top.coverage));
 }
 
-async function vectorSearch(ctx: AnswerCtx, question: string, botId: string | undefined, vector: NonNullable<RetrievalProviders>): Promise<FtsHit[]> {
+async function vectorSearch(
+  ctx: AnswerCtx,
+  question: string,
+  botId: string | undefined,
+  vector: NonNullable<RetrievalProviders>,
+): Promise<FtsHit[]> {
   try {
     const [q] = await vector.embedder.embed([question]);
     if (!q) return [];
     const matches = await vector.index.query(ctx.tenantId, q, RETRIEVAL_TUNING.candidates);
-    const rows = await knowledgeRepo(ctx.db).chunksBySeq(ctx.tenantId, matches.map((m) => m.seq));
+    const rows = await knowledgeRepo(ctx.db).chunksBySeq(
+      ctx.tenantId,
+      matches.map((m) => m.seq),
+    );
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     return matches.flatMap((m) => {
       const r = bySeq.get(m.seq);
       if (!r || (botId && r.botId && r.botId !== botId)) return [];
-      return [{ seq: r.seq, chunkId: r.chunkId, sourceId: r.sourceId, heading: r.heading, text: r.text, title: r.title, url: r.url, externalId: r.externalId, bm25: 0 }];
+      return [
+        {
+          seq: r.seq,
+          chunkId: r.chunkId,
+          sourceId: r.sourceId,
+          heading: r.heading,
+          text: r.text,
+          title: r.title,
+          url: r.url,
+          externalId: r.externalId,
+          bm25: 0,
+        },
+      ];
     });
   } catch (err) {
     // the vector side is an improvement, never a dependency: lexical results still answer

@@ -10,19 +10,62 @@ export const MAX_QA_CHARS = 10_000;
 export const MAX_EXTRACTED_CHARS = 2_000_000;
 export const MAX_QUESTION = 4000;
 
-const BotRef = z.string().min(1).max(64).optional().openapi({ description: "Attach to one bot; omitted: the source serves every bot of the workspace" });
-const ExternalId = z.string().trim().min(1).max(200).optional().openapi({ description: "Your own id for the document, returned with search hits" });
+const BotRef = z
+  .string()
+  .min(1)
+  .max(64)
+  .optional()
+  .openapi({ description: "Attach to one bot; omitted: the source serves every bot of the workspace" });
+const ExternalId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .optional()
+  .openapi({ description: "Your own id for the document, returned with search hits" });
 
-export const TextSourceInput = z.object({ type: z.literal("text"), title: z.string().trim().min(1).max(MAX_TITLE), text: z.string().min(1).max(MAX_TEXT_CHARS), botId: BotRef, externalId: ExternalId, url: z.url({ protocol: /^https?$/ }).max(2000).optional() }).strict();
-export const QaSourceInput = z.object({ type: z.literal("qa"), question: z.string().trim().min(1).max(MAX_QA_CHARS), answer: z.string().trim().min(1).max(MAX_QA_CHARS), botId: BotRef, externalId: ExternalId }).strict();
-export const UrlSourceInput = z.object({ type: z.literal("url"), url: z.url({ protocol: /^https?$/ }).max(2000), title: z.string().trim().min(1).max(MAX_TITLE).optional(), botId: BotRef, externalId: ExternalId }).strict();
+export const TextSourceInput = z
+  .object({
+    type: z.literal("text"),
+    title: z.string().trim().min(1).max(MAX_TITLE),
+    text: z.string().min(1).max(MAX_TEXT_CHARS),
+    botId: BotRef,
+    externalId: ExternalId,
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+  })
+  .strict();
+export const QaSourceInput = z
+  .object({
+    type: z.literal("qa"),
+    question: z.string().trim().min(1).max(MAX_QA_CHARS),
+    answer: z.string().trim().min(1).max(MAX_QA_CHARS),
+    botId: BotRef,
+    externalId: ExternalId,
+  })
+  .strict();
+export const UrlSourceInput = z
+  .object({
+    type: z.literal("url"),
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    title: z.string().trim().min(1).max(MAX_TITLE).optional(),
+    botId: BotRef,
+    externalId: ExternalId,
+  })
+  .strict();
 
-export const SourceJsonInput = z.discriminatedUnion("type", [TextSourceInput, QaSourceInput, UrlSourceInput]).openapi("KnowledgeSourceInput");
+export const SourceJsonInput = z
+  .discriminatedUnion("type", [TextSourceInput, QaSourceInput, UrlSourceInput])
+  .openapi("KnowledgeSourceInput");
 export type SourceJsonInput = z.infer<typeof SourceJsonInput>;
 
 export const SourceUploadInput = z
   .object({
-    file: z.custom<File>((v) => v instanceof File, "a file (multipart field `file`)").openapi({ type: "string", format: "binary" }),
+    file: z
+      .custom<File>((v) => v instanceof File, "a file (multipart field `file`)")
+      .openapi({ type: "string", format: "binary" }),
     botId: BotRef,
     externalId: ExternalId,
     title: z.string().trim().min(1).max(MAX_TITLE).optional(),
@@ -57,21 +100,40 @@ export const SourceListQuery = z.object({
 });
 
 export const SearchInput = z
-  .object({ query: z.string().trim().min(1).max(MAX_QUESTION), botId: z.string().max(64).optional(), limit: z.number().int().min(1).max(50).default(10) })
+  .object({
+    query: z.string().trim().min(1).max(MAX_QUESTION),
+    botId: z.string().max(64).optional(),
+    limit: z.number().int().min(1).max(50).default(10),
+  })
   .strict()
   .openapi("KnowledgeSearchInput");
 
 export const SearchHitDto = z
-  .object({ sourceId: z.string(), externalId: z.string().nullable(), title: z.string(), url: z.string().nullable(), chunkId: z.string(), heading: z.string(), snippet: z.string(), score: z.number(), coverage: z.number() })
+  .object({
+    sourceId: z.string(),
+    externalId: z.string().nullable(),
+    title: z.string(),
+    url: z.string().nullable(),
+    chunkId: z.string(),
+    heading: z.string(),
+    snippet: z.string(),
+    score: z.number(),
+    coverage: z.number(),
+  })
   .openapi("KnowledgeSearchHit");
-export const SearchResultDto = z.object({ data: z.array(SearchHitDto), confidence: z.number(), ms: z.number() }).openapi("KnowledgeSearchResult");
+export const SearchResultDto = z
+  .object({ data: z.array(SearchHitDto), confidence: z.number(), ms: z.number() })
+  .openapi("KnowledgeSearchResult");
 
 export const AskInput = z
   .object({
     question: z.string().trim().min(1).max(MAX_QUESTION),
     language: z.string().min(2).max(35).optional(),
     channel: z.enum(["chat", "voice"]).optional(),
-    history: z.array(z.object({ role: z.enum(["visitor", "ai", "agent"]), text: z.string().max(MAX_QUESTION) })).max(20).optional(),
+    history: z
+      .array(z.object({ role: z.enum(["visitor", "ai", "agent"]), text: z.string().max(MAX_QUESTION) }))
+      .max(20)
+      .optional(),
   })
   .strict()
   .openapi("AskInput");
@@ -79,7 +141,9 @@ export const AskInput = z
 export const AskResultDto = z
   .object({
     answer: z.string(),
-    sources: z.array(z.object({ sourceId: z.string(), title: z.string(), url: z.string().nullable(), snippet: z.string() })),
+    sources: z.array(
+      z.object({ sourceId: z.string(), title: z.string(), url: z.string().nullable(), snippet: z.string() }),
+    ),
     confidence: z.number(),
     handoff: z.boolean(),
     failure: z.string().optional(),
@@ -89,5 +153,9 @@ export const AskResultDto = z
 
 /** The ingest queue message. */
 export const INGEST_KIND = "knowledge.ingest";
-export const IngestMessage = z.object({ kind: z.literal(INGEST_KIND), tenantId: z.string().min(1), sourceId: z.string().min(1) });
+export const IngestMessage = z.object({
+  kind: z.literal(INGEST_KIND),
+  tenantId: z.string().min(1),
+  sourceId: z.string().min(1),
+});
 export type IngestMessage = z.infer<typeof IngestMessage>;

@@ -10,7 +10,12 @@ import { retrieve } from "./retrieve";
  */
 export async function searchKnowledge(ctx: Ctx, input: { query: string; botId?: string; limit: number }) {
   if (input.botId && !(await botsRepo(ctx.db).get(ctx.tenantId, input.botId))) throw new NotFound("bot", input.botId);
-  const r = await retrieve(ctx, { question: input.query, botId: input.botId, limit: input.limit, vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }) });
+  const r = await retrieve(ctx, {
+    question: input.query,
+    botId: input.botId,
+    limit: input.limit,
+    vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }),
+  });
   return {
     data: r.sources.map((s) => ({
       sourceId: s.sourceId,

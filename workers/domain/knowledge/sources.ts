@@ -5,7 +5,14 @@ import { knowledgeRepo, runBatch } from "../../storage/knowledge-repo";
 import type { KnowledgeSourceRow, SourceType } from "../../storage/schema";
 import type { Ctx } from "../ctx";
 import { kindOf, qaBlock } from "./extract";
-import { INGEST_KIND, type IngestMessage, MAX_FILE_BYTES, type SourceDto, type SourceJsonInput, type SourceUploadInput } from "./schemas";
+import {
+  INGEST_KIND,
+  type IngestMessage,
+  MAX_FILE_BYTES,
+  type SourceDto,
+  type SourceJsonInput,
+  type SourceUploadInput,
+} from "./schemas";
 import { isAllowedUrl } from "./url-fetch";
 
 /**
@@ -36,7 +43,17 @@ export function toSourceDto(s: KnowledgeSourceRow): SourceDto {
 
 export const r2KeyOf = (tenantId: string, sourceId: string) => `knowledge/${tenantId}/${sourceId}`;
 
-type NewSource = { type: SourceType; title: string; botId?: string; externalId?: string; url?: string; filename?: string; mime?: string; dedupe: string; body?: Uint8Array };
+type NewSource = {
+  type: SourceType;
+  title: string;
+  botId?: string;
+  externalId?: string;
+  url?: string;
+  filename?: string;
+  mime?: string;
+  dedupe: string;
+  body?: Uint8Array;
+};
 
 async function createSource(ctx: Ctx, s: NewSource) {
   if (s.botId && !(await botsRepo(ctx.db).get(ctx.tenantId, s.botId))) throw new NotFound("bot", s.botId);
@@ -44,7 +61,10 @@ async function createSource(ctx: Ctx, s: NewSource) {
   const id = newId("doc", now.getTime());
   const r2Key = s.body ? r2KeyOf(ctx.tenantId, id) : null;
   if (s.body && r2Key) {
-    await ctx.services.files.put(r2Key, s.body, { httpMetadata: { contentType: s.mime ?? "application/octet-stream" }, customMetadata: { tenantId: ctx.tenantId, sourceId: id } });
+    await ctx.services.files.put(r2Key, s.body, {
+      httpMetadata: { contentType: s.mime ?? "application/octet-stream" },
+      customMetadata: { tenantId: ctx.tenantId, sourceId: id },
+    });
   }
   const row = await knowledgeRepo(ctx.db).insert({
     id,
@@ -63,7 +83,11 @@ async function createSource(ctx: Ctx, s: NewSource) {
     createdAt: now,
     updatedAt: now,
   });
-  await ctx.services.ingestQueue.send({ kind: INGEST_KIND, tenantId: ctx.tenantId, sourceId: id } satisfies IngestMessage);
+  await ctx.services.ingestQueue.send({
+    kind: INGEST_KIND,
+    tenantId: ctx.tenantId,
+    sourceId: id,
+  } satisfies IngestMessage);
   return row;
 }
 
@@ -73,23 +97,61 @@ const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, " ");
 export async function createSourceFromUpload(ctx: Ctx, input: SourceUploadInput) {
   const file = input.file;
   const filename = (file.name || "upload").replace(/[\\/]/g, "_").slice(0, 200);
-  if (!kindOf(filename, file.type)) throw new Invalid("unsupported file type", [{ path: "file", message: "use .txt, .md, .html, .pdf, .docx or .csv" }]);
+  if (!kindOf(filename, file.type))
+    throw new Invalid("unsupported file type", [
+      { path: "file", message: "use .txt, .md, .html, .pdf, .docx or .csv" },
+    ]);
   if (file.size === 0) throw new Invalid("the file is empty", [{ path: "file", message: "empty file" }]);
-  if (file.size > MAX_FILE_BYTES) throw new Invalid("the file is too large", [{ path: "file", message: `at most ${MAX_FILE_BYTES} bytes` }]);
+  if (file.size > MAX_FILE_BYTES)
+    throw new Invalid("the file is too large", [{ path: "file", message: `at most ${MAX_FILE_BYTES} bytes` }]);
   const body = new Uint8Array(await file.arrayBuffer());
-  return createSource(ctx, { type: "file", title: input.title ?? filename.replace(/\.[^.]+$/, ""), botId: input.botId, externalId: input.externalId, filename, mime: file.type || undefined, dedupe: `file:${norm(filename)}`, body });
+  return createSource(ctx, {
+    type: "file",
+    title: input.title ?? filename.replace(/\.[^.]+$/, ""),
+    botId: input.botId,
+    externalId: input.externalId,
+    filename,
+    mime: file.type || undefined,
+    dedupe: `file:${norm(filename)}`,
+    body,
+  });
 }
 
 export async function createSourceFromJson(ctx: Ctx, input: SourceJsonInput) {
   switch (input.type) {
     case "text":
-      return createSource(ctx, { type: "text", title: input.title, botId: input.botId, externalId: input.externalId, url: input.url, mime: "text/markdown", dedupe: `text:${norm(input.title)}`, body: enc.encode(input.text) });
+      return createSource(ctx, {
+        type: "text",
+        title: input.title,
+        botId: input.botId,
+        externalId: input.externalId,
+        url: input.url,
+        mime: "text/markdown",
+        dedupe: `text:${norm(input.title)}`,
+        body: enc.encode(input.text),
+      });
     case "qa":
-      return createSource(ctx, { type: "qa", title: input.question.slice(0, 200), botId: input.botId, externalId: input.externalId, mime: "text/markdown", dedupe: `qa:${norm(input.question)}`, body: enc.encode(qaBlock(input.question, input.answer)) });
+      return createSource(ctx, {
+        type: "qa",
+        title: input.question.slice(0, 200),
+        botId: input.botId,
+        externalId: input.externalId,
+        mime: "text/markdown",
+        dedupe: `qa:${norm(input.question)}`,
+        body: enc.encode(qaBlock(input.question, input.answer)),
+      });
     case "url": {
-      if (!isAllowedUrl(input.url, ctx.config.environment === "production")) throw new Invalid("this URL cannot be fetched", [{ path: "url", message: "a public http(s) URL" }]);
+      if (!isAllowedUrl(input.url, ctx.config.environment === "production"))
+        throw new Invalid("this URL cannot be fetched", [{ path: "url", message: "a public http(s) URL" }]);
       const u = new URL(input.url);
-      return createSource(ctx, { type: "url", title: input.title ?? `${u.host}${u.pathname}`.slice(0, 200), botId: input.botId, externalId: input.externalId, url: u.href, dedupe: `url:${u.href}` });
+      return createSource(ctx, {
+        type: "url",
+        title: input.title ?? `${u.host}${u.pathname}`.slice(0, 200),
+        botId: input.botId,
+        externalId: input.externalId,
+        url: u.href,
+        dedupe: `url:${u.href}`,
+      });
     }
   }
 }
@@ -100,7 +162,8 @@ export async function getSource(ctx: Ctx, id: string) {
   return row;
 }
 
-export const listSources = (ctx: Ctx, q: { limit: number; before?: string; botId?: string }) => knowledgeRepo(ctx.db).list(ctx.tenantId, q);
+export const listSources = (ctx: Ctx, q: { limit: number; before?: string; botId?: string }) =>
+  knowledgeRepo(ctx.db).list(ctx.tenantId, q);
 
 /** Removes the source, its chunks, FTS rows and vectors (one batch), then its original in R2. */
 export async function deleteSource(ctx: Pick<Ctx, "db" | "tenantId" | "services" | "log">, id: string) {
@@ -112,6 +175,8 @@ export async function deleteSource(ctx: Pick<Ctx, "db" | "tenantId" | "services"
   if (row.r2Key) await ctx.services.files.delete(row.r2Key);
   if (ctx.services.vectors && seqs.length) {
     const { vectorizeIndex } = await import("../../providers/embeddings/vectorize");
-    await vectorizeIndex(ctx.services.vectors).remove(ctx.tenantId, id, seqs).catch((err) => ctx.log.warn("knowledge: vector delete failed", { error: String(err) }));
+    await vectorizeIndex(ctx.services.vectors)
+      .remove(ctx.tenantId, id, seqs)
+      .catch((err) => ctx.log.warn("knowledge: vector delete failed", { error: String(err) }));
   }
 }

@@ -38,27 +38,66 @@ export function isAllowedUrl(raw: string, strict: boolean): boolean {
 }
 
 export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  const h = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   if (!h.includes(".") && !h.includes(":")) return true; // single label: "localhost", intranet names
-  if (h === "localhost" || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal") || h.endsWith(".home.arpa")) return true;
+  if (
+    h === "localhost" ||
+    h.endsWith(".localhost") ||
+    h.endsWith(".local") ||
+    h.endsWith(".internal") ||
+    h.endsWith(".home.arpa")
+  )
+    return true;
   const v4 = h.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      a >= 224
+    );
   }
   if (/^\d+$/.test(h) || /^0x[0-9a-f]+$/.test(h)) return true; // integer-form IPv4 ("2130706433")
   if (h.includes(":")) {
-    return h === "::" || h === "::1" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80") || h.startsWith("::ffff:");
+    return (
+      h === "::" ||
+      h === "::1" ||
+      h.startsWith("fc") ||
+      h.startsWith("fd") ||
+      h.startsWith("fe80") ||
+      h.startsWith("::ffff:")
+    );
   }
   return false;
 }
 
 /** Fetches a page with size, time and redirect limits; throws UrlRefused for a refused host. */
-export async function fetchPage(url: string, strict: boolean): Promise<{ bytes: Uint8Array; contentType: string; finalUrl: string }> {
+export async function fetchPage(
+  url: string,
+  strict: boolean,
+): Promise<{ bytes: Uint8Array; contentType: string; finalUrl: string }> {
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    if (!isAllowedUrl(current, strict)) throw new UrlRefused(`refusing to fetch ${new URL(current).host}: not a public host`);
-    const res = await fetcher(new Request(current, { redirect: "manual", headers: { "user-agent": "EchoBot/1.0 (+knowledge import)", accept: "text/html,text/plain,text/markdown,application/pdf;q=0.9,*/*;q=0.5" }, signal: AbortSignal.timeout(TIMEOUT_MS) }));
+    if (!isAllowedUrl(current, strict))
+      throw new UrlRefused(`refusing to fetch ${new URL(current).host}: not a public host`);
+    const res = await fetcher(
+      new Request(current, {
+        redirect: "manual",
+        headers: {
+          "user-agent": "EchoBot/1.0 (+knowledge import)",
+          accept: "text/html,text/plain,text/markdown,application/pdf;q=0.9,*/*;q=0.5",
+        },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      }),
+    );
     if (res.status >= 300 && res.status < 400 && res.headers.get("location")) {
       current = new URL(res.headers.get("location")!, current).href;
       continue;

@@ -10,7 +10,12 @@ export type MasterKeys = { current: { version: number; secret: string }; previou
 async function tenantKey(master: string, tenantId: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(master), "HKDF", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new TextEncoder().encode(`echo-tenant:${tenantId}`) },
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: new Uint8Array(0),
+      info: new TextEncoder().encode(`echo-tenant:${tenantId}`),
+    },
     base,
     { name: "AES-GCM", length: 256 },
     false,
@@ -22,7 +27,11 @@ export async function encryptSecret(keys: MasterKeys, tenantId: string, plaintex
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const key = await tenantKey(keys.current.secret, tenantId);
   // the tenant id is bound as additional data: a ciphertext copied to another tenant fails to open
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(tenantId) }, key, new TextEncoder().encode(plaintext));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(tenantId) },
+    key,
+    new TextEncoder().encode(plaintext),
+  );
   return `v${keys.current.version}.${toBase64(iv)}.${toBase64(new Uint8Array(ct))}`;
 }
 
@@ -32,7 +41,11 @@ export async function decryptSecret(keys: MasterKeys, tenantId: string, sealed: 
   const master = version === keys.current.version ? keys.current.secret : keys.previous?.[version];
   if (!master || !iv || !ct) throw new Error(`cannot open secret sealed with key version ${v}`);
   const key = await tenantKey(master, tenantId);
-  const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(tenantId) }, key, fromBase64(ct));
+  const pt = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(tenantId) },
+    key,
+    fromBase64(ct),
+  );
   return new TextDecoder().decode(pt);
 }
 

@@ -14,18 +14,44 @@ export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export const InviteInput = z.object({ email: Email, role: RoleSchema }).strict().openapi("InviteInput");
 export const AcceptInput = z
-  .object({ token: z.string().min(10).max(200), password: Password, name: z.string().trim().min(1).max(100).optional() })
+  .object({
+    token: z.string().min(10).max(200),
+    password: Password,
+    name: z.string().trim().min(1).max(100).optional(),
+  })
   .strict()
   .openapi("AcceptInvitationInput");
 export const RoleInput = z.object({ role: RoleSchema }).strict().openapi("RoleInput");
 
 export const InvitationDto = z
-  .object({ id: z.string(), email: z.string(), role: RoleSchema, expiresAt: z.string(), acceptedAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: RoleSchema,
+    expiresAt: z.string(),
+    acceptedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
   .openapi("Invitation");
-export const MemberDto = z.object({ userId: z.string(), email: z.string(), name: z.string().nullable(), role: RoleSchema, joinedAt: z.string() }).openapi("Member");
+export const MemberDto = z
+  .object({
+    userId: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: RoleSchema,
+    joinedAt: z.string(),
+  })
+  .openapi("Member");
 
 export function toInvitationDto(i: InvitationRow) {
-  return { id: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString(), acceptedAt: i.acceptedAt?.toISOString() ?? null, revokedAt: i.revokedAt?.toISOString() ?? null };
+  return {
+    id: i.id,
+    email: i.email,
+    role: i.role,
+    expiresAt: i.expiresAt.toISOString(),
+    acceptedAt: i.acceptedAt?.toISOString() ?? null,
+    revokedAt: i.revokedAt?.toISOString() ?? null,
+  };
 }
 
 function callerRole(ctx: Ctx): Role {
@@ -35,9 +61,11 @@ function callerRole(ctx: Ctx): Role {
 
 /** Returns the invitation and its one-time token (to be emailed; the outbox arrives with email). */
 export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>) {
-  if (!canGrantRole(callerRole(ctx), input.role)) throw new Forbidden(`a ${callerRole(ctx)} cannot invite an ${input.role}`);
+  if (!canGrantRole(callerRole(ctx), input.role))
+    throw new Forbidden(`a ${callerRole(ctx)} cannot invite an ${input.role}`);
   const existing = await usersRepo(ctx.db).byEmail(input.email);
-  if (existing && (await membershipsRepo(ctx.db).get(ctx.tenantId, existing.id))) throw new Conflict("this person is already a member");
+  if (existing && (await membershipsRepo(ctx.db).get(ctx.tenantId, existing.id)))
+    throw new Conflict("this person is already a member");
   const token = `inv_${randomToken(40)}`;
   const now = ctx.clock.now();
   const row: InvitationRow = {
@@ -63,15 +91,23 @@ export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>)
 export async function acceptInvitation(ctx: BaseCtx, input: z.infer<typeof AcceptInput>) {
   const inv = await invitationsRepo(ctx.db).byHash(await sha256Hex(input.token));
   const now = ctx.clock.now();
-  if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt.getTime() <= now) throw new Unauthorized("invitation is invalid, used or expired");
+  if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt.getTime() <= now)
+    throw new Unauthorized("invitation is invalid, used or expired");
   const users = usersRepo(ctx.db);
   let user = await users.byEmail(inv.email);
   const stmts = [];
   if (user) {
-    if (!(await verifyPassword(input.password, user.passwordHash))) throw new Unauthorized("this email has an account: use its password");
+    if (!(await verifyPassword(input.password, user.passwordHash)))
+      throw new Unauthorized("this email has an account: use its password");
     if (await membershipsRepo(ctx.db).get(inv.tenantId, user.id)) throw new Conflict("already a member");
   } else {
-    user = { id: newId("usr", now), email: inv.email, name: input.name ?? null, passwordHash: await hashPassword(input.password), createdAt: new Date(now) };
+    user = {
+      id: newId("usr", now),
+      email: inv.email,
+      name: input.name ?? null,
+      passwordHash: await hashPassword(input.password),
+      createdAt: new Date(now),
+    };
     stmts.push(users.insertStmt(user));
   }
   const tenant = await tenantsRepo(ctx.db).get(inv.tenantId);
@@ -79,7 +115,12 @@ export async function acceptInvitation(ctx: BaseCtx, input: z.infer<typeof Accep
   await ctx.db.batch([
     invitationsRepo(ctx.db).acceptStmt(inv.id, new Date(now)),
     ...stmts,
-    membershipsRepo(ctx.db).insertStmt({ tenantId: inv.tenantId, userId: user.id, role: inv.role, createdAt: new Date(now) }),
+    membershipsRepo(ctx.db).insertStmt({
+      tenantId: inv.tenantId,
+      userId: user.id,
+      role: inv.role,
+      createdAt: new Date(now),
+    }),
   ]);
   return issueSession(ctx, user, tenant, inv.role);
 }
@@ -96,7 +137,8 @@ async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
   const m = await membershipsRepo(ctx.db).get(ctx.tenantId, userId);
   if (!m) throw new NotFound("member", userId);
   const role = callerRole(ctx);
-  if ((m.role === "owner" || next === "owner") && role !== "owner") throw new Forbidden("only an owner can change an owner");
+  if ((m.role === "owner" || next === "owner") && role !== "owner")
+    throw new Forbidden("only an owner can change an owner");
   if (m.role === "owner" && next !== "owner" && (await membershipsRepo(ctx.db).countOwners(ctx.tenantId)) <= 1)
     throw new Conflict("a workspace needs at least one owner");
   return m;

@@ -20,7 +20,15 @@ const cache = new Map<string, { version: number; model: CategoryModel }>();
 const MIN_OVER_CHANCE = 1.5;
 
 export function toCategoryDto(c: CategoryRow, exampleCount: number) {
-  return { id: c.id, name: c.name, description: c.description, priority: c.priority ?? null, exampleCount, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    priority: c.priority ?? null,
+    exampleCount,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
 }
 
 export async function listCategories(ctx: Ctx) {
@@ -35,16 +43,30 @@ export async function getCategory(ctx: Ctx, id: string) {
   const c = await repo.get(ctx.tenantId, id);
   if (!c) throw new NotFound("category", id);
   const examples = await repo.examplesOf(ctx.tenantId, id);
-  return { ...toCategoryDto(c, examples.length), examples: examples.map((e) => ({ id: e.id, text: e.text, source: e.source, createdAt: e.createdAt.toISOString() })) };
+  return {
+    ...toCategoryDto(c, examples.length),
+    examples: examples.map((e) => ({ id: e.id, text: e.text, source: e.source, createdAt: e.createdAt.toISOString() })),
+  };
 }
 
 export async function createCategory(ctx: Ctx, input: CategoryInput) {
   const repo = categoriesRepo(ctx.db);
   if (await repo.byName(ctx.tenantId, input.name)) throw new Conflict(`a category named "${input.name}" exists`);
-  if ((await repo.list(ctx.tenantId)).length >= MAX_CATEGORIES) throw new Conflict(`at most ${MAX_CATEGORIES} categories`);
+  if ((await repo.list(ctx.tenantId)).length >= MAX_CATEGORIES)
+    throw new Conflict(`at most ${MAX_CATEGORIES} categories`);
   const now = new Date(ctx.clock.now());
-  const row: CategoryRow = { id: newId("cat", now.getTime()), tenantId: ctx.tenantId, name: input.name, description: input.description ?? "", priority: input.priority ?? null, createdAt: now, updatedAt: now };
-  const examples = dedupe(input.examples ?? []).map((text) => repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId: row.id, text, source: "admin", createdAt: now }));
+  const row: CategoryRow = {
+    id: newId("cat", now.getTime()),
+    tenantId: ctx.tenantId,
+    name: input.name,
+    description: input.description ?? "",
+    priority: input.priority ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const examples = dedupe(input.examples ?? []).map((text) =>
+    repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId: row.id, text, source: "admin", createdAt: now }),
+  );
   await ctx.db.batch([repo.insertStmt(row), ...examples, repo.bumpVersionStmt(ctx.tenantId)]);
   return getCategory(ctx, row.id);
 }
@@ -68,7 +90,12 @@ export async function updateCategory(ctx: Ctx, id: string, patch: CategoryPatch)
 export async function deleteCategory(ctx: Ctx, id: string) {
   const repo = categoriesRepo(ctx.db);
   if (!(await repo.get(ctx.tenantId, id))) throw new NotFound("category", id);
-  await ctx.db.batch([repo.deleteExamplesStmt(ctx.tenantId, id), routingRepo(ctx.db).deleteForCategoryStmt(ctx.tenantId, id), repo.deleteStmt(ctx.tenantId, id), repo.bumpVersionStmt(ctx.tenantId)]);
+  await ctx.db.batch([
+    repo.deleteExamplesStmt(ctx.tenantId, id),
+    routingRepo(ctx.db).deleteForCategoryStmt(ctx.tenantId, id),
+    repo.deleteStmt(ctx.tenantId, id),
+    repo.bumpVersionStmt(ctx.tenantId),
+  ]);
 }
 
 export async function addExamples(ctx: Ctx, categoryId: string, texts: string[]) {
@@ -80,7 +107,9 @@ export async function addExamples(ctx: Ctx, categoryId: string, texts: string[])
   if (fresh.length) {
     await ctx.db.batch([
       repo.bumpVersionStmt(ctx.tenantId),
-      ...fresh.map((text) => repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId, text, source: "admin", createdAt: now })),
+      ...fresh.map((text) =>
+        repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId, text, source: "admin", createdAt: now }),
+      ),
     ]);
   }
   return getCategory(ctx, categoryId);
@@ -98,13 +127,17 @@ function dedupe(texts: string[]) {
 }
 
 /** The tenant's trained classifier, or null when it has no examples. Cached per isolate by version. */
-export async function categoryModelFor(ctx: AnswerCtx): Promise<{ model: CategoryModel; names: Map<string, string> } | null> {
+export async function categoryModelFor(
+  ctx: AnswerCtx,
+): Promise<{ model: CategoryModel; names: Map<string, string> } | null> {
   const repo = categoriesRepo(ctx.db);
   const [version, cats] = await Promise.all([repo.version(ctx.tenantId), repo.list(ctx.tenantId)]);
   const names = new Map(cats.map((c) => [c.id, c.name]));
   const hit = cache.get(ctx.tenantId);
   if (hit && hit.version === version) return hit.model.labels.length ? { model: hit.model, names } : null;
-  const examples = (await repo.examples(ctx.tenantId)).filter((e) => names.has(e.categoryId)).map((e) => ({ text: e.text, label: e.categoryId }));
+  const examples = (await repo.examples(ctx.tenantId))
+    .filter((e) => names.has(e.categoryId))
+    .map((e) => ({ text: e.text, label: e.categoryId }));
   const model = trainCategoryModel(examples);
   cache.delete(ctx.tenantId);
   cache.set(ctx.tenantId, { version, model });
@@ -119,17 +152,31 @@ export async function predictCategory(ctx: AnswerCtx, text: string) {
   const p = classifyText(m.model, text);
   if (!p) return null;
   const chance = 1 / m.model.labels.length;
-  const sure = m.model.labels.length === 1 ? p.confidence > 0.1 : p.confidence >= Math.min(0.9, chance * MIN_OVER_CHANCE);
+  const sure =
+    m.model.labels.length === 1 ? p.confidence > 0.1 : p.confidence >= Math.min(0.9, chance * MIN_OVER_CHANCE);
   const scores: Record<string, number> = {};
   for (const [id, s] of Object.entries(p.scores)) scores[id] = Math.round(s * 1000) / 1000;
-  return { categoryId: sure ? p.label : null, name: sure ? (m.names.get(p.label) ?? null) : null, confidence: p.confidence, scores };
+  return {
+    categoryId: sure ? p.label : null,
+    name: sure ? (m.names.get(p.label) ?? null) : null,
+    confidence: p.confidence,
+    scores,
+  };
 }
 
 /** Categories with a few examples each, for the optional LLM chooser's prompt. */
 export async function categoryChoices(ctx: AnswerCtx) {
   const repo = categoriesRepo(ctx.db);
   const [cats, examples] = await Promise.all([repo.list(ctx.tenantId), repo.examples(ctx.tenantId)]);
-  return cats.map((c) => ({ id: c.id, name: c.name, description: c.description, examples: examples.filter((e) => e.categoryId === c.id).slice(0, 3).map((e) => e.text) }));
+  return cats.map((c) => ({
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    examples: examples
+      .filter((e) => e.categoryId === c.id)
+      .slice(0, 3)
+      .map((e) => e.text),
+  }));
 }
 
 /**
@@ -148,27 +195,68 @@ export async function correctConversationCategory(ctx: Ctx, conversationId: stri
   const stmts = [];
   const have = await repo.examplesOf(ctx.tenantId, categoryId);
   if (!have.some((e) => e.text === text)) {
-    stmts.push(repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId, text: text.slice(0, 1000), source: "correction", createdAt: now }), repo.bumpVersionStmt(ctx.tenantId));
+    stmts.push(
+      repo.insertExampleStmt({
+        tenantId: ctx.tenantId,
+        categoryId,
+        text: text.slice(0, 1000),
+        source: "correction",
+        createdAt: now,
+      }),
+      repo.bumpVersionStmt(ctx.tenantId),
+    );
   }
   const tickets = ticketsRepo(ctx.db);
   const live = await tickets.liveForConversation(ctx.tenantId, conversationId);
   if (live && live.categoryId !== categoryId) {
     stmts.push(
       tickets.updateStmt(ctx.tenantId, live.id, { categoryId, updatedAt: now }),
-      tickets.insertEventStmt({ id: newId("evt", now.getTime()), tenantId: ctx.tenantId, ticketId: live.id, kind: "category", actor: actorId(ctx.actor), data: { from: live.categoryId, to: categoryId, correction: true }, createdAt: now }),
+      tickets.insertEventStmt({
+        id: newId("evt", now.getTime()),
+        tenantId: ctx.tenantId,
+        ticketId: live.id,
+        kind: "category",
+        actor: actorId(ctx.actor),
+        data: { from: live.categoryId, to: categoryId, correction: true },
+        createdAt: now,
+      }),
     );
   }
   if (stmts.length) await ctx.db.batch(stmts as unknown as Parameters<typeof ctx.db.batch>[0]);
   const row = triage
-    ? await conversationTriageRepo(ctx.db).setCategory(ctx.tenantId, conversationId, { categoryId, categoryConfidence: null, categorySource: "operator", updatedAt: now })
+    ? await conversationTriageRepo(ctx.db).setCategory(ctx.tenantId, conversationId, {
+        categoryId,
+        categoryConfidence: null,
+        categorySource: "operator",
+        updatedAt: now,
+      })
     : await insertBareTriage(ctx, conversationId, conv!.botId, categoryId, text, now);
   return { conversationId, categoryId, source: row?.categorySource ?? "operator", learnedExample: text };
 }
 
-async function insertBareTriage(ctx: Ctx, conversationId: string, botId: string, categoryId: string, text: string, now: Date) {
+async function insertBareTriage(
+  ctx: Ctx,
+  conversationId: string,
+  botId: string,
+  categoryId: string,
+  text: string,
+  now: Date,
+) {
   await conversationTriageRepo(ctx.db).upsert({
-    tenantId: ctx.tenantId, conversationId, botId, categoryId, categoryConfidence: null, categorySource: "operator", firstVisitorText: text,
-    frustrationLast: 0, frustrationTrend: 0, frustrationMax: 0, negativeStreak: 0, lowConfidenceStreak: 0, visitorMessages: 0, updatedAt: now,
+    tenantId: ctx.tenantId,
+    conversationId,
+    botId,
+    categoryId,
+    categoryConfidence: null,
+    categorySource: "operator",
+    firstVisitorText: text,
+    frustrationLast: 0,
+    frustrationTrend: 0,
+    frustrationMax: 0,
+    negativeStreak: 0,
+    lowConfidenceStreak: 0,
+    visitorMessages: 0,
+    updatedAt: now,
   });
   return conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
 }
@@ -179,5 +267,6 @@ async function firstVisitorText(ctx: Ctx, conversationId: string) {
 }
 
 export function assertCategoryId(id: string) {
-  if (!id.startsWith("cat_")) throw new Invalid("not a category id", [{ path: "categoryId", message: "expected a cat_ id" }]);
+  if (!id.startsWith("cat_"))
+    throw new Invalid("not a category id", [{ path: "categoryId", message: "expected a cat_ id" }]);
 }

@@ -63,7 +63,16 @@ export function trainCategoryModel(examples: CategoryExample[], opts: TrainOptio
   });
   for (const c of centroids.values()) l2normalize(c);
   const ix = new Map(labels.map((l, i) => [l, i]));
-  const linear = labels.length >= 2 ? trainLinear(xs, used.map((e) => ix.get(e.label)!), labels.length, opts, 1e-4) : null;
+  const linear =
+    labels.length >= 2
+      ? trainLinear(
+          xs,
+          used.map((e) => ix.get(e.label)!),
+          labels.length,
+          opts,
+          1e-4,
+        )
+      : null;
   return { labels, ...partial, linear, centroids };
 }
 

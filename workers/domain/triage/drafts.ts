@@ -14,7 +14,10 @@ const HISTORY_TURNS = 12;
 async function loadConversation(ctx: Ctx, conversationId: string) {
   const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, conversationId);
   if (!conv) throw new NotFound("conversation", conversationId);
-  const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, conversationId, { limit: MAX_MESSAGES, includeInternal: false });
+  const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, conversationId, {
+    limit: MAX_MESSAGES,
+    includeInternal: false,
+  });
   return { conv, msgs };
 }
 
@@ -36,12 +39,32 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
     .filter((m) => m.seq < lastVisitor.seq && m.role !== "system")
     .slice(-HISTORY_TURNS)
     .map((m) => ({ role: m.role as AnswerTurn["role"], text: m.text }));
-  const done = await answerOnce(answer(ctx, { botId: conv.botId, question: lastVisitor.text, history, channel: "chat", ...(conv.visitor.locale ? { language: conv.visitor.locale } : {}) }));
-  return { conversationId, replyingTo: lastVisitor.seq, draft: done.answer, sources: done.sources, confidence: done.confidence, grounded: !done.handoff };
+  const done = await answerOnce(
+    answer(ctx, {
+      botId: conv.botId,
+      question: lastVisitor.text,
+      history,
+      channel: "chat",
+      ...(conv.visitor.locale ? { language: conv.visitor.locale } : {}),
+    }),
+  );
+  return {
+    conversationId,
+    replyingTo: lastVisitor.seq,
+    draft: done.answer,
+    sources: done.sources,
+    confidence: done.confidence,
+    grounded: !done.handoff,
+  };
 }
 
 const firstSentence = (t: string, max = 180) => {
-  const s = (t.replace(/\s+/g, " ").trim().match(/^.+?[.!?](\s|$)/)?.[0] ?? t).trim();
+  const s = (
+    t
+      .replace(/\s+/g, " ")
+      .trim()
+      .match(/^.+?[.!?](\s|$)/)?.[0] ?? t
+  ).trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 };
 
@@ -63,16 +86,29 @@ export function sentimentLabel(trend: number) {
  * message), what was tried (AI and agent replies), the customer's sentiment (frustration trend),
  * and what is pending (an unanswered visitor message, or waiting on the customer).
  */
-export function summarize(msgs: Pick<MessageRow, "role" | "text">[], extra: { category?: string | null; escalationReason?: string | null } = {}) {
+export function summarize(
+  msgs: Pick<MessageRow, "role" | "text">[],
+  extra: { category?: string | null; escalationReason?: string | null } = {},
+) {
   const visitor = msgs.filter((m) => m.role === "visitor");
-  if (visitor.length === 0) return { summary: "The visitor has not written anything yet.", parts: { issue: null, tried: null, sentiment: "calm", pending: null } };
+  if (visitor.length === 0)
+    return {
+      summary: "The visitor has not written anything yet.",
+      parts: { issue: null, tried: null, sentiment: "calm", pending: null },
+    };
   const issueMsg = visitor.find((m) => m.text.trim().split(/\s+/).length >= 4) ?? visitor[0]!;
   const issue = `The customer wrote: "${firstSentence(issueMsg.text)}"${extra.category ? ` (category: ${extra.category})` : ""}.`;
   const ai = msgs.filter((m) => m.role === "ai");
   const agent = msgs.filter((m) => m.role === "agent");
   const tried: string[] = [];
-  if (ai.length) tried.push(`the assistant answered ${ai.length} time${ai.length > 1 ? "s" : ""}, last with "${firstSentence(ai[ai.length - 1]!.text, 140)}"`);
-  if (agent.length) tried.push(`an agent replied ${agent.length} time${agent.length > 1 ? "s" : ""}, last with "${firstSentence(agent[agent.length - 1]!.text, 140)}"`);
+  if (ai.length)
+    tried.push(
+      `the assistant answered ${ai.length} time${ai.length > 1 ? "s" : ""}, last with "${firstSentence(ai[ai.length - 1]!.text, 140)}"`,
+    );
+  if (agent.length)
+    tried.push(
+      `an agent replied ${agent.length} time${agent.length > 1 ? "s" : ""}, last with "${firstSentence(agent[agent.length - 1]!.text, 140)}"`,
+    );
   const triedText = tried.length ? `So far ${tried.join(", and ")}.` : "Nobody has answered yet.";
   const trend = frustrationTrend(visitor.map((m) => scoreFrustration(m.text)));
   const sentiment = sentimentLabel(trend);
@@ -84,22 +120,40 @@ export function summarize(msgs: Pick<MessageRow, "role" | "text">[], extra: { ca
     ? "Pending: waiting for the customer to confirm the answer helped."
     : `Pending: reply to "${clip(msgs[lastIdx]!.text, 200)}"`;
   const pendingText = pending.endsWith(".") || pending.endsWith('"') ? pending : `${pending}.`;
-  return { summary: [issue, triedText, sentimentText, pendingText].join(" "), parts: { issue, tried: triedText, sentiment, pending: pendingText } };
+  return {
+    summary: [issue, triedText, sentimentText, pendingText].join(" "),
+    parts: { issue, tried: triedText, sentiment, pending: pendingText },
+  };
 }
 
 export async function summarizeConversation(ctx: Ctx, conversationId: string) {
   const { msgs } = await loadConversation(ctx, conversationId);
   const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
   const category = triage?.categoryId ? await categoriesRepo(ctx.db).get(ctx.tenantId, triage.categoryId) : undefined;
-  return { conversationId, ...summarize(msgs, { category: category?.name ?? null, escalationReason: triage?.escalationReason ?? null }) };
+  return {
+    conversationId,
+    ...summarize(msgs, { category: category?.name ?? null, escalationReason: triage?.escalationReason ?? null }),
+  };
 }
 
 /** The conversation's triage state for the operator view (frustration, trend, category, escalation). */
 export async function getConversationTriage(ctx: Ctx, conversationId: string) {
   const t = await conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
   if (!t) {
-    if (!(await conversationsRepo(ctx.db).get(ctx.tenantId, conversationId))) throw new NotFound("conversation", conversationId);
-    return { conversationId, visitorMessages: 0, frustration: null, trend: null, sentiment: null, categoryId: null, categoryConfidence: null, categorySource: null, escalationReason: null, escalationDetail: null };
+    if (!(await conversationsRepo(ctx.db).get(ctx.tenantId, conversationId)))
+      throw new NotFound("conversation", conversationId);
+    return {
+      conversationId,
+      visitorMessages: 0,
+      frustration: null,
+      trend: null,
+      sentiment: null,
+      categoryId: null,
+      categoryConfidence: null,
+      categorySource: null,
+      escalationReason: null,
+      escalationDetail: null,
+    };
   }
   return {
     conversationId,

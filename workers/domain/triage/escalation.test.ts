@@ -11,7 +11,14 @@ import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } 
  */
 const calmAnswer: StreamAnswer = async function* (): AsyncIterable<AnswerEvent> {
   yield { type: "delta", text: "Here is how that works." };
-  yield { type: "done", answer: "Here is how that works.", sources: [], confidence: 0.9, handoff: false, timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 } };
+  yield {
+    type: "done",
+    answer: "Here is how that works.",
+    sources: [],
+    confidence: 0.9,
+    handoff: false,
+    timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+  };
 };
 
 afterEach(() => setRoomAnswererForTesting());
@@ -22,7 +29,16 @@ async function setUp() {
     call("/api/categories", {
       method: "POST",
       token: t.token,
-      json: { name: "Billing", examples: ["I was charged twice", "my invoice is wrong", "refund my payment", "why did you charge my card", "billing problem with my subscription"] },
+      json: {
+        name: "Billing",
+        examples: [
+          "I was charged twice",
+          "my invoice is wrong",
+          "refund my payment",
+          "why did you charge my card",
+          "billing problem with my subscription",
+        ],
+      },
     }),
     201,
   );
@@ -30,16 +46,42 @@ async function setUp() {
     call("/api/categories", {
       method: "POST",
       token: t.token,
-      json: { name: "Login", examples: ["I can't log in", "reset my password", "my account is locked", "two-factor code not arriving", "forgot my password"] },
+      json: {
+        name: "Login",
+        examples: [
+          "I can't log in",
+          "reset my password",
+          "my account is locked",
+          "two-factor code not arriving",
+          "forgot my password",
+        ],
+      },
     }),
     201,
   );
   const agent1 = await addMember(t, "agent");
   const agent2 = await addMember(t, "agent");
-  await expectJson(call("/api/triage/routing-rules", { method: "POST", token: t.token, json: { categoryId: billing.id, target: { type: "team", name: "billing", userIds: [agent1.userId, agent2.userId] }, maxOpenPerAgent: 5 } }), 201);
+  await expectJson(
+    call("/api/triage/routing-rules", {
+      method: "POST",
+      token: t.token,
+      json: {
+        categoryId: billing.id,
+        target: { type: "team", name: "billing", userIds: [agent1.userId, agent2.userId] },
+        maxOpenPerAgent: 5,
+      },
+    }),
+    201,
+  );
   // presence: only agent2 is online, so round-robin must skip agent1
-  await expectJson(call("/api/triage/presence/me", { method: "PUT", token: agent2.token, json: { status: "online" } }), 200);
-  await expectJson(call("/api/triage/presence/me", { method: "PUT", token: agent1.token, json: { status: "away" } }), 200);
+  await expectJson(
+    call("/api/triage/presence/me", { method: "PUT", token: agent2.token, json: { status: "online" } }),
+    200,
+  );
+  await expectJson(
+    call("/api/triage/presence/me", { method: "PUT", token: agent1.token, json: { status: "away" } }),
+    200,
+  );
   return { t, billing, agent1, agent2 };
 }
 
@@ -48,7 +90,8 @@ async function say(v: TestSocket, cid: string, text: string) {
   await v.waitFor((f) => f.type === "msg" && f.cid === cid);
 }
 
-const ticketsOf = (t: TestTenant, conversationId: string) => expectJson(call(`/api/tickets?conversationId=${conversationId}`, { token: t.token }), 200);
+const ticketsOf = (t: TestTenant, conversationId: string) =>
+  expectJson(call(`/api/tickets?conversationId=${conversationId}`, { token: t.token }), 200);
 
 describe("triage in a live room", () => {
   it("escalates a run of angry messages with reason frustration and opens a routed high/urgent ticket", async () => {
@@ -63,10 +106,21 @@ describe("triage in a live room", () => {
     const mode = await v.waitFor((f) => f.type === "mode" && f.mode === "human");
     expect(mode.reason).toBe("frustration");
 
-    const list = await eventually(() => ticketsOf(t, s.conversationId), (b) => b.data.length === 1);
+    const list = await eventually(
+      () => ticketsOf(t, s.conversationId),
+      (b) => b.data.length === 1,
+    );
     const ticket = list.data[0];
     expect(["high", "urgent"]).toContain(ticket.priority);
-    expect(ticket).toMatchObject({ conversationId: s.conversationId, status: "open", source: "escalation", escalationReason: "frustration", categoryId: billing.id, team: "billing", assigneeId: agent2.userId });
+    expect(ticket).toMatchObject({
+      conversationId: s.conversationId,
+      status: "open",
+      source: "escalation",
+      escalationReason: "frustration",
+      categoryId: billing.id,
+      team: "billing",
+      assigneeId: agent2.userId,
+    });
     expect(new Date(ticket.sla.firstResponseDueAt).getTime()).toBeGreaterThan(new Date(ticket.createdAt).getTime());
 
     const full = await expectJson(call(`/api/tickets/${ticket.id}`, { token: t.token }), 200);
@@ -84,15 +138,25 @@ describe("triage in a live room", () => {
     const { t } = await setUp();
     const s = await newSession(t);
     const v = await joinVisitor(s);
-    const calm = ["Hi! How do I reset my password?", "Thanks. Can I also turn on two-factor login?", "Great, that worked. Thank you for the help!"];
+    const calm = [
+      "Hi! How do I reset my password?",
+      "Thanks. Can I also turn on two-factor login?",
+      "Great, that worked. Thank you for the help!",
+    ];
     for (const [k, text] of calm.entries()) {
       await say(v, `c${k}`, text);
       await v.waitFor((f) => f.type === "msg" && f.role === "ai" && f.seq > 2 * k);
     }
-    const triage = await eventually(() => expectJson(call(`/api/conversations/${s.conversationId}/triage`, { token: t.token }), 200), (b) => b.visitorMessages === 3);
+    const triage = await eventually(
+      () => expectJson(call(`/api/conversations/${s.conversationId}/triage`, { token: t.token }), 200),
+      (b) => b.visitorMessages === 3,
+    );
     expect(triage.escalationReason).toBeNull();
     expect(triage.trend).toBeLessThan(0.5);
-    expect(v.frames.filter((f) => f.type === "mode"), JSON.stringify(v.frames)).toEqual([]);
+    expect(
+      v.frames.filter((f) => f.type === "mode"),
+      JSON.stringify(v.frames),
+    ).toEqual([]);
     expect((await ticketsOf(t, s.conversationId)).data).toEqual([]);
     v.close();
   });
@@ -105,7 +169,10 @@ describe("triage in a live room", () => {
     await say(v, "h1", "Can I talk to a real person please?");
     const mode = await v.waitFor((f) => f.type === "mode" && f.mode === "human");
     expect(mode.reason).toBe("asked_for_human");
-    const list = await eventually(() => ticketsOf(t, s.conversationId), (b) => b.data.length === 1);
+    const list = await eventually(
+      () => ticketsOf(t, s.conversationId),
+      (b) => b.data.length === 1,
+    );
     expect(list.data[0]).toMatchObject({ escalationReason: "asked_for_human", priority: "normal", assigneeId: null });
     v.close();
   });

@@ -27,7 +27,8 @@ export function frustrationFeatures(text: string, cfg: FrustrationFeatureConfig)
     negLeft = isNegator(t) ? 3 : t === "!" || t === "?" ? 0 : Math.max(0, negLeft - 1);
   }
   if (cfg.bigrams) for (let i = 0; i + 1 < toks.length; i++) v.set(`b:${toks[i]}_${toks[i + 1]}`, 1);
-  if (cfg.charNgrams) for (const g of charNgrams(wordsOnly, cfg.charNgrams[0], cfg.charNgrams[1])) addTo(v, `c:${g}`, 0.5);
+  if (cfg.charNgrams)
+    for (const g of charNgrams(wordsOnly, cfg.charNgrams[0], cfg.charNgrams[1])) addTo(v, `c:${g}`, 0.5);
   l2normalize(v);
   if (cfg.lexicon) addRuleFeatures(v, raw, wordsOnly, cfg.lexiconScale);
   return v;

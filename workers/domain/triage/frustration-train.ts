@@ -11,9 +11,19 @@ export type LabelledText = { text: string; frustrated: boolean };
 export type FrustrationTrainConfig = { features: FrustrationFeatureConfig; train: TrainOptions; prune: number };
 export type Prf = { precision: number; recall: number; f1: number };
 
-export function trainFrustration(rows: LabelledText[], cfg: FrustrationTrainConfig, threshold: number): FrustrationModelData {
+export function trainFrustration(
+  rows: LabelledText[],
+  cfg: FrustrationTrainConfig,
+  threshold: number,
+): FrustrationModelData {
   const xs = rows.map((r) => frustrationFeatures(r.text, cfg.features));
-  const m = trainLinear(xs, rows.map((r) => (r.frustrated ? 1 : 0)), 1, cfg.train, cfg.prune);
+  const m = trainLinear(
+    xs,
+    rows.map((r) => (r.frustrated ? 1 : 0)),
+    1,
+    cfg.train,
+    cfg.prune,
+  );
   const weights: Record<string, number> = {};
   for (const [k, w] of [...m.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) weights[k] = round(w[0]!);
   return { version: 1, features: cfg.features, bias: round(m.bias[0]!), threshold, weights };
@@ -54,7 +64,11 @@ export function stratifiedFolds(labels: string[], k: number, seed: number): numb
  * feature choices are then judged on these scores, never on scores of rows the model saw.
  */
 export function crossValidatedScores(rows: LabelledText[], cfg: FrustrationTrainConfig, k = 5, seed = 11): number[] {
-  const folds = stratifiedFolds(rows.map((r) => String(r.frustrated)), k, seed);
+  const folds = stratifiedFolds(
+    rows.map((r) => String(r.frustrated)),
+    k,
+    seed,
+  );
   const scores = new Array<number>(rows.length).fill(0);
   for (let f = 0; f < k; f++) {
     const train = rows.filter((_, i) => folds[i] !== f);
@@ -68,9 +82,18 @@ export function crossValidatedScores(rows: LabelledText[], cfg: FrustrationTrain
 
 /** Threshold that maximises F1 over `scores` (ties: the higher threshold, for precision). */
 export function bestThreshold(gold: boolean[], scores: number[]): { threshold: number } & Prf {
-  let best = { threshold: 0.5, ...prf(gold, scores.map((s) => s >= 0.5)) };
+  let best = {
+    threshold: 0.5,
+    ...prf(
+      gold,
+      scores.map((s) => s >= 0.5),
+    ),
+  };
   for (let t = 0.2; t <= 0.8001; t += 0.01) {
-    const m = prf(gold, scores.map((s) => s >= t));
+    const m = prf(
+      gold,
+      scores.map((s) => s >= t),
+    );
     if (m.f1 > best.f1 + 1e-9) best = { threshold: Math.round(t * 100) / 100, ...m };
   }
   return best;

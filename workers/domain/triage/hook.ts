@@ -29,7 +29,10 @@ export type TriageResult = {
   /** 0..1 frustration score of this message. */
   frustration: number;
   /** Set when the conversation should move to a person now. */
-  escalate: null | { reason: "frustration" | "repeated_question" | "low_confidence" | "asked_for_human" | string; detail: string };
+  escalate: null | {
+    reason: "frustration" | "repeated_question" | "low_confidence" | "asked_for_human" | string;
+    detail: string;
+  };
   /** EWMA of the conversation's visitor message scores, this one included. */
   trend?: number;
   /** The conversation's category, when the classifier (or an operator) set one. */
@@ -63,22 +66,46 @@ export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): 
   let negativeStreak = 0;
   for (let k = scores.length - 1; k >= 0 && scores[k]! >= policy.negativeThreshold; k--) negativeStreak++;
   const sameQuestionCount =
-    words(i.text).length >= MIN_QUESTION_WORDS ? 1 + previous.filter((p) => textSimilarity(p, i.text) >= policy.repeatSimilarity).length : 1;
+    words(i.text).length >= MIN_QUESTION_WORDS
+      ? 1 + previous.filter((p) => textSimilarity(p, i.text) >= policy.repeatSimilarity).length
+      : 1;
 
   const repo = conversationTriageRepo(ctx.db);
   const prior = await repo.get(ctx.tenantId, i.conversationId).catch(() => undefined);
   const priorLow = prior?.lowConfidenceStreak ?? 0;
-  const lowConfidenceStreak = i.lastAnswerConfidence === undefined ? priorLow : i.lastAnswerConfidence < policy.lowConfidenceThreshold ? priorLow + 1 : 0;
-  const escalate = decideEscalation(policy, { text: i.text, score, trend, negativeStreak, sameQuestionCount, lowConfidenceStreak });
+  const lowConfidenceStreak =
+    i.lastAnswerConfidence === undefined
+      ? priorLow
+      : i.lastAnswerConfidence < policy.lowConfidenceThreshold
+        ? priorLow + 1
+        : 0;
+  const escalate = decideEscalation(policy, {
+    text: i.text,
+    score,
+    trend,
+    negativeStreak,
+    sameQuestionCount,
+    lowConfidenceStreak,
+  });
 
-  let category = { id: prior?.categoryId ?? null, confidence: prior?.categoryConfidence ?? null, source: prior?.categorySource ?? null, text: prior?.firstVisitorText ?? null };
+  let category = {
+    id: prior?.categoryId ?? null,
+    confidence: prior?.categoryConfidence ?? null,
+    source: prior?.categorySource ?? null,
+    text: prior?.firstVisitorText ?? null,
+  };
   if (!category.id && previous.length < CATEGORY_MESSAGES) {
     const text = [...previous, i.text].join("\n");
     const p = await predictCategory(ctx, text).catch((err) => {
       ctx.log.warn("triage: category prediction failed", { error: String(err) });
       return null;
     });
-    category = { id: p?.categoryId ?? null, confidence: p ? p.confidence : null, source: p?.categoryId ? "model" : null, text };
+    category = {
+      id: p?.categoryId ?? null,
+      confidence: p ? p.confidence : null,
+      source: p?.categoryId ? "model" : null,
+      text,
+    };
     const llm = p ? await categoryChooserFor(ctx) : null;
     const chosen = llm ? await llm.choose(text, await categoryChoices(ctx)) : null;
     if (chosen) category = { id: chosen, confidence: null, source: "llm", text };
@@ -105,10 +132,14 @@ export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): 
       updatedAt: now,
     })
     .run()
-    .catch((err) => ctx.log.error("triage: state write failed", { error: String(err), conversationId: i.conversationId }));
+    .catch((err) =>
+      ctx.log.error("triage: state write failed", { error: String(err), conversationId: i.conversationId }),
+    );
   // a ticket opened before the conversation had a category (an escalation outran the classifier) gets it now
   if (category.id && !prior?.categoryId) {
-    await labelLiveTicket(ctx, i.conversationId, category.id).catch((err) => ctx.log.warn("triage: labelling the ticket failed", { error: String(err) }));
+    await labelLiveTicket(ctx, i.conversationId, category.id).catch((err) =>
+      ctx.log.warn("triage: labelling the ticket failed", { error: String(err) }),
+    );
   }
   return { frustration: score, escalate, trend, categoryId: category.id };
 }
@@ -127,7 +158,14 @@ export async function onConversationEscalated(
 ): Promise<void> {
   const i = EscalatedInput.parse(input);
   const { ticket, created } = await createTicketForEscalation(ctx, i);
-  ctx.log.info("triage: escalated", { conversationId: i.conversationId, reason: i.reason, ticketId: ticket.id, created, priority: ticket.priority, assigneeId: ticket.assigneeId });
+  ctx.log.info("triage: escalated", {
+    conversationId: i.conversationId,
+    reason: i.reason,
+    ticketId: ticket.id,
+    created,
+    priority: ticket.priority,
+    assigneeId: ticket.assigneeId,
+  });
 }
 
 /**
@@ -137,5 +175,6 @@ export async function onConversationEscalated(
 export async function onAgentReplied(ctx: AnswerCtx, input: { conversationId: string; at: number }): Promise<void> {
   const repo = ticketsRepo(ctx.db);
   const t = await repo.liveForConversation(ctx.tenantId, input.conversationId);
-  if (t && !t.firstRespondedAt && input.at >= t.createdAt.getTime()) await repo.updateStmt(ctx.tenantId, t.id, { firstRespondedAt: new Date(input.at) }).run();
+  if (t && !t.firstRespondedAt && input.at >= t.createdAt.getTime())
+    await repo.updateStmt(ctx.tenantId, t.id, { firstRespondedAt: new Date(input.at) }).run();
 }

@@ -39,7 +39,27 @@ export const DISAPPOINTMENT_WORDS = new Set(
 );
 
 /** Words that make a complaint about repetition or persistence ("still", "again", "third time"). */
-export const PERSISTENCE_WORDS = new Set(["still", "again", "yet", "anymore", "repeatedly", "constantly", "always", "every", "keeps", "keep", "kept", "already", "third", "fourth", "times", "hours", "days", "weeks", "forever"]);
+export const PERSISTENCE_WORDS = new Set([
+  "still",
+  "again",
+  "yet",
+  "anymore",
+  "repeatedly",
+  "constantly",
+  "always",
+  "every",
+  "keeps",
+  "keep",
+  "kept",
+  "already",
+  "third",
+  "fourth",
+  "times",
+  "hours",
+  "days",
+  "weeks",
+  "forever",
+]);
 
 /** Multi-word complaints, matched on the lower-cased, apostrophe-free text. */
 export const ANGER_PHRASES = [

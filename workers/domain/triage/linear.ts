@@ -49,7 +49,13 @@ function indexAll(xs: SparseVec[]): { rows: Indexed[]; vocab: string[] } {
  * Trains on `xs` with integer labels `ys` in [0, K) (binary: 0/1 with `classes` = 1).
  * Weights whose magnitude is under `prune` are dropped from the returned model.
  */
-export function trainLinear(xs: SparseVec[], ys: number[], classes: number, opts: TrainOptions = DEFAULT_TRAIN, prune = 0): LinearModel {
+export function trainLinear(
+  xs: SparseVec[],
+  ys: number[],
+  classes: number,
+  opts: TrainOptions = DEFAULT_TRAIN,
+  prune = 0,
+): LinearModel {
   const K = classes;
   const { rows, vocab } = indexAll(xs);
   const W = new Float64Array(vocab.length * K);

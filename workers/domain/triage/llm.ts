@@ -16,7 +16,10 @@ export interface FrustrationClassifier {
   score(text: string, signal?: AbortSignal): Promise<number>;
 }
 
-export const offlineFrustration: FrustrationClassifier = { name: "embedded-linear", score: async (text) => scoreFrustration(text) };
+export const offlineFrustration: FrustrationClassifier = {
+  name: "embedded-linear",
+  score: async (text) => scoreFrustration(text),
+};
 
 const LlmAnswer = z.object({ frustration: z.number().min(0).max(1) });
 const PROMPT =
@@ -25,13 +28,27 @@ const PROMPT =
 
 /** An OpenAI-compatible classifier (chat.completions, JSON answer, validated). Falls back to the embedded model on any failure. */
 export function openAiFrustration(s: OpenAiSettings): FrustrationClassifier {
-  const client = new OpenAI({ apiKey: s.apiKey, baseURL: s.baseURL || undefined, fetch: s.fetch, maxRetries: 0, timeout: s.timeoutMs ?? 5_000 });
+  const client = new OpenAI({
+    apiKey: s.apiKey,
+    baseURL: s.baseURL || undefined,
+    fetch: s.fetch,
+    maxRetries: 0,
+    timeout: s.timeoutMs ?? 5_000,
+  });
   return {
     name: `openai:${s.model}`,
     async score(text, signal) {
       try {
         const r = await client.chat.completions.create(
-          { model: s.model, temperature: 0, max_tokens: 20, messages: [{ role: "system", content: PROMPT }, { role: "user", content: text.slice(0, 2000) }] },
+          {
+            model: s.model,
+            temperature: 0,
+            max_tokens: 20,
+            messages: [
+              { role: "system", content: PROMPT },
+              { role: "user", content: text.slice(0, 2000) },
+            ],
+          },
           { signal },
         );
         const raw = r.choices[0]?.message?.content ?? "";
@@ -54,18 +71,38 @@ export async function frustrationClassifierFor(ctx: AnswerCtx): Promise<Frustrat
 /** A category choice by an OpenAI-compatible model: one of `categories` by name, or null. */
 export interface CategoryChooser {
   readonly name: string;
-  choose(text: string, categories: { id: string; name: string; description: string; examples: string[] }[], signal?: AbortSignal): Promise<string | null>;
+  choose(
+    text: string,
+    categories: { id: string; name: string; description: string; examples: string[] }[],
+    signal?: AbortSignal,
+  ): Promise<string | null>;
 }
 
 const CategoryAnswer = z.object({ category: z.string().nullable() });
 
 export function openAiCategoryChooser(s: OpenAiSettings): CategoryChooser {
-  const client = new OpenAI({ apiKey: s.apiKey, baseURL: s.baseURL || undefined, fetch: s.fetch, maxRetries: 0, timeout: s.timeoutMs ?? 5_000 });
+  const client = new OpenAI({
+    apiKey: s.apiKey,
+    baseURL: s.baseURL || undefined,
+    fetch: s.fetch,
+    maxRetries: 0,
+    timeout: s.timeoutMs ?? 5_000,
+  });
   return {
     name: `openai:${s.model}`,
     async choose(text, categories, signal) {
       const list = categories
-        .map((c) => `- ${c.name}${c.description ? `: ${c.description}` : ""}${c.examples.length ? ` (e.g. ${c.examples.slice(0, 3).map((e) => JSON.stringify(e)).join(", ")})` : ""}`)
+        .map(
+          (c) =>
+            `- ${c.name}${c.description ? `: ${c.description}` : ""}${
+              c.examples.length
+                ? ` (e.g. ${c.examples
+                    .slice(0, 3)
+                    .map((e) => JSON.stringify(e))
+                    .join(", ")})`
+                : ""
+            }`,
+        )
         .join("\n");
       try {
         const r = await client.chat.completions.create(
@@ -74,7 +111,10 @@ export function openAiCategoryChooser(s: OpenAiSettings): CategoryChooser {
             temperature: 0,
             max_tokens: 40,
             messages: [
-              { role: "system", content: `Classify the customer message into exactly one of these categories, or null if none fits.\n${list}\nAnswer with JSON only: {"category": "<name>" | null}.` },
+              {
+                role: "system",
+                content: `Classify the customer message into exactly one of these categories, or null if none fits.\n${list}\nAnswer with JSON only: {"category": "<name>" | null}.`,
+              },
               { role: "user", content: text.slice(0, 2000) },
             ],
           },

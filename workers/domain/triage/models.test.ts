@@ -16,7 +16,12 @@ const ANGRY = [
   "What the hell is wrong with your app?! Fix it!",
   "Seriously? This is a joke. Waste of my time.",
 ];
-const CALM = ["Hi, how do I export my notes to PDF?", "Thanks, that helped a lot!", "Can I change my billing email?", "Where can I find the keyboard shortcuts?"];
+const CALM = [
+  "Hi, how do I export my notes to PDF?",
+  "Thanks, that helped a lot!",
+  "Can I change my billing email?",
+  "Where can I find the keyboard shortcuts?",
+];
 
 describe("frustration model", () => {
   it("loads the committed weights and scores deterministically in 0..1", () => {
@@ -34,9 +39,12 @@ describe("frustration model", () => {
 
   it("scores angry support messages above the model's threshold and calm ones below it", () => {
     const { threshold } = frustrationModel();
-    for (const t of ANGRY) expect(scoreFrustration(t), t).toBeGreaterThan(Math.max(threshold, DEFAULT_POLICY.negativeThreshold));
+    for (const t of ANGRY)
+      expect(scoreFrustration(t), t).toBeGreaterThan(Math.max(threshold, DEFAULT_POLICY.negativeThreshold));
     for (const t of CALM) expect(scoreFrustration(t), t).toBeLessThan(DEFAULT_POLICY.negativeThreshold);
-    expect(Math.min(...ANGRY.map((t) => scoreFrustration(t)))).toBeGreaterThan(Math.max(...CALM.map((t) => scoreFrustration(t))));
+    expect(Math.min(...ANGRY.map((t) => scoreFrustration(t)))).toBeGreaterThan(
+      Math.max(...CALM.map((t) => scoreFrustration(t))),
+    );
   });
 
   it("trend is an EWMA: it climbs with anger and decays after calm messages", () => {
@@ -49,9 +57,18 @@ describe("frustration model", () => {
 
 describe("category classifier", () => {
   const examples = [
-    ...["I want my money back", "please refund my order", "how do I get a refund", "refund the charge please"].map((text) => ({ text, label: "refund" })),
-    ...["I forgot my password", "reset my password", "can't log in, password wrong", "how do I change my password"].map((text) => ({ text, label: "password" })),
-    ...["where is my package", "my order has not arrived", "when will my delivery come", "tracking number for my parcel"].map((text) => ({ text, label: "delivery" })),
+    ...["I want my money back", "please refund my order", "how do I get a refund", "refund the charge please"].map(
+      (text) => ({ text, label: "refund" }),
+    ),
+    ...["I forgot my password", "reset my password", "can't log in, password wrong", "how do I change my password"].map(
+      (text) => ({ text, label: "password" }),
+    ),
+    ...[
+      "where is my package",
+      "my order has not arrived",
+      "when will my delivery come",
+      "tracking number for my parcel",
+    ].map((text) => ({ text, label: "delivery" })),
   ];
 
   it("learns from a few examples per label and is deterministic", () => {
@@ -81,22 +98,35 @@ describe("category classifier", () => {
 });
 
 describe("escalation policy", () => {
-  const base: EscalationSignals = { text: "hello there friend", score: 0.1, trend: 0.1, negativeStreak: 0, sameQuestionCount: 1, lowConfidenceStreak: 0 };
+  const base: EscalationSignals = {
+    text: "hello there friend",
+    score: 0.1,
+    trend: 0.1,
+    negativeStreak: 0,
+    sameQuestionCount: 1,
+    lowConfidenceStreak: 0,
+  };
   it("fires each rule with its reason", () => {
     expect(decideEscalation(DEFAULT_POLICY, base)).toBeNull();
-    expect(decideEscalation(DEFAULT_POLICY, { ...base, text: "Can I talk to a real person please?" })?.reason).toBe("asked_for_human");
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, text: "Can I talk to a real person please?" })?.reason).toBe(
+      "asked_for_human",
+    );
     expect(decideEscalation(DEFAULT_POLICY, { ...base, score: 0.99 })?.reason).toBe("frustration");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, score: 0.8, negativeStreak: 2 })?.reason).toBe("frustration");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, trend: 0.85 })?.reason).toBe("frustration");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, sameQuestionCount: 3 })?.reason).toBe("repeated_question");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, lowConfidenceStreak: 2 })?.reason).toBe("low_confidence");
     expect(decideEscalation({ ...DEFAULT_POLICY, enabled: false }, { ...base, score: 0.99 })).toBeNull();
-    expect(decideEscalation({ ...DEFAULT_POLICY, consecutiveNegative: 0 }, { ...base, score: 0.8, negativeStreak: 5 })).toBeNull();
+    expect(
+      decideEscalation({ ...DEFAULT_POLICY, consecutiveNegative: 0 }, { ...base, score: 0.8, negativeStreak: 5 }),
+    ).toBeNull();
   });
 
   it("recognises asks for a person and repeated questions", () => {
-    for (const t of ["talk to a human", "Agent please", "I want a real person", "can I speak with someone?", "human"]) expect(asksForHuman(t), t).toBe(true);
-    for (const t of ["how do humans use this", "the agent field in settings", "my personal details"]) expect(asksForHuman(t), t).toBe(false);
+    for (const t of ["talk to a human", "Agent please", "I want a real person", "can I speak with someone?", "human"])
+      expect(asksForHuman(t), t).toBe(true);
+    for (const t of ["how do humans use this", "the agent field in settings", "my personal details"])
+      expect(asksForHuman(t), t).toBe(false);
     expect(textSimilarity("How do I reset my password?", "how do i reset my password")).toBeGreaterThan(0.95);
     expect(textSimilarity("How do I reset my password?", "Where is my parcel?")).toBeLessThan(0.3);
   });
@@ -105,11 +135,25 @@ describe("escalation policy", () => {
 describe("priority, SLA and routing", () => {
   it("derives priority from frustration, category and the customer", () => {
     expect(computePriority({ frustrationTrend: 0.1, frustrationMax: 0.2 }).priority).toBe("normal");
-    expect(computePriority({ frustrationTrend: 0.6, frustrationMax: 0.9, escalationReason: "frustration" }).priority).toBe("high");
+    expect(
+      computePriority({ frustrationTrend: 0.6, frustrationMax: 0.9, escalationReason: "frustration" }).priority,
+    ).toBe("high");
     expect(computePriority({ frustrationTrend: 0.85, frustrationMax: 0.9 }).priority).toBe("urgent");
-    expect(computePriority({ frustrationTrend: 0.1, frustrationMax: 0.2, categoryPriority: "high" }).priority).toBe("high");
-    expect(computePriority({ frustrationTrend: 0.1, frustrationMax: 0.2, visitor: { metadata: { plan: "Enterprise" } } }).priority).toBe("high");
-    expect(computePriority({ frustrationTrend: 0.6, frustrationMax: 0.6, escalationReason: "frustration", visitor: { metadata: { vip: "true" } } }).priority).toBe("urgent");
+    expect(computePriority({ frustrationTrend: 0.1, frustrationMax: 0.2, categoryPriority: "high" }).priority).toBe(
+      "high",
+    );
+    expect(
+      computePriority({ frustrationTrend: 0.1, frustrationMax: 0.2, visitor: { metadata: { plan: "Enterprise" } } })
+        .priority,
+    ).toBe("high");
+    expect(
+      computePriority({
+        frustrationTrend: 0.6,
+        frustrationMax: 0.6,
+        escalationReason: "frustration",
+        visitor: { metadata: { vip: "true" } },
+      }).priority,
+    ).toBe("urgent");
   });
 
   it("computes due times from the SLA table", () => {
@@ -119,25 +163,65 @@ describe("priority, SLA and routing", () => {
   });
 
   const rule = (r: Partial<RoutingRuleRow>): RoutingRuleRow => ({
-    id: 1, tenantId: "t", position: 0, categoryId: null, minPriority: null, targetType: "team", targetUserId: null, teamName: "billing",
-    teamUserIds: ["a", "b", "c"], maxOpenPerAgent: 2, lastUserId: null, createdAt: new Date(0), ...r,
+    id: 1,
+    tenantId: "t",
+    position: 0,
+    categoryId: null,
+    minPriority: null,
+    targetType: "team",
+    targetUserId: null,
+    teamName: "billing",
+    teamUserIds: ["a", "b", "c"],
+    maxOpenPerAgent: 2,
+    lastUserId: null,
+    createdAt: new Date(0),
+    ...r,
   });
   it("round-robins among online agents under the cap, after the last one", () => {
-    const agents = [{ userId: "a", online: true, open: 0 }, { userId: "b", online: false, open: 0 }, { userId: "c", online: true, open: 2 }];
+    const agents = [
+      { userId: "a", online: true, open: 0 },
+      { userId: "b", online: false, open: 0 },
+      { userId: "c", online: true, open: 2 },
+    ];
     expect(chooseRoute([rule({})], { categoryId: null, priority: "normal" }, agents).assigneeId).toBe("a");
-    expect(chooseRoute([rule({ lastUserId: "a" })], { categoryId: null, priority: "normal" }, agents).assigneeId).toBe("a"); // b offline, c at cap
+    expect(chooseRoute([rule({ lastUserId: "a" })], { categoryId: null, priority: "normal" }, agents).assigneeId).toBe(
+      "a",
+    ); // b offline, c at cap
     const all = agents.map((a) => ({ ...a, online: true, open: 0 }));
-    expect(chooseRoute([rule({ lastUserId: "a" })], { categoryId: null, priority: "normal" }, all).assigneeId).toBe("b");
-    expect(chooseRoute([rule({ lastUserId: "c" })], { categoryId: null, priority: "normal" }, all).assigneeId).toBe("a");
-    const none = chooseRoute([rule({})], { categoryId: null, priority: "normal" }, agents.map((a) => ({ ...a, online: false })));
+    expect(chooseRoute([rule({ lastUserId: "a" })], { categoryId: null, priority: "normal" }, all).assigneeId).toBe(
+      "b",
+    );
+    expect(chooseRoute([rule({ lastUserId: "c" })], { categoryId: null, priority: "normal" }, all).assigneeId).toBe(
+      "a",
+    );
+    const none = chooseRoute(
+      [rule({})],
+      { categoryId: null, priority: "normal" },
+      agents.map((a) => ({ ...a, online: false })),
+    );
     expect(none).toMatchObject({ assigneeId: null, team: "billing" });
   });
   it("matches category and minimum priority in rule order", () => {
-    const agents = [{ userId: "a", online: true, open: 0 }, { userId: "z", online: false, open: 0 }];
-    const rules = [rule({ id: 1, categoryId: "cat_x", targetType: "agent", targetUserId: "z" }), rule({ id: 2, minPriority: "high", teamUserIds: ["a"] })];
-    expect(chooseRoute(rules, { categoryId: "cat_x", priority: "low" }, agents)).toMatchObject({ ruleId: 1, assigneeId: "z" });
-    expect(chooseRoute(rules, { categoryId: null, priority: "urgent" }, agents)).toMatchObject({ ruleId: 2, assigneeId: "a" });
-    expect(chooseRoute(rules, { categoryId: null, priority: "normal" }, agents)).toMatchObject({ ruleId: null, assigneeId: null });
+    const agents = [
+      { userId: "a", online: true, open: 0 },
+      { userId: "z", online: false, open: 0 },
+    ];
+    const rules = [
+      rule({ id: 1, categoryId: "cat_x", targetType: "agent", targetUserId: "z" }),
+      rule({ id: 2, minPriority: "high", teamUserIds: ["a"] }),
+    ];
+    expect(chooseRoute(rules, { categoryId: "cat_x", priority: "low" }, agents)).toMatchObject({
+      ruleId: 1,
+      assigneeId: "z",
+    });
+    expect(chooseRoute(rules, { categoryId: null, priority: "urgent" }, agents)).toMatchObject({
+      ruleId: 2,
+      assigneeId: "a",
+    });
+    expect(chooseRoute(rules, { categoryId: null, priority: "normal" }, agents)).toMatchObject({
+      ruleId: null,
+      assigneeId: null,
+    });
   });
 });
 
@@ -160,16 +244,58 @@ describe("summary", () => {
 });
 
 describe("optional LLM classifiers (OpenAI wire format, stubbed HTTP)", () => {
-  const reply = (content: string): typeof fetch => async () =>
-    new Response(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: "m", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }] }), { headers: { "content-type": "application/json" } });
+  const reply =
+    (content: string): typeof fetch =>
+    async () =>
+      new Response(
+        JSON.stringify({
+          id: "x",
+          object: "chat.completion",
+          created: 0,
+          model: "m",
+          choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+        }),
+        { headers: { "content-type": "application/json" } },
+      );
 
   it("uses the model's JSON score and falls back to the embedded model on garbage", async () => {
     const { openAiFrustration, openAiCategoryChooser } = await import("./llm");
-    expect(await openAiFrustration({ apiKey: "k", model: "m", baseURL: "http://llm.test/v1", fetch: reply('{"frustration": 0.83}') }).score("whatever")).toBe(0.83);
+    expect(
+      await openAiFrustration({
+        apiKey: "k",
+        model: "m",
+        baseURL: "http://llm.test/v1",
+        fetch: reply('{"frustration": 0.83}'),
+      }).score("whatever"),
+    ).toBe(0.83);
     const text = "This is ridiculous, my invoice is wrong AGAIN!!!";
-    expect(await openAiFrustration({ apiKey: "k", model: "m", baseURL: "http://llm.test/v1", fetch: reply("no idea") }).score(text)).toBe(scoreFrustration(text));
-    const cats = [{ id: "cat_1", name: "Billing", description: "", examples: ["refund"] }, { id: "cat_2", name: "Login", description: "", examples: [] }];
-    expect(await openAiCategoryChooser({ apiKey: "k", model: "m", baseURL: "http://llm.test/v1", fetch: reply('{"category": "Login"}') }).choose("can't sign in", cats)).toBe("cat_2");
-    expect(await openAiCategoryChooser({ apiKey: "k", model: "m", baseURL: "http://llm.test/v1", fetch: reply('{"category": "Nope"}') }).choose("x", cats)).toBeNull();
+    expect(
+      await openAiFrustration({
+        apiKey: "k",
+        model: "m",
+        baseURL: "http://llm.test/v1",
+        fetch: reply("no idea"),
+      }).score(text),
+    ).toBe(scoreFrustration(text));
+    const cats = [
+      { id: "cat_1", name: "Billing", description: "", examples: ["refund"] },
+      { id: "cat_2", name: "Login", description: "", examples: [] },
+    ];
+    expect(
+      await openAiCategoryChooser({
+        apiKey: "k",
+        model: "m",
+        baseURL: "http://llm.test/v1",
+        fetch: reply('{"category": "Login"}'),
+      }).choose("can't sign in", cats),
+    ).toBe("cat_2");
+    expect(
+      await openAiCategoryChooser({
+        apiKey: "k",
+        model: "m",
+        baseURL: "http://llm.test/v1",
+        fetch: reply('{"category": "Nope"}'),
+      }).choose("x", cats),
+    ).toBeNull();
   });
 });

@@ -57,16 +57,28 @@ export type EscalationSignals = {
 };
 
 /** The first rule that fires, in order of how clearly the visitor wants a person. Pure. */
-export function decideEscalation(p: EscalationPolicy, s: EscalationSignals): { reason: EscalationReason; detail: string } | null {
+export function decideEscalation(
+  p: EscalationPolicy,
+  s: EscalationSignals,
+): { reason: EscalationReason; detail: string } | null {
   if (!p.enabled) return null;
-  if (p.askForHuman && asksForHuman(s.text)) return { reason: "asked_for_human", detail: "the visitor asked for a person" };
-  if (s.score >= p.frustrationThreshold) return { reason: "frustration", detail: `message frustration ${s.score.toFixed(2)} ≥ ${p.frustrationThreshold}` };
+  if (p.askForHuman && asksForHuman(s.text))
+    return { reason: "asked_for_human", detail: "the visitor asked for a person" };
+  if (s.score >= p.frustrationThreshold)
+    return { reason: "frustration", detail: `message frustration ${s.score.toFixed(2)} ≥ ${p.frustrationThreshold}` };
   if (p.consecutiveNegative > 0 && s.negativeStreak >= p.consecutiveNegative)
-    return { reason: "frustration", detail: `${s.negativeStreak} frustrated messages in a row (trend ${s.trend.toFixed(2)})` };
-  if (s.trend >= p.trendThreshold) return { reason: "frustration", detail: `frustration trend ${s.trend.toFixed(2)} ≥ ${p.trendThreshold}` };
+    return {
+      reason: "frustration",
+      detail: `${s.negativeStreak} frustrated messages in a row (trend ${s.trend.toFixed(2)})`,
+    };
+  if (s.trend >= p.trendThreshold)
+    return { reason: "frustration", detail: `frustration trend ${s.trend.toFixed(2)} ≥ ${p.trendThreshold}` };
   if (p.repeatedQuestion > 0 && s.sameQuestionCount >= p.repeatedQuestion)
     return { reason: "repeated_question", detail: `the same question asked ${s.sameQuestionCount} times` };
   if (p.lowConfidenceThreshold > 0 && s.lowConfidenceStreak >= p.lowConfidenceCount)
-    return { reason: "low_confidence", detail: `${s.lowConfidenceStreak} answers in a row under confidence ${p.lowConfidenceThreshold}` };
+    return {
+      reason: "low_confidence",
+      detail: `${s.lowConfidenceStreak} answers in a row under confidence ${p.lowConfidenceThreshold}`,
+    };
   return null;
 }

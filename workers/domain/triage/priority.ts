@@ -34,7 +34,9 @@ export function computePriority(i: PriorityInput): { priority: Priority; reasons
   let p: Priority = "normal";
   if (i.frustrationTrend >= 0.8 || i.frustrationMax >= 0.95) {
     p = "urgent";
-    reasons.push(`very frustrated customer (trend ${i.frustrationTrend.toFixed(2)}, peak ${i.frustrationMax.toFixed(2)})`);
+    reasons.push(
+      `very frustrated customer (trend ${i.frustrationTrend.toFixed(2)}, peak ${i.frustrationMax.toFixed(2)})`,
+    );
   } else if (i.escalationReason === "frustration" || i.frustrationTrend >= 0.65) {
     p = "high";
     reasons.push(`frustrated customer (trend ${i.frustrationTrend.toFixed(2)})`);

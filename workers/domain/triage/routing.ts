@@ -14,23 +14,39 @@ export type RouteDecision = { ruleId: number | null; team: string | null; assign
  *    unassigned in the team's queue.
  * No matching rule: unassigned, no team (the shared queue).
  */
-export function chooseRoute(rules: RoutingRuleRow[], ticket: { categoryId: string | null; priority: Priority }, agents: AgentLoad[]): RouteDecision {
+export function chooseRoute(
+  rules: RoutingRuleRow[],
+  ticket: { categoryId: string | null; priority: Priority },
+  agents: AgentLoad[],
+): RouteDecision {
   const byId = new Map(agents.map((a) => [a.userId, a]));
   for (const r of rules) {
     if (r.categoryId && r.categoryId !== ticket.categoryId) continue;
     if (r.minPriority && !atLeast(ticket.priority, r.minPriority)) continue;
     if (r.targetType === "agent") {
       const a = r.targetUserId ? byId.get(r.targetUserId) : undefined;
-      if (a && a.open < r.maxOpenPerAgent) return { ruleId: r.id, team: null, assigneeId: a.userId, detail: `rule ${r.id}: agent` };
+      if (a && a.open < r.maxOpenPerAgent)
+        return { ruleId: r.id, team: null, assigneeId: a.userId, detail: `rule ${r.id}: agent` };
       return { ruleId: r.id, team: null, assigneeId: null, detail: `rule ${r.id}: agent unavailable or at capacity` };
     }
     const members = r.teamUserIds;
     const start = r.lastUserId ? members.indexOf(r.lastUserId) + 1 : 0;
     for (let i = 0; i < members.length; i++) {
       const a = byId.get(members[(start + i) % members.length]!);
-      if (a?.online && a.open < r.maxOpenPerAgent) return { ruleId: r.id, team: r.teamName, assigneeId: a.userId, detail: `rule ${r.id}: team ${r.teamName}, round-robin` };
+      if (a?.online && a.open < r.maxOpenPerAgent)
+        return {
+          ruleId: r.id,
+          team: r.teamName,
+          assigneeId: a.userId,
+          detail: `rule ${r.id}: team ${r.teamName}, round-robin`,
+        };
     }
-    return { ruleId: r.id, team: r.teamName, assigneeId: null, detail: `rule ${r.id}: team ${r.teamName}, nobody online under the cap` };
+    return {
+      ruleId: r.id,
+      team: r.teamName,
+      assigneeId: null,
+      detail: `rule ${r.id}: team ${r.teamName}, nobody online under the cap`,
+    };
   }
   return { ruleId: null, team: null, assigneeId: null, detail: "no routing rule matched" };
 }

@@ -23,15 +23,36 @@ export const CategoryInput = z
 export type CategoryInput = z.infer<typeof CategoryInput>;
 export const CategoryPatch = CategoryInput.omit({ examples: true }).partial().strict().openapi("CategoryPatch");
 export type CategoryPatch = z.infer<typeof CategoryPatch>;
-export const ExamplesInput = z.object({ examples: z.array(ExampleText).min(1).max(MAX_EXAMPLES_PER_REQUEST) }).strict().openapi("ExamplesInput");
-export const ClassifyInput = z.object({ text: z.string().trim().min(1).max(4000) }).strict().openapi("ClassifyInput");
+export const ExamplesInput = z
+  .object({ examples: z.array(ExampleText).min(1).max(MAX_EXAMPLES_PER_REQUEST) })
+  .strict()
+  .openapi("ExamplesInput");
+export const ClassifyInput = z
+  .object({ text: z.string().trim().min(1).max(4000) })
+  .strict()
+  .openapi("ClassifyInput");
 
 export const CategoryDto = z
-  .object({ id: z.string(), name: z.string(), description: z.string(), priority: PrioritySchema.nullable(), exampleCount: z.number(), createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    priority: PrioritySchema.nullable(),
+    exampleCount: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("Category");
-export const ExampleDto = z.object({ id: z.number(), text: z.string(), source: z.string(), createdAt: z.string() }).openapi("CategoryExample");
+export const ExampleDto = z
+  .object({ id: z.number(), text: z.string(), source: z.string(), createdAt: z.string() })
+  .openapi("CategoryExample");
 export const PredictionDto = z
-  .object({ categoryId: z.string().nullable(), name: z.string().nullable(), confidence: z.number(), scores: z.record(z.string(), z.number()) })
+  .object({
+    categoryId: z.string().nullable(),
+    name: z.string().nullable(),
+    confidence: z.number(),
+    scores: z.record(z.string(), z.number()),
+  })
   .openapi("CategoryPrediction");
 
 export const TicketCreateInput = z
@@ -108,7 +129,15 @@ export const TicketDto = z
   })
   .openapi("Ticket");
 export type TicketDto = z.infer<typeof TicketDto>;
-export const TicketEventDto = z.object({ id: z.string(), kind: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()), at: z.string() }).openapi("TicketEvent");
+export const TicketEventDto = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    actor: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    at: z.string(),
+  })
+  .openapi("TicketEvent");
 
 export const RoutingRuleInput = z
   .object({
@@ -117,7 +146,13 @@ export const RoutingRuleInput = z
     minPriority: PrioritySchema.nullable().default(null),
     target: z.discriminatedUnion("type", [
       z.object({ type: z.literal("agent"), userId: z.string().min(1).max(64) }).strict(),
-      z.object({ type: z.literal("team"), name: z.string().trim().min(1).max(80), userIds: z.array(z.string().min(1).max(64)).min(1).max(100) }).strict(),
+      z
+        .object({
+          type: z.literal("team"),
+          name: z.string().trim().min(1).max(80),
+          userIds: z.array(z.string().min(1).max(64)).min(1).max(100),
+        })
+        .strict(),
     ]),
     maxOpenPerAgent: z.number().int().min(1).max(1000).default(10),
   })
@@ -130,11 +165,24 @@ export const RoutingRuleDto = z
     position: z.number(),
     categoryId: z.string().nullable(),
     minPriority: PrioritySchema.nullable(),
-    target: z.union([z.object({ type: z.literal("agent"), userId: z.string() }), z.object({ type: z.literal("team"), name: z.string(), userIds: z.array(z.string()) })]),
+    target: z.union([
+      z.object({ type: z.literal("agent"), userId: z.string() }),
+      z.object({ type: z.literal("team"), name: z.string(), userIds: z.array(z.string()) }),
+    ]),
     maxOpenPerAgent: z.number(),
     createdAt: z.string(),
   })
   .openapi("RoutingRule");
 
-export const PresenceInput = z.object({ status: z.enum(["online", "away", "offline"]) }).strict().openapi("PresenceInput");
-export const PresenceDto = z.object({ userId: z.string(), status: z.enum(["online", "away", "offline"]), online: z.boolean(), lastSeenAt: z.string() }).openapi("Presence");
+export const PresenceInput = z
+  .object({ status: z.enum(["online", "away", "offline"]) })
+  .strict()
+  .openapi("PresenceInput");
+export const PresenceDto = z
+  .object({
+    userId: z.string(),
+    status: z.enum(["online", "away", "offline"]),
+    online: z.boolean(),
+    lastSeenAt: z.string(),
+  })
+  .openapi("Presence");

@@ -41,8 +41,10 @@ export async function getSla(ctx: Ctx): Promise<SlaTable> {
 
 export async function updateSla(ctx: Ctx, patch: Partial<Record<(typeof PRIORITIES)[number], SlaTarget>>) {
   const now = new Date(ctx.clock.now());
-  const stmts = PRIORITIES.filter((p) => patch[p]).map((p) => slaRepo(ctx.db).putStmt({ tenantId: ctx.tenantId, priority: p, ...patch[p]!, updatedAt: now }));
-  if (stmts.length) await ctx.db.batch(stmts as [ (typeof stmts)[number], ...(typeof stmts)[number][] ]);
+  const stmts = PRIORITIES.filter((p) => patch[p]).map((p) =>
+    slaRepo(ctx.db).putStmt({ tenantId: ctx.tenantId, priority: p, ...patch[p]!, updatedAt: now }),
+  );
+  if (stmts.length) await ctx.db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
   return getSla(ctx);
 }
 
@@ -52,7 +54,10 @@ export function toRuleDto(r: RoutingRuleRow) {
     position: r.position,
     categoryId: r.categoryId,
     minPriority: r.minPriority,
-    target: r.targetType === "agent" ? { type: "agent" as const, userId: r.targetUserId ?? "" } : { type: "team" as const, name: r.teamName ?? "", userIds: r.teamUserIds },
+    target:
+      r.targetType === "agent"
+        ? { type: "agent" as const, userId: r.targetUserId ?? "" }
+        : { type: "team" as const, name: r.teamName ?? "", userIds: r.teamUserIds },
     maxOpenPerAgent: r.maxOpenPerAgent,
     createdAt: r.createdAt.toISOString(),
   };
@@ -62,9 +67,11 @@ export const listRoutingRules = async (ctx: Ctx) => (await routingRepo(ctx.db).l
 
 /** Every id a rule names must be this tenant's: another tenant's category or member is a 404. */
 async function checkRuleRefs(ctx: Ctx, input: RoutingRuleInput) {
-  if (input.categoryId && !(await categoriesRepo(ctx.db).get(ctx.tenantId, input.categoryId))) throw new NotFound("category", input.categoryId);
+  if (input.categoryId && !(await categoriesRepo(ctx.db).get(ctx.tenantId, input.categoryId)))
+    throw new NotFound("category", input.categoryId);
   const users = input.target.type === "agent" ? [input.target.userId] : input.target.userIds;
-  if (new Set(users).size !== users.length) throw new Invalid("duplicate team member", [{ path: "target.userIds", message: "each member once" }]);
+  if (new Set(users).size !== users.length)
+    throw new Invalid("duplicate team member", [{ path: "target.userIds", message: "each member once" }]);
   for (const u of users) if (!(await membershipsRepo(ctx.db).get(ctx.tenantId, u))) throw new NotFound("member", u);
 }
 
@@ -103,6 +110,16 @@ export async function listPresence(ctx: Ctx) {
 /** The caller's own presence heartbeat (the dashboard sends it every minute while open). */
 export async function setMyPresence(ctx: Ctx, status: "online" | "away" | "offline") {
   if (ctx.actor.kind !== "user") throw new Invalid("presence is for people, not API keys");
-  const row = await presenceRepo(ctx.db).put({ tenantId: ctx.tenantId, userId: actorId(ctx.actor), status, lastSeenAt: new Date(ctx.clock.now()) });
-  return { userId: row.userId, status: row.status, online: row.status === "online", lastSeenAt: row.lastSeenAt.toISOString() };
+  const row = await presenceRepo(ctx.db).put({
+    tenantId: ctx.tenantId,
+    userId: actorId(ctx.actor),
+    status,
+    lastSeenAt: new Date(ctx.clock.now()),
+  });
+  return {
+    userId: row.userId,
+    status: row.status,
+    online: row.status === "online",
+    lastSeenAt: row.lastSeenAt.toISOString(),
+  };
 }

@@ -18,21 +18,35 @@ const Minutes = z.number().int().min(1).max(MAX_SLA_MINUTES);
 export const SlaTargetSchema = z
   .object({ firstResponseMinutes: Minutes, resolutionMinutes: Minutes })
   .strict()
-  .refine((t) => t.resolutionMinutes >= t.firstResponseMinutes, { message: "resolution cannot be due before the first response", path: ["resolutionMinutes"] });
-export const SlaTableSchema = z.object(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetSchema])) as Record<Priority, typeof SlaTargetSchema>).openapi("SlaTargets");
+  .refine((t) => t.resolutionMinutes >= t.firstResponseMinutes, {
+    message: "resolution cannot be due before the first response",
+    path: ["resolutionMinutes"],
+  });
+export const SlaTableSchema = z
+  .object(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetSchema])) as Record<Priority, typeof SlaTargetSchema>)
+  .openapi("SlaTargets");
 export const SlaPatch = z
-  .object(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetSchema.optional()])) as Record<Priority, z.ZodOptional<typeof SlaTargetSchema>>)
+  .object(
+    Object.fromEntries(PRIORITIES.map((p) => [p, SlaTargetSchema.optional()])) as Record<
+      Priority,
+      z.ZodOptional<typeof SlaTargetSchema>
+    >,
+  )
   .strict()
   .openapi("SlaTargetsPatch");
 
 export function slaTableOf(rows: SlaTargetRow[]): SlaTable {
   const t: SlaTable = { ...DEFAULT_SLA };
-  for (const r of rows) t[r.priority] = { firstResponseMinutes: r.firstResponseMinutes, resolutionMinutes: r.resolutionMinutes };
+  for (const r of rows)
+    t[r.priority] = { firstResponseMinutes: r.firstResponseMinutes, resolutionMinutes: r.resolutionMinutes };
   return t;
 }
 
 /** Due times for a ticket created at `createdAt` (ms) with `priority`. */
 export function dueTimes(table: SlaTable, priority: Priority, createdAt: number) {
   const t = table[priority];
-  return { firstResponseDueAt: new Date(createdAt + t.firstResponseMinutes * 60_000), resolutionDueAt: new Date(createdAt + t.resolutionMinutes * 60_000) };
+  return {
+    firstResponseDueAt: new Date(createdAt + t.firstResponseMinutes * 60_000),
+    resolutionDueAt: new Date(createdAt + t.resolutionMinutes * 60_000),
+  };
 }

@@ -7,7 +7,31 @@
 /** Inputs are bounded before featurizing; longer text adds cost, not signal. */
 export const MAX_FEATURE_TEXT = 2000;
 
-const NEGATORS = new Set(["not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "wont", "wouldnt", "shouldnt", "couldnt", "aint", "arent", "havent", "hasnt"]);
+const NEGATORS = new Set([
+  "not",
+  "no",
+  "never",
+  "nothing",
+  "nobody",
+  "none",
+  "neither",
+  "nor",
+  "cannot",
+  "cant",
+  "dont",
+  "doesnt",
+  "didnt",
+  "isnt",
+  "wasnt",
+  "wont",
+  "wouldnt",
+  "shouldnt",
+  "couldnt",
+  "aint",
+  "arent",
+  "havent",
+  "hasnt",
+]);
 
 /** Lower-cased word tokens; apostrophes dropped so "don't" and "dont" match. Keeps `!` and `?` as tokens. */
 export function tokenize(text: string): string[] {

@@ -4,7 +4,15 @@ import { hubStub } from "../../rooms/tenant-hub";
 import { membershipsRepo } from "../../storage/auth-repo";
 import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { Priority, TicketRow, TicketStatus } from "../../storage/schema";
-import { categoriesRepo, conversationTriageRepo, presenceRepo, routingRepo, slaRepo, ticketsRepo, type TicketFilter } from "../../storage/triage-repo";
+import {
+  categoriesRepo,
+  conversationTriageRepo,
+  presenceRepo,
+  routingRepo,
+  slaRepo,
+  ticketsRepo,
+  type TicketFilter,
+} from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
 import { actorId, type Ctx } from "../ctx";
 import { correctConversationCategory } from "./categories";
@@ -38,7 +46,8 @@ export function toTicketDto(t: TicketRow, now: number): TicketDto {
       resolutionDueAt: t.resolutionDueAt.toISOString(),
       firstRespondedAt: t.firstRespondedAt?.toISOString() ?? null,
       solvedAt: t.solvedAt?.toISOString() ?? null,
-      firstResponseBreached: (t.firstRespondedAt?.getTime() ?? (live ? now : Infinity)) > t.firstResponseDueAt.getTime(),
+      firstResponseBreached:
+        (t.firstRespondedAt?.getTime() ?? (live ? now : Infinity)) > t.firstResponseDueAt.getTime(),
       resolutionBreached: (t.solvedAt?.getTime() ?? (live ? now : Infinity)) > t.resolutionDueAt.getTime(),
     },
     createdAt: t.createdAt.toISOString(),
@@ -67,7 +76,9 @@ async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
   ]);
   const now = ctx.clock.now();
   const open = new Map(counts.map((c) => [c.assigneeId, c.n]));
-  const fresh = new Map(presence.filter((p) => now - p.lastSeenAt.getTime() <= PRESENCE_TTL_MS).map((p) => [p.userId, p.status]));
+  const fresh = new Map(
+    presence.filter((p) => now - p.lastSeenAt.getTime() <= PRESENCE_TTL_MS).map((p) => [p.userId, p.status]),
+  );
   const anySignal = fresh.size > 0 || connected.size > 0;
   return members
     .filter((m) => AGENT_ROLES.has(m.role))
@@ -85,7 +96,16 @@ async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
  */
 async function openTicket(
   { ctx, actor }: Actorish,
-  input: { conversationId: string; botId: string | null; subject: string; source: "escalation" | "operator"; reason: string | null; priority?: Priority; categoryId?: string | null; assigneeId?: string | null },
+  input: {
+    conversationId: string;
+    botId: string | null;
+    subject: string;
+    source: "escalation" | "operator";
+    reason: string | null;
+    priority?: Priority;
+    categoryId?: string | null;
+    assigneeId?: string | null;
+  },
 ): Promise<{ ticket: TicketRow; created: boolean }> {
   const tickets = ticketsRepo(ctx.db);
   const existing = await tickets.liveForConversation(ctx.tenantId, input.conversationId);
@@ -104,8 +124,14 @@ async function openTicket(
   const priority = input.priority ?? computed.priority;
   const now = ctx.clock.now();
   const due = dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), priority, now);
-  let route = { ruleId: null as number | null, team: null as string | null, assigneeId: input.assigneeId ?? null, detail: "assigned on creation" };
-  if (input.assigneeId === undefined) route = chooseRoute(await routingRepo(ctx.db).list(ctx.tenantId), { categoryId, priority }, await agentLoads(ctx));
+  let route = {
+    ruleId: null as number | null,
+    team: null as string | null,
+    assigneeId: input.assigneeId ?? null,
+    detail: "assigned on creation",
+  };
+  if (input.assigneeId === undefined)
+    route = chooseRoute(await routingRepo(ctx.db).list(ctx.tenantId), { categoryId, priority }, await agentLoads(ctx));
   const row: TicketRow = {
     id: newId("tkt", now),
     tenantId: ctx.tenantId,
@@ -128,11 +154,25 @@ async function openTicket(
     updatedAt: new Date(now),
   };
   const ev = (i: number, kind: string, data: Record<string, unknown>) =>
-    tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: row.id, kind, actor, data, createdAt: new Date(now) });
+    tickets.insertEventStmt({
+      id: newId("evt", now + i),
+      tenantId: ctx.tenantId,
+      ticketId: row.id,
+      kind,
+      actor,
+      data,
+      createdAt: new Date(now),
+    });
   try {
     await ctx.db.batch([
       tickets.insertStmt(row),
-      ev(0, "created", { source: input.source, reason: input.reason, priority, priorityReasons: input.priority ? ["set by operator"] : computed.reasons, categoryId }),
+      ev(0, "created", {
+        source: input.source,
+        reason: input.reason,
+        priority,
+        priorityReasons: input.priority ? ["set by operator"] : computed.reasons,
+        categoryId,
+      }),
       ev(1, "routed", { ruleId: route.ruleId, team: route.team, assigneeId: route.assigneeId, detail: route.detail }),
     ]);
   } catch (err) {
@@ -140,7 +180,8 @@ async function openTicket(
     if (again) return { ticket: again, created: false };
     throw err;
   }
-  if (route.ruleId !== null && route.assigneeId && route.team) await routingRepo(ctx.db).setCursor(ctx.tenantId, route.ruleId, route.assigneeId).run();
+  if (route.ruleId !== null && route.assigneeId && route.team)
+    await routingRepo(ctx.db).setCursor(ctx.tenantId, route.ruleId, route.assigneeId).run();
   await announce(ctx, row);
   return { ticket: row, created: true };
 }
@@ -148,23 +189,41 @@ async function openTicket(
 /** Tells operators' open ticket lists, through the tenant hub, that a ticket changed (best effort). */
 async function announce(ctx: AnswerCtx, t: Pick<TicketRow, "id" | "conversationId" | "status" | "priority">) {
   await hubStub(ctx.services.tenantHubs, ctx.tenantId)
-    .publish(ctx.tenantId, { type: "ticket.changed", ticketId: t.id, conversationId: t.conversationId, status: t.status, priority: t.priority, at: new Date(ctx.clock.now()).toISOString() })
-    .catch((err: unknown) => ctx.log.warn("triage: ticket event not published", { error: String(err), ticketId: t.id }));
+    .publish(ctx.tenantId, {
+      type: "ticket.changed",
+      ticketId: t.id,
+      conversationId: t.conversationId,
+      status: t.status,
+      priority: t.priority,
+      at: new Date(ctx.clock.now()).toISOString(),
+    })
+    .catch((err: unknown) =>
+      ctx.log.warn("triage: ticket event not published", { error: String(err), ticketId: t.id }),
+    );
 }
 
 /** Called by the escalation hook: a ticket for the conversation unless it already has a live one. */
-export async function createTicketForEscalation(ctx: AnswerCtx, input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] }) {
+export async function createTicketForEscalation(
+  ctx: AnswerCtx,
+  input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
+) {
   const first = input.transcript.find((m) => m.role === "visitor")?.text;
   const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
   const subject = subjectOf(first ?? triage?.firstVisitorText ?? `Conversation ${input.conversationId}`);
-  const opened = await openTicket({ ctx, actor: "system" }, { conversationId: input.conversationId, botId: input.botId, subject, source: "escalation", reason: input.reason });
+  const opened = await openTicket(
+    { ctx, actor: "system" },
+    { conversationId: input.conversationId, botId: input.botId, subject, source: "escalation", reason: input.reason },
+  );
   // the classifier may have labelled the conversation while the ticket was being written (its own
   // labelling pass then found no ticket yet): look once more
   if (opened.created && !opened.ticket.categoryId) {
     const now = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
     if (now?.categoryId) {
       await labelLiveTicket(ctx, input.conversationId, now.categoryId);
-      return { ticket: (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId)) ?? opened.ticket, created: true };
+      return {
+        ticket: (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId)) ?? opened.ticket,
+        created: true,
+      };
     }
   }
   return opened;
@@ -178,11 +237,15 @@ function subjectOf(text: string) {
 async function assertAssignable(ctx: Ctx, userId: string) {
   const m = await membershipsRepo(ctx.db).get(ctx.tenantId, userId);
   if (!m) throw new NotFound("member", userId);
-  if (!AGENT_ROLES.has(m.role)) throw new Invalid("this member cannot take tickets", [{ path: "assigneeId", message: "a viewer cannot be assigned" }]);
+  if (!AGENT_ROLES.has(m.role))
+    throw new Invalid("this member cannot take tickets", [
+      { path: "assigneeId", message: "a viewer cannot be assigned" },
+    ]);
 }
 
 async function assertCategory(ctx: Ctx, categoryId: string | null | undefined) {
-  if (categoryId && !(await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId))) throw new NotFound("category", categoryId);
+  if (categoryId && !(await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId)))
+    throw new NotFound("category", categoryId);
 }
 
 /** An operator opens a ticket for a conversation (409 when it already has a live one). */
@@ -192,7 +255,8 @@ export async function createTicket(ctx: Ctx, input: TicketCreateInput) {
   if (!conv && !triage) throw new NotFound("conversation", input.conversationId);
   await assertCategory(ctx, input.categoryId);
   if (input.assigneeId) await assertAssignable(ctx, input.assigneeId);
-  if (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId)) throw new Conflict("the conversation already has an open ticket");
+  if (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId))
+    throw new Conflict("the conversation already has an open ticket");
   const first = triage?.firstVisitorText ?? conv?.lastMessagePreview ?? `Conversation ${input.conversationId}`;
   const { ticket, created } = await openTicket(
     { ctx, actor: actorId(ctx.actor) },
@@ -216,14 +280,18 @@ export async function listTickets(ctx: Ctx, q: TicketQuery) {
   if (q.status) f.status = q.status;
   if (q.priority) f.priority = q.priority;
   if (q.categoryId) f.categoryId = q.categoryId;
-  if (q.assigneeId) f.assigneeId = q.assigneeId === "none" ? null : q.assigneeId === "me" ? actorId(ctx.actor) : q.assigneeId;
+  if (q.assigneeId)
+    f.assigneeId = q.assigneeId === "none" ? null : q.assigneeId === "me" ? actorId(ctx.actor) : q.assigneeId;
   if (q.team) f.team = q.team;
   if (q.conversationId) f.conversationId = q.conversationId;
   if (q.breached === "true") f.breachedAt = new Date(ctx.clock.now());
   if (q.cursor) f.before = q.cursor;
   const rows = await ticketsRepo(ctx.db).list(ctx.tenantId, f);
   const page = rows.slice(0, q.limit);
-  return { data: page.map((t) => toTicketDto(t, ctx.clock.now())), nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
+  return {
+    data: page.map((t) => toTicketDto(t, ctx.clock.now())),
+    nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
+  };
 }
 
 async function requireTicket(ctx: Ctx, id: string) {
@@ -239,7 +307,10 @@ async function requireTicket(ctx: Ctx, id: string) {
 export async function getTicket(ctx: Ctx, id: string) {
   let t = await requireTicket(ctx, id);
   if (!t.firstRespondedAt) {
-    const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, t.conversationId, { limit: 500, includeInternal: false });
+    const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, t.conversationId, {
+      limit: 500,
+      includeInternal: false,
+    });
     const reply = msgs.find((m) => m.role === "agent" && m.createdAt.getTime() >= t.createdAt.getTime());
     if (reply) {
       await ticketsRepo(ctx.db).updateStmt(ctx.tenantId, t.id, { firstRespondedAt: reply.createdAt }).run();
@@ -249,7 +320,13 @@ export async function getTicket(ctx: Ctx, id: string) {
   const events = await ticketsRepo(ctx.db).events(ctx.tenantId, id);
   return {
     ...toTicketDto(t, ctx.clock.now()),
-    events: events.map((e) => ({ id: e.id, kind: e.kind, actor: e.actor, data: e.data, at: e.createdAt.toISOString() })),
+    events: events.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      actor: e.actor,
+      data: e.data,
+      at: e.createdAt.toISOString(),
+    })),
   };
 }
 
@@ -276,15 +353,25 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
   const events: Change[] = [{ kind: "category", data: { from: null, to: categoryId, by: "classifier" } }];
   if (category.priority && !atLeast(t.priority, category.priority)) {
     set.priority = category.priority;
-    Object.assign(set, dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), category.priority, t.createdAt.getTime()));
+    Object.assign(
+      set,
+      dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), category.priority, t.createdAt.getTime()),
+    );
     events.push({ kind: "priority", data: { from: t.priority, to: category.priority, reason: "category floor" } });
   }
   let cursor: { ruleId: number; userId: string } | undefined;
   if (!t.assigneeId && !t.team) {
-    const route = chooseRoute(await routingRepo(ctx.db).list(ctx.tenantId), { categoryId, priority: set.priority ?? t.priority }, await agentLoads(ctx));
+    const route = chooseRoute(
+      await routingRepo(ctx.db).list(ctx.tenantId),
+      { categoryId, priority: set.priority ?? t.priority },
+      await agentLoads(ctx),
+    );
     if (route.ruleId !== null) {
       Object.assign(set, { assigneeId: route.assigneeId, team: route.team });
-      events.push({ kind: "routed", data: { ruleId: route.ruleId, team: route.team, assigneeId: route.assigneeId, detail: route.detail } });
+      events.push({
+        kind: "routed",
+        data: { ruleId: route.ruleId, team: route.team, assigneeId: route.assigneeId, detail: route.detail },
+      });
       if (route.assigneeId && route.team) cursor = { ruleId: route.ruleId, userId: route.assigneeId };
     }
   }
@@ -300,7 +387,17 @@ async function saveChange(ctx: AnswerCtx, t: TicketRow, set: Partial<TicketRow>,
   const now = ctx.clock.now();
   await ctx.db.batch([
     tickets.updateStmt(ctx.tenantId, t.id, set),
-    ...events.map((e, i) => tickets.insertEventStmt({ id: newId("evt", now + i), tenantId: ctx.tenantId, ticketId: t.id, kind: e.kind, actor, data: e.data, createdAt: new Date(now) })),
+    ...events.map((e, i) =>
+      tickets.insertEventStmt({
+        id: newId("evt", now + i),
+        tenantId: ctx.tenantId,
+        ticketId: t.id,
+        kind: e.kind,
+        actor,
+        data: e.data,
+        createdAt: new Date(now),
+      }),
+    ),
   ]);
   if (events.length) await announce(ctx, { ...t, ...set });
 }
@@ -314,18 +411,31 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
   const set: Partial<TicketRow> = { updatedAt: new Date(now) };
   const events: Change[] = [];
   if (patch.status && patch.status !== t.status) {
-    if (!NEXT_STATUS[t.status].includes(patch.status)) throw new Conflict(`a ${t.status} ticket cannot become ${patch.status}`);
+    if (!NEXT_STATUS[t.status].includes(patch.status))
+      throw new Conflict(`a ${t.status} ticket cannot become ${patch.status}`);
     set.status = patch.status;
     if (patch.status === "solved" || patch.status === "closed") set.solvedAt = t.solvedAt ?? new Date(now);
     if (patch.status === "open") set.solvedAt = null;
     // answering the customer (pending: waiting on them) or solving counts as the first response
-    if ((patch.status === "pending" || patch.status === "solved") && !t.firstRespondedAt) set.firstRespondedAt = new Date(now);
+    if ((patch.status === "pending" || patch.status === "solved") && !t.firstRespondedAt)
+      set.firstRespondedAt = new Date(now);
     events.push({ kind: "status", data: { from: t.status, to: patch.status } });
   }
   if (patch.priority && patch.priority !== t.priority) {
     set.priority = patch.priority;
-    Object.assign(set, dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), patch.priority, t.createdAt.getTime()));
-    events.push({ kind: "priority", data: { from: t.priority, to: patch.priority, firstResponseDueAt: set.firstResponseDueAt, resolutionDueAt: set.resolutionDueAt } });
+    Object.assign(
+      set,
+      dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), patch.priority, t.createdAt.getTime()),
+    );
+    events.push({
+      kind: "priority",
+      data: {
+        from: t.priority,
+        to: patch.priority,
+        firstResponseDueAt: set.firstResponseDueAt,
+        resolutionDueAt: set.resolutionDueAt,
+      },
+    });
   }
   if (patch.assigneeId !== undefined && patch.assigneeId !== t.assigneeId) {
     set.assigneeId = patch.assigneeId;

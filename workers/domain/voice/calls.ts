@@ -37,7 +37,12 @@ export function callData(call: VoiceCallRow, extra: Record<string, unknown> = {}
 }
 
 /** Finds or creates the conversation of a provider call (idempotent, race-safe on the unique index). */
-export async function ensureCall(ctx: VoiceCtx, integration: VoiceIntegrationRow, providerCallId: string, party: CallParty = {}): Promise<VoiceCallRow> {
+export async function ensureCall(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  providerCallId: string,
+  party: CallParty = {},
+): Promise<VoiceCallRow> {
   const repo = voiceCallsRepo(ctx.db);
   const found = await repo.byProviderCallId(integration.tenantId, integration.id, providerCallId);
   if (found) return found;
@@ -59,18 +64,38 @@ export async function ensureCall(ctx: VoiceCtx, integration: VoiceIntegrationRow
   });
   if (created) {
     const room = ctx.deps.room(row.tenantId, row.conversationId);
-    const visitor = { ...(party.from && { phone: party.from.slice(0, 40) }), ...(party.name && { name: party.name.slice(0, 200) }) };
-    await room.init({ tenantId: row.tenantId, conversationId: row.conversationId, botId: row.botId, channel: "voice", visitor });
+    const visitor = {
+      ...(party.from && { phone: party.from.slice(0, 40) }),
+      ...(party.name && { name: party.name.slice(0, 200) }),
+    };
+    await room.init({
+      tenantId: row.tenantId,
+      conversationId: row.conversationId,
+      botId: row.botId,
+      channel: "voice",
+      visitor,
+    });
     await room.setCallState("ringing", callData(row));
   }
   return row;
 }
 
 /** Moves the call to `state` (never back from ended or transferred to an earlier state). */
-export async function setCallState(ctx: VoiceCtx, call: VoiceCallRow, state: CallState, patch: Partial<VoiceCallRow> = {}, extra: Record<string, unknown> = {}) {
+export async function setCallState(
+  ctx: VoiceCtx,
+  call: VoiceCallRow,
+  state: CallState,
+  patch: Partial<VoiceCallRow> = {},
+  extra: Record<string, unknown> = {},
+) {
   const order: CallState[] = ["ringing", "in_progress", "transferred", "ended"];
   const next = order.indexOf(state) >= order.indexOf(call.state) ? state : call.state;
-  const updated = (await voiceCallsRepo(ctx.db).update(call.tenantId, call.id, { ...patch, state: next, updatedAt: new Date(ctx.clock.now()) })) ?? call;
+  const updated =
+    (await voiceCallsRepo(ctx.db).update(call.tenantId, call.id, {
+      ...patch,
+      state: next,
+      updatedAt: new Date(ctx.clock.now()),
+    })) ?? call;
   await ctx.deps.room(call.tenantId, call.conversationId).setCallState(next, callData(updated, extra));
   return updated;
 }
@@ -82,12 +107,27 @@ export type UtteranceResult = { seq: number; escalate: null | { reason: string; 
  * triaged first; a frustrated caller (or one asking for a person) comes back with `escalate` set and
  * the caller's handler transfers the call (see handOffCall). `cid` makes a provider's resend idempotent.
  */
-export async function recordUtterance(ctx: VoiceCtx, call: VoiceCallRow, input: { speaker: "caller" | "assistant"; text: string; cid?: string; frustrationThreshold?: number }): Promise<UtteranceResult> {
+export async function recordUtterance(
+  ctx: VoiceCtx,
+  call: VoiceCallRow,
+  input: { speaker: "caller" | "assistant"; text: string; cid?: string; frustrationThreshold?: number },
+): Promise<UtteranceResult> {
   const text = input.text.trim().slice(0, MAX_UTTERANCE);
   if (!text) return { seq: 0, escalate: null };
   const room = ctx.deps.room(call.tenantId, call.conversationId);
-  const escalate = input.speaker === "caller" ? await triageCallerWords(ctx, call, { text, ...(input.frustrationThreshold !== undefined && { frustrationThreshold: input.frustrationThreshold }) }) : null;
-  const m = await room.appendMessage({ role: input.speaker === "caller" ? "visitor" : "ai", text, ...(input.cid && { cid: input.cid.slice(0, 64) }), meta: { channel: "voice" } });
+  const escalate =
+    input.speaker === "caller"
+      ? await triageCallerWords(ctx, call, {
+          text,
+          ...(input.frustrationThreshold !== undefined && { frustrationThreshold: input.frustrationThreshold }),
+        })
+      : null;
+  const m = await room.appendMessage({
+    role: input.speaker === "caller" ? "visitor" : "ai",
+    text,
+    ...(input.cid && { cid: input.cid.slice(0, 64) }),
+    meta: { channel: "voice" },
+  });
   if (call.state === "ringing") await setCallState(ctx, call, "in_progress");
   return { seq: m.seq, escalate };
 }
@@ -97,16 +137,28 @@ export async function recordUtterance(ctx: VoiceCtx, call: VoiceCallRow, input: 
  * nothing in the room, so a caller turn may be triaged before its transcript arrives (and again when
  * it does: triage recomputes from the same inputs). Returns why the call should go to a person, if so.
  */
-export async function triageCallerWords(ctx: VoiceCtx, call: VoiceCallRow, input: { text: string; frustrationThreshold?: number; mayBeStored?: boolean }): Promise<UtteranceResult["escalate"]> {
+export async function triageCallerWords(
+  ctx: VoiceCtx,
+  call: VoiceCallRow,
+  input: { text: string; frustrationThreshold?: number; mayBeStored?: boolean },
+): Promise<UtteranceResult["escalate"]> {
   const text = input.text.trim().slice(0, MAX_UTTERANCE);
   if (!text) return null;
-  const earlier = (await ctx.deps.room(call.tenantId, call.conversationId).messages(0, 200)).filter((m) => m.role === "visitor").map((m) => m.text);
+  const earlier = (await ctx.deps.room(call.tenantId, call.conversationId).messages(0, 200))
+    .filter((m) => m.role === "visitor")
+    .map((m) => m.text);
   // words whose transcript already arrived are the last caller turn: not a repetition of themselves
   if (input.mayBeStored && earlier.at(-1) === text) earlier.pop();
-  const result = await triageVisitorMessage(ctx, { conversationId: call.conversationId, botId: call.botId, text, previousVisitorTexts: earlier });
+  const result = await triageVisitorMessage(ctx, {
+    conversationId: call.conversationId,
+    botId: call.botId,
+    text,
+    previousVisitorTexts: earlier,
+  });
   // triage's policy decides; a per-integration threshold can make calls hand off sooner than chats
   if (result.escalate) return result.escalate;
-  if (input.frustrationThreshold !== undefined && result.frustration >= input.frustrationThreshold) return { reason: "frustration", detail: `frustration ${result.frustration.toFixed(2)}` };
+  if (input.frustrationThreshold !== undefined && result.frustration >= input.frustrationThreshold)
+    return { reason: "frustration", detail: `frustration ${result.frustration.toFixed(2)}` };
   return null;
 }
 
@@ -124,8 +176,19 @@ export async function handOffCall(ctx: VoiceCtx, integration: VoiceIntegrationRo
   const summary = summarizeCall(transcript, { reason, from: call.fromNumber });
   if (call.state === "transferred" || call.state === "ended") return { number, summary, call, spoken: HANDOFF_LINE };
   await room.setMode("human", reason.slice(0, 100));
-  await room.appendMessage({ role: "system", text: `Call ${number ? `transferred to ${number}` : "needs a person (no hand-off number configured)"}. Summary: ${summary}`, cid: `handoff:${call.id}`, meta: { reason, summary } });
-  const updated = await setCallState(ctx, call, number ? "transferred" : call.state === "ringing" ? "in_progress" : call.state, { summary }, { transferTo: number, handoffReason: reason });
+  await room.appendMessage({
+    role: "system",
+    text: `Call ${number ? `transferred to ${number}` : "needs a person (no hand-off number configured)"}. Summary: ${summary}`,
+    cid: `handoff:${call.id}`,
+    meta: { reason, summary },
+  });
+  const updated = await setCallState(
+    ctx,
+    call,
+    number ? "transferred" : call.state === "ringing" ? "in_progress" : call.state,
+    { summary },
+    { transferTo: number, handoffReason: reason },
+  );
   return { number, summary, call: updated, spoken: HANDOFF_LINE };
 }
 

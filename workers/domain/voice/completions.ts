@@ -59,7 +59,10 @@ export function toAnswerInput(req: ChatCompletionRequest, channel: "chat" | "voi
       break;
     }
   }
-  if (last < 0) throw new Invalid("messages must contain a user message with text", [{ path: "messages", message: "no user message with text" }]);
+  if (last < 0)
+    throw new Invalid("messages must contain a user message with text", [
+      { path: "messages", message: "no user message with text" },
+    ]);
   const history: AnswerTurn[] = turns
     .slice(0, last)
     .map((m) => ({ role: m.role === "user" ? ("visitor" as const) : ("ai" as const), text: textOf(m).trim() }))
@@ -78,13 +81,26 @@ export async function requireBotModel(ctx: AnswerCtx, botId: string) {
 export const approxTokens = (s: string) => Math.ceil(s.length / 4);
 
 export type CompletionMeta = { id: string; created: number; model: string };
-export const newCompletionMeta = (ctx: AnswerCtx, model: string): CompletionMeta => ({ id: `chatcmpl-${randomToken(24)}`, created: Math.floor(ctx.clock.now() / 1000), model });
+export const newCompletionMeta = (ctx: AnswerCtx, model: string): CompletionMeta => ({
+  id: `chatcmpl-${randomToken(24)}`,
+  created: Math.floor(ctx.clock.now() / 1000),
+  model,
+});
 
 /** Echo's additions to OpenAI's objects (clients ignore unknown fields): the sources and confidence. */
-const echoExtras = (done: AnswerDone) => ({ sources: done.sources, confidence: done.confidence, handoff: done.handoff });
+const echoExtras = (done: AnswerDone) => ({
+  sources: done.sources,
+  confidence: done.confidence,
+  handoff: done.handoff,
+});
 
 /** Non-streaming: one `chat.completion` object. */
-export async function completeChat(ctx: AnswerCtx, req: ChatCompletionRequest, channel: "chat" | "voice", signal?: AbortSignal) {
+export async function completeChat(
+  ctx: AnswerCtx,
+  req: ChatCompletionRequest,
+  channel: "chat" | "voice",
+  signal?: AbortSignal,
+) {
   await requireBotModel(ctx, req.model);
   const input = toAnswerInput(req, channel);
   const meta = newCompletionMeta(ctx, req.model);
@@ -102,7 +118,14 @@ export async function completeChat(ctx: AnswerCtx, req: ChatCompletionRequest, c
     object: "chat.completion" as const,
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message: { role: "assistant" as const, content, refusal: null }, logprobs: null, finish_reason: "stop" as const }],
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant" as const, content, refusal: null },
+        logprobs: null,
+        finish_reason: "stop" as const,
+      },
+    ],
     usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
     system_fingerprint: null,
     ...(done && { echo: echoExtras(done) }),
@@ -116,11 +139,24 @@ export async function completeChat(ctx: AnswerCtx, req: ChatCompletionRequest, c
  * ends with `data: [DONE]`. Validation and the bot check happen before the first yield, so errors
  * are still ordinary HTTP errors.
  */
-export async function streamChatChunks(ctx: AnswerCtx, req: ChatCompletionRequest, channel: "chat" | "voice", signal?: AbortSignal) {
+export async function streamChatChunks(
+  ctx: AnswerCtx,
+  req: ChatCompletionRequest,
+  channel: "chat" | "voice",
+  signal?: AbortSignal,
+) {
   await requireBotModel(ctx, req.model);
   const input = toAnswerInput(req, channel);
   const meta = newCompletionMeta(ctx, req.model);
-  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, system_fingerprint: null, choices, ...extra });
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: meta.id,
+    object: "chat.completion.chunk",
+    created: meta.created,
+    model: meta.model,
+    system_fingerprint: null,
+    choices,
+    ...extra,
+  });
   const includeUsage = req.stream_options?.include_usage === true;
   async function* gen(): AsyncGenerator<Record<string, unknown>> {
     yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
@@ -133,11 +169,16 @@ export async function streamChatChunks(ctx: AnswerCtx, req: ChatCompletionReques
         yield chunk([{ index: 0, delta: { content: ev.text }, logprobs: null, finish_reason: null }]);
       } else done = ev;
     }
-    yield chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }], done ? { echo: echoExtras(done) } : {});
+    yield chunk(
+      [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }],
+      done ? { echo: echoExtras(done) } : {},
+    );
     if (includeUsage) {
       const prompt = approxTokens([input.question, ...(input.history ?? []).map((h) => h.text)].join(" "));
       const completion = approxTokens(done?.answer ?? text);
-      yield chunk([], { usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } });
+      yield chunk([], {
+        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      });
     }
   }
   return gen();
@@ -146,5 +187,14 @@ export async function streamChatChunks(ctx: AnswerCtx, req: ChatCompletionReques
 /** `GET /v1/models`: the tenant's bots as models. */
 export async function listBotModels(ctx: AnswerCtx) {
   const bots = await botsRepo(ctx.db).list(ctx.tenantId);
-  return { object: "list" as const, data: bots.map((b) => ({ id: b.id, object: "model" as const, created: Math.floor(b.createdAt.getTime() / 1000), owned_by: "echo", name: b.name })) };
+  return {
+    object: "list" as const,
+    data: bots.map((b) => ({
+      id: b.id,
+      object: "model" as const,
+      created: Math.floor(b.createdAt.getTime() / 1000),
+      owned_by: "echo",
+      name: b.name,
+    })),
+  };
 }

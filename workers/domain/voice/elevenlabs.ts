@@ -33,13 +33,20 @@ export const ElevenLabsEvent = z.looseObject({
       })
       .nullish(),
     analysis: z.looseObject({ transcript_summary: Str(5000).nullish(), call_successful: Str(40).nullish() }).nullish(),
-    conversation_initiation_client_data: z.looseObject({ dynamic_variables: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+    conversation_initiation_client_data: z
+      .looseObject({ dynamic_variables: z.record(z.string(), z.unknown()).nullish() })
+      .nullish(),
     full_audio: z.string().nullish(),
   }),
 });
 export type ElevenLabsEvent = z.infer<typeof ElevenLabsEvent>;
 
-export const ElevenLabsInitiation = z.looseObject({ caller_id: Str(40).nullish(), agent_id: Str(200).nullish(), called_number: Str(40).nullish(), call_sid: Str(200).nullish() });
+export const ElevenLabsInitiation = z.looseObject({
+  caller_id: Str(40).nullish(),
+  agent_id: Str(200).nullish(),
+  called_number: Str(40).nullish(),
+  call_sid: Str(200).nullish(),
+});
 export type ElevenLabsInitiation = z.infer<typeof ElevenLabsInitiation>;
 
 /** Finds the call a post-call event belongs to: by conversation id, or the Twilio call sid the initiation webhook saw. */
@@ -49,7 +56,11 @@ async function callFor(ctx: VoiceCtx, integration: VoiceIntegrationRow, data: El
     const bySid = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, sid);
     if (bySid) return bySid;
   }
-  const caller = data.metadata?.phone_call?.external_number ?? (typeof data.conversation_initiation_client_data?.dynamic_variables?.system__caller_id === "string" ? data.conversation_initiation_client_data.dynamic_variables.system__caller_id : null);
+  const caller =
+    data.metadata?.phone_call?.external_number ??
+    (typeof data.conversation_initiation_client_data?.dynamic_variables?.system__caller_id === "string"
+      ? data.conversation_initiation_client_data.dynamic_variables.system__caller_id
+      : null);
   return ensureCall(ctx, integration, data.conversation_id ?? sid ?? "unknown", { from: caller });
 }
 
@@ -69,21 +80,37 @@ export async function handleElevenLabsEvent(ctx: VoiceCtx, integration: VoiceInt
       costCurrency: "credits",
       summary: d.analysis?.transcript_summary ?? null,
       endedReason: d.metadata?.termination_reason || null,
-      transcript: (d.transcript ?? []).flatMap((t) => (t.message?.trim() ? [{ speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const), text: t.message }] : [])),
+      transcript: (d.transcript ?? []).flatMap((t) =>
+        t.message?.trim()
+          ? [{ speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const), text: t.message }]
+          : [],
+      ),
     });
   } else if (event.type === "post_call_audio" && d.full_audio) {
     if (VoiceSettings.parse(integration.settings).copyRecordings === false) return;
     const key = await copyRecording(ctx, call, { bytes: { data: fromBase64(d.full_audio), mime: "audio/mpeg" } });
     if (key) await setCallState(ctx, call, call.state, { recordingKey: key });
   } else if (event.type === "call_initiation_failure") {
-    await setCallState(ctx, call, "ended", { endedAt: new Date(ctx.clock.now()), endedReason: "call_initiation_failure" });
+    await setCallState(ctx, call, "ended", {
+      endedAt: new Date(ctx.clock.now()),
+      endedReason: "call_initiation_failure",
+    });
   }
 }
 
 /** The caller's context for the agent, answered while the phone rings: keep it to one lookup. */
-export async function handleElevenLabsInitiation(ctx: VoiceCtx, integration: VoiceIntegrationRow, body: ElevenLabsInitiation) {
+export async function handleElevenLabsInitiation(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  body: ElevenLabsInitiation,
+) {
   const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
-  const call = body.call_sid ? await ensureCall(ctx, integration, body.call_sid, { from: body.caller_id ?? null, to: body.called_number ?? null }) : null;
+  const call = body.call_sid
+    ? await ensureCall(ctx, integration, body.call_sid, {
+        from: body.caller_id ?? null,
+        to: body.called_number ?? null,
+      })
+    : null;
   const settings = VoiceSettings.parse(integration.settings);
   return {
     type: "conversation_initiation_client_data",
@@ -93,6 +120,11 @@ export async function handleElevenLabsInitiation(ctx: VoiceCtx, integration: Voi
       echo_conversation_id: call?.conversationId ?? "",
       handoff_number: settings.handoffNumber ?? "",
     },
-    conversation_config_override: { agent: { first_message: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help?", ...(settings.language && { language: settings.language }) } },
+    conversation_config_override: {
+      agent: {
+        first_message: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help?",
+        ...(settings.language && { language: settings.language }),
+      },
+    },
   };
 }

@@ -25,10 +25,21 @@ export type CallReport = {
   transcript?: { speaker: "caller" | "assistant"; text: string }[];
 };
 
-const EXT: Record<string, string> = { "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/ogg": ".ogg", "audio/webm": ".webm" };
+const EXT: Record<string, string> = {
+  "audio/wav": ".wav",
+  "audio/x-wav": ".wav",
+  "audio/mpeg": ".mp3",
+  "audio/mp3": ".mp3",
+  "audio/ogg": ".ogg",
+  "audio/webm": ".webm",
+};
 
 /** Copies a recording into R2; failures are logged and leave the call without a recording key. */
-export async function copyRecording(ctx: VoiceCtx, call: VoiceCallRow, source: { url?: string | null; bytes?: { data: Uint8Array; mime: string } | null }): Promise<string | null> {
+export async function copyRecording(
+  ctx: VoiceCtx,
+  call: VoiceCallRow,
+  source: { url?: string | null; bytes?: { data: Uint8Array; mime: string } | null },
+): Promise<string | null> {
   try {
     let data: Uint8Array;
     let mime: string;
@@ -36,7 +47,8 @@ export async function copyRecording(ctx: VoiceCtx, call: VoiceCallRow, source: {
       ({ data, mime } = source.bytes);
     } else if (source.url) {
       const url = new URL(source.url);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && ctx.config.environment !== "production")) throw new Error(`refusing to fetch a ${url.protocol} recording URL`);
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && ctx.config.environment !== "production"))
+        throw new Error(`refusing to fetch a ${url.protocol} recording URL`);
       const res = await ctx.deps.fetch(url.toString(), { signal: AbortSignal.timeout(RECORDING_FETCH_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`recording fetch answered ${res.status}`);
       if (Number(res.headers.get("content-length") ?? 0) > MAX_RECORDING_BYTES) throw new Error("recording too large");
@@ -44,9 +56,12 @@ export async function copyRecording(ctx: VoiceCtx, call: VoiceCallRow, source: {
       mime = (res.headers.get("content-type") ?? "application/octet-stream").split(";")[0]!.trim();
     } else return null;
     if (data.byteLength > MAX_RECORDING_BYTES) throw new Error("recording too large");
-    const ext = EXT[mime] ?? (source.url?.match(/\.(wav|mp3|ogg|webm)(?:\?|$)/)?.[0]?.replace(/\?$/, "") ?? "");
+    const ext = EXT[mime] ?? source.url?.match(/\.(wav|mp3|ogg|webm)(?:\?|$)/)?.[0]?.replace(/\?$/, "") ?? "";
     const key = `voice/${call.tenantId}/${call.id}/recording${ext}`;
-    await ctx.services.files.put(key, data, { httpMetadata: { contentType: mime }, customMetadata: { tenantId: call.tenantId, conversationId: call.conversationId } });
+    await ctx.services.files.put(key, data, {
+      httpMetadata: { contentType: mime },
+      customMetadata: { tenantId: call.tenantId, conversationId: call.conversationId },
+    });
     return key;
   } catch (err) {
     ctx.log.warn("voice: recording copy failed", { error: String(err), callId: call.id });
@@ -58,24 +73,35 @@ export async function copyRecording(ctx: VoiceCtx, call: VoiceCallRow, source: {
  * Closes a call with the provider's report: duration (reported, or end minus start), cost,
  * summary (the provider's, else ours), ended reason and the recording copied into R2.
  */
-export async function finishCall(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow, report: CallReport) {
+export async function finishCall(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  call: VoiceCallRow,
+  report: CallReport,
+) {
   const room = ctx.deps.room(call.tenantId, call.conversationId);
   let lines = await room.messages(0, 1000);
   if (report.transcript?.length && !lines.some((m) => m.role === "visitor" || m.role === "ai")) {
-    for (const [i, t] of report.transcript.entries()) await recordUtterance(ctx, call, { speaker: t.speaker, text: t.text, cid: `report:${i}` });
+    for (const [i, t] of report.transcript.entries())
+      await recordUtterance(ctx, call, { speaker: t.speaker, text: t.text, cid: `report:${i}` });
     lines = await room.messages(0, 1000);
   }
   const startedAt = report.startedAt ?? call.startedAt;
   const endedAt = report.endedAt ?? new Date(ctx.clock.now());
-  const durationSec = report.durationSec ?? (startedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null);
+  const durationSec =
+    report.durationSec ?? (startedAt ? Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000) : null);
   const settings = VoiceSettings.parse(integration.settings);
-  const recordingKey = settings.copyRecordings === false ? null : await copyRecording(ctx, call, { url: report.recordingUrl, bytes: report.recordingBytes });
+  const recordingKey =
+    settings.copyRecordings === false
+      ? null
+      : await copyRecording(ctx, call, { url: report.recordingUrl, bytes: report.recordingBytes });
   const summary = report.summary?.trim() || call.summary || summarizeCall(lines, { from: call.fromNumber });
   return setCallState(ctx, call, "ended", {
     ...(startedAt && { startedAt }),
     endedAt,
     durationSec,
-    ...(report.cost !== undefined && report.cost !== null && { cost: report.cost, costCurrency: report.costCurrency ?? "USD" }),
+    ...(report.cost !== undefined &&
+      report.cost !== null && { cost: report.cost, costCurrency: report.costCurrency ?? "USD" }),
     summary: summary.slice(0, 2000),
     ...(report.endedReason && { endedReason: report.endedReason.slice(0, 200) }),
     ...(recordingKey && { recordingKey }),

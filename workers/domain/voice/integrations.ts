@@ -5,10 +5,18 @@ import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
 import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx, Ctx } from "../ctx";
 import { decryptSecret, encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
-import { SECRET_SCHEMAS, type VoiceIntegrationDto, type VoiceIntegrationInput, type VoiceIntegrationPatch, type VoiceSecrets, VoiceSettings } from "./schemas";
+import {
+  SECRET_SCHEMAS,
+  type VoiceIntegrationDto,
+  type VoiceIntegrationInput,
+  type VoiceIntegrationPatch,
+  type VoiceSecrets,
+  VoiceSettings,
+} from "./schemas";
 import { integrationUrls } from "./urls";
 
-const hintsOf = (secrets: Record<string, string>) => Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, secretHint(v)]));
+const hintsOf = (secrets: Record<string, string>) =>
+  Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, secretHint(v)]));
 
 async function requireBot(ctx: Ctx, botId: string) {
   if (!(await botsRepo(ctx.db).get(ctx.tenantId, botId))) throw new NotFound("bot", botId);
@@ -63,8 +71,15 @@ export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceI
   if (patch.secrets) {
     const merged = { ...(await openSecrets(ctx, current)), ...patch.secrets };
     const parsed = SECRET_SCHEMAS[current.provider].safeParse(merged);
-    if (!parsed.success) throw new Invalid(`secrets do not fit provider ${current.provider}`, parsed.error.issues.map((i) => ({ path: ["secrets", ...i.path.map(String)].join("."), message: i.message })));
-    sealed = { secretsCiphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, JSON.stringify(parsed.data)), secretHints: hintsOf(parsed.data as Record<string, string>) };
+    if (!parsed.success)
+      throw new Invalid(
+        `secrets do not fit provider ${current.provider}`,
+        parsed.error.issues.map((i) => ({ path: ["secrets", ...i.path.map(String)].join("."), message: i.message })),
+      );
+    sealed = {
+      secretsCiphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, JSON.stringify(parsed.data)),
+      secretHints: hintsOf(parsed.data as Record<string, string>),
+    };
   }
   const updated = await voiceIntegrationsRepo(ctx.db).update(ctx.tenantId, id, {
     ...(patch.botId && { botId: patch.botId }),
@@ -83,7 +98,10 @@ export async function deleteVoiceIntegration(ctx: Ctx, id: string) {
 }
 
 /** Decrypts and re-validates an integration's secrets (JSON read back from storage is untrusted). */
-export async function openSecrets<P extends VoiceProvider>(ctx: BaseCtx, row: VoiceIntegrationRow & { provider: P }): Promise<VoiceSecrets[P]> {
+export async function openSecrets<P extends VoiceProvider>(
+  ctx: BaseCtx,
+  row: VoiceIntegrationRow & { provider: P },
+): Promise<VoiceSecrets[P]> {
   const json: unknown = JSON.parse(await decryptSecret(masterKeysOf(ctx.config), row.tenantId, row.secretsCiphertext));
   return SECRET_SCHEMAS[row.provider].parse(json) as VoiceSecrets[P];
 }

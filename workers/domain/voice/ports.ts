@@ -5,10 +5,25 @@ import type { AnswerCtx } from "../knowledge/answer-types";
  * RPC surface, workers/rooms/room-api.ts) so the verbs stay testable and free of the class.
  */
 export type CallRoom = {
-  init(input: { tenantId: string; conversationId: string; botId: string; channel: "voice"; visitor?: { name?: string; phone?: string; metadata?: Record<string, string> } }): Promise<unknown>;
-  appendMessage(input: { role: "visitor" | "ai" | "agent" | "system"; text: string; cid?: string; sources?: { sourceId: string; title: string; url: string | null; snippet: string }[]; meta?: Record<string, unknown> }): Promise<{ seq: number; id: string }>;
+  init(input: {
+    tenantId: string;
+    conversationId: string;
+    botId: string;
+    channel: "voice";
+    visitor?: { name?: string; phone?: string; metadata?: Record<string, string> };
+  }): Promise<unknown>;
+  appendMessage(input: {
+    role: "visitor" | "ai" | "agent" | "system";
+    text: string;
+    cid?: string;
+    sources?: { sourceId: string; title: string; url: string | null; snippet: string }[];
+    meta?: Record<string, unknown>;
+  }): Promise<{ seq: number; id: string }>;
   setMode(mode: "ai" | "human" | "closed", reason: string): Promise<unknown>;
-  setCallState(state: "ringing" | "in_progress" | "transferred" | "ended", data?: Record<string, unknown>): Promise<unknown>;
+  setCallState(
+    state: "ringing" | "in_progress" | "transferred" | "ended",
+    data?: Record<string, unknown>,
+  ): Promise<unknown>;
   snapshot(): Promise<{ mode: string; status: string }>;
   messages(afterSeq?: number, limit?: number): Promise<{ seq: number; role: string; text: string; cid?: string }[]>;
 };

@@ -26,13 +26,27 @@ export const MAX_FRAME_BYTES = 256 * 1024;
 const Utterance = z.object({ role: z.string().max(20), content: z.string().max(20_000) });
 export const RetellInbound = z.discriminatedUnion("interaction_type", [
   z.looseObject({ interaction_type: z.literal("ping_pong"), timestamp: z.number() }),
-  z.looseObject({ interaction_type: z.literal("call_details"), call: z.looseObject({ call_id: z.string().max(200).optional(), from_number: z.string().max(40).nullish(), to_number: z.string().max(40).nullish() }) }),
+  z.looseObject({
+    interaction_type: z.literal("call_details"),
+    call: z.looseObject({
+      call_id: z.string().max(200).optional(),
+      from_number: z.string().max(40).nullish(),
+      to_number: z.string().max(40).nullish(),
+    }),
+  }),
   z.looseObject({ interaction_type: z.literal("update_only"), transcript: z.array(Utterance).max(2000) }),
-  z.looseObject({ interaction_type: z.literal("response_required"), response_id: z.number().int().nonnegative(), transcript: z.array(Utterance).max(2000) }),
-  z.looseObject({ interaction_type: z.literal("reminder_required"), response_id: z.number().int().nonnegative(), transcript: z.array(Utterance).max(2000) }),
+  z.looseObject({
+    interaction_type: z.literal("response_required"),
+    response_id: z.number().int().nonnegative(),
+    transcript: z.array(Utterance).max(2000),
+  }),
+  z.looseObject({
+    interaction_type: z.literal("reminder_required"),
+    response_id: z.number().int().nonnegative(),
+    transcript: z.array(Utterance).max(2000),
+  }),
 ]);
 export type RetellInbound = z.infer<typeof RetellInbound>;
-
 
 /** The socket as the session needs it (the room's hibernatable WebSocket, or a fake in tests). */
 export type FrameSink = { send(data: string): void; close(code?: number, reason?: string): void };
@@ -80,7 +94,12 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
     for (let i = stored; i < Math.min(upto, t.length); i++) {
       const u = t[i]!;
       if (u.role !== "user" && u.role !== "agent") continue;
-      const r = await recordUtterance(ctx, current, { speaker: u.role === "user" ? "caller" : "assistant", text: u.content, cid: `rt:${i}`, ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }) });
+      const r = await recordUtterance(ctx, current, {
+        speaker: u.role === "user" ? "caller" : "assistant",
+        text: u.content,
+        cid: `rt:${i}`,
+        ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }),
+      });
       if (r.escalate) escalate = r.escalate;
     }
     const next = Math.max(stored, Math.min(upto, t.length));
@@ -94,23 +113,58 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
   async function respond(id: number, transcript: { role: string; content: string }[], controller: AbortController) {
     const escalate = await storeTranscript(transcript, transcript.length);
     if (id !== latest) return;
-    const question = [...transcript].reverse().find((u) => u.role === "user")?.content.trim();
+    const question = [...transcript]
+      .reverse()
+      .find((u) => u.role === "user")
+      ?.content.trim();
     if (escalate) {
       const h = await handOffCall(ctx, integration, current, escalate.reason);
       current = h.call;
       if (id !== latest) return;
-      send({ response_type: "response", response_id: id, content: h.spoken, content_complete: true, no_interruption_allowed: true, ...(h.number && { transfer_number: h.number }) });
+      send({
+        response_type: "response",
+        response_id: id,
+        content: h.spoken,
+        content_complete: true,
+        no_interruption_allowed: true,
+        ...(h.number && { transfer_number: h.number }),
+      });
       return;
     }
     if (!question) {
-      send({ response_type: "response", response_id: id, content: "Are you still there? How can I help?", content_complete: true, end_call: false });
+      send({
+        response_type: "response",
+        response_id: id,
+        content: "Are you still there? How can I help?",
+        content_complete: true,
+        end_call: false,
+      });
       return;
     }
-    for await (const ev of answer(ctx, { botId: integration.botId, question, channel: "voice", history: transcript.slice(-9, -1).map((u) => ({ role: u.role === "user" ? ("visitor" as const) : ("ai" as const), text: u.content })) }, controller.signal)) {
+    for await (const ev of answer(
+      ctx,
+      {
+        botId: integration.botId,
+        question,
+        channel: "voice",
+        history: transcript
+          .slice(-9, -1)
+          .map((u) => ({ role: u.role === "user" ? ("visitor" as const) : ("ai" as const), text: u.content })),
+      },
+      controller.signal,
+    )) {
       if (id !== latest || controller.signal.aborted) return; // interrupted: a newer response_id owns the turn
-      if (ev.type === "delta" && ev.text) send({ response_type: "response", response_id: id, content: ev.text, content_complete: false, end_call: false });
+      if (ev.type === "delta" && ev.text)
+        send({
+          response_type: "response",
+          response_id: id,
+          content: ev.text,
+          content_complete: false,
+          end_call: false,
+        });
     }
-    if (id === latest) send({ response_type: "response", response_id: id, content: "", content_complete: true, end_call: false });
+    if (id === latest)
+      send({ response_type: "response", response_id: id, content: "", content_complete: true, end_call: false });
   }
 
   return {
@@ -118,7 +172,13 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
     async start() {
       const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
       send({ response_type: "config", config: { auto_reconnect: true, call_details: true } });
-      send({ response_type: "response", response_id: 0, content: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help?", content_complete: true, end_call: false });
+      send({
+        response_type: "response",
+        response_id: 0,
+        content: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help?",
+        content_complete: true,
+        end_call: false,
+      });
     },
     async onFrame(raw: string | ArrayBuffer): Promise<void> {
       if (typeof raw !== "string") return sink.close(1007, "text frames only");
@@ -135,7 +195,12 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
       if (f.interaction_type === "ping_pong") return send({ response_type: "ping_pong", timestamp: f.timestamp });
       if (f.interaction_type === "call_details") {
         const from = f.call.from_number ?? null;
-        if (from && !current.fromNumber) current = (await voiceCallsRepo(ctx.db).update(current.tenantId, current.id, { fromNumber: from, toNumber: f.call.to_number ?? null })) ?? current;
+        if (from && !current.fromNumber)
+          current =
+            (await voiceCallsRepo(ctx.db).update(current.tenantId, current.id, {
+              fromNumber: from,
+              toNumber: f.call.to_number ?? null,
+            })) ?? current;
         return;
       }
       if (f.interaction_type === "update_only") {
@@ -150,7 +215,14 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
       running = controller;
       await respond(f.response_id, f.transcript, controller).catch((err: unknown) => {
         ctx.log.error("retell: response failed", { error: String(err), callId: current.id });
-        if (f.response_id === latest) send({ response_type: "response", response_id: f.response_id, content: "Sorry, I had a problem. Let me get someone to help.", content_complete: true, end_call: false });
+        if (f.response_id === latest)
+          send({
+            response_type: "response",
+            response_id: f.response_id,
+            content: "Sorry, I had a problem. Let me get someone to help.",
+            content_complete: true,
+            end_call: false,
+          });
       });
     },
     stop() {
@@ -167,12 +239,30 @@ export type RetellResume = RetellProgress & { integrationId: string; callId: str
  * the call are read again (tenant-scoped), so a woken room resumes where it was. Undefined when
  * either is gone (the integration was deleted) or the call is not this conversation's.
  */
-export async function openRetellSession(ctx: VoiceCtx, input: { conversationId: string; resume: RetellResume } & Omit<RetellSessionInput, "integration" | "call" | "progress">): Promise<RetellSession | undefined> {
+export async function openRetellSession(
+  ctx: VoiceCtx,
+  input: { conversationId: string; resume: RetellResume } & Omit<
+    RetellSessionInput,
+    "integration" | "call" | "progress"
+  >,
+): Promise<RetellSession | undefined> {
   const { conversationId, resume, ...host } = input;
   const integration = await voiceIntegrationsRepo(ctx.db).get(ctx.tenantId, resume.integrationId);
   const call = await voiceCallsRepo(ctx.db).byConversation(ctx.tenantId, conversationId);
-  if (!integration || integration.provider !== "retell" || !call || call.id !== resume.callId || call.integrationId !== integration.id) return undefined;
-  return createRetellSession(ctx, { ...host, integration, call, progress: { latest: resume.latest, stored: resume.stored } });
+  if (
+    !integration ||
+    integration.provider !== "retell" ||
+    !call ||
+    call.id !== resume.callId ||
+    call.integrationId !== integration.id
+  )
+    return undefined;
+  return createRetellSession(ctx, {
+    ...host,
+    integration,
+    call,
+    progress: { latest: resume.latest, stored: resume.stored },
+  });
 }
 
 /**
@@ -180,8 +270,21 @@ export async function openRetellSession(ctx: VoiceCtx, input: { conversationId: 
  * (and its conversation) exists before the socket does, then the upgrade goes to the call's room
  * with a `retell` principal, the way visitor and operator upgrades do (the room serves the socket).
  */
-export async function openRetellSocket(ctx: VoiceCtx, input: { integration: VoiceIntegrationRow; providerCallId: string; request: Request }): Promise<Response> {
+export async function openRetellSocket(
+  ctx: VoiceCtx,
+  input: { integration: VoiceIntegrationRow; providerCallId: string; request: Request },
+): Promise<Response> {
   const call = await ensureCall(ctx, input.integration, input.providerCallId);
-  const principal: RoomPrincipal = { kind: "retell", tenantId: call.tenantId, conversationId: call.conversationId, integrationId: input.integration.id, callId: call.id };
-  return forwardUpgrade(roomStub(ctx.services.conversationRooms, call.tenantId, call.conversationId), input.request, principal);
+  const principal: RoomPrincipal = {
+    kind: "retell",
+    tenantId: call.tenantId,
+    conversationId: call.conversationId,
+    integrationId: input.integration.id,
+    callId: call.id,
+  };
+  return forwardUpgrade(
+    roomStub(ctx.services.conversationRooms, call.tenantId, call.conversationId),
+    input.request,
+    principal,
+  );
 }

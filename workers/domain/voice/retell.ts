@@ -19,7 +19,10 @@ const RetellCall = z.looseObject({
   duration_ms: z.number().nullish(),
   recording_url: Str(2000).nullish(),
   disconnection_reason: Str(200).nullish(),
-  transcript_object: z.array(z.looseObject({ role: Str(20), content: Str(20_000) })).max(2000).nullish(),
+  transcript_object: z
+    .array(z.looseObject({ role: Str(20), content: Str(20_000) }))
+    .max(2000)
+    .nullish(),
   call_analysis: z.looseObject({ call_summary: Str(5000).nullish() }).nullish(),
   call_cost: z.looseObject({ combined_cost: z.number().nullish() }).nullish(),
 });
@@ -46,7 +49,10 @@ export async function handleRetellEvent(ctx: VoiceCtx, integration: VoiceIntegra
         summary: c.call_analysis?.call_summary ?? null,
         endedReason: c.disconnection_reason ?? null,
         recordingUrl: c.recording_url ?? null,
-        transcript: (c.transcript_object ?? []).map((t) => ({ speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const), text: t.content })),
+        transcript: (c.transcript_object ?? []).map((t) => ({
+          speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const),
+          text: t.content,
+        })),
       });
       return;
     case "transfer_started":

@@ -21,8 +21,18 @@ export const ElevenLabsSecrets = z
 export const RetellSecrets = z.object({ apiKey: Secret }).strict();
 export const TwilioSecrets = z.object({ authToken: Secret }).strict();
 
-export const SECRET_SCHEMAS = { vapi: VapiSecrets, elevenlabs: ElevenLabsSecrets, retell: RetellSecrets, twilio: TwilioSecrets } as const;
-export type VoiceSecrets = { vapi: z.infer<typeof VapiSecrets>; elevenlabs: z.infer<typeof ElevenLabsSecrets>; retell: z.infer<typeof RetellSecrets>; twilio: z.infer<typeof TwilioSecrets> };
+export const SECRET_SCHEMAS = {
+  vapi: VapiSecrets,
+  elevenlabs: ElevenLabsSecrets,
+  retell: RetellSecrets,
+  twilio: TwilioSecrets,
+} as const;
+export type VoiceSecrets = {
+  vapi: z.infer<typeof VapiSecrets>;
+  elevenlabs: z.infer<typeof ElevenLabsSecrets>;
+  retell: z.infer<typeof RetellSecrets>;
+  twilio: z.infer<typeof TwilioSecrets>;
+};
 
 /** Non-secret settings, shared by every provider (fields a provider does not use are ignored). */
 export const VoiceSettings = z
@@ -46,7 +56,11 @@ export const VoiceSettings = z
   .strict();
 export type VoiceSettings = z.infer<typeof VoiceSettings>;
 
-const base = { botId: z.string().min(1).max(64), name: z.string().trim().min(1).max(MAX_NAME).optional(), settings: VoiceSettings.optional() };
+const base = {
+  botId: z.string().min(1).max(64),
+  name: z.string().trim().min(1).max(MAX_NAME).optional(),
+  settings: VoiceSettings.optional(),
+};
 
 export const VoiceIntegrationInput = z
   .discriminatedUnion("provider", [
@@ -59,9 +73,15 @@ export const VoiceIntegrationInput = z
 export type VoiceIntegrationInput = z.infer<typeof VoiceIntegrationInput>;
 
 /** A settings patch: a key left out keeps its value, `null` removes it (back to the default). */
-const SettingsPatch = z.object(Object.fromEntries(Object.entries(VoiceSettings.shape).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
-  [K in keyof typeof VoiceSettings.shape]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof VoiceSettings.shape)[K]["unwrap"]>>>;
-}).strict();
+const SettingsPatch = z
+  .object(
+    Object.fromEntries(Object.entries(VoiceSettings.shape).map(([k, v]) => [k, v.unwrap().nullable().optional()])) as {
+      [K in keyof typeof VoiceSettings.shape]: z.ZodOptional<
+        z.ZodNullable<ReturnType<(typeof VoiceSettings.shape)[K]["unwrap"]>>
+      >;
+    },
+  )
+  .strict();
 
 /** PATCH: secrets merge by name (a secret left out keeps its value); settings merge by key (`null` removes one). */
 export const VoiceIntegrationPatch = z

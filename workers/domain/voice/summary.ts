@@ -22,7 +22,10 @@ export function summarizeCall(lines: Line[], opts: { reason?: string | null; fro
     parts.push(`${who} asked: "${clip(caller[0]!.text, 160)}".`);
     if (caller.length > 1) parts.push(`Last they said: "${clip(caller.at(-1)!.text, 160)}".`);
   }
-  if (ai.length) parts.push(`The assistant answered ${ai.length} time${ai.length === 1 ? "" : "s"}, last with: "${clip(ai.at(-1)!.text, 160)}".`);
+  if (ai.length)
+    parts.push(
+      `The assistant answered ${ai.length} time${ai.length === 1 ? "" : "s"}, last with: "${clip(ai.at(-1)!.text, 160)}".`,
+    );
   if (opts.reason) parts.push(`Handed to a person because of ${opts.reason.replace(/_/g, " ")}.`);
   parts.push(`${caller.length} caller turn${caller.length === 1 ? "" : "s"} in total.`);
   return clip(parts.join(" "), MAX_SUMMARY);

@@ -5,7 +5,14 @@
 import { call, eventually, expectJson } from "../../test/fixtures";
 
 export async function seedKnowledge(token: string, title: string, paragraphs: string[]) {
-  const src = await expectJson(call("/api/knowledge/sources", { method: "POST", token, json: { type: "text", title, text: paragraphs.join("\n\n") } }), 202);
+  const src = await expectJson(
+    call("/api/knowledge/sources", {
+      method: "POST",
+      token,
+      json: { type: "text", title, text: paragraphs.join("\n\n") },
+    }),
+    202,
+  );
   await eventually(
     async () => (await expectJson(call(`/api/knowledge/sources/${src.id}`, { token }), 200)).status as string,
     (s) => s === "ready" || s === "failed",

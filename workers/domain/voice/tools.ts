@@ -14,7 +14,11 @@ export const TOOL_NAMES = ["lookup_knowledge", "create_ticket", "transfer_to_hum
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 const LookupArgs = z.object({ query: z.string().trim().min(1).max(1000) });
-const TicketArgs = z.object({ subject: z.string().trim().max(200).optional(), description: z.string().trim().max(4000).optional(), priority: z.string().max(20).optional() });
+const TicketArgs = z.object({
+  subject: z.string().trim().max(200).optional(),
+  description: z.string().trim().max(4000).optional(),
+  priority: z.string().max(20).optional(),
+});
 
 export type ToolOutcome = { result?: string; error?: string; message?: string; transferTo?: string | null };
 
@@ -22,13 +26,26 @@ export type ToolOutcome = { result?: string; error?: string; message?: string; t
 export const TOOL_DEFINITIONS = {
   lookup_knowledge: {
     name: "lookup_knowledge",
-    description: "Look up the company's help articles and documents to answer the caller's question. Use it for any product, account, billing or how-to question.",
-    parameters: { type: "object", properties: { query: { type: "string", description: "The caller's question, in their words" } }, required: ["query"] },
+    description:
+      "Look up the company's help articles and documents to answer the caller's question. Use it for any product, account, billing or how-to question.",
+    parameters: {
+      type: "object",
+      properties: { query: { type: "string", description: "The caller's question, in their words" } },
+      required: ["query"],
+    },
   },
   create_ticket: {
     name: "create_ticket",
     description: "Open a support ticket for the caller when they need follow-up the assistant cannot give on the call.",
-    parameters: { type: "object", properties: { subject: { type: "string" }, description: { type: "string" }, priority: { type: "string", enum: ["low", "normal", "high", "urgent"] } }, required: ["description"] },
+    parameters: {
+      type: "object",
+      properties: {
+        subject: { type: "string" },
+        description: { type: "string" },
+        priority: { type: "string", enum: ["low", "normal", "high", "urgent"] },
+      },
+      required: ["description"],
+    },
   },
   transfer_to_human: {
     name: "transfer_to_human",
@@ -38,35 +55,79 @@ export const TOOL_DEFINITIONS = {
 } as const;
 
 /** Collects the answerer's full answer for a spoken reply. */
-export async function answerForVoice(ctx: VoiceCtx, botId: string, question: string, signal?: AbortSignal): Promise<AnswerDone | undefined> {
+export async function answerForVoice(
+  ctx: VoiceCtx,
+  botId: string,
+  question: string,
+  signal?: AbortSignal,
+): Promise<AnswerDone | undefined> {
   let done: AnswerDone | undefined;
-  for await (const ev of streamAnswer(ctx, { botId, question, channel: "voice" }, signal)) if (ev.type === "done") done = ev;
+  for await (const ev of streamAnswer(ctx, { botId, question, channel: "voice" }, signal))
+    if (ev.type === "done") done = ev;
   return done;
 }
 
-export async function runTool(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow | undefined, name: string, args: unknown): Promise<ToolOutcome> {
+export async function runTool(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  call: VoiceCallRow | undefined,
+  name: string,
+  args: unknown,
+): Promise<ToolOutcome> {
   if (name === "lookup_knowledge") {
     const a = LookupArgs.safeParse(args);
     if (!a.success) return { error: "lookup_knowledge needs a `query` string" };
     const done = await answerForVoice(ctx, integration.botId, a.data.query);
     if (!done) return { error: "no answer" };
-    return { result: JSON.stringify({ answer: done.answer, confident: !done.handoff, sources: done.sources.map((s) => s.title) }) };
+    return {
+      result: JSON.stringify({
+        answer: done.answer,
+        confident: !done.handoff,
+        sources: done.sources.map((s) => s.title),
+      }),
+    };
   }
   if (name === "create_ticket") {
     const a = TicketArgs.safeParse(args ?? {});
     if (!a.success) return { error: "create_ticket arguments are invalid" };
     if (!call) return { error: "no call to attach the ticket to" };
     const lines = await ctx.deps.room(call.tenantId, call.conversationId).messages(0, 500);
-    const transcript = [...lines.map((l) => ({ role: l.role, text: l.text })), ...(a.data.description ? [{ role: "system", text: `Ticket requested on the call: ${a.data.subject ? `${a.data.subject}: ` : ""}${a.data.description}` }] : [])];
-    const { ticket, created } = await createTicketForEscalation(ctx, { conversationId: call.conversationId, botId: call.botId, reason: "ticket_requested", transcript });
-    return { result: JSON.stringify({ ticketId: ticket.id, created }), message: "I've opened a ticket; our team will follow up." };
+    const transcript = [
+      ...lines.map((l) => ({ role: l.role, text: l.text })),
+      ...(a.data.description
+        ? [
+            {
+              role: "system",
+              text: `Ticket requested on the call: ${a.data.subject ? `${a.data.subject}: ` : ""}${a.data.description}`,
+            },
+          ]
+        : []),
+    ];
+    const { ticket, created } = await createTicketForEscalation(ctx, {
+      conversationId: call.conversationId,
+      botId: call.botId,
+      reason: "ticket_requested",
+      transcript,
+    });
+    return {
+      result: JSON.stringify({ ticketId: ticket.id, created }),
+      message: "I've opened a ticket; our team will follow up.",
+    };
   }
   if (name === "transfer_to_human") {
     // the tool's `reason` argument is LLM text: the stored reason stays the closed "asked_for_human"
     if (!call) return { error: "no call to transfer" };
     const h = await handOffCall(ctx, integration, call, "asked_for_human");
-    if (!h.number) return { result: JSON.stringify({ transferred: false, summary: h.summary }), message: "I've let our team know; someone will call you back shortly." };
-    return { result: JSON.stringify({ transferred: true, number: h.number, summary: h.summary }), message: h.spoken, transferTo: h.number };
+    if (!h.number)
+      return {
+        result: JSON.stringify({ transferred: false, summary: h.summary }),
+        message: "I've let our team know; someone will call you back shortly.",
+      };
+    return {
+      result: JSON.stringify({ transferred: true, number: h.number, summary: h.summary }),
+      message: h.spoken,
+      transferTo: h.number,
+    };
   }
   return { error: `unknown tool ${name}` };
 }

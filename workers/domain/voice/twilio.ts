@@ -33,8 +33,17 @@ const one = (p: TwilioParams, k: string) => {
   return typeof v === "string" ? v : Array.isArray(v) ? (v[0] ?? null) : null;
 };
 
-export const xmlEscape = (s: string) => s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!);
-const speakable = (s: string) => xmlEscape(s.replace(/[*_#`>]/g, "").replace(/\[(.*?)\]\(.*?\)/g, "$1").replace(/\s+/g, " ").trim().slice(0, MAX_SAY_CHARS));
+export const xmlEscape = (s: string) =>
+  s.replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]!);
+const speakable = (s: string) =>
+  xmlEscape(
+    s
+      .replace(/[*_#`>]/g, "")
+      .replace(/\[(.*?)\]\(.*?\)/g, "$1")
+      .replace(/\s+/g, " ")
+      .trim()
+      .slice(0, MAX_SAY_CHARS),
+  );
 const doc = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 
 function hookBase(ctx: VoiceCtx, integration: VoiceIntegrationRow) {
@@ -53,20 +62,38 @@ function gather(ctx: VoiceCtx, integration: VoiceIntegrationRow, turn: number, s
 }
 
 function dial(integration: VoiceIntegrationRow, line: string, number: string | null) {
-  if (!number) return `<Say${sayAttrs(integration)}>${speakable("I've asked our team to call you back as soon as possible. Goodbye.")}</Say><Hangup/>`;
+  if (!number)
+    return `<Say${sayAttrs(integration)}>${speakable("I've asked our team to call you back as soon as possible. Goodbye.")}</Say><Hangup/>`;
   return `<Say${sayAttrs(integration)}>${speakable(line)}</Say><Dial>${xmlEscape(number)}</Dial>`;
 }
 
-export async function handleTwilioVoice(ctx: VoiceCtx, integration: VoiceIntegrationRow, form: TwilioParams): Promise<string> {
+export async function handleTwilioVoice(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  form: TwilioParams,
+): Promise<string> {
   const sid = one(form, "CallSid");
   if (!sid) return doc("<Reject/>");
-  const call = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To"), name: one(form, "CallerName") });
+  const call = await ensureCall(ctx, integration, sid, {
+    from: one(form, "From"),
+    to: one(form, "To"),
+    name: one(form, "CallerName"),
+  });
   const settings = VoiceSettings.parse(integration.settings);
   if (settings.streamUrl) {
-    const params = { conversationId: call.conversationId, callId: call.id, botId: call.botId, integrationId: integration.id };
-    const p = Object.entries(params).map(([k, v]) => `<Parameter name="${k}" value="${xmlEscape(v)}"/>`).join("");
+    const params = {
+      conversationId: call.conversationId,
+      callId: call.id,
+      botId: call.botId,
+      integrationId: integration.id,
+    };
+    const p = Object.entries(params)
+      .map(([k, v]) => `<Parameter name="${k}" value="${xmlEscape(v)}"/>`)
+      .join("");
     await setCallState(ctx, call, "in_progress");
-    return doc(`<Connect><Stream url="${xmlEscape(settings.streamUrl)}">${p}</Stream></Connect>${settings.handoffNumber ? `<Dial>${xmlEscape(settings.handoffNumber)}</Dial>` : ""}`);
+    return doc(
+      `<Connect><Stream url="${xmlEscape(settings.streamUrl)}">${p}</Stream></Connect>${settings.handoffNumber ? `<Dial>${xmlEscape(settings.handoffNumber)}</Dial>` : ""}`,
+    );
   }
   const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
   const greeting = settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help you today?";
@@ -75,14 +102,24 @@ export async function handleTwilioVoice(ctx: VoiceCtx, integration: VoiceIntegra
 }
 
 /** One caller turn: triage, then hand off or answer and listen again. */
-export async function handleTwilioGather(ctx: VoiceCtx, integration: VoiceIntegrationRow, form: TwilioParams, turn: number): Promise<string> {
+export async function handleTwilioGather(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  form: TwilioParams,
+  turn: number,
+): Promise<string> {
   const sid = one(form, "CallSid");
   if (!sid) return doc("<Hangup/>");
   let call: VoiceCallRow = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To") });
   const speech = one(form, "SpeechResult")?.trim();
   if (!speech) return doc(gather(ctx, integration, turn + 1, "Sorry, I didn't catch that. Could you say it again?"));
   const settings = VoiceSettings.parse(integration.settings);
-  const r = await recordUtterance(ctx, call, { speaker: "caller", text: speech, cid: `turn:${turn}`, ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }) });
+  const r = await recordUtterance(ctx, call, {
+    speaker: "caller",
+    text: speech,
+    cid: `turn:${turn}`,
+    ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }),
+  });
   if (r.escalate) {
     const h = await handOffCall(ctx, integration, call, r.escalate.reason);
     return doc(dial(integration, h.spoken, h.number));
@@ -95,7 +132,11 @@ export async function handleTwilioGather(ctx: VoiceCtx, integration: VoiceIntegr
 }
 
 /** Status callbacks: ringing, in-progress, completed (with CallDuration), busy, failed, no-answer, canceled. */
-export async function handleTwilioStatus(ctx: VoiceCtx, integration: VoiceIntegrationRow, form: TwilioParams): Promise<void> {
+export async function handleTwilioStatus(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  form: TwilioParams,
+): Promise<void> {
   const sid = one(form, "CallSid");
   if (!sid) return;
   const call = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To") });
@@ -106,6 +147,10 @@ export async function handleTwilioStatus(ctx: VoiceCtx, integration: VoiceIntegr
   }
   if (["completed", "busy", "failed", "no-answer", "canceled"].includes(status)) {
     const duration = Number(one(form, "CallDuration") ?? one(form, "Duration") ?? NaN);
-    await finishCall(ctx, integration, call, { durationSec: Number.isFinite(duration) ? duration : null, endedReason: status, recordingUrl: one(form, "RecordingUrl") });
+    await finishCall(ctx, integration, call, {
+      durationSec: Number.isFinite(duration) ? duration : null,
+      endedReason: status,
+      recordingUrl: one(form, "RecordingUrl"),
+    });
   }
 }

@@ -16,7 +16,11 @@ export async function isLlmToken(appSecret: string, integrationId: string, token
 }
 
 /** Everything a provider must be configured with, built from the origin the Worker is reached at. */
-export async function integrationUrls(origin: string, appSecret: string, row: Pick<VoiceIntegrationRow, "id" | "provider">): Promise<{ webhook: string } & Record<string, string>> {
+export async function integrationUrls(
+  origin: string,
+  appSecret: string,
+  row: Pick<VoiceIntegrationRow, "id" | "provider">,
+): Promise<{ webhook: string } & Record<string, string>> {
   const base = `${origin}/hooks/voice/${row.provider}/${row.id}`;
   const token = await llmToken(appSecret, row.id);
   const llm = `${base}/llm/${token}`;

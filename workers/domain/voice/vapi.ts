@@ -16,8 +16,17 @@ import { integrationUrls } from "./urls";
  * the rest update the call. Payloads are validated loosely: Vapi adds fields over time.
  */
 const Str = (n: number) => z.string().max(n);
-const VapiCall = z.looseObject({ id: Str(200), customer: z.looseObject({ number: Str(40).nullish(), name: Str(200).nullish() }).nullish() });
-const ArtifactMessage = z.looseObject({ role: Str(40), message: Str(20_000).nullish(), content: Str(20_000).nullish(), secondsFromStart: z.number().nullish(), time: z.number().nullish() });
+const VapiCall = z.looseObject({
+  id: Str(200),
+  customer: z.looseObject({ number: Str(40).nullish(), name: Str(200).nullish() }).nullish(),
+});
+const ArtifactMessage = z.looseObject({
+  role: Str(40),
+  message: Str(20_000).nullish(),
+  content: Str(20_000).nullish(),
+  secondsFromStart: z.number().nullish(),
+  time: z.number().nullish(),
+});
 
 export const VapiMessage = z.looseObject({
   type: Str(120),
@@ -33,7 +42,13 @@ export type VapiMessage = z.infer<typeof VapiMessage>;
 export const vapiKind = (type: string) => type.split("[")[0]!;
 
 /** Request/response message types: their answer is kept so a retried delivery gets the same one. */
-export const VAPI_ANSWERED = new Set(["assistant-request", "tool-calls", "function-call", "transfer-destination-request", "knowledge-base-request"]);
+export const VAPI_ANSWERED = new Set([
+  "assistant-request",
+  "tool-calls",
+  "function-call",
+  "transfer-destination-request",
+  "knowledge-base-request",
+]);
 
 // -------------------------------------------------------------------------------- tool-call lists
 
@@ -48,7 +63,8 @@ function parseArgs(raw: unknown): unknown {
   }
 }
 
-const rec = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const rec = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
  * Every documented shape of Vapi's tool-call list (protocols.md §1.4):
@@ -64,9 +80,14 @@ export function parseVapiToolCalls(message: Record<string, unknown>): ParsedTool
     const id = typeof tc.id === "string" ? tc.id : undefined;
     const name = [fn?.name, tc.name, outerName].find((n): n is string => typeof n === "string");
     if (!id || !name || out.has(id)) return;
-    out.set(id, { id: id.slice(0, 200), name: name.slice(0, 100), args: parseArgs(fn?.arguments ?? tc.arguments ?? tc.parameters ?? fn?.parameters) });
+    out.set(id, {
+      id: id.slice(0, 200),
+      name: name.slice(0, 100),
+      args: parseArgs(fn?.arguments ?? tc.arguments ?? tc.parameters ?? fn?.parameters),
+    });
   };
-  for (const list of [message.toolCallList, message.toolCalls]) if (Array.isArray(list)) for (const tc of list.slice(0, 20)) add(rec(tc));
+  for (const list of [message.toolCallList, message.toolCalls])
+    if (Array.isArray(list)) for (const tc of list.slice(0, 20)) add(rec(tc));
   if (Array.isArray(message.toolWithToolCallList)) {
     for (const tw of message.toolWithToolCallList.slice(0, 20)) {
       const w = rec(tw);
@@ -98,31 +119,64 @@ export async function buildVapiAssistant(ctx: VoiceCtx, integration: VoiceIntegr
     { type: "function", function: TOOL_DEFINITIONS.lookup_knowledge },
     { type: "function", function: TOOL_DEFINITIONS.create_ticket },
     // a transferCall tool without destinations: Vapi asks us where to (transfer-destination-request)
-    { type: "transferCall", function: { name: "transfer_to_human", description: TOOL_DEFINITIONS.transfer_to_human.description, parameters: TOOL_DEFINITIONS.transfer_to_human.parameters }, destinations: [] },
+    {
+      type: "transferCall",
+      function: {
+        name: "transfer_to_human",
+        description: TOOL_DEFINITIONS.transfer_to_human.description,
+        parameters: TOOL_DEFINITIONS.transfer_to_human.parameters,
+      },
+      destinations: [],
+    },
   ];
   return {
     name: (bot?.name ?? "Echo assistant").slice(0, 40),
     firstMessage: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help you today?",
-    model: { provider: "custom-llm", url: urls.customLlm, model: integration.botId, temperature: 0, maxTokens: 250, messages: [{ role: "system", content: system }], tools },
-    serverMessages: ["conversation-update", "end-of-call-report", "hang", "status-update", "tool-calls", "transcript", "transfer-destination-request"],
+    model: {
+      provider: "custom-llm",
+      url: urls.customLlm,
+      model: integration.botId,
+      temperature: 0,
+      maxTokens: 250,
+      messages: [{ role: "system", content: system }],
+      tools,
+    },
+    serverMessages: [
+      "conversation-update",
+      "end-of-call-report",
+      "hang",
+      "status-update",
+      "tool-calls",
+      "transcript",
+      "transfer-destination-request",
+    ],
     metadata: { echoConversationId: call.conversationId, echoCallId: call.id, echoBotId: integration.botId },
   };
 }
 
 // -------------------------------------------------------------------------------- dispatch
 
-const roleOf = (role: string): "caller" | "assistant" | null => (role === "user" || role === "customer" ? "caller" : role === "assistant" || role === "bot" ? "assistant" : null);
+const roleOf = (role: string): "caller" | "assistant" | null =>
+  role === "user" || role === "customer" ? "caller" : role === "assistant" || role === "bot" ? "assistant" : null;
 const norm = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();
 
 async function callOf(ctx: VoiceCtx, integration: VoiceIntegrationRow, m: VapiMessage) {
   const id = m.call?.id;
   if (!id) return undefined;
   const number = m.customer?.number ?? m.call?.customer?.number ?? null;
-  return ensureCall(ctx, integration, id, { from: number, to: m.phoneNumber?.number ?? null, name: m.customer?.name ?? m.call?.customer?.name ?? null });
+  return ensureCall(ctx, integration, id, {
+    from: number,
+    to: m.phoneNumber?.number ?? null,
+    name: m.customer?.name ?? m.call?.customer?.name ?? null,
+  });
 }
 
 /** Handles one verified Vapi message; returns the JSON body to answer with. */
-export async function handleVapiMessage(ctx: VoiceCtx, integration: VoiceIntegrationRow, m: VapiMessage): Promise<Record<string, unknown>> {
+export async function handleVapiMessage(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  m: VapiMessage,
+): Promise<Record<string, unknown>> {
   const kind = vapiKind(m.type);
   const settings = VoiceSettings.parse(integration.settings);
   const call = await callOf(ctx, integration, m);
@@ -135,7 +189,13 @@ export async function handleVapiMessage(ctx: VoiceCtx, integration: VoiceIntegra
       const results = [];
       for (const tc of parseVapiToolCalls(raw)) {
         const o = await runTool(ctx, integration, call, tc.name, tc.args);
-        results.push({ toolCallId: tc.id, name: tc.name, ...(o.result !== undefined && { result: o.result }), ...(o.error !== undefined && { error: o.error }), ...(o.message && { message: o.message }) });
+        results.push({
+          toolCallId: tc.id,
+          name: tc.name,
+          ...(o.result !== undefined && { result: o.result }),
+          ...(o.error !== undefined && { error: o.error }),
+          ...(o.message && { message: o.message }),
+        });
       }
       return { results };
     }
@@ -148,7 +208,10 @@ export async function handleVapiMessage(ctx: VoiceCtx, integration: VoiceIntegra
       if (!call) return { error: "no call" };
       const h = await handOffCall(ctx, integration, call, "asked_for_human");
       if (!h.number) return { error: "No one is available to take the call right now." };
-      return { destination: { type: "number", number: h.number, message: h.spoken }, message: { type: "request-start", message: HANDOFF_LINE } };
+      return {
+        destination: { type: "number", number: h.number, message: h.spoken },
+        message: { type: "request-start", message: HANDOFF_LINE },
+      };
     }
     case "knowledge-base-request":
       return { documents: await knowledgeDocuments(ctx, integration, raw.messages) };
@@ -160,8 +223,14 @@ export async function handleVapiMessage(ctx: VoiceCtx, integration: VoiceIntegra
       const speaker = roleOf(String(raw.role ?? ""));
       if (!call || !final || !speaker || typeof raw.transcript !== "string") return {};
       // the event's timestamp makes a re-delivered transcript (after a failed first attempt) idempotent in the room
-      const cid = m.timestamp !== null && m.timestamp !== undefined ? `vt:${String(m.timestamp)}:${speaker}` : undefined;
-      const r = await recordUtterance(ctx, call, { speaker, text: raw.transcript, ...(cid && { cid }), ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }) });
+      const cid =
+        m.timestamp !== null && m.timestamp !== undefined ? `vt:${String(m.timestamp)}:${speaker}` : undefined;
+      const r = await recordUtterance(ctx, call, {
+        speaker,
+        text: raw.transcript,
+        ...(cid && { cid }),
+        ...(settings.frustrationThreshold !== undefined && { frustrationThreshold: settings.frustrationThreshold }),
+      });
       // usually the LLM turn of these words has already transferred the call (see customLlmHandoff);
       // when it has not (a non-streamed turn, or no custom LLM), the next LLM turn does
       if (r.escalate) await handOffCall(ctx, integration, call, r.escalate.reason);
@@ -181,12 +250,21 @@ export async function handleVapiMessage(ctx: VoiceCtx, integration: VoiceIntegra
   }
 }
 
-async function onStatus(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow, raw: Record<string, unknown>) {
+async function onStatus(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  call: VoiceCallRow,
+  raw: Record<string, unknown>,
+) {
   const status = String(raw.status ?? "");
   if (status === "ringing" || status === "queued" || status === "scheduled") return;
   if (status === "in-progress") await setCallState(ctx, call, "in_progress");
   else if (status === "forwarding") await setCallState(ctx, call, "transferred");
-  else if (status === "ended") await setCallState(ctx, call, "ended", { endedAt: new Date(ctx.clock.now()), ...(typeof raw.endedReason === "string" && { endedReason: raw.endedReason.slice(0, 200) }) });
+  else if (status === "ended")
+    await setCallState(ctx, call, "ended", {
+      endedAt: new Date(ctx.clock.now()),
+      ...(typeof raw.endedReason === "string" && { endedReason: raw.endedReason.slice(0, 200) }),
+    });
   void integration;
 }
 
@@ -204,7 +282,11 @@ async function syncConversation(ctx: VoiceCtx, call: VoiceCallRow, messages: unk
     const key = `${speaker === "caller" ? "visitor" : "ai"}:${norm(text)}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    await recordUtterance(ctx, call, { speaker, text, cid: `cu:${p.data.secondsFromStart ?? p.data.time ?? norm(text).slice(0, 40)}`.slice(0, 64) });
+    await recordUtterance(ctx, call, {
+      speaker,
+      text,
+      cid: `cu:${p.data.secondsFromStart ?? p.data.time ?? norm(text).slice(0, 40)}`.slice(0, 64),
+    });
   }
 }
 
@@ -216,7 +298,11 @@ export function endOfCallReport(raw: Record<string, unknown>) {
   const date = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(v) : null);
   const str = (...vs: unknown[]) => vs.find((v): v is string => typeof v === "string" && v.length > 0) ?? null;
   const recording = rec(artifact.recording);
-  const messages = Array.isArray(artifact.messages) ? artifact.messages : Array.isArray(raw.messages) ? raw.messages : [];
+  const messages = Array.isArray(artifact.messages)
+    ? artifact.messages
+    : Array.isArray(raw.messages)
+      ? raw.messages
+      : [];
   const transcript = messages
     .map((x) => ArtifactMessage.safeParse(x))
     .flatMap((p) => (p.success ? [{ speaker: roleOf(p.data.role), text: p.data.message ?? p.data.content ?? "" }] : []))
@@ -230,7 +316,13 @@ export function endOfCallReport(raw: Record<string, unknown>) {
     costCurrency: "USD",
     summary: str(analysis.summary, raw.summary),
     endedReason: str(raw.endedReason, call.endedReason),
-    recordingUrl: str(artifact.recordingUrl, recording?.mono && rec(recording.mono)?.combinedUrl, artifact.stereoRecordingUrl, raw.recordingUrl, call.recordingUrl),
+    recordingUrl: str(
+      artifact.recordingUrl,
+      recording?.mono && rec(recording.mono)?.combinedUrl,
+      artifact.stereoRecordingUrl,
+      raw.recordingUrl,
+      call.recordingUrl,
+    ),
     transcript,
   };
 }
@@ -244,13 +336,21 @@ export function endOfCallReport(raw: Record<string, unknown>) {
  * `transcript` webhook of the same words, so a hand-off decided only by that webhook reached the
  * caller one turn late (they got an ordinary answer to their frustrated words first).
  */
-export async function customLlmHandoff(ctx: VoiceCtx, integration: VoiceIntegrationRow, input: { providerCallId: string | undefined; callerWords: string | undefined }) {
+export async function customLlmHandoff(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+  input: { providerCallId: string | undefined; callerWords: string | undefined },
+) {
   if (!input.providerCallId) return null;
   let call = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, input.providerCallId);
   if (!call) return null;
   if (call.state !== "transferred" && call.state !== "ended" && input.callerWords) {
     const { frustrationThreshold } = VoiceSettings.parse(integration.settings);
-    const escalate = await triageCallerWords(ctx, call, { text: input.callerWords, mayBeStored: true, ...(frustrationThreshold !== undefined && { frustrationThreshold }) });
+    const escalate = await triageCallerWords(ctx, call, {
+      text: input.callerWords,
+      mayBeStored: true,
+      ...(frustrationThreshold !== undefined && { frustrationThreshold }),
+    });
     if (escalate) call = (await handOffCall(ctx, integration, call, escalate.reason)).call;
   }
   if (call.state !== "transferred") return null;
@@ -270,5 +370,7 @@ async function knowledgeDocuments(ctx: VoiceCtx, integration: VoiceIntegrationRo
   }
   if (!question) return [];
   const r = await retrieve(ctx, { question, botId: integration.botId, limit: 5 });
-  return r.chunks.slice(0, 5).map((c) => ({ content: c.text, similarity: Math.round(c.score * 1000) / 1000, uuid: c.chunkId }));
+  return r.chunks
+    .slice(0, 5)
+    .map((c) => ({ content: c.text, similarity: Math.round(c.score * 1000) / 1000, uuid: c.chunkId }));
 }

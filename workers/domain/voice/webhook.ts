@@ -1,7 +1,15 @@
 import { sha256Hex } from "../../lib/crypto";
 import { NotFound, Unauthorized } from "../../lib/errors";
 import { hasPrefix, newId } from "../../lib/ids";
-import { type TwilioParams, type VerifyResult, verifyElevenLabs, verifyRetell, verifySharedSecret, verifyTwilio, verifyVapiHmac } from "../../lib/signatures";
+import {
+  type TwilioParams,
+  type VerifyResult,
+  verifyElevenLabs,
+  verifyRetell,
+  verifySharedSecret,
+  verifyTwilio,
+  verifyVapiHmac,
+} from "../../lib/signatures";
 import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
 import { voiceEventsRepo, voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx } from "../ctx";
@@ -15,7 +23,11 @@ import { VoiceSettings } from "./schemas";
  */
 
 /** Looks up the integration of a hook URL; a wrong provider segment is the same 404 as a missing id. */
-export async function integrationForHook(ctx: BaseCtx, provider: VoiceProvider, id: string): Promise<VoiceIntegrationRow> {
+export async function integrationForHook(
+  ctx: BaseCtx,
+  provider: VoiceProvider,
+  id: string,
+): Promise<VoiceIntegrationRow> {
   const row = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).byIdForHook(id) : undefined;
   if (!row || row.provider !== provider) throw new NotFound("voice integration", id);
   return row;
@@ -38,19 +50,43 @@ function bearerOf(headers: Headers): string | null {
   return h?.startsWith("Bearer ") ? h.slice(7).trim() : null;
 }
 
-export async function verifyProviderRequest(ctx: BaseCtx, integration: VoiceIntegrationRow, req: SignedRequest, kind: VerifyKind = "webhook"): Promise<VerifyResult> {
+export async function verifyProviderRequest(
+  ctx: BaseCtx,
+  integration: VoiceIntegrationRow,
+  req: SignedRequest,
+  kind: VerifyKind = "webhook",
+): Promise<VerifyResult> {
   const nowMs = ctx.clock.now();
   switch (integration.provider) {
     case "vapi": {
       const { secret } = await openSecrets(ctx, integration as VoiceIntegrationRow & { provider: "vapi" });
       const mode = VoiceSettings.parse(integration.settings).vapiAuth ?? "secret";
-      if (mode === "hmac") return verifyVapiHmac({ secret, rawBody: req.rawBody, signature: req.headers.get("x-signature"), timestamp: req.headers.get("x-timestamp"), nowMs });
-      return verifySharedSecret({ secret, presented: mode === "bearer" ? bearerOf(req.headers) : req.headers.get("x-vapi-secret") });
+      if (mode === "hmac")
+        return verifyVapiHmac({
+          secret,
+          rawBody: req.rawBody,
+          signature: req.headers.get("x-signature"),
+          timestamp: req.headers.get("x-timestamp"),
+          nowMs,
+        });
+      return verifySharedSecret({
+        secret,
+        presented: mode === "bearer" ? bearerOf(req.headers) : req.headers.get("x-vapi-secret"),
+      });
     }
     case "elevenlabs": {
       const s = await openSecrets(ctx, integration as VoiceIntegrationRow & { provider: "elevenlabs" });
-      if (kind === "initiation") return verifySharedSecret({ secret: s.initiationSecret ?? s.webhookSecret, presented: bearerOf(req.headers) ?? req.headers.get("x-echo-secret") });
-      return verifyElevenLabs({ secret: s.webhookSecret, rawBody: req.rawBody, header: req.headers.get("elevenlabs-signature"), nowMs });
+      if (kind === "initiation")
+        return verifySharedSecret({
+          secret: s.initiationSecret ?? s.webhookSecret,
+          presented: bearerOf(req.headers) ?? req.headers.get("x-echo-secret"),
+        });
+      return verifyElevenLabs({
+        secret: s.webhookSecret,
+        rawBody: req.rawBody,
+        header: req.headers.get("elevenlabs-signature"),
+        nowMs,
+      });
     }
     case "retell": {
       const { apiKey } = await openSecrets(ctx, integration as VoiceIntegrationRow & { provider: "retell" });
@@ -58,16 +94,31 @@ export async function verifyProviderRequest(ctx: BaseCtx, integration: VoiceInte
     }
     case "twilio": {
       const { authToken } = await openSecrets(ctx, integration as VoiceIntegrationRow & { provider: "twilio" });
-      return verifyTwilio({ authToken, url: req.url, params: req.form ?? {}, rawBody: req.rawBody, header: req.headers.get("x-twilio-signature") });
+      return verifyTwilio({
+        authToken,
+        url: req.url,
+        params: req.form ?? {},
+        rawBody: req.rawBody,
+        header: req.headers.get("x-twilio-signature"),
+      });
     }
   }
 }
 
 /** Throws 401 (nothing stored) unless the request verifies. */
-export async function requireVerified(ctx: BaseCtx, integration: VoiceIntegrationRow, req: SignedRequest, kind: VerifyKind = "webhook") {
+export async function requireVerified(
+  ctx: BaseCtx,
+  integration: VoiceIntegrationRow,
+  req: SignedRequest,
+  kind: VerifyKind = "webhook",
+) {
   const r = await verifyProviderRequest(ctx, integration, req, kind);
   if (!r.ok) {
-    ctx.log.warn("voice: webhook refused", { integrationId: integration.id, provider: integration.provider, reason: r.reason });
+    ctx.log.warn("voice: webhook refused", {
+      integrationId: integration.id,
+      provider: integration.provider,
+      reason: r.reason,
+    });
     throw new Unauthorized(`webhook signature check failed: ${r.reason}`);
   }
 }
@@ -84,9 +135,23 @@ export type Processed<T> = { duplicate: false; response: T } | { duplicate: true
  * delivery (or nothing) and changes nothing. If `fn` fails the claim is released, so the
  * provider's retry is processed rather than dropped.
  */
-export async function processOnce<T>(ctx: BaseCtx, integration: VoiceIntegrationRow, eventId: string, kind: string, fn: () => Promise<T>, keepResponse: boolean): Promise<Processed<T>> {
+export async function processOnce<T>(
+  ctx: BaseCtx,
+  integration: VoiceIntegrationRow,
+  eventId: string,
+  kind: string,
+  fn: () => Promise<T>,
+  keepResponse: boolean,
+): Promise<Processed<T>> {
   const repo = voiceEventsRepo(ctx.db);
-  const claimed = await repo.claim({ tenantId: integration.tenantId, integrationId: integration.id, eventId, id: newId("evt", ctx.clock.now()), kind: kind.slice(0, 60), receivedAt: new Date(ctx.clock.now()) });
+  const claimed = await repo.claim({
+    tenantId: integration.tenantId,
+    integrationId: integration.id,
+    eventId,
+    id: newId("evt", ctx.clock.now()),
+    kind: kind.slice(0, 60),
+    receivedAt: new Date(ctx.clock.now()),
+  });
   if (!claimed) {
     const row = await repo.get(integration.tenantId, integration.id, eventId);
     ctx.log.info("voice: replayed event dropped", { integrationId: integration.id, eventId, kind });
@@ -94,7 +159,8 @@ export async function processOnce<T>(ctx: BaseCtx, integration: VoiceIntegration
   }
   try {
     const response = await fn();
-    if (keepResponse && response !== undefined) await repo.setResponse(integration.tenantId, integration.id, eventId, JSON.stringify(response));
+    if (keepResponse && response !== undefined)
+      await repo.setResponse(integration.tenantId, integration.id, eventId, JSON.stringify(response));
     return { duplicate: false, response };
   } catch (err) {
     await repo.release(integration.tenantId, integration.id, eventId).catch(() => {});

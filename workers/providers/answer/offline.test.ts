@@ -6,8 +6,24 @@ const base: GroundedPrompt = {
   question: "How long are deleted notes kept in the trash?",
   history: [],
   passages: [
-    { n: 1, sourceId: "doc_a", title: "Trash", url: null, heading: "Trash › Restore", text: "Deleted notes go to the Trash. They stay there for 30 days. After that they are gone for good.\n\nTo restore a note:\n1. Open the Trash.\n2. Click Restore.", score: 1 },
-    { n: 2, sourceId: "doc_b", title: "Billing", url: null, heading: "Billing", text: "Invoices are emailed monthly.", score: 0.3 },
+    {
+      n: 1,
+      sourceId: "doc_a",
+      title: "Trash",
+      url: null,
+      heading: "Trash › Restore",
+      text: "Deleted notes go to the Trash. They stay there for 30 days. After that they are gone for good.\n\nTo restore a note:\n1. Open the Trash.\n2. Click Restore.",
+      score: 1,
+    },
+    {
+      n: 2,
+      sourceId: "doc_b",
+      title: "Billing",
+      url: null,
+      heading: "Billing",
+      text: "Invoices are emailed monthly.",
+      score: 0.3,
+    },
   ],
   botName: "Bot",
   instructions: "",
@@ -29,11 +45,22 @@ describe("offline extractive answerer", () => {
     expect(a).toMatch(/\[1\]$/);
     expect(a).not.toContain("Invoices");
     const passageWords = new Set(base.passages.flatMap((p) => p.text.split(/\W+/)));
-    for (const w of a.replace(/\[\d\]/g, "").split(/\W+/).filter(Boolean)) expect(passageWords.has(w), w).toBe(true);
+    for (const w of a
+      .replace(/\[\d\]/g, "")
+      .split(/\W+/)
+      .filter(Boolean))
+      expect(passageWords.has(w), w).toBe(true);
   });
 
   it("brings the steps after a sentence that introduces a list", () => {
-    const a = extractAnswer({ ...base, question: "How do I restore a note?", terms: [{ term: "restore", weight: 3 }, { term: "note", weight: 0.5 }] });
+    const a = extractAnswer({
+      ...base,
+      question: "How do I restore a note?",
+      terms: [
+        { term: "restore", weight: 3 },
+        { term: "note", weight: 0.5 },
+      ],
+    });
     expect(a).toContain("To restore a note:");
     expect(a).toContain("Open the Trash.");
     expect(a).toContain("Click Restore.");

@@ -51,7 +51,8 @@ function scoreSentences(prompt: GroundedPrompt): Candidate[] {
   top.forEach((passage, rank) => {
     const context = stemSet(`${passage.title} ${passage.heading}`);
     splitSentences(passage.text).forEach((raw, pos) => {
-      const text = raw.length > MAX_SENTENCE_CHARS ? `${raw.slice(0, MAX_SENTENCE_CHARS).replace(/\s+\S*$/, "")}…` : raw;
+      const text =
+        raw.length > MAX_SENTENCE_CHARS ? `${raw.slice(0, MAX_SENTENCE_CHARS).replace(/\s+\S*$/, "")}…` : raw;
       const words = stemSet(text);
       let own = 0;
       let ctx = 0;
@@ -105,5 +106,9 @@ function stitch(ordered: Candidate[], voice: boolean): string {
 }
 
 function stripMarkdown(s: string): string {
-  return s.replace(/[*_`#>|]+/g, "").replace(/\[([^\]]+)\]\([^)]+\)/g, "$1").replace(/\s+/g, " ").trim();
+  return s
+    .replace(/[*_`#>|]+/g, "")
+    .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 }

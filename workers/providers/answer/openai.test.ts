@@ -21,13 +21,22 @@ function fakeOpenAi(mode: Mode, pieces = ["Pro costs ", "$9.99 ", "per month [1]
     const req = new Request(input, init);
     const body = await req.json<any>();
     requests.push({ url: req.url, auth: req.headers.get("authorization"), body });
-    if (mode === "http-500") return Response.json({ error: { message: "upstream exploded", type: "server_error" } }, { status: 500 });
+    if (mode === "http-500")
+      return Response.json({ error: { message: "upstream exploded", type: "server_error" } }, { status: 500 });
     const base = { id: "chatcmpl-test", created: 1_700_000_000, model: body.model };
     if (!body.stream) {
-      return Response.json({ ...base, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: pieces.join("") }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+      return Response.json({
+        ...base,
+        object: "chat.completion",
+        choices: [{ index: 0, message: { role: "assistant", content: pieces.join("") }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      });
     }
     const enc = new TextEncoder();
-    const event = (delta: Record<string, unknown>, finish: string | null = null) => enc.encode(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    const event = (delta: Record<string, unknown>, finish: string | null = null) =>
+      enc.encode(
+        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+      );
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(event({ role: "assistant", content: "" }));
@@ -51,7 +60,17 @@ function fakeOpenAi(mode: Mode, pieces = ["Pro costs ", "$9.99 ", "per month [1]
 const prompt: GroundedPrompt = {
   question: "How much is Pro?",
   history: [{ role: "visitor", text: "hi" }],
-  passages: [{ n: 1, sourceId: "doc_x", title: "Pricing", url: null, heading: "Plans", text: "Pro costs $9.99 per month.", score: 1 }],
+  passages: [
+    {
+      n: 1,
+      sourceId: "doc_x",
+      title: "Pricing",
+      url: null,
+      heading: "Plans",
+      text: "Pro costs $9.99 per month.",
+      score: 1,
+    },
+  ],
   botName: "Helper",
   instructions: "Be brief.",
   language: null,
@@ -69,7 +88,10 @@ async function collect(it: AsyncIterable<string>) {
 describe("openAiAnswerModel (local OpenAI-compatible server)", () => {
   it("completes without streaming", async () => {
     const srv = fakeOpenAi("ok");
-    const text = await completeOnce({ apiKey: "sk-local", baseURL: "http://127.0.0.1:9999/v1", model: "tiny", fetch: srv.fetcher }, prompt);
+    const text = await completeOnce(
+      { apiKey: "sk-local", baseURL: "http://127.0.0.1:9999/v1", model: "tiny", fetch: srv.fetcher },
+      prompt,
+    );
     expect(text).toBe("Pro costs $9.99 per month [1].");
     expect(srv.requests[0]!.url).toBe("http://127.0.0.1:9999/v1/chat/completions");
     expect(srv.requests[0]!.auth).toBe("Bearer sk-local");
@@ -78,7 +100,12 @@ describe("openAiAnswerModel (local OpenAI-compatible server)", () => {
 
   it("streams pieces and sends a grounded prompt", async () => {
     const srv = fakeOpenAi("ok");
-    const model = openAiAnswerModel({ apiKey: "sk-local", baseURL: "http://127.0.0.1:9999/v1", model: "tiny", fetch: srv.fetcher });
+    const model = openAiAnswerModel({
+      apiKey: "sk-local",
+      baseURL: "http://127.0.0.1:9999/v1",
+      model: "tiny",
+      fetch: srv.fetcher,
+    });
     const pieces: string[] = [];
     for await (const p of model.stream(prompt)) pieces.push(p);
     expect(pieces).toEqual(["Pro costs ", "$9.99 ", "per month [1]."]);
@@ -93,14 +120,23 @@ describe("openAiAnswerModel (local OpenAI-compatible server)", () => {
 
   it("throws when the stream breaks mid-answer", async () => {
     const srv = fakeOpenAi("midstream-error");
-    const model = openAiAnswerModel({ apiKey: "k-local-123", model: "tiny", baseURL: "http://127.0.0.1:9999/v1", fetch: srv.fetcher });
+    const model = openAiAnswerModel({
+      apiKey: "k-local-123",
+      model: "tiny",
+      baseURL: "http://127.0.0.1:9999/v1",
+      fetch: srv.fetcher,
+    });
     await expect(collect(model.stream(prompt))).rejects.toThrow();
   });
 
   it("is chosen when the tenant has settings", () => {
-    expect(chooseAnswerModel({ config: { answerProvider: "offline" }, openai: { apiKey: "k", model: "m" } }).name).toBe("openai:m");
+    expect(chooseAnswerModel({ config: { answerProvider: "offline" }, openai: { apiKey: "k", model: "m" } }).name).toBe(
+      "openai:m",
+    );
     expect(chooseAnswerModel({ config: { answerProvider: "workers-ai" } }).name).toBe("offline");
-    expect(chooseAnswerModel({ config: { answerProvider: "workers-ai" }, ai: { run: async () => ({}) } as never }).name).toMatch(/^workers-ai:/);
+    expect(
+      chooseAnswerModel({ config: { answerProvider: "workers-ai" }, ai: { run: async () => ({}) } as never }).name,
+    ).toMatch(/^workers-ai:/);
   });
 });
 
@@ -109,19 +145,47 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
   let ctx: AnswerCtx;
   beforeAll(async () => {
     t = await makeTenant("OpenAI");
-    const s = await expectJson(call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Pricing", text: "Pro costs $9.99 per month. Plus costs $4.99 per month." } }), 202);
-    await eventually(() => expectJson(call(`/api/knowledge/sources/${s.id}`, { token: t.token }), 200), (x) => x.status === "ready", 30_000);
+    const s = await expectJson(
+      call("/api/knowledge/sources", {
+        method: "POST",
+        token: t.token,
+        json: { type: "text", title: "Pricing", text: "Pro costs $9.99 per month. Plus costs $4.99 per month." },
+      }),
+      202,
+    );
+    await eventually(
+      () => expectJson(call(`/api/knowledge/sources/${s.id}`, { token: t.token }), 200),
+      (x) => x.status === "ready",
+      30_000,
+    );
     ctx = { ...baseCtxOf(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
   }, 60_000);
 
   it("streams the provider's deltas and cites the retrieved source", async () => {
     const srv = fakeOpenAi("ok");
     const events = [];
-    for await (const e of streamAnswerWith(ctx, { botId: t.botId, question: "How much does Pro cost per month?" }, { model: openAiAnswerModel({ apiKey: "k-local-123", model: "tiny", baseURL: "http://127.0.0.1:9999/v1", fetch: srv.fetcher }) })) events.push(e);
+    for await (const e of streamAnswerWith(
+      ctx,
+      { botId: t.botId, question: "How much does Pro cost per month?" },
+      {
+        model: openAiAnswerModel({
+          apiKey: "k-local-123",
+          model: "tiny",
+          baseURL: "http://127.0.0.1:9999/v1",
+          fetch: srv.fetcher,
+        }),
+      },
+    ))
+      events.push(e);
     const done = events.at(-1)!;
     expect(done.type).toBe("done");
     if (done.type !== "done") return;
-    expect(events.filter((e) => e.type === "delta").map((e) => (e.type === "delta" ? e.text : "")).join("")).toBe(done.answer);
+    expect(
+      events
+        .filter((e) => e.type === "delta")
+        .map((e) => (e.type === "delta" ? e.text : ""))
+        .join(""),
+    ).toBe(done.answer);
     expect(done).toMatchObject({ answer: "Pro costs $9.99 per month [1].", handoff: false });
     expect(done.failure).toBeUndefined();
     expect(done.sources[0]!.title).toBe("Pricing");
@@ -129,7 +193,20 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
 
   it("ends cleanly with failure and a handoff when the stream breaks mid-answer", async () => {
     const srv = fakeOpenAi("midstream-error");
-    const done = await answerOnce(streamAnswerWith(ctx, { botId: t.botId, question: "How much does Pro cost per month?" }, { model: openAiAnswerModel({ apiKey: "k-local-123", model: "tiny", baseURL: "http://127.0.0.1:9999/v1", fetch: srv.fetcher }) }));
+    const done = await answerOnce(
+      streamAnswerWith(
+        ctx,
+        { botId: t.botId, question: "How much does Pro cost per month?" },
+        {
+          model: openAiAnswerModel({
+            apiKey: "k-local-123",
+            model: "tiny",
+            baseURL: "http://127.0.0.1:9999/v1",
+            fetch: srv.fetcher,
+          }),
+        },
+      ),
+    );
     expect(done.handoff).toBe(true);
     expect(done.failure).toBeTruthy();
     expect(done.answer.startsWith("Pro costs ")).toBe(true);
@@ -138,7 +215,20 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
 
   it("hands off when the provider answers HTTP 500", async () => {
     const srv = fakeOpenAi("http-500");
-    const done = await answerOnce(streamAnswerWith(ctx, { botId: t.botId, question: "How much does Pro cost per month?" }, { model: openAiAnswerModel({ apiKey: "k-local-123", model: "tiny", baseURL: "http://127.0.0.1:9999/v1", fetch: srv.fetcher }) }));
+    const done = await answerOnce(
+      streamAnswerWith(
+        ctx,
+        { botId: t.botId, question: "How much does Pro cost per month?" },
+        {
+          model: openAiAnswerModel({
+            apiKey: "k-local-123",
+            model: "tiny",
+            baseURL: "http://127.0.0.1:9999/v1",
+            fetch: srv.fetcher,
+          }),
+        },
+      ),
+    );
     expect(done).toMatchObject({ handoff: true });
     expect(done.failure).toMatch(/500|exploded/);
     expect(done.answer).toMatch(/something went wrong/);
@@ -146,7 +236,20 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
 
   it("never calls the provider below the confidence threshold", async () => {
     const srv = fakeOpenAi("ok");
-    const done = await answerOnce(streamAnswerWith(ctx, { botId: t.botId, question: "What is the capital of Australia?" }, { model: openAiAnswerModel({ apiKey: "k-local-123", model: "tiny", baseURL: "http://127.0.0.1:9999/v1", fetch: srv.fetcher }) }));
+    const done = await answerOnce(
+      streamAnswerWith(
+        ctx,
+        { botId: t.botId, question: "What is the capital of Australia?" },
+        {
+          model: openAiAnswerModel({
+            apiKey: "k-local-123",
+            model: "tiny",
+            baseURL: "http://127.0.0.1:9999/v1",
+            fetch: srv.fetcher,
+          }),
+        },
+      ),
+    );
     expect(done.handoff).toBe(true);
     expect(srv.requests).toHaveLength(0);
   });
@@ -164,7 +267,12 @@ describe("workersAiAnswerModel", () => {
         },
       });
     const seen: unknown[] = [];
-    const ok = workersAiAnswerModel({ run: (async (_m: string, input: unknown) => (seen.push(input), sse(['data: {"response":"Pro "}\n\ndata: {"res', 'ponse":"is $9.99."}\n\n', "data: [DONE]\n\n"]))) as never });
+    const ok = workersAiAnswerModel({
+      run: (async (_m: string, input: unknown) => (
+        seen.push(input),
+        sse(['data: {"response":"Pro "}\n\ndata: {"res', 'ponse":"is $9.99."}\n\n', "data: [DONE]\n\n"])
+      )) as never,
+    });
     expect(await collect(ok.stream(prompt))).toBe("Pro is $9.99.");
     expect(seen[0]).toMatchObject({ stream: true });
     const bad = workersAiAnswerModel({ run: (async () => sse(['data: {"response":"Pro "}\n\n'], true)) as never });

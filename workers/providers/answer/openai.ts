@@ -30,7 +30,13 @@ export function openAiAnswerModel(s: OpenAiSettings): AnswerModel {
     name: `openai:${s.model}`,
     async *stream(prompt, signal) {
       const stream = await client.chat.completions.create(
-        { model: s.model, messages: buildMessages(prompt), stream: true, max_tokens: maxTokensFor(prompt), temperature: 0.2 },
+        {
+          model: s.model,
+          messages: buildMessages(prompt),
+          stream: true,
+          max_tokens: maxTokensFor(prompt),
+          temperature: 0.2,
+        },
         { signal },
       );
       for await (const chunk of stream) {
@@ -42,8 +48,21 @@ export function openAiAnswerModel(s: OpenAiSettings): AnswerModel {
 }
 
 /** One non-streaming completion (settings check, drafts): the full text. */
-export async function completeOnce(s: OpenAiSettings, prompt: Parameters<typeof buildMessages>[0], signal?: AbortSignal): Promise<string> {
-  const client = new OpenAI({ apiKey: s.apiKey, baseURL: s.baseURL || undefined, fetch: s.fetch, maxRetries: 0, timeout: s.timeoutMs ?? 30_000 });
-  const res = await client.chat.completions.create({ model: s.model, messages: buildMessages(prompt), max_tokens: maxTokensFor(prompt), temperature: 0.2 }, { signal });
+export async function completeOnce(
+  s: OpenAiSettings,
+  prompt: Parameters<typeof buildMessages>[0],
+  signal?: AbortSignal,
+): Promise<string> {
+  const client = new OpenAI({
+    apiKey: s.apiKey,
+    baseURL: s.baseURL || undefined,
+    fetch: s.fetch,
+    maxRetries: 0,
+    timeout: s.timeoutMs ?? 30_000,
+  });
+  const res = await client.chat.completions.create(
+    { model: s.model, messages: buildMessages(prompt), max_tokens: maxTokensFor(prompt), temperature: 0.2 },
+    { signal },
+  );
   return res.choices[0]?.message?.content ?? "";
 }

@@ -3,7 +3,11 @@ import { ANSWER_LIMITS, type GroundedPrompt } from "./port";
 /** Chat messages for LLM adapters: system rules + numbered passages, earlier turns, the question. */
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
 
-const LENGTH_RULE = { short: "Answer in one or two sentences.", medium: "Answer in at most one short paragraph or a short list.", long: "Answer thoroughly but stay on the question." } as const;
+const LENGTH_RULE = {
+  short: "Answer in one or two sentences.",
+  medium: "Answer in at most one short paragraph or a short list.",
+  long: "Answer thoroughly but stay on the question.",
+} as const;
 
 /** Passage text is capped so a prompt stays within small models' context windows. */
 const MAX_PASSAGE_CHARS = 1800;
@@ -19,9 +23,18 @@ export function buildMessages(p: GroundedPrompt): ChatMessage[] {
     p.channel === "voice" ? "Your answer will be spoken: plain sentences, no markdown, no lists, no citations." : "",
     p.language ? `Answer in the language with code "${p.language}".` : "Answer in the language the visitor writes in.",
   ].filter(Boolean);
-  const passages = p.passages.map((x) => `[${x.n}] ${x.title}${x.heading ? ` — ${x.heading}` : ""}\n${x.text.slice(0, MAX_PASSAGE_CHARS)}`).join("\n\n");
-  const history = p.history.slice(-MAX_HISTORY_TURNS).map((t): ChatMessage => ({ role: t.role === "visitor" ? "user" : "assistant", content: t.text }));
-  return [{ role: "system", content: `${rules.join("\n")}\n\nPassages:\n${passages}` }, ...history, { role: "user", content: p.question }];
+  const passages = p.passages
+    .map((x) => `[${x.n}] ${x.title}${x.heading ? ` — ${x.heading}` : ""}\n${x.text.slice(0, MAX_PASSAGE_CHARS)}`)
+    .join("\n\n");
+  const history = p.history
+    .slice(-MAX_HISTORY_TURNS)
+    .map((t): ChatMessage => ({ role: t.role === "visitor" ? "user" : "assistant", content: t.text }));
+  return [
+    { role: "system", content: `${rules.join("\n")}\n\nPassages:\n${passages}` },
+    ...history,
+    { role: "user", content: p.question },
+  ];
 }
 
-export const maxTokensFor = (p: GroundedPrompt) => (p.channel === "voice" ? ANSWER_LIMITS.short.maxTokens : ANSWER_LIMITS[p.answerLength].maxTokens);
+export const maxTokensFor = (p: GroundedPrompt) =>
+  p.channel === "voice" ? ANSWER_LIMITS.short.maxTokens : ANSWER_LIMITS[p.answerLength].maxTokens;

@@ -13,7 +13,11 @@ export function workersAiAnswerModel(ai: Pick<Ai, "run">, model = WORKERS_AI_ANS
     async *stream(prompt, signal) {
       // the binding's overloads are keyed by model literal; this adapter accepts any text model
       const run = ai.run as unknown as (m: string, input: unknown, opts?: unknown) => Promise<unknown>;
-      const out = await run(model, { messages: buildMessages(prompt), stream: true, max_tokens: maxTokensFor(prompt) }, { signal });
+      const out = await run(
+        model,
+        { messages: buildMessages(prompt), stream: true, max_tokens: maxTokensFor(prompt) },
+        { signal },
+      );
       if (!(out instanceof ReadableStream)) {
         const text = (out as { response?: unknown })?.response;
         if (typeof text === "string") yield text;

@@ -12,7 +12,9 @@ export function d1VectorIndex(db: Db): VectorIndex {
   return {
     name: "d1",
     async upsert(tenantId, items) {
-      const stmts = repo.insertVectorsStmts(items.map((x) => ({ seq: x.seq, tenantId, sourceId: x.sourceId, vector: encodeVector(x.vector) })));
+      const stmts = repo.insertVectorsStmts(
+        items.map((x) => ({ seq: x.seq, tenantId, sourceId: x.sourceId, vector: encodeVector(x.vector) })),
+      );
       await runBatch(db, stmts);
     },
     async query(tenantId, vector, topK) {

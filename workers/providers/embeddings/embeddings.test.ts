@@ -15,7 +15,12 @@ describe("embedding providers", () => {
 
   it("embeds through the AI binding in batches of 100", async () => {
     const calls: { model: string; n: number }[] = [];
-    const ai = { run: async (model: string, input: { text: string[] }) => (calls.push({ model, n: input.text.length }), { data: input.text.map(() => [0.5, 0.5]) }) };
+    const ai = {
+      run: async (model: string, input: { text: string[] }) => (
+        calls.push({ model, n: input.text.length }),
+        { data: input.text.map(() => [0.5, 0.5]) }
+      ),
+    };
     const out = await workersAiEmbedder(ai as never).embed(Array.from({ length: 150 }, (_, i) => `t${i}`));
     expect(out).toHaveLength(150);
     expect(calls.map((c) => c.n)).toEqual([100, 50]);
@@ -27,7 +32,10 @@ describe("embedding providers", () => {
     const queries: unknown[] = [];
     const index = vectorizeIndex({
       upsert: async (v: unknown) => (upserts.push(v), { mutationId: "m" }),
-      query: async (_v: unknown, opts: unknown) => (queries.push(opts), { count: 1, matches: [{ id: "42", score: 0.9 }] }),
+      query: async (_v: unknown, opts: unknown) => (
+        queries.push(opts),
+        { count: 1, matches: [{ id: "42", score: 0.9 }] }
+      ),
       deleteByIds: async () => ({ mutationId: "m" }),
     } as never);
     await index.upsert("tnt_a", [{ seq: 42, sourceId: "doc_1", vector: new Float32Array([1, 0]) }]);

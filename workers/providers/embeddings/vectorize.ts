@@ -6,7 +6,14 @@ export function vectorizeIndex(index: Pick<VectorizeIndex, "upsert" | "query" | 
     name: "vectorize",
     async upsert(tenantId, items) {
       for (let i = 0; i < items.length; i += 500) {
-        await index.upsert(items.slice(i, i + 500).map((x) => ({ id: String(x.seq), values: Array.from(x.vector), namespace: tenantId, metadata: { sourceId: x.sourceId } })));
+        await index.upsert(
+          items.slice(i, i + 500).map((x) => ({
+            id: String(x.seq),
+            values: Array.from(x.vector),
+            namespace: tenantId,
+            metadata: { sourceId: x.sourceId },
+          })),
+        );
       }
     },
     async query(tenantId, vector, topK) {

@@ -194,7 +194,9 @@ export const tickets = sqliteTable(
     // "my tickets" and the per-agent cap count open tickets of an assignee
     index("tickets_tenant_assignee_idx").on(t.tenantId, t.assigneeId, t.status),
     // one live (open or pending) ticket per conversation: escalation creates it at most once
-    uniqueIndex("tickets_live_conversation_uq").on(t.tenantId, t.conversationId).where(sql`status in ('open','pending')`),
+    uniqueIndex("tickets_live_conversation_uq")
+      .on(t.tenantId, t.conversationId)
+      .where(sql`status in ('open','pending')`),
     // tickets of a conversation
     index("tickets_tenant_conversation_idx").on(t.tenantId, t.conversationId),
   ],
