@@ -5,9 +5,9 @@
 // nothing. Screenshots go to artifacts/screenshots/ (gitignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { api, screenshot, until, type LocalServer, openDashboard } from "./harness";
+import { api, screenshot, until, type LocalServer, openDashboard, e2ePort } from "./harness";
 
-const PORT = 8855;
+const PORT = e2ePort(8855);
 const SECRET = "vapi-server-secret-5f1e2d3c";
 
 type Integration = {

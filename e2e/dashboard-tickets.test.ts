@@ -6,9 +6,9 @@
 // to artifacts/screenshots/ (gitignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { api, screenshot, until, type LocalServer, openDashboard } from "./harness";
+import { api, screenshot, until, type LocalServer, openDashboard, e2ePort } from "./harness";
 
-const PORT = 8850;
+const PORT = e2ePort(8850);
 
 type Frame = Record<string, unknown>;
 type Ticket = {

@@ -4,10 +4,10 @@
 // artifacts/screenshots/ (gitignored) for review.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { hostPage, screenshot, startHost, until, type LocalServer, openDashboard } from "./harness";
+import { hostPage, screenshot, startHost, until, type LocalServer, openDashboard, e2ePort } from "./harness";
 
-const PORT = 8841;
-const HOST_PORT = 8843;
+const PORT = e2ePort(8841);
+const HOST_PORT = e2ePort(8843);
 
 /** A visitor over the real widget protocol (what the widget's transport does), from Node. */
 async function startVisitor(origin: string, botKey: string, name: string) {
@@ -190,13 +190,11 @@ describe("operator dashboard", () => {
     await screenshot(page, "knowledge");
 
     // a file through the upload control (the drop zone calls the same upload)
-    await page
-      .getByLabel("Upload files")
-      .setInputFiles({
-        name: "returns.md",
-        mimeType: "text/markdown",
-        buffer: Buffer.from("# Returns policy\n\nYou can return any item within 30 days for a full refund.\n"),
-      });
+    await page.getByLabel("Upload files").setInputFiles({
+      name: "returns.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Returns policy\n\nYou can return any item within 30 days for a full refund.\n"),
+    });
     const file = page.locator("li.source", { hasText: /returns/i });
     await file.waitFor();
     // the operator watches a live conversation: the AI answer arrives (streamed) with its source

@@ -5,6 +5,7 @@
  * same persist dir, and check that every acknowledged message is there exactly once, in gap-free
  * order, in the room (replay from seq 0) and, within seconds, in the D1 copy the REST API reads.
  */
+import { e2ePort } from "./harness";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { startLocal } from "../scripts/local-server.mjs";
 type Server = { origin: string; demo: { botKey: string; email: string; password: string }; stop(): Promise<void> };
 type Frame = Record<string, unknown> & { type: string; seq?: number; cid?: string; role?: string };
 
-const PORT = 8823;
+const PORT = e2ePort(8823);
 const persistTo = mkdtempSync(join(tmpdir(), "echo-conv-durability-"));
 let server: Server | undefined;
 

@@ -11,6 +11,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 // @ts-expect-error plain JS module without types
 import { startLocal } from "../scripts/local-server.mjs";
 
+/** Fixed test ports shifted by ECHO_PORT_OFFSET, so two checkouts can run their browser suites at once. */
+export const e2ePort = (n: number): number => n + Number(process.env.ECHO_PORT_OFFSET ?? 0);
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = new URL("../artifacts/screenshots/", import.meta.url).pathname;
 

@@ -5,10 +5,10 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEcho, type LocalServer } from "./harness";
+import { startEcho, type LocalServer, e2ePort } from "./harness";
 import { addDemoKnowledge } from "./voice-helpers";
 
-const PORT = 8860;
+const PORT = e2ePort(8860);
 let server: LocalServer;
 let key: string;
 

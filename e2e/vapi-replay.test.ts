@@ -8,10 +8,10 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEcho, type LocalServer } from "./harness";
+import { startEcho, type LocalServer, e2ePort } from "./harness";
 import { addDemoKnowledge } from "./voice-helpers";
 
-const PORT = 8861;
+const PORT = e2ePort(8861);
 const SECRET = "vapi-e2e-shared-secret";
 const recorded = JSON.parse(
   readFileSync(new URL("../workers/test/fixtures/vapi/recorded-call.json", import.meta.url), "utf8"),

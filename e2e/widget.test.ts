@@ -4,12 +4,22 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { api, hostPage, launchBrowser, screenshot, startEcho, startHost, until, type LocalServer } from "./harness";
+import {
+  api,
+  hostPage,
+  launchBrowser,
+  screenshot,
+  startEcho,
+  startHost,
+  until,
+  type LocalServer,
+  e2ePort,
+} from "./harness";
 // @ts-expect-error plain JS module without types
 import { buildWidget } from "../widget/sizes.mjs";
 
-const ECHO_PORT = 8830;
-const HOST_PORT = 8831;
+const ECHO_PORT = e2ePort(8830);
+const HOST_PORT = e2ePort(8831);
 
 let echo: LocalServer;
 let host: Awaited<ReturnType<typeof startHost>>;
