@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { ensureDevVars } from "./scripts/dev-vars.mjs";
 
 // Two projects: "workers" runs inside workerd with real D1, R2, Queues and Durable Objects from
 // wrangler.toml; "browser" drives Debian's Chromium through playwright-core against a local server.
@@ -7,6 +8,10 @@ import { defineConfig } from "vitest/config";
 // workers.cloudflare.com; tests stay on this machine (children such as wrangler dev inherit this)
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
+
+// Secrets come from the gitignored .dev.vars (created with random values when missing), handed to
+// the workers pool explicitly so the tests never depend on how the plugin reads env files.
+const devVars = ensureDevVars();
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -17,7 +22,13 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  APP_SECRET: devVars.APP_SECRET!,
+                  MASTER_KEY: devVars.MASTER_KEY!,
+                },
+              },
             }),
           ],
           test: {

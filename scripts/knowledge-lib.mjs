@@ -118,6 +118,7 @@ export async function snapshotRepo(prefix = "/tmp/echo-knowledge-snap-") {
     "package.json",
     "tsconfig.json",
     "worker-configuration.d.ts",
+    ".dev.vars",
   ]) {
     if (existsSync(`${root}/${p}`)) cpSync(`${root}/${p}`, `${dir}/${p}`, { recursive: true });
   }

@@ -3,6 +3,7 @@
 // browser tests and the benchmarks, so all three exercise the same path.
 import { spawn, spawnSync } from "node:child_process";
 import { seedDemo } from "./seed.mjs";
+import { ensureDevVars } from "./dev-vars.mjs";
 
 const WRANGLER = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url).pathname;
 
@@ -15,6 +16,45 @@ export const OFFLINE_ENV = {
   WRANGLER_SEND_METRICS: "false",
   WRANGLER_HIDE_BANNER: "true",
 };
+
+/**
+ * Variables `npm start` (and everything else that starts Echo through startLocal) hands from its own
+ * environment to the Worker, as `wrangler dev --var NAME:VALUE`. This is the one list; a name set
+ * neither in the environment nor in `.dev.vars` is not passed, and the Worker's default applies.
+ * `.dev.vars` holds APP_SECRET and MASTER_KEY; because wrangler.toml declares `[secrets] required`,
+ * wrangler dev reads only those from it, so the names below are also taken from `.dev.vars` when the
+ * environment lacks them (e.g. MASTER_KEY_PREVIOUS while rehearsing a rotation).
+ */
+export const PASS_THROUGH_VARS = [
+  // answers: "offline" (default), "openai" or "workers-ai", and the server-wide OpenAI settings
+  "ANSWER_PROVIDER",
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "OPENAI_MODEL",
+  // billing
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "STRIPE_API_BASE",
+  // channels and integrations: provider API origins, pointed at local fakes in tests
+  "WHATSAPP_API_BASE",
+  "SHOPIFY_API_BASE",
+  // the one switch that lets the Worker fetch loopback/private addresses (tests against local servers)
+  "ALLOW_PRIVATE_EGRESS",
+  // MASTER_KEY rotation (see README): the new key's version and the previous key beside it
+  "MASTER_KEY_VERSION",
+  "MASTER_KEY_PREVIOUS",
+  "MASTER_KEY_PREVIOUS_VERSION",
+];
+
+/** `--var NAME:VALUE` arguments for PASS_THROUGH_VARS (wrangler splits on the first colon). */
+export function passThroughArgs(env = process.env, devVars = {}) {
+  const args = [];
+  for (const name of PASS_THROUGH_VARS) {
+    const value = env[name] ?? devVars[name];
+    if (value !== undefined && value !== "") args.push("--var", `${name}:${value}`);
+  }
+  return args;
+}
 
 export async function waitForHealth(origin, timeoutMs = 90_000, child) {
   const deadline = Date.now() + timeoutMs;
@@ -35,6 +75,8 @@ export async function waitForHealth(origin, timeoutMs = 90_000, child) {
  */
 export async function startLocal({ port = 8787, persistTo, quiet = false, seed = true } = {}) {
   const persist = persistTo ? ["--persist-to", persistTo] : [];
+  // a fresh clone has no .dev.vars: create it with random secrets before wrangler dev reads it
+  const devVars = ensureDevVars();
   const mig = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", ...persist], {
     stdio: quiet ? "pipe" : "inherit",
     env: { ...process.env, ...OFFLINE_ENV, CI: "1" },
@@ -53,6 +95,7 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
       "--inspector-port",
       "0",
       ...persist,
+      ...passThroughArgs(process.env, devVars),
     ],
     {
       stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],

@@ -16,6 +16,7 @@ import { keyRoutes } from "./routes/keys";
 import { teamRoutes } from "./routes/team";
 import { healthRoutes } from "./routes/health";
 import { mountFeatureRoutes } from "./routes/features";
+import { secretGate } from "./routes/secret-gate";
 
 /** 1 MiB for JSON and everything else; uploads (multipart) have their own, larger limit. */
 export const MAX_JSON_BYTES = 1024 * 1024;
@@ -62,6 +63,7 @@ export function createApp() {
       });
     }
   });
+  app.use("*", secretGate);
   app.use("*", secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
   app.use("/api/*", async (c, next) => {
     const multipart = c.req.header("content-type")?.startsWith("multipart/form-data");

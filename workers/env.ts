@@ -1,9 +1,14 @@
 import { z } from "zod";
 import type { Ctx } from "./domain/ctx";
+import { weakSecrets } from "./lib/secret-strength";
 
 /**
- * Config read from vars and secrets once per isolate. Development defaults live in wrangler.toml;
- * production must replace them (the check below refuses the dev values there).
+ * Config read from vars and secrets once per isolate. APP_SECRET and MASTER_KEY are secrets: locally
+ * from the gitignored `.dev.vars` (`npm start` and the tests write random ones), deployed with
+ * `wrangler secret put`. Outside development weak or published values are refused here; in
+ * development routes/secret-gate.ts refuses them unless the request came over loopback.
+ * MASTER_KEY_PREVIOUS (+ _VERSION) is the key before the last rotation: old ciphertexts still open
+ * with it and are re-sealed under MASTER_KEY (domain/secrets/rotation.ts).
  */
 export const Config = z
   .object({
@@ -11,13 +16,22 @@ export const Config = z
     appSecret: z.string().min(32),
     masterKey: z.string().min(32),
     masterKeyVersion: z.coerce.number().int().positive(),
+    masterKeyPrevious: z.string().min(32).optional(),
+    masterKeyPreviousVersion: z.coerce.number().int().positive().optional(),
     answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
   })
   .refine(
     (c) =>
-      c.environment !== "production" || (!c.appSecret.startsWith("dev-only") && !c.masterKey.startsWith("dev-only")),
+      c.environment === "development" || weakSecrets({ APP_SECRET: c.appSecret, MASTER_KEY: c.masterKey }).length === 0,
+    { message: "APP_SECRET and MASTER_KEY must be strong random values set with `wrangler secret put`" },
+  )
+  .refine(
+    (c) =>
+      (c.masterKeyPrevious === undefined) === (c.masterKeyPreviousVersion === undefined) &&
+      c.masterKeyPreviousVersion !== c.masterKeyVersion,
     {
-      message: "APP_SECRET and MASTER_KEY must be set with `wrangler secret put` in production",
+      message:
+        "MASTER_KEY_PREVIOUS and MASTER_KEY_PREVIOUS_VERSION go together, with a version unlike MASTER_KEY_VERSION",
     },
   );
 export type Config = z.infer<typeof Config>;
@@ -32,6 +46,8 @@ export function readConfig(env: Env): Config {
     appSecret: e.APP_SECRET,
     masterKey: e.MASTER_KEY,
     masterKeyVersion: e.MASTER_KEY_VERSION ?? "1",
+    masterKeyPrevious: e.MASTER_KEY_PREVIOUS || undefined,
+    masterKeyPreviousVersion: e.MASTER_KEY_PREVIOUS_VERSION || undefined,
     answerProvider: e.ANSWER_PROVIDER,
   });
   cached = { source: env, config };

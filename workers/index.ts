@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import { handleQueue } from "./queue";
+import { handleScheduled } from "./scheduled";
 
 export { ConversationRoom } from "./rooms/conversation-room";
 export { TenantHub } from "./rooms/tenant-hub";
@@ -9,4 +10,5 @@ const app = createApp();
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env)),
 } satisfies ExportedHandler<Env>;

@@ -12,7 +12,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
   RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL: { status: 500, title: "Internal error" },
-  CONFIG_INVALID: { status: 500, title: "Configuration invalid" },
+  CONFIG_INVALID: { status: 503, title: "Configuration invalid" }, // the server cannot serve until reconfigured
   UPSTREAM_UNAVAILABLE: { status: 503, title: "Upstream unavailable" },
 } as const;
 

@@ -2,7 +2,8 @@ import { NotFound } from "../../lib/errors";
 import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { Ctx } from "../ctx";
-import { decryptSecret, masterKeysOf } from "../secrets/crypto";
+import { masterKeysOf } from "../secrets/crypto";
+import { openAndRenew, renewBotSecret } from "../secrets/rotation";
 import type { BotDto, BotPatch } from "./schemas";
 
 export { createBot, createBotStmts } from "./create";
@@ -53,5 +54,10 @@ export async function deleteBot(ctx: Ctx, id: string) {
 /** The identity-verification secret, for the tenant's server to sign visitor ids with. */
 export async function revealBotSecret(ctx: Ctx, id: string) {
   const bot = await getBot(ctx, id);
-  return decryptSecret(masterKeysOf(ctx.config), ctx.tenantId, bot.secretCiphertext);
+  return openAndRenew(
+    { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+    ctx.tenantId,
+    bot.secretCiphertext,
+    renewBotSecret(ctx.db, bot.id, bot.secretCiphertext),
+  );
 }

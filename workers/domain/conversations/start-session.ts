@@ -6,7 +6,8 @@ import { botsRepo } from "../../storage/bots-repo";
 import { conversationsRepo } from "../../storage/conversations-repo";
 import type { BotRow, ConversationRow, VisitorInfo } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
-import { decryptSecret, masterKeysOf } from "../secrets/crypto";
+import { masterKeysOf } from "../secrets/crypto";
+import { openAndRenew, renewBotSecret } from "../secrets/rotation";
 import { type SessionDto, type SessionInput, VISITOR_TOKEN_TTL_SECONDS } from "./schemas";
 import { signVisitorToken } from "./visitor-token";
 
@@ -31,7 +32,12 @@ export async function verifyIdentity(
   identity: NonNullable<SessionInput["identity"]>,
 ): Promise<string> {
   if (identity.expiresAt * 1000 <= ctx.clock.now()) throw new Unauthorized("identity hash has expired");
-  const secret = await decryptSecret(masterKeysOf(ctx.config), bot.tenantId, bot.secretCiphertext);
+  const secret = await openAndRenew(
+    { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+    bot.tenantId,
+    bot.secretCiphertext,
+    renewBotSecret(ctx.db, bot.id, bot.secretCiphertext),
+  );
   const expected = await hmac("SHA-256", secret, `${identity.userId}:${identity.expiresAt}`);
   if (!timingSafeEqual(expected, fromHex(identity.hash.toLowerCase())))
     throw new Unauthorized("identity hash does not match");

@@ -4,7 +4,8 @@ import type { OpenAiSettings } from "../../providers";
 import { DEFAULT_OPENAI_MODEL } from "../../providers/answer/openai";
 import { providerSecretsRepo } from "../../storage/knowledge-repo";
 import type { Ctx } from "../ctx";
-import { decryptSecret, encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
+import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
+import { openAndRenew, renewTenantSecret } from "../secrets/rotation";
 import type { AnswerCtx } from "./answer-types";
 
 /**
@@ -68,7 +69,12 @@ export async function loadOpenAiSettings(ctx: AnswerCtx): Promise<OpenAiSettings
   if (!row) return null;
   const s = Stored.parse(row.settings);
   return {
-    apiKey: await decryptSecret(masterKeysOf(ctx.config), ctx.tenantId, row.ciphertext),
+    apiKey: await openAndRenew(
+      { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+      ctx.tenantId,
+      row.ciphertext,
+      renewTenantSecret(ctx.db, ctx.tenantId, OPENAI_SECRET, row.ciphertext),
+    ),
     baseURL: s.baseURL,
     model: s.model,
   };

@@ -49,8 +49,27 @@ export async function decryptSecret(keys: MasterKeys, tenantId: string, sealed: 
   return new TextDecoder().decode(pt);
 }
 
-export function masterKeysOf(config: { masterKey: string; masterKeyVersion: number }): MasterKeys {
-  return { current: { version: config.masterKeyVersion, secret: config.masterKey } };
+export function masterKeysOf(config: {
+  masterKey: string;
+  masterKeyVersion: number;
+  masterKeyPrevious?: string;
+  masterKeyPreviousVersion?: number;
+}): MasterKeys {
+  const { masterKeyPrevious: prev, masterKeyPreviousVersion: prevVersion } = config;
+  return {
+    current: { version: config.masterKeyVersion, secret: config.masterKey },
+    ...(prev && prevVersion !== undefined ? { previous: { [prevVersion]: prev } } : {}),
+  };
+}
+
+/** The master key version a ciphertext was sealed under (`v2.…` → 2), or NaN when malformed. */
+export function sealedVersion(sealed: string): number {
+  return /^v\d+\./.test(sealed) ? Number(sealed.slice(1, sealed.indexOf("."))) : NaN;
+}
+
+/** True when `sealed` is under an older key than the current one and should be re-sealed. */
+export function isStale(keys: MasterKeys, sealed: string): boolean {
+  return sealedVersion(sealed) !== keys.current.version;
 }
 
 /** "sk-abc…wxyz" style display: never more than the last four characters. */

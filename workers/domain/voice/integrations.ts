@@ -4,7 +4,8 @@ import { botsRepo } from "../../storage/bots-repo";
 import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
 import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx, Ctx } from "../ctx";
-import { decryptSecret, encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
+import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
+import { openAndRenew, renewVoiceSecrets } from "../secrets/rotation";
 import {
   SECRET_SCHEMAS,
   type VoiceIntegrationDto,
@@ -102,7 +103,13 @@ export async function openSecrets<P extends VoiceProvider>(
   ctx: BaseCtx,
   row: VoiceIntegrationRow & { provider: P },
 ): Promise<VoiceSecrets[P]> {
-  const json: unknown = JSON.parse(await decryptSecret(masterKeysOf(ctx.config), row.tenantId, row.secretsCiphertext));
+  const plaintext = await openAndRenew(
+    { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+    row.tenantId,
+    row.secretsCiphertext,
+    renewVoiceSecrets(ctx.db, row.id, row.secretsCiphertext),
+  );
+  const json: unknown = JSON.parse(plaintext);
   return SECRET_SCHEMAS[row.provider].parse(json) as VoiceSecrets[P];
 }
 
