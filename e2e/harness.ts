@@ -10,11 +10,13 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 // @ts-expect-error plain JS module without types
 import { startLocal } from "../scripts/local-server.mjs";
+import { findChromium } from "../scripts/ensure-chromium.mjs";
 
 /** Fixed test ports shifted by ECHO_PORT_OFFSET, so two checkouts can run their browser suites at once. */
 export const e2ePort = (n: number): number => n + Number(process.env.ECHO_PORT_OFFSET ?? 0);
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** CHROMIUM_PATH, else Debian's chromium: the same resolution `npm test` checks first (scripts/ensure-chromium.mjs). */
+export const CHROMIUM = findChromium() ?? process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = new URL("../artifacts/screenshots/", import.meta.url).pathname;
 
 /** Headless Chromium with the flags every browser test uses. Playwright gives each launch its own
