@@ -25,14 +25,13 @@ export const Config = z
       c.environment === "development" || weakSecrets({ APP_SECRET: c.appSecret, MASTER_KEY: c.masterKey }).length === 0,
     { message: "APP_SECRET and MASTER_KEY must be strong random values set with `wrangler secret put`" },
   )
+  // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
+  // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml
   .refine(
     (c) =>
-      (c.masterKeyPrevious === undefined) === (c.masterKeyPreviousVersion === undefined) &&
-      c.masterKeyPreviousVersion !== c.masterKeyVersion,
-    {
-      message:
-        "MASTER_KEY_PREVIOUS and MASTER_KEY_PREVIOUS_VERSION go together, with a version unlike MASTER_KEY_VERSION",
-    },
+      c.masterKeyPrevious === undefined ||
+      (c.masterKeyPreviousVersion !== undefined && c.masterKeyPreviousVersion !== c.masterKeyVersion),
+    { message: "MASTER_KEY_PREVIOUS needs MASTER_KEY_PREVIOUS_VERSION, different from MASTER_KEY_VERSION" },
   );
 export type Config = z.infer<typeof Config>;
 

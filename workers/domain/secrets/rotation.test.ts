@@ -2,6 +2,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { describe, expect, it } from "vitest";
 import worker from "../../index";
 import { baseCtxOf } from "../../app";
+import { readConfig } from "../../env";
 import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import { loadOpenAiSettings } from "../knowledge/provider-settings";
 import { openSecrets } from "../voice/integrations";
@@ -131,6 +132,16 @@ describe("MASTER_KEY rotation", () => {
     // the plaintexts never reach the database
     expect(JSON.stringify(sealed)).not.toContain(apiKey);
     expect(JSON.stringify(sealed)).not.toContain("wsec_rotation");
+  });
+
+  it("reads the previous key only with its own version", () => {
+    const k = randomKey();
+    const cfg = (vars: Record<string, string>) => readConfig({ ...env, ...vars } as unknown as Env);
+    expect(masterKeysOf(cfg({ MASTER_KEY_PREVIOUS: k, MASTER_KEY_PREVIOUS_VERSION: "7" })).previous).toEqual({ 7: k });
+    // a leftover version var after `wrangler secret delete MASTER_KEY_PREVIOUS` is harmless
+    expect(masterKeysOf(cfg({ MASTER_KEY_PREVIOUS_VERSION: "7" })).previous).toBeUndefined();
+    expect(() => cfg({ MASTER_KEY_PREVIOUS: k })).toThrow(/MASTER_KEY_PREVIOUS_VERSION/);
+    expect(() => cfg({ MASTER_KEY_PREVIOUS: k, MASTER_KEY_PREVIOUS_VERSION: "1" })).toThrow(/different/);
   });
 
   it("without MASTER_KEY_PREVIOUS a raised version cannot open old values (the failure rotation prevents)", async () => {
