@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { ensureDevVars } from "./scripts/dev-vars.mjs";
+import { weakSecrets } from "./workers/lib/secret-strength";
 
 // Two projects: "workers" runs inside workerd with real D1, R2, Queues and Durable Objects from
 // wrangler.toml; "browser" drives Debian's Chromium through playwright-core against a local server.
@@ -12,6 +13,9 @@ process.env.WRANGLER_SEND_METRICS = "false";
 // Secrets come from the gitignored .dev.vars (created with random values when missing), handed to
 // the workers pool explicitly so the tests never depend on how the plugin reads env files.
 const devVars = ensureDevVars();
+const weak = weakSecrets({ APP_SECRET: devVars.APP_SECRET, MASTER_KEY: devVars.MASTER_KEY });
+if (weak.length > 0)
+  throw new Error(`.dev.vars holds weak secrets (${weak.join(", ")}): delete it and a random one is made`);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
