@@ -4,7 +4,7 @@ import type { Mailer } from "./port";
 /** The part of Cloudflare's `send_email` binding we use (Email Service `send()` builder form). */
 export type SendEmailBinding = {
   send(message: {
-    from: string;
+    from: string | { email: string; name: string };
     to: string;
     subject: string;
     text: string;
@@ -18,7 +18,7 @@ export type SendEmailBinding = {
  * (https://developers.cloudflare.com/email-service/api/send-emails/workers-api/). Mail bodies carry
  * one-time tokens, so production does not copy them into D1: the outbox table is the local sink only.
  */
-export function cloudflareMailer(binding: SendEmailBinding, from: string): Mailer {
+export function cloudflareMailer(binding: SendEmailBinding, from: { email: string; name: string }): Mailer {
   return {
     kind: "cloudflare",
     async send(mail) {
