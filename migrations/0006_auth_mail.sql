@@ -44,6 +44,11 @@ CREATE TABLE `signup_requests` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `signup_requests_token_uq` ON `signup_requests` (`token_hash`);--> statement-breakpoint
+CREATE TABLE `session_floors` (
+	`user_id` text PRIMARY KEY NOT NULL,
+	`valid_after` integer NOT NULL
+);
+--> statement-breakpoint
 -- Issue 13 item 7: keys die with their creator. Revoke keys whose creating member has left the
 -- workspace, and keys minted by other keys (no longer possible; such keys were the attack).
 UPDATE `api_keys` SET `revoked_at` = CAST(strftime('%s','now') AS integer) * 1000

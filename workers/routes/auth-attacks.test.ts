@@ -244,8 +244,13 @@ describe("password reset", () => {
     const res = await confirm(token, "a fresh new password");
     expect(res.status, await res.text()).toBe(204);
     await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: t.refreshToken } }), 401);
+    await expectJson(call("/api/bots", { token: t.token }), 401); // the access token too, at once
     await expectJson(login(t.email, t.password, "192.0.2.60"), 401);
-    await expectJson(login(t.email, "a fresh new password", "192.0.2.60"), 200);
+    const fresh = await expectJson(login(t.email, "a fresh new password", "192.0.2.60"), 200);
+    await new Promise((r) => setTimeout(r, 1100)); // a token from a later second than the reset
+    const again = await expectJson(login(t.email, "a fresh new password", "192.0.2.60"), 200);
+    await expectJson(call("/api/bots", { token: again.accessToken }), 200);
+    expect(fresh.user.id).toBe(t.userId);
     // replay: the same token again changes nothing
     await expectJson(confirm(token, "attacker chosen password"), 401);
     await expectJson(login(t.email, "attacker chosen password", "192.0.2.61"), 401);

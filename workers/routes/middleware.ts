@@ -4,7 +4,7 @@ import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
 import { actorCan, ROLE_PERMISSIONS, type Permission } from "../domain/auth/permissions";
 import { verifyAccessToken } from "../domain/auth/tokens";
 import { authenticateApiKey } from "../domain/keys";
-import { membershipsRepo } from "../storage/auth-repo";
+import { credentialsRepo } from "../storage/recovery-repo";
 import { type Actor, actorId as actorIdOf, type BaseCtx, type Ctx } from "../domain/ctx";
 
 /**
@@ -40,8 +40,12 @@ export function authed(permission: Permission) {
 export async function authenticate(ctx: BaseCtx, bearer: string): Promise<{ tenantId: string; actor: Actor }> {
   if (bearer.startsWith("sk_")) return authenticateApiKey(ctx, bearer);
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
-  const m = await membershipsRepo(ctx.db).get(claims.tid, claims.sub);
+  const m = await credentialsRepo(ctx.db).memberForToken(claims.tid, claims.sub);
   if (!m) throw new Unauthorized("no longer a member of this workspace");
+  // a password reset signs out everywhere: access tokens issued before it (or in its second; `iat`
+  // has whole seconds) are refused
+  if (m.validAfter && claims.iat * 1000 <= m.validAfter.getTime())
+    throw new Unauthorized("signed out everywhere after a password change; sign in again");
   return {
     tenantId: claims.tid,
     actor: { kind: "user", userId: claims.sub, role: m.role, permissions: ROLE_PERMISSIONS[m.role] },

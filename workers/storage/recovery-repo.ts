@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "./db";
-import { passwordResets, refreshTokens, signupRequests, users } from "./schema";
+import { memberships, passwordResets, refreshTokens, sessionFloors, signupRequests, users } from "./schema";
 
 /** Password reset tokens (hash only). `spend` is the single-use gate: only one caller gets the row. */
 export const passwordResetsRepo = (db: Db) => ({
@@ -37,6 +37,20 @@ export const signupRequestsRepo = (db: Db) => ({
 export const credentialsRepo = (db: Db) => ({
   setPasswordStmt: (userId: string, passwordHash: string) =>
     db.update(users).set({ passwordHash }).where(eq(users.id, userId)),
+  /** Refuses every access token of the user issued before `at` (whole seconds). */
+  sessionFloorStmt: (userId: string, at: Date) =>
+    db
+      .insert(sessionFloors)
+      .values({ userId, validAfter: at })
+      .onConflictDoUpdate({ target: sessionFloors.userId, set: { validAfter: at } }),
+  /** The membership an access token names, with the user's session floor: one read per request. */
+  memberForToken: (tenantId: string, userId: string) =>
+    db
+      .select({ role: memberships.role, validAfter: sessionFloors.validAfter })
+      .from(memberships)
+      .leftJoin(sessionFloors, eq(sessionFloors.userId, memberships.userId))
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+      .get(),
   revokeAllSessionsStmt: (userId: string, now: Date) =>
     db
       .update(refreshTokens)

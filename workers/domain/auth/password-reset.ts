@@ -13,8 +13,8 @@ import { Email, Password } from "./schemas";
 
 /**
  * Password reset (issue 17 contract): request → 202 whatever the address; a single-use token valid
- * one hour, mailed, stored as its SHA-256; confirming sets the new password and revokes every
- * refresh token of the user in every workspace. The token is never returned by the API, not even in
+ * one hour, mailed, stored as its SHA-256; confirming sets the new password, revokes every refresh
+ * token of the user in every workspace and refuses their access tokens issued before it (session_floors). The token is never returned by the API, not even in
  * development (the mail is in the outbox), so the response cannot tell accounts apart.
  */
 export const RESET_TTL_MS = 3600 * 1000;
@@ -75,6 +75,7 @@ export async function confirmPasswordReset(ctx: BaseCtx, input: z.infer<typeof R
   await ctx.db.batch([
     creds.setPasswordStmt(row.userId, passwordHash),
     creds.revokeAllSessionsStmt(row.userId, new Date(now)),
+    creds.sessionFloorStmt(row.userId, new Date(Math.floor(now / 1000) * 1000)),
     resets.spendAllOfUserStmt(row.userId, new Date(now)),
   ]);
   ctx.log.info("password reset", { userId: row.userId });

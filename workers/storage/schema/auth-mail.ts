@@ -76,6 +76,16 @@ export const signupRequests = sqliteTable(
   (t) => [uniqueIndex("signup_requests_token_uq").on(t.tokenHash)],
 );
 
+/**
+ * Access tokens (JWTs, 15 minutes) issued before `valid_after` are refused: a password reset signs
+ * the user out everywhere at once, not only when the access token expires. Whole seconds, because a
+ * JWT's `iat` is in seconds.
+ */
+export const sessionFloors = sqliteTable("session_floors", {
+  userId: text("user_id").primaryKey(),
+  validAfter: integer("valid_after", { mode: "timestamp_ms" }).notNull(),
+});
+
 export type OutboxRow = typeof outbox.$inferSelect;
 export type PasswordResetRow = typeof passwordResets.$inferSelect;
 export type SignupRequestRow = typeof signupRequests.$inferSelect;
