@@ -327,6 +327,41 @@ describe("dashboard settings: voice and triage", () => {
     }
   });
 
+  it("lists the mailed invitation in Settings → Outbox, and resets a password through the mailed link", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+    const outbox = page.getByRole("region", { name: "Outbox" });
+    await outbox.getByText("You're invited to Nimbus Notes on Echo").waitFor();
+    await outbox.getByText("agnes@example.com", { exact: false }).first().waitFor();
+
+    // a signed-out visitor asks for a reset; the link arrives in the outbox; the new password works
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const visitor = await context.newPage();
+    visitor.on("pageerror", (e) => pageErrors.push(`reset: ${e.message}`));
+    try {
+      await visitor.goto(`${server.origin}/app/login`);
+      await visitor.getByRole("link", { name: "Forgot your password?" }).click();
+      await visitor.getByLabel("Email").fill(server.demo.email);
+      await visitor.getByRole("button", { name: "Send reset link" }).click();
+      await visitor.getByRole("heading", { name: "Check your email" }).waitFor();
+      const mails = await get<{ data: { subject: string; text: string }[] }>("/api/outbox");
+      const link = mails.data
+        .find((m) => m.subject === "Reset your Echo password")
+        ?.text.match(/http\S+reset\?token=pwr_\w+/)?.[0];
+      expect(link, JSON.stringify(mails.data.map((m) => m.subject))).toBeTruthy();
+      await visitor.goto(link!);
+      await visitor.getByLabel("New password").fill("a new demo password 42");
+      await visitor.getByRole("button", { name: "Set password" }).click();
+      await visitor.getByRole("heading", { name: "Password changed" }).waitFor();
+      await visitor.getByRole("link", { name: "Sign in" }).click();
+      await visitor.getByLabel("Email").fill(server.demo.email);
+      await visitor.getByLabel("Password").fill("a new demo password 42");
+      await visitor.getByRole("button", { name: "Sign in" }).click();
+      await visitor.getByRole("heading", { name: "Inbox" }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it("raised no uncaught errors in the page", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -99,10 +99,12 @@ describe("the official openai client against /v1", () => {
   });
 
   it("gets 404 (NotFoundError) for another tenant's bot id, streamed or not", async () => {
-    const other = await api("/api/auth/signup", {
+    const pending = await api("/api/auth/signup", {
       method: "POST",
       json: { email: `other-${Date.now()}@example.test`, password: "another long password", company: "Other Co" },
     });
+    // signup mails a confirmation link; the development server echoes its token
+    const other = await api("/api/auth/verify-email", { method: "POST", json: { token: pending.devToken } });
     const bots = await api("/api/bots", { token: other.accessToken });
     const client = new OpenAI({ apiKey: key, baseURL: `${server.origin}/v1`, maxRetries: 0 });
     for (const stream of [false, true]) {

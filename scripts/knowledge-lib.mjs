@@ -61,8 +61,16 @@ export async function makeWorkspace(origin, scopes = ["knowledge:read", "knowled
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password: "evaluation password 123", company: "Eval" }),
   });
-  const s = await r.json();
-  if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${JSON.stringify(s)}`);
+  const pending = await r.json();
+  // signup mails a confirmation link (202); a development server echoes its token as devToken
+  if (r.status !== 202 || !pending.devToken) throw new Error(`signup failed: ${r.status} ${JSON.stringify(pending)}`);
+  const v = await fetch(`${origin}/api/auth/verify-email`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: pending.devToken }),
+  });
+  const s = await v.json();
+  if (v.status !== 201) throw new Error(`verify-email failed: ${v.status} ${JSON.stringify(s)}`);
   const key = await client(origin, s.accessToken).post("/api/keys", { name: "eval", scopes });
   const api = client(origin, key.secret);
   const bots = await api.get("/api/bots");

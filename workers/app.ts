@@ -10,6 +10,7 @@ import { createLog } from "./lib/log";
 import { systemClock } from "./lib/clock";
 import { problemResponse } from "./lib/problem";
 import { createDb } from "./storage/db";
+import { chooseMailer } from "./providers/mail";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bots";
 import { keyRoutes } from "./routes/keys";
@@ -24,8 +25,9 @@ export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 export function baseCtxOf(env: Env, requestId: string, origin: string): BaseCtx {
   const config = readConfig(env);
+  const db = createDb(env.DB);
   return {
-    db: createDb(env.DB),
+    db,
     config,
     clock: systemClock,
     log: createLog({ requestId }),
@@ -38,6 +40,7 @@ export function baseCtxOf(env: Env, requestId: string, origin: string): BaseCtx 
       ai: env.AI,
       vectors: env.VECTORS,
       rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT },
+      mail: chooseMailer(env, db, { origin, now: systemClock.now }),
       origin,
     },
   };

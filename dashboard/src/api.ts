@@ -170,16 +170,30 @@ const enc = encodeURIComponent;
 
 export const api = {
   auth: {
+    /** 202 for any address: a confirmation link is mailed (`devToken` only from a development server). */
     signup: (b: { email: string; password: string; name?: string; company: string }) =>
-      request<Session>("POST", "/api/auth/signup", { body: b, anonymous: true }),
+      request<{ status: string; detail: string; devToken?: string }>("POST", "/api/auth/signup", {
+        body: b,
+        anonymous: true,
+      }),
+    verifyEmail: (token: string) =>
+      request<Session>("POST", "/api/auth/verify-email", { body: { token }, anonymous: true }),
+    requestReset: (email: string) =>
+      request<{ status: string; detail: string }>("POST", "/api/auth/password-reset", {
+        body: { email },
+        anonymous: true,
+      }),
+    confirmReset: (token: string, password: string) =>
+      request<void>("POST", "/api/auth/password-reset/confirm", { body: { token, password }, anonymous: true }),
     login: (b: { email: string; password: string }) =>
       request<Session>("POST", "/api/auth/login", { body: b, anonymous: true }),
     refresh: (refreshToken: string) =>
       request<Session>("POST", "/api/auth/refresh", { body: { refreshToken }, anonymous: true }),
     logout: (refreshToken: string) =>
       request<void>("POST", "/api/auth/logout", { body: { refreshToken }, anonymous: true }),
-    accept: (b: { token: string; password: string; name?: string }) =>
-      request<Session>("POST", "/api/auth/accept-invitation", { body: b, anonymous: true }),
+    /** Signed in (an existing account accepts as itself) or anonymous with a new account's password. */
+    accept: (b: { token: string; password?: string; name?: string }, signedIn: boolean) =>
+      request<Session>("POST", "/api/auth/accept-invitation", { body: b, anonymous: !signedIn }),
   },
   bots: {
     list: () => get<Page<BotDto>>("/api/bots"),
@@ -195,6 +209,9 @@ export const api = {
     create: (b: { name: string; scopes: Permission[] }) => post<ApiKey & { secret: string }>("/api/keys", b),
     revoke: (id: string) => del<ApiKey>(`/api/keys/${enc(id)}`),
   },
+  /** Mail in the local outbox (admins), newest first. */
+  outbox: () =>
+    get<Page<{ to: string; subject: string; text: string; messageId: string; sentAt: string }>>("/api/outbox"),
   team: {
     members: () => get<Page<Member>>("/api/team/members"),
     setRole: (userId: string, role: Role) =>
@@ -202,7 +219,7 @@ export const api = {
     removeMember: (userId: string) => del(`/api/team/members/${enc(userId)}`),
     invitations: () => get<Page<Invitation>>("/api/team/invitations"),
     invite: (email: string, role: Role) =>
-      post<Invitation & { token: string }>("/api/team/invitations", { email, role }),
+      post<Invitation & { token?: string }>("/api/team/invitations", { email, role }),
     revokeInvitation: (id: string) => del(`/api/team/invitations/${enc(id)}`),
   },
   knowledge: {

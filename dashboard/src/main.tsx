@@ -7,7 +7,7 @@ import { waitingCount } from "./models/inbox";
 import { authState, boot, canAdmin, session, signOut } from "./models/session";
 import { cycleTheme, themePick } from "./models/theme";
 import { match, navigate, onLinkClick, route } from "./router";
-import { Accept, SignIn, SignUp } from "./pages/auth";
+import { Accept, Reset, SignIn, SignUp, Verify } from "./pages/auth";
 import { Inbox } from "./pages/inbox";
 import { Loading } from "./ui/kit";
 
@@ -63,7 +63,7 @@ const Tickets = lazyScreen(() => import("./pages/tickets"), "Tickets");
 const Triage = lazyScreen(() => import("./pages/triage"), "Triage");
 const Voice = lazyScreen(() => import("./pages/voice"), "Voice");
 
-const PUBLIC = new Set(["/login", "/signup", "/accept"]);
+const PUBLIC = new Set(["/login", "/signup", "/accept", "/verify", "/reset"]);
 
 const NAV = [
   ["/inbox", "Inbox"],
@@ -189,6 +189,8 @@ function App() {
       </main>
     );
   if (path === "/accept") return <Accept />;
+  if (path === "/verify") return <Verify />;
+  if (path === "/reset") return <Reset />;
   if (state === "out") {
     if (path === "/signup") return <SignUp />;
     if (!PUBLIC.has(path))

@@ -1,6 +1,7 @@
 import type { Config } from "../env";
 import type { Clock } from "../lib/clock";
 import type { Log } from "../lib/log";
+import type { Mailer } from "../providers/mail/port";
 import type { Db } from "../storage/db";
 import type { Role } from "../storage/schema";
 import type { Permission } from "./auth/permissions";
@@ -15,6 +16,8 @@ export type Services = {
   vectors?: VectorizeIndex;
   /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email. */
   rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit"> };
+  /** Outbound mail: the `send_email` binding in production, the outbox table locally (issue 17). */
+  mail: Mailer;
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */
   origin: string;
 };

@@ -22,6 +22,9 @@ export const ID_PREFIXES = [
   "call",
   "evt",
   "att",
+  "mail",
+  "pwr",
+  "sgn",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -1,8 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  confirmPasswordReset,
+  requestPasswordReset,
+  ResetAccepted,
+  ResetConfirmInput,
+  ResetRequestInput,
+} from "../domain/auth/password-reset";
 import { LoginInput, RefreshInput, Session, SignupInput } from "../domain/auth/schemas";
-import { logIn, logOut, refreshSession, signUp } from "../domain/auth/session";
+import { logIn, logOut, refreshSession } from "../domain/auth/session";
+import { requestSignup, SignupAccepted, verifySignup, VerifyEmailInput } from "../domain/auth/signup";
 import { acceptInvitation, AcceptInput } from "../domain/team";
 import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
+import { clientOf, optionalUser } from "./middleware";
 
 const post = <T extends z.ZodType>(path: string, body: T, summary: string) =>
   createRoute({
@@ -17,17 +26,52 @@ const post = <T extends z.ZodType>(path: string, body: T, summary: string) =>
 export const authRoutes = createRouter()
   .openapi(
     {
-      ...post("/signup", SignupInput, "Create a workspace and its owner"),
+      ...post("/signup", SignupInput, "Start a workspace: mails a confirmation link (202 for any address)"),
+      responses: { 202: jsonResponse(SignupAccepted, "confirmation mailed"), ...problemResponses },
+    },
+    async (c) => c.json(await requestSignup(c.var.ctx, c.req.valid("json"), clientOf(c.req.header.bind(c.req))), 202),
+  )
+  .openapi(
+    {
+      ...post("/verify-email", VerifyEmailInput, "Confirm the signup email: creates the workspace and signs in"),
       responses: { 201: jsonResponse(Session, "session"), ...problemResponses },
     },
-    async (c) => c.json(await signUp(c.var.ctx, c.req.valid("json")), 201),
+    async (c) => c.json(await verifySignup(c.var.ctx, c.req.valid("json").token), 201),
   )
-  .openapi(post("/login", LoginInput, "Sign in"), async (c) => c.json(await logIn(c.var.ctx, c.req.valid("json")), 200))
+  .openapi(post("/login", LoginInput, "Sign in"), async (c) =>
+    c.json(await logIn(c.var.ctx, c.req.valid("json"), clientOf(c.req.header.bind(c.req))), 200),
+  )
   .openapi(post("/refresh", RefreshInput, "Rotate a refresh token"), async (c) =>
     c.json(await refreshSession(c.var.ctx, c.req.valid("json").refreshToken), 200),
   )
-  .openapi(post("/accept-invitation", AcceptInput, "Accept an invitation and sign in"), async (c) =>
-    c.json(await acceptInvitation(c.var.ctx, c.req.valid("json")), 200),
+  .openapi(
+    post(
+      "/accept-invitation",
+      AcceptInput,
+      "Accept an invitation: signed in for an existing account, or with a new password for a new one",
+    ),
+    async (c) => {
+      const userId = await optionalUser(c.var.ctx, c.req.header("authorization"));
+      return c.json(await acceptInvitation(c.var.ctx, c.req.valid("json"), userId), 200);
+    },
+  )
+  .openapi(
+    {
+      ...post("/password-reset", ResetRequestInput, "Mail a password reset link (202 for any address)"),
+      responses: { 202: jsonResponse(ResetAccepted, "reset requested"), ...problemResponses },
+    },
+    async (c) =>
+      c.json(await requestPasswordReset(c.var.ctx, c.req.valid("json").email, clientOf(c.req.header.bind(c.req))), 202),
+  )
+  .openapi(
+    {
+      ...post("/password-reset/confirm", ResetConfirmInput, "Set a new password with a mailed reset token"),
+      responses: { 204: { description: "password changed; every session signed out" }, ...problemResponses },
+    },
+    async (c) => {
+      await confirmPasswordReset(c.var.ctx, c.req.valid("json"));
+      return c.body(null, 204);
+    },
   )
   .openapi(
     createRoute({

@@ -15,7 +15,7 @@ import {
 import { connectOperator } from "../domain/conversations/sockets";
 import { createRouter, IdParam, jsonResponse, problemResponses } from "../lib/http";
 import { authed } from "./middleware";
-import { requireUpgrade, socketPrincipal } from "./socket-upgrade";
+import { requireUpgrade, socketCredential, socketPrincipal } from "./socket-upgrade";
 import { fileResponse } from "./widget-sessions";
 
 const sec = [{ bearer: [] }];
@@ -129,8 +129,7 @@ export const conversationRoutes = createRouter()
     }),
     async (c) => {
       requireUpgrade(c.req.raw);
-      const token = c.req.valid("query").token ?? c.req.header("authorization")?.replace(/^Bearer /, "");
-      const principal = await socketPrincipal(c.var.ctx, token);
+      const principal = await socketPrincipal(c.var.ctx, socketCredential(c.req.raw));
       if (principal instanceof Response) return principal;
       // another tenant's (or a missing) conversation: 404 before the upgrade
       return connectOperator({ ...c.var.ctx, ...principal }, c.req.valid("param").id, c.req.raw);

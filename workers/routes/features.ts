@@ -14,6 +14,7 @@ import { ticketRoutes } from "./tickets";
 import { categoryRoutes } from "./categories";
 import { triageSettingsRoutes } from "./triage-settings";
 import { triageConversationRoutes } from "./triage-conversations";
+import { outboxRoutes } from "./outbox";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -34,4 +35,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/categories", categoryRoutes);
   app.route("/api/triage", triageSettingsRoutes);
   app.route("/api/conversations", triageConversationRoutes);
+  app.route("/api/outbox", outboxRoutes);
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { connectInbox } from "../domain/conversations/sockets";
 import { createRouter, problemResponses } from "../lib/http";
-import { requireUpgrade, socketPrincipal } from "./socket-upgrade";
+import { requireUpgrade, socketCredential, socketPrincipal } from "./socket-upgrade";
 
 /** The operators' live inbox feed (TenantHub): coarse conversation events, presence. */
 export const inboxRoutes = createRouter().openapi(
@@ -16,8 +16,7 @@ export const inboxRoutes = createRouter().openapi(
   }),
   async (c) => {
     requireUpgrade(c.req.raw);
-    const token = c.req.valid("query").token ?? c.req.header("authorization")?.replace(/^Bearer /, "");
-    const principal = await socketPrincipal(c.var.ctx, token);
+    const principal = await socketPrincipal(c.var.ctx, socketCredential(c.req.raw));
     if (principal instanceof Response) return principal;
     return connectInbox({ ...c.var.ctx, ...principal }, c.req.raw);
   },

@@ -1,28 +1,33 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
-import { ROLE_PERMISSIONS, type Permission } from "../domain/auth/permissions";
+import { actorCan, ROLE_PERMISSIONS, type Permission } from "../domain/auth/permissions";
 import { verifyAccessToken } from "../domain/auth/tokens";
 import { authenticateApiKey } from "../domain/keys";
-import { membershipsRepo } from "../storage/auth-repo";
+import { credentialsRepo } from "../storage/recovery-repo";
 import { type Actor, actorId as actorIdOf, type BaseCtx, type Ctx } from "../domain/ctx";
 
 /**
- * Authenticates the caller (`Authorization: Bearer <access token | sk_ key>`, or `?token=` where a
- * header cannot be set, as on WebSockets), loads the role from the membership row (so a removed or
- * demoted member loses access at once, not when the JWT expires) and checks `permission`.
+ * Authenticates the caller (`Authorization: Bearer <access token | sk_ key>` only: credentials in a
+ * query string end up in logs and browser history, issue 13 item 11; the WebSocket routes, which
+ * browsers cannot give headers, take a short-lived access token in `?token=` through
+ * socket-upgrade.ts), loads the role from the membership row (so a removed or demoted member loses
+ * access at once, not when the JWT expires) and checks `permission` with `actorCan`, which keeps
+ * people-only permissions away from keys whatever their scopes.
  */
 export function authed(permission: Permission) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const header = c.req.header("authorization");
-    const bearer = header?.startsWith("Bearer ") ? header.slice(7).trim() : c.req.query("token");
-    if (!bearer) throw new Unauthorized();
+    const bearer = bearerOf(c.req.header("authorization"));
+    if (!bearer) {
+      if (c.req.query("token")) throw new Unauthorized("send credentials in the Authorization header, not in the URL");
+      throw new Unauthorized();
+    }
     const principal = await authenticate(c.var.ctx, bearer);
     const { success } = await c.var.ctx.services.rateLimits.api.limit({
       key: `${principal.actor.kind}:${actorIdOf(principal.actor)}`,
     });
     if (!success) throw new RateLimited("too many requests for this key or operator; slow down", 60);
-    if (!principal.actor.permissions.has(permission)) {
+    if (!actorCan(principal.actor, permission)) {
       throw new Forbidden(
         `${principal.actor.kind === "key" ? "this key lacks the scope" : "your role lacks the permission"} ${permission}`,
       );
@@ -35,10 +40,35 @@ export function authed(permission: Permission) {
 export async function authenticate(ctx: BaseCtx, bearer: string): Promise<{ tenantId: string; actor: Actor }> {
   if (bearer.startsWith("sk_")) return authenticateApiKey(ctx, bearer);
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
-  const m = await membershipsRepo(ctx.db).get(claims.tid, claims.sub);
+  const m = await credentialsRepo(ctx.db).memberForToken(claims.tid, claims.sub);
   if (!m) throw new Unauthorized("no longer a member of this workspace");
+  // a password reset signs out everywhere: access tokens issued before it (or in its second; `iat`
+  // has whole seconds) are refused
+  if (m.validAfter && claims.iat * 1000 <= m.validAfter.getTime())
+    throw new Unauthorized("signed out everywhere after a password change; sign in again");
   return {
     tenantId: claims.tid,
     actor: { kind: "user", userId: claims.sub, role: m.role, permissions: ROLE_PERMISSIONS[m.role] },
   };
+}
+
+export function bearerOf(header: string | undefined): string | undefined {
+  return header?.startsWith("Bearer ") ? header.slice(7).trim() || undefined : undefined;
+}
+
+/**
+ * The signed-in person behind an optional Authorization header, for anonymous routes that act
+ * differently for a signed-in account (accepting an invitation). Keys are refused: they are not people.
+ */
+export async function optionalUser(ctx: BaseCtx, header: string | undefined): Promise<string | null> {
+  const bearer = bearerOf(header);
+  if (!bearer) return null;
+  if (bearer.startsWith("sk_")) throw new Forbidden("API keys cannot accept invitations; sign in");
+  const { actor } = await authenticate(ctx, bearer);
+  return actor.kind === "user" ? actor.userId : null;
+}
+
+/** The client address for per-IP limits: `cf-connecting-ip`, set by Cloudflare's edge (and wrangler). */
+export function clientOf(header: (name: string) => string | undefined) {
+  return { ip: header("cf-connecting-ip")?.trim() || "unknown" };
 }

@@ -1,6 +1,6 @@
 import type { BaseCtx } from "../domain/ctx";
 import { AppError, Invalid, Unauthorized } from "../lib/errors";
-import { authenticate } from "./middleware";
+import { authenticate, bearerOf } from "./middleware";
 
 /**
  * WebSocket route helpers. A failed handshake auth is answered the way DESIGN.md asks: the socket
@@ -31,10 +31,24 @@ export async function upgradeOr1008(open: () => Promise<Response>): Promise<Resp
   }
 }
 
-/** An operator's principal from `?token=` (access token or sk_ key) with conversations:read, or the 1008 refusal. */
-export async function socketPrincipal(ctx: BaseCtx, token: string | undefined) {
+/**
+ * The credential of a socket upgrade: the Authorization header when the client can set one (any
+ * credential), else `?token=`, which browsers need and which may carry only a short-lived access
+ * token, never an `sk_` key (issue 13 item 11: query strings end up in logs).
+ */
+export function socketCredential(req: Request): { token: string | undefined; fromQuery: boolean } {
+  const header = bearerOf(req.headers.get("authorization") ?? undefined);
+  if (header) return { token: header, fromQuery: false };
+  return { token: new URL(req.url).searchParams.get("token") || undefined, fromQuery: true };
+}
+
+/** An operator's principal (access token, or sk_ key from the header) with conversations:read, or the 1008 refusal. */
+export async function socketPrincipal(ctx: BaseCtx, cred: { token: string | undefined; fromQuery: boolean }) {
+  const token = cred.token;
   try {
     if (!token) throw new Unauthorized("access token missing");
+    if (cred.fromQuery && token.startsWith("sk_"))
+      throw new Unauthorized("API keys go in the Authorization header, never in the URL");
     const principal = await authenticate(ctx, token);
     if (!principal.actor.permissions.has("conversations:read"))
       throw new Unauthorized("your role lacks the permission conversations:read");

@@ -97,11 +97,14 @@ export const teamRoutes = createRouter()
       method: "post",
       path: "/invitations",
       tags: ["team"],
-      summary: "Invite by email with a role; the token is returned once (and sent by email when configured)",
+      summary: "Invite by email with a role; the link is mailed (the token is in the response in development only)",
       security: sec,
       middleware: [authed("team:write")],
       request: { body: jsonBody(InviteInput) },
-      responses: { 201: jsonResponse(InvitationDto.extend({ token: z.string() }), "invited"), ...problemResponses },
+      responses: {
+        201: jsonResponse(InvitationDto.extend({ token: z.string().optional() }), "invited"),
+        ...problemResponses,
+      },
     }),
     async (c) => {
       const { invitation, token } = await inviteMember(c.var.ctx, c.req.valid("json"));

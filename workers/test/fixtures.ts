@@ -32,12 +32,24 @@ export type TestTenant = {
   botKey: string;
 };
 
-/** Signs up a fresh workspace through the public API; every test makes its own. */
+/**
+ * Signs up a fresh workspace through the public API; every test makes its own. Signup mails a
+ * confirmation link (202); in development the response echoes its token, which we confirm. Each
+ * tenant signs up from its own client address so the per-IP signup limit does not bite.
+ */
 export async function makeTenant(name = "Acme"): Promise<TestTenant> {
   const email = `owner${++counter}-${crypto.randomUUID().slice(0, 8)}@example.test`;
   const password = "correct horse battery staple";
+  const pending = await expectJson(
+    call("/api/auth/signup", {
+      method: "POST",
+      headers: { "cf-connecting-ip": `198.51.${Math.floor(counter / 250) % 250}.${counter % 250}` },
+      json: { email, password, company: `${name} ${counter}` },
+    }),
+    202,
+  );
   const s = await expectJson(
-    call("/api/auth/signup", { method: "POST", json: { email, password, company: `${name} ${counter}` } }),
+    call("/api/auth/verify-email", { method: "POST", json: { token: pending.devToken } }),
     201,
   );
   const bots = await expectJson(call("/api/bots", { token: s.accessToken }), 200);

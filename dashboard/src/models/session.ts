@@ -123,11 +123,22 @@ export async function boot() {
 export async function signIn(email: string, password: string) {
   adopt(await api.auth.login({ email, password }));
 }
+/**
+ * Signup mails a confirmation link and answers "sent"; a development server also returns the
+ * link's token, which is confirmed at once so local signup stays one step. Returns whether we are in.
+ */
 export async function signUp(input: { email: string; password: string; name?: string; company: string }) {
-  adopt(await api.auth.signup(input));
+  const r = await api.auth.signup(input);
+  if (!r.devToken) return false;
+  adopt(await api.auth.verifyEmail(r.devToken));
+  return true;
 }
-export async function acceptInvite(input: { token: string; password: string; name?: string }) {
-  adopt(await api.auth.accept(input));
+export async function verifyEmail(token: string) {
+  adopt(await api.auth.verifyEmail(token));
+}
+/** Accepts as the signed-in account when there is one, else creates the invited account. */
+export async function acceptInvite(input: { token: string; password?: string; name?: string }) {
+  adopt(await api.auth.accept(input, session.value !== null));
 }
 export async function signOut() {
   const stored = readStored();

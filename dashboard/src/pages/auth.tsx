@@ -1,6 +1,7 @@
-/** Sign in, sign up and accept an invitation: the screens a signed-out visitor of /app sees. */
-import { useState } from "preact/hooks";
-import { acceptInvite, signIn, signUp } from "../models/session";
+/** Sign in, sign up, confirm email, reset password, accept an invitation: the screens a signed-out visitor sees. */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import { acceptInvite, session, signIn, signUp, verifyEmail } from "../models/session";
 import { navigate, route } from "../router";
 import { ErrorNote, Field, useAction } from "../ui/kit";
 
@@ -50,7 +51,7 @@ export function SignIn() {
         </button>
       </form>
       <p class="muted">
-        New to Echo? <a href="/app/signup">Create a workspace</a>
+        New to Echo? <a href="/app/signup">Create a workspace</a> · <a href="/app/reset">Forgot your password?</a>
       </p>
     </Card>
   );
@@ -59,14 +60,26 @@ export function SignIn() {
 export function SignUp() {
   const [f, setF] = useState({ company: "", name: "", email: "", password: "" });
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
-  const act = useAction(signUp);
+  const [sent, setSent] = useState(false);
+  const act = useAction(async (input: Parameters<typeof signUp>[0]) => {
+    if (await signUp(input)) navigate("/inbox", true);
+    else setSent(true);
+  });
+  if (sent)
+    return (
+      <Card title="Check your email">
+        <p role="status">
+          We sent a link to {f.email}. Open it to confirm the address and create {f.company}. If the address already has
+          an Echo account, the mail tells you how to sign in instead.
+        </p>
+      </Card>
+    );
   return (
     <Card title="Create your workspace">
       <form
         onSubmit={async (e) => {
           e.preventDefault();
-          if (await act.run({ company: f.company, email: f.email, password: f.password, name: f.name || undefined }))
-            navigate("/inbox", true);
+          await act.run({ company: f.company, email: f.email, password: f.password, name: f.name || undefined });
         }}
       >
         <Field label="Company" required autoComplete="organization" value={f.company} onValue={set("company")} />
@@ -99,6 +112,24 @@ export function Accept() {
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const act = useAction(acceptInvite);
+  const me = session.value;
+  if (token && me)
+    return (
+      <Card title="Join your team">
+        <p class="muted">You are signed in as {me.user.email}. The invitation must be addressed to this account.</p>
+        <ErrorNote error={act.error} />
+        <button
+          class="btn primary wide"
+          type="button"
+          disabled={act.busy}
+          onClick={async () => {
+            if (await act.run({ token })) navigate("/inbox", true);
+          }}
+        >
+          {act.busy ? "Joining…" : "Accept invitation"}
+        </button>
+      </Card>
+    );
   return (
     <Card title="Join your team">
       {!token ? (
@@ -111,7 +142,8 @@ export function Accept() {
           }}
         >
           <p class="muted">
-            Choose a password to accept the invitation. If you already have an Echo account, use its password.
+            Choose a password to create your account. Already have an Echo account?{" "}
+            <a href={`/app/login?next=${encodeURIComponent(`/accept?token=${token}`)}`}>Sign in first</a>, then accept.
           </p>
           <Field label="Your name" autoComplete="name" value={name} onValue={setName} />
           <Field
@@ -129,6 +161,72 @@ export function Accept() {
           </button>
         </form>
       )}
+    </Card>
+  );
+}
+
+/** Opens the mailed confirmation link: creates the workspace and signs in. */
+export function Verify() {
+  const token = route.value.query.get("token") ?? "";
+  const act = useAction(verifyEmail);
+  useEffect(() => {
+    if (token) void act.run(token).then((ok) => ok && navigate("/inbox", true));
+  }, [token]);
+  return (
+    <Card title="Confirming your email">
+      {!token ? <ErrorNote error="This link has no token. Sign up again." /> : <ErrorNote error={act.error} />}
+      {act.busy && <p role="status">Creating your workspace…</p>}
+    </Card>
+  );
+}
+
+/** Without a token: ask for a reset mail. With the mailed token: choose a new password. */
+export function Reset() {
+  const token = route.value.query.get("token") ?? "";
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [done, setDone] = useState<string | null>(null);
+  const ask = useAction(async (e: string) => setDone((await api.auth.requestReset(e)).detail));
+  const set = useAction(async (t: string, p: string) => {
+    await api.auth.confirmReset(t, p);
+    setDone("Your password is changed and every session is signed out. Sign in with the new password.");
+  });
+  if (done)
+    return (
+      <Card title={token ? "Password changed" : "Check your email"}>
+        <p role="status">{done}</p>
+        <p class="muted">
+          <a href="/app/login">Sign in</a>
+        </p>
+      </Card>
+    );
+  return (
+    <Card title={token ? "Choose a new password" : "Reset your password"}>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (token) await set.run(token, password);
+          else await ask.run(email);
+        }}
+      >
+        {token ? (
+          <Field
+            label="New password"
+            type="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={password}
+            onValue={setPassword}
+          />
+        ) : (
+          <Field label="Email" type="email" required autoComplete="username" value={email} onValue={setEmail} />
+        )}
+        <ErrorNote error={token ? set.error : ask.error} />
+        <button class="btn primary wide" type="submit" disabled={ask.busy || set.busy}>
+          {token ? "Set password" : "Send reset link"}
+        </button>
+      </form>
     </Card>
   );
 }

@@ -7,6 +7,7 @@ import { api, ApiError, type ProviderSettings } from "../api";
 import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { Outbox } from "./outbox";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -96,6 +97,7 @@ export function Settings() {
           <p class="muted">Only admins can change providers.</p>
         )}
       </section>
+      {canAdmin.value && <Outbox />}
     </main>
   );
 }

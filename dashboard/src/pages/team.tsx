@@ -1,4 +1,4 @@
-/** Team: members and their roles, invitations (the link is shown once, to pass on). */
+/** Team: members and their roles, invitations (mailed; a development server also shows the link once). */
 import { useState } from "preact/hooks";
 import { api, type Role } from "../api";
 import { canAdmin, role as myRole, session } from "../models/session";
@@ -17,9 +17,11 @@ export function Team() {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("agent");
   const [link, setLink] = useState<string | null>(null);
+  const [mailed, setMailed] = useState<string | null>(null);
   const invite = useAction(async () => {
     const r = await api.team.invite(email, role);
-    setLink(`${location.origin}/app/accept?token=${encodeURIComponent(r.token)}`);
+    setMailed(r.email);
+    setLink(r.token ? `${location.origin}/app/accept?token=${encodeURIComponent(r.token)}` : null);
     setEmail("");
     await invites.reload();
   });
@@ -60,9 +62,17 @@ export function Team() {
             </button>
           </div>
           <ErrorNote error={invite.error} />
+          {mailed && !link && (
+            <p class="once" role="status">
+              Invitation mailed to {mailed}. The link in it works once and expires in 7 days.
+            </p>
+          )}
           {link && (
             <div class="once" role="status">
-              <p>Invitation created. Share this link with them; it is shown only once and expires in 7 days.</p>
+              <p>
+                Invitation mailed to {mailed}. Development server: the link is also shown here, once; it expires in 7
+                days.
+              </p>
               <code class="mono break">{link}</code> <CopyButton text={link} label="Copy link" />
             </div>
           )}

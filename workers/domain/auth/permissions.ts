@@ -59,3 +59,15 @@ export function canGrantRole(inviter: Role, role: Role): boolean {
   if (role === "owner") return inviter === "owner";
   return inviter === "owner" || inviter === "admin";
 }
+
+/**
+ * Permissions only a signed-in person can use, whatever scopes a key carries (issue 13 item 7): a
+ * key that could mint keys or manage the team would let one leaked secret become a permanent admin.
+ * Checked in `actorCan`, which every route's permission check goes through.
+ */
+export const PEOPLE_ONLY: ReadonlySet<Permission> = new Set<Permission>(["keys:write", "team:write"]);
+
+export function actorCan(actor: { kind: "user" | "key"; permissions: ReadonlySet<Permission> }, p: Permission) {
+  if (actor.kind === "key" && PEOPLE_ONLY.has(p)) return false;
+  return actor.permissions.has(p);
+}

@@ -1,13 +1,13 @@
 import { newId, randomToken } from "../../lib/ids";
-import { Conflict, RateLimited, Unauthorized } from "../../lib/errors";
+import { Unauthorized } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
 import { membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
 import type { Role, UserRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
-import { decoyHash, hashPassword, verifyPassword } from "./password";
-import type { LoginInput, Session, SignupInput } from "./schemas";
+import { type Client, limitPasswordCheck } from "./limiter";
+import { decoyHash, verifyPassword } from "./password";
+import type { LoginInput, Session } from "./schemas";
 import { ACCESS_TTL_SECONDS, REFRESH_TTL_MS, signAccessToken } from "./tokens";
-import { createBotStmts } from "../bots/create";
 
 /** Refresh tokens are `rt_<family>.<secret>`; only the SHA-256 of the whole string is stored. */
 async function issueSession(
@@ -42,40 +42,12 @@ async function issueSession(
   } satisfies Session;
 }
 
-/** Creates a tenant, its owner and a first bot in one batch, and signs the owner in. */
-export async function signUp(ctx: BaseCtx, input: SignupInput) {
-  const users = usersRepo(ctx.db);
-  if (await users.byEmail(input.email)) throw new Conflict("an account with this email exists; sign in instead");
-  const now = ctx.clock.now();
-  const tenant = { id: newId("tnt", now), name: input.company, plan: "free", createdAt: new Date(now) };
-  const user = {
-    id: newId("usr", now),
-    email: input.email,
-    name: input.name ?? null,
-    passwordHash: await hashPassword(input.password),
-    createdAt: new Date(now),
-  };
-  const bot = await createBotStmts(ctx, tenant.id, { name: `${input.company} Assistant` });
-  await ctx.db.batch([
-    tenantsRepo(ctx.db).insertStmt(tenant),
-    users.insertStmt(user),
-    membershipsRepo(ctx.db).insertStmt({
-      tenantId: tenant.id,
-      userId: user.id,
-      role: "owner",
-      createdAt: new Date(now),
-    }),
-    ...bot.stmts,
-  ]);
-  return issueSession(ctx, user, tenant, "owner");
-}
-
-export async function logIn(ctx: BaseCtx, input: LoginInput) {
-  const { success } = await ctx.services.rateLimits.login.limit({ key: input.email });
-  if (!success) throw new RateLimited("too many sign-in attempts for this email; wait a minute", 60);
+/** Signs in with email and password; the check runs under the one password limiter (limiter.ts). */
+export async function logIn(ctx: BaseCtx, input: LoginInput, client: Client) {
   const user = await usersRepo(ctx.db).byEmail(input.email);
   // compare against a decoy when the email is unknown, so response time does not reveal accounts
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+  const hash = user?.passwordHash ?? (await decoyHash());
+  const ok = await limitPasswordCheck(ctx, input.email, client, () => verifyPassword(input.password, hash));
   if (!user || !ok) throw new Unauthorized("email or password is wrong");
   const all = await membershipsRepo(ctx.db).ofUser(user.id);
   const m = input.tenantId ? all.find((x) => x.tenantId === input.tenantId) : all[0];

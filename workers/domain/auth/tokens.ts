@@ -13,6 +13,7 @@ const AccessClaims = z.object({
   tid: z.string(),
   role: z.enum(["owner", "admin", "agent", "viewer"]),
   typ: z.literal("access"),
+  iat: z.number(),
 });
 export type AccessClaims = z.infer<typeof AccessClaims>;
 

@@ -4,9 +4,10 @@ import { NotFound, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
 import { apiKeysRepo } from "../../storage/auth-repo";
 import type { ApiKeyRow } from "../../storage/schema";
-import { PERMISSIONS, type Permission } from "../auth/permissions";
+import { PEOPLE_ONLY, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from "../auth/permissions";
 import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
-import { Forbidden } from "../../lib/errors";
+import { Forbidden, Invalid } from "../../lib/errors";
+import { keyWithCreatorRole } from "../../storage/key-creator-repo";
 
 export const KeyInput = z
   .object({
@@ -43,6 +44,14 @@ export function toKeyDto(k: ApiKeyRow) {
 
 /** The secret is returned once; only its SHA-256 is stored (it has 200 bits of entropy, so no KDF is needed). */
 export async function createApiKey(ctx: Ctx, input: KeyInput) {
+  // only people mint keys (the route's permission check refuses keys already; this keeps the verb safe)
+  if (ctx.actor.kind !== "user") throw new Forbidden("API keys cannot create keys; sign in");
+  const reserved = input.scopes.filter((s) => PEOPLE_ONLY.has(s));
+  if (reserved.length)
+    throw new Invalid(
+      `${reserved.join(", ")} cannot be given to a key: only signed-in people manage keys and the team`,
+      [{ path: "scopes", message: "people-only scope" }],
+    );
   // a key can never hold more than its creator: no privilege escalation through keys
   const missing = input.scopes.filter((s) => !ctx.actor.permissions.has(s));
   if (missing.length) throw new Forbidden(`you cannot grant scopes you do not hold: ${missing.join(", ")}`);
@@ -69,12 +78,19 @@ export async function revokeApiKey(ctx: Ctx, id: string) {
   return row;
 }
 
-/** Resolves an `sk_` secret to its tenant and scopes; revoked or unknown keys are 401. */
+/**
+ * Resolves an `sk_` secret to its tenant and scopes; revoked or unknown keys are 401. A key acts with
+ * at most its creator's *current* role (one joined read): a creator who left the workspace takes
+ * the key with them (401), a demoted creator's key shrinks with them.
+ */
 export async function authenticateApiKey(ctx: BaseCtx, secret: string): Promise<{ tenantId: string; actor: Actor }> {
-  const row = await apiKeysRepo(ctx.db).byHash(await sha256Hex(secret));
-  if (!row || row.revokedAt) throw new Unauthorized("API key is invalid or revoked");
+  const found = await keyWithCreatorRole(ctx.db, await sha256Hex(secret));
+  if (!found || found.key.revokedAt) throw new Unauthorized("API key is invalid or revoked");
+  if (!found.creatorRole) throw new Unauthorized("API key is invalid or revoked: its creator left the workspace");
+  const allowed = ROLE_PERMISSIONS[found.creatorRole];
+  const scopes = (found.key.scopes as Permission[]).filter((s) => allowed.has(s));
   return {
-    tenantId: row.tenantId,
-    actor: { kind: "key", keyId: row.id, permissions: new Set(row.scopes as Permission[]) },
+    tenantId: found.key.tenantId,
+    actor: { kind: "key", keyId: found.key.id, permissions: new Set(scopes) },
   };
 }

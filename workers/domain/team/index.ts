@@ -1,14 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
-import { Conflict, Forbidden, NotFound, Unauthorized } from "../../lib/errors";
+import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
 import { invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
 import type { InvitationRow, Role } from "../../storage/schema";
 import { canGrantRole } from "../auth/permissions";
 import { Email, Password, RoleSchema } from "../auth/schemas";
-import { hashPassword, verifyPassword } from "../auth/password";
+import { hashPassword } from "../auth/password";
 import { issueSession } from "../auth/session";
 import { actorId, type BaseCtx, type Ctx } from "../ctx";
+import { revokeKeysOfCreatorStmt } from "../keys/creator";
+import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
+import { invitationMail } from "../mail/templates";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -16,7 +19,8 @@ export const InviteInput = z.object({ email: Email, role: RoleSchema }).strict()
 export const AcceptInput = z
   .object({
     token: z.string().min(10).max(200),
-    password: Password,
+    /** Only for a new account; an existing account accepts signed in and never sends its password. */
+    password: Password.optional(),
     name: z.string().trim().min(1).max(100).optional(),
   })
   .strict()
@@ -59,7 +63,10 @@ function callerRole(ctx: Ctx): Role {
   return ctx.actor.kind === "user" ? ctx.actor.role : "admin";
 }
 
-/** Returns the invitation and its one-time token (to be emailed; the outbox arrives with email). */
+/**
+ * Stores the invitation (token hashed) and mails the one-time link (issue 13 item 1: the token
+ * travels only by mail). The caller gets the token back only in development, for local scripts.
+ */
 export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>) {
   if (!canGrantRole(callerRole(ctx), input.role))
     throw new Forbidden(`a ${callerRole(ctx)} cannot invite an ${input.role}`);
@@ -81,14 +88,31 @@ export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>)
     createdAt: new Date(now),
   };
   await invitationsRepo(ctx.db).insertStmt(row).run();
-  return { invitation: row, token };
+  const tenant = await tenantsRepo(ctx.db).get(ctx.tenantId);
+  await sendMail(ctx, {
+    tenantId: ctx.tenantId,
+    to: input.email,
+    mail: invitationMail({
+      workspace: tenant?.name ?? "a workspace",
+      role: input.role,
+      link: appLink(ctx, "accept", token),
+      expiresDays: INVITATION_TTL_MS / (24 * 3600 * 1000),
+    }),
+  });
+  return { invitation: row, token: echoesMailedTokens(ctx) ? token : undefined };
 }
 
 /**
- * Accepting creates the user (or, for an existing account, checks its password) and the membership
- * in one batch, then signs the person in to the inviting workspace.
+ * Accepting never checks a password (issue 13 item 1: it was an oracle for any account's password).
+ * An invitation to an address that has an account is accepted by that account while signed in
+ * (`signedInUserId`); one to a new address creates the account with the password chosen here. Then
+ * the membership is written in the same batch and the person is signed in to the inviting workspace.
  */
-export async function acceptInvitation(ctx: BaseCtx, input: z.infer<typeof AcceptInput>) {
+export async function acceptInvitation(
+  ctx: BaseCtx,
+  input: z.infer<typeof AcceptInput>,
+  signedInUserId: string | null,
+) {
   const inv = await invitationsRepo(ctx.db).byHash(await sha256Hex(input.token));
   const now = ctx.clock.now();
   if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt.getTime() <= now)
@@ -97,10 +121,12 @@ export async function acceptInvitation(ctx: BaseCtx, input: z.infer<typeof Accep
   let user = await users.byEmail(inv.email);
   const stmts = [];
   if (user) {
-    if (!(await verifyPassword(input.password, user.passwordHash)))
-      throw new Unauthorized("this email has an account: use its password");
+    if (!signedInUserId)
+      throw new Unauthorized("this address already has an Echo account: sign in, then open the invitation link again");
+    if (signedInUserId !== user.id) throw new Forbidden("this invitation was sent to another address");
     if (await membershipsRepo(ctx.db).get(inv.tenantId, user.id)) throw new Conflict("already a member");
   } else {
+    if (!input.password) throw new Invalid("choose a password", [{ path: "password", message: "required" }]);
     user = {
       id: newId("usr", now),
       email: inv.email,
@@ -152,10 +178,19 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
   return row;
 }
 
+/**
+ * Removes the member, revokes their refresh tokens and the API keys they created (issue 13 item 7:
+ * keys die with their creator; we chose revocation over re-owning because a key's scopes were
+ * granted from its creator's authority, and silently moving that authority to someone else is
+ * worse than an integration that visibly stops and gets a new key). authenticateApiKey also refuses
+ * a key whose creator is no longer a member, in case a removal raced a key creation.
+ */
 export async function removeMember(ctx: Ctx, userId: string) {
   await guardOwnerChange(ctx, userId, null);
+  const now = new Date(ctx.clock.now());
   await ctx.db.batch([
     membershipsRepo(ctx.db).deleteStmt(ctx.tenantId, userId),
-    refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())),
+    refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, now),
+    revokeKeysOfCreatorStmt(ctx.db, ctx.tenantId, userId, now),
   ]);
 }

@@ -4,3 +4,4 @@ export * from "./knowledge";
 export * from "./conversations";
 export * from "./voice";
 export * from "./triage";
+export * from "./auth-mail";

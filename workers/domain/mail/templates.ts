@@ -1,0 +1,54 @@
+/**
+ * One template per mail: a subject, plain text and simple HTML built from the same lines. Values are
+ * HTML-escaped; links are the only markup. Tenant branding is its name for now (English only).
+ */
+export type RenderedMail = { subject: string; text: string; html: string };
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+
+type Line = string | { link: string; label: string };
+
+function render(subject: string, lines: Line[]): RenderedMail {
+  const text = lines.map((l) => (typeof l === "string" ? l : `${l.label}: ${l.link}`)).join("\n\n");
+  const body = lines
+    .map((l) => (typeof l === "string" ? `<p>${esc(l)}</p>` : `<p><a href="${esc(l.link)}">${esc(l.label)}</a></p>`))
+    .join("\n");
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">\n${body}\n</body></html>`;
+  return { subject, text: `${text}\n`, html };
+}
+
+export function invitationMail(p: { workspace: string; role: string; link: string; expiresDays: number }) {
+  return render(`You're invited to ${p.workspace} on Echo`, [
+    `You have been invited to join ${p.workspace} on Echo as ${p.role}.`,
+    { link: p.link, label: "Accept the invitation" },
+    `The link works once and expires in ${p.expiresDays} days. If you already have an Echo account, sign in first; then open the link.`,
+    "If you did not expect this, ignore this mail.",
+  ]);
+}
+
+export function passwordResetMail(p: { link: string }) {
+  return render("Reset your Echo password", [
+    "Someone (hopefully you) asked to reset the password of your Echo account.",
+    { link: p.link, label: "Choose a new password" },
+    "The link works once and expires in one hour. Setting a new password signs you out everywhere.",
+    "If you did not ask for this, ignore this mail; your password stays as it is.",
+  ]);
+}
+
+export function verifyEmailMail(p: { workspace: string; link: string }) {
+  return render("Confirm your email to create your Echo workspace", [
+    `Confirm your email address to finish creating ${p.workspace} on Echo.`,
+    { link: p.link, label: "Confirm and create the workspace" },
+    "The link works once and expires in 24 hours. If you did not sign up, ignore this mail.",
+  ]);
+}
+
+export function existingAccountMail(p: { signInLink: string; resetLink: string }) {
+  return render("You already have an Echo account", [
+    "Someone tried to sign up to Echo with this email address, which already has an account.",
+    { link: p.signInLink, label: "Sign in" },
+    { link: p.resetLink, label: "Forgot your password? Reset it" },
+    "If this was not you, ignore this mail; nothing was changed.",
+  ]);
+}
