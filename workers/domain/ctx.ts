@@ -13,8 +13,8 @@ export type Services = {
   tenantHubs: Env["TENANT_HUB"];
   ai?: Pick<Ai, "run">;
   vectors?: VectorizeIndex;
-  /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email. */
-  rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit"> };
+  /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email, `voice` per voice integration. */
+  rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit">; voice: Pick<RateLimit, "limit"> };
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */
   origin: string;
 };

@@ -3,7 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import type { VoiceDeps, VoiceCtx } from "../domain/voice/ports";
 import { newUserWords } from "../domain/voice/completions";
 import { roomsOf } from "../domain/voice/room-port";
-import { isLlmToken } from "../domain/voice/urls";
+import { announcedRetellCall } from "../domain/voice/announced-call";
+import { isCurrentLlmToken, throttleLlmUrl } from "../domain/voice/tokens";
 import { customLlmHandoff, handleVapiMessage, VAPI_ANSWERED, vapiKind, VapiEnvelope } from "../domain/voice/vapi";
 import {
   handleElevenLabsEvent,
@@ -26,6 +27,7 @@ import type { AppEnv } from "../env";
 import { AppError, Invalid, NotFound } from "../lib/errors";
 import { zodFieldErrors } from "../lib/http";
 import { answerCompletion, openAiErrorResponse, readCompletionRequest } from "./openai-compat";
+import { closePolicy } from "./socket-upgrade";
 
 /**
  * Provider webhooks, mounted at /hooks/voice: `/<provider>/<integration id>[/…]`. Each handler
@@ -57,6 +59,18 @@ async function signed(c: Context<AppEnv>, provider: VoiceProvider, kind: "webhoo
   };
   await requireVerified(c.var.ctx, integration, req, kind);
   return { integration, rawBody, req };
+}
+
+/**
+ * The integration of a capability URL (`…/<id>/llm/<token>/…`): a token that is not the current one
+ * is the same 404 as a missing integration; then the integration's limit applies (429).
+ */
+async function capability(c: Context<AppEnv>, provider: VoiceProvider) {
+  const integration = await integrationForHook(c.var.ctx, provider, c.req.param("id") ?? "");
+  if (!(await isCurrentLlmToken(integration, c.req.param("token"))))
+    throw new NotFound("voice integration", integration.id);
+  await throttleLlmUrl(c.var.ctx.services.rateLimits.voice, integration.id);
+  return integration;
 }
 
 function parseJson<T>(
@@ -118,9 +132,7 @@ voiceHookRoutes.post("/:provider{vapi|elevenlabs}/:id/llm/:token/chat/completion
   const requestId = c.var.requestId;
   try {
     const provider = c.req.param("provider") as "vapi" | "elevenlabs";
-    const integration = await integrationForHook(c.var.ctx, provider, c.req.param("id"));
-    if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token"))))
-      throw new NotFound("voice integration", integration.id);
+    const integration = await capability(c, provider);
     const ctx = voiceCtx(c, integration);
     const req = await readCompletionRequest(c);
     const callId =
@@ -223,18 +235,18 @@ voiceHookRoutes.post("/retell/:id", async (c) => {
   return c.json({ received: true, ...(r.duplicate && { duplicate: true }) }, 200);
 });
 
-// Retell opens wss://…/llm/<token>/<call_id>: the capability token authenticates the socket, which
-// the call's room then serves (hibernation API), like every other socket of a conversation.
+// Retell opens wss://…/llm/<token>/<call_id>: the capability token authenticates the socket, and
+// the call id must name a call Retell announced by a signed webhook (announced-call.ts); the call's
+// room then serves the socket (hibernation API), like every other socket of a conversation.
 voiceHookRoutes.get("/retell/:id/llm/:token/:callId", async (c) => {
-  const integration = await integrationForHook(c.var.ctx, "retell", c.req.param("id"));
-  if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token"))))
-    throw new NotFound("voice integration", integration.id);
+  const integration = await capability(c, "retell");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new Invalid("expected a WebSocket upgrade");
-  return openRetellSocket(voiceCtx(c, integration), {
-    integration,
-    providerCallId: c.req.param("callId").slice(0, 200),
-    request: c.req.raw,
-  });
+  const providerCallId = c.req.param("callId").slice(0, 200);
+  if (!(await announcedRetellCall(c.var.ctx, integration, providerCallId))) {
+    c.var.ctx.log.warn("voice: retell socket for an unannounced call refused", { integrationId: integration.id });
+    return closePolicy("UNKNOWN_CALL", "no signed call_started webhook announced this call");
+  }
+  return openRetellSocket(voiceCtx(c, integration), { integration, providerCallId, request: c.req.raw });
 });
 
 // ---------------------------------------------------------------------------------------- Twilio
