@@ -4,6 +4,7 @@ import type { VoiceDeps, VoiceCtx } from "../domain/voice/ports";
 import { newUserWords } from "../domain/voice/completions";
 import { roomsOf } from "../domain/voice/room-port";
 import { announcedRetellCall } from "../domain/voice/announced-call";
+import { bodyEventId, requireFreshTwilio, twilioEventId } from "../domain/voice/replay";
 import { isCurrentLlmToken, throttleLlmUrl } from "../domain/voice/tokens";
 import { customLlmHandoff, handleVapiMessage, VAPI_ANSWERED, vapiKind, VapiEnvelope } from "../domain/voice/vapi";
 import {
@@ -112,7 +113,8 @@ voiceHookRoutes.post("/vapi/:id", async (c) => {
   const { integration, rawBody } = await signed(c, "vapi");
   const { message } = parseJson(VapiEnvelope, rawBody);
   const kind = vapiKind(message.type);
-  const eventId = await eventIdOf(rawBody, c.req.header("x-vapi-message-id") ?? c.req.header("x-call-id-message"));
+  // Vapi's body carries no event id; its hash is the key (never the unsigned x-vapi-message-id)
+  const eventId = await bodyEventId(rawBody);
   const r = await processOnce(
     c.var.ctx,
     integration,
@@ -250,13 +252,20 @@ voiceHookRoutes.get("/retell/:id/llm/:token/:callId", async (c) => {
 });
 
 // ---------------------------------------------------------------------------------------- Twilio
-voiceHookRoutes.post("/twilio/:id", async (c) => {
-  const { integration, req, rawBody } = await signed(c, "twilio");
+/**
+ * Twilio's signature covers the URL and the form parameters only, with no timestamp: the replay key
+ * is the hash of exactly that content (never `I-Twilio-Idempotency-Token`, which is unsigned), and
+ * requireFreshTwilio bounds how late a captured request can be replayed.
+ */
+async function signedTwilio(c: Context<AppEnv>) {
+  const { integration, req } = await signed(c, "twilio");
   const form = req.form ?? {};
-  const eventId = await eventIdOf(
-    rawBody,
-    c.req.header("i-twilio-idempotency-token") ?? (typeof form.CallSid === "string" ? `voice:${form.CallSid}` : null),
-  );
+  await requireFreshTwilio(c.var.ctx, integration, form);
+  return { integration, form, eventId: await twilioEventId(req.url, form) };
+}
+
+voiceHookRoutes.post("/twilio/:id", async (c) => {
+  const { integration, form, eventId } = await signedTwilio(c);
   const r = await processOnce(
     c.var.ctx,
     integration,
@@ -269,34 +278,21 @@ voiceHookRoutes.post("/twilio/:id", async (c) => {
 });
 
 voiceHookRoutes.post("/twilio/:id/gather", async (c) => {
-  const { integration, req, rawBody } = await signed(c, "twilio");
+  const { integration, form, eventId } = await signedTwilio(c);
   const turn = Math.max(0, Math.min(1000, Number(c.req.query("turn") ?? 0) || 0));
-  const sid = typeof req.form?.CallSid === "string" ? req.form.CallSid : null;
-  const eventId = await eventIdOf(
-    rawBody,
-    c.req.header("i-twilio-idempotency-token") ?? (sid ? `gather:${sid}:${turn}` : null),
-  );
   const r = await processOnce(
     c.var.ctx,
     integration,
     eventId,
     "gather",
-    () => handleTwilioGather(voiceCtx(c, integration), integration, req.form ?? {}, turn),
+    () => handleTwilioGather(voiceCtx(c, integration), integration, form, turn),
     true,
   );
   return twiml(c, String(r.response ?? '<?xml version="1.0" encoding="UTF-8"?><Response/>'));
 });
 
 voiceHookRoutes.post("/twilio/:id/status", async (c) => {
-  const { integration, req, rawBody } = await signed(c, "twilio");
-  const form = req.form ?? {};
-  const eventId = await eventIdOf(
-    rawBody,
-    c.req.header("i-twilio-idempotency-token") ??
-      (typeof form.CallSid === "string" && typeof form.CallStatus === "string"
-        ? `status:${form.CallSid}:${form.CallStatus}`
-        : null),
-  );
+  const { integration, form, eventId } = await signedTwilio(c);
   await processOnce(
     c.var.ctx,
     integration,
