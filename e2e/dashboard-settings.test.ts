@@ -137,6 +137,20 @@ describe("dashboard settings: voice and triage", () => {
     const [cleared] = await integrations();
     expect(cleared!.settings.handoffNumber).toBeUndefined();
 
+    // Rotate: new custom-LLM URL on the card, the old one refused at once
+    const oldLlm = cleared!.urls.customLlm!;
+    await card.getByRole("button", { name: "Rotate URLs of vapi line" }).click();
+    await card.locator("code", { hasText: "/llm/" }).filter({ hasNotText: oldLlm }).waitFor();
+    const [rotated] = await integrations();
+    expect(rotated!.urls.customLlm).not.toBe(oldLlm);
+    expect((await card.textContent()) ?? "").toContain(rotated!.urls.customLlm!);
+    const refused = await fetch(`${oldLlm}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "x", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(refused.status).toBe(404);
+
     await card.getByRole("button", { name: "Delete vapi line" }).click();
     await page.getByText("No voice provider connected").waitFor();
     expect(await integrations()).toEqual([]);

@@ -9,6 +9,7 @@ import { newId } from "./lib/ids";
 import { createLog } from "./lib/log";
 import { systemClock } from "./lib/clock";
 import { problemResponse } from "./lib/problem";
+import { redactPath } from "./lib/redact";
 import { createDb } from "./storage/db";
 import { chooseMailer } from "./providers/mail";
 import { authRoutes } from "./routes/auth";
@@ -39,7 +40,7 @@ export function baseCtxOf(env: Env, requestId: string, origin: string): BaseCtx 
       tenantHubs: env.TENANT_HUB,
       ai: env.AI,
       vectors: env.VECTORS,
-      rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT },
+      rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT, voice: env.VOICE_RATE_LIMIT },
       mail: chooseMailer(env, db, { origin, now: systemClock.now }),
       origin,
     },
@@ -60,7 +61,7 @@ export function createApp() {
     if (!c.req.path.startsWith("/health")) {
       c.var.ctx.log.info("request", {
         method: c.req.method,
-        path: c.req.path,
+        path: redactPath(c.req.path),
         status: c.res.status,
         ms: Date.now() - started,
       });

@@ -283,6 +283,7 @@ export const settingsApi = {
     create: (b: VoiceIntegrationInput) => post<VoiceIntegration>("/api/voice/integrations", b),
     update: (id: string, b: VoiceIntegrationPatch) => patch<VoiceIntegration>(`/api/voice/integrations/${enc(id)}`, b),
     remove: (id: string) => del(`/api/voice/integrations/${enc(id)}`),
+    rotate: (id: string) => post<VoiceIntegration>(`/api/voice/integrations/${enc(id)}/rotate`),
   },
   categories: {
     list: () => get<{ data: Category[] }>("/api/categories"),

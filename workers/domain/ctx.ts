@@ -14,8 +14,8 @@ export type Services = {
   tenantHubs: Env["TENANT_HUB"];
   ai?: Pick<Ai, "run">;
   vectors?: VectorizeIndex;
-  /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email. */
-  rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit"> };
+  /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email, `voice` per voice integration. */
+  rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit">; voice: Pick<RateLimit, "limit"> };
   /** Outbound mail: the `send_email` binding in production, the outbox table locally (issue 17). */
   mail: Mailer;
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */

@@ -168,7 +168,8 @@ export async function verifyTwilio(input: {
   return match ? ok() : fail("mismatch");
 }
 
-function twilioParamString(params: TwilioParams): string {
+/** The parameter part of the string Twilio signs (sorted names, each followed by its values). */
+export function twilioParamString(params: TwilioParams): string {
   // JS default sort (UTF-16 code units), as twilio-node's Object.keys(params).sort()
   return Object.keys(params)
     .sort()

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { NIMBUS_DOCS, parseSse, seedKnowledge } from "../domain/voice/test-support";
+import { announceRetellCall, NIMBUS_DOCS, parseSse, seedKnowledge } from "../domain/voice/test-support";
 import { sign } from "../lib/signatures";
 import { call, eventually, expectJson, makeTenant } from "../test/fixtures";
 import recorded from "../test/fixtures/vapi/recorded-call.json";
@@ -536,6 +536,7 @@ describe("Retell custom-LLM WebSocket", () => {
     const t = await makeTenant("Nimbus");
     await seedKnowledge(t.token, "Nimbus Notes help", NIMBUS_DOCS);
     const vint = await integration(t, "retell", { apiKey: "retell-api-key-3" });
+    await announceRetellCall(vint.webhookUrl, "retell-api-key-3", "retell-ws-call-1");
     const url = vint.urls.llmWebsocket.replace(/^ws/, "http") + "/retell-ws-call-1";
     const res = await exports.default.fetch(new Request(url, { headers: { upgrade: "websocket" } }));
     expect(res.status).toBe(101);

@@ -3,7 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import type { VoiceDeps, VoiceCtx } from "../domain/voice/ports";
 import { newUserWords } from "../domain/voice/completions";
 import { roomsOf } from "../domain/voice/room-port";
-import { isLlmToken } from "../domain/voice/urls";
+import { announcedRetellCall } from "../domain/voice/announced-call";
+import { bodyEventId, requireFreshTwilio, twilioEventId } from "../domain/voice/replay";
+import { isCurrentLlmToken, throttleLlmUrl } from "../domain/voice/tokens";
 import { customLlmHandoff, handleVapiMessage, VAPI_ANSWERED, vapiKind, VapiEnvelope } from "../domain/voice/vapi";
 import {
   handleElevenLabsEvent,
@@ -26,6 +28,7 @@ import type { AppEnv } from "../env";
 import { AppError, Invalid, NotFound } from "../lib/errors";
 import { zodFieldErrors } from "../lib/http";
 import { answerCompletion, openAiErrorResponse, readCompletionRequest } from "./openai-compat";
+import { closePolicy } from "./socket-upgrade";
 
 /**
  * Provider webhooks, mounted at /hooks/voice: `/<provider>/<integration id>[/…]`. Each handler
@@ -57,6 +60,18 @@ async function signed(c: Context<AppEnv>, provider: VoiceProvider, kind: "webhoo
   };
   await requireVerified(c.var.ctx, integration, req, kind);
   return { integration, rawBody, req };
+}
+
+/**
+ * The integration of a capability URL (`…/<id>/llm/<token>/…`): a token that is not the current one
+ * is the same 404 as a missing integration; then the integration's limit applies (429).
+ */
+async function capability(c: Context<AppEnv>, provider: VoiceProvider) {
+  const integration = await integrationForHook(c.var.ctx, provider, c.req.param("id") ?? "");
+  if (!(await isCurrentLlmToken(integration, c.req.param("token"))))
+    throw new NotFound("voice integration", integration.id);
+  await throttleLlmUrl(c.var.ctx.services.rateLimits.voice, integration.id);
+  return integration;
 }
 
 function parseJson<T>(
@@ -98,7 +113,8 @@ voiceHookRoutes.post("/vapi/:id", async (c) => {
   const { integration, rawBody } = await signed(c, "vapi");
   const { message } = parseJson(VapiEnvelope, rawBody);
   const kind = vapiKind(message.type);
-  const eventId = await eventIdOf(rawBody, c.req.header("x-vapi-message-id") ?? c.req.header("x-call-id-message"));
+  // Vapi's body carries no event id; its hash is the key (never the unsigned x-vapi-message-id)
+  const eventId = await bodyEventId(rawBody);
   const r = await processOnce(
     c.var.ctx,
     integration,
@@ -118,9 +134,7 @@ voiceHookRoutes.post("/:provider{vapi|elevenlabs}/:id/llm/:token/chat/completion
   const requestId = c.var.requestId;
   try {
     const provider = c.req.param("provider") as "vapi" | "elevenlabs";
-    const integration = await integrationForHook(c.var.ctx, provider, c.req.param("id"));
-    if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token"))))
-      throw new NotFound("voice integration", integration.id);
+    const integration = await capability(c, provider);
     const ctx = voiceCtx(c, integration);
     const req = await readCompletionRequest(c);
     const callId =
@@ -223,28 +237,35 @@ voiceHookRoutes.post("/retell/:id", async (c) => {
   return c.json({ received: true, ...(r.duplicate && { duplicate: true }) }, 200);
 });
 
-// Retell opens wss://…/llm/<token>/<call_id>: the capability token authenticates the socket, which
-// the call's room then serves (hibernation API), like every other socket of a conversation.
+// Retell opens wss://…/llm/<token>/<call_id>: the capability token authenticates the socket, and
+// the call id must name a call Retell announced by a signed webhook (announced-call.ts); the call's
+// room then serves the socket (hibernation API), like every other socket of a conversation.
 voiceHookRoutes.get("/retell/:id/llm/:token/:callId", async (c) => {
-  const integration = await integrationForHook(c.var.ctx, "retell", c.req.param("id"));
-  if (!(await isLlmToken(c.var.ctx.config.appSecret, integration.id, c.req.param("token"))))
-    throw new NotFound("voice integration", integration.id);
+  const integration = await capability(c, "retell");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new Invalid("expected a WebSocket upgrade");
-  return openRetellSocket(voiceCtx(c, integration), {
-    integration,
-    providerCallId: c.req.param("callId").slice(0, 200),
-    request: c.req.raw,
-  });
+  const providerCallId = c.req.param("callId").slice(0, 200);
+  if (!(await announcedRetellCall(c.var.ctx, integration, providerCallId))) {
+    c.var.ctx.log.warn("voice: retell socket for an unannounced call refused", { integrationId: integration.id });
+    return closePolicy("UNKNOWN_CALL", "no signed call_started webhook announced this call");
+  }
+  return openRetellSocket(voiceCtx(c, integration), { integration, providerCallId, request: c.req.raw });
 });
 
 // ---------------------------------------------------------------------------------------- Twilio
-voiceHookRoutes.post("/twilio/:id", async (c) => {
-  const { integration, req, rawBody } = await signed(c, "twilio");
+/**
+ * Twilio's signature covers the URL and the form parameters only, with no timestamp: the replay key
+ * is the hash of exactly that content (never `I-Twilio-Idempotency-Token`, which is unsigned), and
+ * requireFreshTwilio bounds how late a captured request can be replayed.
+ */
+async function signedTwilio(c: Context<AppEnv>) {
+  const { integration, req } = await signed(c, "twilio");
   const form = req.form ?? {};
-  const eventId = await eventIdOf(
-    rawBody,
-    c.req.header("i-twilio-idempotency-token") ?? (typeof form.CallSid === "string" ? `voice:${form.CallSid}` : null),
-  );
+  await requireFreshTwilio(c.var.ctx, integration, form);
+  return { integration, form, eventId: await twilioEventId(req.url, form) };
+}
+
+voiceHookRoutes.post("/twilio/:id", async (c) => {
+  const { integration, form, eventId } = await signedTwilio(c);
   const r = await processOnce(
     c.var.ctx,
     integration,
@@ -257,34 +278,21 @@ voiceHookRoutes.post("/twilio/:id", async (c) => {
 });
 
 voiceHookRoutes.post("/twilio/:id/gather", async (c) => {
-  const { integration, req, rawBody } = await signed(c, "twilio");
+  const { integration, form, eventId } = await signedTwilio(c);
   const turn = Math.max(0, Math.min(1000, Number(c.req.query("turn") ?? 0) || 0));
-  const sid = typeof req.form?.CallSid === "string" ? req.form.CallSid : null;
-  const eventId = await eventIdOf(
-    rawBody,
-    c.req.header("i-twilio-idempotency-token") ?? (sid ? `gather:${sid}:${turn}` : null),
-  );
   const r = await processOnce(
     c.var.ctx,
     integration,
     eventId,
     "gather",
-    () => handleTwilioGather(voiceCtx(c, integration), integration, req.form ?? {}, turn),
+    () => handleTwilioGather(voiceCtx(c, integration), integration, form, turn),
     true,
   );
   return twiml(c, String(r.response ?? '<?xml version="1.0" encoding="UTF-8"?><Response/>'));
 });
 
 voiceHookRoutes.post("/twilio/:id/status", async (c) => {
-  const { integration, req, rawBody } = await signed(c, "twilio");
-  const form = req.form ?? {};
-  const eventId = await eventIdOf(
-    rawBody,
-    c.req.header("i-twilio-idempotency-token") ??
-      (typeof form.CallSid === "string" && typeof form.CallStatus === "string"
-        ? `status:${form.CallSid}:${form.CallStatus}`
-        : null),
-  );
+  const { integration, form, eventId } = await signedTwilio(c);
   await processOnce(
     c.var.ctx,
     integration,

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
-import { NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
+import { announceRetellCall, NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
 import { PRINCIPAL_HEADER, roomStub } from "../rooms/room-api";
 import { setRoomAnswererForTesting } from "../rooms/room-ctx";
 import { expectNoFrame, joinOperator, openSocket, type Frame, type TestSocket } from "../rooms/test-client";
@@ -17,7 +17,7 @@ vi.setConfig({ testTimeout: 30_000 });
 afterEach(() => setRoomAnswererForTesting());
 
 async function retellIntegration(t: TestTenant, apiKey = "retell-api-key-ws") {
-  return expectJson(
+  const vint = await expectJson(
     call("/api/voice/integrations", {
       method: "POST",
       token: t.token,
@@ -25,14 +25,20 @@ async function retellIntegration(t: TestTenant, apiKey = "retell-api-key-ws") {
     }),
     201,
   );
+  return { ...vint, apiKey } as typeof vint & { apiKey: string };
 }
 
 /** The path Retell opens: the integration's llmWebsocket URL plus the call id. */
 const llmPath = (llmWebsocket: string, callId: string) =>
   `${new URL(llmWebsocket.replace(/^ws/, "http")).pathname}/${callId}`;
 
-async function openRetell(llmWebsocket: string, callId: string) {
-  const sock = await openSocket(llmPath(llmWebsocket, callId));
+/** Announces the call by its signed `call_started` webhook, then opens Retell's socket for it. */
+async function openRetell(
+  vint: { webhookUrl: string; apiKey: string; urls: { llmWebsocket: string } },
+  callId: string,
+) {
+  await announceRetellCall(vint.webhookUrl, vint.apiKey, callId);
+  const sock = await openSocket(llmPath(vint.urls.llmWebsocket, callId));
   await sock.waitFor((f) => f.response_type === "response" && f.response_id === 0);
   return sock;
 }
@@ -69,7 +75,7 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const t = await makeTenant("Nimbus");
     await seedKnowledge(t.token, "Nimbus Notes help", NIMBUS_DOCS);
     const vint = await retellIntegration(t);
-    const rt = await openRetell(vint.urls.llmWebsocket, "rt-room-call-1");
+    const rt = await openRetell(vint, "rt-room-call-1");
     expect(rt.frames[0]).toEqual({ response_type: "config", config: { auto_reconnect: true, call_details: true } });
     expect(rt.frames[1]).toMatchObject({
       response_type: "response",
@@ -79,7 +85,7 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     });
 
     const row = await callRow(vint.id);
-    expect(row, "the route creates the call before forwarding").not.toBeNull();
+    expect(row, "the signed call_started created the call before the socket attached").not.toBeNull();
     // the socket lives in the room (hibernation API, tagged), not in the Worker invocation
     const attached = await retellAttachments(t.tenantId, row!.conversation_id);
     expect(attached).toEqual([{ kind: "retell", integrationId: vint.id, callId: row!.id, latest: -1, stored: 0 }]);
@@ -171,7 +177,7 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
       }
     };
     setRoomAnswererForTesting(answerer);
-    const rt = await openRetell(vint.urls.llmWebsocket, "rt-interrupt-1");
+    const rt = await openRetell(vint, "rt-interrupt-1");
     rt.send({
       interaction_type: "response_required",
       response_id: 1,
@@ -216,7 +222,7 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
       yield { type: "delta", text: `About ${input.question}.` };
       yield done(`About ${input.question}.`);
     });
-    const rt = await openRetell(vint.urls.llmWebsocket, "rt-hibernate-1");
+    const rt = await openRetell(vint, "rt-hibernate-1");
     const row = await callRow(vint.id);
     rt.send({
       interaction_type: "response_required",
@@ -296,7 +302,7 @@ describe("Retell custom-LLM WebSocket served by the call's room", () => {
     const a = await makeTenant();
     const b = await makeTenant();
     const va = await retellIntegration(a, "retell-api-key-c");
-    const rt = await openRetell(va.urls.llmWebsocket, "rt-room-principal");
+    const rt = await openRetell(va, "rt-room-principal");
     const row = (await callRow(va.id))!;
     const forward = (principal: object) =>
       roomOf(a.tenantId, row.conversation_id).fetch(

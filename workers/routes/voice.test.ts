@@ -40,7 +40,9 @@ describe("POST /api/voice/integrations", () => {
       }),
       201,
     );
-    expect(vapi.urls.customLlm).toMatch(new RegExp(`^http://echo.test/hooks/voice/vapi/${vapi.id}/llm/[0-9a-f]{40}$`));
+    expect(vapi.urls.customLlm).toMatch(
+      new RegExp(`^http://echo.test/hooks/voice/vapi/${vapi.id}/llm/vlt_[A-Za-z0-9_-]{43}$`),
+    );
     const retell = await expectJson(
       call("/api/voice/integrations", {
         method: "POST",
@@ -50,7 +52,7 @@ describe("POST /api/voice/integrations", () => {
       201,
     );
     expect(retell.urls.llmWebsocket).toMatch(
-      new RegExp(`^ws://echo.test/hooks/voice/retell/${retell.id}/llm/[0-9a-f]{40}$`),
+      new RegExp(`^ws://echo.test/hooks/voice/retell/${retell.id}/llm/vlt_[A-Za-z0-9_-]{43}$`),
     );
   });
 

@@ -4,6 +4,7 @@ import {
   deleteVoiceIntegration,
   getVoiceIntegration,
   listVoiceIntegrations,
+  rotateVoiceIntegrationToken,
   toIntegrationDto,
   updateVoiceIntegration,
 } from "../domain/voice/integrations";
@@ -15,7 +16,10 @@ const Param = IdParam("vint");
 const sec = [{ bearer: [] }];
 const tags = ["voice"];
 
-/** /api/voice/integrations: a tenant's voice provider connections. Secrets go in, only hints come out. */
+/**
+ * /api/voice/integrations: a tenant's voice provider connections. Secrets go in, only hints come
+ * out; the URLs (the custom-LLM ones carry a capability token) only to roles with `voice:write`.
+ */
 export const voiceRoutes = createRouter()
   .openapi(
     createRoute({
@@ -82,6 +86,22 @@ export const voiceRoutes = createRouter()
         ),
         200,
       ),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/integrations/{id}/rotate",
+      tags,
+      summary: "Issue a new capability token: the custom-LLM URLs change and the old ones stop working at once",
+      security: sec,
+      middleware: [authed("voice:write")],
+      request: { params: Param },
+      responses: { 200: jsonResponse(VoiceIntegrationDto, "the integration with its new URLs"), ...problemResponses },
+    }),
+    async (c) => {
+      const { row, token } = await rotateVoiceIntegrationToken(c.var.ctx, c.req.valid("param").id);
+      return c.json(await toIntegrationDto(c.var.ctx, row, token), 200);
+    },
   )
   .openapi(
     createRoute({

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "./db";
 import {
   type NewVoiceCallRow,
@@ -35,6 +35,28 @@ export const voiceIntegrationsRepo = (db: Db) => ({
       .update(voiceIntegrations)
       .set(patch)
       .where(and(eq(voiceIntegrations.tenantId, tenantId), eq(voiceIntegrations.id, id)))
+      .returning()
+      .get(),
+  /**
+   * Stores a new capability token (rotation). With `onlyIfUnset` it writes only when the row has
+   * none yet, so two first reads racing issue one token: the loser gets undefined and reads again.
+   */
+  setLlmToken: (
+    tenantId: string,
+    id: string,
+    cols: { llmTokenHash: string; llmTokenCiphertext: string; llmTokenIssuedAt: Date; updatedAt?: Date },
+    onlyIfUnset = false,
+  ) =>
+    db
+      .update(voiceIntegrations)
+      .set(cols)
+      .where(
+        and(
+          eq(voiceIntegrations.tenantId, tenantId),
+          eq(voiceIntegrations.id, id),
+          onlyIfUnset ? isNull(voiceIntegrations.llmTokenHash) : undefined,
+        ),
+      )
       .returning()
       .get(),
   delete: (tenantId: string, id: string) =>

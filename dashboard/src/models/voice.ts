@@ -68,9 +68,13 @@ const URL_LABELS: Record<string, string> = {
   statusCallback: "Status callback URL",
   initiation: "Conversation initiation webhook URL",
 };
-/** The URLs to paste into the provider's console, webhook first, labelled in words. */
+/**
+ * The URLs to paste into the provider's console, webhook first, labelled in words. Empty when the
+ * API left them out (only roles that may change voice settings see them: some carry a token).
+ */
 export function urlRows(v: Pick<VoiceIntegration, "urls" | "webhookUrl">): [string, string][] {
-  const urls = { webhook: v.webhookUrl, ...v.urls };
+  if (!v.urls) return [];
+  const urls: Record<string, string> = { ...(v.webhookUrl && { webhook: v.webhookUrl }), ...v.urls };
   return Object.entries(urls).map(([k, url]) => [
     URL_LABELS[k] ?? k.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase()),
     url,

@@ -207,6 +207,7 @@ function IntegrationForm({
 
 function UrlList({ v }: { v: VoiceIntegration }) {
   const id = useId();
+  if (!v.urls) return <p class="muted small">Only admins see this line's URLs: some of them work as a password.</p>;
   return (
     <div>
       <h4 id={id} class="label">
@@ -249,6 +250,8 @@ function IntegrationCard({
     await settingsApi.voice.remove(v.id);
     onDeleted();
   });
+  const rotate = useAction(async () => onChanged(await settingsApi.voice.rotate(v.id)));
+  const rotatable = v.provider !== "twilio";
   const hints = Object.entries(v.secretHints);
   const secretLabel = (k: string) => PROVIDERS[v.provider].secrets.find((s) => s.key === k)?.label ?? k;
   return (
@@ -294,7 +297,7 @@ function IntegrationCard({
             </div>
           </dl>
           <UrlList v={v} />
-          <ErrorNote error={del.error} />
+          <ErrorNote error={del.error ?? rotate.error} />
           {canAdmin.value && (
             <div class="row">
               <button
@@ -306,6 +309,22 @@ function IntegrationCard({
               >
                 Edit
               </button>
+              {rotatable && (
+                <button
+                  type="button"
+                  class="btn small"
+                  aria-label={`Rotate URLs of ${v.name}`}
+                  title="Issue new custom-LLM URLs; the current ones stop working at once"
+                  disabled={rotate.busy}
+                  onClick={() =>
+                    confirm(
+                      `Issue new URLs for “${v.name}”? The current custom-LLM URL stops working at once: paste the new one into ${PROVIDERS[v.provider].label}.`,
+                    ) && void rotate.run()
+                  }
+                >
+                  Rotate URLs
+                </button>
+              )}
               <button
                 type="button"
                 class="btn small danger"

@@ -1,4 +1,4 @@
-import { AppError, Invalid, NotFound } from "../../lib/errors";
+import { AppError, Conflict, Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix, newId } from "../../lib/ids";
 import { roomStub } from "../../rooms/room-api";
 import type { BaseCtx, Ctx } from "../ctx";
@@ -10,6 +10,8 @@ import { signUploadToken, verifyUploadToken, type VisitorScope } from "./visitor
  * Attachments: the visitor asks for a short-lived signed upload URL (type and size declared and
  * checked), posts the file there (multipart field `file`), the bytes go to R2 and the room learns
  * the attachment, and a later `msg` frame carries its id. Keys are tenant- and conversation-scoped.
+ * An attachment's bytes are written once: a second upload to the same id is 409 and changes nothing,
+ * so a file a message carries is immutable.
  */
 export const attachmentKey = (tenantId: string, conversationId: string, id: string) =>
   `conversations/${tenantId}/${conversationId}/${id}`;
@@ -43,10 +45,14 @@ export async function storeUpload(ctx: BaseCtx, attachmentId: string, sig: strin
   if (file.size === 0) throw new Invalid("the file is empty", [{ path: "file", message: "empty" }]);
   if (file.type.split(";")[0]!.trim().toLowerCase() !== scope.type)
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", `the file is not of the declared type ${scope.type}`);
-  await ctx.services.files.put(
+  // Write-once (issue 13, item 10): the upload URL stays valid for its whole TTL, so without the
+  // condition a second upload could replace the bytes of a file a message already carries. R2
+  // checks `If-None-Match: *` atomically with the write; a refused write answers null.
+  const written = await ctx.services.files.put(
     attachmentKey(scope.tenantId, scope.conversationId, attachmentId),
     await file.arrayBuffer(),
     {
+      onlyIf: new Headers({ "if-none-match": "*" }),
       httpMetadata: {
         contentType: scope.type,
         contentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(scope.name)}`,
@@ -54,6 +60,10 @@ export async function storeUpload(ctx: BaseCtx, attachmentId: string, sig: strin
       customMetadata: { name: scope.name, tenantId: scope.tenantId, conversationId: scope.conversationId },
     },
   );
+  if (!written)
+    throw new Conflict(
+      `attachment ${attachmentId} is already uploaded; its bytes cannot change (ask for a new upload URL)`,
+    );
   const ref = { id: attachmentId, name: scope.name, type: scope.type, size: file.size };
   await roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId).addAttachment(
     scope.tenantId,

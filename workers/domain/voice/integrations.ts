@@ -14,6 +14,7 @@ import {
   type VoiceSecrets,
   VoiceSettings,
 } from "./schemas";
+import { currentLlmToken, hasLlmUrl, llmTokenColumns, rotateLlmToken } from "./tokens";
 import { integrationUrls } from "./urls";
 
 const hintsOf = (secrets: Record<string, string>) =>
@@ -23,15 +24,31 @@ async function requireBot(ctx: Ctx, botId: string) {
   if (!(await botsRepo(ctx.db).get(ctx.tenantId, botId))) throw new NotFound("bot", botId);
 }
 
-export async function toIntegrationDto(ctx: BaseCtx, row: VoiceIntegrationRow): Promise<VoiceIntegrationDto> {
-  const urls = await integrationUrls(ctx.services.origin, ctx.config.appSecret, row);
+/** Whether the caller may see the integration's URLs (the custom-LLM ones carry its capability token). */
+export const canSeeVoiceUrls = (ctx: Ctx) => ctx.actor.permissions.has("voice:write");
+
+/**
+ * The integration as the API shows it. URLs go only to `voice:write` holders; `token` is the one
+ * just issued (create, rotate), else the current one is read (issued first for a row without one).
+ */
+export async function toIntegrationDto(
+  ctx: Ctx,
+  row: VoiceIntegrationRow,
+  token?: string,
+): Promise<VoiceIntegrationDto> {
+  let urls: ReturnType<typeof integrationUrls> | undefined;
+  if (canSeeVoiceUrls(ctx)) {
+    const current = token ? { row, token } : await currentLlmToken(ctx, row);
+    if (current) row = current.row;
+    urls = integrationUrls(ctx.services.origin, row, current?.token);
+  }
   return {
     id: row.id,
     provider: row.provider,
     botId: row.botId,
     name: row.name,
-    webhookUrl: urls.webhook,
-    urls,
+    ...(urls && { webhookUrl: urls.webhook, urls }),
+    llmTokenIssuedAt: row.llmTokenIssuedAt?.toISOString() ?? null,
     secretHints: row.secretHints,
     settings: VoiceSettings.parse(row.settings),
     createdAt: row.createdAt.toISOString(),
@@ -52,6 +69,7 @@ export async function createVoiceIntegration(ctx: Ctx, input: VoiceIntegrationIn
     secretsCiphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, JSON.stringify(input.secrets)),
     secretHints: hintsOf(input.secrets),
     settings: input.settings ?? {},
+    ...(await llmTokenColumns(ctx, ctx.tenantId, input.provider)),
     createdAt: now,
     updatedAt: now,
   });
@@ -91,6 +109,17 @@ export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceI
   });
   if (!updated) throw new NotFound("voice integration", id);
   return updated;
+}
+
+/** Issues a new capability token; the old URLs stop working with this write. Answers with the new token. */
+export async function rotateVoiceIntegrationToken(ctx: Ctx, id: string) {
+  const current = await getVoiceIntegration(ctx, id);
+  if (!hasLlmUrl(current.provider))
+    throw new Invalid(`${current.provider} integrations have no capability URL to rotate (requests are signed)`);
+  const rotated = await rotateLlmToken(ctx, current);
+  if (!rotated) throw new NotFound("voice integration", id);
+  ctx.log.info("voice: capability token rotated", { integrationId: id });
+  return rotated;
 }
 
 export async function deleteVoiceIntegration(ctx: Ctx, id: string) {

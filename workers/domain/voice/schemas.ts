@@ -101,10 +101,15 @@ export const VoiceIntegrationDto = z
     provider: z.enum(VOICE_PROVIDERS),
     botId: z.string(),
     name: z.string(),
-    /** The provider's webhook (server URL, voice URL) to paste into its console. */
-    webhookUrl: z.string(),
-    /** Every URL the provider needs: webhook, custom LLM base URL, Retell LLM WebSocket, Twilio status callback. */
-    urls: z.record(z.string(), z.string()),
+    /** The provider's webhook (server URL, voice URL) to paste into its console; only for `voice:write`. */
+    webhookUrl: z.string().optional(),
+    /**
+     * Every URL the provider needs: webhook, custom LLM base URL, Retell LLM WebSocket, Twilio status
+     * callback. Only for roles with `voice:write`: the custom-LLM URLs carry the capability token.
+     */
+    urls: z.record(z.string(), z.string()).optional(),
+    /** When the current capability token was issued (rotate to replace it); null: none yet, or none needed. */
+    llmTokenIssuedAt: z.string().nullable(),
     /** Never the secrets: their last four characters. */
     secretHints: z.record(z.string(), z.string()),
     settings: VoiceSettings,

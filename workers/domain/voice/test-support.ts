@@ -2,6 +2,7 @@
  * Test-only helpers for the voice and /v1 tests (imported by *.test.ts files only).
  * Knowledge goes in through the public knowledge API and its real ingest queue.
  */
+import { sign } from "../../lib/signatures";
 import { call, eventually, expectJson } from "../../test/fixtures";
 
 export async function seedKnowledge(token: string, title: string, paragraphs: string[]) {
@@ -38,4 +39,26 @@ export function parseSse(text: string): (Record<string, unknown> | "[DONE]")[] {
       const data = f.slice(6);
       return data === "[DONE]" ? "[DONE]" : (JSON.parse(data) as Record<string, unknown>);
     });
+}
+
+/**
+ * Announces a Retell call the way Retell does before its LLM socket may attach: a `call_started`
+ * webhook signed with the integration's API key (protocols.md §3.2).
+ */
+export async function announceRetellCall(webhookUrl: string, apiKey: string, callId: string) {
+  const body = JSON.stringify({
+    event: "call_started",
+    call: { call_id: callId, from_number: "+14155550123", to_number: "+18005550100", start_timestamp: Date.now() },
+  });
+  return expectJson(
+    call(new URL(webhookUrl).pathname, {
+      method: "POST",
+      body,
+      headers: {
+        "content-type": "application/json",
+        "x-retell-signature": await sign.retell(apiKey, body, Date.now()),
+      },
+    }),
+    200,
+  );
 }

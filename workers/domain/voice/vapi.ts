@@ -8,6 +8,7 @@ import { finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
 import { runTool, TOOL_DEFINITIONS } from "./tools";
+import { currentLlmToken } from "./tokens";
 import { integrationUrls } from "./urls";
 
 /**
@@ -103,7 +104,7 @@ export function parseVapiToolCalls(message: Record<string, unknown>): ParsedTool
 export async function buildVapiAssistant(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow) {
   const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
   const settings = VoiceSettings.parse(integration.settings);
-  const urls = await integrationUrls(ctx.services.origin, ctx.config.appSecret, integration);
+  const urls = integrationUrls(ctx.services.origin, integration, (await currentLlmToken(ctx, integration))?.token);
   const system = [
     `You are ${bot?.name ?? "the support assistant"}, answering a phone call. Keep answers short and speakable, without markdown.`,
     "Use lookup_knowledge for any question about the product; say you don't know rather than guess.",

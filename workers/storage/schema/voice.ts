@@ -25,6 +25,14 @@ export const voiceIntegrations = sqliteTable(
     secretsCiphertext: text("secrets_ciphertext").notNull(),
     secretHints: text("secret_hints", { mode: "json" }).$type<Record<string, string>>().notNull(),
     settings: text("settings", { mode: "json" }).$type<VoiceSettingsJson>().notNull(),
+    /**
+     * The custom-LLM capability token (domain/voice/tokens.ts): requests are checked against its
+     * SHA-256 hex; the token is kept only sealed under the tenant key, for building URLs. Null: none
+     * issued yet (rows from before migration 0007).
+     */
+    llmTokenHash: text("llm_token_hash"),
+    llmTokenCiphertext: text("llm_token_ciphertext"),
+    llmTokenIssuedAt: integer("llm_token_issued_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
