@@ -12,6 +12,8 @@ export const Config = z
     masterKey: z.string().min(32),
     masterKeyVersion: z.coerce.number().int().positive(),
     answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
+    /** ALLOW_PRIVATE_EGRESS=true: outbound fetches may reach loopback/private hosts (tests); see lib/egress.ts. */
+    allowPrivateEgress: z.boolean().default(false),
   })
   .refine(
     (c) =>
@@ -19,7 +21,10 @@ export const Config = z
     {
       message: "APP_SECRET and MASTER_KEY must be set with `wrangler secret put` in production",
     },
-  );
+  )
+  .refine((c) => c.environment !== "production" || !c.allowPrivateEgress, {
+    message: "ALLOW_PRIVATE_EGRESS is refused in production",
+  });
 export type Config = z.infer<typeof Config>;
 
 let cached: { source: Env; config: Config } | undefined;
@@ -33,6 +38,7 @@ export function readConfig(env: Env): Config {
     masterKey: e.MASTER_KEY,
     masterKeyVersion: e.MASTER_KEY_VERSION ?? "1",
     answerProvider: e.ANSWER_PROVIDER,
+    allowPrivateEgress: e.ALLOW_PRIVATE_EGRESS === "true",
   });
   cached = { source: env, config };
   return config;
