@@ -47,7 +47,7 @@ describe("bounded ingestion across tenants", () => {
 
       const bombDone = await settled(attacker, b.id);
       expect(bombDone).toMatchObject({ status: "failed", chunkCount: 0 });
-      expect(bombDone.error).toMatch(/word\/document\.xml inflates to \d+ bytes, over the 25165824 byte limit/);
+      expect(bombDone.error).toMatch(/word\/document\.xml inflates to \d+ bytes, over the 16777216 byte limit/);
       expect(await chunkCount(b.id)).toBe(0);
 
       const pageDone = await settled(attacker, h.id);

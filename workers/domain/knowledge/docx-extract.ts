@@ -8,9 +8,12 @@ import { readZipEntry, ZipError } from "./zip-entry";
  * every unclosed table and went quadratic).
  */
 
-/** word/document.xml larger than this fails the source: its text would exceed the extract cap anyway
- * (markup is ~10× the text), and the XML plus its string copy must stay well inside 128 MB. */
-export const MAX_DOCX_XML_BYTES = 24 * 1024 * 1024;
+/**
+ * word/document.xml larger than this fails the source: markup is ~8× the text, so this already holds
+ * about the 2M-character extract cap; the upload (≤ 20 MB), the XML and its string copy (up to 2×)
+ * must stay well inside the Worker's 128 MB.
+ */
+export const MAX_DOCX_XML_BYTES = 16 * 1024 * 1024;
 
 export class DocxError extends Error {}
 

@@ -6,7 +6,7 @@ import { Inflate } from "fflate";
  * zlib header is inflated here in small steps, counting bytes, and the file is refused once the
  * total passes the cap. Cost: at most the cap in inflate work, once (the scan itself is linear).
  */
-export const MAX_PDF_INFLATED_BYTES = 48 * 1024 * 1024;
+export const MAX_PDF_INFLATED_BYTES = 32 * 1024 * 1024;
 const STEP = 1024;
 
 class Cap extends Error {}
