@@ -56,7 +56,11 @@ beforeAll(async () => {
   await new Promise<void>((r) => recordings.listen(0, "127.0.0.1", r));
   const addr = recordings.address();
   recordingUrl = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/rec/mono.wav`;
+  // the recording server is on loopback: this suite opts in to private egress explicitly (npm start
+  // passes ALLOW_PRIVATE_EGRESS through to the Worker; off by default, refused in production)
+  process.env.ALLOW_PRIVATE_EGRESS = "true";
   server = await startEcho(PORT, "echo-voice-vapi-");
+  delete process.env.ALLOW_PRIVATE_EGRESS;
   await addDemoKnowledge(server.origin, server.demo.token);
 });
 afterAll(async () => {

@@ -19,6 +19,8 @@ export const Config = z
     masterKeyPrevious: z.string().min(32).optional(),
     masterKeyPreviousVersion: z.coerce.number().int().positive().optional(),
     answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
+    /** ALLOW_PRIVATE_EGRESS=true: outbound fetches may reach loopback/private hosts (tests); see lib/egress.ts. */
+    allowPrivateEgress: z.boolean().default(false),
   })
   .refine(
     (c) =>
@@ -32,7 +34,10 @@ export const Config = z
       c.masterKeyPrevious === undefined ||
       (c.masterKeyPreviousVersion !== undefined && c.masterKeyPreviousVersion !== c.masterKeyVersion),
     { message: "MASTER_KEY_PREVIOUS needs MASTER_KEY_PREVIOUS_VERSION, different from MASTER_KEY_VERSION" },
-  );
+  )
+  .refine((c) => c.environment !== "production" || !c.allowPrivateEgress, {
+    message: "ALLOW_PRIVATE_EGRESS is refused in production",
+  });
 export type Config = z.infer<typeof Config>;
 
 let cached: { source: Env; config: Config } | undefined;
@@ -48,6 +53,7 @@ export function readConfig(env: Env): Config {
     masterKeyPrevious: e.MASTER_KEY_PREVIOUS || undefined,
     masterKeyPreviousVersion: e.MASTER_KEY_PREVIOUS_VERSION || undefined,
     answerProvider: e.ANSWER_PROVIDER,
+    allowPrivateEgress: e.ALLOW_PRIVATE_EGRESS === "true",
   });
   cached = { source: env, config };
   return config;

@@ -389,13 +389,13 @@ describe("/api/settings/providers/openai", () => {
       call("/api/settings/providers/openai", {
         method: "PUT",
         token: t.token,
-        json: { apiKey: "sk-test-abcdefghijklmnop1234", baseURL: "http://127.0.0.1:9/v1", model: "tiny" },
+        json: { apiKey: "sk-test-abcdefghijklmnop1234", baseURL: "https://llm.providers.example/v1", model: "tiny" },
       }),
       200,
     );
     expect(saved).toMatchObject({
       provider: "openai",
-      baseURL: "http://127.0.0.1:9/v1",
+      baseURL: "https://llm.providers.example/v1",
       model: "tiny",
       keyHint: "••••1234",
     });

@@ -10,8 +10,8 @@ describe("extract", () => {
     expect(kindOf("a.exe", "application/octet-stream")).toBeUndefined();
   });
 
-  it("turns HTML structure into headings, list items and table rows, without scripts", () => {
-    const r = htmlToText(
+  it("turns HTML structure into headings, list items and table rows, without scripts", async () => {
+    const r = await htmlToText(
       "<html><head><title>Help &amp; FAQ</title><script>evil()</script></head><body><h2>Plans</h2><ul><li>Free</li><li>Pro</li></ul><table><tr><th>Plan</th><th>Price</th></tr><tr><td>Pro</td><td>&euro;9</td></tr></table><p>Bye&nbsp;now</p></body></html>",
     );
     expect(r.title).toBe("Help & FAQ");

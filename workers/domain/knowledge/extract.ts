@@ -1,10 +1,16 @@
-import { unzipSync } from "fflate";
+import { DocxError, docxToText } from "./docx-extract";
+import { decodeEntities, htmlToText } from "./html-extract";
+import { pdfTooLarge } from "./pdf-guard";
+
+export { decodeEntities, docxToText, htmlToText };
 
 /**
  * Text extraction for every supported format, into one light markdown dialect the chunker reads:
  * `#` headings, `- ` list items, `| a | b |` table rows, blank lines between blocks.
- * Everything here runs in workerd: unpdf (a serverless build of PDF.js) for PDF, fflate + the
- * WordprocessingML of word/document.xml for DOCX, hand-rolled readers for HTML and CSV.
+ * Everything here runs in workerd: unpdf (a serverless build of PDF.js) for PDF, a capped zip reader
+ * + a one-pass scan of word/document.xml for DOCX, HTMLRewriter for HTML, a hand-rolled CSV reader.
+ * Work per source is bounded (issue 13, item 6): linear-time parsers, decompressed-size caps for
+ * DOCX and PDF, so one tenant's file cannot hold the queue batch other tenants' sources share.
  */
 export const FILE_KINDS = ["txt", "md", "html", "pdf", "docx", "csv"] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
@@ -62,7 +68,12 @@ export async function extract(kind: FileKind, bytes: Uint8Array): Promise<Extrac
     case "pdf":
       return pdfToText(bytes);
     case "docx":
-      return { text: docxToText(bytes) };
+      try {
+        return { text: docxToText(bytes) };
+      } catch (err) {
+        if (err instanceof DocxError) throw new ExtractionError(err.message);
+        throw err;
+      }
   }
 }
 
@@ -76,6 +87,8 @@ function decodeText(bytes: Uint8Array): string {
 }
 
 async function pdfToText(bytes: Uint8Array): Promise<Extracted> {
+  const tooLarge = pdfTooLarge(bytes);
+  if (tooLarge) throw new ExtractionError(tooLarge);
   const { getDocumentProxy, extractText } = await import("unpdf");
   let pages: string[];
   try {
@@ -90,121 +103,6 @@ async function pdfToText(bytes: Uint8Array): Promise<Extracted> {
     .filter(Boolean)
     .join("\n\n");
   return { text };
-}
-
-export function docxToText(bytes: Uint8Array): string {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => f.name === "word/document.xml" });
-  } catch {
-    throw new ExtractionError("the DOCX file is not a valid zip archive");
-  }
-  const xml = files["word/document.xml"];
-  if (!xml) throw new ExtractionError("the DOCX file has no word/document.xml");
-  const body = new TextDecoder().decode(xml);
-  const blocks: string[] = [];
-  // tables first become placeholders so their paragraphs are not read twice
-  const withoutTables = body.replace(/<w:tbl>[\s\S]*?<\/w:tbl>/g, (tbl) => {
-    const rows = [...tbl.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((r) =>
-      [...r[0].matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) =>
-        paragraphsOf(c[1]!)
-          .map((p) => p.text)
-          .join(" "),
-      ),
-    );
-    blocks.push(rows.map((cells) => `| ${cells.join(" | ")} |`).join("\n"));
-    return `<w:p><w:r><w:t>\u0000TABLE${blocks.length - 1}\u0000</w:t></w:r></w:p>`;
-  });
-  const out: string[] = [];
-  for (const p of paragraphsOf(withoutTables)) {
-    const table = p.text.match(/^\u0000TABLE(\d+)\u0000$/);
-    if (table) out.push(blocks[Number(table[1])]!);
-    else if (p.heading) out.push(`${"#".repeat(Math.min(p.heading, 6))} ${p.text}`);
-    else if (p.list) out.push(`- ${p.text}`);
-    else out.push(p.text);
-  }
-  return out
-    .filter((s) => s.trim())
-    .join("\n\n")
-    .replace(/(^- .*)\n\n(?=- )/gm, "$1\n");
-}
-
-function paragraphsOf(xml: string): { text: string; heading: number; list: boolean }[] {
-  return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>|<w:p\/>/g)]
-    .map((m) => {
-      const p = m[0];
-      const style = p.match(/<w:pStyle w:val="([^"]+)"/)?.[1] ?? "";
-      const heading = /^(?:Heading|heading)(\d)$/.exec(style)?.[1] ?? (style === "Title" ? "1" : "");
-      const text = decodeEntities(
-        [...p.matchAll(/<w:t(?: [^>]*)?>([\s\S]*?)<\/w:t>|<w:tab\/>|<w:br\/>/g)]
-          .map((r) => r[1] ?? (r[0] === "<w:tab/>" ? "\t" : "\n"))
-          .join(""),
-      ).trim();
-      return { text, heading: heading ? Number(heading) : 0, list: /<w:numPr>/.test(p) || /List/.test(style) };
-    })
-    .filter((p) => p.text);
-}
-
-export function htmlToText(html: string): Extracted {
-  const title = decodeEntities(html.match(/<title[^>]*>([\s\S]*?)<\/title>/i)?.[1] ?? "").trim() || undefined;
-  let s = html
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/<(script|style|noscript|template|svg|head|nav|footer)[\s\S]*?<\/\1>/gi, "")
-    .replace(
-      /<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi,
-      (_, n: string, t: string) => `\n\n${"#".repeat(Number(n))} ${inline(t)}\n\n`,
-    )
-    .replace(/<li[^>]*>([\s\S]*?)<\/li>/gi, (_, t: string) => `\n- ${inline(t)}\n`)
-    .replace(
-      /<tr[^>]*>([\s\S]*?)<\/tr>/gi,
-      (_, row: string) =>
-        `\n| ${[...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/gi)].map((c) => inline(c[1]!)).join(" | ")} |\n`,
-    )
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(p|div|section|article|table|ul|ol|blockquote|pre|main|header)>/gi, "\n\n")
-    .replace(/<[^>]+>/g, " ");
-  s = decodeEntities(s)
-    .split("\n")
-    .map((l) => l.replace(/[ \t\u00a0]+/g, " ").trim())
-    .join("\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-  return { text: s, title: title ?? s.match(/^#\s+(.+)$/m)?.[1] };
-}
-
-function inline(t: string): string {
-  return t
-    .replace(/<[^>]+>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-const ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  mdash: "—",
-  ndash: "–",
-  hellip: "…",
-  rsquo: "’",
-  lsquo: "‘",
-  rdquo: "”",
-  ldquo: "“",
-  euro: "€",
-  copy: "©",
-};
-
-export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === "#") {
-      const code = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : m;
-    }
-    return ENTITIES[e.toLowerCase()] ?? m;
-  });
 }
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF). */

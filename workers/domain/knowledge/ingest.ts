@@ -8,7 +8,8 @@ import { chunkText } from "./chunk";
 import { ExtractionError, type Extracted, extract, type FileKind, kindOf } from "./extract";
 import { IngestMessage, MAX_EXTRACTED_CHARS } from "./schemas";
 import { deleteSource, r2KeyOf } from "./sources";
-import { fetchPage, UrlRefused } from "./url-fetch";
+import { fetchPage } from "./url-fetch";
+import { EgressFailed, EgressRefused, egressPolicyOf } from "../../lib/egress";
 
 /** Chunks per source at most: a 20 MB text file makes about this many. */
 export const MAX_CHUNKS_PER_SOURCE = 20_000;
@@ -65,7 +66,7 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
   try {
     extracted = await readSource(ctx, source);
   } catch (err) {
-    if (!(err instanceof ExtractionError || err instanceof UrlRefused || isFetchFailure(err))) throw err;
+    if (!(err instanceof ExtractionError || err instanceof EgressRefused || err instanceof EgressFailed)) throw err;
     await repo.update(ctx.tenantId, sourceId, {
       status: "failed",
       error: err.message.slice(0, 500),
@@ -125,7 +126,7 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
 
 async function readSource(ctx: AnswerCtx, source: KnowledgeSourceRow): Promise<Extracted & { bytes?: number }> {
   if (source.type === "url" && !source.r2Key) {
-    const page = await fetchPage(source.url ?? "", ctx.config.environment === "production");
+    const page = await fetchPage(source.url ?? "", egressPolicyOf(ctx.config));
     const kind = kindOf(new URL(page.finalUrl).pathname, page.contentType) ?? "html";
     const key = r2KeyOf(ctx.tenantId, source.id);
     await ctx.services.files.put(key, page.bytes, { httpMetadata: { contentType: page.contentType } });
@@ -142,10 +143,6 @@ async function readSource(ctx: AnswerCtx, source: KnowledgeSourceRow): Promise<E
   const kind: FileKind | undefined = source.type === "file" ? kindOf(source.filename ?? "", source.mime) : "md";
   if (!kind) throw new ExtractionError("unsupported file type");
   return extract(kind, bytes);
-}
-
-function isFetchFailure(err: unknown): err is Error {
-  return err instanceof Error && /HTTP \d+|over \d+ bytes|redirects|fetch|network|timed? ?out|abort/i.test(err.message);
 }
 
 /** Vectors for the source's chunks when an embedder exists (production); a failure leaves lexical search intact. */

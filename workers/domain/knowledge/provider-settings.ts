@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { NotFound } from "../../lib/errors";
+import { checkUrl, EgressRefused, egressFetcher, egressPolicyOf } from "../../lib/egress";
+import { Invalid, NotFound } from "../../lib/errors";
 import type { OpenAiSettings } from "../../providers";
 import { DEFAULT_OPENAI_MODEL } from "../../providers/answer/openai";
 import { providerSecretsRepo } from "../../storage/knowledge-repo";
@@ -40,7 +41,24 @@ export type ProviderSettingsDto = z.infer<typeof ProviderSettingsDto>;
 
 const Stored = z.object({ baseURL: z.string().optional(), model: z.string() });
 
+/**
+ * The tenant's endpoint receives the tenant's key and our prompts: it must pass the egress policy
+ * when saved (spelling: scheme, local names, private literals) and on every call (resolved
+ * addresses in production, redirects, byte cap). A failing upstream's body never reaches the caller:
+ * the SDK sees `upstream answered HTTP <status>` instead (lib/egress.ts, opaqueErrors).
+ */
+export const MODEL_RESPONSE_MAX_BYTES = 4 * 1024 * 1024;
+export const MODEL_EGRESS_TIMEOUT_MS = 90_000;
+
 export async function saveOpenAiSettings(ctx: Ctx, input: OpenAiSettingsInput): Promise<ProviderSettingsDto> {
+  if (input.baseURL) {
+    try {
+      checkUrl(egressPolicyOf(ctx.config), input.baseURL);
+    } catch (err) {
+      if (!(err instanceof EgressRefused)) throw err;
+      throw new Invalid("this baseURL cannot be used", [{ path: "baseURL", message: err.message }]);
+    }
+  }
   const row = await providerSecretsRepo(ctx.db).upsert({
     tenantId: ctx.tenantId,
     name: OPENAI_SECRET,
@@ -77,6 +95,11 @@ export async function loadOpenAiSettings(ctx: AnswerCtx): Promise<OpenAiSettings
     ),
     baseURL: s.baseURL,
     model: s.model,
+    fetch: egressFetcher(egressPolicyOf(ctx.config), {
+      maxBytes: MODEL_RESPONSE_MAX_BYTES,
+      timeoutMs: MODEL_EGRESS_TIMEOUT_MS,
+      opaqueErrors: true,
+    }),
   };
 }
 

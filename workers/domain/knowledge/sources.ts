@@ -14,6 +14,7 @@ import {
   type SourceUploadInput,
 } from "./schemas";
 import { isAllowedUrl } from "./url-fetch";
+import { egressPolicyOf } from "../../lib/egress";
 
 /**
  * Creating, listing and deleting knowledge sources. Creation stores the original in R2, writes the
@@ -141,7 +142,7 @@ export async function createSourceFromJson(ctx: Ctx, input: SourceJsonInput) {
         body: enc.encode(qaBlock(input.question, input.answer)),
       });
     case "url": {
-      if (!isAllowedUrl(input.url, ctx.config.environment === "production"))
+      if (!isAllowedUrl(input.url, egressPolicyOf(ctx.config)))
         throw new Invalid("this URL cannot be fetched", [{ path: "url", message: "a public http(s) URL" }]);
       const u = new URL(input.url);
       return createSource(ctx, {

@@ -1,3 +1,4 @@
+import { egressFetch, egressPolicyOf, readBody } from "../../lib/egress";
 import type { VoiceCallRow } from "../../storage/schema";
 import { recordUtterance, setCallState } from "./calls";
 import type { VoiceCtx } from "./ports";
@@ -5,8 +6,11 @@ import { VoiceSettings } from "./schemas";
 import { summarizeCall } from "./summary";
 import type { VoiceIntegrationRow } from "../../storage/schema";
 
-/** Recordings larger than this are not copied (a Worker buffers the body). */
-export const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
+/**
+ * Recordings larger than this are not copied: the Worker buffers the body (R2 needs its length) and
+ * has 128 MB; the cap is enforced on the streamed body, not only on the declared length.
+ */
+export const MAX_RECORDING_BYTES = 24 * 1024 * 1024;
 export const RECORDING_FETCH_TIMEOUT_MS = 20_000;
 
 export type CallReport = {
@@ -46,13 +50,15 @@ export async function copyRecording(
     if (source.bytes) {
       ({ data, mime } = source.bytes);
     } else if (source.url) {
-      const url = new URL(source.url);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && ctx.config.environment !== "production"))
-        throw new Error(`refusing to fetch a ${url.protocol} recording URL`);
-      const res = await ctx.deps.fetch(url.toString(), { signal: AbortSignal.timeout(RECORDING_FETCH_TIMEOUT_MS) });
+      // through the egress policy: the provider's URL is attacker-reachable input (a forged or
+      // compromised webhook); deps.fetch is only the network underneath
+      const policy = egressPolicyOf(ctx.config, (req) => ctx.deps.fetch(req.url, req));
+      const res = await egressFetch(policy, source.url, undefined, {
+        maxBytes: MAX_RECORDING_BYTES,
+        timeoutMs: RECORDING_FETCH_TIMEOUT_MS,
+      });
       if (!res.ok) throw new Error(`recording fetch answered ${res.status}`);
-      if (Number(res.headers.get("content-length") ?? 0) > MAX_RECORDING_BYTES) throw new Error("recording too large");
-      data = new Uint8Array(await res.arrayBuffer());
+      data = await readBody(res);
       mime = (res.headers.get("content-type") ?? "application/octet-stream").split(";")[0]!.trim();
     } else return null;
     if (data.byteLength > MAX_RECORDING_BYTES) throw new Error("recording too large");
