@@ -126,7 +126,12 @@ export function createRoomStore(sql: SqlStorage) {
     },
     /** Appends with the next seq; the caller has already checked the cid. */
     insertMessage(m: Omit<MessageRecord, "seq">, cidKey: string | null): MessageRecord {
+      return this.insertMessageAt({ ...m, seq: this.lastSeq() + 1 }, cidKey);
+    },
+    /** Appends with the seq room-core chose; it must be the next one (seq stays gap-free). */
+    insertMessageAt(m: MessageRecord, cidKey: string | null): MessageRecord {
       const seq = this.lastSeq() + 1;
+      if (m.seq !== seq) throw new Error(`room: seq ${m.seq} is not the next one (${seq})`);
       sql.exec(
         `INSERT INTO messages (seq, id, cid_key, cid, role, text, sources, attachments, author, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,
