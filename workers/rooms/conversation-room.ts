@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import type { AnswerCtx, AnswerTurn } from "../domain/knowledge/answer-types";
+import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import { onAgentReplied, onConversationEscalated } from "../domain/triage/hook";
 import type { VoiceCtx } from "../domain/voice/ports";
 import { roomsOf } from "../domain/voice/room-port";
 import { newId } from "../lib/ids";
 import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
-import { conversationRow, flushToD1 } from "./d1-copy";
+import { conversationRow } from "./d1-copy";
 import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type Mode, type MsgFrame } from "./protocol";
 import { roomAnswerer, roomCtx, roomTurnTimeout } from "./room-ctx";
 import { decide, factsNeeded, type Command, type CoreState, type Effect, type Notice, type Sender } from "./room-core";
@@ -23,7 +23,8 @@ import {
   type SocketAttachment,
   type SocketInfo,
 } from "./room-sockets";
-import { runTurn, type Turn } from "./room-turn";
+import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
+import { RoomAlarm } from "./room-alarm";
 import { RoomTriage, type TriageOutcome } from "./room-triage";
 import { hubStub, type ConversationEvent } from "./tenant-hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
@@ -33,10 +34,7 @@ import { mergeVisitor } from "./room-visitor";
 export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
-/** The D1 copy is written at most this long after a change (one alarm per object). */
-export const FLUSH_DELAY_MS = 1000;
-/** Earlier turns handed to the answerer. */
-const HISTORY_TURNS = 12;
+export { FLUSH_DELAY_MS } from "./room-alarm";
 
 type Outcome = { ack?: MessageRecord; triage?: Promise<TriageOutcome | undefined>; done: Promise<unknown> };
 
@@ -52,9 +50,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private core: CoreState = { room: initialState(), bucket: undefined };
   private turn: Turn | undefined;
   private actx: AnswerCtx | undefined;
-  private flushFailures = 0;
-  /** The alarm time last set (null: none; undefined: unknown after a wake). */
-  private alarmAt: number | null | undefined;
+  private readonly alarms: RoomAlarm;
   private readonly retell: RetellChannel;
   private readonly triage: RoomTriage;
 
@@ -74,6 +70,7 @@ export class ConversationRoom extends DurableObject<Env> {
       voiceCtx: () => this.voiceCtx(),
       log: (msg, fields) => this.log().error(msg, fields),
     });
+    this.alarms = new RoomAlarm(ctx.storage, this.store, (msg, fields) => this.log().error(msg, fields));
     this.triage = new RoomTriage(
       this.store,
       () => this.answerCtx(),
@@ -116,7 +113,7 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!next) return this.snapshot();
     this.meta = { ...meta, visitor: next };
     this.store.setMeta(this.meta);
-    this.markDirty();
+    this.alarms.markDirty();
     this.publish({ type: "conversation.visitor", visitor: { name: next.name, email: next.email } });
     return this.snapshot();
   }
@@ -298,7 +295,7 @@ export class ConversationRoom extends DurableObject<Env> {
         return void this.store.insertNote(e.note, e.cidKey);
       case "save":
         this.store.setState(this.core.room);
-        return this.markDirty();
+        return this.alarms.markDirty();
       case "publish":
         return this.publish(e.notice);
       case "stop_turn": {
@@ -343,38 +340,24 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.run({ type: "handoff", reason }).done;
   }
 
-  private async answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
+  private answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
     const meta = this.requireMeta();
-    const turn: Turn = { id: turnId, controller: new AbortController(), text: "" };
-    this.turn = turn;
-    fanOut(this.ctx, { type: "typing", role: "ai" });
-    const history: AnswerTurn[] = this.store
-      .recentMessages(HISTORY_TURNS + 1)
-      .filter((m) => m.seq < trigger.seq && m.role !== "system")
-      .map((m) => ({ role: m.role as AnswerTurn["role"], text: m.text }));
+    const host: ChatTurnHost = {
+      recent: (n) => this.store.recentMessages(n),
+      answer: (input, signal) => roomAnswerer()(this.answerCtx(), input, signal),
+      broadcast: (frame) => fanOut(this.ctx, frame),
+      current: { get: () => this.turn, set: (t) => void (this.turn = t) },
+      store: (t, d) => {
+        const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
+        const failure = d.failure ? { failure: d.failure } : {};
+        this.run({ type: "answer", turnId: t.id, text, sources: d.sources, confidence: d.confidence, ...failure });
+      },
+      handoff: (reason) => this.handoff(reason),
+      log: (msg, fields) => this.log().warn(msg, fields),
+    };
     const language = meta.visitor.locale ? { language: meta.visitor.locale } : {};
-    try {
-      await runTurn(
-        {
-          answer: (input, signal) => roomAnswerer()(this.answerCtx(), input, signal),
-          ready: () => triaged.then(() => undefined),
-          sendDelta: (id, text) => fanOut(this.ctx, { type: "delta", id, text }),
-          storeAnswer: (t, d) => {
-            if (this.turn === t) this.turn = undefined;
-            const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
-            const failure = d.failure ? { failure: d.failure } : {};
-            this.run({ type: "answer", turnId: t.id, text, sources: d.sources, confidence: d.confidence, ...failure });
-          },
-          handoff: async (reason) => void (await this.handoff(reason)),
-          log: (msg, fields) => this.log().warn(msg, fields),
-        },
-        turn,
-        { botId: meta.botId, question: trigger.text, history, ...language, channel: "chat" },
-        roomTurnTimeout(),
-      );
-    } finally {
-      if (this.turn === turn) this.turn = undefined;
-    }
+    const input = { botId: meta.botId, ...language, channel: "chat" as const };
+    return runChatTurn(host, { turnId, trigger, triaged }, input, roomTurnTimeout());
   }
 
   private async escalated(reason: string) {
@@ -392,42 +375,8 @@ export class ConversationRoom extends DurableObject<Env> {
     }
   }
 
-  // ---------------------------------------------------------------- D1 copy and the alarm
-
-  private markDirty() {
-    this.store.schedule("flush", Date.now() + FLUSH_DELAY_MS);
-    void this.armAlarm();
-  }
-
-  /** Sets the alarm to the earliest due job; the time set is cached so a busy room skips the storage calls. */
-  private async armAlarm() {
-    const next = this.store.nextDue();
-    if (next === undefined) return;
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (this.alarmAt !== null && this.alarmAt <= next) return;
-    this.alarmAt = next;
-    await this.ctx.storage.setAlarm(next);
-  }
-
-  /** The single alarm: runs due jobs (the D1 flush), retries with backoff on failure. */
   override async alarm() {
-    this.alarmAt = null;
-    const meta = this.meta;
-    if (!meta) return;
-    if (this.store.dueJobs(Date.now()).includes("flush")) {
-      // the job is removed first: a change during the D1 write schedules a fresh one
-      this.store.finishJob("flush");
-      try {
-        const { more } = await flushToD1(createDb(this.env.DB), this.store, meta, this.core.room);
-        this.flushFailures = 0;
-        if (more) this.store.schedule("flush", Date.now());
-      } catch (err) {
-        this.flushFailures++;
-        this.log().error("room: D1 flush failed", { error: String(err), failures: this.flushFailures });
-        this.store.schedule("flush", Date.now() + Math.min(30_000, 500 * 2 ** Math.min(this.flushFailures, 6)));
-      }
-    }
-    await this.armAlarm();
+    await this.alarms.run(() => createDb(this.env.DB), this.meta, this.core.room);
   }
 
   // ---------------------------------------------------------------- context
