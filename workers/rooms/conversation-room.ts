@@ -25,8 +25,9 @@ import {
 } from "./room-sockets";
 import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
+import { roomD1 } from "./room-db";
 import { RoomTriage, type TriageOutcome } from "./room-triage";
-import { hubStub, type ConversationEvent } from "./tenant-hub";
+import { hubStub, type ConversationEvent, type Standing } from "./tenant-hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
 import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, VisitorPatch } from "./room-api";
 import { mergeVisitor } from "./room-visitor";
@@ -92,7 +93,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
       const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
-      await conversationsRepo(createDb(this.env.DB))
+      await conversationsRepo(createDb(roomD1(this.env.DB)))
         .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
         .run();
       this.store.setMeta(fresh);
@@ -193,6 +194,25 @@ export class ConversationRoom extends DurableObject<Env> {
     this.store.addAttachment(a, Date.now());
   }
 
+  /**
+   * The tenant hub reports a principal's reduced (or restored) authority: from now on its frames are
+   * refused from this cache (no D1 read per frame); a revoked principal's sockets close with 4001.
+   */
+  async authorityChanged(tenantId: string, principal: string, standing: Standing): Promise<void> {
+    if (this.requireMeta().tenantId !== tenantId) throw new Error("room: wrong tenant");
+    const { [principal]: _old, ...rest } = this.store.authority();
+    this.store.setAuthority(standing === "write" ? rest : { ...rest, [principal]: standing });
+    for (const ws of this.ctx.getWebSockets("operator")) {
+      const info = ws.deserializeAttachment() as SocketInfo;
+      if (info.kind !== "operator" || info.userId !== principal) continue;
+      if (standing === "revoked") {
+        send(ws, { type: "error", code: "FORBIDDEN", message: "your access to this tenant was revoked" });
+        ws.close(4001, "access revoked");
+      } else ws.serializeAttachment({ ...info, canWrite: standing === "write" });
+    }
+    if (standing === "revoked") sendPresence(this.ctx);
+  }
+
   // ---------------------------------------------------------------- sockets
 
   override async fetch(request: Request): Promise<Response> {
@@ -208,11 +228,22 @@ export class ConversationRoom extends DurableObject<Env> {
       p.kind === "visitor"
         ? { kind: "visitor" }
         : { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite };
+    if (info.kind === "operator") await this.admitOperator(info.userId);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [info.kind]);
     pair[1].serializeAttachment(info);
     sendPresence(this.ctx);
     return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** The Worker just authenticated this principal against D1: its fresh standing replaces the cached one, and the hub will tell us of changes. */
+  private async admitOperator(principal: string) {
+    const { [principal]: old, ...rest } = this.store.authority();
+    if (old) this.store.setAuthority(rest);
+    const { tenantId, conversationId } = this.requireMeta();
+    await hubStub(this.env.TENANT_HUB, tenantId)
+      .watch(tenantId, principal, conversationId)
+      .catch((err: unknown) => this.log().warn("room: hub watch failed", { error: String(err) }));
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
@@ -229,7 +260,12 @@ export class ConversationRoom extends DurableObject<Env> {
     const from: Sender =
       info.kind === "visitor"
         ? { kind: "visitor" }
-        : { kind: "operator", operator: { userId: info.userId, name: info.name }, canWrite: info.canWrite };
+        : {
+            kind: "operator",
+            operator: { userId: info.userId, name: info.name },
+            canWrite: info.canWrite,
+            authority: this.store.authority()[info.userId] ?? "ok",
+          };
     try {
       await this.run({ type: "frame", from, frame: parsed.frame }, ws).done;
     } catch (err) {
@@ -376,7 +412,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async alarm() {
-    await this.alarms.run(() => createDb(this.env.DB), this.meta, this.core.room);
+    await this.alarms.run(() => createDb(roomD1(this.env.DB)), this.meta, this.core.room);
   }
 
   // ---------------------------------------------------------------- context

@@ -112,6 +112,9 @@ export function createRoomStore(sql: SqlStorage) {
     setMeta: (m: RoomMeta) => kvSet("meta", m),
     state: () => kvGet<RoomState>("state"),
     setState: (s: RoomState) => kvSet("state", s),
+    /** Principals whose authority the tenant hub reduced: user or key id → `revoked` | `read_only`. */
+    authority: () => kvGet<Record<string, "revoked" | "read_only">>("authority") ?? {},
+    setAuthority: (a: Record<string, "revoked" | "read_only">) => kvSet("authority", a),
     flushedSeq: () => kvGet<number>("flushedSeq") ?? 0,
     setFlushedSeq: (seq: number) => kvSet("flushedSeq", seq),
 

@@ -7,6 +7,7 @@ import type { ApiKeyRow } from "../../storage/schema";
 import { PERMISSIONS, type Permission } from "../auth/permissions";
 import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
 import { Forbidden } from "../../lib/errors";
+import { announceAuthority } from "../conversations/authority";
 
 export const KeyInput = z
   .object({
@@ -66,6 +67,7 @@ export const listApiKeys = (ctx: Ctx) => apiKeysRepo(ctx.db).list(ctx.tenantId);
 export async function revokeApiKey(ctx: Ctx, id: string) {
   const row = await apiKeysRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("api key", id);
+  await announceAuthority(ctx, row.id, "revoked");
   return row;
 }
 

@@ -9,6 +9,7 @@ import { Email, Password, RoleSchema } from "../auth/schemas";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { issueSession } from "../auth/session";
 import { actorId, type BaseCtx, type Ctx } from "../ctx";
+import { announceAuthority, standingOf } from "../conversations/authority";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -149,6 +150,7 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
   const row = await membershipsRepo(ctx.db).setRole(ctx.tenantId, userId, role);
   if (!row) throw new NotFound("member", userId);
   await refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
+  await announceAuthority(ctx, userId, standingOf(role));
   return row;
 }
 
@@ -158,4 +160,5 @@ export async function removeMember(ctx: Ctx, userId: string) {
     membershipsRepo(ctx.db).deleteStmt(ctx.tenantId, userId),
     refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())),
   ]);
+  await announceAuthority(ctx, userId, "revoked");
 }
