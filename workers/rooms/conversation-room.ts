@@ -76,6 +76,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.store,
       () => this.answerCtx(),
       () => this.requireMeta(),
+      () => this.alarms.markDirty(),
     );
   }
 
@@ -99,6 +100,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.store.setMeta(fresh);
       this.core = { room: initialState(fresh.createdAt), bucket: undefined };
       this.store.setState(this.core.room);
+      this.store.setTriage(null, false);
       this.meta = fresh;
       const visitor = { name: fresh.visitor.name, email: fresh.visitor.email };
       this.publish({ type: "conversation.created", status: "open", mode: "ai", visitor });

@@ -1,5 +1,9 @@
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import { triageVisitorMessage } from "../domain/triage/hook";
+import { policyFor } from "../domain/triage/settings";
+import { DEFAULT_POLICY } from "../domain/triage/policy";
+import type { EscalationPolicy } from "../storage/schema";
+import { conversationTriageRepo } from "../storage/triage-repo";
 import type { RoomMeta } from "./room-state";
 import type { MessageRecord, RoomStore } from "./room-store";
 
@@ -8,6 +12,8 @@ export type TriageOutcome = { frustration: number; escalate: { reason: string; d
 
 /** Utterances whose triage is remembered, so words triaged before their transcript arrives are not triaged again. */
 const REMEMBERED = 20;
+/** How long the room trusts the bot's escalation policy it read (a changed policy applies within this). */
+const POLICY_TTL_MS = 30_000;
 /** Earlier messages triage considers. */
 const HISTORY = 30;
 
@@ -22,11 +28,16 @@ export class RoomTriage {
   private readonly spoken = new Map<string, Promise<TriageOutcome | undefined>>();
   /** The last stored visitor message's triage. */
   private last: { seq: number; outcome: Promise<TriageOutcome | undefined> } | undefined;
+  private policy: { value: EscalationPolicy; at: number } | undefined;
+  /** Triages run one after another: each starts from the state the previous one left. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: RoomStore,
     private readonly ctx: () => AnswerCtx,
     private readonly meta: () => RoomMeta,
+    /** The triage row changed: schedule the D1 copy. */
+    private readonly dirty: () => void,
   ) {}
 
   /** Triage of a stored visitor message (once: a remembered outcome for the same words is reused). */
@@ -67,20 +78,45 @@ export class RoomTriage {
     return outcome;
   }
 
-  private async run(text: string, earlier: MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
+  private run(text: string, earlier: MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
+    const next = this.queue.then(() => this.runNow(text, earlier, handoff));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async policyFor(ctx: AnswerCtx, botId: string) {
+    const now = Date.now();
+    if (!this.policy || now - this.policy.at > POLICY_TTL_MS)
+      this.policy = { value: await policyFor(ctx, botId).catch(() => DEFAULT_POLICY), at: now };
+    return this.policy.value;
+  }
+
+  private async runNow(text: string, earlier: MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
     const meta = this.meta();
     const ctx = this.ctx();
     try {
       const lastAi = [...earlier].reverse().find((m) => m.role === "ai");
       const confidence = typeof lastAi?.meta?.confidence === "number" ? lastAi.meta.confidence : undefined;
-      const result = await triageVisitorMessage(ctx, {
-        conversationId: meta.conversationId,
-        botId: meta.botId,
-        text,
-        previousVisitorTexts: earlier.filter((m) => m.role === "visitor").map((m) => m.text),
-        ...(confidence !== undefined ? { lastAnswerConfidence: confidence } : {}),
-      });
-      if (result.escalate) await handoff(result.escalate.reason);
+      const result = await triageVisitorMessage(
+        ctx,
+        {
+          conversationId: meta.conversationId,
+          botId: meta.botId,
+          text,
+          previousVisitorTexts: earlier.filter((m) => m.role === "visitor").map((m) => m.text),
+          ...(confidence !== undefined ? { lastAnswerConfidence: confidence } : {}),
+        },
+        { prior: this.store.triage()?.row, policy: await this.policyFor(ctx, meta.botId) },
+      );
+      if (result.escalate) {
+        // the ticket the hand-off opens reads this row at once: write it now rather than with the flush
+        await conversationTriageRepo(ctx.db).liveUpsertStmt(result.row).run();
+        this.store.setTriage(result.row, false);
+        await handoff(result.escalate.reason);
+      } else {
+        this.store.setTriage(result.row, true);
+        this.dirty();
+      }
       return { frustration: result.frustration, escalate: result.escalate };
     } catch (err) {
       ctx.log.error("room: triage failed", { error: String(err) });

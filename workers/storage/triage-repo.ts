@@ -115,6 +115,28 @@ export const conversationTriageRepo = (db: Db) => ({
         target: [conversationTriage.tenantId, conversationTriage.conversationId],
         set: { ...row },
       }),
+  /**
+   * The room's copy of its conversation's triage state (written with the batched D1 copy): frustration
+   * and escalation fields follow the room, while a category already in D1 (an operator's correction)
+   * wins over the room's.
+   */
+  liveUpsertStmt: (row: typeof conversationTriage.$inferInsert) => {
+    const keep = (col: string) => sql.raw(`coalesce("conversation_triage"."${col}", excluded."${col}")`);
+    return db
+      .insert(conversationTriage)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [conversationTriage.tenantId, conversationTriage.conversationId],
+        set: {
+          ...row,
+          categoryId: keep("category_id"),
+          categoryConfidence: sql.raw(
+            `case when "conversation_triage"."category_id" is null then excluded."category_confidence" else "conversation_triage"."category_confidence" end`,
+          ),
+          categorySource: keep("category_source"),
+        },
+      });
+  },
   setCategory: (
     tenantId: string,
     conversationId: string,
