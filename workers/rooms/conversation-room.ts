@@ -402,12 +402,19 @@ export class ConversationRoom extends DurableObject<Env> {
     const meta = this.requireMeta();
     try {
       const transcript = this.store.recentMessages(50).map((m) => ({ role: m.role, text: m.text }));
-      await onConversationEscalated(this.answerCtx(), {
-        conversationId: meta.conversationId,
-        botId: meta.botId,
-        reason,
-        transcript,
-      });
+      // the room knows the triage row and the conversation: the ticket reads neither again
+      const kept = this.store.triage();
+      const known = kept ? { triage: kept.row, conversation: { botId: meta.botId, visitor: meta.visitor } } : undefined;
+      await onConversationEscalated(
+        this.answerCtx(),
+        {
+          conversationId: meta.conversationId,
+          botId: meta.botId,
+          reason,
+          transcript,
+        },
+        known,
+      );
     } catch (err) {
       this.log().error("room: escalation hook failed", { error: String(err) });
     }

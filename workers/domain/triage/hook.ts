@@ -8,7 +8,7 @@ import { decideEscalation, DEFAULT_POLICY } from "./policy";
 import type { ConversationTriageRow, EscalationPolicy } from "../../storage/schema";
 import { policyFor } from "./settings";
 import { textSimilarity, words } from "./text";
-import { createTicketForEscalation, labelLiveTicket } from "./tickets";
+import { createTicketForEscalation, labelLiveTicket, type KnownConversation } from "./tickets";
 
 /**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
@@ -172,9 +172,10 @@ const EscalatedInput = z.object({
 export async function onConversationEscalated(
   ctx: AnswerCtx,
   input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
+  known?: KnownConversation,
 ): Promise<void> {
   const i = EscalatedInput.parse(input);
-  const { ticket, created } = await createTicketForEscalation(ctx, i);
+  const { ticket, created } = await createTicketForEscalation(ctx, i, known);
   ctx.log.info("triage: escalated", {
     conversationId: i.conversationId,
     reason: i.reason,
