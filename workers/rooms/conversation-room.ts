@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
-import { onAgentReplied, onConversationEscalated } from "../domain/triage/hook";
 import type { VoiceCtx } from "../domain/voice/ports";
 import { roomsOf } from "../domain/voice/room-port";
 import { newId } from "../lib/ids";
@@ -31,6 +30,7 @@ import { hubStub, type ConversationEvent, type Standing } from "./tenant-hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
 import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, VisitorPatch } from "./room-api";
 import { mergeVisitor } from "./room-visitor";
+import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 
 export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
@@ -94,7 +94,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
       const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
-      await conversationsRepo(createDb(roomD1(this.env.DB)))
+      await conversationsRepo(createDb(roomD1(this.env.DB, meta.conversationId)))
         .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
         .run();
       this.store.setMeta(fresh);
@@ -196,23 +196,10 @@ export class ConversationRoom extends DurableObject<Env> {
     this.store.addAttachment(a, Date.now());
   }
 
-  /**
-   * The tenant hub reports a principal's reduced (or restored) authority: from now on its frames are
-   * refused from this cache (no D1 read per frame); a revoked principal's sockets close with 4001.
-   */
+  /** The tenant hub reports a principal's reduced (or restored) authority (see room-authority.ts). */
   async authorityChanged(tenantId: string, principal: string, standing: Standing): Promise<void> {
     if (this.requireMeta().tenantId !== tenantId) throw new Error("room: wrong tenant");
-    const { [principal]: _old, ...rest } = this.store.authority();
-    this.store.setAuthority(standing === "write" ? rest : { ...rest, [principal]: standing });
-    for (const ws of this.ctx.getWebSockets("operator")) {
-      const info = ws.deserializeAttachment() as SocketInfo;
-      if (info.kind !== "operator" || info.userId !== principal) continue;
-      if (standing === "revoked") {
-        send(ws, { type: "error", code: "FORBIDDEN", message: "your access to this tenant was revoked" });
-        ws.close(4001, "access revoked");
-      } else ws.serializeAttachment({ ...info, canWrite: standing === "write" });
-    }
-    if (standing === "revoked") sendPresence(this.ctx);
+    applyStanding(this.ctx, this.store, principal, standing);
   }
 
   // ---------------------------------------------------------------- sockets
@@ -238,14 +225,11 @@ export class ConversationRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  /** The Worker just authenticated this principal against D1: its fresh standing replaces the cached one, and the hub will tell us of changes. */
-  private async admitOperator(principal: string) {
-    const { [principal]: old, ...rest } = this.store.authority();
-    if (old) this.store.setAuthority(rest);
+  private admitOperator(principal: string) {
     const { tenantId, conversationId } = this.requireMeta();
-    await hubStub(this.env.TENANT_HUB, tenantId)
-      .watch(tenantId, principal, conversationId)
-      .catch((err: unknown) => this.log().warn("room: hub watch failed", { error: String(err) }));
+    return admitOperator(this.store, principal, (p) =>
+      hubStub(this.env.TENANT_HUB, tenantId).watch(tenantId, p, conversationId),
+    ).catch((err: unknown) => this.log().warn("room: hub watch failed", { error: String(err) }));
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
@@ -294,21 +278,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
-    const need = factsNeeded(command);
-    const key = need.cidKey;
-    const dup = key
-      ? key.kind === "msg"
-        ? this.store.messageByCidKey(key.key)
-        : this.store.noteByCidKey(key.key)
-      : undefined;
-    const facts = {
-      now: Date.now(),
-      lastSeq: this.store.lastSeq(),
-      ids: [newId("msg"), newId("msg"), newId("msg"), newId("msg")],
-      ...(dup ? { dup } : {}),
-      ...(need.attachmentIds.length ? { attachments: this.store.unusedAttachments(need.attachmentIds) } : {}),
-      turn: this.turn ? { id: this.turn.id, text: this.turn.text } : null,
-    };
+    const facts = gatherFacts(this.store, factsNeeded(command), this.turn);
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
     const outcome: Outcome = { done: Promise.resolve() };
@@ -347,12 +317,9 @@ export class ConversationRoom extends DurableObject<Env> {
       case "start_turn":
         return void waits.push(this.answer(e.turnId, e.trigger, outcome.triage ?? Promise.resolve(undefined)));
       case "escalated":
-        return void this.escalated(e.reason);
+        return void this.triage.escalated(e.reason);
       case "agent_replied":
-        return void onAgentReplied(this.answerCtx(), {
-          conversationId: this.requireMeta().conversationId,
-          at: e.at,
-        }).catch((err: unknown) => this.log().warn("room: first-response hook failed", { error: String(err) }));
+        return void this.triage.agentReplied(e.at);
       case "replay":
         return (
           sender &&
@@ -398,30 +365,12 @@ export class ConversationRoom extends DurableObject<Env> {
     return runChatTurn(host, { turnId, trigger, triaged }, input, roomTurnTimeout());
   }
 
-  private async escalated(reason: string) {
-    const meta = this.requireMeta();
-    try {
-      const transcript = this.store.recentMessages(50).map((m) => ({ role: m.role, text: m.text }));
-      // the room knows the triage row and the conversation: the ticket reads neither again
-      const kept = this.store.triage();
-      const known = kept ? { triage: kept.row, conversation: { botId: meta.botId, visitor: meta.visitor } } : undefined;
-      await onConversationEscalated(
-        this.answerCtx(),
-        {
-          conversationId: meta.conversationId,
-          botId: meta.botId,
-          reason,
-          transcript,
-        },
-        known,
-      );
-    } catch (err) {
-      this.log().error("room: escalation hook failed", { error: String(err) });
-    }
-  }
-
   override async alarm() {
-    await this.alarms.run(() => createDb(roomD1(this.env.DB)), this.meta, this.core.room);
+    await this.alarms.run(
+      () => createDb(roomD1(this.env.DB, this.requireMeta().conversationId)),
+      this.meta,
+      this.core.room,
+    );
   }
 
   // ---------------------------------------------------------------- context

@@ -11,7 +11,7 @@ import { AI_EVENT_TIMEOUT_MS } from "./room-turn";
  * the room's tenant. Rooms are composition points, so they may read `env`.
  */
 export function roomCtx(env: Env, tenantId: string, conversationId: string, origin = ""): AnswerCtx {
-  const base = baseCtxOf({ ...env, DB: roomD1(env.DB) }, newId("req"), origin);
+  const base = baseCtxOf({ ...env, DB: roomD1(env.DB, conversationId) }, newId("req"), origin);
   return { ...base, log: createLog({ do: "ConversationRoom", tenantId, conversationId }), tenantId };
 }
 

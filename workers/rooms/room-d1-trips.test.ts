@@ -66,6 +66,10 @@ function scripted(text: string): StreamAnswer {
 }
 
 const trips: Trip[] = [];
+/** Only the room of the conversation under test is counted (other test files share the Durable Object isolate). */
+let counted = "";
+const countOnly = () =>
+  setRoomD1WrapperForTesting((db, conversationId) => (conversationId === counted ? countingD1(db, trips) : db));
 const report = (label: string) =>
   console.log(
     `${label}: ${trips.length} D1 round trips\n${trips.map((t) => `  ${t.kind} ${t.sql.slice(0, 110)}`).join("\n")}`,
@@ -89,9 +93,10 @@ async function flushed(token: string, conversationId: string, n: number) {
 describe("D1 round trips from the room", () => {
   it("one answered visitor message (no hand-off)", async () => {
     setRoomAnswererForTesting(scripted("Invoices are sent monthly."));
-    setRoomD1WrapperForTesting((db) => countingD1(db, trips));
+    countOnly();
     const t = await makeTenant();
     const s = await newSession(t);
+    counted = s.conversationId;
     const v = await joinVisitor(s);
     // a first exchange warms the room (settings, policy); the second is the steady state measured
     v.send({ type: "msg", cid: "w1", text: "Hello there, I have a billing question" });
@@ -108,9 +113,10 @@ describe("D1 round trips from the room", () => {
 
   it("one message that escalates and opens a ticket", async () => {
     setRoomAnswererForTesting(scripted("You can reset it in Settings."));
-    setRoomD1WrapperForTesting((db) => countingD1(db, trips));
+    countOnly();
     const t = await makeTenant();
     const s = await newSession(t);
+    counted = s.conversationId;
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "w1", text: "Hello there, I have a billing question" });
     await v.waitFor((f) => f.type === "msg" && f.role === "ai");
@@ -129,9 +135,10 @@ describe("D1 round trips from the room", () => {
   });
 
   it("triages caller words once: asked before their transcript is stored, then stored", async () => {
-    setRoomD1WrapperForTesting((db) => countingD1(db, trips));
+    countOnly();
     const t = await makeTenant();
     const conversationId = `conv_${"0".repeat(10)}${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
+    counted = conversationId;
     const room = roomStub(env.CONVERSATION_ROOM, t.tenantId, conversationId);
     await room.init({ tenantId: t.tenantId, conversationId, botId: t.botId, channel: "voice" });
     trips.length = 0;

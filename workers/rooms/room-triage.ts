@@ -1,5 +1,5 @@
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
-import { triageVisitorMessage } from "../domain/triage/hook";
+import { onAgentReplied, onConversationEscalated, triageVisitorMessage } from "../domain/triage/hook";
 import { policyFor } from "../domain/triage/settings";
 import { DEFAULT_POLICY } from "../domain/triage/policy";
 import type { EscalationPolicy } from "../storage/schema";
@@ -49,6 +49,29 @@ export class RoomTriage {
     const outcome = spoken ?? this.run(rec.text, earlier, handoff);
     this.last = { seq: rec.seq, outcome };
     return outcome;
+  }
+
+  /** The conversation now waits for a person: open its ticket with what the room knows (no second read). */
+  async escalated(reason: string) {
+    const meta = this.meta();
+    const ctx = this.ctx();
+    try {
+      const transcript = this.store.recentMessages(50).map((m) => ({ role: m.role, text: m.text }));
+      const kept = this.store.triage();
+      const known = kept ? { triage: kept.row, conversation: { botId: meta.botId, visitor: meta.visitor } } : undefined;
+      const { conversationId, botId } = meta;
+      await onConversationEscalated(ctx, { conversationId, botId, reason, transcript }, known);
+    } catch (err) {
+      ctx.log.error("room: escalation hook failed", { error: String(err) });
+    }
+  }
+
+  /** An agent replied: the live ticket records its first response now, not when the D1 copy is read. */
+  async agentReplied(at: number) {
+    const ctx = this.ctx();
+    await onAgentReplied(ctx, { conversationId: this.meta().conversationId, at }).catch((err: unknown) =>
+      ctx.log.warn("room: first-response hook failed", { error: String(err) }),
+    );
   }
 
   /** The remembered outcome of a stored message (a provider's resend gets the same answer). */
