@@ -22,6 +22,7 @@ import {
   type SocketAttachment,
   type SocketInfo,
 } from "./room-sockets";
+import { runEffects, type EffectHost, type Outcome } from "./room-effects";
 import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
 import { roomD1 } from "./room-db";
@@ -36,8 +37,6 @@ export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
 export { FLUSH_DELAY_MS } from "./room-alarm";
-
-type Outcome = { ack?: MessageRecord; triage?: Promise<TriageOutcome | undefined>; done: Promise<unknown> };
 
 /**
  * One per conversation, named `${tenantId}:${conversationId}`: the thin shell around room-core.ts.
@@ -54,6 +53,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly alarms: RoomAlarm;
   private readonly retell: RetellChannel;
   private readonly triage: RoomTriage;
+  private readonly effectHost: EffectHost;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -78,6 +78,18 @@ export class ConversationRoom extends DurableObject<Env> {
       () => this.requireMeta(),
       () => this.alarms.markDirty(),
     );
+    this.effectHost = {
+      state: ctx,
+      store: this.store,
+      triage: this.triage,
+      core: () => this.core,
+      meta: () => this.requireMeta(),
+      turn: { get: () => this.turn, set: (t) => void (this.turn = t) },
+      markDirty: () => this.alarms.markDirty(),
+      publish: (n) => this.publish(n),
+      handoff: (reason) => this.handoff(reason),
+      answer: (id, trigger, triaged) => this.answer(id, trigger, triaged),
+    };
   }
 
   // ---------------------------------------------------------------- RPC surface (Worker, voice)
@@ -281,64 +293,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const facts = gatherFacts(this.store, factsNeeded(command), this.turn);
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
-    const outcome: Outcome = { done: Promise.resolve() };
-    const waits: Promise<unknown>[] = [];
-    for (const e of effects) this.effect(e, sender, outcome, waits);
-    outcome.done = Promise.all(waits);
-    return outcome;
-  }
-
-  private effect(e: Effect, sender: WebSocket | undefined, outcome: Outcome, waits: Promise<unknown>[]) {
-    switch (e.type) {
-      case "send":
-        if (e.to === "sender") return sender && send(sender, e.frame);
-        if (e.to === "others") return participants(this.ctx).forEach((s) => s !== sender && send(s, e.frame));
-        return fanOut(this.ctx, e.frame, e.to === "all" ? undefined : e.to);
-      case "store_message": {
-        const rec = this.store.insertMessageAt(e.message, e.cidKey);
-        if (e.attachmentIds) this.store.markAttachmentsUsed(e.attachmentIds, rec.seq);
-        return;
-      }
-      case "store_note":
-        return void this.store.insertNote(e.note, e.cidKey);
-      case "save":
-        this.store.setState(this.core.room);
-        return this.alarms.markDirty();
-      case "publish":
-        return this.publish(e.notice);
-      case "stop_turn": {
-        const t = this.turn;
-        this.turn = undefined;
-        return t?.controller.abort();
-      }
-      case "triage":
-        outcome.triage = this.triage.message(e.message, (reason) => this.handoff(reason));
-        return void waits.push(outcome.triage);
-      case "start_turn":
-        return void waits.push(this.answer(e.turnId, e.trigger, outcome.triage ?? Promise.resolve(undefined)));
-      case "escalated":
-        return void this.triage.escalated(e.reason);
-      case "agent_replied":
-        return void this.triage.agentReplied(e.at);
-      case "replay":
-        return (
-          sender &&
-          replay(
-            this.ctx,
-            this.store,
-            sender,
-            sender.deserializeAttachment() as SocketInfo,
-            this.requireMeta(),
-            this.core.room,
-            e.lastSeq,
-          )
-        );
-      case "ack":
-        outcome.ack = e.message;
-        return;
-      case "close_sender":
-        return sender?.close(e.code, e.reason);
-    }
+    return runEffects(this.effectHost, effects, sender);
   }
 
   private handoff(reason: string): Promise<unknown> {
