@@ -3,25 +3,16 @@ import { z } from "zod";
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import type { VoiceCtx } from "../domain/voice/ports";
 import { roomsOf } from "../domain/voice/room-port";
-import { newId } from "../lib/ids";
 import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
 import { conversationRow } from "./d1-copy";
 import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type Mode, type MsgFrame } from "./protocol";
 import { roomAnswerer, roomCtx, roomTurnTimeout } from "./room-ctx";
-import { decide, factsNeeded, type Command, type CoreState, type Effect, type Notice, type Sender } from "./room-core";
-import { callRoomOf, RetellChannel } from "./room-retell";
-import { initialState, type RoomMeta } from "./room-state";
+import { decide, factsNeeded, type Command, type CoreState, type Notice, type Sender } from "./room-core";
+import { RetellChannel, voiceCtxOf } from "./room-retell";
+import { initialState, snapshotOf, type RoomMeta } from "./room-state";
 import { createRoomStore, toMsgFrame, type MessageRecord, type RoomStore } from "./room-store";
-import {
-  fanOut,
-  participants,
-  replay,
-  send,
-  sendPresence,
-  type SocketAttachment,
-  type SocketInfo,
-} from "./room-sockets";
+import { fanOut, send, sendPresence, type SocketAttachment, type SocketInfo } from "./room-sockets";
 import { runEffects, type EffectHost, type Outcome } from "./room-effects";
 import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
@@ -180,20 +171,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   async snapshot(): Promise<RoomSnapshot> {
-    const meta = this.requireMeta();
-    const { mode, status, assignee, reason, call, visitorReadSeq, rating, closedAt } = this.core.room;
-    return {
-      meta,
-      mode,
-      status,
-      assignee,
-      reason,
-      lastSeq: this.store.lastSeq(),
-      call,
-      visitorReadSeq,
-      rating,
-      closedAt,
-    };
+    return snapshotOf(this.requireMeta(), this.core.room, this.store.lastSeq());
   }
 
   /** Visible messages (notes excluded) after `afterSeq`, oldest first. */
@@ -342,9 +320,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Voice verbs run here with this room as the call's room, through its commands (not RPC to itself). */
   private voiceCtx(): VoiceCtx {
-    const meta = this.requireMeta();
-    const others = roomsOf(this.env.CONVERSATION_ROOM);
-    const self = callRoomOf({
+    return voiceCtxOf(this.answerCtx(), this.requireMeta(), roomsOf(this.env.CONVERSATION_ROOM), {
       append: (i) => this.appendMessage(i),
       setMode: (m, r) => this.setMode(m, r),
       setCallState: (s, d) => this.setCallState(s, d),
@@ -352,8 +328,6 @@ export class ConversationRoom extends DurableObject<Env> {
       messages: (a, l) => this.messages(a, l),
       triageWords: (t) => this.triageWords(t),
     });
-    const room = (t: string, c: string) => (t === meta.tenantId && c === meta.conversationId ? self : others(t, c));
-    return { ...this.answerCtx(), deps: { room, fetch: (input, init) => fetch(input, init) } };
   }
 
   private requireMeta(): RoomMeta {

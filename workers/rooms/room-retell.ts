@@ -1,3 +1,4 @@
+import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import type { VoiceCtx } from "../domain/voice/ports";
 import type { CallRoom } from "../domain/voice/ports";
 import { openRetellSession, type RetellSession } from "../domain/voice/retell-llm";
@@ -114,4 +115,16 @@ export function callRoomOf(cmds: RoomCommands): CallRoom {
     messages: (afterSeq, limit) => cmds.messages(afterSeq, limit),
     triageWords: (text) => cmds.triageWords(text),
   };
+}
+
+/** The voice context of a room: its own conversation resolves to `cmds` (direct calls), any other to `others`. */
+export function voiceCtxOf(
+  ctx: AnswerCtx,
+  meta: { tenantId: string; conversationId: string },
+  others: VoiceCtx["deps"]["room"],
+  cmds: RoomCommands,
+): VoiceCtx {
+  const self = callRoomOf(cmds);
+  const room = (t: string, c: string) => (t === meta.tenantId && c === meta.conversationId ? self : others(t, c));
+  return { ...ctx, deps: { room, fetch: (input, init) => fetch(input, init) } };
 }
