@@ -1,5 +1,6 @@
 import type { Db } from "../storage/db";
 import { conversationsRepo, messagesRepo } from "../storage/conversations-repo";
+import { conversationTriageRepo } from "../storage/triage-repo";
 import type { NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import type { RoomMeta, RoomState } from "./room-state";
@@ -108,9 +109,15 @@ export async function flushToD1(
     ]),
     conversationsRepo(db).upsertLiveStmt(row, live),
   ];
+  // the conversation's triage state, kept by the room, travels with the same batch
+  const triage = store.triage();
+  const triageRow = triage?.dirty ? triage.row : null;
+  if (triageRow) stmts.push(conversationTriageRepo(db).liveUpsertStmt(triageRow) as unknown as (typeof stmts)[number]);
   await db.batch(stmts as unknown as Parameters<Db["batch"]>[0]);
   const last = msgs.at(-1);
   if (last) store.setFlushedSeq(last.seq);
   store.markNotesFlushed(notes.map((n) => n.id));
+  // a newer triage row written meanwhile stays dirty
+  if (triageRow && JSON.stringify(store.triage()?.row) === JSON.stringify(triageRow)) store.setTriage(triageRow, false);
   return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH };
 }

@@ -3,6 +3,7 @@ import type { AnswerCtx, StreamAnswer } from "../domain/knowledge/answer-types";
 import { streamAnswer } from "../domain/knowledge/answer";
 import { newId } from "../lib/ids";
 import { createLog } from "../lib/log";
+import { roomD1 } from "./room-db";
 import { AI_EVENT_TIMEOUT_MS } from "./room-turn";
 
 /**
@@ -10,7 +11,7 @@ import { AI_EVENT_TIMEOUT_MS } from "./room-turn";
  * the room's tenant. Rooms are composition points, so they may read `env`.
  */
 export function roomCtx(env: Env, tenantId: string, conversationId: string, origin = ""): AnswerCtx {
-  const base = baseCtxOf(env, newId("req"), origin);
+  const base = baseCtxOf({ ...env, DB: roomD1(env.DB, conversationId) }, newId("req"), origin);
   return { ...base, log: createLog({ do: "ConversationRoom", tenantId, conversationId }), tenantId };
 }
 

@@ -232,3 +232,9 @@ export function takeToken(
     ? { ok: true, bucket: { tokens: tokens - 1, at: now } }
     : { ok: false, bucket: { tokens, at: now } };
 }
+
+/** The room as RPC `snapshot()` returns it (room-api.ts RoomSnapshot). */
+export function snapshotOf(meta: RoomMeta, s: RoomState, lastSeq: number) {
+  const { mode, status, assignee, reason, call, visitorReadSeq, rating, closedAt } = s;
+  return { meta, mode, status, assignee, reason, lastSeq, call, visitorReadSeq, rating, closedAt };
+}

@@ -1,6 +1,7 @@
 import type { AnswerSource } from "../domain/knowledge/answer-types";
 import type { AttachmentRef, JsonObject, MsgFrame, Operator, Role } from "./protocol";
 import type { RoomMeta, RoomState } from "./room-state";
+import type { ConversationTriageRow } from "../storage/schema";
 
 /**
  * The room's SQLite storage (Durable Object SQL API; calls are synchronous and atomic within one
@@ -112,6 +113,18 @@ export function createRoomStore(sql: SqlStorage) {
     setMeta: (m: RoomMeta) => kvSet("meta", m),
     state: () => kvGet<RoomState>("state"),
     setState: (s: RoomState) => kvSet("state", s),
+    /** Principals whose authority the tenant hub reduced: user or key id → `revoked` | `read_only`. */
+    authority: () => kvGet<Record<string, "revoked" | "read_only">>("authority") ?? {},
+    setAuthority: (a: Record<string, "revoked" | "read_only">) => kvSet("authority", a),
+    /** The conversation's triage row as the room keeps it (undefined: never loaded), and whether D1 lacks it. */
+    triage: () => {
+      const t = kvGet<{ row: ConversationTriageRow | null; dirty: boolean }>("triage");
+      // JSON keeps times as ISO strings; the row's timestamp columns are Dates
+      const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+      if (t?.row) t.row = { ...t.row, escalatedAt: date(t.row.escalatedAt), updatedAt: date(t.row.updatedAt)! };
+      return t;
+    },
+    setTriage: (row: ConversationTriageRow | null, dirty: boolean) => kvSet("triage", { row, dirty }),
     flushedSeq: () => kvGet<number>("flushedSeq") ?? 0,
     setFlushedSeq: (seq: number) => kvSet("flushedSeq", seq),
 
@@ -126,7 +139,12 @@ export function createRoomStore(sql: SqlStorage) {
     },
     /** Appends with the next seq; the caller has already checked the cid. */
     insertMessage(m: Omit<MessageRecord, "seq">, cidKey: string | null): MessageRecord {
+      return this.insertMessageAt({ ...m, seq: this.lastSeq() + 1 }, cidKey);
+    },
+    /** Appends with the seq room-core chose; it must be the next one (seq stays gap-free). */
+    insertMessageAt(m: MessageRecord, cidKey: string | null): MessageRecord {
       const seq = this.lastSeq() + 1;
+      if (m.seq !== seq) throw new Error(`room: seq ${m.seq} is not the next one (${seq})`);
       sql.exec(
         `INSERT INTO messages (seq, id, cid_key, cid, role, text, sources, attachments, author, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,

@@ -99,3 +99,55 @@ export async function runTurn(
   });
   if (d.handoff) await host.handoff(d.failure ? "provider_failed" : "low_confidence");
 }
+
+/** Earlier turns handed to the answerer. */
+const HISTORY_TURNS = 12;
+
+/** What a chat turn needs from its room. */
+export type ChatTurnHost = {
+  recent(n: number): { seq: number; role: string; text: string }[];
+  answer: TurnHost["answer"];
+  broadcast(frame: object): void;
+  /** The room's running turn (one at a time; a newer one or a stop replaces it). */
+  current: { get(): Turn | undefined; set(t: Turn | undefined): void };
+  /** Stores the final answer through the room's rules (room-core `answer`). */
+  store(turn: Turn, done: Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure">): void;
+  handoff(reason: string): Promise<unknown>;
+  log(msg: string, fields: Record<string, unknown>): void;
+};
+
+/** Answers a visitor message in the chat: typing, streamed deltas, the final msg; gated on its triage. */
+export async function runChatTurn(
+  host: ChatTurnHost,
+  input: { turnId: string; trigger: { seq: number; text: string }; triaged: Promise<unknown> },
+  answer: Omit<AnswerInput, "question" | "history">,
+  timeoutMs: number,
+) {
+  const turn: Turn = { id: input.turnId, controller: new AbortController(), text: "" };
+  host.current.set(turn);
+  host.broadcast({ type: "typing", role: "ai" });
+  const history = host
+    .recent(HISTORY_TURNS + 1)
+    .filter((m) => m.seq < input.trigger.seq && m.role !== "system")
+    .map((m) => ({ role: m.role as "visitor" | "ai" | "agent", text: m.text }));
+  try {
+    await runTurn(
+      {
+        answer: host.answer,
+        ready: () => input.triaged.then(() => undefined),
+        sendDelta: (id, text) => host.broadcast({ type: "delta", id, text }),
+        storeAnswer: (t, d) => {
+          if (host.current.get() === t) host.current.set(undefined);
+          host.store(t, d);
+        },
+        handoff: async (reason) => void (await host.handoff(reason)),
+        log: host.log,
+      },
+      turn,
+      { ...answer, question: input.trigger.text, history },
+      timeoutMs,
+    );
+  } finally {
+    if (host.current.get() === turn) host.current.set(undefined);
+  }
+}

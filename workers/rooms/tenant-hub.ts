@@ -3,7 +3,7 @@ import { z } from "zod";
 import { createLog } from "../lib/log";
 import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } from "./protocol";
 import { MAX_FRAME_BYTES } from "./protocol";
-import { PRINCIPAL_HEADER, type AnyNamespace } from "./room-api";
+import { PRINCIPAL_HEADER, roomStub, type AnyNamespace } from "./room-api";
 
 /**
  * Coarse inbox events: what operators' inbox lists need, never every token of every message.
@@ -31,6 +31,9 @@ export type ConversationEvent = { conversationId: string; botId: string; channel
   | { type: "conversation.closed"; reason: string }
   | { type: "call.state"; state: CallState; data?: JsonObject }
 );
+
+/** What a principal may still do: nothing (`revoked`), or act or only watch in conversations. */
+export type Standing = "revoked" | "read_only" | "write";
 
 /** Events kept for `hello {lastSeq}` catch-up after a dropped socket. */
 const KEEP_EVENTS = 500;
@@ -61,6 +64,10 @@ export class TenantHub extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)`);
+      // conversations where a principal (user or key id) holds an operator socket: told when its authority changes
+      this.sql.exec(
+        `CREATE TABLE IF NOT EXISTS watchers (principal TEXT NOT NULL, conversation_id TEXT NOT NULL, PRIMARY KEY (principal, conversation_id))`,
+      );
     });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(`{"type":"ping"}`, `{"type":"pong"}`));
   }
@@ -98,6 +105,48 @@ export class TenantHub extends DurableObject<Env> {
       .exec(`SELECT body FROM events WHERE seq > ? ORDER BY seq`, afterSeq)
       .toArray()
       .map((r) => JSON.parse(String(r.body)));
+  }
+
+  /** A room tells the hub that `principal` opened an operator socket on `conversationId`. */
+  async watch(tenantId: string, principal: string, conversationId: string): Promise<void> {
+    if (!this.isTenant(tenantId)) return;
+    this.sql.exec(
+      `INSERT INTO watchers (principal, conversation_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+      principal,
+      conversationId,
+    );
+  }
+
+  /**
+   * A member's role changed, a member was removed or a key was revoked: that principal's inbox
+   * sockets close at once (4001 revoked or removed, 4003 permission changed: reconnect with a fresh
+   * token), and every room where it holds a socket is told, so it refuses its frames without a D1
+   * read per frame. Returns how many rooms were told.
+   */
+  async authorityChanged(tenantId: string, principal: string, standing: Standing): Promise<number> {
+    if (!this.isTenant(tenantId)) return 0;
+    const revoked = standing === "revoked";
+    for (const ws of this.ctx.getWebSockets()) {
+      const a = ws.deserializeAttachment() as Operator | null;
+      if (a?.userId !== principal) continue;
+      try {
+        ws.close(revoked ? 4001 : 4003, revoked ? "access revoked" : "permissions changed");
+      } catch {}
+    }
+    const rooms = this.sql
+      .exec(`SELECT conversation_id AS c FROM watchers WHERE principal = ?`, principal)
+      .toArray()
+      .map((r) => String(r.c));
+    await Promise.all(
+      rooms.map((c) =>
+        roomStub(this.env.CONVERSATION_ROOM, tenantId, c)
+          .authorityChanged(tenantId, principal, standing)
+          .catch((err: unknown) => this.log.warn("hub: room not told of an authority change", { error: String(err) })),
+      ),
+    );
+    if (revoked) this.sql.exec(`DELETE FROM watchers WHERE principal = ?`, principal);
+    this.broadcastPresence();
+    return rooms.length;
   }
 
   /** Operators with an open inbox socket. */

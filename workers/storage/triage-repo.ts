@@ -6,6 +6,7 @@ import {
   categoryExamples,
   conversationTriage,
   escalationPolicies,
+  memberships,
   routingRules,
   slaTargets,
   ticketEvents,
@@ -115,6 +116,28 @@ export const conversationTriageRepo = (db: Db) => ({
         target: [conversationTriage.tenantId, conversationTriage.conversationId],
         set: { ...row },
       }),
+  /**
+   * The room's copy of its conversation's triage state (written with the batched D1 copy): frustration
+   * and escalation fields follow the room, while a category already in D1 (an operator's correction)
+   * wins over the room's.
+   */
+  liveUpsertStmt: (row: typeof conversationTriage.$inferInsert) => {
+    const keep = (col: string) => sql.raw(`coalesce("conversation_triage"."${col}", excluded."${col}")`);
+    return db
+      .insert(conversationTriage)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [conversationTriage.tenantId, conversationTriage.conversationId],
+        set: {
+          ...row,
+          categoryId: keep("category_id"),
+          categoryConfidence: sql.raw(
+            `case when "conversation_triage"."category_id" is null then excluded."category_confidence" else "conversation_triage"."category_confidence" end`,
+          ),
+          categorySource: keep("category_source"),
+        },
+      });
+  },
   setCategory: (
     tenantId: string,
     conversationId: string,
@@ -301,3 +324,32 @@ export const ticketsRepo = (db: Db) => ({
       .all(),
   insertEventStmt: (row: typeof ticketEvents.$inferInsert) => db.insert(ticketEvents).values(row),
 });
+
+/**
+ * Everything opening a ticket reads, in one D1 batch (one round trip): the conversation's live
+ * ticket, SLA targets, routing rules, members, presence and open ticket counts per assignee.
+ */
+export async function ticketOpeningReads(db: Db, tenantId: string, conversationId: string) {
+  const live = and(eq(tickets.tenantId, tenantId), inArray(tickets.status, ["open", "pending"]));
+  const [liveTicket, sla, rules, members, presence, counts] = await db.batch([
+    db
+      .select()
+      .from(tickets)
+      .where(and(live, eq(tickets.conversationId, conversationId)))
+      .limit(1),
+    db.select().from(slaTargets).where(eq(slaTargets.tenantId, tenantId)),
+    db
+      .select()
+      .from(routingRules)
+      .where(eq(routingRules.tenantId, tenantId))
+      .orderBy(asc(routingRules.position), asc(routingRules.id)),
+    db
+      .select({ userId: memberships.userId, role: memberships.role })
+      .from(memberships)
+      .where(eq(memberships.tenantId, tenantId))
+      .orderBy(memberships.createdAt),
+    db.select().from(agentPresence).where(eq(agentPresence.tenantId, tenantId)),
+    db.select({ assigneeId: tickets.assigneeId, n: count() }).from(tickets).where(live).groupBy(tickets.assigneeId),
+  ]);
+  return { live: liveTicket[0], sla, rules, members, presence, counts };
+}

@@ -20,7 +20,7 @@ import {
   type ReplyDraft,
   type Ticket,
 } from "../api";
-import { markSeen } from "./inbox";
+import { markSeen, onHubEvent } from "./inbox";
 import { openSocket, type LiveSocket } from "./socket";
 import { errorText, newCid, num, str } from "./util";
 
@@ -162,7 +162,10 @@ export function openConversation(id: string, meId: string | undefined) {
   /** Set once the room told us its mode (ready/mode frames win over the REST copy). */
   let liveSeen = false;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
-  let triageTimer: ReturnType<typeof setTimeout> | undefined;
+  // an escalation opens a ticket right after the hand-off: the tenant hub announces it (ticket.changed)
+  const offHub = onHubEvent((f) => {
+    if (f.type === "ticket.changed" && f.conversationId === id) void triage.refresh();
+  });
 
   const addMessage = (m: Message) => {
     if (m.cid) pending.delete(m.cid);
@@ -197,11 +200,6 @@ export function openConversation(id: string, meId: string | undefined) {
               assigneeId: assignee.value?.userId ?? null,
             };
         });
-        // an escalation opens a ticket right after the hand-off; look again once it has had time to land
-        if (f.type === "mode") {
-          clearTimeout(triageTimer);
-          triageTimer = setTimeout(() => void triage.refresh(), 1500);
-        }
         return;
       case "msg":
       case "note": {
@@ -338,7 +336,7 @@ export function openConversation(id: string, meId: string | undefined) {
     },
     dispose() {
       clearTimeout(typingTimer);
-      clearTimeout(triageTimer);
+      offHub();
       sock.close();
     },
   };

@@ -8,6 +8,7 @@ import { PEOPLE_ONLY, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from "../
 import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
 import { Forbidden, Invalid } from "../../lib/errors";
 import { keyWithCreatorRole } from "../../storage/key-creator-repo";
+import { announceAuthority } from "../conversations/authority";
 
 export const KeyInput = z
   .object({
@@ -75,6 +76,7 @@ export const listApiKeys = (ctx: Ctx) => apiKeysRepo(ctx.db).list(ctx.tenantId);
 export async function revokeApiKey(ctx: Ctx, id: string) {
   const row = await apiKeysRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("api key", id);
+  await announceAuthority(ctx, row.id, "revoked");
   return row;
 }
 

@@ -12,6 +12,7 @@ import { actorId, type BaseCtx, type Ctx } from "../ctx";
 import { revokeKeysOfCreatorStmt } from "../keys/creator";
 import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
 import { invitationMail } from "../mail/templates";
+import { announceAuthority, standingOf } from "../conversations/authority";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -175,6 +176,7 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
   const row = await membershipsRepo(ctx.db).setRole(ctx.tenantId, userId, role);
   if (!row) throw new NotFound("member", userId);
   await refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
+  await announceAuthority(ctx, userId, standingOf(role));
   return row;
 }
 
@@ -193,4 +195,5 @@ export async function removeMember(ctx: Ctx, userId: string) {
     refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, now),
     revokeKeysOfCreatorStmt(ctx.db, ctx.tenantId, userId, now),
   ]);
+  await announceAuthority(ctx, userId, "revoked");
 }

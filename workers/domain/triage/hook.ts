@@ -5,9 +5,10 @@ import { categoryChoices, predictCategory } from "./categories";
 import { frustrationTrend, scoreFrustration } from "./frustration";
 import { categoryChooserFor, frustrationClassifierFor } from "./llm";
 import { decideEscalation, DEFAULT_POLICY } from "./policy";
+import type { ConversationTriageRow, EscalationPolicy } from "../../storage/schema";
 import { policyFor } from "./settings";
 import { textSimilarity, words } from "./text";
-import { createTicketForEscalation, labelLiveTicket } from "./tickets";
+import { createTicketForEscalation, labelLiveTicket, type KnownConversation } from "./tickets";
 
 /**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
@@ -54,10 +55,21 @@ const Input = z.object({
   lastAnswerConfidence: z.number().min(0).max(1).optional(),
 });
 
-export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): Promise<TriageResult> {
+/**
+ * What the conversation room keeps between messages so triage reads nothing it already knows: the
+ * conversation's triage row (undefined: not loaded yet; null: none) and the bot's policy. With it,
+ * triage writes nothing either: the room copies `row` to D1 with its batched flush.
+ */
+export type RoomTriageState = { prior: ConversationTriageRow | null | undefined; policy?: EscalationPolicy };
+
+export async function triageVisitorMessage(
+  ctx: AnswerCtx,
+  input: TriageInput,
+  room?: RoomTriageState,
+): Promise<TriageResult & { row: ConversationTriageRow }> {
   const i = Input.parse(input);
   const previous = i.previousVisitorTexts.slice(-HISTORY);
-  const policy = await policyFor(ctx, i.botId).catch(() => DEFAULT_POLICY);
+  const policy = room?.policy ?? (await policyFor(ctx, i.botId).catch(() => DEFAULT_POLICY));
   const classifier = await frustrationClassifierFor(ctx);
   const score = await classifier.score(i.text);
   // earlier messages use the embedded model: cheap, deterministic, and no extra provider calls
@@ -71,7 +83,10 @@ export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): 
       : 1;
 
   const repo = conversationTriageRepo(ctx.db);
-  const prior = await repo.get(ctx.tenantId, i.conversationId).catch(() => undefined);
+  const prior =
+    room?.prior !== undefined
+      ? (room.prior ?? undefined)
+      : await repo.get(ctx.tenantId, i.conversationId).catch(() => undefined);
   const priorLow = prior?.lowConfidenceStreak ?? 0;
   const lowConfidenceStreak =
     i.lastAnswerConfidence === undefined
@@ -111,37 +126,39 @@ export async function triageVisitorMessage(ctx: AnswerCtx, input: TriageInput): 
     if (chosen) category = { id: chosen, confidence: null, source: "llm", text };
   }
   const now = new Date(ctx.clock.now());
-  await repo
-    .upsert({
-      tenantId: ctx.tenantId,
-      conversationId: i.conversationId,
-      botId: i.botId,
-      categoryId: category.id,
-      categoryConfidence: category.confidence,
-      categorySource: category.source,
-      firstVisitorText: (category.text ?? i.text).slice(0, 2000),
-      frustrationLast: score,
-      frustrationTrend: trend,
-      frustrationMax: Math.max(prior?.frustrationMax ?? 0, ...scores),
-      negativeStreak,
-      lowConfidenceStreak,
-      visitorMessages: previous.length + 1,
-      escalationReason: escalate?.reason ?? prior?.escalationReason ?? null,
-      escalationDetail: escalate?.detail ?? prior?.escalationDetail ?? null,
-      escalatedAt: escalate ? now : (prior?.escalatedAt ?? null),
-      updatedAt: now,
-    })
-    .run()
-    .catch((err) =>
-      ctx.log.error("triage: state write failed", { error: String(err), conversationId: i.conversationId }),
-    );
+  const row: ConversationTriageRow = {
+    tenantId: ctx.tenantId,
+    conversationId: i.conversationId,
+    botId: i.botId,
+    categoryId: category.id,
+    categoryConfidence: category.confidence,
+    categorySource: category.source,
+    firstVisitorText: (category.text ?? i.text).slice(0, 2000),
+    frustrationLast: score,
+    frustrationTrend: trend,
+    frustrationMax: Math.max(prior?.frustrationMax ?? 0, ...scores),
+    negativeStreak,
+    lowConfidenceStreak,
+    visitorMessages: previous.length + 1,
+    escalationReason: escalate?.reason ?? prior?.escalationReason ?? null,
+    escalationDetail: escalate?.detail ?? prior?.escalationDetail ?? null,
+    escalatedAt: escalate ? now : (prior?.escalatedAt ?? null),
+    updatedAt: now,
+  };
+  if (!room)
+    await repo
+      .upsert(row)
+      .run()
+      .catch((err) =>
+        ctx.log.error("triage: state write failed", { error: String(err), conversationId: i.conversationId }),
+      );
   // a ticket opened before the conversation had a category (an escalation outran the classifier) gets it now
   if (category.id && !prior?.categoryId) {
     await labelLiveTicket(ctx, i.conversationId, category.id).catch((err) =>
       ctx.log.warn("triage: labelling the ticket failed", { error: String(err) }),
     );
   }
-  return { frustration: score, escalate, trend, categoryId: category.id };
+  return { frustration: score, escalate, trend, categoryId: category.id, row };
 }
 
 const EscalatedInput = z.object({
@@ -155,9 +172,10 @@ const EscalatedInput = z.object({
 export async function onConversationEscalated(
   ctx: AnswerCtx,
   input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
+  known?: KnownConversation,
 ): Promise<void> {
   const i = EscalatedInput.parse(input);
-  const { ticket, created } = await createTicketForEscalation(ctx, i);
+  const { ticket, created } = await createTicketForEscalation(ctx, i, known);
   ctx.log.info("triage: escalated", {
     conversationId: i.conversationId,
     reason: i.reason,

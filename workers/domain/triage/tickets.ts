@@ -3,13 +3,14 @@ import { newId } from "../../lib/ids";
 import { hubStub } from "../../rooms/tenant-hub";
 import { membershipsRepo } from "../../storage/auth-repo";
 import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
-import type { Priority, TicketRow, TicketStatus } from "../../storage/schema";
+import type { ConversationRow, ConversationTriageRow, Priority, TicketRow, TicketStatus } from "../../storage/schema";
 import {
   categoriesRepo,
   conversationTriageRepo,
   presenceRepo,
   routingRepo,
   slaRepo,
+  ticketOpeningReads,
   ticketsRepo,
   type TicketFilter,
 } from "../../storage/triage-repo";
@@ -65,15 +66,28 @@ type Actorish = { ctx: AnswerCtx; actor: string };
  * online, so tickets still reach someone; the per-agent cap applies in every case.
  */
 async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
-  const [members, presence, counts, connected] = await Promise.all([
+  const [members, presence, counts] = await Promise.all([
     membershipsRepo(ctx.db).list(ctx.tenantId),
     presenceRepo(ctx.db).list(ctx.tenantId),
     ticketsRepo(ctx.db).openCounts(ctx.tenantId),
-    hubStub(ctx.services.tenantHubs, ctx.tenantId)
-      .online(ctx.tenantId)
-      .then((ops) => new Set(ops.map((o) => o.userId)))
-      .catch(() => new Set<string>()),
   ]);
+  return agentLoadsOf(ctx, { members, presence, counts });
+}
+
+/** Agent loads from rows already read (see ticketOpeningReads), plus who has the inbox open. */
+async function agentLoadsOf(
+  ctx: AnswerCtx,
+  rows: {
+    members: { userId: string; role: string }[];
+    presence: { userId: string; status: string; lastSeenAt: Date }[];
+    counts: { assigneeId: string | null; n: number }[];
+  },
+): Promise<AgentLoad[]> {
+  const { members, presence, counts } = rows;
+  const connected = await hubStub(ctx.services.tenantHubs, ctx.tenantId)
+    .online(ctx.tenantId)
+    .then((ops) => new Set(ops.map((o) => o.userId)))
+    .catch(() => new Set<string>());
   const now = ctx.clock.now();
   const open = new Map(counts.map((c) => [c.assigneeId, c.n]));
   const fresh = new Map(
@@ -88,6 +102,13 @@ async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
       return { userId: m.userId, online, open: open.get(m.userId) ?? 0 };
     });
 }
+
+/** What the conversation room already knows when it opens a ticket, so nothing is read twice. */
+export type KnownConversation = {
+  /** The conversation's triage row (null: none yet). */
+  triage: ConversationTriageRow | null;
+  conversation: { botId: string; visitor: ConversationRow["visitor"] };
+};
 
 /**
  * Creates a ticket for a conversation: priority (unless given), SLA due times, routing, and the
@@ -106,12 +127,15 @@ async function openTicket(
     categoryId?: string | null;
     assigneeId?: string | null;
   },
+  known?: KnownConversation,
 ): Promise<{ ticket: TicketRow; created: boolean }> {
   const tickets = ticketsRepo(ctx.db);
-  const existing = await tickets.liveForConversation(ctx.tenantId, input.conversationId);
-  if (existing) return { ticket: existing, created: false };
-  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
-  const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const reads = await ticketOpeningReads(ctx.db, ctx.tenantId, input.conversationId);
+  if (reads.live) return { ticket: reads.live, created: false };
+  const triage = known
+    ? (known.triage ?? undefined)
+    : await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const conv = known?.conversation ?? (await conversationsRepo(ctx.db).get(ctx.tenantId, input.conversationId));
   const categoryId = input.categoryId !== undefined ? input.categoryId : (triage?.categoryId ?? null);
   const category = categoryId ? await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId) : undefined;
   const computed = computePriority({
@@ -123,7 +147,7 @@ async function openTicket(
   });
   const priority = input.priority ?? computed.priority;
   const now = ctx.clock.now();
-  const due = dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), priority, now);
+  const due = dueTimes(slaTableOf(reads.sla), priority, now);
   let route = {
     ruleId: null as number | null,
     team: null as string | null,
@@ -131,7 +155,7 @@ async function openTicket(
     detail: "assigned on creation",
   };
   if (input.assigneeId === undefined)
-    route = chooseRoute(await routingRepo(ctx.db).list(ctx.tenantId), { categoryId, priority }, await agentLoads(ctx));
+    route = chooseRoute(reads.rules, { categoryId, priority }, await agentLoadsOf(ctx, reads));
   const row: TicketRow = {
     id: newId("tkt", now),
     tenantId: ctx.tenantId,
@@ -206,17 +230,22 @@ async function announce(ctx: AnswerCtx, t: Pick<TicketRow, "id" | "conversationI
 export async function createTicketForEscalation(
   ctx: AnswerCtx,
   input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
+  known?: KnownConversation,
 ) {
   const first = input.transcript.find((m) => m.role === "visitor")?.text;
-  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const triage = known
+    ? (known.triage ?? undefined)
+    : await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
   const subject = subjectOf(first ?? triage?.firstVisitorText ?? `Conversation ${input.conversationId}`);
   const opened = await openTicket(
     { ctx, actor: "system" },
     { conversationId: input.conversationId, botId: input.botId, subject, source: "escalation", reason: input.reason },
+    known,
   );
   // the classifier may have labelled the conversation while the ticket was being written (its own
-  // labelling pass then found no ticket yet): look once more
-  if (opened.created && !opened.ticket.categoryId) {
+  // labelling pass then found no ticket yet): look once more. The room triages one message at a
+  // time and labels the live ticket itself when a category first appears, so it need not look.
+  if (!known && opened.created && !opened.ticket.categoryId) {
     const now = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
     if (now?.categoryId) {
       await labelLiveTicket(ctx, input.conversationId, now.categoryId);

@@ -1,8 +1,7 @@
 import { newId } from "../../lib/ids";
 import type { CallState, VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
 import { voiceCallsRepo } from "../../storage/voice-repo";
-import { triageVisitorMessage } from "../triage/hook";
-import type { VoiceCtx } from "./ports";
+import type { CallTriage, VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
 import { summarizeCall } from "./summary";
 
@@ -103,9 +102,10 @@ export async function setCallState(
 export type UtteranceResult = { seq: number; escalate: null | { reason: string; detail: string } };
 
 /**
- * Stores one final utterance in the call's room (operators see it live). A caller's utterance is
- * triaged first; a frustrated caller (or one asking for a person) comes back with `escalate` set and
- * the caller's handler transfers the call (see handOffCall). `cid` makes a provider's resend idempotent.
+ * Stores one final utterance in the call's room (operators see it live). The room triages a
+ * caller's utterance as it stores it (once per utterance, whatever the channel); a frustrated caller
+ * (or one asking for a person) comes back with `escalate` set and the caller's handler transfers the
+ * call (see handOffCall). `cid` makes a provider's resend idempotent.
  */
 export async function recordUtterance(
   ctx: VoiceCtx,
@@ -115,49 +115,38 @@ export async function recordUtterance(
   const text = input.text.trim().slice(0, MAX_UTTERANCE);
   if (!text) return { seq: 0, escalate: null };
   const room = ctx.deps.room(call.tenantId, call.conversationId);
-  const escalate =
-    input.speaker === "caller"
-      ? await triageCallerWords(ctx, call, {
-          text,
-          ...(input.frustrationThreshold !== undefined && { frustrationThreshold: input.frustrationThreshold }),
-        })
-      : null;
   const m = await room.appendMessage({
     role: input.speaker === "caller" ? "visitor" : "ai",
     text,
     ...(input.cid && { cid: input.cid.slice(0, 64) }),
     meta: { channel: "voice" },
   });
+  const escalate = input.speaker === "caller" ? escalationOf(m.triage, input.frustrationThreshold) : null;
   if (call.state === "ringing") await setCallState(ctx, call, "in_progress");
   return { seq: m.seq, escalate };
 }
 
 /**
- * Triage of a caller's words against the call's earlier caller turns (stored in the room); stores
- * nothing in the room, so a caller turn may be triaged before its transcript arrives (and again when
- * it does: triage recomputes from the same inputs). Returns why the call should go to a person, if so.
+ * The room's triage of caller words that may not be stored yet (a custom-LLM turn outruns the
+ * transcript webhook of the same words); the room remembers it, so the stored words are not
+ * triaged again. Returns why the call should go to a person, if so.
  */
 export async function triageCallerWords(
   ctx: VoiceCtx,
   call: VoiceCallRow,
-  input: { text: string; frustrationThreshold?: number; mayBeStored?: boolean },
+  input: { text: string; frustrationThreshold?: number },
 ): Promise<UtteranceResult["escalate"]> {
   const text = input.text.trim().slice(0, MAX_UTTERANCE);
   if (!text) return null;
-  const earlier = (await ctx.deps.room(call.tenantId, call.conversationId).messages(0, 200))
-    .filter((m) => m.role === "visitor")
-    .map((m) => m.text);
-  // words whose transcript already arrived are the last caller turn: not a repetition of themselves
-  if (input.mayBeStored && earlier.at(-1) === text) earlier.pop();
-  const result = await triageVisitorMessage(ctx, {
-    conversationId: call.conversationId,
-    botId: call.botId,
-    text,
-    previousVisitorTexts: earlier,
-  });
-  // triage's policy decides; a per-integration threshold can make calls hand off sooner than chats
+  const result = await ctx.deps.room(call.tenantId, call.conversationId).triageWords(text);
+  return escalationOf(result, input.frustrationThreshold);
+}
+
+/** Triage's policy decides; a per-integration threshold can make calls hand off sooner than chats. */
+function escalationOf(result: CallTriage | undefined, frustrationThreshold?: number): UtteranceResult["escalate"] {
+  if (!result) return null;
   if (result.escalate) return result.escalate;
-  if (input.frustrationThreshold !== undefined && result.frustration >= input.frustrationThreshold)
+  if (frustrationThreshold !== undefined && result.frustration >= frustrationThreshold)
     return { reason: "frustration", detail: `frustration ${result.frustration.toFixed(2)}` };
   return null;
 }

@@ -18,7 +18,9 @@ export type CallRoom = {
     cid?: string;
     sources?: { sourceId: string; title: string; url: string | null; snippet: string }[];
     meta?: Record<string, unknown>;
-  }): Promise<{ seq: number; id: string }>;
+  }): Promise<{ seq: number; id: string; triage?: CallTriage }>;
+  /** Triage of caller words that may not be stored yet (once per utterance: the stored words reuse it). */
+  triageWords(text: string): Promise<CallTriage | undefined>;
   setMode(mode: "ai" | "human" | "closed", reason: string): Promise<unknown>;
   setCallState(
     state: "ringing" | "in_progress" | "transferred" | "ended",
@@ -27,6 +29,9 @@ export type CallRoom = {
   snapshot(): Promise<{ mode: string; status: string }>;
   messages(afterSeq?: number, limit?: number): Promise<{ seq: number; role: string; text: string; cid?: string }[]>;
 };
+
+/** The room's one triage of a caller utterance. */
+export type CallTriage = { frustration: number; escalate: { reason: string; detail: string } | null };
 
 /** Outside effects of the voice verbs, injected so tests never reach outside hosts. */
 export type VoiceDeps = {

@@ -349,7 +349,6 @@ export async function customLlmHandoff(
     const { frustrationThreshold } = VoiceSettings.parse(integration.settings);
     const escalate = await triageCallerWords(ctx, call, {
       text: input.callerWords,
-      mayBeStored: true,
       ...(frustrationThreshold !== undefined && { frustrationThreshold }),
     });
     if (escalate) call = (await handOffCall(ctx, integration, call, escalate.reason)).call;

@@ -1,0 +1,292 @@
+import { describe, expect, it } from "vitest";
+import type { ClientFrame } from "./protocol";
+import { decide, factsNeeded, type Command, type CoreState, type Effect, type Facts, type Sender } from "./room-core";
+import { initialState, RATE_CAPACITY, type RoomState } from "./room-state";
+import type { MessageRecord } from "./room-store";
+
+/** Table tests of the room's rules: pure, no workerd, no storage. */
+
+const visitor: Sender = { kind: "visitor" };
+const dana = { userId: "usr_1", name: "Dana" };
+const agent: Sender = { kind: "operator", operator: dana, canWrite: true };
+const viewer: Sender = { kind: "operator", operator: dana, canWrite: false };
+const demoted: Sender = { kind: "operator", operator: dana, canWrite: true, authority: "read_only" };
+const removed: Sender = { kind: "operator", operator: dana, canWrite: true, authority: "revoked" };
+
+const facts = (f: Partial<Facts> = {}): Facts => ({ now: 1000, lastSeq: 0, ids: ["m1", "m2", "m3", "m4"], ...f });
+const core = (room: Partial<RoomState> = {}): CoreState => ({
+  room: { ...initialState(), ...room },
+  bucket: undefined,
+});
+const frame = (from: Sender, f: ClientFrame): Command => ({ type: "frame", from, frame: f });
+const types = (effects: Effect[]) => effects.map((e) => e.type);
+const sent = (effects: Effect[], to?: string) =>
+  effects.flatMap((e) => (e.type === "send" && (!to || e.to === to) ? [e.frame as Record<string, unknown>] : []));
+const stored = (effects: Effect[]) => effects.flatMap((e) => (e.type === "store_message" ? [e.message] : []));
+const rec = (m: Partial<MessageRecord>): MessageRecord => ({
+  seq: 1,
+  id: "old",
+  cid: "c1",
+  role: "visitor",
+  text: "hi",
+  sources: null,
+  attachments: null,
+  author: null,
+  meta: null,
+  createdAt: 1,
+  ...m,
+});
+
+type Row = {
+  name: string;
+  state?: CoreState;
+  command: Command;
+  facts?: Partial<Facts>;
+  effects: Effect["type"][];
+  /** Error code sent back to the sender, if refused. */
+  refused?: string;
+  mode?: RoomState["mode"];
+};
+
+const visitorMsg = frame(visitor, { type: "msg", cid: "c1", text: "When are invoices sent?" });
+
+const table: Row[] = [
+  {
+    name: "a visitor message is stored, echoed, published, triaged and answered (mode ai)",
+    command: visitorMsg,
+    effects: ["store_message", "send", "save", "publish", "triage", "start_turn"],
+  },
+  {
+    name: "a visitor message in human mode is triaged but not answered",
+    state: core({ mode: "human", status: "waiting" }),
+    command: visitorMsg,
+    effects: ["store_message", "send", "save", "publish", "triage"],
+  },
+  {
+    name: "a resend with the same cid is acknowledged again and stores nothing",
+    command: visitorMsg,
+    facts: { dup: rec({}), lastSeq: 1 },
+    effects: ["send"],
+  },
+  {
+    name: "a visitor message supersedes the running turn: its visible text is stored first",
+    command: visitorMsg,
+    facts: { turn: { id: "turn1", text: "Invoices are" } },
+    effects: [
+      "stop_turn",
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "triage",
+      "start_turn",
+    ],
+  },
+  {
+    name: "an unknown attachment refuses the message",
+    command: frame(visitor, { type: "msg", cid: "c1", text: "see", attachments: ["att_1"] }),
+    facts: { attachments: [] },
+    effects: ["send"],
+    refused: "UNKNOWN_ATTACHMENT",
+  },
+  {
+    name: "a closed conversation refuses visitor messages",
+    state: core({ mode: "closed", status: "closed" }),
+    command: visitorMsg,
+    effects: ["send"],
+    refused: "CONVERSATION_CLOSED",
+  },
+  {
+    name: "asking for a person hands off once and opens the escalation",
+    command: frame(visitor, { type: "human" }),
+    effects: ["save", "store_message", "send", "save", "publish", "send", "send", "publish", "escalated"],
+    mode: "human",
+  },
+  {
+    name: "a viewer may watch but not act",
+    command: frame(viewer, { type: "msg", cid: "a1", text: "hello" }),
+    effects: ["send"],
+    refused: "FORBIDDEN",
+  },
+  {
+    name: "a demoted operator's open socket is refused at once",
+    command: frame(demoted, { type: "note", cid: "n1", text: "psst" }),
+    effects: ["send"],
+    refused: "FORBIDDEN",
+  },
+  {
+    name: "a removed operator's frame is refused and the socket closed with 4001",
+    command: frame(removed, { type: "close" }),
+    effects: ["send", "close_sender"],
+    refused: "FORBIDDEN",
+  },
+  {
+    name: "an agent reply takes over, is stored and records the first response",
+    command: frame(agent, { type: "msg", cid: "a1", text: "Hi, Dana here" }),
+    effects: [
+      "save",
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "send",
+      "send",
+      "publish",
+      "publish",
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "agent_replied",
+    ],
+    mode: "human",
+  },
+  {
+    name: "a note goes to operators only, even when closed",
+    state: core({ mode: "closed", status: "closed" }),
+    command: frame(agent, { type: "note", cid: "n1", text: "refund sent" }),
+    effects: ["store_note", "save", "send"],
+  },
+  {
+    name: "takeover of a closed conversation is refused",
+    state: core({ mode: "closed", status: "closed" }),
+    command: frame(agent, { type: "takeover" }),
+    effects: ["send"],
+    refused: "CONVERSATION_CLOSED",
+  },
+  {
+    name: "close stops the running turn and tells everyone",
+    command: frame(agent, { type: "close" }),
+    facts: { turn: { id: "turn1", text: "" } },
+    effects: ["save", "stop_turn", "store_message", "send", "save", "publish", "send", "send", "publish"],
+    mode: "closed",
+  },
+  {
+    name: "release of a conversation in ai mode changes nothing",
+    command: frame(agent, { type: "release" }),
+    effects: [],
+  },
+  { name: "hello replays", command: frame(visitor, { type: "hello", lastSeq: 3 }), effects: ["replay"] },
+  { name: "typing goes to the others", command: frame(visitor, { type: "typing" }), effects: ["send"] },
+  {
+    name: "a rating is kept and shown to operators",
+    command: frame(visitor, { type: "rate", score: 4 }),
+    effects: ["save", "send"],
+  },
+  {
+    name: "a channel's visitor message is stored, acknowledged and triaged, not answered",
+    command: { type: "append", role: "visitor", text: "I need to change my plan", cid: "utt-1" },
+    effects: ["store_message", "send", "save", "publish", "ack", "triage"],
+  },
+  {
+    name: "a channel's resend is acknowledged with the stored message",
+    command: { type: "append", role: "visitor", text: "I need to change my plan", cid: "utt-1" },
+    facts: { dup: rec({ cid: "utt-1" }), lastSeq: 1 },
+    effects: ["ack"],
+  },
+  {
+    name: "call state is kept, published and shown to operators",
+    command: { type: "call", state: "in_progress" },
+    effects: ["save", "publish", "send"],
+  },
+  {
+    name: "an empty answer stores nothing",
+    command: { type: "answer", turnId: "t1", text: "  ", sources: [], confidence: 0 },
+    effects: [],
+  },
+  {
+    name: "a hand-off while a person already holds it changes nothing",
+    state: core({ mode: "human", status: "open", assignee: dana }),
+    command: { type: "handoff", reason: "frustration" },
+    effects: [],
+  },
+];
+
+describe("room-core decide", () => {
+  for (const row of table)
+    it(row.name, () => {
+      const d = decide(row.state ?? core(), row.command, facts(row.facts));
+      expect(types(d.effects)).toEqual(row.effects);
+      if (row.refused)
+        expect(sent(d.effects, "sender")).toContainEqual(expect.objectContaining({ type: "error", code: row.refused }));
+      if (row.mode) expect(d.state.room.mode).toBe(row.mode);
+    });
+
+  it("numbers new messages after lastSeq, gap-free, in the order they are stored", () => {
+    const d = decide(core(), visitorMsg, facts({ lastSeq: 7, turn: { id: "turn1", text: "partial" } }));
+    expect(stored(d.effects).map((m) => [m.seq, m.id, m.role])).toEqual([
+      [8, "turn1", "ai"],
+      [9, "m1", "visitor"],
+    ]);
+    expect(stored(d.effects)[0]!.meta).toEqual({ stopped: "superseded" });
+    const start = d.effects.find((e) => e.type === "start_turn");
+    expect(start).toMatchObject({ turnId: "m2", trigger: { seq: 9, cid: "c1" } });
+  });
+
+  it("echoes the stored message with its cid to everyone (the sender's acknowledgement)", () => {
+    const d = decide(core(), visitorMsg, facts({ now: Date.UTC(2026, 0, 1) }));
+    expect(sent(d.effects, "all")).toEqual([
+      {
+        type: "msg",
+        seq: 1,
+        id: "m1",
+        cid: "c1",
+        role: "visitor",
+        text: "When are invoices sent?",
+        at: "2026-01-01T00:00:00.000Z",
+      },
+    ]);
+  });
+
+  it("rate-limits a visitor after the bucket empties, and refills with time", () => {
+    let s = core();
+    for (let i = 0; i < RATE_CAPACITY; i++) {
+      const d = decide(s, frame(visitor, { type: "msg", cid: `c${i}`, text: "x" }), facts({ now: 1000, lastSeq: i }));
+      expect(types(d.effects)).toContain("store_message");
+      s = d.state;
+    }
+    const limited = decide(s, frame(visitor, { type: "msg", cid: "over", text: "x" }), facts({ now: 1000 }));
+    expect(sent(limited.effects, "sender")).toEqual([
+      { type: "error", code: "RATE_LIMITED", message: "too many messages; wait a moment", cid: "over" },
+    ]);
+    const later = decide(limited.state, frame(visitor, { type: "msg", cid: "later", text: "x" }), facts({ now: 2500 }));
+    expect(types(later.effects)).toContain("store_message");
+  });
+
+  it("marks the message's attachments used with it", () => {
+    const att = { id: "att_1", name: "a.png", type: "image/png", size: 3 };
+    const cmd = frame(visitor, { type: "msg", cid: "c1", text: "", attachments: ["att_1", "att_1"] });
+    expect(factsNeeded(cmd).attachmentIds).toEqual(["att_1"]);
+    const d = decide(core(), cmd, facts({ attachments: [att] }));
+    expect(d.effects[0]).toMatchObject({
+      type: "store_message",
+      attachmentIds: ["att_1"],
+      message: { attachments: [att] },
+    });
+  });
+
+  it("scopes cid dedupe by sender: a visitor's, an agent's and a note's keys differ", () => {
+    expect(factsNeeded(visitorMsg).cidKey).toEqual({ key: "visitor:c1", kind: "msg" });
+    expect(factsNeeded(frame(agent, { type: "msg", cid: "c1", text: "x" })).cidKey).toEqual({
+      key: "agent:usr_1:c1",
+      kind: "msg",
+    });
+    expect(factsNeeded(frame(agent, { type: "note", cid: "c1", text: "x" })).cidKey).toEqual({
+      key: "note:usr_1:c1",
+      kind: "note",
+    });
+    expect(factsNeeded({ type: "append", role: "visitor", text: "x" }).cidKey).toBeNull();
+  });
+
+  it("stores an answer under its turn id with confidence, and a read receipt never goes backwards", () => {
+    const a = decide(core(), { type: "answer", turnId: "t1", text: "Monthly.", sources: [], confidence: 0.8 }, facts());
+    expect(stored(a.effects)[0]).toMatchObject({ id: "t1", role: "ai", meta: { confidence: 0.8 } });
+    const read = decide(core({ visitorReadSeq: 5 }), frame(visitor, { type: "read", seq: 9 }), facts({ lastSeq: 3 }));
+    expect(read.state.room.visitorReadSeq).toBe(5);
+    expect(sent(read.effects, "operator")).toEqual([{ type: "read", role: "visitor", seq: 5 }]);
+  });
+});

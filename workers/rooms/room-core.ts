@@ -1,0 +1,399 @@
+import type { AnswerSource } from "../domain/knowledge/answer-types";
+import type {
+  AttachmentRef,
+  CallState,
+  ClientFrame,
+  FrameErrorCode,
+  JsonObject,
+  Mode,
+  Operator,
+  Role,
+} from "./protocol";
+import { noteFrame } from "./room-sockets";
+import { apply, takeToken, type Bucket, type RoomEvent, type RoomState } from "./room-state";
+import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
+import { preview } from "./d1-copy";
+import type { ConversationEvent } from "./tenant-hub";
+
+/**
+ * The conversation's rules as one pure function: `decide(state, command, facts) → { state, effects }`.
+ * The Durable Object (conversation-room.ts) gathers the facts a command needs (`factsNeeded`), calls
+ * decide, and runs the effects in order: store, send, publish, start or stop a turn, triage. Nothing
+ * here does I/O or reads a clock, so every rule is a table test (room-core.test.ts).
+ *
+ * Mode and status transitions stay in room-state.ts (`apply`); this file adds messages, dedupe by
+ * `cid`, the visitor rate bucket, attachments, turns and their superseding, notes, permissions.
+ */
+
+export type CoreState = {
+  room: RoomState;
+  /** Visitor rate bucket; kept in memory (a woken object starts with a full bucket). */
+  bucket: Bucket | undefined;
+};
+
+/** Who sent a socket frame; `authority` is what the room's revocation cache says about an operator now. */
+export type Sender =
+  { kind: "visitor" } | { kind: "operator"; operator: Operator; canWrite: boolean; authority?: Authority };
+
+/** An operator's standing as the tenant hub last told the room: `revoked` (removed, key revoked) or `read_only` (demoted). */
+export type Authority = "ok" | "read_only" | "revoked";
+
+export type Command =
+  /** A parsed protocol v1 frame from a visitor or operator socket. */
+  | { type: "frame"; from: Sender; frame: ClientFrame }
+  /** A channel adapter (voice, email) stores a message; a visitor's is triaged. No AI answer starts. */
+  | {
+      type: "append";
+      role: Role;
+      text: string;
+      cid?: string;
+      sources?: AnswerSource[];
+      meta?: JsonObject;
+    }
+  | { type: "set_mode"; mode: Mode; reason: string }
+  | { type: "call"; state: CallState; data?: JsonObject }
+  /** An AI turn ended: store its answer (what the visitor saw when it failed mid-way). */
+  | {
+      type: "answer";
+      turnId: string;
+      text: string;
+      sources: AnswerSource[];
+      confidence: number;
+      failure?: string;
+    }
+  /** The answerer or triage decided a person should take over. */
+  | { type: "handoff"; reason: string };
+
+/** What the shell read before deciding; decide never reads storage itself. */
+export type Facts = {
+  now: number;
+  /** The last stored `seq`; new messages take the next ones (the store checks). */
+  lastSeq: number;
+  /** Fresh message ids, used in order. */
+  ids: string[];
+  /** The stored message (or note) with the command's cid key, when there is one (`factsNeeded`). */
+  dup?: MessageRecord | NoteRecord;
+  /** The command's attachments that exist and no message uses yet. */
+  attachments?: AttachmentRef[];
+  /** The running AI turn and the text it has streamed so far. */
+  turn?: { id: string; text: string } | null;
+};
+
+/** An inbox event before the room adds its conversation, bot, channel and time. */
+export type Notice = ConversationEvent extends infer E
+  ? E extends ConversationEvent
+    ? Omit<E, "conversationId" | "botId" | "channel" | "at">
+    : never
+  : never;
+
+export type Audience = "sender" | "all" | "visitor" | "operator" | "others";
+
+export type Effect =
+  | { type: "send"; to: Audience; frame: object }
+  | { type: "store_message"; message: MessageRecord; cidKey: string | null; attachmentIds?: string[] }
+  | { type: "store_note"; note: NoteRecord; cidKey: string | null }
+  /** State (or a note) changed: persist the state and schedule the D1 copy. */
+  | { type: "save" }
+  | { type: "publish"; notice: Notice }
+  /** Abort the running AI turn (its visible text is stored by a preceding store_message). */
+  | { type: "stop_turn" }
+  /** Start an AI answer to `trigger`, gated on the triage of the same message. */
+  | { type: "start_turn"; turnId: string; trigger: MessageRecord }
+  | { type: "triage"; message: MessageRecord }
+  /** The conversation now waits for a person: open the ticket (once per escalation). */
+  | { type: "escalated"; reason: string }
+  /** An agent replied: the live ticket records its first response. */
+  | { type: "agent_replied"; at: number }
+  /** `hello`: send ready and replay after lastSeq (reads pages from the store). */
+  | { type: "replay"; lastSeq: number }
+  /** The RPC caller's result (append: the stored or deduplicated message). */
+  | { type: "ack"; message: MessageRecord }
+  /** Close the sender's socket (revoked authority). */
+  | { type: "close_sender"; code: number; reason: string };
+
+export type Decision = { state: CoreState; effects: Effect[] };
+
+/** The cid key under which a command's message or note is stored (dedupe scope: sender and kind). */
+export function cidKeyOf(c: Command): { key: string; kind: "msg" | "note" } | null {
+  if (c.type === "append") return c.cid ? { key: `${c.role}:${c.cid}`, kind: "msg" } : null;
+  if (c.type !== "frame") return null;
+  const f = c.frame;
+  if (c.from.kind === "visitor") return f.type === "msg" ? { key: `visitor:${f.cid}`, kind: "msg" } : null;
+  const uid = c.from.operator.userId;
+  if (f.type === "msg") return { key: `agent:${uid}:${f.cid}`, kind: "msg" };
+  if (f.type === "note" && f.cid) return { key: `note:${uid}:${f.cid}`, kind: "note" };
+  return null;
+}
+
+/** Which facts beyond the basics a command needs, so the shell reads only those. */
+export function factsNeeded(c: Command): {
+  cidKey: { key: string; kind: "msg" | "note" } | null;
+  attachmentIds: string[];
+} {
+  const attachmentIds =
+    c.type === "frame" && c.from.kind === "visitor" && c.frame.type === "msg"
+      ? [...new Set(c.frame.attachments ?? [])]
+      : [];
+  return { cidKey: cidKeyOf(c), attachmentIds };
+}
+
+/** Effects are appended in the order the shell must run them. */
+class Out {
+  readonly effects: Effect[] = [];
+  private seq: number;
+  private nextId = 0;
+  constructor(
+    public state: CoreState,
+    private readonly facts: Facts,
+  ) {
+    this.seq = facts.lastSeq;
+  }
+  get now() {
+    return this.facts.now;
+  }
+  id(): string {
+    const id = this.facts.ids[this.nextId++];
+    if (!id) throw new Error("room-core: not enough fresh ids in facts");
+    return id;
+  }
+  push(...e: Effect[]) {
+    this.effects.push(...e);
+  }
+  send(to: Audience, frame: object) {
+    this.push({ type: "send", to, frame });
+  }
+  refuse(code: FrameErrorCode, message: string, cid?: string) {
+    this.send("sender", { type: "error", code, message, ...(cid ? { cid } : {}) });
+  }
+  /** Appends a message with the next seq; everyone gets the `msg` frame (the sender's echo is its ack). */
+  store(m: Omit<MessageRecord, "seq" | "createdAt">, cidKey: string | null, attachmentIds?: string[]): MessageRecord {
+    const rec: MessageRecord = { ...m, seq: ++this.seq, createdAt: this.now };
+    this.push({ type: "store_message", message: rec, cidKey, ...(attachmentIds?.length ? { attachmentIds } : {}) });
+    this.send("all", toMsgFrame(rec));
+    this.push(
+      { type: "save" },
+      {
+        type: "publish",
+        notice: {
+          type: "conversation.message",
+          lastSeq: rec.seq,
+          role: rec.role,
+          preview: preview(rec.text),
+          messageCount: rec.seq,
+        },
+      },
+    );
+    return rec;
+  }
+  /** Stops the running turn; what the visitor already saw is stored under the turn's id. */
+  stopTurn(why: string) {
+    const t = this.facts.turn;
+    if (!t) return;
+    this.push({ type: "stop_turn" });
+    if (t.text.trim())
+      this.store(
+        {
+          id: t.id,
+          cid: null,
+          role: "ai",
+          text: t.text,
+          sources: null,
+          attachments: null,
+          author: null,
+          meta: { stopped: why },
+        },
+        null,
+      );
+  }
+  /** Applies a mode/status rule (room-state.ts) and emits what it asks for. */
+  transition(event: RoomEvent) {
+    const { state, out } = apply(this.state.room, event, this.now);
+    if (!out.changed) return false;
+    this.state = { ...this.state, room: state };
+    this.push({ type: "save" });
+    if (out.abortTurn) this.stopTurn(event.type);
+    if (out.system)
+      this.store(
+        {
+          id: this.id(),
+          cid: null,
+          role: "system",
+          text: out.system,
+          sources: null,
+          attachments: null,
+          author: null,
+          meta: { reason: state.reason },
+        },
+        null,
+      );
+    if (out.mode) {
+      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason });
+      this.send("operator", {
+        type: "mode",
+        mode: out.mode.mode,
+        reason: out.mode.reason,
+        status: state.status,
+        assignee: state.assignee,
+      });
+    }
+    for (const n of out.hub) this.push({ type: "publish", notice: n });
+    if (out.escalated) this.push({ type: "escalated", reason: out.escalated });
+    return true;
+  }
+}
+
+export function decide(state: CoreState, command: Command, facts: Facts): Decision {
+  const o = new Out(state, facts);
+  switch (command.type) {
+    case "frame":
+      onFrame(o, command.from, command.frame, facts);
+      break;
+    case "append":
+      onAppend(o, command, facts);
+      break;
+    case "set_mode":
+      o.transition({ type: "set_mode", mode: command.mode, reason: command.reason });
+      break;
+    case "call": {
+      o.transition({ type: "call", state: command.state, ...(command.data ? { data: command.data } : {}) });
+      const data = command.data ? { data: command.data } : {};
+      o.send("operator", { type: "call", state: command.state, ...data, at: new Date(o.now).toISOString() });
+      break;
+    }
+    case "answer": {
+      const text = command.text;
+      if (!text.trim()) break;
+      const meta = { confidence: command.confidence, ...(command.failure ? { failure: command.failure } : {}) };
+      o.store(
+        {
+          id: command.turnId,
+          cid: null,
+          role: "ai",
+          text,
+          sources: command.sources.length ? command.sources : null,
+          attachments: null,
+          author: null,
+          meta,
+        },
+        null,
+      );
+      break;
+    }
+    case "handoff":
+      o.transition({ type: "handoff", reason: command.reason });
+      break;
+  }
+  return { state: o.state, effects: o.effects };
+}
+
+function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts) {
+  const key = cidKeyOf(c);
+  if (facts.dup && "seq" in facts.dup) return o.push({ type: "ack", message: facts.dup });
+  const rec = o.store(
+    {
+      id: o.id(),
+      cid: c.cid ?? null,
+      role: c.role,
+      text: c.text,
+      sources: c.sources ?? null,
+      attachments: null,
+      author: null,
+      meta: c.meta ?? null,
+    },
+    key?.key ?? null,
+  );
+  o.push({ type: "ack", message: rec });
+  if (c.role === "visitor") o.push({ type: "triage", message: rec });
+}
+
+const cidOf = (f: ClientFrame) => ("cid" in f && typeof f.cid === "string" ? f.cid : undefined);
+
+function onFrame(o: Out, from: Sender, f: ClientFrame, facts: Facts) {
+  if (from.kind === "operator" && from.authority === "revoked") {
+    o.refuse("FORBIDDEN", "your access to this tenant was revoked", cidOf(f));
+    return o.push({ type: "close_sender", code: 4001, reason: "access revoked" });
+  }
+  if (f.type === "hello") return o.push({ type: "replay", lastSeq: f.lastSeq });
+  if (f.type === "ping") return o.send("sender", { type: "pong" });
+  if (f.type === "typing")
+    return o.send("others", { type: "typing", role: from.kind === "visitor" ? "visitor" : "agent" });
+  if (f.type === "read") {
+    if (from.kind !== "visitor") return;
+    o.transition({ type: "read", seq: Math.min(f.seq, facts.lastSeq) });
+    return o.send("operator", { type: "read", role: "visitor", seq: o.state.room.visitorReadSeq });
+  }
+  if (f.type === "rate") {
+    const comment = f.comment ? { comment: f.comment } : {};
+    o.transition({ type: "rate", score: f.score, ...comment });
+    return o.send("operator", { type: "rate", score: f.score, ...comment });
+  }
+  if (from.kind === "visitor") {
+    if (o.state.room.mode === "closed")
+      return o.refuse("CONVERSATION_CLOSED", "this conversation is closed; start a new one", cidOf(f));
+    if (f.type === "human") return void o.transition({ type: "ask_human" });
+    if (f.type === "msg") return onVisitorMsg(o, f, facts);
+    return;
+  }
+  if (!from.canWrite || from.authority === "read_only")
+    return o.refuse("FORBIDDEN", "your role may watch this conversation but not act in it", cidOf(f));
+  const op = from.operator;
+  if (f.type === "note") return onNote(o, op, f.text, f.cid, facts);
+  if (o.state.room.mode === "closed") return o.refuse("CONVERSATION_CLOSED", "this conversation is closed", cidOf(f));
+  if (f.type === "takeover") return void o.transition({ type: "takeover", operator: op });
+  if (f.type === "release") return void o.transition({ type: "release" });
+  if (f.type === "close") return void o.transition({ type: "close" });
+  if (f.type === "msg") return onAgentMsg(o, op, f.text, f.cid, facts);
+}
+
+function onVisitorMsg(o: Out, f: { cid: string; text: string; attachments?: string[] }, facts: Facts) {
+  // a resend: acknowledge again, store nothing
+  if (facts.dup && "seq" in facts.dup) return o.send("sender", toMsgFrame(facts.dup));
+  const rate = takeToken(o.state.bucket, o.now);
+  o.state = { ...o.state, bucket: rate.bucket };
+  if (!rate.ok) return o.refuse("RATE_LIMITED", "too many messages; wait a moment", f.cid);
+  const ids = [...new Set(f.attachments ?? [])];
+  const atts = facts.attachments ?? [];
+  if (atts.length !== ids.length)
+    return o.refuse("UNKNOWN_ATTACHMENT", "an attachment is unknown, not uploaded yet or already sent", f.cid);
+  o.stopTurn("superseded");
+  const rec = o.store(
+    {
+      id: o.id(),
+      cid: f.cid,
+      role: "visitor",
+      text: f.text,
+      sources: null,
+      attachments: atts.length ? atts : null,
+      author: null,
+      meta: null,
+    },
+    `visitor:${f.cid}`,
+    ids,
+  );
+  o.push({ type: "triage", message: rec });
+  if (o.state.room.mode === "ai") o.push({ type: "start_turn", turnId: o.id(), trigger: rec });
+}
+
+function onAgentMsg(o: Out, op: Operator, text: string, cid: string, facts: Facts) {
+  if (facts.dup && "seq" in facts.dup) return o.send("sender", toMsgFrame(facts.dup));
+  o.transition({ type: "agent_message", operator: op });
+  const rec = o.store(
+    { id: o.id(), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null },
+    `agent:${op.userId}:${cid}`,
+  );
+  o.push({ type: "agent_replied", at: rec.createdAt });
+}
+
+function onNote(o: Out, op: Operator, text: string, cid: string | undefined, facts: Facts) {
+  if (facts.dup && "afterSeq" in facts.dup) return o.send("sender", noteFrame(facts.dup));
+  const note: NoteRecord = {
+    id: o.id(),
+    afterSeq: facts.lastSeq,
+    cid: cid ?? null,
+    text,
+    author: op,
+    createdAt: o.now,
+  };
+  o.push({ type: "store_note", note, cidKey: cid ? `note:${op.userId}:${cid}` : null }, { type: "save" });
+  o.send("operator", noteFrame(note));
+}
