@@ -4,9 +4,7 @@ import type { AnswerCtx, AnswerTurn } from "../domain/knowledge/answer-types";
 import { onAgentReplied, onConversationEscalated, triageVisitorMessage } from "../domain/triage/hook";
 import type { VoiceCtx } from "../domain/voice/ports";
 import { openRetellSession, type RetellSession } from "../domain/voice/retell-llm";
-import { roomsOf } from "../domain/voice/room-port";
 import { newId } from "../lib/ids";
-import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
 import { conversationRow, flushToD1, preview } from "./d1-copy";
 import {
@@ -46,7 +44,7 @@ import {
   type SocketInfo,
 } from "./room-sockets";
 import { runTurn, type Turn } from "./room-turn";
-import { hubStub, type ConversationEvent } from "./tenant-hub";
+import type { ConversationEvent } from "./tenant-hub";
 import {
   PRINCIPAL_HEADER,
   RoomPrincipal,
@@ -60,7 +58,6 @@ import {
   type VisitorPatch,
 } from "./room-api";
 
-export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
 /** The D1 copy is written at most this long after a change (one alarm per object). */
@@ -120,7 +117,7 @@ export class ConversationRoom extends DurableObject<Env> {
         return;
       }
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
-      const db = createDb(this.env.DB);
+      const { db } = roomCtx(this.env, meta.tenantId, meta.conversationId);
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
       await conversationsRepo(db)
         .insertIfAbsentStmt({
@@ -464,11 +461,11 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Voice verbs run here with this room as the call's room: direct calls, not RPC to itself. */
   private voiceCtx(): VoiceCtx {
     const meta = this.requireMeta();
-    const others = roomsOf(this.env.CONVERSATION_ROOM);
+    const others = this.answerCtx().rooms;
     return {
       ...this.answerCtx(),
       deps: {
-        room: (t, c) => (t === meta.tenantId && c === meta.conversationId ? this : others(t, c)),
+        room: (t, c) => (t === meta.tenantId && c === meta.conversationId ? this : others.conversation(t, c)),
         fetch: (input, init) => fetch(input, init),
       },
     };
@@ -663,7 +660,7 @@ export class ConversationRoom extends DurableObject<Env> {
       // the job is removed first: a change during the D1 write schedules a fresh one
       this.store.finishJob("flush");
       try {
-        const { more } = await flushToD1(createDb(this.env.DB), this.store, meta, this.state);
+        const { more } = await flushToD1(this.answerCtx().db, this.store, meta, this.state);
         this.flushFailures = 0;
         if (more) this.store.schedule("flush", Date.now());
       } catch (err) {
@@ -685,8 +682,8 @@ export class ConversationRoom extends DurableObject<Env> {
       channel: meta.channel,
       at: new Date().toISOString(),
     } as ConversationEvent;
-    hubStub(this.env.TENANT_HUB, meta.tenantId)
-      .publish(meta.tenantId, event)
+    this.answerCtx()
+      .hub.publish(meta.tenantId, event)
       .catch((err: unknown) => this.log().warn("room: hub publish failed", { error: String(err), type: notice.type }));
   }
 

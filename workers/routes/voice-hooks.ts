@@ -2,7 +2,6 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { VoiceDeps, VoiceCtx } from "../domain/voice/ports";
 import { newUserWords } from "../domain/voice/completions";
-import { roomsOf } from "../domain/voice/room-port";
 import { isLlmToken } from "../domain/voice/urls";
 import { customLlmHandoff, handleVapiMessage, VAPI_ANSWERED, vapiKind, VapiEnvelope } from "../domain/voice/vapi";
 import {
@@ -41,7 +40,7 @@ function voiceCtx(c: Context<AppEnv>, integration: VoiceIntegrationRow): VoiceCt
   return {
     ...c.var.ctx,
     tenantId: integration.tenantId,
-    deps: { room: roomsOf(c.var.ctx.services.conversationRooms), fetch: voiceHookDeps.fetch },
+    deps: { room: (t, id) => c.var.ctx.rooms.conversation(t, id), fetch: voiceHookDeps.fetch },
   };
 }
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseCtxOf } from "../../app";
+import { requestCtx } from "../../compose";
 import { d1VectorIndex } from "../../providers/embeddings/d1-index";
 import type { Embedder } from "../../providers/embeddings/port";
 import { knowledgeRepo } from "../../storage/knowledge-repo";
@@ -115,7 +115,7 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
         (s) => s.status === "ready",
         30_000,
       );
-    ctx = { ...baseCtxOf(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    ctx = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
     const index = d1VectorIndex(ctx.db);
     for (const id of [car.id, other.id]) {
       const rows = await knowledgeRepo(ctx.db).chunkSeqs(t.tenantId, id);

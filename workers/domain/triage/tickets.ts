@@ -1,6 +1,5 @@
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { hubStub } from "../../rooms/tenant-hub";
 import { membershipsRepo } from "../../storage/auth-repo";
 import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { Priority, TicketRow, TicketStatus } from "../../storage/schema";
@@ -69,7 +68,7 @@ async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
     membershipsRepo(ctx.db).list(ctx.tenantId),
     presenceRepo(ctx.db).list(ctx.tenantId),
     ticketsRepo(ctx.db).openCounts(ctx.tenantId),
-    hubStub(ctx.services.tenantHubs, ctx.tenantId)
+    ctx.hub
       .online(ctx.tenantId)
       .then((ops) => new Set(ops.map((o) => o.userId)))
       .catch(() => new Set<string>()),
@@ -188,7 +187,7 @@ async function openTicket(
 
 /** Tells operators' open ticket lists, through the tenant hub, that a ticket changed (best effort). */
 async function announce(ctx: AnswerCtx, t: Pick<TicketRow, "id" | "conversationId" | "status" | "priority">) {
-  await hubStub(ctx.services.tenantHubs, ctx.tenantId)
+  await ctx.hub
     .publish(ctx.tenantId, {
       type: "ticket.changed",
       ticketId: t.id,

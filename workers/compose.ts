@@ -1,0 +1,69 @@
+import type { AnswerCtx } from "./domain/knowledge/answer-types";
+import type { BaseCtx } from "./domain/ctx";
+import { loadOpenAiSettings } from "./domain/knowledge/provider-settings";
+import { readConfig } from "./env";
+import { systemClock } from "./lib/clock";
+import { newId } from "./lib/ids";
+import { createLog, type Log } from "./lib/log";
+import { providersFor } from "./providers";
+import { hubPortOf, roomsPortOf } from "./rooms/room-port";
+import { createDb } from "./storage/db";
+
+/**
+ * The composition root: the one place that reads `env` (through `readConfig` and the bindings) and
+ * builds the contexts domain code runs with — per request (app.ts middleware), per room
+ * (ConversationRoom, via rooms/room-ctx.ts), per hub (TenantHub) and per queue batch (queue.ts).
+ * Verbs get ports (`rooms`, `hub`, `providers`, `services.files`/`ingestQueue`, `clock`, `log`),
+ * never a binding or a Durable Object stub.
+ */
+
+/** The context of one unit of work, before a tenant is known (anonymous routes, queue messages). */
+function baseCtx(env: Env, requestId: string, origin: string, log: Log): BaseCtx {
+  const config = readConfig(env);
+  const db = createDb(env.DB);
+  return {
+    db,
+    config,
+    clock: systemClock,
+    log,
+    requestId,
+    services: {
+      files: env.FILES,
+      ingestQueue: env.INGEST_QUEUE,
+      rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT },
+      origin,
+    },
+    rooms: roomsPortOf(env.CONVERSATION_ROOM),
+    hub: hubPortOf(env.TENANT_HUB),
+    providers: providersFor({
+      config,
+      db,
+      ai: env.AI,
+      vectors: env.VECTORS,
+      loadOpenAi: (tenantId) => loadOpenAiSettings({ db, config, tenantId }),
+      now: () => systemClock.now(),
+    }),
+  };
+}
+
+/** Per request: completed by `authed()` with tenant and actor; anonymous routes use it as is. */
+export function requestCtx(env: Env, requestId: string, origin: string): BaseCtx {
+  return baseCtx(env, requestId, origin, createLog({ requestId }));
+}
+
+/** Per conversation room: the request context scoped to the room's tenant, logging as the room. */
+export function roomCtx(env: Env, tenantId: string, conversationId: string, origin = ""): AnswerCtx {
+  const log = createLog({ do: "ConversationRoom", tenantId, conversationId });
+  return { ...baseCtx(env, newId("req"), origin, log), tenantId };
+}
+
+/** Per tenant hub: the hub keeps no domain state, it only logs. */
+export function hubCtx(_env: Env): { log: Log } {
+  return { log: createLog({ do: "TenantHub" }) };
+}
+
+/** Per queue message (a batch's messages may belong to different tenants): no tenant until the message names it. */
+export function queueCtx(env: Env, queue: string): BaseCtx {
+  const requestId = newId("req");
+  return baseCtx(env, requestId, "", createLog({ queue, requestId }));
+}
