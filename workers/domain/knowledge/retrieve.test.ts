@@ -137,6 +137,14 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
     expect(hybrid.sources[0]?.sourceId).toBe(carDoc);
   });
 
+  it("uses the tenant's providers when a caller names no vector side (Vapi's knowledge request named none)", async () => {
+    const providers = { ...ctx.providers, retrieval: () => ({ embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) }) };
+    const viaCtx = await retrieve({ ...ctx, providers }, { question: "automobile" });
+    expect(viaCtx.sources[0]?.sourceId).toBe(carDoc);
+    const lexicalOnly = await retrieve({ ...ctx, providers }, { question: "automobile", vector: null });
+    expect(lexicalOnly.sources).toEqual([]);
+  });
+
   it("keeps lexical hits first when both sides agree, and never returns another tenant's vectors", async () => {
     const r = await retrieve(ctx, {
       question: "where can my car stay overnight",
