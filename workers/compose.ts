@@ -31,6 +31,7 @@ function baseCtx(env: Env, requestId: string, origin: string, log: Log): BaseCtx
       files: env.FILES,
       ingestQueue: env.INGEST_QUEUE,
       rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT },
+      assets: { fetch: (url) => env.ASSETS.fetch(url) },
       origin,
     },
     rooms: roomsPortOf(env.CONVERSATION_ROOM),

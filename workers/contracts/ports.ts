@@ -30,6 +30,9 @@ export type FilesPort = Pick<R2Bucket, "put" | "get" | "delete">;
 /** A queue producer (the ingest queue): one JSON message per `send`. */
 export type QueuePort = { send(body: unknown): Promise<unknown> };
 
+/** The static assets (dist/public) the dashboard shell is read from. */
+export type AssetsPort = { fetch(url: URL | string): Promise<Response> };
+
 /** Workers Rate Limiting bindings as ports: `api` per key or operator, `login` per email. */
 export type RateLimitsPort = { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit"> };
 

@@ -1,6 +1,6 @@
 import type { Config } from "../contracts/config";
 import type { HubPort } from "../contracts/hub";
-import type { Clock, FilesPort, Log, QueuePort, RateLimitsPort, RoomsPort } from "../contracts/ports";
+import type { AssetsPort, Clock, FilesPort, Log, QueuePort, RateLimitsPort, RoomsPort } from "../contracts/ports";
 import type { ProvidersPort } from "../contracts/providers";
 import type { Db } from "../storage/db";
 import type { Role } from "../storage/schema";
@@ -14,6 +14,8 @@ export type Services = {
   files: FilesPort;
   ingestQueue: QueuePort;
   rateLimits: RateLimitsPort;
+  /** Static assets (the dashboard shell). */
+  assets: AssetsPort;
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */
   origin: string;
 };
