@@ -108,13 +108,13 @@ describe("durability across a server restart", () => {
     }
 
     // the D1 copy converges after the restart
-    const login = await (
+    const login = (await (
       await fetch(`${server.origin}/api/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ email: demo.email, password: demo.password }),
       })
-    ).json();
+    ).json()) as { accessToken: string };
     for (const s of conversations) {
       const want = acked.get(s.conversationId)!;
       const deadline = Date.now() + 20_000;
@@ -123,7 +123,7 @@ describe("durability across a server restart", () => {
         const r = await fetch(`${server.origin}/api/conversations/${s.conversationId}/messages?limit=1000`, {
           headers: { authorization: `Bearer ${login.accessToken}` },
         });
-        cids = r.ok ? ((await r.json()).data as { cid: string | null }[]).map((m) => m.cid ?? "") : [];
+        cids = r.ok ? ((await r.json()) as { data: { cid: string | null }[] }).data.map((m) => m.cid ?? "") : [];
         if ([...want].every((c) => cids.includes(c))) break;
         await new Promise((r) => setTimeout(r, 250));
       }

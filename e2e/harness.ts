@@ -110,13 +110,16 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** Polls `fn` until it returns a truthy value (never a fixed sleep); throws with `what` on timeout. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+/** A value `until` accepts: any truthy one (so `x && y` narrows to `y`). */
+type Truthy<T> = Exclude<T, null | undefined | false | "" | 0>;
+
+export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Truthy<T>;
     } catch (e) {
       last = e;
     }

@@ -2,16 +2,14 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { type AppEnv, readConfig } from "./env";
-import type { BaseCtx, Ctx } from "./domain/ctx";
+import type { AppEnv } from "./env";
+import type { Ctx } from "./domain/ctx";
+import { requestCtx } from "./compose";
 import { AppError, Invalid, RateLimited } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { createLog } from "./lib/log";
-import { systemClock } from "./lib/clock";
 import { problemResponse } from "./lib/problem";
 import { redactPath } from "./lib/redact";
-import { createDb } from "./storage/db";
-import { chooseMailer } from "./providers/mail";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bots";
 import { keyRoutes } from "./routes/keys";
@@ -24,29 +22,6 @@ import { secretGate } from "./routes/secret-gate";
 export const MAX_JSON_BYTES = 1024 * 1024;
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
-export function baseCtxOf(env: Env, requestId: string, origin: string): BaseCtx {
-  const config = readConfig(env);
-  const db = createDb(env.DB);
-  return {
-    db,
-    config,
-    clock: systemClock,
-    log: createLog({ requestId }),
-    requestId,
-    services: {
-      files: env.FILES,
-      ingestQueue: env.INGEST_QUEUE,
-      conversationRooms: env.CONVERSATION_ROOM,
-      tenantHubs: env.TENANT_HUB,
-      ai: env.AI,
-      vectors: env.VECTORS,
-      rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT, voice: env.VOICE_RATE_LIMIT },
-      mail: chooseMailer(env, db, { origin, now: systemClock.now }),
-      origin,
-    },
-  };
-}
-
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -56,7 +31,7 @@ export function createApp() {
     c.header("x-request-id", requestId);
     const started = Date.now();
     // ctx is completed by `authed()` with tenant and actor; anonymous routes use it as BaseCtx
-    c.set("ctx", baseCtxOf(c.env, requestId, new URL(c.req.url).origin) as Ctx);
+    c.set("ctx", requestCtx(c.env, requestId, new URL(c.req.url).origin) as Ctx);
     await next();
     if (!c.req.path.startsWith("/health")) {
       c.var.ctx.log.info("request", {

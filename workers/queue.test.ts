@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { baseCtxOf } from "./app";
+import { requestCtx } from "./compose";
 import { failIngestMessage } from "./domain/knowledge/ingest";
 import { INGEST_KIND } from "./domain/knowledge/schemas";
 import { handleQueue, MAX_DELIVERIES, registerQueueHandler } from "./queue";
@@ -62,13 +62,13 @@ describe("queue consumer", () => {
     );
     // a ready source is left alone by a late give-up
     const body = { kind: INGEST_KIND, tenantId: t.tenantId, sourceId: created.id };
-    await failIngestMessage(baseCtxOf(env, "req_test", ""), body, new Error("D1 overloaded"), MAX_DELIVERIES);
+    await failIngestMessage(requestCtx(env, "req_test", ""), body, new Error("D1 overloaded"), MAX_DELIVERIES);
     expect((await expectJson(call(`/api/knowledge/sources/${created.id}`, { token: t.token }), 200)).status).toBe(
       "ready",
     );
     // one stuck mid-way (its worker died) becomes failed with a reason a person can act on
     await env.DB.prepare("UPDATE knowledge_sources SET status = 'processing' WHERE id = ?").bind(created.id).run();
-    await failIngestMessage(baseCtxOf(env, "req_test", ""), body, new Error("D1 overloaded"), MAX_DELIVERIES);
+    await failIngestMessage(requestCtx(env, "req_test", ""), body, new Error("D1 overloaded"), MAX_DELIVERIES);
     const failed = await expectJson(call(`/api/knowledge/sources/${created.id}`, { token: t.token }), 200);
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/indexing failed after 4 attempts \(Error: D1 overloaded\)/);

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { createLog } from "./lib/log";
-import { baseCtxOf } from "./app";
+import { queueCtx } from "./compose";
 import { failIngestMessage, processIngestMessage } from "./domain/knowledge/ingest";
 import { INGEST_KIND } from "./domain/knowledge/schemas";
-import { newId } from "./lib/ids";
 
 /**
  * The queue consumer: every message is `{kind, ...}`; each kind has one handler. Unknown or invalid
@@ -57,6 +56,6 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
 // knowledge: extract, chunk and index an uploaded source (domain/knowledge/ingest.ts)
 registerQueueHandler(
   INGEST_KIND,
-  (body, env) => processIngestMessage(baseCtxOf(env, newId("req"), ""), body),
-  (body, env, err, attempts) => failIngestMessage(baseCtxOf(env, newId("req"), ""), body, err, attempts),
+  (body, env) => processIngestMessage(queueCtx(env, INGEST_KIND), body),
+  (body, env, err, attempts) => failIngestMessage(queueCtx(env, INGEST_KIND), body, err, attempts),
 );

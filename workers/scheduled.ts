@@ -1,8 +1,5 @@
-import { masterKeysOf } from "./domain/secrets/crypto";
 import { resealStaleSecrets } from "./domain/secrets/rotation";
-import { readConfig } from "./env";
-import { createLog } from "./lib/log";
-import { createDb } from "./storage/db";
+import { scheduledCtx } from "./compose";
 
 /**
  * The cron trigger (wrangler.toml `[triggers]`): after a MASTER_KEY rotation it re-seals every
@@ -10,7 +7,5 @@ import { createDb } from "./storage/db";
  * scans of small tables). Its log line `secrets.reseal` says when the previous key can be dropped.
  */
 export async function handleScheduled(_controller: ScheduledController, env: Env): Promise<void> {
-  const config = readConfig(env);
-  const log = createLog({ cron: "reseal-secrets" });
-  await resealStaleSecrets({ db: createDb(env.DB), keys: masterKeysOf(config), log });
+  await resealStaleSecrets(scheduledCtx(env, "reseal-secrets"));
 }

@@ -4,11 +4,21 @@
  * `ApiError`s whose `message` is the server's `detail`, ready to show in words.
  */
 import type { z } from "@hono/zod-openapi";
-import type { BotDto, BotInput, BotPatch } from "../../workers/domain/bots/schemas";
-import type { Session } from "../../workers/domain/auth/schemas";
-import type { KeyDto } from "../../workers/domain/keys";
-import type { InvitationDto, MemberDto } from "../../workers/domain/team";
-import type { Permission } from "../../workers/domain/auth/permissions";
+import type {
+  BotDto,
+  BotInput,
+  BotPatch,
+  EscalationPolicySchema,
+  InvitationDto,
+  KeyDto,
+  MemberDto,
+  Permission,
+  Session,
+  SlaTable as SlaTableDto,
+  TriageConversationRoutes as TriageConversationRouteTypes,
+  TriageSchemas as TriageSchemaTypes,
+  VoiceSchemas as VoiceSchemaTypes,
+} from "../../workers/contracts/dto";
 
 export type { Session, BotDto as Bot, BotInput, BotPatch, Permission };
 export type Role = Session["role"];
@@ -257,8 +267,8 @@ export const api = {
 };
 
 // voice integrations and triage settings
-type VoiceSchemas = typeof import("../../workers/domain/voice/schemas");
-type TriageSchemas = typeof import("../../workers/domain/triage/schemas");
+type VoiceSchemas = typeof VoiceSchemaTypes;
+type TriageSchemas = typeof TriageSchemaTypes;
 /** A voice provider connection; secrets come back only as `secretHints` ("••••abcd"). */
 export type VoiceIntegration = z.infer<VoiceSchemas["VoiceIntegrationDto"]>;
 export type VoiceProvider = VoiceIntegration["provider"];
@@ -272,8 +282,8 @@ export type CategoryInput = z.input<TriageSchemas["CategoryInput"]>;
 export type CategoryPatch = z.input<TriageSchemas["CategoryPatch"]>;
 export type Prediction = z.infer<TriageSchemas["PredictionDto"]>;
 export type Priority = Category["priority"] & string;
-export type EscalationPolicy = z.infer<typeof import("../../workers/domain/triage/policy").EscalationPolicySchema>;
-export type SlaTable = import("../../workers/domain/triage/sla").SlaTable;
+export type EscalationPolicy = z.infer<typeof EscalationPolicySchema>;
+export type SlaTable = SlaTableDto;
 export type RoutingRule = z.infer<TriageSchemas["RoutingRuleDto"]>;
 export type RoutingRuleInput = z.input<TriageSchemas["RoutingRuleInput"]>;
 
@@ -310,7 +320,7 @@ export const settingsApi = {
 
 // tickets and triage (conversation view)
 type TicketSchemas = TriageSchemas;
-type TriageConversationRoutes = typeof import("../../workers/routes/triage-conversations");
+type TriageConversationRoutes = typeof TriageConversationRouteTypes;
 export type Ticket = z.infer<TicketSchemas["TicketDto"]>;
 export type TicketStatus = Ticket["status"];
 export type TicketPriority = Ticket["priority"];

@@ -1,17 +1,31 @@
 /**
- * The client's view of the live conversation protocol v1 (DESIGN.md). Types only: nothing here
- * reaches the bundle. Frames from the server are still checked field by field where they are used
- * (model.ts), since the socket is a trust boundary.
+ * The client's view of the live conversation protocol v1: the server's own contract
+ * (workers/contracts), imported as types only so nothing of it reaches the bundle. Frames from the
+ * server are still checked field by field where they are used (model.ts), since the socket is a
+ * trust boundary.
  */
-export type Role = "visitor" | "ai" | "agent" | "system";
-export type Mode = "ai" | "human" | "closed";
+import type { WidgetSession } from "../../workers/contracts/dto";
+import type {
+  AnswerSource,
+  AttachmentRef,
+  Mode,
+  MsgFrame,
+  Role,
+  ServerFrame,
+  VisitorFrame,
+} from "../../workers/contracts/protocol";
 
-export type Source = { sourceId: string; title: string; url: string | null; snippet: string };
+export type { Mode, MsgFrame, Role, ServerFrame };
+export type Source = AnswerSource;
+/** An uploaded file as a message carries it (the upload endpoint answers the same shape); `url` is added locally. */
+export type Attachment = AttachmentRef & { url?: string };
+/** Frames the widget sends: the visitor's frames. */
+export type ClientFrame = VisitorFrame;
 
-/** An uploaded file as a message carries it. */
-export type Attachment = { id: string; name: string; type: string; size?: number; url?: string };
-
-/** Bot settings the session endpoint returns (a subset of the bot DTO, safe for visitors). */
+/**
+ * The widget's reading of the bot settings the session endpoint returns: on the wire `theme` and
+ * `settings` are open records (the bot DTO's JSON columns); these are the keys the widget uses.
+ */
 export type BotInfo = {
   name: string;
   greeting?: string;
@@ -26,41 +40,5 @@ export type BotInfo = {
   settings?: { language?: string };
 };
 
-export type SessionReply = {
-  token: string;
-  conversationId: string;
-  wsUrl: string;
-  bot: BotInfo;
-  /** Proof of ownership of the conversation, sent back on resume (if the server issues one). */
-  visitorToken?: string;
-};
-
-export type ClientFrame =
-  | { type: "hello"; lastSeq: number }
-  | { type: "msg"; cid: string; text: string; attachments?: string[] }
-  | { type: "typing" }
-  | { type: "read"; seq: number }
-  | { type: "human" }
-  | { type: "rate"; score: number; comment?: string }
-  | { type: "ping" };
-
-export type MsgFrame = {
-  type: "msg";
-  seq: number;
-  id: string;
-  cid?: string;
-  role: Role;
-  text: string;
-  at: string | number;
-  sources?: Source[];
-  attachments?: Attachment[];
-};
-
-export type ServerFrame =
-  | { type: "ready"; conversationId: string; seq: number; mode: Mode }
-  | MsgFrame
-  | { type: "delta"; id: string; text: string }
-  | { type: "typing"; role: Role }
-  | { type: "mode"; mode: Mode; reason?: string }
-  | { type: "error"; code: string; message: string; cid?: string }
-  | { type: "pong" };
+/** POST /api/widget/sessions (workers/routes/widget-sessions.ts), with `bot` as the widget reads it. */
+export type SessionReply = Omit<WidgetSession, "bot"> & { bot: BotInfo };

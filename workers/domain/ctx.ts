@@ -1,21 +1,22 @@
-import type { Config } from "../env";
-import type { Clock } from "../lib/clock";
-import type { Log } from "../lib/log";
+import type { Config } from "../contracts/config";
+import type { HubPort } from "../contracts/hub";
+import type { AssetsPort, Clock, FilesPort, Log, QueuePort, RateLimitsPort, RoomsPort } from "../contracts/ports";
+import type { ProvidersPort } from "../contracts/providers";
 import type { Mailer } from "../providers/mail/port";
 import type { Db } from "../storage/db";
 import type { Role } from "../storage/schema";
 import type { Permission } from "./auth/permissions";
 
-/** The bindings verbs may use, typed structurally so a test fake is one line. */
+/**
+ * Small outside effects verbs may use, as ports (contracts/ports.ts), typed structurally so a test
+ * fake is one line. Rooms, the hub and the model providers are ports on ctx itself.
+ */
 export type Services = {
-  files: R2Bucket;
-  ingestQueue: Queue;
-  conversationRooms: Env["CONVERSATION_ROOM"];
-  tenantHubs: Env["TENANT_HUB"];
-  ai?: Pick<Ai, "run">;
-  vectors?: VectorizeIndex;
-  /** Workers Rate Limiting bindings: `api` per key or operator, `login` per email, `voice` per voice integration. */
-  rateLimits: { api: Pick<RateLimit, "limit">; login: Pick<RateLimit, "limit">; voice: Pick<RateLimit, "limit"> };
+  files: FilesPort;
+  ingestQueue: QueuePort;
+  rateLimits: RateLimitsPort;
+  /** Static assets (the dashboard shell). */
+  assets: AssetsPort;
   /** Outbound mail: the `send_email` binding in production, the outbox table locally (issue 17). */
   mail: Mailer;
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */
@@ -26,7 +27,13 @@ export type Actor =
   | { kind: "user"; userId: string; role: Role; permissions: ReadonlySet<Permission> }
   | { kind: "key"; keyId: string; permissions: ReadonlySet<Permission> };
 
-/** Plain data built once per request; anonymous routes (signup, login, widget) get a BaseCtx. */
+/**
+ * Plain data built once per request, room or queue batch by the composition root (compose.ts);
+ * anonymous routes (signup, login, widget) get a BaseCtx.
+ *
+ * Transitional (issue 12): `db` is still the Drizzle handle verbs hand to the repository factories
+ * in storage/; a `repos` port replacing it is the next step. Every other outside effect is a port.
+ */
 export type BaseCtx = {
   db: Db;
   config: Config;
@@ -34,6 +41,12 @@ export type BaseCtx = {
   log: Log;
   requestId: string;
   services: Services;
+  /** Conversation rooms (stub-backed in rooms/room-port.ts). */
+  rooms: RoomsPort;
+  /** The tenant inbox hub (stub-backed in rooms/room-port.ts). */
+  hub: HubPort;
+  /** Answer model, retrieval and classifiers, chosen once per tenant (providers/index.ts). */
+  providers: ProvidersPort;
 };
 
 export type Ctx = BaseCtx & { tenantId: string; actor: Actor };

@@ -1,3 +1,5 @@
-/** Time source passed through ctx so tests can fix it. */
-export type Clock = { now(): number };
+import type { Clock } from "../contracts/ports";
+
+export type { Clock };
+/** The real time; tests pass a fixed Clock through ctx. */
 export const systemClock: Clock = { now: () => Date.now() };

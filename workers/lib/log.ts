@@ -1,9 +1,7 @@
+import type { Log } from "../contracts/ports";
+
 /** Structured JSON logs, one object per line; workers observability indexes the fields. */
-export type Log = {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-};
+export type { Log };
 
 export function createLog(base: Record<string, unknown> = {}): Log {
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {

@@ -1,19 +1,31 @@
-import type { Config } from "../env";
+import type OpenAI from "openai";
+import type { Config } from "../contracts/config";
+import type {
+  AnswerModel,
+  CategoryChooser,
+  Embedder,
+  FrustrationClassifier,
+  ProvidersPort,
+  RetrievalProviders,
+  VectorIndex,
+} from "../contracts/providers";
 import type { Db } from "../storage/db";
 import { offlineAnswerModel } from "./answer/offline";
-import { openAiAnswerModel, type OpenAiSettings } from "./answer/openai";
-import type { AnswerModel } from "./answer/port";
+import { openAiAnswerModel } from "./answer/openai";
 import { workersAiAnswerModel } from "./answer/workers-ai";
+import { openAiCategoryModel, openAiFrustrationModel } from "./classifiers/openai";
 import { d1VectorIndex } from "./embeddings/d1-index";
-import type { Embedder, VectorIndex } from "./embeddings/port";
 import { vectorizeIndex } from "./embeddings/vectorize";
 import { workersAiEmbedder } from "./embeddings/workers-ai";
+import { openAiClient, type OpenAiSettings } from "./openai-client";
 
 /**
  * The only place that chooses adapters. Answer generation: the tenant's own OpenAI-compatible
  * settings when it saved a key; else Workers AI when the config asks for it and the AI binding
- * exists; else the offline extractive default. The vector side exists only when an embedder does
- * (the AI binding): Vectorize when bound, else the D1 vector table. Locally: offline + lexical.
+ * exists; else the offline extractive default. Classifiers: the tenant's key only when the config's
+ * answer provider is "openai", else the embedded models. The vector side exists only when an
+ * embedder does (the AI binding): Vectorize when bound, else the D1 vector table. Locally: offline
+ * + lexical.
  */
 export function chooseAnswerModel(opts: {
   config: Pick<Config, "answerProvider">;
@@ -24,8 +36,6 @@ export function chooseAnswerModel(opts: {
   if (opts.config.answerProvider === "workers-ai" && opts.ai) return workersAiAnswerModel(opts.ai);
   return offlineAnswerModel;
 }
-
-export type RetrievalProviders = { embedder: Embedder; index: VectorIndex } | null;
 
 export function chooseRetrievalProviders(opts: {
   db: Db;
@@ -39,4 +49,77 @@ export function chooseRetrievalProviders(opts: {
   };
 }
 
-export type { AnswerModel, Embedder, VectorIndex, OpenAiSettings };
+/**
+ * How long an isolate trusts its cached copy of a tenant's provider settings. The isolate that
+ * saves or deletes the settings drops its copy at once (`invalidate`); other isolates (rooms run in
+ * their own) pick the change up within this time. Bounded so a decrypted key does not live forever
+ * in memory either.
+ */
+export const PROVIDER_CACHE_TTL_MS = 60_000;
+
+/** Per-tenant choice, built from one load of its settings: one OpenAI client serves every adapter. */
+type TenantChoice = {
+  answer: AnswerModel;
+  frustration: FrustrationClassifier | null;
+  category: CategoryChooser | null;
+};
+
+/** Per isolate, across requests and rooms; keyed by tenant. Promises, so concurrent callers share one load. */
+const cache = new Map<string, Promise<TenantChoice>>();
+const cachedAt = new Map<string, number>();
+
+export type ProvidersDeps = {
+  config: Pick<Config, "answerProvider">;
+  db: Db;
+  ai?: Pick<Ai, "run">;
+  vectors?: VectorizeIndex;
+  /** Loads and decrypts the tenant's OpenAI-compatible settings (null: none saved). */
+  loadOpenAi: (tenantId: string) => Promise<OpenAiSettings | null>;
+  now: () => number;
+};
+
+function choose(deps: ProvidersDeps, tenantId: string): Promise<TenantChoice> {
+  const at = cachedAt.get(tenantId);
+  const hit = cache.get(tenantId);
+  if (hit && at !== undefined && deps.now() - at < PROVIDER_CACHE_TTL_MS) return hit;
+  const loading = (async (): Promise<TenantChoice> => {
+    const settings = await deps.loadOpenAi(tenantId);
+    const client: OpenAI | undefined = settings ? openAiClient(settings) : undefined;
+    const llm = settings && client && deps.config.answerProvider === "openai" ? { settings, client } : null;
+    return {
+      answer:
+        settings && client
+          ? openAiAnswerModel(settings, client)
+          : chooseAnswerModel({ config: deps.config, ai: deps.ai }),
+      frustration: llm ? openAiFrustrationModel(llm.settings, llm.client) : null,
+      category: llm ? openAiCategoryModel(llm.settings, llm.client) : null,
+    };
+  })();
+  cache.set(tenantId, loading);
+  cachedAt.set(tenantId, deps.now());
+  // a failed load (D1 hiccup, undecryptable row) is not cached: the next call tries again
+  loading.catch(() => {
+    if (cache.get(tenantId) === loading) {
+      cache.delete(tenantId);
+      cachedAt.delete(tenantId);
+    }
+  });
+  return loading;
+}
+
+/** The providers port the composition root puts on every ctx. */
+export function providersFor(deps: ProvidersDeps): ProvidersPort {
+  return {
+    answerModel: async (tenantId) => (await choose(deps, tenantId)).answer,
+    retrieval: () => chooseRetrievalProviders(deps),
+    externalVectorIndex: () => (deps.vectors ? vectorizeIndex(deps.vectors) : null),
+    frustration: async (tenantId) => (await choose(deps, tenantId)).frustration,
+    categoryChooser: async (tenantId) => (await choose(deps, tenantId)).category,
+    invalidate: (tenantId) => {
+      cache.delete(tenantId);
+      cachedAt.delete(tenantId);
+    },
+  };
+}
+
+export type { AnswerModel, Embedder, VectorIndex, OpenAiSettings, RetrievalProviders, ProvidersPort };

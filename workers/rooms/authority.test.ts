@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { addMember, call, eventually, expectJson, makeTenant } from "../test/fixtures";
-import { roomStub } from "./room-api";
+import { roomStub } from "./room-stub";
 import { setRoomAnswererForTesting } from "./room-ctx";
 import { hubStub } from "./tenant-hub";
 import { joinOperator, joinVisitor, newSession, openSocket } from "./test-client";

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { addMember, call, eventually, expectJson, makeTenant } from "../test/fixtures";
 import { MAX_FRAME_BYTES, MAX_TEXT } from "./protocol";
-import { roomStub } from "./room-api";
+import { roomStub } from "./room-stub";
 import { setRoomAnswererForTesting } from "./room-ctx";
 import { expectNoFrame, joinOperator, joinVisitor, newSession, openSocket, type Frame } from "./test-client";
 

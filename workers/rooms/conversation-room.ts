@@ -2,8 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import type { VoiceCtx } from "../domain/voice/ports";
-import { roomsOf } from "../domain/voice/room-port";
-import { createDb } from "../storage/db";
 import { conversationsRepo } from "../storage/conversations-repo";
 import { conversationRow } from "./d1-copy";
 import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type Mode, type MsgFrame } from "./protocol";
@@ -16,15 +14,13 @@ import { fanOut, send, sendPresence, type SocketAttachment, type SocketInfo } fr
 import { runEffects, type EffectHost, type Outcome } from "./room-effects";
 import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
-import { roomD1 } from "./room-db";
 import { RoomTriage, type TriageOutcome } from "./room-triage";
-import { hubStub, type ConversationEvent, type Standing } from "./tenant-hub";
+import type { ConversationEvent, Standing } from "../contracts/hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
 import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, VisitorPatch } from "./room-api";
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 
-export { roomStub } from "./room-api";
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
 export { FLUSH_DELAY_MS } from "./room-alarm";
@@ -97,7 +93,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
       const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
-      await conversationsRepo(createDb(roomD1(this.env.DB, meta.conversationId)))
+      await conversationsRepo(roomCtx(this.env, meta.tenantId, meta.conversationId).db)
         .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
         .run();
       this.store.setMeta(fresh);
@@ -217,9 +213,9 @@ export class ConversationRoom extends DurableObject<Env> {
 
   private admitOperator(principal: string) {
     const { tenantId, conversationId } = this.requireMeta();
-    return admitOperator(this.store, principal, (p) =>
-      hubStub(this.env.TENANT_HUB, tenantId).watch(tenantId, p, conversationId),
-    ).catch((err: unknown) => this.log().warn("room: hub watch failed", { error: String(err) }));
+    return admitOperator(this.store, principal, (p) => this.answerCtx().hub.watch(tenantId, p, conversationId)).catch(
+      (err: unknown) => this.log().warn("room: hub watch failed", { error: String(err) }),
+    );
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
@@ -299,11 +295,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async alarm() {
-    await this.alarms.run(
-      () => createDb(roomD1(this.env.DB, this.requireMeta().conversationId)),
-      this.meta,
-      this.core.room,
-    );
+    await this.alarms.run(() => this.answerCtx().db, this.meta, this.core.room);
   }
 
   // ---------------------------------------------------------------- context
@@ -313,14 +305,14 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!meta) return;
     const { conversationId, botId, channel } = meta;
     const event = { ...notice, conversationId, botId, channel, at: new Date().toISOString() } as ConversationEvent;
-    hubStub(this.env.TENANT_HUB, meta.tenantId)
-      .publish(meta.tenantId, event)
+    this.answerCtx()
+      .hub.publish(meta.tenantId, event)
       .catch((err: unknown) => this.log().warn("room: hub publish failed", { error: String(err), type: notice.type }));
   }
 
   /** Voice verbs run here with this room as the call's room, through its commands (not RPC to itself). */
   private voiceCtx(): VoiceCtx {
-    return voiceCtxOf(this.answerCtx(), this.requireMeta(), roomsOf(this.env.CONVERSATION_ROOM), {
+    return voiceCtxOf(this.answerCtx(), this.requireMeta(), (t, id) => this.answerCtx().rooms.conversation(t, id), {
       append: (i) => this.appendMessage(i),
       setMode: (m, r) => this.setMode(m, r),
       setCallState: (s, d) => this.setCallState(s, d),

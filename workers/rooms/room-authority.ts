@@ -3,7 +3,7 @@ import type { Facts } from "./room-core";
 import { send, sendPresence, type SocketInfo } from "./room-sockets";
 import type { RoomStore } from "./room-store";
 import type { Turn } from "./room-turn";
-import type { Standing } from "./tenant-hub";
+import type { Standing } from "../contracts/hub";
 
 /**
  * What the shell reads before `decide`: the basics, the stored message or note with the command's

@@ -13,7 +13,7 @@ import { noteFrame } from "./room-sockets";
 import { apply, takeToken, type Bucket, type RoomEvent, type RoomState } from "./room-state";
 import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
 import { preview } from "./d1-copy";
-import type { ConversationEvent } from "./tenant-hub";
+import type { ConversationEvent } from "../contracts/hub";
 
 /**
  * The conversation's rules as one pure function: `decide(state, command, facts) → { state, effects }`.

@@ -1,19 +1,9 @@
-import { baseCtxOf } from "../app";
-import type { AnswerCtx, StreamAnswer } from "../domain/knowledge/answer-types";
+import type { StreamAnswer } from "../domain/knowledge/answer-types";
 import { streamAnswer } from "../domain/knowledge/answer";
-import { newId } from "../lib/ids";
-import { createLog } from "../lib/log";
-import { roomD1 } from "./room-db";
 import { AI_EVENT_TIMEOUT_MS } from "./room-turn";
 
-/**
- * The context a room hands to domain code (answerer, triage): the one a request gets, scoped to
- * the room's tenant. Rooms are composition points, so they may read `env`.
- */
-export function roomCtx(env: Env, tenantId: string, conversationId: string, origin = ""): AnswerCtx {
-  const base = baseCtxOf({ ...env, DB: roomD1(env.DB, conversationId) }, newId("req"), origin);
-  return { ...base, log: createLog({ do: "ConversationRoom", tenantId, conversationId }), tenantId };
-}
+/** The context a room hands to domain code is built by the composition root (compose.ts). */
+export { roomCtx } from "../compose";
 
 let answererOverride: StreamAnswer | undefined;
 let timeoutOverride: number | undefined;

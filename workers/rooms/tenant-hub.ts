@@ -1,39 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { createLog } from "../lib/log";
-import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } from "./protocol";
-import { MAX_FRAME_BYTES } from "./protocol";
-import { PRINCIPAL_HEADER, roomStub, type AnyNamespace } from "./room-api";
+import { hubCtx } from "../compose";
+import type { Log } from "../lib/log";
+import { HubPrincipal, type InboxEvent } from "../contracts/hub";
+import type { Operator } from "../contracts/protocol";
+import { MAX_FRAME_BYTES } from "../contracts/protocol";
+import { PRINCIPAL_HEADER, roomName, type AnyNamespace } from "./room-api";
 
-/**
- * Coarse inbox events: what operators' inbox lists need, never every token of every message.
- * Each carries the conversation it is about; the hub adds a per-tenant `seq` for catch-up.
- */
-export type InboxEvent = ConversationEvent | TicketEvent;
-
-/** A ticket was opened or changed (status, priority, category, assignee): ticket lists re-read. */
-export type TicketEvent = {
-  type: "ticket.changed";
-  ticketId: string;
-  conversationId: string;
-  status: string;
-  priority: string;
-  at: string;
-};
-
-/** Conversation events, published by the conversation's room. */
-export type ConversationEvent = { conversationId: string; botId: string; channel: Channel; at: string } & (
-  | { type: "conversation.created"; status: Status; mode: Mode; visitor: { name?: string; email?: string } }
-  | { type: "conversation.visitor"; visitor: { name?: string; email?: string } }
-  | { type: "conversation.message"; lastSeq: number; role: Role; preview: string; messageCount: number }
-  | { type: "conversation.mode"; mode: Mode; status: Status; reason: string }
-  | { type: "conversation.assigned"; assignee: Operator | null }
-  | { type: "conversation.closed"; reason: string }
-  | { type: "call.state"; state: CallState; data?: JsonObject }
-);
+export type { ConversationEvent, InboxEvent, TicketEvent } from "../contracts/hub";
+export { HubPrincipal } from "../contracts/hub";
 
 /** What a principal may still do: nothing (`revoked`), or act or only watch in conversations. */
-export type Standing = "revoked" | "read_only" | "write";
+import type { Standing } from "../contracts/hub";
+export type { Standing };
 
 /** Events kept for `hello {lastSeq}` catch-up after a dropped socket. */
 const KEEP_EVENTS = 500;
@@ -42,10 +21,6 @@ const HubFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), lastSeq: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal("ping") }).strict(),
 ]);
-
-/** The principal the Worker attaches to the upgrade it forwards (never read from the client). */
-export const HubPrincipal = z.object({ tenantId: z.string(), userId: z.string(), name: z.string() });
-export type HubPrincipal = z.infer<typeof HubPrincipal>;
 
 /**
  * One per tenant (`idFromName(tenantId)`): the operators' live inbox feed. Rooms call `publish`
@@ -56,10 +31,11 @@ export type HubPrincipal = z.infer<typeof HubPrincipal>;
  */
 export class TenantHub extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private readonly log = createLog({ do: "TenantHub" });
+  private readonly log: Log;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.log = hubCtx(env).log;
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
@@ -139,7 +115,7 @@ export class TenantHub extends DurableObject<Env> {
       .map((r) => String(r.c));
     await Promise.all(
       rooms.map((c) =>
-        roomStub(this.env.CONVERSATION_ROOM, tenantId, c)
+        roomAuthority(this.env.CONVERSATION_ROOM, tenantId, c)
           .authorityChanged(tenantId, principal, standing)
           .catch((err: unknown) => this.log.warn("hub: room not told of an authority change", { error: String(err) })),
       ),
@@ -220,4 +196,11 @@ export class TenantHub extends DurableObject<Env> {
 /** The hub of a tenant (one per tenant, named by the tenant id). */
 export function hubStub(ns: AnyNamespace, tenantId: string): DurableObjectStub<TenantHub> {
   return ns.get(ns.idFromName(tenantId)) as unknown as DurableObjectStub<TenantHub>;
+}
+
+/** The one room RPC the hub calls (typed here, not through the class, so hub and room do not import each other). */
+function roomAuthority(ns: AnyNamespace, tenantId: string, conversationId: string) {
+  return ns.get(ns.idFromName(roomName(tenantId, conversationId))) as {
+    authorityChanged(tenantId: string, principal: string, standing: Standing): Promise<void>;
+  };
 }

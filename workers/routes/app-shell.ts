@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import type { AssetsPort } from "../contracts/ports";
 import { AppError } from "../lib/errors";
 
 /** Where dashboard/build.mjs writes the HTML shell inside the assets directory (dist/public). */
@@ -15,12 +16,16 @@ export const SHELL_PATH = "/app.html";
  */
 export const appShellRoutes = new Hono<AppEnv>().get("/", serveShell).get("/*", serveShell);
 
-async function serveShell(c: { req: { url: string }; env: Env }): Promise<Response> {
+async function serveShell(c: {
+  req: { url: string };
+  var: { ctx: { services: { assets: AssetsPort } } };
+}): Promise<Response> {
   const url = new URL(SHELL_PATH, c.req.url);
-  let res = await c.env.ASSETS.fetch(url);
+  const assets = c.var.ctx.services.assets;
+  let res = await assets.fetch(url);
   // the assets binding's html handling may redirect /app.html to its pretty URL; follow it once
   const loc = res.headers.get("location");
-  if (res.status >= 300 && res.status < 400 && loc) res = await c.env.ASSETS.fetch(new URL(loc, url));
+  if (res.status >= 300 && res.status < 400 && loc) res = await assets.fetch(new URL(loc, url));
   if (!res.ok) throw new AppError("NOT_FOUND", "the dashboard is not built: run `npm run build`");
   const self = new URL(c.req.url);
   const ws = `${self.protocol === "https:" ? "wss:" : "ws:"}//${self.host}`;

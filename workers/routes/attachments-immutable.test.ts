@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { roomStub } from "../rooms/room-api";
+import { roomStub } from "../rooms/room-stub";
 import { joinOperator, joinVisitor, newSession } from "../rooms/test-client";
 import { call, expectJson, makeTenant } from "../test/fixtures";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { baseCtxOf } from "../app";
+import { requestCtx } from "../compose";
 import { requestSignup } from "../domain/auth/signup";
 import { ROLE_PERMISSIONS } from "../domain/auth/permissions";
 import type { Ctx } from "../domain/ctx";
@@ -27,7 +27,7 @@ const login = (email: string, password: string, ip: string) =>
 
 /** A production-mode ctx (the API never echoes mailed tokens there), acting as `t`'s owner. */
 function prodCtx(t: TestTenant): Ctx {
-  const base = baseCtxOf(env, "req_test", "http://echo.test");
+  const base = requestCtx(env, "req_test", "http://echo.test");
   return {
     ...base,
     config: { ...base.config, environment: "production" },

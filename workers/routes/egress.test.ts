@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { baseCtxOf } from "../app";
+import { requestCtx } from "../compose";
 import { copyRecording, MAX_RECORDING_BYTES } from "../domain/voice/finish";
 import type { VoiceCtx } from "../domain/voice/ports";
 import { setEgressTransport, type Transport } from "../lib/egress";
@@ -188,7 +188,7 @@ describe("call recordings under the egress policy", () => {
   const callRow = (id: string) =>
     ({ id, tenantId: "tnt_egress", conversationId: `conv_${id}` }) as unknown as VoiceCallRow;
   const voiceCtx = (fetch: Transport): VoiceCtx => ({
-    ...baseCtxOf(env, "req_egress", "http://echo.test"),
+    ...requestCtx(env, "req_egress", "http://echo.test"),
     tenantId: "tnt_egress",
     deps: {
       room: () => Promise.reject(new Error("no room")) as never,

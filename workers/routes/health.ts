@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 
@@ -5,7 +6,7 @@ import type { AppEnv } from "../env";
 export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const started = Date.now();
   try {
-    await c.env.DB.prepare("select 1").first();
+    await c.var.ctx.db.run(sql`select 1`);
     return c.json({ status: "ok", d1: "ok", d1Ms: Date.now() - started, time: new Date().toISOString() }, 200);
   } catch (err) {
     c.var.ctx.log.error("health: D1 failed", { error: String(err) });

@@ -2,7 +2,6 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { VoiceDeps, VoiceCtx } from "../domain/voice/ports";
 import { newUserWords } from "../domain/voice/completions";
-import { roomsOf } from "../domain/voice/room-port";
 import { announcedRetellCall } from "../domain/voice/announced-call";
 import { bodyEventId, requireFreshTwilio, twilioEventId } from "../domain/voice/replay";
 import { isCurrentLlmToken, throttleLlmUrl } from "../domain/voice/tokens";
@@ -44,7 +43,7 @@ function voiceCtx(c: Context<AppEnv>, integration: VoiceIntegrationRow): VoiceCt
   return {
     ...c.var.ctx,
     tenantId: integration.tenantId,
-    deps: { room: roomsOf(c.var.ctx.services.conversationRooms), fetch: voiceHookDeps.fetch },
+    deps: { room: (t, id) => c.var.ctx.rooms.conversation(t, id), fetch: voiceHookDeps.fetch },
   };
 }
 

@@ -174,7 +174,7 @@ describe("Twilio replay and freshness", () => {
     const conv = await env.DB.prepare("select conversation_id c from voice_calls where integration_id = ?")
       .bind(vint.id)
       .first<{ c: string }>();
-    const { roomStub } = await import("../rooms/room-api");
+    const { roomStub } = await import("../rooms/room-stub");
     const msgs = await roomStub(env.CONVERSATION_ROOM, (await tenantOf(vint.id))!, conv!.c).messages(0);
     expect(msgs.filter((m) => m.role === "visitor").map((m) => m.text)).toEqual(["hello there"]);
   });

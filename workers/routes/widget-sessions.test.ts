@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hmac, toHex } from "../lib/crypto";
-import { roomStub } from "../rooms/room-api";
+import { roomStub } from "../rooms/room-stub";
 import { joinOperator, joinVisitor, newSession, openSocket } from "../rooms/test-client";
 import { call, eventually, expectJson, makeTenant } from "../test/fixtures";
 

@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { K, type Strings } from "../i18n";
-import type { Actions } from "./app";
+import type { Actions } from "./actions";
 
 const hasSpeech = () => "SpeechRecognition" in window || "webkitSpeechRecognition" in window;
 

@@ -1,6 +1,5 @@
 import { AppError, Conflict, Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix, newId } from "../../lib/ids";
-import { roomStub } from "../../rooms/room-api";
 import type { BaseCtx, Ctx } from "../ctx";
 import { getConversation } from "./read";
 import { type AttachmentRequest, MAX_ATTACHMENT_BYTES, UPLOAD_URL_TTL_SECONDS } from "./schemas";
@@ -65,10 +64,7 @@ export async function storeUpload(ctx: BaseCtx, attachmentId: string, sig: strin
       `attachment ${attachmentId} is already uploaded; its bytes cannot change (ask for a new upload URL)`,
     );
   const ref = { id: attachmentId, name: scope.name, type: scope.type, size: file.size };
-  await roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId).addAttachment(
-    scope.tenantId,
-    ref,
-  );
+  await ctx.rooms.conversation(scope.tenantId, scope.conversationId).addAttachment(scope.tenantId, ref);
   return ref;
 }
 

@@ -1,4 +1,4 @@
-import { hubStub, type Standing } from "../../rooms/tenant-hub";
+import type { Standing } from "../../contracts/hub";
 import type { Role } from "../../storage/schema";
 import { ROLE_PERMISSIONS } from "../auth/permissions";
 import type { BaseCtx } from "../ctx";
@@ -15,7 +15,7 @@ export function standingOf(role: Role | null): Standing {
  * which then refuses its frames at once. Awaited, so the change is in force when the verb returns.
  */
 export async function announceAuthority(ctx: BaseCtx & { tenantId: string }, principal: string, standing: Standing) {
-  await hubStub(ctx.services.tenantHubs, ctx.tenantId)
+  await ctx.hub
     .authorityChanged(ctx.tenantId, principal, standing)
     .catch((err: unknown) => ctx.log.error("authority: hub not told", { error: String(err), principal, standing }));
 }

@@ -1,6 +1,5 @@
 import { Forbidden } from "../../lib/errors";
-import { forwardUpgrade, roomStub, type RoomPrincipal } from "../../rooms/room-api";
-import { hubStub } from "../../rooms/tenant-hub";
+import type { RoomPrincipal } from "../../contracts/room-rpc";
 import { usersRepo } from "../../storage/auth-repo";
 import { botsRepo } from "../../storage/bots-repo";
 import type { Actor, BaseCtx } from "../ctx";
@@ -30,11 +29,7 @@ export async function connectVisitor(ctx: BaseCtx, token: string, request: Reque
       throw new Forbidden(`origin ${origin} is not allowed for this bot`);
   }
   const principal: RoomPrincipal = { kind: "visitor", tenantId: scope.tenantId, conversationId: scope.conversationId };
-  return forwardUpgrade(
-    roomStub(ctx.services.conversationRooms, scope.tenantId, scope.conversationId),
-    request,
-    principal,
-  );
+  return ctx.rooms.conversation(scope.tenantId, scope.conversationId).connect(request, principal);
 }
 
 export async function connectOperator(
@@ -53,12 +48,12 @@ export async function connectOperator(
     ...op,
     canWrite: ctx.actor.permissions.has("conversations:write"),
   };
-  return forwardUpgrade(roomStub(ctx.services.conversationRooms, ctx.tenantId, conv.id), request, principal);
+  return ctx.rooms.conversation(ctx.tenantId, conv.id).connect(request, principal);
 }
 
 export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Actor }, request: Request) {
   if (!ctx.actor.permissions.has("conversations:read"))
     throw new Forbidden("your role lacks the permission conversations:read");
   const op = await operatorName(ctx, ctx.actor);
-  return forwardUpgrade(hubStub(ctx.services.tenantHubs, ctx.tenantId), request, { tenantId: ctx.tenantId, ...op });
+  return ctx.hub.connect(request, { tenantId: ctx.tenantId, ...op });
 }

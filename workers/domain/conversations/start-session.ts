@@ -1,7 +1,6 @@
 import { fromHex, hmac, sha256Hex, timingSafeEqual } from "../../lib/crypto";
 import { Forbidden, NotFound, RateLimited, Unauthorized } from "../../lib/errors";
 import { hasPrefix, newId, randomToken } from "../../lib/ids";
-import { roomStub } from "../../rooms/room-api";
 import { botsRepo } from "../../storage/bots-repo";
 import { conversationsRepo } from "../../storage/conversations-repo";
 import type { BotRow, ConversationRow, VisitorInfo } from "../../storage/schema";
@@ -85,7 +84,7 @@ export async function startWidgetSession(
     resumed = true;
     // details the visitor gave since the start (identify, email capture) reach the conversation
     if (input.visitor || userId) {
-      await roomStub(ctx.services.conversationRooms, bot.tenantId, conversationId).updateVisitor(bot.tenantId, {
+      await ctx.rooms.conversation(bot.tenantId, conversationId).updateVisitor(bot.tenantId, {
         ...input.visitor,
         ...(userId ? { userId, verified: true } : {}),
       });
@@ -93,7 +92,7 @@ export async function startWidgetSession(
   } else {
     conversationId = newId("conv", ctx.clock.now());
     const visitor: VisitorInfo = { ...input.visitor, ...(userId ? { userId, verified: true } : {}) };
-    await roomStub(ctx.services.conversationRooms, bot.tenantId, conversationId).init({
+    await ctx.rooms.conversation(bot.tenantId, conversationId).init({
       tenantId: bot.tenantId,
       conversationId,
       botId: bot.id,

@@ -1,17 +1,11 @@
+import type { AnswerSource } from "../../contracts/protocol";
 import type { BaseCtx } from "../ctx";
 
 /**
  * The contract between the answerer (knowledge) and its callers: the chat room, `POST
  * /api/bots/:id/ask`, `/v1/chat/completions`, voice tool calls and agent drafts.
  */
-export type AnswerSource = {
-  sourceId: string;
-  title: string;
-  /** Link to the original when the source has one (url sources, articles with a url), else null. */
-  url: string | null;
-  /** The passage the answer leaned on, at most ~300 characters. */
-  snippet: string;
-};
+export type { AnswerSource } from "../../contracts/protocol";
 
 export type AnswerTurn = { role: "visitor" | "ai" | "agent"; text: string };
 

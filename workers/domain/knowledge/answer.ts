@@ -1,11 +1,10 @@
 import { NotFound } from "../../lib/errors";
-import { chooseAnswerModel, chooseRetrievalProviders, type AnswerModel } from "../../providers";
+import type { AnswerModel } from "../../providers";
 import type { GroundedPrompt, Passage } from "../../providers/answer/port";
 import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { AnswerCtx, AnswerDone, AnswerEvent, AnswerInput, AnswerSource, StreamAnswer } from "./answer-types";
 import { isSmallTalk, PHRASES, phraseLanguage } from "./language";
-import { loadOpenAiSettings } from "./provider-settings";
 import { type Retrieval, retrieve } from "./retrieve";
 
 /** Passages handed to the model; the extractive default uses at most three of them. */
@@ -53,7 +52,6 @@ export async function* streamAnswerWith(
   const retrieval = await retrieve(ctx, {
     question: withContext(question, input),
     botId: bot.id,
-    vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }),
   });
   const retrieveMs = Date.now() - started;
   const timings = (genStart: number) => ({
@@ -79,9 +77,7 @@ export async function* streamAnswerWith(
   let answer = "";
   let failure: string | undefined;
   try {
-    const model =
-      deps.model ??
-      chooseAnswerModel({ config: ctx.config, ai: ctx.services.ai, openai: await loadOpenAiSettings(ctx) });
+    const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId));
     for await (const piece of model.stream(prompt, signal)) {
       answer += piece;
       yield { type: "delta", text: piece };

@@ -1,5 +1,4 @@
 import { newId } from "../../lib/ids";
-import { chooseRetrievalProviders } from "../../providers";
 import { knowledgeRepo, runBatch } from "../../storage/knowledge-repo";
 import type { KnowledgeSourceRow, NewKnowledgeChunkRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
@@ -147,7 +146,7 @@ async function readSource(ctx: AnswerCtx, source: KnowledgeSourceRow): Promise<E
 
 /** Vectors for the source's chunks when an embedder exists (production); a failure leaves lexical search intact. */
 async function embedSource(ctx: AnswerCtx, sourceId: string) {
-  const providers = chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors });
+  const providers = ctx.providers.retrieval();
   if (!providers) return;
   try {
     const chunks = await knowledgeRepo(ctx.db).chunkSeqs(ctx.tenantId, sourceId);

@@ -67,6 +67,7 @@ export async function saveOpenAiSettings(ctx: Ctx, input: OpenAiSettingsInput): 
     hint: secretHint(input.apiKey),
     updatedAt: new Date(ctx.clock.now()),
   });
+  ctx.providers.invalidate(ctx.tenantId);
   return toDto(row);
 }
 
@@ -79,10 +80,13 @@ export async function getOpenAiSettings(ctx: Ctx): Promise<ProviderSettingsDto> 
 export async function deleteOpenAiSettings(ctx: Ctx): Promise<void> {
   const row = await providerSecretsRepo(ctx.db).delete(ctx.tenantId, OPENAI_SECRET);
   if (!row) throw new NotFound("provider settings", OPENAI_SECRET);
+  ctx.providers.invalidate(ctx.tenantId);
 }
 
-/** The decrypted settings for the answerer, or null when the tenant has none. */
-export async function loadOpenAiSettings(ctx: AnswerCtx): Promise<OpenAiSettings | null> {
+/** The decrypted settings, or null when the tenant has none. Called by the providers factory only (cached per isolate). */
+export async function loadOpenAiSettings(
+  ctx: Pick<AnswerCtx, "db" | "config" | "tenantId" | "log">,
+): Promise<OpenAiSettings | null> {
   const row = await providerSecretsRepo(ctx.db).get(ctx.tenantId, OPENAI_SECRET);
   if (!row) return null;
   const s = Stored.parse(row.settings);

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseCtxOf } from "../../app";
+import { requestCtx } from "../../compose";
 import { d1VectorIndex } from "../../providers/embeddings/d1-index";
 import type { Embedder } from "../../providers/embeddings/port";
 import { knowledgeRepo } from "../../storage/knowledge-repo";
@@ -115,7 +115,7 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
         (s) => s.status === "ready",
         30_000,
       );
-    ctx = { ...baseCtxOf(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    ctx = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
     const index = d1VectorIndex(ctx.db);
     for (const id of [car.id, other.id]) {
       const rows = await knowledgeRepo(ctx.db).chunkSeqs(t.tenantId, id);
@@ -135,6 +135,14 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
       vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) },
     });
     expect(hybrid.sources[0]?.sourceId).toBe(carDoc);
+  });
+
+  it("uses the tenant's providers when a caller names no vector side (Vapi's knowledge request named none)", async () => {
+    const providers = { ...ctx.providers, retrieval: () => ({ embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) }) };
+    const viaCtx = await retrieve({ ...ctx, providers }, { question: "automobile" });
+    expect(viaCtx.sources[0]?.sourceId).toBe(carDoc);
+    const lexicalOnly = await retrieve({ ...ctx, providers }, { question: "automobile", vector: null });
+    expect(lexicalOnly.sources).toEqual([]);
   });
 
   it("keeps lexical hits first when both sides agree, and never returns another tenant's vectors", async () => {

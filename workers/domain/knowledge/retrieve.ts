@@ -60,12 +60,15 @@ export type RetrieveInput = {
   question: string;
   botId?: string;
   limit?: number;
+  /** Embedder and index for the vector side; omitted: the tenant's (`ctx.providers`), null: lexical only. */
   vector?: RetrievalProviders;
   signal?: AbortSignal;
 };
 
 export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Retrieval> {
   const started = Date.now();
+  // the default is the tenant's providers, so no caller can skip vector search by forgetting it
+  const vector = input.vector === undefined ? ctx.providers.retrieval() : input.vector;
   const terms = contentTerms(input.question).slice(0, RETRIEVAL_TUNING.maxTerms);
   if (terms.length === 0) return { terms: [], chunks: [], sources: [], confidence: 0, ms: Date.now() - started };
   const alts = terms.map((t) => (RETRIEVAL_TUNING.synonyms ? synonymsOf(t) : []));
@@ -79,7 +82,7 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
       weights: RETRIEVAL_TUNING.weights,
     }),
     termStats(ctx.db, ctx.tenantId, groups),
-    input.vector ? vectorSearch(ctx, input.question, input.botId, input.vector) : Promise.resolve([]),
+    vector ? vectorSearch(ctx, input.question, input.botId, vector) : Promise.resolve([]),
   ]);
   const weighted = terms.map((term, i) => {
     const df = stats.df[i] ?? 0;

@@ -1,4 +1,3 @@
-import { chooseRetrievalProviders } from "../../providers";
 import type { Ctx } from "../ctx";
 import { NotFound } from "../../lib/errors";
 import { botsRepo } from "../../storage/bots-repo";
@@ -14,7 +13,6 @@ export async function searchKnowledge(ctx: Ctx, input: { query: string; botId?: 
     question: input.query,
     botId: input.botId,
     limit: input.limit,
-    vector: chooseRetrievalProviders({ db: ctx.db, ai: ctx.services.ai, vectors: ctx.services.vectors }),
   });
   return {
     data: r.sources.map((s) => ({

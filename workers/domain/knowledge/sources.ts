@@ -167,16 +167,16 @@ export const listSources = (ctx: Ctx, q: { limit: number; before?: string; botId
   knowledgeRepo(ctx.db).list(ctx.tenantId, q);
 
 /** Removes the source, its chunks, FTS rows and vectors (one batch), then its original in R2. */
-export async function deleteSource(ctx: Pick<Ctx, "db" | "tenantId" | "services" | "log">, id: string) {
+export async function deleteSource(ctx: Pick<Ctx, "db" | "tenantId" | "services" | "providers" | "log">, id: string) {
   const repo = knowledgeRepo(ctx.db);
   const row = await repo.get(ctx.tenantId, id);
   if (!row) throw new NotFound("knowledge source", id);
-  const seqs = ctx.services.vectors ? (await repo.chunkSeqs(ctx.tenantId, id)).map((c) => c.seq) : [];
+  const vectors = ctx.providers.externalVectorIndex();
+  const seqs = vectors ? (await repo.chunkSeqs(ctx.tenantId, id)).map((c) => c.seq) : [];
   await runBatch(ctx.db, [repo.deleteSourceStmt(ctx.tenantId, id), ...repo.clearIndexStmts(ctx.tenantId, id)]);
   if (row.r2Key) await ctx.services.files.delete(row.r2Key);
-  if (ctx.services.vectors && seqs.length) {
-    const { vectorizeIndex } = await import("../../providers/embeddings/vectorize");
-    await vectorizeIndex(ctx.services.vectors)
+  if (vectors && seqs.length) {
+    await vectors
       .remove(ctx.tenantId, id, seqs)
       .catch((err) => ctx.log.warn("knowledge: vector delete failed", { error: String(err) }));
   }

@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../index";
-import { baseCtxOf } from "../../app";
+import { requestCtx } from "../../compose";
 import { readConfig } from "../../env";
 import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import { loadOpenAiSettings } from "../knowledge/provider-settings";
@@ -119,7 +119,7 @@ describe("MASTER_KEY rotation", () => {
     await runJob(env3);
     sealed = await sealedOf(t.tenantId);
     expect(versionsOf(sealed)).toEqual(new Set([3]));
-    const ctx3 = { ...baseCtxOf(env3, "req_rotation", "http://echo.test"), tenantId: t.tenantId };
+    const ctx3 = { ...requestCtx(env3, "req_rotation", "http://echo.test"), tenantId: t.tenantId };
     expect((await loadOpenAiSettings(ctx3))?.apiKey).toBe(apiKey);
     const row = await voiceIntegrationsRepo(ctx3.db).get(t.tenantId, vint.id);
     expect(await openSecrets(ctx3, row as typeof row & { provider: "elevenlabs" })).toEqual(voiceSecrets);

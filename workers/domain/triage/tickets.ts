@@ -1,6 +1,5 @@
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { hubStub } from "../../rooms/tenant-hub";
 import { membershipsRepo } from "../../storage/auth-repo";
 import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { ConversationRow, ConversationTriageRow, Priority, TicketRow, TicketStatus } from "../../storage/schema";
@@ -84,7 +83,7 @@ async function agentLoadsOf(
   },
 ): Promise<AgentLoad[]> {
   const { members, presence, counts } = rows;
-  const connected = await hubStub(ctx.services.tenantHubs, ctx.tenantId)
+  const connected = await ctx.hub
     .online(ctx.tenantId)
     .then((ops) => new Set(ops.map((o) => o.userId)))
     .catch(() => new Set<string>());
@@ -212,7 +211,7 @@ async function openTicket(
 
 /** Tells operators' open ticket lists, through the tenant hub, that a ticket changed (best effort). */
 async function announce(ctx: AnswerCtx, t: Pick<TicketRow, "id" | "conversationId" | "status" | "priority">) {
-  await hubStub(ctx.services.tenantHubs, ctx.tenantId)
+  await ctx.hub
     .publish(ctx.tenantId, {
       type: "ticket.changed",
       ticketId: t.id,

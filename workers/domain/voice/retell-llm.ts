@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { forwardUpgrade, roomStub, type RoomPrincipal } from "../../rooms/room-api";
+import type { RoomPrincipal } from "../../contracts/room-rpc";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
 import { voiceCallsRepo, voiceIntegrationsRepo } from "../../storage/voice-repo";
 import { botsRepo } from "../../storage/bots-repo";
@@ -282,9 +282,5 @@ export async function openRetellSocket(
     integrationId: input.integration.id,
     callId: call.id,
   };
-  return forwardUpgrade(
-    roomStub(ctx.services.conversationRooms, call.tenantId, call.conversationId),
-    input.request,
-    principal,
-  );
+  return ctx.rooms.conversation(call.tenantId, call.conversationId).connect(input.request, principal);
 }

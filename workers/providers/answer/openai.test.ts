@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseCtxOf } from "../../app";
+import { requestCtx } from "../../compose";
 import { answerOnce, streamAnswerWith } from "../../domain/knowledge/answer";
 import type { AnswerCtx } from "../../domain/knowledge/answer-types";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
@@ -158,7 +158,7 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
       (x) => x.status === "ready",
       30_000,
     );
-    ctx = { ...baseCtxOf(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    ctx = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
   }, 60_000);
 
   it("streams the provider's deltas and cites the retrieved source", async () => {

@@ -1,31 +1,14 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { openAiClient, type OpenAiSettings } from "../openai-client";
 import type { AnswerModel } from "./port";
 import { buildMessages, maxTokensFor } from "./prompt";
 
-/** A tenant's OpenAI-compatible endpoint: OpenAI itself, Groq, Together, vLLM, Ollama… */
-export type OpenAiSettings = {
-  apiKey: string;
-  /** e.g. https://api.openai.com/v1 (default) or http://localhost:11434/v1 */
-  baseURL?: string;
-  model: string;
-  /** Injected in tests (an in-process OpenAI wire-format server); defaults to the global fetch. */
-  fetch?: typeof fetch;
-  /** Per-request timeout, ms. */
-  timeoutMs?: number;
-};
-
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 
+export type { OpenAiSettings };
+
 /** Streams through the official `openai` SDK (chat.completions with stream: true). */
-export function openAiAnswerModel(s: OpenAiSettings): AnswerModel {
-  const client = new OpenAI({
-    apiKey: s.apiKey,
-    baseURL: s.baseURL || undefined,
-    fetch: s.fetch,
-    // a visitor is waiting: one quick retry at most, and never a retry once tokens have flowed
-    maxRetries: 1,
-    timeout: s.timeoutMs ?? 30_000,
-  });
+export function openAiAnswerModel(s: OpenAiSettings, client: OpenAI = openAiClient(s)): AnswerModel {
   return {
     name: `openai:${s.model}`,
     async *stream(prompt, signal) {
@@ -37,7 +20,8 @@ export function openAiAnswerModel(s: OpenAiSettings): AnswerModel {
           max_tokens: maxTokensFor(prompt),
           temperature: 0.2,
         },
-        { signal },
+        // a visitor is waiting: one quick retry at most, and never a retry once tokens have flowed
+        { signal, maxRetries: 1, timeout: s.timeoutMs ?? 30_000 },
       );
       for await (const chunk of stream) {
         const piece = chunk.choices[0]?.delta?.content;
@@ -53,16 +37,9 @@ export async function completeOnce(
   prompt: Parameters<typeof buildMessages>[0],
   signal?: AbortSignal,
 ): Promise<string> {
-  const client = new OpenAI({
-    apiKey: s.apiKey,
-    baseURL: s.baseURL || undefined,
-    fetch: s.fetch,
-    maxRetries: 0,
-    timeout: s.timeoutMs ?? 30_000,
-  });
-  const res = await client.chat.completions.create(
+  const res = await openAiClient(s).chat.completions.create(
     { model: s.model, messages: buildMessages(prompt), max_tokens: maxTokensFor(prompt), temperature: 0.2 },
-    { signal },
+    { signal, timeout: s.timeoutMs ?? 30_000 },
   );
   return res.choices[0]?.message?.content ?? "";
 }

@@ -1,0 +1,80 @@
+import type { AnswerCtx } from "./domain/knowledge/answer-types";
+import type { BaseCtx } from "./domain/ctx";
+import { loadOpenAiSettings } from "./domain/knowledge/provider-settings";
+import { readConfig } from "./env";
+import { systemClock } from "./lib/clock";
+import { newId } from "./lib/ids";
+import { createLog, type Log } from "./lib/log";
+import { masterKeysOf } from "./domain/secrets/crypto";
+import { providersFor } from "./providers";
+import { roomD1 } from "./rooms/room-db";
+import { hubPortOf, roomsPortOf } from "./rooms/room-port";
+import { chooseMailer } from "./providers/mail";
+import { createDb } from "./storage/db";
+
+/**
+ * The composition root: the one place that reads `env` (through `readConfig` and the bindings) and
+ * builds the contexts domain code runs with — per request (app.ts middleware), per room
+ * (ConversationRoom, via rooms/room-ctx.ts), per hub (TenantHub) and per queue batch (queue.ts).
+ * Verbs get ports (`rooms`, `hub`, `providers`, `services.files`/`ingestQueue`, `clock`, `log`),
+ * never a binding or a Durable Object stub.
+ */
+
+/** The context of one unit of work, before a tenant is known (anonymous routes, queue messages). */
+function baseCtx(env: Env, requestId: string, origin: string, log: Log, d1: D1Database = env.DB): BaseCtx {
+  const config = readConfig(env);
+  const db = createDb(d1);
+  return {
+    db,
+    config,
+    clock: systemClock,
+    log,
+    requestId,
+    services: {
+      files: env.FILES,
+      ingestQueue: env.INGEST_QUEUE,
+      rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT, voice: env.VOICE_RATE_LIMIT },
+      assets: { fetch: (url) => env.ASSETS.fetch(url) },
+      mail: chooseMailer(env, db, { origin, now: systemClock.now }),
+      origin,
+    },
+    rooms: roomsPortOf(env.CONVERSATION_ROOM),
+    hub: hubPortOf(env.TENANT_HUB),
+    providers: providersFor({
+      config,
+      db,
+      ai: env.AI,
+      vectors: env.VECTORS,
+      loadOpenAi: (tenantId) => loadOpenAiSettings({ db, config, tenantId, log }),
+      now: () => systemClock.now(),
+    }),
+  };
+}
+
+/** Per request: completed by `authed()` with tenant and actor; anonymous routes use it as is. */
+export function requestCtx(env: Env, requestId: string, origin: string): BaseCtx {
+  return baseCtx(env, requestId, origin, createLog({ requestId }));
+}
+
+/** Per conversation room: the request context scoped to the room's tenant, logging as the room. */
+export function roomCtx(env: Env, tenantId: string, conversationId: string, origin = ""): AnswerCtx {
+  const log = createLog({ do: "ConversationRoom", tenantId, conversationId });
+  // the room's D1 handle: a counting wrapper in tests (rooms/room-db.ts), the binding otherwise
+  return { ...baseCtx(env, newId("req"), origin, log, roomD1(env.DB, conversationId)), tenantId };
+}
+
+/** Per tenant hub: the hub keeps no domain state, it only logs. */
+export function hubCtx(_env: Env): { log: Log } {
+  return { log: createLog({ do: "TenantHub" }) };
+}
+
+/** Per cron run (scheduled.ts): the database, the master keys and a log. */
+export function scheduledCtx(env: Env, cron: string) {
+  return { db: createDb(env.DB), keys: masterKeysOf(readConfig(env)), log: createLog({ cron }) };
+}
+
+/** Per queue message (a batch's messages may belong to different tenants): no tenant until the message names it. */
+export function queueCtx(env: Env, queue: string): BaseCtx {
+  const requestId = newId("req");
+  return baseCtx(env, requestId, "", createLog({ queue, requestId }));
+}

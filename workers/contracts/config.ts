@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/**
+ * Config read from vars and secrets once per isolate (env.ts `readConfig`, called by the
+ * composition root only). APP_SECRET and MASTER_KEY are secrets: locally from the gitignored `.dev.vars`
+ * (`npm start` and the tests write random ones), deployed with `wrangler secret put`. env.ts adds the
+ * weak-secret refusal outside development (routes/secret-gate.ts covers development off loopback).
+ * MASTER_KEY_PREVIOUS (+ _VERSION) is the key before the last rotation: old ciphertexts still open
+ * with it and are re-sealed under MASTER_KEY (domain/secrets/rotation.ts).
+ */
+export const Config = z
+  .object({
+    environment: z.enum(["development", "production", "test"]),
+    appSecret: z.string().min(32),
+    masterKey: z.string().min(32),
+    masterKeyVersion: z.coerce.number().int().positive(),
+    masterKeyPrevious: z.string().min(32).optional(),
+    masterKeyPreviousVersion: z.coerce.number().int().positive().optional(),
+    answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
+    /** ALLOW_PRIVATE_EGRESS=true: outbound fetches may reach loopback/private hosts (tests); see lib/egress.ts. */
+    allowPrivateEgress: z.boolean().default(false),
+  })
+  // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
+  // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml
+  .refine(
+    (c) =>
+      c.masterKeyPrevious === undefined ||
+      (c.masterKeyPreviousVersion !== undefined && c.masterKeyPreviousVersion !== c.masterKeyVersion),
+    { message: "MASTER_KEY_PREVIOUS needs MASTER_KEY_PREVIOUS_VERSION, different from MASTER_KEY_VERSION" },
+  )
+  .refine((c) => c.environment !== "production" || !c.allowPrivateEgress, {
+    message: "ALLOW_PRIVATE_EGRESS is refused in production",
+  });
+export type Config = z.infer<typeof Config>;

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } from "./protocol";
+
+/** The tenant hub's contract: inbox events (the hub's frames), its principal and its port. */
+
+/**
+ * Coarse inbox events: what operators' inbox lists need, never every token of every message.
+ * Each carries the conversation it is about; the hub adds a per-tenant `seq` for catch-up.
+ */
+export type InboxEvent = ConversationEvent | TicketEvent;
+
+/** A ticket was opened or changed (status, priority, category, assignee): ticket lists re-read. */
+export type TicketEvent = {
+  type: "ticket.changed";
+  ticketId: string;
+  conversationId: string;
+  status: string;
+  priority: string;
+  at: string;
+};
+
+/** Conversation events, published by the conversation's room. */
+export type ConversationEvent = { conversationId: string; botId: string; channel: Channel; at: string } & (
+  | { type: "conversation.created"; status: Status; mode: Mode; visitor: { name?: string; email?: string } }
+  | { type: "conversation.visitor"; visitor: { name?: string; email?: string } }
+  | { type: "conversation.message"; lastSeq: number; role: Role; preview: string; messageCount: number }
+  | { type: "conversation.mode"; mode: Mode; status: Status; reason: string }
+  | { type: "conversation.assigned"; assignee: Operator | null }
+  | { type: "conversation.closed"; reason: string }
+  | { type: "call.state"; state: CallState; data?: JsonObject }
+);
+
+/** The principal the Worker attaches to the upgrade it forwards (never read from the client). */
+export const HubPrincipal = z.object({ tenantId: z.string(), userId: z.string(), name: z.string() });
+export type HubPrincipal = z.infer<typeof HubPrincipal>;
+
+/**
+ * The tenant's inbox hub as domain code sees it (`ctx.hub`). Implemented over the TenantHub
+ * Durable Object's RPC stub in workers/rooms/room-port.ts.
+ */
+/** What a principal may still do on live sockets: nothing (`revoked`), or only watch, or act. */
+export type Standing = "revoked" | "read_only" | "write";
+
+export interface HubPort {
+  /** A room tells the hub it holds a socket of `principal`, so authority changes reach it. */
+  watch(tenantId: string, principal: string, conversationId: string): Promise<void>;
+  /** Closes the principal's inbox sockets (4001 revoked, 4003 demoted) and tells the rooms it watches. */
+  authorityChanged(tenantId: string, principal: string, standing: Standing): Promise<number>;
+  /** Stores and fans out one event; resolves to its seq (0 when refused). */
+  publish(tenantId: string, event: InboxEvent): Promise<number>;
+  /** Events after `afterSeq` still kept. */
+  recent(tenantId: string, afterSeq?: number): Promise<(InboxEvent & { seq: number })[]>;
+  /** Operators with an open inbox socket. */
+  online(tenantId: string): Promise<Operator[]>;
+  /** Hands an authenticated operator's WebSocket upgrade to the tenant's hub. */
+  connect(request: Request, principal: HubPrincipal): Promise<Response>;
+}
