@@ -4,7 +4,9 @@ import type { GroundedPrompt, Passage } from "../../providers/answer/port";
 import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { AnswerCtx, AnswerDone, AnswerEvent, AnswerInput, AnswerSource, StreamAnswer } from "./answer-types";
-import { isSmallTalk, PHRASES, phraseLanguage } from "./language";
+import { dialogueActOf, replyToAct } from "./dialogue-acts";
+import { PHRASES, phraseLanguage } from "./language";
+import { contentTerms } from "../../providers/text";
 import { loadOpenAiSettings } from "./provider-settings";
 import { type Retrieval, retrieve } from "./retrieve";
 
@@ -37,15 +39,25 @@ export async function* streamAnswerWith(
   const lang = phraseLanguage(bot.settings.language, input.language, question);
   const phrases = PHRASES[lang];
 
-  if (isSmallTalk(question)) {
-    // nothing to look up ("hi there", "ok thanks", "?"): ask what they need; no hand-off, a person
-    // would have nothing to answer either
-    yield { type: "delta", text: phrases.empty };
+  const history = input.history ?? [];
+  const act =
+    dialogueActOf(question, history, bot.name) ??
+    (contentTerms(question).length === 0 ? { act: "empty" as const, found: [], lang: null } : null);
+  if (act) {
+    // a dialogue act ("hi", "thanks, that helps", "are you a bot?", "yes" to the bot's offer of a
+    // person, "that didn't help"): the bot's own line, never retrieval, never a low-confidence
+    // hand-off. Confidence 1: the reply is not a guess from passages, so triage's low-confidence
+    // streak must not count it.
+    const actLang = bot.settings.language !== "auto" ? lang : (act.lang ?? lang);
+    const reply = replyToAct(act, actLang, bot.name, history);
+    yield { type: "delta", text: reply };
     yield done({
-      answer: phrases.empty,
+      answer: reply,
       sources: [],
-      confidence: 0,
-      handoff: false,
+      confidence: 1,
+      handoff: act.act === "accept_offer",
+      ...(act.act === "accept_offer" ? { handoffReason: "asked_for_human" as const } : {}),
+      act: act.act,
       timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started },
     });
     return;

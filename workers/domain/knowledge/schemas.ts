@@ -147,6 +147,8 @@ export const AskResultDto = z
     confidence: z.number(),
     handoff: z.boolean(),
     failure: z.string().optional(),
+    handoffReason: z.literal("asked_for_human").optional(),
+    act: z.string().optional(),
     timings: z.object({ retrieveMs: z.number(), generateMs: z.number(), totalMs: z.number() }),
   })
   .openapi("AskResult");
