@@ -27,6 +27,9 @@ export type WeightedTerm = {
   alts?: string[];
 };
 
+/** What the question asks for (domain/knowledge/question-type.ts decides; "other" when unsure). */
+export type QuestionType = "price" | "number" | "duration" | "when" | "where" | "howto" | "problem" | "yesno" | "other";
+
 export type GroundedPrompt = {
   question: string;
   history: PromptTurn[];
@@ -39,6 +42,8 @@ export type GroundedPrompt = {
   answerLength: "short" | "medium" | "long";
   channel: "chat" | "voice";
   terms: WeightedTerm[];
+  /** The kind of answer wanted; the extractive default picks the sentence that states it. */
+  questionType?: QuestionType;
 };
 
 export interface AnswerModel {
