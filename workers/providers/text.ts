@@ -108,7 +108,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["signup", "register", "registration"],
   ["login", "signin", "logon"],
   ["share", "invite"],
-  ["export", "download", "backup"],
+  ["export", "download"],
   ["import", "migrate", "migration"],
   ["attachment", "file", "upload"],
   ["maximum", "max", "largest", "limit"],

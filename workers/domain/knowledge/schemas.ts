@@ -122,7 +122,15 @@ export const SearchHitDto = z
   })
   .openapi("KnowledgeSearchHit");
 export const SearchResultDto = z
-  .object({ data: z.array(SearchHitDto), confidence: z.number(), ms: z.number() })
+  .object({
+    data: z.array(SearchHitDto),
+    confidence: z.number(),
+    /** What the confidence is computed from (calibrate.ts). */
+    features: z
+      .object({ coverage: z.number(), sentence: z.number(), unknown: z.number(), missing: z.number() })
+      .optional(),
+    ms: z.number(),
+  })
   .openapi("KnowledgeSearchResult");
 
 export const AskInput = z
