@@ -72,7 +72,10 @@ export function extractAnswer(prompt: GroundedPrompt): string {
   const chosen = new Set<Unit>([best]);
   const total = prompt.terms.reduce((a, t) => a + t.weight, 0) || 1;
 
-  const steps = stepsFor(best, units, type);
+  let steps = stepsFor(best, units, type);
+  // a list is the answer only when it (with its heading) is about most of the question: the steps
+  // for downloading an invoice do not answer "how do I change my billing email?"
+  if (steps.length && listCoverage([best, ...steps], prompt) < 0.6) steps = [];
   for (const s of steps) chosen.add(s);
   if (steps.length === 0) {
     // further sentences only when they add question terms the answer does not cover yet
@@ -88,7 +91,11 @@ export function extractAnswer(prompt: GroundedPrompt): string {
     addAnaphor(units, chosen, limit + 1);
     // a step of a numbered list brings its whole list, in order, for a how-to or a problem
     if (type === "howto" || type === "problem")
-      for (const u of [...chosen]) if (u.ordered) for (const s of stepsFor(u, units, type)) chosen.add(s);
+      for (const u of [...chosen])
+        if (u.ordered) {
+          const list = stepsFor(u, units, type);
+          if (listCoverage(list, prompt) >= 0.6) for (const s of list) chosen.add(s);
+        }
   }
   const ordered = [...chosen].sort((a, b) => a.rank - b.rank || a.pos - b.pos);
   const focused = ordered.map((u) => ({ ...u, text: focusFact(u.text, prompt, type) }));
@@ -171,6 +178,20 @@ function stepsFor(best: Unit, units: Unit[], type: QuestionType): Unit[] {
   }
   if ((type === "howto" || type === "problem") && best.list >= 0 && best.ordered) return listOf(best.list);
   return [];
+}
+
+/** IDF-weighted share of the question covered by a list's items together with its passage's title and heading. */
+function listCoverage(list: Unit[], prompt: GroundedPrompt): number {
+  if (list.length === 0) return 0;
+  const total = prompt.terms.reduce((a, t) => a + t.weight, 0) || 1;
+  const p = list[0]!.passage;
+  const context = stemSet(`${p.title} ${p.heading}`);
+  let hit = 0;
+  prompt.terms.forEach((t, i) => {
+    const stems = [t.term, ...(t.alts ?? [])].map(stem);
+    if (list.some((u) => u.terms.has(i)) || stems.some((x) => context.has(x))) hit += t.weight;
+  });
+  return hit / total;
 }
 
 /** Sentences that open with a reference back ("They stay there…") belong with the one before. */
