@@ -41,7 +41,12 @@ export type GroundedPrompt = {
   answerLength: "short" | "medium" | "long";
   channel: "chat" | "voice";
   terms: WeightedTerm[];
+  /** The kind of answer wanted; the extractive default picks the sentence that states it. */
+  questionType?: QuestionType;
 };
+
+/** What the question asks for (domain/knowledge/question-type.ts decides; "other" when unsure). */
+export type QuestionType = "price" | "number" | "duration" | "when" | "where" | "howto" | "problem" | "yesno" | "other";
 
 export interface AnswerModel {
   /** Adapter name for logs and timings ("offline", "openai:gpt-4o-mini", "workers-ai:@cf/…"). */

@@ -17,6 +17,8 @@ const STOPWORDS = new Set(
     "anyone someone something anything way possible know want need like tell us use using used able one ones s t d ll m re ve " +
     // when it happened says nothing about what it is ("not syncing since yesterday")
     "yesterday today tonight tomorrow since ago recently lately currently anymore " +
+    // "how often" asks for a frequency; the question type carries that, the word matches nothing
+    "often " +
     // Spanish, French, German, Portuguese function words
     "el la los las un una unos unas de del y o que en es por para con se su sus al lo como mas pero sus le ya muy sin sobre " +
     "le la les un une des du de et ou est en pour par avec sur au aux ce cette ces qui que quoi dans pas ne je tu il elle nous vous ils mon ma mes " +
@@ -60,11 +62,11 @@ function undouble(w: string): string {
   return /([b-df-hj-np-tv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w) ? w.slice(0, -1) : w;
 }
 
-/** Content terms of a question: tokens minus stopwords, deduplicated, order kept. */
+/** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  for (const t of tokenize(text)) {
+  for (const t of tokenize(text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup"))) {
     if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
     if (seen.has(t)) continue;
     seen.add(t);
@@ -106,7 +108,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["signup", "register", "registration"],
   ["login", "signin", "logon"],
   ["share", "invite"],
-  ["export", "download", "backup"],
+  ["export", "download"],
   ["import", "migrate", "migration"],
   ["attachment", "file", "upload"],
   ["maximum", "max", "largest", "limit"],
@@ -123,14 +125,16 @@ const SYNONYM_GROUPS: string[][] = [
   ["error", "problem", "issue", "bug"],
   ["cheap", "inexpensive", "affordable"],
   ["storage", "space", "quota"],
+  ["device", "phone", "laptop", "computer", "desktop", "mobile", "tablet"],
+  ["valid", "expire", "expiry", "expiration"],
 ];
 const SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) {
-  for (const w of group)
-    SYNONYMS.set(
-      stem(w),
-      group.filter((x) => x !== w),
-    );
+  // a word in two groups ("phone": telephone, device) gets both
+  for (const w of group) {
+    const known = SYNONYMS.get(stem(w)) ?? [];
+    SYNONYMS.set(stem(w), [...new Set([...known, ...group.filter((x) => x !== w)])]);
+  }
 }
 
 /** Other words that mean the same as `token` in support language (may be empty). */

@@ -30,7 +30,7 @@ export type TurnHost = {
   /** Stores and broadcasts the final AI message. */
   storeAnswer(turn: Turn, done: Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure">): void;
   /** Moves the conversation to waiting for a person. */
-  handoff(reason: "low_confidence" | "provider_failed"): Promise<void>;
+  handoff(reason: "low_confidence" | "provider_failed" | "asked_for_human"): Promise<void>;
   log(msg: string, fields: Record<string, unknown>): void;
 };
 
@@ -97,7 +97,7 @@ export async function runTurn(
     confidence: d.confidence,
     failure: d.failure,
   });
-  if (d.handoff) await host.handoff(d.failure ? "provider_failed" : "low_confidence");
+  if (d.handoff) await host.handoff(d.failure ? "provider_failed" : (d.handoffReason ?? "low_confidence"));
 }
 
 /** Earlier turns handed to the answerer. */

@@ -259,22 +259,46 @@ describe("abstention", () => {
     });
   }
 
-  it("asks what the visitor needs, without a hand-off, when a message has nothing to look up", async () => {
+  it("answers dialogue acts itself, in the visitor's language, without retrieval or a hand-off", async () => {
     for (const [q, phrase] of [
-      ["Hi", /tell me a bit more/],
-      ["Hi there", /tell me a bit more/],
-      ["hello!", /tell me a bit more/],
+      ["Hi", /What can I help you with/],
+      ["Hi there", /What can I help you with/],
+      ["hello!", /What can I help you with/],
       ["ok", /tell me a bit more/],
-      ["Ok, thanks!", /tell me a bit more/],
+      ["Ok, thanks!", /welcome/],
+      ["Thanks, that helps a lot.", /welcome/],
+      ["thanks, bye", /goodbye/],
       ["???", /tell me a bit more/],
-      ["Hola, buenos días", /tell me a bit more|contarme/],
+      ["Hola, buenos días", /ayudarte/],
+      ["Vielen Dank!", /Gern geschehen/],
+      ["are you a bot?", /AI assistant/],
+      ["that didn't help", /connect you with a person/],
     ] as const) {
       const a = await ask(t, q);
-      expect(a, q).toMatchObject({ handoff: false, sources: [], confidence: 0 });
+      expect(a, q).toMatchObject({ handoff: false, sources: [] });
       expect(a.answer, q).toMatch(phrase);
     }
     // a real question with a greeting is still looked up
     expect((await ask(t, "Hi, how many devices can I sync on the free plan?")).answer).toContain("3 devices");
+  });
+
+  it("hands off on 'yes' to its own offer of a person, and not on 'no thanks'", async () => {
+    const history = [
+      { role: "visitor", text: "What is the capital of Australia?" },
+      {
+        role: "ai",
+        text: "I'm not sure about that, and I'd rather not guess. Would you like me to connect you with a person from our team?",
+      },
+    ];
+    const askWith = (question: string) =>
+      expectJson(
+        call(`/api/bots/${t.botId}/ask`, { method: "POST", token: t.token, json: { question, history } }),
+        200,
+      );
+    expect(await askWith("yes please")).toMatchObject({ handoff: true, handoffReason: "asked_for_human", sources: [] });
+    const no = await askWith("no thanks");
+    expect(no).toMatchObject({ handoff: false, sources: [] });
+    expect(no.answer).toMatch(/anything else/);
   });
 
   it("localises the fixed phrases (es)", async () => {

@@ -33,6 +33,10 @@ export type AnswerDone = {
   handoff: boolean;
   /** Set when the provider failed mid-answer; the answer ends cleanly with an offer of a person. */
   failure?: string;
+  /** Why the hand-off, when it is not an abstention or a failure: the visitor accepted the bot's offer of a person. */
+  handoffReason?: "asked_for_human";
+  /** Set when the message was a dialogue act (greeting, thanks, "are you a bot?", …) answered without retrieval. */
+  act?: string;
   timings: AnswerTimings;
 };
 

@@ -1,10 +1,21 @@
 import { NotFound } from "../../lib/errors";
 import type { AnswerModel } from "../../providers";
-import type { GroundedPrompt, Passage } from "../../providers/answer/port";
+import type { GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
 import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
-import type { AnswerCtx, AnswerDone, AnswerEvent, AnswerInput, AnswerSource, StreamAnswer } from "./answer-types";
-import { isSmallTalk, PHRASES, phraseLanguage } from "./language";
+import type {
+  AnswerCtx,
+  AnswerDone,
+  AnswerEvent,
+  AnswerInput,
+  AnswerSource,
+  AnswerTurn,
+  StreamAnswer,
+} from "./answer-types";
+import { dialogueActOf, normalise, replyToAct } from "./dialogue-acts";
+import { questionType } from "./question-type";
+import { PHRASES, phraseLanguage } from "./language";
+import { contentTerms } from "../../providers/text";
 import { type Retrieval, retrieve } from "./retrieve";
 
 /** Passages handed to the model; the extractive default uses at most three of them. */
@@ -36,21 +47,32 @@ export async function* streamAnswerWith(
   const lang = phraseLanguage(bot.settings.language, input.language, question);
   const phrases = PHRASES[lang];
 
-  if (isSmallTalk(question)) {
-    // nothing to look up ("hi there", "ok thanks", "?"): ask what they need; no hand-off, a person
-    // would have nothing to answer either
-    yield { type: "delta", text: phrases.empty };
+  const history = input.history ?? [];
+  const act =
+    dialogueActOf(question, history, bot.name) ??
+    (contentTerms(question).length === 0 ? { act: "empty" as const, found: [], lang: null } : null);
+  if (act) {
+    // a dialogue act ("hi", "thanks, that helps", "are you a bot?", "yes" to the bot's offer of a
+    // person, "that didn't help"): the bot's own line, never retrieval, never a low-confidence
+    // hand-off. Confidence 1: the reply is not a guess from passages, so triage's low-confidence
+    // streak must not count it.
+    const actLang = bot.settings.language !== "auto" ? lang : (act.lang ?? lang);
+    const reply = replyToAct(act, actLang, bot.name, history);
+    yield { type: "delta", text: reply };
     yield done({
-      answer: phrases.empty,
+      answer: reply,
       sources: [],
-      confidence: 0,
-      handoff: false,
+      confidence: 1,
+      handoff: act.act === "accept_offer",
+      ...(act.act === "accept_offer" ? { handoffReason: "asked_for_human" as const } : {}),
+      act: act.act,
       timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started },
     });
     return;
   }
+  const resolved = resolveFollowUp(question, history);
   const retrieval = await retrieve(ctx, {
-    question: withContext(question, input),
+    question: resolved.question,
     botId: bot.id,
   });
   const retrieveMs = Date.now() - started;
@@ -73,7 +95,7 @@ export async function* streamAnswerWith(
   }
 
   const genStart = Date.now();
-  const prompt = promptFor(bot, question, input, retrieval);
+  const prompt = promptFor(bot, question, input, retrieval, resolved.type);
   let answer = "";
   let failure: string | undefined;
   try {
@@ -114,14 +136,36 @@ function done(d: Omit<AnswerDone, "type">): AnswerDone {
   return { type: "done", ...d };
 }
 
-/** A short follow-up ("and on Android?") borrows the previous visitor turn's words for retrieval. */
-function withContext(question: string, input: AnswerInput): string {
+/** Words that open a follow-up in the widget's languages ("and yearly?", "what about Android?"). */
+const FOLLOW_UP =
+  /^(?:and|also|or|what about|how about|same for|y|y para|y si|et|et pour|ou|und|oder|und was ist mit|e|ou|e para|e quanto a)\b/;
+
+/**
+ * A follow-up ("and yearly?", "can I include attachments?") is resolved against the previous
+ * visitor question: it is looked up together with that question's words, and when its own wording
+ * does not say what kind of answer it wants, it wants the same kind as the question before.
+ * A message counts as a follow-up when it opens like one, or when it is short (at most 4 words);
+ * dialogue acts in between ("thanks") are skipped, so the previous *question* is used.
+ */
+export function resolveFollowUp(question: string, history: AnswerTurn[]): { question: string; type: QuestionType } {
+  const own = questionType(question);
+  const previous = [...history]
+    .reverse()
+    .find((t) => t.role === "visitor" && !dialogueActOf(t.text, [], "") && contentTerms(t.text).length > 0)?.text;
+  if (!previous) return { question, type: own };
   const words = question.split(/\s+/).filter(Boolean).length;
-  const previous = [...(input.history ?? [])].reverse().find((t) => t.role === "visitor")?.text;
-  return words <= 4 && previous ? `${question} ${previous}` : question;
+  const opens = FOLLOW_UP.test(normalise(question));
+  if (!opens && words > 4) return { question, type: own };
+  return { question: `${question} ${previous}`, type: own === "other" ? questionType(previous) : own };
 }
 
-function promptFor(bot: BotRow, question: string, input: AnswerInput, r: Retrieval): GroundedPrompt {
+function promptFor(
+  bot: BotRow,
+  question: string,
+  input: AnswerInput,
+  r: Retrieval,
+  questionType: QuestionType,
+): GroundedPrompt {
   const top = r.chunks[0]?.score || 1;
   const passages: Passage[] = r.chunks.slice(0, MAX_PASSAGES).map((c, i) => ({
     n: i + 1,
@@ -144,6 +188,7 @@ function promptFor(bot: BotRow, question: string, input: AnswerInput, r: Retriev
     answerLength: bot.settings.answerLength,
     channel: input.channel ?? "chat",
     terms: r.terms,
+    questionType,
   };
 }
 

@@ -10,13 +10,14 @@ describe("chunkText", () => {
     expect(chunks[1]!.text).toBe("Yearly plans are refundable.");
   });
 
-  it("keeps a list and a table whole and drops the markdown separator row", () => {
+  it("keeps a list whole and turns a table into one labelled fact per row (no separator row)", () => {
     const chunks = chunkText(
       "# Steps\n\n1. Open Settings.\n2. Click Billing.\n\n| Plan | Price |\n| --- | --- |\n| Plus | $5 |",
     );
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.text).toContain("1. Open Settings.\n2. Click Billing.");
-    expect(chunks[0]!.text).toContain("| Plan | Price |\n| Plus | $5 |");
+    expect(chunks[0]!.text).toContain("Plan: Plus; Price: $5.");
+    expect(chunks[0]!.text).not.toContain("|");
     expect(chunks[0]!.text).not.toContain("---");
   });
 
@@ -32,11 +33,18 @@ describe("chunkText", () => {
     expect(chunks[1]!.text.startsWith(lastSentence)).toBe(true);
   });
 
-  it("splits an oversized table by rows and repeats its header", () => {
+  it("splits an oversized table by rows, every row still naming its columns", () => {
     const rows = Array.from({ length: 60 }, (_, i) => `| item ${i} | value ${i} with some padding text |`);
     const chunks = chunkText(`| Name | Value |\n${rows.join("\n")}`, { target: 500, max: 600, overlap: 100 });
     expect(chunks.length).toBeGreaterThan(2);
-    for (const c of chunks) expect(c.text.startsWith("| Name | Value |")).toBe(true);
+    for (const c of chunks)
+      for (const line of c.text.split(/\n+/))
+        expect(line).toMatch(/^Name: item \d+; Value: value \d+ with some padding text\.$/);
+  });
+
+  it("keeps HTML- and DOCX-style tables (no separator row) as row facts and skips empty cells", () => {
+    const chunks = chunkText("| App | Minimum version |\n| Android | Android 12 or later |\n| Linux | — |");
+    expect(chunks[0]!.text).toBe("App: Android; Minimum version: Android 12 or later.\nApp: Linux.");
   });
 
   it("returns nothing for blank text", () => {

@@ -1,4 +1,5 @@
 import { splitSentences } from "../../providers/text";
+import { tableFacts } from "./table-facts";
 
 /**
  * Structure-aware chunking of the extractor's markdown dialect. Blocks (paragraphs, lists, tables)
@@ -64,7 +65,10 @@ function sectionsOf(text: string): Section[] {
   const path: { level: number; title: string }[] = [];
   let block: Block | null = null;
   const close = () => {
-    if (block && block.lines.length) sections[sections.length - 1]!.blocks.push(block);
+    const b = block as Block | null;
+    // a table is kept as one self-contained fact line per row ("Plan: Pro; Monthly price: $9.99"), so a row can be cited
+    if (b && b.lines.length)
+      sections[sections.length - 1]!.blocks.push(b.kind === "table" ? { kind: "list", lines: tableFacts(b.lines) } : b);
     block = null;
   };
   for (const raw of text.replace(/\r\n?/g, "\n").split("\n")) {

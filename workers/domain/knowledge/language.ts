@@ -1,5 +1,3 @@
-import { contentTerms } from "../../providers/text";
-
 /** Languages whose fixed phrases the answerer knows; anything else falls back to English. */
 export const PHRASE_LANGUAGES = ["en", "es", "fr", "de", "pt"] as const;
 export type PhraseLanguage = (typeof PHRASE_LANGUAGES)[number];
@@ -115,23 +113,6 @@ export function phraseLanguage(botLanguage: string, hint: string | undefined, qu
   };
   if (botLanguage && botLanguage !== "auto") return pick(botLanguage) ?? "en";
   return detectLanguage(question) ?? pick(hint) ?? "en";
-}
-
-/** Greetings and acknowledgements in the phrase languages (beyond the stopwords): nothing to look up. */
-const SMALL_TALK = new Set(
-  (
-    "hey hiya yo howdy ok okay kk thx ty cheers yes yeah yep yup nope sure alright great cool nice good " +
-    "morning afternoon evening bye goodbye much got fine perfect awesome " +
-    "hola buenas buenos dias tardes gracias vale si adios " +
-    "bonjour salut bonsoir merci oui non daccord " +
-    "hallo guten tag morgen danke ja nein tschuss " +
-    "ola oi bom dia boa tarde obrigado obrigada sim nao tchau"
-  ).split(/\s+/),
-);
-
-/** True when a message has no content words beyond greetings and acknowledgements ("hi there", "ok thanks!", "?"). */
-export function isSmallTalk(text: string): boolean {
-  return contentTerms(text).every((t) => SMALL_TALK.has(t));
 }
 
 export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string; empty: string }> = {

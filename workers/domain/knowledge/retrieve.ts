@@ -4,6 +4,7 @@ import { contentTerms, ftsToken, isStopword, stem, stemSet, synonymsOf, tokenize
 import { knowledgeRepo } from "../../storage/knowledge-repo";
 import { type FtsHit, ftsSearch, termStats } from "../../storage/search";
 import type { AnswerCtx } from "./answer-types";
+import { calibratedConfidence, type ConfidenceFeatures, sentenceCoverage } from "./calibrate";
 
 /**
  * Hybrid retrieval scoped to a tenant and a bot: FTS5 BM25 (title-boosted, porter-stemmed,
@@ -51,8 +52,10 @@ export type Retrieval = {
   chunks: RankedChunk[];
   /** Sources ranked by their best chunk, each once. */
   sources: RankedSource[];
-  /** 0..1, see `confidenceOf`. */
+  /** 0..1: the calibrated probability that an answer from these chunks is right (calibrate.ts). */
   confidence: number;
+  /** What the confidence is computed from. */
+  features: ConfidenceFeatures;
   ms: number;
 };
 
@@ -70,7 +73,8 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   // the default is the tenant's providers, so no caller can skip vector search by forgetting it
   const vector = input.vector === undefined ? ctx.providers.retrieval() : input.vector;
   const terms = contentTerms(input.question).slice(0, RETRIEVAL_TUNING.maxTerms);
-  if (terms.length === 0) return { terms: [], chunks: [], sources: [], confidence: 0, ms: Date.now() - started };
+  if (terms.length === 0)
+    return { terms: [], chunks: [], sources: [], confidence: 0, features: NO_EVIDENCE, ms: Date.now() - started };
   const alts = terms.map((t) => (RETRIEVAL_TUNING.synonyms ? synonymsOf(t) : []));
   const tokens = terms.flatMap((t, i) => [t, ...alts[i]!]).map(ftsToken);
   const groups = terms.map((t, i) => `(${[t, ...alts[i]!].map(ftsToken).join(" OR ")})`);
@@ -92,7 +96,32 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   let chunks = rerank(hits, weighted);
   if (vectorHits.length) chunks = fuse(chunks, rerank(vectorHits, weighted, false));
   const sources = bySource(chunks).slice(0, input.limit ?? 10);
-  return { terms: weighted, chunks, sources, confidence: confidenceOf(chunks[0]), ms: Date.now() - started };
+  const features = featuresOf(chunks[0], weighted, stats.df);
+  return {
+    terms: weighted,
+    chunks,
+    sources,
+    confidence: chunks[0] ? calibratedConfidence(features) : 0,
+    features,
+    ms: Date.now() - started,
+  };
+}
+
+const NO_EVIDENCE: ConfidenceFeatures = { coverage: 0, sentence: 0, unknown: 1, missing: 1 };
+
+/** The evidence of the best chunk (see calibrate.ts). */
+export function featuresOf(top: RankedChunk | undefined, terms: WeightedTerm[], df: number[]): ConfidenceFeatures {
+  if (!top) return NO_EVIDENCE;
+  const total = terms.reduce((a, t) => a + t.weight, 0) || 1;
+  const unknown = terms.reduce((a, t, i) => a + ((df[i] ?? 0) === 0 ? t.weight : 0), 0) / total;
+  const all = `${top.title} ${top.heading} ${top.text}`;
+  const missing = Math.max(0, ...terms.filter((t) => coverageOf(all, [t]) === 0).map((t) => t.weight)) / total;
+  return {
+    coverage: confidenceOf(top),
+    sentence: sentenceCoverage(top.text, `${top.title} ${top.heading}`, terms, coverageOf),
+    unknown,
+    missing,
+  };
 }
 
 /** BM25's IDF; a term the tenant's knowledge never mentions gets the largest weight. */
@@ -190,11 +219,7 @@ export function bySource(chunks: RankedChunk[], penalty = RETRIEVAL_TUNING.sameT
   return out;
 }
 
-/**
- * Confidence of the best chunk: how much of the question (by IDF weight) it covers, with a mild
- * boost when its title alone covers a lot. Questions about things the knowledge never mentions
- * leave their rarest terms uncovered and score low.
- */
+/** Coverage of the best chunk, 0..1 (one of the confidence features). */
 export function confidenceOf(top: RankedChunk | undefined): number {
   if (!top) return 0;
   return Math.max(0, Math.min(1, top.coverage));

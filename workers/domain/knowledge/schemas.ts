@@ -122,7 +122,15 @@ export const SearchHitDto = z
   })
   .openapi("KnowledgeSearchHit");
 export const SearchResultDto = z
-  .object({ data: z.array(SearchHitDto), confidence: z.number(), ms: z.number() })
+  .object({
+    data: z.array(SearchHitDto),
+    confidence: z.number(),
+    /** What the confidence is computed from (calibrate.ts). */
+    features: z
+      .object({ coverage: z.number(), sentence: z.number(), unknown: z.number(), missing: z.number() })
+      .optional(),
+    ms: z.number(),
+  })
   .openapi("KnowledgeSearchResult");
 
 export const AskInput = z
@@ -147,6 +155,8 @@ export const AskResultDto = z
     confidence: z.number(),
     handoff: z.boolean(),
     failure: z.string().optional(),
+    handoffReason: z.literal("asked_for_human").optional(),
+    act: z.string().optional(),
     timings: z.object({ retrieveMs: z.number(), generateMs: z.number(), totalMs: z.number() }),
   })
   .openapi("AskResult");

@@ -27,6 +27,7 @@ export async function searchKnowledge(ctx: Ctx, input: { query: string; botId?: 
       coverage: Math.round(s.best.coverage * 1e4) / 1e4,
     })),
     confidence: Math.round(r.confidence * 1e4) / 1e4,
+    features: r.features,
     ms: r.ms,
   };
 }

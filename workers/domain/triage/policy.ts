@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { EscalationPolicy } from "../../storage/schema";
+import { dialogueActOf } from "../knowledge/dialogue-acts";
 import { asksForHuman } from "./lexicon";
 
 /** Reasons a conversation moves to a person; shown to the operator. */
@@ -62,7 +63,8 @@ export function decideEscalation(
   s: EscalationSignals,
 ): { reason: EscalationReason; detail: string } | null {
   if (!p.enabled) return null;
-  if (p.askForHuman && asksForHuman(s.text))
+  // "are you a real person?" is a question about the bot (it answers it), not a request for a person
+  if (p.askForHuman && asksForHuman(s.text) && dialogueActOf(s.text)?.act !== "bot_identity")
     return { reason: "asked_for_human", detail: "the visitor asked for a person" };
   if (s.score >= p.frustrationThreshold)
     return { reason: "frustration", detail: `message frustration ${s.score.toFixed(2)} ≥ ${p.frustrationThreshold}` };

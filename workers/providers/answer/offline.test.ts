@@ -83,6 +83,53 @@ describe("offline extractive answerer", () => {
     expect(pieces).toEqual([]);
   });
 
+  it("states the asked cell of a table row, the steps in order, and leads a yes/no answer", () => {
+    const plans: GroundedPrompt = {
+      ...base,
+      question: "whats the price of plus per year",
+      questionType: "price",
+      passages: [
+        {
+          ...base.passages[0]!,
+          title: "Plans and pricing",
+          heading: "Plans and pricing",
+          text: "Students get 50% off Plus.\nPlan: Plus; Monthly price: $4.99 per month; Yearly price: $48 per year; Storage: 20 GB total.\nPlan: Pro; Monthly price: $9.99 per month; Yearly price: $96 per year; Storage: 200 GB total.",
+        },
+      ],
+      terms: [
+        { term: "price", weight: 1, alts: ["cost"] },
+        { term: "plus", weight: 2 },
+        { term: "year", weight: 1 },
+      ],
+    };
+    expect(extractAnswer(plans)).toBe("Plan: Plus; Yearly price: $48 per year. [1]");
+    const steps = extractAnswer({
+      ...base,
+      question: "my notes are not syncing",
+      questionType: "problem",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Sync › Sync is stuck",
+          text: "1. Check the status page.\n2. Update the app.\n3. Choose **Help > Force full sync**.",
+        },
+      ],
+      terms: [{ term: "sync", weight: 2 }],
+    });
+    expect(steps).toBe("1. Check the status page.\n2. Update the app.\n3. Choose **Help > Force full sync**. [1]");
+    const no = extractAnswer({
+      ...base,
+      question: "do you support SMS codes",
+      questionType: "yesno",
+      passages: [{ ...base.passages[0]!, text: "Turn on two-factor authentication. SMS codes are not supported." }],
+      terms: [
+        { term: "sms", weight: 3 },
+        { term: "codes", weight: 1 },
+      ],
+    });
+    expect(no).toBe("No. SMS codes are not supported. [1]");
+  });
+
   it("returns nothing when no passage is given", () => {
     expect(extractAnswer({ ...base, passages: [] })).toBe("");
   });

@@ -1,11 +1,15 @@
 import { splitSentences, stem, stemSet } from "../text";
-import { ANSWER_LIMITS, type AnswerModel, type GroundedPrompt, type Passage } from "./port";
+import { ANSWER_LIMITS, type AnswerModel, type GroundedPrompt, type Passage, type QuestionType } from "./port";
 
 /**
- * The embedded default: extractive. It selects the sentences of the retrieved passages that best
- * cover the question's (IDF-weighted) terms and stitches them in document order with `[n]`
- * citations. It never writes a word that is not in a passage (apart from the citation markers), so
- * it cannot invent facts; it answers in the knowledge base's language.
+ * The embedded default: extractive. It states what was asked: the sentence of the retrieved
+ * passages that best covers the question's (IDF-weighted) terms *and* has the shape of the wanted
+ * answer (a price, a count, a duration, a menu path, the steps of a list), plus only those further
+ * sentences that add something the first does not cover. Table rows (stored as labelled facts,
+ * "Plan: Pro; Monthly price: $9.99 per month; …") are cut to the cells the question is about.
+ * Steps come as a numbered list, in order; a yes/no question gets "Yes." or "No." first when the
+ * chosen sentence says it plainly. Apart from that lead word, list numbers and `[n]` citations it
+ * never writes a word that is not in a passage, so it cannot invent facts.
  */
 export const offlineAnswerModel: AnswerModel = {
   name: "offline",
@@ -20,80 +24,257 @@ export const offlineAnswerModel: AnswerModel = {
   },
 };
 
-type Candidate = { passage: Passage; rank: number; pos: number; text: string; score: number; covered: number };
+type Unit = {
+  passage: Passage;
+  rank: number;
+  pos: number;
+  text: string;
+  /** Index of the list block the unit is an item of, per passage; -1 for prose. */
+  list: number;
+  ordered: boolean;
+  score: number;
+  /** IDF weight of the question terms the unit itself contains. */
+  covered: number;
+  /** Which question terms (by index) the unit contains. */
+  terms: Set<number>;
+};
 
 /** Sentences longer than this (a flattened table, a wall of text) are cut at a word boundary. */
 const MAX_SENTENCE_CHARS = 400;
 /** Passages used at most, and how far below the best a passage may score and still contribute. */
 const MAX_PASSAGES = 3;
 const PASSAGE_FLOOR = 0.55;
+/** Steps listed at most for a how-to answer. */
+const MAX_STEPS = 8;
+/** Sentences in a prose answer at most, whatever the bot's length setting: short answers read better. */
+const MAX_PROSE = 3;
+
+/** The shape of an answer of each type; a unit with it gets `SHAPE_BONUS`. */
+const SHAPES: Partial<Record<QuestionType, RegExp>> = {
+  price: /[$€£]\s?\d|\d\s?(?:€|\$|usd|eur|dollars?|euros?)\b/i,
+  number: /\d/,
+  duration:
+    /\b\d[\d,.]*\s*(?:-|to)?\s*\d*\s*(?:seconds?|minutes?|hours?|days?|business days|weeks?|months?|years?)\b|\bevery\b|\b(?:hourly|daily|weekly|monthly|yearly|immediately|instantly|real time)\b/i,
+  when: /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|\b(?:am|pm|cet|utc|gmt)\b|\bwithin\b|\bafter\b|\bbefore\b/i,
+  where: /\*\*[^*]*>[^*]*\*\*|\b\w+ > \w+/,
+  howto: /\*\*[^*]*>[^*]*\*\*|\b\w+ > \w+|^(?:open|go to|click|tap|choose|select|enter|turn on|install|sign in)\b/i,
+  problem: /^(?:check|make sure|open|go to|click|tap|choose|try|restart|update|sign out|contact)\b/i,
+};
+const SHAPE_BONUS = 0.25;
 
 export function extractAnswer(prompt: GroundedPrompt): string {
-  const limit = prompt.channel === "voice" ? 2 : ANSWER_LIMITS[prompt.answerLength].sentences;
-  const candidates = scoreSentences(prompt);
-  if (candidates.length === 0) return "";
-  const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
-  const chosen = new Set<Candidate>([best]);
-  for (const c of [...candidates].sort((a, b) => b.score - a.score)) {
-    if (chosen.size >= limit) break;
-    if (c.covered > 0 && c.score >= best.score * 0.5) chosen.add(c);
+  const voice = prompt.channel === "voice";
+  const limit = Math.min(voice ? 2 : ANSWER_LIMITS[prompt.answerLength].sentences, MAX_PROSE);
+  const type = prompt.questionType ?? "other";
+  const units = scoreUnits(prompt, type);
+  if (units.length === 0) return "";
+  const best = units.reduce((a, b) => (b.score > a.score ? b : a));
+  const chosen = new Set<Unit>([best]);
+  const total = prompt.terms.reduce((a, t) => a + t.weight, 0) || 1;
+
+  let steps = stepsFor(best, units, type);
+  // a list is the answer only when it (with its heading) is about most of the question: the steps
+  // for downloading an invoice do not answer "how do I change my billing email?"
+  if (steps.length && listCoverage([best, ...steps], prompt) < 0.6) steps = [];
+  for (const s of steps) chosen.add(s);
+  if (steps.length === 0) {
+    // further sentences only when they add question terms the answer does not cover yet
+    const covered = new Set(best.terms);
+    for (const u of [...units].sort((a, b) => b.score - a.score)) {
+      if (chosen.size >= limit) break;
+      if (u.score < best.score * 0.6) break;
+      const novel = [...u.terms].filter((i) => !covered.has(i)).reduce((a, i) => a + prompt.terms[i]!.weight, 0);
+      if (novel / total < 0.15) continue;
+      chosen.add(u);
+      for (const i of u.terms) covered.add(i);
+    }
+    addAnaphor(units, chosen, limit + 1);
+    // a step of a numbered list brings its whole list, in order, for a how-to or a problem
+    if (type === "howto" || type === "problem")
+      for (const u of [...chosen])
+        if (u.ordered) {
+          const list = stepsFor(u, units, type);
+          if (listCoverage(list, prompt) >= 0.6) for (const s of list) chosen.add(s);
+        }
   }
-  addContinuations(candidates, chosen, limit + 3);
   const ordered = [...chosen].sort((a, b) => a.rank - b.rank || a.pos - b.pos);
-  return stitch(ordered, prompt.channel === "voice");
+  const focused = ordered.map((u) => ({ ...u, text: focusFact(u.text, prompt, type) }));
+  const body = stitch(focused, voice);
+  const lead = type === "yesno" && best.covered / total >= 0.5 ? polarity(best.text) : null;
+  return lead ? `${lead} ${body}` : body;
 }
 
-function scoreSentences(prompt: GroundedPrompt): Candidate[] {
+/** Splits a passage into units: prose sentences, and the items of each list block (numbered or not). */
+function unitsOf(text: string): { text: string; list: number; ordered: boolean }[] {
+  const out: { text: string; list: number; ordered: boolean }[] = [];
+  let list = -1;
+  let inList = false;
+  for (const block of text.split(/\n\s*\n/)) {
+    inList = false;
+    for (const line of block.split("\n")) {
+      const item = line.match(/^\s*(?:([-*+•])|(\d+)[.)])\s+(.*)$/);
+      if (item) {
+        if (!inList) list++;
+        inList = true;
+        out.push({ text: item[3]!.trim(), list, ordered: !!item[2] });
+        continue;
+      }
+      // table facts (one labelled row per line) are items of a list too
+      if (/^[^:;]{1,60}: [^;]+(?:; [^:;]{1,60}: [^;]+)+\.?$/.test(line.trim())) {
+        if (!inList) list++;
+        inList = true;
+        out.push({ text: line.trim(), list, ordered: false });
+        continue;
+      }
+      inList = false;
+      for (const s of splitSentences(line)) out.push({ text: s, list: -1, ordered: false });
+    }
+  }
+  return out.filter((u) => u.text.length > 1);
+}
+
+function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   const weights = prompt.terms.map((t) => ({ stems: [t.term, ...(t.alts ?? [])].map(stem), weight: t.weight }));
   const total = weights.reduce((a, b) => a + b.weight, 0) || 1;
+  const shape = SHAPES[type];
   const top = prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR).slice(0, MAX_PASSAGES);
-  const out: Candidate[] = [];
+  const out: Unit[] = [];
   top.forEach((passage, rank) => {
     const context = stemSet(`${passage.title} ${passage.heading}`);
-    splitSentences(passage.text).forEach((raw, pos) => {
+    unitsOf(passage.text).forEach((u, pos) => {
       const text =
-        raw.length > MAX_SENTENCE_CHARS ? `${raw.slice(0, MAX_SENTENCE_CHARS).replace(/\s+\S*$/, "")}…` : raw;
+        u.text.length > MAX_SENTENCE_CHARS ? `${u.text.slice(0, MAX_SENTENCE_CHARS).replace(/\s+\S*$/, "")}…` : u.text;
       const words = stemSet(text);
       let own = 0;
       let ctx = 0;
-      for (const { stems, weight } of weights) {
-        if (stems.some((x) => words.has(x))) own += weight;
-        else if (stems.some((x) => context.has(x))) ctx += weight;
-      }
-      // a sentence's own words count fully, its title/heading half; earlier passages and positions win ties
-      const score = (own + 0.5 * ctx) / total + 0.1 * passage.score - 0.01 * pos - 0.05 * rank;
-      out.push({ passage, rank, pos, text, score, covered: own });
+      const terms = new Set<number>();
+      weights.forEach(({ stems, weight }, i) => {
+        if (stems.some((x) => words.has(x))) {
+          own += weight;
+          terms.add(i);
+        } else if (stems.some((x) => context.has(x))) ctx += weight;
+      });
+      // the sentence's own words count fully, its title/heading half; a sentence with the asked
+      // shape (a price for a price question) wins over one that only shares words; earlier
+      // passages and positions win ties
+      const shaped = shape && own > 0 && shape.test(text) ? SHAPE_BONUS : 0;
+      const score = (own + 0.5 * ctx) / total + shaped + 0.1 * passage.score - 0.01 * pos - 0.05 * rank;
+      out.push({ passage, rank, pos, text, list: u.list, ordered: u.ordered, score, covered: own, terms });
     });
   });
   return out;
 }
 
+/**
+ * The steps a how-to or problem question wants: the whole ordered list the best unit belongs to,
+ * or the list right after a sentence that introduces it ("To export a notebook:").
+ */
+function stepsFor(best: Unit, units: Unit[], type: QuestionType): Unit[] {
+  const same = units.filter((u) => u.passage === best.passage);
+  const listOf = (n: number) => same.filter((u) => u.list === n).slice(0, MAX_STEPS);
+  if (/:\s*$/.test(best.text)) {
+    const next = same.find((u) => u.pos === best.pos + 1);
+    if (next && next.list >= 0) return listOf(next.list);
+  }
+  if ((type === "howto" || type === "problem") && best.list >= 0 && best.ordered) return listOf(best.list);
+  return [];
+}
+
+/** IDF-weighted share of the question covered by a list's items together with its passage's title and heading. */
+function listCoverage(list: Unit[], prompt: GroundedPrompt): number {
+  if (list.length === 0) return 0;
+  const total = prompt.terms.reduce((a, t) => a + t.weight, 0) || 1;
+  const p = list[0]!.passage;
+  const context = stemSet(`${p.title} ${p.heading}`);
+  let hit = 0;
+  prompt.terms.forEach((t, i) => {
+    const stems = [t.term, ...(t.alts ?? [])].map(stem);
+    if (list.some((u) => u.terms.has(i)) || stems.some((x) => context.has(x))) hit += t.weight;
+  });
+  return hit / total;
+}
+
 /** Sentences that open with a reference back ("They stay there…") belong with the one before. */
 const ANAPHOR = /^(?:they|it|this|these|that|those|there|then|after that|afterwards)\b/i;
 
-/**
- * A chosen sentence brings what depends on it: the steps after one that introduces a list ("To
- * export a notebook:"), and a following sentence that refers back to it.
- */
-function addContinuations(candidates: Candidate[], chosen: Set<Candidate>, max: number) {
+function addAnaphor(units: Unit[], chosen: Set<Unit>, max: number) {
   for (const c of [...chosen]) {
-    const following = candidates.find((x) => x.passage === c.passage && x.pos === c.pos + 1);
-    if (following && ANAPHOR.test(following.text) && chosen.size < max) chosen.add(following);
-    if (!/:\s*$/.test(c.text)) continue;
-    const steps = candidates.filter((x) => x.passage === c.passage && x.pos > c.pos).sort((a, b) => a.pos - b.pos);
-    for (const n of steps.slice(0, 6)) {
-      if (chosen.size >= max) return;
-      chosen.add(n);
-    }
+    const following = units.find((x) => x.passage === c.passage && x.pos === c.pos + 1);
+    if (following && following.list < 0 && ANAPHOR.test(following.text) && chosen.size < max) chosen.add(following);
   }
 }
 
-function stitch(ordered: Candidate[], voice: boolean): string {
+/**
+ * A table fact cut to the cells asked about: the row's name, then the cells whose column shares the
+ * most words with the question ("per year" → "Yearly price"), or for a price question without such
+ * a column the cells holding a price. Any other line is returned as it is.
+ */
+export function focusFact(
+  line: string,
+  prompt: Pick<GroundedPrompt, "question" | "terms">,
+  type: QuestionType,
+): string {
+  const cells = factCells(line);
+  if (!cells || cells.length < 3) return line;
+  const q = new Set(
+    [...stemSet(prompt.question), ...prompt.terms.flatMap((t) => [t.term, ...(t.alts ?? [])]).map(stem)].filter(
+      (w) => w.length > 2,
+    ),
+  );
+  const [key, ...rest] = cells as [Cell, ...Cell[]];
+  const overlap = rest.map((c) => [...stemSet(c.name)].filter((w) => q.has(w)).length);
+  const most = Math.max(...overlap);
+  let keep = most > 0 ? rest.filter((_, i) => overlap[i] === most) : [];
+  if (keep.length === 0 && type === "price") keep = rest.filter((c) => SHAPES.price!.test(c.value));
+  if (keep.length === 0 || keep.length === rest.length) return line;
+  return `${[key, ...keep].map((c) => `${c.name}: ${c.value}`).join("; ")}.`;
+}
+
+type Cell = { name: string; value: string };
+
+function factCells(line: string): Cell[] | null {
+  if (!/^[^:;]{1,60}: [^;]+(?:; [^:;]{1,60}: [^;]+)+\.?$/.test(line.trim())) return null;
+  return line
+    .trim()
+    .replace(/\.$/, "")
+    .split("; ")
+    .map((p) => {
+      const i = p.indexOf(": ");
+      return { name: p.slice(0, i), value: p.slice(i + 2) };
+    });
+}
+
+const NEGATED =
+  /\b(?:is|are|was|were|can|do|does|did|will|be|has|have)\s+not\b|\b(?:cannot|can't|don't|doesn't|isn't|aren't|won't|wasn't|never)\b|\bnot (?:supported|available|possible|included|allowed|used)\b/i;
+const HEDGED = /\b(?:only|unless|except|depends|but)\b/i;
+
+/** "Yes." or "No." when a sentence states it plainly; null when it is conditional ("only on Teams"). */
+function polarity(text: string): "Yes." | "No." | null {
+  if (HEDGED.test(text)) return null;
+  return NEGATED.test(text) ? "No." : "Yes.";
+}
+
+function stitch(ordered: Unit[], voice: boolean): string {
   const parts: string[] = [];
-  let group: Candidate[] = [];
+  let group: Unit[] = [];
   const flush = () => {
     if (group.length === 0) return;
-    const body = group.map((c) => (/[.!?:…]$/.test(c.text) ? c.text : `${c.text}.`)).join(" ");
+    const lines: string[] = [];
+    let prose: string[] = [];
+    let step = 0;
+    const listSize = (n: number) => group.filter((x) => x.list === n).length;
+    for (const u of group) {
+      const sentence = /[.!?:…]$/.test(u.text) ? u.text : `${u.text}.`;
+      if (u.list < 0 || voice || listSize(u.list) < 2) {
+        prose.push(sentence);
+        continue;
+      }
+      if (prose.length) lines.push(prose.join(" "));
+      prose = [];
+      lines.push(u.ordered ? `${++step}. ${sentence}` : `- ${sentence}`);
+    }
+    if (prose.length) lines.push(prose.join(" "));
+    const body = lines.join("\n");
     parts.push(voice ? stripMarkdown(body) : `${body} [${group[0]!.passage.n}]`);
     group = [];
   };

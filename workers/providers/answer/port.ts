@@ -4,7 +4,14 @@
  * `workers-ai.ts` (the native AI binding). `providers/index.ts` is the only place that chooses.
  */
 
-export type { AnswerModel, GroundedPrompt, Passage, PromptTurn, WeightedTerm } from "../../contracts/providers";
+export type {
+  AnswerModel,
+  GroundedPrompt,
+  Passage,
+  PromptTurn,
+  QuestionType,
+  WeightedTerm,
+} from "../../contracts/providers";
 
 /** Upper bound on answer length per setting, in sentences (extractive) and tokens (LLMs). */
 export const ANSWER_LIMITS = {

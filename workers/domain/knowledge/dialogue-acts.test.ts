@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { dialogueActOf, offersPerson, replyToAct } from "./dialogue-acts";
+import { PHRASES } from "./language";
+
+const answered = [
+  { role: "visitor" as const, text: "How do I cancel my subscription?" },
+  { role: "ai" as const, text: "Click **Cancel subscription** under Settings > Billing. [1]" },
+];
+const offered = [
+  { role: "visitor" as const, text: "What is the capital of Mongolia?" },
+  { role: "ai" as const, text: PHRASES.en.dontKnow },
+];
+
+describe("dialogueActOf", () => {
+  it("recognises greetings, thanks, goodbyes and acknowledgements in the widget's languages", () => {
+    const cases: [string, string, string | null][] = [
+      ["hi", "greeting", "en"],
+      ["Good morning!", "greeting", "en"],
+      ["hey there, how are you?", "how_are_you", "en"],
+      ["Thanks, that helps a lot.", "thanks", "en"],
+      ["ok thanks", "thanks", "en"],
+      ["thanks, bye", "goodbye", "en"],
+      ["Hola, buenos días", "greeting", "es"],
+      ["¡Muchas gracias!", "thanks", "es"],
+      ["Merci beaucoup, au revoir", "goodbye", "fr"],
+      ["Vielen Dank!", "thanks", "de"],
+      ["Tschüss", "goodbye", "de"],
+      ["Obrigado pela ajuda", "thanks", "pt"],
+      ["Bom dia", "greeting", "pt"],
+      ["👍", "empty", null],
+    ];
+    for (const [text, act, lang] of cases) {
+      const a = dialogueActOf(text, answered);
+      expect(a?.act, text).toBe(act);
+      expect(a?.lang, text).toBe(lang);
+    }
+  });
+
+  it("leaves anything with a question in it to retrieval", () => {
+    for (const text of [
+      "thanks, and how do I export a notebook?",
+      "Hi, how many devices can I sync on the free plan?",
+      "can I speak to someone from your team please",
+      "how much does pro cost",
+      "no sync on my phone",
+    ])
+      expect(dialogueActOf(text, answered), text).toBeNull();
+  });
+
+  it("answers yes/no to the bot's own offer of a person, and only then", () => {
+    expect(dialogueActOf("yes please", offered)?.act).toBe("accept_offer");
+    expect(dialogueActOf("Sí, por favor", [{ role: "ai", text: PHRASES.es.dontKnow }])?.act).toBe("accept_offer");
+    expect(dialogueActOf("ja gerne", [{ role: "ai", text: PHRASES.de.dontKnow }])?.act).toBe("accept_offer");
+    expect(dialogueActOf("no thanks", offered)?.act).toBe("decline_offer");
+    expect(dialogueActOf("non merci", [{ role: "ai", text: PHRASES.fr.dontKnow }])?.act).toBe("decline_offer");
+    // without an offer, "yes" is an acknowledgement and never a hand-off
+    expect(dialogueActOf("yes", answered)?.act).toBe("ack");
+    expect(dialogueActOf("no thanks", answered)?.act).toBe("decline_offer");
+    // the offer must be the bot's last word: an operator's reply in between ends it
+    expect(dialogueActOf("yes", [...offered, { role: "agent", text: "Hi, Sam here." }])?.act).toBe("ack");
+  });
+
+  it("recognises complaints about the last answer and questions about the bot", () => {
+    expect(dialogueActOf("that didn't help", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("No, that's not what I asked!", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("eso no me ayudó", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("Das hilft mir nicht", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("are you a bot?", [])?.act).toBe("bot_identity");
+    expect(dialogueActOf("Am I talking to a real person?", [])?.act).toBe("bot_identity");
+    expect(dialogueActOf("¿Eres un bot?", [])?.act).toBe("bot_identity");
+    expect(dialogueActOf("Você é um robô?", [])?.act).toBe("bot_identity");
+  });
+});
+
+describe("replies", () => {
+  it("speaks in the act's language, in the bot's name, and offers a person after a complaint", () => {
+    const hi = dialogueActOf("Hallo", [])!;
+    expect(replyToAct(hi, "de", "Nimbus Help")).toContain("Ich bin Nimbus Help");
+    const complaint = replyToAct(dialogueActOf("that didn't help", answered)!, "en", "Nimbus Help");
+    expect(offersPerson(complaint)).toBe(true);
+    for (const lang of ["en", "es", "fr", "de", "pt"] as const)
+      expect(offersPerson(PHRASES[lang].dontKnow), lang).toBe(true);
+    // "ok" before any answer asks what the visitor needs
+    expect(replyToAct(dialogueActOf("ok", [])!, "en", "X")).toMatch(/tell me a bit more/);
+  });
+});
