@@ -61,6 +61,6 @@ export type ServerFrame =
   | MsgFrame
   | { type: "delta"; id: string; text: string }
   | { type: "typing"; role: Role }
-  | { type: "mode"; mode: Mode; reason?: string }
+  | { type: "mode"; mode: Mode; reason?: string; agents?: boolean }
   | { type: "error"; code: string; message: string; cid?: string }
   | { type: "pong" };

@@ -46,6 +46,7 @@ import {
   type SocketInfo,
 } from "./room-sockets";
 import { runTurn, type Turn } from "./room-turn";
+import { agentsOnline, leadsToWaiting, withPresence } from "./presence";
 import { hubStub, type ConversationEvent } from "./tenant-hub";
 import {
   PRINCIPAL_HEADER,
@@ -574,7 +575,11 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Applies one rule and executes what it asks for (see RoomOut). */
   private async transition(event: RoomEvent) {
-    const { state, out } = apply(this.state, event, Date.now());
+    // presence-aware hand-off (rooms/presence.ts): is someone who may take it online?
+    const agents = leadsToWaiting(event)
+      ? await agentsOnline(this.env.TENANT_HUB, this.requireMeta().tenantId)
+      : undefined;
+    const { state, out } = withPresence(apply(this.state, event, Date.now()), agents);
     if (!out.changed) return;
     this.state = state;
     this.store.setState(state);
@@ -595,7 +600,7 @@ export class ConversationRoom extends DurableObject<Env> {
         null,
       );
     if (out.mode) {
-      this.toVisitors({ type: "mode", mode: out.mode.mode, reason: out.mode.reason });
+      this.toVisitors({ type: "mode", ...out.mode });
       this.toOperators({
         type: "mode",
         mode: out.mode.mode,

@@ -60,5 +60,9 @@ export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Act
   if (!ctx.actor.permissions.has("conversations:read"))
     throw new Forbidden("your role lacks the permission conversations:read");
   const op = await operatorName(ctx, ctx.actor);
-  return forwardUpgrade(hubStub(ctx.services.tenantHubs, ctx.tenantId), request, { tenantId: ctx.tenantId, ...op });
+  return forwardUpgrade(hubStub(ctx.services.tenantHubs, ctx.tenantId), request, {
+    tenantId: ctx.tenantId,
+    ...op,
+    canTake: ctx.actor.permissions.has("conversations:write"),
+  });
 }
