@@ -158,4 +158,58 @@ describe("operator alerts, presence-aware hand-off and message search", () => {
     v.close();
     expect(pageErrors).toEqual([]);
   });
+
+  it("renders Markdown in the thread and strips it in previews; Close can be undone", async () => {
+    const row = page.locator("li.conv", { hasText: "Sam Searcher" });
+    await row.getByRole("link").click();
+    await page.getByRole("heading", { name: "Sam Searcher" }).waitFor();
+    await page.getByRole("button", { name: "Take over" }).click();
+    await page.getByText("Assigned to you").waitFor();
+    const reply = page.getByLabel("Reply");
+    await reply.fill("Your parcel ships in **3 days** with `DHL`");
+    await reply.press("Enter");
+    const bubble = page.locator(".messages li.msg.agent", { hasText: "Your parcel ships" });
+    await bubble.locator("strong", { hasText: "3 days" }).waitFor();
+    await bubble.locator("code", { hasText: "DHL" }).waitFor();
+    expect(await bubble.textContent()).not.toContain("**");
+    await until("the stripped preview", async () =>
+      ((await row.locator(".conv-preview").textContent()) ?? "").includes("Your parcel ships in 3 days with DHL"),
+    );
+    await screenshot(page, "ux-thread-markdown");
+
+    // Close, then Undo within the window: nothing reaches the room
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    const undo = page.getByRole("button", { name: "Undo" });
+    await undo.click();
+    await page.getByRole("button", { name: "Close", exact: true }).waitFor();
+    await new Promise((r) => setTimeout(r, 5500));
+    expect(await page.locator(".conv-head .tag.mode-closed").count()).toBe(0);
+    // Close and let it go: closed after the undo window
+    await page.getByRole("button", { name: "Close", exact: true }).click();
+    await page.getByText("Closing this conversation…").waitFor();
+    await page.locator(".conv-head .tag.mode-closed").waitFor({ timeout: 15_000 });
+  });
+
+  it("confirms destructive actions in an in-app dialog (Cancel keeps, the action proceeds)", async () => {
+    const native: string[] = [];
+    page.on("dialog", (d) => {
+      native.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API keys" }).click();
+    await page.getByLabel("Key name").fill("Zap");
+    await page.getByRole("button", { name: "Create key" }).click();
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "Revoke Zap" }).click();
+    const ask = page.getByRole("alertdialog");
+    await expect(ask.textContent()).resolves.toMatch(/Revoke “Zap”\? Apps using it stop working\./);
+    await screenshot(page, "ux-confirm");
+    await ask.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.locator("tr", { hasText: "Zap" }).getByText("Revoked").count()).toBe(0);
+    await page.getByRole("button", { name: "Revoke Zap" }).click();
+    await ask.getByRole("button", { name: "Revoke", exact: true }).click();
+    await page.locator("tr", { hasText: "Zap" }).getByText("Revoked").waitFor();
+    expect(native).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import { cycleTheme, themePick } from "./models/theme";
 import { match, navigate, onLinkClick, route } from "./router";
 import { Accept, SignIn, SignUp } from "./pages/auth";
 import { Inbox } from "./pages/inbox";
+import { ConfirmHost } from "./ui/confirm";
 import { Loading } from "./ui/kit";
 
 /**
@@ -139,6 +140,7 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
         </div>
       </nav>
       <div class="content">{children}</div>
+      <ConfirmHost />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import * as inbox from "../models/inbox";
 import { ago, visitorName } from "../models/util";
 import { navigate, route } from "../router";
 import { Dialog, Empty, ErrorNote, Loading, Select } from "../ui/kit";
+import { stripMarkdown } from "../ui/markdown";
 import { ConversationView, shortcutBus } from "./conversation";
 
 export const INTERACTIVE_MARK = "echo:inbox-interactive";
@@ -34,7 +35,9 @@ function Row({ c, active, focused }: { c: Conversation; active: boolean; focused
             {ago(c.lastMessageAt ?? c.updatedAt ?? c.createdAt)}
           </time>
         </span>
-        <span class="conv-preview">{c.lastMessagePreview ?? "No messages yet"}</span>
+        <span class="conv-preview">
+          {c.lastMessagePreview ? stripMarkdown(c.lastMessagePreview) : "No messages yet"}
+        </span>
         <span class="conv-tags">
           {waiting && <span class="tag warn">Waiting for a person</span>}
           {!waiting && (

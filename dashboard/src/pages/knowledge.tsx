@@ -9,6 +9,8 @@ import * as k from "../models/knowledge";
 import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { Area, Empty, ErrorNote, Field, Loading, Select, useAction } from "../ui/kit";
+import { markdown } from "../ui/markdown";
+import { confirmDialog } from "../ui/confirm";
 
 const STATUS: Record<string, string> = { queued: "Queued", processing: "Processing", ready: "Ready", failed: "Failed" };
 
@@ -45,7 +47,7 @@ function SourceRow({ s }: { s: KnowledgeSource }) {
           class="btn ghost small"
           aria-label={`Delete ${s.title}`}
           disabled={del.busy}
-          onClick={() => confirm(`Delete “${s.title}”?`) && void del.run()}
+          onClick={() => void confirmDialog(`Delete “${s.title}”?`, "Delete").then((ok) => ok && del.run())}
         >
           Delete
         </button>
@@ -196,7 +198,7 @@ function TestPanel() {
       {r && (
         <div class="answer" aria-live="polite">
           <h3>Answer</h3>
-          <p class="answer-text">{r.answer}</p>
+          <div class="answer-text md">{markdown(r.answer)}</div>
           <p class="row wrap small">
             <span class={`tag ${r.confidence >= 0.6 ? "ok" : r.confidence >= 0.35 ? "" : "warn"}`}>
               Confidence {Math.round(r.confidence * 100)}%

@@ -7,6 +7,7 @@ import { api, ApiError, type ProviderSettings } from "../api";
 import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { confirmDialog } from "../ui/confirm";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -85,7 +86,11 @@ export function Settings() {
                   type="button"
                   class="btn danger"
                   disabled={remove.busy}
-                  onClick={() => confirm("Disconnect the provider and use the built-in model?") && void remove.run()}
+                  onClick={() =>
+                    void confirmDialog("Disconnect the provider and use the built-in model?", "Disconnect").then(
+                      (ok) => ok && remove.run(),
+                    )
+                  }
                 >
                   Disconnect
                 </button>
