@@ -258,6 +258,7 @@ describe("operator dashboard", () => {
     await expect(page.getByRole("status").filter({ hasText: "Connected" }).textContent()).resolves.toContain("5b4a");
     // back to the built-in model: nothing in these tests may call a real provider
     await page.getByRole("button", { name: "Disconnect" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect", exact: true }).click();
     await page.getByText("Not connected").waitFor();
   });
 
