@@ -212,4 +212,28 @@ describe("operator alerts, presence-aware hand-off and message search", () => {
     expect(native).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it("offers DOCX (not JSON) in the upload picker; a failed file says why in words and can be uploaded again", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge" }).click();
+    const picker = page.getByLabel("Upload files");
+    const accept = (await picker.getAttribute("accept")) ?? "";
+    expect(accept.split(",")).toContain(".docx");
+    expect(accept).not.toMatch(/json/);
+    await picker.setInputFiles({
+      name: "broken.docx",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from([1, 2, 3]),
+    });
+    const row = page.locator("li.source", { hasText: "broken" });
+    await row.getByText("This file is not a readable Word document (DOCX).").waitFor({ timeout: 30_000 });
+    await screenshot(page, "ux-source-failed");
+    await row.getByLabel(/Upload broken.* again/).setInputFiles({
+      name: "fixed.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("Parcels ship within three days of the order."),
+    });
+    await row.waitFor({ state: "detached", timeout: 30_000 });
+    await page.locator("li.source", { hasText: "fixed" }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
 });
