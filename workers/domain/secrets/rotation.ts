@@ -53,6 +53,12 @@ export const renewTenantSecret = (db: Db, tenantId: string, name: string, old: s
     .set({ ciphertext: next })
     .where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name), eq(tenantSecrets.ciphertext, old)));
 
+export const renewVoiceLlmToken = (db: Db, integrationId: string, old: string) => (next: string) =>
+  db
+    .update(voiceIntegrations)
+    .set({ llmTokenCiphertext: next })
+    .where(and(eq(voiceIntegrations.id, integrationId), eq(voiceIntegrations.llmTokenCiphertext, old)));
+
 export const renewVoiceSecrets = (db: Db, integrationId: string, old: string) => (next: string) =>
   db
     .update(voiceIntegrations)

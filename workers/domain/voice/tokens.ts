@@ -1,9 +1,10 @@
 import { sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { openAndRenew, renewVoiceLlmToken } from "../secrets/rotation";
 import { RateLimited } from "../../lib/errors";
 import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
 import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx } from "../ctx";
-import { decryptSecret, encryptSecret, masterKeysOf } from "../secrets/crypto";
+import { encryptSecret, masterKeysOf } from "../secrets/crypto";
 
 /**
  * Custom-LLM capability tokens (issue 13, item 2). Voice platforms call a custom LLM at a base URL
@@ -67,8 +68,16 @@ export async function currentLlmToken(
   row: VoiceIntegrationRow,
 ): Promise<{ row: VoiceIntegrationRow; token: string } | undefined> {
   if (!hasLlmUrl(row.provider)) return undefined;
-  if (row.llmTokenCiphertext)
-    return { row, token: await decryptSecret(masterKeysOf(ctx.config), row.tenantId, row.llmTokenCiphertext) };
+  if (row.llmTokenCiphertext) {
+    // a token sealed under the previous MASTER_KEY is re-sealed under the current one as it is read
+    const token = await openAndRenew(
+      { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+      row.tenantId,
+      row.llmTokenCiphertext,
+      renewVoiceLlmToken(ctx.db, row.id, row.llmTokenCiphertext),
+    );
+    return { row, token };
+  }
   const token = newLlmToken();
   const repo = voiceIntegrationsRepo(ctx.db);
   const issued = await repo.setLlmToken(row.tenantId, row.id, await sealedColumns(ctx, row.tenantId, token), true);
