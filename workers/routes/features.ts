@@ -15,6 +15,7 @@ import { categoryRoutes } from "./categories";
 import { triageSettingsRoutes } from "./triage-settings";
 import { triageConversationRoutes } from "./triage-conversations";
 import { outboxRoutes } from "./outbox";
+import { auditRoutes } from "./audit";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -36,4 +37,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/triage", triageSettingsRoutes);
   app.route("/api/conversations", triageConversationRoutes);
   app.route("/api/outbox", outboxRoutes);
+  app.route("/api/audit", auditRoutes);
 }

@@ -8,6 +8,7 @@ import { PEOPLE_ONLY, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from "../
 import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
 import { Forbidden, Invalid } from "../../lib/errors";
 import { keyWithCreatorRole } from "../../storage/key-creator-repo";
+import { audit } from "../audit";
 
 export const KeyInput = z
   .object({
@@ -67,6 +68,7 @@ export async function createApiKey(ctx: Ctx, input: KeyInput) {
     createdBy: actorId(ctx.actor),
     createdAt: now,
   });
+  await audit(ctx, "key.created", { type: "key", id: row.id }, { name: row.name, scopes: row.scopes });
   return { key: row, secret };
 }
 
@@ -75,6 +77,7 @@ export const listApiKeys = (ctx: Ctx) => apiKeysRepo(ctx.db).list(ctx.tenantId);
 export async function revokeApiKey(ctx: Ctx, id: string) {
   const row = await apiKeysRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("api key", id);
+  await audit(ctx, "key.revoked", { type: "key", id });
   return row;
 }
 

@@ -7,6 +7,7 @@ import type { Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
 import { openAndRenew, renewTenantSecret } from "../secrets/rotation";
 import type { AnswerCtx } from "./answer-types";
+import { audit } from "../audit";
 
 /**
  * A tenant's own OpenAI-compatible answer provider. The key is AES-GCM encrypted in
@@ -49,6 +50,7 @@ export async function saveOpenAiSettings(ctx: Ctx, input: OpenAiSettingsInput): 
     hint: secretHint(input.apiKey),
     updatedAt: new Date(ctx.clock.now()),
   });
+  await audit(ctx, "settings.providers_changed", { type: "provider", id: "openai" }, { model: input.model });
   return toDto(row);
 }
 
@@ -61,6 +63,7 @@ export async function getOpenAiSettings(ctx: Ctx): Promise<ProviderSettingsDto> 
 export async function deleteOpenAiSettings(ctx: Ctx): Promise<void> {
   const row = await providerSecretsRepo(ctx.db).delete(ctx.tenantId, OPENAI_SECRET);
   if (!row) throw new NotFound("provider settings", OPENAI_SECRET);
+  await audit(ctx, "settings.providers_changed", { type: "provider", id: "openai" }, { deleted: true });
 }
 
 /** The decrypted settings for the answerer, or null when the tenant has none. */

@@ -12,6 +12,8 @@ import { actorId, type BaseCtx, type Ctx } from "../ctx";
 import { revokeKeysOfCreatorStmt } from "../keys/creator";
 import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
 import { invitationMail } from "../mail/templates";
+import { audit } from "../audit";
+import { asUser } from "../audit/people";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -99,6 +101,7 @@ export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>)
       expiresDays: INVITATION_TTL_MS / (24 * 3600 * 1000),
     }),
   });
+  await audit(ctx, "member.invited", { type: "invitation", id: row.id }, { email: input.email, role: input.role });
   return { invitation: row, token: echoesMailedTokens(ctx) ? token : undefined };
 }
 
@@ -148,6 +151,7 @@ export async function acceptInvitation(
       createdAt: new Date(now),
     }),
   ]);
+  await audit(asUser(ctx, tenant.id, user.id), "member.joined", { type: "member", id: user.id }, { role: inv.role });
   return issueSession(ctx, user, tenant, inv.role);
 }
 
@@ -157,6 +161,7 @@ export const listInvitations = (ctx: Ctx) => invitationsRepo(ctx.db).list(ctx.te
 export async function revokeInvitation(ctx: Ctx, id: string) {
   const row = await invitationsRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("invitation", id);
+  await audit(ctx, "member.invitation_revoked", { type: "invitation", id });
 }
 
 async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
@@ -175,6 +180,7 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
   const row = await membershipsRepo(ctx.db).setRole(ctx.tenantId, userId, role);
   if (!row) throw new NotFound("member", userId);
   await refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
+  await audit(ctx, "member.role_changed", { type: "member", id: userId }, { role });
   return row;
 }
 
@@ -193,4 +199,5 @@ export async function removeMember(ctx: Ctx, userId: string) {
     refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, now),
     revokeKeysOfCreatorStmt(ctx.db, ctx.tenantId, userId, now),
   ]);
+  await audit(ctx, "member.removed", { type: "member", id: userId });
 }
