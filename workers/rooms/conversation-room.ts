@@ -233,6 +233,20 @@ export class ConversationRoom extends DurableObject<Env> {
     this.store.addAttachment(a, Date.now());
   }
 
+  /**
+   * Privacy erasure (issue 18): closes every socket, cancels the alarm (so no D1 flush can bring the
+   * conversation back) and deletes the room's whole storage. A later wake finds an uninitialised room.
+   */
+  async erase(tenantId: string): Promise<{ messages: number }> {
+    if (this.meta && this.meta.tenantId !== tenantId) throw new Error("room: wrong tenant");
+    const messages = this.meta ? this.store.lastSeq() : 0;
+    for (const ws of this.ctx.getWebSockets()) ws.close(1000, "conversation erased");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    [this.meta, this.state, this.alarmAt, this.turn] = [undefined, initialState(), null, undefined];
+    return { messages };
+  }
+
   // ---------------------------------------------------------------- sockets
 
   override async fetch(request: Request): Promise<Response> {

@@ -16,6 +16,7 @@ import { triageSettingsRoutes } from "./triage-settings";
 import { triageConversationRoutes } from "./triage-conversations";
 import { outboxRoutes } from "./outbox";
 import { auditRoutes } from "./audit";
+import { privacyRoutes } from "./privacy";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -38,4 +39,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/conversations", triageConversationRoutes);
   app.route("/api/outbox", outboxRoutes);
   app.route("/api/audit", auditRoutes);
+  app.route("/api/privacy", privacyRoutes);
 }

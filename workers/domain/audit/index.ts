@@ -40,7 +40,11 @@ export type RequestMeta = { ip?: string; userAgent?: string };
 export type AuditActorRef = { type: AuditActorType; id: string };
 
 /** What `audit` needs: a base ctx plus the tenant, and the actor when it is not a signed-in ctx's. */
-export type AuditCtx = BaseCtx & { tenantId: string; actor?: Actor | AuditActorRef; request?: RequestMeta };
+export type AuditCtx = Pick<BaseCtx, "db" | "clock" | "log" | "requestId"> & {
+  tenantId: string;
+  actor?: Actor | AuditActorRef;
+  request?: RequestMeta;
+};
 
 /** Metadata is small: a diff or counts, never secrets. */
 export const MAX_METADATA_CHARS = 4000;
