@@ -17,6 +17,7 @@ import { triageConversationRoutes } from "./triage-conversations";
 import { outboxRoutes } from "./outbox";
 import { auditRoutes } from "./audit";
 import { privacyRoutes } from "./privacy";
+import { visitorRoutes } from "./visitors";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -40,4 +41,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/outbox", outboxRoutes);
   app.route("/api/audit", auditRoutes);
   app.route("/api/privacy", privacyRoutes);
+  app.route("/api/visitors", visitorRoutes);
 }

@@ -206,3 +206,35 @@ describe("a visitor's data exported and erased everywhere", async () => {
     expect(exported.data).toHaveLength(1);
   });
 });
+
+describe("/api/visitors/:conversationId: the visitor of a conversation", async () => {
+  const t = await makeTenant();
+  const other = await makeTenant("Other");
+  const first = await newSession(t, { visitor: { email: "carol@example.test" } });
+  const second = await newSession(t, { visitor: { email: "carol@example.test" } });
+  const anonymous = await newSession(t);
+
+  it("exports and erases all of the visitor's conversations; another tenant's id is 404", async () => {
+    const foreign = await call(`/api/visitors/${first.conversationId}`, { method: "DELETE", token: other.token });
+    expect(foreign.status).toBe(404);
+    const bad = await call(`/api/visitors/not-a-conversation/export`, { token: t.token });
+    expect(bad.status).toBe(400);
+    const archive = await expectJson(call(`/api/visitors/${first.conversationId}/export`, { token: t.token }), 200);
+    expect(archive.conversations.map((c: { id: string }) => c.id).sort()).toEqual(
+      [first.conversationId, second.conversationId].sort(),
+    );
+    const res = await expectJson(
+      call(`/api/visitors/${second.conversationId}`, { method: "DELETE", token: t.token }),
+      200,
+    );
+    expect(res.erased).toMatchObject({ conversations: 2, rooms: 2 });
+    expect((await footprint(t.tenantId, first.conversationId)).conversations).toBe(0);
+    expect((await footprint(t.tenantId, anonymous.conversationId)).conversations).toBe(1);
+    // an anonymous visitor is just that conversation
+    const alone = await expectJson(
+      call(`/api/visitors/${anonymous.conversationId}`, { method: "DELETE", token: t.token }),
+      200,
+    );
+    expect(alone.erased.conversations).toBe(1);
+  });
+});

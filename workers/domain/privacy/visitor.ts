@@ -137,3 +137,15 @@ export async function eraseVisitorData(ctx: Ctx, s: PrivacySubject): Promise<{ e
   );
   return { erased };
 }
+
+/**
+ * The visitor behind one conversation, for "export / erase this visitor" from the inbox: a verified
+ * user id when the widget proved one, else the email they gave, else just that conversation.
+ */
+export async function subjectOfConversation(ctx: Ctx, conversationId: string): Promise<PrivacySubject> {
+  const [conv] = await privacyRepo(ctx.db).conversationsOf(ctx.tenantId, { conversationId });
+  if (!conv) throw new NotFound("conversation", conversationId);
+  if (conv.visitor.verified && conv.visitor.userId) return { userId: conv.visitor.userId };
+  if (conv.visitor.email) return { email: conv.visitor.email };
+  return { conversationId };
+}
