@@ -58,6 +58,14 @@ describe("audit log", async () => {
   );
   await expectJson(call(`/api/keys/${key.id}`, { method: "DELETE", token: t.token }), 200);
   await expectJson(call(`/api/bots/${t.botId}/secret`, { token: t.token }), 200);
+  await expectJson(
+    call("/api/triage/sla", {
+      method: "PATCH",
+      token: t.token,
+      json: { low: { firstResponseMinutes: 30, resolutionMinutes: 600 } },
+    }),
+    200,
+  );
   await expectJson(call(`/api/bots/${t.botId}`, { method: "PATCH", token: t.token, json: { name: "Renamed" } }), 200);
 
   it("records each security-relevant action once, with actor, target, ip and request id", async () => {
@@ -72,6 +80,7 @@ describe("audit log", async () => {
     expect(count("key.revoked")).toBe(1);
     expect(count("bot.secret_revealed")).toBe(1);
     expect(count("bot.updated")).toBe(1);
+    expect(count("settings.sla_changed")).toBe(1);
 
     const failed = data.find((e) => e.action === "auth.sign_in_failed")!;
     expect(failed).toMatchObject({ actor: { type: "user", id: t.userId }, ip, userAgent: "audit-test/1.0" });
