@@ -15,8 +15,12 @@ import { newId } from "./lib/ids";
 export async function handleScheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const config = readConfig(env);
   const log = createLog({ cron: "reseal-secrets" });
-  await resealStaleSecrets({ db: createDb(env.DB), keys: masterKeysOf(config), log });
-  await runRetentionSweep(env);
+  try {
+    await resealStaleSecrets({ db: createDb(env.DB), keys: masterKeysOf(config), log });
+  } finally {
+    // a failed re-seal must not hold back retention (and the reverse: the sweep runs second)
+    await runRetentionSweep(env);
+  }
 }
 
 /** Retention (issue 18): erases conversations idle past their workspace's retention period. */

@@ -152,3 +152,15 @@ describe("audit log", async () => {
     ).rejects.toThrow(/append-only/);
   });
 });
+
+describe("GET /api/permissions", async () => {
+  const t = await makeTenant();
+  it("lists every permission and what each built-in role holds", async () => {
+    const p = await expectJson(call("/api/permissions", { token: t.token }), 200);
+    expect(p.data).toEqual(expect.arrayContaining(["audit:read", "privacy:write", "bots:read"]));
+    expect(p.roles.admin).toEqual(expect.arrayContaining(["audit:read", "privacy:write"]));
+    expect(p.roles.agent).not.toContain("audit:read");
+    expect(p.roles.viewer).not.toContain("privacy:write");
+    expect((await call("/api/permissions")).status).toBe(401);
+  });
+});

@@ -18,6 +18,7 @@ import { outboxRoutes } from "./outbox";
 import { auditRoutes } from "./audit";
 import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
+import { permissionRoutes } from "./permissions";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -42,4 +43,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/audit", auditRoutes);
   app.route("/api/privacy", privacyRoutes);
   app.route("/api/visitors", visitorRoutes);
+  app.route("/api/permissions", permissionRoutes);
 }
