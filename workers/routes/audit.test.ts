@@ -146,6 +146,19 @@ describe("audit log", async () => {
     expect(del.status).toBe(404);
   });
 
+  it("exports the filtered log as CSV (formula cells defused) or JSON", async () => {
+    const csv = await call("/api/audit/export?action=auth.sign_in_failed", { token: t.token });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0]).toBe("id,at,action,actorType,actorId,targets,ip,userAgent,requestId,metadata");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(`auth.sign_in_failed,user,${t.userId},user:${t.userId},${ip},audit-test/1.0`);
+    const json = await expectJson(call("/api/audit/export?format=json&action=key.created", { token: t.token }), 200);
+    expect(json.map((e: Entry) => e.action)).toEqual(["key.created"]);
+    expect((await call("/api/audit/export", { token: agent.token })).status).toBe(403);
+  });
+
   it("is append-only in the database: an UPDATE is refused", async () => {
     await expect(
       env.DB.prepare("update audit_log set action = 'x' where tenant_id = ?").bind(t.tenantId).run(),

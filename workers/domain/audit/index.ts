@@ -3,6 +3,7 @@ import { newId } from "../../lib/ids";
 import { auditRepo } from "../../storage/audit-repo";
 import type { AuditActorType, AuditRow, AuditTarget } from "../../storage/schema";
 import type { Actor, BaseCtx } from "../ctx";
+import { MAX_EXPORT_ENTRIES } from "./csv";
 
 /**
  * The audit log (issue 18). Verbs call `audit(ctx, action, target, metadata)` once, after the action
@@ -149,4 +150,17 @@ export async function listAudit(ctx: BaseCtx & { tenantId: string }, q: AuditLis
   });
   const page = rows.slice(0, q.limit);
   return { data: page.map(toAuditDto), nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+/** Every entry matching the filters (newest first), up to MAX_EXPORT_ENTRIES, for the CSV/JSON export. */
+export async function exportAudit(ctx: BaseCtx & { tenantId: string }, q: Omit<AuditListQuery, "cursor" | "limit">) {
+  const out: z.infer<typeof AuditEntryDto>[] = [];
+  let cursor: string | undefined;
+  while (out.length < MAX_EXPORT_ENTRIES) {
+    const page = await listAudit(ctx, { ...q, cursor, limit: 200 });
+    out.push(...page.data);
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  return out.slice(0, MAX_EXPORT_ENTRIES);
 }
