@@ -17,6 +17,7 @@ import { teamRoutes } from "./routes/team";
 import { healthRoutes } from "./routes/health";
 import { mountFeatureRoutes } from "./routes/features";
 import { secretGate } from "./routes/secret-gate";
+import { requestMetaOf } from "./domain/audit";
 
 /** 1 MiB for JSON and everything else; uploads (multipart) have their own, larger limit. */
 export const MAX_JSON_BYTES = 1024 * 1024;
@@ -32,6 +33,7 @@ export function createApp() {
     const started = Date.now();
     // ctx is completed by `authed()` with tenant and actor; anonymous routes use it as BaseCtx
     c.set("ctx", requestCtx(c.env, requestId, new URL(c.req.url).origin) as Ctx);
+    Object.assign(c.var.ctx, { request: requestMetaOf((name) => c.req.header(name)) }); // read by audit()
     await next();
     if (!c.req.path.startsWith("/health")) {
       c.var.ctx.log.info("request", {

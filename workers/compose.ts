@@ -73,6 +73,11 @@ export function scheduledCtx(env: Env, cron: string) {
   return { db: createDb(env.DB), keys: masterKeysOf(readConfig(env)), log: createLog({ cron }) };
 }
 
+/** Per cron run that works through domain verbs (retention): the base context, no tenant. */
+export function cronCtx(env: Env, cron: string): BaseCtx {
+  return baseCtx(env, newId("req"), "", createLog({ cron }));
+}
+
 /** Per queue message (a batch's messages may belong to different tenants): no tenant until the message names it. */
 export function queueCtx(env: Env, queue: string): BaseCtx {
   const requestId = newId("req");

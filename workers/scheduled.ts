@@ -1,11 +1,25 @@
+import { cronCtx, scheduledCtx } from "./compose";
+import { sweepRetention } from "./domain/privacy/retention";
 import { resealStaleSecrets } from "./domain/secrets/rotation";
-import { scheduledCtx } from "./compose";
 
 /**
  * The cron trigger (wrangler.toml `[triggers]`): after a MASTER_KEY rotation it re-seals every
  * tenant secret still under the previous key; otherwise it finds nothing to do (three
  * scans of small tables). Its log line `secrets.reseal` says when the previous key can be dropped.
+ * Then the retention sweep erases conversations idle past their workspace's retention period.
  */
 export async function handleScheduled(_controller: ScheduledController, env: Env): Promise<void> {
-  await resealStaleSecrets(scheduledCtx(env, "reseal-secrets"));
+  try {
+    await resealStaleSecrets(scheduledCtx(env, "reseal-secrets"));
+  } finally {
+    // a failed re-seal must not hold back retention (and the reverse: the sweep runs second)
+    await runRetentionSweep(env);
+  }
+}
+
+/** Retention (issue 18): erases conversations idle past their workspace's retention period. */
+export async function runRetentionSweep(env: Env) {
+  const ctx = cronCtx(env, "retention");
+  const swept = await sweepRetention(ctx);
+  if (swept.length) ctx.log.info("privacy.retention", { swept });
 }

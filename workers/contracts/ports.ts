@@ -25,7 +25,7 @@ export interface RoomsPort {
 }
 
 /** The blob store (R2) as verbs use it: typed structurally so a fake is a small object. */
-export type FilesPort = Pick<R2Bucket, "put" | "get" | "delete">;
+export type FilesPort = Pick<R2Bucket, "put" | "get" | "head" | "delete" | "list">;
 
 /** A queue producer (the ingest queue): one JSON message per `send`. */
 export type QueuePort = { send(body: unknown): Promise<unknown> };

@@ -129,6 +129,8 @@ export interface ConversationRoomPort {
   addAttachment(tenantId: string, a: AttachmentRef): Promise<void>;
   /** Triage of a caller's words before they are stored (one triage per utterance; the transcript reuses it). */
   triageWords(text: string): Promise<CallTriageOutcome | undefined>;
+  /** Privacy erasure: closes the sockets, cancels the alarm and deletes the room's storage. */
+  erase(tenantId: string): Promise<{ messages: number }>;
   /** Hands an authenticated WebSocket upgrade to the room; the principal is never read from the client. */
   connect(request: Request, principal: RoomPrincipal): Promise<Response>;
 }

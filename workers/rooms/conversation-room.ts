@@ -185,6 +185,27 @@ export class ConversationRoom extends DurableObject<Env> {
     this.store.addAttachment(a, Date.now());
   }
 
+  /**
+   * Privacy erasure (issue 18): closes every socket, cancels the alarm (so no D1 flush can bring the
+   * conversation back) and deletes the room's whole storage. A later wake finds an uninitialised room.
+   */
+  async erase(tenantId: string): Promise<{ messages: number }> {
+    if (this.meta && this.meta.tenantId !== tenantId) throw new Error("room: wrong tenant");
+    const messages = this.meta ? this.store.lastSeq() : 0;
+    for (const ws of this.ctx.getWebSockets()) ws.close(1000, "conversation erased");
+    this.turn?.controller.abort();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.store.migrate();
+    [this.meta, this.core, this.turn, this.actx] = [
+      undefined,
+      { room: initialState(), bucket: undefined },
+      undefined,
+      undefined,
+    ];
+    return { messages };
+  }
+
   /** The tenant hub reports a principal's reduced (or restored) authority (see room-authority.ts). */
   async authorityChanged(tenantId: string, principal: string, standing: Standing): Promise<void> {
     if (this.requireMeta().tenantId !== tenantId) throw new Error("room: wrong tenant");

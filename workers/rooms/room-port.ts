@@ -29,6 +29,7 @@ export function roomsPortOf(ns: AnyNamespace): RoomsPort {
         messages: (afterSeq, limit) => rpc.messages(afterSeq, limit),
         addAttachment: (t, a) => rpc.addAttachment(t, a),
         triageWords: (text) => rpc.triageWords(text),
+        erase: (tenantId) => rpc.erase(tenantId),
         connect: (request: Request, principal: RoomPrincipal) => forwardUpgrade(stub, request, principal),
       };
     },

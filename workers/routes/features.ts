@@ -15,6 +15,10 @@ import { categoryRoutes } from "./categories";
 import { triageSettingsRoutes } from "./triage-settings";
 import { triageConversationRoutes } from "./triage-conversations";
 import { outboxRoutes } from "./outbox";
+import { auditRoutes } from "./audit";
+import { privacyRoutes } from "./privacy";
+import { visitorRoutes } from "./visitors";
+import { permissionRoutes } from "./permissions";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -36,4 +40,8 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/triage", triageSettingsRoutes);
   app.route("/api/conversations", triageConversationRoutes);
   app.route("/api/outbox", outboxRoutes);
+  app.route("/api/audit", auditRoutes);
+  app.route("/api/privacy", privacyRoutes);
+  app.route("/api/visitors", visitorRoutes);
+  app.route("/api/permissions", permissionRoutes);
 }

@@ -10,6 +10,7 @@ import { passwordResetMail } from "../mail/templates";
 import { type Client, limitRequests, withinBudget } from "./limiter";
 import { hashPassword } from "./password";
 import { Email, Password } from "./schemas";
+import { auditPerson } from "../audit/people";
 
 /**
  * Password reset (issue 17 contract): request → 202 whatever the address; a single-use token valid
@@ -79,4 +80,5 @@ export async function confirmPasswordReset(ctx: BaseCtx, input: z.infer<typeof R
     resets.spendAllOfUserStmt(row.userId, new Date(now)),
   ]);
   ctx.log.info("password reset", { userId: row.userId });
+  await auditPerson(ctx, "auth.password_reset", row.userId);
 }

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   "voice:read",
   "voice:write",
   "chat:completions",
+  "audit:read",
+  "privacy:write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,6 +47,8 @@ const ADMIN: Permission[] = [
   "settings:write",
   "voice:write",
   "chat:completions",
+  "audit:read",
+  "privacy:write",
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

@@ -8,6 +8,7 @@ import { type Client, limitPasswordCheck } from "./limiter";
 import { decoyHash, verifyPassword } from "./password";
 import type { LoginInput, Session } from "./schemas";
 import { ACCESS_TTL_SECONDS, REFRESH_TTL_MS, signAccessToken } from "./tokens";
+import { auditPerson, auditSignIn } from "../audit/people";
 
 /** Refresh tokens are `rt_<family>.<secret>`; only the SHA-256 of the whole string is stored. */
 async function issueSession(
@@ -48,12 +49,14 @@ export async function logIn(ctx: BaseCtx, input: LoginInput, client: Client) {
   // compare against a decoy when the email is unknown, so response time does not reveal accounts
   const hash = user?.passwordHash ?? (await decoyHash());
   const ok = await limitPasswordCheck(ctx, input.email, client, () => verifyPassword(input.password, hash));
+  if (user && !ok) await auditPerson(ctx, "auth.sign_in_failed", user.id, client);
   if (!user || !ok) throw new Unauthorized("email or password is wrong");
   const all = await membershipsRepo(ctx.db).ofUser(user.id);
   const m = input.tenantId ? all.find((x) => x.tenantId === input.tenantId) : all[0];
   if (!m) throw new Unauthorized("this account has no access to that workspace");
   const tenant = await tenantsRepo(ctx.db).get(m.tenantId);
   if (!tenant) throw new Unauthorized("workspace no longer exists");
+  await auditSignIn(ctx, tenant.id, user.id, client);
   return issueSession(ctx, user, tenant, m.role);
 }
 

@@ -4,6 +4,7 @@ import type { BotRow } from "../../storage/schema";
 import type { BaseCtx, Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf } from "../secrets/crypto";
 import { type BotInput, DEFAULT_SETTINGS, DEFAULT_THEME } from "./schemas";
+import { audit } from "../audit";
 
 /** Builds the row and insert statement, so signup can put the first bot in its batch. */
 export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotInput) {
@@ -28,5 +29,6 @@ export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotI
 export async function createBot(ctx: Ctx, input: BotInput) {
   const { row, stmts } = await createBotStmts(ctx, ctx.tenantId, input);
   await stmts[0].run();
+  await audit(ctx, "bot.created", { type: "bot", id: row.id }, { name: row.name });
   return row;
 }

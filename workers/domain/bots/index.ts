@@ -5,6 +5,7 @@ import type { Ctx } from "../ctx";
 import { masterKeysOf } from "../secrets/crypto";
 import { openAndRenew, renewBotSecret } from "../secrets/rotation";
 import type { BotDto, BotPatch } from "./schemas";
+import { audit } from "../audit";
 
 export { createBot, createBotStmts } from "./create";
 
@@ -43,17 +44,20 @@ export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
     updatedAt: new Date(ctx.clock.now()),
   });
   if (!updated) throw new NotFound("bot", id);
+  await audit(ctx, "bot.updated", { type: "bot", id }, { fields: Object.keys(patch) });
   return updated;
 }
 
 export async function deleteBot(ctx: Ctx, id: string) {
   const deleted = await botsRepo(ctx.db).delete(ctx.tenantId, id);
   if (!deleted) throw new NotFound("bot", id);
+  await audit(ctx, "bot.deleted", { type: "bot", id });
 }
 
 /** The identity-verification secret, for the tenant's server to sign visitor ids with. */
 export async function revealBotSecret(ctx: Ctx, id: string) {
   const bot = await getBot(ctx, id);
+  await audit(ctx, "bot.secret_revealed", { type: "bot", id });
   return openAndRenew(
     { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
     ctx.tenantId,

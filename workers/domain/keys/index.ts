@@ -9,6 +9,7 @@ import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
 import { Forbidden, Invalid } from "../../lib/errors";
 import { keyWithCreatorRole } from "../../storage/key-creator-repo";
 import { announceAuthority } from "../conversations/authority";
+import { audit } from "../audit";
 
 export const KeyInput = z
   .object({
@@ -68,6 +69,7 @@ export async function createApiKey(ctx: Ctx, input: KeyInput) {
     createdBy: actorId(ctx.actor),
     createdAt: now,
   });
+  await audit(ctx, "key.created", { type: "key", id: row.id }, { name: row.name, scopes: row.scopes });
   return { key: row, secret };
 }
 
@@ -77,6 +79,7 @@ export async function revokeApiKey(ctx: Ctx, id: string) {
   const row = await apiKeysRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("api key", id);
   await announceAuthority(ctx, row.id, "revoked");
+  await audit(ctx, "key.revoked", { type: "key", id });
   return row;
 }
 

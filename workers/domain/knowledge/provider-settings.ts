@@ -8,6 +8,7 @@ import type { Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
 import { openAndRenew, renewTenantSecret } from "../secrets/rotation";
 import type { AnswerCtx } from "./answer-types";
+import { audit } from "../audit";
 
 /**
  * A tenant's own OpenAI-compatible answer provider. The key is AES-GCM encrypted in
@@ -68,6 +69,7 @@ export async function saveOpenAiSettings(ctx: Ctx, input: OpenAiSettingsInput): 
     updatedAt: new Date(ctx.clock.now()),
   });
   ctx.providers.invalidate(ctx.tenantId);
+  await audit(ctx, "settings.providers_changed", { type: "provider", id: "openai" }, { model: input.model });
   return toDto(row);
 }
 
@@ -81,6 +83,7 @@ export async function deleteOpenAiSettings(ctx: Ctx): Promise<void> {
   const row = await providerSecretsRepo(ctx.db).delete(ctx.tenantId, OPENAI_SECRET);
   if (!row) throw new NotFound("provider settings", OPENAI_SECRET);
   ctx.providers.invalidate(ctx.tenantId);
+  await audit(ctx, "settings.providers_changed", { type: "provider", id: "openai" }, { deleted: true });
 }
 
 /** The decrypted settings, or null when the tenant has none. Called by the providers factory only (cached per isolate). */

@@ -13,6 +13,8 @@ import { revokeKeysOfCreatorStmt } from "../keys/creator";
 import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
 import { invitationMail } from "../mail/templates";
 import { announceAuthority, standingOf } from "../conversations/authority";
+import { audit } from "../audit";
+import { asUser } from "../audit/people";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -100,6 +102,7 @@ export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>)
       expiresDays: INVITATION_TTL_MS / (24 * 3600 * 1000),
     }),
   });
+  await audit(ctx, "member.invited", { type: "invitation", id: row.id }, { email: input.email, role: input.role });
   return { invitation: row, token: echoesMailedTokens(ctx) ? token : undefined };
 }
 
@@ -149,6 +152,7 @@ export async function acceptInvitation(
       createdAt: new Date(now),
     }),
   ]);
+  await audit(asUser(ctx, tenant.id, user.id), "member.joined", { type: "member", id: user.id }, { role: inv.role });
   return issueSession(ctx, user, tenant, inv.role);
 }
 
@@ -158,6 +162,7 @@ export const listInvitations = (ctx: Ctx) => invitationsRepo(ctx.db).list(ctx.te
 export async function revokeInvitation(ctx: Ctx, id: string) {
   const row = await invitationsRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("invitation", id);
+  await audit(ctx, "member.invitation_revoked", { type: "invitation", id });
 }
 
 async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
@@ -177,6 +182,7 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
   if (!row) throw new NotFound("member", userId);
   await refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
   await announceAuthority(ctx, userId, standingOf(role));
+  await audit(ctx, "member.role_changed", { type: "member", id: userId }, { role });
   return row;
 }
 
@@ -196,4 +202,5 @@ export async function removeMember(ctx: Ctx, userId: string) {
     revokeKeysOfCreatorStmt(ctx.db, ctx.tenantId, userId, now),
   ]);
   await announceAuthority(ctx, userId, "revoked");
+  await audit(ctx, "member.removed", { type: "member", id: userId });
 }

@@ -9,6 +9,7 @@ import { DEFAULT_POLICY, EscalationPolicySchema, type EscalationPolicyPatch } fr
 import type { RoutingRuleInput } from "./schemas";
 import { slaTableOf, type SlaTable, type SlaTarget } from "./sla";
 import { PRESENCE_TTL_MS } from "./tickets";
+import { audit } from "../audit";
 
 /** Per-bot escalation policy, SLA targets, routing rules and agent presence. */
 
@@ -32,6 +33,7 @@ export async function updatePolicy(ctx: Ctx, botId: string, patch: EscalationPol
   await requireBot(ctx, botId);
   const next = EscalationPolicySchema.parse({ ...(await policyFor(ctx, botId)), ...patch });
   await escalationPoliciesRepo(ctx.db).put(ctx.tenantId, botId, next, new Date(ctx.clock.now())).run();
+  await audit(ctx, "settings.escalation_changed", { type: "bot", id: botId }, { fields: Object.keys(patch) });
   return next;
 }
 
@@ -45,6 +47,7 @@ export async function updateSla(ctx: Ctx, patch: Partial<Record<(typeof PRIORITI
     slaRepo(ctx.db).putStmt({ tenantId: ctx.tenantId, priority: p, ...patch[p]!, updatedAt: now }),
   );
   if (stmts.length) await ctx.db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
+  await audit(ctx, "settings.sla_changed", { type: "settings", id: "sla" }, { priorities: Object.keys(patch) });
   return getSla(ctx);
 }
 
@@ -90,11 +93,13 @@ export async function createRoutingRule(ctx: Ctx, input: RoutingRuleInput) {
     lastUserId: null,
     createdAt: new Date(ctx.clock.now()),
   });
+  await audit(ctx, "settings.routing_changed", { type: "routing_rule", id: String(row.id) }, { created: true });
   return toRuleDto(row);
 }
 
 export async function deleteRoutingRule(ctx: Ctx, id: number) {
   if (!(await routingRepo(ctx.db).delete(ctx.tenantId, id))) throw new NotFound("routing rule", String(id));
+  await audit(ctx, "settings.routing_changed", { type: "routing_rule", id: String(id) }, { deleted: true });
 }
 
 export async function listPresence(ctx: Ctx) {

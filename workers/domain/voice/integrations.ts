@@ -16,6 +16,7 @@ import {
 } from "./schemas";
 import { currentLlmToken, hasLlmUrl, llmTokenColumns, rotateLlmToken } from "./tokens";
 import { integrationUrls } from "./urls";
+import { audit } from "../audit";
 
 const hintsOf = (secrets: Record<string, string>) =>
   Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, secretHint(v)]));
@@ -60,7 +61,7 @@ export async function toIntegrationDto(
 export async function createVoiceIntegration(ctx: Ctx, input: VoiceIntegrationInput) {
   await requireBot(ctx, input.botId);
   const now = new Date(ctx.clock.now());
-  return voiceIntegrationsRepo(ctx.db).insert({
+  const row = await voiceIntegrationsRepo(ctx.db).insert({
     id: newId("vint", now.getTime()),
     tenantId: ctx.tenantId,
     provider: input.provider,
@@ -73,6 +74,8 @@ export async function createVoiceIntegration(ctx: Ctx, input: VoiceIntegrationIn
     createdAt: now,
     updatedAt: now,
   });
+  await audit(ctx, "voice.integration_created", { type: "voice_integration", id: row.id }, { provider: row.provider });
+  return row;
 }
 
 export async function getVoiceIntegration(ctx: Ctx, id: string) {
@@ -108,6 +111,7 @@ export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceI
     updatedAt: new Date(ctx.clock.now()),
   });
   if (!updated) throw new NotFound("voice integration", id);
+  await audit(ctx, "voice.integration_updated", { type: "voice_integration", id }, { fields: Object.keys(patch) });
   return updated;
 }
 
@@ -119,12 +123,14 @@ export async function rotateVoiceIntegrationToken(ctx: Ctx, id: string) {
   const rotated = await rotateLlmToken(ctx, current);
   if (!rotated) throw new NotFound("voice integration", id);
   ctx.log.info("voice: capability token rotated", { integrationId: id });
+  await audit(ctx, "voice.url_rotated", { type: "voice_integration", id });
   return rotated;
 }
 
 export async function deleteVoiceIntegration(ctx: Ctx, id: string) {
   const deleted = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).delete(ctx.tenantId, id) : undefined;
   if (!deleted) throw new NotFound("voice integration", id);
+  await audit(ctx, "voice.integration_deleted", { type: "voice_integration", id });
 }
 
 /** Decrypts and re-validates an integration's secrets (JSON read back from storage is untrusted). */

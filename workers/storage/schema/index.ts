@@ -5,3 +5,4 @@ export * from "./conversations";
 export * from "./voice";
 export * from "./triage";
 export * from "./auth-mail";
+export * from "./compliance";

@@ -1,0 +1,101 @@
+import { roomsPortOf } from "../../rooms/room-port";
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createLog } from "../../lib/log";
+import { joinVisitor, newSession } from "../../rooms/test-client";
+import { createDb } from "../../storage/db";
+import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
+import { sweepRetention } from "./retention";
+
+const DAY = 24 * 3600 * 1000;
+const NOW = Date.parse("2026-12-02T12:00:00Z");
+
+async function conversationWithMessage(t: TestTenant) {
+  const s = await newSession(t);
+  const v = await joinVisitor(s);
+  v.send({ type: "msg", cid: "r1", text: "hello there" });
+  await v.waitFor((f) => f.type === "msg" && f.cid === "r1");
+  v.close();
+  await eventually(
+    () =>
+      env.DB.prepare("select count(*) n from messages where conversation_id = ?")
+        .bind(s.conversationId)
+        .first<{ n: number }>(),
+    (r) => (r?.n ?? 0) >= 1,
+  );
+  return s.conversationId;
+}
+
+/** Moves a conversation's last activity `days` before NOW (as if it had been idle that long). */
+const age = (id: string, days: number) =>
+  env.DB.prepare("update conversations set updated_at = ? where id = ?")
+    .bind(NOW - days * DAY, id)
+    .run();
+
+const exists = async (tenantId: string, id: string) =>
+  (await env.DB.prepare("select count(*) n from conversations where tenant_id = ? and id = ?")
+    .bind(tenantId, id)
+    .first<{ n: number }>())!.n +
+  (await env.DB.prepare("select count(*) n from messages where tenant_id = ? and conversation_id = ?")
+    .bind(tenantId, id)
+    .first<{ n: number }>())!.n;
+
+const sweepCtx = () => ({
+  db: createDb(env.DB),
+  log: createLog({ test: "retention" }),
+  services: { files: env.FILES },
+  rooms: roomsPortOf(env.CONVERSATION_ROOM),
+  clock: { now: () => NOW },
+  requestId: "req_sweep",
+});
+
+describe("retention", async () => {
+  const t = await makeTenant();
+  const keepAll = await makeTenant("Keeps everything");
+  const viewer = await addMember(t, "viewer");
+  const old = await conversationWithMessage(t);
+  const recent = await conversationWithMessage(t);
+  const oldElsewhere = await conversationWithMessage(keepAll);
+  await age(old, 40);
+  await age(recent, 5);
+  await age(oldElsewhere, 400);
+
+  it("stores a per-workspace retention period (settings:write), audited, and validates it", async () => {
+    expect(await expectJson(call("/api/privacy/settings", { token: t.token }), 200)).toMatchObject({
+      conversationRetentionDays: null,
+    });
+    for (const bad of [{ conversationRetentionDays: 0 }, { conversationRetentionDays: 1.5 }, { days: 3 }])
+      await expectJson(call("/api/privacy/settings", { method: "PUT", token: t.token, json: bad }), 400);
+    const refused = await call("/api/privacy/settings", {
+      method: "PUT",
+      token: viewer.token,
+      json: { conversationRetentionDays: 1 },
+    });
+    expect(refused.status).toBe(403);
+    const saved = await expectJson(
+      call("/api/privacy/settings", { method: "PUT", token: t.token, json: { conversationRetentionDays: 30 } }),
+      200,
+    );
+    expect(saved.conversationRetentionDays).toBe(30);
+    const audit = await expectJson(call("/api/audit?action=settings.privacy_changed", { token: t.token }), 200);
+    expect(audit.data[0].metadata).toEqual({ conversationRetentionDays: { from: null, to: 30 } });
+  });
+
+  it("the sweep erases conversations idle past the period through the erase path, and nothing else", async () => {
+    const swept = await sweepRetention(sweepCtx());
+    expect(swept.find((s) => s.tenantId === t.tenantId)).toEqual({ tenantId: t.tenantId, conversations: 1 });
+    expect(swept.find((s) => s.tenantId === keepAll.tenantId)).toBeUndefined();
+    expect(await exists(t.tenantId, old)).toBe(0);
+    expect(await exists(t.tenantId, recent)).toBeGreaterThan(0);
+    expect(await exists(keepAll.tenantId, oldElsewhere)).toBeGreaterThan(0);
+    const audit = await expectJson(call("/api/audit?action=privacy.retention_swept", { token: t.token }), 200);
+    expect(audit.data).toHaveLength(1);
+    expect(audit.data[0]).toMatchObject({
+      actor: { type: "system", id: "system" },
+      metadata: { retentionDays: 30, conversations: 1 },
+    });
+    // a second run finds nothing more to do
+    const again = await sweepRetention(sweepCtx());
+    expect(again.find((s) => s.tenantId === t.tenantId)).toBeUndefined();
+  });
+});

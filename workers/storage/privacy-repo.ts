@@ -1,0 +1,137 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "./db";
+import {
+  categoryExamples,
+  privacySettings,
+  conversations,
+  conversationTriage,
+  messages,
+  ticketEvents,
+  tickets,
+  voiceCalls,
+} from "./schema";
+
+/** How a visitor is found: any one of these identifies the conversations held about them. */
+export type VisitorSubject = { email: string } | { phone: string } | { userId: string } | { conversationId: string };
+
+/** Conversations matched per request (export and erase work on this many at most). */
+export const MAX_SUBJECT_CONVERSATIONS = 500;
+/** D1 binds at most 100 parameters per statement: id lists are chunked below that. */
+const CHUNK = 90;
+
+export function chunks<T>(xs: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+function subjectWhere(s: VisitorSubject) {
+  if ("conversationId" in s) return eq(conversations.id, s.conversationId);
+  // the visitor JSON column; emails compare case-insensitively (the widget stores what was typed)
+  if ("email" in s) return sql`lower(json_extract(${conversations.visitor}, '$.email')) = ${s.email.toLowerCase()}`;
+  if ("phone" in s) return sql`json_extract(${conversations.visitor}, '$.phone') = ${s.phone}`;
+  return sql`json_extract(${conversations.visitor}, '$.userId') = ${s.userId} and json_extract(${conversations.visitor}, '$.verified') = 1`;
+}
+
+/** Everything D1 holds about a set of conversations, tenant-scoped in every WHERE. */
+export const privacyRepo = (db: Db) => ({
+  conversationsOf: (tenantId: string, s: VisitorSubject) =>
+    db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), subjectWhere(s)))
+      .orderBy(asc(conversations.createdAt))
+      .limit(MAX_SUBJECT_CONVERSATIONS)
+      .all(),
+  /** Conversations with no activity since `cutoff` (retention), least recent first. */
+  conversationsIdleSince: (tenantId: string, cutoff: Date, limit: number) =>
+    db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(eq(conversations.tenantId, tenantId), sql`${conversations.updatedAt} < ${cutoff.getTime()}`))
+      .orderBy(asc(conversations.updatedAt))
+      .limit(limit)
+      .all(),
+  /** Visible and internal message rows per conversation. */
+  messageCounts: (tenantId: string, ids: string[]) =>
+    db
+      .select({ conversationId: messages.conversationId, n: sql<number>`count(*)` })
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), inArray(messages.conversationId, ids)))
+      .groupBy(messages.conversationId)
+      .all(),
+  messagesOf: (tenantId: string, ids: string[]) =>
+    db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.tenantId, tenantId), inArray(messages.conversationId, ids)))
+      .orderBy(asc(messages.conversationId), asc(messages.seq))
+      .all(),
+  ticketsOf: (tenantId: string, ids: string[]) =>
+    db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.tenantId, tenantId), inArray(tickets.conversationId, ids)))
+      .all(),
+  ticketEventsOf: (tenantId: string, ticketIds: string[]) =>
+    db
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.tenantId, tenantId), inArray(ticketEvents.ticketId, ticketIds)))
+      .all(),
+  triageOf: (tenantId: string, ids: string[]) =>
+    db
+      .select()
+      .from(conversationTriage)
+      .where(and(eq(conversationTriage.tenantId, tenantId), inArray(conversationTriage.conversationId, ids)))
+      .all(),
+  callsOf: (tenantId: string, ids: string[]) =>
+    db
+      .select()
+      .from(voiceCalls)
+      .where(and(eq(voiceCalls.tenantId, tenantId), inArray(voiceCalls.conversationId, ids)))
+      .all(),
+  settings: (tenantId: string) => db.select().from(privacySettings).where(eq(privacySettings.tenantId, tenantId)).get(),
+  putSettings: (tenantId: string, conversationRetentionDays: number | null, now: Date) =>
+    db
+      .insert(privacySettings)
+      .values({ tenantId, conversationRetentionDays, updatedAt: now })
+      .onConflictDoUpdate({ target: privacySettings.tenantId, set: { conversationRetentionDays, updatedAt: now } })
+      .returning()
+      .get(),
+  /** Workspaces with a retention period, for the sweep. */
+  withRetention: () =>
+    db
+      .select()
+      .from(privacySettings)
+      .where(sql`${privacySettings.conversationRetentionDays} is not null`)
+      .all(),
+  /**
+   * Deletes one chunk of conversations (ids ≤ CHUNK) and everything keyed by them, in one batch.
+   * `ticketIds` are those conversations' tickets; `correctionTexts` the visitor words an operator's
+   * relabelling copied into the category examples.
+   */
+  eraseStmts: (tenantId: string, ids: string[], ticketIds: string[], correctionTexts: string[]) => [
+    db.delete(messages).where(and(eq(messages.tenantId, tenantId), inArray(messages.conversationId, ids))),
+    ...chunks(ticketIds).map((t) =>
+      db.delete(ticketEvents).where(and(eq(ticketEvents.tenantId, tenantId), inArray(ticketEvents.ticketId, t))),
+    ),
+    db.delete(tickets).where(and(eq(tickets.tenantId, tenantId), inArray(tickets.conversationId, ids))),
+    db
+      .delete(conversationTriage)
+      .where(and(eq(conversationTriage.tenantId, tenantId), inArray(conversationTriage.conversationId, ids))),
+    db.delete(voiceCalls).where(and(eq(voiceCalls.tenantId, tenantId), inArray(voiceCalls.conversationId, ids))),
+    ...chunks(correctionTexts).map((t) =>
+      db
+        .delete(categoryExamples)
+        .where(
+          and(
+            eq(categoryExamples.tenantId, tenantId),
+            eq(categoryExamples.source, "correction"),
+            inArray(categoryExamples.text, t),
+          ),
+        ),
+    ),
+    db.delete(conversations).where(and(eq(conversations.tenantId, tenantId), inArray(conversations.id, ids))),
+  ],
+});
