@@ -62,7 +62,7 @@ export function sourceFailure(s: KnowledgeSource): string {
     return "Something went wrong on our side while reading this source. Try again; if it keeps failing, contact support.";
   if (s.type === "url")
     return `We couldn't read ${s.url ?? "the page"}: ${e || "the page did not answer"}. Check that it is public, then retry.`;
-  if (/not a valid zip|no word\/document\.xml/.test(e))
+  if (/not a valid zip|no word\/document\.xml|DOCX file cannot be read|DOCX file has no/.test(e))
     return "This file is not a readable Word document (DOCX). Save it again as .docx or PDF and upload it.";
   if (/PDF could not be read/.test(e))
     return "This PDF could not be read (it may be scanned or protected). Try another copy.";
