@@ -130,7 +130,7 @@ describe("a recorded Vapi call replayed against the local server", () => {
         );
       }
     }
-    expect(JSON.parse(answers[6]!.results[0].result).answer).toMatch(/Settings/);
+    expect(JSON.parse(answers[6]!.results[0].result).answer).toMatch(/Forgot password\?/);
     const live = await until(
       async () => frames.filter((f) => f.type === "msg" && f.role === "visitor").map((f) => f.text as string),
       (v) => v.length >= 3,

@@ -39,7 +39,7 @@ describe("dialogue acts in a live conversation", () => {
     await settle();
     expectNoFrame(v, (f) => f.type === "mode");
     v.send({ type: "msg", cid: "c2", text: "yes please" });
-    expect(await v.waitFor((f) => f.type === "mode", 15_000)).toEqual({
+    expect(await v.waitFor((f) => f.type === "mode", 15_000)).toMatchObject({
       type: "mode",
       mode: "human",
       reason: "asked_for_human",
