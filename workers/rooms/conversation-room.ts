@@ -196,7 +196,6 @@ export class ConversationRoom extends DurableObject<Env> {
     this.turn?.controller.abort();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    this.store.migrate();
     [this.meta, this.core, this.turn, this.actx] = [
       undefined,
       { room: initialState(), bucket: undefined },
