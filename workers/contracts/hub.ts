@@ -31,13 +31,7 @@ export type ConversationEvent = { conversationId: string; botId: string; channel
 );
 
 /** The principal the Worker attaches to the upgrade it forwards (never read from the client). */
-export const HubPrincipal = z.object({
-  tenantId: z.string(),
-  userId: z.string(),
-  name: z.string(),
-  /** May take conversations (conversations:write); viewers watch only. Absent counts as yes. */
-  canTake: z.boolean().optional(),
-});
+export const HubPrincipal = z.object({ tenantId: z.string(), userId: z.string(), name: z.string() });
 export type HubPrincipal = z.infer<typeof HubPrincipal>;
 
 /**
@@ -58,8 +52,6 @@ export interface HubPort {
   recent(tenantId: string, afterSeq?: number): Promise<(InboxEvent & { seq: number })[]>;
   /** Operators with an open inbox socket. */
   online(tenantId: string): Promise<Operator[]>;
-  /** Whether someone who may take a conversation (conversations:write) has the inbox open. */
-  agentsOnline(tenantId: string): Promise<boolean>;
   /** Hands an authenticated operator's WebSocket upgrade to the tenant's hub. */
   connect(request: Request, principal: HubPrincipal): Promise<Response>;
 }

@@ -14,7 +14,6 @@ import { apply, takeToken, type Bucket, type RoomEvent, type RoomState } from ".
 import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
 import { preview } from "./d1-copy";
 import type { ConversationEvent } from "../contracts/hub";
-import { withPresence } from "./presence";
 
 /**
  * The conversation's rules as one pure function: `decide(state, command, facts) → { state, effects }`.
@@ -78,8 +77,6 @@ export type Facts = {
   attachments?: AttachmentRef[];
   /** The running AI turn and the text it has streamed so far. */
   turn?: { id: string; text: string } | null;
-  /** Whether someone who may take the conversation is online (the hub's last answer; undefined: unknown). */
-  agents?: boolean;
 };
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
@@ -210,7 +207,7 @@ class Out {
   }
   /** Applies a mode/status rule (room-state.ts) and emits what it asks for. */
   transition(event: RoomEvent) {
-    const { state, out } = withPresence(apply(this.state.room, event, this.now), this.facts.agents);
+    const { state, out } = apply(this.state.room, event, this.now);
     if (!out.changed) return false;
     this.state = { ...this.state, room: state };
     this.push({ type: "save" });
@@ -230,8 +227,7 @@ class Out {
         null,
       );
     if (out.mode) {
-      const agents = out.mode.agents === undefined ? {} : { agents: out.mode.agents };
-      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason, ...agents });
+      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason });
       this.send("operator", {
         type: "mode",
         mode: out.mode.mode,

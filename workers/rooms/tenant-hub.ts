@@ -130,15 +130,6 @@ export class TenantHub extends DurableObject<Env> {
     return this.isTenant(tenantId) ? this.operators() : [];
   }
 
-  /** Whether someone who may take a conversation has the inbox open (presence-aware hand-off, rooms/presence.ts). */
-  async agentsOnline(tenantId: string): Promise<boolean> {
-    if (!this.isTenant(tenantId)) return false;
-    return this.ctx.getWebSockets().some((ws) => {
-      const a = ws.deserializeAttachment() as { canTake?: boolean } | null;
-      return !!a && a.canTake !== false;
-    });
-  }
-
   override async fetch(request: Request): Promise<Response> {
     const principal = HubPrincipal.safeParse(JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? "null"));
     if (!principal.success || request.headers.get("upgrade")?.toLowerCase() !== "websocket")
@@ -146,11 +137,7 @@ export class TenantHub extends DurableObject<Env> {
     if (!this.isTenant(principal.data.tenantId)) return new Response("not found", { status: 404 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], ["operator"]);
-    pair[1].serializeAttachment({
-      userId: principal.data.userId,
-      name: principal.data.name,
-      canTake: principal.data.canTake,
-    });
+    pair[1].serializeAttachment({ userId: principal.data.userId, name: principal.data.name });
     this.send(pair[1], JSON.stringify({ type: "ready", seq: this.lastSeq(), operators: this.operators() }));
     this.broadcastPresence();
     return new Response(null, { status: 101, webSocket: pair[0] });

@@ -8,7 +8,6 @@ import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
-import { confirmDialog } from "../ui/confirm";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -87,11 +86,7 @@ export function Settings() {
                   type="button"
                   class="btn danger"
                   disabled={remove.busy}
-                  onClick={() =>
-                    void confirmDialog("Disconnect the provider and use the built-in model?", "Disconnect").then(
-                      (ok) => ok && remove.run(),
-                    )
-                  }
+                  onClick={() => confirm("Disconnect the provider and use the built-in model?") && void remove.run()}
                 >
                   Disconnect
                 </button>

@@ -20,7 +20,6 @@ import {
 } from "../models/voice";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
-import { confirmDialog } from "../ui/confirm";
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
   label: string;
@@ -332,10 +331,8 @@ function IntegrationCard({
                 aria-label={`Delete ${v.name}`}
                 disabled={del.busy}
                 onClick={() =>
-                  void confirmDialog(
-                    `Delete “${v.name}”? Calls through ${PROVIDERS[v.provider].label} stop reaching Echo.`,
-                    "Delete",
-                  ).then((ok) => ok && del.run())
+                  confirm(`Delete “${v.name}”? Calls through ${PROVIDERS[v.provider].label} stop reaching Echo.`) &&
+                  void del.run()
                 }
               >
                 Delete

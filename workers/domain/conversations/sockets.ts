@@ -55,9 +55,5 @@ export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Act
   if (!ctx.actor.permissions.has("conversations:read"))
     throw new Forbidden("your role lacks the permission conversations:read");
   const op = await operatorName(ctx, ctx.actor);
-  return ctx.hub.connect(request, {
-    tenantId: ctx.tenantId,
-    ...op,
-    canTake: ctx.actor.permissions.has("conversations:write"),
-  });
+  return ctx.hub.connect(request, { tenantId: ctx.tenantId, ...op });
 }
