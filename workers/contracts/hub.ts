@@ -37,6 +37,8 @@ export const HubPrincipal = z.object({
   name: z.string(),
   /** May take conversations (conversations:write); viewers watch only. Absent counts as yes. */
   canTake: z.boolean().optional(),
+  /** The access token's expiry (seconds since the epoch); absent for API keys, whose sockets do not expire. */
+  exp: z.number().int().optional(),
 });
 export type HubPrincipal = z.infer<typeof HubPrincipal>;
 

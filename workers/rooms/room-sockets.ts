@@ -9,7 +9,9 @@ import { toMsgFrame, type NoteRecord, type RoomStore } from "./room-store";
  * A `retell` socket (a call's custom-LLM socket) speaks Retell's protocol: room frames, presence
  * and typing are for visitors and operators only.
  */
-export type SocketInfo = { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean };
+/** An operator's `exp`: its access token's expiry (seconds), extended by `auth` frames; absent for API keys. */
+export type SocketInfo =
+  { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean; exp?: number };
 export type RetellSocketInfo = { kind: "retell" } & RetellResume;
 /** What a room socket's attachment holds. */
 export type SocketAttachment = SocketInfo | RetellSocketInfo;
