@@ -66,6 +66,16 @@ describe("operator room sockets are bounded by the access token's expiry", () =>
     v.close();
   });
 
+  it("a silent expired operator socket is closed (4001) at the next fan-out instead of receiving it", async () => {
+    const { v, op, short } = await setup();
+    await waitUntil(short.expMs);
+    v.send({ type: "msg", cid: "v-late", text: "anyone there?" });
+    await v.waitFor((f) => f.type === "msg" && f.cid === "v-late");
+    expect((await op.waitClose()).code).toBe(4001);
+    expect(op.frames.filter((f) => f.type === "msg" && f.cid === "v-late")).toEqual([]);
+    v.close();
+  });
+
   it("a re-auth with a fresh token keeps the socket working past the old exp", async () => {
     const { agent, s, v, op, short } = await setup();
     op.send({ type: "auth", token: agent.token });
