@@ -63,9 +63,9 @@ export function roomCtx(env: Env, tenantId: string, conversationId: string, orig
   return { ...baseCtx(env, newId("req"), origin, log, roomD1(env.DB, conversationId)), tenantId };
 }
 
-/** Per tenant hub: the hub keeps no domain state, it only logs. */
-export function hubCtx(_env: Env): { log: Log } {
-  return { log: createLog({ do: "TenantHub" }) };
+/** Per tenant hub: the hub keeps no domain state; it logs and verifies re-auth tokens with the app secret. */
+export function hubCtx(env: Env): { log: Log; appSecret: () => string } {
+  return { log: createLog({ do: "TenantHub" }), appSecret: () => readConfig(env).appSecret };
 }
 
 /** Per cron run (scheduled.ts): the database, the master keys and a log. */

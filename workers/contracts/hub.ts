@@ -31,7 +31,13 @@ export type ConversationEvent = { conversationId: string; botId: string; channel
 );
 
 /** The principal the Worker attaches to the upgrade it forwards (never read from the client). */
-export const HubPrincipal = z.object({ tenantId: z.string(), userId: z.string(), name: z.string() });
+export const HubPrincipal = z.object({
+  tenantId: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  /** The access token's expiry (seconds since the epoch); absent for API keys, whose sockets do not expire. */
+  exp: z.number().int().optional(),
+});
 export type HubPrincipal = z.infer<typeof HubPrincipal>;
 
 /**

@@ -73,6 +73,8 @@ const Note = z
   })
   .strict();
 const Close = z.object({ type: z.literal("close") }).strict();
+/** In-band re-auth (operator room and inbox sockets): a fresh access token extends the socket's life. */
+export const AuthFrame = z.object({ type: z.literal("auth"), token: z.string().min(1).max(4096) }).strict();
 
 export const VisitorFrame = z.discriminatedUnion("type", [Hello, Msg, Typing, Read, Human, Rate, Ping]);
 export type VisitorFrame = z.infer<typeof VisitorFrame>;
@@ -86,14 +88,30 @@ export const OperatorFrame = z.discriminatedUnion("type", [
   Release,
   Note,
   Close,
+  AuthFrame,
 ]);
 export type OperatorFrame = z.infer<typeof OperatorFrame>;
 export type ClientFrame = VisitorFrame | OperatorFrame;
 
 const VISITOR_TYPES = new Set(["hello", "msg", "typing", "read", "human", "rate", "ping"]);
-const OPERATOR_TYPES = new Set(["hello", "msg", "typing", "read", "ping", "takeover", "release", "note", "close"]);
+const OPERATOR_TYPES = new Set([
+  "hello",
+  "msg",
+  "typing",
+  "read",
+  "ping",
+  "takeover",
+  "release",
+  "note",
+  "close",
+  "auth",
+]);
 
-/** Error codes of `error` frames. The socket stays open after each of them. */
+/**
+ * Error codes of `error` frames. The socket stays open after each of them, except TOKEN_EXPIRED
+ * (the operator's access token expired with no re-auth) and UNAUTHORIZED (a refused re-auth) and
+ * FORBIDDEN for revoked access, which close it with 4001.
+ */
 export type FrameErrorCode =
   | "FRAME_TOO_LARGE"
   | "INVALID_JSON"
@@ -104,6 +122,8 @@ export type FrameErrorCode =
   | "FORBIDDEN"
   | "CONVERSATION_CLOSED"
   | "UNKNOWN_ATTACHMENT"
+  | "TOKEN_EXPIRED"
+  | "UNAUTHORIZED"
   | "INTERNAL";
 
 /** A refusal names the refused frame's `cid` when it had one, so the sender stops resending it. */
@@ -188,4 +208,6 @@ export type OperatorServerFrame =
   | { type: "presence"; operators: Operator[]; visitor: boolean }
   | { type: "read"; role: "visitor"; seq: number }
   | { type: "rate"; score: number; comment?: string }
-  | { type: "call"; state: CallState; data?: JsonObject; at: string };
+  | { type: "call"; state: CallState; data?: JsonObject; at: string }
+  /** A re-auth (`auth` frame) was accepted: the socket now lives until `exp` (seconds since the epoch). */
+  | { type: "authed"; exp: number };

@@ -30,6 +30,8 @@ export const RoomPrincipal = z.discriminatedUnion("kind", [
     userId: z.string(),
     name: z.string(),
     canWrite: z.boolean(),
+    /** The access token's expiry (seconds since the epoch); absent for API keys, whose sockets do not expire. */
+    exp: z.number().int().optional(),
   }),
   /** Retell's custom-LLM socket of a call (protocols.md §3.1): its own frames, never the visitor/operator protocol. */
   z.object({

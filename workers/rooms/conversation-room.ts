@@ -20,6 +20,7 @@ import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } 
 import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, VisitorPatch } from "./room-api";
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
+import { socketExpired, verifyReauth } from "./socket-auth";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -222,7 +223,13 @@ export class ConversationRoom extends DurableObject<Env> {
     const info: SocketInfo =
       p.kind === "visitor"
         ? { kind: "visitor" }
-        : { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite };
+        : {
+            kind: "operator",
+            userId: p.userId,
+            name: p.name,
+            canWrite: p.canWrite,
+            ...(p.exp !== undefined ? { exp: p.exp } : {}),
+          };
     if (info.kind === "operator") await this.admitOperator(info.userId);
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [info.kind]);
@@ -249,6 +256,8 @@ export class ConversationRoom extends DurableObject<Env> {
         message: parsed.message,
         ...(parsed.cid ? { cid: parsed.cid } : {}),
       });
+    if (info.kind === "operator" && parsed.frame.type === "auth" && !socketExpired(info.exp, Date.now()))
+      return this.reauth(ws, info, parsed.frame.token);
     const from: Sender =
       info.kind === "visitor"
         ? { kind: "visitor" }
@@ -257,6 +266,7 @@ export class ConversationRoom extends DurableObject<Env> {
             operator: { userId: info.userId, name: info.name },
             canWrite: info.canWrite,
             authority: this.store.authority()[info.userId] ?? "ok",
+            ...(info.exp !== undefined ? { expiresAt: info.exp * 1000 } : {}),
           };
     try {
       await this.run({ type: "frame", from, frame: parsed.frame }, ws).done;
@@ -267,6 +277,21 @@ export class ConversationRoom extends DurableObject<Env> {
       });
       send(ws, { type: "error", code: "INTERNAL", message: "the frame could not be handled" });
     }
+  }
+
+  /** `auth`: a fresh access token of the same user and tenant extends the socket's life; anything else closes it. */
+  private async reauth(ws: WebSocket, info: Extract<SocketInfo, { kind: "operator" }>, token: string) {
+    const expect = { userId: info.userId, tenantId: this.requireMeta().tenantId };
+    const r = await verifyReauth(this.answerCtx().config.appSecret, token, expect, Date.now());
+    if (!r.ok) {
+      send(ws, { type: "error", code: "UNAUTHORIZED", message: r.message });
+      try {
+        ws.close(4001, "unauthorized");
+      } catch {}
+      return;
+    }
+    ws.serializeAttachment({ ...info, exp: r.exp } satisfies SocketInfo);
+    send(ws, { type: "authed", exp: r.exp });
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {

@@ -12,6 +12,8 @@ const agent: Sender = { kind: "operator", operator: dana, canWrite: true };
 const viewer: Sender = { kind: "operator", operator: dana, canWrite: false };
 const demoted: Sender = { kind: "operator", operator: dana, canWrite: true, authority: "read_only" };
 const removed: Sender = { kind: "operator", operator: dana, canWrite: true, authority: "revoked" };
+/** An operator whose access token expires at 1000 ms (facts.now defaults to 1000). */
+const expired: Sender = { kind: "operator", operator: dana, canWrite: true, expiresAt: 1000 };
 
 const facts = (f: Partial<Facts> = {}): Facts => ({ now: 1000, lastSeq: 0, ids: ["m1", "m2", "m3", "m4"], ...f });
 const core = (room: Partial<RoomState> = {}): CoreState => ({
@@ -123,6 +125,18 @@ const table: Row[] = [
     command: frame(removed, { type: "close" }),
     effects: ["send", "close_sender"],
     refused: "FORBIDDEN",
+  },
+  {
+    name: "an operator frame at or after its token's exp is refused and the socket closed with 4001",
+    command: frame(expired, { type: "note", cid: "n1", text: "late" }),
+    effects: ["send", "close_sender"],
+    refused: "TOKEN_EXPIRED",
+  },
+  {
+    name: "an operator frame before its token's exp is handled",
+    command: frame(expired, { type: "note", cid: "n1", text: "in time" }),
+    facts: { now: 999 },
+    effects: ["store_note", "save", "send"],
   },
   {
     name: "an agent reply takes over, is stored and records the first response",

@@ -31,9 +31,13 @@ export type CoreState = {
   bucket: Bucket | undefined;
 };
 
-/** Who sent a socket frame; `authority` is what the room's revocation cache says about an operator now. */
+/**
+ * Who sent a socket frame; `authority` is what the room's revocation cache says about an operator now,
+ * `expiresAt` (ms) when the operator's access token expires (absent for API keys: no expiry).
+ */
 export type Sender =
-  { kind: "visitor" } | { kind: "operator"; operator: Operator; canWrite: boolean; authority?: Authority };
+  | { kind: "visitor" }
+  | { kind: "operator"; operator: Operator; canWrite: boolean; authority?: Authority; expiresAt?: number };
 
 /** An operator's standing as the tenant hub last told the room: `revoked` (removed, key revoked) or `read_only` (demoted). */
 export type Authority = "ok" | "read_only" | "revoked";
@@ -108,7 +112,7 @@ export type Effect =
   | { type: "replay"; lastSeq: number }
   /** The RPC caller's result (append: the stored or deduplicated message). */
   | { type: "ack"; message: MessageRecord }
-  /** Close the sender's socket (revoked authority). */
+  /** Close the sender's socket (revoked authority, expired token). */
   | { type: "close_sender"; code: number; reason: string };
 
 export type Decision = { state: CoreState; effects: Effect[] };
@@ -309,10 +313,17 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
 const cidOf = (f: ClientFrame) => ("cid" in f && typeof f.cid === "string" ? f.cid : undefined);
 
 function onFrame(o: Out, from: Sender, f: ClientFrame, facts: Facts) {
+  // socket life is bounded by the access token's expiry unless an `auth` frame extended it in time
+  if (from.kind === "operator" && from.expiresAt !== undefined && facts.now >= from.expiresAt) {
+    o.refuse("TOKEN_EXPIRED", "your access token expired; reconnect (send an auth frame before it expires)", cidOf(f));
+    return o.push({ type: "close_sender", code: 4001, reason: "token expired" });
+  }
   if (from.kind === "operator" && from.authority === "revoked") {
     o.refuse("FORBIDDEN", "your access to this tenant was revoked", cidOf(f));
     return o.push({ type: "close_sender", code: 4001, reason: "access revoked" });
   }
+  // a re-auth in time is verified by the shell (it needs the secret and a clock); nothing to decide
+  if (f.type === "auth") return;
   if (f.type === "hello") return o.push({ type: "replay", lastSeq: f.lastSeq });
   if (f.type === "ping") return o.send("sender", { type: "pong" });
   if (f.type === "typing")

@@ -2,6 +2,7 @@ import type { RetellResume } from "../domain/voice/retell-llm";
 import type { Operator } from "./protocol";
 import type { RoomMeta, RoomState } from "./room-state";
 import { toMsgFrame, type NoteRecord, type RoomStore } from "./room-store";
+import { socketExpired } from "./socket-auth";
 
 /**
  * Socket fan-out for a room. Socket identity lives in each socket's serialized attachment (and
@@ -9,7 +10,9 @@ import { toMsgFrame, type NoteRecord, type RoomStore } from "./room-store";
  * A `retell` socket (a call's custom-LLM socket) speaks Retell's protocol: room frames, presence
  * and typing are for visitors and operators only.
  */
-export type SocketInfo = { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean };
+/** An operator's `exp`: its access token's expiry (seconds), extended by `auth` frames; absent for API keys. */
+export type SocketInfo =
+  { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean; exp?: number };
 export type RetellSocketInfo = { kind: "retell" } & RetellResume;
 /** What a room socket's attachment holds. */
 export type SocketAttachment = SocketInfo | RetellSocketInfo;
@@ -24,15 +27,33 @@ export function send(ws: WebSocket, frame: object | string) {
   }
 }
 
-/** The sockets that speak the room's protocol: visitors and operators. */
+/**
+ * The operator sockets still within their access token's life. One past its `exp` (no `auth` frame
+ * extended it) gets TOKEN_EXPIRED and a 4001 close here, so it receives nothing more.
+ */
+function liveOperators(state: DurableObjectState): WebSocket[] {
+  const now = Date.now();
+  return state.getWebSockets("operator").filter((ws) => {
+    const i = ws.deserializeAttachment() as SocketInfo | null;
+    if (i?.kind !== "operator" || !socketExpired(i.exp, now)) return true;
+    send(ws, { type: "error", code: "TOKEN_EXPIRED", message: "your access token expired; reconnect" });
+    try {
+      ws.close(4001, "token expired");
+    } catch {}
+    return false;
+  });
+}
+
+/** The sockets that speak the room's protocol: visitors and (unexpired) operators. */
 export function participants(state: DurableObjectState): WebSocket[] {
-  return [...state.getWebSockets("visitor"), ...state.getWebSockets("operator")];
+  return [...state.getWebSockets("visitor"), ...liveOperators(state)];
 }
 
 /** Sends one frame to every socket with `tag` (every visitor and operator without one). */
 export function fanOut(state: DurableObjectState, frame: object, tag?: "visitor" | "operator") {
   const text = JSON.stringify(frame);
-  for (const ws of tag ? state.getWebSockets(tag) : participants(state)) send(ws, text);
+  const to = tag === "operator" ? liveOperators(state) : tag ? state.getWebSockets(tag) : participants(state);
+  for (const ws of to) send(ws, text);
 }
 
 export const noteFrame = (n: NoteRecord) => ({
@@ -60,7 +81,7 @@ export function presenceFrame(state: DurableObjectState, except?: WebSocket) {
 
 export function sendPresence(state: DurableObjectState, except?: WebSocket) {
   const frame = presenceFrame(state, except);
-  for (const ws of state.getWebSockets("operator")) if (ws !== except) send(ws, frame);
+  for (const ws of liveOperators(state)) if (ws !== except) send(ws, frame);
 }
 
 /** `hello`: `ready`, then every message after `lastSeq`; operators also get notes and presence. */

@@ -4,7 +4,8 @@ import { hubCtx } from "../compose";
 import type { Log } from "../lib/log";
 import { HubPrincipal, type InboxEvent } from "../contracts/hub";
 import type { Operator } from "../contracts/protocol";
-import { MAX_FRAME_BYTES } from "../contracts/protocol";
+import { AuthFrame, MAX_FRAME_BYTES } from "../contracts/protocol";
+import { socketExpired, verifyReauth } from "./socket-auth";
 import { PRINCIPAL_HEADER, roomName, type AnyNamespace } from "./room-api";
 
 export type { ConversationEvent, InboxEvent, TicketEvent } from "../contracts/hub";
@@ -20,22 +21,31 @@ const KEEP_EVENTS = 500;
 const HubFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), lastSeq: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal("ping") }).strict(),
+  AuthFrame,
 ]);
+
+/** What an inbox socket's attachment holds; `exp` (seconds) bounds its life, extended by `auth` frames. */
+type HubSocket = Operator & { exp?: number };
 
 /**
  * One per tenant (`idFromName(tenantId)`): the operators' live inbox feed. Rooms call `publish`
  * over RPC; operators hold a hibernatable WebSocket at GET /api/inbox/ws.
  *
  * Server frames: `{type:"ready", seq, operators}`, every InboxEvent with its `seq`,
- * `{type:"presence", operators}`, `{type:"pong"}`, `{type:"error", code, message}`.
+ * `{type:"presence", operators}`, `{type:"pong"}`, `{type:"error", code, message}`, `{type:"authed", exp}`.
+ * A socket opened with an access token lives until its `exp` unless an `auth` frame extends it: after
+ * that its next frame, or the next event fanned out, gets TOKEN_EXPIRED and a 4001 close.
  */
 export class TenantHub extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly log: Log;
+  private readonly appSecret: () => string;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.log = hubCtx(env).log;
+    const hctx = hubCtx(env);
+    this.log = hctx.log;
+    this.appSecret = hctx.appSecret;
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
@@ -70,7 +80,11 @@ export class TenantHub extends DurableObject<Env> {
     const frame = JSON.stringify({ ...event, seq });
     this.sql.exec(`INSERT INTO events (seq, body) VALUES (?, ?)`, seq, frame);
     if (seq % 50 === 0) this.sql.exec(`DELETE FROM events WHERE seq <= ?`, seq - KEEP_EVENTS);
-    for (const ws of this.ctx.getWebSockets()) this.send(ws, frame);
+    const now = Date.now();
+    for (const ws of this.ctx.getWebSockets()) {
+      if (this.closeIfExpired(ws, now)) continue;
+      this.send(ws, frame);
+    }
     return seq;
   }
 
@@ -137,7 +151,11 @@ export class TenantHub extends DurableObject<Env> {
     if (!this.isTenant(principal.data.tenantId)) return new Response("not found", { status: 404 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], ["operator"]);
-    pair[1].serializeAttachment({ userId: principal.data.userId, name: principal.data.name });
+    pair[1].serializeAttachment({
+      userId: principal.data.userId,
+      name: principal.data.name,
+      ...(principal.data.exp !== undefined ? { exp: principal.data.exp } : {}),
+    } satisfies HubSocket);
     this.send(pair[1], JSON.stringify({ type: "ready", seq: this.lastSeq(), operators: this.operators() }));
     this.broadcastPresence();
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -151,11 +169,49 @@ export class TenantHub extends DurableObject<Env> {
     } catch {
       parsed = undefined;
     }
+    if (this.closeIfExpired(ws, Date.now())) return;
     if (!parsed?.success)
-      return this.send(ws, JSON.stringify({ type: "error", code: "INVALID_FRAME", message: "expected hello or ping" }));
+      return this.send(
+        ws,
+        JSON.stringify({ type: "error", code: "INVALID_FRAME", message: "expected hello, ping or auth" }),
+      );
     if (parsed.data.type === "ping") return this.send(ws, `{"type":"pong"}`);
+    if (parsed.data.type === "auth") return this.reauth(ws, parsed.data.token);
     const rows = this.sql.exec(`SELECT body FROM events WHERE seq > ? ORDER BY seq`, parsed.data.lastSeq).toArray();
     for (const r of rows) this.send(ws, String(r.body));
+  }
+
+  /** A socket past its token's expiry gets TOKEN_EXPIRED and a 4001 close; returns whether it was. */
+  private closeIfExpired(ws: WebSocket, now: number): boolean {
+    const a = ws.deserializeAttachment() as HubSocket | null;
+    if (!a || !socketExpired(a.exp, now)) return false;
+    this.send(
+      ws,
+      JSON.stringify({ type: "error", code: "TOKEN_EXPIRED", message: "your access token expired; reconnect" }),
+    );
+    try {
+      ws.close(4001, "token expired");
+    } catch {}
+    return true;
+  }
+
+  /** `auth`: a fresh access token of the same user and tenant extends the socket's life; anything else closes it. */
+  private async reauth(ws: WebSocket, token: string) {
+    const a = ws.deserializeAttachment() as HubSocket | null;
+    const tenant = this.sql.exec(`SELECT v FROM kv WHERE k = 'tenant'`).toArray()[0]?.v;
+    const r =
+      a && typeof tenant === "string"
+        ? await verifyReauth(this.appSecret(), token, { userId: a.userId, tenantId: tenant }, Date.now())
+        : ({ ok: false, message: "unknown socket" } as const);
+    if (!r.ok) {
+      this.send(ws, JSON.stringify({ type: "error", code: "UNAUTHORIZED", message: r.message }));
+      try {
+        ws.close(4001, "unauthorized");
+      } catch {}
+      return;
+    }
+    ws.serializeAttachment({ ...a!, exp: r.exp } satisfies HubSocket);
+    this.send(ws, JSON.stringify({ type: "authed", exp: r.exp }));
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {

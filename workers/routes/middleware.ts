@@ -37,7 +37,10 @@ export function authed(permission: Permission) {
   });
 }
 
-export async function authenticate(ctx: BaseCtx, bearer: string): Promise<{ tenantId: string; actor: Actor }> {
+export async function authenticate(
+  ctx: BaseCtx,
+  bearer: string,
+): Promise<{ tenantId: string; actor: Actor; exp?: number }> {
   if (bearer.startsWith("sk_")) return authenticateApiKey(ctx, bearer);
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
   const m = await credentialsRepo(ctx.db).memberForToken(claims.tid, claims.sub);
@@ -49,6 +52,8 @@ export async function authenticate(ctx: BaseCtx, bearer: string): Promise<{ tena
   return {
     tenantId: claims.tid,
     actor: { kind: "user", userId: claims.sub, role: m.role, permissions: ROLE_PERMISSIONS[m.role] },
+    // the socket routes bound a socket's life by it (issue 13 item 3)
+    exp: claims.exp,
   };
 }
 

@@ -1,11 +1,14 @@
 /**
  * A WebSocket that reconnects with jittered backoff and re-authenticates: each attempt builds its
- * URL with the current access token, and a close for bad credentials (1008) refreshes the session
- * before the next attempt. Frames are parsed and narrowed by the caller.
+ * URL with the current access token, and a close for bad credentials (1008) or an expired token
+ * (4001) refreshes the session before the next attempt. The server bounds an operator socket's
+ * life by its access token's expiry, so whenever the session refreshes its access token (a minute
+ * before expiry) an open socket sends it in-band: `{"type":"auth","token"}` (docs/protocol.md).
+ * Frames are parsed and narrowed by the caller.
  */
-import { signal, type Signal } from "@preact/signals";
+import { effect, signal, type Signal } from "@preact/signals";
 import { socketUrl } from "../api";
-import { refresh } from "./session";
+import { refresh, session } from "./session";
 
 export type LiveSocket = {
   state: Signal<"connecting" | "open" | "closed">;
@@ -22,6 +25,8 @@ export function openSocket(path: string, h: Handlers): LiveSocket {
   let attempt = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let ping: ReturnType<typeof setInterval> | undefined;
+  /** The access token the open socket last presented (in its URL or an `auth` frame). */
+  let presented: string | undefined;
 
   const send = (f: object) => {
     if (ws?.readyState !== WebSocket.OPEN) return false;
@@ -36,6 +41,7 @@ export function openSocket(path: string, h: Handlers): LiveSocket {
     state.value = "connecting";
     const sock = new WebSocket(url);
     ws = sock;
+    presented = session.peek()?.accessToken;
     sock.onopen = () => {
       attempt = 0;
       state.value = "open";
@@ -55,11 +61,17 @@ export function openSocket(path: string, h: Handlers): LiveSocket {
       clearInterval(ping);
       if (ws !== sock || stopped) return;
       state.value = "closed";
-      if (e.code === 1008 && !(await refresh())) return;
+      if ((e.code === 1008 || e.code === 4001) && !(await refresh())) return;
       const delay = Math.min(15_000, 500 * 2 ** attempt++) * (0.5 + Math.random() / 2);
       retry = setTimeout(connect, delay);
     };
   };
+
+  // a refreshed access token extends the open socket's life in-band
+  const stopAuth = effect(() => {
+    const token = session.value?.accessToken;
+    if (token && token !== presented && send({ type: "auth", token })) presented = token;
+  });
 
   connect();
   return {
@@ -67,6 +79,7 @@ export function openSocket(path: string, h: Handlers): LiveSocket {
     send,
     close: () => {
       stopped = true;
+      stopAuth();
       clearTimeout(retry);
       clearInterval(ping);
       ws?.close(1000);

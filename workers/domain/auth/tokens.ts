@@ -14,6 +14,7 @@ const AccessClaims = z.object({
   role: z.enum(["owner", "admin", "agent", "viewer"]),
   typ: z.literal("access"),
   iat: z.number(),
+  exp: z.number(),
 });
 export type AccessClaims = z.infer<typeof AccessClaims>;
 

@@ -32,8 +32,9 @@ export async function connectVisitor(ctx: BaseCtx, token: string, request: Reque
   return ctx.rooms.conversation(scope.tenantId, scope.conversationId).connect(request, principal);
 }
 
+/** `exp`: the access token's expiry (seconds), which bounds the socket's life unless it re-authenticates. */
 export async function connectOperator(
-  ctx: BaseCtx & { tenantId: string; actor: Actor },
+  ctx: BaseCtx & { tenantId: string; actor: Actor; exp?: number },
   conversationId: string,
   request: Request,
 ) {
@@ -47,13 +48,18 @@ export async function connectOperator(
     conversationId: conv.id,
     ...op,
     canWrite: ctx.actor.permissions.has("conversations:write"),
+    ...(ctx.exp !== undefined ? { exp: ctx.exp } : {}),
   };
   return ctx.rooms.conversation(ctx.tenantId, conv.id).connect(request, principal);
 }
 
-export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Actor }, request: Request) {
+export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Actor; exp?: number }, request: Request) {
   if (!ctx.actor.permissions.has("conversations:read"))
     throw new Forbidden("your role lacks the permission conversations:read");
   const op = await operatorName(ctx, ctx.actor);
-  return ctx.hub.connect(request, { tenantId: ctx.tenantId, ...op });
+  return ctx.hub.connect(request, {
+    tenantId: ctx.tenantId,
+    ...op,
+    ...(ctx.exp !== undefined ? { exp: ctx.exp } : {}),
+  });
 }
