@@ -94,7 +94,9 @@ export class ConversationRoom extends DurableObject<Env> {
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
       const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
-      await conversationsRepo(roomCtx(this.env, meta.tenantId, meta.conversationId).db)
+      // the room context is built once and kept for the answerer, triage and the alarm
+      this.actx = roomCtx(this.env, meta.tenantId, meta.conversationId);
+      await conversationsRepo(this.actx.db)
         .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
         .run();
       this.store.setMeta(fresh);
