@@ -3,7 +3,7 @@ import { conversationsRepo, messagesRepo } from "../storage/conversations-repo";
 import { conversationTriageRepo } from "../storage/triage-repo";
 import type { NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
-import type { RoomMeta, RoomState } from "./room-state";
+import { initialState, type RoomMeta, type RoomState } from "./room-state";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
 export const PREVIEW_CHARS = 140;
@@ -120,4 +120,15 @@ export async function flushToD1(
   // a newer triage row written meanwhile stays dirty
   if (triageRow && JSON.stringify(store.triage()?.row) === JSON.stringify(triageRow)) store.setTriage(triageRow, false);
   return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH };
+}
+
+/**
+ * A new conversation's D1 row, written before anyone is told the conversation exists (session
+ * resume checks it); idempotent, so a retried init cannot duplicate it.
+ */
+export async function insertConversation(db: Db, meta: RoomMeta & { visitorKeyHash?: string | null }) {
+  const row = conversationRow(meta, initialState(meta.createdAt), undefined);
+  await conversationsRepo(db)
+    .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
+    .run();
 }
