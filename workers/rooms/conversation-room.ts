@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import type { VoiceCtx } from "../domain/voice/ports";
-import { conversationsRepo } from "../storage/conversations-repo";
 import { conversationRow } from "./d1-copy";
 import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type Mode, type MsgFrame } from "./protocol";
 import { roomAnswerer, roomCtx, roomTurnTimeout } from "./room-ctx";
@@ -96,7 +95,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
       // the room context is built once and kept for the answerer, triage and the alarm
       this.actx = roomCtx(this.env, meta.tenantId, meta.conversationId);
-      await conversationsRepo(this.actx.db)
+      await this.actx.repos.conversations
         .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
         .run();
       this.store.setMeta(fresh);
@@ -342,7 +341,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async alarm() {
-    await this.alarms.run(() => this.answerCtx().db, this.meta, this.core.room);
+    await this.alarms.run(() => this.answerCtx().repos, this.meta, this.core.room);
   }
 
   // ---------------------------------------------------------------- context
