@@ -90,7 +90,7 @@ export class ConversationRoom extends DurableObject<Env> {
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
       // the room context is built once and kept for the answerer, triage and the alarm
       this.actx = roomCtx(this.env, meta.tenantId, meta.conversationId);
-      await insertConversation(this.actx.db, { ...fresh, visitorKeyHash: meta.visitorKeyHash ?? null });
+      await insertConversation(this.actx.repos, { ...fresh, visitorKeyHash: meta.visitorKeyHash ?? null });
       this.core = { room: initialState(fresh.createdAt), bucket: undefined };
       this.store.create(fresh, this.core.room);
       this.meta = fresh;
@@ -266,7 +266,7 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async alarm() {
-    await this.alarms.run(() => this.answerCtx().db, this.meta, this.core.room);
+    await this.alarms.run(() => this.answerCtx().repos, this.meta, this.core.room);
   }
 
   private publish(notice: Notice) {

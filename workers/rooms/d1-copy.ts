@@ -1,6 +1,4 @@
-import type { Db } from "../storage/db";
-import { conversationsRepo, messagesRepo } from "../storage/conversations-repo";
-import { conversationTriageRepo } from "../storage/triage-repo";
+import type { Repos } from "../storage/repos";
 import type { NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import { initialState, type RoomMeta, type RoomState } from "./room-state";
@@ -81,7 +79,7 @@ export function conversationRow(meta: RoomMeta, state: RoomState, last: MessageR
  * flush that fails half-way or runs twice converges. Returns whether more work remains.
  */
 export async function flushToD1(
-  db: Db,
+  repos: Repos,
   store: RoomStore,
   meta: RoomMeta,
   state: RoomState,
@@ -103,17 +101,17 @@ export async function flushToD1(
     closedAt: row.closedAt,
   };
   const stmts = [
-    ...messagesRepo(db).insertIgnoreStmts([
+    ...repos.messages.insertIgnoreStmts([
       ...msgs.map((m) => messageRow(meta, m)),
       ...notes.map((n) => noteRow(meta, n)),
     ]),
-    conversationsRepo(db).upsertLiveStmt(row, live),
+    repos.conversations.upsertLiveStmt(row, live),
   ];
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
   const triageRow = triage?.dirty ? triage.row : null;
-  if (triageRow) stmts.push(conversationTriageRepo(db).liveUpsertStmt(triageRow) as unknown as (typeof stmts)[number]);
-  await db.batch(stmts as unknown as Parameters<Db["batch"]>[0]);
+  if (triageRow) stmts.push(repos.conversationTriage.liveUpsertStmt(triageRow) as unknown as (typeof stmts)[number]);
+  await repos.batch(stmts as unknown as Parameters<Repos["batch"]>[0]);
   const last = msgs.at(-1);
   if (last) store.setFlushedSeq(last.seq);
   store.markNotesFlushed(notes.map((n) => n.id));
@@ -126,9 +124,7 @@ export async function flushToD1(
  * A new conversation's D1 row, written before anyone is told the conversation exists (session
  * resume checks it); idempotent, so a retried init cannot duplicate it.
  */
-export async function insertConversation(db: Db, meta: RoomMeta & { visitorKeyHash?: string | null }) {
+export async function insertConversation(repos: Repos, meta: RoomMeta & { visitorKeyHash?: string | null }) {
   const row = conversationRow(meta, initialState(meta.createdAt), undefined);
-  await conversationsRepo(db)
-    .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
-    .run();
+  await repos.conversations.insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null }).run();
 }
