@@ -19,15 +19,19 @@ import { auditRoutes } from "./audit";
 import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
+import { ssoAuthRoutes, ssoSettingsRoutes } from "./sso";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
  * not collide in app.ts.
  */
+
 export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/knowledge", knowledgeRoutes);
   app.route("/api/bots", askRoutes);
   app.route("/api/settings/providers", providerRoutes);
+  app.route("/api/settings/sso", ssoSettingsRoutes);
+  app.route("/api/auth/sso", ssoAuthRoutes);
   app.route("/app", appShellRoutes);
   app.route("/api/voice", voiceRoutes);
   app.route("/v1", openAiRoutes);

@@ -11,6 +11,7 @@ import { privacyRepo } from "./privacy-repo";
 import { credentialsRepo, passwordResetsRepo, signupRequestsRepo } from "./recovery-repo";
 import { searchRepo } from "./search";
 import { sealedSecretsRepo } from "./secrets-repo";
+import { ssoRepo } from "./sso-repo";
 import { throttleRepo } from "./throttle-repo";
 import {
   categoriesRepo,
@@ -53,6 +54,7 @@ const FACTORIES = {
   search: searchRepo,
   signupRequests: signupRequestsRepo,
   sla: slaRepo,
+  sso: ssoRepo,
   tenants: tenantsRepo,
   throttle: throttleRepo,
   tickets: ticketsRepo,

@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   "settings.escalation_changed",
   "settings.sla_changed",
   "settings.routing_changed",
+  "settings.sso_changed",
+  "sso.sign_in_refused",
   "privacy.exported",
   "privacy.erased",
   "privacy.retention_swept",

@@ -1,5 +1,6 @@
 import { newId, randomToken } from "../../lib/ids";
-import { Unauthorized } from "../../lib/errors";
+import { Forbidden, Unauthorized } from "../../lib/errors";
+import { passwordRefusedBySso } from "../sso/settings";
 import { sha256Hex } from "../../lib/crypto";
 import type { Role, UserRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
@@ -55,6 +56,10 @@ export async function logIn(ctx: BaseCtx, input: LoginInput, client: Client) {
   if (!m) throw new Unauthorized("this account has no access to that workspace");
   const tenant = await ctx.repos.tenants.get(m.tenantId);
   if (!tenant) throw new Unauthorized("workspace no longer exists");
+  if (await passwordRefusedBySso(ctx, tenant.id, m.role)) {
+    await auditPerson(ctx, "auth.sign_in_failed", user.id, client, { reason: "sso_required" });
+    throw new Forbidden("this workspace requires single sign-on; sign in through your identity provider");
+  }
   await auditSignIn(ctx, tenant.id, user.id, client);
   return issueSession(ctx, user, tenant, m.role);
 }
