@@ -3,12 +3,14 @@ import { render } from "preact";
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
+import { pageTitle, startAlerts } from "./models/alerts";
 import { waitingCount } from "./models/inbox";
 import { authState, boot, canAdmin, session, signOut } from "./models/session";
 import { cycleTheme, themePick } from "./models/theme";
 import { match, navigate, onLinkClick, route } from "./router";
 import { Accept, Reset, SignIn, SignUp, Verify } from "./pages/auth";
 import { Inbox } from "./pages/inbox";
+import { ConfirmHost } from "./ui/confirm";
 import { Loading } from "./ui/kit";
 
 /**
@@ -81,6 +83,8 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
   const path = route.value.path;
   const s = session.value;
   const themeLabel = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" }[themePick.value];
+  // waiting count in the title and favicon, sound and desktop alerts on every screen
+  useEffect(() => startAlerts(), []);
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -136,6 +140,7 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
         </div>
       </nav>
       <div class="content">{children}</div>
+      <ConfirmHost />
     </div>
   );
 }
@@ -173,7 +178,7 @@ function App() {
   const path = route.value.path;
   useEffect(() => {
     const title = path.startsWith("/c/") ? "Conversation" : (NAV.find(([h]) => path.startsWith(h))?.[1] ?? "Echo");
-    document.title = `${title} · Echo`;
+    pageTitle.value = `${title} · Echo`;
   }, [path]);
   if (state === "checking") return <Loading label="Signing you in…" />;
   if (state === "unreachable")

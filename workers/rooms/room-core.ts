@@ -14,6 +14,7 @@ import { apply, takeToken, type Bucket, type RoomEvent, type RoomState } from ".
 import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
 import { preview } from "./d1-copy";
 import type { ConversationEvent } from "../contracts/hub";
+import { withPresence } from "./presence";
 
 /**
  * The conversation's rules as one pure function: `decide(state, command, facts) → { state, effects }`.
@@ -81,6 +82,8 @@ export type Facts = {
   attachments?: AttachmentRef[];
   /** The running AI turn and the text it has streamed so far. */
   turn?: { id: string; text: string } | null;
+  /** Whether someone who may take the conversation is online (the hub's last answer; undefined: unknown). */
+  agents?: boolean;
 };
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
@@ -211,7 +214,7 @@ class Out {
   }
   /** Applies a mode/status rule (room-state.ts) and emits what it asks for. */
   transition(event: RoomEvent) {
-    const { state, out } = apply(this.state.room, event, this.now);
+    const { state, out } = withPresence(apply(this.state.room, event, this.now), this.facts.agents);
     if (!out.changed) return false;
     this.state = { ...this.state, room: state };
     this.push({ type: "save" });
@@ -231,7 +234,8 @@ class Out {
         null,
       );
     if (out.mode) {
-      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason });
+      const agents = out.mode.agents === undefined ? {} : { agents: out.mode.agents };
+      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason, ...agents });
       this.send("operator", {
         type: "mode",
         mode: out.mode.mode,

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type Permission } from "../api";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { confirmDialog } from "../ui/confirm";
 
 const SCOPES: Permission[] = [
   "bots:read",
@@ -109,7 +110,9 @@ export function Keys() {
                         class="btn ghost small"
                         aria-label={`Revoke ${k.name}`}
                         onClick={() =>
-                          confirm(`Revoke “${k.name}”? Apps using it stop working.`) && void revoke.run(k.id)
+                          void confirmDialog(`Revoke “${k.name}”? Apps using it stop working.`, "Revoke").then(
+                            (ok) => ok && revoke.run(k.id),
+                          )
                         }
                       >
                         Revoke
