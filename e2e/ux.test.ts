@@ -120,6 +120,9 @@ describe("operator alerts, presence-aware hand-off and message search", () => {
     await page.goto(`${server.origin}/app/inbox`);
     await page.getByRole("heading", { name: "Inbox" }).waitFor();
     await until("(2) in the title", async () => (await page.title()) === "(2) Inbox · Echo");
+    // both already waited when the tab opened: counted, not sounded
+    await page.locator("li.conv").nth(1).waitFor();
+    expect(await page.evaluate(() => performance.getEntriesByName("echo:alert-sound").length)).toBe(0);
   });
 
   it("turns the sound off and keeps it off", async () => {

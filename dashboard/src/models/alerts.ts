@@ -5,7 +5,7 @@
  * The waiting rows come from the inbox model, kept live by the TenantHub socket.
  */
 import { effect, signal } from "@preact/signals";
-import { connectInbox, isWaiting, rows, waitingCount } from "./inbox";
+import { connectInbox, isWaiting, primed, rows, waitingCount } from "./inbox";
 import { session } from "./session";
 import { visitorName } from "./util";
 
@@ -120,14 +120,15 @@ export function startAlerts(): () => void {
   const onGesture = () => soundOn.peek() && unlockAudio();
   window.addEventListener("pointerdown", onGesture, { once: true });
   window.addEventListener("keydown", onGesture, { once: true });
+  // Who already waits when the first lists answer is only counted; a conversation that starts
+  // waiting after that alerts once. (This was a 1.5 s timer: on a slow start the first lists came
+  // later and every conversation already waiting sounded as new.)
   let known: Set<string> | null = null;
-  let settled = false;
-  // the first lists say who already waits: only conversations that start waiting later alert
-  const settle = setTimeout(() => (settled = true), 1500);
   const stop = effect(() => {
     const waiting = [...rows.value.values()].filter(isWaiting);
     const ids = new Set(waiting.map((c) => c.id));
-    if (known && settled) {
+    if (!primed.value) return;
+    if (known) {
       const fresh = waiting.filter((c) => !known!.has(c.id));
       if (fresh.length) {
         if (soundOn.peek()) playSound();
@@ -137,7 +138,6 @@ export function startAlerts(): () => void {
     known = ids;
   });
   return () => {
-    clearTimeout(settle);
     stop();
     disconnect();
     window.removeEventListener("pointerdown", onGesture);

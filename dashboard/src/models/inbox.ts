@@ -288,14 +288,19 @@ export function onHubEvent(fn: (f: Record<string, unknown>) => void): () => void
 
 let users = 0;
 /**
+ * The first lists (the page and every waiting conversation) have answered: what waits from then on
+ * is news (alerts.ts sounds for it); what waited before is only counted.
+ */
+export const primed = signal(false);
+/**
  * Connects the hub feed (shared: the shell keeps it for alerts while the inbox screen uses it too);
  * returns a disconnect function, and the socket closes when its last user disconnects.
  */
 export function connectInbox(): () => void {
   users++;
   if (!sock) {
-    void load();
-    void loadWaiting();
+    primed.value = false;
+    void Promise.allSettled([load(), loadWaiting()]).then(() => (primed.value = true));
     sock = openSocket("/api/inbox/ws", {
       // catch up on events missed while disconnected; re-list too, since the hub keeps only the
       // latest events and anything between the first list and the socket opening would be lost
@@ -337,6 +342,7 @@ export function connectInbox(): () => void {
     stopState?.();
     sock?.close();
     sock = null;
+    primed.value = false;
     live.value = "closed";
   };
 }
