@@ -84,7 +84,7 @@ export function Keys() {
         ) : !keys.data?.length ? (
           <Empty title="No keys yet" />
         ) : (
-          <table class="table">
+          <table class="table reflow">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -99,10 +99,14 @@ export function Keys() {
             <tbody>
               {keys.data.map((k) => (
                 <tr key={k.id} class={k.revokedAt ? "revoked" : undefined}>
-                  <td>{k.name}</td>
-                  <td class="mono">{k.hint}</td>
-                  <td class="small">{k.scopes.join(", ")}</td>
-                  <td>{k.revokedAt ? "Revoked" : k.lastUsedAt ? ago(k.lastUsedAt) : "Never"}</td>
+                  <td data-label="Name">{k.name}</td>
+                  <td data-label="Key" class="mono">
+                    {k.hint}
+                  </td>
+                  <td data-label="Scopes" class="small">
+                    {k.scopes.join(", ")}
+                  </td>
+                  <td data-label="Last used">{k.revokedAt ? "Revoked" : k.lastUsedAt ? ago(k.lastUsedAt) : "Never"}</td>
                   <td>
                     {!k.revokedAt && (
                       <button

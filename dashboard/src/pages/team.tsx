@@ -85,7 +85,7 @@ export function Team() {
         {members.loading && !members.data ? (
           <Loading />
         ) : (
-          <table class="table">
+          <table class="table reflow">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -99,9 +99,9 @@ export function Team() {
             <tbody>
               {(members.data ?? []).map((m) => (
                 <tr key={m.userId}>
-                  <td>{m.name ?? "—"}</td>
-                  <td>{m.email}</td>
-                  <td>
+                  <td data-label="Name">{m.name ?? "—"}</td>
+                  <td data-label="Email">{m.email}</td>
+                  <td data-label="Role">
                     {canAdmin.value && m.userId !== me ? (
                       <Select
                         hideLabel
