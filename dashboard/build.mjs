@@ -67,7 +67,9 @@ const shell = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Echo</title>
-<link rel="icon" href="data:,">
+<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,${encodeURIComponent(
+  "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='8' fill='#4f46e5'/><path d='M13 7a9 9 0 0 1 0 18z' fill='#fff'/></svg>",
+)}">
 ${names.css ? `<link rel="stylesheet" href="${names.css}">` : ""}
 ${names.initial
   .slice(1)

@@ -152,6 +152,8 @@ describe("dashboard settings: voice and triage", () => {
     expect(refused.status).toBe(404);
 
     await card.getByRole("button", { name: "Delete vapi line" }).click();
+    // the in-app confirmation (not the browser's confirm())
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
     await page.getByText("No voice provider connected").waitFor();
     expect(await integrations()).toEqual([]);
   });
@@ -282,6 +284,7 @@ describe("dashboard settings: voice and triage", () => {
     expect((await get<{ data: unknown[] }>("/api/triage/routing-rules")).data).toHaveLength(1);
 
     await row.getByRole("button", { name: /^Delete rule/ }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
     await region.getByText("No routing rules").waitFor();
     expect((await get<{ data: unknown[] }>("/api/triage/routing-rules")).data).toEqual([]);
   });

@@ -239,6 +239,10 @@ describe("operator dashboard", () => {
     await expect(page.locator(".once").count()).resolves.toBe(0);
     expect(await page.content()).not.toContain(secret);
     await page.getByRole("button", { name: "Revoke CRM sync" }).click();
+    // the in-app confirmation names the consequence; the browser's confirm() is gone
+    const ask = page.getByRole("alertdialog");
+    await expect(ask.textContent()).resolves.toMatch(/Apps using it stop working/);
+    await ask.getByRole("button", { name: "Revoke", exact: true }).click();
     await page.locator("tr", { hasText: "CRM sync" }).getByText("Revoked").waitFor();
 
     await nav.getByRole("link", { name: "Settings" }).click();
@@ -254,6 +258,7 @@ describe("operator dashboard", () => {
     await expect(page.getByRole("status").filter({ hasText: "Connected" }).textContent()).resolves.toContain("5b4a");
     // back to the built-in model: nothing in these tests may call a real provider
     await page.getByRole("button", { name: "Disconnect" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect", exact: true }).click();
     await page.getByText("Not connected").waitFor();
   });
 

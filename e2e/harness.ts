@@ -134,7 +134,11 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs
  */
 export async function openDashboard(port: number, prefix: string, pageErrors: string[]) {
   const server = await startEcho(port, prefix);
-  const browser = await launchBrowser();
+  // a suite whose setup throws never reaches its afterAll: stop the server here, or it outlives the run
+  const browser = await launchBrowser().catch(async (err: unknown) => {
+    await server.stop();
+    throw err;
+  });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on("pageerror", (e) => pageErrors.push(e.message));
   return { server, browser, page };

@@ -2,6 +2,7 @@
 // 127.0.0.1, then the idempotent demo seed through the public API. Used by `npm start`, the
 // browser tests and the benchmarks, so all three exercise the same path.
 import { spawn, spawnSync } from "node:child_process";
+import { connect } from "node:net";
 import { seedDemo } from "./seed.mjs";
 import { ensureDevVars } from "./dev-vars.mjs";
 
@@ -69,11 +70,36 @@ export async function waitForHealth(origin, timeoutMs = 90_000, child) {
   throw new Error(`${origin}/health did not answer within ${timeoutMs} ms`);
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function portInUse(port) {
+  return new Promise((resolve) => {
+    const sock = connect({ host: "127.0.0.1", port });
+    sock.once("connect", () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Refuses a port that already answers. Without this, a server left running by an earlier run (one
+ * whose suite failed before it could stop it) answered /health in place of the new one, which could
+ * not bind: the new run then tested the old server and its old data (e.g. its waiting conversations).
+ */
+export async function assertPortFree(port) {
+  if (await portInUse(port))
+    throw new Error(
+      `port ${port} is already in use (a server left from an earlier run? find it with \`ss -ltnp | grep :${port}\`, stop it, or set ECHO_PORT_OFFSET)`,
+    );
+}
+
 /**
  * @param {{port?: number, persistTo?: string, quiet?: boolean, seed?: boolean}} opts
  * @returns {Promise<{origin: string, demo: {email: string, password: string, botKey: string, botId: string, token: string} | null, child: import("node:child_process").ChildProcess, stop: () => Promise<void>, output: () => string}>}
  */
 export async function startLocal({ port = 8787, persistTo, quiet = false, seed = true } = {}) {
+  await assertPortFree(port);
   const persist = persistTo ? ["--persist-to", persistTo] : [];
   // a fresh clone has no .dev.vars: create it with random secrets before wrangler dev reads it
   const devVars = ensureDevVars();

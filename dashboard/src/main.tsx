@@ -3,12 +3,14 @@ import { render } from "preact";
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
+import { pageTitle, startAlerts } from "./models/alerts";
 import { waitingCount } from "./models/inbox";
 import { authState, boot, canAdmin, session, signOut } from "./models/session";
 import { cycleTheme, themePick } from "./models/theme";
 import { match, navigate, onLinkClick, route } from "./router";
 import { Accept, Reset, SignIn, SignUp, Verify } from "./pages/auth";
 import { Inbox } from "./pages/inbox";
+import { ConfirmHost } from "./ui/confirm";
 import { Loading } from "./ui/kit";
 
 /**
@@ -81,61 +83,83 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
   const path = route.value.path;
   const s = session.value;
   const themeLabel = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" }[themePick.value];
+  // waiting count in the title and favicon, sound and desktop alerts on every screen
+  useEffect(() => startAlerts(), []);
+  // on a phone the nav is a menu behind one button; it closes when a screen is chosen
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
   return (
     <div class="shell">
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <nav class="nav" aria-label="Main">
+      <nav class={`nav${menuOpen ? " open" : ""}`} aria-label="Main">
         <a class="brand" href="/app/inbox" aria-label="Echo home">
           <span class="logo" aria-hidden="true">
             ◗
           </span>
           <span class="brand-name">Echo</span>
         </a>
-        <ul>
-          {NAV.filter((n) => !n[2] || canAdmin.value).map(([href, label]) => {
-            const on = path === href || path.startsWith(`${href}/`) || (href === "/inbox" && path.startsWith("/c/"));
-            return (
-              <li key={href}>
-                <a href={`/app${href}`} aria-current={on ? "page" : undefined}>
-                  {label}
-                  {href === "/inbox" && waitingCount.value > 0 && (
-                    <span class="count" aria-label={`${waitingCount.value} waiting`}>
-                      {waitingCount.value}
-                    </span>
-                  )}
-                </a>
-              </li>
-            );
-          })}
-        </ul>
-        <div class="nav-foot">
-          <span class="who" title={s?.user.email}>
-            {s?.user.name ?? s?.user.email}
-            <small>
-              {s?.tenant.name} · {s?.role}
-            </small>
-          </span>
-          <button
-            type="button"
-            class="btn ghost small"
-            aria-label={`${themeLabel}. Change theme`}
-            title={themeLabel}
-            onClick={cycleTheme}
-          >
-            {themePick.value === "dark" ? "☾" : themePick.value === "light" ? "☀" : "◐"}
-          </button>
-          <button
-            type="button"
-            class="btn ghost small"
-            onClick={() => void signOut().then(() => navigate("/login", true))}
-          >
-            Sign out
-          </button>
+        <button
+          type="button"
+          class="btn ghost small menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="nav-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          Menu
+          {waitingCount.value > 0 && (
+            <span class="count" aria-label={`${waitingCount.value} waiting`}>
+              {waitingCount.value}
+            </span>
+          )}
+        </button>
+        <div class="nav-menu" id="nav-menu">
+          <ul>
+            {NAV.filter((n) => !n[2] || canAdmin.value).map(([href, label]) => {
+              const on = path === href || path.startsWith(`${href}/`) || (href === "/inbox" && path.startsWith("/c/"));
+              return (
+                <li key={href}>
+                  <a href={`/app${href}`} aria-current={on ? "page" : undefined}>
+                    {label}
+                    {href === "/inbox" && waitingCount.value > 0 && (
+                      <span class="count" aria-label={`${waitingCount.value} waiting`}>
+                        {waitingCount.value}
+                      </span>
+                    )}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+          <div class="nav-foot">
+            <span class="who" title={s?.user.email}>
+              {s?.user.name ?? s?.user.email}
+              <small>
+                {s?.tenant.name} · {s?.role}
+              </small>
+            </span>
+            <button
+              type="button"
+              class="btn ghost small"
+              aria-label={`${themeLabel}. Change theme`}
+              title={themeLabel}
+              onClick={cycleTheme}
+            >
+              {themePick.value === "dark" ? "☾" : themePick.value === "light" ? "☀" : "◐"}
+            </button>
+            <button
+              type="button"
+              class="btn ghost small"
+              onClick={() => void signOut().then(() => navigate("/login", true))}
+            >
+              Sign out
+            </button>
+          </div>
         </div>
       </nav>
       <div class="content">{children}</div>
+      <ConfirmHost />
     </div>
   );
 }
@@ -173,7 +197,7 @@ function App() {
   const path = route.value.path;
   useEffect(() => {
     const title = path.startsWith("/c/") ? "Conversation" : (NAV.find(([h]) => path.startsWith(h))?.[1] ?? "Echo");
-    document.title = `${title} · Echo`;
+    pageTitle.value = `${title} · Echo`;
   }, [path]);
   if (state === "checking") return <Loading label="Signing you in…" />;
   if (state === "unreachable")

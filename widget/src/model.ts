@@ -38,6 +38,8 @@ export function createModel() {
   const open = signal(false);
   const unread = signal(0);
   const mode = signal<Mode>("ai");
+  /** From a hand-off's mode frame: someone who can take it is online (undefined: not told). */
+  const agents = signal<boolean | undefined>(undefined);
   const typing = signal<Role | null>(null);
   const status = signal<"connecting" | "online" | "offline">("connecting");
   const bot = signal<BotInfo | null>(null);
@@ -133,6 +135,7 @@ export function createModel() {
         return;
       case "mode":
         mode.value = f.mode;
+        agents.value = f.agents;
         return;
       case "error": {
         // our message was refused (closed, too long...): mark it, it will not be sent again
@@ -151,6 +154,7 @@ export function createModel() {
     open,
     unread,
     mode,
+    agents,
     typing,
     status,
     bot,

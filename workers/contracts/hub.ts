@@ -37,6 +37,8 @@ export const HubPrincipal = z.object({
   name: z.string(),
   /** The access token's expiry (seconds since the epoch); absent for API keys, whose sockets do not expire. */
   exp: z.number().int().optional(),
+  /** May take conversations (conversations:write); viewers watch only. Absent counts as yes. */
+  canTake: z.boolean().optional(),
 });
 export type HubPrincipal = z.infer<typeof HubPrincipal>;
 
@@ -58,6 +60,8 @@ export interface HubPort {
   recent(tenantId: string, afterSeq?: number): Promise<(InboxEvent & { seq: number })[]>;
   /** Operators with an open inbox socket. */
   online(tenantId: string): Promise<Operator[]>;
+  /** Whether someone who may take a conversation (conversations:write) has the inbox open. */
+  agentsOnline(tenantId: string): Promise<boolean>;
   /** Hands an authenticated operator's WebSocket upgrade to the tenant's hub. */
   connect(request: Request, principal: HubPrincipal): Promise<Response>;
 }

@@ -196,7 +196,8 @@ export type ServerFrame =
   | MsgFrame
   | { type: "delta"; id: string; text: string }
   | { type: "typing"; role: Role }
-  | { type: "mode"; mode: Mode; reason: string }
+  /** `agents` (hand-offs only): whether someone who may take the conversation is online. */
+  | { type: "mode"; mode: Mode; reason: string; agents?: boolean }
   /** `cid`: the refused `msg`/`note` it answers, when that frame carried one. */
   | { type: "error"; code: FrameErrorCode; message: string; cid?: string }
   | { type: "pong" };

@@ -253,11 +253,11 @@ describe("ConversationRoom protocol v1", () => {
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "f1", text: "Can I export my notes to PDF?" });
     const mode = await v.waitFor((f) => f.type === "mode");
-    expect(mode).toEqual({ type: "mode", mode: "human", reason: "provider_failed" });
+    expect(mode).toEqual({ type: "mode", mode: "human", reason: "provider_failed", agents: false });
     const ai = msgs(v.frames).find((f) => f.role === "ai")!;
     expect(ai.text).toBe("Let me check");
     const system = msgs(v.frames).find((f) => f.role === "system")!;
-    expect(system.text).toMatch(/person/);
+    expect(system.text).toMatch(/^Sorry, I couldn't finish that answer\. No one from the team is online/);
     expect((await snapshotOf(t.tenantId, s.conversationId)).status).toBe("waiting");
     v.close();
   });
@@ -275,6 +275,7 @@ describe("ConversationRoom protocol v1", () => {
       type: "mode",
       mode: "human",
       reason: "provider_failed",
+      agents: false,
     });
     expectNoFrame(v, (f) => f.type === "msg" && f.role === "ai");
     v.close();
@@ -286,7 +287,7 @@ describe("ConversationRoom protocol v1", () => {
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "r1", text: "What is the warranty on the quantum flux capacitor?" });
     const mode = await v.waitFor((f) => f.type === "mode", 15_000);
-    expect(mode).toEqual({ type: "mode", mode: "human", reason: "low_confidence" });
+    expect(mode).toEqual({ type: "mode", mode: "human", reason: "low_confidence", agents: false });
     const roles = msgs(v.frames).map((f) => f.role);
     expect(roles).toEqual(["visitor", "ai", "system"]);
     v.close();
@@ -301,6 +302,7 @@ describe("ConversationRoom protocol v1", () => {
       type: "mode",
       mode: "human",
       reason: "asked_for_human",
+      agents: false,
     });
     expectNoFrame(v, (f) => f.type === "msg" && f.role === "ai");
     v.close();
@@ -314,7 +316,7 @@ describe("ConversationRoom protocol v1", () => {
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "p1", text: "I want to talk to a real person, not a bot" });
     const mode = await v.waitFor((f) => f.type === "mode");
-    expect(mode).toEqual({ type: "mode", mode: "human", reason: "asked_for_human" });
+    expect(mode).toEqual({ type: "mode", mode: "human", reason: "asked_for_human", agents: false });
     await v.waitFor((f) => f.type === "msg" && f.role === "system");
     expectNoFrame(v, (f) => f.type === "delta" || (f.type === "msg" && f.role === "ai"));
     expect((await snapshotOf(t.tenantId, s.conversationId)).status).toBe("waiting");
@@ -330,6 +332,7 @@ describe("ConversationRoom protocol v1", () => {
       type: "mode",
       mode: "human",
       reason: "asked_for_human",
+      agents: false,
     });
     const sys = await v.waitFor((f) => f.type === "msg" && f.role === "system");
     expect(sys).toMatchObject({ seq: 1, role: "system" });

@@ -20,6 +20,7 @@ import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, Visitor
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 import { socketExpired } from "./socket-auth";
+import { agentsOnline } from "./presence";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -37,6 +38,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private meta: RoomMeta | undefined;
   private core: CoreState = { room: initialState(), bucket: undefined };
   private turn: Turn | undefined;
+  /** The hub's last word on whether someone who may take the conversation is online (presence.ts). */
+  private agents: boolean | undefined;
   private actx: AnswerCtx | undefined;
   private readonly alarms: RoomAlarm;
   private readonly retell: RetellChannel;
@@ -220,6 +223,8 @@ export class ConversationRoom extends DurableObject<Env> {
       const check = { secret: this.answerCtx().config.appSecret, tenantId: this.requireMeta().tenantId };
       return entry.reauthSocket(ws, info, frame.token, { ...check, now: Date.now() });
     }
+    // an explicit ask for a person waits (bounded) for a fresh presence answer; other frames refresh it for later
+    if (info.kind === "visitor") await (frame.type === "human" ? this.refreshPresence() : void this.refreshPresence());
     const from = entry.senderOf(info, this.store.authority());
     try {
       await this.run({ type: "frame", from, frame }, ws).done;
@@ -240,11 +245,18 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!this.retell.end(ws)) sendPresence(this.ctx, ws);
   }
 
+  /** Asks the hub whether an agent who may take this conversation is online (gives up after 1.5 s). */
+  private async refreshPresence() {
+    if (!this.meta) return;
+    const online = await agentsOnline(this.answerCtx().hub, this.meta.tenantId);
+    if (online !== undefined) this.agents = online;
+  }
+
   // ---------------------------------------------------------------- decide, then run the effects
 
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
-    const facts = gatherFacts(this.store, factsNeeded(command), this.turn);
+    const facts = { ...gatherFacts(this.store, factsNeeded(command), this.turn), agents: this.agents };
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
     return runEffects(this.effectHost, effects, sender);

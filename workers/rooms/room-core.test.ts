@@ -176,7 +176,7 @@ const table: Row[] = [
     name: "close stops the running turn and tells everyone",
     command: frame(agent, { type: "close" }),
     facts: { turn: { id: "turn1", text: "" } },
-    effects: ["save", "stop_turn", "store_message", "send", "save", "publish", "send", "send", "publish"],
+    effects: ["save", "stop_turn", "store_message", "send", "save", "publish", "send", "send", "publish", "closed"],
     mode: "closed",
   },
   {
@@ -302,5 +302,26 @@ describe("room-core decide", () => {
     const read = decide(core({ visitorReadSeq: 5 }), frame(visitor, { type: "read", seq: 9 }), facts({ lastSeq: 3 }));
     expect(read.state.room.visitorReadSeq).toBe(5);
     expect(sent(read.effects, "operator")).toEqual([{ type: "read", role: "visitor", seq: 5 }]);
+  });
+
+  it("closing hands the ticket to whoever handled it: the assignee, else the closer, else no one", () => {
+    const closedBy = (d: { effects: Effect[] }) => d.effects.filter((e) => e.type === "closed");
+    const lee = { userId: "usr_2", name: "Lee" };
+    // Lee took it over, Dana closes: Lee handled it
+    const taken = decide(
+      core({ mode: "human", status: "open", assignee: lee }),
+      frame(agent, { type: "close" }),
+      facts(),
+    );
+    expect(closedBy(taken)).toEqual([{ type: "closed", by: "usr_2" }]);
+    // nobody took it over: the closer handled it
+    expect(closedBy(decide(core(), frame(agent, { type: "close" }), facts()))).toEqual([
+      { type: "closed", by: "usr_1" },
+    ]);
+    // closed by the API or the idle timer, nobody assigned
+    const api = decide(core(), { type: "set_mode", mode: "closed", reason: "idle" }, facts());
+    expect(closedBy(api)).toEqual([{ type: "closed", by: null }]);
+    // already closed: nothing more
+    expect(closedBy(decide(api.state, { type: "set_mode", mode: "closed", reason: "idle" }, facts()))).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { apply, takeToken, type Bucket, type RoomEvent, type RoomState } from ".
 import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
 import { preview } from "./d1-copy";
 import type { ConversationEvent } from "../contracts/hub";
+import { withPresence } from "./presence";
 
 /**
  * The conversation's rules as one pure function: `decide(state, command, facts) → { state, effects }`.
@@ -81,6 +82,8 @@ export type Facts = {
   attachments?: AttachmentRef[];
   /** The running AI turn and the text it has streamed so far. */
   turn?: { id: string; text: string } | null;
+  /** Whether someone who may take the conversation is online (the hub's last answer; undefined: unknown). */
+  agents?: boolean;
 };
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
@@ -108,6 +111,11 @@ export type Effect =
   | { type: "escalated"; reason: string }
   /** An agent replied: the live ticket records its first response. */
   | { type: "agent_replied"; at: number }
+  /**
+   * The conversation closed: its live ticket is solved and, when it has no assignee, assigned to
+   * `by` (whoever handled it: the operator who took it over, else the one who closed it).
+   */
+  | { type: "closed"; by: string | null }
   /** `hello`: send ready and replay after lastSeq (reads pages from the store). */
   | { type: "replay"; lastSeq: number }
   /** The RPC caller's result (append: the stored or deduplicated message). */
@@ -209,9 +217,9 @@ class Out {
         null,
       );
   }
-  /** Applies a mode/status rule (room-state.ts) and emits what it asks for. */
-  transition(event: RoomEvent) {
-    const { state, out } = apply(this.state.room, event, this.now);
+  /** Applies a mode/status rule (room-state.ts) and emits what it asks for; `by`: the operator who acted. */
+  transition(event: RoomEvent, by?: Operator) {
+    const { state, out } = withPresence(apply(this.state.room, event, this.now), this.facts.agents);
     if (!out.changed) return false;
     this.state = { ...this.state, room: state };
     this.push({ type: "save" });
@@ -231,7 +239,8 @@ class Out {
         null,
       );
     if (out.mode) {
-      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason });
+      const agents = out.mode.agents === undefined ? {} : { agents: out.mode.agents };
+      this.send("visitor", { type: "mode", mode: out.mode.mode, reason: out.mode.reason, ...agents });
       this.send("operator", {
         type: "mode",
         mode: out.mode.mode,
@@ -242,6 +251,7 @@ class Out {
     }
     for (const n of out.hub) this.push({ type: "publish", notice: n });
     if (out.escalated) this.push({ type: "escalated", reason: out.escalated });
+    if (out.mode?.mode === "closed") this.push({ type: "closed", by: state.assignee?.userId ?? by?.userId ?? null });
     return true;
   }
 }
@@ -352,7 +362,7 @@ function onFrame(o: Out, from: Sender, f: ClientFrame, facts: Facts) {
   if (o.state.room.mode === "closed") return o.refuse("CONVERSATION_CLOSED", "this conversation is closed", cidOf(f));
   if (f.type === "takeover") return void o.transition({ type: "takeover", operator: op });
   if (f.type === "release") return void o.transition({ type: "release" });
-  if (f.type === "close") return void o.transition({ type: "close" });
+  if (f.type === "close") return void o.transition({ type: "close" }, op);
   if (f.type === "msg") return onAgentMsg(o, op, f.text, f.cid, facts);
 }
 

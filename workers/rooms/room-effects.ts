@@ -71,6 +71,8 @@ function runEffect(
       return void h.triage.escalated(e.reason);
     case "agent_replied":
       return void h.triage.agentReplied(e.at);
+    case "closed":
+      return void h.triage.closed(e.by);
     case "replay": {
       if (!sender) return;
       const info = sender.deserializeAttachment() as SocketInfo;

@@ -44,6 +44,7 @@ export function hubPortOf(ns: AnyNamespace): HubPort {
     publish: (tenantId, event) => rpc(tenantId).publish(tenantId, event),
     recent: (tenantId, afterSeq) => rpc(tenantId).recent(tenantId, afterSeq),
     online: (tenantId) => rpc(tenantId).online(tenantId),
+    agentsOnline: (tenantId) => rpc(tenantId).agentsOnline(tenantId),
     watch: (tenantId, principal, conversationId) => rpc(tenantId).watch(tenantId, principal, conversationId),
     authorityChanged: (tenantId, principal, standing) => rpc(tenantId).authorityChanged(tenantId, principal, standing),
     connect: (request: Request, principal: HubPrincipal) => forwardUpgrade(hub(principal.tenantId), request, principal),

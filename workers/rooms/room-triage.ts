@@ -1,5 +1,10 @@
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
-import { onAgentReplied, onConversationEscalated, triageVisitorMessage } from "../domain/triage/hook";
+import {
+  onAgentReplied,
+  onConversationClosed,
+  onConversationEscalated,
+  triageVisitorMessage,
+} from "../domain/triage/hook";
 import { policyFor } from "../domain/triage/settings";
 import { DEFAULT_POLICY } from "../domain/triage/policy";
 import type { EscalationPolicy } from "../storage/schema";
@@ -70,6 +75,14 @@ export class RoomTriage {
     const ctx = this.ctx();
     await onAgentReplied(ctx, { conversationId: this.meta().conversationId, at }).catch((err: unknown) =>
       ctx.log.warn("room: first-response hook failed", { error: String(err) }),
+    );
+  }
+
+  /** The conversation closed: its live ticket is solved (and assigned to `by` if it had no assignee). */
+  async closed(by: string | null) {
+    const ctx = this.ctx();
+    await onConversationClosed(ctx, { conversationId: this.meta().conversationId, by }).catch((err: unknown) =>
+      ctx.log.warn("room: closing the ticket failed", { error: String(err) }),
     );
   }
 

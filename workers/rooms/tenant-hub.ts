@@ -25,7 +25,7 @@ const HubFrame = z.discriminatedUnion("type", [
 ]);
 
 /** What an inbox socket's attachment holds; `exp` (seconds) bounds its life, extended by `auth` frames. */
-type HubSocket = Operator & { exp?: number };
+type HubSocket = Operator & { exp?: number; canTake?: boolean };
 
 /**
  * One per tenant (`idFromName(tenantId)`): the operators' live inbox feed. Rooms call `publish`
@@ -144,6 +144,15 @@ export class TenantHub extends DurableObject<Env> {
     return this.isTenant(tenantId) ? this.operators() : [];
   }
 
+  /** Whether someone who may take a conversation has the inbox open (presence-aware hand-off, rooms/presence.ts). */
+  async agentsOnline(tenantId: string): Promise<boolean> {
+    if (!this.isTenant(tenantId)) return false;
+    return this.ctx.getWebSockets().some((ws) => {
+      const a = ws.deserializeAttachment() as { canTake?: boolean } | null;
+      return !!a && a.canTake !== false;
+    });
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const principal = HubPrincipal.safeParse(JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? "null"));
     if (!principal.success || request.headers.get("upgrade")?.toLowerCase() !== "websocket")
@@ -155,6 +164,7 @@ export class TenantHub extends DurableObject<Env> {
       userId: principal.data.userId,
       name: principal.data.name,
       ...(principal.data.exp !== undefined ? { exp: principal.data.exp } : {}),
+      ...(principal.data.canTake !== undefined ? { canTake: principal.data.canTake } : {}),
     } satisfies HubSocket);
     this.send(pair[1], JSON.stringify({ type: "ready", seq: this.lastSeq(), operators: this.operators() }));
     this.broadcastPresence();

@@ -301,6 +301,32 @@ describe("tickets", () => {
     op.close();
   });
 
+  it("closing the conversation solves its ticket and assigns it to whoever handled it", async () => {
+    // a tenant of its own: the isolation tests count tenant b's tickets
+    const g = await makeTenant("Gamma");
+    const c = await conversation(g, "My parcel never arrived. Can I talk to a human?");
+    const open = await eventually(
+      () => expectJson(call(`/api/tickets?conversationId=${c.id}`, { token: g.token }), 200),
+      (x) => x.data.length === 1,
+    );
+    expect(open.data[0]).toMatchObject({ status: "open", assigneeId: null });
+    const op = await joinOperator(c.id, g.token);
+    op.send({ type: "close" });
+    await op.waitFor((x) => x.type === "mode" && x.mode === "closed");
+    const t = await eventually(
+      () => expectJson(call(`/api/tickets/${open.data[0].id}`, { token: g.token }), 200),
+      (x) => x.status === "solved",
+    );
+    expect(t).toMatchObject({ status: "solved", assigneeId: g.userId });
+    expect(t.sla.solvedAt).toEqual(expect.any(String));
+    expect(t.events.map((e: { kind: string; actor: string }) => [e.kind, e.actor]).slice(-2)).toEqual([
+      ["status", g.userId],
+      ["assignee", g.userId],
+    ]);
+    op.close();
+    c.v.close();
+  });
+
   it("drafts a reply and summarises the conversation", async () => {
     const d = await expectJson(call(`/api/conversations/${f.convA2}/draft`, { method: "POST", token: f.a.token }), 200);
     expect(typeof d.draft).toBe("string");

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
+import { conversationMatch } from "./message-search";
 import {
   conversations,
   messages,
@@ -20,6 +21,8 @@ export type ConversationFilter = {
   assigneeId?: string | null;
   /** Also chat conversations nobody wrote in yet (a widget opened on a page). */
   includeEmpty?: boolean;
+  /** Only conversations with a message matching this FTS5 expression (message-search.ts messageMatch). */
+  textMatch?: string;
   /** Resume after this (updatedAt, id) pair: the last row of the previous page. */
   after?: { updatedAt: number; id: string };
   limit: number;
@@ -56,6 +59,7 @@ export const conversationsRepo = (db: Db) => ({
     if (f.botId) where.push(eq(conversations.botId, f.botId));
     if (f.assigneeId === null) where.push(isNull(conversations.assigneeId));
     else if (f.assigneeId) where.push(eq(conversations.assigneeId, f.assigneeId));
+    if (f.textMatch) where.push(conversationMatch(f.textMatch));
     if (!f.includeEmpty) where.push(or(ne(conversations.channel, "chat"), gt(conversations.messageCount, 0)));
     if (f.after) {
       const at = new Date(f.after.updatedAt);

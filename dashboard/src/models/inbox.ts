@@ -71,11 +71,63 @@ function matches(c: Conversation, f: InboxFilter, me: string | undefined): boole
   if (f.view === "mine" && c.assigneeId !== me) return false;
   if (f.view === "unassigned" && c.assigneeId) return false;
   if (f.view === "waiting" && !isWaiting(c)) return false;
-  if (f.q) {
+  if (f.q.trim()) {
+    // the server's full-text search over every message (searchHits), plus who the visitor is
     const hay = `${JSON.stringify(c.visitor ?? {})} ${c.lastMessagePreview ?? ""} ${c.id}`.toLowerCase();
-    if (!hay.includes(f.q.toLowerCase())) return false;
+    if (!searchHits.value.ids.has(c.id) && !hay.includes(f.q.trim().toLowerCase())) return false;
   }
   return true;
+}
+
+/**
+ * Full-text search (GET /api/conversations?q=): the ids of conversations with a message holding
+ * every word, for the current query; their rows are merged into `rows` so live updates apply.
+ */
+export const searchHits = signal<{ q: string; ids: Set<string>; loading: boolean; nextCursor: string | null }>({
+  q: "",
+  ids: new Set(),
+  loading: false,
+  nextCursor: null,
+});
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+let searchAbort: AbortController | null = null;
+/** How long typing pauses before the search runs. */
+export const SEARCH_DEBOUNCE_MS = 250;
+
+function searchSoon() {
+  clearTimeout(searchTimer);
+  searchAbort?.abort();
+  const q = filter.value.q.trim();
+  if (!q) {
+    searchHits.value = { q: "", ids: new Set(), loading: false, nextCursor: null };
+    return;
+  }
+  searchHits.value = { ...searchHits.value, q, loading: true };
+  searchTimer = setTimeout(() => void runSearch(false), SEARCH_DEBOUNCE_MS);
+}
+
+export async function runSearch(more: boolean) {
+  const q = filter.value.q.trim();
+  if (!q) return;
+  const ctrl = (searchAbort = new AbortController());
+  const cursor = more ? (searchHits.value.nextCursor ?? undefined) : undefined;
+  searchHits.value = { ...searchHits.value, loading: true };
+  try {
+    const page = await api.conversations.list({ ...query(filter.value, cursor), q }, ctrl.signal);
+    batch(() => {
+      const next = new Map(rows.value);
+      for (const c of page.data) next.set(c.id, { ...next.get(c.id), ...c });
+      rows.value = next;
+      const ids = new Set(more ? searchHits.value.ids : []);
+      for (const c of page.data) ids.add(c.id);
+      searchHits.value = { q, ids, loading: false, nextCursor: page.nextCursor ?? null };
+      error.value = null;
+    });
+  } catch (err) {
+    if (err instanceof DOMException) return;
+    searchHits.value = { ...searchHits.value, loading: false };
+    error.value = errorText(err);
+  }
 }
 
 const stamp = (c: Conversation) => Date.parse(c.updatedAt ?? c.lastMessageAt ?? c.createdAt) || 0;
@@ -97,7 +149,6 @@ function query(f: InboxFilter, cursor?: string) {
     status: f.view === "waiting" ? "waiting" : f.status === "closed" ? "closed" : undefined,
     botId: f.botId || undefined,
     assignee: f.view === "mine" ? me : f.view === "unassigned" ? "none" : undefined,
-    // search is applied to the loaded rows: the list endpoint has no text query
     cursor,
     limit: "50",
   };
@@ -132,6 +183,20 @@ export async function load(more = false) {
 export function setFilter(patch: Partial<InboxFilter>) {
   filter.value = { ...filter.value, ...patch };
   if (Object.keys(patch).some((k) => k !== "q")) void load();
+  searchSoon();
+}
+
+/**
+ * Every conversation waiting for a person, whatever page the list is on: the count in the tab
+ * title, the favicon and the nav comes from these rows, kept current by the hub's events.
+ */
+export async function loadWaiting() {
+  try {
+    const page = await api.conversations.list({ status: "waiting", limit: "200" });
+    const next = new Map(rows.value);
+    for (const c of page.data) next.set(c.id, { ...next.get(c.id), ...c });
+    rows.value = next;
+  } catch {}
 }
 
 let relist: ReturnType<typeof setTimeout> | undefined;
@@ -221,16 +286,28 @@ export function onHubEvent(fn: (f: Record<string, unknown>) => void): () => void
   return () => hubListeners.delete(fn);
 }
 
-/** Connects the hub feed (idempotent); returns a disconnect function. */
+let users = 0;
+/**
+ * The first lists (the page and every waiting conversation) have answered: what waits from then on
+ * is news (alerts.ts sounds for it); what waited before is only counted.
+ */
+export const primed = signal(false);
+/**
+ * Connects the hub feed (shared: the shell keeps it for alerts while the inbox screen uses it too);
+ * returns a disconnect function, and the socket closes when its last user disconnects.
+ */
 export function connectInbox(): () => void {
+  users++;
   if (!sock) {
-    void load();
+    primed.value = false;
+    void Promise.allSettled([load(), loadWaiting()]).then(() => (primed.value = true));
     sock = openSocket("/api/inbox/ws", {
       // catch up on events missed while disconnected; re-list too, since the hub keeps only the
       // latest events and anything between the first list and the socket opening would be lost
       onOpen: (send) => {
         if (hubSeq > 0) send({ type: "hello", lastSeq: hubSeq });
         void load();
+        void loadWaiting();
       },
       onFrame: (f) => {
         const seq = num(f.seq);
@@ -257,10 +334,15 @@ export function connectInbox(): () => void {
       clearInterval(poll);
     };
   }
+  let done = false;
   return () => {
+    if (done) return;
+    done = true;
+    if (--users > 0) return;
     stopState?.();
     sock?.close();
     sock = null;
+    primed.value = false;
     live.value = "closed";
   };
 }

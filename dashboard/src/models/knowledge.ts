@@ -68,6 +68,15 @@ export async function addUrl(url: string) {
   await refreshSources();
 }
 
+/** Tries a failed source again as a new source (a URL fetched anew, or the file chosen again), then removes the failed one. */
+export async function retrySource(s: KnowledgeSource, file?: File) {
+  if (file) await api.knowledge.upload(file, s.botId ?? undefined);
+  else if (s.url) await api.knowledge.addText({ type: "url", url: s.url });
+  else return;
+  await api.knowledge.remove(s.id);
+  await refreshSources();
+}
+
 export async function removeSource(id: string) {
   await api.knowledge.remove(id);
   sources.value = sources.value.filter((s) => s.id !== id);

@@ -4,6 +4,7 @@ import { api, type Bot } from "../api";
 import { canAdmin } from "../models/session";
 import { navigate, route } from "../router";
 import { Area, CopyButton, Empty, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { confirmDialog } from "../ui/confirm";
 
 type Form = {
   name: string;
@@ -223,7 +224,11 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
             type="button"
             class="btn danger"
             disabled={del.busy}
-            onClick={() => confirm(`Delete bot “${bot.name}”? Its widget stops working.`) && void del.run()}
+            onClick={() =>
+              void confirmDialog(`Delete bot “${bot.name}”? Its widget stops working.`, "Delete bot").then(
+                (ok) => ok && del.run(),
+              )
+            }
           >
             Delete bot
           </button>

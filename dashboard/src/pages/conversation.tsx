@@ -13,6 +13,8 @@ import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STAT
 import { clock, visitorName } from "../models/util";
 import { navigate } from "../router";
 import { ErrorNote, Loading } from "../ui/kit";
+import { markdown } from "../ui/markdown";
+import { closeWithUndo, flushClose, pendingClose, undoClose } from "../models/undo-close";
 
 /** Inbox-level shortcuts that act on the open conversation ("t" take over, "r" reply). */
 export const shortcutBus = signal<{ key: string; at: number } | null>(null);
@@ -59,7 +61,8 @@ function Bubble({ m }: { m: Message }) {
           : (m.authorName ?? ROLE_LABEL[m.role] ?? m.role)}{" "}
         · <time dateTime={m.at}>{clock(m.at)}</time>
       </span>
-      <p class="msg-text">{m.text}</p>
+      {/* the widget's safe Markdown subset: what the visitor sees, never markup from the text */}
+      <div class="msg-text md">{markdown(m.text)}</div>
       {m.sources && <Sources sources={m.sources} />}
     </li>
   );
@@ -348,6 +351,8 @@ export function ConversationView({ id }: { id: string }) {
   const m = useMemo(() => openConversation(id, session.value?.user.id), [id]);
   const list = useRef<HTMLOListElement>(null);
   const born = useRef(Date.now());
+  // a close still waiting for its Undo window goes out before the socket closes
+  useEffect(() => () => flushClose(id), [id]);
   useEffect(() => () => m.dispose(), [m]);
   useEffect(() => void loadLookups(), []);
 
@@ -378,6 +383,7 @@ export function ConversationView({ id }: { id: string }) {
   // the room accepts a takeover in any open state, also from another operator
   const canTake = mode !== "closed" && !mine;
   const waiting = m.status.value === "waiting";
+  const closing = pendingClose.value?.id === id;
   return (
     <div class="conversation">
       <header class="conv-head">
@@ -392,9 +398,12 @@ export function ConversationView({ id }: { id: string }) {
         <div class="grow">
           <h2>{name}</h2>
           <p class="muted small conv-state">
-            <span class={`tag mode-${mode}`}>
-              {mode === "ai" ? "AI answering" : mode === "human" ? "Human" : "Closed"}
-            </span>
+            {/* while it waits, "Waiting for a person" is the state: nobody is answering yet */}
+            {!waiting && (
+              <span class={`tag mode-${mode}`}>
+                {mode === "ai" ? "AI answering" : mode === "human" ? "Human" : "Closed"}
+              </span>
+            )}
             {waiting && (
               <span class="tag warn">
                 Waiting for a person{m.reason.value ? ` · ${reasonText(m.reason.value)}` : ""}
@@ -419,17 +428,26 @@ export function ConversationView({ id }: { id: string }) {
                 Take over
               </button>
             )}
-            {mode === "human" && (
+            {/* waiting for a person: take it over first; release is for a conversation someone holds */}
+            {mode === "human" && !waiting && (
               <button type="button" class="btn" onClick={m.release}>
                 Release to AI
               </button>
             )}
-            {mode !== "closed" && (
-              <button type="button" class="btn ghost" onClick={m.close}>
+            {mode !== "closed" && !closing && (
+              <button type="button" class="btn ghost" onClick={() => closeWithUndo(id, m.close)}>
                 Close
               </button>
             )}
           </div>
+        )}
+        {closing && (
+          <p class="undo-bar" role="status">
+            Closing this conversation…{" "}
+            <button type="button" class="btn small" onClick={undoClose}>
+              Undo
+            </button>
+          </p>
         )}
       </header>
       <TriageBar m={m} />

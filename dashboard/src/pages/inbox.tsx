@@ -5,10 +5,12 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Conversation } from "../api";
+import * as alerts from "../models/alerts";
 import * as inbox from "../models/inbox";
 import { ago, visitorName } from "../models/util";
 import { navigate, route } from "../router";
 import { Dialog, Empty, ErrorNote, Loading, Select } from "../ui/kit";
+import { stripMarkdown } from "../ui/markdown";
 import { ConversationView, shortcutBus } from "./conversation";
 
 export const INTERACTIVE_MARK = "echo:inbox-interactive";
@@ -33,7 +35,9 @@ function Row({ c, active, focused }: { c: Conversation; active: boolean; focused
             {ago(c.lastMessageAt ?? c.updatedAt ?? c.createdAt)}
           </time>
         </span>
-        <span class="conv-preview">{c.lastMessagePreview ?? "No messages yet"}</span>
+        <span class="conv-preview">
+          {c.lastMessagePreview ? stripMarkdown(c.lastMessagePreview) : "No messages yet"}
+        </span>
         <span class="conv-tags">
           {waiting && <span class="tag warn">Waiting for a person</span>}
           {!waiting && (
@@ -105,6 +109,24 @@ function Filters({ search }: { search: { current: HTMLInputElement | null } }) {
   );
 }
 
+/** Asks for desktop notifications from the inbox, by a button press, once per browser. */
+function NotifyPrompt() {
+  if (alerts.notifyPermission.value !== "default" || alerts.notifyDismissed.value) return null;
+  return (
+    <div class="notify-prompt" role="region" aria-label="Desktop notifications">
+      <p>Get a desktop notification when a customer is waiting for a person, even with this tab in the background?</p>
+      <span class="row">
+        <button type="button" class="btn primary small" onClick={() => void alerts.askNotifications()}>
+          Turn on notifications
+        </button>
+        <button type="button" class="btn ghost small" onClick={alerts.dismissNotifications}>
+          Not now
+        </button>
+      </span>
+    </div>
+  );
+}
+
 const SHORTCUTS = [
   ["j / k", "Next / previous conversation"],
   ["Enter", "Open the selected conversation"],
@@ -121,6 +143,7 @@ export function Inbox() {
   const openId = route.value.path.startsWith("/c/") ? decodeURIComponent(route.value.path.slice(3)) : null;
   const list = inbox.visible.value;
   const sel = inbox.selected.value ?? openId;
+  const q = inbox.filter.value.q.trim();
 
   useEffect(() => {
     void inbox.loadBots();
@@ -175,15 +198,36 @@ export function Inbox() {
             <span class={`live-dot ${inbox.live.value}`} role="status" title={`Live updates: ${inbox.live.value}`}>
               <span class="sr">Live updates {inbox.live.value}</span>
             </span>
+            <button
+              type="button"
+              class="btn ghost small"
+              aria-pressed={alerts.soundOn.value}
+              title={alerts.soundOn.value ? "Sound on when a customer waits" : "Sound off"}
+              onClick={() => alerts.setSound(!alerts.soundOn.value)}
+            >
+              {alerts.soundOn.value ? "Sound on" : "Sound off"}
+            </button>
             <button type="button" class="btn ghost small" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
               ?
             </button>
           </span>
         </header>
+        <NotifyPrompt />
         <Filters search={search} />
         <ErrorNote error={inbox.error.value} />
-        {inbox.loading.value && list.length === 0 ? (
-          <Loading label="Loading conversations…" />
+        {(inbox.loading.value || (q && inbox.searchHits.value.loading)) && list.length === 0 ? (
+          <Loading label={q ? "Searching…" : "Loading conversations…"} />
+        ) : list.length === 0 && q ? (
+          <div class="empty" role="status">
+            <p class="empty-title">No conversations match “{q}”</p>
+            <p>
+              Search looks for every word in the messages of all your conversations
+              {inbox.filter.value.status === "closed" ? " (closed ones only)" : ""}.
+            </p>
+            <button type="button" class="btn small" onClick={() => inbox.setFilter({ q: "" })}>
+              Clear search
+            </button>
+          </div>
         ) : list.length === 0 ? (
           <Empty title="No conversations here">New conversations from your widget appear here as they start.</Empty>
         ) : (
@@ -193,11 +237,17 @@ export function Inbox() {
             ))}
           </ul>
         )}
-        {inbox.nextCursor.value && (
-          <button type="button" class="btn wide" onClick={() => void inbox.load(true)}>
-            Load more
-          </button>
-        )}
+        {q
+          ? inbox.searchHits.value.nextCursor && (
+              <button type="button" class="btn wide" onClick={() => void inbox.runSearch(true)}>
+                More results
+              </button>
+            )
+          : inbox.nextCursor.value && (
+              <button type="button" class="btn wide" onClick={() => void inbox.load(true)}>
+                Load more
+              </button>
+            )}
       </section>
       <section class="pane conv-pane" aria-label="Conversation">
         {openId ? (

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type Permission } from "../api";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { confirmDialog } from "../ui/confirm";
 
 const SCOPES: Permission[] = [
   "bots:read",
@@ -83,7 +84,7 @@ export function Keys() {
         ) : !keys.data?.length ? (
           <Empty title="No keys yet" />
         ) : (
-          <table class="table">
+          <table class="table reflow">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -98,10 +99,14 @@ export function Keys() {
             <tbody>
               {keys.data.map((k) => (
                 <tr key={k.id} class={k.revokedAt ? "revoked" : undefined}>
-                  <td>{k.name}</td>
-                  <td class="mono">{k.hint}</td>
-                  <td class="small">{k.scopes.join(", ")}</td>
-                  <td>{k.revokedAt ? "Revoked" : k.lastUsedAt ? ago(k.lastUsedAt) : "Never"}</td>
+                  <td data-label="Name">{k.name}</td>
+                  <td data-label="Key" class="mono">
+                    {k.hint}
+                  </td>
+                  <td data-label="Scopes" class="small">
+                    {k.scopes.join(", ")}
+                  </td>
+                  <td data-label="Last used">{k.revokedAt ? "Revoked" : k.lastUsedAt ? ago(k.lastUsedAt) : "Never"}</td>
                   <td>
                     {!k.revokedAt && (
                       <button
@@ -109,7 +114,9 @@ export function Keys() {
                         class="btn ghost small"
                         aria-label={`Revoke ${k.name}`}
                         onClick={() =>
-                          confirm(`Revoke “${k.name}”? Apps using it stop working.`) && void revoke.run(k.id)
+                          void confirmDialog(`Revoke “${k.name}”? Apps using it stop working.`, "Revoke").then(
+                            (ok) => ok && revoke.run(k.id),
+                          )
                         }
                       >
                         Revoke

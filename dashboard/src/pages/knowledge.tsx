@@ -9,12 +9,68 @@ import * as k from "../models/knowledge";
 import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { Area, Empty, ErrorNote, Field, Loading, Select, useAction } from "../ui/kit";
+import { markdown } from "../ui/markdown";
+import { confirmDialog } from "../ui/confirm";
 
 const STATUS: Record<string, string> = { queued: "Queued", processing: "Processing", ready: "Ready", failed: "Failed" };
 
 function size(n?: number) {
   if (!n) return "";
   return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+}
+
+/** What the upload picker offers: exactly the kinds the server extracts (workers/domain/knowledge/extract.ts). */
+export const UPLOAD_ACCEPT =
+  ".pdf,.docx,.md,.markdown,.txt,.html,.htm,.csv,text/plain,text/markdown,text/html,text/csv,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/** A failed source in plain words, with the way to try again: a URL is fetched anew, a file is chosen again. */
+function FailedSource({ s }: { s: KnowledgeSource }) {
+  const retry = useAction((file?: File) => k.retrySource(s, file));
+  const what = sourceFailure(s);
+  return (
+    <div class="failed-source" role="alert">
+      <p class="error small">{what}</p>
+      {canAdmin.value &&
+        (s.type === "url" && s.url ? (
+          <button type="button" class="btn small" disabled={retry.busy} onClick={() => void retry.run()}>
+            {retry.busy ? "Retrying…" : "Retry"}
+          </button>
+        ) : s.type === "file" ? (
+          <label class="btn small">
+            Upload again
+            <input
+              class="sr"
+              type="file"
+              aria-label={`Upload ${s.title} again`}
+              accept={UPLOAD_ACCEPT}
+              onChange={(e) => {
+                const f = e.currentTarget.files?.[0];
+                if (f) void retry.run(f);
+              }}
+            />
+          </label>
+        ) : null)}
+      {retry.error && <ErrorNote error={retry.error} />}
+    </div>
+  );
+}
+
+/** The server's reason, said for a person: what happened and what to do. */
+export function sourceFailure(s: KnowledgeSource): string {
+  const e = s.error ?? "";
+  if (/^internal error/i.test(e) || /indexing failed after/.test(e))
+    return "Something went wrong on our side while reading this source. Try again; if it keeps failing, contact support.";
+  if (s.type === "url")
+    return `We couldn't read ${s.url ?? "the page"}: ${e || "the page did not answer"}. Check that it is public, then retry.`;
+  if (/not a valid zip|no word\/document\.xml|DOCX file cannot be read|DOCX file has no/.test(e))
+    return "This file is not a readable Word document (DOCX). Save it again as .docx or PDF and upload it.";
+  if (/PDF could not be read/.test(e))
+    return "This PDF could not be read (it may be scanned or protected). Try another copy.";
+  if (/no text could be extracted/.test(e))
+    return "No text was found in this file. Scanned pages need text recognition first.";
+  if (/unsupported file type/.test(e))
+    return "This kind of file is not supported. Use PDF, DOCX, Markdown, HTML, text or CSV.";
+  return e ? `This source could not be used: ${e}.` : "This source could not be used.";
 }
 
 function SourceRow({ s }: { s: KnowledgeSource }) {
@@ -29,7 +85,7 @@ function SourceRow({ s }: { s: KnowledgeSource }) {
           {s.type.toUpperCase()} {size(s.bytes)}{" "}
           {s.chunkCount ? `· ${s.chunkCount} chunk${s.chunkCount === 1 ? "" : "s"}` : ""} · added {ago(s.createdAt)}
         </span>
-        {s.status === "failed" && s.error && <p class="error small">{s.error}</p>}
+        {s.status === "failed" && <FailedSource s={s} />}
         {s.status === "processing" && (
           <progress max={100} value={pct ?? undefined} aria-label={`Ingesting ${s.title}`}>
             {pct ?? ""}
@@ -45,7 +101,7 @@ function SourceRow({ s }: { s: KnowledgeSource }) {
           class="btn ghost small"
           aria-label={`Delete ${s.title}`}
           disabled={del.busy}
-          onClick={() => confirm(`Delete “${s.title}”?`) && void del.run()}
+          onClick={() => void confirmDialog(`Delete “${s.title}”?`, "Delete").then((ok) => ok && del.run())}
         >
           Delete
         </button>
@@ -73,7 +129,7 @@ function Drop() {
       }}
     >
       <p>
-        <strong>Drop files here</strong> — PDF, Markdown, HTML, text, CSV, JSON
+        <strong>Drop files here</strong> — PDF, Word (DOCX), Markdown, HTML, text, CSV
       </p>
       <label class="btn">
         Choose files
@@ -82,7 +138,7 @@ function Drop() {
           type="file"
           multiple
           aria-label="Upload files"
-          accept=".pdf,.md,.markdown,.txt,.html,.htm,.csv,.json,text/*,application/pdf"
+          accept={UPLOAD_ACCEPT}
           onChange={(e) => take(e.currentTarget.files)}
         />
       </label>
@@ -196,7 +252,7 @@ function TestPanel() {
       {r && (
         <div class="answer" aria-live="polite">
           <h3>Answer</h3>
-          <p class="answer-text">{r.answer}</p>
+          <div class="answer-text md">{markdown(r.answer)}</div>
           <p class="row wrap small">
             <span class={`tag ${r.confidence >= 0.6 ? "ok" : r.confidence >= 0.35 ? "" : "warn"}`}>
               Confidence {Math.round(r.confidence * 100)}%

@@ -8,6 +8,7 @@ import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
+import { confirmDialog } from "../ui/confirm";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -86,7 +87,11 @@ export function Settings() {
                   type="button"
                   class="btn danger"
                   disabled={remove.busy}
-                  onClick={() => confirm("Disconnect the provider and use the built-in model?") && void remove.run()}
+                  onClick={() =>
+                    void confirmDialog("Disconnect the provider and use the built-in model?", "Disconnect").then(
+                      (ok) => ok && remove.run(),
+                    )
+                  }
                 >
                   Disconnect
                 </button>

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type Role } from "../api";
 import { canAdmin, role as myRole, session } from "../models/session";
 import { Empty, ErrorNote, Field, Loading, Select, useAction, useLoad, CopyButton } from "../ui/kit";
+import { confirmDialog } from "../ui/confirm";
 
 const ROLES = [
   ["owner", "Owner"],
@@ -84,7 +85,7 @@ export function Team() {
         {members.loading && !members.data ? (
           <Loading />
         ) : (
-          <table class="table">
+          <table class="table reflow">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -98,9 +99,9 @@ export function Team() {
             <tbody>
               {(members.data ?? []).map((m) => (
                 <tr key={m.userId}>
-                  <td>{m.name ?? "—"}</td>
-                  <td>{m.email}</td>
-                  <td>
+                  <td data-label="Name">{m.name ?? "—"}</td>
+                  <td data-label="Email">{m.email}</td>
+                  <td data-label="Role">
                     {canAdmin.value && m.userId !== me ? (
                       <Select
                         hideLabel
@@ -119,7 +120,11 @@ export function Team() {
                         type="button"
                         class="btn ghost small"
                         aria-label={`Remove ${m.email}`}
-                        onClick={() => confirm(`Remove ${m.email} from the team?`) && void remove.run(m.userId)}
+                        onClick={() =>
+                          void confirmDialog(`Remove ${m.email} from the team?`, "Remove").then(
+                            (ok) => ok && remove.run(m.userId),
+                          )
+                        }
                       >
                         Remove
                       </button>

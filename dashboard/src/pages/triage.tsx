@@ -34,6 +34,7 @@ import {
 import { useFormAction } from "../models/voice";
 import { Area, Empty, ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { Input } from "./voice";
+import { confirmDialog } from "../ui/confirm";
 
 const PRIORITY_FLOOR = [["", "No floor"], ...PRIORITIES.map((p) => [p, PRIORITY_LABEL[p]] as const)] as const;
 
@@ -271,7 +272,11 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
             type="button"
             class="btn danger"
             disabled={del.busy}
-            onClick={() => confirm(`Delete the category “${c.name}” and its examples?`) && void del.run()}
+            onClick={() =>
+              void confirmDialog(`Delete the category “${c.name}” and its examples?`, "Delete category").then(
+                (ok) => ok && del.run(),
+              )
+            }
           >
             Delete category
           </button>
@@ -713,7 +718,9 @@ function Routing({ cats, writable }: { cats: Category[]; writable: boolean }) {
                   class="btn ghost small danger"
                   aria-label={`Delete rule: ${describe(r)}`}
                   disabled={remove.busy}
-                  onClick={() => confirm("Delete this routing rule?") && void remove.run(r.id)}
+                  onClick={() =>
+                    void confirmDialog("Delete this routing rule?", "Delete").then((ok) => ok && remove.run(r.id))
+                  }
                 >
                   Delete
                 </button>

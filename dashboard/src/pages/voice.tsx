@@ -20,6 +20,7 @@ import {
 } from "../models/voice";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { confirmDialog } from "../ui/confirm";
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onInput" | "label"> & {
   label: string;
@@ -331,8 +332,10 @@ function IntegrationCard({
                 aria-label={`Delete ${v.name}`}
                 disabled={del.busy}
                 onClick={() =>
-                  confirm(`Delete “${v.name}”? Calls through ${PROVIDERS[v.provider].label} stop reaching Echo.`) &&
-                  void del.run()
+                  void confirmDialog(
+                    `Delete “${v.name}”? Calls through ${PROVIDERS[v.provider].label} stop reaching Echo.`,
+                    "Delete",
+                  ).then((ok) => ok && del.run())
                 }
               >
                 Delete

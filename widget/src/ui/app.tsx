@@ -99,7 +99,9 @@ function Panel({ m, t, a, close }: Props & { close(): void }) {
           </div>
         ) : null}
       </div>
-      {x && mode === "human" && !agentSpoke ? <x.EmailCapture s={tail} save={a.email} /> : null}
+      {x && mode === "human" && !agentSpoke && m.agents.value === false ? (
+        <x.EmailCapture s={tail} save={a.email} />
+      ) : null}
       {mode === "closed" ? (
         x && <x.Rating s={tail} rate={a.rate} already={a.rated()} restart={a.restart} />
       ) : (

@@ -1,5 +1,6 @@
 import { Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix } from "../../lib/ids";
+import { messageMatch } from "../../storage/message-search";
 import type { ConversationRow, MessageRow } from "../../storage/schema";
 import { actorId, type Ctx } from "../ctx";
 import type { ConversationDto, ExportQuery, ListQuery, MessageDto, MessagesQuery } from "./schemas";
@@ -53,6 +54,9 @@ function decodeCursor(cursor: string): { updatedAt: number; id: string } {
 }
 
 export async function listConversations(ctx: Ctx, q: ListQuery) {
+  // a search with no word in it (only punctuation) matches nothing rather than everything
+  const textMatch = q.q === undefined ? undefined : messageMatch(ctx.tenantId, q.q);
+  if (q.q !== undefined && !textMatch) return { data: [], nextCursor: null };
   const assigneeId = q.assignee === "none" ? null : q.assignee === "me" ? actorId(ctx.actor) : q.assignee;
   const rows = await ctx.repos.conversations.list(ctx.tenantId, {
     status: q.status,
@@ -60,6 +64,7 @@ export async function listConversations(ctx: Ctx, q: ListQuery) {
     botId: q.botId,
     assigneeId,
     includeEmpty: q.includeEmpty === "true",
+    textMatch,
     after: q.cursor ? decodeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });

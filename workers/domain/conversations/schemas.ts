@@ -78,6 +78,10 @@ export const ListQuery = z
     mode: z.enum(CONVERSATION_MODES).optional(),
     botId: z.string().min(1).max(64).optional(),
     assignee: z.string().min(1).max(64).optional().openapi({ description: "a user id, `me` or `none`" }),
+    q: z.string().trim().min(1).max(200).optional().openapi({
+      description:
+        "full-text search over message bodies (notes included): conversations with a message holding every word (as a prefix)",
+    }),
     includeEmpty: z.enum(["true", "false"]).default("false").openapi({
       description: "also list chat conversations with no message yet (a widget was opened on a page, nobody wrote)",
     }),

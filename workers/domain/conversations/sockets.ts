@@ -59,5 +59,6 @@ export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Act
     tenantId: ctx.tenantId,
     ...op,
     ...(ctx.exp !== undefined ? { exp: ctx.exp } : {}),
+    canTake: ctx.actor.permissions.has("conversations:write"),
   });
 }

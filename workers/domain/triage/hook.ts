@@ -7,7 +7,7 @@ import { decideEscalation, DEFAULT_POLICY } from "./policy";
 import type { ConversationTriageRow, EscalationPolicy } from "../../storage/schema";
 import { policyFor } from "./settings";
 import { textSimilarity, words } from "./text";
-import { createTicketForEscalation, labelLiveTicket, type KnownConversation } from "./tickets";
+import { createTicketForEscalation, labelLiveTicket, solveTicketOnClose, type KnownConversation } from "./tickets";
 
 /**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
@@ -194,4 +194,15 @@ export async function onAgentReplied(ctx: AnswerCtx, input: { conversationId: st
   const t = await repo.liveForConversation(ctx.tenantId, input.conversationId);
   if (t && !t.firstRespondedAt && input.at >= t.createdAt.getTime())
     await repo.updateStmt(ctx.tenantId, t.id, { firstRespondedAt: new Date(input.at) }).run();
+}
+
+/**
+ * The conversation closed (issue 22: a handled and closed chat left its ticket Open and Unassigned):
+ * its live ticket is solved, and assigned to whoever handled it when it had no assignee.
+ */
+export async function onConversationClosed(
+  ctx: AnswerCtx,
+  input: { conversationId: string; by: string | null },
+): Promise<void> {
+  await solveTicketOnClose(ctx, input);
 }

@@ -398,6 +398,28 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
 
 type Change = { kind: string; data: Record<string, unknown> };
 
+/**
+ * Closing a conversation solves its live (open or pending) ticket: solved now, first response now if
+ * none was recorded, and assigned to `by` (who handled the conversation) when it had no assignee.
+ */
+export async function solveTicketOnClose(
+  ctx: AnswerCtx,
+  input: { conversationId: string; by: string | null },
+): Promise<void> {
+  const t = await ctx.repos.tickets.liveForConversation(ctx.tenantId, input.conversationId);
+  if (!t) return;
+  const now = new Date(ctx.clock.now());
+  const set: Partial<TicketRow> = { status: "solved", solvedAt: t.solvedAt ?? now, updatedAt: now };
+  if (!t.firstRespondedAt) set.firstRespondedAt = now;
+  const events: Change[] = [{ kind: "status", data: { from: t.status, to: "solved", reason: "conversation closed" } }];
+  // an API key's socket (key_…) is no one to assign a ticket to
+  if (!t.assigneeId && input.by?.startsWith("usr_")) {
+    set.assigneeId = input.by;
+    events.push({ kind: "assignee", data: { from: null, to: input.by, reason: "handled the conversation" } });
+  }
+  await saveChange(ctx, t, set, events, input.by ?? "system");
+}
+
 /** Writes a ticket's changed fields and their history in one batch, then tells the live ticket lists. */
 async function saveChange(ctx: AnswerCtx, t: TicketRow, set: Partial<TicketRow>, events: Change[], actor: string) {
   const tickets = ctx.repos.tickets;

@@ -64,6 +64,10 @@ export const conversations = sqliteTable(
   ],
 );
 
+/**
+ * Message bodies are also indexed in the FTS5 table `messages_fts` (hand-written in
+ * migrations/0011_ux.sql, kept in step by triggers; queried by storage/message-search.ts).
+ */
 export const messages = sqliteTable(
   "messages",
   {

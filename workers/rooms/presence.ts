@@ -1,0 +1,71 @@
+import { createLog } from "../lib/log";
+import type { HubPort } from "../contracts/hub";
+import type { RoomOut, RoomState } from "./room-state";
+
+/**
+ * Presence-aware hand-off (issue 22). When a conversation is handed to a person, the room asks the
+ * tenant's hub whether someone who may take it (an operator with conversations:write and the inbox
+ * open) is online, and says so: the hand-off system message and the visitors' `mode` frame carry
+ * `agents`, and the widget offers the email capture only when `agents` is false.
+ *
+ * The room's shell keeps the hub's last answer (refreshed without blocking when a socket joins and on
+ * every visitor message) and hands it to `decide` as the fact `agents`; room-core.ts applies
+ * `withPresence` to every mode/status transition.
+ */
+
+/** How long a hand-off waits for the hub's answer before it goes out without one. */
+export const PRESENCE_TIMEOUT_MS = 1500;
+
+const log = createLog({ part: "presence" });
+
+/** Whether an agent who may take a conversation is online; undefined when the hub did not answer in time. */
+export async function agentsOnline(hub: Pick<HubPort, "agentsOnline">, tenantId: string): Promise<boolean | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      hub.agentsOnline(tenantId),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), PRESENCE_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    log.warn("presence: hub did not answer", { error: String(err) });
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const ASKED: Record<string, string> = {
+  asked_for_human: "I've asked a person from the team to join.",
+  low_confidence: "I'm not sure about this one, so I've asked a person from the team to join.",
+  provider_failed: "Sorry, I couldn't finish that answer, so I've asked a person from the team to join.",
+};
+
+/** What the visitor is told first when nobody can join now (by hand-off reason). */
+const NOBODY_LEAD: Record<string, string> = {
+  low_confidence: "I'm not sure about this one. ",
+  provider_failed: "Sorry, I couldn't finish that answer. ",
+};
+
+/** The hand-off message when the team's presence is known. */
+export function handoffPresenceText(reason: string, agents: boolean): string {
+  if (!agents)
+    return `${NOBODY_LEAD[reason] ?? ""}No one from the team is online right now. Leave your email below and we'll reply by email as soon as we can.`;
+  return `${ASKED[reason] ?? ASKED.asked_for_human} A teammate will join shortly and reply here.`;
+}
+
+export type PresenceOut = Omit<RoomOut, "mode"> & { mode?: RoomOut["mode"] & { agents?: boolean } };
+
+/** Adds presence to a hand-off's output (message text, `agents` on the mode frame); other outputs pass through. */
+export function withPresence(
+  r: { state: RoomState; out: RoomOut },
+  agents: boolean | undefined,
+): { state: RoomState; out: PresenceOut } {
+  const { state, out } = r;
+  if (agents === undefined || !out.escalated || out.mode?.mode !== "human" || state.status !== "waiting") return r;
+  return {
+    state,
+    out: { ...out, system: handoffPresenceText(state.reason ?? "", agents), mode: { ...out.mode, agents } },
+  };
+}
