@@ -104,6 +104,7 @@ export class ConversationRoom extends DurableObject<Env> {
       this.store.setState(this.core.room);
       this.store.setTriage(null, false);
       this.meta = fresh;
+      this.run({ type: "open" });
       const visitor = { name: fresh.visitor.name, email: fresh.visitor.email };
       this.publish({ type: "conversation.created", status: "open", mode: "ai", visitor });
     });
@@ -331,7 +332,12 @@ export class ConversationRoom extends DurableObject<Env> {
       store: (t, d) => {
         const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
         const failure = d.failure ? { failure: d.failure } : {};
-        this.run({ type: "answer", turnId: t.id, text, sources: d.sources, confidence: d.confidence, ...failure });
+        // the question is what went unanswered when the answerer abstained
+        const abstained = d.abstained ?? false;
+        const act = d.act ? { act: d.act } : {};
+        const { confidence, sources } = d;
+        const question = trigger.text;
+        this.run({ type: "answer", turnId: t.id, text, sources, confidence, abstained, question, ...act, ...failure });
       },
       handoff: (reason) => this.handoff(reason),
       log: (msg, fields) => this.log().warn(msg, fields),

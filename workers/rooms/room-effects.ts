@@ -80,5 +80,7 @@ function runEffect(
       return;
     case "close_sender":
       return sender?.close(e.code, e.reason);
+    case "event":
+      return h.store.insertEvent(e.event);
   }
 }
