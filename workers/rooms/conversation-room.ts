@@ -14,6 +14,7 @@ import { fanOut, send, sendPresence, type SocketAttachment, type SocketInfo } fr
 import { runEffects, type EffectHost, type Outcome } from "./room-effects";
 import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
+import { roomNow } from "./room-clock";
 import { RoomTriage, type TriageOutcome } from "./room-triage";
 import type { ConversationEvent, Standing } from "../contracts/hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
@@ -91,7 +92,7 @@ export class ConversationRoom extends DurableObject<Env> {
           throw new Error("room: init with another identity");
         return;
       }
-      const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
+      const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: roomNow() };
       // the D1 row exists before anyone is told the conversation does (session resume checks it)
       const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
       // the room context is built once and kept for the answerer, triage and the alarm
