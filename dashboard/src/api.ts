@@ -124,7 +124,8 @@ export function installAuth(hooks: AuthHooks) {
   auth = hooks;
 }
 
-type Options = { body?: unknown; form?: FormData; anonymous?: boolean; signal?: AbortSignal };
+/** `text`: the body is returned as text (CSV exports), not parsed as JSON. */
+type Options = { body?: unknown; form?: FormData; anonymous?: boolean; signal?: AbortSignal; text?: boolean };
 
 async function toError(r: Response): Promise<ApiError> {
   const body: unknown = await r.json().catch(() => null);
@@ -169,6 +170,7 @@ export async function request<T>(method: string, path: string, opts: Options = {
   if (r.status === 401 && !opts.anonymous) auth.expired();
   if (!r.ok) throw await toError(r);
   if (r.status === 204) return undefined as T;
+  if (opts.text) return (await r.text()) as T;
   return (await r.json()) as T;
 }
 

@@ -56,6 +56,7 @@ function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string):
   };
 }
 
+const Analytics = lazyScreen(() => import("./pages/analytics"), "Analytics");
 const Bots = lazyScreen(() => import("./pages/bots"), "Bots");
 const Keys = lazyScreen(() => import("./pages/keys"), "Keys");
 const Knowledge = lazyScreen(() => import("./pages/knowledge"), "Knowledge");
@@ -74,6 +75,7 @@ const NAV = [
   ["/bots", "Bots"],
   ["/team", "Team"],
   ["/triage", "Triage"],
+  ["/analytics", "Analytics"],
   ["/voice", "Voice", true],
   ["/keys", "API keys", true],
   ["/settings", "Settings", true],
@@ -182,6 +184,7 @@ function Signed() {
   if (path === "/settings") return <Settings />;
   if (path === "/voice") return <Voice />;
   if (path === "/triage") return <Triage />;
+  if (path === "/analytics") return <Analytics />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>

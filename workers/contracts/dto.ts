@@ -14,4 +14,5 @@ export type { EscalationPolicySchema } from "../domain/triage/policy";
 export type { SlaTable } from "../domain/triage/sla";
 export type * as TriageSchemas from "../domain/triage/schemas";
 export type * as VoiceSchemas from "../domain/voice/schemas";
+export type * as AnalyticsSchemas from "../domain/analytics/schemas";
 export type * as TriageConversationRoutes from "../routes/triage-conversations";

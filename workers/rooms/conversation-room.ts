@@ -13,6 +13,7 @@ import * as entry from "./room-entry";
 import { publishNotice, runEffects, type EffectHost, type Outcome } from "./room-effects";
 import type { Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
+import { roomNow } from "./room-clock";
 import { RoomTriage, type TriageOutcome } from "./room-triage";
 import type { Standing } from "../contracts/hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
@@ -90,13 +91,14 @@ export class ConversationRoom extends DurableObject<Env> {
           throw new Error("room: init with another identity");
         return;
       }
-      const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
+      const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: roomNow() };
       // the room context is built once and kept for the answerer, triage and the alarm
       this.actx = roomCtx(this.env, meta.tenantId, meta.conversationId);
       await insertConversation(this.actx.repos, { ...fresh, visitorKeyHash: meta.visitorKeyHash ?? null });
       this.core = { room: initialState(fresh.createdAt), bucket: undefined };
       this.store.create(fresh, this.core.room);
       this.meta = fresh;
+      this.run({ type: "open" });
       const visitor = { name: fresh.visitor.name, email: fresh.visitor.email };
       this.publish({ type: "conversation.created", status: "open", mode: "ai", visitor });
     });

@@ -1,5 +1,6 @@
 import type { Repos } from "../storage/repos";
-import type { NewConversationRow, NewMessageRow } from "../storage/schema";
+import type { AnalyticsEvent } from "./room-analytics";
+import type { NewConversationEventRow, NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import { initialState, type RoomMeta, type RoomState } from "./room-state";
 
@@ -25,6 +26,22 @@ export function messageRow(meta: RoomMeta, m: MessageRecord): NewMessageRow {
     author: m.author,
     meta: m.meta,
     createdAt: new Date(m.createdAt),
+  };
+}
+
+export function eventRow(meta: RoomMeta, e: AnalyticsEvent): NewConversationEventRow {
+  return {
+    id: `${meta.conversationId}:${e.key}`,
+    tenantId: meta.tenantId,
+    conversationId: meta.conversationId,
+    botId: meta.botId,
+    channel: meta.channel,
+    kind: e.kind,
+    actor: e.actor,
+    actorId: e.actorId,
+    at: e.at,
+    valueMs: e.valueMs,
+    data: e.data,
   };
 }
 
@@ -74,8 +91,8 @@ export function conversationRow(meta: RoomMeta, state: RoomState, last: MessageR
 }
 
 /**
- * Copies what D1 lacks in one batch: messages after the flushed seq, unflushed notes, and the
- * conversation row. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
+ * Copies what D1 lacks in one batch: messages after the flushed seq, unflushed notes, analytics
+ * events, and the conversation row. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
  * flush that fails half-way or runs twice converges. Returns whether more work remains.
  */
 export async function flushToD1(
@@ -87,6 +104,7 @@ export async function flushToD1(
   const from = store.flushedSeq();
   const msgs = store.messagesAfter(from, FLUSH_BATCH);
   const notes = store.unflushedNotes(FLUSH_BATCH);
+  const events = store.unflushedEvents(FLUSH_BATCH);
   const row = conversationRow(meta, state, store.lastMessage());
   const live = {
     status: row.status,
@@ -107,6 +125,8 @@ export async function flushToD1(
     ]),
     repos.conversations.upsertLiveStmt(row, live),
   ];
+  // analytics events ride in the same batch: no extra round trip per message (room-d1-trips.test.ts)
+  stmts.push(...(repos.analytics.insertIgnoreStmts(events.map((e) => eventRow(meta, e))) as unknown as typeof stmts));
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
   const triageRow = triage?.dirty ? triage.row : null;
@@ -115,9 +135,10 @@ export async function flushToD1(
   const last = msgs.at(-1);
   if (last) store.setFlushedSeq(last.seq);
   store.markNotesFlushed(notes.map((n) => n.id));
+  store.markEventsFlushed(events.map((e) => e.key));
   // a newer triage row written meanwhile stays dirty
   if (triageRow && JSON.stringify(store.triage()?.row) === JSON.stringify(triageRow)) store.setTriage(triageRow, false);
-  return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH };
+  return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH || events.length === FLUSH_BATCH };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { newId } from "../lib/ids";
+import { roomNow } from "./room-clock";
 import type { Facts } from "./room-core";
 import { send, sendPresence, type SocketInfo } from "./room-sockets";
 import type { RoomStore } from "./room-store";
@@ -18,7 +19,7 @@ export function gatherFacts(
   const key = need.cidKey;
   const dup = key ? (key.kind === "msg" ? store.messageByCidKey(key.key) : store.noteByCidKey(key.key)) : undefined;
   return {
-    now: Date.now(),
+    now: roomNow(),
     lastSeq: store.lastSeq(),
     ids: [newId("msg"), newId("msg"), newId("msg"), newId("msg")],
     ...(dup ? { dup } : {}),

@@ -105,7 +105,7 @@ const table: Row[] = [
   {
     name: "asking for a person hands off once and opens the escalation",
     command: frame(visitor, { type: "human" }),
-    effects: ["save", "store_message", "send", "save", "publish", "send", "send", "publish", "escalated"],
+    effects: ["save", "event", "store_message", "send", "save", "publish", "send", "send", "publish", "escalated"],
     mode: "human",
   },
   {
@@ -155,6 +155,8 @@ const table: Row[] = [
       "send",
       "save",
       "publish",
+      "event",
+      "event",
       "agent_replied",
     ],
     mode: "human",
@@ -176,7 +178,19 @@ const table: Row[] = [
     name: "close stops the running turn and tells everyone",
     command: frame(agent, { type: "close" }),
     facts: { turn: { id: "turn1", text: "" } },
-    effects: ["save", "stop_turn", "store_message", "send", "save", "publish", "send", "send", "publish", "closed"],
+    effects: [
+      "save",
+      "event",
+      "stop_turn",
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "send",
+      "send",
+      "publish",
+      "closed",
+    ],
     mode: "closed",
   },
   {
@@ -189,7 +203,7 @@ const table: Row[] = [
   {
     name: "a rating is kept and shown to operators",
     command: frame(visitor, { type: "rate", score: 4 }),
-    effects: ["save", "send"],
+    effects: ["save", "event", "send"],
   },
   {
     name: "a channel's visitor message is stored, acknowledged and triaged, not answered",
@@ -205,7 +219,7 @@ const table: Row[] = [
   {
     name: "call state is kept, published and shown to operators",
     command: { type: "call", state: "in_progress" },
-    effects: ["save", "publish", "send"],
+    effects: ["save", "event", "publish", "send"],
   },
   {
     name: "an empty answer stores nothing",

@@ -15,6 +15,16 @@ import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
 import { preview } from "./d1-copy";
 import type { ConversationEvent } from "../contracts/hub";
 import { withPresence } from "./presence";
+import {
+  onAgentReply,
+  onAiAnswer,
+  onTransition,
+  onVisitorMessage,
+  openedEvent,
+  tallyOf,
+  type AnalyticsEvent,
+  type Cause,
+} from "./room-analytics";
 
 /**
  * The conversation's rules as one pure function: `decide(state, command, facts) → { state, effects }`.
@@ -65,7 +75,15 @@ export type Command =
       sources: AnswerSource[];
       confidence: number;
       failure?: string;
+      /** The answerer abstained (confidence under the bot's threshold): analytics' unanswered questions. */
+      abstained?: boolean;
+      /** The visitor message was a dialogue act (greeting, thanks…), answered without retrieval. */
+      act?: string;
+      /** The visitor message the turn answered. */
+      question?: string;
     }
+  /** The conversation was created (init): analytics' `opened`. */
+  | { type: "open" }
   /** The answerer or triage decided a person should take over. */
   | { type: "handoff"; reason: string };
 
@@ -121,7 +139,9 @@ export type Effect =
   /** The RPC caller's result (append: the stored or deduplicated message). */
   | { type: "ack"; message: MessageRecord }
   /** Close the sender's socket (revoked authority, expired token). */
-  | { type: "close_sender"; code: number; reason: string };
+  | { type: "close_sender"; code: number; reason: string }
+  /** An analytics event (room-analytics.ts): kept in the room and copied to D1 with the next flush. */
+  | { type: "event"; event: AnalyticsEvent };
 
 export type Decision = { state: CoreState; effects: Effect[] };
 
@@ -180,6 +200,7 @@ class Out {
   /** Appends a message with the next seq; everyone gets the `msg` frame (the sender's echo is its ack). */
   store(m: Omit<MessageRecord, "seq" | "createdAt">, cidKey: string | null, attachmentIds?: string[]): MessageRecord {
     const rec: MessageRecord = { ...m, seq: ++this.seq, createdAt: this.now };
+    if (rec.role === "visitor") this.setTally(onVisitorMessage(tallyOf(this.state.room), rec.text, this.now));
     this.push({ type: "store_message", message: rec, cidKey, ...(attachmentIds?.length ? { attachmentIds } : {}) });
     this.send("all", toMsgFrame(rec));
     this.push(
@@ -196,6 +217,12 @@ class Out {
       },
     );
     return rec;
+  }
+  setTally(tally: ReturnType<typeof tallyOf>) {
+    this.state = { ...this.state, room: { ...this.state.room, tally } };
+  }
+  emit(...events: AnalyticsEvent[]) {
+    for (const event of events) this.push({ type: "event", event });
   }
   /** Stops the running turn; what the visitor already saw is stored under the turn's id. */
   stopTurn(why: string) {
@@ -217,12 +244,15 @@ class Out {
         null,
       );
   }
-  /** Applies a mode/status rule (room-state.ts) and emits what it asks for; `by`: the operator who acted. */
-  transition(event: RoomEvent, by?: Operator) {
-    const { state, out } = withPresence(apply(this.state.room, event, this.now), this.facts.agents);
+  /** Applies a mode/status rule (room-state.ts) and emits what it asks for; `cause`: who acted. */
+  transition(event: RoomEvent, cause: Cause = { actor: "system" }) {
+    const prev = this.state.room;
+    const { state, out } = withPresence(apply(prev, event, this.now), this.facts.agents);
     if (!out.changed) return false;
-    this.state = { ...this.state, room: state };
+    const step = onTransition(prev, state, event, cause, this.now);
+    this.state = { ...this.state, room: { ...state, tally: step.tally } };
     this.push({ type: "save" });
+    this.emit(...step.events);
     if (out.abortTurn) this.stopTurn(event.type);
     if (out.system)
       this.store(
@@ -251,7 +281,10 @@ class Out {
     }
     for (const n of out.hub) this.push({ type: "publish", notice: n });
     if (out.escalated) this.push({ type: "escalated", reason: out.escalated });
-    if (out.mode?.mode === "closed") this.push({ type: "closed", by: state.assignee?.userId ?? by?.userId ?? null });
+    if (out.mode?.mode === "closed") {
+      const closer = cause.actor === "agent" ? cause.operator.userId : null;
+      this.push({ type: "closed", by: state.assignee?.userId ?? closer ?? null });
+    }
     return true;
   }
 }
@@ -278,7 +311,7 @@ export function decide(state: CoreState, command: Command, facts: Facts): Decisi
       const text = command.text;
       if (!text.trim()) break;
       const meta = { confidence: command.confidence, ...(command.failure ? { failure: command.failure } : {}) };
-      o.store(
+      const answered = o.store(
         {
           id: command.turnId,
           cid: null,
@@ -291,8 +324,16 @@ export function decide(state: CoreState, command: Command, facts: Facts): Decisi
         },
         null,
       );
+      const { confidence, abstained = false, act, question, failure } = command;
+      const a = { confidence, abstained, ...(act ? { act } : {}), ...(question ? { question } : {}) };
+      o.emit(onAiAnswer(answered.id, { ...a, ...(failure ? { failure } : {}) }, o.now));
       break;
     }
+    case "open":
+      o.emit(openedEvent(o.now));
+      o.setTally(tallyOf({ ...o.state.room, changedAt: o.now }));
+      o.push({ type: "save" });
+      break;
     case "handoff":
       o.transition({ type: "handoff", reason: command.reason });
       break;
@@ -318,6 +359,11 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
   );
   o.push({ type: "ack", message: rec });
   if (c.role === "visitor") o.push({ type: "triage", message: rec });
+  // a channel's AI line (a voice agent's turn) is an AI answer too
+  if (c.role === "ai") {
+    const confidence = typeof c.meta?.confidence === "number" ? c.meta.confidence : 1;
+    o.emit(onAiAnswer(rec.id, { confidence, abstained: false }, o.now));
+  }
 }
 
 const cidOf = (f: ClientFrame) => ("cid" in f && typeof f.cid === "string" ? f.cid : undefined);
@@ -358,11 +404,12 @@ function onFrame(o: Out, from: Sender, f: ClientFrame, facts: Facts) {
   if (!from.canWrite || from.authority === "read_only")
     return o.refuse("FORBIDDEN", "your role may watch this conversation but not act in it", cidOf(f));
   const op = from.operator;
+  const by: Cause = { actor: "agent", operator: op };
   if (f.type === "note") return onNote(o, op, f.text, f.cid, facts);
   if (o.state.room.mode === "closed") return o.refuse("CONVERSATION_CLOSED", "this conversation is closed", cidOf(f));
-  if (f.type === "takeover") return void o.transition({ type: "takeover", operator: op });
-  if (f.type === "release") return void o.transition({ type: "release" });
-  if (f.type === "close") return void o.transition({ type: "close" }, op);
+  if (f.type === "takeover") return void o.transition({ type: "takeover", operator: op }, by);
+  if (f.type === "release") return void o.transition({ type: "release" }, by);
+  if (f.type === "close") return void o.transition({ type: "close" }, by);
   if (f.type === "msg") return onAgentMsg(o, op, f.text, f.cid, facts);
 }
 
@@ -397,11 +444,14 @@ function onVisitorMsg(o: Out, f: { cid: string; text: string; attachments?: stri
 
 function onAgentMsg(o: Out, op: Operator, text: string, cid: string, facts: Facts) {
   if (facts.dup && "seq" in facts.dup) return o.send("sender", toMsgFrame(facts.dup));
-  o.transition({ type: "agent_message", operator: op });
+  o.transition({ type: "agent_message", operator: op }, { actor: "agent", operator: op });
   const rec = o.store(
     { id: o.id(), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null },
     `agent:${op.userId}:${cid}`,
   );
+  const step = onAgentReply(tallyOf(o.state.room), op, rec.id, o.now);
+  o.setTally(step.tally);
+  o.emit(...step.events);
   o.push({ type: "agent_replied", at: rec.createdAt });
 }
 

@@ -51,7 +51,20 @@ export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRe
     store: (t, d) => {
       const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
       const failure = d.failure ? { failure: d.failure } : {};
-      deps.answered({ type: "answer", turnId: t.id, text, sources: d.sources, confidence: d.confidence, ...failure });
+      // the question is what went unanswered when the answerer abstained (analytics' knowledge gaps)
+      const [abstained, act, question] = [d.abstained ?? false, d.act ? { act: d.act } : {}, trigger.text];
+      const { confidence, sources } = d;
+      deps.answered({
+        type: "answer",
+        turnId: t.id,
+        text,
+        sources,
+        confidence,
+        abstained,
+        question,
+        ...act,
+        ...failure,
+      });
     },
     handoff: deps.handoff,
     log: (msg, fields) => deps.ctx().log.warn(msg, fields),

@@ -14,7 +14,7 @@ import { joinVisitor, newSession } from "./test-client";
 
 type Trip = { kind: "stmt" | "batch" | "exec"; sql: string };
 
-function countingD1(db: D1Database, trips: Trip[]): D1Database {
+function countingD1(db: D1Database, trips: Trip[], counts: () => boolean): D1Database {
   const real = new WeakMap<object, D1PreparedStatement>();
   const wrap = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
     const p = new Proxy(s, {
@@ -22,7 +22,7 @@ function countingD1(db: D1Database, trips: Trip[]): D1Database {
         if (key === "bind") return (...args: unknown[]) => wrap(target.bind(...args), sql);
         if (key === "first" || key === "all" || key === "run" || key === "raw")
           return (...args: unknown[]) => {
-            trips.push({ kind: "stmt", sql });
+            if (counts()) trips.push({ kind: "stmt", sql });
             return (target[key] as (...a: unknown[]) => unknown).apply(target, args);
           };
         const v = Reflect.get(target, key, target) as unknown;
@@ -37,12 +37,12 @@ function countingD1(db: D1Database, trips: Trip[]): D1Database {
       if (key === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
       if (key === "batch")
         return (stmts: D1PreparedStatement[]) => {
-          trips.push({ kind: "batch", sql: `${stmts.length} statements` });
+          if (counts()) trips.push({ kind: "batch", sql: `${stmts.length} statements` });
           return target.batch(stmts.map((s) => real.get(s) ?? s));
         };
       if (key === "exec")
         return (sql: string) => {
-          trips.push({ kind: "exec", sql });
+          if (counts()) trips.push({ kind: "exec", sql });
           return target.exec(sql);
         };
       const v = Reflect.get(target, key, target) as unknown;
@@ -66,10 +66,14 @@ function scripted(text: string): StreamAnswer {
 }
 
 const trips: Trip[] = [];
-/** Only the room of the conversation under test is counted (other test files share the Durable Object isolate). */
+/**
+ * Only the room of the conversation under test is counted (other test files share the Durable Object
+ * isolate). The room builds its D1 handle once, at init, before the test knows its conversation id,
+ * so every room's handle is wrapped and decides at each call whether it counts.
+ */
 let counted = "";
 const countOnly = () =>
-  setRoomD1WrapperForTesting((db, conversationId) => (conversationId === counted ? countingD1(db, trips) : db));
+  setRoomD1WrapperForTesting((db, conversationId) => countingD1(db, trips, () => conversationId === counted));
 const report = (label: string) =>
   console.log(
     `${label}: ${trips.length} D1 round trips\n${trips.map((t) => `  ${t.kind} ${t.sql.slice(0, 110)}`).join("\n")}`,

@@ -83,6 +83,8 @@ function runEffect(
       return;
     case "close_sender":
       return sender?.close(e.code, e.reason);
+    case "event":
+      return h.store.insertEvent(e.event);
   }
 }
 

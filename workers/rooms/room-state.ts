@@ -30,7 +30,39 @@ export type RoomState = {
   rating: { score: number; comment?: string; at: number } | null;
   /** Last change a person would call activity (not read receipts); orders the inbox with the last message. */
   changedAt: number;
+  /** Analytics bookkeeping (room-analytics.ts); absent in rooms stored before issue 16. */
+  tally?: Tally;
 };
+
+/** What the room remembers between commands to emit the events above; kept inside RoomState. */
+export type Tally = {
+  /** Care cycle: 0 for the first, each reopen starts the next. */
+  cycle: number;
+  cycleStart: number;
+  handoffs: number;
+  /** The pending hand-off's time: set when handed off, cleared when a person acts. */
+  handoffAt: number | null;
+  /** Whether a person replied in this care cycle. */
+  replied: boolean;
+  /** First visitor message since the last agent reply (reply time starts here). */
+  waitingSince: number | null;
+  ratings: number;
+  /** The latest visitor text, for the hand-off event (what could not be answered). */
+  lastQuestion: string | null;
+  /** Call analytics: start and end are emitted once each; a transfer is the call's outcome. */
+  call?: { started: boolean; ended: boolean; transferred: boolean };
+};
+
+export const initialTally = (now: number): Tally => ({
+  cycle: 0,
+  cycleStart: now,
+  handoffs: 0,
+  handoffAt: null,
+  replied: false,
+  waitingSince: null,
+  ratings: 0,
+  lastQuestion: null,
+});
 
 export const initialState = (now = 0): RoomState => ({
   mode: "ai",

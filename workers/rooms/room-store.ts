@@ -2,12 +2,13 @@ import type { AnswerSource } from "../domain/knowledge/answer-types";
 import type { AttachmentRef, JsonObject, MsgFrame, Operator, Role } from "./protocol";
 import type { RoomMeta, RoomState } from "./room-state";
 import type { ConversationTriageRow } from "../storage/schema";
+import type { AnalyticsEvent, EventActor, EventKind } from "./room-analytics";
 
 /**
  * The room's SQLite storage (Durable Object SQL API; calls are synchronous and atomic within one
  * event, which is what makes `seq` gap-free). Parameterized SQL only.
  */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const DDL = [
   `CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
   // cid_key = "<sender>:<cid>"; UNIQUE makes a resend with the same cid store nothing
@@ -19,6 +20,10 @@ const DDL = [
      used_seq INTEGER, created_at INTEGER NOT NULL)`,
   // due work for the single alarm: "flush" (D1 copy)
   `CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, due_at INTEGER NOT NULL)`,
+  // analytics events (issue 16, room-analytics.ts): key is unique per conversation; flushed to D1 in the copy batch
+  `CREATE TABLE IF NOT EXISTS events (key TEXT PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL,
+     actor_id TEXT, value_ms INTEGER, data TEXT, flushed INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE INDEX IF NOT EXISTS events_unflushed ON events (flushed, at)`,
 ];
 
 export type MessageRecord = {
@@ -215,6 +220,35 @@ export function createRoomStore(sql: SqlStorage) {
       }),
     markAttachmentsUsed: (ids: string[], seq: number) => {
       for (const id of ids) sql.exec(`UPDATE attachments SET used_seq = ? WHERE id = ?`, seq, id);
+    },
+
+    /** Stores an analytics event once (a second insert with the same key is ignored). */
+    insertEvent: (e: AnalyticsEvent) =>
+      void sql.exec(
+        `INSERT INTO events (key, kind, at, actor, actor_id, value_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
+        e.key,
+        e.kind,
+        e.at,
+        e.actor,
+        e.actorId,
+        e.valueMs,
+        e.data ? JSON.stringify(e.data) : null,
+      ),
+    unflushedEvents: (limit: number): AnalyticsEvent[] =>
+      sql
+        .exec(`SELECT * FROM events WHERE flushed = 0 ORDER BY at LIMIT ?`, limit)
+        .toArray()
+        .map((r) => ({
+          key: String(r.key),
+          kind: String(r.kind) as EventKind,
+          at: Number(r.at),
+          actor: String(r.actor) as EventActor,
+          actorId: r.actor_id === null ? null : String(r.actor_id),
+          valueMs: r.value_ms === null ? null : Number(r.value_ms),
+          data: json<JsonObject>(r.data),
+        })),
+    markEventsFlushed: (keys: string[]) => {
+      for (const k of keys) sql.exec(`UPDATE events SET flushed = 1 WHERE key = ?`, k);
     },
 
     /** Keeps the earlier due time when the job is already scheduled. */

@@ -1,5 +1,11 @@
 import type { AnswerDone, AnswerEvent, AnswerInput, AnswerSource } from "../domain/knowledge/answer-types";
 
+/** What a finished turn hands back to the room: the answer, and for analytics whether it abstained and its dialogue act. */
+export type StoredAnswer = Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure"> & {
+  /** Under the bot's confidence threshold (not a failure, not the visitor accepting an offer of a person). */
+  abstained?: boolean;
+  act?: string;
+};
 /**
  * One AI turn: stream the answerer, forward `delta` frames, store the final `msg`. A running turn
  * is superseded by a newer visitor message (or stopped by a takeover or close) through its
@@ -28,7 +34,7 @@ export type TurnHost = {
   ready(): Promise<void>;
   sendDelta(id: string, text: string): void;
   /** Stores and broadcasts the final AI message. */
-  storeAnswer(turn: Turn, done: Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure">): void;
+  storeAnswer(turn: Turn, done: StoredAnswer): void;
   /** Moves the conversation to waiting for a person. */
   handoff(reason: "low_confidence" | "provider_failed" | "asked_for_human"): Promise<void>;
   log(msg: string, fields: Record<string, unknown>): void;
@@ -96,6 +102,8 @@ export async function runTurn(
     sources: d.sources as AnswerSource[],
     confidence: d.confidence,
     failure: d.failure,
+    abstained: d.handoff && !d.failure && !d.handoffReason,
+    ...(d.act ? { act: d.act } : {}),
   });
   if (d.handoff) await host.handoff(d.failure ? "provider_failed" : (d.handoffReason ?? "low_confidence"));
 }
@@ -111,7 +119,7 @@ export type ChatTurnHost = {
   /** The room's running turn (one at a time; a newer one or a stop replaces it). */
   current: { get(): Turn | undefined; set(t: Turn | undefined): void };
   /** Stores the final answer through the room's rules (room-core `answer`). */
-  store(turn: Turn, done: Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure">): void;
+  store(turn: Turn, done: StoredAnswer): void;
   handoff(reason: string): Promise<unknown>;
   log(msg: string, fields: Record<string, unknown>): void;
 };

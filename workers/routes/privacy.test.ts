@@ -157,6 +157,14 @@ describe("a visitor's data exported and erased everywhere", async () => {
     expect(before).toMatchObject({ conversations: 1, tickets: 1, triage: 1, calls: 1, files: 1 });
     expect(before.messages).toBeGreaterThan(0);
     expect(before.roomRows).toBeGreaterThan(0);
+    const events = () =>
+      env.DB.prepare(
+        "select count(*) n, coalesce(sum(json_extract(data, '$.question') is not null), 0) q from conversation_events where tenant_id = ? and conversation_id = ?",
+      )
+        .bind(t.tenantId, alice.s.conversationId)
+        .first<{ n: number; q: number }>();
+    // the hand-off's analytics event holds alice's words until the erasure
+    expect((await events())?.q).toBeGreaterThan(0);
     const bobBefore = await footprint(t.tenantId, bob.s.conversationId);
     const elsewhereBefore = await footprint(other.tenantId, aliceElsewhere.s.conversationId);
 
@@ -170,6 +178,10 @@ describe("a visitor's data exported and erased everywhere", async () => {
     const after = await footprint(t.tenantId, alice.s.conversationId);
     expect(after).toEqual({ conversations: 0, messages: 0, tickets: 0, triage: 0, calls: 0, files: 0, roomRows: 0 });
     expect(await env.FILES.head(alice.recordingKey)).toBeNull();
+    // analytics keep anonymous counters, without the visitor's words
+    const kept = await events();
+    expect(kept?.n).toBeGreaterThan(0);
+    expect(kept?.q).toBe(0);
     // a room woken afterwards holds nothing, and no later D1 copy brings the conversation back
     const woken = await runInDurableObject(
       roomStub(env.CONVERSATION_ROOM, t.tenantId, alice.s.conversationId),

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import {
   categoryExamples,
+  conversationEvents,
   privacySettings,
   conversations,
   conversationTriage,
@@ -121,6 +122,17 @@ export const privacyRepo = (db: Db) => ({
       .delete(conversationTriage)
       .where(and(eq(conversationTriage.tenantId, tenantId), inArray(conversationTriage.conversationId, ids))),
     db.delete(voiceCalls).where(and(eq(voiceCalls.tenantId, tenantId), inArray(voiceCalls.conversationId, ids))),
+    // analytics keep the anonymous counters (Intercom does the same) but not the visitor's words
+    db
+      .update(conversationEvents)
+      .set({ data: sql`json_remove(${conversationEvents.data}, '$.question')` })
+      .where(
+        and(
+          eq(conversationEvents.tenantId, tenantId),
+          inArray(conversationEvents.conversationId, ids),
+          sql`${conversationEvents.data} is not null`,
+        ),
+      ),
     ...chunks(correctionTexts).map((t) =>
       db
         .delete(categoryExamples)

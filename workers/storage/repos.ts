@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { analyticsRepo } from "./analytics-repo";
 import { auditRepo } from "./audit-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
 import { botsRepo } from "./bots-repo";
@@ -30,6 +31,7 @@ import { voiceCallsRepo, voiceEventsRepo, voiceIntegrationsRepo } from "./voice-
  * (The codemod that moved callers from `xRepo(ctx.db)` to `ctx.repos.x` carries the same mapping.)
  */
 const FACTORIES = {
+  analytics: analyticsRepo,
   apiKeys: apiKeysRepo,
   audit: auditRepo,
   bots: botsRepo,

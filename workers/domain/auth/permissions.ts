@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   "chat:completions",
   "audit:read",
   "privacy:write",
+  "analytics:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -34,6 +35,8 @@ const READ: Permission[] = [
   "tickets:read",
   "team:read",
   "voice:read",
+  // aggregate reports over conversations a viewer may already read one by one (issue 16)
+  "analytics:read",
 ];
 const AGENT: Permission[] = [...READ, "conversations:write", "tickets:write"];
 const ADMIN: Permission[] = [

@@ -7,3 +7,4 @@ export * from "./triage";
 export * from "./auth-mail";
 export * from "./compliance";
 export * from "./sso";
+export * from "./analytics";

@@ -1,0 +1,88 @@
+/**
+ * Groups visitor questions without a model: a question becomes its set of content words (lower
+ * case, stop words dropped, a crude suffix strip), and joins the first group whose words it shares
+ * enough of (Jaccard ≥ JOIN_SIMILARITY), else starts a new one. Deterministic and linear in
+ * questions × groups, which is bounded by MAX_GROUPS.
+ */
+
+export const JOIN_SIMILARITY = 0.34;
+export const MAX_GROUPS = 200;
+export const MAX_EXAMPLES = 3;
+
+const STOP = new Set(
+  (
+    "a an the and or but if of to in on at by for with from about as into is are was were be been being do does did " +
+    "have has had i me my we our you your he she it its they them their this that these those what which who whom " +
+    "how when where why can could would should will shall may might must not no yes please hi hello hey thanks thank " +
+    "there here just any some get got want need like know tell"
+  ).split(" "),
+);
+
+export function contentWords(text: string): string[] {
+  const words = text
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 1 && !STOP.has(w))
+    .map((w) => w.replace(/(ing|ed|es|s)$/u, "") || w);
+  return [...new Set(words)];
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let both = 0;
+  for (const w of a) if (b.has(w)) both++;
+  const union = a.size + b.size - both;
+  return union ? both / union : 0;
+}
+
+export type Question = { text: string; conversationId: string; reason?: string };
+export type QuestionGroup = {
+  label: string;
+  count: number;
+  examples: string[];
+  conversationIds: string[];
+  reasons: Record<string, number>;
+};
+
+/** Groups questions, largest group first; the label is the group's most frequent example. */
+export function groupQuestions(questions: Question[]): QuestionGroup[] {
+  type G = { words: Set<string>; items: Question[]; freq: Map<string, number> };
+  const groups: G[] = [];
+  for (const q of questions) {
+    const words = new Set(contentWords(q.text));
+    let best: G | undefined;
+    let bestScore = 0;
+    for (const g of groups) {
+      const s = jaccard(words, g.words);
+      if (s > bestScore) [best, bestScore] = [g, s];
+    }
+    const target =
+      best && (bestScore >= JOIN_SIMILARITY || (words.size === 0 && best.words.size === 0))
+        ? best
+        : groups.length < MAX_GROUPS
+          ? undefined
+          : best;
+    if (target) {
+      target.items.push(q);
+      const norm = q.text.trim();
+      target.freq.set(norm, (target.freq.get(norm) ?? 0) + 1);
+      continue;
+    }
+    groups.push({ words, items: [q], freq: new Map([[q.text.trim(), 1]]) });
+  }
+  return groups
+    .map((g) => {
+      const byFreq = [...g.freq.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const reasons: Record<string, number> = {};
+      for (const q of g.items) if (q.reason) reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+      return {
+        label: byFreq[0]![0],
+        count: g.items.length,
+        examples: byFreq.slice(0, MAX_EXAMPLES).map(([t]) => t),
+        conversationIds: [...new Set(g.items.map((q) => q.conversationId))].slice(0, 20),
+        reasons,
+      };
+    })
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}

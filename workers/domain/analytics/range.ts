@@ -1,0 +1,86 @@
+/**
+ * Calendar arithmetic in a tenant's time zone with the platform's Intl (no tz database shipped):
+ * reports take `from`/`to` as local dates and bucket events by local day, week and hour of week.
+ */
+
+const DAY_MS = 86_400_000;
+
+/** Whether `tz` is an IANA time zone the runtime knows ("UTC", "Europe/Berlin"). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function partsOf(ms: number, tz: string) {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      weekday: "short",
+    });
+    formatters.set(tz, f);
+  }
+  const p: Record<string, string> = {};
+  for (const x of f.formatToParts(new Date(ms))) p[x.type] = x.value;
+  return p;
+}
+
+/** The zone's offset from UTC at `ms`, in ms (positive east of Greenwich). */
+function offsetAt(ms: number, tz: string): number {
+  const p = partsOf(ms, tz);
+  const asUtc = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
+  return asUtc - (ms - (ms % 1000));
+}
+
+/** Epoch ms of local midnight starting `date` ("YYYY-MM-DD") in `tz`. */
+export function startOfLocalDay(date: string, tz: string): number {
+  const [y, m, d] = date.split("-").map(Number);
+  const guess = Date.UTC(y!, m! - 1, d!);
+  // two passes settle a DST change between the guess and the answer
+  let t = guess - offsetAt(guess, tz);
+  t = guess - offsetAt(t, tz);
+  return t;
+}
+
+/** The local date ("YYYY-MM-DD") of an instant in `tz`. */
+export function localDate(ms: number, tz: string): string {
+  const p = partsOf(ms, tz);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** Adds whole days to a local date. */
+export function addDays(date: string, n: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y!, m! - 1, d!) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Days from `a` to `b` (local dates). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+}
+
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/** Hour of the week in `tz`: 0 = Monday 00:00–01:00 … 167 = Sunday 23:00–24:00. */
+export function hourOfWeek(ms: number, tz: string): number {
+  const p = partsOf(ms, tz);
+  return WEEKDAYS.indexOf(p.weekday!) * 24 + Number(p.hour);
+}
+
+/** The Monday starting the ISO week of a local date. */
+export function weekStart(date: string): string {
+  const dow = (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return addDays(date, -dow);
+}

@@ -1,0 +1,93 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import {
+  AnalyticsQuery,
+  getAnalyticsQuestions,
+  getAnalyticsSummary,
+  getAnalyticsTimeseries,
+  QuestionsDto,
+  questionsCsv,
+  SummaryDto,
+  summaryCsv,
+  TimeseriesDto,
+  TimeseriesQuery,
+  timeseriesCsv,
+} from "../domain/analytics";
+import type { AppEnv } from "../env";
+import { createRouter, problemResponses } from "../lib/http";
+import { authed } from "./middleware";
+
+const sec = [{ bearer: [] }];
+
+const both = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema }, "text/csv": { schema: z.string() } },
+  description,
+});
+
+/** CSV when asked by `?format=csv` or `Accept: text/csv`; JSON otherwise. */
+function reply<T>(
+  c: Context<AppEnv>,
+  format: "json" | "csv" | undefined,
+  body: T,
+  csv: (b: T) => string,
+  name: string,
+) {
+  const wantsCsv = format === "csv" || (format === undefined && /\btext\/csv\b/i.test(c.req.header("accept") ?? ""));
+  if (!wantsCsv) return c.json(body as object, 200);
+  return c.body(csv(body), 200, {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": `attachment; filename="analytics-${name}.csv"`,
+  });
+}
+
+/** Reports derived from conversation events (docs/analytics.md); tenant-scoped, `analytics:read`. */
+export const analyticsRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/summary",
+      tags: ["analytics"],
+      summary:
+        "Headline metrics for a range: AI involvement and resolution, hand-offs, response times, CSAT, volume, voice",
+      security: sec,
+      middleware: [authed("analytics:read")],
+      request: { query: AnalyticsQuery },
+      responses: { 200: both(SummaryDto, "the summary"), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return reply(c, q.format, await getAnalyticsSummary(c.var.ctx, q), summaryCsv, "summary") as never;
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/timeseries",
+      tags: ["analytics"],
+      summary: "One metric per local day or ISO week in the range",
+      security: sec,
+      middleware: [authed("analytics:read")],
+      request: { query: TimeseriesQuery },
+      responses: { 200: both(TimeseriesDto, "the series"), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return reply(c, q.format, await getAnalyticsTimeseries(c.var.ctx, q), timeseriesCsv, q.metric) as never;
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/questions",
+      tags: ["analytics"],
+      summary: "Common questions (categories and grouped first questions) and knowledge gaps (abstentions, hand-offs)",
+      security: sec,
+      middleware: [authed("analytics:read")],
+      request: { query: AnalyticsQuery },
+      responses: { 200: both(QuestionsDto, "topics and gaps"), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return reply(c, q.format, await getAnalyticsQuestions(c.var.ctx, q), questionsCsv, "questions") as never;
+    },
+  );
