@@ -330,7 +330,10 @@ describe("tickets and triage in the dashboard", () => {
 
   it("fits a phone screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tickets" }).click();
+    // on a phone the sections sit behind the Menu button (issue 22)
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("button", { name: /^Menu/ }).click();
+    await nav.getByRole("link", { name: "Tickets" }).click();
     await page.locator("li.ticket", { hasText: SUBJECT }).waitFor();
     await expect(page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).resolves.toBe(true);
     await screenshot(page, "tickets-phone");

@@ -216,6 +216,32 @@ describe("operator alerts, presence-aware hand-off and message search", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("marks a refused field in plain words next to it, focuses it, and shows success after the fix", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Bots" }).click();
+    const origins = page.getByLabel("Allowed origins");
+    await origins.fill("nimbus.example/help");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    const why = page.locator(".field-error", { hasText: "Line 1: use an origin like https://example.com." });
+    await why.waitFor();
+    // the control says it is invalid, names its error, and has the focus (so it is on screen)
+    expect(await origins.getAttribute("aria-invalid")).toBe("true");
+    expect(await origins.getAttribute("aria-describedby")).toContain(await why.getAttribute("id"));
+    await until("the field focused", () => origins.evaluate((el) => el === document.activeElement));
+    // its error line is on screen, not under the sticky Save bar
+    const line = await why.boundingBox();
+    const bar = await page.locator(".sticky-actions").boundingBox();
+    expect(line && bar && line.y + line.height <= bar.y, JSON.stringify({ line, bar })).toBe(true);
+    expect(await page.getByRole("alert").textContent()).toBe("One field needs a change: it is marked.");
+    expect(await page.getByText(/does not match the schema|allowedOrigins/).count()).toBe(0);
+    await screenshot(page, "ux-field-error");
+    await origins.fill("https://nimbus.example");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect(await origins.getAttribute("aria-invalid")).toBeNull();
+    expect(await why.count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it("offers DOCX (not JSON) in the upload picker; a failed file says why in words and can be uploaded again", async () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge" }).click();
     const picker = page.getByLabel("Upload files");

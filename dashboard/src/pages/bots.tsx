@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Bot } from "../api";
 import { canAdmin } from "../models/session";
 import { navigate, route } from "../router";
-import { Area, CopyButton, Empty, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { Area, CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
 
 type Form = {
@@ -112,8 +112,13 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
         <div class="col">
           <section class="card">
             <h2>Settings</h2>
-            <Field label="Name" required value={f.name} onValue={set("name")} />
-            <Field label="Greeting" value={f.greeting} onValue={set("greeting")} />
+            <Field label="Name" required value={f.name} onValue={set("name")} error={fieldError(save.fields, "name")} />
+            <Field
+              label="Greeting"
+              value={f.greeting}
+              onValue={set("greeting")}
+              error={fieldError(save.fields, "greeting")}
+            />
             <Area
               label="Instructions"
               rows={5}
@@ -152,6 +157,7 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
               rows={3}
               placeholder="https://www.example.com"
               hint="One per line. Leave empty to allow any site."
+              error={fieldError(save.fields, "allowedOrigins")}
               value={f.origins}
               onValue={set("origins")}
             />
@@ -199,7 +205,13 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
                 ]}
               />
             </div>
-            <Field label="Logo URL" type="url" value={f.logoUrl} onValue={set("logoUrl")} />
+            <Field
+              label="Logo URL"
+              type="url"
+              value={f.logoUrl}
+              onValue={set("logoUrl")}
+              error={fieldError(save.fields, "theme.logoUrl")}
+            />
             <Preview f={f} />
           </section>
           <section class="card">

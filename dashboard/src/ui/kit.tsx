@@ -1,6 +1,7 @@
 /** The dashboard's few building blocks; every control carries a visible label or an aria-label. */
 import type { ComponentChildren, InputHTMLAttributes, TextareaHTMLAttributes } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { ApiError } from "../api";
 
 type InputProps = {
   type?: string;
@@ -13,10 +14,31 @@ type InputProps = {
   value: string;
   onValue: (v: string) => void;
   hint?: string;
+  /** The server's word on this field (useAction's `fields`), shown under it in plain words. */
+  error?: string | undefined;
 };
 
-export function Field({ label, value, onValue, hint, ...rest }: InputProps) {
+/** aria attributes and the hint/error lines of a labelled control. */
+function described(id: string, hint?: string, error?: string) {
+  const ids = [hint ? `${id}-h` : "", error ? `${id}-e` : ""].filter(Boolean).join(" ");
+  return {
+    attrs: { "aria-describedby": ids || undefined, "aria-invalid": error ? ("true" as const) : undefined },
+    lines: (
+      <>
+        {hint && <small id={`${id}-h`}>{hint}</small>}
+        {error && (
+          <small id={`${id}-e`} class="field-error">
+            {error}
+          </small>
+        )}
+      </>
+    ),
+  };
+}
+
+export function Field({ label, value, onValue, hint, error, ...rest }: InputProps) {
   const id = useId();
+  const d = described(id, hint, error);
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -25,9 +47,9 @@ export function Field({ label, value, onValue, hint, ...rest }: InputProps) {
         id={id}
         value={value}
         onInput={(e) => onValue(e.currentTarget.value)}
-        aria-describedby={hint ? `${id}-h` : undefined}
+        {...d.attrs}
       />
-      {hint && <small id={`${id}-h`}>{hint}</small>}
+      {d.lines}
     </div>
   );
 }
@@ -37,16 +59,34 @@ type AreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "onInput" | "
   value: string;
   onValue: (v: string) => void;
   hint?: string;
+  error?: string | undefined;
 };
-export function Area({ label, value, onValue, hint, ...rest }: AreaProps) {
+export function Area({ label, value, onValue, hint, error, ...rest }: AreaProps) {
   const id = useId();
+  const d = described(id, hint, error);
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <textarea {...rest} id={id} value={value} onInput={(e) => onValue(e.currentTarget.value)} />
-      {hint && <small>{hint}</small>}
+      <textarea {...rest} id={id} value={value} onInput={(e) => onValue(e.currentTarget.value)} {...d.attrs} />
+      {d.lines}
     </div>
   );
+}
+
+/** Field errors by the API's path ("allowedOrigins.0"), in words for the form. */
+export type FieldErrors = Record<string, string>;
+
+/** One field error as a sentence: "Line 2: use an origin like https://example.com". */
+export function plainFieldError(path: string, message: string): string {
+  const index = /\.(\d+)(?:\.|$)/.exec(path);
+  const what = /^(a|an) /i.test(message) ? `Use ${message}.` : `${message[0]?.toUpperCase() ?? ""}${message.slice(1)}.`;
+  return index ? `Line ${Number(index[1]) + 1}: ${what.replace(/^Use/, "use")}` : what;
+}
+
+/** The error for `name` or any path under it ("allowedOrigins" matches "allowedOrigins.0"). */
+export function fieldError(fields: FieldErrors, name: string): string | undefined {
+  const key = Object.keys(fields).find((p) => p === name || p.startsWith(`${name}.`));
+  return key ? fields[key] : undefined;
 }
 
 export function Select<T extends string>({
@@ -134,16 +174,41 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
 }
 
 /** Runs an async action with a busy flag and an error in words. */
+/**
+ * Runs a form's action with busy and error states. When the API names the fields it refused
+ * (problem details `errors`), `fields` holds them for the controls (`error={fieldError(...)}`),
+ * `error` says so in one plain sentence, and the first marked control takes focus (scrolled into view).
+ */
 export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<FieldErrors>({});
   const run = async (...a: A) => {
     setBusy(true);
     setError(null);
+    setFields({});
     try {
       await fn(...a);
       return true;
     } catch (err) {
+      const listed = err instanceof ApiError ? err.errors : [];
+      if (listed.length) {
+        const next: FieldErrors = {};
+        for (const e of listed) next[e.path] ??= plainFieldError(e.path, e.message);
+        setFields(next);
+        setError(
+          listed.length === 1
+            ? "One field needs a change: it is marked."
+            : "Some fields need a change: they are marked.",
+        );
+        requestAnimationFrame(() => {
+          const first = document.querySelector<HTMLElement>("[aria-invalid='true']");
+          first?.focus({ preventScroll: true });
+          // the whole field, its error line included, in the middle of the screen (clear of sticky bars)
+          (first?.closest(".field") ?? first)?.scrollIntoView({ block: "center" });
+        });
+        return false;
+      }
       setError(
         err && typeof err === "object" && "text" in err
           ? String((err as { text: unknown }).text)
@@ -156,7 +221,7 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
       setBusy(false);
     }
   };
-  return { busy, error, run, setError };
+  return { busy, error, fields, run, setError };
 }
 
 /** Loads data once per key with loading and error states. */
