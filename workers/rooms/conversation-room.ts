@@ -21,6 +21,7 @@ import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, Visitor
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 import { socketExpired, verifyReauth } from "./socket-auth";
+import { deliverChannelMessage } from "../domain/channels/deliver";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -77,6 +78,7 @@ export class ConversationRoom extends DurableObject<Env> {
       publish: (n) => this.publish(n),
       handoff: (reason) => this.handoff(reason),
       answer: (id, trigger, triaged) => this.answer(id, trigger, triaged),
+      deliver: (m) => deliverChannelMessage(this.answerCtx(), this.requireMeta(), stored(m)),
     };
   }
 
@@ -138,6 +140,7 @@ export class ConversationRoom extends DurableObject<Env> {
       ...(m.cid ? { cid: m.cid } : {}),
       ...(m.sources ? { sources: m.sources } : {}),
       ...(meta ? { meta } : {}),
+      ...(m.respond ? { respond: true } : {}),
     });
     const triage = await (out.triage ?? (m.role === "visitor" ? this.triage.outcomeOf(out.ack!.seq) : undefined));
     return { ...stored(out.ack!), ...(triage ? { triage } : {}) };
@@ -311,7 +314,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
-    const facts = gatherFacts(this.store, factsNeeded(command), this.turn);
+    const facts = gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel);
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
     return runEffects(this.effectHost, effects, sender);

@@ -21,6 +21,8 @@ export type EffectHost = {
   publish(notice: Notice): void;
   handoff(reason: string): Promise<unknown>;
   answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>): Promise<void>;
+  /** Sends an ai or agent message out through its channel (email, WhatsApp); never throws. */
+  deliver(message: MessageRecord): Promise<unknown>;
 };
 
 /** Runs `decide`'s effects in order; synchronous ones (storage, frames) finish before it returns. */
@@ -80,5 +82,7 @@ function runEffect(
       return;
     case "close_sender":
       return sender?.close(e.code, e.reason);
+    case "deliver":
+      return void waits.push(h.deliver(e.message));
   }
 }

@@ -19,6 +19,7 @@ import { auditRoutes } from "./audit";
 import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
+import { channelRoutes } from "./channels";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -44,4 +45,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/privacy", privacyRoutes);
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
+  app.route("/api/channels", channelRoutes);
 }

@@ -52,3 +52,21 @@ export function existingAccountMail(p: { signInLink: string; resetLink: string }
     "If this was not you, ignore this mail; nothing was changed.",
   ]);
 }
+
+/**
+ * An answer in an email conversation (AI or agent): the message, its sources as links, and how to
+ * go on. Paragraphs of the message stay paragraphs.
+ */
+export function conversationReplyMail(p: {
+  subject: string;
+  text: string;
+  sources: { title: string; url: string | null }[];
+  workspace: string;
+}) {
+  const linked = p.sources.filter((s): s is { title: string; url: string } => !!s.url);
+  return render(p.subject, [
+    ...p.text.split(/\n{2,}/).filter((l) => l.trim()),
+    ...(linked.length ? ["Sources:", ...linked.map((s) => ({ link: s.url, label: s.title }))] : []),
+    `— ${p.workspace} support. Reply to this mail to continue the conversation.`,
+  ]);
+}

@@ -1,7 +1,7 @@
 import { newId } from "../../lib/ids";
 import type { Db } from "../../storage/db";
 import { outboxRepo } from "../../storage/mail-repo";
-import type { Mailer } from "./port";
+import type { Mailer, OutgoingMail } from "./port";
 
 /**
  * The local mail server: a row in `outbox` per mail. Used by `npm start` and every test; nothing
@@ -14,9 +14,14 @@ export function outboxMailer(db: Db, opts: { domain: string; now: () => number }
       const id = newId("mail", opts.now());
       const messageId = `<${id}@${opts.domain}>`;
       await outboxRepo(db)
-        .insertStmt({ id, ...mail, messageId, sentAt: new Date(opts.now()) })
+        .insertStmt({ id, ...mailRow(mail), messageId, sentAt: new Date(opts.now()) })
         .run();
       return { messageId };
     },
   };
+}
+
+/** The outbox keeps headers as sent; Reply-To is one of them (the table has no column for it). */
+function mailRow({ replyTo, ...mail }: OutgoingMail) {
+  return replyTo ? { ...mail, headers: { ...mail.headers, "Reply-To": replyTo } } : mail;
 }
