@@ -37,7 +37,7 @@ function inbound(from: string, to: string, raw: string, rawSize = new TextEncode
 
 async function deliver(from: string, to: string, raw: string, rawSize?: number) {
   const m = inbound(from, to, raw, rawSize);
-  await worker.email!(m.message, env, {} as ExecutionContext);
+  await worker.email(m.message, env);
   return m.rejected;
 }
 
