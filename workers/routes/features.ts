@@ -20,6 +20,7 @@ import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
 import { channelRoutes } from "./channels";
+import { whatsappHookRoutes } from "./whatsapp-hooks";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -46,4 +47,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
   app.route("/api/channels", channelRoutes);
+  app.route("/hooks/whatsapp", whatsappHookRoutes);
 }
