@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, notLike, or } from "drizzle-orm";
 import type { Log } from "../../lib/log";
 import type { Db } from "../../storage/db";
-import { bots, tenantSecrets, voiceIntegrations } from "../../storage/schema";
+import { bots, tenantSecrets, voiceIntegrations, whatsappChannels } from "../../storage/schema";
 import { decryptSecret, encryptSecret, isStale, type MasterKeys } from "./crypto";
 
 /**
@@ -15,7 +15,7 @@ import { decryptSecret, encryptSecret, isStale, type MasterKeys } from "./crypto
  * The sealed columns: bots.secret_ciphertext (identity-verification secrets), tenant_secrets.ciphertext
  * (provider keys such as OpenAI), voice_integrations.secrets_ciphertext (voice provider secrets).
  */
-export type SealedColumn = "bots" | "tenant_secrets" | "voice_integrations";
+export type SealedColumn = "bots" | "tenant_secrets" | "voice_integrations" | "whatsapp_channels";
 
 export type RotationDeps = { db: Db; keys: MasterKeys; log?: Log };
 
@@ -64,6 +64,12 @@ export const renewVoiceSecrets = (db: Db, integrationId: string, old: string) =>
     .update(voiceIntegrations)
     .set({ secretsCiphertext: next })
     .where(and(eq(voiceIntegrations.id, integrationId), eq(voiceIntegrations.secretsCiphertext, old)));
+
+export const renewWhatsAppSecrets = (db: Db, channelId: string, old: string) => (next: string) =>
+  db
+    .update(whatsappChannels)
+    .set({ secretsCiphertext: next })
+    .where(and(eq(whatsappChannels.id, channelId), eq(whatsappChannels.secretsCiphertext, old)));
 
 type Candidate = { key: string; tenantId: string; sealed: string; store: (next: string) => Promise<unknown> };
 type Lister = (db: Db, notCurrent: string, after: string, limit: number) => Promise<Candidate[]>;
@@ -117,6 +123,24 @@ const LISTERS: Record<SealedColumn, Lister> = {
       sealed: r.sealed,
       store: renewVoiceSecrets(db, r.id, r.sealed),
     })),
+  whatsapp_channels: async (db, notCurrent, after, limit) =>
+    (
+      await db
+        .select({
+          id: whatsappChannels.id,
+          tenantId: whatsappChannels.tenantId,
+          sealed: whatsappChannels.secretsCiphertext,
+        })
+        .from(whatsappChannels)
+        .where(and(notLike(whatsappChannels.secretsCiphertext, notCurrent), gt(whatsappChannels.id, after)))
+        .orderBy(asc(whatsappChannels.id))
+        .limit(limit)
+    ).map((r) => ({
+      key: r.id,
+      tenantId: r.tenantId,
+      sealed: r.sealed,
+      store: renewWhatsAppSecrets(db, r.id, r.sealed),
+    })),
 };
 
 export type ResealReport = {
@@ -140,8 +164,8 @@ export async function resealStaleSecrets(
   const notCurrent = `v${deps.keys.current.version}.%`;
   const report: ResealReport = {
     version: deps.keys.current.version,
-    resealed: { bots: 0, tenant_secrets: 0, voice_integrations: 0 },
-    unreadable: { bots: 0, tenant_secrets: 0, voice_integrations: 0 },
+    resealed: { bots: 0, tenant_secrets: 0, voice_integrations: 0, whatsapp_channels: 0 },
+    unreadable: { bots: 0, tenant_secrets: 0, voice_integrations: 0, whatsapp_channels: 0 },
     remaining: 0,
   };
   for (const column of Object.keys(LISTERS) as SealedColumn[]) {
