@@ -275,6 +275,48 @@ describe("email channel", () => {
     expect(convB).not.toBe(conv);
   });
 
+  it("keeps attachments in R2 under the conversation, listed on the message; erasure removes mail rows and files", async () => {
+    const { t, address } = await setup("Files");
+    const boundary = "b0undary";
+    const raw = [
+      "From: Finn <finn@customer.test>",
+      `To: ${address}`,
+      "Subject: Screenshot",
+      "Message-ID: <f1@customer.test>",
+      "MIME-Version: 1.0",
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      "",
+      `--${boundary}`,
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Sync is stuck, see the screenshot.",
+      `--${boundary}`,
+      'Content-Type: image/png; name="shot.png"',
+      'Content-Disposition: attachment; filename="shot.png"',
+      "Content-Transfer-Encoding: base64",
+      "",
+      btoa("\x89PNG fake bytes"),
+      `--${boundary}--`,
+      "",
+    ].join("\r\n");
+    await deliver("finn@customer.test", address, raw);
+    const [conv] = await conversationsOf(t.tenantId);
+    const msg = (await roomMessages(t.tenantId, conv!)).find((m) => m.role === "visitor")!;
+    expect(msg.text).toBe("Sync is stuck, see the screenshot.");
+    const [att] = (msg.meta as { attachments: { id: string; name: string; type: string; size: number }[] }).attachments;
+    expect(att).toMatchObject({ name: "shot.png", type: "image/png", size: "\x89PNG fake bytes".length });
+    const file = await call(`/api/conversations/${conv}/attachments/${att!.id}`, { token: t.token });
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer()).length).toBe(att!.size);
+
+    await expectJson(
+      call("/api/privacy/erase", { method: "POST", token: t.token, json: { email: "finn@customer.test" } }),
+      200,
+    );
+    expect(await conversationsOf(t.tenantId)).toEqual([]);
+    expect((await call(`/api/conversations/${conv}/attachments/${att!.id}`, { token: t.token })).status).toBe(404);
+  });
+
   it("answers GET /api/channels/email only to a signed-in admin of the workspace", async () => {
     const t = await makeTenant("Perm");
     expect((await call("/api/channels/email")).status).toBe(401);

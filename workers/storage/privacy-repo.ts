@@ -9,6 +9,9 @@ import {
   ticketEvents,
   tickets,
   voiceCalls,
+  emailMessages,
+  whatsappContacts,
+  whatsappMessages,
 } from "./schema";
 
 /** How a visitor is found: any one of these identifies the conversations held about them. */
@@ -121,6 +124,16 @@ export const privacyRepo = (db: Db) => ({
       .delete(conversationTriage)
       .where(and(eq(conversationTriage.tenantId, tenantId), inArray(conversationTriage.conversationId, ids))),
     db.delete(voiceCalls).where(and(eq(voiceCalls.tenantId, tenantId), inArray(voiceCalls.conversationId, ids))),
+    // the channels' threading rows carry the visitor's address or phone number
+    db
+      .delete(emailMessages)
+      .where(and(eq(emailMessages.tenantId, tenantId), inArray(emailMessages.conversationId, ids))),
+    db
+      .delete(whatsappContacts)
+      .where(and(eq(whatsappContacts.tenantId, tenantId), inArray(whatsappContacts.conversationId, ids))),
+    db
+      .delete(whatsappMessages)
+      .where(and(eq(whatsappMessages.tenantId, tenantId), inArray(whatsappMessages.conversationId, ids))),
     ...chunks(correctionTexts).map((t) =>
       db
         .delete(categoryExamples)
