@@ -126,8 +126,9 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
-   * Stores a message from a channel (voice transcripts, email); does not start an AI answer. A
-   * visitor's message is triaged here, once, and the result comes back with it.
+   * Stores a message from a channel adapter (voice transcripts, email, WhatsApp). A visitor's message
+   * is triaged here, once, and the result comes back with it; with `respond` (email, WhatsApp) it is
+   * also answered like a chat message (room-core `append`).
    */
   async appendMessage(input: AppendMessageInput): Promise<StoredMessage & { triage?: TriageOutcome }> {
     const m = AppendInput.parse(input);

@@ -236,6 +236,10 @@ describe("email channel", () => {
     await deliver("carol@customer.test", a.address, first);
     const [conv] = await conversationsOf(a.t.tenantId);
     expect((await roomMessages(a.t.tenantId, conv!)).filter((m) => m.role === "visitor").length).toBe(1);
+    // and no empty conversation was started for the redelivery
+    expect(
+      await env.DB.prepare("select count(*) n from conversations where tenant_id = ?").bind(a.t.tenantId).first("n"),
+    ).toBe(1);
 
     // someone else replying to Carol's thread starts their own conversation
     await deliver(

@@ -39,6 +39,12 @@ export const emailRepo = (db: Db) => ({
       .where(and(eq(emailMessages.tenantId, tenantId), eq(emailMessages.conversationId, conversationId)))
       .orderBy(emailMessages.createdAt, emailMessages.id)
       .all(),
+  /** Forgets an inbound id whose message could not be stored, so a redelivery is processed again. */
+  forget: (tenantId: string, messageId: string) =>
+    db
+      .delete(emailMessages)
+      .where(and(eq(emailMessages.tenantId, tenantId), eq(emailMessages.messageId, messageId)))
+      .run(),
   /** False when this tenant already has the Message-ID (a redelivery). */
   insert: async (row: typeof emailMessages.$inferInsert) =>
     (await db.insert(emailMessages).values(row).onConflictDoNothing().returning().get()) !== undefined,

@@ -43,6 +43,10 @@ export async function receiveEmail(
 async function storeInbound(ctx: BaseCtx, tenantId: string, mail: InboundMail): Promise<ReceiveOutcome> {
   const repo = emailRepo(ctx.db);
   const messageId = mail.messageId || `<${newId("eml", ctx.clock.now())}@${ctx.config.emailInboundDomain}>`;
+  // a redelivered mail (same Message-ID) is stored and answered once; checked before a conversation
+  // is started for it (the unique index below settles a race between two deliveries)
+  if ((await repo.byMessageIds(tenantId, [messageId])).length > 0)
+    return { outcome: "ignored", reason: "duplicate Message-ID" };
   const thread = await threadOf(ctx, tenantId, mail);
   const conversationId = thread?.conversationId ?? (await startConversation(ctx, tenantId, mail));
   if (!conversationId) return { outcome: "ignored", reason: "the workspace has no bot" };
@@ -56,17 +60,21 @@ async function storeInbound(ctx: BaseCtx, tenantId: string, mail: InboundMail): 
     subject: mail.subject,
     createdAt: new Date(ctx.clock.now()),
   });
-  // a redelivered mail (same Message-ID): stored once, answered once
   if (!fresh) return { outcome: "ignored", reason: "duplicate Message-ID" };
-  const files = await storeAttachments(ctx, tenantId, conversationId, mail);
-  const text = mail.text || mail.subject || "(empty message)";
-  await ctx.rooms.conversation(tenantId, conversationId).appendMessage({
-    role: "visitor",
-    text,
-    cid: `email:${await shortHash(messageId)}`,
-    meta: { channel: "email", messageId, subject: mail.subject, ...(files.length ? { attachments: files } : {}) },
-    respond: true,
-  });
+  try {
+    const files = await storeAttachments(ctx, tenantId, conversationId, mail);
+    await ctx.rooms.conversation(tenantId, conversationId).appendMessage({
+      role: "visitor",
+      text: mail.text || mail.subject || "(empty message)",
+      cid: `email:${await shortHash(messageId)}`,
+      meta: { channel: "email", messageId, subject: mail.subject, ...(files.length ? { attachments: files } : {}) },
+      respond: true,
+    });
+  } catch (err) {
+    // the handler fails, so the sending server retries later: that retry must not read as a duplicate
+    await repo.forget(tenantId, messageId);
+    throw err;
+  }
   return { outcome: "stored", tenantId, conversationId, threaded: thread !== undefined };
 }
 
