@@ -8,6 +8,7 @@ import { canAdmin } from "../models/session";
 import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
+import { Channels } from "./channels";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -97,6 +98,7 @@ export function Settings() {
           <p class="muted">Only admins can change providers.</p>
         )}
       </section>
+      {canAdmin.value && <Channels />}
       {canAdmin.value && <Outbox />}
     </main>
   );
