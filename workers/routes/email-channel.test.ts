@@ -2,13 +2,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../index";
 import { NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
-import { MAX_EMAIL_BYTES, stripQuoted } from "../domain/channels/email/message";
+import { MAX_EMAIL_BYTES, MAX_MAILS_PER_SENDER_HOUR, stripQuoted } from "../domain/channels/email/message";
 import { roomStub } from "../rooms/room-stub";
 import { joinOperator } from "../rooms/test-client";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
 // whole conversations: several AI answers through the real (offline) answerer
-vi.setConfig({ testTimeout: 30_000 });
+vi.setConfig({ testTimeout: 60_000 });
 
 /**
  * The email channel end to end in workerd: the Worker's email() handler is called with a raw RFC 822
@@ -319,6 +319,33 @@ describe("email channel", () => {
     );
     expect(await conversationsOf(t.tenantId)).toEqual([]);
     expect((await call(`/api/conversations/${conv}/attachments/${att!.id}`, { token: t.token })).status).toBe(404);
+  });
+
+  it("drops a sender's mail beyond the hourly limit; other senders still get through", async () => {
+    const t = await makeTenant("Flood");
+    const { address } = await expectJson<{ address: string }>(call("/api/channels/email", { token: t.token }), 200);
+    const visitorCount = async () => {
+      let n = 0;
+      for (const c of await conversationsOf(t.tenantId))
+        n += (await roomMessages(t.tenantId, c)).filter((m) => m.role === "visitor").length;
+      return n;
+    };
+    for (let i = 0; i <= MAX_MAILS_PER_SENDER_HOUR; i++)
+      await deliver(
+        "flood@customer.test",
+        address,
+        rfc822(
+          { from: "flood@customer.test", to: address, subject: `n${i}`, id: `<flood${i}@customer.test>` },
+          `hi ${i}`,
+        ),
+      );
+    expect(await visitorCount()).toBe(MAX_MAILS_PER_SENDER_HOUR);
+    await deliver(
+      "calm@customer.test",
+      address,
+      rfc822({ from: "calm@customer.test", to: address, subject: "Hello", id: "<calm1@customer.test>" }, "hello"),
+    );
+    expect(await visitorCount()).toBe(MAX_MAILS_PER_SENDER_HOUR + 1);
   });
 
   it("answers GET /api/channels/email only to a signed-in admin of the workspace", async () => {

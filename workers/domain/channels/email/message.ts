@@ -9,6 +9,8 @@ import PostalMime from "postal-mime";
 export const MAX_EMAIL_BYTES = 10 * 1024 * 1024;
 /** Text stored per mail after quote stripping (the room's AppendInput bound). */
 export const MAX_EMAIL_TEXT = 16_000;
+/** Mails accepted per sender and workspace per hour; more are dropped (each one costs an AI answer and a mail). */
+export const MAX_MAILS_PER_SENDER_HOUR = 20;
 /** Attachments kept per mail (each goes to R2). */
 export const MAX_EMAIL_ATTACHMENTS = 10;
 

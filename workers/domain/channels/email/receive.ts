@@ -4,7 +4,14 @@ import { emailRepo, type EmailMessageRow } from "../../../storage/channels-repo"
 import { attachmentKey } from "../../conversations/attachments";
 import type { BaseCtx } from "../../ctx";
 import { localPartOf } from "./inbox";
-import { automatedReason, MAX_EMAIL_BYTES, readInboundMail, type InboundMail } from "./message";
+import { throttleRepo } from "../../../storage/throttle-repo";
+import {
+  automatedReason,
+  MAX_EMAIL_BYTES,
+  MAX_MAILS_PER_SENDER_HOUR,
+  readInboundMail,
+  type InboundMail,
+} from "./message";
 
 /**
  * The email channel's inbound side, called by the Worker's email() handler with the buffered raw
@@ -36,6 +43,11 @@ export async function receiveEmail(
   if (automated) {
     ctx.log.info("email: ignored", { tenantId: inbox.tenantId, reason: automated });
     return { outcome: "ignored", reason: automated };
+  }
+  const window = await throttleRepo(ctx.db).bump(`email-in:${inbox.tenantId}:${mail.from}`, ctx.clock.now(), 3600_000);
+  if ((window?.count ?? 0) > MAX_MAILS_PER_SENDER_HOUR) {
+    ctx.log.warn("email: sender over its hourly limit", { tenantId: inbox.tenantId });
+    return { outcome: "ignored", reason: "too many mails from this sender" };
   }
   return storeInbound(ctx, inbox.tenantId, mail);
 }
