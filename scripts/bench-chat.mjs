@@ -140,7 +140,7 @@ async function connect(url) {
         for (const w of waiters) w.reject(new Error("closed"));
         waiters = [];
       });
-      ws.addEventListener("open", () => resolve());
+      ws.addEventListener("open", () => resolve(undefined));
       ws.addEventListener("error", () => reject(new Error(`socket error ${url.slice(0, 60)}`)));
     });
   await open();
@@ -224,12 +224,13 @@ async function talk(sock, n, stats, acked) {
   }
   const modeNow = () => [...sock.frames].reverse().find((f) => f.type === "mode" || f.type === "ready")?.mode ?? "ai";
   for (let i = 0; i < MESSAGES; i++) {
-    const [q] = QA[(n + i) % QA.length];
-    const text = `${PHRASINGS[Math.floor(i / QA.length) % PHRASINGS.length](q)}${i >= 2 * QA.length ? ` (${i})` : ""}`;
+    const [q] = /** @type {[string, ...unknown[]]} */ (QA[(n + i) % QA.length]);
+    const text = `${/** @type {(q: string) => string} */ (PHRASINGS[Math.floor(i / QA.length) % PHRASINGS.length])(q)}${i >= 2 * QA.length ? ` (${i})` : ""}`;
     const cid = `b${n}-${i}`;
     const mode = modeNow();
-    const { ack, from, t0 } = await sendAcked(sock, cid, text, stats);
+    const { ack, from, t0: sent } = await sendAcked(sock, cid, text, stats);
     if (!ack) continue;
+    const t0 = /** @type {number} */ (sent);
     if (ack.type === "error") {
       stats.refused[ack.code] = (stats.refused[ack.code] ?? 0) + 1;
       continue;

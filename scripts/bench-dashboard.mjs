@@ -47,7 +47,9 @@ for (const [label, files] of [
 
 const persistTo = mkdtempSync(join(tmpdir(), "echo-dash-bench-"));
 const server = await startLocal({ port: PORT, persistTo, quiet: true });
-const { origin, demo } = server;
+const { origin } = server;
+// seeded (startLocal seeds unless told not to)
+const demo = /** @type {NonNullable<typeof server.demo>} */ (server.demo);
 let browser;
 try {
   // a realistic inbox: conversations started through the widget protocol, each with a message
@@ -63,7 +65,9 @@ try {
     await new Promise((res, rej) => ((ws.onopen = res), (ws.onerror = () => rej(new Error("visitor socket failed")))));
     ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
     ws.send(JSON.stringify({ type: "msg", cid: `bench-${i}`, text: `Question number ${i + 1} about my account` }));
-    await new Promise((res) => ws.addEventListener("message", (e) => String(e.data).includes(`bench-${i}`) && res()));
+    await new Promise((res) =>
+      ws.addEventListener("message", (e) => String(e.data).includes(`bench-${i}`) && res(undefined)),
+    );
     ws.close();
   }
 
@@ -118,11 +122,15 @@ try {
     await page.goto(`${origin}/app/inbox`);
     await interactive();
     const t = await page.evaluate(() => {
-      const nav = performance.getEntriesByType("navigation")[0];
+      const nav = /** @type {PerformanceNavigationTiming | undefined} */ (
+        performance.getEntriesByType("navigation")[0]
+      );
       const end = (part) =>
-        performance.getEntriesByType("resource").find((r) => r.name.includes(part))?.responseEnd ?? 0;
+        /** @type {PerformanceResourceTiming | undefined} */ (
+          performance.getEntriesByType("resource").find((r) => r.name.includes(part))
+        )?.responseEnd ?? 0;
       return {
-        tti: performance.getEntriesByName("echo:inbox-interactive")[0].startTime,
+        tti: /** @type {PerformanceEntry} */ (performance.getEntriesByName("echo:inbox-interactive")[0]).startTime,
         dcl: nav?.domContentLoadedEventEnd ?? 0,
         refresh: end("/api/auth/refresh"),
         list: end("/api/conversations"),

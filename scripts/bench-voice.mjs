@@ -37,6 +37,11 @@ const pct = (xs, p) => {
 };
 const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(1)} ms  p95 ${pct(xs, 95).toFixed(1)} ms  (n=${xs.length})`;
 
+/**
+ * @param {string} origin
+ * @param {string} path
+ * @param {{ method?: string, token?: string, body?: object }} [opts]
+ */
 async function json(origin, path, { method = "GET", token, body } = {}) {
   const r = await fetch(`${origin}${path}`, {
     method,
@@ -59,7 +64,7 @@ async function streamOnce(origin, key, model, question) {
     body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: question }] }),
   });
   if (!r.ok) throw new Error(`stream: ${r.status} ${await r.text()}`);
-  const reader = r.body.getReader();
+  const reader = /** @type {ReadableStream<Uint8Array>} */ (r.body).getReader();
   const dec = new TextDecoder();
   let buf = "";
   let ttft = null;
@@ -83,7 +88,9 @@ async function main() {
   const persistTo = mkdtempSync(join(tmpdir(), "echo-voice-bench-"));
   const server = await startLocal({ port: PORT, persistTo, quiet: true });
   try {
-    const { origin, demo } = server;
+    const { origin } = server;
+    // seeded (startLocal seeds unless told not to)
+    const demo = /** @type {NonNullable<typeof server.demo>} */ (server.demo);
     const src = await json(origin, "/api/knowledge/sources", {
       method: "POST",
       token: demo.token,

@@ -93,13 +93,15 @@ function report(p, y) {
   const bins = [0, 0.2, 0.35, 0.5, 0.7, 0.85, 1.0001];
   let ece = 0;
   for (let b = 0; b < bins.length - 1; b++) {
-    const idx = p.map((_, i) => i).filter((i) => p[i] >= bins[b] && p[i] < bins[b + 1]);
+    const lo = /** @type {number} */ (bins[b]);
+    const hi = /** @type {number} */ (bins[b + 1]);
+    const idx = p.map((_, i) => i).filter((i) => p[i] >= lo && p[i] < hi);
     if (!idx.length) continue;
     const conf = idx.reduce((a, i) => a + p[i], 0) / idx.length;
     const acc = idx.reduce((a, i) => a + y[i], 0) / idx.length;
     ece += (idx.length / p.length) * Math.abs(conf - acc);
     console.log(
-      `  [${bins[b].toFixed(2)}, ${Math.min(1, bins[b + 1]).toFixed(2)}): n=${String(idx.length).padStart(3)} mean confidence ${conf.toFixed(2)} right ${acc.toFixed(2)}`,
+      `  [${lo.toFixed(2)}, ${Math.min(1, hi).toFixed(2)}): n=${String(idx.length).padStart(3)} mean confidence ${conf.toFixed(2)} right ${acc.toFixed(2)}`,
     );
   }
   const answered = p.map((_, i) => i).filter((i) => p[i] >= 0.35);
@@ -126,12 +128,14 @@ function logistic(X, y, l2 = 0.5, iters = 30) {
       const p = sigmoid(dot(w, x));
       for (let i = 0; i < d; i++) {
         g[i] += (p - y[n]) * x[i];
-        for (let j = 0; j < d; j++) H[i][j] += p * (1 - p) * x[i] * x[j];
+        const row = /** @type {(typeof H)[number]} */ (H[i]);
+        for (let j = 0; j < d; j++) row[j] += p * (1 - p) * x[i] * x[j];
       }
     });
     for (let i = 1; i < d; i++) {
       g[i] += l2 * w[i];
-      H[i][i] += l2;
+      const row = /** @type {(typeof H)[number]} */ (H[i]);
+      row[i] += l2;
     }
     const step = solve(H, g);
     w = w.map((v, i) => v - step[i]);

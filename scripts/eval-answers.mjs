@@ -144,7 +144,7 @@ async function connect(url) {
     waiters = waiters.filter((w) => (w.pred(f) ? (w.resolve(f), false) : true));
   });
   await new Promise((resolve, reject) => {
-    ws.addEventListener("open", () => resolve());
+    ws.addEventListener("open", () => resolve(undefined));
     ws.addEventListener("error", () => reject(new Error("socket error")));
   });
   const lastMode = () => [...frames].reverse().find((f) => f.type === "mode");

@@ -38,7 +38,10 @@ export function client(origin, token) {
         before = page.nextBefore;
       }
     },
-    /** Polls until no source is queued or processing; returns the final list. */
+    /**
+     * Polls until no source is queued or processing; returns the final list.
+     * @param {{ timeoutMs?: number, onProgress?: (done: number, all: number) => void }} [opts]
+     */
     async waitSettled({ timeoutMs = 30 * 60_000, onProgress } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

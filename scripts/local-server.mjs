@@ -74,7 +74,7 @@ export async function waitForHealth(origin, timeoutMs = 90_000, child) {
 
 /**
  * @param {{port?: number, persistTo?: string, quiet?: boolean, seed?: boolean}} opts
- * @returns {Promise<{origin: string, demo: {email: string, password: string, botKey: string, botId: string} | null, child: import("node:child_process").ChildProcess, stop: () => Promise<void>}>}
+ * @returns {Promise<{origin: string, demo: {email: string, password: string, botKey: string, botId: string, token: string} | null, child: import("node:child_process").ChildProcess, stop: () => Promise<void>, output: () => string}>}
  */
 export async function startLocal({ port = 8787, persistTo, quiet = false, seed = true } = {}) {
   const persist = persistTo ? ["--persist-to", persistTo] : [];
@@ -113,16 +113,18 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
     await waitForHealth(origin, 120_000, child);
   } catch (err) {
     child.kill("SIGTERM");
-    throw new Error(`${err.message}\n${output.slice(-4000)}`);
+    throw new Error(`${/** @type {Error} */ (err).message}\n${output.slice(-4000)}`);
   }
   const demo = seed ? await seedDemo(origin) : null;
   const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-    });
+    /** @type {Promise<void>} */ (
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      })
+    );
   return { origin, demo, child, stop, output: () => output };
 }
 
@@ -131,7 +133,7 @@ export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
     srv.on("error", reject);

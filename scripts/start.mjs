@@ -8,7 +8,9 @@ const build = spawnSync(process.execPath, [new URL("./build.mjs", import.meta.ur
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const server = await startLocal({ port });
-const { origin, demo } = server;
+const { origin } = server;
+// seeded (startLocal seeds unless told not to)
+const demo = /** @type {NonNullable<typeof server.demo>} */ (server.demo);
 console.log(`
 Echo is running at ${origin}
 Dashboard: ${origin}/app

@@ -82,7 +82,7 @@ near.sort(
     Number(!!a.cfg.features.charNgrams) - Number(!!b.cfg.features.charNgrams) ||
     b.m.f1 - a.m.f1,
 );
-const best = near[0];
+const best = /** @type {(typeof near)[number]} */ (near[0]);
 // the threshold was picked on the same out-of-fold scores it is reported with; re-check it on a
 // second, differently seeded fold split so the reported figure is not the one we optimised
 const check = T.crossValidatedScores(rows, best.cfg, 5, 23);

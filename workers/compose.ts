@@ -11,21 +11,22 @@ import { roomD1 } from "./rooms/room-db";
 import { hubPortOf, roomsPortOf } from "./rooms/room-port";
 import { chooseMailer } from "./providers/mail";
 import { createDb } from "./storage/db";
+import { reposOf } from "./storage/repos";
 
 /**
  * The composition root: the one place that reads `env` (through `readConfig` and the bindings) and
  * builds the contexts domain code runs with — per request (app.ts middleware), per room
  * (ConversationRoom, via rooms/room-ctx.ts), per hub (TenantHub) and per queue batch (queue.ts).
- * Verbs get ports (`rooms`, `hub`, `providers`, `services.files`/`ingestQueue`, `clock`, `log`),
- * never a binding or a Durable Object stub.
+ * Verbs get ports (`repos`, `rooms`, `hub`, `providers`, `services.files`/`ingestQueue`, `clock`, `log`),
+ * never a binding, the Drizzle handle or a Durable Object stub.
  */
 
 /** The context of one unit of work, before a tenant is known (anonymous routes, queue messages). */
 function baseCtx(env: Env, requestId: string, origin: string, log: Log, d1: D1Database = env.DB): BaseCtx {
   const config = readConfig(env);
-  const db = createDb(d1);
+  const repos = reposOf(createDb(d1));
   return {
-    db,
+    repos,
     config,
     clock: systemClock,
     log,
@@ -35,17 +36,17 @@ function baseCtx(env: Env, requestId: string, origin: string, log: Log, d1: D1Da
       ingestQueue: env.INGEST_QUEUE,
       rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT, voice: env.VOICE_RATE_LIMIT },
       assets: { fetch: (url) => env.ASSETS.fetch(url) },
-      mail: chooseMailer(env, db, { origin, now: systemClock.now }),
+      mail: chooseMailer(env, repos, { origin, now: systemClock.now }),
       origin,
     },
     rooms: roomsPortOf(env.CONVERSATION_ROOM),
     hub: hubPortOf(env.TENANT_HUB),
     providers: providersFor({
       config,
-      db,
+      repos,
       ai: env.AI,
       vectors: env.VECTORS,
-      loadOpenAi: (tenantId) => loadOpenAiSettings({ db, config, tenantId, log }),
+      loadOpenAi: (tenantId) => loadOpenAiSettings({ repos, config, tenantId, log }),
       now: () => systemClock.now(),
     }),
   };
@@ -68,9 +69,9 @@ export function hubCtx(env: Env): { log: Log; appSecret: () => string } {
   return { log: createLog({ do: "TenantHub" }), appSecret: () => readConfig(env).appSecret };
 }
 
-/** Per cron run (scheduled.ts): the database, the master keys and a log. */
+/** Per cron run (scheduled.ts): the repositories, the master keys and a log. */
 export function scheduledCtx(env: Env, cron: string) {
-  return { db: createDb(env.DB), keys: masterKeysOf(readConfig(env)), log: createLog({ cron }) };
+  return { repos: reposOf(createDb(env.DB)), keys: masterKeysOf(readConfig(env)), log: createLog({ cron }) };
 }
 
 /** Per cron run that works through domain verbs (retention): the base context, no tenant. */

@@ -3,7 +3,7 @@ import type { HubPort } from "../contracts/hub";
 import type { AssetsPort, Clock, FilesPort, Log, QueuePort, RateLimitsPort, RoomsPort } from "../contracts/ports";
 import type { ProvidersPort } from "../contracts/providers";
 import type { Mailer } from "../providers/mail/port";
-import type { Db } from "../storage/db";
+import type { Repos } from "../storage/repos";
 import type { Role } from "../storage/schema";
 import type { Permission } from "./auth/permissions";
 
@@ -31,11 +31,13 @@ export type Actor =
  * Plain data built once per request, room or queue batch by the composition root (compose.ts);
  * anonymous routes (signup, login, widget) get a BaseCtx.
  *
- * Transitional (issue 12): `db` is still the Drizzle handle verbs hand to the repository factories
- * in storage/; a `repos` port replacing it is the next step. Every other outside effect is a port.
+ * Every outside effect is a port: D1 is reached only through `repos` (storage/repos.ts), one
+ * repository per entity (`ctx.repos.conversations.get(tenantId, id)`) plus `repos.batch([...])` for a
+ * multi-statement write; no verb sees the Drizzle handle.
  */
 export type BaseCtx = {
-  db: Db;
+  /** The repositories of storage/ over this context's D1 (the room's is the counting wrapper in tests). */
+  repos: Repos;
   config: Config;
   clock: Clock;
   log: Log;

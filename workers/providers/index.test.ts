@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PROVIDER_CACHE_TTL_MS, providersFor, type ProvidersDeps } from ".";
 import type { OpenAiSettings } from "./openai-client";
 
-const db = {} as never;
+const repos = {} as never;
 
 /** A providers port over a counting settings loader and a settable clock. */
 function setup(opts: { answerProvider?: "offline" | "openai"; settings?: OpenAiSettings | null } = {}) {
@@ -12,7 +12,7 @@ function setup(opts: { answerProvider?: "offline" | "openai"; settings?: OpenAiS
   let fail = false;
   const deps: ProvidersDeps = {
     config: { answerProvider: opts.answerProvider ?? "openai" },
-    db,
+    repos,
     loadOpenAi: async (tenantId) => {
       loads.push(tenantId);
       if (fail) throw new Error("D1 unavailable");

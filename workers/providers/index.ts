@@ -9,7 +9,7 @@ import type {
   RetrievalProviders,
   VectorIndex,
 } from "../contracts/providers";
-import type { Db } from "../storage/db";
+import type { Repos } from "../storage/repos";
 import { offlineAnswerModel } from "./answer/offline";
 import { openAiAnswerModel } from "./answer/openai";
 import { workersAiAnswerModel } from "./answer/workers-ai";
@@ -38,14 +38,14 @@ export function chooseAnswerModel(opts: {
 }
 
 export function chooseRetrievalProviders(opts: {
-  db: Db;
+  repos: Pick<Repos, "knowledge">;
   ai?: Pick<Ai, "run">;
   vectors?: VectorizeIndex;
 }): RetrievalProviders {
   if (!opts.ai) return null;
   return {
     embedder: workersAiEmbedder(opts.ai),
-    index: opts.vectors ? vectorizeIndex(opts.vectors) : d1VectorIndex(opts.db),
+    index: opts.vectors ? vectorizeIndex(opts.vectors) : d1VectorIndex(opts.repos),
   };
 }
 
@@ -70,7 +70,7 @@ const cachedAt = new Map<string, number>();
 
 export type ProvidersDeps = {
   config: Pick<Config, "answerProvider">;
-  db: Db;
+  repos: Pick<Repos, "knowledge">;
   ai?: Pick<Ai, "run">;
   vectors?: VectorizeIndex;
   /** Loads and decrypts the tenant's OpenAI-compatible settings (null: none saved). */

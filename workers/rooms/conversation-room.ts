@@ -1,26 +1,25 @@
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import type { VoiceCtx } from "../domain/voice/ports";
-import { conversationsRepo } from "../storage/conversations-repo";
-import { conversationRow } from "./d1-copy";
-import { parseClientFrame, MAX_TEXT, type AttachmentRef, type CallState, type Mode, type MsgFrame } from "./protocol";
-import { roomAnswerer, roomCtx, roomTurnTimeout } from "./room-ctx";
-import { decide, factsNeeded, type Command, type CoreState, type Notice, type Sender } from "./room-core";
+import { insertConversation } from "./d1-copy";
+import type { AttachmentRef, CallState, Mode } from "./protocol";
+import { roomCtx, startChatTurn } from "./room-ctx";
+import { decide, factsNeeded, type Command, type CoreState, type Notice } from "./room-core";
 import { RetellChannel, voiceCtxOf } from "./room-retell";
 import { initialState, snapshotOf, type RoomMeta } from "./room-state";
-import { createRoomStore, toMsgFrame, type MessageRecord, type RoomStore } from "./room-store";
-import { fanOut, send, sendPresence, type SocketAttachment, type SocketInfo } from "./room-sockets";
-import { runEffects, type EffectHost, type Outcome } from "./room-effects";
-import { runChatTurn, type ChatTurnHost, type Turn } from "./room-turn";
+import { createRoomStore, type MessageRecord, type RoomStore } from "./room-store";
+import { acceptSocket, send, sendPresence, type SocketAttachment } from "./room-sockets";
+import * as entry from "./room-entry";
+import { publishNotice, runEffects, type EffectHost, type Outcome } from "./room-effects";
+import type { Turn } from "./room-turn";
 import { RoomAlarm } from "./room-alarm";
 import { RoomTriage, type TriageOutcome } from "./room-triage";
-import type { ConversationEvent, Standing } from "../contracts/hub";
+import type { Standing } from "../contracts/hub";
 import { PRINCIPAL_HEADER, RoomPrincipal, RoomInitInput, AppendInput, Visitor } from "./room-api";
 import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, VisitorPatch } from "./room-api";
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
-import { socketExpired, verifyReauth } from "./socket-auth";
+import { socketExpired } from "./socket-auth";
 import { deliverChannelMessage } from "../domain/channels/deliver";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
@@ -31,7 +30,8 @@ export { FLUSH_DELAY_MS } from "./room-alarm";
  * One per conversation, named `${tenantId}:${conversationId}`: the thin shell around room-core.ts.
  * It loads state, gathers facts, runs the effects `decide` returns (store, send, publish, start or
  * stop a turn, triage) and owns the sockets. Rules live in room-core.ts and room-state.ts, SQL in
- * room-store.ts, the AI turn in room-turn.ts, triage in room-triage.ts, Retell in room-retell.ts.
+ * room-store.ts, the AI turn in room-turn.ts, triage in room-triage.ts, Retell in room-retell.ts,
+ * socket admission and RPC input checks in room-entry.ts.
  */
 export class ConversationRoom extends DurableObject<Env> {
   private readonly store: RoomStore;
@@ -61,12 +61,8 @@ export class ConversationRoom extends DurableObject<Env> {
       log: (msg, fields) => this.log().error(msg, fields),
     });
     this.alarms = new RoomAlarm(ctx.storage, this.store, (msg, fields) => this.log().error(msg, fields));
-    this.triage = new RoomTriage(
-      this.store,
-      () => this.answerCtx(),
-      () => this.requireMeta(),
-      () => this.alarms.markDirty(),
-    );
+    const [actx, meta, dirty] = [() => this.answerCtx(), () => this.requireMeta(), () => this.alarms.markDirty()];
+    this.triage = new RoomTriage(this.store, actx, meta, dirty);
     this.effectHost = {
       state: ctx,
       store: this.store,
@@ -78,7 +74,7 @@ export class ConversationRoom extends DurableObject<Env> {
       publish: (n) => this.publish(n),
       handoff: (reason) => this.handoff(reason),
       answer: (id, trigger, triaged) => this.answer(id, trigger, triaged),
-      deliver: (m) => deliverChannelMessage(this.answerCtx(), this.requireMeta(), stored(m)),
+      deliver: (m) => deliverChannelMessage(this.answerCtx(), this.requireMeta(), entry.storedMessage(m)),
     };
   }
 
@@ -94,17 +90,11 @@ export class ConversationRoom extends DurableObject<Env> {
         return;
       }
       const fresh: RoomMeta = { ...meta, visitor: meta.visitor ?? {}, createdAt: Date.now() };
-      // the D1 row exists before anyone is told the conversation does (session resume checks it)
-      const row = conversationRow(fresh, initialState(fresh.createdAt), undefined);
       // the room context is built once and kept for the answerer, triage and the alarm
       this.actx = roomCtx(this.env, meta.tenantId, meta.conversationId);
-      await conversationsRepo(this.actx.db)
-        .insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null })
-        .run();
-      this.store.setMeta(fresh);
+      await insertConversation(this.actx.repos, { ...fresh, visitorKeyHash: meta.visitorKeyHash ?? null });
       this.core = { room: initialState(fresh.createdAt), bucket: undefined };
-      this.store.setState(this.core.room);
-      this.store.setTriage(null, false);
+      this.store.create(fresh, this.core.room);
       this.meta = fresh;
       const visitor = { name: fresh.visitor.name, email: fresh.visitor.email };
       this.publish({ type: "conversation.created", status: "open", mode: "ai", visitor });
@@ -133,7 +123,7 @@ export class ConversationRoom extends DurableObject<Env> {
   async appendMessage(input: AppendMessageInput): Promise<StoredMessage & { triage?: TriageOutcome }> {
     const m = AppendInput.parse(input);
     this.requireMeta();
-    const meta = m.meta ? JsonRecord.parse(m.meta) : undefined;
+    const meta = m.meta ? entry.JsonRecord.parse(m.meta) : undefined;
     const out = this.run({
       type: "append",
       role: m.role,
@@ -144,32 +134,25 @@ export class ConversationRoom extends DurableObject<Env> {
       ...(m.respond ? { respond: true } : {}),
     });
     const triage = await (out.triage ?? (m.role === "visitor" ? this.triage.outcomeOf(out.ack!.seq) : undefined));
-    return { ...stored(out.ack!), ...(triage ? { triage } : {}) };
+    return { ...entry.storedMessage(out.ack!), ...(triage ? { triage } : {}) };
   }
 
   /** Triage of caller words that may not be stored yet (a voice LLM turn outruns its transcript); once per utterance. */
   async triageWords(text: string): Promise<TriageOutcome | undefined> {
     this.requireMeta();
-    return this.triage.words(
-      z
-        .string()
-        .min(1)
-        .max(MAX_TEXT * 4)
-        .parse(text),
-      (reason) => this.handoff(reason),
-    );
+    return this.triage.words(entry.Words.parse(text), (reason) => this.handoff(reason));
   }
 
   async setMode(mode: Mode, reason: string): Promise<RoomSnapshot> {
     this.requireMeta();
-    await this.run({ type: "set_mode", mode, reason: z.string().min(1).max(100).parse(reason) }).done;
+    await this.run({ type: "set_mode", mode, reason: entry.ModeReason.parse(reason) }).done;
     return this.snapshot();
   }
 
   async setCallState(state: CallState, input?: Record<string, unknown>): Promise<RoomSnapshot> {
     this.requireMeta();
-    const data = input ? JsonRecord.parse(input) : undefined;
-    await this.run({ type: "call", state: CallStateInput.parse(state), ...(data ? { data } : {}) }).done;
+    const data = input ? entry.JsonRecord.parse(input) : undefined;
+    await this.run({ type: "call", state: entry.CallStateInput.parse(state), ...(data ? { data } : {}) }).done;
     return this.snapshot();
   }
 
@@ -180,7 +163,7 @@ export class ConversationRoom extends DurableObject<Env> {
   /** Visible messages (notes excluded) after `afterSeq`, oldest first. */
   async messages(afterSeq = 0, limit = 1000): Promise<StoredMessage[]> {
     this.requireMeta();
-    return this.store.messagesAfter(afterSeq, Math.min(limit, 5000)).map(stored);
+    return this.store.messagesAfter(afterSeq, Math.min(limit, 5000)).map(entry.storedMessage);
   }
 
   /** Registers an uploaded file so a visitor `msg` may carry it (called by the upload route). */
@@ -200,12 +183,8 @@ export class ConversationRoom extends DurableObject<Env> {
     this.turn?.controller.abort();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    [this.meta, this.core, this.turn, this.actx] = [
-      undefined,
-      { room: initialState(), bucket: undefined },
-      undefined,
-      undefined,
-    ];
+    [this.meta, this.turn, this.actx] = [undefined, undefined, undefined];
+    this.core = { room: initialState(), bucket: undefined };
     return { messages };
   }
 
@@ -219,29 +198,14 @@ export class ConversationRoom extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const principal = RoomPrincipal.safeParse(JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? "null"));
-    const meta = this.meta;
-    const p = principal.success ? principal.data : undefined;
-    if (!p || !meta || p.tenantId !== meta.tenantId || p.conversationId !== meta.conversationId)
-      return new Response("not found", { status: 404 });
+    const gate = entry.socketInfoOf(principal.success ? principal.data : undefined, this.meta);
+    if (!gate.ok) return new Response(gate.message, { status: gate.status });
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
       return new Response("expected a WebSocket upgrade", { status: 400 });
-    if (p.kind === "retell") return this.retell.accept(p);
-    const info: SocketInfo =
-      p.kind === "visitor"
-        ? { kind: "visitor" }
-        : {
-            kind: "operator",
-            userId: p.userId,
-            name: p.name,
-            canWrite: p.canWrite,
-            ...(p.exp !== undefined ? { exp: p.exp } : {}),
-          };
+    const info = gate.info;
+    if (info.kind === "retell") return this.retell.accept(info);
     if (info.kind === "operator") await this.admitOperator(info.userId);
-    const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [info.kind]);
-    pair[1].serializeAttachment(info);
-    sendPresence(this.ctx);
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    return new Response(null, { status: 101, webSocket: acceptSocket(this.ctx, info) });
   }
 
   private admitOperator(principal: string) {
@@ -254,50 +218,19 @@ export class ConversationRoom extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer) {
     const info = ws.deserializeAttachment() as SocketAttachment;
     if (info.kind === "retell") return this.retell.onFrame(ws, info, raw);
-    const parsed = info.kind === "visitor" ? parseClientFrame(raw, "visitor") : parseClientFrame(raw, "operator");
-    if (!parsed.ok)
-      return send(ws, {
-        type: "error",
-        code: parsed.code,
-        message: parsed.message,
-        ...(parsed.cid ? { cid: parsed.cid } : {}),
-      });
-    if (info.kind === "operator" && parsed.frame.type === "auth" && !socketExpired(info.exp, Date.now()))
-      return this.reauth(ws, info, parsed.frame.token);
-    const from: Sender =
-      info.kind === "visitor"
-        ? { kind: "visitor" }
-        : {
-            kind: "operator",
-            operator: { userId: info.userId, name: info.name },
-            canWrite: info.canWrite,
-            authority: this.store.authority()[info.userId] ?? "ok",
-            ...(info.exp !== undefined ? { expiresAt: info.exp * 1000 } : {}),
-          };
+    const frame = entry.frameOf(ws, info, raw);
+    if (!frame) return;
+    if (info.kind === "operator" && frame.type === "auth" && !socketExpired(info.exp, Date.now())) {
+      const check = { secret: this.answerCtx().config.appSecret, tenantId: this.requireMeta().tenantId };
+      return entry.reauthSocket(ws, info, frame.token, { ...check, now: Date.now() });
+    }
+    const from = entry.senderOf(info, this.store.authority());
     try {
-      await this.run({ type: "frame", from, frame: parsed.frame }, ws).done;
+      await this.run({ type: "frame", from, frame }, ws).done;
     } catch (err) {
-      this.log().error("room: frame failed", {
-        error: String(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      });
+      this.log().error("room: frame failed", { error: String(err), stack: (err as Error | undefined)?.stack });
       send(ws, { type: "error", code: "INTERNAL", message: "the frame could not be handled" });
     }
-  }
-
-  /** `auth`: a fresh access token of the same user and tenant extends the socket's life; anything else closes it. */
-  private async reauth(ws: WebSocket, info: Extract<SocketInfo, { kind: "operator" }>, token: string) {
-    const expect = { userId: info.userId, tenantId: this.requireMeta().tenantId };
-    const r = await verifyReauth(this.answerCtx().config.appSecret, token, expect, Date.now());
-    if (!r.ok) {
-      send(ws, { type: "error", code: "UNAUTHORIZED", message: r.message });
-      try {
-        ws.close(4001, "unauthorized");
-      } catch {}
-      return;
-    }
-    ws.serializeAttachment({ ...info, exp: r.exp } satisfies SocketInfo);
-    send(ws, { type: "authed", exp: r.exp });
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {
@@ -326,39 +259,22 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   private answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
-    const meta = this.requireMeta();
-    const host: ChatTurnHost = {
-      recent: (n) => this.store.recentMessages(n),
-      answer: (input, signal) => roomAnswerer()(this.answerCtx(), input, signal),
-      broadcast: (frame) => fanOut(this.ctx, frame),
-      current: { get: () => this.turn, set: (t) => void (this.turn = t) },
-      store: (t, d) => {
-        const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
-        const failure = d.failure ? { failure: d.failure } : {};
-        this.run({ type: "answer", turnId: t.id, text, sources: d.sources, confidence: d.confidence, ...failure });
-      },
-      handoff: (reason) => this.handoff(reason),
-      log: (msg, fields) => this.log().warn(msg, fields),
-    };
-    const language = meta.visitor.locale ? { language: meta.visitor.locale } : {};
-    const input = { botId: meta.botId, ...language, channel: "chat" as const };
-    return runChatTurn(host, { turnId, trigger, triaged }, input, roomTurnTimeout());
+    const current = { get: () => this.turn, set: (t: Turn | undefined) => void (this.turn = t) };
+    const deps = { state: this.ctx, store: this.store, meta: this.requireMeta(), ctx: () => this.answerCtx(), current };
+    return startChatTurn(
+      { ...deps, answered: (c) => this.run(c), handoff: (r) => this.handoff(r) },
+      turnId,
+      trigger,
+      triaged,
+    );
   }
 
   override async alarm() {
-    await this.alarms.run(() => this.answerCtx().db, this.meta, this.core.room);
+    await this.alarms.run(() => this.answerCtx().repos, this.meta, this.core.room);
   }
 
-  // ---------------------------------------------------------------- context
-
   private publish(notice: Notice) {
-    const meta = this.meta;
-    if (!meta) return;
-    const { conversationId, botId, channel } = meta;
-    const event = { ...notice, conversationId, botId, channel, at: new Date().toISOString() } as ConversationEvent;
-    this.answerCtx()
-      .hub.publish(meta.tenantId, event)
-      .catch((err: unknown) => this.log().warn("room: hub publish failed", { error: String(err), type: notice.type }));
+    if (this.meta) publishNotice(this.answerCtx(), this.meta, notice);
   }
 
   /** Voice verbs run here with this room as the call's room, through its commands (not RPC to itself). */
@@ -387,15 +303,4 @@ export class ConversationRoom extends DurableObject<Env> {
   private log() {
     return this.answerCtx().log;
   }
-}
-
-/** RPC data must be JSON: round-tripping through JSON both checks and narrows it. */
-const JsonRecord = z
-  .record(z.string(), z.unknown())
-  .transform((r) => JSON.parse(JSON.stringify(r)) as import("./protocol").JsonObject);
-const CallStateInput = z.enum(["ringing", "in_progress", "transferred", "ended"]);
-
-function stored(m: MessageRecord): StoredMessage {
-  const { type: _t, ...f }: MsgFrame = toMsgFrame(m);
-  return { ...f, ...(m.meta ? { meta: m.meta } : {}), ...(m.author ? { author: m.author } : {}) };
 }

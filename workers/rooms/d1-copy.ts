@@ -1,9 +1,7 @@
-import type { Db } from "../storage/db";
-import { conversationsRepo, messagesRepo } from "../storage/conversations-repo";
-import { conversationTriageRepo } from "../storage/triage-repo";
+import type { Repos } from "../storage/repos";
 import type { NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
-import type { RoomMeta, RoomState } from "./room-state";
+import { initialState, type RoomMeta, type RoomState } from "./room-state";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
 export const PREVIEW_CHARS = 140;
@@ -81,7 +79,7 @@ export function conversationRow(meta: RoomMeta, state: RoomState, last: MessageR
  * flush that fails half-way or runs twice converges. Returns whether more work remains.
  */
 export async function flushToD1(
-  db: Db,
+  repos: Repos,
   store: RoomStore,
   meta: RoomMeta,
   state: RoomState,
@@ -103,21 +101,30 @@ export async function flushToD1(
     closedAt: row.closedAt,
   };
   const stmts = [
-    ...messagesRepo(db).insertIgnoreStmts([
+    ...repos.messages.insertIgnoreStmts([
       ...msgs.map((m) => messageRow(meta, m)),
       ...notes.map((n) => noteRow(meta, n)),
     ]),
-    conversationsRepo(db).upsertLiveStmt(row, live),
+    repos.conversations.upsertLiveStmt(row, live),
   ];
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
   const triageRow = triage?.dirty ? triage.row : null;
-  if (triageRow) stmts.push(conversationTriageRepo(db).liveUpsertStmt(triageRow) as unknown as (typeof stmts)[number]);
-  await db.batch(stmts as unknown as Parameters<Db["batch"]>[0]);
+  if (triageRow) stmts.push(repos.conversationTriage.liveUpsertStmt(triageRow) as unknown as (typeof stmts)[number]);
+  await repos.batch(stmts as unknown as Parameters<Repos["batch"]>[0]);
   const last = msgs.at(-1);
   if (last) store.setFlushedSeq(last.seq);
   store.markNotesFlushed(notes.map((n) => n.id));
   // a newer triage row written meanwhile stays dirty
   if (triageRow && JSON.stringify(store.triage()?.row) === JSON.stringify(triageRow)) store.setTriage(triageRow, false);
   return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH };
+}
+
+/**
+ * A new conversation's D1 row, written before anyone is told the conversation exists (session
+ * resume checks it); idempotent, so a retried init cannot duplicate it.
+ */
+export async function insertConversation(repos: Repos, meta: RoomMeta & { visitorKeyHash?: string | null }) {
+  const row = conversationRow(meta, initialState(meta.createdAt), undefined);
+  await repos.conversations.insertIfAbsentStmt({ ...row, visitorKeyHash: meta.visitorKeyHash ?? null }).run();
 }

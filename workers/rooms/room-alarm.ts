@@ -1,4 +1,4 @@
-import type { Db } from "../storage/db";
+import type { Repos } from "../storage/repos";
 import { flushToD1 } from "./d1-copy";
 import type { RoomMeta, RoomState } from "./room-state";
 import type { RoomStore } from "./room-store";
@@ -38,14 +38,14 @@ export class RoomAlarm {
   }
 
   /** Runs due jobs (the D1 flush), retrying with backoff on failure. */
-  async run(db: () => Db, meta: RoomMeta | undefined, state: RoomState) {
+  async run(repos: () => Repos, meta: RoomMeta | undefined, state: RoomState) {
     this.alarmAt = null;
     if (!meta) return;
     if (this.store.dueJobs(Date.now()).includes("flush")) {
       // the job is removed first: a change during the D1 write schedules a fresh one
       this.store.finishJob("flush");
       try {
-        const { more } = await flushToD1(db(), this.store, meta, state);
+        const { more } = await flushToD1(repos(), this.store, meta, state);
         this.flushFailures = 0;
         if (more) this.store.schedule("flush", Date.now());
       } catch (err) {

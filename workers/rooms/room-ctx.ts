@@ -1,6 +1,11 @@
-import type { StreamAnswer } from "../domain/knowledge/answer-types";
+import type { AnswerCtx, StreamAnswer } from "../domain/knowledge/answer-types";
 import { streamAnswer } from "../domain/knowledge/answer";
-import { AI_EVENT_TIMEOUT_MS } from "./room-turn";
+import { MAX_TEXT } from "./protocol";
+import type { Command } from "./room-core";
+import { fanOut } from "./room-sockets";
+import type { RoomMeta } from "./room-state";
+import type { MessageRecord, RoomStore } from "./room-store";
+import { AI_EVENT_TIMEOUT_MS, runChatTurn, type ChatTurnHost } from "./room-turn";
 
 /** The context a room hands to domain code is built by the composition root (compose.ts). */
 export { roomCtx } from "../compose";
@@ -23,3 +28,35 @@ export function setRoomAnswererForTesting(fn?: StreamAnswer, opts: { eventTimeou
 
 /** Silence (ms) after which a turn counts as a provider failure. */
 export const roomTurnTimeout = () => timeoutOverride ?? AI_EVENT_TIMEOUT_MS;
+
+/** What a room lends its chat turn: its store, sockets, running-turn slot and commands. */
+export type TurnDeps = {
+  state: DurableObjectState;
+  store: RoomStore;
+  meta: RoomMeta;
+  ctx(): AnswerCtx;
+  current: ChatTurnHost["current"];
+  /** Stores the final answer through the core (`answer` command). */
+  answered(cmd: Extract<Command, { type: "answer" }>): void;
+  handoff(reason: string): Promise<unknown>;
+};
+
+/** Starts the AI turn that answers `trigger` (gated on its triage), in the visitor's language. */
+export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
+  const host: ChatTurnHost = {
+    recent: (n) => deps.store.recentMessages(n),
+    answer: (input, signal) => roomAnswerer()(deps.ctx(), input, signal),
+    broadcast: (frame) => fanOut(deps.state, frame),
+    current: deps.current,
+    store: (t, d) => {
+      const text = (d.answer || t.text).slice(0, MAX_TEXT * 4);
+      const failure = d.failure ? { failure: d.failure } : {};
+      deps.answered({ type: "answer", turnId: t.id, text, sources: d.sources, confidence: d.confidence, ...failure });
+    },
+    handoff: deps.handoff,
+    log: (msg, fields) => deps.ctx().log.warn(msg, fields),
+  };
+  const language = deps.meta.visitor.locale ? { language: deps.meta.visitor.locale } : {};
+  const input = { botId: deps.meta.botId, ...language, channel: "chat" as const };
+  return runChatTurn(host, { turnId, trigger, triaged }, input, roomTurnTimeout());
+}

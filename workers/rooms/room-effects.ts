@@ -1,3 +1,4 @@
+import type { ConversationEvent, HubPort } from "../contracts/hub";
 import type { Effect, Notice } from "./room-core";
 import type { CoreState } from "./room-core";
 import type { RoomMeta } from "./room-state";
@@ -85,4 +86,17 @@ function runEffect(
     case "deliver":
       return void waits.push(h.deliver(e.message));
   }
+}
+
+/** Publishes a room notice to the tenant hub as a conversation event (best effort: a failure is logged). */
+export function publishNotice(
+  ctx: { hub: HubPort; log: { warn(msg: string, fields: Record<string, unknown>): void } },
+  meta: RoomMeta,
+  notice: Notice,
+) {
+  const { conversationId, botId, channel } = meta;
+  const event = { ...notice, conversationId, botId, channel, at: new Date().toISOString() } as ConversationEvent;
+  ctx.hub
+    .publish(meta.tenantId, event)
+    .catch((err: unknown) => ctx.log.warn("room: hub publish failed", { error: String(err), type: notice.type }));
 }

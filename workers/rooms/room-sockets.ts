@@ -79,6 +79,15 @@ export function presenceFrame(state: DurableObjectState, except?: WebSocket) {
   return { type: "presence", operators: [...ops.values()], visitor };
 }
 
+/** Accepts a visitor's or operator's socket (hibernatable, tagged by kind) and tells operators who is here. */
+export function acceptSocket(state: DurableObjectState, info: SocketInfo): WebSocket {
+  const pair = new WebSocketPair();
+  state.acceptWebSocket(pair[1], [info.kind]);
+  pair[1].serializeAttachment(info);
+  sendPresence(state);
+  return pair[0];
+}
+
 export function sendPresence(state: DurableObjectState, except?: WebSocket) {
   const frame = presenceFrame(state, except);
   for (const ws of liveOperators(state)) if (ws !== except) send(ws, frame);

@@ -111,6 +111,12 @@ export function createRoomStore(sql: SqlStorage) {
     },
     meta: () => kvGet<RoomMeta>("meta"),
     setMeta: (m: RoomMeta) => kvSet("meta", m),
+    /** A new conversation: its meta, first state and no triage yet. */
+    create: (m: RoomMeta, s: RoomState) => {
+      kvSet("meta", m);
+      kvSet("state", s);
+      kvSet("triage", { row: null, dirty: false });
+    },
     state: () => kvGet<RoomState>("state"),
     setState: (s: RoomState) => kvSet("state", s),
     /** Principals whose authority the tenant hub reduced: user or key id → `revoked` | `read_only`. */

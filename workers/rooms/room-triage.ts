@@ -3,7 +3,6 @@ import { onAgentReplied, onConversationEscalated, triageVisitorMessage } from ".
 import { policyFor } from "../domain/triage/settings";
 import { DEFAULT_POLICY } from "../domain/triage/policy";
 import type { EscalationPolicy } from "../storage/schema";
-import { conversationTriageRepo } from "../storage/triage-repo";
 import type { RoomMeta } from "./room-state";
 import type { MessageRecord, RoomStore } from "./room-store";
 
@@ -133,7 +132,7 @@ export class RoomTriage {
       );
       if (result.escalate) {
         // the ticket the hand-off opens reads this row at once: write it now rather than with the flush
-        await conversationTriageRepo(ctx.db).liveUpsertStmt(result.row).run();
+        await ctx.repos.conversationTriage.liveUpsertStmt(result.row).run();
         this.store.setTriage(result.row, false);
         await handoff(result.escalate.reason);
       } else {

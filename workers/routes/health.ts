@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 
@@ -6,7 +5,7 @@ import type { AppEnv } from "../env";
 export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const started = Date.now();
   try {
-    await c.var.ctx.db.run(sql`select 1`);
+    await c.var.ctx.repos.ping();
     return c.json({ status: "ok", d1: "ok", d1Ms: Date.now() - started, time: new Date().toISOString() }, 200);
   } catch (err) {
     c.var.ctx.log.error("health: D1 failed", { error: String(err) });

@@ -4,7 +4,6 @@ import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
 import { actorCan, ROLE_PERMISSIONS, type Permission } from "../domain/auth/permissions";
 import { verifyAccessToken } from "../domain/auth/tokens";
 import { authenticateApiKey } from "../domain/keys";
-import { credentialsRepo } from "../storage/recovery-repo";
 import { type Actor, actorId as actorIdOf, type BaseCtx, type Ctx } from "../domain/ctx";
 
 /**
@@ -43,7 +42,7 @@ export async function authenticate(
 ): Promise<{ tenantId: string; actor: Actor; exp?: number }> {
   if (bearer.startsWith("sk_")) return authenticateApiKey(ctx, bearer);
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
-  const m = await credentialsRepo(ctx.db).memberForToken(claims.tid, claims.sub);
+  const m = await ctx.repos.credentials.memberForToken(claims.tid, claims.sub);
   if (!m) throw new Unauthorized("no longer a member of this workspace");
   // a password reset signs out everywhere: access tokens issued before it (or in its second; `iat`
   // has whole seconds) are refused

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "./db";
 import { apiKeys, memberships } from "./schema";
 
@@ -15,3 +15,17 @@ export async function keyWithCreatorRole(db: Db, keyHash: string) {
     .get();
   return row ? { key: row.key, creatorRole: row.creatorRole ?? null } : undefined;
 }
+
+/** API keys seen through the person who created them. */
+export const keyCreatorsRepo = (db: Db) => ({
+  withCreatorRole: (keyHash: string) => keyWithCreatorRole(db, keyHash),
+  /**
+   * Keys die with their creator (issue 13 item 7): removing a member revokes every key they created,
+   * in the same batch as the membership delete. Decision: revoke, not re-own (see removeMember).
+   */
+  revokeKeysOfCreatorStmt: (tenantId: string, userId: string, now: Date) =>
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt))),
+});

@@ -31,6 +31,8 @@ const CHUNK_ROWS_PER_INSERT = 12;
  * WHERE as the id, so another tenant's source is indistinguishable from a missing one.
  */
 export const knowledgeRepo = (db: Db) => ({
+  /** Runs the raw statements this repository builds (`clearIndexStmts`, chunk inserts) as one D1 batch. */
+  runBatch: (stmts: D1PreparedStatement[]) => runBatch(db, stmts),
   get: (tenantId: string, id: string) =>
     db
       .select()

@@ -81,3 +81,9 @@ export async function termStats(db: Db, tenantId: string, tokens: string[]): Pro
   const counts = res.map((r) => Number(r.results[0]?.n ?? 0));
   return { total: counts[0] ?? 0, df: counts.slice(1) };
 }
+
+/** Full-text search of a tenant's knowledge, as a repository (`ctx.repos.search`). */
+export const searchRepo = (db: Db) => ({
+  fts: (tenantId: string, q: Parameters<typeof ftsSearch>[2]) => ftsSearch(db, tenantId, q),
+  termStats: (tenantId: string, tokens: string[]) => termStats(db, tenantId, tokens),
+});

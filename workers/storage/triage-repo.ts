@@ -257,6 +257,8 @@ export type TicketFilter = {
 };
 
 export const ticketsRepo = (db: Db) => ({
+  /** Every row opening a ticket needs, in one batch (see ticketOpeningReads). */
+  openingReads: (tenantId: string, conversationId: string) => ticketOpeningReads(db, tenantId, conversationId),
   get: (tenantId: string, id: string) =>
     db
       .select()

@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { newId } from "../../lib/ids";
-import { auditRepo } from "../../storage/audit-repo";
 import type { AuditActorType, AuditRow, AuditTarget } from "../../storage/schema";
 import type { Actor, BaseCtx } from "../ctx";
 import { MAX_EXPORT_ENTRIES } from "./csv";
@@ -48,7 +47,7 @@ export type RequestMeta = { ip?: string; userAgent?: string };
 export type AuditActorRef = { type: AuditActorType; id: string };
 
 /** What `audit` needs: a base ctx plus the tenant, and the actor when it is not a signed-in ctx's. */
-export type AuditCtx = Pick<BaseCtx, "db" | "clock" | "log" | "requestId"> & {
+export type AuditCtx = Pick<BaseCtx, "repos" | "clock" | "log" | "requestId"> & {
   tenantId: string;
   actor?: Actor | AuditActorRef;
   request?: RequestMeta;
@@ -95,7 +94,7 @@ export async function audit(
     at: new Date(now),
   };
   try {
-    await auditRepo(ctx.db).insertStmt(row).run();
+    await ctx.repos.audit.insertStmt(row).run();
   } catch (err) {
     ctx.log.error("audit: append failed", { error: String(err), entry: { ...row, at: now } });
   }
@@ -132,7 +131,7 @@ export function toAuditDto(r: AuditRow): z.infer<typeof AuditEntryDto> {
 
 /** GET /api/audit: one page, newest first; `nextCursor` continues below the page's last id. */
 export async function listAudit(ctx: BaseCtx & { tenantId: string }, q: AuditListQuery) {
-  const rows = await auditRepo(ctx.db).list(ctx.tenantId, {
+  const rows = await ctx.repos.audit.list(ctx.tenantId, {
     action: q.action,
     actorId: q.actor,
     from: q.from,

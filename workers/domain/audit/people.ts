@@ -1,4 +1,3 @@
-import { membershipsRepo } from "../../storage/auth-repo";
 import type { BaseCtx } from "../ctx";
 import { audit, type AuditAction, type RequestMeta } from "./index";
 
@@ -30,7 +29,7 @@ export async function auditPerson(
   client?: { ip: string },
   metadata: Record<string, unknown> = {},
 ) {
-  const all = await membershipsRepo(ctx.db).ofUser(userId);
+  const all = await ctx.repos.memberships.ofUser(userId);
   for (const m of all.slice(0, MAX_WORKSPACES_PER_EVENT))
     await audit(asUser(ctx, m.tenantId, userId, client), action, { type: "user", id: userId }, metadata);
 }

@@ -1,5 +1,4 @@
 import { RateLimited } from "../../lib/errors";
-import { throttleRepo } from "../../storage/throttle-repo";
 import type { BaseCtx } from "../ctx";
 
 /**
@@ -40,7 +39,7 @@ export async function limitPasswordCheck(
   client: Client,
   check: () => Promise<boolean>,
 ): Promise<boolean> {
-  const repo = throttleRepo(ctx.db);
+  const repo = ctx.repos.throttle;
   const now = ctx.clock.now();
   const pair = pairKey(account, client.ip);
   const [row, acct] = await Promise.all([repo.bump(pair, now, PAIR_WINDOW_MS), repo.get(accountKey(account))]);
@@ -67,7 +66,7 @@ function tooMany(seconds: number) {
 /** Per-IP (or other key) request budget for anonymous endpoints such as signup and password reset. */
 export async function limitRequests(ctx: BaseCtx, key: string, max: number, windowMs: number, what: string) {
   const now = ctx.clock.now();
-  const row = await throttleRepo(ctx.db).bump(key, now, windowMs);
+  const row = await ctx.repos.throttle.bump(key, now, windowMs);
   if ((row?.count ?? 1) > max) {
     const until = (row?.windowStart.getTime() ?? now) + windowMs;
     throw new RateLimited(`too many ${what} from this address; try again later`, retryAfter(until, now));
@@ -76,6 +75,6 @@ export async function limitRequests(ctx: BaseCtx, key: string, max: number, wind
 
 /** Like limitRequests, but answers whether the budget allows it instead of throwing (for silent limits). */
 export async function withinBudget(ctx: BaseCtx, key: string, max: number, windowMs: number) {
-  const row = await throttleRepo(ctx.db).bump(key, ctx.clock.now(), windowMs);
+  const row = await ctx.repos.throttle.bump(key, ctx.clock.now(), windowMs);
   return (row?.count ?? 1) <= max;
 }

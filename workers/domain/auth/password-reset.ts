@@ -2,8 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
 import { Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { membershipsRepo, usersRepo } from "../../storage/auth-repo";
-import { credentialsRepo, passwordResetsRepo } from "../../storage/recovery-repo";
 import type { BaseCtx } from "../ctx";
 import { appLink, sendMail } from "../mail/send";
 import { passwordResetMail } from "../mail/templates";
@@ -38,12 +36,12 @@ export async function requestPasswordReset(ctx: BaseCtx, email: string, client: 
     status: "reset_requested" as const,
     detail: "If an account uses this address, we sent it a link to choose a new password.",
   };
-  const user = await usersRepo(ctx.db).byEmail(email);
+  const user = await ctx.repos.users.byEmail(email);
   // the per-address budget is silent: a flood of requests must not flood the inbox, nor show anything
   if (!user || !(await withinBudget(ctx, `resetmail:${email}`, RESETS_PER_ADDRESS, RESET_WINDOW_MS))) return body;
   const token = `pwr_${randomToken(40)}`;
   const now = ctx.clock.now();
-  await passwordResetsRepo(ctx.db)
+  await ctx.repos.passwordResets
     .insertStmt({
       id: newId("pwr", now),
       userId: user.id,
@@ -53,7 +51,7 @@ export async function requestPasswordReset(ctx: BaseCtx, email: string, client: 
       createdAt: new Date(now),
     })
     .run();
-  const first = (await membershipsRepo(ctx.db).ofUser(user.id))[0];
+  const first = (await ctx.repos.memberships.ofUser(user.id))[0];
   await sendMail(ctx, {
     tenantId: first?.tenantId ?? null,
     to: user.email,
@@ -63,7 +61,7 @@ export async function requestPasswordReset(ctx: BaseCtx, email: string, client: 
 }
 
 export async function confirmPasswordReset(ctx: BaseCtx, input: z.infer<typeof ResetConfirmInput>) {
-  const resets = passwordResetsRepo(ctx.db);
+  const resets = ctx.repos.passwordResets;
   const row = await resets.byHash(await sha256Hex(input.token));
   const now = ctx.clock.now();
   const refused = () => new Unauthorized("this reset link is invalid, used or expired; ask for a new one");
@@ -72,8 +70,8 @@ export async function confirmPasswordReset(ctx: BaseCtx, input: z.infer<typeof R
   // but the password unchanged if the isolate died
   const passwordHash = await hashPassword(input.password);
   if (!(await resets.spend(row.id, new Date(now)))) throw refused();
-  const creds = credentialsRepo(ctx.db);
-  await ctx.db.batch([
+  const creds = ctx.repos.credentials;
+  await ctx.repos.batch([
     creds.setPasswordStmt(row.userId, passwordHash),
     creds.revokeAllSessionsStmt(row.userId, new Date(now)),
     creds.sessionFloorStmt(row.userId, new Date(Math.floor(now / 1000) * 1000)),

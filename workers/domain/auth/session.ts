@@ -1,7 +1,6 @@
 import { newId, randomToken } from "../../lib/ids";
 import { Unauthorized } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
-import { membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
 import type { Role, UserRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
 import { type Client, limitPasswordCheck } from "./limiter";
@@ -21,7 +20,7 @@ async function issueSession(
   const now = ctx.clock.now();
   const family = familyId ?? newId("rtf", now);
   const refreshToken = `rt_${family.slice(4)}.${randomToken(40)}`;
-  await refreshTokensRepo(ctx.db)
+  await ctx.repos.refreshTokens
     .insertStmt({
       id: newId("rtf", now),
       tenantId: tenant.id,
@@ -45,16 +44,16 @@ async function issueSession(
 
 /** Signs in with email and password; the check runs under the one password limiter (limiter.ts). */
 export async function logIn(ctx: BaseCtx, input: LoginInput, client: Client) {
-  const user = await usersRepo(ctx.db).byEmail(input.email);
+  const user = await ctx.repos.users.byEmail(input.email);
   // compare against a decoy when the email is unknown, so response time does not reveal accounts
   const hash = user?.passwordHash ?? (await decoyHash());
   const ok = await limitPasswordCheck(ctx, input.email, client, () => verifyPassword(input.password, hash));
   if (user && !ok) await auditPerson(ctx, "auth.sign_in_failed", user.id, client);
   if (!user || !ok) throw new Unauthorized("email or password is wrong");
-  const all = await membershipsRepo(ctx.db).ofUser(user.id);
+  const all = await ctx.repos.memberships.ofUser(user.id);
   const m = input.tenantId ? all.find((x) => x.tenantId === input.tenantId) : all[0];
   if (!m) throw new Unauthorized("this account has no access to that workspace");
-  const tenant = await tenantsRepo(ctx.db).get(m.tenantId);
+  const tenant = await ctx.repos.tenants.get(m.tenantId);
   if (!tenant) throw new Unauthorized("workspace no longer exists");
   await auditSignIn(ctx, tenant.id, user.id, client);
   return issueSession(ctx, user, tenant, m.role);
@@ -65,7 +64,7 @@ export async function logIn(ctx: BaseCtx, input: LoginInput, client: Client) {
  * presenting a spent one means it leaked, so the whole family is revoked and the caller gets 401.
  */
 export async function refreshSession(ctx: BaseCtx, refreshToken: string) {
-  const tokens = refreshTokensRepo(ctx.db);
+  const tokens = ctx.repos.refreshTokens;
   const row = await tokens.byHash(await sha256Hex(refreshToken));
   const now = ctx.clock.now();
   if (!row || row.revokedAt || row.expiresAt.getTime() <= now)
@@ -77,9 +76,9 @@ export async function refreshSession(ctx: BaseCtx, refreshToken: string) {
     throw new Unauthorized("refresh token was already used; sign in again");
   }
   const [user, m, tenant] = await Promise.all([
-    usersRepo(ctx.db).byId(row.userId),
-    membershipsRepo(ctx.db).get(row.tenantId, row.userId),
-    tenantsRepo(ctx.db).get(row.tenantId),
+    ctx.repos.users.byId(row.userId),
+    ctx.repos.memberships.get(row.tenantId, row.userId),
+    ctx.repos.tenants.get(row.tenantId),
   ]);
   if (!user || !m || !tenant) throw new Unauthorized("account no longer has access");
   return issueSession(ctx, user, tenant, m.role, row.familyId);
@@ -87,8 +86,8 @@ export async function refreshSession(ctx: BaseCtx, refreshToken: string) {
 
 /** Revokes the family of the given refresh token; unknown tokens are ignored (logout is idempotent). */
 export async function logOut(ctx: BaseCtx, refreshToken: string) {
-  const row = await refreshTokensRepo(ctx.db).byHash(await sha256Hex(refreshToken));
-  if (row) await refreshTokensRepo(ctx.db).revokeFamilyStmt(row.familyId, new Date(ctx.clock.now())).run();
+  const row = await ctx.repos.refreshTokens.byHash(await sha256Hex(refreshToken));
+  if (row) await ctx.repos.refreshTokens.revokeFamilyStmt(row.familyId, new Date(ctx.clock.now())).run();
 }
 
 export { issueSession };

@@ -2,8 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
 import { Conflict, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { membershipsRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
-import { signupRequestsRepo } from "../../storage/recovery-repo";
 import { createBotStmts } from "../bots/create";
 import type { BaseCtx } from "../ctx";
 import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
@@ -50,10 +48,10 @@ export async function requestSignup(ctx: BaseCtx, input: SignupInput, client: Cl
     detail: "Check your email: we sent a link to confirm the address and create the workspace.",
   };
   const mayMail = await withinBudget(ctx, `mail:${input.email}`, MAILS_PER_ADDRESS, SIGNUP_WINDOW_MS);
-  const existing = await usersRepo(ctx.db).byEmail(input.email);
+  const existing = await ctx.repos.users.byEmail(input.email);
   if (existing) {
     if (mayMail) {
-      const first = (await membershipsRepo(ctx.db).ofUser(existing.id))[0];
+      const first = (await ctx.repos.memberships.ofUser(existing.id))[0];
       await sendMail(ctx, {
         tenantId: first?.tenantId ?? null,
         to: input.email,
@@ -65,7 +63,7 @@ export async function requestSignup(ctx: BaseCtx, input: SignupInput, client: Cl
   if (!mayMail) return body;
   const token = `sgn_${randomToken(40)}`;
   const now = ctx.clock.now();
-  await signupRequestsRepo(ctx.db)
+  await ctx.repos.signupRequests
     .insertStmt({
       id: newId("sgn", now),
       email: input.email,
@@ -88,12 +86,12 @@ export async function requestSignup(ctx: BaseCtx, input: SignupInput, client: Cl
 
 /** Uses a verification link: creates the tenant, its owner and a first bot in one batch and signs in. */
 export async function verifySignup(ctx: BaseCtx, token: string) {
-  const requests = signupRequestsRepo(ctx.db);
+  const requests = ctx.repos.signupRequests;
   const req = await requests.byHash(await sha256Hex(token));
   const now = ctx.clock.now();
   if (!req || req.usedAt || req.expiresAt.getTime() <= now)
     throw new Unauthorized("this confirmation link is invalid, used or expired; sign up again");
-  const users = usersRepo(ctx.db);
+  const users = ctx.repos.users;
   if (await users.byEmail(req.email)) throw new Conflict("an account with this email exists; sign in instead");
   if (!(await requests.spend(req.id, new Date(now))))
     throw new Unauthorized("this confirmation link is invalid, used or expired; sign up again");
@@ -106,10 +104,10 @@ export async function verifySignup(ctx: BaseCtx, token: string) {
     createdAt: new Date(now),
   };
   const bot = await createBotStmts(ctx, tenant.id, { name: `${req.company} Assistant` });
-  await ctx.db.batch([
-    tenantsRepo(ctx.db).insertStmt(tenant),
+  await ctx.repos.batch([
+    ctx.repos.tenants.insertStmt(tenant),
     users.insertStmt(user),
-    membershipsRepo(ctx.db).insertStmt({
+    ctx.repos.memberships.insertStmt({
       tenantId: tenant.id,
       userId: user.id,
       role: "owner",

@@ -1,5 +1,4 @@
 import { newId, randomToken } from "../../lib/ids";
-import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { BaseCtx, Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf } from "../secrets/crypto";
@@ -23,7 +22,7 @@ export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotI
     createdAt: now,
     updatedAt: now,
   };
-  return { row, stmts: [botsRepo(ctx.db).insertStmt(row)] as const };
+  return { row, stmts: [ctx.repos.bots.insertStmt(row)] as const };
 }
 
 export async function createBot(ctx: Ctx, input: BotInput) {

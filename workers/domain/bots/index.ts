@@ -1,9 +1,8 @@
 import { NotFound } from "../../lib/errors";
-import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type { Ctx } from "../ctx";
 import { masterKeysOf } from "../secrets/crypto";
-import { openAndRenew, renewBotSecret } from "../secrets/rotation";
+import { openAndRenew } from "../secrets/rotation";
 import type { BotDto, BotPatch } from "./schemas";
 import { audit } from "../audit";
 
@@ -25,16 +24,16 @@ export function toBotDto(b: BotRow): BotDto {
 }
 
 export async function getBot(ctx: Ctx, id: string) {
-  const bot = await botsRepo(ctx.db).get(ctx.tenantId, id);
+  const bot = await ctx.repos.bots.get(ctx.tenantId, id);
   if (!bot) throw new NotFound("bot", id);
   return bot;
 }
 
-export const listBots = (ctx: Ctx) => botsRepo(ctx.db).list(ctx.tenantId);
+export const listBots = (ctx: Ctx) => ctx.repos.bots.list(ctx.tenantId);
 
 export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
   const current = await getBot(ctx, id);
-  const updated = await botsRepo(ctx.db).update(ctx.tenantId, id, {
+  const updated = await ctx.repos.bots.update(ctx.tenantId, id, {
     ...(patch.name !== undefined && { name: patch.name }),
     ...(patch.instructions !== undefined && { instructions: patch.instructions }),
     ...(patch.greeting !== undefined && { greeting: patch.greeting }),
@@ -49,7 +48,7 @@ export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
 }
 
 export async function deleteBot(ctx: Ctx, id: string) {
-  const deleted = await botsRepo(ctx.db).delete(ctx.tenantId, id);
+  const deleted = await ctx.repos.bots.delete(ctx.tenantId, id);
   if (!deleted) throw new NotFound("bot", id);
   await audit(ctx, "bot.deleted", { type: "bot", id });
 }
@@ -59,9 +58,9 @@ export async function revealBotSecret(ctx: Ctx, id: string) {
   const bot = await getBot(ctx, id);
   await audit(ctx, "bot.secret_revealed", { type: "bot", id });
   return openAndRenew(
-    { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+    { repos: ctx.repos, keys: masterKeysOf(ctx.config), log: ctx.log },
     ctx.tenantId,
     bot.secretCiphertext,
-    renewBotSecret(ctx.db, bot.id, bot.secretCiphertext),
+    ctx.repos.sealedSecrets.renewBot(bot.id, bot.secretCiphertext),
   );
 }

@@ -1,6 +1,5 @@
 import { Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix } from "../../lib/ids";
-import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { ConversationRow, MessageRow } from "../../storage/schema";
 import { actorId, type Ctx } from "../ctx";
 import type { ConversationDto, ExportQuery, ListQuery, MessageDto, MessagesQuery } from "./schemas";
@@ -55,7 +54,7 @@ function decodeCursor(cursor: string): { updatedAt: number; id: string } {
 
 export async function listConversations(ctx: Ctx, q: ListQuery) {
   const assigneeId = q.assignee === "none" ? null : q.assignee === "me" ? actorId(ctx.actor) : q.assignee;
-  const rows = await conversationsRepo(ctx.db).list(ctx.tenantId, {
+  const rows = await ctx.repos.conversations.list(ctx.tenantId, {
     status: q.status,
     mode: q.mode,
     botId: q.botId,
@@ -69,7 +68,7 @@ export async function listConversations(ctx: Ctx, q: ListQuery) {
 }
 
 export async function getConversation(ctx: Ctx, id: string): Promise<ConversationRow> {
-  const conv = hasPrefix(id, "conv") ? await conversationsRepo(ctx.db).get(ctx.tenantId, id) : undefined;
+  const conv = hasPrefix(id, "conv") ? await ctx.repos.conversations.get(ctx.tenantId, id) : undefined;
   if (!conv) throw new NotFound("conversation", id);
   return conv;
 }
@@ -78,7 +77,7 @@ export async function getConversation(ctx: Ctx, id: string): Promise<Conversatio
 export async function listMessages(ctx: Ctx, id: string, q: MessagesQuery) {
   await getConversation(ctx, id);
   const after = q.cursor !== undefined ? Number(q.cursor) : q.afterSeq;
-  const rows = await messagesRepo(ctx.db).list(ctx.tenantId, id, {
+  const rows = await ctx.repos.messages.list(ctx.tenantId, id, {
     afterSeq: after,
     limit: q.limit + 1,
     includeInternal: q.includeNotes === "true",
@@ -106,7 +105,7 @@ export async function exportTranscript(ctx: Ctx, id: string, q: ExportQuery) {
   const conv = await getConversation(ctx, id);
   const all: MessageRow[] = [];
   for (let after: number | undefined = undefined; ;) {
-    const rows = await messagesRepo(ctx.db).list(ctx.tenantId, id, {
+    const rows = await ctx.repos.messages.list(ctx.tenantId, id, {
       afterSeq: after,
       limit: 1000,
       includeInternal: q.includeNotes === "true",

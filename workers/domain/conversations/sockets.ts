@@ -1,7 +1,5 @@
 import { Forbidden } from "../../lib/errors";
 import type { RoomPrincipal } from "../../contracts/room-rpc";
-import { usersRepo } from "../../storage/auth-repo";
-import { botsRepo } from "../../storage/bots-repo";
 import type { Actor, BaseCtx } from "../ctx";
 import { getConversation } from "./read";
 import { verifyVisitorToken } from "./visitor-token";
@@ -14,7 +12,7 @@ import { verifyVisitorToken } from "./visitor-token";
 
 async function operatorName(ctx: BaseCtx, actor: Actor): Promise<{ userId: string; name: string }> {
   if (actor.kind === "key") return { userId: actor.keyId, name: "API key" };
-  const user = await usersRepo(ctx.db).byId(actor.userId);
+  const user = await ctx.repos.users.byId(actor.userId);
   return { userId: actor.userId, name: user?.name || user?.email || "Operator" };
 }
 
@@ -23,7 +21,7 @@ export async function connectVisitor(ctx: BaseCtx, token: string, request: Reque
   // a token copied out of the page still only works from the bot's allowed origins (as sessions do)
   const origin = request.headers.get("origin");
   if (origin) {
-    const bot = await botsRepo(ctx.db).get(scope.tenantId, scope.botId);
+    const bot = await ctx.repos.bots.get(scope.tenantId, scope.botId);
     if (!bot) throw new Forbidden("this bot no longer exists");
     if (bot.allowedOrigins.length > 0 && !bot.allowedOrigins.includes(origin))
       throw new Forbidden(`origin ${origin} is not allowed for this bot`);

@@ -1,18 +1,16 @@
 import { fromHex, hmac, sha256Hex, timingSafeEqual } from "../../lib/crypto";
 import { Forbidden, NotFound, RateLimited, Unauthorized } from "../../lib/errors";
 import { hasPrefix, newId, randomToken } from "../../lib/ids";
-import { botsRepo } from "../../storage/bots-repo";
-import { conversationsRepo } from "../../storage/conversations-repo";
 import type { BotRow, ConversationRow, VisitorInfo } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
 import { masterKeysOf } from "../secrets/crypto";
-import { openAndRenew, renewBotSecret } from "../secrets/rotation";
+import { openAndRenew } from "../secrets/rotation";
 import { type SessionDto, type SessionInput, VISITOR_TOKEN_TTL_SECONDS } from "./schemas";
 import { signVisitorToken } from "./visitor-token";
 
 /** The bot a publishable key names, checked against the page's origin. */
 export async function botForWidget(ctx: BaseCtx, botKey: string, origin: string | undefined): Promise<BotRow> {
-  const bot = await botsRepo(ctx.db).byPublishableKey(botKey);
+  const bot = await ctx.repos.bots.byPublishableKey(botKey);
   if (!bot) throw new Unauthorized("unknown bot key");
   // no list configured = any origin (local use); requests without Origin are not from a browser page
   if (origin && bot.allowedOrigins.length > 0 && !bot.allowedOrigins.includes(origin)) {
@@ -32,10 +30,10 @@ export async function verifyIdentity(
 ): Promise<string> {
   if (identity.expiresAt * 1000 <= ctx.clock.now()) throw new Unauthorized("identity hash has expired");
   const secret = await openAndRenew(
-    { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+    { repos: ctx.repos, keys: masterKeysOf(ctx.config), log: ctx.log },
     bot.tenantId,
     bot.secretCiphertext,
-    renewBotSecret(ctx.db, bot.id, bot.secretCiphertext),
+    ctx.repos.sealedSecrets.renewBot(bot.id, bot.secretCiphertext),
   );
   const expected = await hmac("SHA-256", secret, `${identity.userId}:${identity.expiresAt}`);
   if (!timingSafeEqual(expected, fromHex(identity.hash.toLowerCase())))
@@ -51,7 +49,7 @@ async function ownedConversation(
   userId: string | undefined,
 ): Promise<ConversationRow> {
   const id = input.conversationId!;
-  const conv = hasPrefix(id, "conv") ? await conversationsRepo(ctx.db).get(bot.tenantId, id) : undefined;
+  const conv = hasPrefix(id, "conv") ? await ctx.repos.conversations.get(bot.tenantId, id) : undefined;
   if (!conv || conv.botId !== bot.id) throw new NotFound("conversation", id);
   const byToken =
     input.visitorToken &&

@@ -2,12 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
 import { NotFound, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { apiKeysRepo } from "../../storage/auth-repo";
 import type { ApiKeyRow } from "../../storage/schema";
 import { PEOPLE_ONLY, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from "../auth/permissions";
 import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
 import { Forbidden, Invalid } from "../../lib/errors";
-import { keyWithCreatorRole } from "../../storage/key-creator-repo";
 import { announceAuthority } from "../conversations/authority";
 import { audit } from "../audit";
 
@@ -59,7 +57,7 @@ export async function createApiKey(ctx: Ctx, input: KeyInput) {
   if (missing.length) throw new Forbidden(`you cannot grant scopes you do not hold: ${missing.join(", ")}`);
   const secret = `sk_${randomToken(40)}`;
   const now = new Date(ctx.clock.now());
-  const row = await apiKeysRepo(ctx.db).insert({
+  const row = await ctx.repos.apiKeys.insert({
     id: newId("key", now.getTime()),
     tenantId: ctx.tenantId,
     name: input.name,
@@ -73,10 +71,10 @@ export async function createApiKey(ctx: Ctx, input: KeyInput) {
   return { key: row, secret };
 }
 
-export const listApiKeys = (ctx: Ctx) => apiKeysRepo(ctx.db).list(ctx.tenantId);
+export const listApiKeys = (ctx: Ctx) => ctx.repos.apiKeys.list(ctx.tenantId);
 
 export async function revokeApiKey(ctx: Ctx, id: string) {
-  const row = await apiKeysRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
+  const row = await ctx.repos.apiKeys.revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("api key", id);
   await announceAuthority(ctx, row.id, "revoked");
   await audit(ctx, "key.revoked", { type: "key", id });
@@ -89,7 +87,7 @@ export async function revokeApiKey(ctx: Ctx, id: string) {
  * the key with them (401), a demoted creator's key shrinks with them.
  */
 export async function authenticateApiKey(ctx: BaseCtx, secret: string): Promise<{ tenantId: string; actor: Actor }> {
-  const found = await keyWithCreatorRole(ctx.db, await sha256Hex(secret));
+  const found = await ctx.repos.keyCreators.withCreatorRole(await sha256Hex(secret));
   if (!found || found.key.revokedAt) throw new Unauthorized("API key is invalid or revoked");
   if (!found.creatorRole) throw new Unauthorized("API key is invalid or revoked: its creator left the workspace");
   const allowed = ROLE_PERMISSIONS[found.creatorRole];

@@ -1,7 +1,6 @@
 import { NotFound } from "../../lib/errors";
 import type { AnswerModel } from "../../providers";
 import type { GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
-import { botsRepo } from "../../storage/bots-repo";
 import type { BotRow } from "../../storage/schema";
 import type {
   AnswerCtx,
@@ -41,7 +40,7 @@ export async function* streamAnswerWith(
   signal?: AbortSignal,
 ): AsyncIterable<AnswerEvent> {
   const started = Date.now();
-  const bot = await botsRepo(ctx.db).get(ctx.tenantId, input.botId);
+  const bot = await ctx.repos.bots.get(ctx.tenantId, input.botId);
   if (!bot) throw new NotFound("bot", input.botId);
   const question = input.question.slice(0, MAX_QUESTION_CHARS).trim();
   const lang = phraseLanguage(bot.settings.language, input.language, question);

@@ -1,5 +1,4 @@
 import { newId } from "../../lib/ids";
-import { knowledgeRepo, runBatch } from "../../storage/knowledge-repo";
 import type { KnowledgeSourceRow, NewKnowledgeChunkRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
 import type { AnswerCtx } from "./answer-types";
@@ -37,7 +36,7 @@ export async function failIngestMessage(base: BaseCtx, body: unknown, error: unk
   const msg = IngestMessage.safeParse(body);
   if (!msg.success) return;
   const { tenantId, sourceId } = msg.data;
-  const repo = knowledgeRepo(base.db);
+  const repo = base.repos.knowledge;
   const source = await repo.get(tenantId, sourceId);
   if (!source || source.status === "ready" || source.status === "failed") return;
   const reason = `indexing failed after ${attempts} attempts (${String(error).slice(0, 300)}); upload it again`;
@@ -52,7 +51,7 @@ export async function failIngestMessage(base: BaseCtx, body: unknown, error: unk
 }
 
 export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<void> {
-  const repo = knowledgeRepo(ctx.db);
+  const repo = ctx.repos.knowledge;
   const source = await repo.get(ctx.tenantId, sourceId);
   if (!source || source.status === "ready") return; // deleted meanwhile, or a redelivered message
   await repo.update(ctx.tenantId, sourceId, {
@@ -101,7 +100,7 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
   }));
   const title = source.type === "url" && extracted.title ? extracted.title.slice(0, 200) : source.title;
   const replaced = await repo.others(ctx.tenantId, source.dedupeKey, sourceId);
-  await runBatch(ctx.db, [
+  await ctx.repos.knowledge.runBatch([
     ...repo.clearIndexStmts(ctx.tenantId, sourceId),
     ...repo.indexStmts(ctx.tenantId, sourceId, title, rows),
     repo.updateStmt(ctx.tenantId, sourceId, {
@@ -115,7 +114,8 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
     }),
   ]);
   // deleted while we worked: take our rows back out
-  if (!(await repo.get(ctx.tenantId, sourceId))) await runBatch(ctx.db, repo.clearIndexStmts(ctx.tenantId, sourceId));
+  if (!(await repo.get(ctx.tenantId, sourceId)))
+    await ctx.repos.knowledge.runBatch(repo.clearIndexStmts(ctx.tenantId, sourceId));
   for (const old of replaced)
     await deleteSource(ctx, old.id).catch((err) =>
       ctx.log.warn("knowledge: replacing failed", { error: String(err), sourceId: old.id }),
@@ -129,7 +129,7 @@ async function readSource(ctx: AnswerCtx, source: KnowledgeSourceRow): Promise<E
     const kind = kindOf(new URL(page.finalUrl).pathname, page.contentType) ?? "html";
     const key = r2KeyOf(ctx.tenantId, source.id);
     await ctx.services.files.put(key, page.bytes, { httpMetadata: { contentType: page.contentType } });
-    await knowledgeRepo(ctx.db).update(ctx.tenantId, source.id, { r2Key: key });
+    await ctx.repos.knowledge.update(ctx.tenantId, source.id, { r2Key: key });
     return {
       ...(await extract(kind === "pdf" || kind === "txt" || kind === "md" ? kind : "html", page.bytes)),
       bytes: page.bytes.byteLength,
@@ -149,7 +149,7 @@ async function embedSource(ctx: AnswerCtx, sourceId: string) {
   const providers = ctx.providers.retrieval();
   if (!providers) return;
   try {
-    const chunks = await knowledgeRepo(ctx.db).chunkSeqs(ctx.tenantId, sourceId);
+    const chunks = await ctx.repos.knowledge.chunkSeqs(ctx.tenantId, sourceId);
     for (let i = 0; i < chunks.length; i += 100) {
       const batch = chunks.slice(i, i + 100);
       const vectors = await providers.embedder.embed(batch.map((c) => c.text));

@@ -3,10 +3,9 @@ import { checkUrl, EgressRefused, egressFetcher, egressPolicyOf } from "../../li
 import { Invalid, NotFound } from "../../lib/errors";
 import type { OpenAiSettings } from "../../providers";
 import { DEFAULT_OPENAI_MODEL } from "../../providers/answer/openai";
-import { providerSecretsRepo } from "../../storage/knowledge-repo";
 import type { Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
-import { openAndRenew, renewTenantSecret } from "../secrets/rotation";
+import { openAndRenew } from "../secrets/rotation";
 import type { AnswerCtx } from "./answer-types";
 import { audit } from "../audit";
 
@@ -60,7 +59,7 @@ export async function saveOpenAiSettings(ctx: Ctx, input: OpenAiSettingsInput): 
       throw new Invalid("this baseURL cannot be used", [{ path: "baseURL", message: err.message }]);
     }
   }
-  const row = await providerSecretsRepo(ctx.db).upsert({
+  const row = await ctx.repos.providerSecrets.upsert({
     tenantId: ctx.tenantId,
     name: OPENAI_SECRET,
     ciphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, input.apiKey),
@@ -74,13 +73,13 @@ export async function saveOpenAiSettings(ctx: Ctx, input: OpenAiSettingsInput): 
 }
 
 export async function getOpenAiSettings(ctx: Ctx): Promise<ProviderSettingsDto> {
-  const row = await providerSecretsRepo(ctx.db).get(ctx.tenantId, OPENAI_SECRET);
+  const row = await ctx.repos.providerSecrets.get(ctx.tenantId, OPENAI_SECRET);
   if (!row) throw new NotFound("provider settings", OPENAI_SECRET);
   return toDto(row);
 }
 
 export async function deleteOpenAiSettings(ctx: Ctx): Promise<void> {
-  const row = await providerSecretsRepo(ctx.db).delete(ctx.tenantId, OPENAI_SECRET);
+  const row = await ctx.repos.providerSecrets.delete(ctx.tenantId, OPENAI_SECRET);
   if (!row) throw new NotFound("provider settings", OPENAI_SECRET);
   ctx.providers.invalidate(ctx.tenantId);
   await audit(ctx, "settings.providers_changed", { type: "provider", id: "openai" }, { deleted: true });
@@ -88,17 +87,17 @@ export async function deleteOpenAiSettings(ctx: Ctx): Promise<void> {
 
 /** The decrypted settings, or null when the tenant has none. Called by the providers factory only (cached per isolate). */
 export async function loadOpenAiSettings(
-  ctx: Pick<AnswerCtx, "db" | "config" | "tenantId" | "log">,
+  ctx: Pick<AnswerCtx, "repos" | "config" | "tenantId" | "log">,
 ): Promise<OpenAiSettings | null> {
-  const row = await providerSecretsRepo(ctx.db).get(ctx.tenantId, OPENAI_SECRET);
+  const row = await ctx.repos.providerSecrets.get(ctx.tenantId, OPENAI_SECRET);
   if (!row) return null;
   const s = Stored.parse(row.settings);
   return {
     apiKey: await openAndRenew(
-      { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+      { repos: ctx.repos, keys: masterKeysOf(ctx.config), log: ctx.log },
       ctx.tenantId,
       row.ciphertext,
-      renewTenantSecret(ctx.db, ctx.tenantId, OPENAI_SECRET, row.ciphertext),
+      ctx.repos.sealedSecrets.renewTenant(ctx.tenantId, OPENAI_SECRET, row.ciphertext),
     ),
     baseURL: s.baseURL,
     model: s.model,

@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { requestCtx } from "../../compose";
 import { d1VectorIndex } from "../../providers/embeddings/d1-index";
 import type { Embedder } from "../../providers/embeddings/port";
-import { knowledgeRepo } from "../../storage/knowledge-repo";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import type { AnswerCtx } from "./answer-types";
 import { bigramCoverage, bySource, coverageOf, fuse, type RankedChunk, retrieve } from "./retrieve";
@@ -116,9 +115,9 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
         30_000,
       );
     ctx = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: t.tenantId };
-    const index = d1VectorIndex(ctx.db);
+    const index = d1VectorIndex(ctx.repos);
     for (const id of [car.id, other.id]) {
-      const rows = await knowledgeRepo(ctx.db).chunkSeqs(t.tenantId, id);
+      const rows = await ctx.repos.knowledge.chunkSeqs(t.tenantId, id);
       const vecs = await fakeEmbedder.embed(rows.map((r) => r.text));
       await index.upsert(
         t.tenantId,
@@ -132,13 +131,16 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
     expect(lexical.sources).toEqual([]);
     const hybrid = await retrieve(ctx, {
       question: "automobile",
-      vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) },
+      vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.repos) },
     });
     expect(hybrid.sources[0]?.sourceId).toBe(carDoc);
   });
 
   it("uses the tenant's providers when a caller names no vector side (Vapi's knowledge request named none)", async () => {
-    const providers = { ...ctx.providers, retrieval: () => ({ embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) }) };
+    const providers = {
+      ...ctx.providers,
+      retrieval: () => ({ embedder: fakeEmbedder, index: d1VectorIndex(ctx.repos) }),
+    };
     const viaCtx = await retrieve({ ...ctx, providers }, { question: "automobile" });
     expect(viaCtx.sources[0]?.sourceId).toBe(carDoc);
     const lexicalOnly = await retrieve({ ...ctx, providers }, { question: "automobile", vector: null });
@@ -148,13 +150,13 @@ describe("retrieve with a vector side (fake embedder, D1 vector table)", () => {
   it("keeps lexical hits first when both sides agree, and never returns another tenant's vectors", async () => {
     const r = await retrieve(ctx, {
       question: "where can my car stay overnight",
-      vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) },
+      vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.repos) },
     });
     expect(r.sources[0]?.sourceId).toBe(carDoc);
     const stranger = await makeTenant("NoVectors");
     const other = await retrieve(
       { ...ctx, tenantId: stranger.tenantId },
-      { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.db) } },
+      { question: "automobile", vector: { embedder: fakeEmbedder, index: d1VectorIndex(ctx.repos) } },
     );
     expect(other.sources).toEqual([]);
   });

@@ -1,8 +1,7 @@
 import type { RetrievalProviders } from "../../providers";
 import type { WeightedTerm } from "../../providers/answer/port";
 import { contentTerms, ftsToken, isStopword, stem, stemSet, synonymsOf, tokenize } from "../../providers/text";
-import { knowledgeRepo } from "../../storage/knowledge-repo";
-import { type FtsHit, ftsSearch, termStats } from "../../storage/search";
+import { type FtsHit } from "../../storage/search";
 import type { AnswerCtx } from "./answer-types";
 import { calibratedConfidence, type ConfidenceFeatures, sentenceCoverage } from "./calibrate";
 
@@ -79,13 +78,13 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   const tokens = terms.flatMap((t, i) => [t, ...alts[i]!]).map(ftsToken);
   const groups = terms.map((t, i) => `(${[t, ...alts[i]!].map(ftsToken).join(" OR ")})`);
   const [hits, stats, vectorHits] = await Promise.all([
-    ftsSearch(ctx.db, ctx.tenantId, {
+    ctx.repos.search.fts(ctx.tenantId, {
       tokens,
       botId: input.botId,
       limit: RETRIEVAL_TUNING.candidates,
       weights: RETRIEVAL_TUNING.weights,
     }),
-    termStats(ctx.db, ctx.tenantId, groups),
+    ctx.repos.search.termStats(ctx.tenantId, groups),
     vector ? vectorSearch(ctx, input.question, input.botId, vector) : Promise.resolve([]),
   ]);
   const weighted = terms.map((term, i) => {
@@ -235,7 +234,7 @@ async function vectorSearch(
     const [q] = await vector.embedder.embed([question]);
     if (!q) return [];
     const matches = await vector.index.query(ctx.tenantId, q, RETRIEVAL_TUNING.candidates);
-    const rows = await knowledgeRepo(ctx.db).chunksBySeq(
+    const rows = await ctx.repos.knowledge.chunksBySeq(
       ctx.tenantId,
       matches.map((m) => m.seq),
     );

@@ -1,6 +1,5 @@
 import type { Ctx } from "../ctx";
 import { NotFound } from "../../lib/errors";
-import { botsRepo } from "../../storage/bots-repo";
 import { retrieve } from "./retrieve";
 
 /**
@@ -8,7 +7,7 @@ import { retrieve } from "./retrieve";
  * find" view and the retrieval eval use it. One hit per source, best chunk's snippet.
  */
 export async function searchKnowledge(ctx: Ctx, input: { query: string; botId?: string; limit: number }) {
-  if (input.botId && !(await botsRepo(ctx.db).get(ctx.tenantId, input.botId))) throw new NotFound("bot", input.botId);
+  if (input.botId && !(await ctx.repos.bots.get(ctx.tenantId, input.botId))) throw new NotFound("bot", input.botId);
   const r = await retrieve(ctx, {
     question: input.query,
     botId: input.botId,

@@ -1,7 +1,5 @@
 import { Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { botsRepo } from "../../storage/bots-repo";
-import { knowledgeRepo, runBatch } from "../../storage/knowledge-repo";
 import type { KnowledgeSourceRow, SourceType } from "../../storage/schema";
 import type { Ctx } from "../ctx";
 import { kindOf, qaBlock } from "./extract";
@@ -57,7 +55,7 @@ type NewSource = {
 };
 
 async function createSource(ctx: Ctx, s: NewSource) {
-  if (s.botId && !(await botsRepo(ctx.db).get(ctx.tenantId, s.botId))) throw new NotFound("bot", s.botId);
+  if (s.botId && !(await ctx.repos.bots.get(ctx.tenantId, s.botId))) throw new NotFound("bot", s.botId);
   const now = new Date(ctx.clock.now());
   const id = newId("doc", now.getTime());
   const r2Key = s.body ? r2KeyOf(ctx.tenantId, id) : null;
@@ -67,7 +65,7 @@ async function createSource(ctx: Ctx, s: NewSource) {
       customMetadata: { tenantId: ctx.tenantId, sourceId: id },
     });
   }
-  const row = await knowledgeRepo(ctx.db).insert({
+  const row = await ctx.repos.knowledge.insert({
     id,
     tenantId: ctx.tenantId,
     botId: s.botId ?? null,
@@ -158,22 +156,28 @@ export async function createSourceFromJson(ctx: Ctx, input: SourceJsonInput) {
 }
 
 export async function getSource(ctx: Ctx, id: string) {
-  const row = await knowledgeRepo(ctx.db).get(ctx.tenantId, id);
+  const row = await ctx.repos.knowledge.get(ctx.tenantId, id);
   if (!row) throw new NotFound("knowledge source", id);
   return row;
 }
 
 export const listSources = (ctx: Ctx, q: { limit: number; before?: string; botId?: string }) =>
-  knowledgeRepo(ctx.db).list(ctx.tenantId, q);
+  ctx.repos.knowledge.list(ctx.tenantId, q);
 
 /** Removes the source, its chunks, FTS rows and vectors (one batch), then its original in R2. */
-export async function deleteSource(ctx: Pick<Ctx, "db" | "tenantId" | "services" | "providers" | "log">, id: string) {
-  const repo = knowledgeRepo(ctx.db);
+export async function deleteSource(
+  ctx: Pick<Ctx, "repos" | "tenantId" | "services" | "providers" | "log">,
+  id: string,
+) {
+  const repo = ctx.repos.knowledge;
   const row = await repo.get(ctx.tenantId, id);
   if (!row) throw new NotFound("knowledge source", id);
   const vectors = ctx.providers.externalVectorIndex();
   const seqs = vectors ? (await repo.chunkSeqs(ctx.tenantId, id)).map((c) => c.seq) : [];
-  await runBatch(ctx.db, [repo.deleteSourceStmt(ctx.tenantId, id), ...repo.clearIndexStmts(ctx.tenantId, id)]);
+  await ctx.repos.knowledge.runBatch([
+    repo.deleteSourceStmt(ctx.tenantId, id),
+    ...repo.clearIndexStmts(ctx.tenantId, id),
+  ]);
   if (row.r2Key) await ctx.services.files.delete(row.r2Key);
   if (vectors && seqs.length) {
     await vectors

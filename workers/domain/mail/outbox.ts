@@ -1,5 +1,4 @@
 import { Forbidden } from "../../lib/errors";
-import { outboxRepo } from "../../storage/mail-repo";
 import type { Ctx } from "../ctx";
 
 /**
@@ -8,7 +7,7 @@ import type { Ctx } from "../ctx";
  */
 export async function listOutbox(ctx: Ctx) {
   if (ctx.actor.kind !== "user") throw new Forbidden("API keys cannot read the outbox; sign in as an admin");
-  const rows = await outboxRepo(ctx.db).list(ctx.tenantId);
+  const rows = await ctx.repos.outbox.list(ctx.tenantId);
   return rows.map((r) => ({
     to: r.to,
     subject: r.subject,

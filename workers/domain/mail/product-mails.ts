@@ -1,6 +1,4 @@
 import { Invalid, NotFound, RateLimited } from "../../lib/errors";
-import { membershipsRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
-import { throttleRepo } from "../../storage/throttle-repo";
 import type { BaseCtx } from "../ctx";
 import { appLink, sendMail } from "./send";
 import { handoffAlertMail, quotaWarningMail, transcriptMail } from "./templates";
@@ -11,8 +9,7 @@ import { handoffAlertMail, quotaWarningMail, transcriptMail } from "./templates"
  * the mail port (outbox locally).
  */
 
-const workspaceName = async (ctx: BaseCtx, tenantId: string) =>
-  (await tenantsRepo(ctx.db).get(tenantId))?.name ?? "Echo";
+const workspaceName = async (ctx: BaseCtx, tenantId: string) => (await ctx.repos.tenants.get(tenantId))?.name ?? "Echo";
 
 /** Mails the agent an escalated conversation was routed to; nothing when routing left it unassigned. */
 export async function mailHandoffAlert(
@@ -28,7 +25,7 @@ export async function mailHandoffAlert(
   },
 ) {
   if (!input.assigneeId) return false;
-  const user = await usersRepo(ctx.db).byId(input.assigneeId);
+  const user = await ctx.repos.users.byId(input.assigneeId);
   if (!user) return false;
   const last = [...input.transcript].reverse().find((m) => m.role === "visitor")?.text ?? null;
   const mail = handoffAlertMail({
@@ -56,7 +53,7 @@ export async function mailQuotaWarning(
 ) {
   const crossed = QUOTA_WARNING_AT.some((t) => input.previous < t * input.limit && input.used >= t * input.limit);
   if (!crossed || input.limit <= 0) return [];
-  const admins = (await membershipsRepo(ctx.db).list(input.tenantId)).filter(
+  const admins = (await ctx.repos.memberships.list(input.tenantId)).filter(
     (m) => m.role === "owner" || m.role === "admin",
   );
   const mail = quotaWarningMail({
@@ -91,7 +88,7 @@ export async function mailTranscript(
       { path: "email", message: "required" },
     ]);
   const now = ctx.clock.now();
-  const count = await throttleRepo(ctx.db).bump(`transcript:${scope.conversationId}`, now, 60 * 60_000);
+  const count = await ctx.repos.throttle.bump(`transcript:${scope.conversationId}`, now, 60 * 60_000);
   if ((count?.count ?? 0) > MAX_TRANSCRIPTS_PER_HOUR)
     throw new RateLimited("a transcript was already sent several times in the last hour", 3600);
   if (!snap.meta.visitor.email) await room.updateVisitor(scope.tenantId, { email: to });

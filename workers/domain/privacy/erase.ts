@@ -2,11 +2,11 @@ import type { FilesPort } from "../../contracts/ports";
 import type { Services } from "../ctx";
 import type { BaseCtx } from "../ctx";
 import { attachmentKey } from "../conversations/attachments";
-import { chunks, privacyRepo } from "../../storage/privacy-repo";
+import { chunks } from "../../storage/privacy-repo";
 import type { ErasedCounts } from "./schemas";
 
 /** What erasure needs: D1, R2 and the rooms; the retention sweep builds it without a request. */
-export type EraseCtx = Pick<BaseCtx, "db" | "log" | "rooms"> & { services: Pick<Services, "files"> };
+export type EraseCtx = Pick<BaseCtx, "repos" | "log" | "rooms"> & { services: Pick<Services, "files"> };
 
 /** R2 `delete` takes at most 1000 keys per call; `list` returns at most 1000 per page. */
 const R2_BATCH = 1000;
@@ -49,7 +49,7 @@ export const recordingPrefix = (tenantId: string, callId: string) => `voice/${te
  */
 export async function eraseConversations(ctx: EraseCtx, tenantId: string, ids: string[]): Promise<ErasedCounts> {
   const counts = emptyCounts();
-  const repo = privacyRepo(ctx.db);
+  const repo = ctx.repos.privacy;
   const rooms = (tenantId: string, conversationId: string) => ctx.rooms.conversation(tenantId, conversationId);
   for (const part of chunks(ids)) {
     const [tickets, triage, calls, d1Counts] = await Promise.all([
@@ -79,7 +79,7 @@ export async function eraseConversations(ctx: EraseCtx, tenantId: string, ids: s
       tickets.map((t) => t.id),
       corrections,
     );
-    await ctx.db.batch(stmts as unknown as Parameters<typeof ctx.db.batch>[0]);
+    await ctx.repos.batch(stmts as unknown as Parameters<typeof ctx.repos.batch>[0]);
     counts.conversations += part.length;
     counts.tickets += tickets.length;
     counts.calls += calls.length;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createLog } from "../../lib/log";
 import { joinVisitor, newSession } from "../../rooms/test-client";
 import { createDb } from "../../storage/db";
+import { reposOf } from "../../storage/repos";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import { sweepRetention } from "./retention";
 
@@ -41,7 +42,7 @@ const exists = async (tenantId: string, id: string) =>
     .first<{ n: number }>())!.n;
 
 const sweepCtx = () => ({
-  db: createDb(env.DB),
+  repos: reposOf(createDb(env.DB)),
   log: createLog({ test: "retention" }),
   services: { files: env.FILES },
   rooms: roomsPortOf(env.CONVERSATION_ROOM),

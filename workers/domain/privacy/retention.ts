@@ -1,4 +1,3 @@
-import { privacyRepo } from "../../storage/privacy-repo";
 import type { Clock } from "../../lib/clock";
 import { audit } from "../audit";
 import type { BaseCtx, Ctx } from "../ctx";
@@ -10,7 +9,7 @@ const DAY_MS = 24 * 3600 * 1000;
 export const MAX_SWEEP_PER_TENANT = 500;
 
 export async function getPrivacySettings(ctx: Ctx) {
-  const row = await privacyRepo(ctx.db).settings(ctx.tenantId);
+  const row = await ctx.repos.privacy.settings(ctx.tenantId);
   return {
     conversationRetentionDays: row?.conversationRetentionDays ?? null,
     updatedAt: row?.updatedAt.toISOString() ?? null,
@@ -19,7 +18,7 @@ export async function getPrivacySettings(ctx: Ctx) {
 
 export async function savePrivacySettings(ctx: Ctx, input: PrivacySettingsInput) {
   const before = await getPrivacySettings(ctx);
-  const row = await privacyRepo(ctx.db).putSettings(
+  const row = await ctx.repos.privacy.putSettings(
     ctx.tenantId,
     input.conversationRetentionDays,
     new Date(ctx.clock.now()),
@@ -43,7 +42,7 @@ export type SweepCtx = EraseCtx & Pick<BaseCtx, "requestId"> & { clock: Clock };
  * and appends one `privacy.retention_swept` entry (actor: system) per workspace that lost any.
  */
 export async function sweepRetention(ctx: SweepCtx) {
-  const repo = privacyRepo(ctx.db);
+  const repo = ctx.repos.privacy;
   const now = ctx.clock.now();
   const results: { tenantId: string; conversations: number }[] = [];
   for (const s of await repo.withRetention()) {

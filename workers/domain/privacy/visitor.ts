@@ -1,6 +1,6 @@
 import type { FilesPort } from "../../contracts/ports";
 import { NotFound } from "../../lib/errors";
-import { chunks, privacyRepo, type VisitorSubject } from "../../storage/privacy-repo";
+import { chunks, type VisitorSubject } from "../../storage/privacy-repo";
 import type { ConversationRow, MessageRow } from "../../storage/schema";
 import { audit } from "../audit";
 import type { Ctx } from "../ctx";
@@ -22,7 +22,7 @@ const subjectKind = (s: PrivacySubject) => Object.keys(s)[0] ?? "unknown";
 
 /** The visitor's conversations in this tenant; none (or another tenant's) is 404. */
 async function conversationsOf(ctx: Ctx, s: PrivacySubject): Promise<ConversationRow[]> {
-  const found = await privacyRepo(ctx.db).conversationsOf(ctx.tenantId, subjectOf(s));
+  const found = await ctx.repos.privacy.conversationsOf(ctx.tenantId, subjectOf(s));
   if (!found.length) throw new NotFound("visitor", subjectKind(s));
   return found;
 }
@@ -71,7 +71,7 @@ async function filesUnder(files: FilesPort, prefix: string) {
  */
 export async function exportVisitorData(ctx: Ctx, s: PrivacySubject) {
   const convs = await conversationsOf(ctx, s);
-  const repo = privacyRepo(ctx.db);
+  const repo = ctx.repos.privacy;
   const ids = convs.map((c) => c.id);
   const [msgs, tickets, triage, calls] = [[], [], [], []] as [
     MessageRow[],
@@ -144,7 +144,7 @@ export async function eraseVisitorData(ctx: Ctx, s: PrivacySubject): Promise<{ e
  * user id when the widget proved one, else the email they gave, else just that conversation.
  */
 export async function subjectOfConversation(ctx: Ctx, conversationId: string): Promise<PrivacySubject> {
-  const [conv] = await privacyRepo(ctx.db).conversationsOf(ctx.tenantId, { conversationId });
+  const [conv] = await ctx.repos.privacy.conversationsOf(ctx.tenantId, { conversationId });
   if (!conv) throw new NotFound("conversation", conversationId);
   if (conv.visitor.verified && conv.visitor.userId) return { userId: conv.visitor.userId };
   if (conv.visitor.email) return { email: conv.visitor.email };

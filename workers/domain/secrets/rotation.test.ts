@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import worker from "../../index";
 import { requestCtx } from "../../compose";
 import { readConfig } from "../../env";
-import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import { loadOpenAiSettings } from "../knowledge/provider-settings";
 import { openSecrets } from "../voice/integrations";
 import { call, expectJson, makeTenant } from "../../test/fixtures";
@@ -137,7 +136,7 @@ describe("MASTER_KEY rotation", () => {
     expect(versionsOf(sealed)).toEqual(new Set([3]));
     const ctx3 = { ...requestCtx(env3, "req_rotation", "http://echo.test"), tenantId: t.tenantId };
     expect((await loadOpenAiSettings(ctx3))?.apiKey).toBe(apiKey);
-    const row = await voiceIntegrationsRepo(ctx3.db).get(t.tenantId, vint.id);
+    const row = await ctx3.repos.voiceIntegrations.get(t.tenantId, vint.id);
     expect(await openSecrets(ctx3, row as typeof row & { provider: "elevenlabs" })).toEqual(voiceSecrets);
     const read3 = await callWith(env3, `/api/bots/${t.botId}/secret`, t.token);
     expect(((await read3.json()) as { secret: string }).secret).toBe(botSecret);

@@ -1,7 +1,6 @@
-import { and, asc, eq, gt, notLike, or } from "drizzle-orm";
 import type { Log } from "../../lib/log";
-import type { Db } from "../../storage/db";
-import { bots, tenantSecrets, voiceIntegrations, whatsappChannels } from "../../storage/schema";
+import type { Repos } from "../../storage/repos";
+import type { SealedColumn } from "../../storage/secrets-repo";
 import { decryptSecret, encryptSecret, isStale, type MasterKeys } from "./crypto";
 
 /**
@@ -15,9 +14,9 @@ import { decryptSecret, encryptSecret, isStale, type MasterKeys } from "./crypto
  * The sealed columns: bots.secret_ciphertext (identity-verification secrets), tenant_secrets.ciphertext
  * (provider keys such as OpenAI), voice_integrations.secrets_ciphertext (voice provider secrets).
  */
-export type SealedColumn = "bots" | "tenant_secrets" | "voice_integrations" | "whatsapp_channels";
+export type { SealedColumn };
 
-export type RotationDeps = { db: Db; keys: MasterKeys; log?: Log };
+export type RotationDeps = { repos: Pick<Repos, "sealedSecrets">; keys: MasterKeys; log?: Log };
 
 /** Opens `sealed`; when it is under an older key, stores it re-sealed under the current one. A
  *  failed write-back is logged, never fatal: the next read or the job tries again. */
@@ -38,110 +37,7 @@ export async function openAndRenew(
   return plaintext;
 }
 
-/* Compare-and-set writers: a row is replaced only if it still holds the ciphertext that was read,
-   so a concurrent update (a new secret saved meanwhile) is never overwritten with an old one. */
-
-export const renewBotSecret = (db: Db, botId: string, old: string) => (next: string) =>
-  db
-    .update(bots)
-    .set({ secretCiphertext: next })
-    .where(and(eq(bots.id, botId), eq(bots.secretCiphertext, old)));
-
-export const renewTenantSecret = (db: Db, tenantId: string, name: string, old: string) => (next: string) =>
-  db
-    .update(tenantSecrets)
-    .set({ ciphertext: next })
-    .where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name), eq(tenantSecrets.ciphertext, old)));
-
-export const renewVoiceLlmToken = (db: Db, integrationId: string, old: string) => (next: string) =>
-  db
-    .update(voiceIntegrations)
-    .set({ llmTokenCiphertext: next })
-    .where(and(eq(voiceIntegrations.id, integrationId), eq(voiceIntegrations.llmTokenCiphertext, old)));
-
-export const renewVoiceSecrets = (db: Db, integrationId: string, old: string) => (next: string) =>
-  db
-    .update(voiceIntegrations)
-    .set({ secretsCiphertext: next })
-    .where(and(eq(voiceIntegrations.id, integrationId), eq(voiceIntegrations.secretsCiphertext, old)));
-
-export const renewWhatsAppSecrets = (db: Db, channelId: string, old: string) => (next: string) =>
-  db
-    .update(whatsappChannels)
-    .set({ secretsCiphertext: next })
-    .where(and(eq(whatsappChannels.id, channelId), eq(whatsappChannels.secretsCiphertext, old)));
-
-type Candidate = { key: string; tenantId: string; sealed: string; store: (next: string) => Promise<unknown> };
-type Lister = (db: Db, notCurrent: string, after: string, limit: number) => Promise<Candidate[]>;
-
-const LISTERS: Record<SealedColumn, Lister> = {
-  bots: async (db, notCurrent, after, limit) =>
-    (
-      await db
-        .select({ id: bots.id, tenantId: bots.tenantId, sealed: bots.secretCiphertext })
-        .from(bots)
-        .where(and(notLike(bots.secretCiphertext, notCurrent), gt(bots.id, after)))
-        .orderBy(asc(bots.id))
-        .limit(limit)
-    ).map((r) => ({ key: r.id, tenantId: r.tenantId, sealed: r.sealed, store: renewBotSecret(db, r.id, r.sealed) })),
-  tenant_secrets: async (db, notCurrent, after, limit) => {
-    // keyset over the (tenant_id, name) primary key; the cursor is "tenantId\u0000name"
-    const [t = "", n = ""] = after.split("\u0000");
-    const rows = await db
-      .select({ tenantId: tenantSecrets.tenantId, name: tenantSecrets.name, sealed: tenantSecrets.ciphertext })
-      .from(tenantSecrets)
-      .where(
-        and(
-          notLike(tenantSecrets.ciphertext, notCurrent),
-          or(gt(tenantSecrets.tenantId, t), and(eq(tenantSecrets.tenantId, t), gt(tenantSecrets.name, n))),
-        ),
-      )
-      .orderBy(asc(tenantSecrets.tenantId), asc(tenantSecrets.name))
-      .limit(limit);
-    return rows.map((r) => ({
-      key: `${r.tenantId}\u0000${r.name}`,
-      tenantId: r.tenantId,
-      sealed: r.sealed,
-      store: renewTenantSecret(db, r.tenantId, r.name, r.sealed),
-    }));
-  },
-  voice_integrations: async (db, notCurrent, after, limit) =>
-    (
-      await db
-        .select({
-          id: voiceIntegrations.id,
-          tenantId: voiceIntegrations.tenantId,
-          sealed: voiceIntegrations.secretsCiphertext,
-        })
-        .from(voiceIntegrations)
-        .where(and(notLike(voiceIntegrations.secretsCiphertext, notCurrent), gt(voiceIntegrations.id, after)))
-        .orderBy(asc(voiceIntegrations.id))
-        .limit(limit)
-    ).map((r) => ({
-      key: r.id,
-      tenantId: r.tenantId,
-      sealed: r.sealed,
-      store: renewVoiceSecrets(db, r.id, r.sealed),
-    })),
-  whatsapp_channels: async (db, notCurrent, after, limit) =>
-    (
-      await db
-        .select({
-          id: whatsappChannels.id,
-          tenantId: whatsappChannels.tenantId,
-          sealed: whatsappChannels.secretsCiphertext,
-        })
-        .from(whatsappChannels)
-        .where(and(notLike(whatsappChannels.secretsCiphertext, notCurrent), gt(whatsappChannels.id, after)))
-        .orderBy(asc(whatsappChannels.id))
-        .limit(limit)
-    ).map((r) => ({
-      key: r.id,
-      tenantId: r.tenantId,
-      sealed: r.sealed,
-      store: renewWhatsAppSecrets(db, r.id, r.sealed),
-    })),
-};
+const SEALED_COLUMNS: SealedColumn[] = ["bots", "tenant_secrets", "voice_integrations", "whatsapp_channels"];
 
 export type ResealReport = {
   version: number;
@@ -168,16 +64,16 @@ export async function resealStaleSecrets(
     unreadable: { bots: 0, tenant_secrets: 0, voice_integrations: 0, whatsapp_channels: 0 },
     remaining: 0,
   };
-  for (const column of Object.keys(LISTERS) as SealedColumn[]) {
+  for (const column of SEALED_COLUMNS) {
     let after = "";
     let seen = 0;
     for (;;) {
       if (seen >= budget) {
-        report.remaining += (await LISTERS[column](deps.db, notCurrent, after, budget)).length;
+        report.remaining += (await deps.repos.sealedSecrets.listStale(column, notCurrent, after, budget)).length;
         break;
       }
       const want = Math.min(batch, budget - seen);
-      const page = await LISTERS[column](deps.db, notCurrent, after, want);
+      const page = await deps.repos.sealedSecrets.listStale(column, notCurrent, after, want);
       for (const c of page) {
         try {
           const plaintext = await decryptSecret(deps.keys, c.tenantId, c.sealed);

@@ -2,14 +2,12 @@ import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "../../storage/auth-repo";
 import type { InvitationRow, Role } from "../../storage/schema";
 import { canGrantRole } from "../auth/permissions";
 import { Email, Password, RoleSchema } from "../auth/schemas";
 import { hashPassword } from "../auth/password";
 import { issueSession } from "../auth/session";
 import { actorId, type BaseCtx, type Ctx } from "../ctx";
-import { revokeKeysOfCreatorStmt } from "../keys/creator";
 import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
 import { invitationMail } from "../mail/templates";
 import { announceAuthority, standingOf } from "../conversations/authority";
@@ -73,8 +71,8 @@ function callerRole(ctx: Ctx): Role {
 export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>) {
   if (!canGrantRole(callerRole(ctx), input.role))
     throw new Forbidden(`a ${callerRole(ctx)} cannot invite an ${input.role}`);
-  const existing = await usersRepo(ctx.db).byEmail(input.email);
-  if (existing && (await membershipsRepo(ctx.db).get(ctx.tenantId, existing.id)))
+  const existing = await ctx.repos.users.byEmail(input.email);
+  if (existing && (await ctx.repos.memberships.get(ctx.tenantId, existing.id)))
     throw new Conflict("this person is already a member");
   const token = `inv_${randomToken(40)}`;
   const now = ctx.clock.now();
@@ -90,8 +88,8 @@ export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>)
     revokedAt: null,
     createdAt: new Date(now),
   };
-  await invitationsRepo(ctx.db).insertStmt(row).run();
-  const tenant = await tenantsRepo(ctx.db).get(ctx.tenantId);
+  await ctx.repos.invitations.insertStmt(row).run();
+  const tenant = await ctx.repos.tenants.get(ctx.tenantId);
   await sendMail(ctx, {
     tenantId: ctx.tenantId,
     to: input.email,
@@ -117,18 +115,18 @@ export async function acceptInvitation(
   input: z.infer<typeof AcceptInput>,
   signedInUserId: string | null,
 ) {
-  const inv = await invitationsRepo(ctx.db).byHash(await sha256Hex(input.token));
+  const inv = await ctx.repos.invitations.byHash(await sha256Hex(input.token));
   const now = ctx.clock.now();
   if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt.getTime() <= now)
     throw new Unauthorized("invitation is invalid, used or expired");
-  const users = usersRepo(ctx.db);
+  const users = ctx.repos.users;
   let user = await users.byEmail(inv.email);
   const stmts = [];
   if (user) {
     if (!signedInUserId)
       throw new Unauthorized("this address already has an Echo account: sign in, then open the invitation link again");
     if (signedInUserId !== user.id) throw new Forbidden("this invitation was sent to another address");
-    if (await membershipsRepo(ctx.db).get(inv.tenantId, user.id)) throw new Conflict("already a member");
+    if (await ctx.repos.memberships.get(inv.tenantId, user.id)) throw new Conflict("already a member");
   } else {
     if (!input.password) throw new Invalid("choose a password", [{ path: "password", message: "required" }]);
     user = {
@@ -140,12 +138,12 @@ export async function acceptInvitation(
     };
     stmts.push(users.insertStmt(user));
   }
-  const tenant = await tenantsRepo(ctx.db).get(inv.tenantId);
+  const tenant = await ctx.repos.tenants.get(inv.tenantId);
   if (!tenant) throw new NotFound("workspace");
-  await ctx.db.batch([
-    invitationsRepo(ctx.db).acceptStmt(inv.id, new Date(now)),
+  await ctx.repos.batch([
+    ctx.repos.invitations.acceptStmt(inv.id, new Date(now)),
     ...stmts,
-    membershipsRepo(ctx.db).insertStmt({
+    ctx.repos.memberships.insertStmt({
       tenantId: inv.tenantId,
       userId: user.id,
       role: inv.role,
@@ -156,31 +154,31 @@ export async function acceptInvitation(
   return issueSession(ctx, user, tenant, inv.role);
 }
 
-export const listMembers = (ctx: Ctx) => membershipsRepo(ctx.db).list(ctx.tenantId);
-export const listInvitations = (ctx: Ctx) => invitationsRepo(ctx.db).list(ctx.tenantId);
+export const listMembers = (ctx: Ctx) => ctx.repos.memberships.list(ctx.tenantId);
+export const listInvitations = (ctx: Ctx) => ctx.repos.invitations.list(ctx.tenantId);
 
 export async function revokeInvitation(ctx: Ctx, id: string) {
-  const row = await invitationsRepo(ctx.db).revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
+  const row = await ctx.repos.invitations.revoke(ctx.tenantId, id, new Date(ctx.clock.now()));
   if (!row) throw new NotFound("invitation", id);
   await audit(ctx, "member.invitation_revoked", { type: "invitation", id });
 }
 
 async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
-  const m = await membershipsRepo(ctx.db).get(ctx.tenantId, userId);
+  const m = await ctx.repos.memberships.get(ctx.tenantId, userId);
   if (!m) throw new NotFound("member", userId);
   const role = callerRole(ctx);
   if ((m.role === "owner" || next === "owner") && role !== "owner")
     throw new Forbidden("only an owner can change an owner");
-  if (m.role === "owner" && next !== "owner" && (await membershipsRepo(ctx.db).countOwners(ctx.tenantId)) <= 1)
+  if (m.role === "owner" && next !== "owner" && (await ctx.repos.memberships.countOwners(ctx.tenantId)) <= 1)
     throw new Conflict("a workspace needs at least one owner");
   return m;
 }
 
 export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
   await guardOwnerChange(ctx, userId, role);
-  const row = await membershipsRepo(ctx.db).setRole(ctx.tenantId, userId, role);
+  const row = await ctx.repos.memberships.setRole(ctx.tenantId, userId, role);
   if (!row) throw new NotFound("member", userId);
-  await refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
+  await ctx.repos.refreshTokens.revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
   await announceAuthority(ctx, userId, standingOf(role));
   await audit(ctx, "member.role_changed", { type: "member", id: userId }, { role });
   return row;
@@ -196,10 +194,10 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
 export async function removeMember(ctx: Ctx, userId: string) {
   await guardOwnerChange(ctx, userId, null);
   const now = new Date(ctx.clock.now());
-  await ctx.db.batch([
-    membershipsRepo(ctx.db).deleteStmt(ctx.tenantId, userId),
-    refreshTokensRepo(ctx.db).revokeUserStmt(ctx.tenantId, userId, now),
-    revokeKeysOfCreatorStmt(ctx.db, ctx.tenantId, userId, now),
+  await ctx.repos.batch([
+    ctx.repos.memberships.deleteStmt(ctx.tenantId, userId),
+    ctx.repos.refreshTokens.revokeUserStmt(ctx.tenantId, userId, now),
+    ctx.repos.keyCreators.revokeKeysOfCreatorStmt(ctx.tenantId, userId, now),
   ]);
   await announceAuthority(ctx, userId, "revoked");
   await audit(ctx, "member.removed", { type: "member", id: userId });

@@ -1,8 +1,6 @@
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { CategoryRow } from "../../storage/schema";
-import { categoriesRepo, conversationTriageRepo, routingRepo, ticketsRepo } from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
 import { actorId, type Ctx } from "../ctx";
 import { classifyText, trainCategoryModel, type CategoryModel } from "./classifier";
@@ -32,14 +30,14 @@ export function toCategoryDto(c: CategoryRow, exampleCount: number) {
 }
 
 export async function listCategories(ctx: Ctx) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   const [rows, counts] = await Promise.all([repo.list(ctx.tenantId), repo.exampleCounts(ctx.tenantId)]);
   const n = new Map(counts.map((c) => [c.categoryId, c.n]));
   return rows.map((c) => toCategoryDto(c, n.get(c.id) ?? 0));
 }
 
 export async function getCategory(ctx: Ctx, id: string) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   const c = await repo.get(ctx.tenantId, id);
   if (!c) throw new NotFound("category", id);
   const examples = await repo.examplesOf(ctx.tenantId, id);
@@ -50,7 +48,7 @@ export async function getCategory(ctx: Ctx, id: string) {
 }
 
 export async function createCategory(ctx: Ctx, input: CategoryInput) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   if (await repo.byName(ctx.tenantId, input.name)) throw new Conflict(`a category named "${input.name}" exists`);
   if ((await repo.list(ctx.tenantId)).length >= MAX_CATEGORIES)
     throw new Conflict(`at most ${MAX_CATEGORIES} categories`);
@@ -67,12 +65,12 @@ export async function createCategory(ctx: Ctx, input: CategoryInput) {
   const examples = dedupe(input.examples ?? []).map((text) =>
     repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId: row.id, text, source: "admin", createdAt: now }),
   );
-  await ctx.db.batch([repo.insertStmt(row), ...examples, repo.bumpVersionStmt(ctx.tenantId)]);
+  await ctx.repos.batch([repo.insertStmt(row), ...examples, repo.bumpVersionStmt(ctx.tenantId)]);
   return getCategory(ctx, row.id);
 }
 
 export async function updateCategory(ctx: Ctx, id: string, patch: CategoryPatch) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   if (patch.name) {
     const same = await repo.byName(ctx.tenantId, patch.name);
     if (same && same.id !== id) throw new Conflict(`a category named "${patch.name}" exists`);
@@ -88,24 +86,24 @@ export async function updateCategory(ctx: Ctx, id: string, patch: CategoryPatch)
 }
 
 export async function deleteCategory(ctx: Ctx, id: string) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   if (!(await repo.get(ctx.tenantId, id))) throw new NotFound("category", id);
-  await ctx.db.batch([
+  await ctx.repos.batch([
     repo.deleteExamplesStmt(ctx.tenantId, id),
-    routingRepo(ctx.db).deleteForCategoryStmt(ctx.tenantId, id),
+    ctx.repos.routing.deleteForCategoryStmt(ctx.tenantId, id),
     repo.deleteStmt(ctx.tenantId, id),
     repo.bumpVersionStmt(ctx.tenantId),
   ]);
 }
 
 export async function addExamples(ctx: Ctx, categoryId: string, texts: string[]) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   if (!(await repo.get(ctx.tenantId, categoryId))) throw new NotFound("category", categoryId);
   const now = new Date(ctx.clock.now());
   const have = new Set((await repo.examplesOf(ctx.tenantId, categoryId)).map((e) => e.text));
   const fresh = dedupe(texts).filter((t) => !have.has(t));
   if (fresh.length) {
-    await ctx.db.batch([
+    await ctx.repos.batch([
       repo.bumpVersionStmt(ctx.tenantId),
       ...fresh.map((text) =>
         repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId, text, source: "admin", createdAt: now }),
@@ -116,7 +114,7 @@ export async function addExamples(ctx: Ctx, categoryId: string, texts: string[])
 }
 
 export async function deleteExample(ctx: Ctx, categoryId: string, exampleId: number) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   const gone = await repo.deleteExample(ctx.tenantId, categoryId, exampleId);
   if (!gone) throw new NotFound("example", String(exampleId));
   await repo.bumpVersionStmt(ctx.tenantId).run();
@@ -130,7 +128,7 @@ function dedupe(texts: string[]) {
 export async function categoryModelFor(
   ctx: AnswerCtx,
 ): Promise<{ model: CategoryModel; names: Map<string, string> } | null> {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   const [version, cats] = await Promise.all([repo.version(ctx.tenantId), repo.list(ctx.tenantId)]);
   const names = new Map(cats.map((c) => [c.id, c.name]));
   const hit = cache.get(ctx.tenantId);
@@ -166,7 +164,7 @@ export async function predictCategory(ctx: AnswerCtx, text: string) {
 
 /** Categories with a few examples each, for the optional LLM chooser's prompt. */
 export async function categoryChoices(ctx: AnswerCtx) {
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   const [cats, examples] = await Promise.all([repo.list(ctx.tenantId), repo.examples(ctx.tenantId)]);
   return cats.map((c) => ({
     id: c.id,
@@ -184,10 +182,10 @@ export async function categoryChoices(ctx: AnswerCtx) {
  * an example of it (so the model learns), and its live ticket follows.
  */
 export async function correctConversationCategory(ctx: Ctx, conversationId: string, categoryId: string) {
-  const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, conversationId);
-  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
+  const conv = await ctx.repos.conversations.get(ctx.tenantId, conversationId);
+  const triage = await ctx.repos.conversationTriage.get(ctx.tenantId, conversationId);
   if (!conv && !triage) throw new NotFound("conversation", conversationId);
-  const repo = categoriesRepo(ctx.db);
+  const repo = ctx.repos.categories;
   if (!(await repo.get(ctx.tenantId, categoryId))) throw new NotFound("category", categoryId);
   const text = triage?.firstVisitorText ?? (await firstVisitorText(ctx, conversationId));
   if (!text) throw new Conflict("the conversation has no visitor message to learn from yet");
@@ -206,7 +204,7 @@ export async function correctConversationCategory(ctx: Ctx, conversationId: stri
       repo.bumpVersionStmt(ctx.tenantId),
     );
   }
-  const tickets = ticketsRepo(ctx.db);
+  const tickets = ctx.repos.tickets;
   const live = await tickets.liveForConversation(ctx.tenantId, conversationId);
   if (live && live.categoryId !== categoryId) {
     stmts.push(
@@ -222,9 +220,9 @@ export async function correctConversationCategory(ctx: Ctx, conversationId: stri
       }),
     );
   }
-  if (stmts.length) await ctx.db.batch(stmts as unknown as Parameters<typeof ctx.db.batch>[0]);
+  if (stmts.length) await ctx.repos.batch(stmts as unknown as Parameters<typeof ctx.repos.batch>[0]);
   const row = triage
-    ? await conversationTriageRepo(ctx.db).setCategory(ctx.tenantId, conversationId, {
+    ? await ctx.repos.conversationTriage.setCategory(ctx.tenantId, conversationId, {
         categoryId,
         categoryConfidence: null,
         categorySource: "operator",
@@ -242,7 +240,7 @@ async function insertBareTriage(
   text: string,
   now: Date,
 ) {
-  await conversationTriageRepo(ctx.db).upsert({
+  await ctx.repos.conversationTriage.upsert({
     tenantId: ctx.tenantId,
     conversationId,
     botId,
@@ -258,11 +256,11 @@ async function insertBareTriage(
     visitorMessages: 0,
     updatedAt: now,
   });
-  return conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
+  return ctx.repos.conversationTriage.get(ctx.tenantId, conversationId);
 }
 
 async function firstVisitorText(ctx: Ctx, conversationId: string) {
-  const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, conversationId, { limit: 50, includeInternal: false });
+  const msgs = await ctx.repos.messages.list(ctx.tenantId, conversationId, { limit: 50, includeInternal: false });
   return msgs.find((m) => m.role === "visitor")?.text ?? null;
 }
 

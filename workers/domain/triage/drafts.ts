@@ -1,7 +1,5 @@
 import { Conflict, NotFound } from "../../lib/errors";
-import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { MessageRow } from "../../storage/schema";
-import { categoriesRepo, conversationTriageRepo, ticketsRepo } from "../../storage/triage-repo";
 import { answerOnce, streamAnswer } from "../knowledge/answer";
 import type { AnswerTurn, StreamAnswer } from "../knowledge/answer-types";
 import type { Ctx } from "../ctx";
@@ -12,9 +10,9 @@ const MAX_MESSAGES = 200;
 const HISTORY_TURNS = 12;
 
 async function loadConversation(ctx: Ctx, conversationId: string) {
-  const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, conversationId);
+  const conv = await ctx.repos.conversations.get(ctx.tenantId, conversationId);
   if (!conv) throw new NotFound("conversation", conversationId);
-  const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, conversationId, {
+  const msgs = await ctx.repos.messages.list(ctx.tenantId, conversationId, {
     limit: MAX_MESSAGES,
     includeInternal: false,
   });
@@ -22,7 +20,7 @@ async function loadConversation(ctx: Ctx, conversationId: string) {
 }
 
 export async function conversationOfTicket(ctx: Ctx, ticketId: string) {
-  const t = await ticketsRepo(ctx.db).get(ctx.tenantId, ticketId);
+  const t = await ctx.repos.tickets.get(ctx.tenantId, ticketId);
   if (!t) throw new NotFound("ticket", ticketId);
   return t.conversationId;
 }
@@ -128,8 +126,8 @@ export function summarize(
 
 export async function summarizeConversation(ctx: Ctx, conversationId: string) {
   const { msgs } = await loadConversation(ctx, conversationId);
-  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
-  const category = triage?.categoryId ? await categoriesRepo(ctx.db).get(ctx.tenantId, triage.categoryId) : undefined;
+  const triage = await ctx.repos.conversationTriage.get(ctx.tenantId, conversationId);
+  const category = triage?.categoryId ? await ctx.repos.categories.get(ctx.tenantId, triage.categoryId) : undefined;
   return {
     conversationId,
     ...summarize(msgs, { category: category?.name ?? null, escalationReason: triage?.escalationReason ?? null }),
@@ -138,9 +136,9 @@ export async function summarizeConversation(ctx: Ctx, conversationId: string) {
 
 /** The conversation's triage state for the operator view (frustration, trend, category, escalation). */
 export async function getConversationTriage(ctx: Ctx, conversationId: string) {
-  const t = await conversationTriageRepo(ctx.db).get(ctx.tenantId, conversationId);
+  const t = await ctx.repos.conversationTriage.get(ctx.tenantId, conversationId);
   if (!t) {
-    if (!(await conversationsRepo(ctx.db).get(ctx.tenantId, conversationId)))
+    if (!(await ctx.repos.conversations.get(ctx.tenantId, conversationId)))
       throw new NotFound("conversation", conversationId);
     return {
       conversationId,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { conversationTriageRepo, ticketsRepo } from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
 import { categoryChoices, predictCategory } from "./categories";
 import { frustrationTrend, scoreFrustration } from "./frustration";
@@ -83,7 +82,7 @@ export async function triageVisitorMessage(
       ? 1 + previous.filter((p) => textSimilarity(p, i.text) >= policy.repeatSimilarity).length
       : 1;
 
-  const repo = conversationTriageRepo(ctx.db);
+  const repo = ctx.repos.conversationTriage;
   const prior =
     room?.prior !== undefined
       ? (room.prior ?? undefined)
@@ -202,7 +201,7 @@ export async function onConversationEscalated(
  * first response at once (without it, GET /api/tickets/:id derives it from the D1 message copy).
  */
 export async function onAgentReplied(ctx: AnswerCtx, input: { conversationId: string; at: number }): Promise<void> {
-  const repo = ticketsRepo(ctx.db);
+  const repo = ctx.repos.tickets;
   const t = await repo.liveForConversation(ctx.tenantId, input.conversationId);
   if (t && !t.firstRespondedAt && input.at >= t.createdAt.getTime())
     await repo.updateStmt(ctx.tenantId, t.id, { firstRespondedAt: new Date(input.at) }).run();

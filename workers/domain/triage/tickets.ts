@@ -1,18 +1,7 @@
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { membershipsRepo } from "../../storage/auth-repo";
-import { conversationsRepo, messagesRepo } from "../../storage/conversations-repo";
 import type { ConversationRow, ConversationTriageRow, Priority, TicketRow, TicketStatus } from "../../storage/schema";
-import {
-  categoriesRepo,
-  conversationTriageRepo,
-  presenceRepo,
-  routingRepo,
-  slaRepo,
-  ticketOpeningReads,
-  ticketsRepo,
-  type TicketFilter,
-} from "../../storage/triage-repo";
+import type { TicketFilter } from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
 import { actorId, type Ctx } from "../ctx";
 import { correctConversationCategory } from "./categories";
@@ -66,14 +55,14 @@ type Actorish = { ctx: AnswerCtx; actor: string };
  */
 async function agentLoads(ctx: AnswerCtx): Promise<AgentLoad[]> {
   const [members, presence, counts] = await Promise.all([
-    membershipsRepo(ctx.db).list(ctx.tenantId),
-    presenceRepo(ctx.db).list(ctx.tenantId),
-    ticketsRepo(ctx.db).openCounts(ctx.tenantId),
+    ctx.repos.memberships.list(ctx.tenantId),
+    ctx.repos.presence.list(ctx.tenantId),
+    ctx.repos.tickets.openCounts(ctx.tenantId),
   ]);
   return agentLoadsOf(ctx, { members, presence, counts });
 }
 
-/** Agent loads from rows already read (see ticketOpeningReads), plus who has the inbox open. */
+/** Agent loads from rows already read (see ticketsRepo.openingReads), plus who has the inbox open. */
 async function agentLoadsOf(
   ctx: AnswerCtx,
   rows: {
@@ -128,15 +117,15 @@ async function openTicket(
   },
   known?: KnownConversation,
 ): Promise<{ ticket: TicketRow; created: boolean }> {
-  const tickets = ticketsRepo(ctx.db);
-  const reads = await ticketOpeningReads(ctx.db, ctx.tenantId, input.conversationId);
+  const tickets = ctx.repos.tickets;
+  const reads = await ctx.repos.tickets.openingReads(ctx.tenantId, input.conversationId);
   if (reads.live) return { ticket: reads.live, created: false };
   const triage = known
     ? (known.triage ?? undefined)
-    : await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
-  const conv = known?.conversation ?? (await conversationsRepo(ctx.db).get(ctx.tenantId, input.conversationId));
+    : await ctx.repos.conversationTriage.get(ctx.tenantId, input.conversationId);
+  const conv = known?.conversation ?? (await ctx.repos.conversations.get(ctx.tenantId, input.conversationId));
   const categoryId = input.categoryId !== undefined ? input.categoryId : (triage?.categoryId ?? null);
-  const category = categoryId ? await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId) : undefined;
+  const category = categoryId ? await ctx.repos.categories.get(ctx.tenantId, categoryId) : undefined;
   const computed = computePriority({
     frustrationTrend: triage?.frustrationTrend ?? 0,
     frustrationMax: triage?.frustrationMax ?? 0,
@@ -187,7 +176,7 @@ async function openTicket(
       createdAt: new Date(now),
     });
   try {
-    await ctx.db.batch([
+    await ctx.repos.batch([
       tickets.insertStmt(row),
       ev(0, "created", {
         source: input.source,
@@ -204,7 +193,7 @@ async function openTicket(
     throw err;
   }
   if (route.ruleId !== null && route.assigneeId && route.team)
-    await routingRepo(ctx.db).setCursor(ctx.tenantId, route.ruleId, route.assigneeId).run();
+    await ctx.repos.routing.setCursor(ctx.tenantId, route.ruleId, route.assigneeId).run();
   await announce(ctx, row);
   return { ticket: row, created: true };
 }
@@ -234,7 +223,7 @@ export async function createTicketForEscalation(
   const first = input.transcript.find((m) => m.role === "visitor")?.text;
   const triage = known
     ? (known.triage ?? undefined)
-    : await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+    : await ctx.repos.conversationTriage.get(ctx.tenantId, input.conversationId);
   const subject = subjectOf(first ?? triage?.firstVisitorText ?? `Conversation ${input.conversationId}`);
   const opened = await openTicket(
     { ctx, actor: "system" },
@@ -245,11 +234,11 @@ export async function createTicketForEscalation(
   // labelling pass then found no ticket yet): look once more. The room triages one message at a
   // time and labels the live ticket itself when a category first appears, so it need not look.
   if (!known && opened.created && !opened.ticket.categoryId) {
-    const now = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+    const now = await ctx.repos.conversationTriage.get(ctx.tenantId, input.conversationId);
     if (now?.categoryId) {
       await labelLiveTicket(ctx, input.conversationId, now.categoryId);
       return {
-        ticket: (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId)) ?? opened.ticket,
+        ticket: (await ctx.repos.tickets.liveForConversation(ctx.tenantId, input.conversationId)) ?? opened.ticket,
         created: true,
       };
     }
@@ -263,7 +252,7 @@ function subjectOf(text: string) {
 }
 
 async function assertAssignable(ctx: Ctx, userId: string) {
-  const m = await membershipsRepo(ctx.db).get(ctx.tenantId, userId);
+  const m = await ctx.repos.memberships.get(ctx.tenantId, userId);
   if (!m) throw new NotFound("member", userId);
   if (!AGENT_ROLES.has(m.role))
     throw new Invalid("this member cannot take tickets", [
@@ -272,18 +261,18 @@ async function assertAssignable(ctx: Ctx, userId: string) {
 }
 
 async function assertCategory(ctx: Ctx, categoryId: string | null | undefined) {
-  if (categoryId && !(await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId)))
+  if (categoryId && !(await ctx.repos.categories.get(ctx.tenantId, categoryId)))
     throw new NotFound("category", categoryId);
 }
 
 /** An operator opens a ticket for a conversation (409 when it already has a live one). */
 export async function createTicket(ctx: Ctx, input: TicketCreateInput) {
-  const conv = await conversationsRepo(ctx.db).get(ctx.tenantId, input.conversationId);
-  const triage = await conversationTriageRepo(ctx.db).get(ctx.tenantId, input.conversationId);
+  const conv = await ctx.repos.conversations.get(ctx.tenantId, input.conversationId);
+  const triage = await ctx.repos.conversationTriage.get(ctx.tenantId, input.conversationId);
   if (!conv && !triage) throw new NotFound("conversation", input.conversationId);
   await assertCategory(ctx, input.categoryId);
   if (input.assigneeId) await assertAssignable(ctx, input.assigneeId);
-  if (await ticketsRepo(ctx.db).liveForConversation(ctx.tenantId, input.conversationId))
+  if (await ctx.repos.tickets.liveForConversation(ctx.tenantId, input.conversationId))
     throw new Conflict("the conversation already has an open ticket");
   const first = triage?.firstVisitorText ?? conv?.lastMessagePreview ?? `Conversation ${input.conversationId}`;
   const { ticket, created } = await openTicket(
@@ -314,7 +303,7 @@ export async function listTickets(ctx: Ctx, q: TicketQuery) {
   if (q.conversationId) f.conversationId = q.conversationId;
   if (q.breached === "true") f.breachedAt = new Date(ctx.clock.now());
   if (q.cursor) f.before = q.cursor;
-  const rows = await ticketsRepo(ctx.db).list(ctx.tenantId, f);
+  const rows = await ctx.repos.tickets.list(ctx.tenantId, f);
   const page = rows.slice(0, q.limit);
   return {
     data: page.map((t) => toTicketDto(t, ctx.clock.now())),
@@ -323,7 +312,7 @@ export async function listTickets(ctx: Ctx, q: TicketQuery) {
 }
 
 async function requireTicket(ctx: Ctx, id: string) {
-  const t = await ticketsRepo(ctx.db).get(ctx.tenantId, id);
+  const t = await ctx.repos.tickets.get(ctx.tenantId, id);
   if (!t) throw new NotFound("ticket", id);
   return t;
 }
@@ -335,17 +324,17 @@ async function requireTicket(ctx: Ctx, id: string) {
 export async function getTicket(ctx: Ctx, id: string) {
   let t = await requireTicket(ctx, id);
   if (!t.firstRespondedAt) {
-    const msgs = await messagesRepo(ctx.db).list(ctx.tenantId, t.conversationId, {
+    const msgs = await ctx.repos.messages.list(ctx.tenantId, t.conversationId, {
       limit: 500,
       includeInternal: false,
     });
     const reply = msgs.find((m) => m.role === "agent" && m.createdAt.getTime() >= t.createdAt.getTime());
     if (reply) {
-      await ticketsRepo(ctx.db).updateStmt(ctx.tenantId, t.id, { firstRespondedAt: reply.createdAt }).run();
+      await ctx.repos.tickets.updateStmt(ctx.tenantId, t.id, { firstRespondedAt: reply.createdAt }).run();
       t = { ...t, firstRespondedAt: reply.createdAt };
     }
   }
-  const events = await ticketsRepo(ctx.db).events(ctx.tenantId, id);
+  const events = await ctx.repos.tickets.events(ctx.tenantId, id);
   return {
     ...toTicketDto(t, ctx.clock.now()),
     events: events.map((e) => ({
@@ -371,10 +360,10 @@ const NEXT_STATUS: Record<TicketStatus, TicketStatus[]> = {
  * category's floor. An unassigned ticket is routed again by the category's rules.
  */
 export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, categoryId: string): Promise<void> {
-  const tickets = ticketsRepo(ctx.db);
+  const tickets = ctx.repos.tickets;
   const t = await tickets.liveForConversation(ctx.tenantId, conversationId);
   if (!t || t.categoryId) return;
-  const category = await categoriesRepo(ctx.db).get(ctx.tenantId, categoryId);
+  const category = await ctx.repos.categories.get(ctx.tenantId, categoryId);
   if (!category) return;
   const now = ctx.clock.now();
   const set: Partial<TicketRow> = { categoryId, updatedAt: new Date(now) };
@@ -383,14 +372,14 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
     set.priority = category.priority;
     Object.assign(
       set,
-      dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), category.priority, t.createdAt.getTime()),
+      dueTimes(slaTableOf(await ctx.repos.sla.list(ctx.tenantId)), category.priority, t.createdAt.getTime()),
     );
     events.push({ kind: "priority", data: { from: t.priority, to: category.priority, reason: "category floor" } });
   }
   let cursor: { ruleId: number; userId: string } | undefined;
   if (!t.assigneeId && !t.team) {
     const route = chooseRoute(
-      await routingRepo(ctx.db).list(ctx.tenantId),
+      await ctx.repos.routing.list(ctx.tenantId),
       { categoryId, priority: set.priority ?? t.priority },
       await agentLoads(ctx),
     );
@@ -404,16 +393,16 @@ export async function labelLiveTicket(ctx: AnswerCtx, conversationId: string, ca
     }
   }
   await saveChange(ctx, t, set, events, "system");
-  if (cursor) await routingRepo(ctx.db).setCursor(ctx.tenantId, cursor.ruleId, cursor.userId).run();
+  if (cursor) await ctx.repos.routing.setCursor(ctx.tenantId, cursor.ruleId, cursor.userId).run();
 }
 
 type Change = { kind: string; data: Record<string, unknown> };
 
 /** Writes a ticket's changed fields and their history in one batch, then tells the live ticket lists. */
 async function saveChange(ctx: AnswerCtx, t: TicketRow, set: Partial<TicketRow>, events: Change[], actor: string) {
-  const tickets = ticketsRepo(ctx.db);
+  const tickets = ctx.repos.tickets;
   const now = ctx.clock.now();
-  await ctx.db.batch([
+  await ctx.repos.batch([
     tickets.updateStmt(ctx.tenantId, t.id, set),
     ...events.map((e, i) =>
       tickets.insertEventStmt({
@@ -453,7 +442,7 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch) {
     set.priority = patch.priority;
     Object.assign(
       set,
-      dueTimes(slaTableOf(await slaRepo(ctx.db).list(ctx.tenantId)), patch.priority, t.createdAt.getTime()),
+      dueTimes(slaTableOf(await ctx.repos.sla.list(ctx.tenantId)), patch.priority, t.createdAt.getTime()),
     );
     events.push({
       kind: "priority",

@@ -1,5 +1,4 @@
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
 import type { BaseCtx } from "../ctx";
 
 /**
@@ -21,7 +20,7 @@ export async function announcedRetellCall(
   providerCallId: string,
   opts: { graceMs?: number; sleep?: (ms: number) => Promise<unknown> } = {},
 ): Promise<VoiceCallRow | undefined> {
-  const repo = voiceCallsRepo(ctx.db);
+  const repo = ctx.repos.voiceCalls;
   const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const deadline = Date.now() + (opts.graceMs ?? ANNOUNCE_GRACE_MS);
   for (;;) {

@@ -1,6 +1,5 @@
 import { newId } from "../../lib/ids";
 import type { CallState, VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
 import type { CallTriage, VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
 import { summarizeCall } from "./summary";
@@ -42,7 +41,7 @@ export async function ensureCall(
   providerCallId: string,
   party: CallParty = {},
 ): Promise<VoiceCallRow> {
-  const repo = voiceCallsRepo(ctx.db);
+  const repo = ctx.repos.voiceCalls;
   const found = await repo.byProviderCallId(integration.tenantId, integration.id, providerCallId);
   if (found) return found;
   const now = new Date(ctx.clock.now());
@@ -90,7 +89,7 @@ export async function setCallState(
   const order: CallState[] = ["ringing", "in_progress", "transferred", "ended"];
   const next = order.indexOf(state) >= order.indexOf(call.state) ? state : call.state;
   const updated =
-    (await voiceCallsRepo(ctx.db).update(call.tenantId, call.id, {
+    (await ctx.repos.voiceCalls.update(call.tenantId, call.id, {
       ...patch,
       state: next,
       updatedAt: new Date(ctx.clock.now()),

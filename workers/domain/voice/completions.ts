@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix, randomToken } from "../../lib/ids";
-import { botsRepo } from "../../storage/bots-repo";
 import { streamAnswer } from "../knowledge/answer";
 import type { AnswerCtx, AnswerDone, AnswerInput, AnswerTurn } from "../knowledge/answer-types";
 
@@ -72,7 +71,7 @@ export function toAnswerInput(req: ChatCompletionRequest, channel: "chat" | "voi
 
 /** 404 (OpenAI's model_not_found) for a missing bot or another tenant's, before any stream starts. */
 export async function requireBotModel(ctx: AnswerCtx, botId: string) {
-  const bot = hasPrefix(botId, "bot") ? await botsRepo(ctx.db).get(ctx.tenantId, botId) : undefined;
+  const bot = hasPrefix(botId, "bot") ? await ctx.repos.bots.get(ctx.tenantId, botId) : undefined;
   if (!bot) throw new NotFound("model", botId);
   return bot;
 }
@@ -186,7 +185,7 @@ export async function streamChatChunks(
 
 /** `GET /v1/models`: the tenant's bots as models. */
 export async function listBotModels(ctx: AnswerCtx) {
-  const bots = await botsRepo(ctx.db).list(ctx.tenantId);
+  const bots = await ctx.repos.bots.list(ctx.tenantId);
   return {
     object: "list" as const,
     data: bots.map((b) => ({

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { fromBase64 } from "../../lib/crypto";
-import { botsRepo } from "../../storage/bots-repo";
 import type { VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
 import { ensureCall, setCallState } from "./calls";
 import { copyRecording, finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
@@ -53,7 +51,7 @@ export type ElevenLabsInitiation = z.infer<typeof ElevenLabsInitiation>;
 async function callFor(ctx: VoiceCtx, integration: VoiceIntegrationRow, data: ElevenLabsEvent["data"]) {
   const sid = data.metadata?.phone_call?.call_sid;
   if (sid) {
-    const bySid = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, sid);
+    const bySid = await ctx.repos.voiceCalls.byProviderCallId(integration.tenantId, integration.id, sid);
     if (bySid) return bySid;
   }
   const caller =
@@ -104,7 +102,7 @@ export async function handleElevenLabsInitiation(
   integration: VoiceIntegrationRow,
   body: ElevenLabsInitiation,
 ) {
-  const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
+  const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
   const call = body.call_sid
     ? await ensureCall(ctx, integration, body.call_sid, {
         from: body.caller_id ?? null,

@@ -1,11 +1,9 @@
 import { Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix, newId } from "../../lib/ids";
-import { botsRepo } from "../../storage/bots-repo";
 import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
-import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx, Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
-import { openAndRenew, renewVoiceSecrets } from "../secrets/rotation";
+import { openAndRenew } from "../secrets/rotation";
 import {
   SECRET_SCHEMAS,
   type VoiceIntegrationDto,
@@ -22,7 +20,7 @@ const hintsOf = (secrets: Record<string, string>) =>
   Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, secretHint(v)]));
 
 async function requireBot(ctx: Ctx, botId: string) {
-  if (!(await botsRepo(ctx.db).get(ctx.tenantId, botId))) throw new NotFound("bot", botId);
+  if (!(await ctx.repos.bots.get(ctx.tenantId, botId))) throw new NotFound("bot", botId);
 }
 
 /** Whether the caller may see the integration's URLs (the custom-LLM ones carry its capability token). */
@@ -61,7 +59,7 @@ export async function toIntegrationDto(
 export async function createVoiceIntegration(ctx: Ctx, input: VoiceIntegrationInput) {
   await requireBot(ctx, input.botId);
   const now = new Date(ctx.clock.now());
-  const row = await voiceIntegrationsRepo(ctx.db).insert({
+  const row = await ctx.repos.voiceIntegrations.insert({
     id: newId("vint", now.getTime()),
     tenantId: ctx.tenantId,
     provider: input.provider,
@@ -79,12 +77,12 @@ export async function createVoiceIntegration(ctx: Ctx, input: VoiceIntegrationIn
 }
 
 export async function getVoiceIntegration(ctx: Ctx, id: string) {
-  const row = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).get(ctx.tenantId, id) : undefined;
+  const row = hasPrefix(id, "vint") ? await ctx.repos.voiceIntegrations.get(ctx.tenantId, id) : undefined;
   if (!row) throw new NotFound("voice integration", id);
   return row;
 }
 
-export const listVoiceIntegrations = (ctx: Ctx) => voiceIntegrationsRepo(ctx.db).list(ctx.tenantId);
+export const listVoiceIntegrations = (ctx: Ctx) => ctx.repos.voiceIntegrations.list(ctx.tenantId);
 
 export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceIntegrationPatch) {
   const current = await getVoiceIntegration(ctx, id);
@@ -103,7 +101,7 @@ export async function updateVoiceIntegration(ctx: Ctx, id: string, patch: VoiceI
       secretHints: hintsOf(parsed.data as Record<string, string>),
     };
   }
-  const updated = await voiceIntegrationsRepo(ctx.db).update(ctx.tenantId, id, {
+  const updated = await ctx.repos.voiceIntegrations.update(ctx.tenantId, id, {
     ...(patch.botId && { botId: patch.botId }),
     ...(patch.name && { name: patch.name }),
     ...(patch.settings && { settings: mergeSettings(current.settings, patch.settings) }),
@@ -128,7 +126,7 @@ export async function rotateVoiceIntegrationToken(ctx: Ctx, id: string) {
 }
 
 export async function deleteVoiceIntegration(ctx: Ctx, id: string) {
-  const deleted = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).delete(ctx.tenantId, id) : undefined;
+  const deleted = hasPrefix(id, "vint") ? await ctx.repos.voiceIntegrations.delete(ctx.tenantId, id) : undefined;
   if (!deleted) throw new NotFound("voice integration", id);
   await audit(ctx, "voice.integration_deleted", { type: "voice_integration", id });
 }
@@ -139,10 +137,10 @@ export async function openSecrets<P extends VoiceProvider>(
   row: VoiceIntegrationRow & { provider: P },
 ): Promise<VoiceSecrets[P]> {
   const plaintext = await openAndRenew(
-    { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+    { repos: ctx.repos, keys: masterKeysOf(ctx.config), log: ctx.log },
     row.tenantId,
     row.secretsCiphertext,
-    renewVoiceSecrets(ctx.db, row.id, row.secretsCiphertext),
+    ctx.repos.sealedSecrets.renewVoiceSecrets(row.id, row.secretsCiphertext),
   );
   const json: unknown = JSON.parse(plaintext);
   return SECRET_SCHEMAS[row.provider].parse(json) as VoiceSecrets[P];

@@ -2,7 +2,6 @@ import { sha256Hex } from "../../lib/crypto";
 import { Unauthorized } from "../../lib/errors";
 import { twilioParamString, type TwilioParams } from "../../lib/signatures";
 import type { VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
 import type { BaseCtx } from "../ctx";
 
 /**
@@ -60,7 +59,7 @@ export async function requireFreshTwilio(ctx: BaseCtx, integration: VoiceIntegra
   }
   const sid = one(params, "CallSid");
   if (!sid) return;
-  const call = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, sid.slice(0, 200));
+  const call = await ctx.repos.voiceCalls.byProviderCallId(integration.tenantId, integration.id, sid.slice(0, 200));
   if (call && now - call.createdAt.getTime() > TWILIO_MAX_CALL_MS)
     return refuse(ctx, integration, "the call is older than a Twilio call can last");
 }

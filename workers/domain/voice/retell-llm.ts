@@ -1,8 +1,6 @@
 import { z } from "zod";
 import type { RoomPrincipal } from "../../contracts/room-rpc";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo, voiceIntegrationsRepo } from "../../storage/voice-repo";
-import { botsRepo } from "../../storage/bots-repo";
 import { streamAnswer } from "../knowledge/answer";
 import type { StreamAnswer } from "../knowledge/answer-types";
 import { ensureCall, handOffCall, recordUtterance } from "./calls";
@@ -170,7 +168,7 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
   return {
     /** Sent once the socket opens: config, then the begin message. */
     async start() {
-      const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
+      const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
       send({ response_type: "config", config: { auto_reconnect: true, call_details: true } });
       send({
         response_type: "response",
@@ -197,7 +195,7 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
         const from = f.call.from_number ?? null;
         if (from && !current.fromNumber)
           current =
-            (await voiceCallsRepo(ctx.db).update(current.tenantId, current.id, {
+            (await ctx.repos.voiceCalls.update(current.tenantId, current.id, {
               fromNumber: from,
               toNumber: f.call.to_number ?? null,
             })) ?? current;
@@ -247,8 +245,8 @@ export async function openRetellSession(
   >,
 ): Promise<RetellSession | undefined> {
   const { conversationId, resume, ...host } = input;
-  const integration = await voiceIntegrationsRepo(ctx.db).get(ctx.tenantId, resume.integrationId);
-  const call = await voiceCallsRepo(ctx.db).byConversation(ctx.tenantId, conversationId);
+  const integration = await ctx.repos.voiceIntegrations.get(ctx.tenantId, resume.integrationId);
+  const call = await ctx.repos.voiceCalls.byConversation(ctx.tenantId, conversationId);
   if (
     !integration ||
     integration.provider !== "retell" ||

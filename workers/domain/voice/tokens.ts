@@ -1,8 +1,7 @@
 import { sha256Hex, timingSafeEqual } from "../../lib/crypto";
-import { openAndRenew, renewVoiceLlmToken } from "../secrets/rotation";
+import { openAndRenew } from "../secrets/rotation";
 import { RateLimited } from "../../lib/errors";
 import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
-import { voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx } from "../ctx";
 import { encryptSecret, masterKeysOf } from "../secrets/crypto";
 
@@ -52,7 +51,7 @@ export async function llmTokenColumns(ctx: BaseCtx, tenantId: string, provider: 
 export async function rotateLlmToken(ctx: BaseCtx, row: VoiceIntegrationRow) {
   const token = newLlmToken();
   const cols = await sealedColumns(ctx, row.tenantId, token);
-  const updated = await voiceIntegrationsRepo(ctx.db).setLlmToken(row.tenantId, row.id, {
+  const updated = await ctx.repos.voiceIntegrations.setLlmToken(row.tenantId, row.id, {
     ...cols,
     updatedAt: cols.llmTokenIssuedAt,
   });
@@ -71,15 +70,15 @@ export async function currentLlmToken(
   if (row.llmTokenCiphertext) {
     // a token sealed under the previous MASTER_KEY is re-sealed under the current one as it is read
     const token = await openAndRenew(
-      { db: ctx.db, keys: masterKeysOf(ctx.config), log: ctx.log },
+      { repos: ctx.repos, keys: masterKeysOf(ctx.config), log: ctx.log },
       row.tenantId,
       row.llmTokenCiphertext,
-      renewVoiceLlmToken(ctx.db, row.id, row.llmTokenCiphertext),
+      ctx.repos.sealedSecrets.renewVoiceLlmToken(row.id, row.llmTokenCiphertext),
     );
     return { row, token };
   }
   const token = newLlmToken();
-  const repo = voiceIntegrationsRepo(ctx.db);
+  const repo = ctx.repos.voiceIntegrations;
   const issued = await repo.setLlmToken(row.tenantId, row.id, await sealedColumns(ctx, row.tenantId, token), true);
   if (issued) return { row: issued, token };
   // another request issued one first: use theirs

@@ -1,7 +1,5 @@
 import type { TwilioParams } from "../../lib/signatures";
-import { botsRepo } from "../../storage/bots-repo";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
 import { ensureCall, handOffCall, recordUtterance, setCallState } from "./calls";
 import { finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
@@ -95,7 +93,7 @@ export async function handleTwilioVoice(
       `<Connect><Stream url="${xmlEscape(settings.streamUrl)}">${p}</Stream></Connect>${settings.handoffNumber ? `<Dial>${xmlEscape(settings.handoffNumber)}</Dial>` : ""}`,
     );
   }
-  const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
+  const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
   const greeting = settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help you today?";
   await recordUtterance(ctx, call, { speaker: "assistant", text: greeting, cid: "greeting" });
   return doc(gather(ctx, integration, 1, greeting));
@@ -126,7 +124,7 @@ export async function handleTwilioGather(
   }
   const done = await answerForVoice(ctx, integration.botId, speech);
   const answer = done?.answer.trim() || "Sorry, I don't know that one.";
-  call = (await voiceCallsRepo(ctx.db).byProviderCallId(call.tenantId, integration.id, sid)) ?? call;
+  call = (await ctx.repos.voiceCalls.byProviderCallId(call.tenantId, integration.id, sid)) ?? call;
   await recordUtterance(ctx, call, { speaker: "assistant", text: answer, cid: `answer:${turn}` });
   return doc(gather(ctx, integration, turn + 1, answer));
 }

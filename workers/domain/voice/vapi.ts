@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { botsRepo } from "../../storage/bots-repo";
 import { retrieve } from "../knowledge/retrieve";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
-import { voiceCallsRepo } from "../../storage/voice-repo";
 import { ensureCall, handOffCall, HANDOFF_LINE, recordUtterance, setCallState, triageCallerWords } from "./calls";
 import { finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
@@ -102,7 +100,7 @@ export function parseVapiToolCalls(message: Record<string, unknown>): ParsedTool
 
 /** An assistant built from the bot: its instructions and greeting, our endpoint as its custom LLM, our tools, the hand-off. */
 export async function buildVapiAssistant(ctx: VoiceCtx, integration: VoiceIntegrationRow, call: VoiceCallRow) {
-  const bot = await botsRepo(ctx.db).get(integration.tenantId, integration.botId);
+  const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
   const settings = VoiceSettings.parse(integration.settings);
   const urls = integrationUrls(ctx.services.origin, integration, (await currentLlmToken(ctx, integration))?.token);
   const system = [
@@ -343,7 +341,7 @@ export async function customLlmHandoff(
   input: { providerCallId: string | undefined; callerWords: string | undefined },
 ) {
   if (!input.providerCallId) return null;
-  let call = await voiceCallsRepo(ctx.db).byProviderCallId(integration.tenantId, integration.id, input.providerCallId);
+  let call = await ctx.repos.voiceCalls.byProviderCallId(integration.tenantId, integration.id, input.providerCallId);
   if (!call) return null;
   if (call.state !== "transferred" && call.state !== "ended" && input.callerWords) {
     const { frustrationThreshold } = VoiceSettings.parse(integration.settings);

@@ -11,7 +11,6 @@ import {
   verifyVapiHmac,
 } from "../../lib/signatures";
 import type { VoiceIntegrationRow, VoiceProvider } from "../../storage/schema";
-import { voiceEventsRepo, voiceIntegrationsRepo } from "../../storage/voice-repo";
 import type { BaseCtx } from "../ctx";
 import { openSecrets } from "./integrations";
 import { VoiceSettings } from "./schemas";
@@ -28,7 +27,7 @@ export async function integrationForHook(
   provider: VoiceProvider,
   id: string,
 ): Promise<VoiceIntegrationRow> {
-  const row = hasPrefix(id, "vint") ? await voiceIntegrationsRepo(ctx.db).byIdForHook(id) : undefined;
+  const row = hasPrefix(id, "vint") ? await ctx.repos.voiceIntegrations.byIdForHook(id) : undefined;
   if (!row || row.provider !== provider) throw new NotFound("voice integration", id);
   return row;
 }
@@ -143,7 +142,7 @@ export async function processOnce<T>(
   fn: () => Promise<T>,
   keepResponse: boolean,
 ): Promise<Processed<T>> {
-  const repo = voiceEventsRepo(ctx.db);
+  const repo = ctx.repos.voiceEvents;
   const claimed = await repo.claim({
     tenantId: integration.tenantId,
     integrationId: integration.id,

@@ -1,21 +1,20 @@
 import { fromBase64, toBase64 } from "../../lib/crypto";
-import type { Db } from "../../storage/db";
-import { knowledgeRepo, runBatch } from "../../storage/knowledge-repo";
+import type { Repos } from "../../storage/repos";
 import { cosine, type VectorIndex } from "./port";
 
 /**
  * Vectors stored in D1 and searched by brute force: fine for a tenant's few thousand chunks, and
  * what the vector side uses when an embedder exists but no Vectorize index is bound.
  */
-export function d1VectorIndex(db: Db): VectorIndex {
-  const repo = knowledgeRepo(db);
+export function d1VectorIndex(repos: Pick<Repos, "knowledge">): VectorIndex {
+  const repo = repos.knowledge;
   return {
     name: "d1",
     async upsert(tenantId, items) {
       const stmts = repo.insertVectorsStmts(
         items.map((x) => ({ seq: x.seq, tenantId, sourceId: x.sourceId, vector: encodeVector(x.vector) })),
       );
-      await runBatch(db, stmts);
+      await repo.runBatch(stmts);
     },
     async query(tenantId, vector, topK) {
       const rows = await repo.vectors(tenantId);

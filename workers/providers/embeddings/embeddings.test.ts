@@ -3,14 +3,14 @@ import { chooseRetrievalProviders } from "..";
 import { vectorizeIndex } from "./vectorize";
 import { workersAiEmbedder } from "./workers-ai";
 
-const db = {} as never;
+const repos = {} as never;
 
 describe("embedding providers", () => {
   it("exist only when the AI binding does; Vectorize when bound, else the D1 table", () => {
-    expect(chooseRetrievalProviders({ db })).toBeNull();
+    expect(chooseRetrievalProviders({ repos })).toBeNull();
     const ai = { run: async () => ({ data: [[1, 0]] }) } as never;
-    expect(chooseRetrievalProviders({ db, ai })?.index.name).toBe("d1");
-    expect(chooseRetrievalProviders({ db, ai, vectors: {} as never })?.index.name).toBe("vectorize");
+    expect(chooseRetrievalProviders({ repos, ai })?.index.name).toBe("d1");
+    expect(chooseRetrievalProviders({ repos, ai, vectors: {} as never })?.index.name).toBe("vectorize");
   });
 
   it("embeds through the AI binding in batches of 100", async () => {

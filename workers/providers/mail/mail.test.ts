@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { invitationMail } from "../../domain/mail/templates";
 import { createDb } from "../../storage/db";
+import { reposOf } from "../../storage/repos";
 import { chooseMailer } from ".";
 import type { SendEmailBinding } from "./cloudflare";
 
@@ -11,7 +12,7 @@ describe("chooseMailer", () => {
   it("uses the send_email binding when declared, with the builder fields of Email Service's send()", async () => {
     const sent: Parameters<SendEmailBinding["send"]>[0][] = [];
     const EMAIL: SendEmailBinding = { send: async (m) => (sent.push(m), { messageId: "<cf-1@example.test>" }) };
-    const mailer = chooseMailer({ EMAIL, MAIL_FROM: "support@echo.example" }, createDb(env.DB), {
+    const mailer = chooseMailer({ EMAIL, MAIL_FROM: "support@echo.example" }, reposOf(createDb(env.DB)), {
       origin: "https://echo.example",
       now: Date.now,
     });
@@ -34,7 +35,7 @@ describe("chooseMailer", () => {
   });
 
   it("falls back to the outbox table without the binding", async () => {
-    const mailer = chooseMailer({}, createDb(env.DB), { origin: "http://localhost:8787", now: Date.now });
+    const mailer = chooseMailer({}, reposOf(createDb(env.DB)), { origin: "http://localhost:8787", now: Date.now });
     expect(mailer.kind).toBe("outbox");
     const { messageId } = await mailer.send({ ...mail, to: "b@example.test" });
     expect(messageId).toMatch(/^<mail_[0-9a-z]+@localhost>$/);

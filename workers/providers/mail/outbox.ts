@@ -1,21 +1,18 @@
 import { newId } from "../../lib/ids";
-import type { Db } from "../../storage/db";
-import { outboxRepo } from "../../storage/mail-repo";
+import type { Repos } from "../../storage/repos";
 import type { Mailer, OutgoingMail } from "./port";
 
 /**
  * The local mail server: a row in `outbox` per mail. Used by `npm start` and every test; nothing
  * leaves the machine. The Message-ID is generated here the way a real MTA would.
  */
-export function outboxMailer(db: Db, opts: { domain: string; now: () => number }): Mailer {
+export function outboxMailer(repos: Pick<Repos, "outbox">, opts: { domain: string; now: () => number }): Mailer {
   return {
     kind: "outbox",
     async send(mail) {
       const id = newId("mail", opts.now());
       const messageId = `<${id}@${opts.domain}>`;
-      await outboxRepo(db)
-        .insertStmt({ id, ...mailRow(mail), messageId, sentAt: new Date(opts.now()) })
-        .run();
+      await repos.outbox.insertStmt({ id, ...mailRow(mail), messageId, sentAt: new Date(opts.now()) }).run();
       return { messageId };
     },
   };

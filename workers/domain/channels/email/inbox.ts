@@ -1,6 +1,4 @@
 import { randomToken } from "../../../lib/ids";
-import { tenantsRepo } from "../../../storage/auth-repo";
-import { emailRepo } from "../../../storage/channels-repo";
 import type { BaseCtx } from "../../ctx";
 
 /**
@@ -10,11 +8,11 @@ import type { BaseCtx } from "../../ctx";
  * `slug+anything@` reaches the same workspace (plus addressing).
  */
 export async function ensureEmailInbox(ctx: BaseCtx, tenantId: string): Promise<{ address: string }> {
-  const repo = emailRepo(ctx.db);
+  const repo = ctx.repos.email;
   for (let attempt = 0; attempt < 3; attempt++) {
     const found = await repo.inbox(tenantId);
     if (found) return { address: inboundAddress(ctx, found.localPart) };
-    const tenant = await tenantsRepo(ctx.db).get(tenantId);
+    const tenant = await ctx.repos.tenants.get(tenantId);
     const base = slugOf(tenant?.name ?? "workspace");
     await repo.insertInbox({ tenantId, localPart: `${base}-${randomToken(5)}`, createdAt: new Date(ctx.clock.now()) });
   }

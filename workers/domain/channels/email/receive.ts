@@ -1,10 +1,8 @@
 import { newId } from "../../../lib/ids";
-import { botsRepo } from "../../../storage/bots-repo";
-import { emailRepo, type EmailMessageRow } from "../../../storage/channels-repo";
+import type { EmailMessageRow } from "../../../storage/channels-repo";
 import { attachmentKey } from "../../conversations/attachments";
 import type { BaseCtx } from "../../ctx";
 import { localPartOf } from "./inbox";
-import { throttleRepo } from "../../../storage/throttle-repo";
 import {
   automatedReason,
   MAX_EMAIL_BYTES,
@@ -35,7 +33,7 @@ export async function receiveEmail(
   if (input.raw.byteLength > MAX_EMAIL_BYTES)
     return { outcome: "rejected", reason: `message too large (limit ${MAX_EMAIL_BYTES / 1024 / 1024} MiB)` };
   const local = localPartOf(ctx, input.to);
-  const inbox = local ? await emailRepo(ctx.db).inboxByLocalPart(local) : undefined;
+  const inbox = local ? await ctx.repos.email.inboxByLocalPart(local) : undefined;
   if (!inbox) return { outcome: "rejected", reason: "no such mailbox" };
   const mail = await readInboundMail(input.raw);
   if (!mail) return { outcome: "ignored", reason: "no sender address" };
@@ -44,7 +42,7 @@ export async function receiveEmail(
     ctx.log.info("email: ignored", { tenantId: inbox.tenantId, reason: automated });
     return { outcome: "ignored", reason: automated };
   }
-  const window = await throttleRepo(ctx.db).bump(`email-in:${inbox.tenantId}:${mail.from}`, ctx.clock.now(), 3600_000);
+  const window = await ctx.repos.throttle.bump(`email-in:${inbox.tenantId}:${mail.from}`, ctx.clock.now(), 3600_000);
   if ((window?.count ?? 0) > MAX_MAILS_PER_SENDER_HOUR) {
     ctx.log.warn("email: sender over its hourly limit", { tenantId: inbox.tenantId });
     return { outcome: "ignored", reason: "too many mails from this sender" };
@@ -53,7 +51,7 @@ export async function receiveEmail(
 }
 
 async function storeInbound(ctx: BaseCtx, tenantId: string, mail: InboundMail): Promise<ReceiveOutcome> {
-  const repo = emailRepo(ctx.db);
+  const repo = ctx.repos.email;
   const messageId = mail.messageId || `<${newId("eml", ctx.clock.now())}@${ctx.config.emailInboundDomain}>`;
   // a redelivered mail (same Message-ID) is stored and answered once; checked before a conversation
   // is started for it (the unique index below settles a race between two deliveries)
@@ -92,7 +90,7 @@ async function storeInbound(ctx: BaseCtx, tenantId: string, mail: InboundMail): 
 
 /** The conversation this mail replies to, when the ids match and the sender is its contact. */
 async function threadOf(ctx: BaseCtx, tenantId: string, mail: InboundMail): Promise<EmailMessageRow | undefined> {
-  const rows = await emailRepo(ctx.db).byMessageIds(tenantId, mail.threadIds);
+  const rows = await ctx.repos.email.byMessageIds(tenantId, mail.threadIds);
   // In-Reply-To first, then References newest first (rows come back in any order)
   const order = new Map(mail.threadIds.map((id, i) => [id, i]));
   rows.sort((a, b) => (order.get(a.messageId) ?? 0) - (order.get(b.messageId) ?? 0));
@@ -108,7 +106,7 @@ async function threadOf(ctx: BaseCtx, tenantId: string, mail: InboundMail): Prom
 }
 
 async function startConversation(ctx: BaseCtx, tenantId: string, mail: InboundMail): Promise<string | undefined> {
-  const bot = (await botsRepo(ctx.db).list(tenantId))[0];
+  const bot = (await ctx.repos.bots.list(tenantId))[0];
   if (!bot) return undefined;
   const conversationId = newId("conv", ctx.clock.now());
   await ctx.rooms.conversation(tenantId, conversationId).init({

@@ -1,6 +1,4 @@
 import { newId } from "../../../lib/ids";
-import { tenantsRepo } from "../../../storage/auth-repo";
-import { emailRepo } from "../../../storage/channels-repo";
 import type { StoredMessage } from "../../../contracts/room-rpc";
 import type { AnswerCtx } from "../../knowledge/answer-types";
 import { conversationReplyMail } from "../../mail/templates";
@@ -17,7 +15,7 @@ const MAX_REFERENCES_SENT = 20;
  * so the contact's reply threads back into this conversation.
  */
 export async function sendEmailReply(ctx: AnswerCtx, input: { conversationId: string; message: StoredMessage }) {
-  const repo = emailRepo(ctx.db);
+  const repo = ctx.repos.email;
   const thread = await repo.ofConversation(ctx.tenantId, input.conversationId);
   const inbound = thread.filter((m) => m.direction === "in");
   const first = inbound[0];
@@ -25,7 +23,7 @@ export async function sendEmailReply(ctx: AnswerCtx, input: { conversationId: st
   if (!first || !latest) return { sent: false as const, reason: "no inbound mail to reply to" };
   const ids = thread.map((m) => m.messageId);
   const references = ids.length > MAX_REFERENCES_SENT ? [ids[0]!, ...ids.slice(-(MAX_REFERENCES_SENT - 1))] : ids;
-  const tenant = await tenantsRepo(ctx.db).get(ctx.tenantId);
+  const tenant = await ctx.repos.tenants.get(ctx.tenantId);
   const subject = replySubject(first.subject);
   const mail = conversationReplyMail({
     subject,

@@ -1,7 +1,6 @@
 import { NotFound } from "../../../lib/errors";
 import { hasPrefix, newId } from "../../../lib/ids";
-import { botsRepo } from "../../../storage/bots-repo";
-import { whatsappRepo, type WhatsappChannelRow } from "../../../storage/channels-repo";
+import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import { audit } from "../../audit";
 import type { BaseCtx, Ctx } from "../../ctx";
 import { decryptSecret, encryptSecret, masterKeysOf, secretHint } from "../../secrets/crypto";
@@ -12,7 +11,7 @@ import { WhatsAppSecrets, type WhatsAppChannelInput } from "./schemas";
  * tenant key; the API answers with the webhook URL to paste into Meta's app dashboard.
  */
 export async function createWhatsAppChannel(ctx: Ctx, input: WhatsAppChannelInput) {
-  if (!(await botsRepo(ctx.db).get(ctx.tenantId, input.botId))) throw new NotFound("bot", input.botId);
+  if (!(await ctx.repos.bots.get(ctx.tenantId, input.botId))) throw new NotFound("bot", input.botId);
   const now = ctx.clock.now();
   const secrets: WhatsAppSecrets = {
     accessToken: input.accessToken,
@@ -20,7 +19,7 @@ export async function createWhatsAppChannel(ctx: Ctx, input: WhatsAppChannelInpu
     verifyToken: input.verifyToken,
   };
   const id = newId("wac", now);
-  await whatsappRepo(ctx.db).insertChannel({
+  await ctx.repos.whatsapp.insertChannel({
     id,
     tenantId: ctx.tenantId,
     botId: input.botId,
@@ -38,7 +37,7 @@ export const whatsappWebhookUrl = (ctx: BaseCtx, id: string) =>
 
 /** The webhook's channel: the id in the URL names it (and its tenant); unknown or malformed → 404. */
 export async function channelForHook(ctx: BaseCtx, id: string): Promise<WhatsappChannelRow> {
-  const row = hasPrefix(id, "wac") ? await whatsappRepo(ctx.db).channelById(id) : undefined;
+  const row = hasPrefix(id, "wac") ? await ctx.repos.whatsapp.channelById(id) : undefined;
   if (!row) throw new NotFound("WhatsApp channel", id);
   return row;
 }

@@ -1,5 +1,4 @@
 import { Conflict, NotFound } from "../../../lib/errors";
-import { whatsappRepo } from "../../../storage/channels-repo";
 import type { StoredMessage } from "../../../contracts/room-rpc";
 import type { AnswerCtx } from "../../knowledge/answer-types";
 import type { Ctx } from "../../ctx";
@@ -12,7 +11,7 @@ import { MAX_WHATSAPP_TEXT, type TemplateInput } from "./schemas";
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 async function contactOf(ctx: AnswerCtx | Ctx, conversationId: string) {
-  const repo = whatsappRepo(ctx.db);
+  const repo = ctx.repos.whatsapp;
   const contact = await repo.contactOfConversation(ctx.tenantId, conversationId);
   const channel = contact ? await repo.channel(ctx.tenantId, contact.channelId) : undefined;
   return contact && channel ? { contact, channel } : undefined;
@@ -33,7 +32,7 @@ export async function sendWhatsAppReply(ctx: AnswerCtx, input: { conversationId:
     type: "text",
     text: { preview_url: false, body: input.message.text.slice(0, MAX_WHATSAPP_TEXT) },
   });
-  await whatsappRepo(ctx.db).insertMessage({
+  await ctx.repos.whatsapp.insertMessage({
     wamid,
     channelId: found.channel.id,
     tenantId: ctx.tenantId,
@@ -68,7 +67,7 @@ export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, inp
         : {}),
     },
   });
-  await whatsappRepo(ctx.db).insertMessage({
+  await ctx.repos.whatsapp.insertMessage({
     wamid,
     channelId: found.channel.id,
     tenantId: ctx.tenantId,

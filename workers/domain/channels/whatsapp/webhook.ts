@@ -2,7 +2,7 @@ import { AppError, Forbidden, Invalid, Unauthorized } from "../../../lib/errors"
 import { sha256Hex, timingSafeEqual } from "../../../lib/crypto";
 import { newId } from "../../../lib/ids";
 import { verifyHubSignature256 } from "../../../lib/signatures";
-import { whatsappRepo, type WhatsappChannelRow } from "../../../storage/channels-repo";
+import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
 import { MAX_WEBHOOK_BYTES, WhatsAppNotification, type InboundWhatsAppMessage } from "./schemas";
@@ -50,7 +50,7 @@ export async function receiveWhatsAppWebhook(
       else if (stored === "duplicate") counts.duplicates++;
     }
     for (const s of value.statuses ?? []) {
-      if (await whatsappRepo(ctx.db).setStatus(channel.tenantId, channel.id, s.id, s.status)) counts.statuses++;
+      if (await ctx.repos.whatsapp.setStatus(channel.tenantId, channel.id, s.id, s.status)) counts.statuses++;
     }
   }
   return counts;
@@ -86,7 +86,7 @@ async function receiveMessage(
 ): Promise<"stored" | "duplicate" | "skipped"> {
   const text = textOf(m);
   if (!text) return "skipped";
-  const repo = whatsappRepo(ctx.db);
+  const repo = ctx.repos.whatsapp;
   const sentAt = Number(m.timestamp) * 1000;
   const conversationId = await conversationOf(ctx, channel, m.from, name);
   const fresh = await repo.insertMessage({
@@ -120,7 +120,7 @@ async function receiveMessage(
 
 /** One open conversation per contact: the contact's current one unless it was closed. */
 async function conversationOf(ctx: BaseCtx, channel: WhatsappChannelRow, waId: string, name: string | undefined) {
-  const known = await whatsappRepo(ctx.db).contact(channel.id, waId);
+  const known = await ctx.repos.whatsapp.contact(channel.id, waId);
   if (known) {
     const snap = await ctx.rooms
       .conversation(channel.tenantId, known.conversationId)
