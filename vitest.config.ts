@@ -31,6 +31,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   APP_SECRET: devVars.APP_SECRET!,
                   MASTER_KEY: devVars.MASTER_KEY!,
+                  // the WhatsApp channel's tests answer this host in-process (egress transport)
+                  WHATSAPP_API_BASE: "https://graph.whatsapp.test",
                 },
               },
             }),

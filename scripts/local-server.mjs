@@ -38,6 +38,9 @@ export const PASS_THROUGH_VARS = [
   "STRIPE_API_BASE",
   // channels and integrations: provider API origins, pointed at local fakes in tests
   "WHATSAPP_API_BASE",
+  "WHATSAPP_API_VERSION",
+  // the email channel: workspaces receive mail at <slug>@EMAIL_INBOUND_DOMAIN
+  "EMAIL_INBOUND_DOMAIN",
   "SHOPIFY_API_BASE",
   // the one switch that lets the Worker fetch loopback/private addresses (tests against local servers)
   "ALLOW_PRIVATE_EGRESS",

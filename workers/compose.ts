@@ -84,3 +84,9 @@ export function queueCtx(env: Env, queue: string): BaseCtx {
   const requestId = newId("req");
   return baseCtx(env, requestId, "", createLog({ queue, requestId }));
 }
+
+/** Per inbound mail (email() handler): no tenant until the recipient address names it. */
+export function emailCtx(env: Env): BaseCtx {
+  const requestId = newId("req");
+  return baseCtx(env, requestId, "", createLog({ handler: "email", requestId }));
+}

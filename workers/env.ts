@@ -25,6 +25,9 @@ export function readConfig(env: Env): Config {
     masterKeyPreviousVersion: e.MASTER_KEY_PREVIOUS_VERSION || undefined,
     answerProvider: e.ANSWER_PROVIDER,
     allowPrivateEgress: e.ALLOW_PRIVATE_EGRESS === "true",
+    emailInboundDomain: e.EMAIL_INBOUND_DOMAIN || undefined,
+    whatsappApiBase: e.WHATSAPP_API_BASE || undefined,
+    whatsappApiVersion: e.WHATSAPP_API_VERSION || undefined,
   });
   cached = { source: env, config };
   return config;

@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { handleEmail } from "./email";
 import { handleQueue } from "./queue";
 import { handleScheduled } from "./scheduled";
 
@@ -10,5 +11,6 @@ const app = createApp();
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
+  email: (message, env) => handleEmail(message, env),
   scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env)),
 } satisfies ExportedHandler<Env>;

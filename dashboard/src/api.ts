@@ -221,6 +221,17 @@ export const api = {
     create: (b: { name: string; scopes: Permission[] }) => post<ApiKey & { secret: string }>("/api/keys", b),
     revoke: (id: string) => del<ApiKey>(`/api/keys/${enc(id)}`),
   },
+  /** The workspace's channels: its inbound email address and WhatsApp numbers (issue 17). */
+  channels: {
+    email: () => get<{ address: string }>("/api/channels/email"),
+    connectWhatsApp: (b: {
+      botId: string;
+      phoneNumberId: string;
+      accessToken: string;
+      appSecret: string;
+      verifyToken: string;
+    }) => post<{ id: string; webhookUrl: string }>("/api/channels/whatsapp", b),
+  },
   /** Mail in the local outbox (admins), newest first. */
   outbox: () =>
     get<Page<{ to: string; subject: string; text: string; messageId: string; sentAt: string }>>("/api/outbox"),

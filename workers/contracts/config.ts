@@ -19,6 +19,18 @@ export const Config = z
     answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
     /** ALLOW_PRIVATE_EGRESS=true: outbound fetches may reach loopback/private hosts (tests); see lib/egress.ts. */
     allowPrivateEgress: z.boolean().default(false),
+    /** EMAIL_INBOUND_DOMAIN: workspaces receive mail at `<slug>@<this domain>` (a catch-all routes it to email()). */
+    emailInboundDomain: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i)
+      .default("inbound.echo.localhost"),
+    /** WHATSAPP_API_BASE: the Graph API origin; a local Graph-compatible server in tests. */
+    whatsappApiBase: z.url().default("https://graph.facebook.com"),
+    /** WHATSAPP_API_VERSION: the Graph API version in `/<version>/<phone-number-id>/messages`. */
+    whatsappApiVersion: z
+      .string()
+      .regex(/^v\d+\.\d+$/)
+      .default("v21.0"),
   })
   // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
   // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml

@@ -124,6 +124,8 @@ export type FrameErrorCode =
   | "UNKNOWN_ATTACHMENT"
   | "TOKEN_EXPIRED"
   | "UNAUTHORIZED"
+  /** WhatsApp: the 24-hour customer-service window is closed; only a template may be sent. */
+  | "WINDOW_CLOSED"
   | "INTERNAL";
 
 /** A refusal names the refused frame's `cid` when it had one, so the sender stops resending it. */

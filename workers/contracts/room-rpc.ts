@@ -80,6 +80,8 @@ export const AppendInput = z.object({
   cid: z.string().min(1).max(64).optional(),
   sources: z.array(Source).max(20).optional(),
   meta: z.record(z.string(), z.unknown()).optional(),
+  /** Email and WhatsApp: answer a visitor's message like a chat message (room-core `append`). */
+  respond: z.boolean().optional(),
 });
 /** `appendMessage(input)`: a `cid` makes it idempotent (per role). */
 export type AppendMessageInput = z.input<typeof AppendInput>;

@@ -26,6 +26,8 @@ export const ID_PREFIXES = [
   "pwr",
   "sgn",
   "aud",
+  "eml",
+  "wac",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

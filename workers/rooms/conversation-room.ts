@@ -22,6 +22,7 @@ import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 import { socketExpired } from "./socket-auth";
 import { agentsOnline } from "./presence";
+import { deliverChannelMessage } from "../domain/channels/deliver";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -77,6 +78,7 @@ export class ConversationRoom extends DurableObject<Env> {
       publish: (n) => this.publish(n),
       handoff: (reason) => this.handoff(reason),
       answer: (id, trigger, triaged) => this.answer(id, trigger, triaged),
+      deliver: (m) => deliverChannelMessage(this.answerCtx(), this.requireMeta(), entry.storedMessage(m)),
     };
   }
 
@@ -119,8 +121,9 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   /**
-   * Stores a message from a channel (voice transcripts, email); does not start an AI answer. A
-   * visitor's message is triaged here, once, and the result comes back with it.
+   * Stores a message from a channel adapter (voice transcripts, email, WhatsApp). A visitor's message
+   * is triaged here, once, and the result comes back with it; with `respond` (email, WhatsApp) it is
+   * also answered like a chat message (room-core `append`).
    */
   async appendMessage(input: AppendMessageInput): Promise<StoredMessage & { triage?: TriageOutcome }> {
     const m = AppendInput.parse(input);
@@ -133,6 +136,7 @@ export class ConversationRoom extends DurableObject<Env> {
       ...(m.cid ? { cid: m.cid } : {}),
       ...(m.sources ? { sources: m.sources } : {}),
       ...(meta ? { meta } : {}),
+      ...(m.respond ? { respond: true } : {}),
     });
     const triage = await (out.triage ?? (m.role === "visitor" ? this.triage.outcomeOf(out.ack!.seq) : undefined));
     return { ...entry.storedMessage(out.ack!), ...(triage ? { triage } : {}) };
@@ -258,7 +262,10 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
-    const facts = { ...gatherFacts(this.store, factsNeeded(command), this.turn), agents: this.agents };
+    const facts = {
+      ...gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel),
+      agents: this.agents,
+    };
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
     return runEffects(this.effectHost, effects, sender);

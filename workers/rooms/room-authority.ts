@@ -5,6 +5,7 @@ import { send, sendPresence, type SocketInfo } from "./room-sockets";
 import type { RoomStore } from "./room-store";
 import type { Turn } from "./room-turn";
 import type { Standing } from "../contracts/hub";
+import type { Channel } from "./protocol";
 
 /**
  * What the shell reads before `decide`: the basics, the stored message or note with the command's
@@ -15,6 +16,7 @@ export function gatherFacts(
   store: RoomStore,
   need: { cidKey: { key: string; kind: "msg" | "note" } | null; attachmentIds: string[] },
   turn: Turn | undefined,
+  channel?: Channel,
 ): Facts {
   const key = need.cidKey;
   const dup = key ? (key.kind === "msg" ? store.messageByCidKey(key.key) : store.noteByCidKey(key.key)) : undefined;
@@ -25,7 +27,17 @@ export function gatherFacts(
     ...(dup ? { dup } : {}),
     ...(need.attachmentIds.length ? { attachments: store.unusedAttachments(need.attachmentIds) } : {}),
     turn: turn ? { id: turn.id, text: turn.text } : null,
+    ...(channel ? { channel } : {}),
+    ...(channel === "whatsapp" ? windowFacts(store) : {}),
   };
+}
+
+/** When the WhatsApp visitor last wrote: the sender's timestamp (meta `sentAt`, ms) or the time we stored it. */
+function windowFacts(store: RoomStore): { lastVisitorAt?: number } {
+  const m = store.lastVisitorMessage();
+  if (!m) return {};
+  const sentAt = m.meta?.sentAt;
+  return { lastVisitorAt: typeof sentAt === "number" ? sentAt : m.createdAt };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AnswerSource } from "../domain/knowledge/answer-types";
 import type {
   AttachmentRef,
   CallState,
+  Channel,
   ClientFrame,
   FrameErrorCode,
   JsonObject,
@@ -56,7 +57,11 @@ export type Authority = "ok" | "read_only" | "revoked";
 export type Command =
   /** A parsed protocol v1 frame from a visitor or operator socket. */
   | { type: "frame"; from: Sender; frame: ClientFrame }
-  /** A channel adapter (voice, email) stores a message; a visitor's is triaged. No AI answer starts. */
+  /**
+   * A channel adapter (voice, email, WhatsApp) stores a message; a visitor's is triaged. With
+   * `respond` (email, WhatsApp) a visitor's message is answered like a chat message: it supersedes
+   * a running turn and starts one while the AI has the conversation.
+   */
   | {
       type: "append";
       role: Role;
@@ -64,6 +69,7 @@ export type Command =
       cid?: string;
       sources?: AnswerSource[];
       meta?: JsonObject;
+      respond?: boolean;
     }
   | { type: "set_mode"; mode: Mode; reason: string }
   | { type: "call"; state: CallState; data?: JsonObject }
@@ -102,7 +108,20 @@ export type Facts = {
   turn?: { id: string; text: string } | null;
   /** Whether someone who may take the conversation is online (the hub's last answer; undefined: unknown). */
   agents?: boolean;
+  /** The conversation's channel (absent: chat). Email and WhatsApp deliver ai and agent messages. */
+  channel?: Channel;
+  /**
+   * WhatsApp only: when the visitor last wrote (the sender's timestamp when the channel gave one),
+   * which opens the 24-hour customer-service window.
+   */
+  lastVisitorAt?: number;
 };
+
+/** Channels whose visitor is not on a socket: ai and agent messages go out through the channel adapter. */
+export const DELIVERING_CHANNELS: readonly Channel[] = ["email", "whatsapp"];
+
+/** WhatsApp's customer-service window: free-form messages only this long after the visitor's last one. */
+export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
 export type Notice = ConversationEvent extends infer E
@@ -141,7 +160,9 @@ export type Effect =
   /** Close the sender's socket (revoked authority, expired token). */
   | { type: "close_sender"; code: number; reason: string }
   /** An analytics event (room-analytics.ts): kept in the room and copied to D1 with the next flush. */
-  | { type: "event"; event: AnalyticsEvent };
+  | { type: "event"; event: AnalyticsEvent }
+  /** An ai or agent message of an email or WhatsApp conversation: the channel adapter sends it. */
+  | { type: "deliver"; message: MessageRecord };
 
 export type Decision = { state: CoreState; effects: Effect[] };
 
@@ -203,6 +224,7 @@ class Out {
     if (rec.role === "visitor") this.setTally(onVisitorMessage(tallyOf(this.state.room), rec.text, this.now));
     this.push({ type: "store_message", message: rec, cidKey, ...(attachmentIds?.length ? { attachmentIds } : {}) });
     this.send("all", toMsgFrame(rec));
+    if (shouldDeliver(rec, this.facts.channel)) this.push({ type: "deliver", message: rec });
     this.push(
       { type: "save" },
       {
@@ -341,9 +363,22 @@ export function decide(state: CoreState, command: Command, facts: Facts): Decisi
   return { state: o.state, effects: o.effects };
 }
 
+/**
+ * A channel message is delivered when the AI or an agent wrote it in an email or WhatsApp
+ * conversation, unless its adapter already sent it (meta `delivered: true`, e.g. a WhatsApp template)
+ * or it is the partial text of a stopped turn.
+ */
+function shouldDeliver(m: MessageRecord, channel: Channel | undefined) {
+  if (!channel || !DELIVERING_CHANNELS.includes(channel)) return false;
+  // a superseded turn's partial text was only ever streamed to sockets; the mail gets the next answer
+  return (m.role === "ai" || m.role === "agent") && m.meta?.delivered !== true && m.meta?.stopped === undefined;
+}
+
 function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts) {
   const key = cidKeyOf(c);
   if (facts.dup && "seq" in facts.dup) return o.push({ type: "ack", message: facts.dup });
+  const answer = c.respond === true && c.role === "visitor";
+  if (answer) o.stopTurn("superseded");
   const rec = o.store(
     {
       id: o.id(),
@@ -364,6 +399,7 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
     const confidence = typeof c.meta?.confidence === "number" ? c.meta.confidence : 1;
     o.emit(onAiAnswer(rec.id, { confidence, abstained: false }, o.now));
   }
+  if (answer && o.state.room.mode === "ai") o.push({ type: "start_turn", turnId: o.id(), trigger: rec });
 }
 
 const cidOf = (f: ClientFrame) => ("cid" in f && typeof f.cid === "string" ? f.cid : undefined);
@@ -444,6 +480,15 @@ function onVisitorMsg(o: Out, f: { cid: string; text: string; attachments?: stri
 
 function onAgentMsg(o: Out, op: Operator, text: string, cid: string, facts: Facts) {
   if (facts.dup && "seq" in facts.dup) return o.send("sender", toMsgFrame(facts.dup));
+  if (
+    facts.channel === "whatsapp" &&
+    !(facts.lastVisitorAt !== undefined && o.now - facts.lastVisitorAt < WHATSAPP_WINDOW_MS)
+  )
+    return o.refuse(
+      "WINDOW_CLOSED",
+      "WhatsApp's 24-hour window is closed: the customer has not written for 24 hours, so only an approved template can be sent (POST /api/channels/whatsapp/conversations/:id/template)",
+      cid,
+    );
   o.transition({ type: "agent_message", operator: op }, { actor: "agent", operator: op });
   const rec = o.store(
     { id: o.id(), cid, role: "agent", text, sources: null, attachments: null, author: op, meta: null },

@@ -22,6 +22,8 @@ export type EffectHost = {
   publish(notice: Notice): void;
   handoff(reason: string): Promise<unknown>;
   answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>): Promise<void>;
+  /** Sends an ai or agent message out through its channel (email, WhatsApp); never throws. */
+  deliver(message: MessageRecord): Promise<unknown>;
 };
 
 /** Runs `decide`'s effects in order; synchronous ones (storage, frames) finish before it returns. */
@@ -85,6 +87,8 @@ function runEffect(
       return sender?.close(e.code, e.reason);
     case "event":
       return h.store.insertEvent(e.event);
+    case "deliver":
+      return void waits.push(h.deliver(e.message));
   }
 }
 

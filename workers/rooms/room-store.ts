@@ -144,6 +144,11 @@ export function createRoomStore(sql: SqlStorage) {
       const r = one(`SELECT * FROM messages ORDER BY seq DESC LIMIT 1`);
       return r ? toMessage(r) : undefined;
     },
+    /** The visitor's last message (WhatsApp's 24-hour window starts at it). */
+    lastVisitorMessage: () => {
+      const r = one(`SELECT * FROM messages WHERE role = 'visitor' ORDER BY seq DESC LIMIT 1`);
+      return r ? toMessage(r) : undefined;
+    },
     messageByCidKey: (cidKey: string) => {
       const r = one(`SELECT * FROM messages WHERE cid_key = ?`, cidKey);
       return r ? toMessage(r) : undefined;

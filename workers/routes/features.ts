@@ -21,6 +21,8 @@ import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
 import { ssoAuthRoutes, ssoSettingsRoutes } from "./sso";
 import { analyticsRoutes } from "./analytics";
+import { channelRoutes } from "./channels";
+import { whatsappHookRoutes } from "./whatsapp-hooks";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -50,4 +52,6 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
   app.route("/api/analytics", analyticsRoutes);
+  app.route("/api/channels", channelRoutes);
+  app.route("/hooks/whatsapp", whatsappHookRoutes);
 }

@@ -13,6 +13,7 @@ import {
   verifyVisitorToken,
 } from "../domain/conversations";
 import { connectVisitor } from "../domain/conversations/sockets";
+import { mailTranscript } from "../domain/mail/product-mails";
 import { Invalid, Unauthorized } from "../lib/errors";
 import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
 import { requireUpgrade, upgradeOr1008 } from "./socket-upgrade";
@@ -26,6 +27,7 @@ const AttParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 const SigQuery = z.object({ sig: z.string().min(1).max(2000) });
+const TranscriptRequest = z.object({ email: z.email().max(254).optional() }).strict();
 
 /** The visitor token from `Authorization: Bearer` or `?token=`. */
 function visitorTokenOf(header: string | undefined, query: string | undefined) {
@@ -137,6 +139,23 @@ widgetRoutes
       );
       const obj = await readVisitorAttachment(c.var.ctx, scope, c.req.valid("param").id);
       return fileResponse(obj);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/transcript",
+      tags: ["widget"],
+      summary: "Mail the visitor the transcript of their conversation (to the address it knows, else the one given)",
+      request: { query: TokenQuery, body: jsonBody(TranscriptRequest) },
+      responses: { 202: jsonResponse(z.object({ to: z.string() }), "queued"), ...problemResponses },
+    }),
+    async (c) => {
+      const scope = await verifyVisitorToken(
+        c.var.ctx,
+        visitorTokenOf(c.req.header("authorization"), c.req.valid("query").token),
+      );
+      return c.json(await mailTranscript(c.var.ctx, scope, c.req.valid("json")), 202);
     },
   );
 

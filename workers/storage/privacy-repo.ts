@@ -10,6 +10,9 @@ import {
   ticketEvents,
   tickets,
   voiceCalls,
+  emailMessages,
+  whatsappContacts,
+  whatsappMessages,
 } from "./schema";
 
 /** How a visitor is found: any one of these identifies the conversations held about them. */
@@ -133,6 +136,16 @@ export const privacyRepo = (db: Db) => ({
           sql`${conversationEvents.data} is not null`,
         ),
       ),
+    // the channels' threading rows carry the visitor's address or phone number
+    db
+      .delete(emailMessages)
+      .where(and(eq(emailMessages.tenantId, tenantId), inArray(emailMessages.conversationId, ids))),
+    db
+      .delete(whatsappContacts)
+      .where(and(eq(whatsappContacts.tenantId, tenantId), inArray(whatsappContacts.conversationId, ids))),
+    db
+      .delete(whatsappMessages)
+      .where(and(eq(whatsappMessages.tenantId, tenantId), inArray(whatsappMessages.conversationId, ids))),
     ...chunks(correctionTexts).map((t) =>
       db
         .delete(categoryExamples)

@@ -3,6 +3,7 @@ import { analyticsRepo } from "./analytics-repo";
 import { auditRepo } from "./audit-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
 import { botsRepo } from "./bots-repo";
+import { emailRepo, whatsappRepo } from "./channels-repo";
 import { conversationsRepo, messagesRepo } from "./conversations-repo";
 import type { Db } from "./db";
 import { keyCreatorsRepo } from "./key-creator-repo";
@@ -39,6 +40,7 @@ const FACTORIES = {
   conversations: conversationsRepo,
   conversationTriage: conversationTriageRepo,
   credentials: credentialsRepo,
+  email: emailRepo,
   escalationPolicies: escalationPoliciesRepo,
   invitations: invitationsRepo,
   keyCreators: keyCreatorsRepo,
@@ -64,6 +66,7 @@ const FACTORIES = {
   voiceCalls: voiceCallsRepo,
   voiceEvents: voiceEventsRepo,
   voiceIntegrations: voiceIntegrationsRepo,
+  whatsapp: whatsappRepo,
 } satisfies Record<string, (db: Db) => object>;
 
 /**

@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, notLike, or } from "drizzle-orm";
 import type { Db } from "./db";
-import { bots, tenantSecrets, voiceIntegrations } from "./schema";
+import { bots, tenantSecrets, voiceIntegrations, whatsappChannels } from "./schema";
 
 /** The three columns that hold values sealed under MASTER_KEY (domain/secrets/rotation.ts). */
-export type SealedColumn = "bots" | "tenant_secrets" | "voice_integrations";
+export type SealedColumn = "bots" | "tenant_secrets" | "voice_integrations" | "whatsapp_channels";
 
 /** A sealed value found by `listStale`, with the compare-and-set write that replaces it. */
 export type SealedCandidate = {
@@ -36,6 +36,11 @@ export const sealedSecretsRepo = (db: Db) => {
       .update(voiceIntegrations)
       .set({ llmTokenCiphertext: next })
       .where(and(eq(voiceIntegrations.id, integrationId), eq(voiceIntegrations.llmTokenCiphertext, old)));
+  const renewWhatsAppSecrets = (channelId: string, old: string) => (next: string) =>
+    db
+      .update(whatsappChannels)
+      .set({ secretsCiphertext: next })
+      .where(and(eq(whatsappChannels.id, channelId), eq(whatsappChannels.secretsCiphertext, old)));
   const renewVoiceSecrets = (integrationId: string, old: string) => (next: string) =>
     db
       .update(voiceIntegrations)
@@ -93,6 +98,24 @@ export const sealedSecretsRepo = (db: Db) => {
         tenantId: r.tenantId,
         sealed: r.sealed,
         store: renewVoiceSecrets(r.id, r.sealed),
+      })),
+    whatsapp_channels: async (notCurrent, after, limit) =>
+      (
+        await db
+          .select({
+            id: whatsappChannels.id,
+            tenantId: whatsappChannels.tenantId,
+            sealed: whatsappChannels.secretsCiphertext,
+          })
+          .from(whatsappChannels)
+          .where(and(notLike(whatsappChannels.secretsCiphertext, notCurrent), gt(whatsappChannels.id, after)))
+          .orderBy(asc(whatsappChannels.id))
+          .limit(limit)
+      ).map((r) => ({
+        key: r.id,
+        tenantId: r.tenantId,
+        sealed: r.sealed,
+        store: renewWhatsAppSecrets(r.id, r.sealed),
       })),
   };
 

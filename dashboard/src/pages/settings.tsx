@@ -9,6 +9,7 @@ import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
+import { Channels } from "./channels";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -102,6 +103,7 @@ export function Settings() {
           <p class="muted">Only admins can change providers.</p>
         )}
       </section>
+      {canAdmin.value && <Channels />}
       {canAdmin.value && <Outbox />}
     </main>
   );

@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   "voice.integration_updated",
   "voice.integration_deleted",
   "voice.url_rotated",
+  "channel.whatsapp_created",
   "settings.providers_changed",
   "settings.privacy_changed",
   "settings.escalation_changed",

@@ -52,3 +52,58 @@ export function existingAccountMail(p: { signInLink: string; resetLink: string }
     "If this was not you, ignore this mail; nothing was changed.",
   ]);
 }
+
+/**
+ * An answer in an email conversation (AI or agent): the message, its sources as links, and how to
+ * go on. Paragraphs of the message stay paragraphs.
+ */
+export function conversationReplyMail(p: {
+  subject: string;
+  text: string;
+  sources: { title: string; url: string | null }[];
+  workspace: string;
+}) {
+  const linked = p.sources.filter((s): s is { title: string; url: string } => !!s.url);
+  return render(p.subject, [
+    ...p.text.split(/\n{2,}/).filter((l) => l.trim()),
+    ...(linked.length ? ["Sources:", ...linked.map((s) => ({ link: s.url, label: s.title }))] : []),
+    `— ${p.workspace} support. Reply to this mail to continue the conversation.`,
+  ]);
+}
+
+/** To the agent routing assigned an escalated conversation. */
+export function handoffAlertMail(p: {
+  workspace: string;
+  reason: string;
+  priority: string;
+  channel?: string;
+  lastVisitorText: string | null;
+  link: string;
+}) {
+  return render(`[${p.workspace}] A conversation is waiting for you`, [
+    `A ${p.channel ? `${p.channel} ` : ""}conversation was handed to you (${p.reason}, priority ${p.priority}).`,
+    ...(p.lastVisitorText ? [`The visitor wrote: "${p.lastVisitorText}"`] : []),
+    { link: p.link, label: "Open the conversation" },
+  ]);
+}
+
+/** To the workspace's owners and admins when a metered quota nears or reaches its limit. */
+export function quotaWarningMail(p: { workspace: string; meter: string; used: number; limit: number; link: string }) {
+  const pct = Math.floor((p.used / p.limit) * 100);
+  return render(`[${p.workspace}] ${pct >= 100 ? "Quota reached" : `${pct}% of your quota used`}: ${p.meter}`, [
+    `${p.workspace} has used ${p.used} of ${p.limit} ${p.meter} this period (${pct}%).`,
+    pct >= 100
+      ? "New usage of this kind is refused until the period resets or the plan changes."
+      : "When the limit is reached, new usage of this kind is refused until the period resets.",
+    { link: p.link, label: "Review usage and plan" },
+  ]);
+}
+
+/** The conversation as the visitor saw it, on their request. */
+export function transcriptMail(p: { workspace: string; lines: { who: string; at: string; text: string }[] }) {
+  return render(`Your conversation with ${p.workspace}`, [
+    `Here is the transcript of your conversation with ${p.workspace}, as you asked.`,
+    ...p.lines.map((l) => `${l.who} (${l.at}): ${l.text}`),
+    "If you did not ask for this, ignore this mail.",
+  ]);
+}

@@ -51,10 +51,11 @@ async function sealedOf(tenantId: string) {
     bots: await q("SELECT secret_ciphertext AS c FROM bots WHERE tenant_id = ?"),
     providers: await q("SELECT ciphertext AS c FROM tenant_secrets WHERE tenant_id = ?"),
     voice: await q("SELECT secrets_ciphertext AS c FROM voice_integrations WHERE tenant_id = ?"),
+    whatsapp: await q("SELECT secrets_ciphertext AS c FROM whatsapp_channels WHERE tenant_id = ?"),
   };
 }
 const versionsOf = (s: Awaited<ReturnType<typeof sealedOf>>) =>
-  new Set([...s.bots, ...s.providers, ...s.voice].map(sealedVersion));
+  new Set([...s.bots, ...s.providers, ...s.voice, ...s.whatsapp].map(sealedVersion));
 
 describe("MASTER_KEY rotation", () => {
   it("opens old ciphertexts with the previous key and re-seals them (pure)", async () => {
@@ -97,6 +98,21 @@ describe("MASTER_KEY rotation", () => {
       }),
       201,
     );
+    await expectJson(
+      call("/api/channels/whatsapp", {
+        method: "POST",
+        token: t.token,
+        json: {
+          botId: t.botId,
+          phoneNumberId: "123456123",
+          accessToken: "EAAG-rotation-token",
+          appSecret: "app-secret-rotation",
+          verifyToken: "verify-rotation",
+        },
+      }),
+      201,
+    );
+    expect((await sealedOf(t.tenantId)).whatsapp.length).toBe(1);
     expect(versionsOf(await sealedOf(t.tenantId))).toEqual(new Set([1]));
 
     // rotation 1: reading through the API opens v1 with the previous key and writes it back as v2

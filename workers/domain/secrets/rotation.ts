@@ -37,7 +37,7 @@ export async function openAndRenew(
   return plaintext;
 }
 
-const SEALED_COLUMNS: SealedColumn[] = ["bots", "tenant_secrets", "voice_integrations"];
+const SEALED_COLUMNS: SealedColumn[] = ["bots", "tenant_secrets", "voice_integrations", "whatsapp_channels"];
 
 export type ResealReport = {
   version: number;
@@ -60,8 +60,8 @@ export async function resealStaleSecrets(
   const notCurrent = `v${deps.keys.current.version}.%`;
   const report: ResealReport = {
     version: deps.keys.current.version,
-    resealed: { bots: 0, tenant_secrets: 0, voice_integrations: 0 },
-    unreadable: { bots: 0, tenant_secrets: 0, voice_integrations: 0 },
+    resealed: { bots: 0, tenant_secrets: 0, voice_integrations: 0, whatsapp_channels: 0 },
+    unreadable: { bots: 0, tenant_secrets: 0, voice_integrations: 0, whatsapp_channels: 0 },
     remaining: 0,
   };
   for (const column of SEALED_COLUMNS) {

@@ -8,6 +8,7 @@ import type { ConversationTriageRow, EscalationPolicy } from "../../storage/sche
 import { policyFor } from "./settings";
 import { textSimilarity, words } from "./text";
 import { createTicketForEscalation, labelLiveTicket, solveTicketOnClose, type KnownConversation } from "./tickets";
+import { mailHandoffAlert } from "../mail/product-mails";
 
 /**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
@@ -183,6 +184,16 @@ export async function onConversationEscalated(
     priority: ticket.priority,
     assigneeId: ticket.assigneeId,
   });
+  // the assigned agent hears of it by mail too (once: only when this escalation opened the ticket)
+  if (created)
+    await mailHandoffAlert(ctx, {
+      tenantId: ctx.tenantId,
+      assigneeId: ticket.assigneeId,
+      conversationId: i.conversationId,
+      reason: i.reason,
+      priority: ticket.priority,
+      transcript: i.transcript,
+    }).catch((err: unknown) => ctx.log.warn("triage: hand-off alert mail failed", { error: String(err) }));
 }
 
 /**

@@ -10,6 +10,7 @@ export type SendEmailBinding = {
     text: string;
     html: string;
     headers?: Record<string, string>;
+    replyTo?: string;
   }): Promise<{ messageId: string }>;
 };
 
@@ -31,6 +32,7 @@ export function cloudflareMailer(binding: SendEmailBinding, from: { email: strin
           text: mail.text,
           html: mail.html,
           headers,
+          ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
         });
         return { messageId: r.messageId };
       } catch (err) {

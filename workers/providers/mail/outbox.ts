@@ -1,6 +1,6 @@
 import { newId } from "../../lib/ids";
 import type { Repos } from "../../storage/repos";
-import type { Mailer } from "./port";
+import type { Mailer, OutgoingMail } from "./port";
 
 /**
  * The local mail server: a row in `outbox` per mail. Used by `npm start` and every test; nothing
@@ -12,8 +12,13 @@ export function outboxMailer(repos: Pick<Repos, "outbox">, opts: { domain: strin
     async send(mail) {
       const id = newId("mail", opts.now());
       const messageId = `<${id}@${opts.domain}>`;
-      await repos.outbox.insertStmt({ id, ...mail, messageId, sentAt: new Date(opts.now()) }).run();
+      await repos.outbox.insertStmt({ id, ...mailRow(mail), messageId, sentAt: new Date(opts.now()) }).run();
       return { messageId };
     },
   };
+}
+
+/** The outbox keeps headers as sent; Reply-To is one of them (the table has no column for it). */
+function mailRow({ replyTo, ...mail }: OutgoingMail) {
+  return replyTo ? { ...mail, headers: { ...mail.headers, "Reply-To": replyTo } } : mail;
 }

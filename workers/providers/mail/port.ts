@@ -8,6 +8,8 @@ export type OutgoingMail = {
   html: string;
   /** Extra headers (e.g. `In-Reply-To`); never credentials. */
   headers: Record<string, string>;
+  /** Where replies go (the email channel: the workspace's inbound address). */
+  replyTo?: string;
 };
 
 /**

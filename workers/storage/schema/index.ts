@@ -8,3 +8,4 @@ export * from "./auth-mail";
 export * from "./compliance";
 export * from "./sso";
 export * from "./analytics";
+export * from "./channels";

@@ -1,0 +1,87 @@
+import { Conflict, NotFound } from "../../../lib/errors";
+import type { StoredMessage } from "../../../contracts/room-rpc";
+import type { AnswerCtx } from "../../knowledge/answer-types";
+import type { Ctx } from "../../ctx";
+import { getConversation } from "../../conversations/read";
+import { openWhatsAppSecrets } from "./channels";
+import { sendGraphMessage } from "./graph";
+import { MAX_WHATSAPP_TEXT, type TemplateInput } from "./schemas";
+
+/** WhatsApp's customer-service window (next-wave.md §3.2): free-form only this long after the contact's last message. */
+export const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+async function contactOf(ctx: AnswerCtx | Ctx, conversationId: string) {
+  const repo = ctx.repos.whatsapp;
+  const contact = await repo.contactOfConversation(ctx.tenantId, conversationId);
+  const channel = contact ? await repo.channel(ctx.tenantId, contact.channelId) : undefined;
+  return contact && channel ? { contact, channel } : undefined;
+}
+
+/**
+ * Sends an ai or agent message of a WhatsApp conversation as free-form text, only inside the
+ * 24-hour window (the room refuses an agent's message outside it; an AI answer to an old message
+ * is kept for operators and not sent). The wamid is stored for delivery receipts.
+ */
+export async function sendWhatsAppReply(ctx: AnswerCtx, input: { conversationId: string; message: StoredMessage }) {
+  const found = await contactOf(ctx, input.conversationId);
+  if (!found) return { sent: false as const, reason: "no WhatsApp contact for this conversation" };
+  if (ctx.clock.now() - found.contact.lastInboundAt.getTime() >= WINDOW_MS)
+    return { sent: false as const, reason: "the 24-hour window is closed; only a template may be sent" };
+  const secrets = await openWhatsAppSecrets(ctx, found.channel);
+  const { wamid } = await sendGraphMessage(ctx, found.channel, secrets, found.contact.waId, {
+    type: "text",
+    text: { preview_url: false, body: input.message.text.slice(0, MAX_WHATSAPP_TEXT) },
+  });
+  await ctx.repos.whatsapp.insertMessage({
+    wamid,
+    channelId: found.channel.id,
+    tenantId: ctx.tenantId,
+    conversationId: input.conversationId,
+    direction: "out",
+    status: "sent",
+    sentAt: new Date(ctx.clock.now()),
+  });
+  return { sent: true as const, wamid };
+}
+
+/**
+ * An operator sends an approved template (the only message allowed outside the window). It goes
+ * out first; then it is stored in the conversation as the agent's message, marked delivered so the
+ * room does not send it again as free-form text.
+ */
+export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, input: TemplateInput) {
+  const conv = await getConversation(ctx, conversationId);
+  const found = await contactOf(ctx, conv.id);
+  if (!found) throw new NotFound("WhatsApp conversation", conversationId);
+  const snap = await ctx.rooms.conversation(ctx.tenantId, conv.id).snapshot();
+  if (snap.mode === "closed") throw new Conflict("the conversation is closed");
+  const secrets = await openWhatsAppSecrets(ctx, found.channel);
+  const params = input.parameters ?? [];
+  const { wamid } = await sendGraphMessage(ctx, found.channel, secrets, found.contact.waId, {
+    type: "template",
+    template: {
+      name: input.name,
+      language: { policy: "deterministic", code: input.language },
+      ...(params.length
+        ? { components: [{ type: "body", parameters: params.map((text) => ({ type: "text" as const, text })) }] }
+        : {}),
+    },
+  });
+  await ctx.repos.whatsapp.insertMessage({
+    wamid,
+    channelId: found.channel.id,
+    tenantId: ctx.tenantId,
+    conversationId: conv.id,
+    direction: "out",
+    status: "sent",
+    sentAt: new Date(ctx.clock.now()),
+  });
+  const text = `[template ${input.name}]${params.length ? ` ${params.join(" · ")}` : ""}`;
+  const message = await ctx.rooms.conversation(ctx.tenantId, conv.id).appendMessage({
+    role: "agent",
+    text,
+    cid: `tpl:${wamid.slice(-48)}`,
+    meta: { channel: "whatsapp", delivered: true, template: input.name, wamid },
+  });
+  return { wamid, messageId: message.id };
+}

@@ -1,0 +1,63 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ensureEmailInbox } from "../domain/channels/email/inbox";
+import { createWhatsAppChannel } from "../domain/channels/whatsapp/channels";
+import { TemplateInput, WhatsAppChannelInput } from "../domain/channels/whatsapp/schemas";
+import { sendWhatsAppTemplate } from "../domain/channels/whatsapp/send";
+import { createRouter, IdParam, jsonBody, jsonResponse, problemResponses } from "../lib/http";
+import { authed } from "./middleware";
+
+const sec = [{ bearer: [] }];
+const tags = ["channels"];
+
+/**
+ * /api/channels: the workspace's email address and WhatsApp numbers. Inbound mail arrives through
+ * the Worker's email() handler (workers/email.ts), WhatsApp through /hooks/whatsapp/:id.
+ */
+export const channelRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/email",
+      tags,
+      summary: "The workspace's inbound email address (made on first use)",
+      security: sec,
+      middleware: [authed("settings:read")],
+      responses: {
+        200: jsonResponse(z.object({ address: z.string() }).openapi("EmailChannel"), "address"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await ensureEmailInbox(c.var.ctx, c.var.ctx.tenantId), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/whatsapp",
+      tags,
+      summary: "Connect a WhatsApp Cloud API number to a bot; answers with the webhook URL for Meta",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { body: jsonBody(WhatsAppChannelInput) },
+      responses: {
+        201: jsonResponse(z.object({ id: z.string(), webhookUrl: z.string() }).openapi("WhatsAppChannel"), "created"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await createWhatsAppChannel(c.var.ctx, c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/whatsapp/conversations/{id}/template",
+      tags,
+      summary: "Send an approved template (the only message WhatsApp allows outside the 24-hour window)",
+      security: sec,
+      middleware: [authed("conversations:write")],
+      request: { params: IdParam("conv"), body: jsonBody(TemplateInput) },
+      responses: {
+        201: jsonResponse(z.object({ wamid: z.string(), messageId: z.string() }), "sent"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await sendWhatsAppTemplate(c.var.ctx, c.req.valid("param").id, c.req.valid("json")), 201),
+  );

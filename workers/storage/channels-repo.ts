@@ -1,0 +1,100 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Db } from "./db";
+import { emailInboxes, emailMessages, whatsappChannels, whatsappContacts, whatsappMessages } from "./schema";
+
+export type EmailMessageRow = typeof emailMessages.$inferSelect;
+export type WhatsappChannelRow = typeof whatsappChannels.$inferSelect;
+export type WhatsappContactRow = typeof whatsappContacts.$inferSelect;
+
+/** D1 binds at most 100 parameters per statement; a References header is cut to this many ids. */
+export const MAX_REFERENCES = 50;
+
+export const emailRepo = (db: Db) => ({
+  inbox: (tenantId: string) => db.select().from(emailInboxes).where(eq(emailInboxes.tenantId, tenantId)).get(),
+  /** The email() handler's only cross-tenant lookup: the recipient's local part names the workspace. */
+  inboxByLocalPart: (localPart: string) =>
+    db.select().from(emailInboxes).where(eq(emailInboxes.localPart, localPart)).get(),
+  insertInbox: (row: typeof emailInboxes.$inferInsert) =>
+    db.insert(emailInboxes).values(row).onConflictDoNothing().run(),
+  /** This tenant's stored mails among `messageIds` (threading); newest first. */
+  byMessageIds: (tenantId: string, messageIds: string[]) =>
+    messageIds.length === 0
+      ? Promise.resolve([] as EmailMessageRow[])
+      : db
+          .select()
+          .from(emailMessages)
+          .where(
+            and(
+              eq(emailMessages.tenantId, tenantId),
+              inArray(emailMessages.messageId, messageIds.slice(0, MAX_REFERENCES)),
+            ),
+          )
+          .orderBy(desc(emailMessages.createdAt))
+          .all(),
+  /** The conversation's mails, oldest first (a reply references them all). */
+  ofConversation: (tenantId: string, conversationId: string) =>
+    db
+      .select()
+      .from(emailMessages)
+      .where(and(eq(emailMessages.tenantId, tenantId), eq(emailMessages.conversationId, conversationId)))
+      .orderBy(emailMessages.createdAt, emailMessages.id)
+      .all(),
+  /** Forgets an inbound id whose message could not be stored, so a redelivery is processed again. */
+  forget: (tenantId: string, messageId: string) =>
+    db
+      .delete(emailMessages)
+      .where(and(eq(emailMessages.tenantId, tenantId), eq(emailMessages.messageId, messageId)))
+      .run(),
+  /** False when this tenant already has the Message-ID (a redelivery). */
+  insert: async (row: typeof emailMessages.$inferInsert) =>
+    (await db.insert(emailMessages).values(row).onConflictDoNothing().returning().get()) !== undefined,
+});
+
+export const whatsappRepo = (db: Db) => ({
+  channel: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(whatsappChannels)
+      .where(and(eq(whatsappChannels.tenantId, tenantId), eq(whatsappChannels.id, id)))
+      .get(),
+  /** The webhook's lookup: the channel id in the URL names its tenant (the signature proves the sender). */
+  channelById: (id: string) => db.select().from(whatsappChannels).where(eq(whatsappChannels.id, id)).get(),
+  insertChannel: (row: typeof whatsappChannels.$inferInsert) => db.insert(whatsappChannels).values(row).run(),
+  contact: (channelId: string, waId: string) =>
+    db
+      .select()
+      .from(whatsappContacts)
+      .where(and(eq(whatsappContacts.channelId, channelId), eq(whatsappContacts.waId, waId)))
+      .get(),
+  contactOfConversation: (tenantId: string, conversationId: string) =>
+    db
+      .select()
+      .from(whatsappContacts)
+      .where(and(eq(whatsappContacts.tenantId, tenantId), eq(whatsappContacts.conversationId, conversationId)))
+      .get(),
+  upsertContact: (row: typeof whatsappContacts.$inferInsert) =>
+    db
+      .insert(whatsappContacts)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [whatsappContacts.channelId, whatsappContacts.waId],
+        set: { conversationId: row.conversationId, lastInboundAt: row.lastInboundAt },
+      })
+      .run(),
+  /** False when the wamid was already seen (Meta redelivers). */
+  insertMessage: async (row: typeof whatsappMessages.$inferInsert) =>
+    (await db.insert(whatsappMessages).values(row).onConflictDoNothing().returning().get()) !== undefined,
+  setStatus: (tenantId: string, channelId: string, wamid: string, status: string) =>
+    db
+      .update(whatsappMessages)
+      .set({ status })
+      .where(
+        and(
+          eq(whatsappMessages.tenantId, tenantId),
+          eq(whatsappMessages.channelId, channelId),
+          eq(whatsappMessages.wamid, wamid),
+        ),
+      )
+      .returning()
+      .get(),
+});
