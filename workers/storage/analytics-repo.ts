@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { categories, conversationEvents, conversationTriage, type NewConversationEventRow } from "./schema";
 import type { Db } from "./db";
 
@@ -70,6 +70,24 @@ export const analyticsRepo = (db: Db) => ({
       .from(c)
       .where(where(tenantId, f))
       .all();
+  },
+
+  /**
+   * Events per bucket, counted in D1 (rows never leave the database): `starts` are the buckets'
+   * ascending start times (ms), the last bucket ends at `f.to`. Answers bucket index → count.
+   */
+  countByBucket: async (tenantId: string, f: EventFilter & { to: number }, starts: number[]) => {
+    const ends = [...starts.slice(1), f.to];
+    if (!ends.every((n) => Number.isSafeInteger(n))) throw new Error("analytics: bucket bounds must be integers");
+    // the bounds are integers computed by the caller, inlined so a year of days stays under D1's 100 parameters
+    const bucket = sql.raw(`CASE ${ends.map((end, i) => `WHEN at < ${end} THEN ${i}`).join(" ")} END`);
+    const rows = await db
+      .select({ b: sql<number>`${bucket}`, n: sql<number>`count(*)` })
+      .from(conversationEvents)
+      .where(where(tenantId, f))
+      .groupBy(bucket)
+      .all();
+    return new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
   },
 
   /** The conversations opened in a range with their category and first question (conversation_triage). */
