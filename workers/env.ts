@@ -25,6 +25,9 @@ export function readConfig(env: Env): Config {
     masterKeyPreviousVersion: e.MASTER_KEY_PREVIOUS_VERSION || undefined,
     answerProvider: e.ANSWER_PROVIDER,
     allowPrivateEgress: e.ALLOW_PRIVATE_EGRESS === "true",
+    stripeSecretKey: e.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET || undefined,
+    stripeApiBase: e.STRIPE_API_BASE || undefined,
   });
   cached = { source: env, config };
   return config;

@@ -81,7 +81,16 @@ export type Facts = {
   attachments?: AttachmentRef[];
   /** The running AI turn and the text it has streamed so far. */
   turn?: { id: string; text: string } | null;
+  /**
+   * May the tenant's AI answer now (domain/billing `mayTenant`, cached by the shell)? Absent or `ok`:
+   * answer; `handoff`: the quota or budget is used up and the bot hands new questions to a person
+   * (reason `quota`); `embedded`: answer with the embedded extractive answerer instead of the paid model.
+   */
+  aiAllowance?: AiAllowance;
 };
+
+/** The billing decision a visitor message's AI answer needs (see Facts.aiAllowance). */
+export type AiAllowance = "ok" | "handoff" | "embedded";
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
 export type Notice = ConversationEvent extends infer E
@@ -101,8 +110,8 @@ export type Effect =
   | { type: "publish"; notice: Notice }
   /** Abort the running AI turn (its visible text is stored by a preceding store_message). */
   | { type: "stop_turn" }
-  /** Start an AI answer to `trigger`, gated on the triage of the same message. */
-  | { type: "start_turn"; turnId: string; trigger: MessageRecord }
+  /** Start an AI answer to `trigger`, gated on the triage of the same message; `embedded`: with the embedded answerer. */
+  | { type: "start_turn"; turnId: string; trigger: MessageRecord; embedded?: true }
   | { type: "triage"; message: MessageRecord }
   /** The conversation now waits for a person: open the ticket (once per escalation). */
   | { type: "escalated"; reason: string }
@@ -133,12 +142,12 @@ export function cidKeyOf(c: Command): { key: string; kind: "msg" | "note" } | nu
 export function factsNeeded(c: Command): {
   cidKey: { key: string; kind: "msg" | "note" } | null;
   attachmentIds: string[];
+  /** A visitor message may start an AI answer: the shell asks billing first. */
+  aiAllowance: boolean;
 } {
-  const attachmentIds =
-    c.type === "frame" && c.from.kind === "visitor" && c.frame.type === "msg"
-      ? [...new Set(c.frame.attachments ?? [])]
-      : [];
-  return { cidKey: cidKeyOf(c), attachmentIds };
+  const visitorMsg = c.type === "frame" && c.from.kind === "visitor" && c.frame.type === "msg";
+  const attachmentIds = visitorMsg && c.frame.type === "msg" ? [...new Set(c.frame.attachments ?? [])] : [];
+  return { cidKey: cidKeyOf(c), attachmentIds, aiAllowance: visitorMsg };
 }
 
 /** Effects are appended in the order the shell must run them. */
@@ -382,7 +391,11 @@ function onVisitorMsg(o: Out, f: { cid: string; text: string; attachments?: stri
     ids,
   );
   o.push({ type: "triage", message: rec });
-  if (o.state.room.mode === "ai") o.push({ type: "start_turn", turnId: o.id(), trigger: rec });
+  if (o.state.room.mode !== "ai") return;
+  // over quota (or budget) the bot's choice applies: a person takes over, or the embedded answerer answers
+  if (facts.aiAllowance === "handoff") return void o.transition({ type: "handoff", reason: "quota" });
+  const embedded = facts.aiAllowance === "embedded" ? { embedded: true as const } : {};
+  o.push({ type: "start_turn", turnId: o.id(), trigger: rec, ...embedded });
 }
 
 function onAgentMsg(o: Out, op: Operator, text: string, cid: string, facts: Facts) {
