@@ -21,6 +21,7 @@ import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, Visitor
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 import { socketExpired, verifyReauth } from "./socket-auth";
+import { RoomQuota } from "./room-quota";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -42,6 +43,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly retell: RetellChannel;
   private readonly triage: RoomTriage;
   private readonly effectHost: EffectHost;
+  private readonly quota: RoomQuota;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -66,6 +68,10 @@ export class ConversationRoom extends DurableObject<Env> {
       () => this.requireMeta(),
       () => this.alarms.markDirty(),
     );
+    this.quota = new RoomQuota(
+      () => this.answerCtx(),
+      (msg, fields) => this.log().warn(msg, fields),
+    );
     this.effectHost = {
       state: ctx,
       store: this.store,
@@ -76,7 +82,7 @@ export class ConversationRoom extends DurableObject<Env> {
       markDirty: () => this.alarms.markDirty(),
       publish: (n) => this.publish(n),
       handoff: (reason) => this.handoff(reason),
-      answer: (id, trigger, triaged) => this.answer(id, trigger, triaged),
+      answer: (id, trigger, triaged, embedded) => this.answer(id, trigger, triaged, embedded),
     };
   }
 
@@ -271,6 +277,9 @@ export class ConversationRoom extends DurableObject<Env> {
             ...(info.exp !== undefined ? { expiresAt: info.exp * 1000 } : {}),
           };
     try {
+      // a visitor message may start an AI answer: billing is asked first (a cached lease, room-quota.ts)
+      if (from.kind === "visitor" && parsed.frame.type === "msg" && this.core.room.mode === "ai")
+        await this.quota.ensure(Date.now());
       await this.run({ type: "frame", from, frame: parsed.frame }, ws).done;
     } catch (err) {
       this.log().error("room: frame failed", {
@@ -311,7 +320,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
-    const facts = gatherFacts(this.store, factsNeeded(command), this.turn);
+    const facts = gatherFacts(this.store, factsNeeded(command), this.turn, () => this.quota.current());
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
     return runEffects(this.effectHost, effects, sender);
@@ -321,11 +330,13 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.run({ type: "handoff", reason }).done;
   }
 
-  private answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
+  private answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>, embedded: boolean) {
     const meta = this.requireMeta();
+    this.quota.took();
+    const answerer = roomAnswerer(embedded);
     const host: ChatTurnHost = {
       recent: (n) => this.store.recentMessages(n),
-      answer: (input, signal) => roomAnswerer()(this.answerCtx(), input, signal),
+      answer: (input, signal) => answerer(this.answerCtx(), input, signal),
       broadcast: (frame) => fanOut(this.ctx, frame),
       current: { get: () => this.turn, set: (t) => void (this.turn = t) },
       store: (t, d) => {

@@ -3,6 +3,7 @@ import { conversationsRepo, messagesRepo } from "../storage/conversations-repo";
 import { conversationTriageRepo } from "../storage/triage-repo";
 import type { NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
+import { usageStmts } from "../domain/billing/usage";
 import type { RoomMeta, RoomState } from "./room-state";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
@@ -77,7 +78,7 @@ export function conversationRow(meta: RoomMeta, state: RoomState, last: MessageR
 
 /**
  * Copies what D1 lacks in one batch: messages after the flushed seq, unflushed notes, and the
- * conversation row. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
+ * conversation row, and the usage of its AI answers. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
  * flush that fails half-way or runs twice converges. Returns whether more work remains.
  */
 export async function flushToD1(
@@ -109,6 +110,20 @@ export async function flushToD1(
     ]),
     conversationsRepo(db).upsertLiveStmt(row, live),
   ];
+  // usage metering: every AI message is one AI answer, counted once by its id (issue 15); a flush
+  // that runs twice finds the event recorded and adds nothing
+  for (const m of msgs)
+    if (m.role === "ai")
+      stmts.push(
+        ...(usageStmts(db, {
+          tenantId: meta.tenantId,
+          eventId: m.id,
+          metric: "ai_answers",
+          botId: meta.botId,
+          quantity: 1,
+          at: m.createdAt,
+        }) as unknown as (typeof stmts)[number][]),
+      );
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
   const triageRow = triage?.dirty ? triage.row : null;

@@ -12,8 +12,9 @@ import type { Standing } from "../contracts/hub";
  */
 export function gatherFacts(
   store: RoomStore,
-  need: { cidKey: { key: string; kind: "msg" | "note" } | null; attachmentIds: string[] },
+  need: { cidKey: { key: string; kind: "msg" | "note" } | null; attachmentIds: string[]; aiAllowance?: boolean },
   turn: Turn | undefined,
+  allowance?: () => Facts["aiAllowance"],
 ): Facts {
   const key = need.cidKey;
   const dup = key ? (key.kind === "msg" ? store.messageByCidKey(key.key) : store.noteByCidKey(key.key)) : undefined;
@@ -24,6 +25,7 @@ export function gatherFacts(
     ...(dup ? { dup } : {}),
     ...(need.attachmentIds.length ? { attachments: store.unusedAttachments(need.attachmentIds) } : {}),
     turn: turn ? { id: turn.id, text: turn.text } : null,
+    ...(need.aiAllowance && allowance ? { aiAllowance: allowance() } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { StreamAnswer } from "../domain/knowledge/answer-types";
-import { streamAnswer } from "../domain/knowledge/answer";
+import { streamAnswer, streamEmbeddedAnswer } from "../domain/knowledge/answer";
 import { AI_EVENT_TIMEOUT_MS } from "./room-turn";
 
 /** The context a room hands to domain code is built by the composition root (compose.ts). */
@@ -8,8 +8,12 @@ export { roomCtx } from "../compose";
 let answererOverride: StreamAnswer | undefined;
 let timeoutOverride: number | undefined;
 
-/** The answerer rooms use: the knowledge answerer, unless a test installed a scripted one. */
-export const roomAnswerer = (): StreamAnswer => answererOverride ?? streamAnswer;
+/**
+ * The answerer rooms use: the knowledge answerer (the embedded extractive one when billing said so,
+ * room-core `aiAllowance`), unless a test installed a scripted one.
+ */
+export const roomAnswerer = (embedded = false): StreamAnswer =>
+  answererOverride ?? (embedded ? streamEmbeddedAnswer : streamAnswer);
 
 /**
  * Tests only: replaces the answerer for every room in this isolate (the Workers test pool runs

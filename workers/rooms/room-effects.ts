@@ -20,7 +20,7 @@ export type EffectHost = {
   markDirty(): void;
   publish(notice: Notice): void;
   handoff(reason: string): Promise<unknown>;
-  answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>): Promise<void>;
+  answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>, embedded: boolean): Promise<void>;
 };
 
 /** Runs `decide`'s effects in order; synchronous ones (storage, frames) finish before it returns. */
@@ -65,7 +65,9 @@ function runEffect(
       outcome.triage = h.triage.message(e.message, h.handoff);
       return void waits.push(outcome.triage);
     case "start_turn":
-      return void waits.push(h.answer(e.turnId, e.trigger, outcome.triage ?? Promise.resolve(undefined)));
+      return void waits.push(
+        h.answer(e.turnId, e.trigger, outcome.triage ?? Promise.resolve(undefined), e.embedded === true),
+      );
     case "escalated":
       return void h.triage.escalated(e.reason);
     case "agent_replied":

@@ -19,6 +19,7 @@ import { auditRoutes } from "./audit";
 import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
+import { billingRoutes, stripeHookRoutes } from "./billing";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -44,4 +45,6 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/privacy", privacyRoutes);
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
+  app.route("/api/billing", billingRoutes);
+  app.route("/hooks/stripe", stripeHookRoutes);
 }

@@ -74,12 +74,28 @@ export const billingRepo = (db: Db) => ({
    * adds nothing.
    */
   recordStmts(e: UsageEvent) {
+    // 0 when the event is already recorded, so a replay bumps by nothing (drizzle cannot batch raw SQL
+    // with parameters, hence the CASE inside an ordinary upsert)
+    const unlessSeen = (n: number) =>
+      sql<number>`(CASE WHEN EXISTS (SELECT 1 FROM usage_events WHERE tenant_id = ${e.tenantId} AND event_id = ${e.eventId}) THEN 0 ELSE ${n} END)`;
     return [
-      db.run(sql`INSERT INTO usage_counters (tenant_id, period, metric, bot_id, quantity, cost_micros)
-        SELECT ${e.tenantId}, ${e.period}, ${e.metric}, ${e.botId}, ${e.quantity}, ${e.costMicros}
-        WHERE NOT EXISTS (SELECT 1 FROM usage_events WHERE tenant_id = ${e.tenantId} AND event_id = ${e.eventId})
-        ON CONFLICT (tenant_id, period, metric, bot_id) DO UPDATE SET
-          quantity = quantity + excluded.quantity, cost_micros = cost_micros + excluded.cost_micros`),
+      db
+        .insert(usageCounters)
+        .values({
+          tenantId: e.tenantId,
+          period: e.period,
+          metric: e.metric,
+          botId: e.botId,
+          quantity: unlessSeen(e.quantity),
+          costMicros: unlessSeen(e.costMicros),
+        })
+        .onConflictDoUpdate({
+          target: [usageCounters.tenantId, usageCounters.period, usageCounters.metric, usageCounters.botId],
+          set: {
+            quantity: sql`${usageCounters.quantity} + excluded.quantity`,
+            costMicros: sql`${usageCounters.costMicros} + excluded.cost_micros`,
+          },
+        }),
       db
         .insert(usageEvents)
         .values({ ...e, at: new Date(e.at), reportedAt: null })
@@ -111,11 +127,11 @@ export const billingRepo = (db: Db) => ({
       .insert(billingAccounts)
       .values({ tenantId, plan: "free", status: "none", updatedAt: now, ...set })
       .onConflictDoUpdate({ target: billingAccounts.tenantId, set: { ...set, updatedAt: now } }),
-  /** Claims a Stripe event id; false when it was already handled. */
-  async claimEvent(id: string, type: string, tenantId: string | null, now: Date): Promise<boolean> {
-    const r = await db.insert(stripeEvents).values({ id, type, tenantId, receivedAt: now }).onConflictDoNothing().run();
-    return (r.meta.changes ?? 0) > 0;
-  },
+  seenEvent: async (id: string) =>
+    (await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, id)).get()) !== undefined,
+  /** Records a handled Stripe event id (in the same batch as its effect). */
+  claimEventStmt: (id: string, type: string, tenantId: string | null, now: Date) =>
+    db.insert(stripeEvents).values({ id, type, tenantId, receivedAt: now }).onConflictDoNothing(),
   unreported: (tenantId: string, period: string, limit: number) =>
     db
       .select()

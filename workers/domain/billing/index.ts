@@ -1,0 +1,4 @@
+export * from "./plans";
+export * from "./entitlement";
+export * from "./may-tenant";
+export * from "./usage";
