@@ -28,7 +28,11 @@ async function callS(path: string, init: RequestInit & { json?: unknown; token?:
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`http://echo.test${path}`, { ...init, headers, body }), stripeEnv, ctx);
+  const request = new Request(`http://echo.test${path}`, { ...init, headers, body }) as Request<
+    unknown,
+    IncomingRequestCfProperties
+  >;
+  const res = await worker.fetch(request, stripeEnv, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
