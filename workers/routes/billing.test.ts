@@ -226,3 +226,73 @@ describe("over quota", () => {
     v.close();
   });
 });
+
+describe("/v1 and drafts", () => {
+  async function keyFor(t: TestTenantLike) {
+    const k = await expectJson(
+      call("/api/keys", { method: "POST", token: t.token, json: { name: "llm", scopes: ["chat:completions"] } }),
+      201,
+    );
+    return k.secret as string;
+  }
+  type TestTenantLike = { token: string; botId: string; tenantId: string };
+  const ask = (key: string, botId: string, stream = false) =>
+    call("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+      json: { model: botId, messages: [{ role: "user", content: "Hello there" }], stream },
+    });
+
+  it("counts each completion once by its id, streamed or not", async () => {
+    const t = await makeTenant();
+    const key = await keyFor(t);
+    await expectJson(ask(key, t.botId), 200);
+    const s = await ask(key, t.botId, true);
+    expect(s.status).toBe(200);
+    expect(await s.text()).toContain("[DONE]");
+    const u = await expectJson(call("/api/billing/usage", { token: t.token }), 200);
+    expect(u.totals.aiAnswers).toBe(2);
+  });
+
+  it("over quota answers 402 with OpenAI's error shape (handoff choice) or the embedded answer (embedded choice)", async () => {
+    const t = await makeTenant();
+    const key = await keyFor(t);
+    await useAnswers(t.tenantId, t.botId, 100);
+    const res = await ask(key, t.botId);
+    const body = await expectJson(res, 402);
+    expect(body.error).toMatchObject({ type: "insufficient_quota", code: "insufficient_quota" });
+    expect(body.error.message).toContain("100 AI answers");
+    await expectJson(ask(key, t.botId, true), 402);
+    await expectJson(
+      call("/api/billing/settings", { method: "PUT", token: t.token, json: { overQuotaChoice: "embedded" } }),
+      200,
+    );
+    const ok = await expectJson(ask(key, t.botId), 200);
+    expect(ok.choices[0].message.content.length).toBeGreaterThan(0);
+  });
+
+  it("refuses an operator's AI draft over quota with a 402 problem naming the plan and the limit", async () => {
+    const t = await makeTenant();
+    const s = await newSession(t);
+    const v = await joinVisitor(s);
+    v.send({ type: "msg", cid: "c1", text: "Hello there" });
+    await v.waitFor((f) => f.type === "msg" && f.role === "ai");
+    await eventually(
+      () => expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200),
+      (c) => c.messageCount >= 2,
+    );
+    await useAnswers(t.tenantId, t.botId, 100);
+    const res = await call(`/api/conversations/${s.conversationId}/draft`, { method: "POST", token: t.token });
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const p = await expectJson(res, 402);
+    expect(p).toMatchObject({
+      status: 402,
+      code: "PAYMENT_REQUIRED",
+      plan: "free",
+      limit: "aiAnswers",
+      max: 100,
+      used: 100,
+    });
+    v.close();
+  });
+});
