@@ -296,3 +296,28 @@ describe("/v1 and drafts", () => {
     v.close();
   });
 });
+
+describe("plan limits on bots and seats", () => {
+  it("refuses a fourth bot on Free with 403 naming the plan and the limit, and creates nothing", async () => {
+    const t = await makeTenant();
+    for (const name of ["Two", "Three"])
+      await expectJson(call("/api/bots", { method: "POST", token: t.token, json: { name } }), 201);
+    const res = await call("/api/bots", { method: "POST", token: t.token, json: { name: "Four" } });
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const p = await expectJson(res, 403);
+    expect(p).toMatchObject({ code: "PLAN_LIMIT", plan: "free", limit: "bots", max: 3, used: 3 });
+    const list = await expectJson(call("/api/bots", { token: t.token }), 200);
+    expect(list.data).toHaveLength(3);
+  });
+
+  it("refuses an invitation past the plan's seats (403 PLAN_LIMIT)", async () => {
+    const t = await makeTenant();
+    for (let i = 0; i < 4; i++) await addMember(t, "agent");
+    const res = await call("/api/team/invitations", {
+      method: "POST",
+      token: t.token,
+      json: { email: `sixth-${crypto.randomUUID().slice(0, 6)}@example.test`, role: "agent" },
+    });
+    expect(await expectJson(res, 403)).toMatchObject({ code: "PLAN_LIMIT", plan: "free", limit: "seats", max: 5 });
+  });
+});
