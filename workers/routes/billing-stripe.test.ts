@@ -2,6 +2,10 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../index";
+import { requestCtx } from "../compose";
+import { reportUsageToStripe } from "../domain/billing/report-usage";
+import { recordUsage } from "../domain/billing/usage";
+import { createDb } from "../storage/db";
 import { setEgressTransport } from "../lib/egress";
 import { addMember, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
@@ -303,5 +307,49 @@ describe("Checkout and the Customer Portal", () => {
       403,
     );
     expect(requests.length).toBe(before);
+  });
+});
+
+describe("Billing Meters", () => {
+  it("reports a Pro tenant's answers once each, with a deterministic identifier; a free tenant's never", async () => {
+    const { t, customer } = await proTenant();
+    const db = createDb(env.DB);
+    for (const id of ["msg_a", "msg_b"])
+      await recordUsage(
+        { db },
+        { tenantId: t.tenantId, eventId: id, metric: "ai_answers", botId: t.botId, quantity: 1, at: Date.now() },
+      );
+    const ctx = requestCtx(stripeEnv, "req_test", "http://echo.test");
+    requests.length = 0;
+    expect(await reportUsageToStripe(ctx, t.tenantId)).toBe(2);
+    const sent = requests.filter((r) => r.path === "/v1/billing/meter_events");
+    expect(
+      sent.map((r) => [
+        r.form.get("event_name"),
+        r.form.get("payload[stripe_customer_id]"),
+        r.form.get("payload[value]"),
+        r.form.get("identifier"),
+      ]),
+    ).toEqual([
+      ["echo_ai_answers", customer, "1", `${t.tenantId}:msg_a`],
+      ["echo_ai_answers", customer, "1", `${t.tenantId}:msg_b`],
+    ]);
+    expect(sent[0]!.headers.get("idempotency-key")).toBe(`meter:${t.tenantId}:msg_a`);
+    // a second run finds nothing unreported
+    expect(await reportUsageToStripe(ctx, t.tenantId)).toBe(0);
+    const free = await makeTenant();
+    await recordUsage(
+      { db },
+      {
+        tenantId: free.tenantId,
+        eventId: "msg_c",
+        metric: "ai_answers",
+        botId: free.botId,
+        quantity: 1,
+        at: Date.now(),
+      },
+    );
+    expect(await reportUsageToStripe(ctx, free.tenantId)).toBe(0);
+    expect(requests.filter((r) => r.path === "/v1/billing/meter_events")).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import {
   billingAccounts,
@@ -132,6 +132,17 @@ export const billingRepo = (db: Db) => ({
   /** Records a handled Stripe event id (in the same batch as its effect). */
   claimEventStmt: (id: string, type: string, tenantId: string | null, now: Date) =>
     db.insert(stripeEvents).values({ id, type, tenantId, receivedAt: now }).onConflictDoNothing(),
+  /** Tenants with a Stripe customer and a live subscription (the meter reporter's list). */
+  liveSubscribers: async () =>
+    (
+      await db
+        .select({ tenantId: billingAccounts.tenantId })
+        .from(billingAccounts)
+        .where(
+          and(isNotNull(billingAccounts.stripeCustomerId), inArray(billingAccounts.status, ["active", "trialing"])),
+        )
+        .all()
+    ).map((r) => r.tenantId),
   unreported: (tenantId: string, period: string, limit: number) =>
     db
       .select()

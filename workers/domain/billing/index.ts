@@ -2,3 +2,4 @@ export * from "./plans";
 export * from "./entitlement";
 export * from "./may-tenant";
 export * from "./usage";
+export * from "./report-usage";
