@@ -10,6 +10,7 @@ import { providersFor } from "./providers";
 import { roomD1 } from "./rooms/room-db";
 import { hubPortOf, roomsPortOf } from "./rooms/room-port";
 import { chooseMailer } from "./providers/mail";
+import { paymentsFor } from "./providers/payments";
 import { createDb } from "./storage/db";
 import { reposOf } from "./storage/repos";
 
@@ -37,6 +38,7 @@ function baseCtx(env: Env, requestId: string, origin: string, log: Log, d1: D1Da
       rateLimits: { api: env.API_RATE_LIMIT, login: env.LOGIN_RATE_LIMIT, voice: env.VOICE_RATE_LIMIT },
       assets: { fetch: (url) => env.ASSETS.fetch(url) },
       mail: chooseMailer(env, repos, { origin, now: systemClock.now }),
+      payments: paymentsFor(config),
       origin,
     },
     rooms: roomsPortOf(env.CONVERSATION_ROOM),

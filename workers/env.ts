@@ -28,6 +28,9 @@ export function readConfig(env: Env): Config {
     emailInboundDomain: e.EMAIL_INBOUND_DOMAIN || undefined,
     whatsappApiBase: e.WHATSAPP_API_BASE || undefined,
     whatsappApiVersion: e.WHATSAPP_API_VERSION || undefined,
+    stripeSecretKey: e.STRIPE_SECRET_KEY || undefined,
+    stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET || undefined,
+    stripeApiBase: e.STRIPE_API_BASE || undefined,
   });
   cached = { source: env, config };
   return config;

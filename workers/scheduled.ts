@@ -1,6 +1,7 @@
 import { cronCtx, scheduledCtx } from "./compose";
 import { sweepRetention } from "./domain/privacy/retention";
 import { resealStaleSecrets } from "./domain/secrets/rotation";
+import { reportAllUsageToStripe } from "./domain/billing/report-usage";
 
 /**
  * The cron trigger (wrangler.toml `[triggers]`): after a MASTER_KEY rotation it re-seals every
@@ -13,7 +14,14 @@ export async function handleScheduled(_controller: ScheduledController, env: Env
     await resealStaleSecrets(scheduledCtx(env, "reseal-secrets"));
   } finally {
     // a failed re-seal must not hold back retention (and the reverse: the sweep runs second)
-    await runRetentionSweep(env);
+    try {
+      await runRetentionSweep(env);
+    } finally {
+      // Billing Meters (issue 15): new AI answers of live subscriptions go to Stripe, hourly
+      const ctx = cronCtx(env, "billing-meters");
+      const sent = await reportAllUsageToStripe(ctx);
+      if (sent) ctx.log.info("billing.meters", { sent });
+    }
   }
 }
 

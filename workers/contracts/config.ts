@@ -17,6 +17,14 @@ export const Config = z
     masterKeyPrevious: z.string().min(32).optional(),
     masterKeyPreviousVersion: z.coerce.number().int().positive().optional(),
     answerProvider: z.enum(["offline", "workers-ai", "openai"]).default("offline"),
+    /**
+     * Stripe (issue 15): without a secret key billing runs embedded (plans, usage and quotas
+     * enforced; Checkout and the Portal explain that Stripe is not configured). STRIPE_API_BASE
+     * points the SDK at a Stripe-compatible server (`http://127.0.0.1:12111`), for tests and local fakes.
+     */
+    stripeSecretKey: z.string().min(1).optional(),
+    stripeWebhookSecret: z.string().min(1).optional(),
+    stripeApiBase: z.url().optional(),
     /** ALLOW_PRIVATE_EGRESS=true: outbound fetches may reach loopback/private hosts (tests); see lib/egress.ts. */
     allowPrivateEgress: z.boolean().default(false),
     /** EMAIL_INBOUND_DOMAIN: workspaces receive mail at `<slug>@<this domain>` (a catch-all routes it to email()). */

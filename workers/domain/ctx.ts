@@ -2,6 +2,7 @@ import type { Config } from "../contracts/config";
 import type { HubPort } from "../contracts/hub";
 import type { AssetsPort, Clock, FilesPort, Log, QueuePort, RateLimitsPort, RoomsPort } from "../contracts/ports";
 import type { ProvidersPort } from "../contracts/providers";
+import type { PaymentsPort } from "../contracts/payments";
 import type { Mailer } from "../providers/mail/port";
 import type { Repos } from "../storage/repos";
 import type { Role } from "../storage/schema";
@@ -19,6 +20,8 @@ export type Services = {
   assets: AssetsPort;
   /** Outbound mail: the `send_email` binding in production, the outbox table locally (issue 17). */
   mail: Mailer;
+  /** Stripe (issue 15), or null when it is not configured: billing runs embedded. */
+  payments: PaymentsPort | null;
   /** Origin the Worker is reached at (for URLs we hand out: wsUrl, webhookUrl, upload URLs). */
   origin: string;
 };

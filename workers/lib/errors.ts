@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { status: 401, title: "Unauthorized" }, // missing, bad or expired credentials
   FORBIDDEN: { status: 403, title: "Forbidden" }, // authenticated, but the role or scope lacks the permission
   NOT_FOUND: { status: 404, title: "Not found" }, // missing, or another tenant's
+  PAYMENT_REQUIRED: { status: 402, title: "Payment required" }, // the plan's quota or the AI budget cap is used up
+  PLAN_LIMIT: { status: 403, title: "Not in your plan" }, // the plan does not include this (more bots, a channel, a feature)
   CONFLICT: { status: 409, title: "Conflict" }, // state forbids the change (duplicate email, closed conversation)
   PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large" }, // body over the route's limit
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
@@ -24,7 +26,13 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryable?: boolean; cause?: unknown } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      retryable?: boolean;
+      cause?: unknown;
+      /** Extension members of the problem (RFC 9457 §3.2), e.g. `plan` and `limit` of a refused action. */
+      members?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail, { cause: extra.cause });
     this.status = ERROR_CODES[code].status;

@@ -10,10 +10,12 @@ export type Problem = {
   requestId: string;
   errors?: FieldError[];
   retryable?: boolean;
+  [member: string]: unknown;
 };
 
 export function toProblem(err: AppError, requestId: string): Problem {
   return {
+    ...err.extra.members,
     type: `/docs/errors#${err.code}`,
     title: ERROR_CODES[err.code].title,
     status: err.status,

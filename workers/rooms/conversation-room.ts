@@ -3,7 +3,7 @@ import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import type { VoiceCtx } from "../domain/voice/ports";
 import { insertConversation } from "./d1-copy";
 import type { AttachmentRef, CallState, Mode } from "./protocol";
-import { roomCtx, startChatTurn } from "./room-ctx";
+import { roomCtx, startChatTurn, type AnswerCommand } from "./room-ctx";
 import { decide, factsNeeded, type Command, type CoreState, type Notice } from "./room-core";
 import { RetellChannel, voiceCtxOf } from "./room-retell";
 import { initialState, snapshotOf, type RoomMeta } from "./room-state";
@@ -23,6 +23,7 @@ import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 import { socketExpired } from "./socket-auth";
 import { agentsOnline } from "./presence";
 import { deliverChannelMessage } from "../domain/channels/deliver";
+import { RoomQuota } from "./room-quota";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -47,6 +48,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly retell: RetellChannel;
   private readonly triage: RoomTriage;
   private readonly effectHost: EffectHost;
+  private readonly quota: RoomQuota;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +69,10 @@ export class ConversationRoom extends DurableObject<Env> {
     this.alarms = new RoomAlarm(ctx.storage, this.store, (msg, fields) => this.log().error(msg, fields));
     const [actx, meta, dirty] = [() => this.answerCtx(), () => this.requireMeta(), () => this.alarms.markDirty()];
     this.triage = new RoomTriage(this.store, actx, meta, dirty);
+    this.quota = new RoomQuota(
+      () => this.answerCtx(),
+      (msg, fields) => this.log().warn(msg, fields),
+    );
     this.effectHost = {
       state: ctx,
       store: this.store,
@@ -77,7 +83,7 @@ export class ConversationRoom extends DurableObject<Env> {
       markDirty: () => this.alarms.markDirty(),
       publish: (n) => this.publish(n),
       handoff: (reason) => this.handoff(reason),
-      answer: (id, trigger, triaged) => this.answer(id, trigger, triaged),
+      answer: (id, trigger, triaged, embedded) => this.answer(id, trigger, triaged, embedded),
       deliver: (m) => deliverChannelMessage(this.answerCtx(), this.requireMeta(), entry.storedMessage(m)),
     };
   }
@@ -129,6 +135,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const m = AppendInput.parse(input);
     this.requireMeta();
     const meta = m.meta ? entry.JsonRecord.parse(m.meta) : undefined;
+    if (m.respond && m.role === "visitor" && this.core.room.mode === "ai") await this.quota.ensure(Date.now());
     const out = this.run({
       type: "append",
       role: m.role,
@@ -233,6 +240,9 @@ export class ConversationRoom extends DurableObject<Env> {
     if (info.kind === "visitor") await (frame.type === "human" ? this.refreshPresence() : void this.refreshPresence());
     const from = entry.senderOf(info, this.store.authority());
     try {
+      // a visitor message may start an AI answer: billing is asked first (a cached lease, room-quota.ts)
+      if (from.kind === "visitor" && frame.type === "msg" && this.core.room.mode === "ai")
+        await this.quota.ensure(Date.now());
       await this.run({ type: "frame", from, frame }, ws).done;
     } catch (err) {
       this.log().error("room: frame failed", { error: String(err), stack: (err as Error | undefined)?.stack });
@@ -262,8 +272,9 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
+    const allowance = () => this.quota.current();
     const facts = {
-      ...gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel),
+      ...gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel, allowance),
       agents: this.agents,
     };
     const { state, effects } = decide(this.core, command, facts);
@@ -275,15 +286,12 @@ export class ConversationRoom extends DurableObject<Env> {
     return this.run({ type: "handoff", reason }).done;
   }
 
-  private answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
+  private answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>, embedded: boolean) {
+    this.quota.took();
     const current = { get: () => this.turn, set: (t: Turn | undefined) => void (this.turn = t) };
     const deps = { state: this.ctx, store: this.store, meta: this.requireMeta(), ctx: () => this.answerCtx(), current };
-    return startChatTurn(
-      { ...deps, answered: (c) => this.run(c), handoff: (r) => this.handoff(r) },
-      turnId,
-      trigger,
-      triaged,
-    );
+    const commands = { answered: (c: AnswerCommand) => this.run(c), handoff: (r: string) => this.handoff(r) };
+    return startChatTurn({ ...deps, ...commands, embedded }, turnId, trigger, triaged);
   }
 
   override async alarm() {

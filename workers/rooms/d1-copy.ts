@@ -3,6 +3,7 @@ import type { AnalyticsEvent } from "./room-analytics";
 import type { NewConversationEventRow, NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import { initialState, type RoomMeta, type RoomState } from "./room-state";
+import { usageStmts } from "../domain/billing/usage";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
 export const PREVIEW_CHARS = 140;
@@ -92,7 +93,7 @@ export function conversationRow(meta: RoomMeta, state: RoomState, last: MessageR
 
 /**
  * Copies what D1 lacks in one batch: messages after the flushed seq, unflushed notes, analytics
- * events, and the conversation row. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
+ * events, the usage of its AI answers, and the conversation row. Every statement is idempotent (insert-or-ignore by id, upsert by id), so a
  * flush that fails half-way or runs twice converges. Returns whether more work remains.
  */
 export async function flushToD1(
@@ -127,6 +128,20 @@ export async function flushToD1(
   ];
   // analytics events ride in the same batch: no extra round trip per message (room-d1-trips.test.ts)
   stmts.push(...(repos.analytics.insertIgnoreStmts(events.map((e) => eventRow(meta, e))) as unknown as typeof stmts));
+  // usage metering: every AI message is one AI answer, counted once by its id (issue 15); a flush
+  // that runs twice finds the event recorded and adds nothing
+  for (const m of msgs)
+    if (m.role === "ai")
+      stmts.push(
+        ...(usageStmts(repos, {
+          tenantId: meta.tenantId,
+          eventId: m.id,
+          metric: "ai_answers",
+          botId: meta.botId,
+          quantity: 1,
+          at: m.createdAt,
+        }) as unknown as (typeof stmts)[number][]),
+      );
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
   const triageRow = triage?.dirty ? triage.row : null;

@@ -14,9 +14,10 @@ import type { Channel } from "./protocol";
  */
 export function gatherFacts(
   store: RoomStore,
-  need: { cidKey: { key: string; kind: "msg" | "note" } | null; attachmentIds: string[] },
+  need: { cidKey: { key: string; kind: "msg" | "note" } | null; attachmentIds: string[]; aiAllowance?: boolean },
   turn: Turn | undefined,
   channel?: Channel,
+  allowance?: () => Facts["aiAllowance"],
 ): Facts {
   const key = need.cidKey;
   const dup = key ? (key.kind === "msg" ? store.messageByCidKey(key.key) : store.noteByCidKey(key.key)) : undefined;
@@ -29,6 +30,7 @@ export function gatherFacts(
     turn: turn ? { id: turn.id, text: turn.text } : null,
     ...(channel ? { channel } : {}),
     ...(channel === "whatsapp" ? windowFacts(store) : {}),
+    ...(need.aiAllowance && allowance ? { aiAllowance: allowance() } : {}),
   };
 }
 

@@ -59,6 +59,43 @@ const table: Row[] = [
     effects: ["store_message", "send", "save", "publish", "triage", "start_turn"],
   },
   {
+    name: "over quota (handoff choice): the message is stored, then a person is asked for with reason quota; no AI turn",
+    command: visitorMsg,
+    facts: { aiAllowance: "handoff" },
+    effects: [
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "triage",
+      "save",
+      "store_message",
+      "send",
+      "save",
+      "publish",
+      "send",
+      "send",
+      "publish",
+      "escalated",
+    ],
+    mode: "human",
+  },
+  {
+    name: "over quota (embedded choice): the message is answered by the embedded answerer",
+    command: visitorMsg,
+    facts: { aiAllowance: "embedded" },
+    effects: ["store_message", "send", "save", "publish", "triage", "start_turn"],
+    mode: "ai",
+  },
+  {
+    name: "over quota in human mode: stored and triaged, nothing else (a person already has it)",
+    state: core({ mode: "human", status: "waiting" }),
+    command: visitorMsg,
+    facts: { aiAllowance: "handoff" },
+    effects: ["store_message", "send", "save", "publish", "triage"],
+    mode: "human",
+  },
+  {
     name: "a visitor message in human mode is triaged but not answered",
     state: core({ mode: "human", status: "waiting" }),
     command: visitorMsg,
@@ -388,6 +425,28 @@ describe("room-core decide", () => {
       kind: "note",
     });
     expect(factsNeeded({ type: "append", role: "visitor", text: "x" }).cidKey).toBeNull();
+  });
+
+  it("over quota the hand-off says why (reason quota) to the visitor, the operators and the hub", () => {
+    const d = decide(core(), visitorMsg, facts({ aiAllowance: "handoff" }));
+    expect(d.state.room).toMatchObject({ mode: "human", status: "waiting", reason: "quota" });
+    expect(sent(d.effects, "visitor")).toEqual([{ type: "mode", mode: "human", reason: "quota" }]);
+    expect(stored(d.effects).map((m) => [m.role, m.meta])).toEqual([
+      ["visitor", null],
+      ["system", { reason: "quota" }],
+    ]);
+    expect(d.effects).toContainEqual({ type: "escalated", reason: "quota" });
+    expect(d.effects.some((e) => e.type === "start_turn")).toBe(false);
+  });
+
+  it("asks billing only for a visitor message, and marks an embedded turn", () => {
+    expect(factsNeeded(visitorMsg).aiAllowance).toBe(true);
+    expect(factsNeeded(frame(agent, { type: "msg", cid: "c1", text: "x" })).aiAllowance).toBe(false);
+    expect(factsNeeded({ type: "append", role: "visitor", text: "x" }).aiAllowance).toBe(false);
+    const ok = decide(core(), visitorMsg, facts({ aiAllowance: "ok" }));
+    expect(ok.effects.find((e) => e.type === "start_turn")).not.toHaveProperty("embedded");
+    const emb = decide(core(), visitorMsg, facts({ aiAllowance: "embedded" }));
+    expect(emb.effects.find((e) => e.type === "start_turn")).toMatchObject({ embedded: true });
   });
 
   it("stores an answer under its turn id with confidence, and a read receipt never goes backwards", () => {

@@ -115,6 +115,12 @@ export type Facts = {
    * which opens the 24-hour customer-service window.
    */
   lastVisitorAt?: number;
+  /**
+   * May the tenant's AI answer now (domain/billing `mayTenant`, cached by the shell)? Absent or `ok`:
+   * answer; `handoff`: the quota or budget is used up and the bot hands new questions to a person
+   * (reason `quota`); `embedded`: answer with the embedded extractive answerer instead of the paid model.
+   */
+  aiAllowance?: AiAllowance;
 };
 
 /** Channels whose visitor is not on a socket: ai and agent messages go out through the channel adapter. */
@@ -122,6 +128,9 @@ export const DELIVERING_CHANNELS: readonly Channel[] = ["email", "whatsapp"];
 
 /** WhatsApp's customer-service window: free-form messages only this long after the visitor's last one. */
 export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The billing decision a visitor message's AI answer needs (see Facts.aiAllowance). */
+export type AiAllowance = "ok" | "handoff" | "embedded";
 
 /** An inbox event before the room adds its conversation, bot, channel and time. */
 export type Notice = ConversationEvent extends infer E
@@ -141,8 +150,8 @@ export type Effect =
   | { type: "publish"; notice: Notice }
   /** Abort the running AI turn (its visible text is stored by a preceding store_message). */
   | { type: "stop_turn" }
-  /** Start an AI answer to `trigger`, gated on the triage of the same message. */
-  | { type: "start_turn"; turnId: string; trigger: MessageRecord }
+  /** Start an AI answer to `trigger`, gated on the triage of the same message; `embedded`: with the embedded answerer. */
+  | { type: "start_turn"; turnId: string; trigger: MessageRecord; embedded?: true }
   | { type: "triage"; message: MessageRecord }
   /** The conversation now waits for a person: open the ticket (once per escalation). */
   | { type: "escalated"; reason: string }
@@ -182,12 +191,14 @@ export function cidKeyOf(c: Command): { key: string; kind: "msg" | "note" } | nu
 export function factsNeeded(c: Command): {
   cidKey: { key: string; kind: "msg" | "note" } | null;
   attachmentIds: string[];
+  /** A visitor message may start an AI answer: the shell asks billing first. */
+  aiAllowance: boolean;
 } {
-  const attachmentIds =
-    c.type === "frame" && c.from.kind === "visitor" && c.frame.type === "msg"
-      ? [...new Set(c.frame.attachments ?? [])]
-      : [];
-  return { cidKey: cidKeyOf(c), attachmentIds };
+  const visitorMsg = c.type === "frame" && c.from.kind === "visitor" && c.frame.type === "msg";
+  const attachmentIds = visitorMsg && c.frame.type === "msg" ? [...new Set(c.frame.attachments ?? [])] : [];
+  // a channel message (email, WhatsApp) that asks for an answer is billed like a chat message
+  const channelAsk = c.type === "append" && c.respond === true && c.role === "visitor";
+  return { cidKey: cidKeyOf(c), attachmentIds, aiAllowance: visitorMsg || channelAsk };
 }
 
 /** Effects are appended in the order the shell must run them. */
@@ -399,7 +410,7 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
     const confidence = typeof c.meta?.confidence === "number" ? c.meta.confidence : 1;
     o.emit(onAiAnswer(rec.id, { confidence, abstained: false }, o.now));
   }
-  if (answer && o.state.room.mode === "ai") o.push({ type: "start_turn", turnId: o.id(), trigger: rec });
+  if (answer && o.state.room.mode === "ai") startAnswer(o, rec, facts);
 }
 
 const cidOf = (f: ClientFrame) => ("cid" in f && typeof f.cid === "string" ? f.cid : undefined);
@@ -475,7 +486,16 @@ function onVisitorMsg(o: Out, f: { cid: string; text: string; attachments?: stri
     ids,
   );
   o.push({ type: "triage", message: rec });
-  if (o.state.room.mode === "ai") o.push({ type: "start_turn", turnId: o.id(), trigger: rec });
+  if (o.state.room.mode !== "ai") return;
+  startAnswer(o, rec, facts);
+}
+
+/** Starts the AI turn for a visitor's message, unless billing says the AI may not answer now. */
+function startAnswer(o: Out, rec: MessageRecord, facts: Facts) {
+  // over quota (or budget) the bot's choice applies: a person takes over, or the embedded answerer answers
+  if (facts.aiAllowance === "handoff") return void o.transition({ type: "handoff", reason: "quota" });
+  const embedded = facts.aiAllowance === "embedded" ? { embedded: true as const } : {};
+  o.push({ type: "start_turn", turnId: o.id(), trigger: rec, ...embedded });
 }
 
 function onAgentMsg(o: Out, op: Operator, text: string, cid: string, facts: Facts) {

@@ -1,5 +1,5 @@
 import type { AnswerCtx, StreamAnswer } from "../domain/knowledge/answer-types";
-import { streamAnswer } from "../domain/knowledge/answer";
+import { streamAnswer, streamEmbeddedAnswer } from "../domain/knowledge/answer";
 import { MAX_TEXT } from "./protocol";
 import type { Command } from "./room-core";
 import { fanOut } from "./room-sockets";
@@ -13,8 +13,12 @@ export { roomCtx } from "../compose";
 let answererOverride: StreamAnswer | undefined;
 let timeoutOverride: number | undefined;
 
-/** The answerer rooms use: the knowledge answerer, unless a test installed a scripted one. */
-export const roomAnswerer = (): StreamAnswer => answererOverride ?? streamAnswer;
+/**
+ * The answerer rooms use: the knowledge answerer (the embedded extractive one when billing said so,
+ * room-core `aiAllowance`), unless a test installed a scripted one.
+ */
+export const roomAnswerer = (embedded = false): StreamAnswer =>
+  answererOverride ?? (embedded ? streamEmbeddedAnswer : streamAnswer);
 
 /**
  * Tests only: replaces the answerer for every room in this isolate (the Workers test pool runs
@@ -30,6 +34,9 @@ export function setRoomAnswererForTesting(fn?: StreamAnswer, opts: { eventTimeou
 export const roomTurnTimeout = () => timeoutOverride ?? AI_EVENT_TIMEOUT_MS;
 
 /** What a room lends its chat turn: its store, sockets, running-turn slot and commands. */
+/** The core's command that stores a turn's final answer. */
+export type AnswerCommand = Extract<Command, { type: "answer" }>;
+
 export type TurnDeps = {
   state: DurableObjectState;
   store: RoomStore;
@@ -37,15 +44,17 @@ export type TurnDeps = {
   ctx(): AnswerCtx;
   current: ChatTurnHost["current"];
   /** Stores the final answer through the core (`answer` command). */
-  answered(cmd: Extract<Command, { type: "answer" }>): void;
+  answered(cmd: AnswerCommand): void;
   handoff(reason: string): Promise<unknown>;
+  /** Billing said to answer with the embedded extractive answerer (room-core `aiAllowance`). */
+  embedded: boolean;
 };
 
 /** Starts the AI turn that answers `trigger` (gated on its triage), in the visitor's language. */
 export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
   const host: ChatTurnHost = {
     recent: (n) => deps.store.recentMessages(n),
-    answer: (input, signal) => roomAnswerer()(deps.ctx(), input, signal),
+    answer: (input, signal) => roomAnswerer(deps.embedded)(deps.ctx(), input, signal),
     broadcast: (frame) => fanOut(deps.state, frame),
     current: deps.current,
     store: (t, d) => {

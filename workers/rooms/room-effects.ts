@@ -21,7 +21,7 @@ export type EffectHost = {
   markDirty(): void;
   publish(notice: Notice): void;
   handoff(reason: string): Promise<unknown>;
-  answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>): Promise<void>;
+  answer(turnId: string, trigger: MessageRecord, triaged: Promise<unknown>, embedded: boolean): Promise<void>;
   /** Sends an ai or agent message out through its channel (email, WhatsApp); never throws. */
   deliver(message: MessageRecord): Promise<unknown>;
 };
@@ -68,7 +68,9 @@ function runEffect(
       outcome.triage = h.triage.message(e.message, h.handoff);
       return void waits.push(outcome.triage);
     case "start_turn":
-      return void waits.push(h.answer(e.turnId, e.trigger, outcome.triage ?? Promise.resolve(undefined)));
+      return void waits.push(
+        h.answer(e.turnId, e.trigger, outcome.triage ?? Promise.resolve(undefined), e.embedded === true),
+      );
     case "escalated":
       return void h.triage.escalated(e.reason);
     case "agent_replied":

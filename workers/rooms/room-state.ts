@@ -119,6 +119,9 @@ export const HANDOFF_TEXT: Record<string, string> = {
   low_confidence: "I'm not sure about this one, so I've asked a person from the team to join. They'll reply here.",
   provider_failed:
     "Sorry, I couldn't finish that answer. I've asked a person from the team to join; they'll reply here.",
+  // the tenant's AI answers (or AI budget) for the month are used up: honest, and a person still answers
+  quota:
+    "Our AI assistant can't answer more questions right now, so I've asked a person from the team to join. They'll reply here.",
 };
 const handoffText = (reason: string) =>
   HANDOFF_TEXT[reason] ?? "I've asked a person from the team to join. They'll reply here.";

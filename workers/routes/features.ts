@@ -23,6 +23,7 @@ import { ssoAuthRoutes, ssoSettingsRoutes } from "./sso";
 import { analyticsRoutes } from "./analytics";
 import { channelRoutes } from "./channels";
 import { whatsappHookRoutes } from "./whatsapp-hooks";
+import { billingRoutes, stripeHookRoutes } from "./billing";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -54,4 +55,6 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/analytics", analyticsRoutes);
   app.route("/api/channels", channelRoutes);
   app.route("/hooks/whatsapp", whatsappHookRoutes);
+  app.route("/api/billing", billingRoutes);
+  app.route("/hooks/stripe", stripeHookRoutes);
 }

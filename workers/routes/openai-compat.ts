@@ -27,6 +27,7 @@ export const MAX_V1_BODY = 1024 * 1024;
 const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
   400: ["invalid_request_error", null],
   401: ["invalid_request_error", "invalid_api_key"],
+  402: ["insufficient_quota", "insufficient_quota"],
   403: ["invalid_request_error", "insufficient_scope"],
   404: ["invalid_request_error", "model_not_found"],
   413: ["invalid_request_error", "payload_too_large"],

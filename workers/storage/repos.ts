@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { analyticsRepo } from "./analytics-repo";
 import { auditRepo } from "./audit-repo";
+import { billingRepo } from "./billing-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
 import { botsRepo } from "./bots-repo";
 import { emailRepo, whatsappRepo } from "./channels-repo";
@@ -35,6 +36,7 @@ const FACTORIES = {
   analytics: analyticsRepo,
   apiKeys: apiKeysRepo,
   audit: auditRepo,
+  billing: billingRepo,
   bots: botsRepo,
   categories: categoriesRepo,
   conversations: conversationsRepo,

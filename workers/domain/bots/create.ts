@@ -1,3 +1,4 @@
+import { requireAllowed } from "../billing/may-tenant";
 import { newId, randomToken } from "../../lib/ids";
 import type { BotRow } from "../../storage/schema";
 import type { BaseCtx, Ctx } from "../ctx";
@@ -26,6 +27,8 @@ export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotI
 }
 
 export async function createBot(ctx: Ctx, input: BotInput) {
+  // the plan's bot count (403 PLAN_LIMIT naming the plan and the limit)
+  await requireAllowed(ctx, { kind: "create_bot" });
   const { row, stmts } = await createBotStmts(ctx, ctx.tenantId, input);
   await stmts[0].run();
   await audit(ctx, "bot.created", { type: "bot", id: row.id }, { name: row.name });

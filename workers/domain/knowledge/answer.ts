@@ -1,3 +1,4 @@
+import { offlineAnswerModel } from "../../providers/answer/offline";
 import { NotFound } from "../../lib/errors";
 import type { AnswerModel } from "../../providers";
 import type { GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
@@ -29,6 +30,10 @@ export const MAX_QUESTION_CHARS = 4000;
  * the answer cleanly with `failure` set and an offer of a person. Always ends with one `done`.
  */
 export const streamAnswer: StreamAnswer = (ctx, input, signal) => streamAnswerWith(ctx, input, {}, signal);
+
+/** The same answerer on the embedded extractive model (no key, no cost): over quota when a bot chose it. */
+export const streamEmbeddedAnswer: StreamAnswer = (ctx, input, signal) =>
+  streamAnswerWith(ctx, input, { model: offlineAnswerModel }, signal);
 
 /** Dependencies a caller (tests, evals) may fix instead of the configured ones. */
 export type AnswerDeps = { model?: AnswerModel };

@@ -1,3 +1,4 @@
+import { requireAllowed } from "../billing/may-tenant";
 import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from "../../lib/errors";
@@ -74,6 +75,8 @@ export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>)
   const existing = await ctx.repos.users.byEmail(input.email);
   if (existing && (await ctx.repos.memberships.get(ctx.tenantId, existing.id)))
     throw new Conflict("this person is already a member");
+  // the plan's seats (403 PLAN_LIMIT); counted again nowhere else, so a pending invitation holds no seat
+  await requireAllowed(ctx, { kind: "add_seat" });
   const token = `inv_${randomToken(40)}`;
   const now = ctx.clock.now();
   const row: InvitationRow = {

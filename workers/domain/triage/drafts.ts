@@ -1,3 +1,5 @@
+import { newId } from "../../lib/ids";
+import { countAnswer, gatedAnswerer } from "../billing/answer-gate";
 import { Conflict, NotFound } from "../../lib/errors";
 import type { MessageRow } from "../../storage/schema";
 import { answerOnce, streamAnswer } from "../knowledge/answer";
@@ -37,8 +39,10 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
     .filter((m) => m.seq < lastVisitor.seq && m.role !== "system")
     .slice(-HISTORY_TURNS)
     .map((m) => ({ role: m.role as AnswerTurn["role"], text: m.text }));
+  // billing first (402 over quota, or the embedded answerer when the tenant chose it); counted once per draft
+  const gated = await gatedAnswerer(ctx, answer);
   const done = await answerOnce(
-    answer(ctx, {
+    gated(ctx, {
       botId: conv.botId,
       question: lastVisitor.text,
       history,
@@ -46,6 +50,7 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
       ...(conv.visitor.locale ? { language: conv.visitor.locale } : {}),
     }),
   );
+  await countAnswer(ctx, newId("evt"), conv.botId);
   return {
     conversationId,
     replyingTo: lastVisitor.seq,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Invalid, NotFound } from "../../lib/errors";
 import { hasPrefix, randomToken } from "../../lib/ids";
-import { streamAnswer } from "../knowledge/answer";
+import { countAnswer, gatedAnswerer } from "../billing/answer-gate";
 import type { AnswerCtx, AnswerDone, AnswerInput, AnswerTurn } from "../knowledge/answer-types";
 
 /**
@@ -103,12 +103,14 @@ export async function completeChat(
   await requireBotModel(ctx, req.model);
   const input = toAnswerInput(req, channel);
   const meta = newCompletionMeta(ctx, req.model);
+  const answer = await gatedAnswerer(ctx);
   let done: AnswerDone | undefined;
   let text = "";
-  for await (const ev of streamAnswer(ctx, input, signal)) {
+  for await (const ev of answer(ctx, input, signal)) {
     if (ev.type === "delta") text += ev.text;
     else done = ev;
   }
+  await countAnswer(ctx, meta.id, req.model);
   const content = done?.answer ?? text;
   const prompt = approxTokens([input.question, ...(input.history ?? []).map((h) => h.text)].join(" "));
   const completion = approxTokens(content);
@@ -157,17 +159,20 @@ export async function streamChatChunks(
     ...extra,
   });
   const includeUsage = req.stream_options?.include_usage === true;
+  // asked before the first chunk, so a refusal is still an ordinary HTTP error
+  const answer = await gatedAnswerer(ctx);
   async function* gen(): AsyncGenerator<Record<string, unknown>> {
     yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
     let text = "";
     let done: AnswerDone | undefined;
-    for await (const ev of streamAnswer(ctx, input, signal)) {
+    for await (const ev of answer(ctx, input, signal)) {
       if (ev.type === "delta") {
         if (!ev.text) continue;
         text += ev.text;
         yield chunk([{ index: 0, delta: { content: ev.text }, logprobs: null, finish_reason: null }]);
       } else done = ev;
     }
+    await countAnswer(ctx, meta.id, req.model);
     yield chunk(
       [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }],
       done ? { echo: echoExtras(done) } : {},

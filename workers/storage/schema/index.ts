@@ -9,3 +9,4 @@ export * from "./compliance";
 export * from "./sso";
 export * from "./analytics";
 export * from "./channels";
+export * from "./billing";

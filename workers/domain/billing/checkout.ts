@@ -1,0 +1,40 @@
+import type { z } from "@hono/zod-openapi";
+import { AppError, Invalid } from "../../lib/errors";
+import type { Ctx } from "../ctx";
+import { PLANS } from "./plans";
+import type { CheckoutInput } from "./schemas";
+
+/** Why Checkout and the Portal cannot open without Stripe; the rest of billing works embedded. */
+export const STRIPE_OFF =
+  "Stripe is not configured on this deployment (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET), so plans cannot be bought here. Every workspace is on the Free plan and its quotas apply.";
+
+function requirePayments(ctx: Ctx) {
+  if (!ctx.services.payments) throw new AppError("CONFLICT", STRIPE_OFF, { members: { mode: "embedded" } });
+  return ctx.services.payments;
+}
+
+const billingScreen = (ctx: Ctx, query = "") => `${ctx.services.origin}/app/#/billing${query}`;
+
+/** POST /api/billing/checkout: a Stripe Checkout Session for the plan's price; the webhook applies it. */
+export async function startCheckout(ctx: Ctx, input: z.infer<typeof CheckoutInput>) {
+  const plan = PLANS[input.plan];
+  if (!plan.stripePriceId) throw new Invalid(`the ${plan.name} plan is not sold through Checkout`);
+  const payments = requirePayments(ctx);
+  const account = await ctx.repos.billing.account(ctx.tenantId);
+  return payments.checkout({
+    tenantId: ctx.tenantId,
+    priceId: plan.stripePriceId,
+    customerId: account?.stripeCustomerId ?? null,
+    successUrl: billingScreen(ctx, "?checkout=done"),
+    cancelUrl: billingScreen(ctx, "?checkout=cancelled"),
+  });
+}
+
+/** POST /api/billing/portal: the Customer Portal for the tenant's Stripe customer. */
+export async function openPortal(ctx: Ctx) {
+  const payments = requirePayments(ctx);
+  const account = await ctx.repos.billing.account(ctx.tenantId);
+  if (!account?.stripeCustomerId)
+    throw new AppError("CONFLICT", "this workspace has no Stripe customer yet; upgrade through Checkout first");
+  return payments.portal({ customerId: account.stripeCustomerId, returnUrl: billingScreen(ctx) });
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { decideEntitlement, effectivePlan, type Action, type BillingSnapshot } from "./entitlement";
+
+/** "May this tenant do X now?" as table tests over snapshots: pure, no storage. */
+
+const NOW = Date.UTC(2026, 11, 15);
+const snap = (s: Partial<BillingSnapshot> = {}): BillingSnapshot => ({
+  plan: "free",
+  status: "none",
+  periodEnd: null,
+  billingOn: false,
+  overQuota: "handoff",
+  budgetCapMicros: null,
+  used: { aiAnswers: 0, voiceSeconds: 0, costMicros: 0 },
+  ...s,
+});
+const used = (aiAnswers: number, more: Partial<BillingSnapshot["used"]> = {}) => ({
+  used: { aiAnswers, voiceSeconds: 0, costMicros: 0, ...more },
+});
+
+type Row = [name: string, s: BillingSnapshot, a: Action, expected: Record<string, unknown>];
+const rows: Row[] = [
+  ["free, 99 used: the 100th answer is allowed", snap(used(99)), { kind: "ai_answer" }, { ok: true, remaining: 1 }],
+  [
+    "free, 100 used: the 101st is refused 402 naming plan and limit",
+    snap(used(100)),
+    { kind: "ai_answer" },
+    { ok: false, status: 402, plan: "free", limit: "aiAnswers", max: 100, choice: "handoff" },
+  ],
+  [
+    "the refusal carries the tenant's choice",
+    snap({ ...used(100), overQuota: "embedded" }),
+    { kind: "ai_answer" },
+    { ok: false, choice: "embedded" },
+  ],
+  [
+    "pro with Stripe and an active subscription: overage is metered",
+    snap({ plan: "pro", status: "active", billingOn: true, ...used(5000) }),
+    { kind: "ai_answer" },
+    { ok: true, overage: true },
+  ],
+  [
+    "pro without Stripe (embedded): past 5,000 degrades",
+    snap({ plan: "pro", status: "active", ...used(5000) }),
+    { kind: "ai_answer" },
+    { ok: false, plan: "pro", max: 5000 },
+  ],
+  [
+    "pro past due: no metered overage while a payment fails",
+    snap({ plan: "pro", status: "past_due", billingOn: true, ...used(5000) }),
+    { kind: "ai_answer" },
+    { ok: false, plan: "pro" },
+  ],
+  [
+    "enterprise: unlimited",
+    snap({ plan: "enterprise", status: "active", ...used(1e6) }),
+    { kind: "ai_answer" },
+    { ok: true, remaining: null },
+  ],
+  [
+    "budget cap spent: a paid answer is refused",
+    snap({ plan: "enterprise", status: "active", budgetCapMicros: 1_000_000, ...used(5, { costMicros: 1_000_000 }) }),
+    { kind: "ai_answer", paid: true },
+    { ok: false, status: 402, limit: "budget" },
+  ],
+  [
+    "budget cap spent: an embedded (free) answer still goes",
+    snap({ plan: "enterprise", status: "active", budgetCapMicros: 1_000_000, ...used(5, { costMicros: 1_000_000 }) }),
+    { kind: "ai_answer" },
+    { ok: true },
+  ],
+  [
+    "free: a fourth bot is refused 403",
+    snap({ bots: 3 }),
+    { kind: "create_bot" },
+    { ok: false, status: 403, code: "PLAN_LIMIT", limit: "bots", max: 3 },
+  ],
+  [
+    "free: WhatsApp is not in the plan",
+    snap(),
+    { kind: "channel", channel: "whatsapp" },
+    { ok: false, status: 403, limit: "channel:whatsapp" },
+  ],
+  [
+    "enterprise: SSO is",
+    snap({ plan: "enterprise", status: "active" }),
+    { kind: "feature", feature: "sso" },
+    { ok: true },
+  ],
+  [
+    "pro: voice minutes used up",
+    snap({ plan: "pro", status: "active", ...used(0, { voiceSeconds: 500 * 60 }) }),
+    { kind: "voice_minute" },
+    { ok: false, limit: "voiceMinutes", max: 500 },
+  ],
+];
+
+describe("decideEntitlement", () => {
+  for (const [name, s, a, expected] of rows)
+    it(name, () => expect(decideEntitlement(s, a, NOW)).toMatchObject(expected));
+});
+
+describe("effectivePlan", () => {
+  it("keeps a cancelled plan until its period ends, then falls back to Free; an unknown status is Free", () => {
+    expect(effectivePlan({ plan: "pro", status: "canceled", periodEnd: NOW + 1 }, NOW).id).toBe("pro");
+    expect(effectivePlan({ plan: "pro", status: "canceled", periodEnd: NOW }, NOW).id).toBe("free");
+    expect(effectivePlan({ plan: "pro", status: "unpaid", periodEnd: NOW + 1 }, NOW).id).toBe("free");
+    expect(effectivePlan({ plan: "pro", status: "incomplete", periodEnd: null }, NOW).id).toBe("free");
+    expect(effectivePlan({ plan: "enterprise", status: "none", periodEnd: null }, NOW).id).toBe("enterprise");
+  });
+});

@@ -1,0 +1,149 @@
+import type { BillingStatus, OverQuotaChoice } from "../../storage/schema";
+import { DEFAULT_PLAN, planOf, type Channel, type Feature, type Plan, type PlanId } from "./plans";
+
+/**
+ * "May this tenant do X now?" as a pure decision over a snapshot (loaded by `mayTenant` in
+ * may-tenant.ts). Every gated route and the conversation room ask through it, so a refusal reads
+ * the same everywhere: a 402 when something is used up (quota, budget cap), a 403 when the plan does
+ * not include it, each naming the plan and the limit.
+ */
+
+export type Action =
+  /** One AI answer; `paid` when it would call a paid model (the budget cap applies). */
+  | { kind: "ai_answer"; paid?: boolean }
+  | { kind: "create_bot" }
+  | { kind: "add_seat" }
+  | { kind: "voice_minute" }
+  | { kind: "channel"; channel: Channel }
+  | { kind: "feature"; feature: Feature };
+
+export type BillingSnapshot = {
+  plan: PlanId;
+  status: BillingStatus;
+  periodEnd: number | null;
+  /** Stripe is configured (keys present): metered overage can be billed. */
+  billingOn: boolean;
+  overQuota: OverQuotaChoice;
+  budgetCapMicros: number | null;
+  /** This period's usage. */
+  used: { aiAnswers: number; voiceSeconds: number; costMicros: number };
+  /** Present for the actions that count them. */
+  bots?: number;
+  seats?: number;
+};
+
+export type Refusal = {
+  ok: false;
+  status: 402 | 403;
+  code: "PAYMENT_REQUIRED" | "PLAN_LIMIT";
+  plan: PlanId;
+  /** Which limit: `aiAnswers`, `budget`, `bots`, `seats`, `voiceMinutes`, `channel:voice`, `feature:sso`. */
+  limit: string;
+  max: number | null;
+  used: number;
+  detail: string;
+  /** What a bot does instead of answering (AI answers and budget only). */
+  choice: OverQuotaChoice;
+};
+export type Allowance = { ok: true; plan: PlanId; overage: boolean; remaining: number | null } | Refusal;
+
+/** Statuses that keep the subscribed plan; `past_due` keeps it while Stripe retries (the dunning banner shows). */
+const LIVE: ReadonlySet<BillingStatus> = new Set(["active", "trialing", "past_due"]);
+
+/** The plan in force now: the subscribed one while live (or cancelled but paid up), else the default. */
+export function effectivePlan(s: Pick<BillingSnapshot, "plan" | "status" | "periodEnd">, now: number): Plan {
+  if (LIVE.has(s.status)) return planOf(s.plan);
+  if (s.status === "canceled" && s.periodEnd !== null && now < s.periodEnd) return planOf(s.plan);
+  return planOf(s.status === "none" ? s.plan : DEFAULT_PLAN);
+}
+
+export function decideEntitlement(s: BillingSnapshot, action: Action, now: number): Allowance {
+  const plan = effectivePlan(s, now);
+  const refuse = (r: Omit<Refusal, "ok" | "plan" | "choice">): Refusal => ({
+    ok: false,
+    plan: plan.id,
+    choice: s.overQuota,
+    ...r,
+  });
+  const ok = (remaining: number | null, overage = false): Allowance => ({
+    ok: true,
+    plan: plan.id,
+    overage,
+    remaining,
+  });
+  switch (action.kind) {
+    case "ai_answer": {
+      if (action.paid && s.budgetCapMicros !== null && s.used.costMicros >= s.budgetCapMicros)
+        return refuse({
+          status: 402,
+          code: "PAYMENT_REQUIRED",
+          limit: "budget",
+          max: s.budgetCapMicros,
+          used: s.used.costMicros,
+          detail: `the monthly AI budget cap of $${(s.budgetCapMicros / 1e6).toFixed(2)} is spent`,
+        });
+      const max = plan.limits.aiAnswers;
+      if (max === null) return ok(null);
+      if (s.used.aiAnswers < max) return ok(max - s.used.aiAnswers);
+      const subscribed = s.status === "active" || s.status === "trialing";
+      if (plan.overage.kind === "metered" && s.billingOn && subscribed) return ok(null, true);
+      return refuse({
+        status: 402,
+        code: "PAYMENT_REQUIRED",
+        limit: "aiAnswers",
+        max,
+        used: s.used.aiAnswers,
+        detail: `the ${plan.name} plan's ${max} AI answers this month are used up`,
+      });
+    }
+    case "voice_minute": {
+      const max = plan.limits.voiceMinutes;
+      const used = Math.ceil(s.used.voiceSeconds / 60);
+      if (max === null || used < max) return ok(max === null ? null : max - used);
+      return refuse({
+        status: 402,
+        code: "PAYMENT_REQUIRED",
+        limit: "voiceMinutes",
+        max,
+        used,
+        detail: `the ${plan.name} plan's ${max} voice minutes this month are used up`,
+      });
+    }
+    case "create_bot":
+    case "add_seat": {
+      const [name, max, used] =
+        action.kind === "create_bot"
+          ? (["bots", plan.limits.bots, s.bots ?? 0] as const)
+          : (["seats", plan.limits.seats, s.seats ?? 0] as const);
+      if (max === null || used < max) return ok(max === null ? null : max - used);
+      return refuse({
+        status: 403,
+        code: "PLAN_LIMIT",
+        limit: name,
+        max,
+        used,
+        detail: `the ${plan.name} plan includes ${max} ${name}; upgrade for more`,
+      });
+    }
+    case "channel":
+      if (plan.channels.includes(action.channel)) return ok(null);
+      return refuse({
+        status: 403,
+        code: "PLAN_LIMIT",
+        limit: `channel:${action.channel}`,
+        max: null,
+        used: 0,
+        detail: `the ${plan.name} plan does not include the ${action.channel} channel`,
+      });
+    case "feature":
+      if (plan.features.includes(action.feature)) return ok(null);
+      return refuse({
+        status: 403,
+        code: "PLAN_LIMIT",
+        limit: `feature:${action.feature}`,
+        max: null,
+        used: 0,
+        detail: `the ${plan.name} plan does not include ${action.feature.replace("_", " ")}`,
+      });
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./plans";
+export * from "./entitlement";
+export * from "./may-tenant";
+export * from "./usage";
+export * from "./report-usage";

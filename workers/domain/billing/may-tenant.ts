@@ -1,0 +1,58 @@
+import { AppError } from "../../lib/errors";
+import type { BaseCtx } from "../ctx";
+import { decideEntitlement, type Action, type Allowance, type BillingSnapshot } from "./entitlement";
+import { DEFAULT_PLAN, periodOf } from "./plans";
+
+/** What the billing verbs need: the database, config (is Stripe on?), the clock and the tenant. */
+export type BillingCtx = Pick<BaseCtx, "repos" | "config" | "clock"> & { tenantId: string };
+
+/** The tenant's billing state and this period's usage (one D1 round trip, two more for bots/seats when asked). */
+export async function loadBillingSnapshot(
+  ctx: BillingCtx,
+  need: { bots?: boolean; seats?: boolean } = {},
+): Promise<BillingSnapshot> {
+  const repo = ctx.repos.billing;
+  const [u, bots, seats] = await Promise.all([
+    repo.accountUsage(ctx.tenantId, periodOf(ctx.clock.now())),
+    need.bots ? repo.botCount(ctx.tenantId) : undefined,
+    need.seats ? repo.seatCount(ctx.tenantId) : undefined,
+  ]);
+  const a = u.account;
+  return {
+    plan: (a?.plan ?? DEFAULT_PLAN) as BillingSnapshot["plan"],
+    status: a?.status ?? "none",
+    periodEnd: a?.periodEnd ? a.periodEnd.getTime() : null,
+    billingOn: isStripeConfigured(ctx.config),
+    overQuota: a?.overQuota ?? "handoff",
+    budgetCapMicros: a?.budgetCapMicros ?? null,
+    used: { aiAnswers: u.aiAnswers, voiceSeconds: u.voiceSeconds, costMicros: u.costMicros },
+    ...(bots !== undefined ? { bots } : {}),
+    ...(seats !== undefined ? { seats } : {}),
+  };
+}
+
+export const isStripeConfigured = (config: BaseCtx["config"]) =>
+  Boolean(config.stripeSecretKey && config.stripeWebhookSecret);
+
+/** "May this tenant do X now?" — the one question every gated route and the conversation room ask. */
+export async function mayTenant(ctx: BillingCtx, action: Action): Promise<Allowance> {
+  const snap = await loadBillingSnapshot(ctx, {
+    bots: action.kind === "create_bot",
+    seats: action.kind === "add_seat",
+  });
+  return decideEntitlement(snap, action, ctx.clock.now());
+}
+
+/** A refusal as the problem routes answer: 402/403 naming the plan and the limit (RFC 9457 extension members). */
+export function refusalError(a: Extract<Allowance, { ok: false }>): AppError {
+  return new AppError(a.code, a.detail, {
+    members: { plan: a.plan, limit: a.limit, max: a.max, used: a.used, upgrade: "/app/#/billing" },
+  });
+}
+
+/** Throws the refusal (routes); returns the allowance when the action may go ahead. */
+export async function requireAllowed(ctx: BillingCtx, action: Action) {
+  const a = await mayTenant(ctx, action);
+  if (!a.ok) throw refusalError(a);
+  return a;
+}

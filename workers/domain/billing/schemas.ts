@@ -1,0 +1,69 @@
+import { z } from "@hono/zod-openapi";
+import { PLAN_IDS } from "./plans";
+
+/** A metered quantity this period; `limit` null when unlimited. */
+const Meter = z.object({ used: z.number(), limit: z.number().nullable() });
+
+export const BillingDto = z
+  .object({
+    plan: z.enum(PLAN_IDS),
+    planName: z.string(),
+    status: z.string(),
+    /** The subscribed plan while a cancelled subscription runs to its end (null otherwise). */
+    periodEnd: z.string().nullable(),
+    cancelAtPeriodEnd: z.boolean(),
+    /** AI answers (or the AI budget) of this period are used up. */
+    overQuota: z.boolean(),
+    /** What bots do over quota: hand new questions to a person, or answer with the embedded answerer. */
+    overQuotaChoice: z.enum(["handoff", "embedded"]),
+    budgetCapMicros: z.number().nullable(),
+    /** `stripe` when payments are configured; `embedded` otherwise (quotas still apply). */
+    mode: z.enum(["stripe", "embedded"]),
+    /** `past_due`: a payment failed and Stripe is retrying (show the dunning banner). */
+    paymentIssue: z.boolean(),
+    period: z.object({ id: z.string(), start: z.string(), end: z.string() }),
+    usage: z.object({ aiAnswers: Meter, voiceMinutes: Meter, bots: Meter, seats: Meter, costMicros: z.number() }),
+    plans: z.array(
+      z.object({
+        id: z.enum(PLAN_IDS),
+        name: z.string(),
+        priceCents: z.number(),
+        aiAnswers: z.number().nullable(),
+        purchasable: z.boolean(),
+      }),
+    ),
+  })
+  .openapi("Billing");
+
+export const UsageDto = z
+  .object({
+    period: z.string(),
+    start: z.string(),
+    end: z.string(),
+    totals: z.object({ aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
+    byBot: z.array(
+      z.object({ botId: z.string(), aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
+    ),
+  })
+  .openapi("BillingUsage");
+
+export const UsageQuery = z.object({
+  period: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month as YYYY-MM")
+    .optional(),
+});
+
+/** Budget caps are whole cents up to $1,000,000 a month. */
+export const MAX_BUDGET_MICROS = 1_000_000 * 1_000_000;
+
+export const BillingSettingsInput = z
+  .object({
+    overQuotaChoice: z.enum(["handoff", "embedded"]).optional(),
+    budgetCapMicros: z.number().int().min(0).max(MAX_BUDGET_MICROS).nullable().optional(),
+  })
+  .strict()
+  .refine((x) => x.overQuotaChoice !== undefined || x.budgetCapMicros !== undefined, "nothing to change");
+
+export const CheckoutInput = z.object({ plan: z.enum(PLAN_IDS) }).strict();
+export const UrlDto = z.object({ url: z.string() }).openapi("RedirectUrl");

@@ -1,0 +1,108 @@
+import Stripe from "stripe";
+import {
+  WebhookSignatureInvalid,
+  type PaymentEvent,
+  type PaymentsPort,
+  type SubscriptionState,
+} from "../../contracts/payments";
+import { egressFetcher, egressPolicyOf } from "../../lib/egress";
+
+/** Stripe answers are small JSON objects; a cap guards against a misbehaving STRIPE_API_BASE. */
+const MAX_STRIPE_BYTES = 1024 * 1024;
+const STRIPE_TIMEOUT_MS = 20_000;
+
+export type StripeSettings = {
+  secretKey: string;
+  webhookSecret: string;
+  /** A Stripe-compatible server (`http://127.0.0.1:12111`) instead of api.stripe.com. */
+  apiBase?: string;
+  environment: string;
+  allowPrivateEgress: boolean;
+};
+
+/**
+ * The payments port on the official SDK. Every request leaves through the egress policy: the SDK's
+ * fetch client is handed `egressFetcher` (lib/egress.ts), so STRIPE_API_BASE on loopback works only
+ * with ALLOW_PRIVATE_EGRESS=true, exactly like every other outbound call. Webhooks verify with
+ * `constructEventAsync` and the SubtleCrypto provider (Workers has no sync HMAC).
+ */
+export function stripePayments(s: StripeSettings): PaymentsPort {
+  const policy = egressPolicyOf({ environment: s.environment, allowPrivateEgress: s.allowPrivateEgress });
+  const base = s.apiBase ? new URL(s.apiBase) : undefined;
+  const stripe = new Stripe(s.secretKey, {
+    httpClient: Stripe.createFetchHttpClient(
+      egressFetcher(policy, { maxBytes: MAX_STRIPE_BYTES, timeoutMs: STRIPE_TIMEOUT_MS }),
+    ),
+    maxNetworkRetries: 1,
+    timeout: STRIPE_TIMEOUT_MS,
+    telemetry: false,
+    ...(base
+      ? {
+          host: base.hostname,
+          port: base.port || (base.protocol === "http:" ? 80 : 443),
+          protocol: base.protocol === "http:" ? ("http" as const) : ("https" as const),
+        }
+      : {}),
+  });
+  const crypto = Stripe.createSubtleCryptoProvider();
+  return {
+    async checkout(i) {
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: "subscription",
+          line_items: [{ price: i.priceId, quantity: 1 }],
+          client_reference_id: i.tenantId,
+          ...(i.customerId ? { customer: i.customerId } : {}),
+          metadata: { tenantId: i.tenantId },
+          subscription_data: { metadata: { tenantId: i.tenantId } },
+          success_url: i.successUrl,
+          cancel_url: i.cancelUrl,
+        },
+        // one open session per tenant, price and minute: a double click does not open two
+        { idempotencyKey: `checkout:${i.tenantId}:${i.priceId}:${Math.floor(Date.now() / 60_000)}` },
+      );
+      if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
+      return { url: session.url };
+    },
+    async portal(i) {
+      const session = await stripe.billingPortal.sessions.create({ customer: i.customerId, return_url: i.returnUrl });
+      return { url: session.url };
+    },
+    async subscription(id) {
+      return subscriptionState(await stripe.subscriptions.retrieve(id));
+    },
+    async verifyEvent(rawBody, signature): Promise<PaymentEvent> {
+      if (!signature) throw new WebhookSignatureInvalid("the Stripe-Signature header is missing");
+      try {
+        const event = await stripe.webhooks.constructEventAsync(rawBody, signature, s.webhookSecret, undefined, crypto);
+        return { id: event.id, type: event.type, object: event.data.object as unknown as Record<string, unknown> };
+      } catch (err) {
+        throw new WebhookSignatureInvalid(err instanceof Error ? err.message : "signature check failed");
+      }
+    },
+    async meterEvent(i) {
+      await stripe.billing.meterEvents.create(
+        {
+          event_name: i.eventName,
+          payload: { stripe_customer_id: i.customerId, value: String(i.value) },
+          identifier: i.identifier,
+          timestamp: Math.floor(i.timestamp / 1000),
+        },
+        { idempotencyKey: `meter:${i.identifier}` },
+      );
+    },
+  };
+}
+
+function subscriptionState(sub: Stripe.Subscription): SubscriptionState {
+  const item = sub.items.data[0];
+  return {
+    id: sub.id,
+    customerId: typeof sub.customer === "string" ? sub.customer : sub.customer.id,
+    status: sub.status,
+    priceId: item?.price.id ?? null,
+    periodEnd: item?.current_period_end ? item.current_period_end * 1000 : null,
+    cancelAtPeriodEnd: sub.cancel_at_period_end,
+    tenantId: sub.metadata?.tenantId ?? null,
+  };
+}

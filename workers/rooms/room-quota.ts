@@ -1,0 +1,52 @@
+import { mayTenant, type BillingCtx } from "../domain/billing";
+import type { AiAllowance } from "./room-core";
+
+/** A room trusts an allowance with headroom this long before asking D1 again. */
+export const QUOTA_LEASE_MS = 30_000;
+
+/**
+ * The room's copy of "may this tenant's AI answer now?" (domain/billing `mayTenant`), so a busy
+ * conversation does not add a D1 read to every message: an `ok` answer is kept for QUOTA_LEASE_MS
+ * and counted down locally by each turn it starts; a refusal is never cached (an upgrade lifts it
+ * at the next message). The quota is therefore soft by at most the answers other rooms of the same
+ * tenant start inside one lease — the price of not serialising every answer through one object.
+ * A billing read that fails never breaks the widget: the room answers and logs.
+ */
+export class RoomQuota {
+  private lease: { allowance: AiAllowance; remaining: number | null; at: number } | undefined;
+
+  constructor(
+    private readonly ctx: () => BillingCtx,
+    private readonly log: (msg: string, fields: Record<string, unknown>) => void,
+  ) {}
+
+  private fresh(now: number) {
+    const l = this.lease;
+    return !!l && l.allowance === "ok" && now - l.at < QUOTA_LEASE_MS && (l.remaining === null || l.remaining > 0);
+  }
+
+  /** Before a visitor message that may start an answer: re-reads unless a fresh lease is held. */
+  async ensure(now: number): Promise<void> {
+    if (this.fresh(now)) return;
+    try {
+      const ctx = this.ctx();
+      const a = await mayTenant(ctx, { kind: "ai_answer", paid: ctx.config.answerProvider !== "offline" });
+      this.lease = a.ok
+        ? { allowance: "ok", remaining: a.remaining, at: now }
+        : { allowance: a.choice, remaining: 0, at: now };
+    } catch (err) {
+      this.log("room: billing check failed; answering", { error: String(err) });
+      this.lease = undefined;
+    }
+  }
+
+  /** The fact for room-core (`ok` when unknown). */
+  current(): AiAllowance {
+    return this.lease?.allowance ?? "ok";
+  }
+
+  /** A turn started: one answer less in the lease. */
+  took() {
+    if (this.lease && this.lease.remaining !== null) this.lease.remaining--;
+  }
+}

@@ -1,0 +1,356 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import Stripe from "stripe";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import worker from "../index";
+import { requestCtx } from "../compose";
+import { reportUsageToStripe } from "../domain/billing/report-usage";
+import { recordUsage } from "../domain/billing/usage";
+import { createDb } from "../storage/db";
+import { reposOf } from "../storage/repos";
+import { setEgressTransport } from "../lib/egress";
+import { addMember, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+
+/**
+ * Billing with Stripe, through the official SDK: its requests leave through the egress policy to
+ * STRIPE_API_BASE on loopback, where an in-process Stripe-compatible server (the egress transport
+ * seam; shapes from Stripe's API reference) answers. Webhooks are signed with the SDK's own
+ * `generateTestHeaderStringAsync`; nothing leaves this machine.
+ */
+
+const SECRET = "whsec_test_secret";
+const stripeEnv = {
+  ...env,
+  STRIPE_SECRET_KEY: "sk_test_echo",
+  STRIPE_WEBHOOK_SECRET: SECRET,
+  STRIPE_API_BASE: "http://127.0.0.1:12111",
+  ALLOW_PRIVATE_EGRESS: "true",
+} as Env;
+
+/** Calls the Worker with Stripe configured. */
+async function callS(path: string, init: RequestInit & { json?: unknown; token?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.json !== undefined) headers.set("content-type", "application/json");
+  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
+  const ctx = createExecutionContext();
+  const request = new Request(`http://echo.test${path}`, { ...init, headers, body }) as Request<
+    unknown,
+    IncomingRequestCfProperties
+  >;
+  const res = await worker.fetch(request, stripeEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+type Sub = {
+  id: string;
+  customer: string;
+  status: string;
+  price: string;
+  periodEnd: number;
+  cancel?: boolean;
+  tenantId?: string;
+};
+const subs = new Map<string, Sub>();
+const requests: { method: string; path: string; form: URLSearchParams; headers: Headers }[] = [];
+let restore: () => void;
+
+/** A Stripe-compatible server, enough for Checkout, the Portal, subscriptions and meter events. */
+async function fakeStripe(req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  if (url.host !== "127.0.0.1:12111") return new Response("not stripe", { status: 599 });
+  const form = new URLSearchParams(req.method === "POST" ? await req.text() : "");
+  requests.push({ method: req.method, path: url.pathname, form, headers: req.headers });
+  if (req.headers.get("authorization") !== "Bearer sk_test_echo")
+    return Response.json({ error: { type: "invalid_request_error", message: "Invalid API Key" } }, { status: 401 });
+  if (req.method === "POST" && url.pathname === "/v1/checkout/sessions")
+    return Response.json({
+      id: "cs_test_1",
+      object: "checkout.session",
+      mode: "subscription",
+      client_reference_id: form.get("client_reference_id"),
+      url: "https://checkout.stripe.com/c/pay/cs_test_1",
+    });
+  if (req.method === "POST" && url.pathname === "/v1/billing_portal/sessions")
+    return Response.json({
+      id: "bps_1",
+      object: "billing_portal.session",
+      customer: form.get("customer"),
+      url: "https://billing.stripe.com/p/session/test_1",
+    });
+  if (req.method === "POST" && url.pathname === "/v1/billing/meter_events")
+    return Response.json({
+      object: "billing.meter_event",
+      event_name: form.get("event_name"),
+      identifier: form.get("identifier"),
+    });
+  const m = /^\/v1\/subscriptions\/([\w]+)$/.exec(url.pathname);
+  if (req.method === "GET" && m) {
+    const s = subs.get(m[1]!);
+    if (!s)
+      return Response.json(
+        { error: { type: "invalid_request_error", message: "No such subscription" } },
+        { status: 404 },
+      );
+    return Response.json({
+      id: s.id,
+      object: "subscription",
+      customer: s.customer,
+      status: s.status,
+      cancel_at_period_end: s.cancel ?? false,
+      metadata: s.tenantId ? { tenantId: s.tenantId } : {},
+      items: {
+        object: "list",
+        data: [
+          {
+            id: "si_1",
+            object: "subscription_item",
+            price: { id: s.price, object: "price" },
+            current_period_end: Math.floor(s.periodEnd / 1000),
+          },
+        ],
+      },
+    });
+  }
+  return Response.json({ error: { message: `unhandled ${req.method} ${url.pathname}` } }, { status: 404 });
+}
+
+beforeEach(() => {
+  requests.length = 0;
+  restore = setEgressTransport(fakeStripe);
+});
+afterEach(() => restore());
+
+const signer = new Stripe("sk_test_signer", {
+  httpClient: Stripe.createFetchHttpClient(() => Promise.reject(new Error("no network"))),
+});
+const subtle = Stripe.createSubtleCryptoProvider();
+
+async function sendEvent(event: object, opts: { tamper?: boolean; timestamp?: number } = {}) {
+  const payload = JSON.stringify(event);
+  const header = await signer.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret: SECRET,
+    cryptoProvider: subtle,
+    ...(opts.timestamp ? { timestamp: opts.timestamp } : {}),
+  });
+  const body = opts.tamper ? payload.replace("sub_", "sub_X") : payload;
+  return callS("/hooks/stripe", {
+    method: "POST",
+    body,
+    headers: { "stripe-signature": header, "content-type": "application/json" },
+  });
+}
+
+let n = 0;
+const event = (type: string, object: Record<string, unknown>) => ({
+  id: `evt_${++n}_${crypto.randomUUID().slice(0, 8)}`,
+  object: "event",
+  type,
+  created: Math.floor(Date.now() / 1000),
+  data: { object },
+});
+
+const billing = async (t: TestTenant) => expectJson(callS("/api/billing", { token: t.token }), 200);
+const DAY = 86_400_000;
+
+/** A tenant with a live Pro subscription applied through a signed webhook. */
+async function proTenant() {
+  const t = await makeTenant();
+  const id = `sub_${crypto.randomUUID().slice(0, 12).replace(/-/g, "")}`;
+  const customer = `cus_${id.slice(4)}`;
+  subs.set(id, {
+    id,
+    customer,
+    status: "active",
+    price: "price_echo_pro_monthly",
+    periodEnd: Date.now() + 20 * DAY,
+    tenantId: t.tenantId,
+  });
+  await expectJson(sendEvent(event("customer.subscription.created", { id, object: "subscription", customer })), 200);
+  return { t, id, customer };
+}
+
+describe("Stripe webhook signatures", () => {
+  it("the SDK's test header matches the published HMAC vector (whsec_test_secret, t=1700000000)", async () => {
+    const payload = JSON.stringify({ id: "evt_test_webhook", object: "event" }, null, 2);
+    const header = await signer.webhooks.generateTestHeaderStringAsync({
+      payload,
+      secret: SECRET,
+      timestamp: 1700000000,
+      cryptoProvider: subtle,
+    });
+    expect(header).toBe("t=1700000000,v1=4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150");
+  });
+
+  it("refuses a tampered body, a missing header and a stale timestamp with 400, changing nothing", async () => {
+    const t = await makeTenant();
+    const id = "sub_tamper1";
+    subs.set(id, {
+      id,
+      customer: "cus_tamper1",
+      status: "active",
+      price: "price_echo_enterprise_monthly",
+      periodEnd: Date.now() + DAY,
+      tenantId: t.tenantId,
+    });
+    const ev = event("customer.subscription.created", { id, customer: "cus_tamper1" });
+    const bad = await expectJson(sendEvent(ev, { tamper: true }), 400);
+    expect(bad.code).toBe("INVALID_REQUEST");
+    await expectJson(callS("/hooks/stripe", { method: "POST", body: JSON.stringify(ev) }), 400);
+    await expectJson(sendEvent(ev, { timestamp: Math.floor(Date.now() / 1000) - 3600 }), 400);
+    expect(requests.filter((r) => r.path.startsWith("/v1/subscriptions"))).toEqual([]);
+    expect((await billing(t)).plan).toBe("free");
+    // the same event, correctly signed, is then applied (it was not marked handled by the refusals)
+    await expectJson(sendEvent(ev), 200);
+    expect((await billing(t)).plan).toBe("enterprise");
+  });
+});
+
+describe("subscription events", () => {
+  it("apply the plan re-read from the API: Pro lifts the limit to 5,000; a replay changes nothing", async () => {
+    const { t, id, customer } = await proTenant();
+    const b = await billing(t);
+    expect(b).toMatchObject({ plan: "pro", status: "active", mode: "stripe", usage: { aiAnswers: { limit: 5000 } } });
+    // the same event id again, even with the subscription since changed at Stripe: no second effect
+    const ev = event("customer.subscription.updated", { id, customer });
+    await expectJson(sendEvent(ev), 200);
+    subs.set(id, { ...subs.get(id)!, price: "price_echo_enterprise_monthly" });
+    const reads = requests.filter((r) => r.path === `/v1/subscriptions/${id}`).length;
+    const again = await expectJson(sendEvent(ev), 200);
+    expect(again).toMatchObject({ received: true, duplicate: true });
+    expect(requests.filter((r) => r.path === `/v1/subscriptions/${id}`).length).toBe(reads);
+    expect((await billing(t)).plan).toBe("pro");
+  });
+
+  it("trusts the API over event order: a late 'updated' after 'deleted' cannot bring the plan back", async () => {
+    const { t, id, customer } = await proTenant();
+    subs.set(id, { ...subs.get(id)!, status: "canceled", periodEnd: Date.now() - DAY });
+    await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer, status: "canceled" })), 200);
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer, status: "active" })), 200);
+    expect(await billing(t)).toMatchObject({ plan: "free", status: "canceled", usage: { aiAnswers: { limit: 100 } } });
+  });
+
+  it("keeps a cancelled plan until its period ends; a failed payment shows the dunning state", async () => {
+    const { t, id, customer } = await proTenant();
+    subs.set(id, { ...subs.get(id)!, cancel: true });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    expect(await billing(t)).toMatchObject({ plan: "pro", cancelAtPeriodEnd: true });
+    subs.set(id, { ...subs.get(id)!, status: "past_due", cancel: false });
+    const inv = { id: "in_1", object: "invoice", customer, parent: { subscription_details: { subscription: id } } };
+    await expectJson(sendEvent(event("invoice.payment_failed", inv)), 200);
+    expect(await billing(t)).toMatchObject({ plan: "pro", status: "past_due", paymentIssue: true });
+    subs.set(id, { ...subs.get(id)!, status: "active" });
+    await expectJson(sendEvent(event("invoice.paid", inv)), 200);
+    expect(await billing(t)).toMatchObject({ plan: "pro", status: "active", paymentIssue: false });
+  });
+
+  it("links Checkout to the tenant by client_reference_id", async () => {
+    const t = await makeTenant();
+    subs.set("sub_checkout1", {
+      id: "sub_checkout1",
+      customer: "cus_checkout1",
+      status: "active",
+      price: "price_echo_pro_monthly",
+      periodEnd: Date.now() + DAY,
+    });
+    const session = {
+      id: "cs_1",
+      object: "checkout.session",
+      client_reference_id: t.tenantId,
+      customer: "cus_checkout1",
+      subscription: "sub_checkout1",
+    };
+    await expectJson(sendEvent(event("checkout.session.completed", session)), 200);
+    expect(await billing(t)).toMatchObject({ plan: "pro", status: "active" });
+  });
+
+  it("acknowledges event types it does not handle without reading anything", async () => {
+    const r = await expectJson(sendEvent(event("customer.created", { id: "cus_x" })), 200);
+    expect(r).toMatchObject({ received: true, ignored: true });
+    expect(requests).toEqual([]);
+  });
+});
+
+describe("Checkout and the Customer Portal", () => {
+  it("open a Checkout Session for the plan's price with the tenant as client_reference_id", async () => {
+    const t = await makeTenant();
+    const r = await expectJson(
+      callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan: "pro" } }),
+      200,
+    );
+    expect(r).toEqual({ url: "https://checkout.stripe.com/c/pay/cs_test_1" });
+    const [req] = requests;
+    expect(req).toBeDefined();
+    expect(req!.path).toBe("/v1/checkout/sessions");
+    expect(req!.headers.get("idempotency-key")).toMatch(/^checkout:/);
+    expect(Object.fromEntries(req!.form)).toMatchObject({
+      mode: "subscription",
+      "line_items[0][price]": "price_echo_pro_monthly",
+      client_reference_id: t.tenantId,
+      "subscription_data[metadata][tenantId]": t.tenantId,
+    });
+    await expectJson(callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan: "free" } }), 400);
+  });
+
+  it("opens the Portal for the tenant's own customer; none yet is a 409; a viewer may not (403)", async () => {
+    const fresh = await makeTenant();
+    await expectJson(callS("/api/billing/portal", { method: "POST", token: fresh.token }), 409);
+    const { t, customer } = await proTenant();
+    const r = await expectJson(callS("/api/billing/portal", { method: "POST", token: t.token }), 200);
+    expect(r.url).toBe("https://billing.stripe.com/p/session/test_1");
+    expect(requests.at(-1)!.form.get("customer")).toBe(customer);
+    const viewer = await addMember(t, "viewer");
+    const before = requests.length;
+    await expectJson(callS("/api/billing/portal", { method: "POST", token: viewer.token }), 403);
+    await expectJson(
+      callS("/api/billing/checkout", { method: "POST", token: viewer.token, json: { plan: "enterprise" } }),
+      403,
+    );
+    expect(requests.length).toBe(before);
+  });
+});
+
+describe("Billing Meters", () => {
+  it("reports a Pro tenant's answers once each, with a deterministic identifier; a free tenant's never", async () => {
+    const { t, customer } = await proTenant();
+    const repos = reposOf(createDb(env.DB));
+    for (const id of ["msg_a", "msg_b"])
+      await recordUsage(
+        { repos },
+        { tenantId: t.tenantId, eventId: id, metric: "ai_answers", botId: t.botId, quantity: 1, at: Date.now() },
+      );
+    const ctx = requestCtx(stripeEnv, "req_test", "http://echo.test");
+    requests.length = 0;
+    expect(await reportUsageToStripe(ctx, t.tenantId)).toBe(2);
+    const sent = requests.filter((r) => r.path === "/v1/billing/meter_events");
+    expect(
+      sent.map((r) => [
+        r.form.get("event_name"),
+        r.form.get("payload[stripe_customer_id]"),
+        r.form.get("payload[value]"),
+        r.form.get("identifier"),
+      ]),
+    ).toEqual([
+      ["echo_ai_answers", customer, "1", `${t.tenantId}:msg_a`],
+      ["echo_ai_answers", customer, "1", `${t.tenantId}:msg_b`],
+    ]);
+    expect(sent[0]!.headers.get("idempotency-key")).toBe(`meter:${t.tenantId}:msg_a`);
+    // a second run finds nothing unreported
+    expect(await reportUsageToStripe(ctx, t.tenantId)).toBe(0);
+    const free = await makeTenant();
+    await recordUsage(
+      { repos },
+      {
+        tenantId: free.tenantId,
+        eventId: "msg_c",
+        metric: "ai_answers",
+        botId: free.botId,
+        quantity: 1,
+        at: Date.now(),
+      },
+    );
+    expect(await reportUsageToStripe(ctx, free.tenantId)).toBe(0);
+    expect(requests.filter((r) => r.path === "/v1/billing/meter_events")).toHaveLength(2);
+  });
+});
