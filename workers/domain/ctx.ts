@@ -4,7 +4,7 @@ import type { AssetsPort, Clock, FilesPort, Log, QueuePort, RateLimitsPort, Room
 import type { ProvidersPort } from "../contracts/providers";
 import type { Mailer } from "../providers/mail/port";
 import type { Repos } from "../storage/repos";
-import type { Role } from "../storage/schema";
+import type { MemberRole } from "../storage/schema";
 import type { Permission } from "./auth/permissions";
 
 /**
@@ -24,7 +24,7 @@ export type Services = {
 };
 
 export type Actor =
-  | { kind: "user"; userId: string; role: Role; permissions: ReadonlySet<Permission> }
+  | { kind: "user"; userId: string; role: MemberRole; permissions: ReadonlySet<Permission> }
   | { kind: "key"; keyId: string; permissions: ReadonlySet<Permission> };
 
 /**

@@ -20,6 +20,7 @@ import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
 import { ssoAuthRoutes, ssoSettingsRoutes } from "./sso";
+import { roleRoutes } from "./roles";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -48,4 +49,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/privacy", privacyRoutes);
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
+  app.route("/api/roles", roleRoutes);
 }
