@@ -5,7 +5,7 @@ import type { ProvidersPort } from "../contracts/providers";
 import type { PaymentsPort } from "../contracts/payments";
 import type { Mailer } from "../providers/mail/port";
 import type { Repos } from "../storage/repos";
-import type { Role } from "../storage/schema";
+import type { MemberRole } from "../storage/schema";
 import type { Permission } from "./auth/permissions";
 
 /**
@@ -27,7 +27,7 @@ export type Services = {
 };
 
 export type Actor =
-  | { kind: "user"; userId: string; role: Role; permissions: ReadonlySet<Permission> }
+  | { kind: "user"; userId: string; role: MemberRole; permissions: ReadonlySet<Permission> }
   | { kind: "key"; keyId: string; permissions: ReadonlySet<Permission> };
 
 /**

@@ -11,6 +11,7 @@ export const ID_PREFIXES = [
   "key",
   "inv",
   "rtf",
+  "role",
   "conv",
   "msg",
   "doc",

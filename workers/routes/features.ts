@@ -24,6 +24,7 @@ import { analyticsRoutes } from "./analytics";
 import { channelRoutes } from "./channels";
 import { whatsappHookRoutes } from "./whatsapp-hooks";
 import { billingRoutes, stripeHookRoutes } from "./billing";
+import { roleRoutes } from "./roles";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -57,4 +58,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/hooks/whatsapp", whatsappHookRoutes);
   app.route("/api/billing", billingRoutes);
   app.route("/hooks/stripe", stripeHookRoutes);
+  app.route("/api/roles", roleRoutes);
 }

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
-import { actorCan, ROLE_PERMISSIONS, type Permission } from "../domain/auth/permissions";
+import { actorCan, permissionsOfRole, type Permission } from "../domain/auth/permissions";
 import { verifyAccessToken } from "../domain/auth/tokens";
 import { authenticateApiKey } from "../domain/keys";
 import { type Actor, actorId as actorIdOf, type BaseCtx, type Ctx } from "../domain/ctx";
@@ -50,7 +50,12 @@ export async function authenticate(
     throw new Unauthorized("signed out everywhere after a password change; sign in again");
   return {
     tenantId: claims.tid,
-    actor: { kind: "user", userId: claims.sub, role: m.role, permissions: ROLE_PERMISSIONS[m.role] },
+    actor: {
+      kind: "user",
+      userId: claims.sub,
+      role: m.role,
+      permissions: await permissionsOfRole(ctx.repos, claims.tid, m.role),
+    },
     // the socket routes bound a socket's life by it (issue 13 item 3)
     exp: claims.exp,
   };

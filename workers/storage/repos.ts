@@ -14,6 +14,7 @@ import { privacyRepo } from "./privacy-repo";
 import { credentialsRepo, passwordResetsRepo, signupRequestsRepo } from "./recovery-repo";
 import { searchRepo } from "./search";
 import { sealedSecretsRepo } from "./secrets-repo";
+import { rolesRepo } from "./roles-repo";
 import { ssoRepo } from "./sso-repo";
 import { throttleRepo } from "./throttle-repo";
 import {
@@ -55,6 +56,7 @@ const FACTORIES = {
   privacy: privacyRepo,
   providerSecrets: providerSecretsRepo,
   refreshTokens: refreshTokensRepo,
+  roles: rolesRepo,
   routing: routingRepo,
   sealedSecrets: sealedSecretsRepo,
   search: searchRepo,

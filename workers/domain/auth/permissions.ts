@@ -1,4 +1,4 @@
-import type { Role } from "../../storage/schema";
+import type { MemberRole, Role } from "../../storage/schema";
 
 /**
  * What each role may do. Every route names the permission it needs (`requirePermission`), and an
@@ -24,7 +24,21 @@ export const PERMISSIONS = [
   "chat:completions",
   "audit:read",
   "privacy:write",
+  // issue 18: finer permissions; custom roles (domain/roles) are sets of these
+  "replies:write",
+  "notes:write",
+  "takeover:write",
+  "channels:read",
+  "channels:write",
   "analytics:read",
+  "billing:read",
+  "billing:write",
+  "roles:read",
+  "roles:write",
+  "sso:read",
+  "sso:write",
+  "audit:export",
+  "privacy:export",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,10 +49,18 @@ const READ: Permission[] = [
   "tickets:read",
   "team:read",
   "voice:read",
-  // aggregate reports over conversations a viewer may already read one by one (issue 16)
+  "channels:read",
   "analytics:read",
+  "roles:read",
 ];
-const AGENT: Permission[] = [...READ, "conversations:write", "tickets:write"];
+const AGENT: Permission[] = [
+  ...READ,
+  "conversations:write",
+  "tickets:write",
+  "replies:write",
+  "notes:write",
+  "takeover:write",
+];
 const ADMIN: Permission[] = [
   ...AGENT,
   "bots:write",
@@ -52,10 +74,17 @@ const ADMIN: Permission[] = [
   "chat:completions",
   "audit:read",
   "privacy:write",
+  "channels:write",
+  "billing:read",
+  "roles:write",
+  "sso:read",
+  "sso:write",
+  "audit:export",
+  "privacy:export",
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set(ADMIN),
+  owner: new Set<Permission>([...ADMIN, "billing:write"]),
   admin: new Set(ADMIN),
   agent: new Set(AGENT),
   viewer: new Set(READ),
@@ -72,9 +101,34 @@ export function canGrantRole(inviter: Role, role: Role): boolean {
  * key that could mint keys or manage the team would let one leaked secret become a permanent admin.
  * Checked in `actorCan`, which every route's permission check goes through.
  */
-export const PEOPLE_ONLY: ReadonlySet<Permission> = new Set<Permission>(["keys:write", "team:write"]);
+export const PEOPLE_ONLY: ReadonlySet<Permission> = new Set<Permission>([
+  "keys:write",
+  "team:write",
+  "roles:write",
+  "sso:write",
+]);
 
 export function actorCan(actor: { kind: "user" | "key"; permissions: ReadonlySet<Permission> }, p: Permission) {
   if (actor.kind === "key" && PEOPLE_ONLY.has(p)) return false;
   return actor.permissions.has(p);
+}
+
+/** Is this member role a built-in one (else a custom role's id)? */
+export function isBuiltInRole(role: string): role is Role {
+  return Object.hasOwn(ROLE_PERMISSIONS, role);
+}
+
+/**
+ * What a member with `role` may do: a built-in role's template, or a custom role's stored
+ * permissions (unknown names dropped). A custom role that no longer exists grants nothing.
+ */
+export async function permissionsOfRole(
+  repos: { roles: { get(tenantId: string, id: string): Promise<{ permissions: string[] } | undefined> } },
+  tenantId: string,
+  role: MemberRole,
+): Promise<ReadonlySet<Permission>> {
+  if (isBuiltInRole(role)) return ROLE_PERMISSIONS[role];
+  const row = await repos.roles.get(tenantId, role);
+  const known = new Set<string>(PERMISSIONS);
+  return new Set((row?.permissions ?? []).filter((p): p is Permission => known.has(p)));
 }

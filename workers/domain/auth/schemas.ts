@@ -8,6 +8,8 @@ export const Email = z
   .transform((e) => e.toLowerCase());
 export const Password = z.string().min(10, "use at least 10 characters").max(MAX_PASSWORD);
 export const RoleSchema = z.enum(ROLES);
+/** A built-in role or a custom role's id (issue 18). */
+export const MemberRoleSchema = z.union([RoleSchema, z.templateLiteral(["role_", z.string().min(1).max(60)])]);
 
 export const SignupInput = z
   .object({
@@ -38,7 +40,7 @@ export const Session = z
     expiresIn: z.number().openapi({ description: "access token lifetime in seconds" }),
     user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }),
     tenant: z.object({ id: z.string(), name: z.string() }),
-    role: RoleSchema,
+    role: MemberRoleSchema,
   })
   .openapi("Session");
 export type Session = z.infer<typeof Session>;

@@ -2,7 +2,7 @@ import { newId, randomToken } from "../../lib/ids";
 import { Forbidden, Unauthorized } from "../../lib/errors";
 import { passwordRefusedBySso } from "../sso/settings";
 import { sha256Hex } from "../../lib/crypto";
-import type { Role, UserRow } from "../../storage/schema";
+import type { MemberRole, UserRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
 import { type Client, limitPasswordCheck } from "./limiter";
 import { decoyHash, verifyPassword } from "./password";
@@ -15,7 +15,7 @@ async function issueSession(
   ctx: BaseCtx,
   user: UserRow,
   tenant: { id: string; name: string },
-  role: Role,
+  role: MemberRole,
   familyId?: string,
 ) {
   const now = ctx.clock.now();

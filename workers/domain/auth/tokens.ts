@@ -1,7 +1,7 @@
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { Unauthorized } from "../../lib/errors";
-import type { Role } from "../../storage/schema";
+import type { MemberRole } from "../../storage/schema";
 
 /** Access tokens live 15 minutes; refresh tokens 30 days, rotated on every use. */
 export const ACCESS_TTL_SECONDS = 15 * 60;
@@ -11,7 +11,7 @@ const ISSUER = "echo";
 const AccessClaims = z.object({
   sub: z.string(),
   tid: z.string(),
-  role: z.enum(["owner", "admin", "agent", "viewer"]),
+  role: z.union([z.enum(["owner", "admin", "agent", "viewer"]), z.templateLiteral(["role_", z.string()])]),
   typ: z.literal("access"),
   iat: z.number(),
   exp: z.number(),
@@ -24,7 +24,7 @@ function keyOf(secret: string) {
 
 export async function signAccessToken(
   secret: string,
-  claims: { userId: string; tenantId: string; role: Role },
+  claims: { userId: string; tenantId: string; role: MemberRole },
   now: number,
 ) {
   return new SignJWT({ tid: claims.tenantId, role: claims.role, typ: "access" })

@@ -5,7 +5,11 @@ import type { BaseCtx } from "../ctx";
 
 /** What a role may do on a live conversation socket. */
 export function standingOf(role: Role | null): Standing {
-  const p = role ? ROLE_PERMISSIONS[role] : undefined;
+  return standingOfPermissions(role ? ROLE_PERMISSIONS[role] : undefined);
+}
+
+/** The same, from a permission set (a custom role's). */
+export function standingOfPermissions(p: ReadonlySet<string> | undefined): Standing {
   return p?.has("conversations:write") ? "write" : p?.has("conversations:read") ? "read_only" : "revoked";
 }
 

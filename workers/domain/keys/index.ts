@@ -3,7 +3,7 @@ import { sha256Hex } from "../../lib/crypto";
 import { NotFound, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
 import type { ApiKeyRow } from "../../storage/schema";
-import { PEOPLE_ONLY, PERMISSIONS, type Permission, ROLE_PERMISSIONS } from "../auth/permissions";
+import { PEOPLE_ONLY, PERMISSIONS, type Permission, permissionsOfRole, ROLE_PERMISSIONS } from "../auth/permissions";
 import { type Actor, actorId, type BaseCtx, type Ctx } from "../ctx";
 import { Forbidden, Invalid } from "../../lib/errors";
 import { announceAuthority } from "../conversations/authority";
@@ -90,7 +90,7 @@ export async function authenticateApiKey(ctx: BaseCtx, secret: string): Promise<
   const found = await ctx.repos.keyCreators.withCreatorRole(await sha256Hex(secret));
   if (!found || found.key.revokedAt) throw new Unauthorized("API key is invalid or revoked");
   if (!found.creatorRole) throw new Unauthorized("API key is invalid or revoked: its creator left the workspace");
-  const allowed = ROLE_PERMISSIONS[found.creatorRole];
+  const allowed = await permissionsOfRole(ctx.repos, found.key.tenantId, found.creatorRole);
   const scopes = (found.key.scopes as Permission[]).filter((s) => allowed.has(s));
   return {
     tenantId: found.key.tenantId,

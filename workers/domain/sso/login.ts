@@ -71,7 +71,9 @@ function providerError(ctx: BaseCtx, err: unknown, step: string): AppError {
   ctx.log.warn("sso provider step failed", { step, error: err instanceof Error ? err.message : String(err) });
   if (err instanceof EgressRefused || err instanceof EgressFailed || err instanceof TypeError)
     return new Unavailable(`the identity provider could not be reached (${step})`);
-  return new Unauthorized(`the identity provider's answer was refused (${step})`);
+  // oauth4webapi's messages name the failed check ("aud" claim, "nonce" claim, signature); no secrets
+  const why = err instanceof Error ? err.message.slice(0, 200) : "error";
+  return new Unauthorized(`the identity provider's answer was refused (${step}): ${why}`);
 }
 
 /** Starts a sign-in for `tenantId`: the provider URL to send the browser to and the state for the cookie. */

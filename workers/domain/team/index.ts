@@ -3,15 +3,15 @@ import { z } from "@hono/zod-openapi";
 import { sha256Hex } from "../../lib/crypto";
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import type { InvitationRow, Role } from "../../storage/schema";
-import { canGrantRole } from "../auth/permissions";
-import { Email, Password, RoleSchema } from "../auth/schemas";
+import type { InvitationRow, MemberRole, Role } from "../../storage/schema";
+import { canGrantRole, isBuiltInRole, permissionsOfRole } from "../auth/permissions";
+import { Email, MemberRoleSchema, Password, RoleSchema } from "../auth/schemas";
 import { hashPassword } from "../auth/password";
 import { issueSession } from "../auth/session";
 import { actorId, type BaseCtx, type Ctx } from "../ctx";
 import { appLink, echoesMailedTokens, sendMail } from "../mail/send";
 import { invitationMail } from "../mail/templates";
-import { announceAuthority, standingOf } from "../conversations/authority";
+import { announceAuthority, standingOfPermissions } from "../conversations/authority";
 import { audit } from "../audit";
 import { asUser } from "../audit/people";
 
@@ -27,7 +27,7 @@ export const AcceptInput = z
   })
   .strict()
   .openapi("AcceptInvitationInput");
-export const RoleInput = z.object({ role: RoleSchema }).strict().openapi("RoleInput");
+export const RoleInput = z.object({ role: MemberRoleSchema }).strict().openapi("RoleInput");
 
 export const InvitationDto = z
   .object({
@@ -44,7 +44,7 @@ export const MemberDto = z
     userId: z.string(),
     email: z.string(),
     name: z.string().nullable(),
-    role: RoleSchema,
+    role: MemberRoleSchema,
     joinedAt: z.string(),
   })
   .openapi("Member");
@@ -62,7 +62,9 @@ export function toInvitationDto(i: InvitationRow) {
 
 function callerRole(ctx: Ctx): Role {
   // API keys act with admin rights at most; they cannot mint owners
-  return ctx.actor.kind === "user" ? ctx.actor.role : "admin";
+  // a custom role grants no built-in role (its holder may still assign custom roles it covers)
+  if (ctx.actor.kind === "user") return isBuiltInRole(ctx.actor.role) ? ctx.actor.role : "viewer";
+  return "admin";
 }
 
 /**
@@ -166,7 +168,7 @@ export async function revokeInvitation(ctx: Ctx, id: string) {
   await audit(ctx, "member.invitation_revoked", { type: "invitation", id });
 }
 
-async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
+async function guardOwnerChange(ctx: Ctx, userId: string, next: MemberRole | null) {
   const m = await ctx.repos.memberships.get(ctx.tenantId, userId);
   if (!m) throw new NotFound("member", userId);
   const role = callerRole(ctx);
@@ -177,12 +179,24 @@ async function guardOwnerChange(ctx: Ctx, userId: string, next: Role | null) {
   return m;
 }
 
-export async function changeMemberRole(ctx: Ctx, userId: string, role: Role) {
-  await guardOwnerChange(ctx, userId, role);
+export async function changeMemberRole(ctx: Ctx, userId: string, role: MemberRole) {
+  const current = await guardOwnerChange(ctx, userId, role);
+  // nobody grants what they do not hold, nor reshapes a member who holds more than they do
+  const holds = (set: ReadonlySet<string>) => [...set].every((p) => ctx.actor.permissions.has(p as never));
+  if (isBuiltInRole(role)) {
+    if (!canGrantRole(callerRole(ctx), role) && !holds(await permissionsOfRole(ctx.repos, ctx.tenantId, role)))
+      throw new Forbidden(`you cannot grant the ${role} role`);
+  } else {
+    const custom = await ctx.repos.roles.get(ctx.tenantId, role);
+    if (!custom) throw new NotFound("role", role);
+    if (!holds(new Set(custom.permissions))) throw new Forbidden("you cannot grant permissions you do not hold");
+  }
+  if (!holds(await permissionsOfRole(ctx.repos, ctx.tenantId, current.role)))
+    throw new Forbidden("you cannot change the role of a member who holds permissions you do not");
   const row = await ctx.repos.memberships.setRole(ctx.tenantId, userId, role);
   if (!row) throw new NotFound("member", userId);
   await ctx.repos.refreshTokens.revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
-  await announceAuthority(ctx, userId, standingOf(role));
+  await announceAuthority(ctx, userId, standingOfPermissions(await permissionsOfRole(ctx.repos, ctx.tenantId, role)));
   await audit(ctx, "member.role_changed", { type: "member", id: userId }, { role });
   return row;
 }

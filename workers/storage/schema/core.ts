@@ -3,6 +3,8 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 /** Roles, most to least powerful. The permission table lives in domain/auth/permissions.ts. */
 export const ROLES = ["owner", "admin", "agent", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
+/** A member's role: a built-in one, or a custom role's id (issue 18, domain/roles). */
+export type MemberRole = Role | `role_${string}`;
 
 export type BotTheme = {
   primaryColor: string;
@@ -45,7 +47,7 @@ export const memberships = sqliteTable(
   {
     tenantId: text("tenant_id").notNull(),
     userId: text("user_id").notNull(),
-    role: text("role").$type<Role>().notNull(),
+    role: text("role").$type<MemberRole>().notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
