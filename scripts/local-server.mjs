@@ -38,6 +38,8 @@ export const PASS_THROUGH_VARS = [
   // channels and integrations: provider API origins, pointed at local fakes in tests
   "WHATSAPP_API_BASE",
   "SHOPIFY_API_BASE",
+  "SHOPIFY_API_KEY",
+  "SHOPIFY_API_SECRET",
   // the one switch that lets the Worker fetch loopback/private addresses (tests against local servers)
   "ALLOW_PRIVATE_EGRESS",
   // MASTER_KEY rotation (see README): the new key's version and the previous key beside it

@@ -25,6 +25,9 @@ export function readConfig(env: Env): Config {
     masterKeyPreviousVersion: e.MASTER_KEY_PREVIOUS_VERSION || undefined,
     answerProvider: e.ANSWER_PROVIDER,
     allowPrivateEgress: e.ALLOW_PRIVATE_EGRESS === "true",
+    shopifyApiBase: e.SHOPIFY_API_BASE || undefined,
+    shopifyApiKey: e.SHOPIFY_API_KEY || undefined,
+    shopifyApiSecret: e.SHOPIFY_API_SECRET || undefined,
   });
   cached = { source: env, config };
   return config;

@@ -26,6 +26,7 @@ export const ID_PREFIXES = [
   "pwr",
   "sgn",
   "aud",
+  "cmc",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

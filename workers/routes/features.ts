@@ -19,6 +19,8 @@ import { auditRoutes } from "./audit";
 import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
+import { conversationOrderRoutes, integrationRoutes } from "./integrations";
+import { commerceHookRoutes } from "./commerce-hooks";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -44,4 +46,7 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/privacy", privacyRoutes);
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
+  app.route("/api/integrations", integrationRoutes);
+  app.route("/api/conversations", conversationOrderRoutes);
+  app.route("/hooks", commerceHookRoutes);
 }

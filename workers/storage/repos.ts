@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { auditRepo } from "./audit-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
 import { botsRepo } from "./bots-repo";
+import { commerceConnectionsRepo } from "./commerce-repo";
 import { conversationsRepo, messagesRepo } from "./conversations-repo";
 import type { Db } from "./db";
 import { keyCreatorsRepo } from "./key-creator-repo";
@@ -33,6 +34,7 @@ const FACTORIES = {
   audit: auditRepo,
   bots: botsRepo,
   categories: categoriesRepo,
+  commerceConnections: commerceConnectionsRepo,
   conversations: conversationsRepo,
   conversationTriage: conversationTriageRepo,
   credentials: credentialsRepo,

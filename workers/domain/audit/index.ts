@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   "voice.integration_updated",
   "voice.integration_deleted",
   "voice.url_rotated",
+  "commerce.connected",
+  "commerce.disconnected",
   "settings.providers_changed",
   "settings.privacy_changed",
   "settings.escalation_changed",

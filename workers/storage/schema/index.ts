@@ -6,3 +6,4 @@ export * from "./voice";
 export * from "./triage";
 export * from "./auth-mail";
 export * from "./compliance";
+export * from "./commerce";
