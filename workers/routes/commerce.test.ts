@@ -12,7 +12,7 @@ import { sign, verifyShopifyQuery, verifyShopifyWebhook, verifyWooCommerceWebhoo
 import { StoreError } from "../providers/commerce/port";
 import { SHOPIFY_API_VERSION, shopifyStore } from "../providers/commerce/shopify";
 import { newSession } from "../rooms/test-client";
-import { call, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
 let restore: (() => void) | undefined;
 afterEach(() => {
@@ -471,7 +471,24 @@ describe("Shopify install, webhooks and the order tool", () => {
       .bind(t.tenantId, `commerce:${connId}:gid://shopify/Product/632910392`)
       .first<{ url: string }>();
     expect(src!.url).toBe(`https://${SHOP}/products/wool-socks`);
-  });
+    await eventually(
+      () =>
+        env.DB.prepare("select status from knowledge_sources where tenant_id = ? and url = ?")
+          .bind(t.tenantId, `https://${SHOP}/products/wool-socks`)
+          .first<{ status: string }>(),
+      (r) => r?.status === "ready",
+      45_000,
+    );
+    const res = await expectJson<{ answer: string; sources: { url: string | null }[] }>(
+      call(`/api/bots/${t.botId}/ask`, {
+        method: "POST",
+        token: t.token,
+        json: { question: "Do you have the merino wool socks in navy?" },
+      }),
+      200,
+    );
+    expect(res.sources.map((x) => x.url)).toContain(`https://${SHOP}/products/wool-socks`);
+  }, 60_000);
 
   it("answers 'where is my order' only to the email on the order, citing it", async () => {
     serve({ [SHOP]: shopifyServer });
