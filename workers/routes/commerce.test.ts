@@ -7,7 +7,10 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { requestCtx } from "../compose";
+import { runTool } from "../domain/voice/tools";
 import { setEgressTransport } from "../lib/egress";
+import type { VoiceIntegrationRow } from "../storage/schema";
 import { sign, verifyShopifyQuery, verifyShopifyWebhook, verifyWooCommerceWebhook } from "../lib/signatures";
 import { StoreError } from "../providers/commerce/port";
 import { SHOPIFY_API_VERSION, shopifyStore } from "../providers/commerce/shopify";
@@ -511,6 +514,30 @@ describe("Shopify install, webhooks and the order tool", () => {
     const noEmail = await ask("Where is my order #1001?");
     expect(noEmail.answer).toContain("email");
     expect(noEmail.sources).toEqual([]);
+  });
+
+  it("answers the voice agent's lookup_order tool call only with the matching email", async () => {
+    serve({ [SHOP]: shopifyServer });
+    const ctx = {
+      ...requestCtx(env, "req_voice_tool", "http://echo.test"),
+      tenantId: t.tenantId,
+      deps: { room: () => undefined as never, fetch: () => Promise.reject(new Error("no fetch")) },
+    };
+    // only tenantId and botId of the integration are read by this tool
+    const integration = { tenantId: t.tenantId, botId: t.botId } as VoiceIntegrationRow;
+    const ok = await runTool(ctx, integration, undefined, "lookup_order", {
+      orderNumber: "1001",
+      email: "jane@example.com",
+    });
+    expect(JSON.parse(ok.result!)).toMatchObject({ found: true, order: { number: "#1001", status: "fulfilled" } });
+    const other = await runTool(ctx, integration, undefined, "lookup_order", {
+      orderNumber: "1001",
+      email: "mallory@example.com",
+    });
+    expect(JSON.parse(other.result!)).toEqual({ found: false });
+    expect(await runTool(ctx, integration, undefined, "lookup_order", { orderNumber: "1001" })).toEqual({
+      error: "lookup_order needs `orderNumber` and a valid `email`",
+    });
   });
 
   it("shows the visitor's orders in the conversation, 404 to another tenant", async () => {
