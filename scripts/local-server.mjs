@@ -42,6 +42,8 @@ export const PASS_THROUGH_VARS = [
   // the email channel: workspaces receive mail at <slug>@EMAIL_INBOUND_DOMAIN
   "EMAIL_INBOUND_DOMAIN",
   "SHOPIFY_API_BASE",
+  "SHOPIFY_API_KEY",
+  "SHOPIFY_API_SECRET",
   // the one switch that lets the Worker fetch loopback/private addresses (tests against local servers)
   "ALLOW_PRIVATE_EGRESS",
   // MASTER_KEY rotation (see README): the new key's version and the previous key beside it

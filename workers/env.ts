@@ -31,6 +31,9 @@ export function readConfig(env: Env): Config {
     stripeSecretKey: e.STRIPE_SECRET_KEY || undefined,
     stripeWebhookSecret: e.STRIPE_WEBHOOK_SECRET || undefined,
     stripeApiBase: e.STRIPE_API_BASE || undefined,
+    shopifyApiBase: e.SHOPIFY_API_BASE || undefined,
+    shopifyApiKey: e.SHOPIFY_API_KEY || undefined,
+    shopifyApiSecret: e.SHOPIFY_API_SECRET || undefined,
   });
   cached = { source: env, config };
   return config;

@@ -39,6 +39,14 @@ export const Config = z
       .string()
       .regex(/^v\d+\.\d+$/)
       .default("v21.0"),
+    /**
+     * SHOPIFY_API_BASE: where Shopify's OAuth token exchange and Admin API are reached instead of
+     * `https://{shop}` (a local Shopify-compatible server in tests); unset in production.
+     */
+    shopifyApiBase: z.url({ protocol: /^https?$/ }).optional(),
+    /** SHOPIFY_API_KEY / SHOPIFY_API_SECRET: Echo's Shopify app (client id and secret), when one is registered. */
+    shopifyApiKey: z.string().min(1).optional(),
+    shopifyApiSecret: z.string().min(1).optional(),
   })
   // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
   // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml

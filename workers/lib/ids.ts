@@ -29,6 +29,7 @@ export const ID_PREFIXES = [
   "aud",
   "eml",
   "wac",
+  "cmc",
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

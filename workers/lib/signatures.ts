@@ -241,6 +241,63 @@ function splitPairs(header: string): Map<string, string[]> {
   return out;
 }
 
+/**
+ * Shopify webhooks: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(app client secret, raw body)>`; no
+ * timestamp (replays are dropped by `X-Shopify-Webhook-Id` where the caller keeps them).
+ */
+export async function verifyShopifyWebhook(input: {
+  secret: string;
+  rawBody: string | Uint8Array<ArrayBuffer>;
+  header: string | null | undefined;
+}): Promise<VerifyResult> {
+  if (!input.header) return fail("missing");
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(input.header.trim())) return fail("malformed");
+  const expected = toBase64(await hmac("SHA-256", input.secret, input.rawBody));
+  return timingSafeEqual(expected, input.header.trim()) ? ok() : fail("mismatch");
+}
+
+/**
+ * Shopify OAuth redirects (install and callback): every query parameter but `hmac` (and the legacy
+ * `signature`), sorted by name, joined as `name=value` with `&`; `hmac` is the lowercase hex
+ * HMAC-SHA256 of that string under the app's client secret. `timestamp` (seconds) must be recent.
+ */
+export const SHOPIFY_OAUTH_TOLERANCE_MS = 24 * 60 * 60 * 1000;
+export async function verifyShopifyQuery(input: {
+  secret: string;
+  params: URLSearchParams;
+  nowMs: number;
+}): Promise<VerifyResult> {
+  const presented = input.params.get("hmac");
+  if (!presented) return fail("missing");
+  if (!/^[0-9a-f]{64}$/i.test(presented)) return fail("malformed");
+  const ts = Number(input.params.get("timestamp"));
+  if (!Number.isFinite(ts) || ts <= 0) return fail("malformed");
+  if (Math.abs(input.nowMs - ts * 1000) > SHOPIFY_OAUTH_TOLERANCE_MS) return fail("stale");
+  const expected = toHex(await hmac("SHA-256", input.secret, shopifyQueryMessage(input.params)));
+  return timingSafeEqual(expected, presented.toLowerCase()) ? ok(ts * 1000) : fail("mismatch");
+}
+
+/** The string Shopify signs in an OAuth redirect (see verifyShopifyQuery). */
+export function shopifyQueryMessage(params: URLSearchParams): string {
+  return [...params.entries()]
+    .filter(([k]) => k !== "hmac" && k !== "signature")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+}
+
+/** WooCommerce webhooks: `X-WC-Webhook-Signature: <base64 HMAC-SHA256(webhook secret, raw body)>`. */
+export async function verifyWooCommerceWebhook(input: {
+  secret: string;
+  rawBody: string | Uint8Array<ArrayBuffer>;
+  header: string | null | undefined;
+}): Promise<VerifyResult> {
+  if (!input.header) return fail("missing");
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(input.header.trim())) return fail("malformed");
+  const expected = toBase64(await hmac("SHA-256", input.secret, input.rawBody));
+  return timingSafeEqual(expected, input.header.trim()) ? ok() : fail("mismatch");
+}
+
 /** Helpers for tests and local tools that need to produce signatures (never used to verify). */
 export const sign = {
   retell: async (apiKey: string, rawBody: string, tsMs: number) =>
@@ -252,6 +309,10 @@ export const sign = {
   hub256: async (secret: string, rawBody: string) => `sha256=${toHex(await hmac("SHA-256", secret, rawBody))}`,
   twilio: async (authToken: string, url: string, params: TwilioParams = {}) =>
     toBase64(await hmac("SHA-1", authToken, url + twilioParamString(params))),
+  shopify: async (secret: string, rawBody: string) => toBase64(await hmac("SHA-256", secret, rawBody)),
+  shopifyQuery: async (secret: string, params: URLSearchParams) =>
+    toHex(await hmac("SHA-256", secret, shopifyQueryMessage(params))),
+  wooCommerce: async (secret: string, rawBody: string) => toBase64(await hmac("SHA-256", secret, rawBody)),
   vapiHmac: async (secret: string, rawBody: string, timestamp: string) =>
     toHex(await hmac("SHA-256", secret, `${timestamp}.${rawBody}`)),
 };

@@ -79,6 +79,8 @@ export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRe
     log: (msg, fields) => deps.ctx().log.warn(msg, fields),
   };
   const language = deps.meta.visitor.locale ? { language: deps.meta.visitor.locale } : {};
-  const input = { botId: deps.meta.botId, ...language, channel: "chat" as const };
+  const { email, verified } = deps.meta.visitor;
+  const visitor = { visitor: { ...(email ? { email } : {}), ...(verified ? { verified } : {}) } };
+  const input = { botId: deps.meta.botId, ...language, ...visitor, channel: "chat" as const };
   return runChatTurn(host, { turnId, trigger, triaged }, input, roomTurnTimeout());
 }

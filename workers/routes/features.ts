@@ -25,6 +25,8 @@ import { channelRoutes } from "./channels";
 import { whatsappHookRoutes } from "./whatsapp-hooks";
 import { billingRoutes, stripeHookRoutes } from "./billing";
 import { roleRoutes } from "./roles";
+import { conversationOrderRoutes, integrationRoutes } from "./integrations";
+import { commerceHookRoutes } from "./commerce-hooks";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -59,4 +61,7 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/billing", billingRoutes);
   app.route("/hooks/stripe", stripeHookRoutes);
   app.route("/api/roles", roleRoutes);
+  app.route("/api/integrations", integrationRoutes);
+  app.route("/api/conversations", conversationOrderRoutes);
+  app.route("/hooks", commerceHookRoutes);
 }

@@ -79,6 +79,7 @@ describe("Vapi webhooks: a recorded call replayed", () => {
     expect(assistant.model).toMatchObject({ provider: "custom-llm", url: vint.urls.customLlm, model: t.botId });
     expect(assistant.model.tools.map((x: any) => x.function.name)).toEqual([
       "lookup_knowledge",
+      "lookup_order",
       "create_ticket",
       "transfer_to_human",
     ]);

@@ -5,6 +5,7 @@ import { billingRepo } from "./billing-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
 import { botsRepo } from "./bots-repo";
 import { emailRepo, whatsappRepo } from "./channels-repo";
+import { commerceConnectionsRepo } from "./commerce-repo";
 import { conversationsRepo, messagesRepo } from "./conversations-repo";
 import type { Db } from "./db";
 import { keyCreatorsRepo } from "./key-creator-repo";
@@ -40,6 +41,7 @@ const FACTORIES = {
   billing: billingRepo,
   bots: botsRepo,
   categories: categoriesRepo,
+  commerceConnections: commerceConnectionsRepo,
   conversations: conversationsRepo,
   conversationTriage: conversationTriageRepo,
   credentials: credentialsRepo,

@@ -18,6 +18,8 @@ export type AnswerInput = {
   language?: string;
   /** "chat" (default) or "voice": voice answers are shorter and carry no markdown. */
   channel?: "chat" | "voice";
+  /** Who asks, as the widget told (commerce order look-ups trust `email` only when `verified`). */
+  visitor?: { email?: string | null; verified?: boolean };
 };
 
 export type AnswerTimings = { retrieveMs: number; generateMs: number; totalMs: number };
@@ -37,6 +39,8 @@ export type AnswerDone = {
   handoffReason?: "asked_for_human";
   /** Set when the message was a dialogue act (greeting, thanks, "are you a bot?", …) answered without retrieval. */
   act?: string;
+  /** Set when a tool answered instead of retrieval ("order": the commerce order look-up). */
+  tool?: "order";
   timings: AnswerTimings;
 };
 

@@ -1,4 +1,5 @@
 import { offlineAnswerModel } from "../../providers/answer/offline";
+import { answerOrderQuestion } from "../commerce/orders";
 import { NotFound } from "../../lib/errors";
 import type { AnswerModel } from "../../providers";
 import type { GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
@@ -52,6 +53,23 @@ export async function* streamAnswerWith(
   const phrases = PHRASES[lang];
 
   const history = input.history ?? [];
+  // "where is my order #1001?": the commerce order tool answers (never retrieval), citing the order
+  const order = await answerOrderQuestion(ctx, question, history, input.visitor).catch((err: unknown) => {
+    ctx.log.warn("commerce: order look-up failed", { error: String(err), botId: bot.id });
+    return null;
+  });
+  if (order) {
+    yield { type: "delta", text: order.text };
+    yield done({
+      answer: order.text,
+      sources: order.sources,
+      confidence: 1,
+      handoff: false,
+      tool: "order",
+      timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started },
+    });
+    return;
+  }
   const act =
     dialogueActOf(question, history, bot.name) ??
     (contentTerms(question).length === 0 ? { act: "empty" as const, found: [], lang: null } : null);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
+import { lookupOrder, orderAnswerText } from "../commerce/orders";
 import { streamAnswer } from "../knowledge/answer";
 import type { AnswerDone } from "../knowledge/answer-types";
 import { createTicketForEscalation } from "../triage/tickets";
@@ -10,10 +11,11 @@ import type { VoiceCtx } from "./ports";
  * The tools a voice agent may call (Vapi tool-calls, ElevenLabs server tools): arguments are
  * LLM output, so each is validated before use; a bad call is a result with `error`, not a 500.
  */
-export const TOOL_NAMES = ["lookup_knowledge", "create_ticket", "transfer_to_human"] as const;
+export const TOOL_NAMES = ["lookup_knowledge", "lookup_order", "create_ticket", "transfer_to_human"] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 const LookupArgs = z.object({ query: z.string().trim().min(1).max(1000) });
+const OrderArgs = z.object({ orderNumber: z.string().trim().min(1).max(40), email: z.email().max(320) });
 const TicketArgs = z.object({
   subject: z.string().trim().max(200).optional(),
   description: z.string().trim().max(4000).optional(),
@@ -32,6 +34,19 @@ export const TOOL_DEFINITIONS = {
       type: "object",
       properties: { query: { type: "string", description: "The caller's question, in their words" } },
       required: ["query"],
+    },
+  },
+  lookup_order: {
+    name: "lookup_order",
+    description:
+      "Look up the caller's order in the store: status, items, tracking and refunds. Needs both the order number and the email address on the order; ask the caller for both.",
+    parameters: {
+      type: "object",
+      properties: {
+        orderNumber: { type: "string", description: "The order number, e.g. 1001" },
+        email: { type: "string", description: "The email address the order was placed with" },
+      },
+      required: ["orderNumber", "email"],
     },
   },
   create_ticket: {
@@ -86,6 +101,14 @@ export async function runTool(
         sources: done.sources.map((s) => s.title),
       }),
     };
+  }
+  if (name === "lookup_order") {
+    // number AND the email on the order (commerce/orders.ts): a mismatch is the same "not found"
+    const a = OrderArgs.safeParse(args);
+    if (!a.success) return { error: "lookup_order needs `orderNumber` and a valid `email`" };
+    const order = await lookupOrder({ ...ctx, tenantId: integration.tenantId }, a.data);
+    if (!order) return { result: JSON.stringify({ found: false }) };
+    return { result: JSON.stringify({ found: true, summary: orderAnswerText(order), order }) };
   }
   if (name === "create_ticket") {
     const a = TicketArgs.safeParse(args ?? {});

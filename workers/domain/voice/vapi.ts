@@ -116,6 +116,7 @@ export async function buildVapiAssistant(ctx: VoiceCtx, integration: VoiceIntegr
   // server block here that would carry no credential and be refused
   const tools = [
     { type: "function", function: TOOL_DEFINITIONS.lookup_knowledge },
+    { type: "function", function: TOOL_DEFINITIONS.lookup_order },
     { type: "function", function: TOOL_DEFINITIONS.create_ticket },
     // a transferCall tool without destinations: Vapi asks us where to (transfer-destination-request)
     {

@@ -10,3 +10,4 @@ export * from "./sso";
 export * from "./analytics";
 export * from "./channels";
 export * from "./billing";
+export * from "./commerce";

@@ -1,0 +1,167 @@
+import { NotFound } from "../../lib/errors";
+import { type CommerceOrder, normalizeEmail } from "../../providers/commerce/port";
+import type { CommerceConnectionRow } from "../../storage/schema";
+import type { AnswerSource } from "../knowledge/answer-types";
+import type { BaseCtx, Ctx } from "../ctx";
+import { type OrderDto, OrderLookupInput, SIDEBAR_ORDERS } from "./schemas";
+import { storeFailure, storeOf } from "./store";
+
+/**
+ * "Where is my order?" (issue 20). An order is shown only to whom proved they own it: the order
+ * number together with the email on the order (or the email the widget verified). A wrong email
+ * and a missing order are the same "not found", so nothing about another customer's order leaks,
+ * not even that the number exists.
+ */
+type TenantCtx = Pick<BaseCtx, "repos" | "config" | "log"> & { tenantId: string };
+
+export const toOrderDto = (conn: CommerceConnectionRow, o: CommerceOrder): OrderDto => ({
+  connectionId: conn.id,
+  platform: conn.platform,
+  id: o.id,
+  number: o.number,
+  status: o.status,
+  platformStatus: o.platformStatus,
+  createdAt: o.createdAt,
+  total: o.total,
+  currency: o.currency,
+  items: o.items,
+  tracking: o.tracking,
+  refund: o.refund,
+});
+
+/** The order with this number and this email across the workspace's stores, else null. */
+export async function lookupOrder(ctx: TenantCtx, input: OrderLookupInput): Promise<OrderDto | null> {
+  const q = OrderLookupInput.parse(input);
+  const want = normalizeEmail(q.email);
+  for (const conn of await ctx.repos.commerceConnections.active(ctx.tenantId)) {
+    let order: CommerceOrder | undefined;
+    try {
+      order = await (await storeOf(ctx, conn)).orderByNumber(q.orderNumber);
+    } catch (err) {
+      throw storeFailure(err, conn.shop);
+    }
+    if (order && order.email && normalizeEmail(order.email) === want) return toOrderDto(conn, order);
+  }
+  return null;
+}
+
+/** POST /api/integrations/orders/lookup: the order, or 404 (a wrong email is the same 404). */
+export async function findOrder(ctx: TenantCtx, input: OrderLookupInput): Promise<OrderDto> {
+  const order = await lookupOrder(ctx, input);
+  if (!order) throw new NotFound("order", input.orderNumber);
+  return order;
+}
+
+/** GET /api/conversations/:id/orders: the visitor's recent orders for the operator's sidebar. */
+export async function ordersOfConversation(ctx: Ctx, conversationId: string) {
+  const conv = await ctx.repos.conversations.get(ctx.tenantId, conversationId);
+  if (!conv) throw new NotFound("conversation", conversationId);
+  const email = conv.visitor.email;
+  if (!email) return { email: null, verified: false, orders: [] as OrderDto[] };
+  const orders: OrderDto[] = [];
+  for (const conn of await ctx.repos.commerceConnections.active(ctx.tenantId)) {
+    try {
+      const found = await (await storeOf(ctx, conn)).ordersByEmail(email, SIDEBAR_ORDERS);
+      orders.push(...found.map((o) => toOrderDto(conn, o)));
+    } catch (err) {
+      throw storeFailure(err, conn.shop);
+    }
+  }
+  orders.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  return { email, verified: conv.visitor.verified === true, orders: orders.slice(0, SIDEBAR_ORDERS) };
+}
+
+// ---- the answerer's order tool -------------------------------------------------------------
+
+const ORDER_WORDS =
+  /\b(orders?|package|parcel|shipment|shipping|shipped|delivery|delivered|tracking|track|refund(ed)?|commande|pedido|bestellung|colis)\b/i;
+const ORDER_NUMBER =
+  /(?:#\s?|\b(?:order|commande|pedido|bestellung)\s*(?:number|no\.?|nr\.?|n°|#)?\s*)(\d{3,12})\b|#(\d{3,12})\b/i;
+const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
+
+/** The order number and email a visitor's message (or its recent turns) names, if it is about an order. */
+export function orderQuestionOf(question: string, history: { role: string; text: string }[] = []) {
+  const visitorText = [...history.filter((h) => h.role === "visitor").map((h) => h.text), question].slice(-4);
+  const joined = visitorText.join("\n");
+  if (!ORDER_WORDS.test(joined)) return null;
+  const m = ORDER_NUMBER.exec(question) ?? ORDER_NUMBER.exec(joined);
+  const number = m?.[1] ?? m?.[2];
+  const email = EMAIL.exec(question)?.[0] ?? EMAIL.exec(joined)?.[0];
+  // an order question only when this message adds a number or an email to an order conversation
+  if (!number && !(email && ORDER_WORDS.test(question))) return null;
+  return { number: number ?? null, email: email ?? null };
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  open: "has been received and is waiting to be shipped",
+  processing: "is being prepared",
+  on_hold: "is on hold",
+  partially_fulfilled: "has partly shipped",
+  fulfilled: "has shipped",
+  cancelled: "was cancelled",
+  refunded: "was refunded",
+};
+
+export function orderAnswerText(o: OrderDto): string {
+  const parts = [`Order ${o.number} ${STATUS_WORDS[o.status] ?? `is ${o.status}`}.`];
+  if (o.items.length)
+    parts.push(
+      `It contains ${o.items.map((i) => `${i.quantity} × ${i.title}`).join(", ")} (total ${o.total} ${o.currency}).`,
+    );
+  for (const t of o.tracking)
+    if (t.number || t.url)
+      parts.push(
+        `Tracking${t.company ? ` (${t.company})` : ""}: ${t.number ?? ""}${t.url ? ` ${t.url}` : ""}`
+          .replace(/\s+/g, " ")
+          .trim() + ".",
+      );
+  if (o.refund === "partial") parts.push("Part of it has been refunded.");
+  return parts.join(" ");
+}
+
+export type OrderAnswer = { text: string; sources: AnswerSource[]; found: boolean };
+
+/**
+ * The answerer's order tool: null when the message is not an order question; else the reply. The
+ * look-up needs both the number and an email: the one typed in the message, or the one the widget
+ * verified. Without a match the reply says so without telling whether the number exists.
+ */
+export async function answerOrderQuestion(
+  ctx: TenantCtx,
+  question: string,
+  history: { role: string; text: string }[],
+  visitor: { email?: string | null; verified?: boolean } | undefined,
+): Promise<OrderAnswer | null> {
+  const asked = orderQuestionOf(question, history);
+  if (!asked) return null;
+  if (!(await ctx.repos.commerceConnections.active(ctx.tenantId)).length) return null;
+  const email = asked.email ?? (visitor?.verified && visitor.email ? visitor.email : null);
+  if (!asked.number) return { text: "I can look that up. What is your order number?", sources: [], found: false };
+  if (!email)
+    return {
+      text: `I can look up order ${asked.number}. Please also tell me the email address you used for the order.`,
+      sources: [],
+      found: false,
+    };
+  const order = await lookupOrder(ctx, { orderNumber: asked.number, email });
+  if (!order)
+    return {
+      text: "I couldn't find an order with that number and email address. Please check both, or I can connect you with a person.",
+      sources: [],
+      found: false,
+    };
+  const text = orderAnswerText(order);
+  const tracking = order.tracking.find((t) => t.url)?.url ?? null;
+  return {
+    text,
+    sources: [
+      {
+        sourceId: `order:${order.connectionId}:${order.id}`,
+        title: `Order ${order.number}`,
+        url: tracking,
+        snippet: text.slice(0, 300),
+      },
+    ],
+    found: true,
+  };
+}
