@@ -21,7 +21,7 @@ import type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage, Visitor
 import { mergeVisitor } from "./room-visitor";
 import { admitOperator, applyStanding, gatherFacts } from "./room-authority";
 import { socketExpired } from "./socket-auth";
-import { agentsOnline } from "./presence";
+import { AgentPresence } from "./presence";
 import { deliverChannelMessage } from "../domain/channels/deliver";
 import { RoomQuota } from "./room-quota";
 
@@ -42,7 +42,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private core: CoreState = { room: initialState(), bucket: undefined };
   private turn: Turn | undefined;
   /** The hub's last word on whether someone who may take the conversation is online (presence.ts). */
-  private agents: boolean | undefined;
+  private readonly presence = new AgentPresence();
   private actx: AnswerCtx | undefined;
   private readonly alarms: RoomAlarm;
   private readonly retell: RetellChannel;
@@ -69,10 +69,7 @@ export class ConversationRoom extends DurableObject<Env> {
     this.alarms = new RoomAlarm(ctx.storage, this.store, (msg, fields) => this.log().error(msg, fields));
     const [actx, meta, dirty] = [() => this.answerCtx(), () => this.requireMeta(), () => this.alarms.markDirty()];
     this.triage = new RoomTriage(this.store, actx, meta, dirty);
-    this.quota = new RoomQuota(
-      () => this.answerCtx(),
-      (msg, fields) => this.log().warn(msg, fields),
-    );
+    this.quota = new RoomQuota(actx, (msg, fields) => this.log().warn(msg, fields));
     this.effectHost = {
       state: ctx,
       store: this.store,
@@ -87,8 +84,6 @@ export class ConversationRoom extends DurableObject<Env> {
       deliver: (m) => deliverChannelMessage(this.answerCtx(), this.requireMeta(), entry.storedMessage(m)),
     };
   }
-
-  // ---------------------------------------------------------------- RPC surface (Worker, voice)
 
   /** Creates the conversation (idempotent: a second call returns the snapshot unchanged). */
   async init(input: RoomInit): Promise<RoomSnapshot> {
@@ -206,8 +201,6 @@ export class ConversationRoom extends DurableObject<Env> {
     applyStanding(this.ctx, this.store, principal, standing);
   }
 
-  // ---------------------------------------------------------------- sockets
-
   override async fetch(request: Request): Promise<Response> {
     const principal = RoomPrincipal.safeParse(JSON.parse(request.headers.get(PRINCIPAL_HEADER) ?? "null"));
     const gate = entry.socketInfoOf(principal.success ? principal.data : undefined, this.meta);
@@ -237,7 +230,8 @@ export class ConversationRoom extends DurableObject<Env> {
       return entry.reauthSocket(ws, info, frame.token, { ...check, now: Date.now() });
     }
     // an explicit ask for a person waits (bounded) for a fresh presence answer; other frames refresh it for later
-    if (info.kind === "visitor") await (frame.type === "human" ? this.refreshPresence() : void this.refreshPresence());
+    if (info.kind === "visitor")
+      await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, frame.type === "human");
     const from = entry.senderOf(info, this.store.authority());
     try {
       // a visitor message may start an AI answer: billing is asked first (a cached lease, room-quota.ts)
@@ -261,21 +255,12 @@ export class ConversationRoom extends DurableObject<Env> {
     if (!this.retell.end(ws)) sendPresence(this.ctx, ws);
   }
 
-  /** Asks the hub whether an agent who may take this conversation is online (gives up after 1.5 s). */
-  private async refreshPresence() {
-    if (!this.meta) return;
-    const online = await agentsOnline(this.answerCtx().hub, this.meta.tenantId);
-    if (online !== undefined) this.agents = online;
-  }
-
-  // ---------------------------------------------------------------- decide, then run the effects
-
   /** Gathers the facts, decides, and runs the effects in order; synchronous effects finish before it returns. */
   private run(command: Command, sender?: WebSocket): Outcome {
     const allowance = () => this.quota.current();
     const facts = {
       ...gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel, allowance),
-      agents: this.agents,
+      agents: this.presence.agents,
     };
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
@@ -304,14 +289,12 @@ export class ConversationRoom extends DurableObject<Env> {
 
   /** Voice verbs run here with this room as the call's room, through its commands (not RPC to itself). */
   private voiceCtx(): VoiceCtx {
-    return voiceCtxOf(this.answerCtx(), this.requireMeta(), (t, id) => this.answerCtx().rooms.conversation(t, id), {
-      append: (i) => this.appendMessage(i),
-      setMode: (m, r) => this.setMode(m, r),
-      setCallState: (s, d) => this.setCallState(s, d),
-      snapshot: () => this.snapshot(),
-      messages: (a, l) => this.messages(a, l),
-      triageWords: (t) => this.triageWords(t),
-    });
+    return voiceCtxOf(
+      this.answerCtx(),
+      this.requireMeta(),
+      (t, id) => this.answerCtx().rooms.conversation(t, id),
+      this,
+    );
   }
 
   private requireMeta(): RoomMeta {

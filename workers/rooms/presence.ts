@@ -36,6 +36,22 @@ export async function agentsOnline(hub: Pick<HubPort, "agentsOnline">, tenantId:
   }
 }
 
+/** The room's last answer from the hub (undefined until one came), refreshed as visitors write. */
+export class AgentPresence {
+  agents: boolean | undefined;
+
+  /**
+   * Asks the hub again. An explicit ask for a person (`wait`) waits for the answer (bounded by
+   * PRESENCE_TIMEOUT_MS); other frames refresh it in the background for later.
+   */
+  async refresh(hub: Pick<HubPort, "agentsOnline">, tenantId: string, wait: boolean) {
+    const asking = agentsOnline(hub, tenantId).then((online) => {
+      if (online !== undefined) this.agents = online;
+    });
+    if (wait) await asking;
+  }
+}
+
 const ASKED: Record<string, string> = {
   asked_for_human: "I've asked a person from the team to join.",
   low_confidence: "I'm not sure about this one, so I've asked a person from the team to join.",

@@ -96,19 +96,17 @@ export class RetellChannel {
 }
 
 /** The conversation as voice verbs see it (CallRoom), built from the room's commands. */
-export type RoomCommands = {
-  append: CallRoom["appendMessage"];
-  setMode: CallRoom["setMode"];
-  setCallState: CallRoom["setCallState"];
-  snapshot: CallRoom["snapshot"];
-  messages: CallRoom["messages"];
-  triageWords: CallRoom["triageWords"];
-};
+/** The room's own commands a call's voice verbs use (the ConversationRoom itself provides them). */
+export type RoomCommands = Pick<
+  CallRoom,
+  "appendMessage" | "setMode" | "setCallState" | "snapshot" | "messages" | "triageWords"
+>;
 
+/** This room as a call room: direct calls to its commands (not RPC to itself); it is initialised already. */
 export function callRoomOf(cmds: RoomCommands): CallRoom {
   return {
     init: () => Promise.reject(new Error("room: already initialised")),
-    appendMessage: (input) => cmds.append(input),
+    appendMessage: (input) => cmds.appendMessage(input),
     setMode: (mode, reason) => cmds.setMode(mode, reason),
     setCallState: (state, data) => cmds.setCallState(state, data),
     snapshot: () => cmds.snapshot(),
