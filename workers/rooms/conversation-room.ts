@@ -49,6 +49,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly triage: RoomTriage;
   private readonly effectHost: EffectHost;
   private readonly quota: RoomQuota;
+  /** Frames wait here for their asynchronous preparation (presence, billing) so they are decided in arrival order. */
+  private inbox: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -229,19 +231,28 @@ export class ConversationRoom extends DurableObject<Env> {
       const check = { secret: this.answerCtx().config.appSecret, tenantId: this.requireMeta().tenantId };
       return entry.reauthSocket(ws, info, frame.token, { ...check, now: Date.now() });
     }
-    // an explicit ask for a person waits (bounded) for a fresh presence answer; other frames refresh it for later
-    if (info.kind === "visitor")
-      await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, frame.type === "human");
     const from = entry.senderOf(info, this.store.authority());
     try {
-      // a visitor message may start an AI answer: billing is asked first (a cached lease, room-quota.ts)
-      if (from.kind === "visitor" && frame.type === "msg" && this.core.room.mode === "ai")
-        await this.quota.ensure(Date.now());
+      await this.inOrder(async () => {
+        // an explicit ask for a person waits (bounded) for a fresh presence answer; other frames refresh it for later
+        if (info.kind === "visitor")
+          await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, frame.type === "human");
+        // a visitor message may start an AI answer: billing is asked first (a cached lease, room-quota.ts)
+        if (from.kind === "visitor" && frame.type === "msg" && this.core.room.mode === "ai")
+          await this.quota.ensure(Date.now());
+      });
       await this.run({ type: "frame", from, frame }, ws).done;
     } catch (err) {
       this.log().error("room: frame failed", { error: String(err), stack: (err as Error | undefined)?.stack });
       send(ws, { type: "error", code: "INTERNAL", message: "the frame could not be handled" });
     }
+  }
+
+  /** Runs `prepare` after every earlier frame's preparation, so frames reach `decide` in the order they came. */
+  private inOrder(prepare: () => Promise<void>): Promise<void> {
+    const ready = this.inbox.then(prepare);
+    this.inbox = ready.catch(() => {});
+    return ready;
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {

@@ -174,9 +174,10 @@ describe("over quota", () => {
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "q101", text: "How do I export my notes?" });
     const mode = await v.waitFor((f) => f.type === "mode");
-    expect(mode).toEqual({ type: "mode", mode: "human", reason: "quota" });
+    // nobody from the team is online in this test: the hand-off says so (presence-aware, issue 22)
+    expect(mode).toMatchObject({ type: "mode", mode: "human", reason: "quota", agents: false });
     const sys = await v.waitFor((f) => f.type === "msg" && f.role === "system");
-    expect(sys.text).toContain("asked a person");
+    expect(sys.text).toContain("No one from the team is online");
     // the socket stays open: the visitor writes on, an operator answers
     v.send({ type: "msg", cid: "q102", text: "Still there?" });
     await v.waitFor((f) => f.type === "msg" && f.cid === "q102");
