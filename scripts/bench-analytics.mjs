@@ -42,6 +42,7 @@ function d1File() {
 }
 
 let server = await startLocal({ port: PORT, persistTo: persist, quiet: true });
+if (!server.demo) throw new Error("the local server seeded no demo tenant");
 const botId = server.demo.botId;
 await server.stop();
 const db = d1File();
@@ -126,7 +127,7 @@ try {
     }
     times.sort((a, b) => a - b);
     console.log(
-      `  ${label.padEnd(42)} p50 ${pct(times, 0.5).toFixed(0).padStart(6)} ms   p95 ${pct(times, 0.95).toFixed(0).padStart(6)} ms`,
+      `  ${String(label).padEnd(42)} p50 ${pct(times, 0.5).toFixed(0).padStart(6)} ms   p95 ${pct(times, 0.95).toFixed(0).padStart(6)} ms`,
     );
   }
 } finally {
