@@ -49,7 +49,7 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly triage: RoomTriage;
   private readonly effectHost: EffectHost;
   private readonly quota: RoomQuota;
-  /** Frames wait here for their asynchronous preparation (presence, billing) so they are decided in arrival order. */
+  /** Commands wait here for their asynchronous preparation (presence, billing) so they are decided in arrival order. */
   private inbox: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -132,8 +132,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const m = AppendInput.parse(input);
     this.requireMeta();
     const meta = m.meta ? entry.JsonRecord.parse(m.meta) : undefined;
-    if (m.respond && m.role === "visitor" && this.core.room.mode === "ai") await this.quota.ensure(Date.now());
-    const out = this.run({
+    const out = await this.decideInOrder({
       type: "append",
       role: m.role,
       text: m.text,
@@ -233,26 +232,33 @@ export class ConversationRoom extends DurableObject<Env> {
     }
     const from = entry.senderOf(info, this.store.authority());
     try {
-      await this.inOrder(async () => {
-        // an explicit ask for a person waits (bounded) for a fresh presence answer; other frames refresh it for later
-        if (info.kind === "visitor")
-          await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, frame.type === "human");
-        // a visitor message may start an AI answer: billing is asked first (a cached lease, room-quota.ts)
-        if (from.kind === "visitor" && frame.type === "msg" && this.core.room.mode === "ai")
-          await this.quota.ensure(Date.now());
-      });
-      await this.run({ type: "frame", from, frame }, ws).done;
+      await (
+        await this.decideInOrder({ type: "frame", from, frame }, ws)
+      ).done;
     } catch (err) {
       this.log().error("room: frame failed", { error: String(err), stack: (err as Error | undefined)?.stack });
       send(ws, { type: "error", code: "INTERNAL", message: "the frame could not be handled" });
     }
   }
 
-  /** Runs `prepare` after every earlier frame's preparation, so frames reach `decide` in the order they came. */
-  private inOrder(prepare: () => Promise<void>): Promise<void> {
+  /**
+   * Decides a command once the asynchronous facts it needs are in: presence (a visitor's frame; an
+   * explicit ask for a person waits for a fresh answer) and billing (a message that may start an AI
+   * answer, room-core `factsNeeded`). Preparations run one after another, so commands reach `decide`
+   * in the order they came even when an earlier one waited longer.
+   */
+  private async decideInOrder(command: Command, sender?: WebSocket): Promise<Outcome> {
+    const prepare = async () => {
+      if (command.type === "frame" && command.from.kind === "visitor") {
+        const wait = command.frame.type === "human";
+        await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, wait, Date.now());
+      }
+      if (factsNeeded(command).aiAllowance && this.core.room.mode === "ai") await this.quota.ensure(Date.now());
+    };
     const ready = this.inbox.then(prepare);
     this.inbox = ready.catch(() => {});
-    return ready;
+    await ready;
+    return this.run(command, sender);
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {

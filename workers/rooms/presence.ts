@@ -37,14 +37,24 @@ export async function agentsOnline(hub: Pick<HubPort, "agentsOnline">, tenantId:
 }
 
 /** The room's last answer from the hub (undefined until one came), refreshed as visitors write. */
+/**
+ * How long the room trusts the hub's last answer for frames that do not wait (typing, read, msg): a
+ * visitor typing sends several frames a second, and each need not wake the tenant hub.
+ */
+export const PRESENCE_FRESH_MS = 10_000;
+
+/** The room's last answer from the hub (undefined until one came), refreshed as visitors write. */
 export class AgentPresence {
   agents: boolean | undefined;
+  private askedAt = -Infinity;
 
   /**
-   * Asks the hub again. An explicit ask for a person (`wait`) waits for the answer (bounded by
-   * PRESENCE_TIMEOUT_MS); other frames refresh it in the background for later.
+   * Asks the hub again. An explicit ask for a person (`wait`) always asks and waits for the answer
+   * (bounded by PRESENCE_TIMEOUT_MS); other frames refresh a stale answer in the background.
    */
-  async refresh(hub: Pick<HubPort, "agentsOnline">, tenantId: string, wait: boolean) {
+  async refresh(hub: Pick<HubPort, "agentsOnline">, tenantId: string, wait: boolean, now: number) {
+    if (!wait && now - this.askedAt < PRESENCE_FRESH_MS) return;
+    this.askedAt = now;
     const asking = agentsOnline(hub, tenantId).then((online) => {
       if (online !== undefined) this.agents = online;
     });

@@ -24,7 +24,7 @@ export function gatherFacts(
   return {
     now: roomNow(),
     lastSeq: store.lastSeq(),
-    ids: [newId("msg"), newId("msg"), newId("msg"), newId("msg")],
+    ids: () => newId("msg"),
     ...(dup ? { dup } : {}),
     ...(need.attachmentIds.length ? { attachments: store.unusedAttachments(need.attachmentIds) } : {}),
     turn: turn ? { id: turn.id, text: turn.text } : null,

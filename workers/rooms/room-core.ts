@@ -98,8 +98,11 @@ export type Facts = {
   now: number;
   /** The last stored `seq`; new messages take the next ones (the store checks). */
   lastSeq: number;
-  /** Fresh message ids, used in order. */
-  ids: string[];
+  /**
+   * Fresh message ids, used in order: a list (table tests), or a source the shell draws from only
+   * when a command stores something (typing, read and ping frames need none).
+   */
+  ids: readonly string[] | (() => string);
   /** The stored message (or note) with the command's cid key, when there is one (`factsNeeded`). */
   dup?: MessageRecord | NoteRecord;
   /** The command's attachments that exist and no message uses yet. */
@@ -216,7 +219,8 @@ class Out {
     return this.facts.now;
   }
   id(): string {
-    const id = this.facts.ids[this.nextId++];
+    const ids = this.facts.ids;
+    const id = typeof ids === "function" ? ids() : ids[this.nextId++];
     if (!id) throw new Error("room-core: not enough fresh ids in facts");
     return id;
   }
