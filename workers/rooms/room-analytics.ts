@@ -9,20 +9,9 @@ import { initialTally, type RoomEvent, type RoomState, type Tally } from "./room
  * Metric definitions: docs/analytics.md.
  */
 
-export const EVENT_KINDS = [
-  "opened",
-  "ai_answered",
-  "handed_off",
-  "agent_joined",
-  "agent_first_reply",
-  "agent_reply",
-  "resolved",
-  "reopened",
-  "rated",
-  "call_started",
-  "call_ended",
-] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
+import type { EventKind } from "../contracts/analytics";
+
+export type { EventKind };
 export type EventActor = "visitor" | "ai" | "agent" | "system";
 
 export type AnalyticsEvent = {

@@ -11,7 +11,7 @@ import {
   type TimeseriesDto,
   type TimeseriesQuery,
 } from "./schemas";
-import { EVENT_KINDS } from "./kinds";
+import { EVENT_KINDS } from "../../contracts/analytics";
 
 export * from "./schemas";
 export { summaryCsv, timeseriesCsv, questionsCsv } from "./csv";
