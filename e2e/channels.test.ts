@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, screenshot, startEcho, type LocalServer, e2ePort } from "./harness";
+import { rfc822 as eml } from "../workers/test/rfc822";
 
 const PORT = e2ePort(8871);
 
@@ -49,21 +50,6 @@ const emailConversations = async () =>
   (await api<{ data: { id: string; channel: string }[] }>("/api/conversations?limit=100")).data.filter(
     (c) => c.channel === "email",
   );
-
-function eml(h: { from: string; to: string; subject: string; id: string; extra?: string[] }, body: string) {
-  return [
-    `From: ${h.from}`,
-    `To: ${h.to}`,
-    `Subject: ${h.subject}`,
-    `Message-ID: ${h.id}`,
-    "Date: Wed, 02 Dec 2026 10:00:00 +0000",
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    ...(h.extra ?? []),
-    "",
-    body,
-  ].join("\r\n");
-}
 
 async function postMail(from: string, to: string, raw: string) {
   const res = await fetch(
@@ -280,7 +266,11 @@ describe("Settings → Channels in the dashboard", () => {
     await page.getByRole("button", { name: "Connect WhatsApp number" }).click();
     const alert = page.getByRole("alert");
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/phone|invalid|field needs a change/i);
+    expect(await alert.textContent()).toMatch(/field needs a change/i);
+    // the refused field is the one marked, with the API's reason in words
+    const phone = page.getByLabel("Phone number id");
+    expect(await phone.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator(".field", { has: phone }).textContent()).toMatch(/phone number id \(digits\)/i);
     expect(errors).toEqual([]);
   });
 });

@@ -4,36 +4,26 @@
 // artifacts/screenshots/ (gitignored) for review.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { hostPage, screenshot, startHost, until, type LocalServer, openDashboard, e2ePort } from "./harness";
+import {
+  hostPage,
+  screenshot,
+  startHost,
+  until,
+  type LocalServer,
+  openDashboard,
+  e2ePort,
+  openVisitor,
+} from "./harness";
 
 const PORT = e2ePort(8841);
 const HOST_PORT = e2ePort(8843);
 
 /** A visitor over the real widget protocol (what the widget's transport does), from Node. */
-async function startVisitor(origin: string, botKey: string, name: string) {
-  const r = await fetch(`${origin}/api/widget/sessions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: "http://127.0.0.1:8849" },
-    body: JSON.stringify({ botKey, visitor: { name, email: `${name.split(" ")[0]!.toLowerCase()}@example.com` } }),
+const startVisitor = (origin: string, botKey: string, name: string) =>
+  openVisitor(origin, botKey, name, {
+    pageOrigin: "http://127.0.0.1:8849",
+    email: `${name.split(" ")[0]!.toLowerCase()}@example.com`,
   });
-  const session = (await r.json()) as { wsUrl: string; conversationId: string };
-  expect(r.status, JSON.stringify(session)).toBe(200);
-  const frames: Record<string, unknown>[] = [];
-  const ws = new WebSocket(session.wsUrl);
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Record<string, unknown>));
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
-    ws.addEventListener("error", () => reject(new Error("visitor socket failed")), { once: true });
-  });
-  ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
-  return {
-    conversationId: session.conversationId,
-    frames,
-    say: (text: string) => ws.send(JSON.stringify({ type: "msg", cid: `c-${Date.now()}-${Math.random()}`, text })),
-    askForHuman: () => ws.send(JSON.stringify({ type: "human" })),
-    close: () => ws.close(),
-  };
-}
 
 describe("operator dashboard", () => {
   let server: LocalServer;

@@ -143,3 +143,39 @@ export async function openDashboard(port: number, prefix: string, pageErrors: st
   page.on("pageerror", (e) => pageErrors.push(e.message));
   return { server, browser, page };
 }
+
+/**
+ * A visitor over the real widget protocol (what the widget's transport does), from Node: a widget
+ * session (optionally from a page origin, with an email), its socket, `hello`, and every frame it gets.
+ */
+export async function openVisitor(
+  origin: string,
+  botKey: string,
+  name: string,
+  opts: { pageOrigin?: string; email?: string } = {},
+) {
+  const r = await fetch(`${origin}/api/widget/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(opts.pageOrigin ? { origin: opts.pageOrigin } : {}) },
+    body: JSON.stringify({ botKey, visitor: { name, ...(opts.email ? { email: opts.email } : {}) } }),
+  });
+  const session = (await r.json()) as { wsUrl: string; conversationId: string };
+  if (r.status !== 200) throw new Error(`widget session: ${r.status} ${JSON.stringify(session)}`);
+  const frames: Record<string, unknown>[] = [];
+  const ws = new WebSocket(session.wsUrl);
+  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Record<string, unknown>));
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener("open", () => resolve(), { once: true });
+    ws.addEventListener("error", () => reject(new Error("visitor socket failed")), { once: true });
+  });
+  ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
+  const prefix = `c-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  let n = 0;
+  return {
+    conversationId: session.conversationId,
+    frames,
+    say: (text: string) => ws.send(JSON.stringify({ type: "msg", cid: `${prefix}-${++n}`, text })),
+    askForHuman: () => ws.send(JSON.stringify({ type: "human" })),
+    close: () => ws.close(),
+  };
+}

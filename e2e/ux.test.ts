@@ -4,36 +4,22 @@
 // Screenshots go to artifacts/screenshots/ (gitignored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { e2ePort, hostPage, openDashboard, screenshot, startHost, until, type LocalServer } from "./harness";
+import {
+  e2ePort,
+  hostPage,
+  openDashboard,
+  screenshot,
+  startHost,
+  until,
+  type LocalServer,
+  openVisitor,
+} from "./harness";
 
 const PORT = e2ePort(8870);
 const HOST_PORT = e2ePort(8871);
 
 /** A visitor over the real widget protocol, from Node (as e2e/dashboard.test.ts does). */
-async function startVisitor(origin: string, botKey: string, name: string) {
-  const r = await fetch(`${origin}/api/widget/sessions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ botKey, visitor: { name } }),
-  });
-  const session = (await r.json()) as { wsUrl: string; conversationId: string };
-  expect(r.status, JSON.stringify(session)).toBe(200);
-  const frames: Record<string, unknown>[] = [];
-  const ws = new WebSocket(session.wsUrl);
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Record<string, unknown>));
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
-    ws.addEventListener("error", () => reject(new Error("visitor socket failed")), { once: true });
-  });
-  ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
-  let n = 0;
-  return {
-    conversationId: session.conversationId,
-    frames,
-    say: (text: string) => ws.send(JSON.stringify({ type: "msg", cid: `c-${++n}`, text })),
-    close: () => ws.close(),
-  };
-}
+const startVisitor = (origin: string, botKey: string, name: string) => openVisitor(origin, botKey, name);
 
 describe("operator alerts, presence-aware hand-off and message search", () => {
   let server: LocalServer;

@@ -6,6 +6,7 @@ import { MAX_EMAIL_BYTES, MAX_MAILS_PER_SENDER_HOUR, stripQuoted } from "../doma
 import { roomStub } from "../rooms/room-stub";
 import { joinOperator } from "../rooms/test-client";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { rfc822 } from "../test/rfc822";
 
 // whole conversations: several AI answers through the real (offline) answerer
 vi.setConfig({ testTimeout: 60_000 });
@@ -39,21 +40,6 @@ async function deliver(from: string, to: string, raw: string, rawSize?: number) 
   const m = inbound(from, to, raw, rawSize);
   await worker.email(m.message, env);
   return m.rejected;
-}
-
-function rfc822(h: { from: string; to: string; subject: string; id: string; extra?: string[] }, body: string) {
-  return [
-    `From: ${h.from}`,
-    `To: ${h.to}`,
-    `Subject: ${h.subject}`,
-    `Message-ID: ${h.id}`,
-    "Date: Wed, 02 Dec 2026 10:00:00 +0000",
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    ...(h.extra ?? []),
-    "",
-    body,
-  ].join("\r\n");
 }
 
 type OutboxMail = { to: string; subject: string; text: string; headers: Record<string, string>; messageId: string };

@@ -5,7 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
 
 export function Channels() {
   const email = useLoad(() => api.channels.email());
@@ -60,7 +60,13 @@ export function Channels() {
             </select>
           </label>
         )}
-        <Field label="Phone number id" required value={phoneNumberId} onValue={setPhone} />
+        <Field
+          label="Phone number id"
+          required
+          value={phoneNumberId}
+          onValue={setPhone}
+          error={fieldError(connect.fields, "phoneNumberId")}
+        />
         <Field
           label="Access token"
           type="password"
@@ -68,8 +74,17 @@ export function Channels() {
           required
           value={accessToken}
           onValue={setToken}
+          error={fieldError(connect.fields, "accessToken")}
         />
-        <Field label="App secret" type="password" autoComplete="off" required value={appSecret} onValue={setSecret} />
+        <Field
+          label="App secret"
+          type="password"
+          autoComplete="off"
+          required
+          value={appSecret}
+          onValue={setSecret}
+          error={fieldError(connect.fields, "appSecret")}
+        />
         <Field
           label="Verify token"
           required
@@ -77,6 +92,7 @@ export function Channels() {
           hint="Any string; enter the same in Meta's webhook settings."
           value={verifyToken}
           onValue={setVerify}
+          error={fieldError(connect.fields, "verifyToken")}
         />
         <ErrorNote error={connect.error} />
         <button class="btn primary" type="submit" disabled={connect.busy}>
