@@ -21,6 +21,9 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
+      // vitest's default on a 2-core machine is one file at a time across both projects; a browser
+      // suite mostly waits on its wrangler dev and Chromium, so a workers file runs beside it
+      maxWorkers: 2,
       projects: [
         {
           plugins: [
@@ -42,6 +45,10 @@ export default defineConfig(async () => {
             // logs of passing tests are noise; a failing test still prints its logs
             silent: "passed-only",
             include: ["workers/**/*.test.ts"],
+            // a timeout is a safety net against a hang, not a speed check: a loaded machine must not
+            // fail a correct test (vitest's default is 5 s)
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
             setupFiles: ["./workers/test/apply-migrations.ts"],
           },
         },
