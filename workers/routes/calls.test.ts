@@ -1,4 +1,9 @@
 import { env } from "cloudflare:workers";
+import { sweepRetention } from "../domain/privacy/retention";
+import { createLog } from "../lib/log";
+import { roomsPortOf } from "../rooms/room-port";
+import { createDb } from "../storage/db";
+import { reposOf } from "../storage/repos";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { decideRange } from "../domain/voice/recording";
 import { missingTurns } from "../domain/voice/reconcile";
@@ -362,6 +367,39 @@ describe("DELETE /api/calls/:id", () => {
     expect(await env.FILES.head(row!.recording_key)).toBeNull();
     expect(await callOf(vint, "del-1")).toBeNull();
     expect((await call(`/api/calls/${row!.id}`, { token: t.token })).status).toBe(404);
+    expect((await call(`/api/calls/${row!.id}/recording`, { token: t.token })).status).toBe(404);
+  });
+});
+
+describe("retention", () => {
+  it("the sweep erases an idle call's conversation and its recording in R2", async () => {
+    const t = await makeTenant("Retention");
+    const vint = await vapiLine(t);
+    await seedCall(t, vint, "ret-1");
+    const row = await callOf(vint, "ret-1");
+    await eventually(
+      () =>
+        env.DB.prepare("select count(*) n from conversations where id = ?")
+          .bind(row!.conversation_id)
+          .first<{ n: number }>(),
+      (r) => (r?.n ?? 0) === 1,
+    );
+    await expectJson(
+      call("/api/privacy/settings", { method: "PUT", token: t.token, json: { conversationRetentionDays: 1 } }),
+      200,
+    );
+    expect(await env.FILES.head(row!.recording_key)).not.toBeNull();
+    await sweepRetention({
+      repos: reposOf(createDb(env.DB)),
+      log: createLog({ test: "calls-retention" }),
+      services: { files: env.FILES },
+      rooms: roomsPortOf(env.CONVERSATION_ROOM),
+      // two days later: the call's conversation has been idle longer than the one-day retention
+      clock: { now: () => Date.now() + 2 * 86_400_000 },
+      requestId: "req_calls_sweep",
+    });
+    expect(await env.FILES.head(row!.recording_key)).toBeNull();
+    expect(await callOf(vint, "ret-1")).toBeNull();
     expect((await call(`/api/calls/${row!.id}/recording`, { token: t.token })).status).toBe(404);
   });
 });
