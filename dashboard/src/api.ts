@@ -7,6 +7,7 @@ import type { z } from "@hono/zod-openapi";
 import type {
   BotDto,
   BotInput,
+  CallSchemas,
   BotPatch,
   EscalationPolicySchema,
   InvitationDto,
@@ -26,6 +27,12 @@ export type ApiKey = z.infer<typeof KeyDto>;
 export type Member = z.infer<typeof MemberDto>;
 export type Invitation = z.infer<typeof InvitationDto>;
 export type FieldError = { path: string; message: string };
+/** GET /api/calls rows and GET /api/calls/:id (workers/domain/voice/call-schemas.ts). */
+export type Call = z.infer<typeof CallSchemas.CallDto>;
+export type CallDetail = z.infer<typeof CallSchemas.CallDetailDto>;
+export type CallQuery = Partial<
+  Record<"from" | "to" | "status" | "provider" | "outcome" | "minDuration" | "maxDuration" | "q" | "cursor", string>
+>;
 
 /** Knowledge sources as listed by GET /api/knowledge/sources (workers/routes/knowledge.ts). */
 export type SourceStatus = "queued" | "processing" | "ready" | "failed";
@@ -181,6 +188,14 @@ const del = <T = void>(path: string) => request<T>("DELETE", path);
 const enc = encodeURIComponent;
 
 export const api = {
+  calls: {
+    list: (q: CallQuery, signal?: AbortSignal) => {
+      const qs = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1])).toString();
+      return get<{ data: Call[]; nextCursor: string | null }>(`/api/calls${qs ? `?${qs}` : ""}`, signal);
+    },
+    get: (id: string) => get<CallDetail>(`/api/calls/${enc(id)}`),
+    remove: (id: string) => del<{ erased: Record<string, number> }>(`/api/calls/${enc(id)}`),
+  },
   auth: {
     /** 202 for any address: a confirmation link is mailed (`devToken` only from a development server). */
     signup: (b: { email: string; password: string; name?: string; company: string }) =>

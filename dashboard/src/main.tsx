@@ -58,6 +58,7 @@ function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string):
 
 const Analytics = lazyScreen(() => import("./pages/analytics"), "Analytics");
 const Bots = lazyScreen(() => import("./pages/bots"), "Bots");
+const Calls = lazyScreen(() => import("./pages/calls"), "Calls");
 const Keys = lazyScreen(() => import("./pages/keys"), "Keys");
 const Knowledge = lazyScreen(() => import("./pages/knowledge"), "Knowledge");
 const Settings = lazyScreen(() => import("./pages/settings"), "Settings");
@@ -76,6 +77,7 @@ const NAV = [
   ["/team", "Team"],
   ["/triage", "Triage"],
   ["/analytics", "Analytics"],
+  ["/calls", "Calls"],
   ["/voice", "Voice", true],
   ["/keys", "API keys", true],
   ["/settings", "Settings", true],
@@ -185,6 +187,7 @@ function Signed() {
   if (path === "/voice") return <Voice />;
   if (path === "/triage") return <Triage />;
   if (path === "/analytics") return <Analytics />;
+  if (path === "/calls" || match("/calls/:id", path)) return <Calls />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>

@@ -14,5 +14,7 @@ export type { EscalationPolicySchema } from "../domain/triage/policy";
 export type { SlaTable } from "../domain/triage/sla";
 export type * as TriageSchemas from "../domain/triage/schemas";
 export type * as VoiceSchemas from "../domain/voice/schemas";
+export type * as CallSchemas from "../domain/voice/call-schemas";
+export type { CallCostsDto } from "../domain/analytics/calls";
 export type * as AnalyticsSchemas from "../domain/analytics/schemas";
 export type * as TriageConversationRoutes from "../routes/triage-conversations";

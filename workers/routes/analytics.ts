@@ -13,6 +13,7 @@ import {
   TimeseriesQuery,
   timeseriesCsv,
 } from "../domain/analytics";
+import { CallCostsDto, callCostsCsv, getCallCosts } from "../domain/analytics/calls";
 import type { AppEnv } from "../env";
 import { createRouter, problemResponses } from "../lib/http";
 import { authed } from "./middleware";
@@ -42,6 +43,22 @@ function reply<T>(
 
 /** Reports derived from conversation events (docs/analytics.md); tenant-scoped, `analytics:read`. */
 export const analyticsRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/calls",
+      tags: ["analytics"],
+      summary: "Voice cost: calls, minutes and provider cost per currency, in total, per bot and per month",
+      security: sec,
+      middleware: [authed("analytics:read")],
+      request: { query: AnalyticsQuery },
+      responses: { 200: both(CallCostsDto, "voice cost"), ...problemResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return reply(c, q.format, await getCallCosts(c.var.ctx, q), callCostsCsv, "calls") as never;
+    },
+  )
   .openapi(
     createRoute({
       method: "get",

@@ -27,6 +27,7 @@ import { billingRoutes, stripeHookRoutes } from "./billing";
 import { roleRoutes } from "./roles";
 import { conversationOrderRoutes, integrationRoutes } from "./integrations";
 import { commerceHookRoutes } from "./commerce-hooks";
+import { callRoutes } from "./calls";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -41,6 +42,7 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/auth/sso", ssoAuthRoutes);
   app.route("/app", appShellRoutes);
   app.route("/api/voice", voiceRoutes);
+  app.route("/api/calls", callRoutes);
   app.route("/v1", openAiRoutes);
   app.route("/hooks/voice", voiceHookRoutes);
   app.route("/api/widget", widgetRoutes);

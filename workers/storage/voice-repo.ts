@@ -1,6 +1,7 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import {
+  type CallState,
   type NewVoiceCallRow,
   type NewVoiceIntegrationRow,
   type VoiceCallRow,
@@ -67,8 +68,94 @@ export const voiceIntegrationsRepo = (db: Db) => ({
       .get(),
 });
 
+/** Filters of the calls list (GET /api/calls); every one optional, all AND-ed. */
+export type CallFilter = {
+  fromMs?: number;
+  toMs?: number;
+  state?: CallState;
+  provider?: string;
+  integrationId?: string;
+  botId?: string;
+  /** `handed_off` (the call went to a person) or an ended reason as the provider reported it. */
+  outcome?: string;
+  minDurationSec?: number;
+  maxDurationSec?: number;
+  /** An FTS5 MATCH expression over message bodies (storage/message-search.ts `messageMatch`). */
+  textMatch?: string;
+  after?: { createdAt: number; id: string };
+  limit: number;
+};
+
+/** Calls of one bot or one month, with their minutes and cost per currency (analytics). */
+export type CallCostRow = { key: string; currency: string | null; calls: number; seconds: number; cost: number };
+
 /** Provider call ids mapped to conversations. */
 export const voiceCallsRepo = (db: Db) => ({
+  get: (tenantId: string, id: string) =>
+    db
+      .select()
+      .from(voiceCalls)
+      .where(and(eq(voiceCalls.tenantId, tenantId), eq(voiceCalls.id, id)))
+      .get(),
+  /** Newest first, keyset-paged on (created_at, id) by voice_calls_tenant_created_idx. */
+  list: (tenantId: string, f: CallFilter) => {
+    const where: (SQL | undefined)[] = [eq(voiceCalls.tenantId, tenantId)];
+    if (f.fromMs !== undefined) where.push(gte(voiceCalls.createdAt, new Date(f.fromMs)));
+    if (f.toMs !== undefined) where.push(lt(voiceCalls.createdAt, new Date(f.toMs)));
+    if (f.state) where.push(eq(voiceCalls.state, f.state));
+    if (f.provider) where.push(eq(voiceCalls.provider, f.provider as VoiceCallRow["provider"]));
+    if (f.integrationId) where.push(eq(voiceCalls.integrationId, f.integrationId));
+    if (f.botId) where.push(eq(voiceCalls.botId, f.botId));
+    if (f.outcome === "handed_off") where.push(eq(voiceCalls.state, "transferred"));
+    else if (f.outcome) where.push(eq(voiceCalls.endedReason, f.outcome));
+    if (f.minDurationSec !== undefined) where.push(gte(voiceCalls.durationSec, f.minDurationSec));
+    if (f.maxDurationSec !== undefined) where.push(lte(voiceCalls.durationSec, f.maxDurationSec));
+    if (f.textMatch)
+      where.push(
+        sql`${voiceCalls.conversationId} IN (SELECT conversation_id FROM messages_fts WHERE messages_fts MATCH ${f.textMatch})`,
+      );
+    if (f.after) {
+      const at = new Date(f.after.createdAt);
+      where.push(or(lt(voiceCalls.createdAt, at), and(eq(voiceCalls.createdAt, at), lt(voiceCalls.id, f.after.id))));
+    }
+    return db
+      .select()
+      .from(voiceCalls)
+      .where(and(...where))
+      .orderBy(desc(voiceCalls.createdAt), desc(voiceCalls.id))
+      .limit(f.limit)
+      .all();
+  },
+  /**
+   * Calls, seconds and cost per currency grouped by bot (`by: "bot"`) or by UTC month (`YYYY-MM`),
+   * for calls created in [fromMs, toMs).
+   */
+  costs: (tenantId: string, input: { fromMs: number; toMs: number; by: "bot" | "month"; botId?: string }) => {
+    const key =
+      input.by === "bot"
+        ? sql<string>`${voiceCalls.botId}`
+        : sql<string>`strftime('%Y-%m', ${voiceCalls.createdAt} / 1000, 'unixepoch')`;
+    return db
+      .select({
+        key,
+        currency: voiceCalls.costCurrency,
+        calls: sql<number>`count(*)`,
+        seconds: sql<number>`coalesce(sum(${voiceCalls.durationSec}), 0)`,
+        cost: sql<number>`coalesce(sum(${voiceCalls.cost}), 0)`,
+      })
+      .from(voiceCalls)
+      .where(
+        and(
+          eq(voiceCalls.tenantId, tenantId),
+          gte(voiceCalls.createdAt, new Date(input.fromMs)),
+          lt(voiceCalls.createdAt, new Date(input.toMs)),
+          input.botId ? eq(voiceCalls.botId, input.botId) : undefined,
+        ),
+      )
+      .groupBy(key, voiceCalls.costCurrency)
+      .orderBy(key)
+      .all() as Promise<CallCostRow[]>;
+  },
   byProviderCallId: (tenantId: string, integrationId: string, providerCallId: string) =>
     db
       .select()

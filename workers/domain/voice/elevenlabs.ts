@@ -80,7 +80,17 @@ export async function handleElevenLabsEvent(ctx: VoiceCtx, integration: VoiceInt
       endedReason: d.metadata?.termination_reason || null,
       transcript: (d.transcript ?? []).flatMap((t) =>
         t.message?.trim()
-          ? [{ speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const), text: t.message }]
+          ? [
+              {
+                speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const),
+                text: t.message,
+                secondsFromStart: t.time_in_call_secs ?? null,
+                at:
+                  started && typeof t.time_in_call_secs === "number"
+                    ? new Date(started.getTime() + t.time_in_call_secs * 1000)
+                    : null,
+              },
+            ]
           : [],
       ),
     });

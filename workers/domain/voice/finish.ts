@@ -1,6 +1,7 @@
 import { egressFetch, egressPolicyOf, readBody } from "../../lib/egress";
 import type { VoiceCallRow } from "../../storage/schema";
-import { recordUtterance, setCallState } from "./calls";
+import { setCallState } from "./calls";
+import { reconcileTranscript, type ReportTurn } from "./reconcile";
 import type { VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
 import { summarizeCall } from "./summary";
@@ -25,8 +26,8 @@ export type CallReport = {
   recordingUrl?: string | null;
   /** Or the audio itself (ElevenLabs post_call_audio). */
   recordingBytes?: { data: Uint8Array; mime: string } | null;
-  /** The provider's full transcript, stored only when no live transcript reached the room. */
-  transcript?: { speaker: "caller" | "assistant"; text: string }[];
+  /** The provider's full transcript: turns no live webhook delivered are added (reconcile.ts). */
+  transcript?: ReportTurn[];
 };
 
 const EXT: Record<string, string> = {
@@ -86,12 +87,13 @@ export async function finishCall(
   report: CallReport,
 ) {
   const room = ctx.deps.room(call.tenantId, call.conversationId);
-  let lines = await room.messages(0, 1000);
-  if (report.transcript?.length && !lines.some((m) => m.role === "visitor" || m.role === "ai")) {
-    for (const [i, t] of report.transcript.entries())
-      await recordUtterance(ctx, call, { speaker: t.speaker, text: t.text, cid: `report:${i}` });
-    lines = await room.messages(0, 1000);
-  }
+  if (
+    report.transcript?.length &&
+    (await reconcileTranscript(ctx, call, report.transcript)) > 0 &&
+    call.state === "ringing"
+  )
+    call = await setCallState(ctx, call, "in_progress");
+  const lines = await room.messages(0, 1000);
   const startedAt = report.startedAt ?? call.startedAt;
   const endedAt = report.endedAt ?? new Date(ctx.clock.now());
   const durationSec =

@@ -27,7 +27,10 @@ export type CallRoom = {
     data?: Record<string, unknown>,
   ): Promise<unknown>;
   snapshot(): Promise<{ mode: string; status: string }>;
-  messages(afterSeq?: number, limit?: number): Promise<{ seq: number; role: string; text: string; cid?: string }[]>;
+  messages(
+    afterSeq?: number,
+    limit?: number,
+  ): Promise<{ seq: number; role: string; text: string; cid?: string; meta?: Record<string, unknown> }[]>;
 };
 
 /** The room's one triage of a caller utterance. */

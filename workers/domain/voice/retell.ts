@@ -20,7 +20,17 @@ const RetellCall = z.looseObject({
   recording_url: Str(2000).nullish(),
   disconnection_reason: Str(200).nullish(),
   transcript_object: z
-    .array(z.looseObject({ role: Str(20), content: Str(20_000) }))
+    .array(
+      z.looseObject({
+        role: Str(20),
+        content: Str(20_000),
+        // word timings in seconds from the call's start (Retell's Utterance.words)
+        words: z
+          .array(z.looseObject({ start: z.number().nullish() }))
+          .max(5000)
+          .nullish(),
+      }),
+    )
     .max(2000)
     .nullish(),
   call_analysis: z.looseObject({ call_summary: Str(5000).nullish() }).nullish(),
@@ -49,10 +59,15 @@ export async function handleRetellEvent(ctx: VoiceCtx, integration: VoiceIntegra
         summary: c.call_analysis?.call_summary ?? null,
         endedReason: c.disconnection_reason ?? null,
         recordingUrl: c.recording_url ?? null,
-        transcript: (c.transcript_object ?? []).map((t) => ({
-          speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const),
-          text: t.content,
-        })),
+        transcript: (c.transcript_object ?? []).map((t) => {
+          const s = t.words?.[0]?.start;
+          return {
+            speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const),
+            text: t.content,
+            secondsFromStart: typeof s === "number" ? s : null,
+            at: typeof s === "number" && c.start_timestamp ? new Date(c.start_timestamp + s * 1000) : null,
+          };
+        }),
       });
       return;
     case "transfer_started":

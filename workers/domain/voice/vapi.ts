@@ -305,8 +305,15 @@ export function endOfCallReport(raw: Record<string, unknown>) {
       : [];
   const transcript = messages
     .map((x) => ArtifactMessage.safeParse(x))
-    .flatMap((p) => (p.success ? [{ speaker: roleOf(p.data.role), text: p.data.message ?? p.data.content ?? "" }] : []))
-    .filter((t): t is { speaker: "caller" | "assistant"; text: string } => t.speaker !== null && t.text.trim() !== "");
+    .flatMap((p) => {
+      if (!p.success) return [];
+      const speaker = roleOf(p.data.role);
+      const text = p.data.message ?? p.data.content ?? "";
+      if (!speaker || !text.trim()) return [];
+      // `time` is the turn's start in epoch ms; secondsFromStart its offset into the call
+      const at = typeof p.data.time === "number" ? new Date(p.data.time) : null;
+      return [{ speaker, text, at, secondsFromStart: p.data.secondsFromStart ?? null }];
+    });
   const durationSec = typeof raw.durationSeconds === "number" ? raw.durationSeconds : null;
   return {
     startedAt: date(raw.startedAt) ?? date(call.startedAt),

@@ -72,6 +72,8 @@ export const voiceCalls = sqliteTable(
     uniqueIndex("voice_calls_provider_uq").on(t.tenantId, t.integrationId, t.providerCallId),
     // the call of a conversation (dashboard call panel)
     index("voice_calls_conversation_idx").on(t.tenantId, t.conversationId),
+    // GET /api/calls: a tenant's calls newest first, from/to on the creation time, cursor (created_at, id)
+    index("voice_calls_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
   ],
 );
 
