@@ -111,12 +111,14 @@ describe("ranking helpers", () => {
   });
 
   it("puts the selective question words in the FTS query and leaves very common ones out", () => {
-    // 1,000 chunks: words in 600 and 300 chunks are common (over a fifth), 40 and 5 are selective, 0 unknown
-    expect(ftsTermsOf([600, 40, 0, 300, 5], 1000)).toEqual([1, 4]);
+    // 1,000 chunks: a word in 600 is common (over half), 300, 40 and 5 are selective, 0 unknown
+    expect(ftsTermsOf([600, 40, 0, 300, 5], 1000)).toEqual([1, 3, 4]);
     // every word common: the two rarest
-    expect(ftsTermsOf([600, 900, 300], 1000)).toEqual([0, 2]);
-    // at most six, the most selective first
-    expect(ftsTermsOf([9, 8, 7, 6, 5, 4, 3, 2, 1], 1000)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(ftsTermsOf([600, 900, 700], 1000)).toEqual([0, 2]);
+    // at most twelve, the most selective first
+    expect(ftsTermsOf([14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 1000)).toEqual([
+      2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+    ]);
     expect(ftsTermsOf([0, 0], 1000)).toEqual([]);
   });
 });
