@@ -141,3 +141,14 @@ for (const group of SYNONYM_GROUPS) {
 export function synonymsOf(token: string): string[] {
   return SYNONYMS.get(stem(token)) ?? [];
 }
+
+/**
+ * The word list of a passage as the rerank compares it with a question, prepared once at ingest
+ * (`knowledge_chunks.terms`): every token stemmed, in order, stopwords kept but marked with a
+ * leading "~" (they count for coverage, not for adjacent pairs). `stemSet(text)` equals the set of
+ * these entries without the marks, and the unmarked entries are `tokenize(text)` minus stopwords,
+ * stemmed — the two views `coverageOf` and `bigramCoverage` need.
+ */
+export function passageTerms(text: string): string[] {
+  return tokenize(text).map((t) => (isStopword(t) ? `~${stem(t)}` : stem(t)));
+}

@@ -10,7 +10,7 @@ import {
   type NewKnowledgeSourceRow,
   type TenantSecretRow,
 } from "./schema";
-import { scopeToken } from "./search";
+import { scopeOf } from "./search";
 
 /** A drizzle query as a raw D1 statement, so drizzle builders and hand-written SQL share one `batch`. */
 function stmtOf(db: Db, q: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
@@ -128,7 +128,13 @@ export const knowledgeRepo = (db: Db) => ({
     ),
 
   /** Chunk inserts (split to respect the bound-parameter limit) followed by one FTS insert for them all. */
-  indexStmts: (tenantId: string, sourceId: string, title: string, rows: NewKnowledgeChunkRow[]) => {
+  indexStmts: (
+    tenantId: string,
+    sourceId: string,
+    botId: string | null,
+    title: string,
+    rows: NewKnowledgeChunkRow[],
+  ) => {
     const stmts: D1PreparedStatement[] = [];
     for (let i = 0; i < rows.length; i += CHUNK_ROWS_PER_INSERT) {
       stmts.push(stmtOf(db, db.insert(knowledgeChunks).values(rows.slice(i, i + CHUNK_ROWS_PER_INSERT))));
@@ -138,7 +144,7 @@ export const knowledgeRepo = (db: Db) => ({
         .prepare(
           "INSERT INTO knowledge_fts (rowid, title, heading, body, scope) SELECT seq, ?1, heading, text, ?2 FROM knowledge_chunks WHERE tenant_id = ?3 AND source_id = ?4",
         )
-        .bind(title, scopeToken(tenantId), tenantId, sourceId),
+        .bind(title, scopeOf(tenantId, botId), tenantId, sourceId),
     );
     return stmts;
   },
@@ -161,6 +167,7 @@ export const knowledgeRepo = (db: Db) => ({
             botId: knowledgeChunks.botId,
             heading: knowledgeChunks.heading,
             text: knowledgeChunks.text,
+            terms: knowledgeChunks.terms,
             title: knowledgeSources.title,
             url: knowledgeSources.url,
             externalId: knowledgeSources.externalId,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { analyticsRepo } from "./analytics-repo";
+import { answerCacheRepo } from "./answer-cache-repo";
 import { auditRepo } from "./audit-repo";
 import { billingRepo } from "./billing-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
@@ -36,6 +37,7 @@ import { voiceCallsRepo, voiceEventsRepo, voiceIntegrationsRepo } from "./voice-
  */
 const FACTORIES = {
   analytics: analyticsRepo,
+  answerCache: answerCacheRepo,
   apiKeys: apiKeysRepo,
   audit: auditRepo,
   billing: billingRepo,

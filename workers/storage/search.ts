@@ -18,6 +18,8 @@ export type FtsHit = {
   title: string;
   url: string | null;
   externalId: string | null;
+  /** The chunk's prepared word list (`passageTerms` of heading + text, space separated); null: not prepared. */
+  terms: string | null;
   /** bm25() as FTS5 returns it: lower (more negative) is better. */
   bm25: number;
 };
@@ -27,9 +29,28 @@ export function scopeToken(tenantId: string): string {
   return `t${tenantId.replace(/[^0-9a-zA-Z]/g, "").toLowerCase()}`;
 }
 
-/** `tokens` must already be FTS-quoted; they are OR-ed inside the text columns. */
-export function ftsMatch(tenantId: string, tokens: string[]): string {
-  return `scope:${scopeToken(tenantId)} AND {title heading body}:(${tokens.join(" OR ")})`;
+/**
+ * The bot token stored in the same `scope` column: "b" + bot id without separators for a source of
+ * one bot, `ALL_BOTS` for a source every bot serves (migrations/0018_speed.sql).
+ */
+export function botToken(botId: string | null): string {
+  return botId ? `b${botId.replace(/[^0-9a-zA-Z]/g, "").toLowerCase()}` : ALL_BOTS;
+}
+const ALL_BOTS = "ball";
+
+/** The `scope` column of a chunk's FTS row: tenant token and bot token. */
+export function scopeOf(tenantId: string, botId: string | null): string {
+  return `${scopeToken(tenantId)} ${botToken(botId)}`;
+}
+
+/**
+ * `tokens` must already be FTS-quoted; they are OR-ed inside the text columns. With a bot, only
+ * chunks that bot serves match (its own and the ones every bot serves), so MATCH alone decides the
+ * candidate set and the top-k can be taken inside the FTS query.
+ */
+export function ftsMatch(tenantId: string, tokens: string[], botId?: string): string {
+  const bot = botId ? ` AND scope:(${ALL_BOTS} OR ${botToken(botId)})` : "";
+  return `scope:${scopeToken(tenantId)}${bot} AND {title heading body}:(${tokens.join(" OR ")})`;
 }
 
 export async function ftsSearch(
@@ -38,27 +59,20 @@ export async function ftsSearch(
   q: { tokens: string[]; botId?: string; limit: number; weights: FtsWeights },
 ): Promise<FtsHit[]> {
   if (q.tokens.length === 0) return [];
-  const botClause = q.botId ? "AND (c.bot_id IS NULL OR c.bot_id = ?6)" : "";
+  // the top `limit` rows are picked inside the FTS subquery (bm25 only), so the joins read `limit`
+  // rows instead of every match; the tenant is re-checked on the join
   const stmt = db.$client
     .prepare(
       `SELECT c.seq AS seq, c.id AS chunkId, c.source_id AS sourceId, c.heading AS heading, c.text AS text,
-              s.title AS title, s.url AS url, s.external_id AS externalId,
-              bm25(knowledge_fts, ?3, ?4, ?5, 0.0) AS bm25
-         FROM knowledge_fts f
+              c.terms AS terms, s.title AS title, s.url AS url, s.external_id AS externalId, f.bm25 AS bm25
+         FROM (SELECT rowid, bm25(knowledge_fts, ?3, ?4, ?5, 0.0) AS bm25 FROM knowledge_fts
+                WHERE knowledge_fts MATCH ?1 ORDER BY bm25 LIMIT ?6) f
          JOIN knowledge_chunks c ON c.seq = f.rowid
          JOIN knowledge_sources s ON s.id = c.source_id
-        WHERE knowledge_fts MATCH ?1 AND c.tenant_id = ?2 ${botClause}
-        ORDER BY bm25 LIMIT ?7`,
+        WHERE c.tenant_id = ?2
+        ORDER BY f.bm25`,
     )
-    .bind(
-      ftsMatch(tenantId, q.tokens),
-      tenantId,
-      q.weights.title,
-      q.weights.heading,
-      q.weights.body,
-      q.botId ?? null,
-      q.limit,
-    );
+    .bind(ftsMatch(tenantId, q.tokens, q.botId), tenantId, q.weights.title, q.weights.heading, q.weights.body, q.limit);
   const { results } = await stmt.all<FtsHit>();
   return results;
 }

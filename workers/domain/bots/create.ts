@@ -20,6 +20,7 @@ export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotI
     allowedOrigins: input.allowedOrigins ?? [],
     publishableKey: `pk_${randomToken(32)}`,
     secretCiphertext: await encryptSecret(masterKeysOf(ctx.config), tenantId, randomToken(40)),
+    version: 1,
     createdAt: now,
     updatedAt: now,
   };

@@ -41,6 +41,8 @@ export type AnswerDone = {
   act?: string;
   /** Set when a tool answered instead of retrieval ("order": the commerce order look-up). */
   tool?: "order";
+  /** Set when the answer came from the bot's answer cache (answer-cache.ts): same text, sources and confidence as when it was built. */
+  cached?: true;
   timings: AnswerTimings;
 };
 

@@ -18,6 +18,7 @@ import { questionType } from "./question-type";
 import { PHRASES, phraseLanguage } from "./language";
 import { contentTerms } from "../../providers/text";
 import { type Retrieval, retrieve } from "./retrieve";
+import { piecesOf, probeAnswerCache, storeAnswer } from "./answer-cache";
 
 /** Passages handed to the model; the extractive default uses at most three of them. */
 const MAX_PASSAGES = 5;
@@ -93,6 +94,33 @@ export async function* streamAnswerWith(
     return;
   }
   const resolved = resolveFollowUp(question, history);
+  // the answer cache (answer-cache.ts): standalone questions only, never a follow-up resolved
+  // against this conversation; a failed look-up answers as if it missed
+  const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId).catch(() => null));
+  const probe =
+    model && resolved.question === question
+      ? await probeAnswerCache(ctx, bot, {
+          question,
+          language: lang,
+          channel: input.channel ?? "chat",
+          model: model.name,
+        }).catch((err: unknown) => {
+          ctx.log.warn("knowledge: answer cache look-up failed", { error: String(err), botId: bot.id });
+          return null;
+        })
+      : null;
+  if (probe?.hit) {
+    for (const piece of piecesOf(probe.hit.answer)) yield { type: "delta", text: piece };
+    yield done({
+      answer: probe.hit.answer,
+      sources: probe.hit.sources,
+      confidence: probe.hit.confidence,
+      handoff: false,
+      cached: true,
+      timings: { retrieveMs: 0, generateMs: 0, totalMs: Date.now() - started },
+    });
+    return;
+  }
   const retrieval = await retrieve(ctx, {
     question: resolved.question,
     botId: bot.id,
@@ -121,8 +149,8 @@ export async function* streamAnswerWith(
   let answer = "";
   let failure: string | undefined;
   try {
-    const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId));
-    for await (const piece of model.stream(prompt, signal)) {
+    const m = model ?? (await ctx.providers.answerModel(ctx.tenantId));
+    for await (const piece of m.stream(prompt, signal)) {
       answer += piece;
       yield { type: "delta", text: piece };
     }
@@ -145,13 +173,16 @@ export async function* streamAnswerWith(
     });
     return;
   }
-  yield done({
+  const grounded = done({
     answer,
     sources: sourcesOf(prompt.passages, answer),
     confidence: retrieval.confidence,
     handoff: false,
     timings: timings(genStart),
   });
+  // stored before the last event: a caller may stop reading at `done`
+  if (probe) await storeAnswer(ctx, bot.id, probe, grounded);
+  yield grounded;
 }
 
 function done(d: Omit<AnswerDone, "type">): AnswerDone {

@@ -1,4 +1,5 @@
 import { newId } from "../../lib/ids";
+import { passageTerms } from "../../providers/text";
 import type { KnowledgeSourceRow, NewKnowledgeChunkRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
 import type { AnswerCtx } from "./answer-types";
@@ -97,12 +98,14 @@ export async function ingestSource(ctx: AnswerCtx, sourceId: string): Promise<vo
     ord,
     heading: c.heading,
     text: c.text,
+    // prepared once here so retrieval never re-tokenizes candidates per question (retrieve.ts rerank)
+    terms: passageTerms(`${c.heading} ${c.text}`).join(" "),
   }));
   const title = source.type === "url" && extracted.title ? extracted.title.slice(0, 200) : source.title;
   const replaced = await repo.others(ctx.tenantId, source.dedupeKey, sourceId);
   await ctx.repos.knowledge.runBatch([
     ...repo.clearIndexStmts(ctx.tenantId, sourceId),
-    ...repo.indexStmts(ctx.tenantId, sourceId, title, rows),
+    ...repo.indexStmts(ctx.tenantId, sourceId, source.botId, title, rows),
     repo.updateStmt(ctx.tenantId, sourceId, {
       status: "ready",
       title,

@@ -5,7 +5,8 @@ import { d1VectorIndex } from "../../providers/embeddings/d1-index";
 import type { Embedder } from "../../providers/embeddings/port";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import type { AnswerCtx } from "./answer-types";
-import { bigramCoverage, bySource, coverageOf, fuse, type RankedChunk, retrieve } from "./retrieve";
+import { passageTerms, stemSet } from "../../providers/text";
+import { bigramCoverage, bySource, coverageOf, ftsTermsOf, fuse, type RankedChunk, rerank, retrieve } from "./retrieve";
 
 const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({
   seq,
@@ -13,6 +14,7 @@ const chunk = (seq: number, sourceId: string, title: string, score: number): Ran
   sourceId,
   heading: "",
   text: "",
+  terms: null,
   title,
   url: null,
   externalId: null,
@@ -66,6 +68,58 @@ describe("ranking helpers", () => {
       ]),
     ).toBeCloseTo(3 / 8);
     expect(coverageOf("Our response time is one day", [{ term: "reply", weight: 1, alts: ["response"] }])).toBe(1);
+  });
+
+  it("ranks chunks the same from word lists prepared at ingest as from their text", () => {
+    const terms = [
+      { term: "exporting", weight: 2 },
+      { term: "notebooks", weight: 1.5, alts: ["download"] },
+      { term: "pdf", weight: 3 },
+      { term: "using", weight: 0.5 },
+    ];
+    const hits = [
+      ["Export", "Notebooks", "You can export a notebook as PDF, using the Share menu."],
+      ["Billing", "Invoices", "Download invoices as PDF files. Using exports is easy; notebook sharing too."],
+      ["Café à la carte", "", "Crème brûlée: the users' favourite PDFs; back-up every day."],
+    ].map(([title, heading, text], i) => ({
+      seq: i + 1,
+      chunkId: `chk_${i}`,
+      sourceId: `src_${i}`,
+      heading: heading!,
+      text: text!,
+      title: title!,
+      url: null,
+      externalId: null,
+      bm25: -3 + i,
+    }));
+    const fromText = rerank(
+      hits.map((h) => ({ ...h, terms: null })),
+      terms,
+    );
+    const prepared = rerank(
+      hits.map((h) => ({ ...h, terms: passageTerms(`${h.heading} ${h.text}`).join(" ") })),
+      terms,
+    );
+    expect(prepared.map((c) => [c.seq, c.score, c.coverage])).toEqual(
+      fromText.map((c) => [c.seq, c.score, c.coverage]),
+    );
+    // and the prepared list carries what both views need: every stem, stopwords marked
+    expect(passageTerms("Using the notebooks")).toEqual(["~using", "~the", "notebook"]);
+    expect(new Set(passageTerms("Using the notebooks").map((w) => w.replace(/^~/, "")))).toEqual(
+      stemSet("Using the notebooks"),
+    );
+  });
+
+  it("puts the selective question words in the FTS query and leaves very common ones out", () => {
+    // 1,000 chunks: a word in 600 is common (over half), 300, 40 and 5 are selective, 0 unknown
+    expect(ftsTermsOf([600, 40, 0, 300, 5], 1000)).toEqual([1, 3, 4]);
+    // every word common: the two rarest
+    expect(ftsTermsOf([600, 900, 700], 1000)).toEqual([0, 2]);
+    // at most twelve, the most selective first
+    expect(ftsTermsOf([14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 1000)).toEqual([
+      2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+    ]);
+    expect(ftsTermsOf([0, 0], 1000)).toEqual([]);
   });
 });
 

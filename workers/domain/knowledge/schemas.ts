@@ -157,6 +157,8 @@ export const AskResultDto = z
     failure: z.string().optional(),
     handoffReason: z.literal("asked_for_human").optional(),
     act: z.string().optional(),
+    /** True when the bot's answer cache served it (same text, sources and confidence as when built). */
+    cached: z.literal(true).optional(),
     timings: z.object({ retrieveMs: z.number(), generateMs: z.number(), totalMs: z.number() }),
   })
   .openapi("AskResult");

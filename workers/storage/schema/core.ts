@@ -137,6 +137,8 @@ export const bots = sqliteTable(
     publishableKey: text("publishable_key").notNull(),
     /** Identity-verification secret, AES-GCM encrypted under the tenant key (see domain/secrets). */
     secretCiphertext: text("secret_ciphertext").notNull(),
+    /** Bumped by a trigger on every update of the row (migrations/0018_speed.sql): the answer cache's bot version. */
+    version: integer("version").notNull().default(1),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

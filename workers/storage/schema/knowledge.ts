@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * Knowledge sources and their chunks. The full-text index is the FTS5 table `knowledge_fts`
@@ -57,6 +57,8 @@ export const knowledgeChunks = sqliteTable(
     ord: integer("ord").notNull(),
     heading: text("heading").notNull().default(""),
     text: text("text").notNull(),
+    /** Stemmed, stopword-free words of heading + text, space separated, written at ingest (null: older rows). */
+    terms: text("terms"),
   },
   (t) => [
     // chunk ids are public (search results); unique across tenants
@@ -86,3 +88,29 @@ export type KnowledgeSourceRow = typeof knowledgeSources.$inferSelect;
 export type NewKnowledgeSourceRow = typeof knowledgeSources.$inferInsert;
 export type KnowledgeChunkRow = typeof knowledgeChunks.$inferSelect;
 export type NewKnowledgeChunkRow = typeof knowledgeChunks.$inferInsert;
+
+/** Knowledge version per tenant, bumped by triggers on any source or chunk change (migrations/0018_speed.sql). */
+export const knowledgeVersions = sqliteTable("knowledge_versions", {
+  tenantId: text("tenant_id").primaryKey(),
+  version: integer("version").notNull().default(1),
+});
+
+/** Cached grounded answers per bot (domain/knowledge/answer-cache.ts); served only at the current versions. */
+export const answerCache = sqliteTable(
+  "answer_cache",
+  {
+    tenantId: text("tenant_id").notNull(),
+    botId: text("bot_id").notNull(),
+    /** SHA-256 of the normalised question, language, channel and model. */
+    key: text("key").notNull(),
+    knowledgeVersion: integer("knowledge_version").notNull(),
+    botVersion: integer("bot_version").notNull(),
+    model: text("model").notNull(),
+    answer: text("answer").notNull(),
+    /** AnswerSource[] as JSON. */
+    sources: text("sources").notNull(),
+    confidence: real("confidence").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.botId, t.key] })],
+);

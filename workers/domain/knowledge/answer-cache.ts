@@ -1,0 +1,88 @@
+import { sha256Hex } from "../../lib/crypto";
+import type { BotRow } from "../../storage/schema";
+import type { AnswerCtx, AnswerDone, AnswerSource } from "./answer-types";
+import { normalise } from "./dialogue-acts";
+
+/**
+ * Answer cache per bot (issue 14). Key: SHA-256 of the normalised question (lower case, no
+ * diacritics or punctuation, single spaces), the answer language, the channel and the answer
+ * model's name; the row is per tenant and bot (primary key), so it never serves across tenants or
+ * bots. An entry is served only while the tenant's knowledge version and the bot's version are the
+ * ones it was built at: database triggers bump them on any source/chunk change and any bot update
+ * (migrations/0018_speed.sql), so invalidation cannot be forgotten by a code path.
+ *
+ * What is cached: only grounded answers (not abstained, not handed off, no provider failure) to a
+ * question that stands on its own. Never cached: dialogue acts, commerce order look-ups (they use
+ * the visitor's identity), follow-ups resolved against the conversation ("and yearly?"). The
+ * history is not in the key: a standalone question is answered from the knowledge, and the same
+ * question in another conversation gets the same grounded answer.
+ *
+ * Storage: a D1 table, not a Durable Object. Every conversation is its own room object, so a cache
+ * inside a room would only ever hit within one conversation; a per-bot object would add a hop to
+ * every answer. D1 is already read on every answer (the bot row), and one read returns both the
+ * current knowledge version and the entry.
+ */
+export type CacheProbe = {
+  key: string;
+  knowledgeVersion: number;
+  botVersion: number;
+  model: string;
+  hit: { answer: string; sources: AnswerSource[]; confidence: number } | null;
+};
+
+export async function cacheKeyOf(question: string, language: string, channel: string, model: string) {
+  return sha256Hex(`${normalise(question)}\u0000${language}\u0000${channel}\u0000${model}`);
+}
+
+/** Looks the question up; `hit` is set only when the entry is current for knowledge, bot and model. */
+export async function probeAnswerCache(
+  ctx: AnswerCtx,
+  bot: BotRow,
+  q: { question: string; language: string; channel: string; model: string },
+): Promise<CacheProbe> {
+  const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
+  const { knowledgeVersion, entry } = await ctx.repos.answerCache.lookup(ctx.tenantId, bot.id, key);
+  const current =
+    entry && entry.knowledgeVersion === knowledgeVersion && entry.botVersion === bot.version && entry.model === q.model;
+  return {
+    key,
+    knowledgeVersion,
+    botVersion: bot.version,
+    model: q.model,
+    hit: current
+      ? { answer: entry.answer, sources: JSON.parse(entry.sources) as AnswerSource[], confidence: entry.confidence }
+      : null,
+  };
+}
+
+/** Stores a grounded answer at the versions read before it was built (a change meanwhile makes it stale at once). */
+export async function storeAnswer(ctx: AnswerCtx, botId: string, probe: CacheProbe, done: Omit<AnswerDone, "type">) {
+  if (done.handoff || done.failure || done.act || done.tool) return;
+  try {
+    await ctx.repos.answerCache.put(
+      ctx.tenantId,
+      botId,
+      probe.key,
+      {
+        knowledgeVersion: probe.knowledgeVersion,
+        botVersion: probe.botVersion,
+        model: probe.model,
+        answer: done.answer,
+        sources: JSON.stringify(done.sources),
+        confidence: done.confidence,
+      },
+      ctx.clock.now(),
+    );
+  } catch (err) {
+    // the cache is an optimisation: a failed write never fails the answer
+    ctx.log.warn("knowledge: answer cache write failed", { error: String(err), botId });
+  }
+}
+
+/** A cached answer streams like a generated one: word groups, the same delta events. */
+export function piecesOf(text: string): string[] {
+  const words = text.match(/\S+\s*/g) ?? [text];
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i += 8) out.push(words.slice(i, i + 8).join(""));
+  return out;
+}

@@ -1,0 +1,50 @@
+import type { Db } from "./db";
+
+/**
+ * The answer cache (migrations/0018_speed.sql, domain/knowledge/answer-cache.ts). One read answers
+ * both "what is the tenant's knowledge version now?" and "is there an entry for this key?", so a
+ * miss costs no extra round trip over a hit. Entries are per tenant and bot by primary key.
+ */
+export type AnswerCacheEntry = {
+  knowledgeVersion: number;
+  botVersion: number;
+  model: string;
+  answer: string;
+  /** AnswerSource[] as JSON. */
+  sources: string;
+  confidence: number;
+};
+
+export const answerCacheRepo = (db: Db) => ({
+  lookup: async (
+    tenantId: string,
+    botId: string,
+    key: string,
+  ): Promise<{ knowledgeVersion: number; entry: AnswerCacheEntry | null }> => {
+    const row = await db.$client
+      .prepare(
+        `SELECT v.version AS current, a.knowledge_version AS knowledgeVersion, a.bot_version AS botVersion,
+                a.model AS model, a.answer AS answer, a.sources AS sources, a.confidence AS confidence
+           FROM (SELECT COALESCE((SELECT version FROM knowledge_versions WHERE tenant_id = ?1), 1) AS version) v
+           LEFT JOIN answer_cache a ON a.tenant_id = ?1 AND a.bot_id = ?2 AND a.key = ?3`,
+      )
+      .bind(tenantId, botId, key)
+      .first<AnswerCacheEntry & { current: number; answer: string | null }>();
+    const current = Number(row?.current ?? 1);
+    if (!row || row.answer === null) return { knowledgeVersion: current, entry: null };
+    const { current: _c, ...entry } = row;
+    return { knowledgeVersion: current, entry: entry as AnswerCacheEntry };
+  },
+  /** Stores (or replaces) the entry of a key. */
+  put: (tenantId: string, botId: string, key: string, e: AnswerCacheEntry, now: number) =>
+    db.$client
+      .prepare(
+        `INSERT INTO answer_cache (tenant_id, bot_id, key, knowledge_version, bot_version, model, answer, sources, confidence, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (tenant_id, bot_id, key) DO UPDATE SET knowledge_version = excluded.knowledge_version,
+           bot_version = excluded.bot_version, model = excluded.model, answer = excluded.answer,
+           sources = excluded.sources, confidence = excluded.confidence, created_at = excluded.created_at`,
+      )
+      .bind(tenantId, botId, key, e.knowledgeVersion, e.botVersion, e.model, e.answer, e.sources, e.confidence, now)
+      .run(),
+});
