@@ -12,6 +12,7 @@ import { botAnswerChain } from "./chain";
 import { fallbackAnswerModel } from "./fallback";
 import { geminiAnswerModel } from "./gemini";
 import { offlineAnswerModel } from "./offline";
+import { openAiAnswerModel } from "./openai";
 import type { AnswerReport, GroundedPrompt } from "./port";
 
 /**
@@ -212,6 +213,29 @@ describe("geminiAnswerModel (local streamGenerateContent SSE server)", () => {
     await expect(
       run(geminiAnswerModel({ apiKey: "k", model: "g", fetch: fakeGemini("malformed").fetch })),
     ).rejects.toThrow(/malformed/);
+  });
+});
+
+describe("openAiAnswerModel usage", () => {
+  it("asks for include_usage and reports the final chunk's usage", async () => {
+    let sent: any;
+    const fetcher = (async (i: RequestInfo | URL, init?: RequestInit) => {
+      sent = await new Request(i, init).json();
+      const base = { id: "c1", object: "chat.completion.chunk", created: 1, model: "tiny" };
+      const ev = (x: object) => `data: ${JSON.stringify({ ...base, ...x })}\n\n`;
+      return sseResponse([
+        ev({ choices: [{ index: 0, delta: { content: "Pro is " }, finish_reason: null }] }),
+        ev({ choices: [{ index: 0, delta: { content: "$9.99." }, finish_reason: "stop" }] }),
+        ev({ choices: [], usage: { prompt_tokens: 50, completion_tokens: 6, total_tokens: 56 } }),
+        "data: [DONE]\n\n",
+      ]);
+    }) as typeof fetch;
+    const out = await run(
+      openAiAnswerModel({ apiKey: "sk-local", model: "tiny", baseURL: "http://127.0.0.1:9/v1", fetch: fetcher }),
+    );
+    expect(out.text).toBe("Pro is $9.99.");
+    expect(sent.stream_options).toEqual({ include_usage: true });
+    expect(out.reports).toEqual([{ kind: "usage", model: "openai:tiny", inputTokens: 50, outputTokens: 6 }]);
   });
 });
 
