@@ -36,6 +36,9 @@ export default defineConfig(async () => {
                   MASTER_KEY: devVars.MASTER_KEY!,
                   // the WhatsApp channel's tests answer this host in-process (egress transport)
                   WHATSAPP_API_BASE: "https://graph.whatsapp.test",
+                  // bots' Anthropic and Gemini links: answered in-process too (providers/answer/native.test.ts)
+                  ANTHROPIC_API_BASE: "https://api.anthropic.test",
+                  GEMINI_API_BASE: "https://gemini.googleapis.test",
                 },
               },
             }),

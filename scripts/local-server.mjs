@@ -32,6 +32,9 @@ export const PASS_THROUGH_VARS = [
   "OPENAI_API_KEY",
   "OPENAI_BASE_URL",
   "OPENAI_MODEL",
+  // bots' native providers: the Anthropic and Gemini API origins (local fakes in tests)
+  "ANTHROPIC_API_BASE",
+  "GEMINI_API_BASE",
   // billing
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",

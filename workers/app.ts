@@ -11,6 +11,7 @@ import { createLog } from "./lib/log";
 import { problemResponse } from "./lib/problem";
 import { redactPath } from "./lib/redact";
 import { authRoutes } from "./routes/auth";
+import { botProviderRoutes } from "./routes/bot-providers";
 import { botRoutes } from "./routes/bots";
 import { keyRoutes } from "./routes/keys";
 import { teamRoutes } from "./routes/team";
@@ -60,6 +61,7 @@ export function createApp() {
   app.route("/health", healthRoutes);
   app.route("/api/auth", authRoutes);
   app.route("/api/bots", botRoutes);
+  app.route("/api/bots", botProviderRoutes);
   app.route("/api/keys", keyRoutes);
   app.route("/api/team", teamRoutes);
   mountFeatureRoutes(app);

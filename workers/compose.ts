@@ -1,5 +1,6 @@
 import type { AnswerCtx } from "./domain/knowledge/answer-types";
 import type { BaseCtx } from "./domain/ctx";
+import { loadBotAnswerChain } from "./domain/bots/answer-providers";
 import { loadOpenAiSettings } from "./domain/knowledge/provider-settings";
 import { readConfig } from "./env";
 import { systemClock } from "./lib/clock";
@@ -49,6 +50,7 @@ function baseCtx(env: Env, requestId: string, origin: string, log: Log, d1: D1Da
       ai: env.AI,
       vectors: env.VECTORS,
       loadOpenAi: (tenantId) => loadOpenAiSettings({ repos, config, tenantId, log }),
+      loadBotChain: (tenantId, botId) => loadBotAnswerChain({ repos, config, tenantId, log }, botId),
       now: () => systemClock.now(),
     }),
   };

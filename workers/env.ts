@@ -26,6 +26,8 @@ export function readConfig(env: Env): Config {
     answerProvider: e.ANSWER_PROVIDER,
     allowPrivateEgress: e.ALLOW_PRIVATE_EGRESS === "true",
     emailInboundDomain: e.EMAIL_INBOUND_DOMAIN || undefined,
+    anthropicApiBase: e.ANTHROPIC_API_BASE || undefined,
+    geminiApiBase: e.GEMINI_API_BASE || undefined,
     whatsappApiBase: e.WHATSAPP_API_BASE || undefined,
     whatsappApiVersion: e.WHATSAPP_API_VERSION || undefined,
     stripeSecretKey: e.STRIPE_SECRET_KEY || undefined,

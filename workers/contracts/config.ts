@@ -32,6 +32,10 @@ export const Config = z
       .string()
       .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i)
       .default("inbound.echo.localhost"),
+    /** ANTHROPIC_API_BASE: the Anthropic API origin bots' Anthropic links call; a local Messages-API server in tests. */
+    anthropicApiBase: z.url({ protocol: /^https?$/ }).default("https://api.anthropic.com"),
+    /** GEMINI_API_BASE: the Gemini API origin bots' Gemini links call; a local `streamGenerateContent` server in tests. */
+    geminiApiBase: z.url({ protocol: /^https?$/ }).default("https://generativelanguage.googleapis.com"),
     /** WHATSAPP_API_BASE: the Graph API origin; a local Graph-compatible server in tests. */
     whatsappApiBase: z.url().default("https://graph.facebook.com"),
     /** WHATSAPP_API_VERSION: the Graph API version in `/<version>/<phone-number-id>/messages`. */

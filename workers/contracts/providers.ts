@@ -48,11 +48,23 @@ export type GroundedPrompt = {
 /** What the question asks for (domain/knowledge/question-type.ts decides; "other" when unsure). */
 export type QuestionType = "price" | "number" | "duration" | "when" | "where" | "howto" | "problem" | "yesno" | "other";
 
+/**
+ * What an adapter tells its caller beside the text: the tokens a provider billed (Anthropic's
+ * `message_start`/`message_delta` usage, Gemini's `usageMetadata`, OpenAI's final `usage` chunk),
+ * and, from the fallback chain, which model answered and which were skipped.
+ */
+export type AnswerReport =
+  | { kind: "usage"; model: string; inputTokens: number; outputTokens: number }
+  | { kind: "answered_by"; model: string; skipped: { model: string; error: string }[] };
+
 export interface AnswerModel {
-  /** Adapter name for logs and timings ("offline", "openai:gpt-4o-mini", "workers-ai:@cf/…"). */
+  /** Adapter name for logs and timings ("offline", "openai:gpt-4o-mini", "anthropic:claude-…", "workers-ai:@cf/…"). */
   readonly name: string;
-  /** Streams answer text for a grounded prompt; stops promptly when `signal` aborts; throws on provider failure. */
-  stream(prompt: GroundedPrompt, signal?: AbortSignal): AsyncIterable<string>;
+  /**
+   * Streams answer text for a grounded prompt; stops promptly when `signal` aborts; throws on
+   * provider failure. `report` receives token usage (and the fallback chain's choice) as it is known.
+   */
+  stream(prompt: GroundedPrompt, signal?: AbortSignal, report?: (r: AnswerReport) => void): AsyncIterable<string>;
 }
 
 // ---------------------------------------------------------------- embeddings and vector search
@@ -103,8 +115,12 @@ export interface CategoryChooser {
  * call; `invalidate` drops the tenant's cached choice after it changes its settings.
  */
 export interface ProvidersPort {
-  /** The tenant's own OpenAI-compatible model, else Workers AI when configured and bound, else the offline default. */
-  answerModel(tenantId: string): Promise<AnswerModel>;
+  /**
+   * The bot's own provider chain when it has one (primary → secondary → the embedded answerer),
+   * else the tenant's own OpenAI-compatible model, else Workers AI when configured and bound, else
+   * the offline default.
+   */
+  answerModel(tenantId: string, botId?: string): Promise<AnswerModel>;
   /** Embeddings plus vector index (Vectorize when bound, else the D1 table), or null without an embedder. */
   retrieval(): RetrievalProviders;
   /**

@@ -10,6 +10,7 @@ import type {
   VectorIndex,
 } from "../contracts/providers";
 import type { Repos } from "../storage/repos";
+import { type BotProviderSettings, botAnswerChain } from "./answer/chain";
 import { offlineAnswerModel } from "./answer/offline";
 import { openAiAnswerModel } from "./answer/openai";
 import { workersAiAnswerModel } from "./answer/workers-ai";
@@ -75,8 +76,33 @@ export type ProvidersDeps = {
   vectors?: VectorizeIndex;
   /** Loads and decrypts the tenant's OpenAI-compatible settings (null: none saved). */
   loadOpenAi: (tenantId: string) => Promise<OpenAiSettings | null>;
+  /** Loads and decrypts a bot's own provider chain (empty: the bot has none). */
+  loadBotChain?: (tenantId: string, botId: string) => Promise<BotProviderSettings[]>;
   now: () => number;
 };
+
+/** Per isolate: a bot's chain (null: it has none), keyed by tenant and bot, with the same lifetime as the tenant choice. */
+const botCache = new Map<string, { at: number; model: Promise<AnswerModel | null> }>();
+const botKey = (tenantId: string, botId: string) => `${tenantId}\u0000${botId}`;
+
+function chooseBot(deps: ProvidersDeps, tenantId: string, botId: string): Promise<AnswerModel | null> {
+  const load = deps.loadBotChain;
+  if (!load) return Promise.resolve(null);
+  const key = botKey(tenantId, botId);
+  const hit = botCache.get(key);
+  if (hit && deps.now() - hit.at < PROVIDER_CACHE_TTL_MS) return hit.model;
+  const model = load(tenantId, botId).then((links) =>
+    // which provider answered (and which were skipped) reaches the answerer as a report, logged per request
+    links.length ? botAnswerChain(links) : null,
+  );
+  const entry = { at: deps.now(), model };
+  botCache.set(key, entry);
+  // a failed load is not cached: the next call tries again
+  model.catch(() => {
+    if (botCache.get(key) === entry) botCache.delete(key);
+  });
+  return model;
+}
 
 function choose(deps: ProvidersDeps, tenantId: string): Promise<TenantChoice> {
   const at = cachedAt.get(tenantId);
@@ -110,7 +136,8 @@ function choose(deps: ProvidersDeps, tenantId: string): Promise<TenantChoice> {
 /** The providers port the composition root puts on every ctx. */
 export function providersFor(deps: ProvidersDeps): ProvidersPort {
   return {
-    answerModel: async (tenantId) => (await choose(deps, tenantId)).answer,
+    answerModel: async (tenantId, botId) =>
+      (botId ? await chooseBot(deps, tenantId, botId) : null) ?? (await choose(deps, tenantId)).answer,
     retrieval: () => chooseRetrievalProviders(deps),
     externalVectorIndex: () => (deps.vectors ? vectorizeIndex(deps.vectors) : null),
     frustration: async (tenantId) => (await choose(deps, tenantId)).frustration,
@@ -118,8 +145,17 @@ export function providersFor(deps: ProvidersDeps): ProvidersPort {
     invalidate: (tenantId) => {
       cache.delete(tenantId);
       cachedAt.delete(tenantId);
+      for (const key of botCache.keys()) if (key.startsWith(botKey(tenantId, ""))) botCache.delete(key);
     },
   };
 }
 
-export type { AnswerModel, Embedder, VectorIndex, OpenAiSettings, RetrievalProviders, ProvidersPort };
+export type {
+  AnswerModel,
+  BotProviderSettings,
+  Embedder,
+  VectorIndex,
+  OpenAiSettings,
+  RetrievalProviders,
+  ProvidersPort,
+};

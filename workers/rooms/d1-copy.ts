@@ -3,7 +3,7 @@ import type { AnalyticsEvent } from "./room-analytics";
 import type { NewConversationEventRow, NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import { initialState, type RoomMeta, type RoomState } from "./room-state";
-import { usageStmts } from "../domain/billing/usage";
+import { tokenUsage, usageStmts } from "../domain/billing/usage";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
 export const PREVIEW_CHARS = 140;
@@ -142,6 +142,16 @@ export async function flushToD1(
           at: m.createdAt,
         }) as unknown as (typeof stmts)[number][]),
       );
+  // the tokens a provider billed for an AI message ride its `ai_answered` event (ids `<message id>:in`/`:out`)
+  for (const e of events) {
+    const d = e.data;
+    if (e.kind !== "ai_answered" || !e.key.startsWith("ai:") || !d) continue;
+    const [inputTokens, outputTokens] = [Number(d.inputTokens ?? 0), Number(d.outputTokens ?? 0)];
+    if (!(inputTokens > 0 || outputTokens > 0)) continue;
+    const base = { tenantId: meta.tenantId, eventId: e.key.slice(3), botId: meta.botId, at: e.at };
+    for (const u of tokenUsage(base, { inputTokens, outputTokens }))
+      stmts.push(...(usageStmts(repos, u) as unknown as (typeof stmts)[number][]));
+  }
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
   const triageRow = triage?.dirty ? triage.row : null;

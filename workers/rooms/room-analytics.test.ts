@@ -215,6 +215,33 @@ describe("room analytics events", () => {
     }
   });
 
+  it("an AI answer's event names the model that answered and the tokens it billed (metered from it)", () => {
+    const [, , answered] = play([
+      { at: 0, command: { type: "open" }, events: [] },
+      { at: 1, command: frame(visitor, { type: "msg", cid: "v1", text: "How much is Pro?" }), events: [] },
+      {
+        at: 2,
+        command: {
+          type: "answer",
+          turnId: "t9",
+          text: "Pro is $9.99.",
+          sources: [],
+          confidence: 0.9,
+          provider: "gemini:gemini-local",
+          usage: { inputTokens: 210, outputTokens: 9 },
+        },
+        events: [],
+      },
+    ]);
+    expect(answered).toEqual([
+      expect.objectContaining({
+        kind: "ai_answered",
+        key: "ai:t9",
+        data: { confidence: 0.9, abstained: false, provider: "gemini:gemini-local", inputTokens: 210, outputTokens: 9 },
+      }),
+    ]);
+  });
+
   it("a transferred call ends with the outcome transferred", () => {
     const events = play([
       { at: 0, command: { type: "call", state: "in_progress" }, events: [] },

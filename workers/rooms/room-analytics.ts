@@ -56,7 +56,15 @@ export function onVisitorMessage(t: Tally, text: string, now: number): Tally {
 /** An AI message was stored. */
 export function onAiAnswer(
   messageId: string,
-  a: { confidence: number; abstained: boolean; act?: string; question?: string; failure?: string },
+  a: {
+    confidence: number;
+    abstained: boolean;
+    act?: string;
+    question?: string;
+    failure?: string;
+    provider?: string;
+    usage?: { inputTokens: number; outputTokens: number };
+  },
   now: number,
 ): AnalyticsEvent {
   const data: JsonObject = {
@@ -65,6 +73,9 @@ export function onAiAnswer(
     ...(a.act ? { act: a.act } : {}),
     ...(a.question ? { question: clip(a.question) } : {}),
     ...(a.failure ? { failure: a.failure } : {}),
+    // which model answered, and the tokens it billed (metered from this event in the room's D1 flush)
+    ...(a.provider ? { provider: a.provider } : {}),
+    ...(a.usage ? { inputTokens: a.usage.inputTokens, outputTokens: a.usage.outputTokens } : {}),
   };
   return ev({ key: `ai:${messageId}`, kind: "ai_answered", at: now, actor: "ai", data });
 }

@@ -87,6 +87,10 @@ export type Command =
       act?: string;
       /** The visitor message the turn answered. */
       question?: string;
+      /** The model that answered (the bot's chain may have skipped some). */
+      provider?: string;
+      /** Tokens the provider billed: metered with the message (d1-copy.ts), through the `ai_answered` event. */
+      usage?: { inputTokens: number; outputTokens: number };
     }
   /** The conversation was created (init): analytics' `opened`. */
   | { type: "open" }
@@ -361,8 +365,15 @@ export function decide(state: CoreState, command: Command, facts: Facts): Decisi
         },
         null,
       );
-      const { confidence, abstained = false, act, question, failure } = command;
-      const a = { confidence, abstained, ...(act ? { act } : {}), ...(question ? { question } : {}) };
+      const { confidence, abstained = false, act, question, failure, provider, usage } = command;
+      const a = {
+        confidence,
+        abstained,
+        ...(act ? { act } : {}),
+        ...(question ? { question } : {}),
+        ...(provider ? { provider } : {}),
+        ...(usage ? { usage } : {}),
+      };
       o.emit(onAiAnswer(answered.id, { ...a, ...(failure ? { failure } : {}) }, o.now));
       break;
     }

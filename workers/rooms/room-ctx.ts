@@ -73,6 +73,8 @@ export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRe
         question,
         ...act,
         ...failure,
+        ...(d.provider ? { provider: d.provider } : {}),
+        ...(d.usage ? { usage: d.usage } : {}),
       });
     },
     handoff: deps.handoff,

@@ -1,7 +1,7 @@
 import type { AnswerDone, AnswerEvent, AnswerInput, AnswerSource } from "../domain/knowledge/answer-types";
 
 /** What a finished turn hands back to the room: the answer, and for analytics whether it abstained and its dialogue act. */
-export type StoredAnswer = Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure"> & {
+export type StoredAnswer = Pick<AnswerDone, "answer" | "sources" | "confidence" | "failure" | "provider" | "usage"> & {
   /** Under the bot's confidence threshold (not a failure, not the visitor accepting an offer of a person). */
   abstained?: boolean;
   act?: string;
@@ -104,6 +104,8 @@ export async function runTurn(
     failure: d.failure,
     abstained: d.handoff && !d.failure && !d.handoffReason,
     ...(d.act ? { act: d.act } : {}),
+    ...(d.provider ? { provider: d.provider } : {}),
+    ...(d.usage ? { usage: d.usage } : {}),
   });
   if (d.handoff) await host.handoff(d.failure ? "provider_failed" : (d.handoffReason ?? "low_confidence"));
 }

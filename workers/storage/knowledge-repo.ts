@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import {
   knowledgeChunks,
@@ -227,4 +227,15 @@ export const providerSecretsRepo = (db: Db) => ({
       .where(and(eq(tenantSecrets.tenantId, tenantId), eq(tenantSecrets.name, name)))
       .returning()
       .get(),
+  /** Several named secrets of a tenant in one read (a bot's provider chain). */
+  getMany: (tenantId: string, names: string[]) =>
+    db
+      .select()
+      .from(tenantSecrets)
+      .where(and(eq(tenantSecrets.tenantId, tenantId), inArray(tenantSecrets.name, names)))
+      .all(),
+  /** Statements for a batch that replaces named secrets at once. */
+  deleteManyStmt: (tenantId: string, names: string[]) =>
+    db.delete(tenantSecrets).where(and(eq(tenantSecrets.tenantId, tenantId), inArray(tenantSecrets.name, names))),
+  insertStmt: (row: TenantSecretRow) => db.insert(tenantSecrets).values(row),
 });

@@ -1,7 +1,7 @@
 import { streamAnswer, streamEmbeddedAnswer } from "../knowledge/answer";
 import type { AnswerCtx, StreamAnswer } from "../knowledge/answer-types";
 import { mayTenant, refusalError } from "./may-tenant";
-import { recordUsage } from "./usage";
+import { tokenUsage, usageStmts } from "./usage";
 
 /**
  * The answer paths outside the room (/v1, the integrations' custom-LLM URLs, operator drafts) ask
@@ -16,14 +16,17 @@ export async function gatedAnswerer(ctx: AnswerCtx, fallback: StreamAnswer = str
   throw refusalError(allowance);
 }
 
-/** Counts one AI answer by its own id (a completion id, a draft id): once, however often it is recorded. */
-export function countAnswer(ctx: AnswerCtx, eventId: string, botId: string) {
-  return recordUsage(ctx, {
-    tenantId: ctx.tenantId,
-    eventId,
-    metric: "ai_answers",
-    botId,
-    quantity: 1,
-    at: ctx.clock.now(),
-  });
+/**
+ * Counts one AI answer by its own id (a completion id, a draft id): once, however often it is
+ * recorded; with the provider's reported tokens beside it, in the same batch.
+ */
+export async function countAnswer(
+  ctx: AnswerCtx,
+  eventId: string,
+  botId: string,
+  usage?: { inputTokens: number; outputTokens: number },
+) {
+  const base = { tenantId: ctx.tenantId, eventId, botId, at: ctx.clock.now() };
+  const events = [{ ...base, metric: "ai_answers" as const, quantity: 1 }, ...tokenUsage(base, usage)];
+  await ctx.repos.batch(events.flatMap((u) => usageStmts(ctx.repos, u)) as never);
 }

@@ -38,3 +38,25 @@ export async function recordUsage(ctx: { repos: Repos }, u: UsageInput) {
   const [bump, insert] = usageStmts(ctx.repos, u);
   await ctx.repos.batch([bump, insert]);
 }
+
+/**
+ * The token events of one answer (the provider's reported usage), beside its `ai_answers` event:
+ * ids `<answer id>:in` / `:out`, so they are counted once like the answer. None without usage.
+ */
+export function tokenUsage(
+  u: Omit<UsageInput, "metric" | "quantity" | "eventId"> & { eventId: string },
+  usage: { inputTokens: number; outputTokens: number } | undefined,
+): UsageInput[] {
+  if (!usage) return [];
+  const out: UsageInput[] = [];
+  if (usage.inputTokens > 0)
+    out.push({ ...u, eventId: `${u.eventId}:in`, metric: "ai_input_tokens", quantity: Math.round(usage.inputTokens) });
+  if (usage.outputTokens > 0)
+    out.push({
+      ...u,
+      eventId: `${u.eventId}:out`,
+      metric: "ai_output_tokens",
+      quantity: Math.round(usage.outputTokens),
+    });
+  return out;
+}

@@ -5,6 +5,7 @@ import { masterKeysOf } from "../secrets/crypto";
 import { openAndRenew } from "../secrets/rotation";
 import type { BotDto, BotPatch } from "./schemas";
 import { audit } from "../audit";
+import { deleteBotAnswerProviders } from "./answer-providers";
 
 export { createBot, createBotStmts } from "./create";
 
@@ -50,6 +51,8 @@ export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
 export async function deleteBot(ctx: Ctx, id: string) {
   const deleted = await ctx.repos.bots.delete(ctx.tenantId, id);
   if (!deleted) throw new NotFound("bot", id);
+  // its sealed provider keys go with it
+  await deleteBotAnswerProviders(ctx, id, { quiet: true });
   await audit(ctx, "bot.deleted", { type: "bot", id });
 }
 

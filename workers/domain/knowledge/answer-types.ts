@@ -44,7 +44,15 @@ export type AnswerDone = {
   /** Set when the answer came from the bot's answer cache (answer-cache.ts): same text, sources and confidence as when it was built. */
   cached?: true;
   timings: AnswerTimings;
+  /** The model that generated the text ("offline", "anthropic:…", "gemini:…"); absent when no model ran. */
+  provider?: string;
+  /** Models of the bot's chain skipped before `provider` answered (error, timeout, empty). */
+  skipped?: { model: string; error: string }[];
+  /** Tokens the provider(s) billed for this answer, summed over the attempts; absent when none were reported. */
+  usage?: AnswerUsage;
 };
+
+export type AnswerUsage = { inputTokens: number; outputTokens: number };
 
 export type AnswerEvent = { type: "delta"; text: string } | AnswerDone;
 

@@ -2,7 +2,7 @@ import { offlineAnswerModel } from "../../providers/answer/offline";
 import { answerOrderQuestion } from "../commerce/orders";
 import { NotFound } from "../../lib/errors";
 import type { AnswerModel } from "../../providers";
-import type { GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
+import type { AnswerReport, GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
 import type { BotRow } from "../../storage/schema";
 import type {
   AnswerCtx,
@@ -11,6 +11,7 @@ import type {
   AnswerInput,
   AnswerSource,
   AnswerTurn,
+  AnswerUsage,
   StreamAnswer,
 } from "./answer-types";
 import { dialogueActOf, normalise, replyToAct } from "./dialogue-acts";
@@ -96,7 +97,7 @@ export async function* streamAnswerWith(
   const resolved = resolveFollowUp(question, history);
   // the answer cache (answer-cache.ts): standalone questions only, never a follow-up resolved
   // against this conversation; a failed look-up answers as if it missed
-  const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId).catch(() => null));
+  const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId, bot.id).catch(() => null));
   const probe =
     model && resolved.question === question
       ? await probeAnswerCache(ctx, bot, {
@@ -148,9 +149,11 @@ export async function* streamAnswerWith(
   const prompt = promptFor(bot, question, input, retrieval, resolved.type);
   let answer = "";
   let failure: string | undefined;
+  const ran = ranModel();
   try {
-    const m = model ?? (await ctx.providers.answerModel(ctx.tenantId));
-    for await (const piece of m.stream(prompt, signal)) {
+    const m = model ?? (await ctx.providers.answerModel(ctx.tenantId, bot.id));
+    ran.provider = m.name;
+    for await (const piece of m.stream(prompt, signal, ran.report)) {
       answer += piece;
       yield { type: "delta", text: piece };
     }
@@ -158,6 +161,12 @@ export async function* streamAnswerWith(
     failure = err instanceof Error ? err.message : String(err);
     ctx.log.warn("knowledge: answer provider failed", { error: failure, botId: bot.id });
   }
+  if (ran.skipped.length)
+    ctx.log.warn("knowledge: answered by a fallback provider", {
+      botId: bot.id,
+      provider: ran.provider,
+      skipped: ran.skipped,
+    });
   if (signal?.aborted && !failure) failure = "aborted";
   if (failure || !answer.trim()) {
     const tail = `${answer.trim() ? "\n\n" : ""}${failure ? phrases.failed : phrases.dontKnow}`;
@@ -170,6 +179,7 @@ export async function* streamAnswerWith(
       handoff: true,
       failure: failure ?? "empty answer",
       timings: timings(genStart),
+      ...ran.fields(),
     });
     return;
   }
@@ -179,10 +189,37 @@ export async function* streamAnswerWith(
     confidence: retrieval.confidence,
     handoff: false,
     timings: timings(genStart),
+    ...ran.fields(),
   });
   // stored before the last event: a caller may stop reading at `done`
   if (probe) await storeAnswer(ctx, bot.id, probe, grounded);
   yield grounded;
+}
+
+/** Collects a model's reports: which model answered (the fallback chain says), skipped ones, billed tokens. */
+function ranModel() {
+  const r = {
+    provider: "",
+    skipped: [] as { model: string; error: string }[],
+    usage: undefined as AnswerUsage | undefined,
+    report(x: AnswerReport) {
+      if (x.kind === "answered_by") {
+        r.provider = x.model;
+        r.skipped = x.skipped;
+      } else {
+        r.usage = {
+          inputTokens: (r.usage?.inputTokens ?? 0) + x.inputTokens,
+          outputTokens: (r.usage?.outputTokens ?? 0) + x.outputTokens,
+        };
+      }
+    },
+    fields: () => ({
+      ...(r.provider ? { provider: r.provider } : {}),
+      ...(r.skipped.length ? { skipped: r.skipped } : {}),
+      ...(r.usage ? { usage: r.usage } : {}),
+    }),
+  };
+  return r;
 }
 
 function done(d: Omit<AnswerDone, "type">): AnswerDone {

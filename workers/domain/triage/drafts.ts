@@ -50,7 +50,7 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
       ...(conv.visitor.locale ? { language: conv.visitor.locale } : {}),
     }),
   );
-  await countAnswer(ctx, newId("evt"), conv.botId);
+  await countAnswer(ctx, newId("evt"), conv.botId, done.usage);
   return {
     conversationId,
     replyingTo: lastVisitor.seq,

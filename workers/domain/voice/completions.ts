@@ -110,7 +110,7 @@ export async function completeChat(
     if (ev.type === "delta") text += ev.text;
     else done = ev;
   }
-  await countAnswer(ctx, meta.id, req.model);
+  await countAnswer(ctx, meta.id, req.model, done?.usage);
   const content = done?.answer ?? text;
   const prompt = approxTokens([input.question, ...(input.history ?? []).map((h) => h.text)].join(" "));
   const completion = approxTokens(content);
@@ -172,7 +172,7 @@ export async function streamChatChunks(
         yield chunk([{ index: 0, delta: { content: ev.text }, logprobs: null, finish_reason: null }]);
       } else done = ev;
     }
-    await countAnswer(ctx, meta.id, req.model);
+    await countAnswer(ctx, meta.id, req.model, done?.usage);
     yield chunk(
       [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }],
       done ? { echo: echoExtras(done) } : {},

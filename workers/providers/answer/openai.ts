@@ -11,12 +11,14 @@ export type { OpenAiSettings };
 export function openAiAnswerModel(s: OpenAiSettings, client: OpenAI = openAiClient(s)): AnswerModel {
   return {
     name: `openai:${s.model}`,
-    async *stream(prompt, signal) {
+    async *stream(prompt, signal, report) {
       const stream = await client.chat.completions.create(
         {
           model: s.model,
           messages: buildMessages(prompt),
           stream: true,
+          // the last chunk then carries the billed tokens (servers that ignore it send none)
+          stream_options: { include_usage: true },
           max_tokens: maxTokensFor(prompt),
           temperature: 0.2,
         },
@@ -26,6 +28,13 @@ export function openAiAnswerModel(s: OpenAiSettings, client: OpenAI = openAiClie
       for await (const chunk of stream) {
         const piece = chunk.choices[0]?.delta?.content;
         if (piece) yield piece;
+        if (chunk.usage)
+          report?.({
+            kind: "usage",
+            model: `openai:${s.model}`,
+            inputTokens: chunk.usage.prompt_tokens,
+            outputTokens: chunk.usage.completion_tokens,
+          });
       }
     },
   };

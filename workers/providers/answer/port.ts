@@ -6,6 +6,7 @@
 
 export type {
   AnswerModel,
+  AnswerReport,
   GroundedPrompt,
   Passage,
   PromptTurn,

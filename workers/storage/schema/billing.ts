@@ -4,8 +4,12 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export type BillingStatus = "none" | "active" | "trialing" | "past_due" | "canceled" | "unpaid" | "incomplete";
 /** What a bot does once the tenant's AI answers are used up (issue 15 contract). */
 export type OverQuotaChoice = "handoff" | "embedded";
-/** What is counted: AI answers (every answer path) and voice seconds. */
-export type UsageMetric = "ai_answers" | "voice_seconds";
+/**
+ * What is counted: AI answers (every answer path), voice seconds, and the tokens a model provider
+ * billed for the answers (input and output, as the provider reported them; only answers from a
+ * provider that reports usage add them). Only `ai_answers` goes to Stripe's meter.
+ */
+export type UsageMetric = "ai_answers" | "voice_seconds" | "ai_input_tokens" | "ai_output_tokens";
 
 /**
  * One row per tenant that has ever touched billing; a tenant without a row is on the deployment's
