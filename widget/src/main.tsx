@@ -47,9 +47,7 @@ function boot(cfg: Config, queue: Queued[]) {
         render(null, host.shadowRoot!.lastChild as HTMLElement);
         host.remove();
       }
-      err(
-        `the bot key "${cfg.bot}" was refused (${d}); check data-bot and the bot's allowed origins. No chat is shown.`,
-      );
+      err(`bot key "${cfg.bot}" refused (${d}): check data-bot and allowed origins`);
     },
     onSession: (s, resumed) => {
       if (!resumed) m.reset();
@@ -117,7 +115,8 @@ function boot(cfg: Config, queue: Queued[]) {
     },
   };
 
-  const lang = () => pickLang(cfg.lang, m.bot.peek()?.settings?.language ?? m.bot.peek()?.language, navigator.language);
+  // the session's settings carry the bot's (persona) language
+  const lang = () => pickLang(cfg.lang, m.bot.peek()?.settings?.language, navigator.language);
 
   async function mount() {
     for (const o of tr.outbox) if (o.text) m.addLocal(o.cid, o.text);
@@ -134,13 +133,16 @@ function boot(cfg: Config, queue: Queued[]) {
       if (m.open.value) m.unread.value = 0;
     });
     render(<App m={m} t={t} a={a} position={cfg.position} />, box);
+    // the avatar: its own chunk, only for bots that enable it, once the widget is interactive
+    // (through the extras chunk, whose URL the bundle already holds: the first load stays the same size)
+    if (m.bot.peek()!.avatar?.enabled) void import("./ui/extras").then((x) => x.avatar(root, m));
   }
 
   // The public API. Commands queued before the bundle arrived run now, in order.
   const api2: EchoGlobal = (cmd: unknown, arg?: unknown, fn?: unknown) => {
     if (cmd === "open" || cmd === "close") m.open.value = cmd === "open";
     else if (cmd === "identify" && arg && typeof arg === "object")
-      void tr.identify(arg as Identity).catch((e: unknown) => err(`identify was refused (${String(e)})`));
+      void tr.identify(arg as Identity).catch((e: unknown) => err(`identify refused (${e})`));
     else if (cmd === "on" && arg === "message" && typeof fn === "function") listeners.push(fn as Listener);
   };
   api2.l2 = 1;

@@ -9,13 +9,14 @@ import type {
   AnswerSource,
   AttachmentRef,
   Mode,
+  Mood,
   MsgFrame,
   Role,
   ServerFrame,
   VisitorFrame,
 } from "../../workers/contracts/protocol";
 
-export type { Mode, MsgFrame, Role, ServerFrame };
+export type { Mode, Mood, MsgFrame, Role, ServerFrame };
 export type Source = AnswerSource;
 /** An uploaded file as a message carries it (the upload endpoint answers the same shape); `url` is added locally. */
 export type Attachment = AttachmentRef & { url?: string };
@@ -36,8 +37,9 @@ export type BotInfo = {
     logoUrl?: string | null;
     mode?: "auto" | "light" | "dark";
   };
-  language?: string;
   settings?: { language?: string };
+  /** On: the avatar chunk loads after the widget is interactive (issue 19). */
+  avatar?: { enabled?: boolean };
 };
 
 /** POST /api/widget/sessions (workers/routes/widget-sessions.ts), with `bot` as the widget reads it. */

@@ -192,6 +192,13 @@ export type MsgFrame = {
 
 export type Operator = { userId: string; name: string };
 
+/**
+ * The avatar's moods (issue 19): the room sends a `mood` frame to the visitor with each AI turn when
+ * the bot enables the avatar — `thinking` while the turn runs, then one from the answer's outcome.
+ */
+export const MOODS = ["neutral", "happy", "thinking", "concerned", "apologetic", "handing-over"] as const;
+export type Mood = (typeof MOODS)[number];
+
 /** Frames both visitors and operators receive. */
 export type ServerFrame =
   | { type: "ready"; conversationId: string; seq: number; mode: Mode }
@@ -202,7 +209,9 @@ export type ServerFrame =
   | { type: "mode"; mode: Mode; reason: string; agents?: boolean }
   /** `cid`: the refused `msg`/`note` it answers, when that frame carried one. */
   | { type: "error"; code: FrameErrorCode; message: string; cid?: string }
-  | { type: "pong" };
+  | { type: "pong" }
+  /** Visitors only, and only when the bot enables the avatar: the avatar's mood for this AI turn. */
+  | { type: "mood"; mood: Mood };
 
 /** Extra frames only operators receive (and extra fields on their `ready` and `mode`). */
 export type OperatorServerFrame =

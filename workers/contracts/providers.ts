@@ -29,6 +29,18 @@ export type WeightedTerm = {
   alts?: string[];
 };
 
+/** A bot's persona as LLM adapters see it (domain/knowledge/persona.ts builds it; prompt.ts renders it). */
+export type PromptPersona = {
+  name: string;
+  role?: string;
+  tone: "neutral" | "friendly" | "formal";
+  styleRules: string[];
+  /** What the bot must never do. */
+  never: string[];
+  /** Further languages it may answer in. */
+  languages: string[];
+};
+
 export type GroundedPrompt = {
   question: string;
   history: PromptTurn[];
@@ -43,6 +55,8 @@ export type GroundedPrompt = {
   terms: WeightedTerm[];
   /** The kind of answer wanted; the extractive default picks the sentence that states it. */
   questionType?: QuestionType;
+  /** The bot's persona (issue 19); absent: a plain support assistant named `botName`. */
+  persona?: PromptPersona | null;
 };
 
 /** What the question asks for (domain/knowledge/question-type.ts decides; "other" when unsure). */

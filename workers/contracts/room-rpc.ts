@@ -64,6 +64,8 @@ export const RoomInitInput = z.object({
   visitor: Visitor.optional(),
   /** SHA-256 of the widget's visitor token (resume proof); chat sessions only. */
   visitorKeyHash: z.string().max(64).optional(),
+  /** The bot enables the widget avatar: the room sends `mood` frames with each AI turn (issue 19). */
+  avatar: z.boolean().optional(),
 });
 /** `updateVisitor(tenantId, patch)`: details learned later (widget identify, email capture). */
 export type VisitorPatch = z.input<typeof Visitor>;

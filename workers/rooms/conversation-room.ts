@@ -278,6 +278,7 @@ export class ConversationRoom extends DurableObject<Env> {
     const facts = {
       ...gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel, allowance),
       agents: this.presence.agents,
+      ...(this.meta?.avatar ? { avatar: true } : {}),
     };
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;

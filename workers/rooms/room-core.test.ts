@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { ClientFrame } from "./protocol";
-import { decide, factsNeeded, type Command, type CoreState, type Effect, type Facts, type Sender } from "./room-core";
+import {
+  decide,
+  factsNeeded,
+  moodOf,
+  type Command,
+  type CoreState,
+  type Effect,
+  type Facts,
+  type Sender,
+} from "./room-core";
 import { initialState, RATE_CAPACITY, type RoomState } from "./room-state";
 import type { MessageRecord } from "./room-store";
 
@@ -477,5 +486,97 @@ describe("room-core decide", () => {
     expect(closedBy(api)).toEqual([{ type: "closed", by: null }]);
     // already closed: nothing more
     expect(closedBy(decide(api.state, { type: "set_mode", mode: "closed", reason: "idle" }, facts()))).toEqual([]);
+  });
+});
+
+/** The avatar's moods (issue 19): which frames each AI turn sends, from the outcome and the triage. */
+describe("room-core avatar moods", () => {
+  const answer = (a: Partial<Extract<Command, { type: "answer" }>> = {}): Command => ({
+    type: "answer",
+    turnId: "t1",
+    text: "Invoices are sent on the 1st. [1]",
+    sources: [],
+    confidence: 0.9,
+    ...a,
+  });
+  const moods = (effects: Effect[]) => sent(effects, "visitor").flatMap((f) => (f.type === "mood" ? [f.mood] : []));
+
+  const outcomes: { name: string; command: Command; mood: string }[] = [
+    { name: "a confident grounded answer is happy", command: answer(), mood: "happy" },
+    { name: "a grounded answer of middling confidence is neutral", command: answer({ confidence: 0.4 }), mood: "neutral" },
+    {
+      name: "a grounded answer to a frustrated visitor is concerned",
+      command: answer({ frustration: 0.7 }),
+      mood: "concerned",
+    },
+    {
+      name: "an abstention to a calm visitor is concerned",
+      command: answer({ abstained: true, confidence: 0.1 }),
+      mood: "concerned",
+    },
+    {
+      name: "an abstention to a frustrated visitor is apologetic",
+      command: answer({ abstained: true, confidence: 0.1, frustration: 0.8 }),
+      mood: "apologetic",
+    },
+    { name: "a provider failure is apologetic", command: answer({ failure: "timeout" }), mood: "apologetic" },
+    {
+      name: "an accepted offer of a person is handing-over",
+      command: answer({ handoff: true, act: "accept_offer" }),
+      mood: "handing-over",
+    },
+    { name: "a greeting is happy", command: answer({ act: "greeting", confidence: 1 }), mood: "happy" },
+    { name: "a complaint act is neutral", command: answer({ act: "complaint", confidence: 1 }), mood: "neutral" },
+  ];
+  for (const row of outcomes)
+    it(row.name, () => {
+      const d = decide(core(), row.command, facts({ avatar: true }));
+      expect(moods(d.effects)).toEqual([row.mood]);
+      // the mood goes to the visitor only, after the answer's msg
+      const i = d.effects.findIndex((e) => e.type === "send" && (e.frame as { type: string }).type === "mood");
+      const msg = d.effects.findIndex((e) => e.type === "send" && (e.frame as { type: string }).type === "msg");
+      expect(i).toBeGreaterThan(msg);
+      expect((d.effects[i] as { to: string }).to).toBe("visitor");
+    });
+
+  it("sends no mood frame at all when the bot does not enable the avatar", () => {
+    for (const row of outcomes) expect(moods(decide(core(), row.command, facts()).effects)).toEqual([]);
+    expect(moods(decide(core(), visitorMsg, facts()).effects)).toEqual([]);
+    expect(moods(decide(core(), { type: "handoff", reason: "frustrated" }, facts()).effects)).toEqual([]);
+  });
+
+  it("is thinking while a turn runs: the frame goes out just before the turn starts", () => {
+    const d = decide(core(), visitorMsg, facts({ avatar: true }));
+    expect(moods(d.effects)).toEqual(["thinking"]);
+    const t = types(d.effects);
+    expect(t.slice(-2)).toEqual(["send", "start_turn"]);
+  });
+
+  it("is not thinking when no turn starts (a person has the conversation, or the quota hands off)", () => {
+    expect(moods(decide(core({ mode: "human" }), visitorMsg, facts({ avatar: true })).effects)).toEqual([]);
+    expect(moods(decide(core(), visitorMsg, facts({ avatar: true, aiAllowance: "handoff" })).effects)).toEqual([
+      "handing-over",
+    ]);
+  });
+
+  it("hands over when triage or the visitor hands the conversation to a person, once", () => {
+    const h = decide(core(), { type: "handoff", reason: "frustrated" }, facts({ avatar: true }));
+    expect(moods(h.effects)).toEqual(["handing-over"]);
+    // already waiting for a person: nothing changes, no second frame
+    expect(moods(decide(h.state, { type: "handoff", reason: "frustrated" }, facts({ avatar: true })).effects)).toEqual(
+      [],
+    );
+    expect(moods(decide(core(), frame(visitor, { type: "human" }), facts({ avatar: true })).effects)).toEqual([
+      "handing-over",
+    ]);
+  });
+
+  it("moodOf thresholds: frustration 0.5 and confidence 0.6 are the boundaries", () => {
+    expect(moodOf({ confidence: 0.6 })).toBe("happy");
+    expect(moodOf({ confidence: 0.59 })).toBe("neutral");
+    expect(moodOf({ confidence: 0.9, frustration: 0.5 })).toBe("concerned");
+    expect(moodOf({ confidence: 0.9, frustration: 0.49 })).toBe("happy");
+    // a failure wins over everything else
+    expect(moodOf({ confidence: 0, failure: "x", handoff: true, abstained: true })).toBe("apologetic");
   });
 });

@@ -7,6 +7,7 @@ import type {
   FrameErrorCode,
   JsonObject,
   Mode,
+  Mood,
   Operator,
   Role,
 } from "./protocol";
@@ -91,6 +92,10 @@ export type Command =
       provider?: string;
       /** Tokens the provider billed: metered with the message (d1-copy.ts), through the `ai_answered` event. */
       usage?: { inputTokens: number; outputTokens: number };
+      /** The answer hands the conversation to a person (the visitor accepted the offer of one). */
+      handoff?: boolean;
+      /** The triage's frustration (0..1) of the visitor message the turn answered: the avatar's mood. */
+      frustration?: number;
     }
   /** The conversation was created (init): analytics' `opened`. */
   | { type: "open" }
@@ -128,6 +133,8 @@ export type Facts = {
    * (reason `quota`); `embedded`: answer with the embedded extractive answerer instead of the paid model.
    */
   aiAllowance?: AiAllowance;
+  /** The bot enables the widget avatar (room meta): AI turns send the visitor `mood` frames. */
+  avatar?: boolean;
 };
 
 /** Channels whose visitor is not on a socket: ai and agent messages go out through the channel adapter. */
@@ -135,6 +142,37 @@ export const DELIVERING_CHANNELS: readonly Channel[] = ["email", "whatsapp"];
 
 /** WhatsApp's customer-service window: free-form messages only this long after the visitor's last one. */
 export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Frustration (triage, 0..1) from which the avatar looks concerned rather than pleased. */
+export const CONCERNED_FRUSTRATION = 0.5;
+/** Confidence from which a grounded answer makes the avatar happy rather than neutral. */
+export const HAPPY_CONFIDENCE = 0.6;
+/** Dialogue acts the avatar meets with a smile. */
+const HAPPY_ACTS = new Set(["greeting", "how_are_you", "thanks", "ack", "goodbye", "bot_identity"]);
+
+/**
+ * The avatar's mood after an AI turn, from the answer's outcome and the triage's sentiment: a
+ * failure is apologetic, a hand-off is handing-over, an abstention apologetic (a frustrated
+ * visitor) or concerned, a grounded answer to a frustrated visitor concerned, else happy (a
+ * pleasantry, a confident answer) or neutral.
+ */
+export function moodOf(a: {
+  confidence: number;
+  abstained?: boolean;
+  failure?: string;
+  handoff?: boolean;
+  act?: string;
+  frustration?: number;
+}): Mood {
+  const frustrated = (a.frustration ?? 0) >= CONCERNED_FRUSTRATION;
+  if (a.failure) return "apologetic";
+  if (a.handoff) return "handing-over";
+  if (a.abstained) return frustrated ? "apologetic" : "concerned";
+  if (frustrated) return "concerned";
+  if (a.act && HAPPY_ACTS.has(a.act)) return "happy";
+  if (a.act) return "neutral";
+  return a.confidence >= HAPPY_CONFIDENCE ? "happy" : "neutral";
+}
 
 /** The billing decision a visitor message's AI answer needs (see Facts.aiAllowance). */
 export type AiAllowance = "ok" | "handoff" | "embedded";
@@ -233,6 +271,10 @@ class Out {
   }
   send(to: Audience, frame: object) {
     this.push({ type: "send", to, frame });
+  }
+  /** The avatar's mood, to the visitor, only when the bot enables the avatar. */
+  mood(mood: Mood) {
+    if (this.facts.avatar) this.send("visitor", { type: "mood", mood });
   }
   refuse(code: FrameErrorCode, message: string, cid?: string) {
     this.send("sender", { type: "error", code, message, ...(cid ? { cid } : {}) });
@@ -375,6 +417,7 @@ export function decide(state: CoreState, command: Command, facts: Facts): Decisi
         ...(usage ? { usage } : {}),
       };
       o.emit(onAiAnswer(answered.id, { ...a, ...(failure ? { failure } : {}) }, o.now));
+      o.mood(moodOf(command));
       break;
     }
     case "open":
@@ -383,7 +426,7 @@ export function decide(state: CoreState, command: Command, facts: Facts): Decisi
       o.push({ type: "save" });
       break;
     case "handoff":
-      o.transition({ type: "handoff", reason: command.reason });
+      if (o.transition({ type: "handoff", reason: command.reason })) o.mood("handing-over");
       break;
   }
   return { state: o.state, effects: o.effects };
@@ -459,7 +502,7 @@ function onFrame(o: Out, from: Sender, f: ClientFrame, facts: Facts) {
   if (from.kind === "visitor") {
     if (o.state.room.mode === "closed")
       return o.refuse("CONVERSATION_CLOSED", "this conversation is closed; start a new one", cidOf(f));
-    if (f.type === "human") return void o.transition({ type: "ask_human" });
+    if (f.type === "human") return void (o.transition({ type: "ask_human" }) && o.mood("handing-over"));
     if (f.type === "msg") return onVisitorMsg(o, f, facts);
     return;
   }
@@ -508,8 +551,10 @@ function onVisitorMsg(o: Out, f: { cid: string; text: string; attachments?: stri
 /** Starts the AI turn for a visitor's message, unless billing says the AI may not answer now. */
 function startAnswer(o: Out, rec: MessageRecord, facts: Facts) {
   // over quota (or budget) the bot's choice applies: a person takes over, or the embedded answerer answers
-  if (facts.aiAllowance === "handoff") return void o.transition({ type: "handoff", reason: "quota" });
+  if (facts.aiAllowance === "handoff")
+    return void (o.transition({ type: "handoff", reason: "quota" }) && o.mood("handing-over"));
   const embedded = facts.aiAllowance === "embedded" ? { embedded: true as const } : {};
+  o.mood("thinking");
   o.push({ type: "start_turn", turnId: o.id(), trigger: rec, ...embedded });
 }
 

@@ -52,6 +52,15 @@ export type TurnDeps = {
 
 /** Starts the AI turn that answers `trigger` (gated on its triage), in the visitor's language. */
 export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRecord, triaged: Promise<unknown>) {
+  // the triage's sentiment of the message answered sets the avatar's mood (room-core `moodOf`)
+  let frustration: number | undefined;
+  void triaged.then(
+    (t) => {
+      const f = (t as { frustration?: unknown } | undefined)?.frustration;
+      if (typeof f === "number") frustration = f;
+    },
+    () => {},
+  );
   const host: ChatTurnHost = {
     recent: (n) => deps.store.recentMessages(n),
     answer: (input, signal) => roomAnswerer(deps.embedded)(deps.ctx(), input, signal),
@@ -75,6 +84,8 @@ export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRe
         ...failure,
         ...(d.provider ? { provider: d.provider } : {}),
         ...(d.usage ? { usage: d.usage } : {}),
+        ...(d.handoff ? { handoff: true } : {}),
+        ...(frustration !== undefined ? { frustration } : {}),
       });
     },
     handoff: deps.handoff,

@@ -15,6 +15,8 @@ export type RoomMeta = {
   channel: Channel;
   visitor: VisitorInfo;
   createdAt: number;
+  /** The bot enabled the widget avatar when the conversation started: AI turns send `mood` frames. */
+  avatar?: boolean;
 };
 
 export type RoomState = {

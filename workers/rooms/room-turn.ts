@@ -5,6 +5,8 @@ export type StoredAnswer = Pick<AnswerDone, "answer" | "sources" | "confidence" 
   /** Under the bot's confidence threshold (not a failure, not the visitor accepting an offer of a person). */
   abstained?: boolean;
   act?: string;
+  /** The answer hands the conversation to a person by the visitor's choice (accepted offer). */
+  handoff?: boolean;
 };
 /**
  * One AI turn: stream the answerer, forward `delta` frames, store the final `msg`. A running turn
@@ -103,6 +105,7 @@ export async function runTurn(
     confidence: d.confidence,
     failure: d.failure,
     abstained: d.handoff && !d.failure && !d.handoffReason,
+    ...(d.handoff && !d.failure && d.handoffReason ? { handoff: true } : {}),
     ...(d.act ? { act: d.act } : {}),
     ...(d.provider ? { provider: d.provider } : {}),
     ...(d.usage ? { usage: d.usage } : {}),

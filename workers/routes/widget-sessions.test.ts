@@ -20,7 +20,8 @@ describe("POST /api/widget/sessions", () => {
     expect(s.wsUrl).toBe(`ws://echo.test/api/widget/ws?token=${encodeURIComponent(s.token)}`);
     expect(s.visitorToken).toMatch(/^vt_/);
     expect(s.resumed).toBe(false);
-    expect(Object.keys(s.bot).sort()).toEqual(["greeting", "id", "name", "settings", "theme"]);
+    expect(Object.keys(s.bot).sort()).toEqual(["avatar", "greeting", "id", "name", "settings", "theme"]);
+    expect(s.bot.avatar).toEqual({ enabled: false });
     const conv = await expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200);
     expect(conv).toMatchObject({
       botId: t.botId,

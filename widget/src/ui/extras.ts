@@ -116,3 +116,7 @@ export function createExtras(h: typeof H, useSignal: typeof UseSignal) {
 
   return { EmailCapture, Rating };
 }
+
+/** The avatar chunk (issue 19), loaded through here so the first-load bundle names no new chunk. */
+export const avatar = (root: ShadowRoot, m: Parameters<typeof import("../avatar").avatar>[1]) =>
+  import("../avatar").then((a) => a.avatar(root, m));

@@ -18,6 +18,8 @@ export async function createBotStmts(ctx: BaseCtx, tenantId: string, input: BotI
     theme: { ...DEFAULT_THEME, ...input.theme },
     settings: { ...DEFAULT_SETTINGS, ...input.settings },
     allowedOrigins: input.allowedOrigins ?? [],
+    persona: input.persona ?? null,
+    avatar: input.avatar ?? null,
     publishableKey: `pk_${randomToken(32)}`,
     secretCiphertext: await encryptSecret(masterKeysOf(ctx.config), tenantId, randomToken(40)),
     version: 1,

@@ -48,6 +48,35 @@ export const DEFAULT_SETTINGS: z.infer<typeof BotSettings> = {
   language: "auto",
 };
 
+/** A BCP-47 tag: "fr", "fr-FR", "pt-BR", "zh-Hant". */
+const LanguageTag = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8}){0,2}$/, 'a language tag like "fr" or "fr-FR"');
+const Rule = z.string().trim().min(1).max(300);
+export const MAX_PERSONA_RULES = 20;
+
+/**
+ * A bot's persona (issue 19). Every field is optional; a PATCH replaces the persona as a whole
+ * (send `null` to remove it). Size-limited so a prompt stays within small models' context windows.
+ */
+export const BotPersona = z
+  .object({
+    name: z.string().trim().min(1).max(80).optional(),
+    role: z.string().trim().min(1).max(200).optional(),
+    tone: z.enum(["neutral", "friendly", "formal"]).optional(),
+    language: LanguageTag.optional(),
+    languages: z.array(LanguageTag).max(10).optional(),
+    instructions: z.string().max(MAX_INSTRUCTIONS).optional(),
+    styleRules: z.array(Rule).max(MAX_PERSONA_RULES).optional(),
+    never: z.array(Rule).max(MAX_PERSONA_RULES).optional(),
+    greeting: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict()
+  .openapi("BotPersona");
+export type BotPersona = z.infer<typeof BotPersona>;
+
+export const BotAvatar = z.object({ enabled: z.boolean() }).strict().openapi("BotAvatar");
+
 export const BotInput = z
   .object({
     name: z.string().trim().min(1).max(80),
@@ -56,6 +85,8 @@ export const BotInput = z
     theme: BotTheme.partial().strict().optional(),
     settings: BotSettings.partial().strict().optional(),
     allowedOrigins: z.array(Origin).max(MAX_ORIGINS).optional(),
+    persona: BotPersona.nullable().optional(),
+    avatar: BotAvatar.optional(),
   })
   .strict()
   .openapi("BotInput");
@@ -73,6 +104,8 @@ export const BotDto = z
     theme: BotTheme,
     settings: BotSettings,
     allowedOrigins: z.array(z.string()),
+    persona: BotPersona.nullable(),
+    avatar: BotAvatar,
     publishableKey: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

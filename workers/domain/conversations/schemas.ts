@@ -67,6 +67,8 @@ export const SessionDto = z
       greeting: z.string(),
       theme: z.record(z.string(), z.unknown()),
       settings: z.record(z.string(), z.unknown()),
+      /** The widget loads its avatar chunk only when this is on (issue 19). */
+      avatar: z.object({ enabled: z.boolean() }),
     }),
   })
   .openapi("WidgetSession");

@@ -1,4 +1,5 @@
 import { fromHex, hmac, sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { botLanguage, greetingOf, personaName } from "../knowledge/persona";
 import { Forbidden, NotFound, RateLimited, Unauthorized } from "../../lib/errors";
 import { hasPrefix, newId, randomToken } from "../../lib/ids";
 import type { BotRow, ConversationRow, VisitorInfo } from "../../storage/schema";
@@ -97,6 +98,7 @@ export async function startWidgetSession(
       channel: "chat",
       visitor,
       visitorKeyHash: await sha256Hex(visitorToken),
+      ...(bot.avatar?.enabled ? { avatar: true } : {}),
     });
   }
   const token = await signVisitorToken(ctx, { tenantId: bot.tenantId, botId: bot.id, conversationId });
@@ -108,6 +110,14 @@ export async function startWidgetSession(
     wsUrl: `${wsOrigin}/api/widget/ws?token=${encodeURIComponent(token)}`,
     visitorToken,
     resumed,
-    bot: { id: bot.id, name: bot.name, greeting: bot.greeting, theme: bot.theme, settings: bot.settings },
+    bot: {
+      id: bot.id,
+      name: personaName(bot),
+      greeting: greetingOf(bot),
+      theme: bot.theme,
+      // the persona's language is the bot's language (the widget's strings follow it)
+      settings: { ...bot.settings, language: botLanguage(bot) },
+      avatar: { enabled: bot.avatar?.enabled === true },
+    },
   };
 }

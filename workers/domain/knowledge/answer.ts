@@ -16,7 +16,8 @@ import type {
 } from "./answer-types";
 import { dialogueActOf, normalise, replyToAct } from "./dialogue-acts";
 import { questionType } from "./question-type";
-import { PHRASES, phraseLanguage } from "./language";
+import { detectLanguage, phraseLanguage } from "./language";
+import { botLanguage, instructionsOf, personaName, phraseLanguageOf, promptPersona, voiceOf } from "./persona";
 import { contentTerms } from "../../providers/text";
 import { type Retrieval, retrieve } from "./retrieve";
 import { piecesOf, probeAnswerCache, storeAnswer } from "./answer-cache";
@@ -51,8 +52,9 @@ export async function* streamAnswerWith(
   const bot = await ctx.repos.bots.get(ctx.tenantId, input.botId);
   if (!bot) throw new NotFound("bot", input.botId);
   const question = input.question.slice(0, MAX_QUESTION_CHARS).trim();
-  const lang = phraseLanguage(bot.settings.language, input.language, question);
-  const phrases = PHRASES[lang];
+  const lang = languageFor(bot, input.language, question);
+  // the fixed lines (abstention, failure, greeting, hand-off) in the persona's voice and language
+  const phrases = voiceOf(bot, lang);
 
   const history = input.history ?? [];
   // "where is my order #1001?": the commerce order tool answers (never retrieval), citing the order
@@ -73,15 +75,15 @@ export async function* streamAnswerWith(
     return;
   }
   const act =
-    dialogueActOf(question, history, bot.name) ??
+    dialogueActOf(question, history, personaName(bot)) ??
     (contentTerms(question).length === 0 ? { act: "empty" as const, found: [], lang: null } : null);
   if (act) {
     // a dialogue act ("hi", "thanks, that helps", "are you a bot?", "yes" to the bot's offer of a
     // person, "that didn't help"): the bot's own line, never retrieval, never a low-confidence
     // hand-off. Confidence 1: the reply is not a guess from passages, so triage's low-confidence
     // streak must not count it.
-    const actLang = bot.settings.language !== "auto" ? lang : (act.lang ?? lang);
-    const reply = replyToAct(act, actLang, bot.name, history);
+    const actLang = botLanguage(bot) !== "auto" ? lang : (act.lang ?? lang);
+    const reply = personaReply(bot, act.act, actLang) ?? replyToAct(act, actLang, personaName(bot), history);
     yield { type: "delta", text: reply };
     yield done({
       answer: reply,
@@ -222,6 +224,26 @@ function ranModel() {
   return r;
 }
 
+/**
+ * The language of the fixed lines: the bot's (persona's) language, unless the visitor writes in one
+ * of the persona's further languages; "auto": the visitor's.
+ */
+function languageFor(bot: BotRow, hint: string | undefined, question: string) {
+  const own = phraseLanguage(botLanguage(bot), hint, question);
+  const extra = bot.persona?.languages ?? [];
+  if (extra.length === 0) return own;
+  const seen = detectLanguage(question);
+  return seen && extra.some((l) => phraseLanguageOf(l) === seen) ? seen : own;
+}
+
+/** A persona's own line for a greeting or an accepted offer of a person (null: the shared replies). */
+function personaReply(bot: BotRow, act: string, lang: ReturnType<typeof languageFor>): string | null {
+  if (!bot.persona) return null;
+  if (act === "greeting") return voiceOf(bot, lang).greeting;
+  if (act === "accept_offer") return voiceOf(bot, lang).handoff;
+  return null;
+}
+
 function done(d: Omit<AnswerDone, "type">): AnswerDone {
   return { type: "done", ...d };
 }
@@ -267,13 +289,15 @@ function promptFor(
     score: c.score / top,
   }));
   // "auto": the model answers in the language of the question (more reliable than a browser hint)
-  const language = bot.settings.language !== "auto" ? bot.settings.language : null;
+  const own = botLanguage(bot);
+  const language = own !== "auto" ? own : null;
   return {
     question,
     history: input.history ?? [],
     passages,
-    botName: bot.name,
-    instructions: bot.instructions,
+    botName: personaName(bot),
+    instructions: instructionsOf(bot),
+    persona: promptPersona(bot),
     language,
     answerLength: bot.settings.answerLength,
     channel: input.channel ?? "chat",

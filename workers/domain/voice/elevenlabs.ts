@@ -1,3 +1,4 @@
+import { botLanguage, greetingOf } from "../knowledge/persona";
 import { z } from "zod";
 import { fromBase64 } from "../../lib/crypto";
 import type { VoiceIntegrationRow } from "../../storage/schema";
@@ -130,8 +131,11 @@ export async function handleElevenLabsInitiation(
     },
     conversation_config_override: {
       agent: {
-        first_message: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help?",
-        ...(settings.language && { language: settings.language }),
+        first_message: settings.firstMessage ?? (bot ? greetingOf(bot) : undefined) ?? "Hello! How can I help?",
+        // the integration's language, else the bot's (persona) language
+        ...((settings.language ?? (bot && botLanguage(bot) !== "auto" ? botLanguage(bot) : undefined)) && {
+          language: settings.language ?? botLanguage(bot!),
+        }),
       },
     },
   };

@@ -1,3 +1,4 @@
+import { greetingOf } from "../knowledge/persona";
 import { z } from "zod";
 import type { RoomPrincipal } from "../../contracts/room-rpc";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
@@ -173,7 +174,7 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
       send({
         response_type: "response",
         response_id: 0,
-        content: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help?",
+        content: settings.firstMessage ?? (bot ? greetingOf(bot) : undefined) ?? "Hello! How can I help?",
         content_complete: true,
         end_call: false,
       });

@@ -75,9 +75,12 @@ export async function answerForVoice(
   botId: string,
   question: string,
   signal?: AbortSignal,
+  /** The call's speech locale: the reply language when the bot's is "auto". */
+  language?: string,
 ): Promise<AnswerDone | undefined> {
   let done: AnswerDone | undefined;
-  for await (const ev of streamAnswer(ctx, { botId, question, channel: "voice" }, signal))
+  const hint = language ? { language } : {};
+  for await (const ev of streamAnswer(ctx, { botId, question, channel: "voice", ...hint }, signal))
     if (ev.type === "done") done = ev;
   return done;
 }

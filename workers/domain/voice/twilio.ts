@@ -1,5 +1,6 @@
 import type { TwilioParams } from "../../lib/signatures";
-import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
+import type { BotRow, VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
+import { botLanguage, greetingOf, phraseLanguageOf, speechLocale, voiceOf, type Voice } from "../knowledge/persona";
 import { ensureCall, handOffCall, recordUtterance, setCallState } from "./calls";
 import { finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
@@ -48,21 +49,33 @@ function hookBase(ctx: VoiceCtx, integration: VoiceIntegrationRow) {
   return `${ctx.services.origin}/hooks/voice/twilio/${integration.id}`;
 }
 
-function sayAttrs(integration: VoiceIntegrationRow) {
+/**
+ * How the call speaks: the integration's language, else the bot's (persona) language as a Twilio
+ * locale ("fr" → "fr-FR") for `<Say>` and `<Gather>`, and the persona's fixed lines in it.
+ */
+type Speech = { locale: string | null; voice: string | null; lines: Voice };
+
+async function speechOf(ctx: VoiceCtx, integration: VoiceIntegrationRow): Promise<Speech & { bot: BotRow | undefined }> {
   const s = VoiceSettings.parse(integration.settings);
-  return `${s.twilioVoice ? ` voice="${xmlEscape(s.twilioVoice)}"` : ""}${s.language ? ` language="${xmlEscape(s.language)}"` : ""}`;
+  const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
+  const locale = s.language ?? (bot ? speechLocale(botLanguage(bot)) : null);
+  const lang = phraseLanguageOf(locale) ?? "en";
+  const lines = voiceOf(bot ?? { name: "", persona: null }, lang);
+  return { locale, voice: s.twilioVoice ?? null, lines, bot };
 }
 
-function gather(ctx: VoiceCtx, integration: VoiceIntegrationRow, turn: number, say: string) {
-  const s = VoiceSettings.parse(integration.settings);
+function sayAttrs(sp: Speech) {
+  return `${sp.voice ? ` voice="${xmlEscape(sp.voice)}"` : ""}${sp.locale ? ` language="${xmlEscape(sp.locale)}"` : ""}`;
+}
+
+function gather(ctx: VoiceCtx, integration: VoiceIntegrationRow, sp: Speech, turn: number, say: string) {
   const action = xmlEscape(`${hookBase(ctx, integration)}/gather?turn=${turn}`);
-  return `<Gather input="speech" action="${action}" method="POST" speechTimeout="auto"${s.language ? ` language="${xmlEscape(s.language)}"` : ""}><Say${sayAttrs(integration)}>${speakable(say)}</Say></Gather><Redirect method="POST">${action}</Redirect>`;
+  return `<Gather input="speech" action="${action}" method="POST" speechTimeout="auto"${sp.locale ? ` language="${xmlEscape(sp.locale)}"` : ""}><Say${sayAttrs(sp)}>${speakable(say)}</Say></Gather><Redirect method="POST">${action}</Redirect>`;
 }
 
-function dial(integration: VoiceIntegrationRow, line: string, number: string | null) {
-  if (!number)
-    return `<Say${sayAttrs(integration)}>${speakable("I've asked our team to call you back as soon as possible. Goodbye.")}</Say><Hangup/>`;
-  return `<Say${sayAttrs(integration)}>${speakable(line)}</Say><Dial>${xmlEscape(number)}</Dial>`;
+function dial(sp: Speech, line: string, number: string | null) {
+  if (!number) return `<Say${sayAttrs(sp)}>${speakable(sp.lines.callBack)}</Say><Hangup/>`;
+  return `<Say${sayAttrs(sp)}>${speakable(line)}</Say><Dial>${xmlEscape(number)}</Dial>`;
 }
 
 export async function handleTwilioVoice(
@@ -93,10 +106,10 @@ export async function handleTwilioVoice(
       `<Connect><Stream url="${xmlEscape(settings.streamUrl)}">${p}</Stream></Connect>${settings.handoffNumber ? `<Dial>${xmlEscape(settings.handoffNumber)}</Dial>` : ""}`,
     );
   }
-  const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
-  const greeting = settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help you today?";
+  const sp = await speechOf(ctx, integration);
+  const greeting = settings.firstMessage ?? (sp.bot ? greetingOf(sp.bot) : "Hello! How can I help you today?");
   await recordUtterance(ctx, call, { speaker: "assistant", text: greeting, cid: "greeting" });
-  return doc(gather(ctx, integration, 1, greeting));
+  return doc(gather(ctx, integration, sp, 1, greeting));
 }
 
 /** One caller turn: triage, then hand off or answer and listen again. */
@@ -110,7 +123,8 @@ export async function handleTwilioGather(
   if (!sid) return doc("<Hangup/>");
   let call: VoiceCallRow = await ensureCall(ctx, integration, sid, { from: one(form, "From"), to: one(form, "To") });
   const speech = one(form, "SpeechResult")?.trim();
-  if (!speech) return doc(gather(ctx, integration, turn + 1, "Sorry, I didn't catch that. Could you say it again?"));
+  const sp = await speechOf(ctx, integration);
+  if (!speech) return doc(gather(ctx, integration, sp, turn + 1, sp.lines.didNotCatch));
   const settings = VoiceSettings.parse(integration.settings);
   const r = await recordUtterance(ctx, call, {
     speaker: "caller",
@@ -120,13 +134,13 @@ export async function handleTwilioGather(
   });
   if (r.escalate) {
     const h = await handOffCall(ctx, integration, call, r.escalate.reason);
-    return doc(dial(integration, h.spoken, h.number));
+    return doc(dial(sp, sp.lines.transfer, h.number));
   }
-  const done = await answerForVoice(ctx, integration.botId, speech);
-  const answer = done?.answer.trim() || "Sorry, I don't know that one.";
+  const done = await answerForVoice(ctx, integration.botId, speech, undefined, sp.locale ?? undefined);
+  const answer = done?.answer.trim() || sp.lines.dontKnow;
   call = (await ctx.repos.voiceCalls.byProviderCallId(call.tenantId, integration.id, sid)) ?? call;
   await recordUtterance(ctx, call, { speaker: "assistant", text: answer, cid: `answer:${turn}` });
-  return doc(gather(ctx, integration, turn + 1, answer));
+  return doc(gather(ctx, integration, sp, turn + 1, answer));
 }
 
 /** Status callbacks: ringing, in-progress, completed (with CallDuration), busy, failed, no-answer, canceled. */

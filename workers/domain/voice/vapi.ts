@@ -1,3 +1,4 @@
+import { greetingOf } from "../knowledge/persona";
 import { z } from "zod";
 import { retrieve } from "../knowledge/retrieve";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
@@ -131,7 +132,7 @@ export async function buildVapiAssistant(ctx: VoiceCtx, integration: VoiceIntegr
   ];
   return {
     name: (bot?.name ?? "Echo assistant").slice(0, 40),
-    firstMessage: settings.firstMessage ?? bot?.greeting ?? "Hello! How can I help you today?",
+    firstMessage: settings.firstMessage ?? (bot ? greetingOf(bot) : undefined) ?? "Hello! How can I help you today?",
     model: {
       provider: "custom-llm",
       url: urls.customLlm,

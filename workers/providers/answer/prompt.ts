@@ -13,15 +13,35 @@ const LENGTH_RULE = {
 const MAX_PASSAGE_CHARS = 1800;
 const MAX_HISTORY_TURNS = 6;
 
+const TONE_RULE = {
+  neutral: "",
+  friendly: "Your tone is warm, casual and upbeat; address the visitor informally.",
+  formal: "Your tone is formal and courteous; address the visitor formally and avoid slang and emoji.",
+} as const;
+
+/**
+ * The one system prompt every LLM answer path uses (chat, voice, email, WhatsApp, `/v1`: all of
+ * them call the knowledge answerer, whose adapters render it here), shaped by the bot's persona:
+ * its name and role, tone, style rules, what it must never do, and its language.
+ */
 export function buildMessages(p: GroundedPrompt): ChatMessage[] {
+  const persona = p.persona;
+  const name = persona?.name ?? p.botName;
   const rules = [
-    `You are ${p.botName}, a customer-support assistant.`,
+    `You are ${name}, ${persona?.role ? persona.role : "a customer-support assistant"}.`,
+    persona ? TONE_RULE[persona.tone] : "",
+    persona?.styleRules.length ? `Style rules:\n${persona.styleRules.map((r) => `- ${r}`).join("\n")}` : "",
+    persona?.never.length ? `You must never:\n${persona.never.map((r) => `- ${r}`).join("\n")}` : "",
     p.instructions ? `Instructions from the company:\n${p.instructions}` : "",
     "Answer only from the numbered passages below. Cite passages you used with their number in brackets, like [1].",
     "If the passages do not contain the answer, say you don't know and offer to connect the visitor with a person. Never invent facts, prices, links or steps.",
     LENGTH_RULE[p.answerLength],
     p.channel === "voice" ? "Your answer will be spoken: plain sentences, no markdown, no lists, no citations." : "",
-    p.language ? `Answer in the language with code "${p.language}".` : "Answer in the language the visitor writes in.",
+    p.language
+      ? persona?.languages.length
+        ? `Answer in the language with code "${p.language}", unless the visitor writes in one of ${persona.languages.map((l) => `"${l}"`).join(", ")}: then answer in that language.`
+        : `Answer in the language with code "${p.language}".`
+      : "Answer in the language the visitor writes in.",
   ].filter(Boolean);
   const passages = p.passages
     .map((x) => `[${x.n}] ${x.title}${x.heading ? ` — ${x.heading}` : ""}\n${x.text.slice(0, MAX_PASSAGE_CHARS)}`)

@@ -22,6 +22,27 @@ export type BotSettings = {
   language: string;
 };
 
+/** A bot's persona (issue 19): shapes every answer path through one prompt builder and the embedded answerer's phrases. */
+export type BotPersona = {
+  /** The name the bot introduces itself with (defaults to the bot's name). */
+  name?: string;
+  role?: string;
+  tone?: "neutral" | "friendly" | "formal";
+  /** BCP-47 tag ("fr", "fr-FR"); drives reply language, fixed phrases and voice language. */
+  language?: string;
+  /** Further languages it may answer in when the visitor writes in one of them. */
+  languages?: string[];
+  instructions?: string;
+  styleRules?: string[];
+  /** What the bot must never do ("promise refunds", "discuss competitors"). */
+  never?: string[];
+  /** Its own opening line; without it, the tone's greeting in its language. */
+  greeting?: string;
+};
+
+/** The widget avatar (issue 19): mood frames with each AI turn when enabled. */
+export type BotAvatar = { enabled: boolean };
+
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
@@ -134,6 +155,8 @@ export const bots = sqliteTable(
     theme: text("theme", { mode: "json" }).$type<BotTheme>().notNull(),
     settings: text("settings", { mode: "json" }).$type<BotSettings>().notNull(),
     allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull(),
+    persona: text("persona", { mode: "json" }).$type<BotPersona>(),
+    avatar: text("avatar", { mode: "json" }).$type<BotAvatar>(),
     publishableKey: text("publishable_key").notNull(),
     /** Identity-verification secret, AES-GCM encrypted under the tenant key (see domain/secrets). */
     secretCiphertext: text("secret_ciphertext").notNull(),
