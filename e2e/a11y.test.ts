@@ -92,6 +92,8 @@ describe("accessibility and looks of every screen", () => {
     ["voice", () => "/app/voice", "Voice"],
     ["keys", () => "/app/keys", "API keys"],
     ["settings", () => "/app/settings", "Settings"],
+    ["settings-roles", () => "/app/settings/roles", "Roles"],
+    ["settings-sso", () => "/app/settings/sso", "Single sign-on"],
   ];
   const looks = [
     { theme: "light", size: "desktop", viewport: { width: 1280, height: 800 } },

@@ -33,6 +33,34 @@ export type CallDetail = z.infer<typeof CallSchemas.CallDetailDto>;
 export type CallQuery = Partial<
   Record<"from" | "to" | "status" | "provider" | "outcome" | "minDuration" | "maxDuration" | "q" | "cursor", string>
 >;
+export type RoleDef = {
+  id: string;
+  name: string;
+  builtIn: boolean;
+  permissions: string[];
+  createdAt: string | null;
+  updatedAt: string | null;
+};
+export type SsoSettings = {
+  issuer: string;
+  clientId: string;
+  clientSecretHint: string;
+  allowedDomains: string[];
+  defaultRole: string;
+  required: boolean;
+  redirectUri: string;
+  loginUrl: string;
+  updatedAt: string;
+};
+export type SsoSettingsInput = {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  allowedDomains: string[];
+  defaultRole: "admin" | "agent" | "viewer";
+  required: boolean;
+};
+export type SsoTest = { ok: boolean; issuer: string | null; authorizationEndpoint: string | null; error?: string };
 
 /** Knowledge sources as listed by GET /api/knowledge/sources (workers/routes/knowledge.ts). */
 export type SourceStatus = "queued" | "processing" | "ready" | "failed";
@@ -250,6 +278,21 @@ export const api = {
   /** Mail in the local outbox (admins), newest first. */
   outbox: () =>
     get<Page<{ to: string; subject: string; text: string; messageId: string; sentAt: string }>>("/api/outbox"),
+  /** Roles built from permissions (issue 18): built-in templates and the workspace's custom roles. */
+  roles: {
+    list: () => get<Page<RoleDef>>("/api/roles"),
+    permissions: () => get<{ data: Permission[]; roles: Record<string, Permission[]> }>("/api/permissions"),
+    create: (b: { name: string; permissions: string[] }) => post<RoleDef>("/api/roles", b),
+    update: (id: string, b: { name?: string; permissions?: string[] }) => patch<RoleDef>(`/api/roles/${enc(id)}`, b),
+    remove: (id: string) => del(`/api/roles/${enc(id)}`),
+  },
+  /** The workspace's OpenID Connect sign-in (client secret write-only). */
+  sso: {
+    get: () => get<SsoSettings>("/api/settings/sso"),
+    save: (b: SsoSettingsInput) => request<SsoSettings>("PUT", "/api/settings/sso", { body: b }),
+    test: () => post<SsoTest>("/api/settings/sso/test"),
+    remove: () => del("/api/settings/sso"),
+  },
   team: {
     members: () => get<Page<Member>>("/api/team/members"),
     setRole: (userId: string, role: Role) =>

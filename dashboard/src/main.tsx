@@ -62,6 +62,8 @@ const Calls = lazyScreen(() => import("./pages/calls"), "Calls");
 const Keys = lazyScreen(() => import("./pages/keys"), "Keys");
 const Knowledge = lazyScreen(() => import("./pages/knowledge"), "Knowledge");
 const Settings = lazyScreen(() => import("./pages/settings"), "Settings");
+const RolesScreen = lazyScreen(() => import("./pages/access"), "Roles");
+const SsoScreen = lazyScreen(() => import("./pages/access"), "Sso");
 const Team = lazyScreen(() => import("./pages/team"), "Team");
 const Tickets = lazyScreen(() => import("./pages/tickets"), "Tickets");
 const Triage = lazyScreen(() => import("./pages/triage"), "Triage");
@@ -184,6 +186,8 @@ function Signed() {
   if (path === "/team") return <Team />;
   if (path === "/keys") return <Keys />;
   if (path === "/settings") return <Settings />;
+  if (path === "/settings/roles") return <RolesScreen />;
+  if (path === "/settings/sso") return <SsoScreen />;
   if (path === "/voice") return <Voice />;
   if (path === "/triage") return <Triage />;
   if (path === "/analytics") return <Analytics />;

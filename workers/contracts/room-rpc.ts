@@ -30,6 +30,11 @@ export const RoomPrincipal = z.discriminatedUnion("kind", [
     userId: z.string(),
     name: z.string(),
     canWrite: z.boolean(),
+    /**
+     * Which acting frames the principal's role allows (replies:write, notes:write, takeover:write —
+     * takeover, release and close); absent: all of them when `canWrite`.
+     */
+    acts: z.object({ reply: z.boolean(), note: z.boolean(), takeover: z.boolean() }).strict().optional(),
     /** The access token's expiry (seconds since the epoch); absent for API keys, whose sockets do not expire. */
     exp: z.number().int().optional(),
   }),

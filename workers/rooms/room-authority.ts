@@ -44,7 +44,9 @@ function windowFacts(store: RoomStore): { lastVisitorAt?: number } {
 
 /**
  * The hub reports a principal's standing: from now on its frames are refused from this cache; a
- * revoked principal's sockets get an error frame and close with 4001, a demoted one's may only watch.
+ * revoked principal's sockets get an error frame and close with 4001, a demoted one's may only watch,
+ * and one that may still act closes with 4003 (permissions changed) so it reconnects carrying the
+ * role's current acts (which of reply, note, take over it may do).
  */
 export function applyStanding(state: DurableObjectState, store: RoomStore, principal: string, standing: Standing) {
   const { [principal]: _old, ...rest } = store.authority();
@@ -55,7 +57,9 @@ export function applyStanding(state: DurableObjectState, store: RoomStore, princ
     if (standing === "revoked") {
       send(ws, { type: "error", code: "FORBIDDEN", message: "your access to this tenant was revoked" });
       ws.close(4001, "access revoked");
-    } else ws.serializeAttachment({ ...info, canWrite: standing === "write" });
+    } else if (standing === "write") {
+      ws.close(4003, "permissions changed");
+    } else ws.serializeAttachment({ ...info, canWrite: false });
   }
   if (standing === "revoked") sendPresence(state);
 }

@@ -20,6 +20,13 @@ const dana = { userId: "usr_1", name: "Dana" };
 const agent: Sender = { kind: "operator", operator: dana, canWrite: true };
 const viewer: Sender = { kind: "operator", operator: dana, canWrite: false };
 const demoted: Sender = { kind: "operator", operator: dana, canWrite: true, authority: "read_only" };
+/** A custom role holding notes:write only (issue 18: each acting frame has its own permission). */
+const noter: Sender = {
+  kind: "operator",
+  operator: dana,
+  canWrite: true,
+  acts: { reply: false, note: true, takeover: false },
+};
 const removed: Sender = { kind: "operator", operator: dana, canWrite: true, authority: "revoked" };
 /** An operator whose access token expires at 1000 ms (facts.now defaults to 1000). */
 const expired: Sender = { kind: "operator", operator: dana, canWrite: true, expiresAt: 1000 };
@@ -158,6 +165,23 @@ const table: Row[] = [
   {
     name: "a viewer may watch but not act",
     command: frame(viewer, { type: "msg", cid: "a1", text: "hello" }),
+    effects: ["send"],
+    refused: "FORBIDDEN",
+  },
+  {
+    name: "a role with notes:write only may note",
+    command: frame(noter, { type: "note", cid: "n1", text: "psst" }),
+    effects: ["store_note", "save", "send"],
+  },
+  {
+    name: "a role with notes:write only may not reply (replies:write)",
+    command: frame(noter, { type: "msg", cid: "a1", text: "hello" }),
+    effects: ["send"],
+    refused: "FORBIDDEN",
+  },
+  {
+    name: "a role with notes:write only may not take over, release or close (takeover:write)",
+    command: frame(noter, { type: "takeover" }),
     effects: ["send"],
     refused: "FORBIDDEN",
   },

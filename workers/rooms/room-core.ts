@@ -50,7 +50,15 @@ export type CoreState = {
  */
 export type Sender =
   | { kind: "visitor" }
-  | { kind: "operator"; operator: Operator; canWrite: boolean; authority?: Authority; expiresAt?: number };
+  | {
+      kind: "operator";
+      operator: Operator;
+      canWrite: boolean;
+      /** Which acting frames the role allows (replies:write, notes:write, takeover:write); absent: all. */
+      acts?: { reply: boolean; note: boolean; takeover: boolean };
+      authority?: Authority;
+      expiresAt?: number;
+    };
 
 /** An operator's standing as the tenant hub last told the room: `revoked` (removed, key revoked) or `read_only` (demoted). */
 export type Authority = "ok" | "read_only" | "revoked";
@@ -508,6 +516,13 @@ function onFrame(o: Out, from: Sender, f: ClientFrame, facts: Facts) {
   }
   if (!from.canWrite || from.authority === "read_only")
     return o.refuse("FORBIDDEN", "your role may watch this conversation but not act in it", cidOf(f));
+  const act = f.type === "msg" ? "reply" : f.type === "note" ? "note" : "takeover";
+  if (from.acts && !from.acts[act])
+    return o.refuse(
+      "FORBIDDEN",
+      `your role lacks the permission ${act === "reply" ? "replies:write" : act === "note" ? "notes:write" : "takeover:write"}`,
+      cidOf(f),
+    );
   const op = from.operator;
   const by: Cause = { actor: "agent", operator: op };
   if (f.type === "note") return onNote(o, op, f.text, f.cid, facts);

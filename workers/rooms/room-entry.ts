@@ -25,7 +25,11 @@ export function socketInfoOf(
   if (p.kind === "retell") return { ok: true, info: p };
   if (p.kind === "visitor") return { ok: true, info: { kind: "visitor" } };
   const exp = p.exp !== undefined ? { exp: p.exp } : {};
-  return { ok: true, info: { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite, ...exp } };
+  const acts = p.acts ? { acts: p.acts } : {};
+  return {
+    ok: true,
+    info: { kind: "operator", userId: p.userId, name: p.name, canWrite: p.canWrite, ...acts, ...exp },
+  };
 }
 
 /** Who sent a frame, as the core knows senders: an operator carries its write right, standing and expiry. */
@@ -35,6 +39,7 @@ export function senderOf(info: SocketInfo, authority: Record<string, string>): S
     kind: "operator",
     operator: { userId: info.userId, name: info.name },
     canWrite: info.canWrite,
+    ...(info.acts ? { acts: info.acts } : {}),
     authority: (authority[info.userId] ?? "ok") as Extract<Sender, { kind: "operator" }>["authority"],
     ...(info.exp !== undefined ? { expiresAt: info.exp * 1000 } : {}),
   };

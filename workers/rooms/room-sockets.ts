@@ -12,7 +12,10 @@ import { socketExpired } from "./socket-auth";
  */
 /** An operator's `exp`: its access token's expiry (seconds), extended by `auth` frames; absent for API keys. */
 export type SocketInfo =
-  { kind: "visitor" } | { kind: "operator"; userId: string; name: string; canWrite: boolean; exp?: number };
+  | { kind: "visitor" }
+  | { kind: "operator"; userId: string; name: string; canWrite: boolean; acts?: OperatorActs; exp?: number };
+/** Which acting frames an operator's role allows (absent: all, when it may write). */
+export type OperatorActs = { reply: boolean; note: boolean; takeover: boolean };
 export type RetellSocketInfo = { kind: "retell" } & RetellResume;
 /** What a room socket's attachment holds. */
 export type SocketAttachment = SocketInfo | RetellSocketInfo;

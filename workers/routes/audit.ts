@@ -34,7 +34,7 @@ export const auditRoutes = createRouter()
       tags: ["audit"],
       summary: "Every matching entry (up to 10,000) as CSV (`format=csv`, the default) or JSON",
       security: sec,
-      middleware: [authed("audit:read")],
+      middleware: [authed("audit:export")],
       request: { query: ExportQuery },
       responses: {
         200: {

@@ -7,7 +7,8 @@ import {
   ResetRequestInput,
 } from "../domain/auth/password-reset";
 import { LoginInput, RefreshInput, Session, SignupInput } from "../domain/auth/schemas";
-import { logIn, logOut, refreshSession } from "../domain/auth/session";
+import { listWorkspaces, logIn, logOut, refreshSession, switchWorkspace } from "../domain/auth/session";
+import { Unauthorized } from "../lib/errors";
 import { requestSignup, SignupAccepted, verifySignup, VerifyEmailInput } from "../domain/auth/signup";
 import { acceptInvitation, AcceptInput } from "../domain/team";
 import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
@@ -71,6 +72,49 @@ export const authRoutes = createRouter()
     async (c) => {
       await confirmPasswordReset(c.var.ctx, c.req.valid("json"));
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/workspaces",
+      tags: ["auth"],
+      summary: "The workspaces the signed-in account belongs to",
+      security: [{ bearer: [] }],
+      responses: {
+        200: jsonResponse(
+          z.object({ data: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })) }),
+          "workspaces",
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => {
+      const userId = await optionalUser(c.var.ctx, c.req.header("authorization"));
+      if (!userId) throw new Unauthorized();
+      return c.json({ data: await listWorkspaces(c.var.ctx, userId) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/switch",
+      tags: ["auth"],
+      summary: "Switch to another workspace of the signed-in account: new tokens there",
+      security: [{ bearer: [] }],
+      request: { body: jsonBody(z.object({ tenantId: z.string().min(1).max(64) }).strict()) },
+      responses: { 200: jsonResponse(Session, "session in that workspace"), ...problemResponses },
+    }),
+    async (c) => {
+      const userId = await optionalUser(c.var.ctx, c.req.header("authorization"));
+      if (!userId) throw new Unauthorized();
+      const s = await switchWorkspace(
+        c.var.ctx,
+        userId,
+        c.req.valid("json").tenantId,
+        clientOf(c.req.header.bind(c.req)),
+      );
+      return c.json(s, 200);
     },
   )
   .openapi(

@@ -21,7 +21,7 @@ export const channelRoutes = createRouter()
       tags,
       summary: "The workspace's inbound email address (made on first use)",
       security: sec,
-      middleware: [authed("settings:read")],
+      middleware: [authed("channels:read")],
       responses: {
         200: jsonResponse(z.object({ address: z.string() }).openapi("EmailChannel"), "address"),
         ...problemResponses,
@@ -36,7 +36,7 @@ export const channelRoutes = createRouter()
       tags,
       summary: "Connect a WhatsApp Cloud API number to a bot; answers with the webhook URL for Meta",
       security: sec,
-      middleware: [authed("settings:write")],
+      middleware: [authed("channels:write")],
       request: { body: jsonBody(WhatsAppChannelInput) },
       responses: {
         201: jsonResponse(z.object({ id: z.string(), webhookUrl: z.string() }).openapi("WhatsAppChannel"), "created"),
@@ -52,7 +52,7 @@ export const channelRoutes = createRouter()
       tags,
       summary: "Send an approved template (the only message WhatsApp allows outside the 24-hour window)",
       security: sec,
-      middleware: [authed("conversations:write")],
+      middleware: [authed("replies:write")],
       request: { params: IdParam("conv"), body: jsonBody(TemplateInput) },
       responses: {
         201: jsonResponse(z.object({ wamid: z.string(), messageId: z.string() }), "sent"),

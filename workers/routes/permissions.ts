@@ -10,7 +10,7 @@ export const permissionRoutes = createRouter().openapi(
     path: "/",
     tags: ["team"],
     security: [{ bearer: [] }],
-    middleware: [authed("team:read")],
+    middleware: [authed("roles:read")],
     responses: {
       200: jsonResponse(
         z.object({ data: z.array(z.string()), roles: z.record(z.string(), z.array(z.string())) }),

@@ -17,7 +17,7 @@ export const privacyRoutes = createRouter()
       tags,
       summary: "Everything held about a visitor (by email, phone, verified user id or conversation) as JSON",
       security: sec,
-      middleware: [authed("privacy:write")],
+      middleware: [authed("privacy:export")],
       request: { body: jsonBody(PrivacySubject) },
       responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), "the archive"), ...problemResponses },
     }),

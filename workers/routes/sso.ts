@@ -6,7 +6,9 @@ import {
   SSO_LOGIN_TTL_MS,
   SsoCallbackQuery,
   SsoStartQuery,
+  SsoTestResult,
   startSsoLogin,
+  testSsoConnection,
 } from "../domain/sso/login";
 import {
   deleteSsoSettings,
@@ -49,6 +51,18 @@ export const ssoSettingsRoutes = createRouter()
       responses: { 200: jsonResponse(SsoSettingsDto, "settings (no secret)"), ...problemResponses },
     }),
     async (c) => c.json(await getSsoSettings(c.var.ctx), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/test",
+      tags,
+      summary: "Test connection: fetch the issuer's discovery document",
+      security: sec,
+      middleware: [authed("sso:read")],
+      responses: { 200: jsonResponse(SsoTestResult, "the test's outcome"), ...problemResponses },
+    }),
+    async (c) => c.json(await testSsoConnection(c.var.ctx), 200),
   )
   .openapi(
     createRoute({

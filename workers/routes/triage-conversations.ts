@@ -59,7 +59,7 @@ export const triageConversationRoutes = createRouter()
       tags: ["triage"],
       summary: "Draft a reply grounded in the knowledge base and the conversation",
       security: sec,
-      middleware: [authed("conversations:write")],
+      middleware: [authed("replies:write")],
       request: { params: Param },
       responses: { 200: jsonResponse(DraftDto, "draft"), ...problemResponses },
     }),

@@ -24,7 +24,7 @@ export const visitorRoutes = createRouter()
       tags,
       summary: "Everything held about the visitor of this conversation (all their conversations)",
       security: sec,
-      middleware: [authed("privacy:write")],
+      middleware: [authed("privacy:export")],
       request: { params: VisitorParam },
       responses: { 200: jsonResponse(z.record(z.string(), z.unknown()), "the archive"), ...problemResponses },
     }),

@@ -38,6 +38,13 @@ export function Settings() {
         <p class="muted">
           Answer generation runs on Echo's built-in extractive model until you connect your own provider.
         </p>
+        <nav class="row" aria-label="Settings sections">
+          <a href="/app/settings" aria-current="page">
+            General
+          </a>
+          <a href="/app/settings/roles">Roles</a>
+          <a href="/app/settings/sso">SSO</a>
+        </nav>
       </header>
       <section class="card">
         <h2>Answer provider (OpenAI-compatible)</h2>

@@ -15,6 +15,13 @@ const ROLES = [
 export function Team() {
   const members = useLoad(() => api.team.members().then((p) => p.data));
   const invites = useLoad(() => api.team.invitations().then((p) => p.data));
+  // custom roles (Settings → Roles) can be given to members too; a role without roles:read sees none
+  const custom = useLoad(() =>
+    api.roles
+      .list()
+      .then((p) => p.data.filter((r) => !r.builtIn).map((r) => [r.id as Role, r.name] as const))
+      .catch(() => [] as (readonly [Role, string])[]),
+  );
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("agent");
   const [link, setLink] = useState<string | null>(null);
@@ -38,7 +45,9 @@ export function Team() {
     await api.team.revokeInvitation(id);
     await invites.reload();
   });
-  const grantable = ROLES.filter(([r]) => r !== "owner" || myRole.value === "owner");
+  const builtIn = ROLES.filter(([r]) => r !== "owner" || myRole.value === "owner");
+  const grantable: (readonly [Role, string])[] = [...builtIn, ...(custom.data ?? [])];
+  const allRoles: (readonly [Role, string])[] = [...ROLES, ...(custom.data ?? [])];
   const me = session.value?.user.id;
   const pending = (invites.data ?? []).filter((i) => !i.acceptedAt && !i.revokedAt);
   return (
@@ -57,7 +66,7 @@ export function Team() {
           <h2>Invite someone</h2>
           <div class="row wrap end">
             <Field label="Email" type="email" required value={email} onValue={setEmail} />
-            <Select label="Role" value={role} onValue={setRole} options={grantable} />
+            <Select label="Role" value={role} onValue={setRole} options={builtIn} />
             <button class="btn primary" type="submit" disabled={invite.busy}>
               Send invitation
             </button>
@@ -108,10 +117,10 @@ export function Team() {
                         label={`Role of ${m.email}`}
                         value={m.role}
                         onValue={(r) => void change.run(m.userId, r)}
-                        options={m.role === "owner" && myRole.value !== "owner" ? ROLES : grantable}
+                        options={m.role === "owner" && myRole.value !== "owner" ? allRoles : grantable}
                       />
                     ) : (
-                      ROLES.find(([r]) => r === m.role)?.[1]
+                      (allRoles.find(([r]) => r === m.role)?.[1] ?? m.role)
                     )}
                   </td>
                   <td>

@@ -119,6 +119,35 @@ export function isBuiltInRole(role: string): role is Role {
 }
 
 /**
+ * Whether a member with `role` holds `permission` (built-in templates and custom roles alike); for
+ * domain rules about members (who may be assigned a ticket, who gets billing mail), never role names.
+ * `cache` keeps one custom-role read per role id across a list of members.
+ */
+export async function roleHolds(
+  repos: Parameters<typeof permissionsOfRole>[0],
+  tenantId: string,
+  role: MemberRole,
+  permission: Permission,
+  cache = new Map<string, Promise<ReadonlySet<Permission>>>(),
+): Promise<boolean> {
+  let p = cache.get(role);
+  if (!p) cache.set(role, (p = permissionsOfRole(repos, tenantId, role)));
+  return (await p).has(permission);
+}
+
+/** The members of a list whose role holds `permission`. */
+export async function membersHolding<M extends { role: MemberRole }>(
+  repos: Parameters<typeof permissionsOfRole>[0],
+  tenantId: string,
+  members: readonly M[],
+  permission: Permission,
+): Promise<M[]> {
+  const cache = new Map<string, Promise<ReadonlySet<Permission>>>();
+  const ok = await Promise.all(members.map((m) => roleHolds(repos, tenantId, m.role, permission, cache)));
+  return members.filter((_, i) => ok[i]);
+}
+
+/**
  * What a member with `role` may do: a built-in role's template, or a custom role's stored
  * permissions (unknown names dropped). A custom role that no longer exists grants nothing.
  */

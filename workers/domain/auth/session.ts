@@ -1,5 +1,5 @@
 import { newId, randomToken } from "../../lib/ids";
-import { Forbidden, Unauthorized } from "../../lib/errors";
+import { Forbidden, NotFound, Unauthorized } from "../../lib/errors";
 import { passwordRefusedBySso } from "../sso/settings";
 import { sha256Hex } from "../../lib/crypto";
 import type { MemberRole, UserRow } from "../../storage/schema";
@@ -60,6 +60,31 @@ export async function logIn(ctx: BaseCtx, input: LoginInput, client: Client) {
     await auditPerson(ctx, "auth.sign_in_failed", user.id, client, { reason: "sso_required" });
     throw new Forbidden("this workspace requires single sign-on; sign in through your identity provider");
   }
+  await auditSignIn(ctx, tenant.id, user.id, client);
+  return issueSession(ctx, user, tenant, m.role);
+}
+
+/** The workspaces a signed-in account belongs to, for the workspace switcher. */
+export async function listWorkspaces(ctx: BaseCtx, userId: string) {
+  const all = await ctx.repos.memberships.ofUser(userId);
+  const rows = await Promise.all(all.map(async (m) => ({ m, t: await ctx.repos.tenants.get(m.tenantId) })));
+  return rows.flatMap(({ m, t }) => (t ? [{ id: t.id, name: t.name, role: m.role }] : []));
+}
+
+/**
+ * Switches a signed-in account to another of its workspaces: a new session (tokens) there, with the
+ * role it holds there. A workspace that requires SSO is not entered this way by a non-owner (their
+ * current session may come from a password); another workspace's id, or one without a membership, is 404.
+ */
+export async function switchWorkspace(ctx: BaseCtx, userId: string, tenantId: string, client: Client) {
+  const [user, m, tenant] = await Promise.all([
+    ctx.repos.users.byId(userId),
+    ctx.repos.memberships.get(tenantId, userId),
+    ctx.repos.tenants.get(tenantId),
+  ]);
+  if (!user || !m || !tenant) throw new NotFound("workspace", tenantId);
+  if (await passwordRefusedBySso(ctx, tenant.id, m.role))
+    throw new Forbidden("this workspace requires single sign-on; sign in through your identity provider");
   await auditSignIn(ctx, tenant.id, user.id, client);
   return issueSession(ctx, user, tenant, m.role);
 }

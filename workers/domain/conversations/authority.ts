@@ -10,7 +10,8 @@ export function standingOf(role: Role | null): Standing {
 
 /** The same, from a permission set (a custom role's). */
 export function standingOfPermissions(p: ReadonlySet<string> | undefined): Standing {
-  return p?.has("conversations:write") ? "write" : p?.has("conversations:read") ? "read_only" : "revoked";
+  if (!p?.has("conversations:read")) return "revoked";
+  return p.has("replies:write") || p.has("notes:write") || p.has("takeover:write") ? "write" : "read_only";
 }
 
 /**

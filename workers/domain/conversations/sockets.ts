@@ -30,6 +30,15 @@ export async function connectVisitor(ctx: BaseCtx, token: string, request: Reque
   return ctx.rooms.conversation(scope.tenantId, scope.conversationId).connect(request, principal);
 }
 
+/**
+ * What an operator's socket may do, from the named permissions: reply (replies:write), note
+ * (notes:write), take over / release / close (takeover:write); it may act at all if any of them.
+ */
+export function operatorActs(p: ReadonlySet<string>) {
+  const acts = { reply: p.has("replies:write"), note: p.has("notes:write"), takeover: p.has("takeover:write") };
+  return { canWrite: acts.reply || acts.note || acts.takeover, acts };
+}
+
 /** `exp`: the access token's expiry (seconds), which bounds the socket's life unless it re-authenticates. */
 export async function connectOperator(
   ctx: BaseCtx & { tenantId: string; actor: Actor; exp?: number },
@@ -45,7 +54,7 @@ export async function connectOperator(
     tenantId: ctx.tenantId,
     conversationId: conv.id,
     ...op,
-    canWrite: ctx.actor.permissions.has("conversations:write"),
+    ...operatorActs(ctx.actor.permissions),
     ...(ctx.exp !== undefined ? { exp: ctx.exp } : {}),
   };
   return ctx.rooms.conversation(ctx.tenantId, conv.id).connect(request, principal);
@@ -59,6 +68,6 @@ export async function connectInbox(ctx: BaseCtx & { tenantId: string; actor: Act
     tenantId: ctx.tenantId,
     ...op,
     ...(ctx.exp !== undefined ? { exp: ctx.exp } : {}),
-    canTake: ctx.actor.permissions.has("conversations:write"),
+    canTake: ctx.actor.permissions.has("takeover:write"),
   });
 }

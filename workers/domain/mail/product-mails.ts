@@ -1,4 +1,5 @@
 import { Invalid, NotFound, RateLimited } from "../../lib/errors";
+import { membersHolding } from "../auth/permissions";
 import type { BaseCtx } from "../ctx";
 import { appLink, sendMail } from "./send";
 import { handoffAlertMail, quotaWarningMail, transcriptMail } from "./templates";
@@ -53,8 +54,12 @@ export async function mailQuotaWarning(
 ) {
   const crossed = QUOTA_WARNING_AT.some((t) => input.previous < t * input.limit && input.used >= t * input.limit);
   if (!crossed || input.limit <= 0) return [];
-  const admins = (await ctx.repos.memberships.list(input.tenantId)).filter(
-    (m) => m.role === "owner" || m.role === "admin",
+  // whoever may see billing (billing:read) hears about quota, custom roles included
+  const admins = await membersHolding(
+    ctx.repos,
+    input.tenantId,
+    await ctx.repos.memberships.list(input.tenantId),
+    "billing:read",
   );
   const mail = quotaWarningMail({
     workspace: await workspaceName(ctx, input.tenantId),

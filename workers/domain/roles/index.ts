@@ -5,6 +5,7 @@ import { ROLES, type CustomRoleRow } from "../../storage/schema";
 import { audit } from "../audit";
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS } from "../auth/permissions";
 import type { Ctx } from "../ctx";
+import { announceAuthority, standingOfPermissions } from "../conversations/authority";
 
 /**
  * Roles built from permissions (issue 18): the four built-in roles are fixed templates; a workspace
@@ -72,6 +73,17 @@ async function assertNameFree(ctx: Ctx, name: string, self?: string) {
   if (clash && clash.id !== self) throw new Conflict(`a role named "${name}" exists`);
 }
 
+/**
+ * A custom role's permissions changed (or it was deleted): every member holding it has their live
+ * sockets re-checked through the tenant hub, as a role change of that member would (4001 when the
+ * role no longer reads conversations, 4003 to reconnect with the new permissions otherwise).
+ */
+async function announceToHolders(ctx: Ctx, roleId: string, permissions: ReadonlySet<string>) {
+  const holders = (await ctx.repos.memberships.list(ctx.tenantId)).filter((m) => m.role === roleId);
+  const standing = standingOfPermissions(permissions);
+  await Promise.all(holders.map((m) => announceAuthority(ctx, m.userId, standing)));
+}
+
 export async function createRole(ctx: Ctx, input: RoleCreateInput): Promise<RoleDto> {
   const permissions = [...new Set(input.permissions)];
   assertCanGrant(ctx, permissions);
@@ -106,6 +118,7 @@ export async function updateRole(ctx: Ctx, id: string, input: RoleUpdateInput): 
     updatedAt: new Date(ctx.clock.now()),
   });
   if (!row) throw new NotFound("role", id);
+  if (input.permissions) await announceToHolders(ctx, id, new Set(permissions));
   await audit(
     ctx,
     "role.updated",
@@ -124,5 +137,7 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
   if (!before) throw new NotFound("role", id);
   assertCanGrant(ctx, before.permissions);
   await ctx.repos.roles.delete(ctx.tenantId, id);
+  // a deleted role grants nothing: its holders' live sockets close (4001)
+  await announceToHolders(ctx, id, new Set());
   await audit(ctx, "role.deleted", { type: "role", id }, { name: before.name });
 }

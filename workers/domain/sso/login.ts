@@ -9,7 +9,7 @@ import { audit } from "../audit";
 import { asUser, auditSignIn } from "../audit/people";
 import type { Client } from "../auth/limiter";
 import { issueSession } from "../auth/session";
-import type { BaseCtx } from "../ctx";
+import type { BaseCtx, Ctx } from "../ctx";
 import { loadSsoConfig, redirectUriOf } from "./settings";
 
 /**
@@ -74,6 +74,44 @@ function providerError(ctx: BaseCtx, err: unknown, step: string): AppError {
   // oauth4webapi's messages name the failed check ("aud" claim, "nonce" claim, signature); no secrets
   const why = err instanceof Error ? err.message.slice(0, 200) : "error";
   return new Unauthorized(`the identity provider's answer was refused (${step}): ${why}`);
+}
+
+/** What "test connection" reports: the provider's discovery document answered and names what sign-in needs. */
+export const SsoTestResult = z
+  .object({
+    ok: z.boolean(),
+    /** The issuer the provider's discovery document names (must equal the configured one). */
+    issuer: z.string().nullable(),
+    authorizationEndpoint: z.string().nullable(),
+    /** Why the test failed, in words (absent when ok). */
+    error: z.string().optional(),
+  })
+  .openapi("SsoTestResult");
+export type SsoTestResult = z.infer<typeof SsoTestResult>;
+
+/**
+ * Test connection: fetches the configured issuer's discovery document (through the egress policy,
+ * as a sign-in would) and checks it names the issuer and the endpoints sign-in uses. A failure is a
+ * result, not an error, so the settings screen can show it; nothing is stored.
+ */
+export async function testSsoConnection(ctx: Ctx): Promise<SsoTestResult> {
+  const cfg = await loadSsoConfig(ctx, ctx.tenantId);
+  if (!cfg) throw new NotFound("sso settings", ctx.tenantId);
+  try {
+    const as = await discover(ctx, cfg.issuer);
+    const missing = (["authorization_endpoint", "token_endpoint", "jwks_uri"] as const).filter((k) => !as[k]);
+    const base = { issuer: as.issuer, authorizationEndpoint: as.authorization_endpoint ?? null };
+    if (missing.length)
+      return { ok: false, ...base, error: `the provider's discovery document lacks ${missing.join(", ")}` };
+    return { ok: true, ...base };
+  } catch (err) {
+    return {
+      ok: false,
+      issuer: null,
+      authorizationEndpoint: null,
+      error: err instanceof Error ? err.message : "the identity provider could not be reached",
+    };
+  }
 }
 
 /** Starts a sign-in for `tenantId`: the provider URL to send the browser to and the state for the cookie. */
@@ -174,6 +212,15 @@ export async function completeSsoLogin(
   if (!tenant) throw new NotFound("workspace", tenantId);
   const now = new Date(ctx.clock.now());
   let user = await ctx.repos.users.byEmail(email);
+  // just-in-time linking: an existing account (a password one, or a member of another workspace) is
+  // the same person only if the provider says it verified the address; a provider that does not say
+  // (no email_verified claim) may still create a new account, never take over an existing one
+  if (user && claims.email_verified !== true) {
+    await refused(ctx, tenantId, client, "email not verified for an existing account");
+    throw new Forbidden(
+      "the identity provider did not verify this email address, which belongs to an existing account",
+    );
+  }
   if (!user) {
     const row = {
       id: newId("usr", now.getTime()),

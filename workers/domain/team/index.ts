@@ -72,7 +72,11 @@ function callerRole(ctx: Ctx): Role {
  * travels only by mail). The caller gets the token back only in development, for local scripts.
  */
 export async function inviteMember(ctx: Ctx, input: z.infer<typeof InviteInput>) {
-  if (!canGrantRole(callerRole(ctx), input.role))
+  // a custom role that holds every permission of the role it invites as may invite (owners stay owners' to make)
+  const holdsAll = [...(await permissionsOfRole(ctx.repos, ctx.tenantId, input.role))].every((p) =>
+    ctx.actor.permissions.has(p),
+  );
+  if (!canGrantRole(callerRole(ctx), input.role) && !(input.role !== "owner" && holdsAll))
     throw new Forbidden(`a ${callerRole(ctx)} cannot invite an ${input.role}`);
   const existing = await ctx.repos.users.byEmail(input.email);
   if (existing && (await ctx.repos.memberships.get(ctx.tenantId, existing.id)))

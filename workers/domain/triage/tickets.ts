@@ -1,8 +1,16 @@
 import { Conflict, Invalid, NotFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import type { ConversationRow, ConversationTriageRow, Priority, TicketRow, TicketStatus } from "../../storage/schema";
+import type {
+  ConversationRow,
+  MemberRole,
+  ConversationTriageRow,
+  Priority,
+  TicketRow,
+  TicketStatus,
+} from "../../storage/schema";
 import type { TicketFilter } from "../../storage/triage-repo";
 import type { AnswerCtx } from "../knowledge/answer-types";
+import { membersHolding, roleHolds } from "../auth/permissions";
 import { actorId, type Ctx } from "../ctx";
 import { correctConversationCategory } from "./categories";
 import { atLeast, computePriority } from "./priority";
@@ -13,7 +21,6 @@ import { dueTimes, slaTableOf } from "./sla";
 /** An agent counts as online while their last presence heartbeat is this recent. */
 export const PRESENCE_TTL_MS = 5 * 60_000;
 const SUBJECT_CHARS = 120;
-const AGENT_ROLES = new Set(["owner", "admin", "agent"]);
 
 export function toTicketDto(t: TicketRow, now: number): TicketDto {
   const live = t.status === "open" || t.status === "pending";
@@ -82,13 +89,14 @@ async function agentLoadsOf(
     presence.filter((p) => now - p.lastSeenAt.getTime() <= PRESENCE_TTL_MS).map((p) => [p.userId, p.status]),
   );
   const anySignal = fresh.size > 0 || connected.size > 0;
-  return members
-    .filter((m) => AGENT_ROLES.has(m.role))
-    .map((m) => {
-      const status = fresh.get(m.userId);
-      const online = !anySignal || (status ? status === "online" : connected.has(m.userId));
-      return { userId: m.userId, online, open: open.get(m.userId) ?? 0 };
-    });
+  // who may work tickets is a permission (tickets:write), so custom roles route like built-in ones
+  return (
+    await membersHolding(ctx.repos, ctx.tenantId, members as { userId: string; role: MemberRole }[], "tickets:write")
+  ).map((m) => {
+    const status = fresh.get(m.userId);
+    const online = !anySignal || (status ? status === "online" : connected.has(m.userId));
+    return { userId: m.userId, online, open: open.get(m.userId) ?? 0 };
+  });
 }
 
 /** What the conversation room already knows when it opens a ticket, so nothing is read twice. */
@@ -254,9 +262,9 @@ function subjectOf(text: string) {
 async function assertAssignable(ctx: Ctx, userId: string) {
   const m = await ctx.repos.memberships.get(ctx.tenantId, userId);
   if (!m) throw new NotFound("member", userId);
-  if (!AGENT_ROLES.has(m.role))
+  if (!(await roleHolds(ctx.repos, ctx.tenantId, m.role, "tickets:write")))
     throw new Invalid("this member cannot take tickets", [
-      { path: "assigneeId", message: "a viewer cannot be assigned" },
+      { path: "assigneeId", message: "this member's role lacks tickets:write" },
     ]);
 }
 
