@@ -527,7 +527,11 @@ describe("room-core avatar moods", () => {
 
   const outcomes: { name: string; command: Command; mood: string }[] = [
     { name: "a confident grounded answer is happy", command: answer(), mood: "happy" },
-    { name: "a grounded answer of middling confidence is neutral", command: answer({ confidence: 0.4 }), mood: "neutral" },
+    {
+      name: "a grounded answer of middling confidence is neutral",
+      command: answer({ confidence: 0.4 }),
+      mood: "neutral",
+    },
     {
       name: "a grounded answer to a frustrated visitor is concerned",
       command: answer({ frustration: 0.7 }),

@@ -112,7 +112,9 @@ const NEUTRAL: Record<PhraseLanguage, Pick<Voice, "greeting" | "handoff">> = {
 };
 
 /** Tone variants; a language without one for a tone uses its neutral lines. */
-const TONED: Partial<Record<Tone, Partial<Record<PhraseLanguage, Omit<Voice, "didNotCatch" | "callBack" | "transfer">>>>> = {
+const TONED: Partial<
+  Record<Tone, Partial<Record<PhraseLanguage, Omit<Voice, "didNotCatch" | "callBack" | "transfer">>>>
+> = {
   friendly: {
     en: {
       greeting: "Hey there! 👋 I'm {bot}. What can I do for you?",
@@ -130,8 +132,7 @@ const TONED: Partial<Record<Tone, Partial<Record<PhraseLanguage, Omit<Voice, "di
     },
     es: {
       greeting: "¡Hola! 👋 Soy {bot}. ¿Qué tal, en qué te ayudo?",
-      dontKnow:
-        "Mmm, eso no lo tengo en mis notas y prefiero no inventar. ¿Quieres que llame a alguien del equipo?",
+      dontKnow: "Mmm, eso no lo tengo en mis notas y prefiero no inventar. ¿Quieres que llame a alguien del equipo?",
       failed: "¡Uy! Algo falló por mi lado. ¿Quieres que llame a alguien del equipo?",
       handoff: "¡Hecho! Llamo a alguien del equipo, te responderá aquí.",
     },
@@ -167,7 +168,8 @@ const TONED: Partial<Record<Tone, Partial<Record<PhraseLanguage, Omit<Voice, "di
         "Lamento no poder responderle con certeza y prefiero no especular. ¿Desea que le ponga en contacto con un miembro de nuestro personal?",
       failed:
         "Le pido disculpas: se produjo un error al preparar mi respuesta. ¿Desea que le ponga en contacto con un miembro de nuestro personal?",
-      handoff: "Por supuesto. Solicito que un miembro de nuestro personal se una a la conversación; le responderá aquí.",
+      handoff:
+        "Por supuesto. Solicito que un miembro de nuestro personal se una a la conversación; le responderá aquí.",
     },
     de: {
       greeting: "Guten Tag. Mein Name ist {bot}. Womit darf ich Ihnen behilflich sein?",
@@ -175,7 +177,8 @@ const TONED: Partial<Record<Tone, Partial<Record<PhraseLanguage, Omit<Voice, "di
         "Ich bedauere, Ihnen dies nicht mit Sicherheit beantworten zu können, und möchte nicht spekulieren. Darf ich Sie mit einem Mitarbeiter verbinden?",
       failed:
         "Ich bitte um Entschuldigung: Bei der Vorbereitung meiner Antwort ist ein Fehler aufgetreten. Darf ich Sie mit einem Mitarbeiter verbinden?",
-      handoff: "Selbstverständlich. Ich bitte einen Mitarbeiter, sich dem Gespräch anzuschließen; er antwortet Ihnen hier.",
+      handoff:
+        "Selbstverständlich. Ich bitte einen Mitarbeiter, sich dem Gespräch anzuschließen; er antwortet Ihnen hier.",
     },
   },
 };

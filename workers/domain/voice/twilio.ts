@@ -55,7 +55,10 @@ function hookBase(ctx: VoiceCtx, integration: VoiceIntegrationRow) {
  */
 type Speech = { locale: string | null; voice: string | null; lines: Voice };
 
-async function speechOf(ctx: VoiceCtx, integration: VoiceIntegrationRow): Promise<Speech & { bot: BotRow | undefined }> {
+async function speechOf(
+  ctx: VoiceCtx,
+  integration: VoiceIntegrationRow,
+): Promise<Speech & { bot: BotRow | undefined }> {
   const s = VoiceSettings.parse(integration.settings);
   const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
   const locale = s.language ?? (bot ? speechLocale(botLanguage(bot)) : null);
