@@ -101,7 +101,7 @@ export async function flushToD1(
   store: RoomStore,
   meta: RoomMeta,
   state: RoomState,
-): Promise<{ more: boolean }> {
+): Promise<{ more: boolean; aiAnswers: number }> {
   const from = store.flushedSeq();
   const msgs = store.messagesAfter(from, FLUSH_BATCH);
   const notes = store.unflushedNotes(FLUSH_BATCH);
@@ -153,7 +153,10 @@ export async function flushToD1(
   store.markEventsFlushed(events.map((e) => e.key));
   // a newer triage row written meanwhile stays dirty
   if (triageRow && JSON.stringify(store.triage()?.row) === JSON.stringify(triageRow)) store.setTriage(triageRow, false);
-  return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH || events.length === FLUSH_BATCH };
+  return {
+    more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH || events.length === FLUSH_BATCH,
+    aiAnswers: msgs.filter((m) => m.role === "ai").length,
+  };
 }
 
 /**

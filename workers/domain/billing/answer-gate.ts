@@ -1,24 +1,36 @@
 import { streamAnswer, streamEmbeddedAnswer } from "../knowledge/answer";
 import type { AnswerCtx, StreamAnswer } from "../knowledge/answer-types";
 import { mayTenant, refusalError } from "./may-tenant";
+import { afterUsage } from "./notices";
 import { recordUsage } from "./usage";
 
 /**
  * The answer paths outside the room (/v1, the integrations' custom-LLM URLs, operator drafts) ask
- * billing before answering and count the answer after it. Over quota the tenant's choice applies as
- * far as an HTTP answer can: `embedded` answers with the embedded answerer, `handoff` (no
- * conversation to hand over here) is a 402 naming the plan and the limit.
+ * billing before answering and count the answer after it. Over quota (or over the tenant's or the
+ * bot's AI budget cap) the choice applies as far as an HTTP answer can: `embedded` answers with the
+ * embedded answerer, `handoff` (no conversation to hand over here) is a 402 naming the plan and the limit.
  */
-export async function gatedAnswerer(ctx: AnswerCtx, fallback: StreamAnswer = streamAnswer): Promise<StreamAnswer> {
-  const allowance = await mayTenant(ctx, { kind: "ai_answer", paid: ctx.config.answerProvider !== "offline" });
+export async function gatedAnswerer(
+  ctx: AnswerCtx,
+  fallback: StreamAnswer = streamAnswer,
+  botId?: string,
+): Promise<StreamAnswer> {
+  const allowance = await mayTenant(ctx, {
+    kind: "ai_answer",
+    paid: ctx.config.answerProvider !== "offline",
+    ...(botId !== undefined ? { botId } : {}),
+  });
   if (allowance.ok) return fallback;
   if (allowance.choice === "embedded") return streamEmbeddedAnswer;
   throw refusalError(allowance);
 }
 
-/** Counts one AI answer by its own id (a completion id, a draft id): once, however often it is recorded. */
-export function countAnswer(ctx: AnswerCtx, eventId: string, botId: string) {
-  return recordUsage(ctx, {
+/**
+ * Counts one AI answer by its own id (a completion id, a draft id): once, however often it is
+ * recorded; then the quota notices and credit spend (best effort: the answer is already given).
+ */
+export async function countAnswer(ctx: AnswerCtx, eventId: string, botId: string) {
+  await recordUsage(ctx, {
     tenantId: ctx.tenantId,
     eventId,
     metric: "ai_answers",
@@ -26,4 +38,7 @@ export function countAnswer(ctx: AnswerCtx, eventId: string, botId: string) {
     quantity: 1,
     at: ctx.clock.now(),
   });
+  await afterUsage(ctx).catch((err: unknown) =>
+    ctx.log.warn("billing: after-usage step failed", { tenantId: ctx.tenantId, error: String(err) }),
+  );
 }

@@ -13,7 +13,7 @@ function requirePayments(ctx: Ctx) {
   return ctx.services.payments;
 }
 
-const billingScreen = (ctx: Ctx, query = "") => `${ctx.services.origin}/app/#/billing${query}`;
+const billingScreen = (ctx: Ctx, query = "") => `${ctx.services.origin}/app/billing${query}`;
 
 /** POST /api/billing/checkout: a Stripe Checkout Session for the plan's price; the webhook applies it. */
 export async function startCheckout(ctx: Ctx, input: z.infer<typeof CheckoutInput>) {
