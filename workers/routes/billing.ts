@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { getBilling, getUsage, saveBillingSettings } from "../domain/billing/account";
+import { getBilling, getUsage, saveBillingSettings, saveBotBilling } from "../domain/billing/account";
 import { openPortal, startCheckout } from "../domain/billing/checkout";
 import {
   BillingDto,
   BillingSettingsInput,
+  BotBillingInput,
+  BotRef,
   CheckoutInput,
   UrlDto,
   UsageDto,
@@ -61,6 +63,19 @@ export const billingRoutes = createRouter()
       responses: { 200: jsonResponse(BillingDto, "saved"), ...problemResponses },
     }),
     async (c) => c.json(await saveBillingSettings(c.var.ctx, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/bots/{botId}",
+      tags,
+      summary: "A bot's own over-quota choice and monthly AI budget cap (null: the tenant's)",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { params: BotRef, body: jsonBody(BotBillingInput) },
+      responses: { 200: jsonResponse(BillingDto, "saved"), ...problemResponses },
+    }),
+    async (c) => c.json(await saveBotBilling(c.var.ctx, c.req.valid("param").botId, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({

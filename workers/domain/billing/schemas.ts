@@ -23,6 +23,18 @@ export const BillingDto = z
     paymentIssue: z.boolean(),
     period: z.object({ id: z.string(), start: z.string(), end: z.string() }),
     usage: z.object({ aiAnswers: Meter, voiceMinutes: Meter, bots: Meter, seats: Meter, costMicros: z.number() }),
+    /** Prepaid credit packs: AI answers bought, spent on overage, left. */
+    credits: z.object({ granted: z.number(), spent: z.number(), available: z.number() }),
+    /** Per bot: its own over-quota choice and budget cap (null: the tenant's), and this period's AI cost. */
+    bots: z.array(
+      z.object({
+        botId: z.string(),
+        name: z.string(),
+        overQuotaChoice: z.enum(["handoff", "embedded"]).nullable(),
+        budgetCapMicros: z.number().nullable(),
+        costMicros: z.number(),
+      }),
+    ),
     plans: z.array(
       z.object({
         id: z.enum(PLAN_IDS),
@@ -44,6 +56,17 @@ export const UsageDto = z
     byBot: z.array(
       z.object({ botId: z.string(), aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
     ),
+    /** Model calls per bot and model: tokens and cost (micro-dollars) from the price table. */
+    byModel: z.array(
+      z.object({
+        botId: z.string(),
+        model: z.string(),
+        calls: z.number(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        costMicros: z.number(),
+      }),
+    ),
   })
   .openapi("BillingUsage");
 
@@ -60,6 +83,17 @@ export const MAX_BUDGET_MICROS = 1_000_000 * 1_000_000;
 export const BillingSettingsInput = z
   .object({
     overQuotaChoice: z.enum(["handoff", "embedded"]).optional(),
+    budgetCapMicros: z.number().int().min(0).max(MAX_BUDGET_MICROS).nullable().optional(),
+  })
+  .strict()
+  .refine((x) => x.overQuotaChoice !== undefined || x.budgetCapMicros !== undefined, "nothing to change");
+
+export const BotRef = z.object({ botId: z.string().min(1).max(64) });
+
+/** A bot's own over-quota choice and monthly AI budget cap; null falls back to the tenant's. */
+export const BotBillingInput = z
+  .object({
+    overQuotaChoice: z.enum(["handoff", "embedded"]).nullable().optional(),
     budgetCapMicros: z.number().int().min(0).max(MAX_BUDGET_MICROS).nullable().optional(),
   })
   .strict()
