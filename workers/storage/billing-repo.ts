@@ -234,15 +234,31 @@ export const billingRepo = (db: Db) => ({
         target: [billingBotSettings.tenantId, billingBotSettings.botId],
         set: { ...set, updatedAt: now },
       }),
-  /** Adds a credit pack's answers to the account (run in the batch that claims the Stripe event). */
-  grantCreditsStmt: (tenantId: string, answers: number, now: Date) =>
-    db
+  /**
+   * Adds a credit pack's answers to the account unless the Stripe event is already claimed; run
+   * before `claimEventStmt` in the same batch. Keeps the Stripe customer when the account has none.
+   */
+  grantCreditsOnceStmt: (tenantId: string, answers: number, eventId: string, customerId: string | null, now: Date) => {
+    const add = sql<number>`(CASE WHEN EXISTS (SELECT 1 FROM stripe_events WHERE id = ${eventId}) THEN 0 ELSE ${answers} END)`;
+    return db
       .insert(billingAccounts)
-      .values({ tenantId, plan: "free", status: "none", creditsGranted: answers, updatedAt: now })
+      .values({
+        tenantId,
+        plan: "free",
+        status: "none",
+        creditsGranted: add,
+        stripeCustomerId: customerId,
+        updatedAt: now,
+      })
       .onConflictDoUpdate({
         target: billingAccounts.tenantId,
-        set: { creditsGranted: sql`${billingAccounts.creditsGranted} + ${answers}`, updatedAt: now },
-      }),
+        set: {
+          creditsGranted: sql`${billingAccounts.creditsGranted} + excluded.credits_granted`,
+          stripeCustomerId: sql`coalesce(${billingAccounts.stripeCustomerId}, excluded.stripe_customer_id)`,
+          updatedAt: now,
+        },
+      });
+  },
   /** Raises (never lowers) the period's credit spend: settling twice from the same counters changes nothing. */
   settleCreditsStmt: (tenantId: string, period: string, spent: number) =>
     db

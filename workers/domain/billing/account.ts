@@ -2,7 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type { Ctx } from "../ctx";
 import { decideEntitlement, effectivePlan } from "./entitlement";
 import { isStripeConfigured, loadBillingSnapshot } from "./may-tenant";
-import { PLANS, periodBounds, periodOf } from "./plans";
+import { CREDIT_PACKS, PLANS, periodBounds, periodOf } from "./plans";
 import { NotFound } from "../../lib/errors";
 import type { BillingDto, BillingSettingsInput, BotBillingInput, UsageDto, UsageQuery } from "./schemas";
 
@@ -56,6 +56,12 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
         costMicros: counters.filter((c) => c.botId === b.id).reduce((a, c) => a + c.costMicros, 0),
       };
     }),
+    creditPacks: Object.values(CREDIT_PACKS).map((p) => ({
+      id: p.id,
+      name: p.name,
+      answers: p.answers,
+      priceCents: p.priceCents,
+    })),
     plans: Object.values(PLANS).map((p) => ({
       id: p.id,
       name: p.name,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { PLAN_IDS } from "./plans";
+import { CREDIT_PACK_IDS, PLAN_IDS } from "./plans";
 
 /** A metered quantity this period; `limit` null when unlimited. */
 const Meter = z.object({ used: z.number(), limit: z.number().nullable() });
@@ -34,6 +34,9 @@ export const BillingDto = z
         budgetCapMicros: z.number().nullable(),
         costMicros: z.number(),
       }),
+    ),
+    creditPacks: z.array(
+      z.object({ id: z.enum(CREDIT_PACK_IDS), name: z.string(), answers: z.number(), priceCents: z.number() }),
     ),
     plans: z.array(
       z.object({
@@ -101,3 +104,23 @@ export const BotBillingInput = z
 
 export const CheckoutInput = z.object({ plan: z.enum(PLAN_IDS) }).strict();
 export const UrlDto = z.object({ url: z.string() }).openapi("RedirectUrl");
+
+export const CreditCheckoutInput = z.object({ pack: z.enum(CREDIT_PACK_IDS) }).strict();
+
+export const InvoicesDto = z
+  .object({
+    data: z.array(
+      z.object({
+        id: z.string(),
+        number: z.string().nullable(),
+        status: z.string().nullable(),
+        total: z.number(),
+        amountPaid: z.number(),
+        currency: z.string(),
+        created: z.string(),
+        hostedUrl: z.string().nullable(),
+        pdfUrl: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("BillingInvoices");
