@@ -57,6 +57,7 @@ function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string):
 }
 
 const Analytics = lazyScreen(() => import("./pages/analytics"), "Analytics");
+const Billing = lazyScreen(() => import("./pages/billing"), "Billing");
 const Bots = lazyScreen(() => import("./pages/bots"), "Bots");
 const Keys = lazyScreen(() => import("./pages/keys"), "Keys");
 const Knowledge = lazyScreen(() => import("./pages/knowledge"), "Knowledge");
@@ -78,6 +79,7 @@ const NAV = [
   ["/analytics", "Analytics"],
   ["/voice", "Voice", true],
   ["/keys", "API keys", true],
+  ["/billing", "Billing", true],
   ["/settings", "Settings", true],
 ] as const;
 
@@ -185,6 +187,7 @@ function Signed() {
   if (path === "/voice") return <Voice />;
   if (path === "/triage") return <Triage />;
   if (path === "/analytics") return <Analytics />;
+  if (path === "/billing") return <Billing />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>
