@@ -55,22 +55,16 @@ const CHOICES = [
 ] as const;
 
 function UsageMeter({ label, m }: { label: string; m: Meter }) {
+  const id = `meter-${label.toLowerCase().replace(/[^a-z]+/g, "-")}`;
   const pct = m.limit ? Math.min(100, Math.round((m.used / m.limit) * 100)) : 0;
   return (
     <div class="field">
-      <span id={`meter-${label}`}>{label}</span>
+      <span id={id}>{label}</span>
       {m.limit === null ? (
         <p>{m.used} used · unlimited</p>
       ) : (
         <>
-          <meter
-            aria-labelledby={`meter-${label}`}
-            min={0}
-            max={m.limit}
-            low={m.limit * 0.8}
-            high={m.limit}
-            value={m.used}
-          />
+          <meter aria-labelledby={id} min={0} max={m.limit} low={m.limit * 0.8} high={m.limit} value={m.used} />
           <p class="muted">
             {m.used} of {m.limit} ({pct}%)
           </p>
