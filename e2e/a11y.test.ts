@@ -92,7 +92,6 @@ describe("accessibility and looks of every screen", () => {
     ["voice", () => "/app/voice", "Voice"],
     ["keys", () => "/app/keys", "API keys"],
     ["settings", () => "/app/settings", "Settings"],
-    ["billing", () => "/app/billing", "Billing"],
   ];
   const looks = [
     { theme: "light", size: "desktop", viewport: { width: 1280, height: 800 } },

@@ -212,51 +212,53 @@ export function Billing() {
         ) : (
           <p class="muted">Only admins change billing settings.</p>
         )}
-        <table>
-          <caption>Per bot</caption>
-          <thead>
-            <tr>
-              <th scope="col">Bot</th>
-              <th scope="col">Cost this period</th>
-              <th scope="col">Over quota</th>
-              <th scope="col">Budget cap (US$)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.bots.map((bot) => (
-              <tr key={bot.botId}>
-                <th scope="row">{bot.name}</th>
-                <td>{money(bot.costMicros)}</td>
-                <td>
-                  <Select
-                    label={`Over quota: ${bot.name}`}
-                    hideLabel
-                    value={bot.overQuotaChoice ?? "default"}
-                    options={[["default", "Workspace default"], ...CHOICES] as const}
-                    onValue={(v) =>
-                      void save.run(`/api/billing/bots/${bot.botId}`, { overQuotaChoice: v === "default" ? null : v })
-                    }
-                  />
-                </td>
-                <td>
-                  <input
-                    type="number"
-                    min={0}
-                    step="0.01"
-                    aria-label={`Budget cap: ${bot.name}`}
-                    disabled={!admin}
-                    value={bot.budgetCapMicros === null ? "" : String(bot.budgetCapMicros / 1e6)}
-                    onChange={(e) =>
-                      void save.run(`/api/billing/bots/${bot.botId}`, {
-                        budgetCapMicros: toMicros(e.currentTarget.value),
-                      })
-                    }
-                  />
-                </td>
+        <div style={{ overflowX: "auto" }}>
+          <table>
+            <caption>Per bot</caption>
+            <thead>
+              <tr>
+                <th scope="col">Bot</th>
+                <th scope="col">Cost this period</th>
+                <th scope="col">Over quota</th>
+                <th scope="col">Budget cap (US$)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {d.bots.map((bot) => (
+                <tr key={bot.botId}>
+                  <th scope="row">{bot.name}</th>
+                  <td>{money(bot.costMicros)}</td>
+                  <td>
+                    <Select
+                      label={`Over quota: ${bot.name}`}
+                      hideLabel
+                      value={bot.overQuotaChoice ?? "default"}
+                      options={[["default", "Workspace default"], ...CHOICES] as const}
+                      onValue={(v) =>
+                        void save.run(`/api/billing/bots/${bot.botId}`, { overQuotaChoice: v === "default" ? null : v })
+                      }
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="number"
+                      min={0}
+                      step="0.01"
+                      aria-label={`Budget cap: ${bot.name}`}
+                      disabled={!admin}
+                      value={bot.budgetCapMicros === null ? "" : String(bot.budgetCapMicros / 1e6)}
+                      onChange={(e) =>
+                        void save.run(`/api/billing/bots/${bot.botId}`, {
+                          budgetCapMicros: toMicros(e.currentTarget.value),
+                        })
+                      }
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section class="card" aria-labelledby="h-invoices">
         <h2 id="h-invoices">Invoices</h2>
