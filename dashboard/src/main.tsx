@@ -57,6 +57,7 @@ function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string):
 }
 
 const Analytics = lazyScreen(() => import("./pages/analytics"), "Analytics");
+const Billing = lazyScreen(() => import("./pages/billing"), "Billing");
 const Bots = lazyScreen(() => import("./pages/bots"), "Bots");
 const Calls = lazyScreen(() => import("./pages/calls"), "Calls");
 const Keys = lazyScreen(() => import("./pages/keys"), "Keys");
@@ -82,6 +83,7 @@ const NAV = [
   ["/calls", "Calls"],
   ["/voice", "Voice", true],
   ["/keys", "API keys", true],
+  ["/billing", "Billing", true],
   ["/settings", "Settings", true],
 ] as const;
 
@@ -192,6 +194,7 @@ function Signed() {
   if (path === "/triage") return <Triage />;
   if (path === "/analytics") return <Analytics />;
   if (path === "/calls" || match("/calls/:id", path)) return <Calls />;
+  if (path === "/billing") return <Billing />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>

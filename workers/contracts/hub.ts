@@ -7,7 +7,22 @@ import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } fro
  * Coarse inbox events: what operators' inbox lists need, never every token of every message.
  * Each carries the conversation it is about; the hub adds a per-tenant `seq` for catch-up.
  */
-export type InboxEvent = ConversationEvent | TicketEvent;
+export type InboxEvent = ConversationEvent | TicketEvent | BillingEvent;
+
+/**
+ * A tenant's AI answers crossed 80 % or 100 % of its plan's monthly limit (issue 15): once per
+ * period and threshold. Operators' screens show it to admins; the same notice goes out by mail.
+ */
+export type BillingEvent = {
+  type: "billing.quota";
+  /** Percent of the limit crossed: 80 or 100. */
+  threshold: number;
+  period: string;
+  plan: string;
+  used: number;
+  limit: number;
+  at: string;
+};
 
 /** A ticket was opened or changed (status, priority, category, assignee): ticket lists re-read. */
 export type TicketEvent = {

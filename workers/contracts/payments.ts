@@ -27,7 +27,45 @@ export class WebhookSignatureInvalid extends Error {
   override readonly name = "WebhookSignatureInvalid";
 }
 
+/** An invoice as the Billing screen lists it (from Stripe's `invoices.list`). */
+export type InvoiceSummary = {
+  id: string;
+  number: string | null;
+  status: string | null;
+  /** Smallest currency unit (cents). */
+  total: number;
+  amountPaid: number;
+  currency: string;
+  /** Seconds since the epoch → ms. */
+  created: number;
+  hostedUrl: string | null;
+  pdfUrl: string | null;
+};
+
+/** A Checkout Session re-read from the API (credit packs are applied from this, not from the event payload). */
+export type CheckoutSessionState = {
+  id: string;
+  mode: string;
+  /** `paid` once the money is in (`no_payment_required` never applies to a pack). */
+  paymentStatus: string;
+  tenantId: string | null;
+  customerId: string | null;
+  metadata: Record<string, string>;
+};
+
 export interface PaymentsPort {
+  /** A one-off Checkout payment (mode: payment) for a prepaid credit pack. */
+  creditCheckout(input: {
+    tenantId: string;
+    priceId: string;
+    pack: string;
+    customerId: string | null;
+    successUrl: string;
+    cancelUrl: string;
+  }): Promise<{ url: string }>;
+  checkoutSession(id: string): Promise<CheckoutSessionState>;
+  /** The customer's invoices, newest first (one page). */
+  invoices(customerId: string, limit: number): Promise<InvoiceSummary[]>;
   /** A Checkout Session for a subscription; `client_reference_id` is the tenant. */
   checkout(input: {
     tenantId: string;

@@ -71,7 +71,11 @@ export class ConversationRoom extends DurableObject<Env> {
     this.alarms = new RoomAlarm(ctx.storage, this.store, (msg, fields) => this.log().error(msg, fields));
     const [actx, meta, dirty] = [() => this.answerCtx(), () => this.requireMeta(), () => this.alarms.markDirty()];
     this.triage = new RoomTriage(this.store, actx, meta, dirty);
-    this.quota = new RoomQuota(actx, (msg, fields) => this.log().warn(msg, fields));
+    this.quota = new RoomQuota(
+      actx,
+      (msg, fields) => this.log().warn(msg, fields),
+      () => this.meta?.botId,
+    );
     this.effectHost = {
       state: ctx,
       store: this.store,
@@ -298,7 +302,12 @@ export class ConversationRoom extends DurableObject<Env> {
   }
 
   override async alarm() {
-    await this.alarms.run(() => this.answerCtx().repos, this.meta, this.core.room);
+    await this.alarms.run(
+      () => this.answerCtx().repos,
+      this.meta,
+      this.core.room,
+      () => this.quota.answered(),
+    );
   }
 
   private publish(notice: Notice) {

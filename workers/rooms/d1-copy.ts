@@ -3,7 +3,7 @@ import type { AnalyticsEvent } from "./room-analytics";
 import type { NewConversationEventRow, NewConversationRow, NewMessageRow } from "../storage/schema";
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import { initialState, type RoomMeta, type RoomState } from "./room-state";
-import { tokenUsage, usageStmts } from "../domain/billing/usage";
+import { modelUsageStmts, usageStmts } from "../domain/billing/usage";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
 export const PREVIEW_CHARS = 140;
@@ -101,7 +101,7 @@ export async function flushToD1(
   store: RoomStore,
   meta: RoomMeta,
   state: RoomState,
-): Promise<{ more: boolean }> {
+): Promise<{ more: boolean; aiAnswers: number }> {
   const from = store.flushedSeq();
   const msgs = store.messagesAfter(from, FLUSH_BATCH);
   const notes = store.unflushedNotes(FLUSH_BATCH);
@@ -142,15 +142,17 @@ export async function flushToD1(
           at: m.createdAt,
         }) as unknown as (typeof stmts)[number][]),
       );
-  // the tokens a provider billed for an AI message ride its `ai_answered` event (ids `<message id>:in`/`:out`)
+  // the tokens a provider billed for an AI message ride its `ai_answered` event: priced per model, once per message id
   for (const e of events) {
     const d = e.data;
     if (e.kind !== "ai_answered" || !e.key.startsWith("ai:") || !d) continue;
     const [inputTokens, outputTokens] = [Number(d.inputTokens ?? 0), Number(d.outputTokens ?? 0)];
     if (!(inputTokens > 0 || outputTokens > 0)) continue;
-    const base = { tenantId: meta.tenantId, eventId: e.key.slice(3), botId: meta.botId, at: e.at };
-    for (const u of tokenUsage(base, { inputTokens, outputTokens }))
-      stmts.push(...(usageStmts(repos, u) as unknown as (typeof stmts)[number][]));
+    const model = typeof d.provider === "string" ? d.provider : "unknown";
+    const u = { tenantId: meta.tenantId, eventId: e.key.slice(3), botId: meta.botId, at: e.at };
+    stmts.push(
+      ...(modelUsageStmts(repos, { ...u, model, inputTokens, outputTokens }) as unknown as (typeof stmts)[number][]),
+    );
   }
   // the conversation's triage state, kept by the room, travels with the same batch
   const triage = store.triage();
@@ -163,7 +165,10 @@ export async function flushToD1(
   store.markEventsFlushed(events.map((e) => e.key));
   // a newer triage row written meanwhile stays dirty
   if (triageRow && JSON.stringify(store.triage()?.row) === JSON.stringify(triageRow)) store.setTriage(triageRow, false);
-  return { more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH || events.length === FLUSH_BATCH };
+  return {
+    more: msgs.length === FLUSH_BATCH || notes.length === FLUSH_BATCH || events.length === FLUSH_BATCH,
+    aiAnswers: msgs.filter((m) => m.role === "ai").length,
+  };
 }
 
 /**

@@ -38,15 +38,25 @@ export class RoomAlarm {
   }
 
   /** Runs due jobs (the D1 flush), retrying with backoff on failure. */
-  async run(repos: () => Repos, meta: RoomMeta | undefined, state: RoomState) {
+  /** `answered`: AI answers were copied (counted) to D1 — billing's after-usage step (best effort). */
+  async run(
+    repos: () => Repos,
+    meta: RoomMeta | undefined,
+    state: RoomState,
+    answered: (n: number) => Promise<void> = async () => {},
+  ) {
     this.alarmAt = null;
     if (!meta) return;
     if (this.store.dueJobs(Date.now()).includes("flush")) {
       // the job is removed first: a change during the D1 write schedules a fresh one
       this.store.finishJob("flush");
       try {
-        const { more } = await flushToD1(repos(), this.store, meta, state);
+        const { more, aiAnswers } = await flushToD1(repos(), this.store, meta, state);
         this.flushFailures = 0;
+        if (aiAnswers > 0)
+          await answered(aiAnswers).catch((err: unknown) =>
+            this.log("room: billing after-usage step failed", { error: String(err) }),
+          );
         if (more) this.store.schedule("flush", Date.now());
       } catch (err) {
         this.flushFailures++;

@@ -1,4 +1,5 @@
-import { mayTenant, type BillingCtx } from "../domain/billing";
+import type { AnswerCtx } from "../domain/knowledge/answer-types";
+import { afterUsage, aiAnswerLimitOf, mayTenant, NOTICE_THRESHOLDS } from "../domain/billing";
 import type { AiAllowance } from "./room-core";
 
 /** A room trusts an allowance with headroom this long before asking D1 again. */
@@ -13,11 +14,15 @@ export const QUOTA_LEASE_MS = 30_000;
  * A billing read that fails never breaks the widget: the room answers and logs.
  */
 export class RoomQuota {
-  private lease: { allowance: AiAllowance; remaining: number | null; at: number } | undefined;
+  private lease:
+    | { allowance: AiAllowance; remaining: number | null; at: number; limit: number | null; credits: boolean }
+    | undefined;
 
   constructor(
-    private readonly ctx: () => BillingCtx,
+    private readonly ctx: () => AnswerCtx,
     private readonly log: (msg: string, fields: Record<string, unknown>) => void,
+    /** The room's bot (its own over-quota choice and budget cap apply). */
+    private readonly botId: () => string | undefined = () => undefined,
   ) {}
 
   private fresh(now: number) {
@@ -30,10 +35,16 @@ export class RoomQuota {
     if (this.fresh(now)) return;
     try {
       const ctx = this.ctx();
-      const a = await mayTenant(ctx, { kind: "ai_answer", paid: ctx.config.answerProvider !== "offline" });
+      const botId = this.botId();
+      const a = await mayTenant(ctx, {
+        kind: "ai_answer",
+        paid: ctx.config.answerProvider !== "offline",
+        ...(botId !== undefined ? { botId } : {}),
+      });
+      const limit = aiAnswerLimitOf(a.plan);
       this.lease = a.ok
-        ? { allowance: "ok", remaining: a.remaining, at: now }
-        : { allowance: a.choice, remaining: 0, at: now };
+        ? { allowance: "ok", remaining: a.remaining, at: now, limit, credits: a.credits === true }
+        : { allowance: a.choice, remaining: 0, at: now, limit, credits: false };
     } catch (err) {
       this.log("room: billing check failed; answering", { error: String(err) });
       this.lease = undefined;
@@ -43,6 +54,22 @@ export class RoomQuota {
   /** The fact for room-core (`ok` when unknown). */
   current(): AiAllowance {
     return this.lease?.allowance ?? "ok";
+  }
+
+  /**
+   * AI answers were counted in D1 (the room's flush): billing's after-usage step (quota notices,
+   * credit spend) runs unless the lease shows the tenant far from the first notice threshold, so a
+   * busy room under quota adds no D1 read per flush.
+   */
+  async answered(): Promise<void> {
+    const l = this.lease;
+    const farFromNotice =
+      !!l &&
+      l.allowance === "ok" &&
+      !l.credits &&
+      (l.limit === null || (l.remaining !== null && l.remaining > (l.limit * (100 - NOTICE_THRESHOLDS[0])) / 100));
+    if (farFromNotice) return;
+    await afterUsage(this.ctx());
   }
 
   /** A turn started: one answer less in the lease. */

@@ -35,10 +35,16 @@ describe("token usage of a chat answer", () => {
     const ctx = requestCtx(env, "req_tokens", "http://echo.test");
     const counters = await eventually(
       () => ctx.repos.billing.counters(t.tenantId, periodOf(Date.now())),
-      (c) => c.some((x) => x.metric === "ai_output_tokens"),
+      (c) => c.some((x) => x.metric === "ai_tokens"),
     );
     const of = (metric: string) => counters.find((c) => c.metric === metric && c.botId === t.botId)?.quantity;
-    expect([of("ai_answers"), of("ai_input_tokens"), of("ai_output_tokens")]).toEqual([1, 321, 17]);
+    expect([of("ai_answers"), of("ai_tokens")]).toEqual([1, 321 + 17]);
+    const cost = await env.DB.prepare(
+      "SELECT model, calls, input_tokens AS i, output_tokens AS o FROM usage_model_costs WHERE tenant_id = ?",
+    )
+      .bind(t.tenantId)
+      .all();
+    expect(cost.results).toEqual([{ model: "claude-local", calls: 1, i: 321, o: 17 }]);
     const events = await env.DB.prepare(
       "SELECT data FROM conversation_events WHERE tenant_id = ? AND kind = 'ai_answered'",
     )

@@ -52,6 +52,9 @@ type Sub = {
   tenantId?: string;
 };
 const subs = new Map<string, Sub>();
+/** Checkout Sessions created (credit packs are re-read from here) and invoices per customer. */
+const sessions = new Map<string, Record<string, unknown>>();
+const invoices: Record<string, unknown>[] = [];
 const requests: { method: string; path: string; form: URLSearchParams; headers: Headers }[] = [];
 let restore: () => void;
 
@@ -63,14 +66,39 @@ async function fakeStripe(req: Request): Promise<Response> {
   requests.push({ method: req.method, path: url.pathname, form, headers: req.headers });
   if (req.headers.get("authorization") !== "Bearer sk_test_echo")
     return Response.json({ error: { type: "invalid_request_error", message: "Invalid API Key" } }, { status: 401 });
-  if (req.method === "POST" && url.pathname === "/v1/checkout/sessions")
-    return Response.json({
-      id: "cs_test_1",
+  if (req.method === "POST" && url.pathname === "/v1/checkout/sessions") {
+    const mode = form.get("mode") ?? "subscription";
+    const id = mode === "payment" ? `cs_test_pay_${sessions.size + 1}` : "cs_test_1";
+    const session = {
+      id,
       object: "checkout.session",
-      mode: "subscription",
+      mode,
       client_reference_id: form.get("client_reference_id"),
-      url: "https://checkout.stripe.com/c/pay/cs_test_1",
-    });
+      customer: form.get("customer"),
+      payment_status: "unpaid",
+      metadata: Object.fromEntries(
+        [...form].filter(([k]) => k.startsWith("metadata[")).map(([k, v]) => [k.slice(9, -1), v]),
+      ),
+      url: `https://checkout.stripe.com/c/pay/${id}`,
+    };
+    sessions.set(id, session);
+    return Response.json(session);
+  }
+  const cs = /^\/v1\/checkout\/sessions\/([\w]+)$/.exec(url.pathname);
+  if (req.method === "GET" && cs) {
+    const session = sessions.get(cs[1]!);
+    if (!session)
+      return Response.json(
+        { error: { type: "invalid_request_error", message: "No such checkout.session" } },
+        { status: 404 },
+      );
+    return Response.json(session);
+  }
+  if (req.method === "GET" && url.pathname === "/v1/invoices") {
+    const customer = url.searchParams.get("customer");
+    const data = invoices.filter((i) => i.customer === customer);
+    return Response.json({ object: "list", url: "/v1/invoices", has_more: false, data });
+  }
   if (req.method === "POST" && url.pathname === "/v1/billing_portal/sessions")
     return Response.json({
       id: "bps_1",
@@ -352,5 +380,127 @@ describe("Billing Meters", () => {
     );
     expect(await reportUsageToStripe(ctx, free.tenantId)).toBe(0);
     expect(requests.filter((r) => r.path === "/v1/billing/meter_events")).toHaveLength(2);
+  });
+});
+
+describe("invoices", () => {
+  it("lists the Stripe customer's invoices through invoices.list({ customer }), and only theirs", async () => {
+    const { t, customer } = await proTenant();
+    const other = await proTenant();
+    const inv = (id: string, cust: string, created: number) => ({
+      id,
+      object: "invoice",
+      customer: cust,
+      number: `ECHO-${id}`,
+      status: "paid",
+      total: 4900,
+      amount_paid: 4900,
+      currency: "usd",
+      created,
+      hosted_invoice_url: `https://invoice.stripe.com/i/${id}`,
+      invoice_pdf: `https://pay.stripe.com/invoice/${id}/pdf`,
+    });
+    invoices.push(inv("in_a2", customer, 1_767_225_600), inv("in_a1", customer, 1_764_547_200));
+    invoices.push(inv("in_b1", other.customer, 1_764_547_200));
+    const r = await expectJson(callS("/api/billing/invoices", { token: t.token }), 200);
+    expect(r.data.map((i: { id: string }) => i.id)).toEqual(["in_a2", "in_a1"]);
+    expect(r.data[0]).toEqual({
+      id: "in_a2",
+      number: "ECHO-in_a2",
+      status: "paid",
+      total: 4900,
+      amountPaid: 4900,
+      currency: "usd",
+      created: new Date(1_767_225_600_000).toISOString(),
+      hostedUrl: "https://invoice.stripe.com/i/in_a2",
+      pdfUrl: "https://pay.stripe.com/invoice/in_a2/pdf",
+    });
+    const call = requests.find((x) => x.path === "/v1/invoices");
+    expect(call?.method).toBe("GET");
+    // a workspace that never bought anything has no Stripe customer: an empty list, no Stripe call
+    const fresh = await makeTenant();
+    requests.length = 0;
+    expect(await expectJson(callS("/api/billing/invoices", { token: fresh.token }), 200)).toEqual({ data: [] });
+    expect(requests).toEqual([]);
+    const agent = await addMember(t, "agent");
+    await expectJson(callS("/api/billing/invoices", { token: agent.token }), 403);
+  });
+});
+
+describe("credit packs", () => {
+  async function buyPack(t: TestTenant, pack: string) {
+    const r = await expectJson(
+      callS("/api/billing/credits/checkout", { method: "POST", token: t.token, json: { pack } }),
+      200,
+    );
+    const created = requests.filter((x) => x.path === "/v1/checkout/sessions").at(-1)!;
+    const id = /pay\/(cs_[\w]+)/.exec(r.url)![1]!;
+    return { url: r.url as string, form: created.form, id };
+  }
+
+  it("open a one-off Checkout payment for the pack; the paid session's webhook tops up once", async () => {
+    const t = await makeTenant();
+    const { form, id, url } = await buyPack(t, "answers_1000");
+    expect(url).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+    expect(form.get("mode")).toBe("payment");
+    expect(form.get("line_items[0][price]")).toBe("price_echo_credits_1000");
+    expect(form.get("client_reference_id")).toBe(t.tenantId);
+    expect(form.get("metadata[pack]")).toBe("answers_1000");
+    await expectJson(
+      callS("/api/billing/credits/checkout", { method: "POST", token: t.token, json: { pack: "x" } }),
+      400,
+    );
+    // an event for a session that is not paid (yet) adds nothing
+    const unpaid = event("checkout.session.completed", { id, object: "checkout.session", mode: "payment" });
+    expect(await expectJson(sendEvent(unpaid), 200)).toMatchObject({ ignored: true });
+    expect((await billing(t)).credits).toEqual({ granted: 0, spent: 0, available: 0 });
+    // paid: the event tops up; the same event again, and concurrently, changes nothing
+    sessions.set(id, { ...sessions.get(id)!, payment_status: "paid", customer: "cus_credits1" });
+    const paid = event("checkout.session.completed", { id, object: "checkout.session", mode: "payment" });
+    const [a, b] = await Promise.all([sendEvent(paid), sendEvent(paid)]);
+    const results = [await expectJson(a, 200), await expectJson(b, 200)];
+    expect(results.filter((x) => x.credits === 1000).length).toBeGreaterThanOrEqual(1);
+    await expectJson(sendEvent(paid), 200);
+    expect((await billing(t)).credits).toEqual({ granted: 1000, spent: 0, available: 1000 });
+    // a tampered event is refused and adds nothing
+    const forged = event("checkout.session.completed", {
+      id: "sub_forged",
+      object: "checkout.session",
+      mode: "payment",
+    });
+    await expectJson(sendEvent(forged, { tamper: true }), 400);
+    expect((await billing(t)).credits.granted).toBe(1000);
+  });
+
+  it("credits pay for answers past the quota instead of degrading, one credit an answer, settled once", async () => {
+    const t = await makeTenant();
+    const { id } = await buyPack(t, "answers_1000");
+    sessions.set(id, { ...sessions.get(id)!, payment_status: "paid" });
+    await expectJson(sendEvent(event("checkout.session.completed", { id, mode: "payment" })), 200);
+    const ctx = { ...requestCtx(stripeEnv, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    const { mayTenant, afterUsage } = await import("../domain/billing");
+    for (let i = 0; i < 100; i++)
+      await recordUsage(ctx, {
+        tenantId: t.tenantId,
+        eventId: `m${i}`,
+        metric: "ai_answers",
+        botId: t.botId,
+        quantity: 1,
+        at: Date.now(),
+      });
+    expect(await mayTenant(ctx, { kind: "ai_answer" })).toMatchObject({ ok: true, credits: true, remaining: 1000 });
+    await recordUsage(ctx, {
+      tenantId: t.tenantId,
+      eventId: "m100",
+      metric: "ai_answers",
+      botId: t.botId,
+      quantity: 1,
+      at: Date.now(),
+    });
+    expect((await afterUsage(ctx)).creditsSpent).toBe(1);
+    // settled twice from the same counters: still one credit spent
+    await afterUsage(ctx);
+    const b = await billing(t);
+    expect(b).toMatchObject({ overQuota: false, credits: { granted: 1000, spent: 1, available: 999 } });
   });
 });

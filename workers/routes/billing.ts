@@ -1,11 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { getBilling, getUsage, saveBillingSettings } from "../domain/billing/account";
-import { openPortal, startCheckout } from "../domain/billing/checkout";
+import { getBilling, getUsage, saveBillingSettings, saveBotBilling } from "../domain/billing/account";
+import { listInvoices, openPortal, startCheckout, startCreditCheckout } from "../domain/billing/checkout";
 import {
   BillingDto,
   BillingSettingsInput,
+  BotBillingInput,
+  BotRef,
   CheckoutInput,
+  CreditCheckoutInput,
+  InvoicesDto,
   UrlDto,
   UsageDto,
   UsageQuery,
@@ -64,6 +68,19 @@ export const billingRoutes = createRouter()
   )
   .openapi(
     createRoute({
+      method: "put",
+      path: "/bots/{botId}",
+      tags,
+      summary: "A bot's own over-quota choice and monthly AI budget cap (null: the tenant's)",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { params: BotRef, body: jsonBody(BotBillingInput) },
+      responses: { 200: jsonResponse(BillingDto, "saved"), ...problemResponses },
+    }),
+    async (c) => c.json(await saveBotBilling(c.var.ctx, c.req.valid("param").botId, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
       method: "post",
       path: "/checkout",
       tags,
@@ -74,6 +91,31 @@ export const billingRoutes = createRouter()
       responses: { 200: jsonResponse(UrlDto, "redirect the browser to url"), ...problemResponses, ...refused },
     }),
     async (c) => c.json(await startCheckout(c.var.ctx, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/credits/checkout",
+      tags,
+      summary: "A one-off Stripe Checkout payment for a prepaid credit pack; 409 when Stripe is not configured",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { body: jsonBody(CreditCheckoutInput) },
+      responses: { 200: jsonResponse(UrlDto, "redirect the browser to url"), ...problemResponses, ...refused },
+    }),
+    async (c) => c.json(await startCreditCheckout(c.var.ctx, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/invoices",
+      tags,
+      summary: "The workspace's Stripe invoices, newest first (empty without Stripe or a Stripe customer)",
+      security: sec,
+      middleware: [authed("billing:read")],
+      responses: { 200: jsonResponse(InvoicesDto, "invoices"), ...problemResponses },
+    }),
+    async (c) => c.json(await listInvoices(c.var.ctx), 200),
   )
   .openapi(
     createRoute({

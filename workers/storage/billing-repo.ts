@@ -2,11 +2,15 @@ import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import {
   billingAccounts,
+  billingBotSettings,
+  billingCreditSpend,
+  billingNotices,
   bots,
   memberships,
   stripeEvents,
   usageCounters,
   usageEvents,
+  usageModelCosts,
   type BillingAccountRow,
   type UsageMetric,
 } from "./schema";
@@ -29,15 +33,23 @@ export type AccountUsage = {
   aiAnswers: number;
   voiceSeconds: number;
   costMicros: number;
+  /** Present when a bot was named: its own settings and this period's AI cost. */
+  bot?: { overQuota: "handoff" | "embedded" | null; budgetCapMicros: number | null; costMicros: number };
+  /** Credit-pack answers spent in other periods than this one, and in this one. */
+  creditsSpentBefore: number;
+  creditsSpentNow: number;
 };
+
+/** One paid model call's tokens and cost, recorded once by its event id (recordModelUsage). */
+export type ModelUsageEvent = UsageEvent & { model: string; inputTokens: number; outputTokens: number };
 
 export const billingRepo = (db: Db) => ({
   account: (tenantId: string) => db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId)).get(),
   accountByCustomer: (customerId: string) =>
     db.select().from(billingAccounts).where(eq(billingAccounts.stripeCustomerId, customerId)).get(),
   /** The account and the period's totals in one round trip (the room asks this before an answer). */
-  async accountUsage(tenantId: string, period: string): Promise<AccountUsage> {
-    const [account, totals] = await db.batch([
+  async accountUsage(tenantId: string, period: string, botId?: string): Promise<AccountUsage> {
+    const [account, totals, credits, botRows, botCost] = await db.batch([
       db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId)),
       db
         .select({
@@ -48,13 +60,46 @@ export const billingRepo = (db: Db) => ({
         .from(usageCounters)
         .where(and(eq(usageCounters.tenantId, tenantId), eq(usageCounters.period, period)))
         .groupBy(usageCounters.metric),
+      db
+        .select({
+          before: sql<number>`coalesce(sum(CASE WHEN ${billingCreditSpend.period} <> ${period} THEN ${billingCreditSpend.spent} ELSE 0 END), 0)`,
+          now: sql<number>`coalesce(sum(CASE WHEN ${billingCreditSpend.period} = ${period} THEN ${billingCreditSpend.spent} ELSE 0 END), 0)`,
+        })
+        .from(billingCreditSpend)
+        .where(eq(billingCreditSpend.tenantId, tenantId)),
+      db
+        .select()
+        .from(billingBotSettings)
+        .where(and(eq(billingBotSettings.tenantId, tenantId), eq(billingBotSettings.botId, botId ?? ""))),
+      db
+        .select({ cost: sql<number>`coalesce(sum(${usageCounters.costMicros}), 0)` })
+        .from(usageCounters)
+        .where(
+          and(
+            eq(usageCounters.tenantId, tenantId),
+            eq(usageCounters.period, period),
+            eq(usageCounters.botId, botId ?? ""),
+          ),
+        ),
     ]);
     const of = (m: UsageMetric) => totals.find((t) => t.metric === m);
+    const b = botRows[0];
     return {
       account: account[0],
       aiAnswers: Number(of("ai_answers")?.quantity ?? 0),
       voiceSeconds: Number(of("voice_seconds")?.quantity ?? 0),
       costMicros: totals.reduce((a, t) => a + Number(t.cost ?? 0), 0),
+      ...(botId !== undefined
+        ? {
+            bot: {
+              overQuota: b?.overQuota ?? null,
+              budgetCapMicros: b?.budgetCapMicros ?? null,
+              costMicros: Number(botCost[0]?.cost ?? 0),
+            },
+          }
+        : {}),
+      creditsSpentBefore: Number(credits[0]?.before ?? 0),
+      creditsSpentNow: Number(credits[0]?.now ?? 0),
     };
   },
   /** Per bot and metric for the period (GET /api/billing/usage). */
@@ -102,6 +147,127 @@ export const billingRepo = (db: Db) => ({
         .onConflictDoNothing(),
     ] as const;
   },
+  /**
+   * A paid model call: the cost counter (metric `ai_tokens`) and the per-model row are bumped
+   * unless the event is already recorded, then the event is recorded — one batch, like recordStmts.
+   */
+  recordModelStmts(e: ModelUsageEvent) {
+    const unlessSeen = (n: number) =>
+      sql<number>`(CASE WHEN EXISTS (SELECT 1 FROM usage_events WHERE tenant_id = ${e.tenantId} AND event_id = ${e.eventId}) THEN 0 ELSE ${n} END)`;
+    const [bump, insert] = billingRepo(db).recordStmts(e);
+    return [
+      bump,
+      db
+        .insert(usageModelCosts)
+        .values({
+          tenantId: e.tenantId,
+          period: e.period,
+          botId: e.botId,
+          model: e.model,
+          calls: unlessSeen(1),
+          inputTokens: unlessSeen(e.inputTokens),
+          outputTokens: unlessSeen(e.outputTokens),
+          costMicros: unlessSeen(e.costMicros),
+        })
+        .onConflictDoUpdate({
+          target: [usageModelCosts.tenantId, usageModelCosts.period, usageModelCosts.botId, usageModelCosts.model],
+          set: {
+            calls: sql`${usageModelCosts.calls} + excluded.calls`,
+            inputTokens: sql`${usageModelCosts.inputTokens} + excluded.input_tokens`,
+            outputTokens: sql`${usageModelCosts.outputTokens} + excluded.output_tokens`,
+            costMicros: sql`${usageModelCosts.costMicros} + excluded.cost_micros`,
+          },
+        }),
+      insert,
+    ] as const;
+  },
+  /** Per bot and model for the period (GET /api/billing/usage `byModel`). */
+  modelCosts: (tenantId: string, period: string) =>
+    db
+      .select()
+      .from(usageModelCosts)
+      .where(and(eq(usageModelCosts.tenantId, tenantId), eq(usageModelCosts.period, period)))
+      .all(),
+  /** The quota-notice thresholds (percent) already sent this period. */
+  noticesSent: async (tenantId: string, period: string) =>
+    (
+      await db
+        .select({ threshold: billingNotices.threshold })
+        .from(billingNotices)
+        .where(and(eq(billingNotices.tenantId, tenantId), eq(billingNotices.period, period)))
+        .all()
+    ).map((r) => r.threshold),
+  /** Claims a threshold's notice: true only for the one caller whose insert wrote the row. */
+  claimNotice: async (tenantId: string, period: string, threshold: number, now: Date) =>
+    (
+      await db
+        .insert(billingNotices)
+        .values({ tenantId, period, threshold, sentAt: now })
+        .onConflictDoNothing()
+        .returning({ t: billingNotices.threshold })
+        .all()
+    ).length === 1,
+  /** Gives back a claim whose notice could not be sent, so the next usage record tries again. */
+  releaseNotice: (tenantId: string, period: string, threshold: number) =>
+    db
+      .delete(billingNotices)
+      .where(
+        and(
+          eq(billingNotices.tenantId, tenantId),
+          eq(billingNotices.period, period),
+          eq(billingNotices.threshold, threshold),
+        ),
+      )
+      .run(),
+  botSettings: (tenantId: string) =>
+    db.select().from(billingBotSettings).where(eq(billingBotSettings.tenantId, tenantId)).all(),
+  setBotSettingsStmt: (
+    tenantId: string,
+    botId: string,
+    set: { overQuota?: "handoff" | "embedded" | null; budgetCapMicros?: number | null },
+    now: Date,
+  ) =>
+    db
+      .insert(billingBotSettings)
+      .values({ tenantId, botId, updatedAt: now, ...set })
+      .onConflictDoUpdate({
+        target: [billingBotSettings.tenantId, billingBotSettings.botId],
+        set: { ...set, updatedAt: now },
+      }),
+  /**
+   * Adds a credit pack's answers to the account unless the Stripe event is already claimed; run
+   * before `claimEventStmt` in the same batch. Keeps the Stripe customer when the account has none.
+   */
+  grantCreditsOnceStmt: (tenantId: string, answers: number, eventId: string, customerId: string | null, now: Date) => {
+    const add = sql<number>`(CASE WHEN EXISTS (SELECT 1 FROM stripe_events WHERE id = ${eventId}) THEN 0 ELSE ${answers} END)`;
+    return db
+      .insert(billingAccounts)
+      .values({
+        tenantId,
+        plan: "free",
+        status: "none",
+        creditsGranted: add,
+        stripeCustomerId: customerId,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: billingAccounts.tenantId,
+        set: {
+          creditsGranted: sql`${billingAccounts.creditsGranted} + excluded.credits_granted`,
+          stripeCustomerId: sql`coalesce(${billingAccounts.stripeCustomerId}, excluded.stripe_customer_id)`,
+          updatedAt: now,
+        },
+      });
+  },
+  /** Raises (never lowers) the period's credit spend: settling twice from the same counters changes nothing. */
+  settleCreditsStmt: (tenantId: string, period: string, spent: number) =>
+    db
+      .insert(billingCreditSpend)
+      .values({ tenantId, period, spent })
+      .onConflictDoUpdate({
+        target: [billingCreditSpend.tenantId, billingCreditSpend.period],
+        set: { spent: sql`max(${billingCreditSpend.spent}, excluded.spent)` },
+      }),
   upsertAccountStmt: (row: typeof billingAccounts.$inferInsert) =>
     db
       .insert(billingAccounts)

@@ -1,16 +1,25 @@
 import { streamAnswer, streamEmbeddedAnswer } from "../knowledge/answer";
 import type { AnswerCtx, StreamAnswer } from "../knowledge/answer-types";
 import { mayTenant, refusalError } from "./may-tenant";
-import { tokenUsage, usageStmts } from "./usage";
+import { afterUsage } from "./notices";
+import { modelUsageStmts, usageStmts } from "./usage";
 
 /**
  * The answer paths outside the room (/v1, the integrations' custom-LLM URLs, operator drafts) ask
- * billing before answering and count the answer after it. Over quota the tenant's choice applies as
- * far as an HTTP answer can: `embedded` answers with the embedded answerer, `handoff` (no
- * conversation to hand over here) is a 402 naming the plan and the limit.
+ * billing before answering and count the answer after it. Over quota (or over the tenant's or the
+ * bot's AI budget cap) the choice applies as far as an HTTP answer can: `embedded` answers with the
+ * embedded answerer, `handoff` (no conversation to hand over here) is a 402 naming the plan and the limit.
  */
-export async function gatedAnswerer(ctx: AnswerCtx, fallback: StreamAnswer = streamAnswer): Promise<StreamAnswer> {
-  const allowance = await mayTenant(ctx, { kind: "ai_answer", paid: ctx.config.answerProvider !== "offline" });
+export async function gatedAnswerer(
+  ctx: AnswerCtx,
+  fallback: StreamAnswer = streamAnswer,
+  botId?: string,
+): Promise<StreamAnswer> {
+  const allowance = await mayTenant(ctx, {
+    kind: "ai_answer",
+    paid: ctx.config.answerProvider !== "offline",
+    ...(botId !== undefined ? { botId } : {}),
+  });
   if (allowance.ok) return fallback;
   if (allowance.choice === "embedded") return streamEmbeddedAnswer;
   throw refusalError(allowance);
@@ -18,15 +27,22 @@ export async function gatedAnswerer(ctx: AnswerCtx, fallback: StreamAnswer = str
 
 /**
  * Counts one AI answer by its own id (a completion id, a draft id): once, however often it is
- * recorded; with the provider's reported tokens beside it, in the same batch.
+ * recorded; with the tokens the provider reported (priced per model) in the same batch; then the
+ * quota notices and credit spend (best effort: the answer is already given).
  */
 export async function countAnswer(
   ctx: AnswerCtx,
   eventId: string,
   botId: string,
-  usage?: { inputTokens: number; outputTokens: number },
+  usage?: { inputTokens: number; outputTokens: number; model?: string },
 ) {
-  const base = { tenantId: ctx.tenantId, eventId, botId, at: ctx.clock.now() };
-  const events = [{ ...base, metric: "ai_answers" as const, quantity: 1 }, ...tokenUsage(base, usage)];
-  await ctx.repos.batch(events.flatMap((u) => usageStmts(ctx.repos, u)) as never);
+  const at = ctx.clock.now();
+  const base = { tenantId: ctx.tenantId, eventId, botId, at };
+  await ctx.repos.batch([
+    ...usageStmts(ctx.repos, { ...base, metric: "ai_answers", quantity: 1 }),
+    ...(usage ? modelUsageStmts(ctx.repos, { ...base, ...usage, model: usage.model ?? "unknown" }) : []),
+  ] as never);
+  await afterUsage(ctx).catch((err: unknown) =>
+    ctx.log.warn("billing: after-usage step failed", { tenantId: ctx.tenantId, error: String(err) }),
+  );
 }

@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { AppError, Invalid } from "../../lib/errors";
 import type { Ctx } from "../ctx";
-import { PLANS } from "./plans";
-import type { CheckoutInput } from "./schemas";
+import { CREDIT_PACKS, PLANS } from "./plans";
+import type { CheckoutInput, CreditCheckoutInput } from "./schemas";
 
 /** Why Checkout and the Portal cannot open without Stripe; the rest of billing works embedded. */
 export const STRIPE_OFF =
@@ -13,7 +13,7 @@ function requirePayments(ctx: Ctx) {
   return ctx.services.payments;
 }
 
-const billingScreen = (ctx: Ctx, query = "") => `${ctx.services.origin}/app/#/billing${query}`;
+const billingScreen = (ctx: Ctx, query = "") => `${ctx.services.origin}/app/billing${query}`;
 
 /** POST /api/billing/checkout: a Stripe Checkout Session for the plan's price; the webhook applies it. */
 export async function startCheckout(ctx: Ctx, input: z.infer<typeof CheckoutInput>) {
@@ -37,4 +37,33 @@ export async function openPortal(ctx: Ctx) {
   if (!account?.stripeCustomerId)
     throw new AppError("CONFLICT", "this workspace has no Stripe customer yet; upgrade through Checkout first");
   return payments.portal({ customerId: account.stripeCustomerId, returnUrl: billingScreen(ctx) });
+}
+
+/** POST /api/billing/credits/checkout: a one-off Checkout payment for a credit pack; the webhook tops up once. */
+export async function startCreditCheckout(ctx: Ctx, input: z.infer<typeof CreditCheckoutInput>) {
+  const pack = CREDIT_PACKS[input.pack];
+  const payments = requirePayments(ctx);
+  const account = await ctx.repos.billing.account(ctx.tenantId);
+  return payments.creditCheckout({
+    tenantId: ctx.tenantId,
+    priceId: pack.stripePriceId,
+    pack: pack.id,
+    customerId: account?.stripeCustomerId ?? null,
+    successUrl: billingScreen(ctx, "?credits=done"),
+    cancelUrl: billingScreen(ctx, "?credits=cancelled"),
+  });
+}
+
+/** Invoices listed per page on the Billing screen. */
+export const INVOICES_PAGE = 24;
+
+/** GET /api/billing/invoices: the Stripe customer's invoices (none without Stripe or before a first purchase). */
+export async function listInvoices(ctx: Ctx) {
+  const payments = ctx.services.payments;
+  const account = await ctx.repos.billing.account(ctx.tenantId);
+  if (!payments || !account?.stripeCustomerId) return { data: [] };
+  const list = await payments.invoices(account.stripeCustomerId, INVOICES_PAGE);
+  return {
+    data: list.map((i) => ({ ...i, created: new Date(i.created).toISOString() })),
+  };
 }

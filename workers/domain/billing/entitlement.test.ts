@@ -20,6 +20,46 @@ const used = (aiAnswers: number, more: Partial<BillingSnapshot["used"]> = {}) =>
 
 type Row = [name: string, s: BillingSnapshot, a: Action, expected: Record<string, unknown>];
 const rows: Row[] = [
+  [
+    "a bot's own cap: a paid answer is refused 402 once the bot spent it, with the bot's choice",
+    snap({ bot: { overQuota: "embedded", budgetCapMicros: 1_000_000, costMicros: 1_000_000 } }),
+    { kind: "ai_answer", paid: true, botId: "bot_1" },
+    { ok: false, status: 402, limit: "botBudget", max: 1_000_000, used: 1_000_000, choice: "embedded" },
+  ],
+  [
+    "a bot under its cap answers; the embedded answerer (unpaid) is never capped",
+    snap({ bot: { overQuota: null, budgetCapMicros: 1_000_000, costMicros: 999_999 } }),
+    { kind: "ai_answer", paid: true, botId: "bot_1" },
+    { ok: true },
+  ],
+  [
+    "an unpaid answer ignores a spent bot cap",
+    snap({ bot: { overQuota: null, budgetCapMicros: 1, costMicros: 5 } }),
+    { kind: "ai_answer", paid: false, botId: "bot_1" },
+    { ok: true },
+  ],
+  [
+    "the tenant's cap bites before the bot's, with the bot's choice when it has one",
+    snap({
+      budgetCapMicros: 10,
+      ...used(0, { costMicros: 10 }),
+      bot: { overQuota: "embedded", budgetCapMicros: null, costMicros: 0 },
+    }),
+    { kind: "ai_answer", paid: true, botId: "bot_1" },
+    { ok: false, limit: "budget", choice: "embedded" },
+  ],
+  [
+    "over quota with credit packs: answered from credits while they last",
+    snap({ ...used(100), creditsAvailable: 2 }),
+    { kind: "ai_answer" },
+    { ok: true, overage: true, credits: true, remaining: 2 },
+  ],
+  [
+    "credits spent: the 103rd answer on Free with 2 credits degrades",
+    snap({ ...used(102), creditsAvailable: 2 }),
+    { kind: "ai_answer" },
+    { ok: false, limit: "aiAnswers" },
+  ],
   ["free, 99 used: the 100th answer is allowed", snap(used(99)), { kind: "ai_answer" }, { ok: true, remaining: 1 }],
   [
     "free, 100 used: the 101st is refused 402 naming plan and limit",

@@ -10,7 +10,7 @@ import { DEFAULT_PLAN, planOf, type Channel, type Feature, type Plan, type PlanI
 
 export type Action =
   /** One AI answer; `paid` when it would call a paid model (the budget cap applies). */
-  | { kind: "ai_answer"; paid?: boolean }
+  | { kind: "ai_answer"; paid?: boolean; botId?: string }
   | { kind: "create_bot" }
   | { kind: "add_seat" }
   | { kind: "voice_minute" }
@@ -25,6 +25,10 @@ export type BillingSnapshot = {
   billingOn: boolean;
   overQuota: OverQuotaChoice;
   budgetCapMicros: number | null;
+  /** The answering bot's own choice and cap (null: the tenant's), and its AI cost this period. */
+  bot?: { overQuota: OverQuotaChoice | null; budgetCapMicros: number | null; costMicros: number };
+  /** Credit-pack answers left for this period's overage (bought, less what earlier periods spent). */
+  creditsAvailable?: number;
   /** This period's usage. */
   used: { aiAnswers: number; voiceSeconds: number; costMicros: number };
   /** Present for the actions that count them. */
@@ -37,7 +41,7 @@ export type Refusal = {
   status: 402 | 403;
   code: "PAYMENT_REQUIRED" | "PLAN_LIMIT";
   plan: PlanId;
-  /** Which limit: `aiAnswers`, `budget`, `bots`, `seats`, `voiceMinutes`, `channel:voice`, `feature:sso`. */
+  /** Which limit: `aiAnswers`, `budget`, `botBudget`, `bots`, `seats`, `voiceMinutes`, `channel:voice`, `feature:sso`. */
   limit: string;
   max: number | null;
   used: number;
@@ -45,7 +49,16 @@ export type Refusal = {
   /** What a bot does instead of answering (AI answers and budget only). */
   choice: OverQuotaChoice;
 };
-export type Allowance = { ok: true; plan: PlanId; overage: boolean; remaining: number | null } | Refusal;
+export type Allowance =
+  | {
+      ok: true;
+      plan: PlanId;
+      overage: boolean;
+      remaining: number | null;
+      /** The answer is past the plan's quota and paid from credit packs. */
+      credits?: true;
+    }
+  | Refusal;
 
 /** Statuses that keep the subscribed plan; `past_due` keeps it while Stripe retries (the dunning banner shows). */
 const LIVE: ReadonlySet<BillingStatus> = new Set(["active", "trialing", "past_due"]);
@@ -62,7 +75,7 @@ export function decideEntitlement(s: BillingSnapshot, action: Action, now: numbe
   const refuse = (r: Omit<Refusal, "ok" | "plan" | "choice">): Refusal => ({
     ok: false,
     plan: plan.id,
-    choice: s.overQuota,
+    choice: s.bot?.overQuota ?? s.overQuota,
     ...r,
   });
   const ok = (remaining: number | null, overage = false): Allowance => ({
@@ -82,11 +95,24 @@ export function decideEntitlement(s: BillingSnapshot, action: Action, now: numbe
           used: s.used.costMicros,
           detail: `the monthly AI budget cap of $${(s.budgetCapMicros / 1e6).toFixed(2)} is spent`,
         });
+      const botCap = s.bot?.budgetCapMicros ?? null;
+      if (action.paid && s.bot && botCap !== null && s.bot.costMicros >= botCap)
+        return refuse({
+          status: 402,
+          code: "PAYMENT_REQUIRED",
+          limit: "botBudget",
+          max: botCap,
+          used: s.bot.costMicros,
+          detail: `this bot's monthly AI budget cap of $${(botCap / 1e6).toFixed(2)} is spent`,
+        });
       const max = plan.limits.aiAnswers;
       if (max === null) return ok(null);
       if (s.used.aiAnswers < max) return ok(max - s.used.aiAnswers);
       const subscribed = s.status === "active" || s.status === "trialing";
       if (plan.overage.kind === "metered" && s.billingOn && subscribed) return ok(null, true);
+      // prepaid credit packs pay for answers past the quota, one answer a credit
+      const credits = (s.creditsAvailable ?? 0) - (s.used.aiAnswers - max);
+      if (credits > 0) return { ok: true, plan: plan.id, overage: true, remaining: credits, credits: true };
       return refuse({
         status: 402,
         code: "PAYMENT_REQUIRED",

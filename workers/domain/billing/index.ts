@@ -3,3 +3,5 @@ export * from "./entitlement";
 export * from "./may-tenant";
 export * from "./usage";
 export * from "./report-usage";
+export * from "./prices";
+export * from "./notices";

@@ -9,11 +9,11 @@ export type BillingCtx = Pick<BaseCtx, "repos" | "config" | "clock"> & { tenantI
 /** The tenant's billing state and this period's usage (one D1 round trip, two more for bots/seats when asked). */
 export async function loadBillingSnapshot(
   ctx: BillingCtx,
-  need: { bots?: boolean; seats?: boolean } = {},
+  need: { bots?: boolean; seats?: boolean; botId?: string } = {},
 ): Promise<BillingSnapshot> {
   const repo = ctx.repos.billing;
   const [u, bots, seats] = await Promise.all([
-    repo.accountUsage(ctx.tenantId, periodOf(ctx.clock.now())),
+    repo.accountUsage(ctx.tenantId, periodOf(ctx.clock.now()), need.botId),
     need.bots ? repo.botCount(ctx.tenantId) : undefined,
     need.seats ? repo.seatCount(ctx.tenantId) : undefined,
   ]);
@@ -26,6 +26,8 @@ export async function loadBillingSnapshot(
     overQuota: a?.overQuota ?? "handoff",
     budgetCapMicros: a?.budgetCapMicros ?? null,
     used: { aiAnswers: u.aiAnswers, voiceSeconds: u.voiceSeconds, costMicros: u.costMicros },
+    ...(u.bot ? { bot: u.bot } : {}),
+    creditsAvailable: Math.max(0, (a?.creditsGranted ?? 0) - u.creditsSpentBefore),
     ...(bots !== undefined ? { bots } : {}),
     ...(seats !== undefined ? { seats } : {}),
   };
@@ -39,6 +41,7 @@ export async function mayTenant(ctx: BillingCtx, action: Action): Promise<Allowa
   const snap = await loadBillingSnapshot(ctx, {
     bots: action.kind === "create_bot",
     seats: action.kind === "add_seat",
+    ...(action.kind === "ai_answer" && action.botId !== undefined ? { botId: action.botId } : {}),
   });
   return decideEntitlement(snap, action, ctx.clock.now());
 }
@@ -46,7 +49,7 @@ export async function mayTenant(ctx: BillingCtx, action: Action): Promise<Allowa
 /** A refusal as the problem routes answer: 402/403 naming the plan and the limit (RFC 9457 extension members). */
 export function refusalError(a: Extract<Allowance, { ok: false }>): AppError {
   return new AppError(a.code, a.detail, {
-    members: { plan: a.plan, limit: a.limit, max: a.max, used: a.used, upgrade: "/app/#/billing" },
+    members: { plan: a.plan, limit: a.limit, max: a.max, used: a.used, upgrade: "/app/billing" },
   });
 }
 

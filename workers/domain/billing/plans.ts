@@ -95,3 +95,29 @@ export function periodBounds(period: string): { start: number; end: number } {
   const [y, m] = period.split("-").map(Number) as [number, number];
   return { start: Date.UTC(y, m - 1, 1), end: Date.UTC(y, m, 1) - 1 };
 }
+
+/**
+ * Prepaid credit packs (seed 001's credit billing): one-off Checkout payments that add AI answers
+ * to the workspace's balance; they pay for answers past the plan's monthly quota (one answer a
+ * credit) when the plan would otherwise degrade, and do not expire.
+ */
+export const CREDIT_PACK_IDS = ["answers_1000", "answers_5000"] as const;
+export type CreditPackId = (typeof CREDIT_PACK_IDS)[number];
+export type CreditPack = { id: CreditPackId; name: string; answers: number; priceCents: number; stripePriceId: string };
+export const CREDIT_PACKS: Record<CreditPackId, CreditPack> = {
+  answers_1000: {
+    id: "answers_1000",
+    name: "1,000 AI answers",
+    answers: 1000,
+    priceCents: 1500,
+    stripePriceId: "price_echo_credits_1000",
+  },
+  answers_5000: {
+    id: "answers_5000",
+    name: "5,000 AI answers",
+    answers: 5000,
+    priceCents: 6000,
+    stripePriceId: "price_echo_credits_5000",
+  },
+};
+export const isCreditPackId = (x: string): x is CreditPackId => (CREDIT_PACK_IDS as readonly string[]).includes(x);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { PLAN_IDS } from "./plans";
+import { CREDIT_PACK_IDS, PLAN_IDS } from "./plans";
 
 /** A metered quantity this period; `limit` null when unlimited. */
 const Meter = z.object({ used: z.number(), limit: z.number().nullable() });
@@ -23,6 +23,21 @@ export const BillingDto = z
     paymentIssue: z.boolean(),
     period: z.object({ id: z.string(), start: z.string(), end: z.string() }),
     usage: z.object({ aiAnswers: Meter, voiceMinutes: Meter, bots: Meter, seats: Meter, costMicros: z.number() }),
+    /** Prepaid credit packs: AI answers bought, spent on overage, left. */
+    credits: z.object({ granted: z.number(), spent: z.number(), available: z.number() }),
+    /** Per bot: its own over-quota choice and budget cap (null: the tenant's), and this period's AI cost. */
+    bots: z.array(
+      z.object({
+        botId: z.string(),
+        name: z.string(),
+        overQuotaChoice: z.enum(["handoff", "embedded"]).nullable(),
+        budgetCapMicros: z.number().nullable(),
+        costMicros: z.number(),
+      }),
+    ),
+    creditPacks: z.array(
+      z.object({ id: z.enum(CREDIT_PACK_IDS), name: z.string(), answers: z.number(), priceCents: z.number() }),
+    ),
     plans: z.array(
       z.object({
         id: z.enum(PLAN_IDS),
@@ -43,6 +58,17 @@ export const UsageDto = z
     totals: z.object({ aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
     byBot: z.array(
       z.object({ botId: z.string(), aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
+    ),
+    /** Model calls per bot and model: tokens and cost (micro-dollars) from the price table. */
+    byModel: z.array(
+      z.object({
+        botId: z.string(),
+        model: z.string(),
+        calls: z.number(),
+        inputTokens: z.number(),
+        outputTokens: z.number(),
+        costMicros: z.number(),
+      }),
     ),
   })
   .openapi("BillingUsage");
@@ -65,5 +91,36 @@ export const BillingSettingsInput = z
   .strict()
   .refine((x) => x.overQuotaChoice !== undefined || x.budgetCapMicros !== undefined, "nothing to change");
 
+export const BotRef = z.object({ botId: z.string().min(1).max(64) });
+
+/** A bot's own over-quota choice and monthly AI budget cap; null falls back to the tenant's. */
+export const BotBillingInput = z
+  .object({
+    overQuotaChoice: z.enum(["handoff", "embedded"]).nullable().optional(),
+    budgetCapMicros: z.number().int().min(0).max(MAX_BUDGET_MICROS).nullable().optional(),
+  })
+  .strict()
+  .refine((x) => x.overQuotaChoice !== undefined || x.budgetCapMicros !== undefined, "nothing to change");
+
 export const CheckoutInput = z.object({ plan: z.enum(PLAN_IDS) }).strict();
 export const UrlDto = z.object({ url: z.string() }).openapi("RedirectUrl");
+
+export const CreditCheckoutInput = z.object({ pack: z.enum(CREDIT_PACK_IDS) }).strict();
+
+export const InvoicesDto = z
+  .object({
+    data: z.array(
+      z.object({
+        id: z.string(),
+        number: z.string().nullable(),
+        status: z.string().nullable(),
+        total: z.number(),
+        amountPaid: z.number(),
+        currency: z.string(),
+        created: z.string(),
+        hostedUrl: z.string().nullable(),
+        pdfUrl: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("BillingInvoices");

@@ -2,7 +2,7 @@ import { WebhookSignatureInvalid, type PaymentEvent } from "../../contracts/paym
 import { Invalid, NotFound } from "../../lib/errors";
 import type { BillingStatus } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
-import { DEFAULT_PLAN, planOfPrice } from "./plans";
+import { CREDIT_PACKS, DEFAULT_PLAN, isCreditPackId, planOfPrice } from "./plans";
 
 /** Events that change a tenant's billing; every other type is acknowledged and ignored. */
 const HANDLED = new Set([
@@ -16,7 +16,14 @@ const HANDLED = new Set([
 
 const STATUSES: ReadonlySet<string> = new Set(["active", "trialing", "past_due", "canceled", "unpaid", "incomplete"]);
 
-export type WebhookResult = { received: true; duplicate?: true; ignored?: true; tenantId?: string };
+export type WebhookResult = {
+  received: true;
+  duplicate?: true;
+  ignored?: true;
+  tenantId?: string;
+  /** AI answers a credit-pack payment added. */
+  credits?: number;
+};
 
 /**
  * POST /hooks/stripe: verify the signature over the raw body (a bad one is a 400 and changes
@@ -39,6 +46,8 @@ export async function handleStripeWebhook(ctx: BaseCtx, rawBody: string, signatu
   const now = new Date(ctx.clock.now());
   if (!HANDLED.has(event.type)) return { received: true, ignored: true } satisfies WebhookResult;
   if (await repo.seenEvent(event.id)) return { received: true, duplicate: true } satisfies WebhookResult;
+  if (event.type === "checkout.session.completed" && event.object.mode === "payment")
+    return applyCreditPack(ctx, event, now);
   const ref = refsOf(event);
   if (!ref.subscriptionId) {
     // an invoice without a subscription (a one-off): remember it, nothing to apply
@@ -70,6 +79,36 @@ export async function handleStripeWebhook(ctx: BaseCtx, rawBody: string, signatu
   ]);
   ctx.log.info("billing: subscription applied", { tenantId, eventId: event.id, status, plan: plan?.id });
   return { received: true, tenantId } satisfies WebhookResult;
+}
+
+/**
+ * A completed one-off Checkout for a credit pack: the session is re-read from the API (paid? which
+ * pack? which tenant?), then the pack's answers are added and the event id claimed in one batch.
+ * The grant is conditional on the event id being new inside that batch, so two deliveries racing
+ * past the `seenEvent` check still top up once.
+ */
+async function applyCreditPack(ctx: BaseCtx, event: PaymentEvent, now: Date): Promise<WebhookResult> {
+  const repo = ctx.repos.billing;
+  const id = typeof event.object.id === "string" ? event.object.id : "";
+  const session = await ctx.services.payments!.checkoutSession(id);
+  const packId = session.metadata.pack ?? "";
+  const tenantId = session.tenantId;
+  if (session.metadata.kind !== "credits" || !isCreditPackId(packId) || !tenantId || session.paymentStatus !== "paid") {
+    ctx.log.warn("billing: payment session not applied", { eventId: event.id, status: session.paymentStatus });
+    await repo.claimEventStmt(event.id, event.type, tenantId, now).run();
+    return { received: true, ignored: true };
+  }
+  if (!(await ctx.repos.tenants.get(tenantId))) {
+    await repo.claimEventStmt(event.id, event.type, null, now).run();
+    return { received: true, ignored: true };
+  }
+  const pack = CREDIT_PACKS[packId];
+  await ctx.repos.batch([
+    repo.grantCreditsOnceStmt(tenantId, pack.answers, event.id, session.customerId, now),
+    repo.claimEventStmt(event.id, event.type, tenantId, now),
+  ]);
+  ctx.log.info("billing: credit pack applied", { tenantId, eventId: event.id, pack: pack.id });
+  return { received: true, tenantId, credits: pack.answers };
 }
 
 /** The subscription (and tenant, when Checkout names it) an event is about. */

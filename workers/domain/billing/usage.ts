@@ -2,6 +2,7 @@ import type { UsageEvent } from "../../storage/billing-repo";
 import type { Repos } from "../../storage/repos";
 import type { UsageMetric } from "../../storage/schema";
 import { periodOf } from "./plans";
+import { costMicrosOf, modelKey } from "./prices";
 
 /**
  * Usage metering, exactly once: every counted thing has its own id (the AI message id, the
@@ -39,24 +40,48 @@ export async function recordUsage(ctx: { repos: Repos }, u: UsageInput) {
   await ctx.repos.batch([bump, insert]);
 }
 
+/** One paid (or embedded) model call as a provider reports it: which model and how many tokens. */
+export type ModelUsage = {
+  tenantId: string;
+  /** The idempotency key of the call (its completion id, the AI message id); recorded once. */
+  eventId: string;
+  botId: string;
+  /** The adapter's model name (`openai:gpt-4o-mini`, `anthropic:claude-haiku-4-5`, `offline`). */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  at: number;
+};
+
+/** The statements that record a model call (cost from the price table); for callers with a batch of their own. */
+export function modelUsageStmts(repos: Pick<Repos, "billing">, u: ModelUsage) {
+  const inputTokens = Math.max(0, Math.round(u.inputTokens));
+  const outputTokens = Math.max(0, Math.round(u.outputTokens));
+  const costMicros = costMicrosOf(u.model, inputTokens, outputTokens);
+  return repos.billing.recordModelStmts({
+    tenantId: u.tenantId,
+    // the answer itself is counted under its own id (metric ai_answers); its tokens under this one
+    eventId: `tokens:${u.eventId}`,
+    metric: "ai_tokens",
+    botId: u.botId,
+    period: periodOf(u.at),
+    quantity: inputTokens + outputTokens,
+    costMicros,
+    at: u.at,
+    model: modelKey(u.model),
+    inputTokens,
+    outputTokens,
+  });
+}
+
 /**
- * The token events of one answer (the provider's reported usage), beside its `ai_answers` event:
- * ids `<answer id>:in` / `:out`, so they are counted once like the answer. None without usage.
+ * THE place every provider's token usage goes: `{ model, inputTokens, outputTokens }` of one call,
+ * priced from domain/billing/prices.ts and added to the period's cost per bot and per model once
+ * per event id (a replay adds nothing). The budget caps read these costs before the next paid call.
+ * Returns the cost in micro-dollars.
  */
-export function tokenUsage(
-  u: Omit<UsageInput, "metric" | "quantity" | "eventId"> & { eventId: string },
-  usage: { inputTokens: number; outputTokens: number } | undefined,
-): UsageInput[] {
-  if (!usage) return [];
-  const out: UsageInput[] = [];
-  if (usage.inputTokens > 0)
-    out.push({ ...u, eventId: `${u.eventId}:in`, metric: "ai_input_tokens", quantity: Math.round(usage.inputTokens) });
-  if (usage.outputTokens > 0)
-    out.push({
-      ...u,
-      eventId: `${u.eventId}:out`,
-      metric: "ai_output_tokens",
-      quantity: Math.round(usage.outputTokens),
-    });
-  return out;
+export async function recordModelUsage(ctx: { repos: Repos }, u: ModelUsage): Promise<number> {
+  const stmts = modelUsageStmts(ctx.repos, u);
+  await ctx.repos.batch([...stmts]);
+  return costMicrosOf(u.model, Math.max(0, Math.round(u.inputTokens)), Math.max(0, Math.round(u.outputTokens)));
 }

@@ -52,7 +52,8 @@ export type AnswerDone = {
   usage?: AnswerUsage;
 };
 
-export type AnswerUsage = { inputTokens: number; outputTokens: number };
+/** The tokens a provider reported for one answer, and the model (`anthropic:claude-…`) that billed them. */
+export type AnswerUsage = { inputTokens: number; outputTokens: number; model?: string };
 
 export type AnswerEvent = { type: "delta"; text: string } | AnswerDone;
 

@@ -218,7 +218,7 @@ function ranModel() {
     fields: () => ({
       ...(r.provider ? { provider: r.provider } : {}),
       ...(r.skipped.length ? { skipped: r.skipped } : {}),
-      ...(r.usage ? { usage: r.usage } : {}),
+      ...(r.usage ? { usage: { ...r.usage, ...(r.provider ? { model: r.provider } : {}) } } : {}),
     }),
   };
   return r;

@@ -66,7 +66,7 @@ export async function mailQuotaWarning(
     meter: input.meter,
     used: input.used,
     limit: input.limit,
-    link: appLink(ctx, "settings/billing"),
+    link: appLink(ctx, "billing"),
   });
   for (const a of admins) await sendMail(ctx, { tenantId: input.tenantId, to: a.email, mail });
   return admins.map((a) => a.email);

@@ -40,7 +40,7 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
     .slice(-HISTORY_TURNS)
     .map((m) => ({ role: m.role as AnswerTurn["role"], text: m.text }));
   // billing first (402 over quota, or the embedded answerer when the tenant chose it); counted once per draft
-  const gated = await gatedAnswerer(ctx, answer);
+  const gated = await gatedAnswerer(ctx, answer, conv.botId);
   const done = await answerOnce(
     gated(ctx, {
       botId: conv.botId,

@@ -103,7 +103,7 @@ export async function completeChat(
   await requireBotModel(ctx, req.model);
   const input = toAnswerInput(req, channel);
   const meta = newCompletionMeta(ctx, req.model);
-  const answer = await gatedAnswerer(ctx);
+  const answer = await gatedAnswerer(ctx, undefined, req.model);
   let done: AnswerDone | undefined;
   let text = "";
   for await (const ev of answer(ctx, input, signal)) {
@@ -160,7 +160,7 @@ export async function streamChatChunks(
   });
   const includeUsage = req.stream_options?.include_usage === true;
   // asked before the first chunk, so a refusal is still an ordinary HTTP error
-  const answer = await gatedAnswerer(ctx);
+  const answer = await gatedAnswerer(ctx, undefined, req.model);
   async function* gen(): AsyncGenerator<Record<string, unknown>> {
     yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
     let text = "";

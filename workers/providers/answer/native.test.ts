@@ -414,7 +414,13 @@ describe("a bot's own providers: settings API, the chosen chain, metering", () =
     await countAnswer(ctx, "evt_native_1", t.botId, done.usage); // a replay adds nothing
     const counters = await ctx.repos.billing.counters(t.tenantId, periodOf(Date.now()));
     const of = (metric: string) => counters.find((c) => c.metric === metric && c.botId === t.botId)?.quantity;
-    expect([of("ai_answers"), of("ai_input_tokens"), of("ai_output_tokens")]).toEqual([1, 321, 17]);
+    expect([of("ai_answers"), of("ai_tokens")]).toEqual([1, 321 + 17]);
+    const cost = await env.DB.prepare(
+      "SELECT model, calls, input_tokens AS i, output_tokens AS o FROM usage_model_costs WHERE tenant_id = ? AND bot_id = ?",
+    )
+      .bind(t.tenantId, t.botId)
+      .all();
+    expect(cost.results).toEqual([{ model: "claude-local", calls: 1, i: 321, o: 17 }]);
   });
 
   it("falls back to the secondary, then the embedded answerer, when the bot's providers fail", async () => {

@@ -64,6 +64,49 @@ export function stripePayments(s: StripeSettings): PaymentsPort {
       if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
       return { url: session.url };
     },
+    async creditCheckout(i) {
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: "payment",
+          line_items: [{ price: i.priceId, quantity: 1 }],
+          client_reference_id: i.tenantId,
+          ...(i.customerId ? { customer: i.customerId } : { customer_creation: "always" as const }),
+          metadata: { tenantId: i.tenantId, kind: "credits", pack: i.pack },
+          invoice_creation: { enabled: true },
+          success_url: i.successUrl,
+          cancel_url: i.cancelUrl,
+        },
+        { idempotencyKey: `credits:${i.tenantId}:${i.pack}:${Math.floor(Date.now() / 60_000)}` },
+      );
+      if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
+      return { url: session.url };
+    },
+    async checkoutSession(id) {
+      const s = await stripe.checkout.sessions.retrieve(id);
+      const customer = s.customer;
+      return {
+        id: s.id,
+        mode: s.mode,
+        paymentStatus: s.payment_status,
+        tenantId: s.client_reference_id ?? s.metadata?.tenantId ?? null,
+        customerId: typeof customer === "string" ? customer : (customer?.id ?? null),
+        metadata: { ...(s.metadata ?? {}) },
+      };
+    },
+    async invoices(customerId, limit) {
+      const page = await stripe.invoices.list({ customer: customerId, limit });
+      return page.data.map((inv) => ({
+        id: inv.id ?? "",
+        number: inv.number ?? null,
+        status: inv.status ?? null,
+        total: inv.total,
+        amountPaid: inv.amount_paid,
+        currency: inv.currency,
+        created: inv.created * 1000,
+        hostedUrl: inv.hosted_invoice_url ?? null,
+        pdfUrl: inv.invoice_pdf ?? null,
+      }));
+    },
     async portal(i) {
       const session = await stripe.billingPortal.sessions.create({ customer: i.customerId, return_url: i.returnUrl });
       return { url: session.url };

@@ -4,12 +4,8 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export type BillingStatus = "none" | "active" | "trialing" | "past_due" | "canceled" | "unpaid" | "incomplete";
 /** What a bot does once the tenant's AI answers are used up (issue 15 contract). */
 export type OverQuotaChoice = "handoff" | "embedded";
-/**
- * What is counted: AI answers (every answer path), voice seconds, and the tokens a model provider
- * billed for the answers (input and output, as the provider reported them; only answers from a
- * provider that reports usage add them). Only `ai_answers` goes to Stripe's meter.
- */
-export type UsageMetric = "ai_answers" | "voice_seconds" | "ai_input_tokens" | "ai_output_tokens";
+/** What is counted: AI answers (every answer path), voice seconds, and model tokens (cost; recordModelUsage). */
+export type UsageMetric = "ai_answers" | "voice_seconds" | "ai_tokens";
 
 /**
  * One row per tenant that has ever touched billing; a tenant without a row is on the deployment's
@@ -29,6 +25,8 @@ export const billingAccounts = sqliteTable(
     overQuota: text("over_quota").$type<OverQuotaChoice>().notNull().default("handoff"),
     /** Monthly AI spend cap in millionths of a US dollar (null: no cap beyond the plan). */
     budgetCapMicros: integer("budget_cap_micros"),
+    /** AI answers bought as prepaid credit packs, ever (spent per period in billing_credit_spend). */
+    creditsGranted: integer("credits_granted").notNull().default(0),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
   // POST /hooks/stripe finds the tenant of a subscription event by its customer
@@ -78,5 +76,57 @@ export const stripeEvents = sqliteTable("stripe_events", {
   tenantId: text("tenant_id"),
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/** 80 % and 100 % quota notices already sent: one row per tenant, period and threshold (percent). */
+export const billingNotices = sqliteTable(
+  "billing_notices",
+  {
+    tenantId: text("tenant_id").notNull(),
+    period: text("period").notNull(),
+    threshold: integer("threshold").notNull(),
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.period, t.threshold] })],
+);
+
+/** A bot's own over-quota choice and monthly AI budget cap (null: the tenant's). */
+export const billingBotSettings = sqliteTable(
+  "billing_bot_settings",
+  {
+    tenantId: text("tenant_id").notNull(),
+    botId: text("bot_id").notNull(),
+    overQuota: text("over_quota").$type<OverQuotaChoice>(),
+    budgetCapMicros: integer("budget_cap_micros"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.botId] })],
+);
+
+/** Paid model calls per tenant, period, bot and model: tokens and cost (GET /api/billing/usage `byModel`). */
+export const usageModelCosts = sqliteTable(
+  "usage_model_costs",
+  {
+    tenantId: text("tenant_id").notNull(),
+    period: text("period").notNull(),
+    botId: text("bot_id").notNull(),
+    model: text("model").notNull(),
+    calls: integer("calls").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costMicros: integer("cost_micros").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.period, t.botId, t.model] })],
+);
+
+/** Credit-pack answers spent on overage in a period (monotonic; settled from the period's counters). */
+export const billingCreditSpend = sqliteTable(
+  "billing_credit_spend",
+  {
+    tenantId: text("tenant_id").notNull(),
+    period: text("period").notNull(),
+    spent: integer("spent").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.period] })],
+);
 
 export type BillingAccountRow = typeof billingAccounts.$inferSelect;
