@@ -90,7 +90,10 @@ export type Message = {
   authorId?: string | null;
   authorName?: string | null;
   private?: boolean;
+  attachments?: Attachment[];
 };
+/** A file a message carries; its bytes come from `api.conversations.attachment`. */
+export type Attachment = { id: string; name: string; type: string; size: number };
 /** A tenant's answer provider; the key comes back only as a hint (e.g. "sk-…abcd"). */
 export type ProviderSettings = {
   provider: "openai";
@@ -125,7 +128,15 @@ export function installAuth(hooks: AuthHooks) {
 }
 
 /** `text`: the body is returned as text (CSV exports), not parsed as JSON. */
-type Options = { body?: unknown; form?: FormData; anonymous?: boolean; signal?: AbortSignal; text?: boolean };
+type Options = {
+  body?: unknown;
+  form?: FormData;
+  anonymous?: boolean;
+  signal?: AbortSignal;
+  text?: boolean;
+  /** The body is returned as a Blob (attachment downloads). */
+  blob?: boolean;
+};
 
 async function toError(r: Response): Promise<ApiError> {
   const body: unknown = await r.json().catch(() => null);
@@ -171,6 +182,7 @@ export async function request<T>(method: string, path: string, opts: Options = {
   if (!r.ok) throw await toError(r);
   if (r.status === 204) return undefined as T;
   if (opts.text) return (await r.text()) as T;
+  if (opts.blob) return (await r.blob()) as T;
   return (await r.json()) as T;
 }
 
@@ -268,6 +280,9 @@ export const api = {
     },
     get: (id: string) => get<Conversation>(`/api/conversations/${enc(id)}`),
     messages: (id: string) => get<Page<Message>>(`/api/conversations/${enc(id)}/messages`),
+    /** A file a message carries (a widget upload, an email attachment, WhatsApp media). */
+    attachment: (id: string, attachmentId: string) =>
+      request<Blob>("GET", `/api/conversations/${enc(id)}/attachments/${enc(attachmentId)}`, { blob: true }),
   },
   providers: {
     /** 404 means "not configured": answers use the embedded offline model. */

@@ -84,6 +84,19 @@ export const whatsappRepo = (db: Db) => ({
   /** False when the wamid was already seen (Meta redelivers). */
   insertMessage: async (row: typeof whatsappMessages.$inferInsert) =>
     (await db.insert(whatsappMessages).values(row).onConflictDoNothing().returning().get()) !== undefined,
+  /** Ties a wamid to the Echo message that carries it. */
+  setMessageId: (tenantId: string, channelId: string, wamid: string, messageId: string) =>
+    db
+      .update(whatsappMessages)
+      .set({ messageId })
+      .where(
+        and(
+          eq(whatsappMessages.tenantId, tenantId),
+          eq(whatsappMessages.channelId, channelId),
+          eq(whatsappMessages.wamid, wamid),
+        ),
+      )
+      .run(),
   setStatus: (tenantId: string, channelId: string, wamid: string, status: string) =>
     db
       .update(whatsappMessages)

@@ -12,6 +12,7 @@ import {
   ApiError,
   triageApi,
   type AnswerSource,
+  type Attachment,
   type Conversation,
   type ConversationMode,
   type ConversationTriage,
@@ -119,7 +120,16 @@ function toMessage(f: Record<string, unknown>): Message | null {
     at: str(f.at) ?? new Date().toISOString(),
     sources: Array.isArray(f.sources) ? (f.sources as AnswerSource[]) : undefined,
     authorName: str(f.name) ?? str((f.author as { name?: unknown } | null | undefined)?.name) ?? null,
+    ...(Array.isArray(f.attachments) && f.attachments.length ? { attachments: toAttachments(f.attachments) } : {}),
   };
+}
+
+function toAttachments(list: unknown[]): Attachment[] {
+  return list.flatMap((x): Attachment[] => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    const id = str(o.id);
+    return id ? [{ id, name: str(o.name) ?? id, type: str(o.type) ?? "", size: num(o.size) ?? 0 }] : [];
+  });
 }
 
 function toAssignee(x: unknown): Assignee {

@@ -6,11 +6,11 @@
  */
 import { signal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { AnswerSource, Message } from "../api";
+import { api, type AnswerSource, type Attachment, type Message } from "../api";
 import { openConversation, type ConversationModel, type Draft } from "../models/conversation";
 import { canReply, session } from "../models/session";
 import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STATUS_LABEL } from "../models/tickets";
-import { clock, visitorName } from "../models/util";
+import { clock, errorText, visitorName } from "../models/util";
 import { navigate } from "../router";
 import { ErrorNote, Loading } from "../ui/kit";
 import { markdown } from "../ui/markdown";
@@ -52,7 +52,7 @@ function Sources({ sources }: { sources: AnswerSource[] }) {
   );
 }
 
-function Bubble({ m }: { m: Message }) {
+function Bubble({ m, conversationId }: { m: Message; conversationId: string }) {
   return (
     <li class={`msg ${m.role}`} data-seq={m.seq}>
       <span class="msg-meta">
@@ -64,7 +64,45 @@ function Bubble({ m }: { m: Message }) {
       {/* the widget's safe Markdown subset: what the visitor sees, never markup from the text */}
       <div class="msg-text md">{markdown(m.text)}</div>
       {m.sources && <Sources sources={m.sources} />}
+      {m.attachments && <Files conversationId={conversationId} files={m.attachments} />}
     </li>
+  );
+}
+
+const sizeText = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`;
+
+/** A message's files: each downloads with the operator's token (the route is not public). */
+function Files({ conversationId, files }: { conversationId: string; files: Attachment[] }) {
+  const [failed, setFailed] = useState<string | null>(null);
+  const download = async (f: Attachment) => {
+    setFailed(null);
+    try {
+      const blob = await api.conversations.attachment(conversationId, f.id);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = f.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setFailed(`${f.name}: ${errorText(err)}`);
+    }
+  };
+  return (
+    <ul class="msg-files" aria-label="Attachments">
+      {files.map((f) => (
+        <li key={f.id}>
+          <button type="button" class="link" onClick={() => void download(f)}>
+            {f.name}
+          </button>{" "}
+          <span class="muted">
+            {f.type} · {sizeText(f.size)}
+          </span>
+        </li>
+      ))}
+      {failed && <li role="alert">Could not download {failed}</li>}
+    </ul>
   );
 }
 
@@ -457,7 +495,7 @@ export function ConversationView({ id }: { id: string }) {
           {!m.loaded.value && <Loading label="Loading messages…" />}
           <ol class="messages" ref={list} aria-label="Messages" aria-live="polite">
             {m.messages.value.map((x) => (
-              <Bubble key={x.id} m={x} />
+              <Bubble key={x.id} m={x} conversationId={m.id} />
             ))}
             {m.drafts.value.map((d) => (
               <Streaming key={d.id} d={d} />

@@ -21,6 +21,16 @@ export const MAX_WEBHOOK_BYTES = 256 * 1024;
 /** WhatsApp's text body limit (protocols.md §5.3). */
 export const MAX_WHATSAPP_TEXT = 4096;
 
+/** A media message's object (protocols.md §5.2): Meta's media id, type and checksum, an optional caption. */
+const Media = z
+  .object({
+    id: z.string().max(128).optional(),
+    mime_type: z.string().max(127).optional(),
+    sha256: z.string().max(128).optional(),
+    caption: z.string().max(1024).optional(),
+  })
+  .loose();
+
 const InboundMessage = z
   .object({
     from: z.string().max(32),
@@ -36,14 +46,9 @@ const InboundMessage = z
       })
       .optional(),
     button: z.object({ text: z.string().max(256) }).optional(),
-    image: z
-      .object({ caption: z.string().max(1024).optional() })
-      .loose()
-      .optional(),
-    document: z
-      .object({ caption: z.string().max(1024).optional(), filename: z.string().optional() })
-      .loose()
-      .optional(),
+    image: Media.optional(),
+    document: Media.extend({ filename: z.string().max(512).optional() }).optional(),
+    audio: Media.extend({ voice: z.boolean().optional() }).optional(),
   })
   .loose();
 export type InboundWhatsAppMessage = z.infer<typeof InboundMessage>;

@@ -5,6 +5,7 @@ import { verifyHubSignature256 } from "../../../lib/signatures";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
+import { fetchWhatsAppMedia, type MediaOutcome } from "./media";
 import { MAX_WEBHOOK_BYTES, WhatsAppNotification, type InboundWhatsAppMessage } from "./schemas";
 
 /**
@@ -72,7 +73,7 @@ export function textOf(m: InboundWhatsAppMessage): string | null {
   if (m.type === "interactive") return m.interactive?.button_reply?.title ?? m.interactive?.list_reply?.title ?? null;
   if (m.type === "button") return m.button?.text ?? null;
   if (m.type === "image" || m.type === "document" || m.type === "video" || m.type === "audio") {
-    const caption = (m.image?.caption ?? m.document?.caption ?? "").trim();
+    const caption = (m.image?.caption ?? m.document?.caption ?? m.document?.filename ?? "").trim();
     return caption ? `[${m.type}] ${caption}` : `[${m.type}]`;
   }
   return null;
@@ -108,14 +109,46 @@ async function receiveMessage(
     conversationId,
     lastInboundAt: new Date(last),
   });
-  await ctx.rooms.conversation(channel.tenantId, conversationId).appendMessage({
+  const media = await mediaOf(ctx, channel, conversationId, m);
+  const shown = media && !media.ok ? `${text} (the file was not stored: ${media.reason})` : text;
+  const message = await ctx.rooms.conversation(channel.tenantId, conversationId).appendMessage({
     role: "visitor",
-    text,
+    text: shown,
     cid: `wa:${(await sha256Hex(m.id)).slice(0, 32)}`,
-    meta: { channel: "whatsapp", wamid: m.id, sentAt, type: m.type },
+    meta: {
+      channel: "whatsapp",
+      wamid: m.id,
+      sentAt,
+      type: m.type,
+      ...(media && !media.ok ? { mediaError: media.reason } : {}),
+    },
+    ...(media?.ok ? { attachments: [media.ref] } : {}),
     respond: true,
   });
+  await repo.setMessageId(channel.tenantId, channel.id, m.id, message.id);
   return "stored";
+}
+
+/** An image, document or voice note: fetched through the Graph API into R2 (media.ts); undefined for other kinds. */
+async function mediaOf(
+  ctx: BaseCtx,
+  channel: WhatsappChannelRow,
+  conversationId: string,
+  m: InboundWhatsAppMessage,
+): Promise<MediaOutcome | undefined> {
+  const kind = m.type === "image" || m.type === "document" || m.type === "audio" ? m.type : undefined;
+  const obj = kind ? m[kind] : undefined;
+  if (!kind || !obj?.id) return undefined;
+  const secrets = await openWhatsAppSecrets(ctx, channel);
+  const out = await fetchWhatsAppMedia(ctx, channel, secrets, {
+    conversationId,
+    kind,
+    mediaId: obj.id,
+    mimeType: obj.mime_type,
+    filename: kind === "document" ? m.document?.filename : undefined,
+  });
+  if (!out.ok) ctx.log.warn("whatsapp: media not stored", { tenantId: channel.tenantId, reason: out.reason });
+  return out;
 }
 
 /** One open conversation per contact: the contact's current one unless it was closed. */
