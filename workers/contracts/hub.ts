@@ -7,7 +7,16 @@ import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } fro
  * Coarse inbox events: what operators' inbox lists need, never every token of every message.
  * Each carries the conversation it is about; the hub adds a per-tenant `seq` for catch-up.
  */
-export type InboxEvent = ConversationEvent | TicketEvent;
+export type InboxEvent = ConversationEvent | TicketEvent | ReceiptEvent;
+
+/** A channel's delivery receipt for one of our messages (WhatsApp: sent, delivered, read, failed); never a downgrade. */
+export type ReceiptEvent = {
+  type: "message.receipt";
+  conversationId: string;
+  messageId: string;
+  status: "sent" | "delivered" | "read" | "failed";
+  at: string;
+};
 
 /** A ticket was opened or changed (status, priority, category, assignee): ticket lists re-read. */
 export type TicketEvent = {

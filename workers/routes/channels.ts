@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ensureEmailInbox } from "../domain/channels/email/inbox";
 import { createWhatsAppChannel } from "../domain/channels/whatsapp/channels";
+import { readWhatsAppConversation } from "../domain/channels/whatsapp/conversation";
 import { TemplateInput, WhatsAppChannelInput } from "../domain/channels/whatsapp/schemas";
 import { sendWhatsAppTemplate } from "../domain/channels/whatsapp/send";
 import { createRouter, IdParam, jsonBody, jsonResponse, problemResponses } from "../lib/http";
@@ -44,6 +45,32 @@ export const channelRoutes = createRouter()
       },
     }),
     async (c) => c.json(await createWhatsAppChannel(c.var.ctx, c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/whatsapp/conversations/{id}",
+      tags,
+      summary: "A WhatsApp conversation's channel, 24-hour window and delivery receipts",
+      security: sec,
+      middleware: [authed("conversations:read")],
+      request: { params: IdParam("conv") },
+      responses: {
+        200: jsonResponse(
+          z
+            .object({
+              channelId: z.string(),
+              windowClosesAt: z.string(),
+              windowOpen: z.boolean(),
+              receipts: z.record(z.string(), z.string()),
+            })
+            .openapi("WhatsAppConversation"),
+          "window and receipts",
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await readWhatsAppConversation(c.var.ctx, c.req.valid("param").id), 200),
   )
   .openapi(
     createRoute({

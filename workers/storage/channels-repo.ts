@@ -1,6 +1,13 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { emailInboxes, emailMessages, whatsappChannels, whatsappContacts, whatsappMessages } from "./schema";
+
+export type ReceiptStatus = "sent" | "delivered" | "read" | "failed";
+/**
+ * A receipt only moves forward: sent → delivered → read; failed replaces only sent (a message
+ * delivered or read did not fail, whatever order Meta's statuses arrive in).
+ */
+export const RECEIPT_RANK: Record<ReceiptStatus, number> = { sent: 0, failed: 1, delivered: 2, read: 3 };
 
 export type EmailMessageRow = typeof emailMessages.$inferSelect;
 export type WhatsappChannelRow = typeof whatsappChannels.$inferSelect;
@@ -97,7 +104,12 @@ export const whatsappRepo = (db: Db) => ({
         ),
       )
       .run(),
-  setStatus: (tenantId: string, channelId: string, wamid: string, status: string) =>
+  /**
+   * A delivery status of one of our messages, applied only when it moves the receipt forward
+   * (RECEIPT_RANK): Meta may deliver statuses out of order, and read stays read. Undefined when
+   * the wamid is unknown or the status is not newer.
+   */
+  setStatus: (tenantId: string, channelId: string, wamid: string, status: ReceiptStatus) =>
     db
       .update(whatsappMessages)
       .set({ status })
@@ -106,8 +118,23 @@ export const whatsappRepo = (db: Db) => ({
           eq(whatsappMessages.tenantId, tenantId),
           eq(whatsappMessages.channelId, channelId),
           eq(whatsappMessages.wamid, wamid),
+          eq(whatsappMessages.direction, "out"),
+          sql`(CASE ${whatsappMessages.status} WHEN 'sent' THEN 0 WHEN 'failed' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END) < ${RECEIPT_RANK[status]}`,
         ),
       )
       .returning()
       .get(),
+  /** The receipts of a conversation's messages (message id → status), ours only. */
+  receipts: (tenantId: string, conversationId: string) =>
+    db
+      .select({ messageId: whatsappMessages.messageId, status: whatsappMessages.status })
+      .from(whatsappMessages)
+      .where(
+        and(
+          eq(whatsappMessages.tenantId, tenantId),
+          eq(whatsappMessages.conversationId, conversationId),
+          eq(whatsappMessages.direction, "out"),
+        ),
+      )
+      .all(),
 });

@@ -59,8 +59,13 @@ const Status = z
     status: z.enum(["sent", "delivered", "read", "failed"]),
     timestamp: z.string(),
     recipient_id: z.string().optional(),
+    errors: z
+      .array(z.object({ code: z.number().optional(), title: z.string().max(512).optional() }).loose())
+      .max(10)
+      .optional(),
   })
   .loose();
+export type WhatsAppStatus = z.infer<typeof Status>;
 
 /** Meta's notification (protocols.md §5.2), parsed only after the signature check. */
 export const WhatsAppNotification = z.object({

@@ -40,6 +40,7 @@ export async function sendWhatsAppReply(ctx: AnswerCtx, input: { conversationId:
     direction: "out",
     status: "sent",
     sentAt: new Date(ctx.clock.now()),
+    messageId: input.message.id,
   });
   return { sent: true as const, wamid };
 }
@@ -83,5 +84,6 @@ export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, inp
     cid: `tpl:${wamid.slice(-48)}`,
     meta: { channel: "whatsapp", delivered: true, template: input.name, wamid },
   });
+  await ctx.repos.whatsapp.setMessageId(ctx.tenantId, found.channel.id, wamid, message.id);
   return { wamid, messageId: message.id };
 }

@@ -6,7 +6,7 @@ import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
 import { fetchWhatsAppMedia, type MediaOutcome } from "./media";
-import { MAX_WEBHOOK_BYTES, WhatsAppNotification, type InboundWhatsAppMessage } from "./schemas";
+import { MAX_WEBHOOK_BYTES, WhatsAppNotification, type InboundWhatsAppMessage, type WhatsAppStatus } from "./schemas";
 
 /**
  * The WhatsApp Cloud API webhook (protocols.md §5). GET answers Meta's verification handshake with
@@ -50,11 +50,31 @@ export async function receiveWhatsAppWebhook(
       if (stored === "stored") counts.messages++;
       else if (stored === "duplicate") counts.duplicates++;
     }
-    for (const s of value.statuses ?? []) {
-      if (await ctx.repos.whatsapp.setStatus(channel.tenantId, channel.id, s.id, s.status)) counts.statuses++;
-    }
+    for (const s of value.statuses ?? []) if (await applyStatus(ctx, channel, s)) counts.statuses++;
   }
   return counts;
+}
+
+/**
+ * A delivery status moves our message's receipt forward (never back: repo `setStatus`) and reaches
+ * the tenant's operators live through the hub (`message.receipt`). False when nothing changed.
+ */
+async function applyStatus(ctx: BaseCtx, channel: WhatsappChannelRow, s: WhatsAppStatus): Promise<boolean> {
+  const row = await ctx.repos.whatsapp.setStatus(channel.tenantId, channel.id, s.id, s.status);
+  if (!row) return false;
+  if (s.status === "failed")
+    ctx.log.warn("whatsapp: message failed", { tenantId: channel.tenantId, code: s.errors?.[0]?.code });
+  if (row.messageId)
+    await ctx.hub
+      .publish(channel.tenantId, {
+        type: "message.receipt",
+        conversationId: row.conversationId,
+        messageId: row.messageId,
+        status: s.status,
+        at: new Date(ctx.clock.now()).toISOString(),
+      })
+      .catch((err: unknown) => ctx.log.warn("whatsapp: receipt not published", { error: String(err) }));
+  return true;
 }
 
 /** The `messages` changes addressed to this channel's number. */
