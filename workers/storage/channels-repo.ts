@@ -1,6 +1,13 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { emailInboxes, emailMessages, whatsappChannels, whatsappContacts, whatsappMessages } from "./schema";
+import {
+  emailInboxes,
+  emailMessages,
+  whatsappChannels,
+  whatsappContacts,
+  whatsappMessages,
+  whatsappTemplates,
+} from "./schema";
 
 export type ReceiptStatus = "sent" | "delivered" | "read" | "failed";
 /**
@@ -11,6 +18,7 @@ export const RECEIPT_RANK: Record<ReceiptStatus, number> = { sent: 0, failed: 1,
 
 export type EmailMessageRow = typeof emailMessages.$inferSelect;
 export type WhatsappChannelRow = typeof whatsappChannels.$inferSelect;
+export type WhatsappTemplateRow = typeof whatsappTemplates.$inferSelect;
 export type WhatsappContactRow = typeof whatsappContacts.$inferSelect;
 
 /** D1 binds at most 100 parameters per statement; a References header is cut to this many ids. */
@@ -67,6 +75,29 @@ export const whatsappRepo = (db: Db) => ({
   /** The webhook's lookup: the channel id in the URL names its tenant (the signature proves the sender). */
   channelById: (id: string) => db.select().from(whatsappChannels).where(eq(whatsappChannels.id, id)).get(),
   insertChannel: (row: typeof whatsappChannels.$inferInsert) => db.insert(whatsappChannels).values(row).run(),
+  setWabaId: (tenantId: string, id: string, wabaId: string) =>
+    db
+      .update(whatsappChannels)
+      .set({ wabaId })
+      .where(and(eq(whatsappChannels.tenantId, tenantId), eq(whatsappChannels.id, id)))
+      .returning()
+      .get(),
+  templates: (tenantId: string, channelId: string) =>
+    db
+      .select()
+      .from(whatsappTemplates)
+      .where(and(eq(whatsappTemplates.tenantId, tenantId), eq(whatsappTemplates.channelId, channelId)))
+      .orderBy(whatsappTemplates.name, whatsappTemplates.language)
+      .all(),
+  /** Statements replacing a channel's synced templates (one batch; 7 columns → 14 rows per insert). */
+  replaceTemplatesStmts: (tenantId: string, channelId: string, rows: (typeof whatsappTemplates.$inferInsert)[]) => {
+    const del = db
+      .delete(whatsappTemplates)
+      .where(and(eq(whatsappTemplates.tenantId, tenantId), eq(whatsappTemplates.channelId, channelId)));
+    const inserts = [];
+    for (let i = 0; i < rows.length; i += 14) inserts.push(db.insert(whatsappTemplates).values(rows.slice(i, i + 14)));
+    return [del, ...inserts] as const;
+  },
   contact: (channelId: string, waId: string) =>
     db
       .select()

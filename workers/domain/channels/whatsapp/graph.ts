@@ -2,7 +2,7 @@ import { Unavailable } from "../../../lib/errors";
 import { egressFetch, egressPolicyOf, readBody } from "../../../lib/egress";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import type { BaseCtx } from "../../ctx";
-import type { WhatsAppSecrets } from "./schemas";
+import type { TemplateComponent, WhatsAppSecrets } from "./schemas";
 
 /** Graph API answers are small JSON objects. */
 const MAX_GRAPH_RESPONSE_BYTES = 64 * 1024;
@@ -10,17 +10,16 @@ const GRAPH_TIMEOUT_MS = 10_000;
 /** A template list page can be larger (components with their texts). */
 const MAX_GRAPH_LIST_BYTES = 1024 * 1024;
 
+/** The official template object (next-wave.md §3.2; header, body and button parameters). */
+export type GraphTemplate = {
+  name: string;
+  language: { policy: "deterministic"; code: string };
+  components?: TemplateComponent[];
+};
+
 /** The official message payloads (protocols.md §5.3, next-wave.md §3.2). */
 export type GraphMessage =
-  | { type: "text"; text: { preview_url: boolean; body: string } }
-  | {
-      type: "template";
-      template: {
-        name: string;
-        language: { policy: "deterministic"; code: string };
-        components?: { type: "body"; parameters: { type: "text"; text: string }[] }[];
-      };
-    };
+  { type: "text"; text: { preview_url: boolean; body: string } } | { type: "template"; template: GraphTemplate };
 
 const graphUrl = (ctx: BaseCtx, path: string) =>
   `${ctx.config.whatsappApiBase.replace(/\/+$/, "")}/${ctx.config.whatsappApiVersion}/${path}`;
