@@ -92,6 +92,20 @@ export type Message = {
   private?: boolean;
   attachments?: Attachment[];
 };
+export type Receipt = "sent" | "delivered" | "read" | "failed";
+export type WhatsAppConversation = {
+  channelId: string;
+  windowClosesAt: string;
+  windowOpen: boolean;
+  receipts: Record<string, Receipt>;
+};
+export type WhatsAppTemplate = {
+  name: string;
+  language: string;
+  category: string;
+  body: string | null;
+  bodyParameters: number;
+};
 /** A file a message carries; its bytes come from `api.conversations.attachment`. */
 export type Attachment = { id: string; name: string; type: string; size: number };
 /** A tenant's answer provider; the key comes back only as a hint (e.g. "sk-…abcd"). */
@@ -243,6 +257,24 @@ export const api = {
       appSecret: string;
       verifyToken: string;
     }) => post<{ id: string; webhookUrl: string }>("/api/channels/whatsapp", b),
+    /** A WhatsApp conversation's channel, 24-hour window and receipts (message id → status). */
+    whatsappConversation: (conversationId: string) =>
+      get<WhatsAppConversation>(`/api/channels/whatsapp/conversations/${enc(conversationId)}`),
+    /** Syncs the number's approved templates from Meta and lists them. */
+    templates: (channelId: string) =>
+      get<{ data: WhatsAppTemplate[]; syncedAt: string }>(`/api/channels/whatsapp/${enc(channelId)}/templates`),
+    sendTemplate: (
+      conversationId: string,
+      template: {
+        name: string;
+        language: string;
+        components?: { type: "body"; parameters: { type: "text"; text: string }[] }[];
+      },
+    ) =>
+      post<{ wamid: string; messageId: string }>(
+        `/api/channels/whatsapp/conversations/${enc(conversationId)}/template`,
+        { template },
+      ),
   },
   /** Mail in the local outbox (admins), newest first. */
   outbox: () =>
