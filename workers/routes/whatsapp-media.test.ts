@@ -18,12 +18,12 @@ let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
 const LOOKASIDE = "https://lookaside.whatsapp.test/whatsapp_business/attachments";
-const bytes = (s: string) => new TextEncoder().encode(s);
-const hex = async (b: Uint8Array) =>
+const bytes = (s: string): Uint8Array<ArrayBuffer> => new Uint8Array(new TextEncoder().encode(s));
+const hex = async (b: Uint8Array<ArrayBuffer>) =>
   [...new Uint8Array(await crypto.subtle.digest("SHA-256", b))].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 /** A media object Meta would answer for `id`, and its download. */
-async function media(id: string, type: string, content: Uint8Array, over: Record<string, unknown> = {}) {
+async function media(id: string, type: string, content: Uint8Array<ArrayBuffer>, over: Record<string, unknown> = {}) {
   const url = `${LOOKASIDE}/?mid=${id}`;
   return {
     [`${GRAPH}/${id}`]: () =>

@@ -552,7 +552,38 @@ function Details({ m }: { m: ConversationModel }) {
           <dd class="mono">{c.id}</dd>
         </div>
       </dl>
+      <ContactConversations id={c.id} />
     </aside>
+  );
+}
+
+/** The linked contact's conversations on other channels (POST /api/visitors/:id/link links them). */
+function ContactConversations({ id }: { id: string }) {
+  const [list, setList] = useState<{ id: string; channel?: string; lastMessagePreview?: string | null }[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.raw
+      .get<{ data: { id: string; channel?: string; lastMessagePreview?: string | null }[] }>(
+        `/api/visitors/${encodeURIComponent(id)}/conversations`,
+      )
+      .then((r) => live && setList(r.data))
+      .catch(() => live && setList([]));
+    return () => void (live = false);
+  }, [id]);
+  if (!list.length) return null;
+  return (
+    <section aria-labelledby={`contact-${id}`}>
+      <h3 id={`contact-${id}`}>Other conversations of this contact</h3>
+      <ul class="plain">
+        {list.map((x) => (
+          <li key={x.id}>
+            <a href={`/app/c/${encodeURIComponent(x.id)}`}>
+              <span class="tag">{x.channel ?? "chat"}</span> {x.lastMessagePreview ?? x.id}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

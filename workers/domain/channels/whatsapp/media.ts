@@ -122,7 +122,7 @@ export async function fetchWhatsAppMedia(
   }
   if (bytes.byteLength === 0) return { ok: false, reason: "the file is empty" };
   if (meta.sha256 && /^[0-9a-f]{64}$/i.test(meta.sha256)) {
-    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)))]
       .map((b) => b.toString(16).padStart(2, "0"))
       .join("");
     if (digest !== meta.sha256.toLowerCase()) return { ok: false, reason: "the file does not match its checksum" };

@@ -177,6 +177,8 @@ export const GraphTemplatePage = z
   })
   .loose();
 
+export type GraphTemplatePage = z.infer<typeof GraphTemplatePage>;
+
 /** `PATCH /api/channels/whatsapp/:id`: the WhatsApp Business Account templates are synced from. */
 export const WhatsAppChannelPatch = z.object({ wabaId: WabaId }).strict();
 export type WhatsAppChannelPatch = z.infer<typeof WhatsAppChannelPatch>;

@@ -4,6 +4,7 @@ import { audit } from "../../audit";
 import { openWhatsAppSecrets } from "./channels";
 import { getGraphJson } from "./graph";
 import { GraphTemplatePage, type WhatsAppChannelPatch } from "./schemas";
+import type { GraphTemplatePage as TemplatePage } from "./schemas";
 
 /**
  * Approved message templates (the only messages WhatsApp allows outside the 24-hour window), synced
@@ -49,7 +50,7 @@ export async function syncWhatsAppTemplates(ctx: Ctx, id: string) {
   const base = new URL(ctx.config.whatsappApiBase);
   let path: string | null =
     `${encodeURIComponent(channel.wabaId)}/message_templates?status=APPROVED&fields=name,language,status,category,components&limit=${PAGE_SIZE}`;
-  const approved: GraphTemplatePage["data"] = [];
+  const approved: TemplatePage["data"] = [];
   for (let page = 0; path && page < MAX_PAGES; page++) {
     const parsed = GraphTemplatePage.safeParse(await getGraphJson(ctx, secrets, path));
     if (!parsed.success) throw new Unavailable("WhatsApp answered an unreadable template list");
