@@ -125,7 +125,24 @@ export type Message = {
   authorId?: string | null;
   authorName?: string | null;
   private?: boolean;
+  attachments?: Attachment[];
 };
+export type Receipt = "sent" | "delivered" | "read" | "failed";
+export type WhatsAppConversation = {
+  channelId: string;
+  windowClosesAt: string;
+  windowOpen: boolean;
+  receipts: Record<string, Receipt>;
+};
+export type WhatsAppTemplate = {
+  name: string;
+  language: string;
+  category: string;
+  body: string | null;
+  bodyParameters: number;
+};
+/** A file a message carries; its bytes come from `api.conversations.attachment`. */
+export type Attachment = { id: string; name: string; type: string; size: number };
 /** A tenant's answer provider; the key comes back only as a hint (e.g. "sk-…abcd"). */
 export type ProviderSettings = {
   provider: "openai";
@@ -160,7 +177,15 @@ export function installAuth(hooks: AuthHooks) {
 }
 
 /** `text`: the body is returned as text (CSV exports), not parsed as JSON. */
-type Options = { body?: unknown; form?: FormData; anonymous?: boolean; signal?: AbortSignal; text?: boolean };
+type Options = {
+  body?: unknown;
+  form?: FormData;
+  anonymous?: boolean;
+  signal?: AbortSignal;
+  text?: boolean;
+  /** The body is returned as a Blob (attachment downloads). */
+  blob?: boolean;
+};
 
 async function toError(r: Response): Promise<ApiError> {
   const body: unknown = await r.json().catch(() => null);
@@ -206,6 +231,7 @@ export async function request<T>(method: string, path: string, opts: Options = {
   if (!r.ok) throw await toError(r);
   if (r.status === 204) return undefined as T;
   if (opts.text) return (await r.text()) as T;
+  if (opts.blob) return (await r.blob()) as T;
   return (await r.json()) as T;
 }
 
@@ -274,6 +300,24 @@ export const api = {
       appSecret: string;
       verifyToken: string;
     }) => post<{ id: string; webhookUrl: string }>("/api/channels/whatsapp", b),
+    /** A WhatsApp conversation's channel, 24-hour window and receipts (message id → status). */
+    whatsappConversation: (conversationId: string) =>
+      get<WhatsAppConversation>(`/api/channels/whatsapp/conversations/${enc(conversationId)}`),
+    /** Syncs the number's approved templates from Meta and lists them. */
+    templates: (channelId: string) =>
+      get<{ data: WhatsAppTemplate[]; syncedAt: string }>(`/api/channels/whatsapp/${enc(channelId)}/templates`),
+    sendTemplate: (
+      conversationId: string,
+      template: {
+        name: string;
+        language: string;
+        components?: { type: "body"; parameters: { type: "text"; text: string }[] }[];
+      },
+    ) =>
+      post<{ wamid: string; messageId: string }>(
+        `/api/channels/whatsapp/conversations/${enc(conversationId)}/template`,
+        { template },
+      ),
   },
   /** Mail in the local outbox (admins), newest first. */
   outbox: () =>
@@ -326,6 +370,9 @@ export const api = {
     },
     get: (id: string) => get<Conversation>(`/api/conversations/${enc(id)}`),
     messages: (id: string) => get<Page<Message>>(`/api/conversations/${enc(id)}/messages`),
+    /** A file a message carries (a widget upload, an email attachment, WhatsApp media). */
+    attachment: (id: string, attachmentId: string) =>
+      request<Blob>("GET", `/api/conversations/${enc(id)}/attachments/${enc(attachmentId)}`, { blob: true }),
   },
   providers: {
     /** 404 means "not configured": answers use the embedded offline model. */

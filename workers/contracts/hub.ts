@@ -7,7 +7,7 @@ import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } fro
  * Coarse inbox events: what operators' inbox lists need, never every token of every message.
  * Each carries the conversation it is about; the hub adds a per-tenant `seq` for catch-up.
  */
-export type InboxEvent = ConversationEvent | TicketEvent | BillingEvent;
+export type InboxEvent = ConversationEvent | TicketEvent | BillingEvent | ReceiptEvent;
 
 /**
  * A tenant's AI answers crossed 80 % or 100 % of its plan's monthly limit (issue 15): once per
@@ -21,6 +21,15 @@ export type BillingEvent = {
   plan: string;
   used: number;
   limit: number;
+  at: string;
+};
+
+/** A channel's delivery receipt for one of our messages (WhatsApp: sent, delivered, read, failed); never a downgrade. */
+export type ReceiptEvent = {
+  type: "message.receipt";
+  conversationId: string;
+  messageId: string;
+  status: "sent" | "delivered" | "read" | "failed";
   at: string;
 };
 

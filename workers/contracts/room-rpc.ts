@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+  MAX_ATTACHMENTS_PER_MESSAGE,
   MAX_TEXT,
   type AttachmentRef,
   type CallState,
@@ -89,6 +90,18 @@ export const AppendInput = z.object({
   meta: z.record(z.string(), z.unknown()).optional(),
   /** Email and WhatsApp: answer a visitor's message like a chat message (room-core `append`). */
   respond: z.boolean().optional(),
+  /** Files the channel adapter already stored in R2 under the conversation's prefix. */
+  attachments: z
+    .array(
+      z.object({
+        id: z.string().startsWith("att_").max(64),
+        name: z.string().min(1).max(200),
+        type: z.string().min(1).max(127),
+        size: z.number().int().min(0),
+      }),
+    )
+    .max(MAX_ATTACHMENTS_PER_MESSAGE)
+    .optional(),
 });
 /** `appendMessage(input)`: a `cid` makes it idempotent (per role). */
 export type AppendMessageInput = z.input<typeof AppendInput>;

@@ -144,6 +144,7 @@ export class ConversationRoom extends DurableObject<Env> {
       ...(m.sources ? { sources: m.sources } : {}),
       ...(meta ? { meta } : {}),
       ...(m.respond ? { respond: true } : {}),
+      ...(m.attachments?.length ? { attachments: m.attachments } : {}),
     });
     const triage = await (out.triage ?? (m.role === "visitor" ? this.triage.outcomeOf(out.ack!.seq) : undefined));
     return { ...entry.storedMessage(out.ack!), ...(triage ? { triage } : {}) };

@@ -448,6 +448,19 @@ describe("room-core decide", () => {
     });
   });
 
+  it("a channel message carries the files its adapter stored (WhatsApp media); none is null", () => {
+    const att = { id: "att_1", name: "photo.jpg", type: "image/jpeg", size: 3 };
+    const withFile = decide(
+      core(),
+      { type: "append", role: "visitor", text: "[image]", cid: "wa:1", respond: true, attachments: [att] },
+      facts({ channel: "whatsapp" }),
+    );
+    expect(stored(withFile.effects)[0]).toMatchObject({ text: "[image]", attachments: [att] });
+    expect(sent(withFile.effects, "all")[0]).toMatchObject({ type: "msg", attachments: [att] });
+    const none = decide(core(), { type: "append", role: "visitor", text: "hi", attachments: [] }, facts());
+    expect(stored(none.effects)[0]!.attachments).toBeNull();
+  });
+
   it("scopes cid dedupe by sender: a visitor's, an agent's and a note's keys differ", () => {
     expect(factsNeeded(visitorMsg).cidKey).toEqual({ key: "visitor:c1", kind: "msg" });
     expect(factsNeeded(frame(agent, { type: "msg", cid: "c1", text: "x" })).cidKey).toEqual({

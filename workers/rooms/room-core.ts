@@ -79,6 +79,8 @@ export type Command =
       sources?: AnswerSource[];
       meta?: JsonObject;
       respond?: boolean;
+      /** Files the adapter already stored (WhatsApp media, email attachments): the message carries them. */
+      attachments?: AttachmentRef[];
     }
   | { type: "set_mode"; mode: Mode; reason: string }
   | { type: "call"; state: CallState; data?: JsonObject }
@@ -463,7 +465,7 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
       role: c.role,
       text: c.text,
       sources: c.sources ?? null,
-      attachments: null,
+      attachments: c.attachments?.length ? c.attachments : null,
       author: null,
       meta: c.meta ?? null,
     },

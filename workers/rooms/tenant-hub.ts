@@ -8,7 +8,7 @@ import { AuthFrame, MAX_FRAME_BYTES } from "../contracts/protocol";
 import { socketExpired, verifyReauth } from "./socket-auth";
 import { PRINCIPAL_HEADER, roomName, type AnyNamespace } from "./room-api";
 
-export type { ConversationEvent, InboxEvent, TicketEvent } from "../contracts/hub";
+export type { ConversationEvent, InboxEvent, ReceiptEvent, TicketEvent } from "../contracts/hub";
 export { HubPrincipal } from "../contracts/hub";
 
 /** What a principal may still do: nothing (`revoked`), or act or only watch in conversations. */

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ensureEmailInbox } from "../domain/channels/email/inbox";
 import { createWhatsAppChannel } from "../domain/channels/whatsapp/channels";
-import { TemplateInput, WhatsAppChannelInput } from "../domain/channels/whatsapp/schemas";
+import { readWhatsAppConversation } from "../domain/channels/whatsapp/conversation";
+import { TemplateInput, WhatsAppChannelInput, WhatsAppChannelPatch } from "../domain/channels/whatsapp/schemas";
+import { setWhatsAppWaba, syncWhatsAppTemplates } from "../domain/channels/whatsapp/templates";
 import { sendWhatsAppTemplate } from "../domain/channels/whatsapp/send";
 import { createRouter, IdParam, jsonBody, jsonResponse, problemResponses } from "../lib/http";
 import { authed } from "./middleware";
@@ -44,6 +46,81 @@ export const channelRoutes = createRouter()
       },
     }),
     async (c) => c.json(await createWhatsAppChannel(c.var.ctx, c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/whatsapp/{id}",
+      tags,
+      summary: "Set the WhatsApp Business Account id a number's templates are synced from",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { params: IdParam("wac"), body: jsonBody(WhatsAppChannelPatch) },
+      responses: {
+        200: jsonResponse(z.object({ id: z.string(), wabaId: z.string() }), "updated"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await setWhatsAppWaba(c.var.ctx, c.req.valid("param").id, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/whatsapp/{id}/templates",
+      tags,
+      summary: "Sync and list the number's approved message templates (from the WhatsApp Business Account)",
+      security: sec,
+      middleware: [authed("conversations:read")],
+      request: { params: IdParam("wac") },
+      responses: {
+        200: jsonResponse(
+          z
+            .object({
+              data: z.array(
+                z.object({
+                  name: z.string(),
+                  language: z.string(),
+                  category: z.string(),
+                  body: z.string().nullable(),
+                  bodyParameters: z.number(),
+                  components: z.array(z.unknown()),
+                }),
+              ),
+              syncedAt: z.string(),
+            })
+            .openapi("WhatsAppTemplates"),
+          "the approved templates",
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await syncWhatsAppTemplates(c.var.ctx, c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/whatsapp/conversations/{id}",
+      tags,
+      summary: "A WhatsApp conversation's channel, 24-hour window and delivery receipts",
+      security: sec,
+      middleware: [authed("conversations:read")],
+      request: { params: IdParam("conv") },
+      responses: {
+        200: jsonResponse(
+          z
+            .object({
+              channelId: z.string(),
+              windowClosesAt: z.string(),
+              windowOpen: z.boolean(),
+              receipts: z.record(z.string(), z.string()),
+            })
+            .openapi("WhatsAppConversation"),
+          "window and receipts",
+        ),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await readWhatsAppConversation(c.var.ctx, c.req.valid("param").id), 200),
   )
   .openapi(
     createRoute({

@@ -1,9 +1,24 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { emailInboxes, emailMessages, whatsappChannels, whatsappContacts, whatsappMessages } from "./schema";
+import {
+  emailInboxes,
+  emailMessages,
+  whatsappChannels,
+  whatsappContacts,
+  whatsappMessages,
+  whatsappTemplates,
+} from "./schema";
+
+export type ReceiptStatus = "sent" | "delivered" | "read" | "failed";
+/**
+ * A receipt only moves forward: sent → delivered → read; failed replaces only sent (a message
+ * delivered or read did not fail, whatever order Meta's statuses arrive in).
+ */
+export const RECEIPT_RANK: Record<ReceiptStatus, number> = { sent: 0, failed: 1, delivered: 2, read: 3 };
 
 export type EmailMessageRow = typeof emailMessages.$inferSelect;
 export type WhatsappChannelRow = typeof whatsappChannels.$inferSelect;
+export type WhatsappTemplateRow = typeof whatsappTemplates.$inferSelect;
 export type WhatsappContactRow = typeof whatsappContacts.$inferSelect;
 
 /** D1 binds at most 100 parameters per statement; a References header is cut to this many ids. */
@@ -60,6 +75,29 @@ export const whatsappRepo = (db: Db) => ({
   /** The webhook's lookup: the channel id in the URL names its tenant (the signature proves the sender). */
   channelById: (id: string) => db.select().from(whatsappChannels).where(eq(whatsappChannels.id, id)).get(),
   insertChannel: (row: typeof whatsappChannels.$inferInsert) => db.insert(whatsappChannels).values(row).run(),
+  setWabaId: (tenantId: string, id: string, wabaId: string) =>
+    db
+      .update(whatsappChannels)
+      .set({ wabaId })
+      .where(and(eq(whatsappChannels.tenantId, tenantId), eq(whatsappChannels.id, id)))
+      .returning()
+      .get(),
+  templates: (tenantId: string, channelId: string) =>
+    db
+      .select()
+      .from(whatsappTemplates)
+      .where(and(eq(whatsappTemplates.tenantId, tenantId), eq(whatsappTemplates.channelId, channelId)))
+      .orderBy(whatsappTemplates.name, whatsappTemplates.language)
+      .all(),
+  /** Statements replacing a channel's synced templates (one batch; 7 columns → 14 rows per insert). */
+  replaceTemplatesStmts: (tenantId: string, channelId: string, rows: (typeof whatsappTemplates.$inferInsert)[]) => {
+    const del = db
+      .delete(whatsappTemplates)
+      .where(and(eq(whatsappTemplates.tenantId, tenantId), eq(whatsappTemplates.channelId, channelId)));
+    const inserts = [];
+    for (let i = 0; i < rows.length; i += 14) inserts.push(db.insert(whatsappTemplates).values(rows.slice(i, i + 14)));
+    return [del, ...inserts] as const;
+  },
   contact: (channelId: string, waId: string) =>
     db
       .select()
@@ -84,7 +122,25 @@ export const whatsappRepo = (db: Db) => ({
   /** False when the wamid was already seen (Meta redelivers). */
   insertMessage: async (row: typeof whatsappMessages.$inferInsert) =>
     (await db.insert(whatsappMessages).values(row).onConflictDoNothing().returning().get()) !== undefined,
-  setStatus: (tenantId: string, channelId: string, wamid: string, status: string) =>
+  /** Ties a wamid to the Echo message that carries it. */
+  setMessageId: (tenantId: string, channelId: string, wamid: string, messageId: string) =>
+    db
+      .update(whatsappMessages)
+      .set({ messageId })
+      .where(
+        and(
+          eq(whatsappMessages.tenantId, tenantId),
+          eq(whatsappMessages.channelId, channelId),
+          eq(whatsappMessages.wamid, wamid),
+        ),
+      )
+      .run(),
+  /**
+   * A delivery status of one of our messages, applied only when it moves the receipt forward
+   * (RECEIPT_RANK): Meta may deliver statuses out of order, and read stays read. Undefined when
+   * the wamid is unknown or the status is not newer.
+   */
+  setStatus: (tenantId: string, channelId: string, wamid: string, status: ReceiptStatus) =>
     db
       .update(whatsappMessages)
       .set({ status })
@@ -93,8 +149,23 @@ export const whatsappRepo = (db: Db) => ({
           eq(whatsappMessages.tenantId, tenantId),
           eq(whatsappMessages.channelId, channelId),
           eq(whatsappMessages.wamid, wamid),
+          eq(whatsappMessages.direction, "out"),
+          sql`(CASE ${whatsappMessages.status} WHEN 'sent' THEN 0 WHEN 'failed' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 9 END) < ${RECEIPT_RANK[status]}`,
         ),
       )
       .returning()
       .get(),
+  /** The receipts of a conversation's messages (message id → status), ours only. */
+  receipts: (tenantId: string, conversationId: string) =>
+    db
+      .select({ messageId: whatsappMessages.messageId, status: whatsappMessages.status })
+      .from(whatsappMessages)
+      .where(
+        and(
+          eq(whatsappMessages.tenantId, tenantId),
+          eq(whatsappMessages.conversationId, conversationId),
+          eq(whatsappMessages.direction, "out"),
+        ),
+      )
+      .all(),
 });

@@ -7,6 +7,7 @@ import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenan
 import { botsRepo } from "./bots-repo";
 import { emailRepo, whatsappRepo } from "./channels-repo";
 import { commerceConnectionsRepo } from "./commerce-repo";
+import { contactLinksRepo } from "./contacts-repo";
 import { conversationsRepo, messagesRepo } from "./conversations-repo";
 import type { Db } from "./db";
 import { keyCreatorsRepo } from "./key-creator-repo";
@@ -44,6 +45,7 @@ const FACTORIES = {
   bots: botsRepo,
   categories: categoriesRepo,
   commerceConnections: commerceConnectionsRepo,
+  contactLinks: contactLinksRepo,
   conversations: conversationsRepo,
   conversationTriage: conversationTriageRepo,
   credentials: credentialsRepo,

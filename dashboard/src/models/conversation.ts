@@ -12,12 +12,15 @@ import {
   ApiError,
   triageApi,
   type AnswerSource,
+  type Attachment,
   type Conversation,
   type ConversationMode,
   type ConversationTriage,
   type Message,
   type MessageRole,
+  type Receipt,
   type ReplyDraft,
+  type WhatsAppConversation,
   type Ticket,
 } from "../api";
 import { markSeen, onHubEvent } from "./inbox";
@@ -119,7 +122,22 @@ function toMessage(f: Record<string, unknown>): Message | null {
     at: str(f.at) ?? new Date().toISOString(),
     sources: Array.isArray(f.sources) ? (f.sources as AnswerSource[]) : undefined,
     authorName: str(f.name) ?? str((f.author as { name?: unknown } | null | undefined)?.name) ?? null,
+    ...(Array.isArray(f.attachments) && f.attachments.length ? { attachments: toAttachments(f.attachments) } : {}),
   };
+}
+
+function toAttachments(list: unknown[]): Attachment[] {
+  return list.flatMap((x): Attachment[] => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    const id = str(o.id);
+    return id ? [{ id, name: str(o.name) ?? id, type: str(o.type) ?? "", size: num(o.size) ?? 0 }] : [];
+  });
+}
+
+const RECEIPT_RANK: Record<Receipt, number> = { sent: 0, failed: 1, delivered: 2, read: 3 };
+/** Receipts only move forward (the server's rule too): read stays read. */
+function furthest(a: Receipt | undefined, b: Receipt): Receipt {
+  return a && RECEIPT_RANK[a] >= RECEIPT_RANK[b] ? a : b;
 }
 
 function toAssignee(x: unknown): Assignee {
@@ -157,6 +175,21 @@ export function openConversation(id: string, meId: string | undefined) {
   const loaded = signal(false);
   const drafting = signal(false);
   const triage = openConversationTriage(id);
+  /** WhatsApp conversations only: the 24-hour window and the receipts of our messages. */
+  const whatsapp = signal<WhatsAppConversation | null>(null);
+  const loadWhatsApp = async () => {
+    if (conv.value?.channel !== "whatsapp") return;
+    try {
+      const w = await api.channels.whatsappConversation(id);
+      // a live receipt may have arrived meanwhile: keep the furthest of both
+      const prev = whatsapp.value?.receipts ?? {};
+      const receipts = { ...w.receipts };
+      for (const [mid, st] of Object.entries(prev)) receipts[mid] = furthest(receipts[mid], st);
+      whatsapp.value = { ...w, receipts };
+    } catch {
+      /* not a WhatsApp conversation after all, or offline: the composer stays as for chat */
+    }
+  };
   const pending = new Map<string, Record<string, unknown>>();
   let lastSeq = 0;
   /** Set once the room told us its mode (ready/mode frames win over the REST copy). */
@@ -165,6 +198,12 @@ export function openConversation(id: string, meId: string | undefined) {
   // an escalation opens a ticket right after the hand-off: the tenant hub announces it (ticket.changed)
   const offHub = onHubEvent((f) => {
     if (f.type === "ticket.changed" && f.conversationId === id) void triage.refresh();
+    if (f.type === "message.receipt" && f.conversationId === id) {
+      const mid = str(f.messageId);
+      const st = str(f.status) as Receipt | undefined;
+      const w = whatsapp.value;
+      if (mid && st && w) whatsapp.value = { ...w, receipts: { ...w.receipts, [mid]: furthest(w.receipts[mid], st) } };
+    }
   });
 
   const addMessage = (m: Message) => {
@@ -180,6 +219,8 @@ export function openConversation(id: string, meId: string | undefined) {
     });
     lastSeq = Math.max(lastSeq, m.seq);
     if (!document.hidden) markSeen(id, lastSeq);
+    // a contact's new message reopens the 24-hour window; our own message gets its first receipt
+    if (loaded.value && (m.role === "visitor" || m.role === "agent" || m.role === "ai")) void loadWhatsApp();
   };
 
   const onFrame = (f: Record<string, unknown>) => {
@@ -266,6 +307,7 @@ export function openConversation(id: string, meId: string | undefined) {
           if (m) addMessage(m);
         }
       });
+      await loadWhatsApp();
     } catch (err) {
       error.value = errorText(err);
     } finally {
@@ -300,6 +342,8 @@ export function openConversation(id: string, meId: string | undefined) {
     loaded,
     drafting,
     triage,
+    whatsapp,
+    refreshWhatsApp: loadWhatsApp,
     state: sock.state,
     /** Sends a visible reply; it shows once the server echoes it with our cid. */
     reply(text: string) {

@@ -6,11 +6,19 @@
  */
 import { signal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { AnswerSource, Message } from "../api";
+import {
+  api,
+  type AnswerSource,
+  type Attachment,
+  type Message,
+  type Receipt,
+  type WhatsAppConversation,
+  type WhatsAppTemplate,
+} from "../api";
 import { openConversation, type ConversationModel, type Draft } from "../models/conversation";
 import { canReply, session } from "../models/session";
 import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STATUS_LABEL } from "../models/tickets";
-import { clock, visitorName } from "../models/util";
+import { clock, errorText, visitorName } from "../models/util";
 import { navigate } from "../router";
 import { ErrorNote, Loading } from "../ui/kit";
 import { markdown } from "../ui/markdown";
@@ -52,7 +60,24 @@ function Sources({ sources }: { sources: AnswerSource[] }) {
   );
 }
 
-function Bubble({ m }: { m: Message }) {
+const RECEIPT_TEXT: Record<Receipt, { mark: string; words: string }> = {
+  sent: { mark: "✓", words: "Sent" },
+  delivered: { mark: "✓✓", words: "Delivered" },
+  read: { mark: "✓✓", words: "Read" },
+  failed: { mark: "!", words: "Failed" },
+};
+
+/** A WhatsApp message's delivery receipt, in words (the ticks are decoration). */
+function ReceiptLine({ r }: { r: Receipt }) {
+  const t = RECEIPT_TEXT[r];
+  return (
+    <span class={`msg-receipt ${r}`} data-receipt={r}>
+      <span aria-hidden="true">{t.mark}</span> {t.words}
+    </span>
+  );
+}
+
+function Bubble({ m, conversationId, receipt }: { m: Message; conversationId: string; receipt?: Receipt }) {
   return (
     <li class={`msg ${m.role}`} data-seq={m.seq}>
       <span class="msg-meta">
@@ -64,7 +89,46 @@ function Bubble({ m }: { m: Message }) {
       {/* the widget's safe Markdown subset: what the visitor sees, never markup from the text */}
       <div class="msg-text md">{markdown(m.text)}</div>
       {m.sources && <Sources sources={m.sources} />}
+      {m.attachments && <Files conversationId={conversationId} files={m.attachments} />}
+      {receipt && <ReceiptLine r={receipt} />}
     </li>
+  );
+}
+
+const sizeText = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`;
+
+/** A message's files: each downloads with the operator's token (the route is not public). */
+function Files({ conversationId, files }: { conversationId: string; files: Attachment[] }) {
+  const [failed, setFailed] = useState<string | null>(null);
+  const download = async (f: Attachment) => {
+    setFailed(null);
+    try {
+      const blob = await api.conversations.attachment(conversationId, f.id);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = f.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setFailed(`${f.name}: ${errorText(err)}`);
+    }
+  };
+  return (
+    <ul class="msg-files" aria-label="Attachments">
+      {files.map((f) => (
+        <li key={f.id}>
+          <button type="button" class="link" onClick={() => void download(f)}>
+            {f.name}
+          </button>{" "}
+          <span class="muted">
+            {f.type} · {sizeText(f.size)}
+          </span>
+        </li>
+      ))}
+      {failed && <li role="alert">Could not download {failed}</li>}
+    </ul>
   );
 }
 
@@ -114,6 +178,9 @@ function Composer({ m }: { m: ConversationModel }) {
     area.current?.focus();
   };
   if (!canReply.value) return <p class="muted pad">Viewers can read conversations but not reply.</p>;
+  const wa = m.whatsapp.value;
+  if (wa && !wa.windowOpen && tab === "reply" && !closed)
+    return <TemplateComposer m={m} wa={wa} onNote={() => setTab("note")} />;
   return (
     <form
       class="composer"
@@ -145,6 +212,7 @@ function Composer({ m }: { m: ConversationModel }) {
       <label for="composer-text" class="sr">
         {tab === "reply" ? "Reply" : "Private note"}
       </label>
+      {wa && tab === "reply" && <WindowLine m={m} wa={wa} />}
       <textarea
         id="composer-text"
         ref={area}
@@ -202,6 +270,147 @@ function Composer({ m }: { m: ConversationModel }) {
             {tab === "reply" ? "Send" : "Add note"}
           </button>
         </span>
+      </div>
+    </form>
+  );
+}
+
+/** "Window closes in 3 h 12 min": WhatsApp allows free-form replies until then. */
+export function windowLeft(closesAt: string, now: number): string | null {
+  const ms = Date.parse(closesAt) - now;
+  if (!(ms > 0)) return null;
+  const min = Math.max(1, Math.floor(ms / 60_000));
+  const h = Math.floor(min / 60);
+  return h ? `${h} h ${min % 60} min` : `${min} min`;
+}
+
+function WindowLine({ m, wa }: { m: ConversationModel; wa: WhatsAppConversation }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(t);
+  }, []);
+  const left = windowLeft(wa.windowClosesAt, now);
+  // the window closed while the view was open: re-read it, the composer switches to templates
+  useEffect(() => {
+    if (!left) void m.refreshWhatsApp();
+  }, [left]);
+  return (
+    <p class="wa-window muted" data-testid="wa-window">
+      {left ? `Window closes in ${left}` : "The 24-hour window is closing…"}
+    </p>
+  );
+}
+
+/**
+ * Outside WhatsApp's 24-hour window only an approved template may be sent: the operator picks one
+ * of the number's synced templates and fills its body placeholders.
+ */
+function TemplateComposer({ m, wa, onNote }: { m: ConversationModel; wa: WhatsAppConversation; onNote: () => void }) {
+  const [list, setList] = useState<WhatsAppTemplate[] | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const [pick, setPick] = useState("");
+  const [params, setParams] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.channels
+      .templates(wa.channelId)
+      .then((r) => live && setList(r.data))
+      .catch((e: unknown) => live && setErr(`Could not load the templates: ${errorText(e)}`));
+    return () => void (live = false);
+  }, [wa.channelId]);
+  const chosen = list?.find((t) => `${t.name}|${t.language}` === pick);
+  const ready = !!chosen && params.slice(0, chosen.bodyParameters).every((p) => p.trim()) && !busy;
+  const send = async () => {
+    if (!chosen) return;
+    setBusy(true);
+    setErr(null);
+    setSent(null);
+    try {
+      const values = params.slice(0, chosen.bodyParameters).map((p) => p.trim());
+      await api.channels.sendTemplate(m.id, {
+        name: chosen.name,
+        language: chosen.language,
+        ...(values.length
+          ? {
+              components: [
+                { type: "body" as const, parameters: values.map((text) => ({ type: "text" as const, text })) },
+              ],
+            }
+          : {}),
+      });
+      setSent(`Template ${chosen.name} sent.`);
+      setPick("");
+      setParams([]);
+    } catch (e) {
+      setErr(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="composer"
+      aria-label="Send a WhatsApp template"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      <p class="wa-window" role="status" data-testid="wa-window">
+        The 24-hour window is closed: WhatsApp only allows an approved template until the contact writes again.{" "}
+        <button type="button" class="btn small ghost" onClick={onNote}>
+          Write a private note instead
+        </button>
+      </p>
+      {!list && !err && <Loading label="Loading approved templates…" />}
+      {list && list.length === 0 && <p class="muted">This number has no approved templates.</p>}
+      {list && list.length > 0 && (
+        <>
+          <label for="wa-template">Template</label>
+          <select
+            id="wa-template"
+            value={pick}
+            onChange={(e) => {
+              setPick(e.currentTarget.value);
+              setParams([]);
+            }}
+          >
+            <option value="">Choose an approved template…</option>
+            {list.map((t) => (
+              <option key={`${t.name}|${t.language}`} value={`${t.name}|${t.language}`}>
+                {t.name} ({t.language})
+              </option>
+            ))}
+          </select>
+          {chosen?.body && <p class="tpl-body muted">{chosen.body}</p>}
+          {chosen &&
+            Array.from({ length: chosen.bodyParameters }, (_, i) => (
+              <span key={i} class="row">
+                <label for={`wa-param-${i}`}>{`{{${i + 1}}}`}</label>
+                <input
+                  id={`wa-param-${i}`}
+                  value={params[i] ?? ""}
+                  onInput={(e) => {
+                    const next = [...params];
+                    next[i] = e.currentTarget.value;
+                    setParams(next);
+                  }}
+                />
+              </span>
+            ))}
+        </>
+      )}
+      {err && <p role="alert">{err}</p>}
+      <div class="row between">
+        <small class="muted" role="status">
+          {sent ?? ""}
+        </small>
+        <button class="btn primary" type="submit" disabled={!ready} aria-busy={busy}>
+          Send template
+        </button>
       </div>
     </form>
   );
@@ -343,7 +552,38 @@ function Details({ m }: { m: ConversationModel }) {
           <dd class="mono">{c.id}</dd>
         </div>
       </dl>
+      <ContactConversations id={c.id} />
     </aside>
+  );
+}
+
+/** The linked contact's conversations on other channels (POST /api/visitors/:id/link links them). */
+function ContactConversations({ id }: { id: string }) {
+  const [list, setList] = useState<{ id: string; channel?: string; lastMessagePreview?: string | null }[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.raw
+      .get<{ data: { id: string; channel?: string; lastMessagePreview?: string | null }[] }>(
+        `/api/visitors/${encodeURIComponent(id)}/conversations`,
+      )
+      .then((r) => live && setList(r.data))
+      .catch(() => live && setList([]));
+    return () => void (live = false);
+  }, [id]);
+  if (!list.length) return null;
+  return (
+    <section aria-labelledby={`contact-${id}`}>
+      <h3 id={`contact-${id}`}>Other conversations of this contact</h3>
+      <ul class="plain">
+        {list.map((x) => (
+          <li key={x.id}>
+            <a href={`/app/c/${encodeURIComponent(x.id)}`}>
+              <span class="tag">{x.channel ?? "chat"}</span> {x.lastMessagePreview ?? x.id}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -457,7 +697,7 @@ export function ConversationView({ id }: { id: string }) {
           {!m.loaded.value && <Loading label="Loading messages…" />}
           <ol class="messages" ref={list} aria-label="Messages" aria-live="polite">
             {m.messages.value.map((x) => (
-              <Bubble key={x.id} m={x} />
+              <Bubble key={x.id} m={x} conversationId={m.id} receipt={m.whatsapp.value?.receipts[x.id]} />
             ))}
             {m.drafts.value.map((d) => (
               <Streaming key={d.id} d={d} />

@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   "voice.integration_deleted",
   "voice.url_rotated",
   "channel.whatsapp_created",
+  "channel.whatsapp_updated",
+  "visitor.linked",
   "commerce.connected",
   "commerce.disconnected",
   "settings.providers_changed",

@@ -52,6 +52,8 @@ export const whatsappChannels = sqliteTable(
     secretsCiphertext: text("secrets_ciphertext").notNull(),
     secretHints: text("secret_hints", { mode: "json" }).$type<Record<string, string>>().notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** The WhatsApp Business Account the number belongs to: its approved templates are synced from it. */
+    wabaId: text("waba_id"),
   },
   // listing a tenant's channels
   (t) => [index("whatsapp_channels_tenant_idx").on(t.tenantId, t.createdAt)],
@@ -86,6 +88,48 @@ export const whatsappMessages = sqliteTable(
     /** `received` for inbound; sent | delivered | read | failed for ours. */
     status: text("status").notNull(),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
+    /** The Echo message this wamid carries (ours: the receipt operators see on it). */
+    messageId: text("message_id"),
   },
-  (t) => [primaryKey({ columns: [t.channelId, t.wamid] })],
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.wamid] }),
+    // a conversation's receipts (the dashboard's thread)
+    index("whatsapp_messages_conversation_idx").on(t.tenantId, t.conversationId),
+  ],
+);
+
+/** One approved message template of a channel's WhatsApp Business Account, as last synced. */
+export const whatsappTemplates = sqliteTable(
+  "whatsapp_templates",
+  {
+    channelId: text("channel_id").notNull(),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    category: text("category").notNull(),
+    /** Meta's component list (HEADER, BODY, FOOTER, BUTTONS) as synced. */
+    components: text("components", { mode: "json" }).$type<unknown[]>().notNull(),
+    syncedAt: integer("synced_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.name, t.language] })],
+);
+
+/**
+ * Cross-channel contacts: conversations an operator linked as one person's (the same verified email
+ * or phone on two channels). A conversation belongs to at most one contact.
+ */
+export const contactLinks = sqliteTable(
+  "contact_links",
+  {
+    tenantId: text("tenant_id").notNull(),
+    conversationId: text("conversation_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    linkedBy: text("linked_by"),
+    linkedAt: integer("linked_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.conversationId] }),
+    // a contact's conversations (the inbox's "other conversations")
+    index("contact_links_contact_idx").on(t.tenantId, t.contactId),
+  ],
 );

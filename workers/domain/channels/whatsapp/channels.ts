@@ -27,6 +27,7 @@ export async function createWhatsAppChannel(ctx: Ctx, input: WhatsAppChannelInpu
     secretsCiphertext: await encryptSecret(masterKeysOf(ctx.config), ctx.tenantId, JSON.stringify(secrets)),
     secretHints: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, secretHint(v)])),
     createdAt: new Date(now),
+    wabaId: input.wabaId ?? null,
   });
   await audit(ctx, "channel.whatsapp_created", { type: "whatsapp_channel", id }, { botId: input.botId });
   return { id, webhookUrl: whatsappWebhookUrl(ctx, id) };

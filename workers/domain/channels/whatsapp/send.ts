@@ -1,10 +1,10 @@
-import { Conflict, NotFound } from "../../../lib/errors";
+import { Conflict, Invalid, NotFound } from "../../../lib/errors";
 import type { StoredMessage } from "../../../contracts/room-rpc";
 import type { AnswerCtx } from "../../knowledge/answer-types";
 import type { Ctx } from "../../ctx";
 import { getConversation } from "../../conversations/read";
 import { openWhatsAppSecrets } from "./channels";
-import { sendGraphMessage } from "./graph";
+import { sendGraphMessage, type GraphTemplate } from "./graph";
 import { MAX_WHATSAPP_TEXT, type TemplateInput } from "./schemas";
 
 /** WhatsApp's customer-service window (next-wave.md §3.2): free-form only this long after the contact's last message. */
@@ -40,6 +40,7 @@ export async function sendWhatsAppReply(ctx: AnswerCtx, input: { conversationId:
     direction: "out",
     status: "sent",
     sentAt: new Date(ctx.clock.now()),
+    messageId: input.message.id,
   });
   return { sent: true as const, wamid };
 }
@@ -55,17 +56,17 @@ export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, inp
   if (!found) throw new NotFound("WhatsApp conversation", conversationId);
   const snap = await ctx.rooms.conversation(ctx.tenantId, conv.id).snapshot();
   if (snap.mode === "closed") throw new Conflict("the conversation is closed");
+  const tpl = normalizeTemplate(input);
+  const synced = await ctx.repos.whatsapp.templates(ctx.tenantId, found.channel.id);
+  // once the channel's templates were synced, only one of them may be sent (Meta refuses others anyway)
+  if (synced.length && !synced.some((t) => t.name === tpl.name && t.language === tpl.language.code))
+    throw new Invalid(`${tpl.name} (${tpl.language.code}) is not among the channel's approved templates`, [
+      { path: "template.name", message: "not an approved template of this number; sync the list and pick one" },
+    ]);
   const secrets = await openWhatsAppSecrets(ctx, found.channel);
-  const params = input.parameters ?? [];
   const { wamid } = await sendGraphMessage(ctx, found.channel, secrets, found.contact.waId, {
     type: "template",
-    template: {
-      name: input.name,
-      language: { policy: "deterministic", code: input.language },
-      ...(params.length
-        ? { components: [{ type: "body", parameters: params.map((text) => ({ type: "text" as const, text })) }] }
-        : {}),
-    },
+    template: tpl,
   });
   await ctx.repos.whatsapp.insertMessage({
     wamid,
@@ -76,12 +77,35 @@ export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, inp
     status: "sent",
     sentAt: new Date(ctx.clock.now()),
   });
-  const text = `[template ${input.name}]${params.length ? ` ${params.join(" · ")}` : ""}`;
+  const params = (tpl.components ?? []).flatMap((c) => c.parameters.flatMap((p) => (p.text ? [p.text] : [])));
+  const text = `[template ${tpl.name}]${params.length ? ` ${params.join(" · ")}` : ""}`;
   const message = await ctx.rooms.conversation(ctx.tenantId, conv.id).appendMessage({
     role: "agent",
     text,
     cid: `tpl:${wamid.slice(-48)}`,
-    meta: { channel: "whatsapp", delivered: true, template: input.name, wamid },
+    meta: { channel: "whatsapp", delivered: true, template: tpl.name, wamid },
   });
+  await ctx.repos.whatsapp.setMessageId(ctx.tenantId, found.channel.id, wamid, message.id);
   return { wamid, messageId: message.id };
+}
+
+/** Both input shapes as the official payload: `{ name, language: { policy, code }, components? }`. */
+function normalizeTemplate(input: TemplateInput): GraphTemplate {
+  if ("template" in input) {
+    const t = input.template;
+    const code = typeof t.language === "string" ? t.language : t.language.code;
+    return {
+      name: t.name,
+      language: { policy: "deterministic", code },
+      ...(t.components?.length ? { components: t.components } : {}),
+    };
+  }
+  const params = input.parameters ?? [];
+  return {
+    name: input.name,
+    language: { policy: "deterministic", code: input.language },
+    ...(params.length
+      ? { components: [{ type: "body" as const, parameters: params.map((text) => ({ type: "text" as const, text })) }] }
+      : {}),
+  };
 }

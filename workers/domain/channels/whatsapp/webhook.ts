@@ -5,7 +5,8 @@ import { verifyHubSignature256 } from "../../../lib/signatures";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
-import { MAX_WEBHOOK_BYTES, WhatsAppNotification, type InboundWhatsAppMessage } from "./schemas";
+import { fetchWhatsAppMedia, type MediaOutcome } from "./media";
+import { MAX_WEBHOOK_BYTES, WhatsAppNotification, type InboundWhatsAppMessage, type WhatsAppStatus } from "./schemas";
 
 /**
  * The WhatsApp Cloud API webhook (protocols.md §5). GET answers Meta's verification handshake with
@@ -49,11 +50,31 @@ export async function receiveWhatsAppWebhook(
       if (stored === "stored") counts.messages++;
       else if (stored === "duplicate") counts.duplicates++;
     }
-    for (const s of value.statuses ?? []) {
-      if (await ctx.repos.whatsapp.setStatus(channel.tenantId, channel.id, s.id, s.status)) counts.statuses++;
-    }
+    for (const s of value.statuses ?? []) if (await applyStatus(ctx, channel, s)) counts.statuses++;
   }
   return counts;
+}
+
+/**
+ * A delivery status moves our message's receipt forward (never back: repo `setStatus`) and reaches
+ * the tenant's operators live through the hub (`message.receipt`). False when nothing changed.
+ */
+async function applyStatus(ctx: BaseCtx, channel: WhatsappChannelRow, s: WhatsAppStatus): Promise<boolean> {
+  const row = await ctx.repos.whatsapp.setStatus(channel.tenantId, channel.id, s.id, s.status);
+  if (!row) return false;
+  if (s.status === "failed")
+    ctx.log.warn("whatsapp: message failed", { tenantId: channel.tenantId, code: s.errors?.[0]?.code });
+  if (row.messageId)
+    await ctx.hub
+      .publish(channel.tenantId, {
+        type: "message.receipt",
+        conversationId: row.conversationId,
+        messageId: row.messageId,
+        status: s.status,
+        at: new Date(ctx.clock.now()).toISOString(),
+      })
+      .catch((err: unknown) => ctx.log.warn("whatsapp: receipt not published", { error: String(err) }));
+  return true;
 }
 
 /** The `messages` changes addressed to this channel's number. */
@@ -72,7 +93,7 @@ export function textOf(m: InboundWhatsAppMessage): string | null {
   if (m.type === "interactive") return m.interactive?.button_reply?.title ?? m.interactive?.list_reply?.title ?? null;
   if (m.type === "button") return m.button?.text ?? null;
   if (m.type === "image" || m.type === "document" || m.type === "video" || m.type === "audio") {
-    const caption = (m.image?.caption ?? m.document?.caption ?? "").trim();
+    const caption = (m.image?.caption ?? m.document?.caption ?? m.document?.filename ?? "").trim();
     return caption ? `[${m.type}] ${caption}` : `[${m.type}]`;
   }
   return null;
@@ -108,14 +129,46 @@ async function receiveMessage(
     conversationId,
     lastInboundAt: new Date(last),
   });
-  await ctx.rooms.conversation(channel.tenantId, conversationId).appendMessage({
+  const media = await mediaOf(ctx, channel, conversationId, m);
+  const shown = media && !media.ok ? `${text} (the file was not stored: ${media.reason})` : text;
+  const message = await ctx.rooms.conversation(channel.tenantId, conversationId).appendMessage({
     role: "visitor",
-    text,
+    text: shown,
     cid: `wa:${(await sha256Hex(m.id)).slice(0, 32)}`,
-    meta: { channel: "whatsapp", wamid: m.id, sentAt, type: m.type },
+    meta: {
+      channel: "whatsapp",
+      wamid: m.id,
+      sentAt,
+      type: m.type,
+      ...(media && !media.ok ? { mediaError: media.reason } : {}),
+    },
+    ...(media?.ok ? { attachments: [media.ref] } : {}),
     respond: true,
   });
+  await repo.setMessageId(channel.tenantId, channel.id, m.id, message.id);
   return "stored";
+}
+
+/** An image, document or voice note: fetched through the Graph API into R2 (media.ts); undefined for other kinds. */
+async function mediaOf(
+  ctx: BaseCtx,
+  channel: WhatsappChannelRow,
+  conversationId: string,
+  m: InboundWhatsAppMessage,
+): Promise<MediaOutcome | undefined> {
+  const kind = m.type === "image" || m.type === "document" || m.type === "audio" ? m.type : undefined;
+  const obj = kind ? m[kind] : undefined;
+  if (!kind || !obj?.id) return undefined;
+  const secrets = await openWhatsAppSecrets(ctx, channel);
+  const out = await fetchWhatsAppMedia(ctx, channel, secrets, {
+    conversationId,
+    kind,
+    mediaId: obj.id,
+    mimeType: obj.mime_type,
+    filename: kind === "document" ? m.document?.filename : undefined,
+  });
+  if (!out.ok) ctx.log.warn("whatsapp: media not stored", { tenantId: channel.tenantId, reason: out.reason });
+  return out;
 }
 
 /** One open conversation per contact: the contact's current one unless it was closed. */

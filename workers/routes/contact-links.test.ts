@@ -1,0 +1,108 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { setEgressTransport } from "../lib/egress";
+import { addMember, call, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { connectWhatsApp, graphServer, inbound, now, postHook } from "../test/whatsapp-meta";
+
+vi.setConfig({ testTimeout: 30_000 });
+
+/**
+ * Cross-channel identity: an operator links a WhatsApp visitor and a widget visitor with the same
+ * verified phone (the widget's identity verified), refused when nothing verified is shared; the
+ * inbox lists the contact's other conversations; another workspace's conversation is a 404.
+ */
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+async function whatsappConversation(t: TestTenant, waId: string) {
+  const ch = await connectWhatsApp(t);
+  await expectJson(
+    postHook(
+      ch.id,
+      inbound(waId, [
+        { from: waId, id: `wamid.${waId}`, timestamp: String(now()), type: "text", text: { body: "hi" } },
+      ]),
+    ),
+    200,
+  );
+  return (await env.DB.prepare("select conversation_id from whatsapp_contacts where channel_id = ?")
+    .bind(ch.id)
+    .first<string>("conversation_id"))!;
+}
+
+/** A chat conversation whose visitor details are set directly in the D1 row (the widget's identify path). */
+async function chatConversation(t: TestTenant, visitor: Record<string, unknown>) {
+  const s = await expectJson<{ conversationId: string }>(
+    call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey } }),
+    200,
+  );
+  await env.DB.prepare("update conversations set visitor = ? where id = ?")
+    .bind(JSON.stringify(visitor), s.conversationId)
+    .run();
+  return s.conversationId;
+}
+
+describe("cross-channel contacts", () => {
+  it("links visitors sharing a verified phone and lists the contact's other conversations", async () => {
+    restore = setEgressTransport(graphServer().transport);
+    const t = await makeTenant("Links");
+    const wa = await whatsappConversation(t, "4712345678");
+    const verified = await chatConversation(t, { name: "Ola", phone: "+47 123 45 678", verified: true });
+    const unverified = await chatConversation(t, { name: "Ola?", phone: "+4712345678" });
+
+    // the same phone but not verified on the widget: refused, nothing linked
+    const refused = await expectJson(
+      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: unverified } }),
+      409,
+    );
+    expect(refused.detail).toMatch(/no verified email or phone/);
+    expect((await expectJson(call(`/api/visitors/${wa}/conversations`, { token: t.token }), 200)).data).toEqual([]);
+
+    const linked = await expectJson(
+      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: verified } }),
+      200,
+    );
+    expect(linked).toMatchObject({ matchedBy: "phone", conversations: [wa, verified].sort() });
+    const fromWa = await expectJson(call(`/api/visitors/${wa}/conversations`, { token: t.token }), 200);
+    expect(fromWa.data.map((c: any) => [c.id, c.channel])).toEqual([[verified, "chat"]]);
+    const fromChat = await expectJson(call(`/api/visitors/${verified}/conversations`, { token: t.token }), 200);
+    expect(fromChat.data.map((c: any) => [c.id, c.channel])).toEqual([[wa, "whatsapp"]]);
+
+    // bad input, itself, and permissions
+    await expectJson(
+      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: "x" } }),
+      400,
+    );
+    await expectJson(
+      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: wa } }),
+      400,
+    );
+    const viewer = await addMember(t, "viewer");
+    await expectJson(
+      call(`/api/visitors/${wa}/link`, { method: "POST", token: viewer.token, json: { otherVisitorId: verified } }),
+      403,
+    );
+  });
+
+  it("answers 404 for another workspace's visitor, either side, and links nothing", async () => {
+    restore = setEgressTransport(graphServer().transport);
+    const t = await makeTenant("LinksMine");
+    const other = await makeTenant("LinksTheirs");
+    const mine = await chatConversation(t, { email: "ola@customer.test", verified: true });
+    const theirs = await chatConversation(other, { email: "ola@customer.test", verified: true });
+    await expectJson(
+      call(`/api/visitors/${mine}/link`, { method: "POST", token: t.token, json: { otherVisitorId: theirs } }),
+      404,
+    );
+    await expectJson(
+      call(`/api/visitors/${theirs}/link`, { method: "POST", token: t.token, json: { otherVisitorId: mine } }),
+      404,
+    );
+    await expectJson(call(`/api/visitors/${theirs}/conversations`, { token: t.token }), 404);
+    const rows = await env.DB.prepare("select count(*) n from contact_links where conversation_id in (?, ?)")
+      .bind(mine, theirs)
+      .first<number>("n");
+    expect(rows).toBe(0);
+  });
+});
