@@ -22,6 +22,8 @@ export const session = signal<Live | null>(null);
 export const authState = signal<"checking" | "in" | "out" | "unreachable">("checking");
 export const role = computed(() => session.value?.role ?? "viewer");
 export const canAdmin = computed(() => role.value === "owner" || role.value === "admin");
+/** Plans, payment, caps and credits are the owner's (billing:write); admins read billing. */
+export const canManageBilling = computed(() => role.value === "owner");
 export const canReply = computed(() => role.value !== "viewer");
 
 let timer: ReturnType<typeof setTimeout> | undefined;

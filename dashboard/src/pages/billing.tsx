@@ -5,7 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import { request } from "../api";
-import { canAdmin } from "../models/session";
+import { canManageBilling } from "../models/session";
 import { ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 type Meter = { used: number; limit: number | null };
@@ -95,7 +95,7 @@ export function Billing() {
         {b.loading && <Loading />}
       </main>
     );
-  const admin = canAdmin.value;
+  const admin = canManageBilling.value;
   return (
     <main class="page" id="main">
       <header class="page-head">
@@ -210,7 +210,7 @@ export function Billing() {
             </form>
           </>
         ) : (
-          <p class="muted">Only admins change billing settings.</p>
+          <p class="muted">Only the workspace owner changes plans, caps and credits.</p>
         )}
         <div style={{ overflowX: "auto" }}>
           <table>
