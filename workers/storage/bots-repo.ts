@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { bots, type NewBotRow } from "./schema";
 
@@ -20,6 +20,12 @@ export const botsRepo = (db: Db) => ({
       .where(and(eq(bots.tenantId, tenantId), eq(bots.id, id)))
       .returning()
       .get(),
+  /** A change that lives outside the bot row (its model chain) still makes it a new bot version: cached answers go stale. */
+  bumpVersionStmt: (tenantId: string, id: string) =>
+    db
+      .update(bots)
+      .set({ version: sql`${bots.version} + 1` })
+      .where(and(eq(bots.tenantId, tenantId), eq(bots.id, id))),
   delete: (tenantId: string, id: string) =>
     db
       .delete(bots)

@@ -104,6 +104,7 @@ export async function setBotAnswerProviders(
   await ctx.repos.batch([
     p.deleteManyStmt(ctx.tenantId, slotNames(botId)),
     ...rows.map((r) => p.insertStmt(r)),
+    ctx.repos.bots.bumpVersionStmt(ctx.tenantId, botId),
   ] as never);
   ctx.providers.invalidate(ctx.tenantId);
   await audit(
@@ -122,7 +123,10 @@ export async function getBotAnswerProviders(ctx: Ctx, botId: string): Promise<An
 
 /** Back to the workspace's provider; also called when the bot is deleted. */
 export async function deleteBotAnswerProviders(ctx: Ctx, botId: string, opts: { quiet?: boolean } = {}) {
-  await ctx.repos.batch([ctx.repos.providerSecrets.deleteManyStmt(ctx.tenantId, slotNames(botId))] as never);
+  await ctx.repos.batch([
+    ctx.repos.providerSecrets.deleteManyStmt(ctx.tenantId, slotNames(botId)),
+    ctx.repos.bots.bumpVersionStmt(ctx.tenantId, botId),
+  ] as never);
   ctx.providers.invalidate(ctx.tenantId);
   if (!opts.quiet) await audit(ctx, "settings.providers_changed", { type: "bot", id: botId }, { deleted: true });
 }

@@ -70,6 +70,10 @@ describe("answer cache", () => {
     );
     expect((await ask(t, Q)).cached).toBeUndefined();
     expect((await ask(t, Q)).cached).toBe(true);
+    // the bot's model chain lives outside its row; changing it is a bot change too
+    const chain = await call(`/api/bots/${t.botId}/answer-providers`, { method: "DELETE", token: t.token });
+    expect(chain.status).toBe(204);
+    expect((await ask(t, Q)).cached).toBeUndefined();
   });
 
   it("never serves another bot's or another tenant's entry", SLOW, async () => {

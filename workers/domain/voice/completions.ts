@@ -79,6 +79,17 @@ export async function requireBotModel(ctx: AnswerCtx, botId: string) {
 /** Rough token count for `usage` (the embedded answerer has no tokenizer): ~4 characters a token. */
 export const approxTokens = (s: string) => Math.ceil(s.length / 4);
 
+/**
+ * The completion's `usage`: the provider's own token counts when it reported them (OpenAI-compatible,
+ * Anthropic, Gemini); otherwise (the embedded answerer) an estimate of ~4 characters a token.
+ */
+function usageOf(input: AnswerInput, content: string, done: AnswerDone | undefined) {
+  const prompt =
+    done?.usage?.inputTokens ?? approxTokens([input.question, ...(input.history ?? []).map((h) => h.text)].join(" "));
+  const completion = done?.usage?.outputTokens ?? approxTokens(content);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
 export type CompletionMeta = { id: string; created: number; model: string };
 export const newCompletionMeta = (ctx: AnswerCtx, model: string): CompletionMeta => ({
   id: `chatcmpl-${randomToken(24)}`,
@@ -112,8 +123,6 @@ export async function completeChat(
   }
   await countAnswer(ctx, meta.id, req.model, done?.usage);
   const content = done?.answer ?? text;
-  const prompt = approxTokens([input.question, ...(input.history ?? []).map((h) => h.text)].join(" "));
-  const completion = approxTokens(content);
   return {
     id: meta.id,
     object: "chat.completion" as const,
@@ -127,7 +136,7 @@ export async function completeChat(
         finish_reason: "stop" as const,
       },
     ],
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+    usage: usageOf(input, content, done),
     system_fingerprint: null,
     ...(done && { echo: echoExtras(done) }),
   };
@@ -177,13 +186,7 @@ export async function streamChatChunks(
       [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }],
       done ? { echo: echoExtras(done) } : {},
     );
-    if (includeUsage) {
-      const prompt = approxTokens([input.question, ...(input.history ?? []).map((h) => h.text)].join(" "));
-      const completion = approxTokens(done?.answer ?? text);
-      yield chunk([], {
-        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-      });
-    }
+    if (includeUsage) yield chunk([], { usage: usageOf(input, done?.answer ?? text, done) });
   }
   return gen();
 }

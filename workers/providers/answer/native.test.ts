@@ -423,6 +423,31 @@ describe("a bot's own providers: settings API, the chosen chain, metering", () =
     expect(cost.results).toEqual([{ model: "claude-local", calls: 1, i: 321, o: 17 }]);
   });
 
+  it("/v1 reports the provider's own token counts and meters them once", async () => {
+    await expectJson(call(url(), { method: "PUT", token: t.token, json: { chain } }), 200);
+    serve("ok", "ok");
+    const key = await expectJson(
+      call("/api/keys", { method: "POST", token: t.token, json: { name: "llm", scopes: ["chat:completions"] } }),
+      201,
+    );
+    const res = await expectJson(
+      call("/v1/chat/completions", {
+        method: "POST",
+        token: key.secret,
+        json: { model: t.botId, messages: [{ role: "user", content: "What does the Pro plan cost each month?" }] },
+      }),
+      200,
+    );
+    expect(res.usage).toEqual({ prompt_tokens: 321, completion_tokens: 17, total_tokens: 338 });
+    const costs = await env.DB.prepare(
+      "SELECT SUM(input_tokens) AS i, SUM(output_tokens) AS o FROM usage_model_costs WHERE tenant_id = ? AND bot_id = ?",
+    )
+      .bind(t.tenantId, t.botId)
+      .first();
+    // the earlier test metered 321/17 once; this completion adds its own once
+    expect(costs).toEqual({ i: 642, o: 34 });
+  });
+
   it("falls back to the secondary, then the embedded answerer, when the bot's providers fail", async () => {
     await expectJson(call(url(), { method: "PUT", token: t.token, json: { chain } }), 200);
     serve("http-500", "ok");
@@ -436,6 +461,11 @@ describe("a bot's own providers: settings API, the chosen chain, metering", () =
     });
     expect(second.skipped).toEqual([{ model: "anthropic:claude-local", error: expect.stringMatching(/500/) }]);
     restore!();
+    // the secondary's grounded answer is cached for this chain; saving the chain again is a bot change
+    expect(
+      (await answerOnce(streamAnswer(ctx, { botId: t.botId, question: "How much does Pro cost per month?" }))).cached,
+    ).toBe(true);
+    await expectJson(call(url(), { method: "PUT", token: t.token, json: { chain } }), 200);
     serve("malformed", "http-500");
     const last = await answerOnce(streamAnswer(ctx, { botId: t.botId, question: "How much does Pro cost per month?" }));
     expect(last).toMatchObject({ provider: "offline", handoff: false });
