@@ -128,7 +128,12 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
               const on = path === href || path.startsWith(`${href}/`) || (href === "/inbox" && path.startsWith("/c/"));
               return (
                 <li key={href}>
-                  <a href={`/app${href}`} aria-current={on ? "page" : undefined}>
+                  <a
+                    href={`/app${href}`}
+                    aria-current={on ? "page" : undefined}
+                    // choosing the screen already shown changes no path: close the menu here too
+                    onClick={() => setMenuOpen(false)}
+                  >
                     {label}
                     {href === "/inbox" && waitingCount.value > 0 && (
                       <span class="count" aria-label={`${waitingCount.value} waiting`}>
