@@ -21,9 +21,6 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   return {
     test: {
-      // vitest's default on a 2-core machine is one file at a time across both projects; a browser
-      // suite mostly waits on its wrangler dev and Chromium, so a workers file runs beside it
-      maxWorkers: 2,
       projects: [
         {
           plugins: [
