@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { AnswerModel } from "./port";
 import { buildMessages, maxTokensFor } from "./prompt";
 import { splitSystem } from "./turns";
@@ -16,9 +16,14 @@ export type AnthropicSettings = {
   timeoutMs?: number;
 };
 
-/** The one place an Anthropic SDK client is made: no SDK retries (the fallback chain moves on instead). */
-export function anthropicClient(s: AnthropicSettings): Anthropic {
-  return new Anthropic({ apiKey: s.apiKey, baseURL: s.baseURL || undefined, fetch: s.fetch, maxRetries: 0 });
+/**
+ * The one place an Anthropic SDK client is made: no SDK retries (the fallback chain moves on instead).
+ * The SDK is imported on first use, so a Worker whose bots never name Anthropic never loads it (and
+ * the workers test pool does not carry its module graph into every file that builds the app).
+ */
+export async function anthropicClient(s: AnthropicSettings): Promise<Anthropic> {
+  const { default: Sdk } = await import("@anthropic-ai/sdk");
+  return new Sdk({ apiKey: s.apiKey, baseURL: s.baseURL || undefined, fetch: s.fetch, maxRetries: 0 });
 }
 
 /**
@@ -26,13 +31,14 @@ export function anthropicClient(s: AnthropicSettings): Anthropic {
  * `content_block_delta` events; billed tokens from `message_start` (input) and `message_delta`
  * (cumulative output), reported once the stream ends (or breaks).
  */
-export function anthropicAnswerModel(s: AnthropicSettings, client: Anthropic = anthropicClient(s)): AnswerModel {
+export function anthropicAnswerModel(s: AnthropicSettings, client?: Anthropic): AnswerModel {
   const name = `anthropic:${s.model}`;
   return {
     name,
     async *stream(prompt, signal, report) {
       const { system, turns } = splitSystem(buildMessages(prompt));
-      const stream = await client.messages.create(
+      const sdk = client ?? (await anthropicClient(s));
+      const stream = await sdk.messages.create(
         {
           model: s.model,
           max_tokens: maxTokensFor(prompt),
