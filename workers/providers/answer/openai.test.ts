@@ -200,7 +200,7 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
         {
           model: openAiAnswerModel({
             apiKey: "k-local-123",
-            model: "tiny",
+            model: "tiny-midstream" /* its own model: the answer cache keys on it */,
             baseURL: "http://127.0.0.1:9999/v1",
             fetch: srv.fetcher,
           }),
@@ -222,7 +222,7 @@ describe("streamAnswer with an OpenAI-compatible provider", () => {
         {
           model: openAiAnswerModel({
             apiKey: "k-local-123",
-            model: "tiny",
+            model: "tiny-http500" /* its own model: the answer cache keys on it */,
             baseURL: "http://127.0.0.1:9999/v1",
             fetch: srv.fetcher,
           }),
