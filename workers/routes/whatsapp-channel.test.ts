@@ -5,7 +5,16 @@ import { setEgressTransport } from "../lib/egress";
 import { sign } from "../lib/signatures";
 import { roomStub } from "../rooms/room-stub";
 import { joinOperator } from "../rooms/test-client";
-import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { addMember, call, eventually, expectJson, makeTenant } from "../test/fixtures";
+import {
+  APP_SECRET,
+  connectWhatsApp,
+  graphServer,
+  notification as metaNotification,
+  PNID,
+  VERIFY,
+  type GraphCall,
+} from "../test/whatsapp-meta";
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -16,67 +25,20 @@ vi.setConfig({ testTimeout: 30_000 });
  * vitest.config.ts sets WHATSAPP_API_BASE=https://graph.whatsapp.test, so the host proves the var is read.
  */
 
-type GraphCall = { url: string; auth: string | null; body: Record<string, any> };
 let graph: GraphCall[] = [];
 let restore: (() => void) | undefined;
 beforeEach(() => {
-  graph = [];
-  let n = 0;
-  restore = setEgressTransport(async (req) => {
-    const body = (await req.json()) as Record<string, any>;
-    graph.push({ url: req.url, auth: req.headers.get("authorization"), body });
-    return Response.json({
-      messaging_product: "whatsapp",
-      contacts: [{ input: body.to, wa_id: body.to }],
-      messages: [{ id: `wamid.OUT${++n}` }],
-    });
-  });
+  const server = graphServer();
+  graph = server.calls;
+  restore = setEgressTransport(server.transport);
 });
 afterEach(() => restore?.());
 
-const APP_SECRET = "app-secret-0123456789";
-const VERIFY = "verify-token-abcdef";
-const PNID = "123456123";
+const connect = connectWhatsApp;
 
-async function connect(t: TestTenant, over: Record<string, unknown> = {}) {
-  return expectJson<{ id: string; webhookUrl: string }>(
-    call("/api/channels/whatsapp", {
-      method: "POST",
-      token: t.token,
-      json: {
-        botId: t.botId,
-        phoneNumberId: PNID,
-        accessToken: "EAAG-access-token-xyz",
-        appSecret: APP_SECRET,
-        verifyToken: VERIFY,
-        ...over,
-      },
-    }),
-    201,
-  );
-}
-
-function notification(waId: string, messages: Record<string, unknown>[], name = "test user name") {
-  return JSON.stringify({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "WABA_ID",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "16505551111", phone_number_id: PNID },
-              contacts: [{ profile: { name }, wa_id: waId }],
-              messages,
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
+/** Meta's notification of inbound messages from one contact. */
+const notification = (waId: string, messages: Record<string, unknown>[], name = "test user name") =>
+  metaNotification({ contacts: [{ profile: { name }, wa_id: waId }], messages });
 
 const text = (waId: string, id: string, body: string, ts = Math.floor(Date.now() / 1000)) => ({
   from: waId,
@@ -256,7 +218,7 @@ describe("WhatsApp channel", () => {
     op.send({ type: "msg", cid: "op-1", text: "Hi, a person here." });
     await op.waitFor((f) => f.type === "msg" && f.cid === "op-1");
     await eventually(
-      async () => graph.map((g) => g.body.text?.body),
+      async () => graph.map((g) => g.body?.text?.body),
       (bodies) => bodies.includes("Hi, a person here."),
     );
     op.close();
@@ -296,7 +258,7 @@ describe("WhatsApp channel", () => {
       201,
     );
     expect(sent.wamid).toMatch(/^wamid\.OUT/);
-    const template = graph.filter((g) => g.body.type === "template");
+    const template = graph.filter((g) => g.body?.type === "template");
     expect(template).toHaveLength(1);
     expect(template[0]!.body).toEqual({
       messaging_product: "whatsapp",
@@ -313,7 +275,7 @@ describe("WhatsApp channel", () => {
       "[template order_update] A-1234",
     ]);
     // nothing free-form ever went to this contact
-    expect(graph.filter((g) => g.body.type === "text")).toEqual([]);
+    expect(graph.filter((g) => g.body?.type === "text")).toEqual([]);
 
     // bad template input, another workspace's conversation, a non-WhatsApp conversation
     await expectJson(
@@ -333,6 +295,6 @@ describe("WhatsApp channel", () => {
       }),
       404,
     );
-    expect(graph.filter((g) => g.body.type === "template")).toHaveLength(1);
+    expect(graph.filter((g) => g.body?.type === "template")).toHaveLength(1);
   });
 });
