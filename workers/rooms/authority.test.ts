@@ -1,32 +1,20 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { addMember, call, eventually, expectJson, makeTenant } from "../test/fixtures";
 import { roomStub } from "./room-stub";
 import { setRoomAnswererForTesting } from "./room-ctx";
 import { hubStub } from "./tenant-hub";
-import { joinOperator, joinVisitor, newSession, openSocket } from "./test-client";
+import { joinOperator, joinVisitor, newSession, openSocket, quietAnswerer } from "./test-client";
 
 /**
  * Issue 13 item 3, performed as the attack: open sockets keep acting after the principal lost its
  * authority. Each case must be refused at once, with nothing stored.
  */
 
-const quiet: StreamAnswer = async function* (): AsyncIterable<AnswerEvent> {
-  yield {
-    type: "done",
-    answer: "Noted.",
-    sources: [],
-    confidence: 0.9,
-    handoff: false,
-    timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
-  };
-};
-
 afterEach(() => setRoomAnswererForTesting());
 
 async function conversationWithAgent() {
-  setRoomAnswererForTesting(quiet);
+  setRoomAnswererForTesting(quietAnswerer);
   const t = await makeTenant();
   const agent = await addMember(t, "agent");
   const s = await newSession(t);

@@ -1,10 +1,9 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { addMember, call, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { roomStub } from "./room-stub";
 import { setRoomAnswererForTesting } from "./room-ctx";
-import { joinOperator, joinVisitor, newSession, openSocket } from "./test-client";
+import { joinOperator, joinVisitor, newSession, openSocket, quietAnswerer } from "./test-client";
 
 /**
  * Issue 18 over real sockets: a custom role acts on a conversation socket exactly as its named
@@ -13,17 +12,6 @@ import { joinOperator, joinVisitor, newSession, openSocket } from "./test-client
  * (permissions changed: reconnect) while it may still act, watch-only when it may only read,
  * 4001 (access revoked) when it no longer reads conversations.
  */
-
-const quiet: StreamAnswer = async function* (): AsyncIterable<AnswerEvent> {
-  yield {
-    type: "done",
-    answer: "Noted.",
-    sources: [],
-    confidence: 0.9,
-    handoff: false,
-    timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
-  };
-};
 
 afterEach(() => setRoomAnswererForTesting());
 
@@ -52,7 +40,7 @@ const patchRole = (t: TestTenant, id: string, permissions: string[]) =>
 
 describe("custom roles on live sockets", () => {
   it("a notes-only role may note over the socket but not reply or take over", async () => {
-    setRoomAnswererForTesting(quiet);
+    setRoomAnswererForTesting(quietAnswerer);
     const t = await makeTenant();
     const role = await roleOf(t, ["conversations:read", "notes:write"]);
     const m = await memberWithRole(t, role.id);
@@ -74,7 +62,7 @@ describe("custom roles on live sockets", () => {
   });
 
   it("editing the role closes the member's inbox socket (4003) and its conversation socket follows the new permissions", async () => {
-    setRoomAnswererForTesting(quiet);
+    setRoomAnswererForTesting(quietAnswerer);
     const t = await makeTenant();
     const role = await roleOf(t, ["conversations:read", "replies:write"]);
     const m = await memberWithRole(t, role.id);
@@ -112,7 +100,7 @@ describe("custom roles on live sockets", () => {
   });
 
   it("deleting the role revokes its members' open sockets (4001)", async () => {
-    setRoomAnswererForTesting(quiet);
+    setRoomAnswererForTesting(quietAnswerer);
     const t = await makeTenant();
     const role = await roleOf(t, ["conversations:read", "replies:write"]);
     const m = await memberWithRole(t, role.id);

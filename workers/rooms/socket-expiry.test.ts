@@ -1,29 +1,17 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { ACCESS_TTL_SECONDS, signAccessToken } from "../domain/auth/tokens";
 import { addMember, eventually, makeTenant } from "../test/fixtures";
 import { roomStub } from "./room-stub";
 import { setRoomAnswererForTesting } from "./room-ctx";
 import { hubStub } from "./tenant-hub";
-import { joinOperator, joinVisitor, newSession, openSocket } from "./test-client";
+import { joinOperator, joinVisitor, newSession, openSocket, quietAnswerer } from "./test-client";
 
 /**
  * Issue 13 item 3: an operator socket lives as long as its access token unless an in-band
  * `{"type":"auth","token"}` frame with a fresh token of the same user and tenant extends it.
  * Tokens here are signed as if issued 15 minutes minus ~2 s ago, so they expire during the test.
  */
-
-const quiet: StreamAnswer = async function* (): AsyncIterable<AnswerEvent> {
-  yield {
-    type: "done",
-    answer: "Noted.",
-    sources: [],
-    confidence: 0.9,
-    handoff: false,
-    timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
-  };
-};
 
 afterEach(() => setRoomAnswererForTesting());
 
@@ -37,7 +25,7 @@ async function shortToken(userId: string, tenantId: string) {
 const waitUntil = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms - Date.now()) + 100));
 
 async function setup() {
-  setRoomAnswererForTesting(quiet);
+  setRoomAnswererForTesting(quietAnswerer);
   const t = await makeTenant();
   const agent = await addMember(t, "agent");
   const s = await newSession(t);

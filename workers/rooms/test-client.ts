@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
 import { call, expectJson, type TestTenant } from "../test/fixtures";
 
 /** A frame as tests see it: parsed JSON, fields checked by the assertions themselves. */
@@ -106,3 +107,15 @@ export async function joinOperator(conversationId: string, token: string, lastSe
 export function expectNoFrame(sock: TestSocket, pred: (f: Frame) => boolean) {
   expect(sock.frames.filter(pred), JSON.stringify(sock.frames)).toEqual([]);
 }
+
+/** A room answerer that answers "Noted." at once (setRoomAnswererForTesting): tests of sockets, not answers. */
+export const quietAnswerer: StreamAnswer = async function* (): AsyncIterable<AnswerEvent> {
+  yield {
+    type: "done",
+    answer: "Noted.",
+    sources: [],
+    confidence: 0.9,
+    handoff: false,
+    timings: { retrieveMs: 0, generateMs: 0, totalMs: 0 },
+  };
+};
