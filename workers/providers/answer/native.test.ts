@@ -14,6 +14,7 @@ import { geminiAnswerModel } from "./gemini";
 import { offlineAnswerModel } from "./offline";
 import { openAiAnswerModel } from "./openai";
 import type { AnswerReport, GroundedPrompt } from "./port";
+import { pricingPrompt } from "./test-prompt";
 
 /**
  * Local servers, in process, that speak each provider's published wire format (workerd tests cannot
@@ -111,31 +112,14 @@ function fakeGemini(mode: Mode, pieces = ["Pro is ", "$9.99 a month ", "[1]."]) 
   };
 }
 
-const prompt: GroundedPrompt = {
-  question: "How much is Pro?",
+const prompt = pricingPrompt({
   history: [
     { role: "ai", text: "Hello! How can I help?" },
     { role: "visitor", text: "hi" },
   ],
-  passages: [
-    {
-      n: 1,
-      sourceId: "doc_x",
-      title: "Pricing",
-      url: null,
-      heading: "Plans",
-      text: "Pro costs $9.99 per month.",
-      score: 1,
-    },
-  ],
-  botName: "Helper",
-  instructions: "Be brief.",
-  language: null,
-  answerLength: "short",
-  channel: "chat",
   terms: [{ term: "pro", weight: 2 }],
   questionType: "price",
-};
+});
 
 async function run(model: {
   stream: (p: GroundedPrompt, s?: AbortSignal, r?: (x: AnswerReport) => void) => AsyncIterable<string>;

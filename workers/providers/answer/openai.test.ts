@@ -6,7 +6,7 @@ import type { AnswerCtx } from "../../domain/knowledge/answer-types";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import { chooseAnswerModel } from "..";
 import { completeOnce, openAiAnswerModel } from "./openai";
-import type { GroundedPrompt } from "./port";
+import { pricingPrompt } from "./test-prompt";
 import { workersAiAnswerModel } from "./workers-ai";
 
 /**
@@ -57,27 +57,7 @@ function fakeOpenAi(mode: Mode, pieces = ["Pro costs ", "$9.99 ", "per month [1]
   return { fetcher: fetcher as typeof fetch, requests };
 }
 
-const prompt: GroundedPrompt = {
-  question: "How much is Pro?",
-  history: [{ role: "visitor", text: "hi" }],
-  passages: [
-    {
-      n: 1,
-      sourceId: "doc_x",
-      title: "Pricing",
-      url: null,
-      heading: "Plans",
-      text: "Pro costs $9.99 per month.",
-      score: 1,
-    },
-  ],
-  botName: "Helper",
-  instructions: "Be brief.",
-  language: null,
-  answerLength: "short",
-  channel: "chat",
-  terms: [],
-};
+const prompt = pricingPrompt();
 
 async function collect(it: AsyncIterable<string>) {
   let s = "";
