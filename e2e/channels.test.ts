@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { launchBrowser, screenshot, startEcho, type LocalServer, e2ePort } from "./harness";
+import { launchBrowser, screenshot, startEcho, type LocalServer, e2ePort, demoApi } from "./harness";
 import { rfc822 as eml } from "../workers/test/rfc822";
 
 const PORT = e2ePort(8871);
@@ -20,19 +20,7 @@ let server: LocalServer;
 let graph: Server;
 const graphCalls: { url: string; auth: string | undefined; body: Record<string, any> }[] = [];
 
-async function api<T = any>(path: string, init: { method?: string; json?: unknown } = {}): Promise<T> {
-  const res = await fetch(`${server.origin}${path}`, {
-    method: init.method ?? "GET",
-    headers: {
-      authorization: `Bearer ${server.demo.token}`,
-      ...(init.json !== undefined && { "content-type": "application/json" }),
-    },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T = any>(path: string, init: { method?: string; json?: unknown } = {}) => demoApi(server)<T>(path, init);
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;

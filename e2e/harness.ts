@@ -104,6 +104,18 @@ export async function api<T = unknown>(
   return { status: r.status, body: (await r.json().catch(() => null)) as T };
 }
 
+/**
+ * The demo owner's API for a suite's setup and checks: `(path, {method, json})` → the JSON body;
+ * any non-2xx answer throws with its status and body.
+ */
+export function demoApi(server: LocalServer) {
+  return async <T = any>(path: string, init: { method?: string; json?: unknown } = {}): Promise<T> => {
+    const { status, body } = await api<T>(server.origin, server.demo.token, init.method ?? "GET", path, init.json);
+    if (status < 200 || status > 299) throw new Error(`${path}: ${status} ${JSON.stringify(body)}`);
+    return body;
+  };
+}
+
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

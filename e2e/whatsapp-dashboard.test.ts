@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { e2ePort, launchBrowser, screenshot, startEcho, until, type LocalServer } from "./harness";
+import { e2ePort, launchBrowser, screenshot, startEcho, until, type LocalServer, demoApi } from "./harness";
 
 const PORT = e2ePort(8873);
 const PNID = "555000333";
@@ -23,19 +23,7 @@ let graph: Server;
 let browser: Browser | undefined;
 const sent: Record<string, any>[] = [];
 
-async function api<T = any>(path: string, init: { method?: string; json?: unknown } = {}): Promise<T> {
-  const res = await fetch(`${server.origin}${path}`, {
-    method: init.method ?? "GET",
-    headers: {
-      authorization: `Bearer ${server.demo.token}`,
-      ...(init.json !== undefined && { "content-type": "application/json" }),
-    },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T = any>(path: string, init: { method?: string; json?: unknown } = {}) => demoApi(server)<T>(path, init);
 
 beforeAll(async () => {
   graph = createServer((req, res) => {
