@@ -1,5 +1,5 @@
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
-import { afterUsage, aiAnswerLimitOf, mayTenant, NOTICE_THRESHOLDS } from "../domain/billing";
+import { afterUsage, aiAnswerLimitOf, mayTenant, NOTICE_THRESHOLDS, paidAnswer } from "../domain/billing";
 import type { AiAllowance } from "./room-core";
 
 /** A room trusts an allowance with headroom this long before asking D1 again. */
@@ -38,7 +38,7 @@ export class RoomQuota {
       const botId = this.botId();
       const a = await mayTenant(ctx, {
         kind: "ai_answer",
-        paid: ctx.config.answerProvider !== "offline",
+        paid: await paidAnswer(ctx, botId),
         ...(botId !== undefined ? { botId } : {}),
       });
       const limit = aiAnswerLimitOf(a.plan);

@@ -1,7 +1,7 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../index";
 import { requestCtx } from "../compose";
+import { setEgressTransport } from "../lib/egress";
 import { mayTenant } from "../domain/billing/may-tenant";
 import { costMicrosOf } from "../domain/billing/prices";
 import { recordModelUsage } from "../domain/billing/usage";
@@ -25,20 +25,25 @@ const tokens = (t: TestTenant, eventId: string, model: string, inputTokens: numb
   at: Date.now(),
 });
 
-/** The Worker with a paid answer provider configured (no AI binding here, so it answers offline, but bills as paid). */
-const paidEnv = { ...env, ANSWER_PROVIDER: "workers-ai" } as Env;
-async function callPaid(path: string, init: RequestInit & { json?: unknown } = {}) {
-  const headers = new Headers(init.headers);
-  if (init.json !== undefined) headers.set("content-type", "application/json");
-  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-  const ctx = createExecutionContext();
-  const req = new Request(`http://echo.test${path}`, { ...init, headers, body }) as Request<
-    unknown,
-    IncomingRequestCfProperties
-  >;
-  const res = await worker.fetch(req, paidEnv, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
+/**
+ * A bot made paid by its own model chain (an Anthropic link) on this offline deployment; the link's
+ * server is down here, so each answer falls back to the embedded answerer, but the call is billed as paid.
+ */
+async function withPaidChain(t: TestTenant, run: () => Promise<void>) {
+  await expectJson(
+    call(`/api/bots/${t.botId}/answer-providers`, {
+      method: "PUT",
+      token: t.token,
+      json: { chain: [{ provider: "anthropic", model: "claude-local", apiKey: "sk-ant-test-key" }] },
+    }),
+    200,
+  );
+  const restore = setEgressTransport(async () => new Response("down", { status: 503 }));
+  try {
+    await run();
+  } finally {
+    restore();
+  }
 }
 
 describe("model cost", () => {
@@ -110,40 +115,42 @@ describe("budget caps", () => {
   it("a spent bot cap stops paid calls before they are made; the choice decides what happens instead", async () => {
     const t = await makeTenant("Spent");
     const ctx = ctxOf(t);
-    const k = await expectJson(
-      call("/api/keys", { method: "POST", token: t.token, json: { name: "llm", scopes: ["chat:completions"] } }),
-      201,
-    );
-    const ask = () =>
-      callPaid("/v1/chat/completions", {
-        method: "POST",
-        headers: { authorization: `Bearer ${k.secret}` },
-        json: { model: t.botId, messages: [{ role: "user", content: "Hello there" }] },
-      });
-    await expectJson(
-      call(`/api/billing/bots/${t.botId}`, { method: "PUT", token: t.token, json: { budgetCapMicros: 1000 } }),
-      200,
-    );
-    await expectJson(ask(), 200);
-    await recordModelUsage(ctx, tokens(t, "cmpl_big", "gpt-4o-mini", 10_000, 0)); // 1,500 µ$ > 1,000
-    const refused = await expectJson(ask(), 402);
-    expect(refused.error).toMatchObject({ type: "insufficient_quota" });
-    expect(refused.error.message).toContain("budget cap");
-    // the unpaid (embedded) answerer is never capped: the same tenant on an offline deployment answers
-    expect((await mayTenant(ctx, { kind: "ai_answer", paid: false, botId: t.botId })).ok).toBe(true);
-    // the bot's choice: answer with the embedded answerer instead
-    await expectJson(
-      call(`/api/billing/bots/${t.botId}`, { method: "PUT", token: t.token, json: { overQuotaChoice: "embedded" } }),
-      200,
-    );
-    const ok = await expectJson(ask(), 200);
-    expect(ok.choices[0].message.content.length).toBeGreaterThan(0);
-    // raising the cap lifts it at once
-    await expectJson(
-      call(`/api/billing/bots/${t.botId}`, { method: "PUT", token: t.token, json: { budgetCapMicros: 1_000_000 } }),
-      200,
-    );
-    expect((await mayTenant(ctx, { kind: "ai_answer", paid: true, botId: t.botId })).ok).toBe(true);
+    await withPaidChain(t, async () => {
+      const k = await expectJson(
+        call("/api/keys", { method: "POST", token: t.token, json: { name: "llm", scopes: ["chat:completions"] } }),
+        201,
+      );
+      const ask = () =>
+        call("/v1/chat/completions", {
+          method: "POST",
+          headers: { authorization: `Bearer ${k.secret}` },
+          json: { model: t.botId, messages: [{ role: "user", content: "Hello there" }] },
+        });
+      await expectJson(
+        call(`/api/billing/bots/${t.botId}`, { method: "PUT", token: t.token, json: { budgetCapMicros: 1000 } }),
+        200,
+      );
+      await expectJson(ask(), 200);
+      await recordModelUsage(ctx, tokens(t, "cmpl_big", "gpt-4o-mini", 10_000, 0)); // 1,500 µ$ > 1,000
+      const refused = await expectJson(ask(), 402);
+      expect(refused.error).toMatchObject({ type: "insufficient_quota" });
+      expect(refused.error.message).toContain("budget cap");
+      // the unpaid (embedded) answerer is never capped: the same tenant on an offline deployment answers
+      expect((await mayTenant(ctx, { kind: "ai_answer", paid: false, botId: t.botId })).ok).toBe(true);
+      // the bot's choice: answer with the embedded answerer instead
+      await expectJson(
+        call(`/api/billing/bots/${t.botId}`, { method: "PUT", token: t.token, json: { overQuotaChoice: "embedded" } }),
+        200,
+      );
+      const ok = await expectJson(ask(), 200);
+      expect(ok.choices[0].message.content.length).toBeGreaterThan(0);
+      // raising the cap lifts it at once
+      await expectJson(
+        call(`/api/billing/bots/${t.botId}`, { method: "PUT", token: t.token, json: { budgetCapMicros: 1_000_000 } }),
+        200,
+      );
+      expect((await mayTenant(ctx, { kind: "ai_answer", paid: true, botId: t.botId })).ok).toBe(true);
+    });
   });
 
   it("the tenant's monthly cap counts every bot's cost", async () => {

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { Ctx } from "../ctx";
 import { decideEntitlement, effectivePlan } from "./entitlement";
-import { isStripeConfigured, loadBillingSnapshot } from "./may-tenant";
+import { isStripeConfigured, loadBillingSnapshot, paidAnswer } from "./may-tenant";
 import { CREDIT_PACKS, PLANS, periodBounds, periodOf } from "./plans";
 import { NotFound } from "../../lib/errors";
 import type { BillingDto, BillingSettingsInput, BotBillingInput, UsageDto, UsageQuery } from "./schemas";
@@ -13,7 +13,7 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
   const plan = effectivePlan(s, now);
   const period = periodOf(now);
   const { start, end } = periodBounds(period);
-  const answer = decideEntitlement(s, { kind: "ai_answer", paid: ctx.config.answerProvider !== "offline" }, now);
+  const answer = decideEntitlement(s, { kind: "ai_answer", paid: await paidAnswer(ctx) }, now);
   const stripe = isStripeConfigured(ctx.config);
   const [account, botRows, botSettings, counters] = await Promise.all([
     ctx.repos.billing.account(ctx.tenantId),

@@ -1,6 +1,6 @@
 import { streamAnswer, streamEmbeddedAnswer } from "../knowledge/answer";
 import type { AnswerCtx, StreamAnswer } from "../knowledge/answer-types";
-import { mayTenant, refusalError } from "./may-tenant";
+import { mayTenant, paidAnswer, refusalError } from "./may-tenant";
 import { afterUsage } from "./notices";
 import { modelUsageStmts, usageStmts } from "./usage";
 
@@ -17,7 +17,7 @@ export async function gatedAnswerer(
 ): Promise<StreamAnswer> {
   const allowance = await mayTenant(ctx, {
     kind: "ai_answer",
-    paid: ctx.config.answerProvider !== "offline",
+    paid: await paidAnswer(ctx, botId),
     ...(botId !== undefined ? { botId } : {}),
   });
   if (allowance.ok) return fallback;

@@ -6,6 +6,16 @@ import { DEFAULT_PLAN, periodOf } from "./plans";
 /** What the billing verbs need: the database, config (is Stripe on?), the clock and the tenant. */
 export type BillingCtx = Pick<BaseCtx, "repos" | "config" | "clock"> & { tenantId: string };
 
+/**
+ * Whether the next answer (of this bot, else the tenant's) is a paid model call: any model but the
+ * embedded answerer — the bot's own chain, the tenant's key or the deployment's provider. Budget caps
+ * and the over-quota choice apply to paid calls only.
+ */
+export async function paidAnswer(ctx: BillingCtx & Pick<BaseCtx, "providers">, botId?: string): Promise<boolean> {
+  const model = await ctx.providers.answerModel(ctx.tenantId, botId).catch(() => null);
+  return model ? model.name !== "offline" : ctx.config.answerProvider !== "offline";
+}
+
 /** The tenant's billing state and this period's usage (one D1 round trip, two more for bots/seats when asked). */
 export async function loadBillingSnapshot(
   ctx: BillingCtx,
