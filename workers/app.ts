@@ -17,6 +17,7 @@ import { keyRoutes } from "./routes/keys";
 import { teamRoutes } from "./routes/team";
 import { healthRoutes } from "./routes/health";
 import { mountFeatureRoutes } from "./routes/features";
+import { serveApiDocument } from "./routes/openapi";
 import { secretGate } from "./routes/secret-gate";
 import { requestMetaOf } from "./domain/audit";
 
@@ -66,15 +67,7 @@ export function createApp() {
   app.route("/api/team", teamRoutes);
   mountFeatureRoutes(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-    description: "access token (JWT) or server API key (sk_...)",
-  });
-  app.doc31("/api/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Echo API", version: "1.0.0", description: "Echo's REST API. Errors are RFC 9457 problem details." },
-  });
+  serveApiDocument(app);
 
   app.notFound((c) =>
     problemResponse(new AppError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), c.var.requestId),

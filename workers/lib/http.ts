@@ -64,3 +64,6 @@ export const IdParam = (prefix: string) =>
   });
 
 export type Middleware = MiddlewareHandler<AppEnv>;
+
+/** An operation's OpenAPI security: any one of the named schemes (workers/routes/openapi.ts defines them). */
+export const anyOf = (...schemes: string[]): Record<string, string[]>[] => schemes.map((s) => ({ [s]: [] }));

@@ -11,7 +11,7 @@ import { listWorkspaces, logIn, logOut, refreshSession, switchWorkspace } from "
 import { Unauthorized } from "../lib/errors";
 import { requestSignup, SignupAccepted, verifySignup, VerifyEmailInput } from "../domain/auth/signup";
 import { acceptInvitation, AcceptInput } from "../domain/team";
-import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
+import { createRouter, jsonBody, jsonResponse, problemResponses, anyOf } from "../lib/http";
 import { clientOf, optionalUser } from "./middleware";
 
 const post = <T extends z.ZodType>(path: string, body: T, summary: string) =>
@@ -20,6 +20,8 @@ const post = <T extends z.ZodType>(path: string, body: T, summary: string) =>
     path,
     tags: ["auth"],
     summary,
+    // public: these authenticate with what the body carries (password, mailed token, refresh token)
+    security: [],
     request: { body: jsonBody(body) },
     responses: { 200: jsonResponse(Session, "session"), ...problemResponses },
   });
@@ -46,11 +48,15 @@ export const authRoutes = createRouter()
     c.json(await refreshSession(c.var.ctx, c.req.valid("json").refreshToken), 200),
   )
   .openapi(
-    post(
-      "/accept-invitation",
-      AcceptInput,
-      "Accept an invitation: signed in for an existing account, or with a new password for a new one",
-    ),
+    {
+      ...post(
+        "/accept-invitation",
+        AcceptInput,
+        "Accept an invitation: signed in for an existing account, or with a new password for a new one",
+      ),
+      // optional bearer: a signed-in account accepts for itself
+      security: [{}, ...anyOf("bearer")],
+    },
     async (c) => {
       const userId = await optionalUser(c.var.ctx, c.req.header("authorization"));
       return c.json(await acceptInvitation(c.var.ctx, c.req.valid("json"), userId), 200);
@@ -123,6 +129,7 @@ export const authRoutes = createRouter()
       path: "/logout",
       tags: ["auth"],
       summary: "Revoke a refresh token family",
+      security: [],
       request: { body: jsonBody(RefreshInput) },
       responses: { 204: { description: "signed out" }, ...problemResponses },
     }),

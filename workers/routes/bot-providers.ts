@@ -37,6 +37,7 @@ export const botProviderRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/{id}/answer-providers",
+      summary: "The bot's answer model chain (keys are never returned)",
       tags,
       security: sec,
       middleware: [authed("settings:read")],

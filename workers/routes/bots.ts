@@ -12,6 +12,7 @@ export const botRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/",
+      summary: "List the workspace's bots",
       tags: ["bots"],
       security: sec,
       middleware: [authed("bots:read")],
@@ -23,6 +24,7 @@ export const botRoutes = createRouter()
     createRoute({
       method: "post",
       path: "/",
+      summary: "Create a bot",
       tags: ["bots"],
       security: sec,
       middleware: [authed("bots:write")],
@@ -35,6 +37,7 @@ export const botRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/{id}",
+      summary: "Get a bot",
       tags: ["bots"],
       security: sec,
       middleware: [authed("bots:read")],
@@ -47,6 +50,7 @@ export const botRoutes = createRouter()
     createRoute({
       method: "patch",
       path: "/{id}",
+      summary: "Update a bot (name, settings, persona, avatar)",
       tags: ["bots"],
       security: sec,
       middleware: [authed("bots:write")],
@@ -59,6 +63,7 @@ export const botRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/{id}",
+      summary: "Delete a bot",
       tags: ["bots"],
       security: sec,
       middleware: [authed("bots:write")],

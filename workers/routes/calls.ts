@@ -5,7 +5,7 @@ import { CallDetailDto, CallDto, CallListQuery } from "../domain/voice/call-sche
 import { deleteCall, getCallDetail, listCalls } from "../domain/voice/call-list";
 import { readCallRecording, type RecordingRead, verifyRecordingSig } from "../domain/voice/recording";
 import type { AppEnv } from "../env";
-import { createRouter, IdParam, jsonResponse, problemResponses } from "../lib/http";
+import { createRouter, IdParam, jsonResponse, problemResponses, anyOf } from "../lib/http";
 import { authed } from "./middleware";
 
 const sec = [{ bearer: [] }];
@@ -80,7 +80,7 @@ export const callRoutes = createRouter()
       path: "/{id}/recording",
       tags,
       summary: "The call's recording from R2; honours Range (206, 416)",
-      security: sec,
+      security: anyOf("bearer", "signedUrl"),
       middleware: [recordingAccess],
       request: {
         params: Param,

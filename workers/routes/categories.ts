@@ -38,6 +38,7 @@ export const categoryRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/",
+      summary: "List triage categories",
       tags: ["categories"],
       security: sec,
       middleware: [authed("tickets:read")],
@@ -84,6 +85,7 @@ export const categoryRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/{id}",
+      summary: "Get a triage category with its examples",
       tags: ["categories"],
       security: sec,
       middleware: [authed("tickets:read")],
@@ -96,6 +98,7 @@ export const categoryRoutes = createRouter()
     createRoute({
       method: "patch",
       path: "/{id}",
+      summary: "Update a triage category",
       tags: ["categories"],
       security: sec,
       middleware: [authed("settings:write")],
@@ -108,6 +111,7 @@ export const categoryRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/{id}",
+      summary: "Delete a triage category",
       tags: ["categories"],
       security: sec,
       middleware: [authed("settings:write")],
@@ -136,6 +140,7 @@ export const categoryRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/{id}/examples/{exampleId}",
+      summary: "Delete a category's training example",
       tags: ["categories"],
       security: sec,
       middleware: [authed("settings:write")],

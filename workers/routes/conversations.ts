@@ -13,7 +13,7 @@ import {
   toConversationDto,
 } from "../domain/conversations";
 import { connectOperator } from "../domain/conversations/sockets";
-import { createRouter, IdParam, jsonResponse, problemResponses } from "../lib/http";
+import { createRouter, IdParam, jsonResponse, problemResponses, anyOf } from "../lib/http";
 import { authed } from "./middleware";
 import { requireUpgrade, socketCredential, socketPrincipal } from "./socket-upgrade";
 import { fileResponse } from "./widget-sessions";
@@ -41,6 +41,7 @@ export const conversationRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/{id}",
+      summary: "Get a conversation",
       tags: ["conversations"],
       security: sec,
       middleware: [authed("conversations:read")],
@@ -120,6 +121,7 @@ export const conversationRoutes = createRouter()
       path: "/{id}/ws",
       tags: ["conversations"],
       summary: "Operator WebSocket into the live room (?token=<access token>); viewers watch only",
+      security: anyOf("socketToken", "bearer"),
       request: { params: Param, query: z.object({ token: z.string().min(1).max(4000).optional() }) },
       responses: {
         101: { description: "switching protocols" },

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { connectInbox } from "../domain/conversations/sockets";
-import { createRouter, problemResponses } from "../lib/http";
+import { createRouter, problemResponses, anyOf } from "../lib/http";
 import { requireUpgrade, socketCredential, socketPrincipal } from "./socket-upgrade";
 
 /** The operators' live inbox feed (TenantHub): coarse conversation events, presence. */
@@ -11,6 +11,7 @@ export const inboxRoutes = createRouter().openapi(
     tags: ["conversations"],
     summary:
       "Inbox WebSocket (?token=<access token>): conversation.created/message/mode/assigned/closed, call.state, presence",
+    security: anyOf("socketToken", "bearer"),
     request: { query: z.object({ token: z.string().min(1).max(4000).optional() }) },
     responses: { 101: { description: "switching protocols" }, 400: problemResponses[400] },
   }),

@@ -35,6 +35,7 @@ export const integrationRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/",
+      summary: "List store connections",
       tags,
       security: sec,
       middleware: [authed("settings:read")],
@@ -78,6 +79,7 @@ export const integrationRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/{id}",
+      summary: "Get a store connection",
       tags,
       security: sec,
       middleware: [authed("settings:read")],
@@ -116,6 +118,7 @@ export const integrationRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/{id}",
+      summary: "Disconnect a store",
       tags,
       security: sec,
       middleware: [authed("settings:write")],
@@ -137,6 +140,7 @@ export const conversationOrderRoutes = createRouter().openapi(
   createRoute({
     method: "get",
     path: "/{id}/orders",
+    summary: "The conversation's visitor's recent store orders, for the operator's sidebar",
     tags,
     security: sec,
     middleware: [authed("conversations:read")],

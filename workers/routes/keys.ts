@@ -10,6 +10,7 @@ export const keyRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/",
+      summary: "List API keys (prefixes only, never secrets)",
       tags: ["keys"],
       security: sec,
       middleware: [authed("keys:read")],

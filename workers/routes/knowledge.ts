@@ -65,6 +65,7 @@ export const knowledgeRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/sources",
+      summary: "List knowledge sources with their ingest status",
       tags,
       security: sec,
       middleware: [authed("knowledge:read")],
@@ -90,6 +91,7 @@ export const knowledgeRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/sources/{id}",
+      summary: "Get a knowledge source",
       tags,
       security: sec,
       middleware: [authed("knowledge:read")],

@@ -225,6 +225,7 @@ openAiRoutes
     createRoute({
       method: "get",
       path: "/models/{id}",
+      summary: "Get one model (a bot of this workspace)",
       tags: ["openai-compatible"],
       security: sec,
       request: { params: z.object({ id: z.string().min(1).max(64) }) },

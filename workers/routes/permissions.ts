@@ -8,6 +8,7 @@ export const permissionRoutes = createRouter().openapi(
   createRoute({
     method: "get",
     path: "/",
+    summary: "The permission catalogue and the built-in role templates",
     tags: ["team"],
     security: [{ bearer: [] }],
     middleware: [authed("roles:read")],

@@ -44,6 +44,7 @@ export const privacyRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/settings",
+      summary: "The workspace's retention settings",
       tags,
       security: sec,
       middleware: [authed("settings:read")],

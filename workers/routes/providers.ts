@@ -31,6 +31,7 @@ export const providerRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/openai",
+      summary: "The workspace's OpenAI-compatible provider settings (key never returned)",
       tags,
       security: sec,
       middleware: [authed("settings:read")],

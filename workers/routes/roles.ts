@@ -21,6 +21,7 @@ export const roleRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/",
+      summary: "List roles (built-in templates and custom roles)",
       tags,
       security: sec,
       middleware: [authed("roles:read")],
@@ -45,6 +46,7 @@ export const roleRoutes = createRouter()
     createRoute({
       method: "patch",
       path: "/{id}",
+      summary: "Update a custom role's name or permissions",
       tags,
       security: sec,
       middleware: [authed("roles:write")],
@@ -57,6 +59,7 @@ export const roleRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/{id}",
+      summary: "Delete a custom role (its holders lose its permissions; their sockets close)",
       tags,
       security: sec,
       middleware: [authed("roles:write")],

@@ -45,6 +45,7 @@ export const ssoSettingsRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/",
+      summary: "The workspace's OpenID Connect settings (client secret never returned)",
       tags,
       security: sec,
       middleware: [authed("sso:read")],
@@ -88,6 +89,7 @@ export const ssoAuthRoutes = createRouter()
       path: "/start",
       tags,
       summary: "Redirects to the workspace's identity provider",
+      security: [],
       request: { query: SsoStartQuery },
       responses: { 302: { description: "to the identity provider" }, ...problemResponses },
     }),
@@ -109,6 +111,7 @@ export const ssoAuthRoutes = createRouter()
       path: "/callback",
       tags,
       summary: "The identity provider's redirect: validates the ID token and signs in",
+      security: [],
       request: { query: SsoCallbackQuery },
       responses: { 200: jsonResponse(Session, "session"), ...problemResponses },
     }),

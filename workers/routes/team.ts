@@ -29,6 +29,7 @@ export const teamRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/members",
+      summary: "List the workspace's members and their roles",
       tags: ["team"],
       security: sec,
       middleware: [authed("team:read")],
@@ -52,6 +53,7 @@ export const teamRoutes = createRouter()
     createRoute({
       method: "patch",
       path: "/members/{userId}",
+      summary: "Change a member's role",
       tags: ["team"],
       security: sec,
       middleware: [authed("team:write")],
@@ -70,6 +72,7 @@ export const teamRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/members/{userId}",
+      summary: "Remove a member from the workspace",
       tags: ["team"],
       security: sec,
       middleware: [authed("team:write")],
@@ -85,6 +88,7 @@ export const teamRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/invitations",
+      summary: "List pending invitations",
       tags: ["team"],
       security: sec,
       middleware: [authed("team:read")],
@@ -115,6 +119,7 @@ export const teamRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/invitations/{id}",
+      summary: "Revoke an invitation",
       tags: ["team"],
       security: sec,
       middleware: [authed("team:write")],

@@ -89,6 +89,7 @@ export const triageSettingsRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/routing-rules",
+      summary: "List routing rules",
       tags: ["triage"],
       security: sec,
       middleware: [authed("tickets:read")],
@@ -113,6 +114,7 @@ export const triageSettingsRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/routing-rules/{id}",
+      summary: "Delete a routing rule",
       tags: ["triage"],
       security: sec,
       middleware: [authed("settings:write")],

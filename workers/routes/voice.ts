@@ -25,6 +25,7 @@ export const voiceRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/integrations",
+      summary: "List voice integrations (lines)",
       tags,
       security: sec,
       middleware: [authed("voice:read")],
@@ -59,6 +60,7 @@ export const voiceRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/integrations/{id}",
+      summary: "Get a voice integration",
       tags,
       security: sec,
       middleware: [authed("voice:read")],
@@ -72,6 +74,7 @@ export const voiceRoutes = createRouter()
     createRoute({
       method: "patch",
       path: "/integrations/{id}",
+      summary: "Update a voice integration",
       tags,
       security: sec,
       middleware: [authed("voice:write")],
@@ -107,6 +110,7 @@ export const voiceRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/integrations/{id}",
+      summary: "Delete a voice integration",
       tags,
       security: sec,
       middleware: [authed("voice:write")],

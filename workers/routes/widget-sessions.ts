@@ -15,7 +15,7 @@ import {
 import { connectVisitor } from "../domain/conversations/sockets";
 import { mailTranscript } from "../domain/mail/product-mails";
 import { Invalid, Unauthorized } from "../lib/errors";
-import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
+import { createRouter, jsonBody, jsonResponse, problemResponses, anyOf } from "../lib/http";
 import { requireUpgrade, upgradeOr1008 } from "./socket-upgrade";
 
 const TokenQuery = z.object({ token: z.string().min(1).max(2000).optional() });
@@ -58,6 +58,8 @@ widgetRoutes
       path: "/sessions",
       tags: ["widget"],
       summary: "Create or resume a visitor's conversation and get a socket URL",
+      // public: the bot key in the body and the bot's allowed origins decide
+      security: [],
       request: { body: jsonBody(SessionInput) },
       responses: { 200: jsonResponse(SessionDto, "session"), ...problemResponses },
     }),
@@ -78,6 +80,7 @@ widgetRoutes
       path: "/ws",
       tags: ["widget"],
       summary: "The visitor's WebSocket (protocol v1, docs/protocol.md); bad tokens close with 1008",
+      security: anyOf("visitorToken"),
       request: { query: TokenQuery },
       responses: { 101: { description: "switching protocols" }, 400: problemResponses[400] },
     }),
@@ -93,6 +96,7 @@ widgetRoutes
       path: "/attachments",
       tags: ["widget"],
       summary: "Get a short-lived signed URL to upload one file (type and size are checked)",
+      security: anyOf("visitorToken"),
       request: { query: TokenQuery, body: jsonBody(AttachmentRequest) },
       responses: { 201: jsonResponse(UploadTicket, "upload URL"), ...problemResponses },
     }),
@@ -110,6 +114,7 @@ widgetRoutes
       path: "/attachments/{id}/upload",
       tags: ["widget"],
       summary: "Upload the file (multipart field `file`) to a signed URL",
+      security: anyOf("signedUrl"),
       request: { params: AttParam, query: SigQuery },
       responses: { 201: jsonResponse(AttachmentDto, "stored"), ...problemResponses },
     }),
@@ -129,6 +134,7 @@ widgetRoutes
       path: "/attachments/{id}",
       tags: ["widget"],
       summary: "Download a file of the visitor's own conversation",
+      security: anyOf("visitorToken"),
       request: { params: AttParam, query: TokenQuery },
       responses: { 200: { description: "the file" }, ...problemResponses },
     }),
@@ -147,6 +153,7 @@ widgetRoutes
       path: "/transcript",
       tags: ["widget"],
       summary: "Mail the visitor the transcript of their conversation (to the address it knows, else the one given)",
+      security: anyOf("visitorToken"),
       request: { query: TokenQuery, body: jsonBody(TranscriptRequest) },
       responses: { 202: jsonResponse(z.object({ to: z.string() }), "queued"), ...problemResponses },
     }),
