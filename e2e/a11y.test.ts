@@ -94,6 +94,9 @@ describe("accessibility and looks of every screen", () => {
     ["settings", () => "/app/settings", "Settings"],
     ["settings-roles", () => "/app/settings/roles", "Roles"],
     ["settings-sso", () => "/app/settings/sso", "Single sign-on"],
+    ["analytics", () => "/app/analytics", "Analytics"],
+    ["calls", () => "/app/calls", "Calls"],
+    ["billing", () => "/app/billing", "Billing"],
   ];
   const looks = [
     { theme: "light", size: "desktop", viewport: { width: 1280, height: 800 } },

@@ -193,7 +193,7 @@ export function Analytics() {
           </div>
           <section class="card" aria-labelledby="an-times">
             <h2 id="an-times">Response times</h2>
-            <table>
+            <table class="table reflow">
               <thead>
                 <tr>
                   <th scope="col">Measure</th>
@@ -213,9 +213,9 @@ export function Analytics() {
                 ).map(([label, d]) => (
                   <tr key={label}>
                     <th scope="row">{label}</th>
-                    <td>{dur(d.p50)}</td>
-                    <td>{dur(d.p90)}</td>
-                    <td>{d.count}</td>
+                    <td data-label="Median">{dur(d.p50)}</td>
+                    <td data-label="90th percentile">{dur(d.p90)}</td>
+                    <td data-label="Count">{d.count}</td>
                   </tr>
                 ))}
               </tbody>
@@ -229,7 +229,7 @@ export function Analytics() {
           <Gaps q={questions.data} error={questions.error} />
           <section class="card" aria-labelledby="an-bots">
             <h2 id="an-bots">Bots</h2>
-            <table>
+            <table class="table reflow">
               <thead>
                 <tr>
                   <th scope="col">Bot</th>
@@ -244,11 +244,11 @@ export function Analytics() {
                 {s.bots.map((b) => (
                   <tr key={b.botId}>
                     <th scope="row">{bots.data?.find((x) => x.id === b.botId)?.name ?? b.botId}</th>
-                    <td>{b.conversations}</td>
-                    <td>{b.aiInvolved}</td>
-                    <td>{b.aiResolved}</td>
-                    <td>{b.handoffs}</td>
-                    <td>{pct(b.csat)}</td>
+                    <td data-label="Conversations">{b.conversations}</td>
+                    <td data-label="AI involved">{b.aiInvolved}</td>
+                    <td data-label="AI resolved">{b.aiResolved}</td>
+                    <td data-label="Hand-offs">{b.handoffs}</td>
+                    <td data-label="CSAT">{pct(b.csat)}</td>
                   </tr>
                 ))}
               </tbody>
