@@ -42,6 +42,7 @@ describe("the Calls screen", () => {
   let browser: Browser;
   let page: Page;
   let callId = "";
+  let webhookUrl = "";
   const pageErrors: string[] = [];
   const audio = wav(SECONDS);
 
@@ -81,6 +82,7 @@ describe("the Calls screen", () => {
       },
     );
     expect(vint.status, JSON.stringify(vint.body)).toBe(201);
+    webhookUrl = vint.body.webhookUrl;
     const post = async (message: Record<string, unknown>) => {
       const r = await fetch(vint.body.webhookUrl, {
         method: "POST",
@@ -194,6 +196,38 @@ describe("the Calls screen", () => {
     expect(seek, JSON.stringify(ranges)).toBeDefined();
     expect(seek!.contentRange).toMatch(new RegExp(`^bytes \\d+-\\d+/${audio.length}$`));
     expect(pageErrors).toEqual([]);
+  });
+
+  it("the list is live: a new call appears and its status moves without Refresh", async () => {
+    await page.goto(`${server.origin}/app/calls`);
+    await page.getByRole("heading", { name: "Calls" }).waitFor();
+    await page.locator(`tr[data-id="${callId}"]`).waitFor();
+    const rowsBefore = await page.locator("table.calls tbody tr").count();
+    const post = async (message: Record<string, unknown>) => {
+      const r = await fetch(webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-vapi-secret": SECRET },
+        body: JSON.stringify({
+          message: { call: { id: "e2e-call-live" }, customer: { number: "+14155550123" }, ...message },
+        }),
+      });
+      expect(r.status, await r.clone().text()).toBe(200);
+    };
+    const t0 = Date.now();
+    await post({ type: "status-update", status: "in-progress", timestamp: t0 });
+    const live = page.locator("table.calls tbody tr", { hasText: "+14155550123" });
+    await live.waitFor();
+    expect(await live.innerText()).toContain("In progress");
+    expect(await page.locator("table.calls tbody tr").count()).toBe(rowsBefore + 1);
+    await post({
+      type: "end-of-call-report",
+      timestamp: t0 + 30_000,
+      endedReason: "customer-ended-call",
+      durationSeconds: 30,
+      artifact: { messages: [] },
+    });
+    await until("the row says Ended", async () => (await live.innerText()).includes("Ended"));
+    expect(await live.innerText()).toContain("0:30");
   });
 
   it("refuses the recording to a role without voice:read", async () => {

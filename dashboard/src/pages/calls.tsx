@@ -4,8 +4,9 @@
  * short-lived signed URL the API mints, since the element cannot send the bearer token; the browser
  * seeks with Range requests) and the transcript in spoken order.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, type Call, type CallDetail, type CallQuery } from "../api";
+import { connectInbox, onHubEvent } from "../models/inbox";
 import { canAdmin } from "../models/session";
 import { confirmDialog } from "../ui/confirm";
 import { navigate, match, route } from "../router";
@@ -58,6 +59,7 @@ function CallList() {
   const [draft, setDraft] = useState("");
   const set = (patch: CallQuery) => setF((x) => ({ ...x, ...patch }));
   const list = useLoad(() => api.calls.list(f), [JSON.stringify(f)]);
+  useLiveCalls(list.reload);
   return (
     <main class="page" id="main">
       <header class="page-head row between wrap">
@@ -149,10 +151,38 @@ function CallList() {
 
 const WHO: Record<string, string> = { visitor: "Caller", ai: "Assistant", agent: "Agent", system: "System" };
 
+/**
+ * Live calls: re-reads (once per burst of events) when the tenant hub reports a voice call's state
+ * or, for one call's view, a new line of its conversation — so a ringing call appears, and its status,
+ * duration and transcript move, without pressing Refresh.
+ */
+function useLiveCalls(reload: () => Promise<void>, conversationId?: string) {
+  useEffect(() => {
+    let soon: ReturnType<typeof setTimeout> | undefined;
+    const disconnect = connectInbox();
+    const off = onHubEvent((f) => {
+      const mine = conversationId === undefined || f.conversationId === conversationId;
+      const relevant =
+        f.type === "call.state" ||
+        (f.channel === "voice" && (f.type === "conversation.created" || f.type === "conversation.closed")) ||
+        (conversationId !== undefined && f.type === "conversation.message");
+      if (!mine || !relevant) return;
+      clearTimeout(soon);
+      soon = setTimeout(() => void reload(), 300);
+    });
+    return () => {
+      clearTimeout(soon);
+      off();
+      disconnect();
+    };
+  }, [conversationId]);
+}
+
 function CallView({ id }: { id: string }) {
   const detail = useLoad(() => api.calls.get(id), [id]);
   const [error, setError] = useState<string | null>(null);
   const d: CallDetail | null = detail.data;
+  useLiveCalls(detail.reload, d?.conversationId ?? "");
   const erase = async () => {
     if (!(await confirmDialog("Delete this call? Its transcript and recording are erased for good."))) return;
     try {
