@@ -7,7 +7,7 @@
 // is 5-fold stratified cross-validation instead. Only `text` reaches the models; labels score them.
 // The last line printed is JSON.
 import { build } from "esbuild";
-import { mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -16,7 +16,10 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
 };
-const shared = join(root, "../shared/evals");
+// the shared evals sit beside the main checkout (../shared); a worktree under /work/wt/<name> finds them one level up
+const shared =
+  [join(root, "../shared/evals"), join(root, "../../shared/evals")].find((d) => existsSync(d)) ??
+  join(root, "../shared/evals");
 const frustrationFile = arg("frustration", join(shared, "frustration/dev.jsonl"));
 const intentTrain = arg("intent-train", join(shared, "intent/dev.jsonl"));
 const intentTest = arg("intent-test", intentTrain);
@@ -71,7 +74,8 @@ if (trainedOnThis) {
   // the committed model saw these rows: report 5-fold CV with the committed training recipe too
   const raw = JSON.parse(readFileSync(join(root, "workers/domain/triage/data/frustration-model.json"), "utf8"));
   const cfg = { features: model.features, train: raw.training, prune: 1e-3 };
-  const scores = T.crossValidatedScores(fr, cfg, 5, 23);
+  // out-of-fold raw scores through the committed model's calibration (its threshold is on that scale)
+  const scores = T.crossValidatedScores(fr, cfg, 5, 23).map((s) => T.calibrateScore(s, model.calibration));
   const cv = T.prf(
     gold,
     scores.map((s) => s >= model.threshold),

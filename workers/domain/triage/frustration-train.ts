@@ -105,3 +105,42 @@ function scoreWith(model: FrustrationModelData, text: string): number {
   for (const [k, v] of x) z += (model.weights[k] ?? 0) * v;
   return 1 / (1 + Math.exp(-z));
 }
+
+/**
+ * Platt scaling: `a`, `b` minimising the log loss of `sigmoid(a * logit(p) + b)` against `gold`, by
+ * Newton's method with a small ridge on `a - 1` and `b` (keeps the fit finite on separable data).
+ * Fitted on out-of-fold scores only, so it corrects how sure the model is on text it has not seen.
+ */
+export function plattScale(gold: boolean[], scores: number[], ridge = 1e-3): { a: number; b: number } {
+  const zs = scores.map((p) => {
+    const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+    return Math.log(q / (1 - q));
+  });
+  let a = 1;
+  let b = 0;
+  for (let it = 0; it < 50; it++) {
+    let ga = ridge * (a - 1);
+    let gb = ridge * b;
+    let haa = ridge;
+    let hab = 0;
+    let hbb = ridge;
+    zs.forEach((z, i) => {
+      const p = 1 / (1 + Math.exp(-(a * z + b)));
+      const r = p - (gold[i] ? 1 : 0);
+      const w = p * (1 - p);
+      ga += r * z;
+      gb += r;
+      haa += w * z * z;
+      hab += w * z;
+      hbb += w;
+    });
+    const det = haa * hbb - hab * hab;
+    if (!(det > 1e-12)) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+  }
+  return { a: round(a), b: round(b) };
+}

@@ -3,17 +3,23 @@ import committed from "./data/frustration-model.json";
 import { frustrationFeatures, type FrustrationFeatureConfig } from "./frustration-features";
 
 /**
- * The embedded frustration model: logistic regression over word, bigram, character and
- * lexicon/rule features, trained by scripts/train-frustration.mjs from the shared dev set. Its
+ * The embedded frustration model: logistic regression over word, bigram, character,
+ * lexicon/rule, AFINN-165 valence and conversation-cue features, trained by scripts/train-frustration.mjs from the shared dev set. Its
  * weights are committed in data/frustration-model.json; scoring is pure and needs no network.
  */
 export type FrustrationModelData = {
   version: 1;
   features: FrustrationFeatureConfig;
   bias: number;
-  /** Decision threshold chosen by cross-validation (max F1 on out-of-fold scores). */
+  /** Decision threshold chosen by cross-validation (max F1 on out-of-fold scores), on the calibrated scale. */
   threshold: number;
   weights: Record<string, number>;
+  /**
+   * Platt scaling fitted on out-of-fold scores: the score is `sigmoid(a * z + b)` for the linear
+   * model's logit z, so a message at 0.7 is frustrated about 70 % of the time on the dev data (a
+   * regularised model's raw scores are squeezed towards the middle). Absent: the raw sigmoid.
+   */
+  calibration?: { a: number; b: number };
 };
 
 const ModelSchema = z.object({
@@ -24,10 +30,13 @@ const ModelSchema = z.object({
     negation: z.boolean(),
     lexicon: z.boolean(),
     lexiconScale: z.number(),
+    sentiment: z.boolean().optional(),
+    cues: z.boolean().optional(),
   }),
   bias: z.number(),
   threshold: z.number().min(0).max(1),
   weights: z.record(z.string(), z.number()),
+  calibration: z.object({ a: z.number(), b: z.number() }).optional(),
 });
 
 let loaded: FrustrationModelData | undefined;
@@ -43,7 +52,19 @@ export function scoreFrustration(text: string, model: FrustrationModelData = fru
   const x = frustrationFeatures(text, model.features);
   let zsum = model.bias;
   for (const [k, v] of x) zsum += (model.weights[k] ?? 0) * v;
-  return 1 / (1 + Math.exp(-zsum));
+  return calibrateLogit(zsum, model.calibration);
+}
+
+/** The probability for a raw logit `z` under a Platt calibration (none: the plain sigmoid). */
+export function calibrateLogit(z: number, calibration?: { a: number; b: number }): number {
+  const zc = calibration ? calibration.a * z + calibration.b : z;
+  return 1 / (1 + Math.exp(-zc));
+}
+
+/** A raw (uncalibrated) probability mapped through the model's calibration. */
+export function calibrateScore(p: number, calibration?: { a: number; b: number }): number {
+  const q = Math.min(1 - 1e-12, Math.max(1e-12, p));
+  return calibrateLogit(Math.log(q / (1 - q)), calibration);
 }
 
 /** Smoothing of the per-conversation trend: each new message counts this much. */

@@ -82,6 +82,74 @@ export const ANGER_PHRASES = [
   /\bfor (gods|christs|fucks) sake\b/,
 ];
 
+/** Words that strengthen the next one ("really annoying", "so disappointed"). */
+export const INTENSIFIERS = new Set(
+  `so very really extremely incredibly totally absolutely completely utterly seriously super truly too fucking
+  freaking damn bloody insanely ridiculously beyond`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** The customer has been here before ("I already told you", "this is the third time I ask"). */
+export const REPEAT_CONTACT_PHRASES = [
+  /\b(i|ive|we|weve) (already|just) (told|said|asked|explained|sent|tried|did)\b/,
+  /\b(told|asked) (you|them|him|her) (already|before|twice|again)\b/,
+  /\b(once|yet) again\b/,
+  /\b(second|third|fourth|fifth|\d+(st|nd|rd|th)|umpteenth|hundredth|millionth) time\b/,
+  /\b(two|three|four|five|several|many|multiple|\d+) times\b/,
+  /\b(how|so) many times\b/,
+  /\b(every|each) (single )?time\b/,
+  /\bover and over\b/,
+  /\bkeep(s)? (asking|telling|saying|happening|getting)\b/,
+  /\bfor (days|weeks|months|hours|ages)\b/,
+];
+
+/** A threat to leave, cancel or go elsewhere. */
+export const LEAVE_PHRASES = [
+  /\b(cancel|cancelling|canceling|close|closing|delete|deleting) (my|our|the) (account|subscription|plan|membership|order)\b/,
+  /\b(switch|switching|move|moving|go|going) (to|over to) (a )?(competitor|another|something else|someone else)\b/,
+  /\b(im|i am|were|we are) (done|leaving|out|through)\b/,
+  /\b(never|not) (again|coming back|buying|using|recommend(ing)?)\b/,
+  /\b(want|need|demand) (a|my|our) (refund|money back)\b/,
+  /\b(unsubscribe|chargeback|lawyer|sue|suing|report you|bbb)\b/,
+  /\bgood ?bye forever\b/,
+];
+
+/** Blame aimed at the other party ("you people", "your fault", "you never"). */
+export const ACCUSATION_PHRASES = [
+  /\byou (people|guys|lot|clowns|idiots)\b/,
+  /\b(your|their|his|her) (fault|problem|mistake|incompetence)\b/,
+  /\byou (never|always|clearly|obviously|just) (listen|read|care|understand|ignore|lie|do)\b/,
+  /\b(do|did) you (even|actually) (read|listen|care|know|understand)\b/,
+  /\bwho (the \w+ )?(cares|asked)\b/,
+  /\bno one (asked|cares)\b/,
+];
+
+/** Rhetorical questions of exasperation ("why is this so hard", "how is this acceptable"). */
+export const RHETORICAL_PHRASES = [
+  /\bwhy (is|does|do|would|cant|cannot|wont|the hell|on earth|tf)\b.*\?/,
+  /\bhow (is|was|are) (this|that|it) (ok|okay|acceptable|possible|allowed|legal|fair|even)\b/,
+  /\bwhat is wrong with\b/,
+  /\bwhats wrong with\b/,
+  /\bwhat (were|was) (they|you|he|she) thinking\b/,
+  /\bis (it|that) (too much|so hard) to\b/,
+  /\bwhy (bother|even)\b/,
+];
+
+/** Sarcasm markers: praise said of something bad ("oh great", "thanks for nothing", "yeah right"). */
+export const SARCASM_PHRASES = [
+  /\b(oh|wow|well) (great|wonderful|perfect|fantastic|brilliant|lovely|nice|thanks)\b/,
+  /\bthanks for nothing\b/,
+  /\byeah,? right\b/,
+  /\bsure,? (jan|buddy|pal)\b/,
+  /\bjust (great|perfect|wonderful|what i needed)\b/,
+  /\b(love|loving) (it )?how\b/,
+  /\b(thanks|thank you) (a lot|so much) for (nothing|wasting|ruining)\b/,
+  /\bwhat a (surprise|shock|joke)\b/,
+  /\bgood job\b.*\b(not|ruin|broke)/,
+  /\bslow clap\b/,
+];
+
 /** An explicit request for a person rather than the bot. */
 const HUMAN_REQUEST = [
   /\b(talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |some |your )?(real |live |actual )?(human|person|agent|representative|rep|someone|somebody|operator|manager|supervisor|staff|people)\b/,
