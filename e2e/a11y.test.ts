@@ -119,6 +119,20 @@ describe("accessibility and looks of every screen", () => {
     });
   }
 
+  // the public landing page at `/` (static, no script: no theme attribute to wait for; the colour
+  // scheme comes from the media query)
+  for (const look of looks) {
+    it(`the landing page, ${look.theme}, ${look.size}`, async () => {
+      await page.setViewportSize(look.viewport);
+      await page.emulateMedia({ colorScheme: look.theme });
+      await page.goto(`${server.origin}/`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await screenshot(page, `a11y-landing-${look.theme}-${look.size}`);
+      findings[`landing ${look.theme} ${look.size}`] = await seriousViolations(page);
+      expect(await scrollsSideways(page), `landing ${look.theme} ${look.size} scrolls sideways`).toBe(false);
+    });
+  }
+
   it("signs in", async () => {
     await page.goto(`${server.origin}/app/login`);
     await page.getByLabel("Email").fill(server.demo.email);
@@ -150,7 +164,7 @@ describe("accessibility and looks of every screen", () => {
 
   it("has no serious or critical axe-core violation on any screen", () => {
     const bad = Object.entries(findings).filter(([, f]) => f.length > 0);
-    expect(Object.keys(findings).length).toBe((signedOut.length + signedIn.length) * looks.length);
+    expect(Object.keys(findings).length).toBe((signedOut.length + 1 + signedIn.length) * looks.length);
     expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
   });
 

@@ -16,6 +16,7 @@ import { botRoutes } from "./routes/bots";
 import { keyRoutes } from "./routes/keys";
 import { teamRoutes } from "./routes/team";
 import { healthRoutes } from "./routes/health";
+import { landingRoutes } from "./routes/landing";
 import { mountFeatureRoutes } from "./routes/features";
 import { serveApiDocument } from "./routes/openapi";
 import { secretGate } from "./routes/secret-gate";
@@ -60,6 +61,7 @@ export function createApp() {
   });
 
   app.route("/health", healthRoutes);
+  app.route("/", landingRoutes);
   app.route("/api/auth", authRoutes);
   app.route("/api/bots", botRoutes);
   app.route("/api/bots", botProviderRoutes);

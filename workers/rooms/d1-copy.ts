@@ -4,6 +4,7 @@ import type { NewConversationEventRow, NewConversationRow, NewMessageRow } from 
 import type { MessageRecord, NoteRecord, RoomStore } from "./room-store";
 import { initialState, type RoomMeta, type RoomState } from "./room-state";
 import { modelUsageStmts, usageStmts } from "../domain/billing/usage";
+import { channelMessageStmts, isMeteredChannel } from "../domain/billing/channel-usage";
 
 /** Characters of the last message kept on the conversation row for inbox lists. */
 export const PREVIEW_CHARS = 140;
@@ -142,6 +143,21 @@ export async function flushToD1(
           at: m.createdAt,
         }) as unknown as (typeof stmts)[number][]),
       );
+  // an inbound email or WhatsApp message is one channel message, counted once by its id in the same
+  // batch (outbound ones are counted when the provider accepts them: domain/channels/deliver.ts)
+  const channel = meta.channel;
+  if (isMeteredChannel(channel))
+    for (const m of msgs)
+      if (m.role === "visitor")
+        stmts.push(
+          ...(channelMessageStmts(repos, {
+            tenantId: meta.tenantId,
+            botId: meta.botId,
+            channel,
+            messageId: m.id,
+            at: m.createdAt,
+          }) as unknown as (typeof stmts)[number][]),
+        );
   // the tokens a provider billed for an AI message ride its `ai_answered` event: priced per model, once per message id
   for (const e of events) {
     const d = e.data;

@@ -68,7 +68,15 @@ describe("model cost", () => {
     await recordModelUsage(ctx, { ...tokens(t, "cmpl_3", "gpt-4o", 1000, 500), botId: two.id });
     await recordModelUsage(ctx, tokens(t, "msg_4", "offline", 50, 40));
     const u = await expectJson(call("/api/billing/usage", { token: t.token }), 200);
-    expect(u.totals).toEqual({ aiAnswers: 0, voiceSeconds: 0, costMicros: 450 + 300 + 7500 });
+    expect(u.totals).toEqual({
+      aiAnswers: 0,
+      voiceSeconds: 0,
+      voiceMinutes: 0,
+      channelMessages: 0,
+      emailMessages: 0,
+      whatsappMessages: 0,
+      costMicros: 450 + 300 + 7500,
+    });
     expect(u.byModel).toEqual(
       [
         { botId: t.botId, model: "gpt-4o-mini", calls: 2, inputTokens: 3000, outputTokens: 500, costMicros: 750 },

@@ -503,4 +503,53 @@ describe("credit packs", () => {
     const b = await billing(t);
     expect(b).toMatchObject({ overQuota: false, credits: { granted: 1000, spent: 1, available: 999 } });
   });
+
+  it("a plan with metered overage never spends credits: overage billed while the subscription pays, degrade otherwise; packs not sold on it", async () => {
+    const t = await makeTenant();
+    const now = Date.now();
+    const period = new Date(now).toISOString().slice(0, 7);
+    // Pro with a live subscription, 1,000 credits bought earlier (on Free), the 5,000 answers used up
+    const setStatus = (status: string) =>
+      env.DB.prepare(
+        `INSERT INTO billing_accounts (tenant_id, plan, status, stripe_customer_id, credits_granted, updated_at)
+         VALUES (?, 'pro', ?, ?, 1000, ?)
+         ON CONFLICT (tenant_id) DO UPDATE SET status = excluded.status`,
+      )
+        .bind(t.tenantId, status, `cus_metered_${t.tenantId}`, now)
+        .run();
+    await setStatus("active");
+    await env.DB.prepare(
+      `INSERT INTO usage_counters (tenant_id, period, metric, bot_id, quantity, cost_micros) VALUES (?, ?, 'ai_answers', ?, 5000, 0)`,
+    )
+      .bind(t.tenantId, period, t.botId)
+      .run();
+    const ctx = { ...requestCtx(stripeEnv, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    const { mayTenant, afterUsage } = await import("../domain/billing");
+    const answer = await mayTenant(ctx, { kind: "ai_answer" });
+    expect(answer, "the 5,001st answer is metered overage, not a credit").toMatchObject({ ok: true, overage: true });
+    expect(answer).not.toHaveProperty("credits");
+    await recordUsage(ctx, {
+      tenantId: t.tenantId,
+      eventId: "over1",
+      metric: "ai_answers",
+      botId: t.botId,
+      quantity: 1,
+      at: now,
+    });
+    expect((await afterUsage(ctx)).creditsSpent).toBe(0);
+    expect((await billing(t)).credits).toEqual({ granted: 1000, spent: 0, available: 1000 });
+    // the same answer goes to Stripe's meter (the overage is billed there, once)
+    expect(await reportUsageToStripe(ctx, t.tenantId)).toBeGreaterThan(0);
+    // a credit pack cannot be bought on Pro: it would never be spent
+    const refused = await expectJson(
+      callS("/api/billing/credits/checkout", { method: "POST", token: t.token, json: { pack: "answers_1000" } }),
+      409,
+    );
+    expect(refused).toMatchObject({ code: "CONFLICT", plan: "pro" });
+    // payment failed: Pro stays in force but its overage is not billed, and credits do not step in
+    await setStatus("past_due");
+    expect(await mayTenant(ctx, { kind: "ai_answer" })).toMatchObject({ ok: false, limit: "aiAnswers", plan: "pro" });
+    expect((await afterUsage(ctx)).creditsSpent).toBe(0);
+    expect((await billing(t)).credits).toEqual({ granted: 1000, spent: 0, available: 1000 });
+  });
 });

@@ -138,7 +138,18 @@ describe("usage metering", () => {
     await recordUsage({ repos: reposOf(db()) }, { ...ev, eventId: "msg_two" });
     const u = await expectJson(call("/api/billing/usage", { token: a.token }), 200);
     expect(u.totals.aiAnswers).toBe(2);
-    expect(u.byBot).toEqual([{ botId: a.botId, aiAnswers: 2, voiceSeconds: 0, costMicros: 0 }]);
+    expect(u.byBot).toEqual([
+      {
+        botId: a.botId,
+        aiAnswers: 2,
+        voiceSeconds: 0,
+        voiceMinutes: 0,
+        channelMessages: 0,
+        emailMessages: 0,
+        whatsappMessages: 0,
+        costMicros: 0,
+      },
+    ]);
     // the same event id in another tenant is that tenant's own event; a's usage is not b's
     const ub = await expectJson(call("/api/billing/usage", { token: b.token }), 200);
     expect(ub.totals.aiAnswers).toBe(0);
@@ -159,7 +170,18 @@ describe("usage metering", () => {
       () => expectJson(call("/api/billing/usage", { token: t.token }), 200),
       (x) => x.totals.aiAnswers >= 2,
     );
-    expect(u.byBot).toEqual([{ botId: t.botId, aiAnswers: 2, voiceSeconds: 0, costMicros: 0 }]);
+    expect(u.byBot).toEqual([
+      {
+        botId: t.botId,
+        aiAnswers: 2,
+        voiceSeconds: 0,
+        voiceMinutes: 0,
+        channelMessages: 0,
+        emailMessages: 0,
+        whatsappMessages: 0,
+        costMicros: 0,
+      },
+    ]);
     v.close();
   });
 });

@@ -32,6 +32,8 @@ export type AccountUsage = {
   account: BillingAccountRow | undefined;
   aiAnswers: number;
   voiceSeconds: number;
+  /** Email and WhatsApp messages, in and out. */
+  channelMessages: number;
   costMicros: number;
   /** Present when a bot was named: its own settings and this period's AI cost. */
   bot?: { overQuota: "handoff" | "embedded" | null; budgetCapMicros: number | null; costMicros: number };
@@ -88,6 +90,7 @@ export const billingRepo = (db: Db) => ({
       account: account[0],
       aiAnswers: Number(of("ai_answers")?.quantity ?? 0),
       voiceSeconds: Number(of("voice_seconds")?.quantity ?? 0),
+      channelMessages: Number(of("email_messages")?.quantity ?? 0) + Number(of("whatsapp_messages")?.quantity ?? 0),
       costMicros: totals.reduce((a, t) => a + Number(t.cost ?? 0), 0),
       ...(botId !== undefined
         ? {

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Ctx } from "../ctx";
-import { decideEntitlement, effectivePlan } from "./entitlement";
+import { creditsPayOverage, decideEntitlement, effectivePlan } from "./entitlement";
 import { isStripeConfigured, loadBillingSnapshot, paidAnswer } from "./may-tenant";
 import { CREDIT_PACKS, PLANS, periodBounds, periodOf } from "./plans";
 import { NotFound } from "../../lib/errors";
@@ -22,10 +22,11 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
     ctx.repos.billing.counters(ctx.tenantId, period),
   ]);
   const granted = account?.creditsGranted ?? 0;
-  const available = Math.max(
-    0,
-    (s.creditsAvailable ?? granted) - Math.max(0, s.used.aiAnswers - (plan.limits.aiAnswers ?? Infinity)),
-  );
+  // this period's answers past the quota are paid from credits only on a plan that degrades
+  const paidFromCredits = creditsPayOverage(plan)
+    ? Math.max(0, s.used.aiAnswers - (plan.limits.aiAnswers ?? Infinity))
+    : 0;
+  const available = Math.max(0, (s.creditsAvailable ?? granted) - paidFromCredits);
   return {
     plan: plan.id,
     planName: plan.name,
@@ -41,6 +42,8 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
     usage: {
       aiAnswers: { used: s.used.aiAnswers, limit: plan.limits.aiAnswers },
       voiceMinutes: { used: Math.ceil(s.used.voiceSeconds / 60), limit: plan.limits.voiceMinutes },
+      // email and WhatsApp messages in and out: counted, not limited by any plan
+      channelMessages: { used: s.used.channelMessages ?? 0, limit: null },
       bots: { used: s.bots ?? 0, limit: plan.limits.bots },
       seats: { used: s.seats ?? 0, limit: plan.limits.seats },
       costMicros: s.used.costMicros,
@@ -72,6 +75,37 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
   };
 }
 
+type UsageTotals = {
+  aiAnswers: number;
+  voiceSeconds: number;
+  voiceMinutes: number;
+  channelMessages: number;
+  emailMessages: number;
+  whatsappMessages: number;
+  costMicros: number;
+};
+const COUNTED = {
+  ai_answers: "aiAnswers",
+  voice_seconds: "voiceSeconds",
+  email_messages: "emailMessages",
+  whatsapp_messages: "whatsappMessages",
+} as const;
+const emptyTotals = (): UsageTotals => ({
+  aiAnswers: 0,
+  voiceSeconds: 0,
+  voiceMinutes: 0,
+  channelMessages: 0,
+  emailMessages: 0,
+  whatsappMessages: 0,
+  costMicros: 0,
+});
+/** Voice minutes as the plan counts them (seconds added up, rounded up); channel messages summed. */
+const finish = <T extends UsageTotals>(t: T): T => ({
+  ...t,
+  voiceMinutes: Math.ceil(t.voiceSeconds / 60),
+  channelMessages: t.emailMessages + t.whatsappMessages,
+});
+
 /** GET /api/billing/usage: the period's counters, per bot. */
 export async function getUsage(ctx: Ctx, q: z.infer<typeof UsageQuery>): Promise<z.infer<typeof UsageDto>> {
   const period = q.period ?? periodOf(ctx.clock.now());
@@ -80,12 +114,12 @@ export async function getUsage(ctx: Ctx, q: z.infer<typeof UsageQuery>): Promise
     ctx.repos.billing.counters(ctx.tenantId, period),
     ctx.repos.billing.modelCosts(ctx.tenantId, period),
   ]);
-  const byBot = new Map<string, { botId: string; aiAnswers: number; voiceSeconds: number; costMicros: number }>();
-  const totals = { aiAnswers: 0, voiceSeconds: 0, costMicros: 0 };
+  const byBot = new Map<string, UsageTotals & { botId: string }>();
+  const totals = emptyTotals();
   for (const r of rows) {
-    const b = byBot.get(r.botId) ?? { botId: r.botId, aiAnswers: 0, voiceSeconds: 0, costMicros: 0 };
+    const b = byBot.get(r.botId) ?? { botId: r.botId, ...emptyTotals() };
     // ai_tokens rows carry the cost of model calls; their quantity (tokens) is in byModel
-    const key = r.metric === "ai_answers" ? "aiAnswers" : r.metric === "voice_seconds" ? "voiceSeconds" : null;
+    const key = r.metric in COUNTED ? COUNTED[r.metric as keyof typeof COUNTED] : null;
     if (key) {
       b[key] += r.quantity;
       totals[key] += r.quantity;
@@ -98,8 +132,8 @@ export async function getUsage(ctx: Ctx, q: z.infer<typeof UsageQuery>): Promise
     period,
     start: new Date(start).toISOString(),
     end: new Date(end).toISOString(),
-    totals,
-    byBot: [...byBot.values()].sort((a, b) => a.botId.localeCompare(b.botId)),
+    totals: finish(totals),
+    byBot: [...byBot.values()].map(finish).sort((a, b) => a.botId.localeCompare(b.botId)),
     byModel: models
       .map((m) => ({
         botId: m.botId,

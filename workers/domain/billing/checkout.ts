@@ -2,6 +2,8 @@ import type { z } from "@hono/zod-openapi";
 import { AppError, Invalid } from "../../lib/errors";
 import type { Ctx } from "../ctx";
 import { CREDIT_PACKS, PLANS } from "./plans";
+import { creditsPayOverage, effectivePlan } from "./entitlement";
+import { loadBillingSnapshot } from "./may-tenant";
 import type { CheckoutInput, CreditCheckoutInput } from "./schemas";
 
 /** Why Checkout and the Portal cannot open without Stripe; the rest of billing works embedded. */
@@ -43,6 +45,17 @@ export async function openPortal(ctx: Ctx) {
 export async function startCreditCheckout(ctx: Ctx, input: z.infer<typeof CreditCheckoutInput>) {
   const pack = CREDIT_PACKS[input.pack];
   const payments = requirePayments(ctx);
+  const snap = await loadBillingSnapshot(ctx);
+  const plan = effectivePlan(snap, ctx.clock.now());
+  // credits would never be spent on this plan (entitlement.ts creditsPayOverage): do not sell them
+  if (!creditsPayOverage(plan) || plan.limits.aiAnswers === null)
+    throw new AppError(
+      "CONFLICT",
+      plan.limits.aiAnswers === null
+        ? `the ${plan.name} plan has unlimited AI answers, so credit packs would never be spent`
+        : `the ${plan.name} plan bills answers past its quota as metered overage, so credit packs would not be spent; they are for plans without overage`,
+      { members: { plan: plan.id } },
+    );
   const account = await ctx.repos.billing.account(ctx.tenantId);
   return payments.creditCheckout({
     tenantId: ctx.tenantId,

@@ -128,6 +128,30 @@ const rows: Row[] = [
     { ok: true },
   ],
   [
+    "pro past due with credits: overage is not billed and credits do not pay on a metered plan (degrades)",
+    snap({ plan: "pro", status: "past_due", billingOn: true, ...used(5000), creditsAvailable: 50 }),
+    { kind: "ai_answer" },
+    { ok: false, plan: "pro", limit: "aiAnswers", max: 5000 },
+  ],
+  [
+    "pro active with credits: the 5,001st answer is metered overage, never a credit",
+    snap({ plan: "pro", status: "active", billingOn: true, ...used(5000), creditsAvailable: 50 }),
+    { kind: "ai_answer" },
+    { ok: true, overage: true, remaining: null },
+  ],
+  [
+    "free: 29 min 59 s of calls leave the 30th minute",
+    snap(used(0, { voiceSeconds: 29 * 60 - 1 })),
+    { kind: "voice_minute" },
+    { ok: true, remaining: 1 },
+  ],
+  [
+    "free: 29 min 1 s counts as 30 minutes (rounded up): the next call is refused 402",
+    snap(used(0, { voiceSeconds: 29 * 60 + 1 })),
+    { kind: "voice_minute" },
+    { ok: false, status: 402, plan: "free", limit: "voiceMinutes", max: 30, used: 30 },
+  ],
+  [
     "pro: voice minutes used up",
     snap({ plan: "pro", status: "active", ...used(0, { voiceSeconds: 500 * 60 }) }),
     { kind: "voice_minute" },

@@ -30,7 +30,7 @@ export type BillingSnapshot = {
   /** Credit-pack answers left for this period's overage (bought, less what earlier periods spent). */
   creditsAvailable?: number;
   /** This period's usage. */
-  used: { aiAnswers: number; voiceSeconds: number; costMicros: number };
+  used: { aiAnswers: number; voiceSeconds: number; channelMessages?: number; costMicros: number };
   /** Present for the actions that count them. */
   bots?: number;
   seats?: number;
@@ -70,6 +70,21 @@ export function effectivePlan(s: Pick<BillingSnapshot, "plan" | "status" | "peri
   return planOf(s.status === "none" ? s.plan : DEFAULT_PLAN);
 }
 
+/** Past the quota, this answer is billed as metered overage: a metered plan, Stripe on, a subscription that pays. */
+export function meteredOverageBilled(plan: Plan, s: Pick<BillingSnapshot, "billingOn" | "status">): boolean {
+  return plan.overage.kind === "metered" && s.billingOn && (s.status === "active" || s.status === "trialing");
+}
+
+/**
+ * The credits rule (README "Credit packs"): credits pay for answers past the quota only on plans
+ * whose overage rule is `degrade`. A plan with metered overage never spends them — while its
+ * subscription pays, Stripe bills the overage (every answer goes to the meter, whose price holds
+ * the included quantity, so an answer paid from credits would be billed twice); while it does not
+ * (past due, cancelled to the period end, Stripe off), the over-quota choice applies. Credits held
+ * on such a plan wait, unexpired, for a plan that degrades; they cannot be bought on it (checkout.ts).
+ */
+export const creditsPayOverage = (plan: Plan): boolean => plan.overage.kind === "degrade";
+
 export function decideEntitlement(s: BillingSnapshot, action: Action, now: number): Allowance {
   const plan = effectivePlan(s, now);
   const refuse = (r: Omit<Refusal, "ok" | "plan" | "choice">): Refusal => ({
@@ -108,10 +123,10 @@ export function decideEntitlement(s: BillingSnapshot, action: Action, now: numbe
       const max = plan.limits.aiAnswers;
       if (max === null) return ok(null);
       if (s.used.aiAnswers < max) return ok(max - s.used.aiAnswers);
-      const subscribed = s.status === "active" || s.status === "trialing";
-      if (plan.overage.kind === "metered" && s.billingOn && subscribed) return ok(null, true);
-      // prepaid credit packs pay for answers past the quota, one answer a credit
-      const credits = (s.creditsAvailable ?? 0) - (s.used.aiAnswers - max);
+      if (meteredOverageBilled(plan, s)) return ok(null, true);
+      // prepaid credit packs pay for answers past the quota, one answer a credit — on plans that
+      // degrade only (creditsPayOverage): a metered plan's overage is never paid from credits
+      const credits = creditsPayOverage(plan) ? (s.creditsAvailable ?? 0) - (s.used.aiAnswers - max) : 0;
       if (credits > 0) return { ok: true, plan: plan.id, overage: true, remaining: credits, credits: true };
       return refuse({
         status: 402,

@@ -5,3 +5,4 @@ export * from "./usage";
 export * from "./report-usage";
 export * from "./prices";
 export * from "./notices";
+export * from "./channel-usage";

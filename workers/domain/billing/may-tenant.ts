@@ -35,7 +35,12 @@ export async function loadBillingSnapshot(
     billingOn: isStripeConfigured(ctx.config),
     overQuota: a?.overQuota ?? "handoff",
     budgetCapMicros: a?.budgetCapMicros ?? null,
-    used: { aiAnswers: u.aiAnswers, voiceSeconds: u.voiceSeconds, costMicros: u.costMicros },
+    used: {
+      aiAnswers: u.aiAnswers,
+      voiceSeconds: u.voiceSeconds,
+      channelMessages: u.channelMessages,
+      costMicros: u.costMicros,
+    },
     ...(u.bot ? { bot: u.bot } : {}),
     creditsAvailable: Math.max(0, (a?.creditsGranted ?? 0) - u.creditsSpentBefore),
     ...(bots !== undefined ? { bots } : {}),

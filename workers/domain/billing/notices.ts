@@ -1,6 +1,6 @@
 import { mailQuotaWarning } from "../mail/product-mails";
 import type { BaseCtx } from "../ctx";
-import { effectivePlan } from "./entitlement";
+import { creditsPayOverage, effectivePlan } from "./entitlement";
 import { loadBillingSnapshot } from "./may-tenant";
 import { periodOf, PLANS } from "./plans";
 
@@ -29,10 +29,9 @@ export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<A
   if (max === null || max <= 0) return out;
   const used = snap.used.aiAnswers;
   const repo = ctx.repos.billing;
-  // credit packs pay for the answers past the quota (when the plan degrades rather than meters)
+  // credit packs pay for the answers past the quota on plans that degrade (never on a metered one)
   const over = used - max;
-  const metered = plan.overage.kind === "metered" && snap.billingOn && ["active", "trialing"].includes(snap.status);
-  if (over > 0 && !metered && (snap.creditsAvailable ?? 0) > 0) {
+  if (over > 0 && creditsPayOverage(plan) && (snap.creditsAvailable ?? 0) > 0) {
     out.creditsSpent = Math.min(over, snap.creditsAvailable ?? 0);
     await repo.settleCreditsStmt(ctx.tenantId, period, out.creditsSpent).run();
   }

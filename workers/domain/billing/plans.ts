@@ -3,7 +3,8 @@
  * "Billing and plans"). A deployment edits this file; Stripe price ids come from the catalogue too,
  * so the code that reads a subscription maps a price back to a plan here (`planOfPrice`).
  *
- * `null` means unlimited. Counts are per calendar month (UTC) for AI answers and voice minutes.
+ * `null` means unlimited. Counts are per calendar month (UTC) for AI answers and voice minutes; a
+ * month's voice minutes are its calls' seconds added up and rounded up to the minute.
  */
 
 export const PLAN_IDS = ["free", "pro", "enterprise"] as const;
@@ -45,8 +46,9 @@ export const PLANS: Record<PlanId, Plan> = {
     name: "Free",
     priceCents: 0,
     stripePriceId: null,
-    limits: { aiAnswers: 100, seats: 5, bots: 3, voiceMinutes: 0 },
-    channels: ["chat", "email"],
+    // 30 voice minutes to try a phone line; past them new calls go to a person (domain/voice/call-gate.ts)
+    limits: { aiAnswers: 100, seats: 5, bots: 3, voiceMinutes: 30 },
+    channels: ["chat", "email", "voice"],
     // /v1 stays open on Free: voice platforms reach the bot through it (the voice minutes limit gates calls)
     features: ["api_access"],
     analyticsDays: 7,

@@ -22,7 +22,14 @@ export const BillingDto = z
     /** `past_due`: a payment failed and Stripe is retrying (show the dunning banner). */
     paymentIssue: z.boolean(),
     period: z.object({ id: z.string(), start: z.string(), end: z.string() }),
-    usage: z.object({ aiAnswers: Meter, voiceMinutes: Meter, bots: Meter, seats: Meter, costMicros: z.number() }),
+    usage: z.object({
+      aiAnswers: Meter,
+      voiceMinutes: Meter,
+      channelMessages: Meter,
+      bots: Meter,
+      seats: Meter,
+      costMicros: z.number(),
+    }),
     /** Prepaid credit packs: AI answers bought, spent on overage, left. */
     credits: z.object({ granted: z.number(), spent: z.number(), available: z.number() }),
     /** Per bot: its own over-quota choice and budget cap (null: the tenant's), and this period's AI cost. */
@@ -50,15 +57,27 @@ export const BillingDto = z
   })
   .openapi("Billing");
 
+/**
+ * A period's counters: AI answers, voice (seconds, and minutes as the plan counts them: the seconds
+ * added up and rounded up), channel messages (email and WhatsApp, inbound and outbound) and AI cost.
+ */
+const UsageTotals = z.object({
+  aiAnswers: z.number(),
+  voiceSeconds: z.number(),
+  voiceMinutes: z.number(),
+  channelMessages: z.number(),
+  emailMessages: z.number(),
+  whatsappMessages: z.number(),
+  costMicros: z.number(),
+});
+
 export const UsageDto = z
   .object({
     period: z.string(),
     start: z.string(),
     end: z.string(),
-    totals: z.object({ aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
-    byBot: z.array(
-      z.object({ botId: z.string(), aiAnswers: z.number(), voiceSeconds: z.number(), costMicros: z.number() }),
-    ),
+    totals: UsageTotals,
+    byBot: z.array(UsageTotals.extend({ botId: z.string() })),
     /** Model calls per bot and model: tokens and cost (micro-dollars) from the price table. */
     byModel: z.array(
       z.object({

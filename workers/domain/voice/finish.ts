@@ -5,6 +5,7 @@ import { reconcileTranscript, type ReportTurn } from "./reconcile";
 import type { VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
 import { summarizeCall } from "./summary";
+import { recordVoiceCall } from "../billing/channel-usage";
 import type { VoiceIntegrationRow } from "../../storage/schema";
 
 /**
@@ -104,6 +105,8 @@ export async function finishCall(
       ? null
       : await copyRecording(ctx, call, { url: report.recordingUrl, bytes: report.recordingBytes });
   const summary = report.summary?.trim() || call.summary || summarizeCall(lines, { from: call.fromNumber });
+  // voice minutes: the call's duration counted once under its id (a replayed report adds nothing)
+  await recordVoiceCall(ctx, call, durationSec, endedAt.getTime());
   return setCallState(ctx, call, "ended", {
     ...(startedAt && { startedAt }),
     endedAt,

@@ -1,4 +1,5 @@
 import type { TwilioParams } from "../../lib/signatures";
+import { voiceCallGate } from "./call-gate";
 import type { BotRow, VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
 import { botLanguage, greetingOf, phraseLanguageOf, speechLocale, voiceOf, type Voice } from "../knowledge/persona";
 import { ensureCall, handOffCall, recordUtterance, setCallState } from "./calls";
@@ -94,6 +95,9 @@ export async function handleTwilioVoice(
     name: one(form, "CallerName"),
   });
   const settings = VoiceSettings.parse(integration.settings);
+  // the plan's voice minutes: over them the caller is put through to a person or told and hung up on
+  const gate = await voiceCallGate(ctx, integration, call);
+  if (gate.refused) return doc(dial(await speechOf(ctx, integration), gate.spoken, gate.number));
   if (settings.streamUrl) {
     const params = {
       conversationId: call.conversationId,

@@ -1,4 +1,5 @@
 import { greetingOf } from "../knowledge/persona";
+import { voiceCallGate } from "./call-gate";
 import { z } from "zod";
 import { retrieve } from "../knowledge/retrieve";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
@@ -183,9 +184,17 @@ export async function handleVapiMessage(
   const call = await callOf(ctx, integration, m);
   const raw = m as Record<string, unknown>;
   switch (kind) {
-    case "assistant-request":
+    case "assistant-request": {
       if (!call) return { error: "Sorry, this call cannot be answered right now." };
+      // the plan's voice minutes: over them the call goes to a person (Vapi forwards a `destination`)
+      // or Vapi speaks the `error` and ends the call (protocols.md §1.3)
+      const gate = await voiceCallGate(ctx, integration, call);
+      if (gate.refused)
+        return gate.number
+          ? { destination: { type: "number", number: gate.number, message: gate.spoken } }
+          : { error: gate.spoken };
       return { assistant: await buildVapiAssistant(ctx, integration, call) };
+    }
     case "tool-calls": {
       const results = [];
       for (const tc of parseVapiToolCalls(raw)) {

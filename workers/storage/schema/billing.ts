@@ -4,8 +4,12 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export type BillingStatus = "none" | "active" | "trialing" | "past_due" | "canceled" | "unpaid" | "incomplete";
 /** What a bot does once the tenant's AI answers are used up (issue 15 contract). */
 export type OverQuotaChoice = "handoff" | "embedded";
-/** What is counted: AI answers (every answer path), voice seconds, and model tokens (cost; recordModelUsage). */
-export type UsageMetric = "ai_answers" | "voice_seconds" | "ai_tokens";
+/**
+ * What is counted: AI answers (every answer path), voice seconds (a call's duration from the
+ * provider's end-of-call report), model tokens (cost; recordModelUsage) and channel messages
+ * (email and WhatsApp, inbound and outbound; domain/billing/channel-usage.ts).
+ */
+export type UsageMetric = "ai_answers" | "voice_seconds" | "ai_tokens" | "email_messages" | "whatsapp_messages";
 
 /**
  * One row per tenant that has ever touched billing; a tenant without a row is on the deployment's

@@ -3,6 +3,7 @@ import type { StoredMessage } from "../../../contracts/room-rpc";
 import type { AnswerCtx } from "../../knowledge/answer-types";
 import type { Ctx } from "../../ctx";
 import { getConversation } from "../../conversations/read";
+import { recordChannelMessage } from "../../billing/channel-usage";
 import { openWhatsAppSecrets } from "./channels";
 import { sendGraphMessage, type GraphTemplate } from "./graph";
 import { MAX_WHATSAPP_TEXT, type TemplateInput } from "./schemas";
@@ -86,6 +87,14 @@ export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, inp
     meta: { channel: "whatsapp", delivered: true, template: tpl.name, wamid },
   });
   await ctx.repos.whatsapp.setMessageId(ctx.tenantId, found.channel.id, wamid, message.id);
+  // stored as delivered, so the room's delivery (which meters outbound messages) skips it: counted here
+  await recordChannelMessage(ctx, {
+    tenantId: ctx.tenantId,
+    botId: conv.botId,
+    channel: "whatsapp",
+    messageId: message.id,
+    at: ctx.clock.now(),
+  });
   return { wamid, messageId: message.id };
 }
 

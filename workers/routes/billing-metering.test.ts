@@ -1,0 +1,230 @@
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import worker from "../index";
+import { NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
+import { setEgressTransport } from "../lib/egress";
+import { sign } from "../lib/signatures";
+import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { rfc822 } from "../test/rfc822";
+import { connectWhatsApp, graphServer, inbound, postHook } from "../test/whatsapp-meta";
+
+vi.setConfig({ testTimeout: 60_000 });
+
+/**
+ * Voice minutes and channel messages metered at their call sites (issue 15): each counted once per
+ * tenant, bot and period by its own id — a replayed webhook or a redelivered mail never counts
+ * twice — and a plan's voice minutes, once used up, send new calls to a person instead of the AI.
+ */
+
+type Totals = {
+  aiAnswers: number;
+  voiceSeconds: number;
+  voiceMinutes: number;
+  channelMessages: number;
+  emailMessages: number;
+  whatsappMessages: number;
+};
+type Usage = { totals: Totals; byBot: (Totals & { botId: string })[] };
+const usage = (t: TestTenant) => expectJson<Usage>(call("/api/billing/usage", { token: t.token }), 200);
+
+const vapiIntegration = (t: TestTenant, secret: string, settings: Record<string, unknown> = {}) =>
+  expectJson<{ id: string; webhookUrl: string }>(
+    call("/api/voice/integrations", {
+      method: "POST",
+      token: t.token,
+      json: { provider: "vapi", botId: t.botId, secrets: { secret }, settings },
+    }),
+    201,
+  );
+
+const vapi = (webhookUrl: string, secret: string, message: Record<string, unknown>) =>
+  call(new URL(webhookUrl).pathname, { method: "POST", json: { message }, headers: { "x-vapi-secret": secret } });
+
+const assistantRequest = (callId: string) => ({
+  type: "assistant-request",
+  call: { id: callId },
+  customer: { number: "+14155550123" },
+  timestamp: Date.now(),
+});
+const endOfCall = (callId: string, durationSeconds: number, timestamp: number) => ({
+  type: "end-of-call-report",
+  call: { id: callId },
+  endedReason: "customer-ended-call",
+  durationSeconds,
+  timestamp,
+});
+
+/** This period's voice seconds of a tenant, written straight into the counters (a month of calls). */
+const useVoiceSeconds = (t: TestTenant, seconds: number) =>
+  env.DB.prepare(
+    `INSERT INTO usage_counters (tenant_id, period, metric, bot_id, quantity, cost_micros) VALUES (?, ?, 'voice_seconds', ?, ?, 0)
+     ON CONFLICT DO UPDATE SET quantity = excluded.quantity`,
+  )
+    .bind(t.tenantId, new Date().toISOString().slice(0, 7), t.botId, seconds)
+    .run();
+
+const callRow = (integrationId: string, providerCallId: string) =>
+  env.DB.prepare("select * from voice_calls where integration_id = ? and provider_call_id = ?")
+    .bind(integrationId, providerCallId)
+    .first<{ id: string; conversation_id: string; state: string }>();
+
+describe("voice minutes", () => {
+  it("count a call's duration once: the end-of-call report replayed, and redelivered with a new timestamp, add nothing", async () => {
+    const t = await makeTenant("Minutes");
+    const other = await makeTenant("Bystander");
+    const vint = await vapiIntegration(t, "vapi-meter-secret-1");
+    const started = await expectJson(vapi(vint.webhookUrl, "vapi-meter-secret-1", assistantRequest("call-m1")), 200);
+    expect(started.assistant, JSON.stringify(started)).toBeTruthy();
+    const report = endOfCall("call-m1", 125.2, 1_700_000_000_000);
+    await expectJson(vapi(vint.webhookUrl, "vapi-meter-secret-1", report), 200);
+    const replay = await expectJson(vapi(vint.webhookUrl, "vapi-meter-secret-1", report), 200);
+    expect(replay, "the exact replay is dropped by the webhook's event id").toMatchObject({ duplicate: true });
+    // the same call's report again under a new body (a new event for the webhook): the usage id holds
+    await expectJson(vapi(vint.webhookUrl, "vapi-meter-secret-1", endOfCall("call-m1", 125.2, 1_700_000_000_999)), 200);
+    const u = await usage(t);
+    expect(u.totals).toMatchObject({ voiceSeconds: 126, voiceMinutes: 3 });
+    expect(u.byBot).toEqual([expect.objectContaining({ botId: t.botId, voiceSeconds: 126, voiceMinutes: 3 })]);
+    const b = await expectJson(call("/api/billing", { token: t.token }), 200);
+    expect(b.usage.voiceMinutes).toEqual({ used: 3, limit: 30 });
+    // another workspace's meter is untouched
+    expect((await usage(other)).totals).toMatchObject({ voiceSeconds: 0, voiceMinutes: 0, channelMessages: 0 });
+  });
+
+  it("over the plan's minutes a new Vapi call goes to a person: `destination` with a hand-off number, else Vapi's `error`", async () => {
+    const t = await makeTenant("OverMinutes");
+    const other = await makeTenant("StillTalking");
+    await useVoiceSeconds(t, 30 * 60);
+    const withNumber = await vapiIntegration(t, "vapi-meter-secret-2", { handoffNumber: "+14155550100" });
+    const forwarded = await expectJson(
+      vapi(withNumber.webhookUrl, "vapi-meter-secret-2", assistantRequest("call-over-1")),
+      200,
+    );
+    expect(forwarded).toEqual({
+      destination: { type: "number", number: "+14155550100", message: expect.stringContaining("connecting you") },
+    });
+    const bare = await vapiIntegration(t, "vapi-meter-secret-3");
+    const refused = await expectJson(
+      vapi(bare.webhookUrl, "vapi-meter-secret-3", assistantRequest("call-over-2")),
+      200,
+    );
+    expect(refused).toEqual({ error: expect.stringContaining("can't take calls") });
+    // either way the conversation waits for a person, reason quota, so an operator can call back
+    const row = (await callRow(bare.id, "call-over-2"))!;
+    const conv = await eventually(
+      () => expectJson(call(`/api/conversations/${row.conversation_id}`, { token: t.token }), 200),
+      (c: { mode: string }) => c.mode === "human",
+    );
+    expect(conv).toMatchObject({ mode: "human", channel: "voice" });
+    // the other workspace (well under its minutes) is answered by the assistant as before
+    const theirs = await vapiIntegration(other, "vapi-meter-secret-4");
+    const answered = await expectJson(vapi(theirs.webhookUrl, "vapi-meter-secret-4", assistantRequest("call-ok")), 200);
+    expect(answered.assistant).toBeTruthy();
+  });
+
+  it("over the plan's minutes a Twilio call hears a line and is dialled through or hung up, never a 500", async () => {
+    const t = await makeTenant("OverTwilio");
+    await useVoiceSeconds(t, 31 * 60);
+    const post = async (vint: { webhookUrl: string }, token: string, p: Record<string, string>) =>
+      call(new URL(vint.webhookUrl).pathname, {
+        method: "POST",
+        body: new URLSearchParams(p).toString(),
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": await sign.twilio(token, vint.webhookUrl, p),
+        },
+      });
+    const base = { AccountSid: "AC" + "0".repeat(32), From: "+14155550123", To: "+18005550199" };
+    const make = (token: string, settings: Record<string, unknown>) =>
+      expectJson<{ id: string; webhookUrl: string }>(
+        call("/api/voice/integrations", {
+          method: "POST",
+          token: t.token,
+          json: { provider: "twilio", botId: t.botId, secrets: { authToken: token }, settings },
+        }),
+        201,
+      );
+    const dialled = await make("twilio-meter-token-1", { handoffNumber: "+14155550100" });
+    const r1 = await post(dialled, "twilio-meter-token-1", { ...base, CallSid: "CAmeter1", CallStatus: "ringing" });
+    expect(r1.status).toBe(200);
+    const xml1 = await r1.text();
+    expect(xml1).toContain("<Dial>+14155550100</Dial>");
+    expect(xml1).not.toContain("<Gather");
+    const bare = await make("twilio-meter-token-2", {});
+    const r2 = await post(bare, "twilio-meter-token-2", { ...base, CallSid: "CAmeter2", CallStatus: "ringing" });
+    expect(r2.status).toBe(200);
+    const xml2 = await r2.text();
+    expect(xml2).toMatch(/<Say[^>]*>[^<]*call you back[^<]*<\/Say><Hangup\/>/);
+    expect(xml2).not.toContain("<Gather");
+  });
+});
+
+describe("channel messages", () => {
+  let restore: (() => void) | undefined;
+  beforeEach(() => {
+    restore = setEgressTransport(graphServer().transport);
+  });
+  afterEach(() => restore?.());
+
+  it("count an inbound mail once (redelivered with the same Message-ID) and its mailed answer once", async () => {
+    const t = await makeTenant("MailMeter");
+    const other = await makeTenant("MailBystander");
+    await seedKnowledge(t.token, "Nimbus Notes help", NIMBUS_DOCS);
+    const { address } = await expectJson<{ address: string }>(call("/api/channels/email", { token: t.token }), 200);
+    const raw = rfc822(
+      { from: "Dana <dana@customer.test>", to: address, subject: "Exporting", id: "<meter-1@customer.test>" },
+      "How do I export my notes?",
+    );
+    const deliver = async () => {
+      const message = {
+        from: "dana@customer.test",
+        to: address,
+        headers: new Headers(),
+        raw: new Response(raw).body!,
+        rawSize: raw.length,
+        canBeForwarded: true,
+        setReject: () => undefined,
+        forward: async () => ({}) as never,
+        reply: async () => ({}) as never,
+      } as unknown as ForwardableEmailMessage;
+      await worker.email(message, env);
+    };
+    await deliver();
+    await deliver();
+    // one mail in, one answer mailed out
+    const u = await eventually(
+      () => usage(t),
+      (x) => x.totals.emailMessages >= 2,
+      20_000,
+    );
+    expect(u.totals).toMatchObject({ emailMessages: 2, whatsappMessages: 0, channelMessages: 2 });
+    const outbox = await expectJson<{ data: unknown[] }>(call("/api/outbox", { token: t.token }), 200);
+    expect(outbox.data).toHaveLength(1);
+    const b = await expectJson(call("/api/billing", { token: t.token }), 200);
+    expect(b.usage.channelMessages).toEqual({ used: 2, limit: null });
+    expect((await usage(other)).totals.channelMessages).toBe(0);
+  });
+
+  it("count an inbound WhatsApp message once when Meta redelivers the webhook, and the answer sent through Graph once", async () => {
+    const t = await makeTenant("WaMeter");
+    await seedKnowledge(t.token, "Nimbus Notes help", NIMBUS_DOCS);
+    const ch = await connectWhatsApp(t);
+    const raw = inbound("15550001111", [
+      {
+        from: "15550001111",
+        id: "wamid.meter-1",
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: "text",
+        text: { body: "How do I reset my password?" },
+      },
+    ]);
+    expect(await expectJson(postHook(ch.id, raw), 200)).toMatchObject({ messages: 1 });
+    expect(await expectJson(postHook(ch.id, raw), 200)).toMatchObject({ messages: 0, duplicates: 1 });
+    const u = await eventually(
+      () => usage(t),
+      (x) => x.totals.whatsappMessages >= 2,
+      20_000,
+    );
+    expect(u.totals).toMatchObject({ whatsappMessages: 2, emailMessages: 0, channelMessages: 2 });
+    expect(u.byBot).toEqual([expect.objectContaining({ botId: t.botId, whatsappMessages: 2 })]);
+  });
+});
