@@ -60,7 +60,12 @@ export const Config = z
      * once regardless; the TTL bounds what versioning cannot see (a provider's behaviour, a tenant's
      * provider settings other than the model name).
      */
-    answerCacheTtlSeconds: z.coerce.number().int().min(60).max(30 * 86_400).default(ANSWER_CACHE_TTL_DEFAULT_SECONDS),
+    answerCacheTtlSeconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(ANSWER_CACHE_TTL_DEFAULT_SECONDS),
   })
   // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
   // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml

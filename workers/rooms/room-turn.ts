@@ -49,7 +49,13 @@ export type TurnHost = {
  * (retrieval or cache look-up, then generation), without the triage gate or socket fan-out. Taken
  * with Date.now(), which in workerd advances on I/O, so it is D1 and provider time more than CPU.
  */
-export type TurnTiming = { serverMs: number; retrieveMs: number; generateMs: number; cached: boolean; handoff: boolean };
+export type TurnTiming = {
+  serverMs: number;
+  retrieveMs: number;
+  generateMs: number;
+  cached: boolean;
+  handoff: boolean;
+};
 
 class StreamTimeout extends Error {}
 

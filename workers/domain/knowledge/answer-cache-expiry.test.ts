@@ -46,8 +46,9 @@ async function answerAt(t: TestTenant, now: number, question = Q): Promise<Answe
 }
 
 const entries = async (tenantId: string) =>
-  (await env.DB.prepare("select count(*) n from answer_cache where tenant_id = ?").bind(tenantId).first<{ n: number }>())!
-    .n;
+  (await env.DB.prepare("select count(*) n from answer_cache where tenant_id = ?")
+    .bind(tenantId)
+    .first<{ n: number }>())!.n;
 
 describe("answer cache expiry", async () => {
   const a = await tenantWithFact("TtlA");
