@@ -7,12 +7,22 @@
 // acknowledged message by replaying each conversation from seq 0 on a fresh socket: lost (acked
 // but missing) and duplicated (stored more than once) must both be 0. Without --origin it uses
 // http://127.0.0.1:8787 when that answers, else starts its own server (port 8820, fresh persist dir).
+//
+// `npm run bench:chat -- --realistic [--conversations 100 --questions 10 ...]`: the realistic mode
+// (scripts/bench/realistic.mjs, options there) — the shared retrieval KB loaded through the public
+// API, visitors asking the distinct dev questions, and a bare Durable Object echo room as the yardstick.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocal, waitForHealth } from "./local-server.mjs";
 import { seedDemo } from "./seed.mjs";
+import { connect, fmt, pct, pool, sendAcked, verify } from "./bench/chat-client.mjs";
+
+if (process.argv.includes("--realistic")) {
+  await import("./bench/realistic.mjs");
+  process.exit(process.exitCode ?? 0);
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -74,13 +84,6 @@ const QA = [
 ];
 const PHRASINGS = [(q) => q, (q) => `Quick question: ${q.charAt(0).toLowerCase()}${q.slice(1)}`];
 
-const pct = (xs, p) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const fmt = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : "n/a");
-
 async function resolveOrigin() {
   if (args.origin) return { origin: args.origin.replace(/\/$/, ""), stop: async () => {} };
   if (!args.start) {
@@ -117,82 +120,6 @@ async function loadKnowledge(origin, demo) {
   return "knowledge still ingesting after 30 s";
 }
 
-/**
- * A visitor socket the way the widget's transport behaves: frames are kept across reconnects, a
- * dropped socket (e.g. `wrangler dev` reloading the Worker) is reopened with `hello` and the last
- * seq seen, and waits fail fast on a drop so the caller resends with the same cid.
- */
-async function connect(url) {
-  const frames = [];
-  let waiters = [];
-  let ws;
-  const lastSeq = () => frames.reduce((m, f) => (f.type === "msg" && f.seq > m ? f.seq : m), 0);
-  const open = () =>
-    new Promise((resolve, reject) => {
-      ws = new WebSocket(url);
-      ws.addEventListener("message", (e) => {
-        const f = JSON.parse(String(e.data));
-        f._t = performance.now();
-        frames.push(f);
-        waiters = waiters.filter((w) => (w.pred(f) ? (w.resolve(f), false) : true));
-      });
-      ws.addEventListener("close", () => {
-        for (const w of waiters) w.reject(new Error("closed"));
-        waiters = [];
-      });
-      ws.addEventListener("open", () => resolve(undefined));
-      ws.addEventListener("error", () => reject(new Error(`socket error ${url.slice(0, 60)}`)));
-    });
-  await open();
-  const sock = {
-    frames,
-    reconnects: 0,
-    get open() {
-      return ws.readyState === WebSocket.OPEN;
-    },
-    close: () => ws.close(),
-    send: (f) => ws.send(JSON.stringify(f)),
-    async rejoin() {
-      sock.reconnects++;
-      try {
-        ws.close();
-      } catch {}
-      await open();
-      const from = frames.length;
-      sock.send({ type: "hello", lastSeq: lastSeq() });
-      return sock.waitFor((f) => f.type === "ready", from);
-    },
-    waitFor(pred, from = 0) {
-      const seen = frames.slice(from).find(pred);
-      if (seen) return Promise.resolve(seen);
-      if (ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error("closed"));
-      return new Promise((res, rej) => {
-        const t = setTimeout(() => rej(new Error("timeout")), TIMEOUT);
-        waiters.push({ pred, resolve: (f) => (clearTimeout(t), res(f)), reject: (e) => (clearTimeout(t), rej(e)) });
-      });
-    },
-  };
-  return sock;
-}
-
-/** Sends one visitor message until it is acknowledged (resending with the same cid after a drop). */
-async function sendAcked(sock, cid, text, stats) {
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const from = sock.frames.length;
-    const t0 = performance.now();
-    try {
-      if (!sock.open) await sock.rejoin();
-      sock.send({ type: "msg", cid, text });
-      const ack = await sock.waitFor((f) => (f.type === "msg" && f.cid === cid) || f.type === "error", from);
-      return { ack, from, t0 };
-    } catch (err) {
-      if (String(err).includes("timeout")) stats.timeouts++;
-      await sock.rejoin().catch(() => {});
-    }
-  }
-  return { ack: null };
-}
-
 async function runConversation(origin, botKey, n, stats) {
   const r = await fetch(`${origin}/api/widget/sessions`, {
     method: "POST",
@@ -201,7 +128,7 @@ async function runConversation(origin, botKey, n, stats) {
   });
   if (!r.ok) throw new Error(`session ${r.status} ${await r.text()}`);
   const s = await r.json();
-  const sock = await connect(s.wsUrl);
+  const sock = await connect(s.wsUrl, TIMEOUT);
   const acked = [];
   const result = { conversationId: s.conversationId, wsUrl: s.wsUrl, acked };
   try {
@@ -251,28 +178,6 @@ async function talk(sock, n, stats, acked) {
   if (modeNow() !== "ai") stats.handedOff++;
 }
 
-/** Replays each conversation from seq 0 on a new socket and counts every acked cid. */
-async function verify(results, stats) {
-  for (const c of results) {
-    const sock = await connect(c.wsUrl);
-    sock.send({ type: "hello", lastSeq: 0 });
-    const ready = await sock.waitFor((f) => f.type === "ready");
-    if (ready.seq > 0) await sock.waitFor((f) => f.type === "msg" && f.seq === ready.seq);
-    c.lastSeq = ready.seq;
-    const msgs = sock.frames.filter((f) => f.type === "msg");
-    const seqs = msgs.map((m) => m.seq);
-    if (seqs.some((s, i) => s !== i + 1)) stats.seqGaps++;
-    const counts = new Map();
-    for (const m of msgs) if (m.cid) counts.set(m.cid, (counts.get(m.cid) ?? 0) + 1);
-    for (const cid of c.acked) {
-      const k = counts.get(cid) ?? 0;
-      if (k === 0) stats.lost++;
-      if (k > 1) stats.duplicated += k - 1;
-    }
-    sock.close();
-  }
-}
-
 /** The D1 copy (what GET /api/conversations reads) catches up with each room within seconds. */
 async function verifyD1(origin, token, results) {
   const started = performance.now();
@@ -290,20 +195,6 @@ async function verifyD1(origin, token, results) {
     if (pending.length) await new Promise((r) => setTimeout(r, 250));
   }
   return { complete: results.length - pending.length, ms: performance.now() - started };
-}
-
-async function pool(items, limit, fn) {
-  const out = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]).catch((err) => ({ error: String(err) }));
-      }
-    }),
-  );
-  return out;
 }
 
 const { origin, stop } = await resolveOrigin();
@@ -345,7 +236,7 @@ try {
   const ok = results.filter((r) => r.acked);
   const failed = results.filter((r) => r.error);
   const acked = ok.reduce((n, r) => n + r.acked.length, 0);
-  await verify(ok, stats);
+  await verify(ok, stats, TIMEOUT);
   const d1 = await verifyD1(origin, demo.token, ok);
   console.log(`
 conversations        ${results.filter((r) => r.acked && !r.error).length} completed, ${failed.length} did not finish${failed.length ? ` (first: ${failed[0].error})` : ""}

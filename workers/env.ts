@@ -36,6 +36,7 @@ export function readConfig(env: Env): Config {
     shopifyApiBase: e.SHOPIFY_API_BASE || undefined,
     shopifyApiKey: e.SHOPIFY_API_KEY || undefined,
     shopifyApiSecret: e.SHOPIFY_API_SECRET || undefined,
+    answerCacheTtlSeconds: e.ANSWER_CACHE_TTL_SECONDS || undefined,
   });
   cached = { source: env, config };
   return config;

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** The answer cache's default entry lifetime: one day (ANSWER_CACHE_TTL_SECONDS overrides it). */
+export const ANSWER_CACHE_TTL_DEFAULT_SECONDS = 86_400;
+
 /**
  * Config read from vars and secrets once per isolate (env.ts `readConfig`, called by the
  * composition root only). APP_SECRET and MASTER_KEY are secrets: locally from the gitignored `.dev.vars`
@@ -51,6 +54,18 @@ export const Config = z
     /** SHOPIFY_API_KEY / SHOPIFY_API_SECRET: Echo's Shopify app (client id and secret), when one is registered. */
     shopifyApiKey: z.string().min(1).optional(),
     shopifyApiSecret: z.string().min(1).optional(),
+    /**
+     * ANSWER_CACHE_TTL_SECONDS: how long a cached answer is served (domain/knowledge/answer-cache.ts);
+     * the hourly cron deletes older entries. Default one day. Knowledge and bot changes invalidate at
+     * once regardless; the TTL bounds what versioning cannot see (a provider's behaviour, a tenant's
+     * provider settings other than the model name).
+     */
+    answerCacheTtlSeconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(ANSWER_CACHE_TTL_DEFAULT_SECONDS),
   })
   // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
   // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml

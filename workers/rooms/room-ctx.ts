@@ -90,6 +90,8 @@ export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRe
     },
     handoff: deps.handoff,
     log: (msg, fields) => deps.ctx().log.warn(msg, fields),
+    // one structured line per answered turn: server time per turn for bench:chat and observability
+    timed: (t) => deps.ctx().log.info("room: AI turn", { ...t, botId: deps.meta.botId }),
   };
   const language = deps.meta.visitor.locale ? { language: deps.meta.visitor.locale } : {};
   const { email, verified } = deps.meta.visitor;

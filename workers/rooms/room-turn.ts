@@ -40,6 +40,21 @@ export type TurnHost = {
   /** Moves the conversation to waiting for a person. */
   handoff(reason: "low_confidence" | "provider_failed" | "asked_for_human"): Promise<void>;
   log(msg: string, fields: Record<string, unknown>): void;
+  /** Reports a finished turn's server time (the room logs it as `room: AI turn`; bench:chat reads it). */
+  timed?(t: TurnTiming): void;
+};
+
+/**
+ * Server time of one answered turn, from the answerer's own timings: `serverMs` is its total
+ * (retrieval or cache look-up, then generation), without the triage gate or socket fan-out. Taken
+ * with Date.now(), which in workerd advances on I/O, so it is D1 and provider time more than CPU.
+ */
+export type TurnTiming = {
+  serverMs: number;
+  retrieveMs: number;
+  generateMs: number;
+  cached: boolean;
+  handoff: boolean;
 };
 
 class StreamTimeout extends Error {}
@@ -110,6 +125,8 @@ export async function runTurn(
     ...(d.provider ? { provider: d.provider } : {}),
     ...(d.usage ? { usage: d.usage } : {}),
   });
+  const { totalMs: serverMs, retrieveMs, generateMs } = d.timings;
+  host.timed?.({ serverMs, retrieveMs, generateMs, cached: d.cached === true, handoff: d.handoff });
   if (d.handoff) await host.handoff(d.failure ? "provider_failed" : (d.handoffReason ?? "low_confidence"));
 }
 
@@ -127,6 +144,7 @@ export type ChatTurnHost = {
   store(turn: Turn, done: StoredAnswer): void;
   handoff(reason: string): Promise<unknown>;
   log(msg: string, fields: Record<string, unknown>): void;
+  timed?: TurnHost["timed"];
 };
 
 /** Answers a visitor message in the chat: typing, streamed deltas, the final msg; gated on its triage. */
@@ -155,6 +173,7 @@ export async function runChatTurn(
         },
         handoff: async (reason) => void (await host.handoff(reason)),
         log: host.log,
+        ...(host.timed ? { timed: host.timed } : {}),
       },
       turn,
       { ...answer, question: input.trigger.text, history },

@@ -13,7 +13,12 @@ export type AnswerCacheEntry = {
   /** AnswerSource[] as JSON. */
   sources: string;
   confidence: number;
+  /** When the entry was stored (ms); the domain serves it only within the TTL. */
+  createdAt: number;
 };
+
+/** Rows one sweep statement deletes, so a large backlog never makes one long D1 write. */
+export const SWEEP_BATCH = 1000;
 
 export const answerCacheRepo = (db: Db) => ({
   lookup: async (
@@ -24,7 +29,8 @@ export const answerCacheRepo = (db: Db) => ({
     const row = await db.$client
       .prepare(
         `SELECT v.version AS current, a.knowledge_version AS knowledgeVersion, a.bot_version AS botVersion,
-                a.model AS model, a.answer AS answer, a.sources AS sources, a.confidence AS confidence
+                a.model AS model, a.answer AS answer, a.sources AS sources, a.confidence AS confidence,
+                a.created_at AS createdAt
            FROM (SELECT COALESCE((SELECT version FROM knowledge_versions WHERE tenant_id = ?1), 1) AS version) v
            LEFT JOIN answer_cache a ON a.tenant_id = ?1 AND a.bot_id = ?2 AND a.key = ?3`,
       )
@@ -33,10 +39,10 @@ export const answerCacheRepo = (db: Db) => ({
     const current = Number(row?.current ?? 1);
     if (!row || row.answer === null) return { knowledgeVersion: current, entry: null };
     const { current: _c, ...entry } = row;
-    return { knowledgeVersion: current, entry: entry as AnswerCacheEntry };
+    return { knowledgeVersion: current, entry: { ...entry, createdAt: Number(entry.createdAt) } };
   },
-  /** Stores (or replaces) the entry of a key. */
-  put: (tenantId: string, botId: string, key: string, e: AnswerCacheEntry, now: number) =>
+  /** Stores (or replaces) the entry of a key; `now` becomes its created_at (the TTL restarts). */
+  put: (tenantId: string, botId: string, key: string, e: Omit<AnswerCacheEntry, "createdAt">, now: number) =>
     db.$client
       .prepare(
         `INSERT INTO answer_cache (tenant_id, bot_id, key, knowledge_version, bot_version, model, answer, sources, confidence, created_at)
@@ -47,4 +53,18 @@ export const answerCacheRepo = (db: Db) => ({
       )
       .bind(tenantId, botId, key, e.knowledgeVersion, e.botVersion, e.model, e.answer, e.sources, e.confidence, now)
       .run(),
+  /**
+   * Deletes up to SWEEP_BATCH entries of every tenant stored before `before` (ms), oldest first
+   * (index answer_cache_created_at, migration 0025); returns how many went.
+   */
+  deleteOlderThan: async (before: number): Promise<number> => {
+    const r = await db.$client
+      .prepare(
+        `DELETE FROM answer_cache WHERE rowid IN
+           (SELECT rowid FROM answer_cache WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)`,
+      )
+      .bind(before, SWEEP_BATCH)
+      .run();
+    return r.meta.changes ?? 0;
+  },
 });

@@ -1,6 +1,8 @@
 import { sha256Hex } from "../../lib/crypto";
 import type { BotRow } from "../../storage/schema";
+import type { BaseCtx } from "../ctx";
 import type { AnswerCtx, AnswerDone, AnswerSource } from "./answer-types";
+import { SWEEP_BATCH } from "../../storage/answer-cache-repo";
 import { normalise } from "./dialogue-acts";
 
 /**
@@ -16,6 +18,10 @@ import { normalise } from "./dialogue-acts";
  * the visitor's identity), follow-ups resolved against the conversation ("and yearly?"). The
  * history is not in the key: a standalone question is answered from the knowledge, and the same
  * question in another conversation gets the same grounded answer.
+ *
+ * Expiry: an entry is served for `config.answerCacheTtlSeconds` (ANSWER_CACHE_TTL_SECONDS, default
+ * one day) after it was stored, judged by `ctx.clock`; the hourly cron (scheduled.ts) deletes older
+ * rows with `sweepAnswerCache`. A miss on an expired entry re-answers and replaces it.
  *
  * Storage: a D1 table, not a Durable Object. Every conversation is its own room object, so a cache
  * inside a room would only ever hit within one conversation; a per-bot object would add a hop to
@@ -42,8 +48,13 @@ export async function probeAnswerCache(
 ): Promise<CacheProbe> {
   const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
   const { knowledgeVersion, entry } = await ctx.repos.answerCache.lookup(ctx.tenantId, bot.id, key);
+  const fresh = entry !== null && ctx.clock.now() - entry.createdAt < ctx.config.answerCacheTtlSeconds * 1000;
   const current =
-    entry && entry.knowledgeVersion === knowledgeVersion && entry.botVersion === bot.version && entry.model === q.model;
+    entry &&
+    fresh &&
+    entry.knowledgeVersion === knowledgeVersion &&
+    entry.botVersion === bot.version &&
+    entry.model === q.model;
   return {
     key,
     knowledgeVersion,
@@ -85,4 +96,19 @@ export function piecesOf(text: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i += 8) out.push(words.slice(i, i + 8).join(""));
   return out;
+}
+
+/** Most sweep statements one cron run makes (SWEEP_BATCH rows each); the next run continues. */
+const MAX_SWEEP_ROUNDS = 20;
+
+/** Deletes cache entries older than the TTL, every tenant (the cron); returns how many went. */
+export async function sweepAnswerCache(ctx: Pick<BaseCtx, "repos" | "config" | "clock">): Promise<number> {
+  const before = ctx.clock.now() - ctx.config.answerCacheTtlSeconds * 1000;
+  let swept = 0;
+  for (let round = 0; round < MAX_SWEEP_ROUNDS; round++) {
+    const n = await ctx.repos.answerCache.deleteOlderThan(before);
+    swept += n;
+    if (n < SWEEP_BATCH) break;
+  }
+  return swept;
 }

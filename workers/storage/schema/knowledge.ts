@@ -112,5 +112,9 @@ export const answerCache = sqliteTable(
     confidence: real("confidence").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.botId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.botId, t.key] }),
+    // the cron's expiry sweep across tenants, oldest first (answerCacheRepo.deleteOlderThan)
+    index("answer_cache_created_at").on(t.createdAt),
+  ],
 );
