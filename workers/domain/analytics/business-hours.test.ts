@@ -98,9 +98,9 @@ describe("BusinessHoursInput", () => {
 
   it("accepts weekly intervals, holidays default to none", () => {
     expect(BusinessHoursInput.parse(ok)).toEqual({ ...ok, holidays: [] });
-    expect(BusinessHoursInput.safeParse({ ...ok, intervals: [{ day: "sat", start: "00:00", end: "24:00" }] }).success).toBe(
-      true,
-    );
+    expect(
+      BusinessHoursInput.safeParse({ ...ok, intervals: [{ day: "sat", start: "00:00", end: "24:00" }] }).success,
+    ).toBe(true);
   });
 
   it("refuses a bad time zone, overlaps, backwards or malformed times, bad holidays, unknown keys", () => {
