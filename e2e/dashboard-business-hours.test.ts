@@ -44,7 +44,7 @@ describe("dashboard: business hours", () => {
     await form.getByLabel("Opening hours").fill("mon 09:00-12:00\nmon 11:00-18:00");
     await form.getByLabel("Holidays").fill("2026-12-25");
     await form.getByRole("button", { name: "Save business hours" }).click();
-    const err = form.locator(".field.invalid", { has: page.getByLabel("Opening hours") }).locator(".field-error");
+    const err = form.locator(".field", { has: page.getByLabel("Opening hours") }).locator(".field-error");
     await expect(err.textContent()).resolves.toContain("Line 2: Mon 11:00–18:00 overlaps mon 09:00–12:00");
     expect(await hours()).toBeNull();
 
