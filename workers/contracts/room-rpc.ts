@@ -90,6 +90,11 @@ export const AppendInput = z.object({
   meta: z.record(z.string(), z.unknown()).optional(),
   /** Email and WhatsApp: answer a visitor's message like a chat message (room-core `append`). */
   respond: z.boolean().optional(),
+  /** An agent message sent outside the sockets (a WhatsApp template): the person who sent it. */
+  author: z
+    .object({ userId: z.string().min(1).max(64), name: z.string().max(200) })
+    .strict()
+    .optional(),
   /** Files the channel adapter already stored in R2 under the conversation's prefix. */
   attachments: z
     .array(

@@ -145,6 +145,7 @@ export class ConversationRoom extends DurableObject<Env> {
       ...(meta ? { meta } : {}),
       ...(m.respond ? { respond: true } : {}),
       ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+      ...(m.author && m.role === "agent" ? { author: m.author } : {}),
     });
     const triage = await (out.triage ?? (m.role === "visitor" ? this.triage.outcomeOf(out.ack!.seq) : undefined));
     return { ...entry.storedMessage(out.ack!), ...(triage ? { triage } : {}) };

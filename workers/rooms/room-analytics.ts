@@ -80,10 +80,10 @@ export function onAiAnswer(
   return ev({ key: `ai:${messageId}`, kind: "ai_answered", at: now, actor: "ai", data });
 }
 
-/** An agent message was stored: the cycle's first reply (from the hand-off, else the cycle start) and a reply. */
-export function onAgentReply(t: Tally, op: Operator, messageId: string, now: number): Step {
+/** An agent message was stored (from a socket, or an adapter such as a WhatsApp template; `op` null when unknown): the cycle's first reply (from the hand-off, else the cycle start) and a reply. */
+export function onAgentReply(t: Tally, op: Operator | null, messageId: string, now: number): Step {
   const events: AnalyticsEvent[] = [];
-  const base = { actor: "agent" as const, actorId: op.userId, at: now };
+  const base = { actor: "agent" as const, actorId: op?.userId ?? null, at: now };
   if (!t.replied) {
     const from = t.handoffAt ?? t.cycleStart;
     events.push(

@@ -342,7 +342,8 @@ const table: Row[] = [
     name: "a message its adapter already sent (a WhatsApp template) is not delivered again",
     command: { type: "append", role: "agent", text: "template: order_update", meta: { delivered: true } },
     facts: { channel: "whatsapp" },
-    effects: ["store_message", "send", "save", "publish", "ack"],
+    // …and it is a person's reply in analytics: the cycle's first reply and a reply (issue 16)
+    effects: ["store_message", "send", "save", "publish", "ack", "event", "event", "agent_replied"],
   },
   {
     name: "WhatsApp: an agent may write free-form inside the 24-hour window",
@@ -394,6 +395,27 @@ describe("room-core decide", () => {
         expect(sent(d.effects, "sender")).toContainEqual(expect.objectContaining({ type: "error", code: row.refused }));
       if (row.mode) expect(d.state.room.mode).toBe(row.mode);
     });
+
+  it("a template sent by a named person (append with author) takes the conversation and counts like a socket reply", () => {
+    const f = facts({ channel: "whatsapp", now: 5000, lastVisitorAt: 4000 });
+    const viaSocket = decide(core(), frame(agent, { type: "msg", cid: "a1", text: "Hello" }), f);
+    const viaAdapter = decide(
+      core(),
+      { type: "append", role: "agent", text: "Hello", cid: "a1", meta: { delivered: true }, author: dana },
+      f,
+    );
+    // the same effects in the same order, less the channel delivery (the adapter sent it) plus the adapter's ack
+    const socketTypes = types(viaSocket.effects).filter((t) => t !== "deliver");
+    expect(types(viaAdapter.effects).filter((t) => t !== "ack")).toEqual(socketTypes);
+    expect(viaAdapter.state.room).toMatchObject({ mode: "human", assignee: dana });
+    const events = (d: typeof viaSocket) =>
+      d.effects.flatMap((e) => (e.type === "event" ? [{ ...e.event, key: e.event.key.replace(/m\d/, "") }] : []));
+    expect(events(viaAdapter)).toEqual(events(viaSocket));
+    expect(events(viaAdapter).map((e) => [e.kind, e.actorId])).toEqual([
+      ["agent_first_reply", "usr_1"],
+      ["agent_reply", "usr_1"],
+    ]);
+  });
 
   it("numbers new messages after lastSeq, gap-free, in the order they are stored", () => {
     const d = decide(core(), visitorMsg, facts({ lastSeq: 7, turn: { id: "turn1", text: "partial" } }));

@@ -81,6 +81,8 @@ export type Command =
       respond?: boolean;
       /** Files the adapter already stored (WhatsApp media, email attachments): the message carries them. */
       attachments?: AttachmentRef[];
+      /** The person who wrote an agent message sent outside the sockets (a WhatsApp template). */
+      author?: Operator;
     }
   | { type: "set_mode"; mode: Mode; reason: string }
   | { type: "call"; state: CallState; data?: JsonObject }
@@ -458,6 +460,9 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
   if (facts.dup && "seq" in facts.dup) return o.push({ type: "ack", message: facts.dup });
   const answer = c.respond === true && c.role === "visitor";
   if (answer) o.stopTurn("superseded");
+  // a person's message sent by an adapter (a WhatsApp template) takes the conversation like a socket reply
+  if (c.role === "agent" && c.author && o.state.room.mode !== "closed")
+    o.transition({ type: "agent_message", operator: c.author }, { actor: "agent", operator: c.author });
   const rec = o.store(
     {
       id: o.id(),
@@ -466,12 +471,19 @@ function onAppend(o: Out, c: Extract<Command, { type: "append" }>, facts: Facts)
       text: c.text,
       sources: c.sources ?? null,
       attachments: c.attachments?.length ? c.attachments : null,
-      author: null,
+      author: c.role === "agent" ? (c.author ?? null) : null,
       meta: c.meta ?? null,
     },
     key?.key ?? null,
   );
   o.push({ type: "ack", message: rec });
+  // …and counts as a person's reply in analytics, once (the cid makes a retry a duplicate, above)
+  if (c.role === "agent") {
+    const step = onAgentReply(tallyOf(o.state.room), c.author ?? null, rec.id, o.now);
+    o.setTally(step.tally);
+    o.emit(...step.events);
+    o.push({ type: "agent_replied", at: rec.createdAt });
+  }
   if (c.role === "visitor") o.push({ type: "triage", message: rec });
   // a channel's AI line (a voice agent's turn) is an AI answer too
   if (c.role === "ai") {

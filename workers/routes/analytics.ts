@@ -2,6 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import {
   AnalyticsQuery,
+  BusinessHoursDto,
+  BusinessHoursInput,
+  clearBusinessHours,
+  getBusinessHours,
+  saveBusinessHours,
   getAnalyticsQuestions,
   getAnalyticsSummary,
   getAnalyticsTimeseries,
@@ -15,7 +20,7 @@ import {
 } from "../domain/analytics";
 import { CallCostsDto, callCostsCsv, getCallCosts } from "../domain/analytics/calls";
 import type { AppEnv } from "../env";
-import { createRouter, problemResponses } from "../lib/http";
+import { createRouter, jsonBody, jsonResponse, problemResponses } from "../lib/http";
 import { authed } from "./middleware";
 
 const sec = [{ bearer: [] }];
@@ -107,4 +112,48 @@ export const analyticsRoutes = createRouter()
       const q = c.req.valid("query");
       return reply(c, q.format, await getAnalyticsQuestions(c.var.ctx, q), questionsCsv, "questions") as never;
     },
+  );
+
+/**
+ * The tenant's business hours (issue 16), mounted at /api/settings/business-hours like the other
+ * workspace settings: analytics reports response and resolution times inside them too.
+ */
+export const businessHoursRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["analytics"],
+      summary: "The workspace's business hours (null: not set)",
+      security: sec,
+      middleware: [authed("settings:read")],
+      responses: { 200: jsonResponse(BusinessHoursDto, "business hours"), ...problemResponses },
+    }),
+    async (c) => c.json(await getBusinessHours(c.var.ctx), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/",
+      tags: ["analytics"],
+      summary:
+        "Set the business hours: an IANA time zone, weekly opening intervals (no overlaps, end after start) and closed days",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { body: jsonBody(BusinessHoursInput) },
+      responses: { 200: jsonResponse(BusinessHoursDto, "saved"), ...problemResponses },
+    }),
+    async (c) => c.json(await saveBusinessHours(c.var.ctx, c.req.valid("json")), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/",
+      tags: ["analytics"],
+      summary: "Remove the business hours (analytics stops reporting business-hours twins)",
+      security: sec,
+      middleware: [authed("settings:write")],
+      responses: { 200: jsonResponse(BusinessHoursDto, "removed"), ...problemResponses },
+    }),
+    async (c) => c.json(await clearBusinessHours(c.var.ctx), 200),
   );

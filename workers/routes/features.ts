@@ -20,7 +20,7 @@ import { privacyRoutes } from "./privacy";
 import { visitorRoutes } from "./visitors";
 import { permissionRoutes } from "./permissions";
 import { ssoAuthRoutes, ssoSettingsRoutes } from "./sso";
-import { analyticsRoutes } from "./analytics";
+import { analyticsRoutes, businessHoursRoutes } from "./analytics";
 import { channelRoutes } from "./channels";
 import { whatsappHookRoutes } from "./whatsapp-hooks";
 import { billingRoutes, stripeHookRoutes } from "./billing";
@@ -58,6 +58,7 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/visitors", visitorRoutes);
   app.route("/api/permissions", permissionRoutes);
   app.route("/api/analytics", analyticsRoutes);
+  app.route("/api/settings/business-hours", businessHoursRoutes);
   app.route("/api/channels", channelRoutes);
   app.route("/hooks/whatsapp", whatsappHookRoutes);
   app.route("/api/billing", billingRoutes);

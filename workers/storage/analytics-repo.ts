@@ -1,5 +1,12 @@
 import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
-import { categories, conversationEvents, conversationTriage, type NewConversationEventRow } from "./schema";
+import {
+  businessHours,
+  categories,
+  conversationEvents,
+  conversationTriage,
+  type BusinessHoursRow,
+  type NewConversationEventRow,
+} from "./schema";
 import type { Db } from "./db";
 
 /** 11 bound columns per row, D1 allows 100 parameters per statement. */
@@ -40,6 +47,27 @@ function where(tenantId: string, f: EventFilter): SQL {
 
 /** Conversation events (issue 16): written by rooms through their batched copy, read by the reports. */
 export const analyticsRepo = (db: Db) => ({
+  /** The tenant's business hours (primary key), or undefined when not set. */
+  businessHours: (tenantId: string): Promise<BusinessHoursRow | undefined> =>
+    db.select().from(businessHours).where(eq(businessHours.tenantId, tenantId)).get(),
+  putBusinessHours: (row: BusinessHoursRow) => {
+    const { tenantId, ...set } = row;
+    return db
+      .insert(businessHours)
+      .values(row)
+      .onConflictDoUpdate({ target: businessHours.tenantId, set })
+      .returning()
+      .get();
+  },
+  /** Answers whether a row was there. */
+  deleteBusinessHours: async (tenantId: string) =>
+    (
+      await db
+        .delete(businessHours)
+        .where(eq(businessHours.tenantId, tenantId))
+        .returning({ t: businessHours.tenantId })
+    ).length > 0,
+
   /** Insert-or-ignore by id, chunked: a repeated copy stores each event once. */
   insertIgnoreStmts: (rows: NewConversationEventRow[]) => {
     const out = [];

@@ -25,3 +25,37 @@ export const analyticsApi = {
   csv: (report: "summary" | "questions", f: AnalyticsFilter) =>
     request<string>("GET", `/api/analytics/${report}?${analyticsQs(f, { format: "csv" })}`, { text: true }),
 };
+
+/** The workspace's business hours (PUT /api/settings/business-hours); analytics reports times in them too. */
+export type OpeningInterval = {
+  day: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+  start: string;
+  end: string;
+};
+export type BusinessHours = { timezone: string; intervals: OpeningInterval[]; holidays: string[]; updatedAt?: string };
+
+export const businessHoursApi = {
+  get: () => get<{ businessHours: BusinessHours | null }>("/api/settings/business-hours"),
+  save: (b: Omit<BusinessHours, "updatedAt">) =>
+    request<{ businessHours: BusinessHours | null }>("PUT", "/api/settings/business-hours", { body: b }),
+  remove: () => request<{ businessHours: null }>("DELETE", "/api/settings/business-hours"),
+};
+
+/** Intervals as editable lines: "mon 09:00-17:00", one per line. */
+export const intervalsText = (list: OpeningInterval[]) => list.map((i) => `${i.day} ${i.start}-${i.end}`).join("\n");
+
+/**
+ * Lines back to intervals. A line the form cannot read becomes an interval the server refuses with
+ * a message naming it (the server is the one judge of validity: zone, times, overlaps).
+ */
+export function parseIntervals(text: string): OpeningInterval[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const m = /^([a-z]{3})\s+(\S+?)\s*[-–]\s*(\S+)$/i.exec(l);
+      const day = (m?.[1]?.toLowerCase() ?? l) as OpeningInterval["day"];
+      return { day, start: m?.[2] ?? "", end: m?.[3] ?? "" };
+    });
+}

@@ -200,26 +200,35 @@ export function Analytics() {
                   <th scope="col">Median</th>
                   <th scope="col">90th percentile</th>
                   <th scope="col">Count</th>
+                  {s.businessHours && <th scope="col">Median in business hours</th>}
+                  {s.businessHours && <th scope="col">90th percentile in business hours</th>}
                 </tr>
               </thead>
               <tbody>
                 {(
                   [
-                    ["Time to a person after a hand-off", s.timeToHumanMs],
-                    ["First response of a person", s.firstResponseMs],
-                    ["Reply time", s.replyTimeMs],
-                    ["Resolution time", s.resolutionTimeMs],
+                    ["Time to a person after a hand-off", s.timeToHumanMs, s.businessHours?.timeToHumanMs],
+                    ["First response of a person", s.firstResponseMs, s.businessHours?.firstResponseMs],
+                    ["Reply time", s.replyTimeMs, s.businessHours?.replyTimeMs],
+                    ["Resolution time", s.resolutionTimeMs, s.businessHours?.resolutionTimeMs],
                   ] as const
-                ).map(([label, d]) => (
+                ).map(([label, d, b]) => (
                   <tr key={label}>
                     <th scope="row">{label}</th>
                     <td data-label="Median">{dur(d.p50)}</td>
                     <td data-label="90th percentile">{dur(d.p90)}</td>
                     <td data-label="Count">{d.count}</td>
+                    {b && <td data-label="Median, business hours">{dur(b.p50)}</td>}
+                    {b && <td data-label="90th percentile, business hours">{dur(b.p90)}</td>}
                   </tr>
                 ))}
               </tbody>
             </table>
+            <p class="muted" data-testid="business-hours-note">
+              {s.businessHours
+                ? `Business hours: time outside the workspace's opening hours and holidays (${s.businessHours.timezone}) is not counted.`
+                : "Set business hours (PUT /api/settings/business-hours) to also see these times in business hours."}
+            </p>
             <p class="muted">
               CSAT {pct(s.csat.score)} from {s.csat.ratings} ratings (response rate {pct(s.csat.responseRate)}). AI
               resolutions: {s.aiResolution.confirmed} confirmed, {s.aiResolution.assumed} assumed,{" "}

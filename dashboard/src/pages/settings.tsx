@@ -10,6 +10,7 @@ import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
 import { Channels } from "./channels";
+import { BusinessHoursForm } from "./business-hours";
 
 export function Settings() {
   const current = useLoad<ProviderSettings | null>(() =>
@@ -110,6 +111,7 @@ export function Settings() {
           <p class="muted">Only admins can change providers.</p>
         )}
       </section>
+      {canAdmin.value && <BusinessHoursForm />}
       {canAdmin.value && <Channels />}
       {canAdmin.value && <Outbox />}
     </main>

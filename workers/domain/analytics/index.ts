@@ -2,6 +2,7 @@ import { analyticsRepo, type EventPoint } from "../../storage/analytics-repo";
 import type { Ctx } from "../ctx";
 import { dist, isAttempt, SATISFIED_MIN, summarize } from "./metrics";
 import { groupQuestions, type Question } from "./questions";
+import { businessCalendarOf } from "./settings";
 import { addDays, daysBetween, localDate, startOfLocalDay, weekStart } from "./range";
 import {
   DEFAULT_RANGE_DAYS,
@@ -14,6 +15,8 @@ import {
 import { EVENT_KINDS } from "../../contracts/analytics";
 
 export * from "./schemas";
+export { BusinessHoursDto, BusinessHoursInput, businessMs, BusinessCalendar } from "./business-hours";
+export { clearBusinessHours, getBusinessHours, saveBusinessHours } from "./settings";
 export { summaryCsv, timeseriesCsv, questionsCsv } from "./csv";
 
 /**
@@ -37,12 +40,13 @@ export async function getAnalyticsSummary(ctx: Ctx, q: AnalyticsQuery): Promise<
   const r = resolveRange(q, now);
   const repo = ctx.repos.analytics;
   // events after the range too: a later return for help takes an AI resolution back
-  const [events, topics] = await Promise.all([
+  const [events, topics, calendar] = await Promise.all([
     repo.events(ctx.tenantId, { kinds: EVENT_KINDS, from: r.fromMs, ...filters(q) }),
     repo.openedWithTopic(ctx.tenantId, { from: r.fromMs, to: r.toMs, ...filters(q) }),
+    businessCalendarOf(ctx),
   ]);
   const categories = new Map(topics.flatMap((t) => (t.categoryName ? [[t.conversationId, t.categoryName]] : [])));
-  const s = summarize({ events, from: r.fromMs, to: r.toMs, now, tz: r.tz, categories });
+  const s = summarize({ events, from: r.fromMs, to: r.toMs, now, tz: r.tz, categories, calendar });
   return { range: { from: r.from, to: r.to, tz: r.tz }, ...s };
 }
 

@@ -1,5 +1,6 @@
 import type { EventPoint } from "../../storage/analytics-repo";
 import type { SummaryDto } from "./schemas";
+import type { BusinessCalendar } from "./business-hours";
 import { hourOfWeek } from "./range";
 
 /**
@@ -68,7 +69,14 @@ export type SummaryInput = {
   tz: string;
   /** conversation id → category name, for conversations the tenant's categories labelled. */
   categories: Map<string, string>;
+  /** The tenant's business hours, when set: durations get a business-hours twin. */
+  calendar?: BusinessCalendar | undefined;
 };
+
+/** A duration event's value counted in business hours only: the business time in [at − value, at). */
+export function businessValue(e: EventPoint, cal: BusinessCalendar): number | null {
+  return e.valueMs === null ? null : cal.businessMs(e.at - e.valueMs, e.at);
+}
 
 export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
   const { from, to, now, tz } = input;
@@ -156,7 +164,7 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
     firstResponseMs: dist(of("agent_first_reply").map((e) => e.valueMs)),
     replyTimeMs: dist(of("agent_reply").map((e) => e.valueMs)),
     resolutionTimeMs: dist(resolved.map((e) => e.valueMs)),
-    businessHours: null,
+    businessHours: input.calendar ? businessTwins(input.calendar, of) : null,
     resolutions: {
       total: resolved.length,
       byAgent: resolved.filter((e) => e.data?.by === "agent").length,
@@ -179,5 +187,17 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
       cost: Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000])),
       byOutcome,
     },
+  };
+}
+
+/** The response and resolution times again, counting only the time inside business hours. */
+function businessTwins(cal: BusinessCalendar, of: (kind: string) => EventPoint[]) {
+  const d = (kind: string) => dist(of(kind).map((e) => businessValue(e, cal)));
+  return {
+    timezone: cal.hours.timezone,
+    timeToHumanMs: d("agent_joined"),
+    firstResponseMs: d("agent_first_reply"),
+    replyTimeMs: d("agent_reply"),
+    resolutionTimeMs: d("resolved"),
   };
 }

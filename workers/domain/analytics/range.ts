@@ -54,6 +54,37 @@ export function startOfLocalDay(date: string, tz: string): number {
   return t;
 }
 
+/**
+ * Epoch ms of a local wall time (`minutes` after local midnight of `date`, 0–1440) in `tz`. 24:00 is
+ * the next day's midnight. A wall time a DST change skips maps to the instant the clock jumps over
+ * it (the same instant as the first valid time after the gap); an hour lived twice takes its first pass.
+ */
+export function wallToUtc(date: string, minutes: number, tz: string): number {
+  if (minutes >= 1440) return startOfLocalDay(addDays(date, 1), tz);
+  const [y, m, d] = date.split("-").map(Number);
+  const guess = Date.UTC(y!, m! - 1, d!) + minutes * 60_000;
+  // the offsets in force a day either side cover any single DST change near this wall time
+  const offsets = [...new Set([offsetAt(guess - DAY_MS, tz), offsetAt(guess, tz), offsetAt(guess + DAY_MS, tz)])];
+  const fits = offsets.map((o) => guess - o).filter((t) => t + offsetAt(t, tz) === guess);
+  if (fits.length) return Math.min(...fits);
+  // a skipped wall time: the instant the clock jumps
+  const ts = offsets.map((o) => guess - o);
+  return transitionBetween(Math.min(...ts), Math.max(...ts), tz);
+}
+
+/** The first instant in (a, b] whose offset differs from a's (binary search to the minute). */
+function transitionBetween(a: number, b: number, tz: string): number {
+  const o = offsetAt(a, tz);
+  let lo = a;
+  let hi = b;
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+    if (offsetAt(mid, tz) === o) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 /** The local date ("YYYY-MM-DD") of an instant in `tz`. */
 export function localDate(ms: number, tz: string): string {
   const p = partsOf(ms, tz);

@@ -98,7 +98,19 @@ export const SummaryDto = z
     firstResponseMs: Dist,
     replyTimeMs: Dist,
     resolutionTimeMs: Dist,
-    businessHours: z.null().openapi({ description: "Business-hours twins: null until the tenant sets business hours" }),
+    businessHours: z
+      .object({
+        timezone: z.string(),
+        timeToHumanMs: Dist,
+        firstResponseMs: Dist,
+        replyTimeMs: Dist,
+        resolutionTimeMs: Dist,
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Business-hours twins of the durations (time outside the tenant's opening hours and holidays not counted); null until the tenant sets business hours (PUT /api/settings/business-hours)",
+      }),
     resolutions: z.object({ total: z.number(), byAgent: z.number(), bySystem: z.number() }),
     csat: z.object({ score: z.number().nullable(), ratings: z.number(), responseRate: z.number().nullable() }),
     messages: z.object({ ai: z.number(), agent: z.number(), aiShare: z.number().nullable() }),

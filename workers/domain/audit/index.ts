@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   "settings.sla_changed",
   "settings.routing_changed",
   "settings.sso_changed",
+  "settings.business_hours_changed",
   "sso.sign_in_refused",
   "privacy.exported",
   "privacy.erased",

@@ -10,7 +10,8 @@ import { verifyVisitorToken } from "./visitor-token";
  * with 1008); another tenant's conversation is NotFound before any upgrade.
  */
 
-async function operatorName(ctx: BaseCtx, actor: Actor): Promise<{ userId: string; name: string }> {
+/** The operator a signed-in actor (or an API key) acts as, with a display name. */
+export async function operatorName(ctx: BaseCtx, actor: Actor): Promise<{ userId: string; name: string }> {
   if (actor.kind === "key") return { userId: actor.keyId, name: "API key" };
   const user = await ctx.repos.users.byId(actor.userId);
   return { userId: actor.userId, name: user?.name || user?.email || "Operator" };

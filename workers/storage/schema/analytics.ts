@@ -37,3 +37,19 @@ export const conversationEvents = sqliteTable(
 
 export type ConversationEventRow = typeof conversationEvents.$inferSelect;
 export type NewConversationEventRow = typeof conversationEvents.$inferInsert;
+
+/**
+ * A tenant's business hours (issue 16, migration 0023): weekly opening intervals in an IANA time
+ * zone and closed local days; analytics counts response and resolution times inside them too.
+ * One row per tenant (the primary key serves the only query: by tenant).
+ */
+export const businessHours = sqliteTable("business_hours", {
+  tenantId: text("tenant_id").primaryKey(),
+  timezone: text("timezone").notNull(),
+  /** [{ day: "mon", start: "09:00", end: "17:00" }, …] (domain/analytics/business-hours.ts) */
+  intervals: text("intervals", { mode: "json" }).notNull().$type<{ day: string; start: string; end: string }[]>(),
+  /** Closed local days, YYYY-MM-DD. */
+  holidays: text("holidays", { mode: "json" }).notNull().$type<string[]>(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+export type BusinessHoursRow = typeof businessHours.$inferSelect;

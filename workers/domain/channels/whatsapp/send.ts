@@ -4,6 +4,7 @@ import type { AnswerCtx } from "../../knowledge/answer-types";
 import type { Ctx } from "../../ctx";
 import { getConversation } from "../../conversations/read";
 import { recordChannelMessage } from "../../billing/channel-usage";
+import { operatorName } from "../../conversations/sockets";
 import { openWhatsAppSecrets } from "./channels";
 import { sendGraphMessage, type GraphTemplate } from "./graph";
 import { MAX_WHATSAPP_TEXT, type TemplateInput } from "./schemas";
@@ -84,6 +85,8 @@ export async function sendWhatsAppTemplate(ctx: Ctx, conversationId: string, inp
     role: "agent",
     text,
     cid: `tpl:${wamid.slice(-48)}`,
+    // the sender is a person: the template counts as their reply (analytics, the conversation's assignee)
+    author: await operatorName(ctx, ctx.actor),
     meta: { channel: "whatsapp", delivered: true, template: tpl.name, wamid },
   });
   await ctx.repos.whatsapp.setMessageId(ctx.tenantId, found.channel.id, wamid, message.id);
