@@ -1,0 +1,31 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "./db";
+import { type ImportKind, type NewImportRecordRow, importRecords } from "./schema";
+
+/** D1 allows at most 100 bound parameters per statement: external ids looked up per query. */
+const IDS_PER_QUERY = 90;
+
+/** Records of CSV imports, by the id a record had in the old tool. Tenant first in every WHERE. */
+export const importsRepo = (db: Db) => ({
+  /** The external ids of `ids` already imported, with what they became. */
+  existing: async (tenantId: string, kind: ImportKind, ids: string[]) => {
+    const out = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const rows = await db
+        .select({ externalId: importRecords.externalId, targetId: importRecords.targetId })
+        .from(importRecords)
+        .where(
+          and(
+            eq(importRecords.tenantId, tenantId),
+            eq(importRecords.kind, kind),
+            inArray(importRecords.externalId, ids.slice(i, i + IDS_PER_QUERY)),
+          ),
+        )
+        .all();
+      for (const r of rows) out.set(r.externalId, r.targetId);
+    }
+    return out;
+  },
+  /** Records one imported item; a second record of the same external id is a no-op. */
+  insertStmt: (row: NewImportRecordRow) => db.insert(importRecords).values(row).onConflictDoNothing(),
+});
