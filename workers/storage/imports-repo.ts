@@ -4,6 +4,8 @@ import { type ImportKind, type NewImportRecordRow, importRecords } from "./schem
 
 /** D1 allows at most 100 bound parameters per statement: external ids looked up per query. */
 const IDS_PER_QUERY = 90;
+/** An import record binds 6 parameters. */
+const RECORDS_PER_STMT = 16;
 
 /** Records of CSV imports, by the id a record had in the old tool. Tenant first in every WHERE. */
 export const importsRepo = (db: Db) => ({
@@ -26,6 +28,16 @@ export const importsRepo = (db: Db) => ({
     }
     return out;
   },
-  /** Records one imported item; a second record of the same external id is a no-op. */
-  insertStmt: (row: NewImportRecordRow) => db.insert(importRecords).values(row).onConflictDoNothing(),
+  /** Records imported items (chunked under the parameter limit); a known external id is a no-op. */
+  insertStmts: (rows: NewImportRecordRow[]) => {
+    const out = [];
+    for (let i = 0; i < rows.length; i += RECORDS_PER_STMT)
+      out.push(
+        db
+          .insert(importRecords)
+          .values(rows.slice(i, i + RECORDS_PER_STMT))
+          .onConflictDoNothing(),
+      );
+    return out;
+  },
 });
