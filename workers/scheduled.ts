@@ -3,32 +3,37 @@ import { sweepRetention } from "./domain/privacy/retention";
 import { resealStaleSecrets } from "./domain/secrets/rotation";
 import { reportAllUsageToStripe } from "./domain/billing/report-usage";
 import { sweepAnswerCache } from "./domain/knowledge/answer-cache";
+import { runCommerceCron } from "./domain/commerce/scheduled-sync";
 
 /**
- * The cron trigger (wrangler.toml `[triggers]`): after a MASTER_KEY rotation it re-seals every
- * tenant secret still under the previous key; otherwise it finds nothing to do (three
- * scans of small tables). Its log line `secrets.reseal` says when the previous key can be dropped.
- * Then the retention sweep erases conversations idle past their workspace's retention period, and
- * answer-cache entries past their TTL are deleted.
+ * The cron trigger (wrangler.toml `[triggers]`), hourly. Its jobs run in this order, and a failed
+ * job holds back none of the others (each failure is logged; the first is rethrown at the end, so the
+ * invocation shows as failed):
+ * 1. re-seal tenant secrets still under the previous MASTER_KEY (log `secrets.reseal` says when the
+ *    previous key can be dropped; otherwise three scans of small tables);
+ * 2. retention: erase conversations idle past their workspace's retention period;
+ * 3. answer-cache entries past their TTL are deleted;
+ * 4. Billing Meters: new AI answers of live subscriptions go to Stripe;
+ * 5. commerce: stores' products re-synced when due, expired webhook replay claims swept.
  */
 export async function handleScheduled(_controller: ScheduledController, env: Env): Promise<void> {
-  try {
-    await resealStaleSecrets(scheduledCtx(env, "reseal-secrets"));
-  } finally {
-    // a failed re-seal must not hold back retention (and the reverse: the sweep runs second)
+  const jobs: [string, () => Promise<void>][] = [
+    ["reseal-secrets", async () => void (await resealStaleSecrets(scheduledCtx(env, "reseal-secrets")))],
+    ["retention", () => runRetentionSweep(env)],
+    ["answer-cache", () => runAnswerCacheSweep(env)],
+    ["billing-meters", () => runBillingMeters(env)],
+    ["commerce-sync", () => runCommerceSync(env)],
+  ];
+  let first: unknown;
+  for (const [name, job] of jobs) {
     try {
-      try {
-        await runRetentionSweep(env);
-      } finally {
-        await runAnswerCacheSweep(env);
-      }
-    } finally {
-      // Billing Meters (issue 15): new AI answers of live subscriptions go to Stripe, hourly
-      const ctx = cronCtx(env, "billing-meters");
-      const sent = await reportAllUsageToStripe(ctx);
-      if (sent) ctx.log.info("billing.meters", { sent });
+      await job();
+    } catch (err) {
+      cronCtx(env, name).log.error("cron job failed", { job: name, error: String(err) });
+      first ??= err;
     }
   }
+  if (first !== undefined) throw first;
 }
 
 /** Retention (issue 18): erases conversations idle past their workspace's retention period. */
@@ -43,4 +48,18 @@ export async function runAnswerCacheSweep(env: Env) {
   const ctx = cronCtx(env, "answer-cache");
   const swept = await sweepAnswerCache(ctx);
   if (swept) ctx.log.info("knowledge.answer_cache.swept", { swept });
+}
+
+/** Billing Meters (issue 15): new AI answers of live subscriptions go to Stripe. */
+async function runBillingMeters(env: Env) {
+  const ctx = cronCtx(env, "billing-meters");
+  const sent = await reportAllUsageToStripe(ctx);
+  if (sent) ctx.log.info("billing.meters", { sent });
+}
+
+/** Commerce (issue 20): re-syncs stores' products when due, sweeps expired webhook replay claims. */
+export async function runCommerceSync(env: Env) {
+  const ctx = cronCtx(env, "commerce-sync");
+  const { synced, swept } = await runCommerceCron(ctx);
+  if (synced.length || swept) ctx.log.info("commerce.sync", { synced, swept });
 }

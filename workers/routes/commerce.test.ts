@@ -355,7 +355,7 @@ describe("WooCommerce connection", () => {
     await expectJson(call(`/api/integrations/${conn.id}/sync`, { method: "POST", token: other.token }), 404);
 
     const sync = await expectJson(call(`/api/integrations/${conn.id}/sync`, { method: "POST", token: t.token }), 200);
-    expect(sync).toEqual({ indexed: 2, pages: 2, complete: true });
+    expect(sync).toEqual({ indexed: 2, removed: 0, pages: 2, complete: true });
     const sources = await env.DB.prepare(
       "select title, url, external_id e from knowledge_sources where tenant_id = ? order by title",
     )
@@ -370,6 +370,7 @@ describe("WooCommerce connection", () => {
       await expectJson(call(`/api/integrations/${conn.id}/sync`, { method: "POST", token: t.token }), 200),
     ).toEqual({
       indexed: 0,
+      removed: 0,
       pages: 2,
       complete: true,
     });
@@ -466,6 +467,7 @@ describe("Shopify install, webhooks and the order tool", () => {
     expect(await expectJson(call(`/api/integrations/${connId}/sync`, { method: "POST", token: t.token }), 200)).toEqual(
       {
         indexed: 1,
+        removed: 0,
         pages: 1,
         complete: true,
       },

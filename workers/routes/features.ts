@@ -25,6 +25,7 @@ import { channelRoutes } from "./channels";
 import { whatsappHookRoutes } from "./whatsapp-hooks";
 import { billingRoutes, stripeHookRoutes } from "./billing";
 import { roleRoutes } from "./roles";
+import { importRoutes } from "./imports";
 import { conversationOrderRoutes, integrationRoutes } from "./integrations";
 import { commerceHookRoutes } from "./commerce-hooks";
 import { callRoutes } from "./calls";
@@ -67,4 +68,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/integrations", integrationRoutes);
   app.route("/api/conversations", conversationOrderRoutes);
   app.route("/hooks", commerceHookRoutes);
+  app.route("/api/imports", importRoutes);
 }

@@ -10,10 +10,12 @@ import {
 } from "../domain/commerce/connections";
 import { findOrder, ordersOfConversation } from "../domain/commerce/orders";
 import { syncProducts } from "../domain/commerce/products";
+import { rotateConnectionSecrets } from "../domain/commerce/rotate";
 import {
   ConnectionDto,
   OrderDto,
   OrderLookupInput,
+  RotateSecretsInput,
   ShopifyInstallInput,
   SyncResultDto,
   WooConnectInput,
@@ -100,6 +102,23 @@ export const integrationRoutes = createRouter()
       responses: { 200: jsonResponse(SyncResultDto, "sync result"), ...problemResponses },
     }),
     async (c) => c.json(await syncProducts(c.var.ctx, c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/rotate-secrets",
+      tags,
+      summary:
+        "Replace the stored store secrets without reconnecting (the old webhook secret stays valid for graceHours)",
+      security: sec,
+      middleware: [authed("settings:write")],
+      request: { params: Param, body: jsonBody(RotateSecretsInput) },
+      responses: { 200: jsonResponse(ConnectionDto, "rotated"), ...problemResponses },
+    }),
+    async (c) => {
+      const row = await rotateConnectionSecrets(c.var.ctx, c.req.valid("param").id, c.req.valid("json"));
+      return c.json(toConnectionDto(c.var.ctx, row), 200);
+    },
   )
   .openapi(
     createRoute({

@@ -1,6 +1,11 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, like, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { type NewCommerceConnectionRow, commerceConnections } from "./schema";
+import {
+  type NewCommerceConnectionRow,
+  commerceConnections,
+  commerceWebhookDeliveries,
+  knowledgeSources,
+} from "./schema";
 
 /** Store connections of a tenant. Every tenant-facing method takes the tenant first, in the same WHERE as the id. */
 export const commerceConnectionsRepo = (db: Db) => ({
@@ -33,6 +38,33 @@ export const commerceConnectionsRepo = (db: Db) => ({
       .where(and(eq(commerceConnections.tenantId, tenantId), eq(commerceConnections.status, "active")))
       .orderBy(commerceConnections.createdAt)
       .all(),
+  /** Active connections of every tenant not synced since `before`, never-synced first, then oldest. */
+  dueForSync: (before: Date, limit: number) =>
+    db
+      .select()
+      .from(commerceConnections)
+      .where(
+        and(
+          eq(commerceConnections.status, "active"),
+          or(isNull(commerceConnections.lastSyncAt), lt(commerceConnections.lastSyncAt, before)),
+        ),
+      )
+      .orderBy(sql`coalesce(${commerceConnections.lastSyncAt}, 0)`, commerceConnections.id)
+      .limit(limit)
+      .all(),
+  /**
+   * The knowledge sources a connection's products became (external id `commerce:<id>:<product>`).
+   * Connection ids are `cmc_` + base32 (checked before any query), so the LIKE pattern has no
+   * wildcard but the `_`, which matches itself here.
+   */
+  productSources: (tenantId: string, connectionId: string) =>
+    db
+      .select({ id: knowledgeSources.id, externalId: knowledgeSources.externalId })
+      .from(knowledgeSources)
+      .where(
+        and(eq(knowledgeSources.tenantId, tenantId), like(knowledgeSources.externalId, `commerce:${connectionId}:%`)),
+      )
+      .all(),
   insert: (row: NewCommerceConnectionRow) => db.insert(commerceConnections).values(row).returning().get(),
   update: (tenantId: string, id: string, patch: Partial<NewCommerceConnectionRow>) =>
     db
@@ -47,4 +79,42 @@ export const commerceConnectionsRepo = (db: Db) => ({
       .where(and(eq(commerceConnections.tenantId, tenantId), eq(commerceConnections.id, id)))
       .returning()
       .get(),
+});
+
+/** Replay log of store webhooks: the first delivery of a key claims it. */
+export const commerceDeliveriesRepo = (db: Db) => ({
+  /** True when this is the first claim of `deliveryKey` for the connection; false for a redelivery. */
+  claim: async (row: {
+    tenantId: string;
+    connectionId: string;
+    deliveryKey: string;
+    topic: string;
+    receivedAt: Date;
+  }) =>
+    (await db
+      .insert(commerceWebhookDeliveries)
+      .values(row)
+      .onConflictDoNothing()
+      .returning({ key: commerceWebhookDeliveries.deliveryKey })
+      .get()) !== undefined,
+  /** Gives a claim back when processing failed, so the store's retry is processed. */
+  release: (tenantId: string, connectionId: string, deliveryKey: string) =>
+    db
+      .delete(commerceWebhookDeliveries)
+      .where(
+        and(
+          eq(commerceWebhookDeliveries.tenantId, tenantId),
+          eq(commerceWebhookDeliveries.connectionId, connectionId),
+          eq(commerceWebhookDeliveries.deliveryKey, deliveryKey),
+        ),
+      ),
+  /** Drops claims received before `before`; answers how many. */
+  sweep: async (before: Date) =>
+    (
+      await db
+        .delete(commerceWebhookDeliveries)
+        .where(lt(commerceWebhookDeliveries.receivedAt, before))
+        .returning({ key: commerceWebhookDeliveries.deliveryKey })
+        .all()
+    ).length,
 });

@@ -6,7 +6,8 @@ import { billingRepo } from "./billing-repo";
 import { apiKeysRepo, invitationsRepo, membershipsRepo, refreshTokensRepo, tenantsRepo, usersRepo } from "./auth-repo";
 import { botsRepo } from "./bots-repo";
 import { emailRepo, whatsappRepo } from "./channels-repo";
-import { commerceConnectionsRepo } from "./commerce-repo";
+import { commerceConnectionsRepo, commerceDeliveriesRepo } from "./commerce-repo";
+import { importsRepo } from "./imports-repo";
 import { contactLinksRepo } from "./contacts-repo";
 import { conversationsRepo, messagesRepo } from "./conversations-repo";
 import type { Db } from "./db";
@@ -45,11 +46,13 @@ const FACTORIES = {
   bots: botsRepo,
   categories: categoriesRepo,
   commerceConnections: commerceConnectionsRepo,
+  commerceDeliveries: commerceDeliveriesRepo,
   contactLinks: contactLinksRepo,
   conversations: conversationsRepo,
   conversationTriage: conversationTriageRepo,
   credentials: credentialsRepo,
   email: emailRepo,
+  imports: importsRepo,
   escalationPolicies: escalationPoliciesRepo,
   invitations: invitationsRepo,
   keyCreators: keyCreatorsRepo,

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   "visitor.linked",
   "commerce.connected",
   "commerce.disconnected",
+  "commerce.secret_rotated",
+  "conversations.imported",
   "settings.providers_changed",
   "settings.privacy_changed",
   "settings.escalation_changed",

@@ -29,10 +29,10 @@ import {
  */
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
 
-const hintsOf = (secrets: Record<string, string | undefined>) =>
+const hintsOf = (secrets: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(secrets)
-      .filter((e): e is [string, string] => typeof e[1] === "string")
+      .filter((e): e is [string, string] => typeof e[1] === "string" && !e[0].startsWith("previous"))
       .map(([k, v]) => [k, secretHint(v)]),
   );
 

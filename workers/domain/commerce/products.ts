@@ -68,32 +68,49 @@ export async function removeProduct(ctx: Ctx, conn: CommerceConnectionRow, produ
     await deleteSource(ctx, s.id).catch(() => undefined); // a concurrent delete already took it
 }
 
-/** Pages through the store's products and indexes each (bounded per run). */
+/**
+ * Pages through the store's products and indexes each (bounded per run). After a complete pass
+ * (every page read) the products the store no longer lists are removed from knowledge; a pass cut
+ * short by MAX_PRODUCTS_PER_SYNC removes nothing, since it cannot tell missing from not yet read.
+ */
 export async function syncProducts(ctx: Ctx, id: string) {
   const conn = await getConnection(ctx, id);
   const store = await storeOf(ctx, conn);
   let cursor: string | undefined;
   let pages = 0;
-  let seen = 0;
   let indexed = 0;
+  const listed = new Set<string>();
   try {
     do {
       const page = await store.products(cursor);
       pages++;
       for (const p of page.products) {
-        seen++;
+        listed.add(p.id);
         if (await indexProduct(ctx, conn, p)) indexed++;
       }
       cursor = page.next;
-    } while (cursor && seen < MAX_PRODUCTS_PER_SYNC);
+    } while (cursor && listed.size < MAX_PRODUCTS_PER_SYNC);
   } catch (err) {
     throw storeFailure(err, conn.shop);
   }
+  const removed = cursor === undefined ? await removeUnlisted(ctx, conn, listed) : 0;
   const now = new Date(ctx.clock.now());
   await ctx.repos.commerceConnections.update(ctx.tenantId, conn.id, {
     lastSyncAt: now,
-    productCount: seen,
+    productCount: listed.size,
     updatedAt: now,
   });
-  return { indexed, pages, complete: cursor === undefined };
+  return { indexed, removed, pages, complete: cursor === undefined };
+}
+
+/** Removes the indexed products of `conn` that are not in `listed`; answers how many products. */
+async function removeUnlisted(ctx: Ctx, conn: CommerceConnectionRow, listed: Set<string>) {
+  const prefix = productExternalId(conn, "");
+  const gone = new Set<string>();
+  for (const s of await ctx.repos.commerceConnections.productSources(ctx.tenantId, conn.id)) {
+    const productId = s.externalId?.startsWith(prefix) ? s.externalId.slice(prefix.length) : undefined;
+    if (productId && !listed.has(productId)) gone.add(productId);
+  }
+  for (const productId of gone) await removeProduct(ctx, conn, productId);
+  return gone.size;
 }

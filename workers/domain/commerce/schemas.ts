@@ -38,6 +38,28 @@ export const ShopifyInstallInput = z
   .openapi("ShopifyInstallInput");
 export type ShopifyInstallInput = z.infer<typeof ShopifyInstallInput>;
 
+/** How long a rotated-out webhook secret is still accepted, by default and at most (hours). */
+export const DEFAULT_ROTATION_GRACE_HOURS = 24;
+export const MAX_ROTATION_GRACE_HOURS = 72;
+
+/**
+ * POST /api/integrations/:id/rotate-secrets. WooCommerce: any of `consumerKey`/`consumerSecret`
+ * (checked against the store first) and `webhookSecret`; Shopify: `clientSecret` (the app secret
+ * that signs its webhooks). `graceHours`: how long webhooks signed with the old webhook secret are
+ * still accepted (0 = refuse them at once, after a leak).
+ */
+export const RotateSecretsInput = z
+  .object({
+    consumerKey: Secret.optional(),
+    consumerSecret: Secret.optional(),
+    webhookSecret: Secret.optional(),
+    clientSecret: Secret.optional(),
+    graceHours: z.number().int().min(0).max(MAX_ROTATION_GRACE_HOURS).optional(),
+  })
+  .strict()
+  .openapi("CommerceRotateSecretsInput");
+export type RotateSecretsInput = z.infer<typeof RotateSecretsInput>;
+
 export const ConnectionDto = z
   .object({
     id: z.string(),
@@ -83,4 +105,10 @@ export const OrderLookupInput = z
   .strict();
 export type OrderLookupInput = z.infer<typeof OrderLookupInput>;
 
-export const SyncResultDto = z.object({ indexed: z.number().int(), pages: z.number().int(), complete: z.boolean() });
+export const SyncResultDto = z.object({
+  indexed: z.number().int(),
+  /** Products the store no longer lists, removed from knowledge (only after a complete pass). */
+  removed: z.number().int(),
+  pages: z.number().int(),
+  complete: z.boolean(),
+});

@@ -13,13 +13,25 @@ import { openAndRenew } from "../secrets/rotation";
 export const STORE_MAX_BYTES = 5 * 1024 * 1024;
 export const STORE_TIMEOUT_MS = 15_000;
 
+/**
+ * Sealed secrets of a connection. `previous…` is the webhook secret a rotation replaced, still
+ * accepted on webhooks until `previousUntil` (epoch ms; rotate.ts).
+ */
 export const ShopifySecrets = z.object({
   clientId: z.string(),
   clientSecret: z.string(),
   accessToken: z.string().optional(),
+  previousClientSecret: z.string().optional(),
+  previousUntil: z.number().optional(),
 });
 export type ShopifySecrets = z.infer<typeof ShopifySecrets>;
-export const WooSecrets = z.object({ consumerKey: z.string(), consumerSecret: z.string(), webhookSecret: z.string() });
+export const WooSecrets = z.object({
+  consumerKey: z.string(),
+  consumerSecret: z.string(),
+  webhookSecret: z.string(),
+  previousWebhookSecret: z.string().optional(),
+  previousUntil: z.number().optional(),
+});
 export type WooSecrets = z.infer<typeof WooSecrets>;
 
 type StoreCtx = Pick<BaseCtx, "config" | "repos" | "log">;

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { AppError, Invalid, NotFound, Unauthorized } from "../../lib/errors";
 import { hasPrefix } from "../../lib/ids";
-import { verifyShopifyWebhook, verifyWooCommerceWebhook } from "../../lib/signatures";
 import { fromShopifyWebhookProduct, ShopifyWebhookProduct } from "../../providers/commerce/shopify";
 import { toWooProduct, WooProduct } from "../../providers/commerce/woocommerce";
 import type { CommerceConnectionRow, CommercePlatform } from "../../storage/schema";
 import type { BaseCtx, Ctx } from "../ctx";
 import { eraseVisitorData, exportVisitorData } from "../privacy/visitor";
+import { acceptedSecrets, deliveryKeysOf, processDeliveryOnce, verifyBodyUnderAny } from "./deliveries";
 import { indexProduct, removeProduct } from "./products";
 import { openConnectionSecrets, ShopifySecrets, WooSecrets } from "./store";
 
@@ -20,10 +20,26 @@ import { openConnectionSecrets, ShopifySecrets, WooSecrets } from "./store";
  *   (customers/data_request, customers/redact) or disconnect the shop (shop/redact);
  * - orders and customers are acknowledged without storing anything (orders are read live at
  *   look-up time, so there is no copy to keep current or to erase).
+ * A verified delivery is processed once (deliveries.ts): a redelivery answers `duplicate`.
  */
 export const MAX_STORE_HOOK_BYTES = 2 * 1024 * 1024;
 
 export type HookOutcome = { topic: string; action: string };
+
+type HookRequest = { rawBody: string; headers: Headers };
+
+/** Runs a verified delivery's topic handler once per delivery (deliveries.ts). */
+async function once(
+  base: BaseCtx,
+  row: CommerceConnectionRow,
+  req: HookRequest,
+  topic: string,
+  act: () => Promise<HookOutcome>,
+): Promise<HookOutcome> {
+  const keys = await deliveryKeysOf(row.platform, req.headers, req.rawBody);
+  const done = await processDeliveryOnce(base, row, { keys, topic }, act);
+  return done.duplicate ? { topic, action: "duplicate" } : done.result;
+}
 
 /** The connection named in a hook URL; missing, malformed and not-yet-installed are one 404. */
 export async function connectionForHook(ctx: BaseCtx, platform: CommercePlatform, id: string) {
@@ -68,34 +84,46 @@ export const dataRequestKey = (tenantId: string, connectionId: string, requestId
 export async function handleShopifyHook(
   base: BaseCtx,
   row: CommerceConnectionRow,
-  req: { rawBody: string; headers: Headers },
+  req: HookRequest,
 ): Promise<HookOutcome> {
   const secrets = ShopifySecrets.parse(await openConnectionSecrets(base, row));
-  const verified = await verifyShopifyWebhook({
-    secret: secrets.clientSecret,
-    rawBody: req.rawBody,
-    header: req.headers.get("x-shopify-hmac-sha256"),
-  });
+  const verified = await verifyBodyUnderAny(
+    acceptedSecrets(
+      secrets.clientSecret,
+      { secret: secrets.previousClientSecret, until: secrets.previousUntil },
+      base.clock.now(),
+    ),
+    req.rawBody,
+    req.headers.get("x-shopify-hmac-sha256"),
+  );
   if (!verified.ok) throw new Unauthorized(`webhook signature ${verified.reason}`);
   const shop = req.headers.get("x-shopify-shop-domain");
   if (shop && shop !== row.shop) throw new Unauthorized("the webhook names another shop");
   const topic = req.headers.get("x-shopify-topic") ?? "";
-  const ctx = hookCtx(base, row);
+  return once(base, row, req, topic, () => shopifyTopic(hookCtx(base, row), row, topic, req.rawBody));
+}
+
+async function shopifyTopic(
+  ctx: Ctx,
+  row: CommerceConnectionRow,
+  topic: string,
+  rawBody: string,
+): Promise<HookOutcome> {
   switch (topic) {
     case "products/create":
     case "products/update": {
-      const p = fromShopifyWebhookProduct(parsed(ShopifyWebhookProduct, req.rawBody), row.storeUrl);
+      const p = fromShopifyWebhookProduct(parsed(ShopifyWebhookProduct, rawBody), row.storeUrl);
       return { topic, action: (await indexProduct(ctx, row, p)) ? "indexed" : "unchanged" };
     }
     case "products/delete": {
-      const { id } = parsed(DeletedRef, req.rawBody);
+      const { id } = parsed(DeletedRef, rawBody);
       await removeProduct(ctx, row, `gid://shopify/Product/${id}`);
       return { topic, action: "removed" };
     }
     case "customers/data_request": {
-      const body = parsed(CustomerRef, req.rawBody);
+      const body = parsed(CustomerRef, rawBody);
       const email = body.customer.email;
-      const requestId = String(body.data_request?.id ?? base.requestId);
+      const requestId = String(body.data_request?.id ?? ctx.requestId);
       const data = email ? await exportVisitorData(ctx, { email }).catch(notFoundAs(null)) : null;
       await ctx.services.files.put(
         dataRequestKey(row.tenantId, row.id, requestId),
@@ -105,13 +133,13 @@ export async function handleShopifyHook(
       return { topic, action: data ? "exported" : "nothing_held" };
     }
     case "customers/redact": {
-      const email = parsed(CustomerRef, req.rawBody).customer.email;
+      const email = parsed(CustomerRef, rawBody).customer.email;
       const erased = email ? await eraseVisitorData(ctx, { email }).catch(notFoundAs(null)) : null;
       return { topic, action: erased ? "erased" : "nothing_held" };
     }
     case "shop/redact":
     case "app/uninstalled": {
-      parsed(topic === "shop/redact" ? ShopRef : z.unknown(), req.rawBody);
+      parsed(topic === "shop/redact" ? ShopRef : z.unknown(), rawBody);
       await ctx.repos.commerceConnections.delete(row.tenantId, row.id);
       return { topic, action: "disconnected" };
     }
@@ -131,26 +159,33 @@ const notFoundAs =
 export async function handleWooCommerceHook(
   base: BaseCtx,
   row: CommerceConnectionRow,
-  req: { rawBody: string; headers: Headers },
+  req: HookRequest,
 ): Promise<HookOutcome> {
   const secrets = WooSecrets.parse(await openConnectionSecrets(base, row));
-  const verified = await verifyWooCommerceWebhook({
-    secret: secrets.webhookSecret,
-    rawBody: req.rawBody,
-    header: req.headers.get("x-wc-webhook-signature"),
-  });
+  const verified = await verifyBodyUnderAny(
+    acceptedSecrets(
+      secrets.webhookSecret,
+      { secret: secrets.previousWebhookSecret, until: secrets.previousUntil },
+      base.clock.now(),
+    ),
+    req.rawBody,
+    req.headers.get("x-wc-webhook-signature"),
+  );
   if (!verified.ok) throw new Unauthorized(`webhook signature ${verified.reason}`);
   const topic = req.headers.get("x-wc-webhook-topic") ?? "";
-  const ctx = hookCtx(base, row);
+  return once(base, row, req, topic, () => wooTopic(hookCtx(base, row), row, topic, req.rawBody));
+}
+
+async function wooTopic(ctx: Ctx, row: CommerceConnectionRow, topic: string, rawBody: string): Promise<HookOutcome> {
   switch (topic) {
     case "product.created":
     case "product.updated":
     case "product.restored": {
-      const p = toWooProduct(parsed(WooProduct, req.rawBody));
+      const p = toWooProduct(parsed(WooProduct, rawBody));
       return { topic, action: (await indexProduct(ctx, row, p)) ? "indexed" : "unchanged" };
     }
     case "product.deleted": {
-      const { id } = parsed(DeletedRef, req.rawBody);
+      const { id } = parsed(DeletedRef, rawBody);
       await removeProduct(ctx, row, String(id));
       return { topic, action: "removed" };
     }

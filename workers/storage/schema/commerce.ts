@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const COMMERCE_PLATFORMS = ["shopify", "woocommerce"] as const;
 export type CommercePlatform = (typeof COMMERCE_PLATFORMS)[number];
@@ -41,3 +41,46 @@ export const commerceConnections = sqliteTable(
 );
 export type CommerceConnectionRow = typeof commerceConnections.$inferSelect;
 export type NewCommerceConnectionRow = typeof commerceConnections.$inferInsert;
+
+/**
+ * Claimed store webhook deliveries (migration 0024): the replay log of /hooks/shopify|woocommerce/:id.
+ * `deliveryKey` is `id:<delivery id>`, `event:<event id>` or `sha256:<hex of the signed body>`.
+ */
+export const commerceWebhookDeliveries = sqliteTable(
+  "commerce_webhook_deliveries",
+  {
+    tenantId: text("tenant_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    deliveryKey: text("delivery_key").notNull(),
+    topic: text("topic").notNull(),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.connectionId, t.deliveryKey] }),
+    // the cron's sweep of expired claims, across tenants, oldest first
+    index("commerce_webhook_deliveries_received_idx").on(t.receivedAt),
+  ],
+);
+export type CommerceWebhookDeliveryRow = typeof commerceWebhookDeliveries.$inferSelect;
+
+export const IMPORT_KINDS = ["conversation"] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/**
+ * What CSV imports created (migration 0024), by the id the record had in the old tool: a re-import
+ * skips external ids already here. `importId` is the request id of the import that created it.
+ */
+export const importRecords = sqliteTable(
+  "import_records",
+  {
+    tenantId: text("tenant_id").notNull(),
+    kind: text("kind").$type<ImportKind>().notNull(),
+    externalId: text("external_id").notNull(),
+    targetId: text("target_id").notNull(),
+    importId: text("import_id").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.kind, t.externalId] })],
+);
+export type ImportRecordRow = typeof importRecords.$inferSelect;
+export type NewImportRecordRow = typeof importRecords.$inferInsert;
