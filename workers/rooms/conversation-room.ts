@@ -268,7 +268,7 @@ export class ConversationRoom extends DurableObject<Env> {
         await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, wait, Date.now());
       }
       if (factsNeeded(command).aiAllowance && this.core.room.mode === "ai") await this.quota.ensure(Date.now());
-      if (mayChangeHands(command, this.quota.current())) await this.language.ensure(Date.now());
+      if (mayChangeHands(command)) await this.language.ensure(Date.now());
     };
     const ready = this.inbox.then(prepare);
     this.inbox = ready.catch(() => {});

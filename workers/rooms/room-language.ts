@@ -1,6 +1,6 @@
 import type { AnswerCtx } from "../domain/knowledge/answer-types";
 import { botLanguage } from "../domain/knowledge/persona";
-import type { AiAllowance, Command } from "./room-core";
+import type { Command } from "./room-core";
 
 /** A room trusts the bot's language this long before reading the bot again (a persona edit applies after it). */
 export const LANGUAGE_LEASE_MS = 30_000;
@@ -36,13 +36,14 @@ export class RoomLanguage {
 }
 
 /**
- * Whether a command may put a system line before the visitor (hand-off, a person joining, back to
- * the assistant, closed), so the shell reads the bot's language first; typing, read and the
- * visitor's ordinary messages under quota do not.
+ * Whether the shell reads the bot's language (within the lease) before deciding a command: a
+ * command that may put a system line before the visitor (hand-off, a person joining, back to the
+ * assistant, closed), and the visitor's `hello` and messages, which warm the lease the way they warm
+ * the billing one (room-quota.ts) so a hand-off decided later by triage or the answer finds it fresh.
  */
-export function mayChangeHands(command: Command, allowance: AiAllowance): boolean {
+export function mayChangeHands(command: Command): boolean {
   if (command.type !== "frame") return command.type === "set_mode" || command.type === "handoff";
   const t = command.frame.type;
-  if (command.from.kind === "visitor") return t === "human" || (t === "msg" && allowance === "handoff");
+  if (command.from.kind === "visitor") return t === "human" || t === "msg" || t === "hello";
   return t === "msg" || t === "takeover" || t === "release" || t === "close";
 }
