@@ -55,16 +55,16 @@ type Line = { seq: number; role: string; text: string; at: string; fromReport: b
 async function transcript(t: TestTenant, callId: string, n: number): Promise<Line[]> {
   const detail = await eventually(
     () => expectJson(call(`/api/calls/${callId}`, { token: t.token }), 200),
-    (d: { transcript: Line[] }) => d.transcript.filter((l) => l.role === "visitor" || l.role === "ai").length >= n,
+    (d: { transcript: Line[] }) => d.transcript.filter((l) => l.role !== "system").length >= n,
   );
-  return (detail.transcript as Line[]).filter((l) => l.role === "visitor" || l.role === "ai");
+  return (detail.transcript as Line[]).filter((l) => l.role !== "system");
 }
 
 /** The room's own lines (no D1 copy in between): what a double would show first. */
 async function roomLines(tenantId: string, conversationId: string) {
   const { roomStub } = await import("../rooms/room-stub");
   const msgs = await roomStub(env.CONVERSATION_ROOM, tenantId, conversationId).messages(0);
-  return msgs.filter((m) => m.role === "visitor" || m.role === "ai").map((m) => `${m.role}: ${m.text}`);
+  return msgs.filter((m) => m.role !== "system").map((m) => `${m.role}: ${m.text}`);
 }
 
 // ------------------------------------------------------------------------------------- ElevenLabs
@@ -232,7 +232,7 @@ async function retellHook(path: string, payload: unknown) {
 }
 
 /** Retell's call object (protocols.md §3.2, PhoneCallResponse) at the end of a call; words in seconds from its start. */
-function retellCall(callId: string, startMs: number, utterances: [string, string, number][]) {
+function retellCall(callId: string, startMs: number, utterances: [string, string, number][], extra: object[] = []) {
   return {
     call_id: callId,
     call_type: "phone_call",
@@ -247,11 +247,14 @@ function retellCall(callId: string, startMs: number, utterances: [string, string
     disconnection_reason: "user_hangup",
     recording_url: null,
     transcript: utterances.map(([r, c]) => `${r === "user" ? "User" : "Agent"}: ${c}`).join("\n"),
-    transcript_object: utterances.map(([role, content, start]) => ({
-      role,
-      content,
-      words: content.split(" ").map((word, i) => ({ word, start: start + i * 0.3, end: start + i * 0.3 + 0.25 })),
-    })),
+    transcript_object: [
+      ...utterances.map(([role, content, start]) => ({
+        role,
+        content,
+        words: content.split(" ").map((word, i) => ({ word, start: start + i * 0.3, end: start + i * 0.3 + 0.25 })),
+      })),
+      ...extra,
+    ],
     call_cost: { combined_cost: 12.5 },
     metadata: {},
     retell_llm_dynamic_variables: {},
@@ -372,5 +375,39 @@ describe("Retell call data reconciles the call", () => {
       ["ai", "Yes, 8 dollars per month.", 4000],
     ]);
     expect(await roomLines(t.tenantId, row!.conversation_id)).toHaveLength(3);
+  });
+
+  it("a warm transfer's person is an agent line, never the AI's, and entries that are not speech are left out", async () => {
+    const t = await makeTenant("RT Transfer");
+    const vint = await integration(t, "retell", { apiKey: RT_KEY });
+    const path = new URL(vint.webhookUrl).pathname;
+    const startMs = Date.parse("2026-11-23T15:00:00Z");
+    const data = retellCall(
+      "rt-transfer-1",
+      startMs,
+      [
+        ["agent", "Hi, this is Nimbus.", 0.2],
+        ["user", "Can I talk to a person about my invoice?", 2.0],
+        ["agent", "Sure, transferring you now.", 5.1],
+        ["transfer_target", "Hi, this is Dana from billing. How can I help?", 14.0],
+        ["user", "Hi Dana, my invoice is wrong.", 18.3],
+      ],
+      // a richer transcript variant's non-speech entry: not a line of the conversation
+      [{ role: "node_transition", content: "moved to node transfer", words: [] }],
+    );
+    await expectJson(retellHook(path, { event: "call_started", call: data }), 200);
+    await expectJson(retellHook(path, { event: "call_ended", call: data }), 200);
+    const [row] = await callRow(vint.id, "rt-transfer-1");
+    const lines = await transcript(t, row!.id, 5);
+    expect(lines.map((l) => [l.role, l.text, Date.parse(l.at) - startMs])).toEqual([
+      ["ai", "Hi, this is Nimbus.", 200],
+      ["visitor", "Can I talk to a person about my invoice?", 2000],
+      ["ai", "Sure, transferring you now.", 5100],
+      ["agent", "Hi, this is Dana from billing. How can I help?", 14_000],
+      ["visitor", "Hi Dana, my invoice is wrong.", 18_300],
+    ]);
+    // call_analyzed with the same transcript: the person's line is matched, not added again
+    await expectJson(retellHook(path, { event: "call_analyzed", call: data }), 200);
+    expect(await roomLines(t.tenantId, row!.conversation_id)).toEqual(lines.map((l) => `${l.role}: ${l.text}`));
   });
 });
