@@ -130,7 +130,7 @@ export function BotPersona({ bot, onSaved }: { bot: Bot; onSaved: (b: Bot) => vo
             hint="Tags separated by commas."
             value={f.languages}
             onValue={set("languages")}
-            error={err("languages")}
+            error={err("languages")?.replace(/^Line (\d+)/, "Tag $1")}
           />
         </div>
         <Field
