@@ -7,6 +7,7 @@
 export type { Session } from "../domain/auth/schemas";
 export type { Permission } from "../domain/auth/permissions";
 export type { BotDto, BotInput, BotPatch } from "../domain/bots/schemas";
+export type { AnswerProvidersDto } from "../domain/bots/answer-providers";
 export type { SessionDto as WidgetSession } from "../domain/conversations/schemas";
 export type { KeyDto } from "../domain/keys";
 export type { InvitationDto, MemberDto } from "../domain/team";

@@ -24,6 +24,7 @@ import { socketExpired } from "./socket-auth";
 import { AgentPresence } from "./presence";
 import { deliverChannelMessage } from "../domain/channels/deliver";
 import { RoomQuota } from "./room-quota";
+import { mayChangeHands, RoomLanguage } from "./room-language";
 
 export type { RoomInit, AppendMessageInput, RoomSnapshot, StoredMessage } from "./room-api";
 
@@ -49,6 +50,8 @@ export class ConversationRoom extends DurableObject<Env> {
   private readonly triage: RoomTriage;
   private readonly effectHost: EffectHost;
   private readonly quota: RoomQuota;
+  /** The bot's language for the system lines the visitor reads (room-notices.ts). */
+  private readonly language: RoomLanguage;
   /** Commands wait here for their asynchronous preparation (presence, billing) so they are decided in arrival order. */
   private inbox: Promise<unknown> = Promise.resolve();
 
@@ -75,6 +78,11 @@ export class ConversationRoom extends DurableObject<Env> {
       actx,
       (msg, fields) => this.log().warn(msg, fields),
       () => this.meta?.botId,
+    );
+    this.language = new RoomLanguage(
+      actx,
+      () => this.meta && { tenantId: this.meta.tenantId, botId: this.meta.botId },
+      (msg, fields) => this.log().warn(msg, fields),
     );
     this.effectHost = {
       state: ctx,
@@ -159,6 +167,7 @@ export class ConversationRoom extends DurableObject<Env> {
 
   async setMode(mode: Mode, reason: string): Promise<RoomSnapshot> {
     this.requireMeta();
+    await this.language.ensure(Date.now());
     await this.run({ type: "set_mode", mode, reason: entry.ModeReason.parse(reason) }).done;
     return this.snapshot();
   }
@@ -260,6 +269,7 @@ export class ConversationRoom extends DurableObject<Env> {
         await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, wait, Date.now());
       }
       if (factsNeeded(command).aiAllowance && this.core.room.mode === "ai") await this.quota.ensure(Date.now());
+      if (mayChangeHands(command)) await this.language.ensure(Date.now());
     };
     const ready = this.inbox.then(prepare);
     this.inbox = ready.catch(() => {});
@@ -285,13 +295,15 @@ export class ConversationRoom extends DurableObject<Env> {
       ...gatherFacts(this.store, factsNeeded(command), this.turn, this.meta?.channel, allowance),
       agents: this.presence.agents,
       ...(this.meta?.avatar ? { avatar: true } : {}),
+      ...(this.language.tag ? { language: this.language.tag } : {}),
     };
     const { state, effects } = decide(this.core, command, facts);
     this.core = state;
     return runEffects(this.effectHost, effects, sender);
   }
 
-  private handoff(reason: string): Promise<unknown> {
+  private async handoff(reason: string): Promise<unknown> {
+    await this.language.ensure(Date.now());
     return this.run({ type: "handoff", reason }).done;
   }
 

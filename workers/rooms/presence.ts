@@ -1,6 +1,8 @@
 import { createLog } from "../lib/log";
 import type { HubPort } from "../contracts/hub";
 import type { RoomOut, RoomState } from "./room-state";
+import type { PhraseLanguage } from "../domain/knowledge/language";
+import { noticesFor } from "./room-notices";
 
 /**
  * Presence-aware hand-off (issue 22). When a conversation is handed to a person, the room asks the
@@ -62,23 +64,11 @@ export class AgentPresence {
   }
 }
 
-const ASKED: Record<string, string> = {
-  asked_for_human: "I've asked a person from the team to join.",
-  low_confidence: "I'm not sure about this one, so I've asked a person from the team to join.",
-  provider_failed: "Sorry, I couldn't finish that answer, so I've asked a person from the team to join.",
-};
-
-/** What the visitor is told first when nobody can join now (by hand-off reason). */
-const NOBODY_LEAD: Record<string, string> = {
-  low_confidence: "I'm not sure about this one. ",
-  provider_failed: "Sorry, I couldn't finish that answer. ",
-};
-
-/** The hand-off message when the team's presence is known. */
-export function handoffPresenceText(reason: string, agents: boolean): string {
-  if (!agents)
-    return `${NOBODY_LEAD[reason] ?? ""}No one from the team is online right now. Leave your email below and we'll reply by email as soon as we can.`;
-  return `${ASKED[reason] ?? ASKED.asked_for_human} A teammate will join shortly and reply here.`;
+/** The hand-off message when the team's presence is known, in the room's language (room-notices.ts). */
+export function handoffPresenceText(reason: string, agents: boolean, lang?: PhraseLanguage): string {
+  const say = noticesFor(lang);
+  if (!agents) return `${say.nobodyLead[reason] ?? ""}${say.nobody}`;
+  return `${say.asked[reason] ?? say.asked.asked_for_human} ${say.teammateSoon}`;
 }
 
 export type PresenceOut = Omit<RoomOut, "mode"> & { mode?: RoomOut["mode"] & { agents?: boolean } };
@@ -87,11 +77,12 @@ export type PresenceOut = Omit<RoomOut, "mode"> & { mode?: RoomOut["mode"] & { a
 export function withPresence(
   r: { state: RoomState; out: RoomOut },
   agents: boolean | undefined,
+  lang?: PhraseLanguage,
 ): { state: RoomState; out: PresenceOut } {
   const { state, out } = r;
   if (agents === undefined || !out.escalated || out.mode?.mode !== "human" || state.status !== "waiting") return r;
   return {
     state,
-    out: { ...out, system: handoffPresenceText(state.reason ?? "", agents), mode: { ...out.mode, agents } },
+    out: { ...out, system: handoffPresenceText(state.reason ?? "", agents, lang), mode: { ...out.mode, agents } },
   };
 }

@@ -17,6 +17,7 @@ import { toMsgFrame, type MessageRecord, type NoteRecord } from "./room-store";
 import { preview } from "./d1-copy";
 import type { ConversationEvent } from "../contracts/hub";
 import { withPresence } from "./presence";
+import { noticeLanguage } from "./room-notices";
 import {
   onAgentReply,
   onAiAnswer,
@@ -147,6 +148,11 @@ export type Facts = {
   aiAllowance?: AiAllowance;
   /** The bot enables the widget avatar (room meta): AI turns send the visitor `mood` frames. */
   avatar?: boolean;
+  /**
+   * The bot's language (persona, else setting; "auto" or absent: the visitor's last question): the
+   * language of the hand-off and other system lines the visitor reads (room-notices.ts).
+   */
+  language?: string;
 };
 
 /** Channels whose visitor is not on a socket: ai and agent messages go out through the channel adapter. */
@@ -342,7 +348,8 @@ class Out {
   /** Applies a mode/status rule (room-state.ts) and emits what it asks for; `cause`: who acted. */
   transition(event: RoomEvent, cause: Cause = { actor: "system" }) {
     const prev = this.state.room;
-    const { state, out } = withPresence(apply(prev, event, this.now), this.facts.agents);
+    const lang = noticeLanguage(this.facts.language, prev.tally?.lastQuestion);
+    const { state, out } = withPresence(apply(prev, event, this.now, lang), this.facts.agents, lang);
     if (!out.changed) return false;
     const step = onTransition(prev, state, event, cause, this.now);
     this.state = { ...this.state, room: { ...state, tally: step.tally } };

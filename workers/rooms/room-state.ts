@@ -1,5 +1,7 @@
 import type { CallState, Channel, JsonObject, Mode, Operator, Status } from "./protocol";
 import type { VisitorInfo } from "../storage/schema";
+import type { PhraseLanguage } from "../domain/knowledge/language";
+import { noticesFor, ROOM_NOTICES, type RoomNotices } from "./room-notices";
 
 /**
  * The room's rules as pure transitions: `apply(state, event, now) → { state, out }`. The Durable
@@ -116,25 +118,16 @@ const none = (state: RoomState): { state: RoomState; out: RoomOut } => ({
   out: { hub: [], abortTurn: false, changed: false },
 });
 
-export const HANDOFF_TEXT: Record<string, string> = {
-  asked_for_human: "I've asked a person from the team to join. They'll reply here.",
-  low_confidence: "I'm not sure about this one, so I've asked a person from the team to join. They'll reply here.",
-  provider_failed:
-    "Sorry, I couldn't finish that answer. I've asked a person from the team to join; they'll reply here.",
-  // the tenant's AI answers (or AI budget) for the month are used up: honest, and a person still answers
-  quota:
-    "Our AI assistant can't answer more questions right now, so I've asked a person from the team to join. They'll reply here.",
-};
-const handoffText = (reason: string) =>
-  HANDOFF_TEXT[reason] ?? "I've asked a person from the team to join. They'll reply here.";
+/** The English hand-off lines by reason (room-notices.ts has every language). */
+export const HANDOFF_TEXT: Record<string, string> = ROOM_NOTICES.en.handoff;
 
-function toWaiting(state: RoomState, reason: string): { state: RoomState; out: RoomOut } {
+function toWaiting(state: RoomState, reason: string, say: RoomNotices): { state: RoomState; out: RoomOut } {
   if (state.mode !== "ai") return none(state);
   const next: RoomState = { ...state, mode: "human", status: "waiting", reason, assignee: null };
   return {
     state: next,
     out: {
-      system: handoffText(reason),
+      system: say.handoff[reason] ?? say.handoffDefault,
       mode: { mode: "human", reason },
       hub: [{ type: "conversation.mode", mode: "human", status: "waiting", reason }],
       escalated: reason,
@@ -144,13 +137,13 @@ function toWaiting(state: RoomState, reason: string): { state: RoomState; out: R
   };
 }
 
-function toAssigned(state: RoomState, operator: Operator): { state: RoomState; out: RoomOut } {
+function toAssigned(state: RoomState, operator: Operator, say: RoomNotices): { state: RoomState; out: RoomOut } {
   if (state.mode === "human" && state.assignee?.userId === operator.userId) return none(state);
   const next: RoomState = { ...state, mode: "human", status: "open", reason: "takeover", assignee: operator };
   return {
     state: next,
     out: {
-      system: `${operator.name} joined the conversation.`,
+      system: say.joined(operator.name),
       mode: { mode: "human", reason: "takeover" },
       hub: [
         { type: "conversation.mode", mode: "human", status: "open", reason: "takeover" },
@@ -162,7 +155,7 @@ function toAssigned(state: RoomState, operator: Operator): { state: RoomState; o
   };
 }
 
-function toAi(state: RoomState, reason: string): { state: RoomState; out: RoomOut } {
+function toAi(state: RoomState, reason: string, say: RoomNotices): { state: RoomState; out: RoomOut } {
   if (state.mode === "ai") return none(state);
   const next: RoomState = { ...state, mode: "ai", status: "open", reason, assignee: null, closedAt: null };
   const hub: HubNotice[] = [{ type: "conversation.mode", mode: "ai", status: "open", reason }];
@@ -170,7 +163,7 @@ function toAi(state: RoomState, reason: string): { state: RoomState; out: RoomOu
   return {
     state: next,
     out: {
-      system: "You're chatting with the assistant again.",
+      system: say.back,
       mode: { mode: "ai", reason },
       hub,
       abortTurn: false,
@@ -179,13 +172,13 @@ function toAi(state: RoomState, reason: string): { state: RoomState; out: RoomOu
   };
 }
 
-function toClosed(state: RoomState, reason: string, now: number): { state: RoomState; out: RoomOut } {
+function toClosed(state: RoomState, reason: string, now: number, say: RoomNotices): { state: RoomState; out: RoomOut } {
   if (state.mode === "closed") return none(state);
   const next: RoomState = { ...state, mode: "closed", status: "closed", reason, closedAt: now };
   return {
     state: next,
     out: {
-      system: "This conversation was closed.",
+      system: say.closed,
       mode: { mode: "closed", reason },
       hub: [{ type: "conversation.closed", reason }],
       abortTurn: true,
@@ -194,32 +187,38 @@ function toClosed(state: RoomState, reason: string, now: number): { state: RoomS
   };
 }
 
-export function apply(state: RoomState, event: RoomEvent, now: number): { state: RoomState; out: RoomOut } {
-  const r = step(state, event, now);
+/** `lang`: the language of the system lines the visitor reads (room-notices.ts); English by default. */
+export function apply(
+  state: RoomState,
+  event: RoomEvent,
+  now: number,
+  lang?: PhraseLanguage,
+): { state: RoomState; out: RoomOut } {
+  const r = step(state, event, now, noticesFor(lang));
   return r.out.changed && event.type !== "read" ? { state: { ...r.state, changedAt: now }, out: r.out } : r;
 }
 
-function step(state: RoomState, event: RoomEvent, now: number): { state: RoomState; out: RoomOut } {
+function step(state: RoomState, event: RoomEvent, now: number, say: RoomNotices): { state: RoomState; out: RoomOut } {
   switch (event.type) {
     case "ask_human":
-      return toWaiting(state, "asked_for_human");
+      return toWaiting(state, "asked_for_human", say);
     case "handoff":
-      return toWaiting(state, event.reason);
+      return toWaiting(state, event.reason, say);
     case "takeover":
-      return state.mode === "closed" ? none(state) : toAssigned(state, event.operator);
+      return state.mode === "closed" ? none(state) : toAssigned(state, event.operator, say);
     case "agent_message":
       // replying takes the conversation over unless a person already holds it
       return state.mode === "ai" || (state.mode === "human" && !state.assignee)
-        ? toAssigned(state, event.operator)
+        ? toAssigned(state, event.operator, say)
         : none(state);
     case "release":
-      return state.mode === "closed" ? none(state) : toAi(state, "released");
+      return state.mode === "closed" ? none(state) : toAi(state, "released", say);
     case "close":
-      return toClosed(state, "closed", now);
+      return toClosed(state, "closed", now, say);
     case "set_mode":
-      if (event.mode === "human") return toWaiting(state, event.reason);
-      if (event.mode === "ai") return toAi(state, event.reason);
-      return toClosed(state, event.reason, now);
+      if (event.mode === "human") return toWaiting(state, event.reason, say);
+      if (event.mode === "ai") return toAi(state, event.reason, say);
+      return toClosed(state, event.reason, now, say);
     case "call": {
       const next: RoomState = {
         ...state,

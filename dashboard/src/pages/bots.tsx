@@ -5,6 +5,8 @@ import { canAdmin } from "../models/session";
 import { navigate, route } from "../router";
 import { Area, CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
+import { BotPersona } from "./bot-persona";
+import { BotModels } from "./bot-models";
 
 type Form = {
   name: string;
@@ -297,6 +299,14 @@ export function Bots() {
           }}
         />
       )}
+      {current && (
+        <BotPersona
+          key={`p-${current.id}`}
+          bot={current}
+          onSaved={(b) => bots.set(list.map((x) => (x.id === b.id ? b : x)))}
+        />
+      )}
+      {current && <BotModels key={`m-${current.id}`} botId={current.id} />}
     </main>
   );
 }

@@ -80,7 +80,8 @@ export async function handleElevenLabsEvent(ctx: VoiceCtx, integration: VoiceInt
       summary: d.analysis?.transcript_summary ?? null,
       endedReason: d.metadata?.termination_reason || null,
       transcript: (d.transcript ?? []).flatMap((t) =>
-        t.message?.trim()
+        // ElevenLabs' roles are `user` and `agent`; anything else is not a speaker Echo knows
+        t.message?.trim() && (t.role === "user" || t.role === "agent")
           ? [
               {
                 speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const),

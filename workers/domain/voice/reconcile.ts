@@ -4,13 +4,22 @@ import type { VoiceCtx } from "./ports";
 
 /** One turn of a provider's end-of-call transcript, in spoken order. */
 export type ReportTurn = {
-  speaker: "caller" | "assistant";
+  /** `person`: someone the call was transferred to (Retell's `transfer_target`), stored as an agent line. */
+  speaker: ReportSpeaker;
   text: string;
   /** When it was spoken (Vapi `time`, ElevenLabs start + `time_in_call_secs`, Retell start + first word). */
   at?: Date | null;
   /** Seconds from the call's start, when the provider says. */
   secondsFromStart?: number | null;
 };
+
+export type ReportSpeaker = "caller" | "assistant" | "person";
+const ROLE_OF: Record<ReportSpeaker, "visitor" | "ai" | "agent"> = {
+  caller: "visitor",
+  assistant: "ai",
+  person: "agent",
+};
+const SPOKEN_ROLES = new Set<string>(Object.values(ROLE_OF));
 
 /** Turns of one report reconciled at most (a long call is a few hundred). */
 export const MAX_REPORT_TURNS = 2000;
@@ -43,13 +52,13 @@ export function missingTurns(
   lines: Line[],
   turns: ReportTurn[],
 ): { turn: ReportTurn; index: number; afterSeq: number }[] {
-  const spoken = spokenOrder(lines.filter((l) => l.role === "visitor" || l.role === "ai"));
+  const spoken = spokenOrder(lines.filter((l) => SPOKEN_ROLES.has(l.role)));
   const used = new Set<number>();
   const out: { turn: ReportTurn; index: number; afterSeq: number }[] = [];
   let cursor = 0;
   let lastSeq = 0;
   turns.slice(0, MAX_REPORT_TURNS).forEach((turn, index) => {
-    const role = turn.speaker === "caller" ? "visitor" : "ai";
+    const role = ROLE_OF[turn.speaker];
     const key = norm(turn.text);
     if (!key) return;
     const same = (l: Line, i: number) => !used.has(i) && l.role === role && norm(l.text) === key;
@@ -82,9 +91,9 @@ export async function reconcileTranscript(ctx: VoiceCtx, call: VoiceCallRow, tur
   for (const { turn, index, afterSeq } of missing) {
     const text = turn.text.trim().slice(0, MAX_UTTERANCE);
     await room.appendMessage({
-      role: turn.speaker === "caller" ? "visitor" : "ai",
+      role: ROLE_OF[turn.speaker],
       text,
-      cid: `report:${index}:${turn.speaker === "caller" ? "c" : "a"}:${norm(text).slice(0, 32)}`.slice(0, 64),
+      cid: `report:${index}:${turn.speaker[0]}:${norm(text).slice(0, 32)}`.slice(0, 64),
       meta: {
         channel: "voice",
         source: "report",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { VoiceIntegrationRow } from "../../storage/schema";
 import { ensureCall, setCallState } from "./calls";
 import { finishCall } from "./finish";
+import type { ReportSpeaker } from "./reconcile";
 import type { VoiceCtx } from "./ports";
 
 /**
@@ -36,6 +37,17 @@ const RetellCall = z.looseObject({
   call_analysis: z.looseObject({ call_summary: Str(5000).nullish() }).nullish(),
   call_cost: z.looseObject({ combined_cost: z.number().nullish() }).nullish(),
 });
+/**
+ * Who spoke a `transcript_object` utterance: the caller, Echo's agent, or the person a warm transfer
+ * reached (`transfer_target`: a human, never an AI line). Any other role (tool calls, node
+ * transitions, DTMF in the richer transcript variants) is not speech and is left out.
+ */
+const RETELL_SPEAKERS: Partial<Record<string, ReportSpeaker>> = {
+  user: "caller",
+  agent: "assistant",
+  transfer_target: "person",
+};
+
 export const RetellEvent = z.looseObject({ event: Str(60), call: RetellCall.optional(), data: RetellCall.optional() });
 export type RetellEvent = z.infer<typeof RetellEvent>;
 
@@ -59,14 +71,18 @@ export async function handleRetellEvent(ctx: VoiceCtx, integration: VoiceIntegra
         summary: c.call_analysis?.call_summary ?? null,
         endedReason: c.disconnection_reason ?? null,
         recordingUrl: c.recording_url ?? null,
-        transcript: (c.transcript_object ?? []).map((t) => {
+        transcript: (c.transcript_object ?? []).flatMap((t) => {
+          const speaker = RETELL_SPEAKERS[t.role];
+          if (!speaker) return [];
           const s = t.words?.[0]?.start;
-          return {
-            speaker: t.role === "user" ? ("caller" as const) : ("assistant" as const),
-            text: t.content,
-            secondsFromStart: typeof s === "number" ? s : null,
-            at: typeof s === "number" && c.start_timestamp ? new Date(c.start_timestamp + s * 1000) : null,
-          };
+          return [
+            {
+              speaker,
+              text: t.content,
+              secondsFromStart: typeof s === "number" ? s : null,
+              at: typeof s === "number" && c.start_timestamp ? new Date(c.start_timestamp + s * 1000) : null,
+            },
+          ];
         }),
       });
       return;
