@@ -6,12 +6,18 @@
  * that finds the token already rotated by another tab adopts the new one instead of replaying it.
  */
 import { computed, signal } from "@preact/signals";
-import { api, ApiError, installAuth, type Role, type Session } from "../api";
+import { api, ApiError, installAuth, type Permission, type Role, type Session } from "../api";
 
 const STORE = "echo.session";
 const SKEW_MS = 60_000;
 
-type Stored = { refreshToken: string; user: Session["user"]; tenant: Session["tenant"]; role: Role };
+type Stored = {
+  refreshToken: string;
+  user: Session["user"];
+  tenant: Session["tenant"];
+  role: Role;
+  permissions: string[];
+};
 type Live = Stored & { accessToken: string; expiresAt: number };
 
 export const session = signal<Live | null>(null);
@@ -21,10 +27,25 @@ export const session = signal<Live | null>(null);
  */
 export const authState = signal<"checking" | "in" | "out" | "unreachable">("checking");
 export const role = computed(() => session.value?.role ?? "viewer");
-export const canAdmin = computed(() => role.value === "owner" || role.value === "admin");
-/** Plans, payment, caps and credits are the owner's (billing:write); admins read billing. */
-export const canManageBilling = computed(() => role.value === "owner");
-export const canReply = computed(() => role.value !== "viewer");
+/**
+ * What the member may do in this workspace: the server's list from the last login, refresh or switch
+ * (a built-in role's template or a custom role's permissions). Every control is gated through `can`,
+ * never by role name; the server checks again on every route and socket frame.
+ */
+export const permissions = computed<ReadonlySet<string>>(() => new Set(session.value?.permissions ?? []));
+/** Whether the signed-in member holds `p`. Reading it inside a component re-renders it on change. */
+export const can = (p: Permission) => permissions.value.has(p);
+/** Whether the member holds at least one of `ps`. */
+export const canAny = (...ps: Permission[]) => ps.some(can);
+/** Sends replies to visitors (replies:write). */
+export const canReply = computed(() => can("replies:write"));
+/** Plans, payment, caps and credits (billing:write); billing:read only shows them. */
+export const canManageBilling = computed(() => can("billing:write"));
+/**
+ * Kept for screens not yet moved to a named permission: workspace settings (settings:write), which
+ * only owners and admins hold among the built-in roles. Prefer `can(…)` with the specific permission.
+ */
+export const canAdmin = computed(() => can("settings:write"));
 
 let timer: ReturnType<typeof setTimeout> | undefined;
 let inflight: Promise<boolean> | null = null;
@@ -48,10 +69,17 @@ export function adopt(s: Session) {
     user: s.user,
     tenant: s.tenant,
     role: s.role,
+    permissions: s.permissions,
   };
   localStorage.setItem(
     STORE,
-    JSON.stringify({ refreshToken: s.refreshToken, user: s.user, tenant: s.tenant, role: s.role } satisfies Stored),
+    JSON.stringify({
+      refreshToken: s.refreshToken,
+      user: s.user,
+      tenant: s.tenant,
+      role: s.role,
+      permissions: s.permissions,
+    } satisfies Stored),
   );
   session.value = live;
   authState.value = "in";
@@ -142,6 +170,22 @@ export async function verifyEmail(token: string) {
 export async function acceptInvite(input: { token: string; password?: string; name?: string }) {
   adopt(await api.auth.accept(input, session.value !== null));
 }
+/** The account's workspaces, for the switcher (shown only when there are two or more). */
+export async function workspaces() {
+  return (await api.auth.workspaces()).data;
+}
+
+/**
+ * Switches to another of the account's workspaces: new tokens there replace this session and the old
+ * refresh family is revoked. The caller reloads the app so every model, cache and socket starts over
+ * in the new tenant (nothing from the old workspace lingers on screen).
+ */
+export async function switchWorkspace(tenantId: string) {
+  const old = readStored();
+  adopt(await api.auth.switch(tenantId));
+  if (old) await api.auth.logout(old.refreshToken).catch(() => {});
+}
+
 export async function signOut() {
   const stored = readStored();
   signedOut();
@@ -151,6 +195,12 @@ export async function signOut() {
 // a sign-out in another tab signs this one out too
 if (typeof window !== "undefined") {
   window.addEventListener("storage", (e) => {
-    if (e.key === STORE && e.newValue === null && session.value) signedOut();
+    if (e.key !== STORE || !session.value) return;
+    if (e.newValue === null) return signedOut();
+    // another tab switched workspace: this one's screens and sockets belong to the old tenant
+    try {
+      const next = JSON.parse(e.newValue) as Partial<Stored>;
+      if (next.tenant?.id && next.tenant.id !== session.value.tenant.id) location.reload();
+    } catch {}
   });
 }
