@@ -48,6 +48,12 @@ export const canManageBilling = computed(() => can("billing:write"));
 export const canAdmin = computed(() => can("settings:write"));
 
 let timer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * Set once a workspace switch has stored the new session, until the page reloads: this page must not
+ * rotate the new refresh token (a rotation cut off by the reload would leave the stored token spent,
+ * and the reloaded page's use of it would read as theft and revoke the new session).
+ */
+let leaving = false;
 let inflight: Promise<boolean> | null = null;
 
 function readStored(): Stored | null {
@@ -58,6 +64,20 @@ function readStored(): Stored | null {
     if (v && typeof v === "object" && typeof (v as Stored).refreshToken === "string") return v as Stored;
   } catch {}
   return null;
+}
+
+/** Keeps what a reload needs (never the access token) in localStorage. */
+function persist(s: Session) {
+  localStorage.setItem(
+    STORE,
+    JSON.stringify({
+      refreshToken: s.refreshToken,
+      user: s.user,
+      tenant: s.tenant,
+      role: s.role,
+      permissions: s.permissions,
+    } satisfies Stored),
+  );
 }
 
 /** Adopts a fresh session from the API and schedules its renewal. */
@@ -71,16 +91,7 @@ export function adopt(s: Session) {
     role: s.role,
     permissions: s.permissions,
   };
-  localStorage.setItem(
-    STORE,
-    JSON.stringify({
-      refreshToken: s.refreshToken,
-      user: s.user,
-      tenant: s.tenant,
-      role: s.role,
-      permissions: s.permissions,
-    } satisfies Stored),
-  );
+  persist(s);
   session.value = live;
   authState.value = "in";
   clearTimeout(timer);
@@ -119,6 +130,7 @@ async function rotate(): Promise<boolean> {
 
 /** Renews the access token; concurrent callers share one attempt. Resolves false when signed out. */
 export function refresh(): Promise<boolean> {
+  if (leaving) return Promise.resolve(false);
   inflight ??= (async () => {
     try {
       const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
@@ -136,7 +148,7 @@ installAuth({
   token: () => session.value?.accessToken ?? null,
   refresh,
   expired: () => {
-    if (!readStored()) signedOut();
+    if (!leaving && !readStored()) signedOut();
   },
 });
 
@@ -176,13 +188,17 @@ export async function workspaces() {
 }
 
 /**
- * Switches to another of the account's workspaces: new tokens there replace this session and the old
- * refresh family is revoked. The caller reloads the app so every model, cache and socket starts over
- * in the new tenant (nothing from the old workspace lingers on screen).
+ * Switches to another of the account's workspaces: the session there is stored in place of this one
+ * and the old refresh family is revoked. This page keeps showing the old workspace until the caller
+ * reloads the app, which boots from the stored session so every model, cache and socket starts over
+ * in the new tenant (nothing from the old workspace lingers on screen, nothing new mixes into it).
  */
 export async function switchWorkspace(tenantId: string) {
   const old = readStored();
-  adopt(await api.auth.switch(tenantId));
+  const next = await api.auth.switch(tenantId);
+  leaving = true;
+  clearTimeout(timer);
+  persist(next);
   if (old) await api.auth.logout(old.refreshToken).catch(() => {});
 }
 
