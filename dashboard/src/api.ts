@@ -23,6 +23,7 @@ import type {
 
 export type { Session, BotDto as Bot, BotInput, BotPatch, Permission };
 export type Role = Session["role"];
+export type Workspace = { id: string; name: string; role: string };
 export type ApiKey = z.infer<typeof KeyDto>;
 export type Member = z.infer<typeof MemberDto>;
 export type Invitation = z.infer<typeof InvitationDto>;
@@ -275,6 +276,10 @@ export const api = {
     /** Signed in (an existing account accepts as itself) or anonymous with a new account's password. */
     accept: (b: { token: string; password?: string; name?: string }, signedIn: boolean) =>
       request<Session>("POST", "/api/auth/accept-invitation", { body: b, anonymous: !signedIn }),
+    /** The signed-in account's workspaces, with its role in each. */
+    workspaces: () => get<{ data: Workspace[] }>("/api/auth/workspaces"),
+    /** New tokens in another workspace of the signed-in account (403 where that workspace requires SSO). */
+    switch: (tenantId: string) => post<Session>("/api/auth/switch", { tenantId }),
   },
   bots: {
     list: () => get<Page<BotDto>>("/api/bots"),

@@ -5,11 +5,12 @@ import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
 import { pageTitle, startAlerts } from "./models/alerts";
 import { waitingCount } from "./models/inbox";
-import { authState, boot, canAdmin, session, signOut } from "./models/session";
+import { authState, boot, can, canAny, session, signOut } from "./models/session";
 import { cycleTheme, themePick } from "./models/theme";
 import { match, navigate, onLinkClick, route } from "./router";
 import { Accept, Reset, SignIn, SignUp, Verify } from "./pages/auth";
 import { Inbox } from "./pages/inbox";
+import { WorkspaceSwitcher } from "./ui/workspaces";
 import { ConfirmHost } from "./ui/confirm";
 import { Loading } from "./ui/kit";
 
@@ -72,27 +73,48 @@ const Voice = lazyScreen(() => import("./pages/voice"), "Voice");
 
 const PUBLIC = new Set(["/login", "/signup", "/accept", "/verify", "/reset"]);
 
-const NAV = [
-  ["/inbox", "Inbox"],
-  ["/tickets", "Tickets"],
-  ["/knowledge", "Knowledge"],
-  ["/bots", "Bots"],
-  ["/team", "Team"],
-  ["/triage", "Triage"],
-  ["/analytics", "Analytics"],
-  ["/calls", "Calls"],
-  ["/voice", "Voice", true],
-  ["/keys", "API keys", true],
-  ["/billing", "Billing", true],
-  ["/settings", "Settings", true],
-] as const;
+/**
+ * Each screen with the permission that shows it (nav item and route alike). The built-in roles see
+ * what they always saw: owner/admin everything, agent and viewer no Voice, API keys, Billing or
+ * Settings; a custom role sees exactly the screens its permissions allow.
+ */
+const NAV: readonly (readonly [href: string, label: string, allowed: () => boolean])[] = [
+  ["/inbox", "Inbox", () => can("conversations:read")],
+  ["/tickets", "Tickets", () => can("tickets:read")],
+  ["/knowledge", "Knowledge", () => can("knowledge:read")],
+  ["/bots", "Bots", () => can("bots:read")],
+  ["/team", "Team", () => can("team:read")],
+  ["/triage", "Triage", () => can("tickets:read")],
+  ["/analytics", "Analytics", () => can("analytics:read")],
+  ["/calls", "Calls", () => can("voice:read")],
+  ["/voice", "Voice", () => can("voice:write")],
+  ["/keys", "API keys", () => can("keys:read")],
+  ["/billing", "Billing", () => can("billing:read")],
+  // General (providers, outbox), Channels, Roles and SSO live under Settings
+  ["/settings", "Settings", () => canAny("settings:read", "channels:write", "roles:write", "sso:read")],
+];
+const SUB: readonly (readonly [href: string, allowed: () => boolean])[] = [
+  ["/settings/roles", () => can("roles:read")],
+  ["/settings/sso", () => can("sso:read")],
+  ["/c/", () => can("conversations:read")],
+];
+/** Whether the member may open the screen at `path` (unknown paths: yes, they show "Not found"). */
+function allowedAt(path: string): boolean {
+  const sub = SUB.find(([h]) => path.startsWith(h));
+  if (sub) return sub[1]();
+  const n = NAV.find(([h]) => path === h || path.startsWith(`${h}/`));
+  return n ? n[2]() : true;
+}
+/** Where a signed-in member lands: the inbox, or the first screen the role may open. */
+const home = () => NAV.find((n) => n[2]())?.[0] ?? "/team";
 
 function Shell({ children }: { children: preact.ComponentChildren }) {
   const path = route.value.path;
   const s = session.value;
   const themeLabel = { system: "Theme: system", dark: "Theme: dark", light: "Theme: light" }[themePick.value];
   // waiting count in the title and favicon, sound and desktop alerts on every screen
-  useEffect(() => startAlerts(), []);
+  // (a role without conversations:read has no inbox to watch)
+  useEffect(() => (can("conversations:read") ? startAlerts() : undefined), []);
   // on a phone the nav is a menu behind one button; it closes when a screen is chosen
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [path]);
@@ -124,7 +146,7 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
         </button>
         <div class="nav-menu" id="nav-menu">
           <ul>
-            {NAV.filter((n) => !n[2] || canAdmin.value).map(([href, label]) => {
+            {NAV.filter((n) => n[2]()).map(([href, label]) => {
               const on = path === href || path.startsWith(`${href}/`) || (href === "/inbox" && path.startsWith("/c/"));
               return (
                 <li key={href}>
@@ -149,9 +171,10 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
             <span class="who" title={s?.user.email}>
               {s?.user.name ?? s?.user.email}
               <small>
-                {s?.tenant.name} · {s?.role}
+                {s?.tenant.name} · {roleName(s?.role)}
               </small>
             </span>
+            <WorkspaceSwitcher />
             <button
               type="button"
               class="btn ghost small"
@@ -177,6 +200,10 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
   );
 }
 
+const ROLE_NAMES: Record<string, string> = { owner: "owner", admin: "admin", agent: "agent", viewer: "viewer" };
+/** A built-in role by name; a custom role's id means nothing to a person. */
+const roleName = (r: string | undefined) => (r ? (ROLE_NAMES[r] ?? "custom role") : "");
+
 /** Navigation as an effect: changing the route signal while rendering would re-enter render. */
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, true), [to]);
@@ -185,7 +212,16 @@ function Redirect({ to }: { to: string }) {
 
 function Signed() {
   const path = route.value.path;
-  if (path === "/" || path === "/login" || path === "/signup") return <Redirect to="/inbox" />;
+  if (path === "/" || path === "/login" || path === "/signup") return <Redirect to={home()} />;
+  if (!allowedAt(path))
+    return (
+      <main class="page" id="main">
+        <h1>Not available</h1>
+        <p>
+          Your role in this workspace cannot open this screen. <a href={`/app${home()}`}>Go back</a>.
+        </p>
+      </main>
+    );
   if (path === "/inbox" || match("/c/:id", path)) return <Inbox />;
   if (path === "/tickets" || match("/tickets/:id", path)) return <Tickets />;
   if (path === "/knowledge") return <Knowledge />;

@@ -6,12 +6,18 @@
  * that finds the token already rotated by another tab adopts the new one instead of replaying it.
  */
 import { computed, signal } from "@preact/signals";
-import { api, ApiError, installAuth, type Role, type Session } from "../api";
+import { api, ApiError, installAuth, type Permission, type Role, type Session } from "../api";
 
 const STORE = "echo.session";
 const SKEW_MS = 60_000;
 
-type Stored = { refreshToken: string; user: Session["user"]; tenant: Session["tenant"]; role: Role };
+type Stored = {
+  refreshToken: string;
+  user: Session["user"];
+  tenant: Session["tenant"];
+  role: Role;
+  permissions: string[];
+};
 type Live = Stored & { accessToken: string; expiresAt: number };
 
 export const session = signal<Live | null>(null);
@@ -21,12 +27,33 @@ export const session = signal<Live | null>(null);
  */
 export const authState = signal<"checking" | "in" | "out" | "unreachable">("checking");
 export const role = computed(() => session.value?.role ?? "viewer");
-export const canAdmin = computed(() => role.value === "owner" || role.value === "admin");
-/** Plans, payment, caps and credits are the owner's (billing:write); admins read billing. */
-export const canManageBilling = computed(() => role.value === "owner");
-export const canReply = computed(() => role.value !== "viewer");
+/**
+ * What the member may do in this workspace: the server's list from the last login, refresh or switch
+ * (a built-in role's template or a custom role's permissions). Every control is gated through `can`,
+ * never by role name; the server checks again on every route and socket frame.
+ */
+export const permissions = computed<ReadonlySet<string>>(() => new Set(session.value?.permissions ?? []));
+/** Whether the signed-in member holds `p`. Reading it inside a component re-renders it on change. */
+export const can = (p: Permission) => permissions.value.has(p);
+/** Whether the member holds at least one of `ps`. */
+export const canAny = (...ps: Permission[]) => ps.some(can);
+/** Sends replies to visitors (replies:write). */
+export const canReply = computed(() => can("replies:write"));
+/** Plans, payment, caps and credits (billing:write); billing:read only shows them. */
+export const canManageBilling = computed(() => can("billing:write"));
+/**
+ * Kept for screens not yet moved to a named permission: workspace settings (settings:write), which
+ * only owners and admins hold among the built-in roles. Prefer `can(…)` with the specific permission.
+ */
+export const canAdmin = computed(() => can("settings:write"));
 
 let timer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * Set once a workspace switch has stored the new session, until the page reloads: this page must not
+ * rotate the new refresh token (a rotation cut off by the reload would leave the stored token spent,
+ * and the reloaded page's use of it would read as theft and revoke the new session).
+ */
+let leaving = false;
 let inflight: Promise<boolean> | null = null;
 
 function readStored(): Stored | null {
@@ -39,6 +66,20 @@ function readStored(): Stored | null {
   return null;
 }
 
+/** Keeps what a reload needs (never the access token) in localStorage. */
+function persist(s: Session) {
+  localStorage.setItem(
+    STORE,
+    JSON.stringify({
+      refreshToken: s.refreshToken,
+      user: s.user,
+      tenant: s.tenant,
+      role: s.role,
+      permissions: s.permissions,
+    } satisfies Stored),
+  );
+}
+
 /** Adopts a fresh session from the API and schedules its renewal. */
 export function adopt(s: Session) {
   const live: Live = {
@@ -48,11 +89,9 @@ export function adopt(s: Session) {
     user: s.user,
     tenant: s.tenant,
     role: s.role,
+    permissions: s.permissions,
   };
-  localStorage.setItem(
-    STORE,
-    JSON.stringify({ refreshToken: s.refreshToken, user: s.user, tenant: s.tenant, role: s.role } satisfies Stored),
-  );
+  persist(s);
   session.value = live;
   authState.value = "in";
   clearTimeout(timer);
@@ -91,6 +130,7 @@ async function rotate(): Promise<boolean> {
 
 /** Renews the access token; concurrent callers share one attempt. Resolves false when signed out. */
 export function refresh(): Promise<boolean> {
+  if (leaving) return Promise.resolve(false);
   inflight ??= (async () => {
     try {
       const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
@@ -108,7 +148,7 @@ installAuth({
   token: () => session.value?.accessToken ?? null,
   refresh,
   expired: () => {
-    if (!readStored()) signedOut();
+    if (!leaving && !readStored()) signedOut();
   },
 });
 
@@ -142,6 +182,26 @@ export async function verifyEmail(token: string) {
 export async function acceptInvite(input: { token: string; password?: string; name?: string }) {
   adopt(await api.auth.accept(input, session.value !== null));
 }
+/** The account's workspaces, for the switcher (shown only when there are two or more). */
+export async function workspaces() {
+  return (await api.auth.workspaces()).data;
+}
+
+/**
+ * Switches to another of the account's workspaces: the session there is stored in place of this one
+ * and the old refresh family is revoked. This page keeps showing the old workspace until the caller
+ * reloads the app, which boots from the stored session so every model, cache and socket starts over
+ * in the new tenant (nothing from the old workspace lingers on screen, nothing new mixes into it).
+ */
+export async function switchWorkspace(tenantId: string) {
+  const old = readStored();
+  const next = await api.auth.switch(tenantId);
+  leaving = true;
+  clearTimeout(timer);
+  persist(next);
+  if (old) await api.auth.logout(old.refreshToken).catch(() => {});
+}
+
 export async function signOut() {
   const stored = readStored();
   signedOut();
@@ -151,6 +211,12 @@ export async function signOut() {
 // a sign-out in another tab signs this one out too
 if (typeof window !== "undefined") {
   window.addEventListener("storage", (e) => {
-    if (e.key === STORE && e.newValue === null && session.value) signedOut();
+    if (e.key !== STORE || !session.value) return;
+    if (e.newValue === null) return signedOut();
+    // another tab switched workspace: this one's screens and sockets belong to the old tenant
+    try {
+      const next = JSON.parse(e.newValue) as Partial<Stored>;
+      if (next.tenant?.id && next.tenant.id !== session.value.tenant.id) location.reload();
+    } catch {}
   });
 }

@@ -6,6 +6,7 @@
  */
 import { useState } from "preact/hooks";
 import { api, ApiError, type RoleDef, type SsoSettings, type SsoTest } from "../api";
+import { can, canAny } from "../models/session";
 import { confirmDialog } from "../ui/confirm";
 import { CopyButton, Empty, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
 
@@ -44,13 +45,17 @@ export function groupByArea(permissions: readonly string[]): [string, string[]][
 function SettingsTabs({ here }: { here: "roles" | "sso" }) {
   return (
     <nav class="row" aria-label="Settings sections">
-      <a href="/app/settings">General</a>
-      <a href="/app/settings/roles" aria-current={here === "roles" ? "page" : undefined}>
-        Roles
-      </a>
-      <a href="/app/settings/sso" aria-current={here === "sso" ? "page" : undefined}>
-        SSO
-      </a>
+      {canAny("settings:read", "channels:write") && <a href="/app/settings">General</a>}
+      {can("roles:read") && (
+        <a href="/app/settings/roles" aria-current={here === "roles" ? "page" : undefined}>
+          Roles
+        </a>
+      )}
+      {can("sso:read") && (
+        <a href="/app/settings/sso" aria-current={here === "sso" ? "page" : undefined}>
+          SSO
+        </a>
+      )}
     </nav>
   );
 }
@@ -119,7 +124,7 @@ export function Roles() {
                     <span class="muted">{r.permissions.length}:</span> {r.permissions.join(", ") || "none"}
                   </td>
                   <td>
-                    {!r.builtIn && (
+                    {!r.builtIn && can("roles:write") && (
                       <div class="row">
                         <button
                           type="button"
@@ -151,52 +156,54 @@ export function Roles() {
           </table>
         )}
       </section>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save.run();
-        }}
-      >
-        <h2>{editing ? `Edit ${editing.name}` : "Create a custom role"}</h2>
-        <Field label="Role name" required maxLength={60} value={name} onValue={setName} />
-        {perms.loading && !perms.data ? (
-          <Loading />
-        ) : (
-          groupByArea(perms.data ?? []).map(([area, list]) => (
-            <fieldset class="scopes" key={area}>
-              <legend>{area}</legend>
-              {list.map((p) => (
-                <label key={p} class="check">
-                  <input
-                    type="checkbox"
-                    name={p}
-                    checked={chosen.includes(p)}
-                    onChange={(e) => toggle(p, e.currentTarget.checked)}
-                  />
-                  {p}
-                </label>
-              ))}
-            </fieldset>
-          ))
-        )}
-        <ErrorNote error={perms.error ?? save.error} />
-        {saved && (
-          <p class="once" role="status">
-            {saved}
-          </p>
-        )}
-        <div class="row">
-          <button class="btn primary" type="submit" disabled={save.busy || !name.trim()}>
-            {editing ? "Save role" : "Create role"}
-          </button>
-          {editing && (
-            <button type="button" class="btn ghost" onClick={() => edit(null)}>
-              Cancel
-            </button>
+      {can("roles:write") && (
+        <form
+          class="card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run();
+          }}
+        >
+          <h2>{editing ? `Edit ${editing.name}` : "Create a custom role"}</h2>
+          <Field label="Role name" required maxLength={60} value={name} onValue={setName} />
+          {perms.loading && !perms.data ? (
+            <Loading />
+          ) : (
+            groupByArea(perms.data ?? []).map(([area, list]) => (
+              <fieldset class="scopes" key={area}>
+                <legend>{area}</legend>
+                {list.map((p) => (
+                  <label key={p} class="check">
+                    <input
+                      type="checkbox"
+                      name={p}
+                      checked={chosen.includes(p)}
+                      onChange={(e) => toggle(p, e.currentTarget.checked)}
+                    />
+                    {p}
+                  </label>
+                ))}
+              </fieldset>
+            ))
           )}
-        </div>
-      </form>
+          <ErrorNote error={perms.error ?? save.error} />
+          {saved && (
+            <p class="once" role="status">
+              {saved}
+            </p>
+          )}
+          <div class="row">
+            <button class="btn primary" type="submit" disabled={save.busy || !name.trim()}>
+              {editing ? "Save role" : "Create role"}
+            </button>
+            {editing && (
+              <button type="button" class="btn ghost" onClick={() => edit(null)}>
+                Cancel
+              </button>
+            )}
+          </div>
+        </form>
+      )}
     </main>
   );
 }
@@ -292,18 +299,21 @@ export function Sso() {
               <button type="button" class="btn" disabled={runTest.busy} onClick={() => void runTest.run()}>
                 {runTest.busy ? "Testing…" : "Test connection"}
               </button>
-              <button
-                type="button"
-                class="btn danger"
-                disabled={remove.busy}
-                onClick={() =>
-                  void confirmDialog("Turn single sign-on off? Members sign in with passwords again.", "Turn off").then(
-                    (ok) => ok && remove.run(),
-                  )
-                }
-              >
-                Turn off SSO
-              </button>
+              {can("sso:write") && (
+                <button
+                  type="button"
+                  class="btn danger"
+                  disabled={remove.busy}
+                  onClick={() =>
+                    void confirmDialog(
+                      "Turn single sign-on off? Members sign in with passwords again.",
+                      "Turn off",
+                    ).then((ok) => ok && remove.run())
+                  }
+                >
+                  Turn off SSO
+                </button>
+              )}
             </div>
             <ErrorNote error={runTest.error ?? remove.error} />
             {test && (
@@ -318,59 +328,61 @@ export function Sso() {
           <Empty title="Not configured">Members sign in with email and password.</Empty>
         )}
       </section>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save.run();
-        }}
-      >
-        <h2>{s ? "Change the provider" : "Configure OpenID Connect"}</h2>
-        <Field
-          label="Issuer URL"
-          type="url"
-          required
-          placeholder="https://login.example.com"
-          value={v.issuer}
-          onValue={setIssuer}
-          error={save.fields.issuer}
-        />
-        <Field label="Client ID" required value={v.clientId} onValue={setClientId} error={save.fields.clientId} />
-        <Field
-          label="Client secret"
-          type="password"
-          autoComplete="off"
-          required={!s}
-          placeholder={s ? "Leave empty to keep the saved secret" : ""}
-          hint="Stored encrypted; never shown again."
-          value={secret}
-          onValue={setSecret}
-          error={save.fields.clientSecret}
-        />
-        <Field
-          label="Allowed email domains"
-          required
-          placeholder="example.com, example.org"
-          hint="Comma-separated. Only verified addresses at these domains may sign in."
-          value={v.domains}
-          onValue={setDomains}
-          error={save.fields.allowedDomains}
-        />
-        <Select
-          label="Default role for new members"
-          value={v.defaultRole}
-          onValue={setDefaultRole}
-          options={DEFAULT_ROLES}
-        />
-        <label class="check">
-          <input type="checkbox" checked={v.required} onChange={(e) => setRequired(e.currentTarget.checked)} />
-          Require SSO (password sign-in refused for members; owners keep theirs as a break-glass path)
-        </label>
-        <ErrorNote error={save.error} />
-        <button class="btn primary" type="submit" disabled={save.busy}>
-          {save.busy ? "Saving…" : "Save SSO settings"}
-        </button>
-      </form>
+      {can("sso:write") && (
+        <form
+          class="card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run();
+          }}
+        >
+          <h2>{s ? "Change the provider" : "Configure OpenID Connect"}</h2>
+          <Field
+            label="Issuer URL"
+            type="url"
+            required
+            placeholder="https://login.example.com"
+            value={v.issuer}
+            onValue={setIssuer}
+            error={save.fields.issuer}
+          />
+          <Field label="Client ID" required value={v.clientId} onValue={setClientId} error={save.fields.clientId} />
+          <Field
+            label="Client secret"
+            type="password"
+            autoComplete="off"
+            required={!s}
+            placeholder={s ? "Leave empty to keep the saved secret" : ""}
+            hint="Stored encrypted; never shown again."
+            value={secret}
+            onValue={setSecret}
+            error={save.fields.clientSecret}
+          />
+          <Field
+            label="Allowed email domains"
+            required
+            placeholder="example.com, example.org"
+            hint="Comma-separated. Only verified addresses at these domains may sign in."
+            value={v.domains}
+            onValue={setDomains}
+            error={save.fields.allowedDomains}
+          />
+          <Select
+            label="Default role for new members"
+            value={v.defaultRole}
+            onValue={setDefaultRole}
+            options={DEFAULT_ROLES}
+          />
+          <label class="check">
+            <input type="checkbox" checked={v.required} onChange={(e) => setRequired(e.currentTarget.checked)} />
+            Require SSO (password sign-in refused for members; owners keep theirs as a break-glass path)
+          </label>
+          <ErrorNote error={save.error} />
+          <button class="btn primary" type="submit" disabled={save.busy}>
+            {save.busy ? "Saving…" : "Save SSO settings"}
+          </button>
+        </form>
+      )}
     </main>
   );
 }

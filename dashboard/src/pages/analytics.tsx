@@ -6,6 +6,7 @@
  */
 import { useState } from "preact/hooks";
 import { api } from "../api";
+import { can } from "../models/session";
 import {
   analyticsApi,
   type AnalyticsFilter,
@@ -343,9 +344,11 @@ function Gap({ label, count, examples }: { label: string; count: number; example
           </button>
         </form>
       ) : (
-        <button type="button" class="btn small" onClick={() => setOpen(true)}>
-          Add the answer
-        </button>
+        can("knowledge:write") && (
+          <button type="button" class="btn small" onClick={() => setOpen(true)}>
+            Add the answer
+          </button>
+        )
       )}
     </li>
   );

@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import type { AnswerProvidersDto } from "../../../workers/contracts/dto";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import { ago } from "../models/util";
 import { Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
@@ -113,7 +113,7 @@ export function BotModels({ botId }: { botId: string }) {
   };
   const err = (i: number, field: string) =>
     local[`chain.${i}.${field}`] ?? withoutLine(plainWords(fieldError(save.fields, `chain.${i}.${field}`)));
-  const ro = !canAdmin.value;
+  const ro = !can("settings:write");
 
   if (chain.data === "forbidden")
     return (

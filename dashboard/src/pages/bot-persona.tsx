@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api, type Bot } from "../api";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import { Area, ErrorNote, Field, fieldError, Select, useAction } from "../ui/kit";
 import { plainWords } from "./bot-words";
 
@@ -78,7 +78,7 @@ export function BotPersona({ bot, onSaved }: { bot: Bot; onSaved: (b: Bot) => vo
     setSaved(true);
   });
   const err = (path: string) => plainWords(fieldError(save.fields, `persona.${path}`));
-  const ro = !canAdmin.value;
+  const ro = !can("bots:write");
   return (
     <form
       class="card bot-persona"

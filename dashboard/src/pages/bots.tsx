@@ -1,7 +1,7 @@
 /** Bots: settings, instructions, theme with a live preview of the widget, origins, embed snippet. */
 import { useEffect, useState } from "preact/hooks";
 import { api, type Bot } from "../api";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import { navigate, route } from "../router";
 import { Area, CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
@@ -101,7 +101,7 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
     await api.bots.remove(bot.id);
     onDeleted();
   });
-  const ro = !canAdmin.value;
+  const ro = !can("bots:write");
   return (
     <form
       class="bot-editor"
@@ -276,7 +276,7 @@ export function Bots() {
               options={list.map((b) => [b.id, b.name] as const)}
             />
           )}
-          {canAdmin.value && (
+          {can("bots:write") && (
             <button type="button" class="btn" disabled={create.busy} onClick={() => void create.run()}>
               New bot
             </button>

@@ -7,7 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Call, type CallDetail, type CallQuery } from "../api";
 import { connectInbox, onHubEvent } from "../models/inbox";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import { confirmDialog } from "../ui/confirm";
 import { navigate, match, route } from "../router";
 import { Empty, ErrorNote, Field, Loading, Select, useLoad } from "../ui/kit";
@@ -203,7 +203,7 @@ function CallView({ id }: { id: string }) {
         <>
           <header class="page-head row between wrap">
             <h1>Call from {d.from ?? "an unknown number"}</h1>
-            {canAdmin.value && (
+            {can("privacy:write") && (
               <button type="button" class="btn small danger" onClick={() => void erase()}>
                 Delete call
               </button>

@@ -16,7 +16,7 @@ import {
   type WhatsAppTemplate,
 } from "../api";
 import { openConversation, type ConversationModel, type Draft } from "../models/conversation";
-import { canReply, session } from "../models/session";
+import { can, session } from "../models/session";
 import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STATUS_LABEL } from "../models/tickets";
 import { clock, errorText, visitorName } from "../models/util";
 import { navigate } from "../router";
@@ -143,7 +143,11 @@ function Streaming({ d }: { d: Draft }) {
 }
 
 function Composer({ m }: { m: ConversationModel }) {
-  const [tab, setTab] = useState<"reply" | "note">("reply");
+  // reply (replies:write) and private note (notes:write) are separate permissions: show what the role has
+  const mayReply = can("replies:write");
+  const mayNote = can("notes:write");
+  const [picked, setTab] = useState<"reply" | "note">("reply");
+  const tab = mayReply && mayNote ? picked : mayReply ? "reply" : "note";
   const [text, setText] = useState("");
   const [draftNote, setDraftNote] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -177,7 +181,7 @@ function Composer({ m }: { m: ConversationModel }) {
     );
     area.current?.focus();
   };
-  if (!canReply.value) return <p class="muted pad">Viewers can read conversations but not reply.</p>;
+  if (!mayReply && !mayNote) return <p class="muted pad">Viewers can read conversations but not reply.</p>;
   const wa = m.whatsapp.value;
   if (wa && !wa.windowOpen && tab === "reply" && !closed)
     return <TemplateComposer m={m} wa={wa} onNote={() => setTab("note")} />;
@@ -190,24 +194,28 @@ function Composer({ m }: { m: ConversationModel }) {
       }}
     >
       <div class="seg small" role="tablist" aria-label="Message type">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === "reply"}
-          class={`seg-btn${tab === "reply" ? " on" : ""}`}
-          onClick={() => setTab("reply")}
-        >
-          Reply
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === "note"}
-          class={`seg-btn${tab === "note" ? " on" : ""}`}
-          onClick={() => setTab("note")}
-        >
-          Private note
-        </button>
+        {mayReply && (
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === "reply"}
+            class={`seg-btn${tab === "reply" ? " on" : ""}`}
+            onClick={() => setTab("reply")}
+          >
+            Reply
+          </button>
+        )}
+        {mayNote && (
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === "note"}
+            class={`seg-btn${tab === "note" ? " on" : ""}`}
+            onClick={() => setTab("note")}
+          >
+            Private note
+          </button>
+        )}
       </div>
       <label for="composer-text" class="sr">
         {tab === "reply" ? "Reply" : "Private note"}
@@ -440,7 +448,7 @@ function TriageBar({ m }: { m: ConversationModel }) {
           <select
             id={selectId}
             value={catId}
-            disabled={!canReply.value || cats.length === 0}
+            disabled={!can("conversations:write") || cats.length === 0}
             aria-describedby={how ? `${selectId}-how` : undefined}
             onChange={(e) => {
               const v = e.currentTarget.value;
@@ -472,7 +480,7 @@ function TriageBar({ m }: { m: ConversationModel }) {
             </a>
           ) : (
             ticket === null &&
-            canReply.value && (
+            can("tickets:write") && (
               <button
                 type="button"
                 class="btn small"
@@ -601,6 +609,7 @@ export function ConversationView({ id }: { id: string }) {
     if (
       s?.key === "t" &&
       s.at > born.current &&
+      can("takeover:write") &&
       m.mode.value !== "closed" &&
       m.assignee.value?.userId !== session.value?.user.id
     )
@@ -661,7 +670,7 @@ export function ConversationView({ id }: { id: string }) {
             )}
           </p>
         </div>
-        {canReply.value && (
+        {can("takeover:write") && (
           <div class="row wrap actions">
             {canTake && (
               <button type="button" class="btn primary" onClick={m.takeOver} title="Take over (t)">

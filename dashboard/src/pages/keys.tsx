@@ -1,6 +1,7 @@
 /** API keys: create (the secret is shown once), list with hints and scopes, revoke. */
 import { useState } from "preact/hooks";
 import { api, type Permission } from "../api";
+import { can } from "../models/session";
 import { ago } from "../models/util";
 import { CopyButton, Empty, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
@@ -38,44 +39,46 @@ export function Keys() {
         <h1>API keys</h1>
         <p class="muted">Server keys for Echo's REST API and the OpenAI-compatible endpoint. Keep them secret.</p>
       </header>
-      <form
-        class="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void create.run();
-        }}
-      >
-        <h2>Create a key</h2>
-        <Field label="Key name" required placeholder="e.g. Zendesk sync" value={name} onValue={setName} />
-        <fieldset class="scopes">
-          <legend>Scopes</legend>
-          {SCOPES.map((s) => (
-            <label key={s} class="check">
-              <input
-                type="checkbox"
-                checked={scopes.includes(s)}
-                onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
-              />
-              {s}
-            </label>
-          ))}
-        </fieldset>
-        <ErrorNote error={create.error} />
-        <button class="btn primary" type="submit" disabled={create.busy || !scopes.length}>
-          Create key
-        </button>
-        {secret && (
-          <div class="once" role="status">
-            <p>
-              <strong>Copy this key now.</strong> It is shown only once; Echo stores only its hash.
-            </p>
-            <code class="mono break">{secret}</code> <CopyButton text={secret} label="Copy key" />
-            <button type="button" class="btn ghost small" onClick={() => setSecret(null)}>
-              Done
-            </button>
-          </div>
-        )}
-      </form>
+      {can("keys:write") && (
+        <form
+          class="card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void create.run();
+          }}
+        >
+          <h2>Create a key</h2>
+          <Field label="Key name" required placeholder="e.g. Zendesk sync" value={name} onValue={setName} />
+          <fieldset class="scopes">
+            <legend>Scopes</legend>
+            {SCOPES.map((s) => (
+              <label key={s} class="check">
+                <input
+                  type="checkbox"
+                  checked={scopes.includes(s)}
+                  onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+                />
+                {s}
+              </label>
+            ))}
+          </fieldset>
+          <ErrorNote error={create.error} />
+          <button class="btn primary" type="submit" disabled={create.busy || !scopes.length}>
+            Create key
+          </button>
+          {secret && (
+            <div class="once" role="status">
+              <p>
+                <strong>Copy this key now.</strong> It is shown only once; Echo stores only its hash.
+              </p>
+              <code class="mono break">{secret}</code> <CopyButton text={secret} label="Copy key" />
+              <button type="button" class="btn ghost small" onClick={() => setSecret(null)}>
+                Done
+              </button>
+            </div>
+          )}
+        </form>
+      )}
       <section class="card">
         <h2>Keys</h2>
         <ErrorNote error={keys.error ?? revoke.error} />
@@ -108,7 +111,7 @@ export function Keys() {
                   </td>
                   <td data-label="Last used">{k.revokedAt ? "Revoked" : k.lastUsedAt ? ago(k.lastUsedAt) : "Never"}</td>
                   <td>
-                    {!k.revokedAt && (
+                    {!k.revokedAt && can("keys:write") && (
                       <button
                         type="button"
                         class="btn ghost small"

@@ -6,7 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { KnowledgeSource } from "../api";
 import * as inbox from "../models/inbox";
 import * as k from "../models/knowledge";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import { ago } from "../models/util";
 import { Area, Empty, ErrorNote, Field, Loading, Select, useAction } from "../ui/kit";
 import { markdown } from "../ui/markdown";
@@ -30,7 +30,7 @@ function FailedSource({ s }: { s: KnowledgeSource }) {
   return (
     <div class="failed-source" role="alert">
       <p class="error small">{what}</p>
-      {canAdmin.value &&
+      {can("knowledge:write") &&
         (s.type === "url" && s.url ? (
           <button type="button" class="btn small" disabled={retry.busy} onClick={() => void retry.run()}>
             {retry.busy ? "Retrying…" : "Retry"}
@@ -95,7 +95,7 @@ function SourceRow({ s }: { s: KnowledgeSource }) {
       <span class={`status ${s.status}`} role="status">
         {STATUS[s.status] ?? s.status}
       </span>
-      {canAdmin.value && (
+      {can("knowledge:write") && (
         <button
           type="button"
           class="btn ghost small"
@@ -293,8 +293,8 @@ export function Knowledge() {
       </header>
       <div class="cols">
         <div class="col">
-          {canAdmin.value && <Drop />}
-          {canAdmin.value && <AddForms />}
+          {can("knowledge:write") && <Drop />}
+          {can("knowledge:write") && <AddForms />}
           <section aria-labelledby="src-h" class="card">
             <h2 id="src-h" class="row between">
               Sources {k.busy.value && <span class="muted small">updating…</span>}

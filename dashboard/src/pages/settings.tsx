@@ -4,7 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { api, ApiError, type ProviderSettings } from "../api";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import { ago } from "../models/util";
 import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
@@ -13,6 +13,30 @@ import { Channels } from "./channels";
 import { BusinessHoursForm } from "./business-hours";
 
 export function Settings() {
+  return (
+    <main class="page" id="main">
+      <header class="page-head">
+        <h1>Settings</h1>
+        <p class="muted">
+          Answer generation runs on Echo's built-in extractive model until you connect your own provider.
+        </p>
+        <nav class="row" aria-label="Settings sections">
+          <a href="/app/settings" aria-current="page">
+            General
+          </a>
+          {can("roles:read") && <a href="/app/settings/roles">Roles</a>}
+          {can("sso:read") && <a href="/app/settings/sso">SSO</a>}
+        </nav>
+      </header>
+      {can("settings:read") && <Provider />}
+      {can("settings:write") && <BusinessHoursForm />}
+      {can("channels:write") && <Channels />}
+      {can("settings:read") && <Outbox />}
+    </main>
+  );
+}
+
+function Provider() {
   const current = useLoad<ProviderSettings | null>(() =>
     api.providers.openai().catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 404) return null;
@@ -33,87 +57,69 @@ export function Settings() {
   });
   const s = current.data;
   return (
-    <main class="page" id="main">
-      <header class="page-head">
-        <h1>Settings</h1>
-        <p class="muted">
-          Answer generation runs on Echo's built-in extractive model until you connect your own provider.
+    <section class="card">
+      <h2>Answer provider (OpenAI-compatible)</h2>
+      <ErrorNote error={current.error} />
+      {current.loading && !current.data ? (
+        <Loading />
+      ) : s ? (
+        <p role="status">
+          Connected: <strong>{s.model}</strong> at {s.baseURL ?? "api.openai.com"} with key{" "}
+          <code class="mono">{s.keyHint}</code>, updated {ago(s.updatedAt)}.
         </p>
-        <nav class="row" aria-label="Settings sections">
-          <a href="/app/settings" aria-current="page">
-            General
-          </a>
-          <a href="/app/settings/roles">Roles</a>
-          <a href="/app/settings/sso">SSO</a>
-        </nav>
-      </header>
-      <section class="card">
-        <h2>Answer provider (OpenAI-compatible)</h2>
-        <ErrorNote error={current.error} />
-        {current.loading && !current.data ? (
-          <Loading />
-        ) : s ? (
-          <p role="status">
-            Connected: <strong>{s.model}</strong> at {s.baseURL ?? "api.openai.com"} with key{" "}
-            <code class="mono">{s.keyHint}</code>, updated {ago(s.updatedAt)}.
-          </p>
-        ) : (
-          <p class="muted">Not connected: using the built-in model.</p>
-        )}
-        {canAdmin.value ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void save.run();
-            }}
-          >
-            <Field
-              label="API key"
-              type="password"
-              autoComplete="off"
-              required
-              minLength={8}
-              placeholder={s ? "Enter a new key to replace the saved one" : "sk-…"}
-              hint="Stored encrypted; never shown again."
-              value={apiKey}
-              onValue={setKey}
-            />
-            <Field
-              label="Base URL"
-              type="url"
-              placeholder="https://api.openai.com/v1 (or Groq, Together, Ollama…)"
-              value={baseURL}
-              onValue={setBase}
-            />
-            <Field label="Model" placeholder={s?.model ?? "default"} value={model} onValue={setModel} />
-            <ErrorNote error={save.error ?? remove.error} />
-            <div class="row">
-              <button class="btn primary" type="submit" disabled={save.busy}>
-                {save.busy ? "Saving…" : "Save provider"}
+      ) : (
+        <p class="muted">Not connected: using the built-in model.</p>
+      )}
+      {can("settings:write") ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run();
+          }}
+        >
+          <Field
+            label="API key"
+            type="password"
+            autoComplete="off"
+            required
+            minLength={8}
+            placeholder={s ? "Enter a new key to replace the saved one" : "sk-…"}
+            hint="Stored encrypted; never shown again."
+            value={apiKey}
+            onValue={setKey}
+          />
+          <Field
+            label="Base URL"
+            type="url"
+            placeholder="https://api.openai.com/v1 (or Groq, Together, Ollama…)"
+            value={baseURL}
+            onValue={setBase}
+          />
+          <Field label="Model" placeholder={s?.model ?? "default"} value={model} onValue={setModel} />
+          <ErrorNote error={save.error ?? remove.error} />
+          <div class="row">
+            <button class="btn primary" type="submit" disabled={save.busy}>
+              {save.busy ? "Saving…" : "Save provider"}
+            </button>
+            {s && (
+              <button
+                type="button"
+                class="btn danger"
+                disabled={remove.busy}
+                onClick={() =>
+                  void confirmDialog("Disconnect the provider and use the built-in model?", "Disconnect").then(
+                    (ok) => ok && remove.run(),
+                  )
+                }
+              >
+                Disconnect
               </button>
-              {s && (
-                <button
-                  type="button"
-                  class="btn danger"
-                  disabled={remove.busy}
-                  onClick={() =>
-                    void confirmDialog("Disconnect the provider and use the built-in model?", "Disconnect").then(
-                      (ok) => ok && remove.run(),
-                    )
-                  }
-                >
-                  Disconnect
-                </button>
-              )}
-            </div>
-          </form>
-        ) : (
-          <p class="muted">Only admins can change providers.</p>
-        )}
-      </section>
-      {canAdmin.value && <BusinessHoursForm />}
-      {canAdmin.value && <Channels />}
-      {canAdmin.value && <Outbox />}
-    </main>
+            )}
+          </div>
+        </form>
+      ) : (
+        <p class="muted">Only admins can change providers.</p>
+      )}
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 /** Team: members and their roles, invitations (mailed; a development server also shows the link once). */
 import { useState } from "preact/hooks";
 import { api, type Role } from "../api";
-import { canAdmin, role as myRole, session } from "../models/session";
+import { can, role as myRole, session } from "../models/session";
 import { Empty, ErrorNote, Field, Loading, Select, useAction, useLoad, CopyButton } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
 
@@ -55,7 +55,7 @@ export function Team() {
       <header class="page-head">
         <h1>Team</h1>
       </header>
-      {canAdmin.value && (
+      {can("team:write") && (
         <form
           class="card"
           onSubmit={(e) => {
@@ -111,7 +111,7 @@ export function Team() {
                   <td data-label="Name">{m.name ?? "—"}</td>
                   <td data-label="Email">{m.email}</td>
                   <td data-label="Role">
-                    {canAdmin.value && m.userId !== me ? (
+                    {can("team:write") && m.userId !== me ? (
                       <Select
                         hideLabel
                         label={`Role of ${m.email}`}
@@ -124,7 +124,7 @@ export function Team() {
                     )}
                   </td>
                   <td>
-                    {canAdmin.value && m.userId !== me && (
+                    {can("team:write") && m.userId !== me && (
                       <button
                         type="button"
                         class="btn ghost small"
@@ -159,7 +159,7 @@ export function Team() {
                 <span>
                   {i.email} · {i.role} · expires {new Date(i.expiresAt).toLocaleDateString()}
                 </span>
-                {canAdmin.value && (
+                {can("team:write") && (
                   <button
                     type="button"
                     class="btn ghost small"

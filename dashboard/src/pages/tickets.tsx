@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Ticket, TicketEvent, TicketPriority, TicketStatus } from "../api";
-import { canReply } from "../models/session";
+import { can } from "../models/session";
 import { connectInbox, onHubEvent } from "../models/inbox";
 import * as tk from "../models/tickets";
 import { ago, str } from "../models/util";
@@ -203,7 +203,7 @@ function Fields({ m }: { m: tk.TicketModel }) {
   const t = m.ticket.value!;
   const cats = tk.categories.value ?? [];
   const people = tk.assignable();
-  if (!canReply.value)
+  if (!can("tickets:write"))
     return (
       <dl class="ticket-facts">
         <dt>Status</dt>

@@ -13,7 +13,7 @@ import {
   type Priority,
   type RoutingRule,
 } from "../api";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import {
   duration,
   emptyRuleForm,
@@ -741,7 +741,7 @@ function Routing({ cats, writable }: { cats: Category[]; writable: boolean }) {
 }
 
 export function Triage() {
-  const writable = canAdmin.value;
+  const writable = can("settings:write");
   const cats = useLoad(() => settingsApi.categories.list().then((p) => p.data));
   return (
     <main class="page" id="main">

@@ -6,7 +6,7 @@
 import type { InputHTMLAttributes } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { api, settingsApi, type Bot, type VoiceIntegration } from "../api";
-import { canAdmin } from "../models/session";
+import { can } from "../models/session";
 import {
   createBody,
   emptyVoiceForm,
@@ -299,7 +299,7 @@ function IntegrationCard({
           </dl>
           <UrlList v={v} />
           <ErrorNote error={del.error ?? rotate.error} />
-          {canAdmin.value && (
+          {can("voice:write") && (
             <div class="row">
               <button
                 ref={editButton}
@@ -385,7 +385,7 @@ export function Voice() {
           </ul>
         )}
       </section>
-      {canAdmin.value ? (
+      {can("voice:write") ? (
         <section class="card" aria-labelledby="voice-new">
           <h2 id="voice-new">Connect a provider</h2>
           {bots.loading && !bots.data ? (

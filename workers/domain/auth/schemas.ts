@@ -41,6 +41,11 @@ export const Session = z
     user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }),
     tenant: z.object({ id: z.string(), name: z.string() }),
     role: MemberRoleSchema,
+    /**
+     * The member's effective permissions in this workspace (its role's template or custom role),
+     * recomputed on every login, refresh and switch; the dashboard shows only what these allow.
+     */
+    permissions: z.array(z.string()),
   })
   .openapi("Session");
 export type Session = z.infer<typeof Session>;

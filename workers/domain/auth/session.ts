@@ -9,6 +9,7 @@ import { decoyHash, verifyPassword } from "./password";
 import type { LoginInput, Session } from "./schemas";
 import { ACCESS_TTL_SECONDS, REFRESH_TTL_MS, signAccessToken } from "./tokens";
 import { auditPerson, auditSignIn } from "../audit/people";
+import { permissionsOfRole } from "./permissions";
 
 /** Refresh tokens are `rt_<family>.<secret>`; only the SHA-256 of the whole string is stored. */
 async function issueSession(
@@ -33,6 +34,7 @@ async function issueSession(
     })
     .run();
   const accessToken = await signAccessToken(ctx.config.appSecret, { userId: user.id, tenantId: tenant.id, role }, now);
+  const permissions = [...(await permissionsOfRole(ctx.repos, tenant.id, role))];
   return {
     accessToken,
     refreshToken,
@@ -40,6 +42,7 @@ async function issueSession(
     user: { id: user.id, email: user.email, name: user.name },
     tenant: { id: tenant.id, name: tenant.name },
     role,
+    permissions,
   } satisfies Session;
 }
 
