@@ -67,6 +67,13 @@ describe("dashboard permissions and workspace switching", () => {
     return p;
   }
 
+  /** The inbox lists a chat once its first message is in D1 (the room writes its copy after the frame goes
+   *  out): a test waits for that before a first list, so the list cannot race the copy. */
+  const listed = (conversationId: string) =>
+    until("the conversation listed by the API", async () =>
+      (await owner<{ data: { id: string }[] }>("/api/conversations")).data.some((c) => c.id === conversationId),
+    );
+
   const navLinks = async (p: Page) =>
     (await p.getByRole("navigation", { name: "Main" }).locator(".nav-menu ul a").allTextContents()).map((t) =>
       t.replace(/\d+ waiting$|\d+$/, "").trim(),
@@ -79,6 +86,7 @@ describe("dashboard permissions and workspace switching", () => {
     });
     const visitor = await openVisitor(server.origin, server.demo.botKey, "Rita Replied");
     visitor.say("Where is my parcel?");
+    await listed(visitor.conversationId);
 
     const p = await member("rita-agent@example.com", role.id, "Rick Replier", "Inbox");
     try {
@@ -128,6 +136,7 @@ describe("dashboard permissions and workspace switching", () => {
   it("a viewer reads a conversation but has no reply box and no admin entries", async () => {
     const visitor = await openVisitor(server.origin, server.demo.botKey, "Vic Viewed");
     visitor.say("Do you ship to Norway?");
+    await listed(visitor.conversationId);
     const p = await member("victor-viewer@example.com", "viewer", "Victor Viewer", "Inbox");
     try {
       const links = await navLinks(p);
@@ -185,6 +194,21 @@ describe("dashboard permissions and workspace switching", () => {
     there.say("Hello from the other workspace");
     const here = await openVisitor(server.origin, server.demo.botKey, "Hana Home");
     here.say("Hello from the demo workspace");
+    // the inbox lists a chat once its first message is in D1 (the room's copy, written after the frame
+    // goes out); wait for that, so the first list cannot race the copy
+    await until("both conversations listed by the API", async () => {
+      const mineNow = await owner<{ data: { id: string }[] }>("/api/conversations");
+      const theirs = await api<{ data: { id: string }[] }>(
+        server.origin,
+        other.accessToken,
+        "GET",
+        "/api/conversations",
+      );
+      return (
+        mineNow.data.some((c) => c.id === here.conversationId) &&
+        theirs.body.data.some((c) => c.id === there.conversationId)
+      );
+    });
 
     await page.goto(`${server.origin}/app/login`);
     await page.getByLabel("Email").fill(server.demo.email);
