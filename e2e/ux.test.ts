@@ -13,6 +13,7 @@ import {
   until,
   type LocalServer,
   openVisitor,
+  demoApi,
 } from "./harness";
 
 const PORT = e2ePort(8870);
@@ -103,6 +104,11 @@ describe("operator alerts, presence-aware hand-off and message search", () => {
     await visitor.getByRole("textbox", { name: /Leave your email/ }).waitFor();
     await screenshot(visitor, "ux-widget-no-agent");
     await visitor.context().close();
+    // the dashboard's first list reads the rooms' D1 copies: wait until both waiting chats are there
+    await until("two waiting conversations listed by the API", async () => {
+      const waiting = await demoApi(server)<{ data: unknown[] }>("/api/conversations?status=waiting");
+      return waiting.data.length === 2;
+    });
     await page.goto(`${server.origin}/app/inbox`);
     await page.getByRole("heading", { name: "Inbox" }).waitFor();
     await until("(2) in the title", async () => (await page.title()) === "(2) Inbox · Echo");
