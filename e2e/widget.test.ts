@@ -447,15 +447,34 @@ describe("widget (browser, cross-origin host page)", () => {
     await context.close();
   });
 
-  it("shows an unread badge for answers that arrive while the panel is closed", async () => {
+  it("shows an unread badge for messages that arrive while the panel is closed", async () => {
     const { page, context } = await open("/plain");
     await launcher(page).click();
     await input(page).fill(demoQuestion());
     await input(page).press("Enter");
+    // the AI's answer arrives while the panel is open: read, no badge
+    await until("the AI answer", async () => (await bubbles(page)).some((b) => b.role === "ai" && b.busy === "false"));
     await page.keyboard.press("Escape");
+    await until("the panel to close", async () => (await page.getByRole("dialog").count()) === 0);
     const badge = () =>
       page.evaluate(() => document.querySelector("echo-widget")!.shadowRoot!.querySelector(".bd")?.textContent ?? "");
-    await until("the unread badge", async () => Number(await badge()) >= 1, 30_000);
+    expect(await badge()).toBe("");
+
+    // an agent writes twice while the panel is closed (a second page plays the dashboard's socket)
+    const stored = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("echo:"))![1]);
+    const conversationId = (JSON.parse(stored) as { c: string }).c;
+    const operator = await context.newPage();
+    const wsUrl = `${echo.origin.replace("http", "ws")}/api/conversations/${conversationId}/ws?token=${encodeURIComponent(echo.demo.token)}`;
+    await operator.evaluate(async (url) => {
+      const ws = new WebSocket(url);
+      await new Promise((r) => (ws.onopen = r));
+      ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
+      ws.send(JSON.stringify({ type: "takeover" }));
+      ws.send(JSON.stringify({ type: "msg", cid: "op-1", text: "Hi, this is Dana." }));
+      ws.send(JSON.stringify({ type: "msg", cid: "op-2", text: "Are you still there?" }));
+    }, wsUrl);
+    // two agent messages, plus the room's notice that a person joined
+    await until("the unread badge", async () => Number(await badge()) >= 2, 30_000);
     await screenshot(page, "widget-unread");
     await launcher(page).click();
     expect(await badge()).toBe("");
