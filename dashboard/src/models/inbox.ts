@@ -199,10 +199,26 @@ export async function loadWaiting() {
   } catch {}
 }
 
+/**
+ * The list comes from D1, which the room copies to about a second after the fact (FLUSH_DELAY_MS in
+ * workers/rooms/room-alarm.ts): a live event can name a conversation the list does not hold yet.
+ * Re-list until every such conversation is there, waiting longer each time, then give up (the
+ * next event or list brings it).
+ */
+const RELIST_DELAYS_MS = [300, 1_500, 4_000];
+const missing = new Set<string>();
 let relist: ReturnType<typeof setTimeout> | undefined;
-function relistSoon() {
+function relistSoon(id?: string, attempt = 0) {
+  if (id) missing.add(id);
   clearTimeout(relist);
-  relist = setTimeout(() => void load(), 300);
+  relist = setTimeout(() => {
+    void load().then(() => {
+      for (const m of missing) if (rows.value.has(m)) missing.delete(m);
+      if (missing.size === 0) return;
+      if (attempt + 1 < RELIST_DELAYS_MS.length) relistSoon(undefined, attempt + 1);
+      else missing.clear();
+    });
+  }, RELIST_DELAYS_MS[attempt]);
 }
 
 /**
@@ -287,6 +303,9 @@ export function onHubEvent(fn: (f: Record<string, unknown>) => void): () => void
 }
 
 let users = 0;
+/** A second list this long after the socket opens (see relistSoon). */
+const SETTLE_MS = 1_500;
+let settle: ReturnType<typeof setTimeout> | undefined;
 /**
  * The first lists (the page and every waiting conversation) have answered: what waits from then on
  * is news (alerts.ts sounds for it); what waited before is only counted.
@@ -308,6 +327,10 @@ export function connectInbox(): () => void {
         if (hubSeq > 0) send({ type: "hello", lastSeq: hubSeq });
         void load();
         void loadWaiting();
+        // what happened just before the socket opened may not be in D1 yet: list once more after
+        // the rooms' copy delay
+        clearTimeout(settle);
+        settle = setTimeout(() => void Promise.allSettled([load(), loadWaiting()]), SETTLE_MS);
       },
       onFrame: (f) => {
         const seq = num(f.seq);
@@ -322,7 +345,7 @@ export function connectInbox(): () => void {
         }
         if (seq !== undefined && str(f.conversationId)) hubSeq = Math.max(hubSeq, seq);
         for (const fn of hubListeners) fn(f);
-        if (!applyEvent(f)) relistSoon();
+        if (!applyEvent(f)) relistSoon(str(f.conversationId));
       },
     });
     const s = sock;
@@ -340,6 +363,9 @@ export function connectInbox(): () => void {
     done = true;
     if (--users > 0) return;
     stopState?.();
+    clearTimeout(settle);
+    clearTimeout(relist);
+    missing.clear();
     sock?.close();
     sock = null;
     primed.value = false;
