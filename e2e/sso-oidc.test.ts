@@ -233,6 +233,22 @@ describe("OIDC sign-in against oidc-provider", () => {
     expect(JSON.stringify(team.body)).not.toContain("eve@evil.test");
   });
 
+  it("admits an invited address from outside the allowed domains with the invitation's role, and spends the invitation", async () => {
+    const inv = await api("/api/team/invitations", {
+      method: "POST",
+      token: echo.demo.token,
+      json: { email: "carol@partner.test", role: "agent" },
+    });
+    expect(inv.status, JSON.stringify(inv.body)).toBe(201);
+    const r = await signInThroughBrowser(echo.demo.tenantId, "carol@partner.test");
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ user: { email: "carol@partner.test" }, role: "agent" });
+    const list = await api("/api/team/invitations", { token: echo.demo.token });
+    expect(list.body.data.find((i: any) => i.email === "carol@partner.test").acceptedAt).not.toBeNull();
+    // another address of that domain, not invited, is still refused
+    expect((await signInThroughBrowser(echo.demo.tenantId, "dave@partner.test")).status).toBe(403);
+  });
+
   it("refuses a replayed ID token: a real one from an earlier sign-in carries another nonce", async () => {
     const earlier = issued.find((x) => x.client === "echo")!.idToken;
     swapIdToken = earlier;

@@ -145,5 +145,9 @@ describe("a custom role is refused exactly where its permissions say, in every a
       400,
     );
     expect(JSON.stringify(refused)).toContain("tickets:write");
+    // the member list says who may take tickets, so the dashboard offers exactly those
+    const list = await expectJson(call("/api/team/members", { token: t.token }), 200);
+    const may = (id: string) => list.data.find((x: any) => x.userId === id).canTakeTickets;
+    expect([may(worker.userId), may(reader.userId), may(t.userId)]).toEqual([true, false, true]);
   });
 });

@@ -125,6 +125,69 @@ describe("SSO settings", async () => {
     await expectJson(login(agent.email, "another long password"), 200);
   });
 
+  it("turning SSO required on signs members out (their refresh fails), keeps the owner's session, and audits it", async () => {
+    const x = await makeTenant("Enforce");
+    const invite = async (role: string) => {
+      const email = `${role}-${crypto.randomUUID().slice(0, 8)}@example.test`;
+      const inv = await expectJson(
+        call("/api/team/invitations", { method: "POST", token: x.token, json: { email, role } }),
+        201,
+      );
+      return { email, token: inv.token as string };
+    };
+    const member = await invite("agent");
+    const s = await expectJson(
+      call("/api/auth/accept-invitation", {
+        method: "POST",
+        json: { token: member.token, password: "another long password" },
+      }),
+      200,
+    );
+    const refresh = (refreshToken: string) => call("/api/auth/refresh", { method: "POST", json: { refreshToken } });
+    // before the switch the member's session refreshes
+    const r1 = await expectJson(refresh(s.refreshToken), 200);
+    // saving without "required" signs no one out
+    await expectJson(call("/api/settings/sso", { method: "PUT", token: x.token, json: settings }), 200);
+    const r2 = await expectJson(refresh(r1.refreshToken), 200);
+    await expectJson(
+      call("/api/settings/sso", { method: "PUT", token: x.token, json: { ...settings, required: true } }),
+      200,
+    );
+    await expectJson(refresh(r2.refreshToken), 401);
+    const owner = await expectJson(refresh(x.refreshToken), 200);
+    expect(owner.role).toBe("owner");
+    const audit = await expectJson(call("/api/audit?action=settings.sso_changed", { token: x.token }), 200);
+    expect(audit.data.filter((e: any) => e.metadata.membersSignedOut === true)).toHaveLength(1);
+
+    // an invitation cannot be accepted with a password while SSO is required: 403, nothing changes
+    const late = await invite("viewer");
+    const refused = await expectJson(
+      call("/api/auth/accept-invitation", {
+        method: "POST",
+        json: { token: late.token, password: "another long password" },
+      }),
+      403,
+    );
+    expect(refused.detail).toMatch(/single sign-on/);
+    const members = await expectJson(call("/api/team/members", { token: x.token }), 200);
+    expect(members.data.some((m: any) => m.email === late.email)).toBe(false);
+    const user = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?")
+      .bind(late.email)
+      .first<{ n: number }>();
+    expect(user?.n).toBe(0);
+    const open = await expectJson(call("/api/team/invitations", { token: x.token }), 200);
+    expect(open.data.find((i: any) => i.email === late.email)?.acceptedAt ?? null).toBeNull();
+    // an invitation as owner keeps the break-glass path
+    const owner2 = await invite("owner");
+    await expectJson(
+      call("/api/auth/accept-invitation", {
+        method: "POST",
+        json: { token: owner2.token, password: "another long password" },
+      }),
+      200,
+    );
+  });
+
   it("deletes the settings and the sealed secret", async () => {
     const x = await makeTenant("Del");
     await expectJson(call("/api/settings/sso", { method: "PUT", token: x.token, json: settings }), 200);

@@ -44,6 +44,7 @@ export const teamRoutes = createRouter()
             name: m.name,
             role: m.role,
             joinedAt: m.createdAt.toISOString(),
+            canTakeTickets: m.canTakeTickets,
           })),
         },
         200,

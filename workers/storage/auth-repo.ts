@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, notInArray } from "drizzle-orm";
 import type { Db } from "./db";
 import { apiKeys, invitations, memberships, refreshTokens, tenants, users } from "./schema";
 
@@ -73,6 +73,18 @@ export const refreshTokensRepo = (db: Db) => ({
       .update(refreshTokens)
       .set({ revokedAt: now })
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt))),
+  /** Revokes every live session of the workspace except those of the given users (e.g. its owners). */
+  revokeTenantStmt: (tenantId: string, keepUserIds: string[], now: Date) =>
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(refreshTokens.tenantId, tenantId),
+          isNull(refreshTokens.revokedAt),
+          ...(keepUserIds.length ? [notInArray(refreshTokens.userId, keepUserIds)] : []),
+        ),
+      ),
   revokeUserStmt: (tenantId: string, userId: string, now: Date) =>
     db
       .update(refreshTokens)
@@ -98,6 +110,23 @@ export const invitationsRepo = (db: Db) => ({
       .update(invitations)
       .set({ acceptedAt: now })
       .where(and(eq(invitations.id, id), isNull(invitations.acceptedAt))),
+  /** The newest invitation to this address that can still be accepted. */
+  openFor: (tenantId: string, email: string, now: Date) =>
+    db
+      .select()
+      .from(invitations)
+      .where(
+        and(
+          eq(invitations.tenantId, tenantId),
+          eq(invitations.email, email),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+          gt(invitations.expiresAt, now),
+        ),
+      )
+      .orderBy(invitations.createdAt)
+      .all()
+      .then((rows) => rows.at(-1)),
   revoke: (tenantId: string, id: string, now: Date) =>
     db
       .update(invitations)

@@ -77,8 +77,8 @@ export function memberName(id: string | null | undefined): string | null {
   const m = members.value?.find((x) => x.userId === id);
   return m ? (m.name ?? m.email) : id === "system" ? "Echo" : id;
 }
-/** Members who can take tickets (the server refuses viewers). */
-export const assignable = () => (members.value ?? []).filter((m) => m.role !== "viewer");
+/** Members whose role may take tickets (the server refuses the others, custom roles included). */
+export const assignable = () => (members.value ?? []).filter((m) => m.canTakeTickets);
 
 // ---------------------------------------------------------------- SLA in words
 

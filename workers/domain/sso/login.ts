@@ -204,13 +204,17 @@ export async function completeSsoLogin(
     await refused(ctx, tenantId, client, "no verified email");
     throw new Forbidden("the identity provider gave no verified email address");
   }
-  if (!cfg.allowedDomains.includes(domain)) {
+  const now = new Date(ctx.clock.now());
+  // an open invitation to this very address (verified by the provider) admits it with the
+  // invitation's role, even from outside the allowed domains
+  const invitation =
+    claims.email_verified === true ? await ctx.repos.invitations.openFor(tenantId, email, now) : undefined;
+  if (!cfg.allowedDomains.includes(domain) && !invitation) {
     await refused(ctx, tenantId, client, `domain ${domain} not allowed`);
     throw new Forbidden(`${domain} is not an allowed email domain for this workspace`);
   }
   const tenant = await ctx.repos.tenants.get(tenantId);
   if (!tenant) throw new NotFound("workspace", tenantId);
-  const now = new Date(ctx.clock.now());
   let user = await ctx.repos.users.byEmail(email);
   // just-in-time linking: an existing account (a password one, or a member of another workspace) is
   // the same person only if the provider says it verified the address; a provider that does not say
@@ -235,8 +239,11 @@ export async function completeSsoLogin(
   }
   let m = await ctx.repos.memberships.get(tenantId, user.id);
   if (!m) {
-    const row = { tenantId, userId: user.id, role: cfg.defaultRole as Role, createdAt: now };
-    await ctx.repos.memberships.insertStmt(row).run();
+    const row = { tenantId, userId: user.id, role: (invitation?.role ?? cfg.defaultRole) as Role, createdAt: now };
+    await ctx.repos.batch([
+      ctx.repos.memberships.insertStmt(row),
+      ...(invitation ? [ctx.repos.invitations.acceptStmt(invitation.id, now)] : []),
+    ]);
     m = row;
     await audit(
       asUser(ctx, tenantId, user.id, client),
@@ -245,6 +252,7 @@ export async function completeSsoLogin(
       {
         via: "sso",
         role: row.role,
+        ...(invitation ? { invitation: invitation.id } : {}),
       },
     );
   }

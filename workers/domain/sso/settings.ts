@@ -72,7 +72,16 @@ export async function saveSsoSettings(ctx: Ctx, input: SsoSettingsInput): Promis
     required: input.required,
     updatedAt: now,
   };
-  await ctx.repos.sso.upsertStmt(row).run();
+  // turning "SSO required" on signs members out: sessions that began with a password must not keep
+  // refreshing past the switch (owners keep theirs: they are the break-glass path)
+  const enforce = input.required && before?.required !== true;
+  const owners = enforce
+    ? (await ctx.repos.memberships.list(ctx.tenantId)).filter((m) => m.role === "owner").map((m) => m.userId)
+    : [];
+  await ctx.repos.batch([
+    ctx.repos.sso.upsertStmt(row),
+    ...(enforce ? [ctx.repos.refreshTokens.revokeTenantStmt(ctx.tenantId, owners, now)] : []),
+  ]);
   if (input.clientSecret)
     await ctx.repos.providerSecrets.upsert({
       tenantId: ctx.tenantId,
@@ -97,6 +106,7 @@ export async function saveSsoSettings(ctx: Ctx, input: SsoSettingsInput): Promis
         : null,
       after: { issuer: row.issuer, clientId: row.clientId, required: row.required, defaultRole: row.defaultRole },
       secretChanged: input.clientSecret !== undefined,
+      ...(enforce ? { membersSignedOut: true } : {}),
     },
   );
   return getSsoSettings(ctx);

@@ -14,6 +14,7 @@ import { invitationMail } from "../mail/templates";
 import { announceAuthority, standingOfPermissions } from "../conversations/authority";
 import { audit } from "../audit";
 import { asUser } from "../audit/people";
+import { passwordRefusedBySso } from "../sso/settings";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -46,6 +47,8 @@ export const MemberDto = z
     name: z.string().nullable(),
     role: MemberRoleSchema,
     joinedAt: z.string(),
+    /** The member's role may take tickets (tickets:write): the assignee choices. */
+    canTakeTickets: z.boolean(),
   })
   .openapi("Member");
 
@@ -128,6 +131,10 @@ export async function acceptInvitation(
   const now = ctx.clock.now();
   if (!inv || inv.acceptedAt || inv.revokedAt || inv.expiresAt.getTime() <= now)
     throw new Unauthorized("invitation is invalid, used or expired");
+  // a workspace that requires SSO is joined through the identity provider (which honours this
+  // invitation's role, see sso/login.ts), never with a password session
+  if (await passwordRefusedBySso(ctx, inv.tenantId, inv.role))
+    throw new Forbidden("this workspace requires single sign-on: sign in through your identity provider to join it");
   const users = ctx.repos.users;
   let user = await users.byEmail(inv.email);
   const stmts = [];
@@ -163,7 +170,16 @@ export async function acceptInvitation(
   return issueSession(ctx, user, tenant, inv.role);
 }
 
-export const listMembers = (ctx: Ctx) => ctx.repos.memberships.list(ctx.tenantId);
+/** The workspace's members; `canTakeTickets` says whether their role (built-in or custom) holds tickets:write. */
+export async function listMembers(ctx: Ctx) {
+  const rows = await ctx.repos.memberships.list(ctx.tenantId);
+  const roles = new Map<string, Promise<ReadonlySet<string>>>();
+  const permsOf = (role: MemberRole) => {
+    if (!roles.has(role)) roles.set(role, permissionsOfRole(ctx.repos, ctx.tenantId, role));
+    return roles.get(role)!;
+  };
+  return Promise.all(rows.map(async (m) => ({ ...m, canTakeTickets: (await permsOf(m.role)).has("tickets:write") })));
+}
 export const listInvitations = (ctx: Ctx) => ctx.repos.invitations.list(ctx.tenantId);
 
 export async function revokeInvitation(ctx: Ctx, id: string) {
