@@ -4,7 +4,7 @@
 // edits and sends it (the visitor receives it), corrects the category and opens a ticket for another
 // conversation. Every UI action is checked against the API or the visitor's socket. Screenshots go
 // to artifacts/screenshots/ (gitignored).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { api, screenshot, until, type LocalServer, openDashboard, e2ePort } from "./harness";
 
@@ -83,6 +83,11 @@ describe("tickets and triage in the dashboard", () => {
 
   beforeAll(async () => {
     ({ server, browser, page } = await openDashboard(PORT, "echo-tickets-", pageErrors));
+  });
+
+  // a failing case prints the server's last log lines (a dropped socket says why there)
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === "fail") console.log(`server log tail:\n${server?.output().slice(-6000)}`);
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Bot } from "../api";
 import { can } from "../models/session";
+import { embedSnippet } from "../models/embed";
 import { navigate, route } from "../router";
 import { Area, CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
@@ -37,10 +38,6 @@ const toForm = (b: Bot): Form => ({
   language: b.settings.language,
   origins: b.allowedOrigins.join("\n"),
 });
-
-export function embedSnippet(publishableKey: string, origin = location.origin) {
-  return `<script src="${origin}/widget.js" data-bot="${publishableKey}" async></script>`;
-}
 
 /** A static look-alike of the widget: updates as the theme fields change, before saving. */
 function Preview({ f }: { f: Form }) {

@@ -11,6 +11,7 @@ import { ago, visitorName } from "../models/util";
 import { navigate, route } from "../router";
 import { Dialog, Empty, ErrorNote, Loading, Select } from "../ui/kit";
 import { stripMarkdown } from "../ui/markdown";
+import { Onboarding } from "../ui/onboarding";
 import { ConversationView, shortcutBus } from "./conversation";
 
 export const INTERACTIVE_MARK = "echo:inbox-interactive";
@@ -212,6 +213,7 @@ export function Inbox() {
             </button>
           </span>
         </header>
+        <Onboarding />
         <NotifyPrompt />
         <Filters search={search} />
         <ErrorNote error={inbox.error.value} />
