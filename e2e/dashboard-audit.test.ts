@@ -230,6 +230,52 @@ describe("dashboard audit log", () => {
     }
   });
 
+  it("a custom role with audit:read alone reads the log but has no export buttons", async () => {
+    const role = await owner<{ id: string }>("/api/roles", {
+      method: "POST",
+      json: { name: "Auditor", permissions: ["audit:read"] },
+    });
+    const inv = await owner<{ token: string }>("/api/team/invitations", {
+      method: "POST",
+      json: { email: "aud-reader@example.com", role: "agent" },
+    });
+    const password = "Aud Reader password 123";
+    const joined = await api<{ user: { id: string } }>(server.origin, "", "POST", "/api/auth/accept-invitation", {
+      token: inv.token,
+      password,
+      name: "Aud Reader",
+    });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(200);
+    await owner(`/api/team/members/${joined.body.user.id}`, { method: "PATCH", json: { role: role.id } });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await context.newPage();
+    p.on("pageerror", (e) => pageErrors.push(`auditor: ${e.message}`));
+    try {
+      await p.goto(`${server.origin}/app/login`);
+      await p.getByLabel("Email").fill("aud-reader@example.com");
+      await p.getByLabel("Password").fill(password);
+      await p.getByRole("button", { name: "Sign in" }).click();
+      // sign-in lands on /inbox, which this role may not open; the nav offers the log alone
+      const link = p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" });
+      await link.waitFor();
+      const nav = await p.getByRole("navigation", { name: "Main" }).locator(".nav-menu ul a").allTextContents();
+      expect(nav).toEqual(["Audit log"]);
+      await link.click();
+      await p.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+      await p.locator('table.audit tr[data-action="member.role_changed"]').first().waitFor();
+      await expect(p.getByRole("button", { name: /^Export/ }).count()).resolves.toBe(0);
+      // no team:read: actors show as their ids
+      const changed = await owner<{ data: { actor: { id: string } }[] }>("/api/audit?action=member.role_changed");
+      expect(changed.data[0]!.actor.id).toMatch(/^usr_/);
+      await expect(
+        p.locator('table.audit tr[data-action="member.role_changed"] td[data-label="Actor"]').first().textContent(),
+      ).resolves.toBe(changed.data[0]!.actor.id);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("had no uncaught page errors", () => {
     expect(pageErrors).toEqual([]);
   });
