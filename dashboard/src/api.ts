@@ -5,6 +5,8 @@
  */
 import type { z } from "@hono/zod-openapi";
 import type {
+  AuditAction,
+  AuditEntryDto,
   BotDto,
   BotInput,
   CallSchemas,
@@ -153,6 +155,14 @@ export type ProviderSettings = {
   updatedAt: string;
 };
 export type Page<T> = { data: T[]; nextCursor?: string | null };
+/** One entry of GET /api/audit (workers/domain/audit/dto.ts) and the closed list of its actions. */
+export type AuditEntry = z.infer<typeof AuditEntryDto>;
+export type { AuditAction };
+/**
+ * Filters of GET /api/audit and its export: one action, an actor id (usr_…, a key's id or "system"),
+ * and an inclusive time range as ISO instants.
+ */
+export type AuditQuery = { action?: AuditAction; actor?: string; from?: string; to?: string };
 
 export class ApiError extends Error {
   constructor(
@@ -241,6 +251,13 @@ const post = <T>(path: string, body?: unknown) => request<T>("POST", path, { bod
 const patch = <T>(path: string, body: unknown) => request<T>("PATCH", path, { body });
 const del = <T = void>(path: string) => request<T>("DELETE", path);
 const enc = encodeURIComponent;
+/** `?a=1&b=2` from the set values of `q` ("" when none is set). */
+const query = (q: Record<string, string | number | undefined>) => {
+  const qs = new URLSearchParams(
+    Object.entries(q).flatMap(([k, v]) => (v === undefined || v === "" ? [] : [[k, String(v)]])),
+  ).toString();
+  return qs ? `?${qs}` : "";
+};
 
 export const api = {
   calls: {
@@ -385,6 +402,14 @@ export const api = {
     saveOpenai: (b: { apiKey: string; baseURL?: string; model?: string }) =>
       request<ProviderSettings>("PUT", "/api/settings/providers/openai", { body: b }),
     removeOpenai: () => del("/api/settings/providers/openai"),
+  },
+  /** The workspace's audit log (audit:read), newest first, and its export (audit:export). */
+  audit: {
+    list: (q: AuditQuery & { cursor?: string; limit?: number }, signal?: AbortSignal) =>
+      get<{ data: AuditEntry[]; nextCursor: string | null }>(`/api/audit${query(q)}`, signal),
+    /** Every matching entry (up to 10,000) as CSV or JSON, as a Blob to save: the route needs the token. */
+    export: (q: AuditQuery, format: "csv" | "json") =>
+      request<Blob>("GET", `/api/audit/export${query({ ...q, format })}`, { blob: true }),
   },
   raw: { get, post, patch, del, put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }) },
 };

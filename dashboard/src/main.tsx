@@ -58,6 +58,7 @@ function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string):
 }
 
 const Analytics = lazyScreen(() => import("./pages/analytics"), "Analytics");
+const Audit = lazyScreen(() => import("./pages/audit"), "Audit");
 const Billing = lazyScreen(() => import("./pages/billing"), "Billing");
 const Bots = lazyScreen(() => import("./pages/bots"), "Bots");
 const Calls = lazyScreen(() => import("./pages/calls"), "Calls");
@@ -90,6 +91,7 @@ const NAV: readonly (readonly [href: string, label: string, allowed: () => boole
   ["/voice", "Voice", () => can("voice:write")],
   ["/keys", "API keys", () => can("keys:read")],
   ["/billing", "Billing", () => can("billing:read")],
+  ["/audit", "Audit log", () => can("audit:read")],
   // General (providers, outbox), Channels, Roles and SSO live under Settings
   ["/settings", "Settings", () => canAny("settings:read", "channels:write", "roles:write", "sso:read")],
 ];
@@ -236,6 +238,7 @@ function Signed() {
   if (path === "/analytics") return <Analytics />;
   if (path === "/calls" || match("/calls/:id", path)) return <Calls />;
   if (path === "/billing") return <Billing />;
+  if (path === "/audit") return <Audit />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>

@@ -19,3 +19,5 @@ export type * as CallSchemas from "../domain/voice/call-schemas";
 export type { CallCostsDto } from "../domain/analytics/calls";
 export type * as AnalyticsSchemas from "../domain/analytics/schemas";
 export type * as TriageConversationRoutes from "../routes/triage-conversations";
+export type { AuditEntryDto } from "../domain/audit/dto";
+export type { AuditAction } from "../domain/audit";
