@@ -221,7 +221,7 @@ function Sessions() {
                 </td>
                 <td>
                   {s.current ? (
-                    <span class="tag ok">This session</span>
+                    <strong>This session</strong>
                   ) : (
                     <button
                       type="button"
