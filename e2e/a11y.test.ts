@@ -97,6 +97,7 @@ describe("accessibility and looks of every screen", () => {
     ["analytics", () => "/app/analytics", "Analytics"],
     ["calls", () => "/app/calls", "Calls"],
     ["billing", () => "/app/billing", "Billing"],
+    ["account", () => "/app/account", "Your account"],
   ];
   const looks = [
     { theme: "light", size: "desktop", viewport: { width: 1280, height: 800 } },

@@ -30,6 +30,17 @@ export type ApiKey = z.infer<typeof KeyDto>;
 export type Member = z.infer<typeof MemberDto>;
 export type Invitation = z.infer<typeof InvitationDto>;
 export type FieldError = { path: string; message: string };
+/** GET /api/account (workers/domain/account/schemas.ts AccountDto). */
+export type Account = { id: string; email: string; name: string | null; hasPassword: boolean; workspaces: Workspace[] };
+/** A row of GET /api/account/sessions: one signed-in device or tab, kept alive by its refreshes. */
+export type AccountSession = {
+  id: string;
+  workspace: { id: string; name: string | null };
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  current: boolean;
+};
 /** GET /api/calls rows and GET /api/calls/:id (workers/domain/voice/call-schemas.ts). */
 export type Call = z.infer<typeof CallSchemas.CallDto>;
 export type CallDetail = z.infer<typeof CallSchemas.CallDetailDto>;
@@ -297,6 +308,15 @@ export const api = {
     workspaces: () => get<{ data: Workspace[] }>("/api/auth/workspaces"),
     /** New tokens in another workspace of the signed-in account (403 where that workspace requires SSO). */
     switch: (tenantId: string) => post<Session>("/api/auth/switch", { tenantId }),
+  },
+  /** The signed-in person's own account (issue 22): every member may use it, whatever the role. */
+  account: {
+    get: () => get<Account>("/api/account"),
+    rename: (name: string) => patch<Account>("/api/account", { name }),
+    /** Every session is signed out; the answer is a fresh session for this tab. */
+    changePassword: (b: { currentPassword: string; newPassword: string }) => post<Session>("/api/account/password", b),
+    sessions: () => get<{ data: AccountSession[] }>("/api/account/sessions"),
+    signOutSession: (id: string) => del(`/api/account/sessions/${enc(id)}`),
   },
   bots: {
     list: () => get<Page<BotDto>>("/api/bots"),

@@ -57,6 +57,7 @@ function lazyScreen(load: () => Promise<Record<string, unknown>>, name: string):
   };
 }
 
+const Account = lazyScreen(() => import("./pages/account"), "Account");
 const Analytics = lazyScreen(() => import("./pages/analytics"), "Analytics");
 const Audit = lazyScreen(() => import("./pages/audit"), "Audit");
 const Billing = lazyScreen(() => import("./pages/billing"), "Billing");
@@ -170,12 +171,17 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
             })}
           </ul>
           <div class="nav-foot">
-            <span class="who" title={s?.user.email}>
+            <a
+              class="who"
+              href="/app/account"
+              title={`${s?.user.email ?? ""}: your account`}
+              aria-current={path === "/account" ? "page" : undefined}
+            >
               {s?.user.name ?? s?.user.email}
               <small>
                 {s?.tenant.name} · {roleName(s?.role)}
               </small>
-            </span>
+            </a>
             <WorkspaceSwitcher />
             <button
               type="button"
@@ -239,6 +245,7 @@ function Signed() {
   if (path === "/calls" || match("/calls/:id", path)) return <Calls />;
   if (path === "/billing") return <Billing />;
   if (path === "/audit") return <Audit />;
+  if (path === "/account") return <Account />;
   return (
     <main class="page" id="main">
       <h1>Not found</h1>
@@ -253,7 +260,11 @@ function App() {
   const state = authState.value;
   const path = route.value.path;
   useEffect(() => {
-    const title = path.startsWith("/c/") ? "Conversation" : (NAV.find(([h]) => path.startsWith(h))?.[1] ?? "Echo");
+    const title = path.startsWith("/c/")
+      ? "Conversation"
+      : path === "/account"
+        ? "Your account"
+        : (NAV.find(([h]) => path.startsWith(h))?.[1] ?? "Echo");
     pageTitle.value = `${title} · Echo`;
   }, [path]);
   if (state === "checking") return <Loading label="Signing you in…" />;

@@ -39,7 +39,7 @@ export function authed(permission: Permission) {
 export async function authenticate(
   ctx: BaseCtx,
   bearer: string,
-): Promise<{ tenantId: string; actor: Actor; exp?: number }> {
+): Promise<{ tenantId: string; actor: Actor; exp?: number; sessionId?: string }> {
   if (bearer.startsWith("sk_")) return authenticateApiKey(ctx, bearer);
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
   const m = await ctx.repos.credentials.memberForToken(claims.tid, claims.sub);
@@ -58,6 +58,8 @@ export async function authenticate(
     },
     // the socket routes bound a socket's life by it (issue 13 item 3)
     exp: claims.exp,
+    // the refresh-token family the access token belongs to (the account screen's "this session")
+    sessionId: claims.fid,
   };
 }
 

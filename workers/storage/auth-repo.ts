@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, notInArray } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, notInArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { apiKeys, invitations, memberships, refreshTokens, tenants, users } from "./schema";
 
@@ -11,6 +11,8 @@ export const usersRepo = (db: Db) => ({
   byEmail: (email: string) => db.select().from(users).where(eq(users.email, email)).get(),
   byId: (id: string) => db.select().from(users).where(eq(users.id, id)).get(),
   insertStmt: (row: typeof users.$inferInsert) => db.insert(users).values(row),
+  /** The account screen's profile name (issue 22). */
+  setName: (id: string, name: string) => db.update(users).set({ name }).where(eq(users.id, id)).returning().get(),
 });
 
 export const membershipsRepo = (db: Db) => ({
@@ -85,6 +87,39 @@ export const refreshTokensRepo = (db: Db) => ({
           ...(keepUserIds.length ? [notInArray(refreshTokens.userId, keepUserIds)] : []),
         ),
       ),
+  /**
+   * A user's sessions (issue 22): one row per family that still holds a live token (unspent,
+   * unrevoked, unexpired), in every workspace. `lastUsedAt` is when its newest token was issued (at
+   * sign-in or the latest refresh), newest first. Rows grow with rotations, so this groups in SQL.
+   */
+  activeFamiliesOfUser: (userId: string, now: Date) => {
+    const t = refreshTokens;
+    const lastUsedAt = sql<number>`max(${t.createdAt})`.mapWith(Number);
+    return db
+      .select({
+        familyId: t.familyId,
+        tenantId: t.tenantId,
+        createdAt: sql<number>`min(${t.createdAt})`.mapWith(Number),
+        lastUsedAt,
+        expiresAt: sql<number>`max(${t.expiresAt})`.mapWith(Number),
+      })
+      .from(t)
+      .where(and(eq(t.userId, userId), isNull(t.revokedAt)))
+      .groupBy(t.familyId, t.tenantId)
+      .having(sql`sum(${t.usedAt} is null and ${t.expiresAt} > ${now.getTime()}) > 0`)
+      .orderBy(desc(lastUsedAt))
+      .all();
+  },
+  /** Revokes one family of `userId`; another user's family id changes nothing and returns no rows. */
+  revokeFamilyOfUser: (userId: string, familyId: string, now: Date) =>
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(eq(refreshTokens.userId, userId), eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)),
+      )
+      .returning({ id: refreshTokens.id, tenantId: refreshTokens.tenantId })
+      .all(),
   revokeUserStmt: (tenantId: string, userId: string, now: Date) =>
     db
       .update(refreshTokens)

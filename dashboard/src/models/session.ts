@@ -202,6 +202,15 @@ export async function switchWorkspace(tenantId: string) {
   if (old) await api.auth.logout(old.refreshToken).catch(() => {});
 }
 
+/** The account screen renamed the person: the nav shows it now, and a reload too. */
+export function renamed(name: string) {
+  const s = session.value;
+  if (s) session.value = { ...s, user: { ...s.user, name } };
+  const stored = readStored();
+  if (stored)
+    localStorage.setItem(STORE, JSON.stringify({ ...stored, user: { ...stored.user, name } } satisfies Stored));
+}
+
 export async function signOut() {
   const stored = readStored();
   signedOut();

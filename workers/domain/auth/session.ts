@@ -33,7 +33,12 @@ async function issueSession(
       createdAt: new Date(now),
     })
     .run();
-  const accessToken = await signAccessToken(ctx.config.appSecret, { userId: user.id, tenantId: tenant.id, role }, now);
+  // the family id in the access token lets the account screen tell which session is the caller's
+  const accessToken = await signAccessToken(
+    ctx.config.appSecret,
+    { userId: user.id, tenantId: tenant.id, role, familyId: family },
+    now,
+  );
   const permissions = [...(await permissionsOfRole(ctx.repos, tenant.id, role))];
   return {
     accessToken,

@@ -13,6 +13,8 @@ const AccessClaims = z.object({
   tid: z.string(),
   role: z.union([z.enum(["owner", "admin", "agent", "viewer"]), z.templateLiteral(["role_", z.string()])]),
   typ: z.literal("access"),
+  /** The refresh-token family (session) the token was issued for; absent in tokens older than it. */
+  fid: z.string().optional(),
   iat: z.number(),
   exp: z.number(),
 });
@@ -24,10 +26,11 @@ function keyOf(secret: string) {
 
 export async function signAccessToken(
   secret: string,
-  claims: { userId: string; tenantId: string; role: MemberRole },
+  claims: { userId: string; tenantId: string; role: MemberRole; familyId?: string },
   now: number,
 ) {
-  return new SignJWT({ tid: claims.tenantId, role: claims.role, typ: "access" })
+  const fid = claims.familyId ? { fid: claims.familyId } : {};
+  return new SignJWT({ tid: claims.tenantId, role: claims.role, typ: "access", ...fid })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)

@@ -96,6 +96,8 @@ export const refreshTokens = sqliteTable(
     uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash),
     // reuse detection revokes a whole family
     index("refresh_tokens_family_idx").on(t.familyId),
+    // the account screen lists a user's sessions; a password change revokes all of them (issue 22)
+    index("refresh_tokens_user_idx").on(t.userId, t.familyId),
   ],
 );
 
