@@ -29,6 +29,7 @@ import { importRoutes } from "./imports";
 import { conversationOrderRoutes, integrationRoutes } from "./integrations";
 import { commerceHookRoutes } from "./commerce-hooks";
 import { callRoutes } from "./calls";
+import { workspaceRoutes } from "./workspace";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -69,4 +70,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/api/conversations", conversationOrderRoutes);
   app.route("/hooks", commerceHookRoutes);
   app.route("/api/imports", importRoutes);
+  app.route("/api/workspace", workspaceRoutes);
 }

@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = [
   "privacy.exported",
   "privacy.erased",
   "privacy.retention_swept",
+  "workspace.deletion_scheduled",
+  "workspace.deletion_restored",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
