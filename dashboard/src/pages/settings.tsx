@@ -11,6 +11,7 @@ import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
 import { Channels } from "./channels";
 import { BusinessHoursForm } from "./business-hours";
+import { WorkspaceDeletion } from "./workspace-deletion";
 
 export function Settings() {
   return (
@@ -28,6 +29,7 @@ export function Settings() {
           {can("sso:read") && <a href="/app/settings/sso">SSO</a>}
         </nav>
       </header>
+      <WorkspaceDeletion />
       {can("settings:read") && <Provider />}
       {can("settings:write") && <BusinessHoursForm />}
       {can("channels:write") && <Channels />}
