@@ -143,6 +143,21 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       await expectJson(del(t.token, body), 400);
     await expectJson(del(admin.token, { confirm: name }), 403);
     await expectJson(del(viewer.token, { confirm: name }), 403);
+    // keys never delete a workspace: the scope cannot be granted, and a broad key is refused
+    await expectJson(
+      call("/api/keys", { method: "POST", token: t.token, json: { name: "k", scopes: ["workspace:delete"] } }),
+      400,
+    );
+    const key = await expectJson(
+      call("/api/keys", {
+        method: "POST",
+        token: t.token,
+        json: { name: "k", scopes: ["team:read", "settings:write", "billing:write"] },
+      }),
+      201,
+    );
+    await expectJson(del(key.secret, { confirm: name }), 403);
+    await expectJson(call("/api/workspace/restore", { method: "POST", token: key.secret }), 403);
     // another workspace's name deletes nothing there either
     await expectJson(del(other.token, { confirm: name }), 400);
     expect((await expectJson(call("/api/workspace", { token: t.token }), 200)).deletionScheduledAt).toBeNull();
