@@ -4,6 +4,7 @@ import { resealStaleSecrets } from "./domain/secrets/rotation";
 import { reportAllUsageToStripe } from "./domain/billing/report-usage";
 import { sweepAnswerCache } from "./domain/knowledge/answer-cache";
 import { runCommerceCron } from "./domain/commerce/scheduled-sync";
+import { purgeDueWorkspaces } from "./domain/workspace";
 
 /**
  * The cron trigger (wrangler.toml `[triggers]`), hourly. Its jobs run in this order, and a failed
@@ -14,7 +15,8 @@ import { runCommerceCron } from "./domain/commerce/scheduled-sync";
  * 2. retention: erase conversations idle past their workspace's retention period;
  * 3. answer-cache entries past their TTL are deleted;
  * 4. Billing Meters: new AI answers of live subscriptions go to Stripe;
- * 5. commerce: stores' products re-synced when due, expired webhook replay claims swept.
+ * 5. commerce: stores' products re-synced when due, expired webhook replay claims swept;
+ * 6. workspace purge: workspaces whose deletion grace period has passed lose everything they own.
  */
 export async function handleScheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const jobs: [string, () => Promise<void>][] = [
@@ -23,6 +25,7 @@ export async function handleScheduled(_controller: ScheduledController, env: Env
     ["answer-cache", () => runAnswerCacheSweep(env)],
     ["billing-meters", () => runBillingMeters(env)],
     ["commerce-sync", () => runCommerceSync(env)],
+    ["workspace-purge", () => runWorkspacePurge(env)],
   ];
   let first: unknown;
   for (const [name, job] of jobs) {
@@ -62,4 +65,12 @@ export async function runCommerceSync(env: Env) {
   const ctx = cronCtx(env, "commerce-sync");
   const { synced, swept } = await runCommerceCron(ctx);
   if (synced.length || swept) ctx.log.info("commerce.sync", { synced, swept });
+}
+
+/** Workspace lifecycle (issue 18): purges workspaces whose deletion grace period has passed. */
+export async function runWorkspacePurge(env: Env) {
+  const ctx = cronCtx(env, "workspace-purge");
+  const purged = await purgeDueWorkspaces(ctx);
+  if (purged.length)
+    ctx.log.info("workspace.purge", { purged: purged.map((p) => ({ tenantId: p.tenantId, done: p.done })) });
 }

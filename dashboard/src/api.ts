@@ -431,7 +431,26 @@ export const api = {
     export: (q: AuditQuery, format: "csv" | "json") =>
       request<Blob>("GET", `/api/audit/export${query({ ...q, format })}`, { blob: true }),
   },
+  /** Workspace lifecycle (issue 18): deletion with a grace period, restore during it (owners). */
+  workspace: {
+    get: () => get<WorkspaceState>("/api/workspace"),
+    /** `confirm` is the workspace's name, typed out; answers when the purge may start. */
+    delete: (confirm: string) =>
+      request<{ deletionScheduledAt: string }>("DELETE", "/api/workspace", { body: { confirm } }),
+    restore: () => post<WorkspaceState>("/api/workspace/restore"),
+  },
   raw: { get, post, patch, del, put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }) },
+};
+
+/** GET /api/workspace: `deletionScheduledAt` is set while a deletion is scheduled. */
+export type WorkspaceState = {
+  id: string;
+  name: string;
+  plan: string;
+  createdAt: string;
+  deletionScheduledAt: string | null;
+  deletionRequestedBy: string | null;
+  deletionRequestedAt: string | null;
 };
 
 // voice integrations and triage settings

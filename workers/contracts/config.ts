@@ -2,6 +2,8 @@ import { z } from "zod";
 
 /** The answer cache's default entry lifetime: one day (ANSWER_CACHE_TTL_SECONDS overrides it). */
 export const ANSWER_CACHE_TTL_DEFAULT_SECONDS = 86_400;
+/** Days a deleted workspace can still be restored before it is purged (WORKSPACE_DELETION_GRACE_DAYS). */
+export const WORKSPACE_DELETION_GRACE_DEFAULT_DAYS = 7;
 
 /**
  * Config read from vars and secrets once per isolate (env.ts `readConfig`, called by the
@@ -66,6 +68,11 @@ export const Config = z
       .min(60)
       .max(30 * 86_400)
       .default(ANSWER_CACHE_TTL_DEFAULT_SECONDS),
+    /**
+     * WORKSPACE_DELETION_GRACE_DAYS: days between DELETE /api/workspace and the purge of everything
+     * the workspace owns (domain/workspace); an owner may restore it meanwhile. Default 7.
+     */
+    workspaceDeletionGraceDays: z.coerce.number().int().min(0).max(90).default(WORKSPACE_DELETION_GRACE_DEFAULT_DAYS),
   })
   // MASTER_KEY_PREVIOUS needs its version (unlike the current one); a version alone is ignored, so
   // the previous key can be retired with `wrangler secret delete` before the var leaves wrangler.toml

@@ -86,6 +86,8 @@ export interface HubPort {
   online(tenantId: string): Promise<Operator[]>;
   /** Whether someone who may take a conversation (conversations:write) has the inbox open. */
   agentsOnline(tenantId: string): Promise<boolean>;
+  /** Workspace purge: closes the inbox sockets and deletes everything the hub stores. */
+  erase(tenantId: string): Promise<{ events: number }>;
   /** Hands an authenticated operator's WebSocket upgrade to the tenant's hub. */
   connect(request: Request, principal: HubPrincipal): Promise<Response>;
 }

@@ -47,6 +47,7 @@ export function hubPortOf(ns: AnyNamespace): HubPort {
     agentsOnline: (tenantId) => rpc(tenantId).agentsOnline(tenantId),
     watch: (tenantId, principal, conversationId) => rpc(tenantId).watch(tenantId, principal, conversationId),
     authorityChanged: (tenantId, principal, standing) => rpc(tenantId).authorityChanged(tenantId, principal, standing),
+    erase: (tenantId) => rpc(tenantId).erase(tenantId),
     connect: (request: Request, principal: HubPrincipal) => forwardUpgrade(hub(principal.tenantId), request, principal),
   };
 }

@@ -47,15 +47,33 @@ export class TenantHub extends DurableObject<Env> {
     this.log = hctx.log;
     this.appSecret = hctx.appSecret;
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)`);
-      // conversations where a principal (user or key id) holds an operator socket: told when its authority changes
-      this.sql.exec(
-        `CREATE TABLE IF NOT EXISTS watchers (principal TEXT NOT NULL, conversation_id TEXT NOT NULL, PRIMARY KEY (principal, conversation_id))`,
-      );
-    });
+    ctx.blockConcurrencyWhile(async () => this.createTables());
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(`{"type":"ping"}`, `{"type":"pong"}`));
+  }
+
+  private createTables() {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)`);
+    // conversations where a principal (user or key id) holds an operator socket: told when its authority changes
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS watchers (principal TEXT NOT NULL, conversation_id TEXT NOT NULL, PRIMARY KEY (principal, conversation_id))`,
+    );
+  }
+
+  /**
+   * Workspace purge (issue 18): closes every inbox socket and deletes the hub's whole storage (its
+   * events carry visitor names and message previews); the empty tables are recreated so a late call
+   * finds an unclaimed hub. Returns the number of events that were held.
+   */
+  async erase(tenantId: string): Promise<{ events: number }> {
+    const owner = this.sql.exec(`SELECT v FROM kv WHERE k = 'tenant'`).toArray()[0];
+    if (owner && owner.v !== tenantId) return { events: 0 };
+    const events = Number(this.sql.exec(`SELECT count(*) AS n FROM events`).toArray()[0]?.n ?? 0);
+    for (const ws of this.ctx.getWebSockets()) ws.close(4001, "workspace deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.createTables();
+    return { events };
   }
 
   /** The first caller names the tenant; every later call must name the same one (else it gets nothing). */

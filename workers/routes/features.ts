@@ -30,6 +30,7 @@ import { conversationOrderRoutes, integrationRoutes } from "./integrations";
 import { commerceHookRoutes } from "./commerce-hooks";
 import { callRoutes } from "./calls";
 import { accountRoutes } from "./account";
+import { workspaceRoutes } from "./workspace";
 
 /**
  * Feature areas mount their routers here, one line each, so parallel work on separate areas does
@@ -71,4 +72,5 @@ export function mountFeatureRoutes(app: OpenAPIHono<AppEnv>) {
   app.route("/hooks", commerceHookRoutes);
   app.route("/api/imports", importRoutes);
   app.route("/api/account", accountRoutes);
+  app.route("/api/workspace", workspaceRoutes);
 }

@@ -31,6 +31,7 @@ import {
   ticketsRepo,
 } from "./triage-repo";
 import { voiceCallsRepo, voiceEventsRepo, voiceIntegrationsRepo } from "./voice-repo";
+import { workspaceRepo } from "./workspace-repo";
 
 /**
  * Every repository factory of storage/, by the property name domain code reaches it under
@@ -80,6 +81,7 @@ const FACTORIES = {
   voiceEvents: voiceEventsRepo,
   voiceIntegrations: voiceIntegrationsRepo,
   whatsapp: whatsappRepo,
+  workspace: workspaceRepo,
 } satisfies Record<string, (db: Db) => object>;
 
 /**

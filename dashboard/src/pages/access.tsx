@@ -31,6 +31,7 @@ const AREA_LABEL: Record<string, string> = {
   sso: "Single sign-on",
   audit: "Audit log",
   privacy: "Privacy",
+  workspace: "Settings",
 };
 
 export function groupByArea(permissions: readonly string[]): [string, string[]][] {

@@ -19,6 +19,8 @@ const ACTIONS = [
   "auth.password_changed",
   "auth.password_change_failed",
   "auth.session_revoked",
+  "workspace.deletion_scheduled",
+  "workspace.deletion_restored",
   "member.invited",
   "member.invitation_revoked",
   "member.joined",

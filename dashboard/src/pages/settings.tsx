@@ -11,6 +11,7 @@ import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
 import { Channels } from "./channels";
 import { BusinessHoursForm } from "./business-hours";
+import { WorkspaceDeletion, WorkspaceDeletionBanner } from "./workspace-deletion";
 
 export function Settings() {
   return (
@@ -28,10 +29,12 @@ export function Settings() {
           {can("sso:read") && <a href="/app/settings/sso">SSO</a>}
         </nav>
       </header>
+      <WorkspaceDeletionBanner />
       {can("settings:read") && <Provider />}
       {can("settings:write") && <BusinessHoursForm />}
       {can("channels:write") && <Channels />}
       {can("settings:read") && <Outbox />}
+      <WorkspaceDeletion />
     </main>
   );
 }

@@ -54,6 +54,8 @@ export const AUDIT_ACTIONS = [
   "privacy.exported",
   "privacy.erased",
   "privacy.retention_swept",
+  "workspace.deletion_scheduled",
+  "workspace.deletion_restored",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

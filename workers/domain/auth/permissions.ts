@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   "sso:write",
   "audit:export",
   "privacy:export",
+  // workspace lifecycle: schedule the workspace's deletion or cancel it (owners only)
+  "workspace:delete",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -84,7 +86,7 @@ const ADMIN: Permission[] = [
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set<Permission>([...ADMIN, "billing:write"]),
+  owner: new Set<Permission>([...ADMIN, "billing:write", "workspace:delete"]),
   admin: new Set(ADMIN),
   agent: new Set(AGENT),
   viewer: new Set(READ),
@@ -106,6 +108,7 @@ export const PEOPLE_ONLY: ReadonlySet<Permission> = new Set<Permission>([
   "team:write",
   "roles:write",
   "sso:write",
+  "workspace:delete",
 ]);
 
 export function actorCan(actor: { kind: "user" | "key"; permissions: ReadonlySet<Permission> }, p: Permission) {

@@ -107,3 +107,18 @@ export function transcriptMail(p: { workspace: string; lines: { who: string; at:
     "If you did not ask for this, ignore this mail.",
   ]);
 }
+
+export function workspaceDeletionMail(p: { workspace: string; requestedBy: string; purgeAt: string; link: string }) {
+  return render(`${p.workspace} is scheduled for deletion`, [
+    `${p.requestedBy} asked to delete the workspace ${p.workspace} on Echo.`,
+    `On ${p.purgeAt} everything it holds is deleted for good: conversations, messages, files, recordings, tickets, knowledge, bots, keys, members and its audit log. Until then it works as before.`,
+    { link: p.link, label: "Restore the workspace (Settings)" },
+    "If this was not meant to happen, an owner can restore it from Settings before that date.",
+  ]);
+}
+
+export function workspaceRestoredMail(p: { workspace: string; restoredBy: string }) {
+  return render(`${p.workspace} will not be deleted`, [
+    `${p.restoredBy} cancelled the deletion of the workspace ${p.workspace} on Echo. Nothing was deleted.`,
+  ]);
+}

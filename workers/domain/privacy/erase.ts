@@ -21,7 +21,7 @@ export const emptyCounts = (): ErasedCounts => ({
 });
 
 /** Deletes every object under `prefix`; returns how many. */
-async function deletePrefix(files: FilesPort, prefix: string): Promise<number> {
+export async function deletePrefix(files: FilesPort, prefix: string): Promise<number> {
   let deleted = 0;
   let cursor: string | undefined;
   do {

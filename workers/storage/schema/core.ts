@@ -48,6 +48,11 @@ export const tenants = sqliteTable("tenants", {
   name: text("name").notNull(),
   plan: text("plan").notNull().default("free"),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  /** Workspace deletion (issue 18): when the purge may start; null when none is scheduled (migration 0027). */
+  deletionScheduledAt: integer("deletion_scheduled_at", { mode: "timestamp_ms" }),
+  /** The user who asked for the deletion, and when. */
+  deletionRequestedBy: text("deletion_requested_by"),
+  deletionRequestedAt: integer("deletion_requested_at", { mode: "timestamp_ms" }),
 });
 
 export const users = sqliteTable(
