@@ -256,13 +256,11 @@ describe("dashboard audit log", () => {
       await p.getByLabel("Email").fill("aud-reader@example.com");
       await p.getByLabel("Password").fill(password);
       await p.getByRole("button", { name: "Sign in" }).click();
-      // sign-in lands on /inbox, which this role may not open; the nav offers the log alone
-      const link = p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" });
-      await link.waitFor();
+      // sign-in lands on the first screen this role may open (not the inbox): the log, alone in the nav
+      await p.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+      expect(new URL(p.url()).pathname).toBe("/app/audit");
       const nav = await p.getByRole("navigation", { name: "Main" }).locator(".nav-menu ul a").allTextContents();
       expect(nav).toEqual(["Audit log"]);
-      await link.click();
-      await p.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
       await p.locator('table.audit tr[data-action="member.role_changed"]').first().waitFor();
       await expect(p.getByRole("button", { name: /^Export/ }).count()).resolves.toBe(0);
       // no team:read: actors show as their ids

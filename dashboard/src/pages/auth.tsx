@@ -21,7 +21,7 @@ function Card({ title, children }: { title: string; children: preact.ComponentCh
 
 function after() {
   const next = route.value.query.get("next");
-  navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/inbox", true);
+  navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", true); // "/" lands on the first screen the role may open (main.tsx home)
 }
 
 export function SignIn() {
@@ -62,7 +62,7 @@ export function SignUp() {
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   const [sent, setSent] = useState(false);
   const act = useAction(async (input: Parameters<typeof signUp>[0]) => {
-    if (await signUp(input)) navigate("/inbox", true);
+    if (await signUp(input)) navigate("/", true);
     else setSent(true);
   });
   if (sent)
@@ -123,7 +123,7 @@ export function Accept() {
           type="button"
           disabled={act.busy}
           onClick={async () => {
-            if (await act.run({ token })) navigate("/inbox", true);
+            if (await act.run({ token })) navigate("/", true);
           }}
         >
           {act.busy ? "Joining…" : "Accept invitation"}
@@ -138,7 +138,7 @@ export function Accept() {
         <form
           onSubmit={async (e) => {
             e.preventDefault();
-            if (await act.run({ token, password, name: name || undefined })) navigate("/inbox", true);
+            if (await act.run({ token, password, name: name || undefined })) navigate("/", true);
           }}
         >
           <p class="muted">
@@ -170,7 +170,7 @@ export function Verify() {
   const token = route.value.query.get("token") ?? "";
   const act = useAction(verifyEmail);
   useEffect(() => {
-    if (token) void act.run(token).then((ok) => ok && navigate("/inbox", true));
+    if (token) void act.run(token).then((ok) => ok && navigate("/", true));
   }, [token]);
   return (
     <Card title="Confirming your email">
