@@ -166,6 +166,25 @@ describe("workspace deletion with a grace period, then the purge", async () => {
     expect(audit.data).toHaveLength(0);
   });
 
+  it("refuses (409) while a paid subscription still renews, and allows it once set to end", async () => {
+    const paying = await makeTenant("Paying");
+    const payingName = (await expectJson(call("/api/workspace", { token: paying.token }), 200)).name;
+    const setAccount = (cancelAtPeriodEnd: number) =>
+      env.DB.prepare(
+        `INSERT INTO billing_accounts (tenant_id, plan, status, stripe_customer_id, stripe_subscription_id, period_end, cancel_at_period_end, updated_at)
+         VALUES (?, 'pro', 'active', ?, 'sub_test', ?, ?, ?)
+         ON CONFLICT (tenant_id) DO UPDATE SET cancel_at_period_end = excluded.cancel_at_period_end`,
+      )
+        .bind(paying.tenantId, `cus_${paying.tenantId}`, Date.now() + 20 * DAY, cancelAtPeriodEnd, Date.now())
+        .run();
+    await setAccount(0);
+    const refused = await expectJson(del(paying.token, { confirm: payingName }), 409);
+    expect(refused.detail).toMatch(/cancel it in Billing/);
+    expect((await expectJson(call("/api/workspace", { token: paying.token }), 200)).deletionScheduledAt).toBeNull();
+    await setAccount(1);
+    await expectJson(del(paying.token, { confirm: payingName }), 202);
+  });
+
   it("schedules after 7 days (202), audited, owners mailed; the workspace keeps working; restore cancels", async () => {
     const before = Date.now();
     const res = await expectJson(del(t.token, { confirm: name }), 202);

@@ -55,6 +55,9 @@ async function whoIs(ctx: Ctx) {
  * scheduled is 409. The workspace keeps working meanwhile (members, widget, channels); the hourly
  * cron purges it once the period has passed (purge.ts).
  */
+/** Subscription states that still charge (a cancelled one, or one set to end with its period, does not renew). */
+const LIVE_SUBSCRIPTION = new Set(["active", "trialing", "past_due", "unpaid", "incomplete"]);
+
 export async function scheduleWorkspaceDeletion(ctx: Ctx, input: DeleteWorkspaceInput) {
   const t = await tenantOf(ctx);
   if (input.confirm !== t.name)
@@ -62,6 +65,13 @@ export async function scheduleWorkspaceDeletion(ctx: Ctx, input: DeleteWorkspace
       { path: "confirm", message: "does not match the workspace name" },
     ]);
   if (t.deletionScheduledAt) throw new Conflict("this workspace's deletion is already scheduled");
+  // Echo never cancels a Stripe subscription by itself: a paying workspace cancels it in Billing
+  // (Manage billing) first, so no charge outlives the workspace
+  const billing = await ctx.repos.billing.account(ctx.tenantId);
+  if (billing?.stripeSubscriptionId && LIVE_SUBSCRIPTION.has(billing.status) && !billing.cancelAtPeriodEnd)
+    throw new Conflict(
+      "this workspace has a paid subscription: cancel it in Billing (Manage billing) first, then delete the workspace",
+    );
   const now = ctx.clock.now();
   const at = new Date(now + ctx.config.workspaceDeletionGraceDays * DAY_MS);
   const set = await ctx.repos.workspace.schedule(ctx.tenantId, {
