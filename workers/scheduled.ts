@@ -5,6 +5,7 @@ import { reportAllUsageToStripe } from "./domain/billing/report-usage";
 import { sweepAnswerCache } from "./domain/knowledge/answer-cache";
 import { runCommerceCron } from "./domain/commerce/scheduled-sync";
 import { purgeDueWorkspaces } from "./domain/workspace";
+import { sweepAuditRetention } from "./domain/audit/retention";
 
 /**
  * The cron trigger (wrangler.toml `[triggers]`), hourly. Its jobs run in this order, and a failed
@@ -16,7 +17,8 @@ import { purgeDueWorkspaces } from "./domain/workspace";
  * 3. answer-cache entries past their TTL are deleted;
  * 4. Billing Meters: new AI answers of live subscriptions go to Stripe;
  * 5. commerce: stores' products re-synced when due, expired webhook replay claims swept;
- * 6. workspace purge: workspaces whose deletion grace period has passed lose everything they own.
+ * 6. workspace purge: workspaces whose deletion grace period has passed lose everything they own;
+ * 7. audit retention: entries older than the workspace's plan keeps them (`auditDays`) are deleted.
  */
 export async function handleScheduled(_controller: ScheduledController, env: Env): Promise<void> {
   const jobs: [string, () => Promise<void>][] = [
@@ -26,6 +28,7 @@ export async function handleScheduled(_controller: ScheduledController, env: Env
     ["billing-meters", () => runBillingMeters(env)],
     ["commerce-sync", () => runCommerceSync(env)],
     ["workspace-purge", () => runWorkspacePurge(env)],
+    ["audit-retention", () => runAuditRetention(env)],
   ];
   let first: unknown;
   for (const [name, job] of jobs) {
@@ -37,6 +40,13 @@ export async function handleScheduled(_controller: ScheduledController, env: Env
     }
   }
   if (first !== undefined) throw first;
+}
+
+/** Audit log retention by plan (issue 18). */
+export async function runAuditRetention(env: Env) {
+  const ctx = cronCtx(env, "audit-retention");
+  const swept = await sweepAuditRetention(ctx);
+  if (swept.length) ctx.log.info("audit.retention", { swept });
 }
 
 /** Retention (issue 18): erases conversations idle past their workspace's retention period. */

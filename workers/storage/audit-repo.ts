@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, lte, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
 import { auditLog, type NewAuditRow } from "./schema";
 
@@ -13,7 +13,10 @@ export type AuditQuery = {
   limit: number;
 };
 
-/** Append-only: the repository has no update and no per-entry delete. */
+/**
+ * Append-only: the repository has no update and no per-entry delete; entries leave only by age, in
+ * the retention sweep (domain/audit/retention.ts), or with their workspace.
+ */
 export const auditRepo = (db: Db) => ({
   insertStmt: (row: NewAuditRow) => db.insert(auditLog).values(row),
   list: (tenantId: string, q: AuditQuery) => {
@@ -30,5 +33,24 @@ export const auditRepo = (db: Db) => ({
       .orderBy(desc(auditLog.id))
       .limit(q.limit)
       .all();
+  },
+  /** Workspaces holding entries older than `before` (the sweep's candidates; index on `at`). */
+  tenantsWithEntriesBefore: (before: Date, limit: number) =>
+    db
+      .selectDistinct({ tenantId: auditLog.tenantId })
+      .from(auditLog)
+      .where(lt(auditLog.at, before))
+      .limit(limit)
+      .all()
+      .then((rows) => rows.map((r) => r.tenantId)),
+  /** Deletes up to `limit` of a workspace's entries older than `before`; returns how many went. */
+  deleteBefore: async (tenantId: string, before: Date, limit: number) => {
+    const old = db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(and(eq(auditLog.tenantId, tenantId), lt(auditLog.at, before)))
+      .limit(limit);
+    const gone = await db.delete(auditLog).where(inArray(auditLog.id, old)).returning({ id: auditLog.id }).all();
+    return gone.length;
   },
 });

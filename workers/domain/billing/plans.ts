@@ -37,6 +37,8 @@ export type Plan = {
   features: readonly Feature[];
   /** Days of analytics kept for the dashboard. */
   analyticsDays: number;
+  /** Days the audit log keeps an entry; the hourly sweep deletes older ones (domain/audit/retention.ts). */
+  auditDays: number;
   overage: OverageRule;
 };
 
@@ -52,6 +54,7 @@ export const PLANS: Record<PlanId, Plan> = {
     // /v1 stays open on Free: voice platforms reach the bot through it (the voice minutes limit gates calls)
     features: ["api_access"],
     analyticsDays: 7,
+    auditDays: 90,
     overage: { kind: "degrade" },
   },
   pro: {
@@ -63,6 +66,7 @@ export const PLANS: Record<PlanId, Plan> = {
     channels: ["chat", "email", "voice", "whatsapp"],
     features: ["api_access", "analytics_history"],
     analyticsDays: 90,
+    auditDays: 365,
     overage: { kind: "metered", unitPriceMicros: 20_000, meterEvent: "echo_ai_answers" },
   },
   enterprise: {
@@ -74,6 +78,8 @@ export const PLANS: Record<PlanId, Plan> = {
     channels: ["chat", "email", "voice", "whatsapp"],
     features: ["api_access", "analytics_history", "sso", "white_label"],
     analyticsDays: 730,
+    // seven years: the span auditors commonly ask for
+    auditDays: 2555,
     overage: { kind: "degrade" },
   },
 };

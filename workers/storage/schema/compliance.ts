@@ -33,6 +33,8 @@ export const auditLog = sqliteTable(
     index("audit_log_tenant_action_idx").on(t.tenantId, t.action, t.id),
     // GET /api/audit?actor=
     index("audit_log_tenant_actor_idx").on(t.tenantId, t.actorId, t.id),
+    // the retention sweep: which workspaces hold entries past their plan's window
+    index("audit_log_at_idx").on(t.at, t.tenantId),
   ],
 );
 
