@@ -289,6 +289,34 @@ describe("dashboard settings: voice and triage", () => {
     expect((await get<{ data: unknown[] }>("/api/triage/routing-rules")).data).toEqual([]);
   });
 
+  it("sets data retention: a bad period is marked and changes nothing, a good one is saved", async () => {
+    type Retention = { conversationRetentionDays: number | null; recordingRetentionDays: number | null };
+    await page.goto(`${server.origin}/app/settings`);
+    const card = page.getByRole("region", { name: "Data retention" });
+    await card.getByText("call recordings are kept").waitFor();
+    await card.getByLabel("Delete call recordings older than (days)").fill("0");
+    await card.getByRole("button", { name: "Save retention" }).click();
+    await expect(card.locator(".field-error").first().textContent()).resolves.toMatch(/\w+/);
+    expect(await get<Retention>("/api/privacy/settings")).toMatchObject({ recordingRetentionDays: null });
+
+    await card.getByLabel("Delete call recordings older than (days)").fill("30");
+    await card.getByRole("button", { name: "Save retention" }).click();
+    await card.getByText("call recordings go after 30 days").waitFor();
+    expect(await get<Retention>("/api/privacy/settings")).toMatchObject({
+      conversationRetentionDays: null,
+      recordingRetentionDays: 30,
+    });
+    await page.reload();
+    await until(
+      "the saved period in the form",
+      async () =>
+        (await page
+          .getByRole("region", { name: "Data retention" })
+          .getByLabel("Delete call recordings older than (days)")
+          .inputValue()) === "30",
+    );
+  });
+
   it("fits a phone screen and dark mode", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.emulateMedia({ colorScheme: "dark" });

@@ -96,19 +96,46 @@ export const privacyRepo = (db: Db) => ({
       .where(and(eq(voiceCalls.tenantId, tenantId), inArray(voiceCalls.conversationId, ids)))
       .all(),
   settings: (tenantId: string) => db.select().from(privacySettings).where(eq(privacySettings.tenantId, tenantId)).get(),
-  putSettings: (tenantId: string, conversationRetentionDays: number | null, now: Date) =>
+  putSettings: (
+    tenantId: string,
+    days: { conversationRetentionDays: number | null; recordingRetentionDays: number | null },
+    now: Date,
+  ) =>
     db
       .insert(privacySettings)
-      .values({ tenantId, conversationRetentionDays, updatedAt: now })
-      .onConflictDoUpdate({ target: privacySettings.tenantId, set: { conversationRetentionDays, updatedAt: now } })
+      .values({ tenantId, ...days, updatedAt: now })
+      .onConflictDoUpdate({ target: privacySettings.tenantId, set: { ...days, updatedAt: now } })
       .returning()
       .get(),
+  /** A workspace's calls whose recording is older than `cutoff` (by the call's start), oldest first. */
+  recordingsBefore: (tenantId: string, cutoff: Date, limit: number) =>
+    db
+      .select({ id: voiceCalls.id, recordingKey: voiceCalls.recordingKey })
+      .from(voiceCalls)
+      .where(
+        and(
+          eq(voiceCalls.tenantId, tenantId),
+          sql`${voiceCalls.recordingKey} is not null`,
+          sql`coalesce(${voiceCalls.startedAt}, ${voiceCalls.createdAt}) < ${cutoff.getTime()}`,
+        ),
+      )
+      .orderBy(asc(voiceCalls.createdAt))
+      .limit(limit)
+      .all(),
+  /** The call keeps its row and transcript; only its recording is gone. */
+  clearRecordingsStmt: (tenantId: string, callIds: string[]) =>
+    db
+      .update(voiceCalls)
+      .set({ recordingKey: null })
+      .where(and(eq(voiceCalls.tenantId, tenantId), inArray(voiceCalls.id, callIds))),
   /** Workspaces with a retention period, for the sweep. */
   withRetention: () =>
     db
       .select()
       .from(privacySettings)
-      .where(sql`${privacySettings.conversationRetentionDays} is not null`)
+      .where(
+        sql`${privacySettings.conversationRetentionDays} is not null or ${privacySettings.recordingRetentionDays} is not null`,
+      )
       .all(),
   /**
    * Deletes one chunk of conversations (ids ≤ CHUNK) and everything keyed by them, in one batch.

@@ -11,6 +11,7 @@ import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
 import { Channels } from "./channels";
 import { BusinessHoursForm } from "./business-hours";
+import { RetentionForm } from "./retention";
 import { WorkspaceDeletion, WorkspaceDeletionBanner } from "./workspace-deletion";
 
 export function Settings() {
@@ -32,6 +33,7 @@ export function Settings() {
       <WorkspaceDeletionBanner />
       {can("settings:read") && <Provider />}
       {can("settings:write") && <BusinessHoursForm />}
+      {can("settings:write") && <RetentionForm />}
       {can("channels:write") && <Channels />}
       {can("settings:read") && <Outbox />}
       <WorkspaceDeletion />

@@ -99,4 +99,55 @@ describe("retention", async () => {
     const again = await sweepRetention(sweepCtx());
     expect(again.find((s) => s.tenantId === t.tenantId)).toBeUndefined();
   });
+
+  it("recording retention deletes recordings older than its period; the calls and newer recordings stay", async () => {
+    const r = await makeTenant("Recordings");
+    const other = await makeTenant("Keeps recordings");
+    /** A finished call started `days` before NOW, its recording in R2 under the call's prefix. */
+    const recordedCall = async (tt: TestTenant, days: number) => {
+      const id = `call_${crypto.randomUUID().replaceAll("-", "")}`;
+      const key = `voice/${tt.tenantId}/${id}/recording.wav`;
+      await env.FILES.put(key, new Uint8Array([1, 2, 3, 4]));
+      await env.DB.prepare(
+        `INSERT INTO voice_calls (id, tenant_id, integration_id, provider, provider_call_id, conversation_id, bot_id, state,
+           started_at, ended_at, recording_key, created_at, updated_at)
+         VALUES (?, ?, 'vint_x', 'vapi', ?, 'conv_x', ?, 'ended', ?, ?, ?, ?, ?)`,
+      )
+        .bind(id, tt.tenantId, id, tt.botId, NOW - days * DAY, NOW - days * DAY + 60_000, key, NOW - days * DAY, NOW)
+        .run();
+      return { id, key };
+    };
+    const old = await recordedCall(r, 100);
+    const fresh = await recordedCall(r, 5);
+    const elsewhere = await recordedCall(other, 100);
+    for (const bad of [{ conversationRetentionDays: null, recordingRetentionDays: 0 }, { recordingRetentionDays: 30 }])
+      await expectJson(call("/api/privacy/settings", { method: "PUT", token: r.token, json: bad }), 400);
+    const saved = await expectJson(
+      call("/api/privacy/settings", {
+        method: "PUT",
+        token: r.token,
+        json: { conversationRetentionDays: null, recordingRetentionDays: 30 },
+      }),
+      200,
+    );
+    expect(saved).toMatchObject({ conversationRetentionDays: null, recordingRetentionDays: 30 });
+
+    await sweepRetention(sweepCtx());
+    const keyOf = (id: string) =>
+      env.DB.prepare("select recording_key k from voice_calls where id = ?").bind(id).first<{ k: string | null }>();
+    expect(await keyOf(old.id)).toEqual({ k: null }); // the call stays, without its recording
+    expect(await env.FILES.head(old.key)).toBeNull();
+    expect((await keyOf(fresh.id))?.k).toBe(fresh.key);
+    expect(await env.FILES.head(fresh.key)).not.toBeNull();
+    expect((await keyOf(elsewhere.id))?.k).toBe(elsewhere.key);
+    expect(await env.FILES.head(elsewhere.key)).not.toBeNull();
+    const audit = await expectJson(call("/api/audit?action=privacy.retention_swept", { token: r.token }), 200);
+    expect(audit.data[0].metadata).toMatchObject({ recordingRetentionDays: 30, recordings: 1, files: 1 });
+    // a settings change that leaves recordings out keeps their period
+    const kept = await expectJson(
+      call("/api/privacy/settings", { method: "PUT", token: r.token, json: { conversationRetentionDays: 365 } }),
+      200,
+    );
+    expect(kept.recordingRetentionDays).toBe(30);
+  });
 });

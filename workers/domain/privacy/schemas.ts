@@ -19,13 +19,18 @@ export type PrivacySubject = z.infer<typeof PrivacySubject>;
 export const MAX_RETENTION_DAYS = 3650;
 
 export const PrivacySettingsInput = z
-  .object({ conversationRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable() })
+  .object({
+    conversationRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable(),
+    /** Omitted: unchanged. Recordings go sooner than their calls when this is shorter. */
+    recordingRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).nullable().optional(),
+  })
   .strict()
   .openapi("PrivacySettingsInput");
 export type PrivacySettingsInput = z.infer<typeof PrivacySettingsInput>;
 
 export const PrivacySettingsDto = z.object({
   conversationRetentionDays: z.number().int().nullable(),
+  recordingRetentionDays: z.number().int().nullable(),
   updatedAt: z.string().nullable(),
 });
 

@@ -38,10 +38,12 @@ export const auditLog = sqliteTable(
   ],
 );
 
-/** Per-workspace retention: conversations older than N days are erased by the hourly sweep (null: keep). */
+/** Per-workspace retention: conversations idle N days, recordings older than M days (null: keep). */
 export const privacySettings = sqliteTable("privacy_settings", {
   tenantId: text("tenant_id").primaryKey(),
   conversationRetentionDays: integer("conversation_retention_days"),
+  /** Call recordings older than this many days are deleted (the call and its transcript stay). */
+  recordingRetentionDays: integer("recording_retention_days"),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
 
