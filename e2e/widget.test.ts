@@ -515,6 +515,36 @@ describe("widget (browser, cross-origin host page)", () => {
     await phone.close();
   });
 
+  it("keeps a 'Talk to a person' pressed while the socket is down and sends it once it is back", async () => {
+    // the page's sockets are refused until the visitor has asked for a person (then they pass through)
+    const context = await browser.newContext();
+    let released = false;
+    let refused = 0;
+    await context.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+      if (!released) {
+        refused++;
+        ws.close({ code: 1012, reason: "test: not yet" });
+        return;
+      }
+      ws.connectToServer();
+    });
+    const { page, frames } = await open("/plain", context);
+    await launcher(page).click();
+    await until(
+      "the widget to show it is reconnecting",
+      async () => refused > 0 && (await page.getByRole("status").filter({ hasText: "Reconnecting" }).count()) > 0,
+    );
+    await page.getByRole("button", { name: "Talk to a person" }).click();
+    released = true;
+    await until(
+      "the waiting notice",
+      async () => (await page.getByRole("status").filter({ hasText: "Waiting for a person…" }).count()) > 0,
+      30_000,
+    );
+    expect(frames.filter((f) => f.dir === "out" && f.data.type === "human")).toHaveLength(1);
+    await context.close();
+  });
+
   it("hands off to a person: waiting notice, email capture, agent message, rating when closed", async () => {
     const { page, frames, context } = await open("/plain");
     await launcher(page).click();

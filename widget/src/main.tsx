@@ -30,6 +30,8 @@ function boot(cfg: Config, queue: Queued[]) {
   let host: HTMLElement | null = null;
   let lastTyping = 0;
   let readSeq = 0;
+  /** "Talk to a person" pressed while the socket was still connecting: sent once it is up. */
+  let wantHuman = false;
   let speak: ((text: string) => void) | null = null;
 
   const tr = createTransport({
@@ -40,7 +42,10 @@ function boot(cfg: Config, queue: Queued[]) {
       if (f.type === "msg") f.attachments?.forEach(link);
       m.apply(f);
     },
-    onStatus: (s) => (m.status.value = s),
+    onStatus: (s) => {
+      m.status.value = s;
+      if (s === "online" && wantHuman) wantHuman = !tr.send({ type: "human" });
+    },
     onFatal: (d) => {
       tr.stop();
       if (host) {
@@ -71,7 +76,7 @@ function boot(cfg: Config, queue: Queued[]) {
       m.addLocal(cid, text);
       tr.sendMessage({ cid, text });
     },
-    human: () => void tr.send({ type: "human" }),
+    human: () => void (wantHuman = !tr.send({ type: "human" })),
     rate(score, comment) {
       tr.send({ type: "rate", score, ...(comment ? { comment } : {}) });
       tr.markRated();
