@@ -161,6 +161,29 @@ async function open(path = "/", ctx?: BrowserContext) {
   return { context, page, errors, consoleErrors, frames, sessions, sessionBodies, sockets: () => sockets };
 }
 
+/**
+ * An operator joins the page's conversation over the dashboard's socket (a second page in the same
+ * context plays the dashboard), takes it over and writes `texts`; the socket stays on `window.op`.
+ */
+async function operatorTakesOver(page: Page, texts: string[]) {
+  const stored = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("echo:"))![1]);
+  const conversationId = (JSON.parse(stored) as { c: string }).c;
+  const operator = await page.context().newPage();
+  const wsUrl = `${echo.origin.replace("http", "ws")}/api/conversations/${conversationId}/ws?token=${encodeURIComponent(echo.demo.token)}`;
+  await operator.evaluate(
+    async ([url, texts]) => {
+      const ws = new WebSocket(url);
+      (window as unknown as { op: WebSocket }).op = ws;
+      await new Promise((r) => (ws.onopen = r));
+      ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
+      ws.send(JSON.stringify({ type: "takeover" }));
+      texts.forEach((text, i) => ws.send(JSON.stringify({ type: "msg", cid: `op-${i + 1}`, text })));
+    },
+    [wsUrl, texts] as const,
+  );
+  return { operator, conversationId };
+}
+
 const launcher = (page: Page, name = "Open chat") => page.getByRole("button", { name, exact: true });
 const input = (page: Page) => page.getByRole("textbox", { name: "Type your message…" });
 
@@ -461,18 +484,7 @@ describe("widget (browser, cross-origin host page)", () => {
     expect(await badge()).toBe("");
 
     // an agent writes twice while the panel is closed (a second page plays the dashboard's socket)
-    const stored = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("echo:"))![1]);
-    const conversationId = (JSON.parse(stored) as { c: string }).c;
-    const operator = await context.newPage();
-    const wsUrl = `${echo.origin.replace("http", "ws")}/api/conversations/${conversationId}/ws?token=${encodeURIComponent(echo.demo.token)}`;
-    await operator.evaluate(async (url) => {
-      const ws = new WebSocket(url);
-      await new Promise((r) => (ws.onopen = r));
-      ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
-      ws.send(JSON.stringify({ type: "takeover" }));
-      ws.send(JSON.stringify({ type: "msg", cid: "op-1", text: "Hi, this is Dana." }));
-      ws.send(JSON.stringify({ type: "msg", cid: "op-2", text: "Are you still there?" }));
-    }, wsUrl);
+    await operatorTakesOver(page, ["Hi, this is Dana.", "Are you still there?"]);
     // two agent messages, plus the room's notice that a person joined
     await until("the unread badge", async () => Number(await badge()) >= 2, 30_000);
     await screenshot(page, "widget-unread");
@@ -562,18 +574,9 @@ describe("widget (browser, cross-origin host page)", () => {
     await screenshot(page, "widget-waiting");
 
     // an operator joins from the dashboard's socket (a second page plays the dashboard)
-    const stored = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("echo:"))![1]);
-    const conversationId = (JSON.parse(stored) as { c: string }).c;
-    const operator = await context.newPage();
-    const wsUrl = `${echo.origin.replace("http", "ws")}/api/conversations/${conversationId}/ws?token=${encodeURIComponent(echo.demo.token)}`;
-    await operator.evaluate(async (url) => {
-      const ws = new WebSocket(url);
-      (window as unknown as { op: WebSocket }).op = ws;
-      await new Promise((r) => (ws.onopen = r));
-      ws.send(JSON.stringify({ type: "hello", lastSeq: 0 }));
-      ws.send(JSON.stringify({ type: "takeover" }));
-      ws.send(JSON.stringify({ type: "msg", cid: "op-1", text: "Hi, this is **Dana** from Nimbus. How can I help?" }));
-    }, wsUrl);
+    const { operator, conversationId } = await operatorTakesOver(page, [
+      "Hi, this is **Dana** from Nimbus. How can I help?",
+    ]);
     await until("the agent message", async () =>
       (await bubbles(page)).some((b) => b.role === "agent" && b.text.startsWith("Hi, this is Dana")),
     );

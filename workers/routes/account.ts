@@ -16,22 +16,17 @@ import {
 import { Session } from "../domain/auth/schemas";
 import type { Ctx } from "../domain/ctx";
 import type { AppEnv } from "../env";
-import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
+import { Forbidden, Unauthorized } from "../lib/errors";
 import { createRouter, jsonBody, jsonResponse, ProblemSchema, problemResponses } from "../lib/http";
-import { authenticate, bearerOf, clientOf } from "./middleware";
+import { clientOf, principalOf } from "./middleware";
 
 /**
  * The signed-in person's own account (issue 22): profile, password, sessions. Every member may use
  * these whatever their role, so no permission is named; API keys are refused, they are not people.
  */
 const signedIn = createMiddleware<AppEnv>(async (c, next) => {
-  const bearer = bearerOf(c.req.header("authorization"));
-  if (!bearer) throw new Unauthorized();
-  if (bearer.startsWith("sk_")) throw new Forbidden("API keys have no account; sign in as a person");
-  const p = await authenticate(c.var.ctx, bearer);
+  const p = await principalOf(c);
   if (p.actor.kind !== "user") throw new Forbidden("API keys have no account; sign in as a person");
-  const { success } = await c.var.ctx.services.rateLimits.api.limit({ key: `user:${p.actor.userId}` });
-  if (!success) throw new RateLimited("too many requests for this key or operator; slow down", 60);
   const ctx: AccountCtx = {
     ...c.var.ctx,
     tenantId: p.tenantId,

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { Forbidden, RateLimited, Unauthorized } from "../lib/errors";
@@ -16,16 +17,7 @@ import { type Actor, actorId as actorIdOf, type BaseCtx, type Ctx } from "../dom
  */
 export function authed(permission: Permission) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const bearer = bearerOf(c.req.header("authorization"));
-    if (!bearer) {
-      if (c.req.query("token")) throw new Unauthorized("send credentials in the Authorization header, not in the URL");
-      throw new Unauthorized();
-    }
-    const principal = await authenticate(c.var.ctx, bearer);
-    const { success } = await c.var.ctx.services.rateLimits.api.limit({
-      key: `${principal.actor.kind}:${actorIdOf(principal.actor)}`,
-    });
-    if (!success) throw new RateLimited("too many requests for this key or operator; slow down", 60);
+    const principal = await principalOf(c);
     if (!actorCan(principal.actor, permission)) {
       throw new Forbidden(
         `${principal.actor.kind === "key" ? "this key lacks the scope" : "your role lacks the permission"} ${permission}`,
@@ -34,6 +26,25 @@ export function authed(permission: Permission) {
     c.set("ctx", { ...c.var.ctx, ...principal } satisfies Ctx);
     await next();
   });
+}
+
+/**
+ * The caller of a request: the bearer credential authenticated (`authenticate`) and counted against
+ * the per-principal API rate limit. Every authenticated HTTP route starts here (`authed`, and the
+ * account routes, which need a person but no permission).
+ */
+export async function principalOf(c: Context<AppEnv>) {
+  const bearer = bearerOf(c.req.header("authorization"));
+  if (!bearer) {
+    if (c.req.query("token")) throw new Unauthorized("send credentials in the Authorization header, not in the URL");
+    throw new Unauthorized();
+  }
+  const principal = await authenticate(c.var.ctx, bearer);
+  const { success } = await c.var.ctx.services.rateLimits.api.limit({
+    key: `${principal.actor.kind}:${actorIdOf(principal.actor)}`,
+  });
+  if (!success) throw new RateLimited("too many requests for this key or operator; slow down", 60);
+  return principal;
 }
 
 export async function authenticate(

@@ -2,7 +2,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { roomStub } from "../rooms/room-stub";
 import { joinVisitor, newSession, type Session } from "../rooms/test-client";
-import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { addMember, call, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { durableObjectRows, messagesInD1 } from "../test/stores";
 
 async function upload(s: Session, bytes: Uint8Array<ArrayBuffer>) {
   const ticket = await expectJson(
@@ -28,13 +29,7 @@ async function fillVisitor(t: TestTenant, email: string) {
   await v.waitFor((f) => f.type === "msg" && f.cid === "m1");
   v.send({ type: "rate", score: 2, comment: "slow" });
   v.close();
-  await eventually(
-    () =>
-      env.DB.prepare("select count(*) n from messages where conversation_id = ?")
-        .bind(s.conversationId)
-        .first<{ n: number }>(),
-    (r) => (r?.n ?? 0) >= 1,
-  );
+  await messagesInD1(s.conversationId);
   // a low rating may already have escalated into a ticket (409); either way one ticket exists
   const ticket = await call("/api/tickets", {
     method: "POST",
@@ -65,20 +60,7 @@ async function footprint(tenantId: string, conversationId: string) {
     .bind(tenantId, conversationId)
     .first<{ n: number }>())!.n;
   const files = (await env.FILES.list({ prefix: `conversations/${tenantId}/${conversationId}/` })).objects.length;
-  const roomRows = await runInDurableObject(
-    roomStub(env.CONVERSATION_ROOM, tenantId, conversationId),
-    async (_o, state) => {
-      const tables = state.storage.sql
-        .exec(
-          "select name from sqlite_master where type = 'table' and name not like '\\_cf%' escape '\\' and name not like 'sqlite%'",
-        )
-        .toArray()
-        .map((r) => String(r.name));
-      let rows = 0;
-      for (const name of tables) rows += Number(state.storage.sql.exec(`select count(*) n from "${name}"`).one().n);
-      return rows;
-    },
-  );
+  const roomRows = await durableObjectRows(roomStub(env.CONVERSATION_ROOM, tenantId, conversationId));
   return {
     conversations: conv,
     messages: await count("messages"),

@@ -12,6 +12,7 @@ import { reposOf } from "../storage/repos";
 import { scopeToken } from "../storage/search";
 import { TENANT_TABLES } from "../storage/workspace-repo";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { durableObjectRows, messagesInD1 } from "../test/stores";
 
 const DAY = 24 * 3600 * 1000;
 const SLOW = { timeout: 90_000 };
@@ -54,21 +55,6 @@ const ftsRows = async (table: "knowledge_fts" | "messages_fts", tenantId: string
     .bind(`scope:${scopeToken(tenantId)}`)
     .first<{ n: number }>())!.n;
 
-/** Rows in a Durable Object's SQLite storage, its internal tables aside. */
-async function doRows(stub: DurableObjectStub) {
-  return runInDurableObject(stub, async (_o, state) => {
-    const tables = state.storage.sql
-      .exec(
-        "select name from sqlite_master where type = 'table' and name not like '\\_cf%' escape '\\' and name not like 'sqlite%'",
-      )
-      .toArray()
-      .map((r) => String(r.name));
-    let rows = 0;
-    for (const name of tables) rows += Number(state.storage.sql.exec(`select count(*) n from "${name}"`).one().n);
-    return rows;
-  });
-}
-
 /** A workspace with data in every store: a conversation (room, D1, FTS), a ticket, knowledge (R2, FTS), a recording, a commerce archive. */
 async function fill(t: TestTenant) {
   const s = await newSession(t, { visitor: { name: "Alice", email: "alice@example.test" } });
@@ -76,13 +62,7 @@ async function fill(t: TestTenant) {
   v.send({ type: "msg", cid: "m1", text: "Hello, my parcel 1234 never arrived" });
   await v.waitFor((f) => f.type === "msg" && f.cid === "m1");
   v.close();
-  await eventually(
-    () =>
-      env.DB.prepare("select count(*) n from messages where conversation_id = ?")
-        .bind(s.conversationId)
-        .first<{ n: number }>(),
-    (r) => (r?.n ?? 0) >= 1,
-  );
+  await messagesInD1(s.conversationId);
   // a low-confidence answer may already have escalated into a ticket (409); either way one exists
   const ticket = await call("/api/tickets", {
     method: "POST",
@@ -228,12 +208,12 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       const after = Date.parse(res.deletionScheduledAt) + 1000;
       const otherRows = await rowsByTable(other.tenantId);
       const otherObjects = await objectsUnder(other.tenantId);
-      const otherRoom = await doRows(roomStub(env.CONVERSATION_ROOM, other.tenantId, otherConv));
+      const otherRoom = await durableObjectRows(roomStub(env.CONVERSATION_ROOM, other.tenantId, otherConv));
       const otherFts = [await ftsRows("knowledge_fts", other.tenantId), await ftsRows("messages_fts", other.tenantId)];
       expect(await objectsUnder(t.tenantId)).toBeGreaterThanOrEqual(3);
       expect(await ftsRows("knowledge_fts", t.tenantId)).toBeGreaterThan(0);
-      expect(await doRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, conv))).toBeGreaterThan(0);
-      expect(await doRows(hubStub(env.TENANT_HUB, t.tenantId))).toBeGreaterThan(0);
+      expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, conv))).toBeGreaterThan(0);
+      expect(await durableObjectRows(hubStub(env.TENANT_HUB, t.tenantId))).toBeGreaterThan(0);
 
       // a run cut short (one conversation allowed) leaves the tenant row; the next one finishes
       const first = await purgeDueWorkspaces(sweepCtx(after), { maxConversations: 1 });
@@ -257,7 +237,8 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       expect(await objectsUnder(t.tenantId)).toBe(0);
       expect(await ftsRows("knowledge_fts", t.tenantId)).toBe(0);
       expect(await ftsRows("messages_fts", t.tenantId)).toBe(0);
-      for (const id of [conv, conv2]) expect(await doRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, id))).toBe(0);
+      for (const id of [conv, conv2])
+        expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, id))).toBe(0);
       expect(
         await runInDurableObject(hubStub(env.TENANT_HUB, t.tenantId), async (_o, state) =>
           Number(state.storage.sql.exec("select (select count(*) from events) + (select count(*) from kv) n").one().n),
@@ -272,7 +253,7 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       // the other workspace is untouched, row for row
       expect(await rowsByTable(other.tenantId)).toEqual(otherRows);
       expect(await objectsUnder(other.tenantId)).toBe(otherObjects);
-      expect(await doRows(roomStub(env.CONVERSATION_ROOM, other.tenantId, otherConv))).toBe(otherRoom);
+      expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, other.tenantId, otherConv))).toBe(otherRoom);
       expect([await ftsRows("knowledge_fts", other.tenantId), await ftsRows("messages_fts", other.tenantId)]).toEqual(
         otherFts,
       );

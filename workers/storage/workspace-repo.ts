@@ -6,7 +6,7 @@ import { scopeToken } from "./search";
 /**
  * Every D1 table with a `tenant_id` column, in the order the workspace purge empties them: first
  * what grants access or accepts traffic (members, sessions, keys, bots, channels), so nothing new
- * arrives while the rest goes; the audit log and the outbox last. `workspace-purge.test.ts` compares
+ * arrives while the rest goes; the audit log and the outbox last. `workers/routes/workspace.test.ts` compares
  * this list with sqlite_master: a new tenant table that is not listed here fails that test.
  * (`knowledge_chunks` goes with its FTS rows, see `purgeKnowledgeChunk`.)
  */

@@ -15,6 +15,7 @@ import {
   type AnalyticsSummary,
 } from "../models/analytics";
 import { BarChart, LineChart } from "../ui/charts";
+import { saveBlob } from "../models/util";
 import { Area, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 const DAY = 86_400_000;
@@ -75,11 +76,7 @@ export function Analytics() {
   const questions = useLoad(() => analyticsApi.questions(f), key);
   const exportCsv = useAction(async (report: "summary" | "questions") => {
     const text = await analyticsApi.csv(report, f);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
-    a.download = `analytics-${report}-${from}-${to}.csv`;
-    a.click();
-    URL.revokeObjectURL(a.href);
+    saveBlob(new Blob([text], { type: "text/csv" }), `analytics-${report}-${from}-${to}.csv`);
   });
   const s = now.data;
   return (

@@ -9,6 +9,7 @@ import { Fragment } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type AuditAction, type AuditEntry, type AuditQuery } from "../api";
 import { can } from "../models/session";
+import { saveBlob } from "../models/util";
 import { Empty, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 /** GET /api/audit's closed action list, in the order the server declares it (workers/domain/audit). */
@@ -114,18 +115,6 @@ export function metadataLines(meta: Record<string, unknown>): [string, string][]
   return out;
 }
 
-/** Saves `blob` as a download named `name` (the object URL outlives the click a little). */
-function save(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 type Filters = { action: string; actor: string; from: string; to: string };
 const NO_FILTERS: Filters = { action: "", actor: "", from: "", to: "" };
 
@@ -182,7 +171,7 @@ export function Audit() {
   };
   const exporting = useAction(async (format: "csv" | "json") => {
     const blob = await api.audit.export(toQuery(f), format);
-    save(blob, `audit-${new Date().toISOString().slice(0, 10)}.${format}`);
+    saveBlob(blob, `audit-${new Date().toISOString().slice(0, 10)}.${format}`);
   });
   const filtered = JSON.stringify(f) !== JSON.stringify(NO_FILTERS);
   const list = pages.entries;

@@ -18,7 +18,7 @@ import {
 import { openConversation, type ConversationModel, type Draft } from "../models/conversation";
 import { can, session } from "../models/session";
 import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STATUS_LABEL } from "../models/tickets";
-import { clock, errorText, visitorName } from "../models/util";
+import { clock, errorText, saveBlob, visitorName } from "../models/util";
 import { navigate } from "../router";
 import { ErrorNote, Loading } from "../ui/kit";
 import { markdown } from "../ui/markdown";
@@ -104,13 +104,7 @@ function Files({ conversationId, files }: { conversationId: string; files: Attac
   const download = async (f: Attachment) => {
     setFailed(null);
     try {
-      const blob = await api.conversations.attachment(conversationId, f.id);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = f.name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(await api.conversations.attachment(conversationId, f.id), f.name);
     } catch (err) {
       setFailed(`${f.name}: ${errorText(err)}`);
     }

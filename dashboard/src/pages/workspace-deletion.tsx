@@ -12,12 +12,15 @@ import { ErrorNote, Field, useAction } from "../ui/kit";
 /** GET /api/workspace (needs team:read; a role without it simply sees neither part). */
 const workspace = signal<WorkspaceState | null>(null);
 
+/** The banner and the card mount together: one request serves both. */
+let loading: Promise<unknown> | null = null;
 function useWorkspace() {
   useEffect(() => {
-    void api.workspace
+    loading ??= api.workspace
       .get()
       .then((w) => (workspace.value = w))
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => (loading = null));
   }, []);
   return workspace.value;
 }

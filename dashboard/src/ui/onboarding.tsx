@@ -20,15 +20,21 @@ const copied = signal(false);
 /** What the checklist reads from the API (null while unknown or not readable by this role). */
 const counts = signal<{ knowledge: number | null; members: number | null }>({ knowledge: null, members: null });
 
+/** How many rows a list holds, or null when this role may not read it or the call failed. */
+const countOf = (allowed: boolean, list: () => Promise<{ data: unknown[] }>) =>
+  allowed
+    ? list().then(
+        (p) => p.data.length,
+        () => null,
+      )
+    : Promise.resolve(null);
+
 async function loadCounts() {
-  const [knowledge, members] = await Promise.allSettled([
-    can("knowledge:read") ? api.knowledge.list() : Promise.reject(new Error("no access")),
-    can("team:read") ? api.team.members() : Promise.reject(new Error("no access")),
+  const [knowledge, members] = await Promise.all([
+    countOf(can("knowledge:read"), () => api.knowledge.list()),
+    countOf(can("team:read"), () => api.team.members()),
   ]);
-  counts.value = {
-    knowledge: knowledge.status === "fulfilled" ? knowledge.value.data.length : null,
-    members: members.status === "fulfilled" ? members.value.data.length : null,
-  };
+  counts.value = { knowledge, members };
 }
 
 export function Onboarding() {

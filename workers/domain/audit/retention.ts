@@ -1,5 +1,6 @@
 import { effectivePlan } from "../billing/entitlement";
-import { DEFAULT_PLAN, isPlanId, PLANS } from "../billing/plans";
+import { planFieldsOf } from "../billing/may-tenant";
+import { PLANS } from "../billing/plans";
 import type { BaseCtx } from "../ctx";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -20,15 +21,7 @@ export async function sweepAuditRetention(ctx: Pick<BaseCtx, "repos" | "clock">)
   const tenants = await ctx.repos.audit.tenantsWithEntriesBefore(new Date(now - shortest * DAY_MS), TENANTS_PER_SWEEP);
   const swept: { tenantId: string; plan: string; deleted: number }[] = [];
   for (const tenantId of tenants) {
-    const a = await ctx.repos.billing.account(tenantId);
-    const plan = effectivePlan(
-      {
-        plan: a && isPlanId(a.plan) ? a.plan : DEFAULT_PLAN,
-        status: a?.status ?? "none",
-        periodEnd: a?.periodEnd?.getTime() ?? null,
-      },
-      now,
-    );
+    const plan = effectivePlan(planFieldsOf(await ctx.repos.billing.account(tenantId)), now);
     const before = new Date(now - plan.auditDays * DAY_MS);
     let deleted = 0;
     for (;;) {

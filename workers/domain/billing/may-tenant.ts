@@ -1,7 +1,7 @@
 import { AppError } from "../../lib/errors";
 import type { BaseCtx } from "../ctx";
 import { decideEntitlement, type Action, type Allowance, type BillingSnapshot } from "./entitlement";
-import { DEFAULT_PLAN, periodOf } from "./plans";
+import { DEFAULT_PLAN, isPlanId, periodOf } from "./plans";
 
 /** What the billing verbs need: the database, config (is Stripe on?), the clock and the tenant. */
 export type BillingCtx = Pick<BaseCtx, "repos" | "config" | "clock"> & { tenantId: string };
@@ -14,6 +14,17 @@ export type BillingCtx = Pick<BaseCtx, "repos" | "config" | "clock"> & { tenantI
 export async function paidAnswer(ctx: BillingCtx & Pick<BaseCtx, "providers">, botId?: string): Promise<boolean> {
   const model = await ctx.providers.answerModel(ctx.tenantId, botId).catch(() => null);
   return model ? model.name !== "offline" : ctx.config.answerProvider !== "offline";
+}
+
+/** The plan-deciding fields of a tenant's billing row (none: the default plan, never subscribed). */
+export function planFieldsOf(
+  a: { plan: string; status: BillingSnapshot["status"]; periodEnd: Date | null } | undefined,
+): Pick<BillingSnapshot, "plan" | "status" | "periodEnd"> {
+  return {
+    plan: a && isPlanId(a.plan) ? a.plan : DEFAULT_PLAN,
+    status: a?.status ?? "none",
+    periodEnd: a?.periodEnd ? a.periodEnd.getTime() : null,
+  };
 }
 
 /** The tenant's billing state and this period's usage (one D1 round trip, two more for bots/seats when asked). */
@@ -29,9 +40,7 @@ export async function loadBillingSnapshot(
   ]);
   const a = u.account;
   return {
-    plan: (a?.plan ?? DEFAULT_PLAN) as BillingSnapshot["plan"],
-    status: a?.status ?? "none",
-    periodEnd: a?.periodEnd ? a.periodEnd.getTime() : null,
+    ...planFieldsOf(a),
     billingOn: isStripeConfigured(ctx.config),
     overQuota: a?.overQuota ?? "handoff",
     budgetCapMicros: a?.budgetCapMicros ?? null,

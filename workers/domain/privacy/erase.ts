@@ -20,6 +20,24 @@ export const emptyCounts = (): ErasedCounts => ({
   rooms: 0,
 });
 
+/**
+ * Deletes a call's recording: everything under the call's prefix, and the recorded key when it
+ * lies elsewhere (older copies); returns how many objects went.
+ */
+export async function deleteRecording(
+  files: FilesPort,
+  tenantId: string,
+  call: { id: string; recordingKey: string | null },
+): Promise<number> {
+  const prefix = recordingPrefix(tenantId, call.id);
+  let n = await deletePrefix(files, prefix);
+  if (call.recordingKey && !call.recordingKey.startsWith(prefix)) {
+    await files.delete(call.recordingKey);
+    n++;
+  }
+  return n;
+}
+
 /** Deletes every object under `prefix`; returns how many. */
 export async function deletePrefix(files: FilesPort, prefix: string): Promise<number> {
   let deleted = 0;
@@ -63,13 +81,7 @@ export async function eraseConversations(ctx: EraseCtx, tenantId: string, ids: s
     part.forEach((id, i) => (counts.messages += Math.max(roomCounts[i]!.messages, inD1.get(id) ?? 0)));
     counts.rooms += roomCounts.length;
     for (const id of part) counts.files += await deletePrefix(ctx.services.files, attachmentPrefix(tenantId, id));
-    for (const call of calls) {
-      counts.files += await deletePrefix(ctx.services.files, recordingPrefix(tenantId, call.id));
-      if (call.recordingKey && !call.recordingKey.startsWith(recordingPrefix(tenantId, call.id))) {
-        await ctx.services.files.delete(call.recordingKey);
-        counts.files++;
-      }
-    }
+    for (const call of calls) counts.files += await deleteRecording(ctx.services.files, tenantId, call);
     const corrections = triage
       .filter((t) => t.categorySource === "operator" && t.firstVisitorText)
       .map((t) => t.firstVisitorText as string);

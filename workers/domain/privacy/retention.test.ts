@@ -5,7 +5,8 @@ import { createLog } from "../../lib/log";
 import { joinVisitor, newSession } from "../../rooms/test-client";
 import { createDb } from "../../storage/db";
 import { reposOf } from "../../storage/repos";
-import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
+import { addMember, call, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
+import { messagesInD1 } from "../../test/stores";
 import { sweepRetention } from "./retention";
 
 const DAY = 24 * 3600 * 1000;
@@ -17,13 +18,7 @@ async function conversationWithMessage(t: TestTenant) {
   v.send({ type: "msg", cid: "r1", text: "hello there" });
   await v.waitFor((f) => f.type === "msg" && f.cid === "r1");
   v.close();
-  await eventually(
-    () =>
-      env.DB.prepare("select count(*) n from messages where conversation_id = ?")
-        .bind(s.conversationId)
-        .first<{ n: number }>(),
-    (r) => (r?.n ?? 0) >= 1,
-  );
+  await messagesInD1(s.conversationId);
   return s.conversationId;
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from "../../lib/clock";
 import { audit } from "../audit";
 import type { BaseCtx, Ctx } from "../ctx";
-import { deletePrefix, type EraseCtx, eraseConversations, recordingPrefix } from "./erase";
+import { deleteRecording, type EraseCtx, eraseConversations } from "./erase";
 import type { PrivacySettingsInput } from "./schemas";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -85,13 +85,7 @@ async function sweepRecordings(ctx: SweepCtx, tenantId: string, days: number, no
   const calls = await ctx.repos.privacy.recordingsBefore(tenantId, cutoff, MAX_SWEEP_PER_TENANT);
   if (!calls.length) return;
   let files = 0;
-  for (const call of calls) {
-    files += await deletePrefix(ctx.services.files, recordingPrefix(tenantId, call.id));
-    if (call.recordingKey && !call.recordingKey.startsWith(recordingPrefix(tenantId, call.id))) {
-      await ctx.services.files.delete(call.recordingKey);
-      files++;
-    }
-  }
+  for (const call of calls) files += await deleteRecording(ctx.services.files, tenantId, call);
   await ctx.repos.privacy
     .clearRecordingsStmt(
       tenantId,

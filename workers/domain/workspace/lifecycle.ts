@@ -49,15 +49,15 @@ async function whoIs(ctx: Ctx) {
   return u?.email ?? ctx.actor.userId;
 }
 
+/** Subscription states that still charge (a cancelled one, or one set to end with its period, does not renew). */
+const LIVE_SUBSCRIPTION = new Set(["active", "trialing", "past_due", "unpaid", "incomplete"]);
+
 /**
  * Schedules the workspace's deletion after the grace period (WORKSPACE_DELETION_GRACE_DAYS). The
  * typed name must match exactly, else 400 and nothing changes; a second request while one is
  * scheduled is 409. The workspace keeps working meanwhile (members, widget, channels); the hourly
  * cron purges it once the period has passed (purge.ts).
  */
-/** Subscription states that still charge (a cancelled one, or one set to end with its period, does not renew). */
-const LIVE_SUBSCRIPTION = new Set(["active", "trialing", "past_due", "unpaid", "incomplete"]);
-
 export async function scheduleWorkspaceDeletion(ctx: Ctx, input: DeleteWorkspaceInput) {
   const t = await tenantOf(ctx);
   if (input.confirm !== t.name)

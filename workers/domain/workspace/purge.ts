@@ -39,10 +39,11 @@ export type PurgeResult = {
 async function purgeTables(ctx: PurgeCtx, tenantId: string, tables: readonly TenantTable[]) {
   let rows = 0;
   for (const table of tables) {
-    for (let n = await ctx.repos.workspace.purgeChunk(table, tenantId); n > 0;) {
-      rows += n;
+    let n: number;
+    do {
       n = await ctx.repos.workspace.purgeChunk(table, tenantId);
-    }
+      rows += n;
+    } while (n > 0);
   }
   return rows;
 }
