@@ -8,7 +8,9 @@ import { recordUsage } from "../domain/billing/usage";
 import { createDb } from "../storage/db";
 import { reposOf } from "../storage/repos";
 import { setEgressTransport } from "../lib/egress";
-import { addMember, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { sign } from "../lib/signatures";
+import { APP_SECRET, inbound, PNID, TOKEN, VERIFY } from "../test/whatsapp-meta";
 
 /**
  * Billing with Stripe, through the official SDK: its requests leave through the egress policy to
@@ -297,6 +299,125 @@ describe("subscription events", () => {
     const r = await expectJson(sendEvent(event("customer.created", { id: "cus_x" })), 200);
     expect(r).toMatchObject({ received: true, ignored: true });
     expect(requests).toEqual([]);
+  });
+});
+
+describe("plan-gated channels and features (billing on)", () => {
+  const whatsapp = (t: TestTenant) =>
+    callS("/api/channels/whatsapp", {
+      method: "POST",
+      token: t.token,
+      json: { botId: t.botId, phoneNumberId: PNID, accessToken: TOKEN, appSecret: APP_SECRET, verifyToken: VERIFY },
+    });
+  const sso = (t: TestTenant, required = false) =>
+    callS("/api/settings/sso", {
+      method: "PUT",
+      token: t.token,
+      json: {
+        issuer: "http://127.0.0.1:9/oidc",
+        clientId: "echo",
+        clientSecret: "a-client-secret",
+        allowedDomains: ["example.test"],
+        required,
+      },
+    });
+  const channelCount = async (tenantId: string) =>
+    (await env.DB.prepare("select count(*) n from whatsapp_channels where tenant_id = ?")
+      .bind(tenantId)
+      .first<{ n: number }>())!.n;
+
+  it("refuses Free WhatsApp and SSO with a 403 naming the plan and the limit, storing nothing; Pro gets WhatsApp, not SSO", async () => {
+    const free = await makeTenant();
+    const w = await expectJson(whatsapp(free), 403);
+    expect(w).toMatchObject({ code: "PLAN_LIMIT", plan: "free", limit: "channel:whatsapp", upgrade: "/app/billing" });
+    expect(await channelCount(free.tenantId)).toBe(0);
+    expect(await expectJson(sso(free), 403)).toMatchObject({ plan: "free", limit: "feature:sso" });
+    await expectJson(callS("/api/settings/sso", { token: free.token }), 404);
+
+    const { t: pro } = await proTenant();
+    await expectJson(whatsapp(pro), 201);
+    expect(await channelCount(pro.tenantId)).toBe(1);
+    expect(await expectJson(sso(pro), 403)).toMatchObject({ plan: "pro", limit: "feature:sso" });
+    // without Stripe (the fixtures' plain env) nothing can be bought, so nothing is locked
+    await expectJson(
+      call("/api/channels/whatsapp", {
+        method: "POST",
+        token: free.token,
+        json: {
+          botId: free.botId,
+          phoneNumberId: PNID,
+          accessToken: TOKEN,
+          appSecret: APP_SECRET,
+          verifyToken: VERIFY,
+        },
+      }),
+      201,
+    );
+  });
+
+  it("after a downgrade: 'SSO required' stops locking members out, SSO sign-in is refused, WhatsApp goes to a person", async () => {
+    const { t, id, customer } = await proTenant();
+    subs.set(id, { ...subs.get(id)!, price: "price_echo_enterprise_monthly" });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    expect((await billing(t)).plan).toBe("enterprise");
+    const agent = await addMember(t, "agent");
+    await expectJson(sso(t, true), 200);
+    const login = () =>
+      callS("/api/auth/login", {
+        method: "POST",
+        json: { email: agent.email, password: "another long password", tenantId: t.tenantId },
+      });
+    await expectJson(login(), 403);
+    const channel = await expectJson(whatsapp(t), 201);
+
+    subs.set(id, { ...subs.get(id)!, status: "canceled", periodEnd: Date.now() - DAY });
+    await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer, status: "canceled" })), 200);
+    expect((await billing(t)).plan).toBe("free");
+    await expectJson(login(), 200);
+    const start = await expectJson(callS(`/api/auth/sso/start?workspace=${t.tenantId}`), 403);
+    expect(start).toMatchObject({ plan: "free", limit: "feature:sso" });
+
+    // a customer writes to the number connected before: kept, and handed to a person, not answered by the AI
+    const raw = inbound("15550001111", [
+      {
+        from: "15550001111",
+        id: "wamid.DOWNGRADED1",
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        type: "text",
+        text: { body: "Where is my order?" },
+      },
+    ]);
+    await expectJson(
+      callS(`/hooks/whatsapp/${channel.id}`, {
+        method: "POST",
+        body: raw,
+        headers: { "content-type": "application/json", "x-hub-signature-256": await sign.hub256(APP_SECRET, raw) },
+      }),
+      200,
+    );
+    const row = await eventually(
+      () =>
+        env.DB.prepare(
+          "select mode, meta, message_count n from conversations where tenant_id = ? and channel = 'whatsapp'",
+        )
+          .bind(t.tenantId)
+          .first<{ mode: string; meta: string; n: number }>(),
+      (r) => r?.mode === "human",
+    );
+    expect(row!.meta).toContain("quota");
+    const roles = await eventually(
+      async () =>
+        (
+          await env.DB.prepare(
+            "select m.role, m.text from messages m join conversations c on c.id = m.conversation_id where c.tenant_id = ? order by m.seq",
+          )
+            .bind(t.tenantId)
+            .all<{ role: string; text: string }>()
+        ).results,
+      (r) => r.length === row!.n,
+    );
+    expect(roles.filter((r) => r.role === "visitor").map((r) => r.text)).toEqual(["Where is my order?"]);
+    expect(roles.map((r) => r.role)).not.toContain("ai");
   });
 });
 

@@ -85,6 +85,14 @@ export function meteredOverageBilled(plan: Plan, s: Pick<BillingSnapshot, "billi
  */
 export const creditsPayOverage = (plan: Plan): boolean => plan.overage.kind === "degrade";
 
+/**
+ * Channels and features a plan lacks are refused only while Stripe is configured: a deployment
+ * without billing has no way to sell the upgrade, so it does not lock a self-hosted team out of
+ * WhatsApp or SSO — its tenants stay on the default plan and its usage quotas (AI answers, voice
+ * minutes, bots, seats) still apply (README "Billing and plans").
+ */
+export const billingLocks = (s: Pick<BillingSnapshot, "billingOn">): boolean => s.billingOn;
+
 export function decideEntitlement(s: BillingSnapshot, action: Action, now: number): Allowance {
   const plan = effectivePlan(s, now);
   const refuse = (r: Omit<Refusal, "ok" | "plan" | "choice">): Refusal => ({
@@ -166,8 +174,9 @@ export function decideEntitlement(s: BillingSnapshot, action: Action, now: numbe
         detail: `the ${plan.name} plan includes ${max} ${name}; upgrade for more`,
       });
     }
+    // plan-only channels and features are locked only where they can be bought (billingLocks)
     case "channel":
-      if (plan.channels.includes(action.channel)) return ok(null);
+      if (!billingLocks(s) || plan.channels.includes(action.channel)) return ok(null);
       return refuse({
         status: 403,
         code: "PLAN_LIMIT",
@@ -177,7 +186,7 @@ export function decideEntitlement(s: BillingSnapshot, action: Action, now: numbe
         detail: `the ${plan.name} plan does not include the ${action.channel} channel`,
       });
     case "feature":
-      if (plan.features.includes(action.feature)) return ok(null);
+      if (!billingLocks(s) || plan.features.includes(action.feature)) return ok(null);
       return refuse({
         status: 403,
         code: "PLAN_LIMIT",

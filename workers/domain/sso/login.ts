@@ -9,6 +9,7 @@ import { audit } from "../audit";
 import { asUser, auditSignIn } from "../audit/people";
 import type { Client } from "../auth/limiter";
 import { issueSession } from "../auth/session";
+import { requireAllowed } from "../billing/may-tenant";
 import type { BaseCtx, Ctx } from "../ctx";
 import { loadSsoConfig, redirectUriOf } from "./settings";
 
@@ -118,6 +119,8 @@ export async function testSsoConnection(ctx: Ctx): Promise<SsoTestResult> {
 export async function startSsoLogin(ctx: BaseCtx, tenantId: string) {
   const cfg = await loadSsoConfig(ctx, tenantId);
   if (!cfg) throw new NotFound("sso settings", tenantId);
+  // a workspace downgraded off a plan with SSO keeps its settings (for an upgrade) but not the sign-in
+  await requireAllowed({ ...ctx, tenantId }, { kind: "feature", feature: "sso" });
   const as = await discover(ctx, cfg.issuer);
   if (!as.authorization_endpoint) throw new Unavailable("the identity provider has no authorization endpoint");
   const state = oauth.generateRandomState();
@@ -164,6 +167,7 @@ export async function completeSsoLogin(
   const tenantId = login.tenantId;
   const cfg = await loadSsoConfig(ctx, tenantId);
   if (!cfg) throw new NotFound("sso settings", tenantId);
+  await requireAllowed({ ...ctx, tenantId }, { kind: "feature", feature: "sso" });
   const as = await discover(ctx, cfg.issuer);
   // the workspace's clock (a test's fake clock included) is the one tokens are checked against
   const oclient: oauth.Client = {

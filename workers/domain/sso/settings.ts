@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { checkUrl, EgressRefused, egressPolicyOf } from "../../lib/egress";
 import { Invalid, NotFound } from "../../lib/errors";
 import { audit } from "../audit";
+import { mayTenant, requireAllowed } from "../billing/may-tenant";
 import type { BaseCtx, Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
 import { openAndRenew } from "../secrets/rotation";
@@ -52,6 +53,7 @@ export type SsoSettingsDto = z.infer<typeof SsoSettingsDto>;
 export const redirectUriOf = (ctx: BaseCtx) => `${ctx.services.origin}/api/auth/sso/callback`;
 
 export async function saveSsoSettings(ctx: Ctx, input: SsoSettingsInput): Promise<SsoSettingsDto> {
+  await requireAllowed(ctx, { kind: "feature", feature: "sso" });
   try {
     checkUrl(egressPolicyOf(ctx.config), input.issuer);
   } catch (err) {
@@ -155,9 +157,14 @@ export async function loadSsoConfig(ctx: BaseCtx, tenantId: string) {
   return { ...row, clientSecret };
 }
 
-/** Is password sign-in refused for this member? Owners keep it (break-glass). */
+/**
+ * Is password sign-in refused for this member? Owners keep it (break-glass). A workspace whose plan
+ * no longer includes SSO (downgraded) cannot sign in through it, so "SSO required" stops applying
+ * rather than locking its members out.
+ */
 export async function passwordRefusedBySso(ctx: BaseCtx, tenantId: string, role: string): Promise<boolean> {
   if (role === "owner") return false;
   const row = await ctx.repos.sso.get(tenantId);
-  return row?.required === true;
+  if (row?.required !== true) return false;
+  return (await mayTenant({ ...ctx, tenantId }, { kind: "feature", feature: "sso" })).ok;
 }

@@ -2,16 +2,19 @@ import { NotFound } from "../../../lib/errors";
 import { hasPrefix, newId } from "../../../lib/ids";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
 import { audit } from "../../audit";
+import { requireAllowed } from "../../billing/may-tenant";
 import type { BaseCtx, Ctx } from "../../ctx";
 import { decryptSecret, encryptSecret, masterKeysOf, secretHint } from "../../secrets/crypto";
 import { WhatsAppSecrets, type WhatsAppChannelInput } from "./schemas";
 
 /**
  * A bot's WhatsApp Cloud API number. Access token, app secret and verify token are sealed under the
- * tenant key; the API answers with the webhook URL to paste into Meta's app dashboard.
+ * tenant key; the API answers with the webhook URL to paste into Meta's app dashboard. A plan
+ * without the WhatsApp channel is refused (403 naming the plan) before anything is stored.
  */
 export async function createWhatsAppChannel(ctx: Ctx, input: WhatsAppChannelInput) {
   if (!(await ctx.repos.bots.get(ctx.tenantId, input.botId))) throw new NotFound("bot", input.botId);
+  await requireAllowed(ctx, { kind: "channel", channel: "whatsapp" });
   const now = ctx.clock.now();
   const secrets: WhatsAppSecrets = {
     accessToken: input.accessToken,

@@ -3,6 +3,7 @@ import { sha256Hex, timingSafeEqual } from "../../../lib/crypto";
 import { newId } from "../../../lib/ids";
 import { verifyHubSignature256 } from "../../../lib/signatures";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
+import { mayTenant } from "../../billing/may-tenant";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
 import { fetchWhatsAppMedia, type MediaOutcome } from "./media";
@@ -131,7 +132,9 @@ async function receiveMessage(
   });
   const media = await mediaOf(ctx, channel, conversationId, m);
   const shown = media && !media.ok ? `${text} (the file was not stored: ${media.reason})` : text;
-  const message = await ctx.rooms.conversation(channel.tenantId, conversationId).appendMessage({
+  const room = ctx.rooms.conversation(channel.tenantId, conversationId);
+  await planGate(ctx, channel, room);
+  const message = await room.appendMessage({
     role: "visitor",
     text: shown,
     cid: `wa:${(await sha256Hex(m.id)).slice(0, 32)}`,
@@ -147,6 +150,31 @@ async function receiveMessage(
   });
   await repo.setMessageId(channel.tenantId, channel.id, m.id, message.id);
   return "stored";
+}
+
+/**
+ * A number connected while the plan included WhatsApp keeps receiving after a downgrade — nothing a
+ * customer writes is lost — but the AI no longer answers on it: the conversation goes to a person
+ * (reason `quota`, as for used-up voice minutes) and operators reply as before. A billing read that
+ * fails lets the AI answer (logged): an inbound message is never refused for it.
+ */
+async function planGate(
+  ctx: BaseCtx,
+  channel: WhatsappChannelRow,
+  room: ReturnType<BaseCtx["rooms"]["conversation"]>,
+): Promise<void> {
+  const allowed = await mayTenant({ ...ctx, tenantId: channel.tenantId }, { kind: "channel", channel: "whatsapp" })
+    .then((a) => a.ok)
+    .catch((err: unknown) => {
+      ctx.log.warn("whatsapp: billing check failed; the AI answers", {
+        tenantId: channel.tenantId,
+        error: String(err),
+      });
+      return true;
+    });
+  if (allowed) return;
+  const snap = await room.snapshot();
+  if (snap.mode === "ai") await room.setMode("human", "quota");
 }
 
 /** An image, document or voice note: fetched through the Graph API into R2 (media.ts); undefined for other kinds. */
