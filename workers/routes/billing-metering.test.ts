@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../index";
-import { NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
+import { announceRetellCall, NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
+import { openSocket } from "../rooms/test-client";
 import { setEgressTransport } from "../lib/egress";
 import { sign } from "../lib/signatures";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
@@ -155,6 +156,81 @@ describe("voice minutes", () => {
     const xml2 = await r2.text();
     expect(xml2).toMatch(/<Say[^>]*>[^<]*call you back[^<]*<\/Say><Hangup\/>/);
     expect(xml2).not.toContain("<Gather");
+  });
+
+  it("over the plan's minutes Retell's socket speaks the refusal (transfer, else end) and no AI answer; ElevenLabs' agent opens with it", async () => {
+    const t = await makeTenant("OverRetell");
+    const other = await makeTenant("RetellUnder");
+    await useVoiceSeconds(t, 30 * 60);
+    const retell = async (tt: TestTenant, apiKey: string, settings: Record<string, unknown>) =>
+      expectJson<{ id: string; webhookUrl: string; urls: { llmWebsocket: string } }>(
+        call("/api/voice/integrations", {
+          method: "POST",
+          token: tt.token,
+          json: { provider: "retell", botId: tt.botId, secrets: { apiKey }, settings },
+        }),
+        201,
+      );
+    const open = async (vint: { webhookUrl: string; urls: { llmWebsocket: string } }, apiKey: string, id: string) => {
+      await announceRetellCall(vint.webhookUrl, apiKey, id);
+      const path = `${new URL(vint.urls.llmWebsocket.replace(/^ws/, "http")).pathname}/${id}`;
+      const sock = await openSocket(path);
+      return { sock, begin: await sock.waitFor((f) => f.response_type === "response" && f.response_id === 0) };
+    };
+    const withNumber = await retell(t, "retell-over-key-1", { handoffNumber: "+14155550100" });
+    const a = await open(withNumber, "retell-over-key-1", "call-rt-over-1");
+    expect(a.begin).toMatchObject({
+      content: expect.stringContaining("connecting you"),
+      transfer_number: "+14155550100",
+      content_complete: true,
+    });
+    // the caller speaks anyway: the line again, never an AI answer
+    a.sock.send({
+      interaction_type: "response_required",
+      response_id: 1,
+      transcript: [
+        { role: "agent", content: String(a.begin.content) },
+        { role: "user", content: "How do I export my notes?" },
+      ],
+    });
+    const again = await a.sock.waitFor((f) => f.response_type === "response" && f.response_id === 1);
+    expect(again).toMatchObject({ content: a.begin.content, content_complete: true, transfer_number: "+14155550100" });
+    a.sock.close();
+    const bare = await retell(t, "retell-over-key-2", {});
+    const b = await open(bare, "retell-over-key-2", "call-rt-over-2");
+    expect(b.begin).toMatchObject({ content: expect.stringContaining("can't take calls"), end_call: true });
+    b.sock.close();
+    const row = (await callRow(bare.id, "call-rt-over-2"))!;
+    const conv = await eventually(
+      () => expectJson(call(`/api/conversations/${row.conversation_id}`, { token: t.token }), 200),
+      (c: { mode: string }) => c.mode === "human",
+    );
+    expect(conv).toMatchObject({ mode: "human", channel: "voice" });
+    // a workspace under its minutes hears its bot's greeting and gets answers
+    const theirs = await retell(other, "retell-under-key", {});
+    const c = await open(theirs, "retell-under-key", "call-rt-under");
+    expect(c.begin).toMatchObject({ end_call: false });
+    expect(c.begin.transfer_number).toBeUndefined();
+    c.sock.close();
+
+    const el = await expectJson<{ urls: { initiation: string } }>(
+      call("/api/voice/integrations", {
+        method: "POST",
+        token: t.token,
+        json: { provider: "elevenlabs", botId: t.botId, secrets: { webhookSecret: "wsec_el_over_1" }, settings: {} },
+      }),
+      201,
+    );
+    const init = await expectJson(
+      call(new URL(el.urls.initiation).pathname, {
+        method: "POST",
+        json: { caller_id: "+14155550123", agent_id: "xyz", called_number: "+18005550199", call_sid: "CAelover1" },
+        headers: { authorization: "Bearer wsec_el_over_1" },
+      }),
+      200,
+    );
+    expect(init.conversation_config_override.agent.first_message).toContain("can't take calls");
+    expect(init.dynamic_variables.echo_refused).toBe("voiceMinutes");
   });
 });
 

@@ -2,6 +2,7 @@ import { botLanguage, greetingOf } from "../knowledge/persona";
 import { z } from "zod";
 import { fromBase64 } from "../../lib/crypto";
 import type { VoiceIntegrationRow } from "../../storage/schema";
+import { voiceCallGate } from "./call-gate";
 import { ensureCall, setCallState } from "./calls";
 import { copyRecording, finishCall } from "./finish";
 import type { VoiceCtx } from "./ports";
@@ -122,6 +123,9 @@ export async function handleElevenLabsInitiation(
       })
     : null;
   const settings = VoiceSettings.parse(integration.settings);
+  // the plan's voice minutes: over them the call goes to a person (room `human`, reason `quota`) and
+  // the agent's first words say so; `echo_refused` lets the agent's own workflow end or transfer it
+  const gate = call ? await voiceCallGate(ctx, integration, call) : undefined;
   return {
     type: "conversation_initiation_client_data",
     dynamic_variables: {
@@ -129,10 +133,13 @@ export async function handleElevenLabsInitiation(
       bot_name: bot?.name ?? "",
       echo_conversation_id: call?.conversationId ?? "",
       handoff_number: settings.handoffNumber ?? "",
+      echo_refused: gate?.refused ? gate.refusal.limit : "",
     },
     conversation_config_override: {
       agent: {
-        first_message: settings.firstMessage ?? (bot ? greetingOf(bot) : undefined) ?? "Hello! How can I help?",
+        first_message: gate?.refused
+          ? gate.spoken
+          : (settings.firstMessage ?? (bot ? greetingOf(bot) : undefined) ?? "Hello! How can I help?"),
         // the integration's language, else the bot's (persona) language
         ...((settings.language ?? (bot && botLanguage(bot) !== "auto" ? botLanguage(bot) : undefined)) && {
           language: settings.language ?? botLanguage(bot!),

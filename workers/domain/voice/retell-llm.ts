@@ -4,6 +4,7 @@ import type { RoomPrincipal } from "../../contracts/room-rpc";
 import type { VoiceCallRow, VoiceIntegrationRow } from "../../storage/schema";
 import { streamAnswer } from "../knowledge/answer";
 import type { StreamAnswer } from "../knowledge/answer-types";
+import { voiceCallGate, type CallGate } from "./call-gate";
 import { ensureCall, handOffCall, recordUtterance } from "./calls";
 import type { VoiceCtx } from "./ports";
 import { VoiceSettings } from "./schemas";
@@ -86,6 +87,18 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
   const settings = VoiceSettings.parse(integration.settings);
   const send = (f: Record<string, unknown>) => sink.send(JSON.stringify(f));
   const save = () => input.save?.({ latest, stored });
+  /** Set when the plan refused the call at its start: the AI says nothing more on it. */
+  let refused: Extract<CallGate, { refused: true }> | undefined;
+  /** The refusal's line: put through to the hand-off number when there is one, else the call ends. */
+  const refusal = (id: number, g: Extract<CallGate, { refused: true }>) =>
+    send({
+      response_type: "response",
+      response_id: id,
+      content: g.spoken,
+      content_complete: true,
+      no_interruption_allowed: true,
+      ...(g.number ? { transfer_number: g.number } : { end_call: true }),
+    });
 
   /** Stores transcript entries up to `upto` (exclusive) that are not stored yet; cids make it idempotent. */
   async function storeTranscript(t: { role: string; content: string }[], upto: number) {
@@ -112,6 +125,7 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
   async function respond(id: number, transcript: { role: string; content: string }[], controller: AbortController) {
     const escalate = await storeTranscript(transcript, transcript.length);
     if (id !== latest) return;
+    if (refused) return refusal(id, refused);
     const question = [...transcript]
       .reverse()
       .find((u) => u.role === "user")
@@ -166,11 +180,29 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
       send({ response_type: "response", response_id: id, content: "", content_complete: true, end_call: false });
   }
 
+  /**
+   * The plan's voice gate (domain/voice/call-gate.ts) for a call that is starting: nothing said on it
+   * yet. A socket Retell reopens mid-call (auto_reconnect) finds the call's words stored and is
+   * never refused — calls in progress are not cut.
+   */
+  async function startGate(): Promise<CallGate | undefined> {
+    if (latest !== -1 || stored !== 0) return undefined;
+    const said = await ctx.deps.room(current.tenantId, current.conversationId).messages(0, 50);
+    if (said.some((m) => m.role === "visitor" || m.role === "ai")) return undefined;
+    const gate = await voiceCallGate(ctx, integration, current);
+    if (gate.refused) current = (await ctx.repos.voiceCalls.get(current.tenantId, current.id)) ?? current;
+    return gate;
+  }
+
   return {
-    /** Sent once the socket opens: config, then the begin message. */
+    /** Sent once the socket opens: config, then the begin message (or the plan's refusal). */
     async start() {
-      const bot = await ctx.repos.bots.get(integration.tenantId, integration.botId);
+      const [bot, gate] = await Promise.all([ctx.repos.bots.get(integration.tenantId, integration.botId), startGate()]);
       send({ response_type: "config", config: { auto_reconnect: true, call_details: true } });
+      if (gate?.refused) {
+        refused = gate;
+        return refusal(0, gate);
+      }
       send({
         response_type: "response",
         response_id: 0,
