@@ -117,6 +117,29 @@ describe("account screen", () => {
     joined = rotated.body;
   });
 
+  it("signs all other sessions out with one button and one request", async () => {
+    const phone = await login(OLD_PASSWORD);
+    expect(phone.status).toBe(200);
+    await page.reload();
+    await page.locator(`tr[data-session="${sessionIdOf(phone.body.refreshToken)}"]`).waitFor();
+    const requests: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => {
+      if (r.url().includes("/api/account/sessions")) requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    };
+    page.on("request", onRequest);
+    await page.getByRole("button", { name: "Sign out all other sessions" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Sign out all" }).click();
+    await until("only this session listed", async () => (await page.locator("tbody tr").count()) === 1);
+    page.off("request", onRequest);
+    await page.locator("tbody tr", { hasText: "This session" }).waitFor();
+    expect(requests.filter((r) => r.startsWith("DELETE"))).toEqual(["DELETE /api/account/sessions"]);
+    for (const rt of [phone.body.refreshToken, joined.refreshToken]) expect((await refresh(rt)).status).toBe(401);
+    // a fresh session for the next test to watch being signed out by the password change
+    const again = await login(OLD_PASSWORD);
+    expect(again.status).toBe(200);
+    joined = again.body;
+  });
+
   it("changes the password, signs every other session out, and the new password signs in", async () => {
     await page.getByLabel("Current password").fill(OLD_PASSWORD);
     await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);

@@ -317,6 +317,8 @@ export const api = {
     changePassword: (b: { currentPassword: string; newPassword: string }) => post<Session>("/api/account/password", b),
     sessions: () => get<{ data: AccountSession[] }>("/api/account/sessions"),
     signOutSession: (id: string) => del(`/api/account/sessions/${enc(id)}`),
+    /** Every session but this tab's, in every workspace, in one request. */
+    signOutOthers: () => del<{ signedOut: number }>("/api/account/sessions"),
   },
   bots: {
     list: () => get<Page<BotDto>>("/api/bots"),

@@ -274,6 +274,44 @@ describe("account sessions", () => {
     expect(entries.map((e: any) => e.metadata.sessionId)).toEqual([target.id]);
   });
 
+  it("signs every other session out in one request, in every workspace, keeping the caller's and other people's", async () => {
+    const t = await makeTenant();
+    const second = await makeTenant();
+    const mate = await addMember(t, "agent");
+    const laptop = await expectJson(login(t.email, t.password), 200);
+    const phone = await expectJson(login(t.email, t.password), 200);
+    // the same person in the second workspace (invited there with the same email)
+    const inv = await expectJson(
+      call("/api/team/invitations", { method: "POST", token: second.token, json: { email: t.email, role: "admin" } }),
+      201,
+    );
+    const there = await expectJson(
+      call("/api/auth/accept-invitation", { method: "POST", token: laptop.accessToken, json: { token: inv.token } }),
+      200,
+    );
+    expect((await expectJson(call("/api/account/sessions", { token: laptop.accessToken }), 200)).data.length).toBe(4);
+    const r = await expectJson(call("/api/account/sessions", { method: "DELETE", token: laptop.accessToken }), 200);
+    expect(r).toEqual({ signedOut: 3 });
+    for (const rt of [phone.refreshToken, t.refreshToken, there.refreshToken]) await expectJson(refresh(rt), 401);
+    const left = await expectJson(refresh(laptop.refreshToken), 200);
+    const list = await expectJson(call("/api/account/sessions", { token: left.accessToken }), 200);
+    expect(list.data).toEqual([expect.objectContaining({ current: true })]);
+    // nobody else is touched: the teammate and the second workspace's owner keep their sessions
+    await expectJson(refresh(second.refreshToken), 200);
+    expect((await expectJson(call("/api/account/sessions", { token: mate.token }), 200)).data).toHaveLength(1);
+    // again: nothing left to sign out, not an error
+    expect(await expectJson(call("/api/account/sessions", { method: "DELETE", token: left.accessToken }), 200)).toEqual(
+      {
+        signedOut: 0,
+      },
+    );
+    const entries = await auditOf(t, "auth.session_revoked");
+    expect(entries).toHaveLength(1);
+    expect(entries[0].metadata).toMatchObject({ allOthers: true });
+    expect(entries[0].metadata.sessionIds).toHaveLength(3);
+    await expectJson(call("/api/account/sessions", { method: "DELETE" }), 401);
+  });
+
   it("answers 404 for another person's session and leaves it alone; 400 for a malformed id", async () => {
     const t = await makeTenant();
     const teammate = await addMember(t, "admin");

@@ -9,6 +9,7 @@ import {
   listSessions,
   PasswordChangeInput,
   renameAccount,
+  revokeOtherSessions,
   revokeSession,
   SessionDto,
   SessionRef,
@@ -96,6 +97,18 @@ export const accountRoutes = createRouter()
       responses: { 200: jsonResponse(z.object({ data: z.array(SessionDto) }), "sessions"), ...problemResponses },
     }),
     async (c) => c.json({ data: await listSessions(me(c.var.ctx)) }, 200),
+  )
+  .openapi(
+    route({
+      method: "delete",
+      path: "/sessions",
+      summary: "Sign every other session out, in every workspace (the caller's own stays)",
+      responses: {
+        200: jsonResponse(z.object({ signedOut: z.number().int() }).openapi("SessionsSignedOut"), "how many"),
+        ...problemResponses,
+      },
+    }),
+    async (c) => c.json(await revokeOtherSessions(me(c.var.ctx)), 200),
   )
   .openapi(
     route({

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, notInArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { apiKeys, invitations, memberships, refreshTokens, tenants, users } from "./schema";
 
@@ -119,6 +119,20 @@ export const refreshTokensRepo = (db: Db) => ({
         and(eq(refreshTokens.userId, userId), eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)),
       )
       .returning({ id: refreshTokens.id, tenantId: refreshTokens.tenantId })
+      .all(),
+  /** Revokes every family of `userId` but `keepFamilyId`; one row per revoked token. */
+  revokeOtherFamiliesOfUser: (userId: string, keepFamilyId: string, now: Date) =>
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(refreshTokens.userId, userId),
+          isNull(refreshTokens.revokedAt),
+          ne(refreshTokens.familyId, keepFamilyId),
+        ),
+      )
+      .returning({ familyId: refreshTokens.familyId })
       .all(),
   revokeUserStmt: (tenantId: string, userId: string, now: Date) =>
     db

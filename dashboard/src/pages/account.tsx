@@ -163,8 +163,8 @@ function Sessions() {
     window.addEventListener("echo:sessions-changed", reload);
     return () => window.removeEventListener("echo:sessions-changed", reload);
   }, []);
-  const signOut = useAction(async (ids: string[]) => {
-    for (const id of ids) await api.account.signOutSession(id);
+  const signOut = useAction(async (which: { id: string } | "others") => {
+    await (which === "others" ? api.account.signOutOthers() : api.account.signOutSession(which.id));
     await sessions.reload();
   });
   const others = (sessions.data ?? []).filter((s) => !s.current);
@@ -182,7 +182,7 @@ function Sessions() {
               void confirmDialog(
                 `Sign out ${others.length} other sessions? They must sign in again.`,
                 "Sign out all",
-              ).then((ok) => ok && signOut.run(others.map((s) => s.id)))
+              ).then((ok) => ok && signOut.run("others"))
             }
           >
             Sign out all other sessions
@@ -230,7 +230,7 @@ function Sessions() {
                       disabled={signOut.busy}
                       onClick={() =>
                         void confirmDialog("Sign this session out? It must sign in again.", "Sign out").then(
-                          (ok) => ok && signOut.run([s.id]),
+                          (ok) => ok && signOut.run({ id: s.id }),
                         )
                       }
                     >

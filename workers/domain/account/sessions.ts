@@ -1,4 +1,4 @@
-import { NotFound } from "../../lib/errors";
+import { Conflict, NotFound } from "../../lib/errors";
 import { auditPerson } from "../audit/people";
 import type { AccountCtx, SessionDto } from "./schemas";
 
@@ -25,4 +25,26 @@ export async function revokeSession(ctx: AccountCtx, sessionId: string) {
   const revoked = await ctx.repos.refreshTokens.revokeFamilyOfUser(ctx.userId, sessionId, new Date(ctx.clock.now()));
   if (!revoked.length) throw new NotFound("session", sessionId);
   await auditPerson(ctx, "auth.session_revoked", ctx.userId, ctx.client, { sessionId });
+}
+
+/**
+ * "Sign out all other sessions": every session of the person in every workspace but the caller's
+ * own, in one statement; answers how many were signed out (0 is not an error). Audited once. A
+ * token that does not name its session (issued before sessions were named) cannot say which one to
+ * keep: 409, nothing changed.
+ */
+export async function revokeOtherSessions(ctx: AccountCtx): Promise<{ signedOut: number }> {
+  if (!ctx.sessionId) throw new Conflict("this sign-in does not name its session; sign in again, then retry");
+  const rows = await ctx.repos.refreshTokens.revokeOtherFamiliesOfUser(
+    ctx.userId,
+    ctx.sessionId,
+    new Date(ctx.clock.now()),
+  );
+  const families = [...new Set(rows.map((r) => r.familyId))];
+  if (families.length)
+    await auditPerson(ctx, "auth.session_revoked", ctx.userId, ctx.client, {
+      sessionIds: families.sort(),
+      allOthers: true,
+    });
+  return { signedOut: families.length };
 }
