@@ -11,6 +11,7 @@ import { createDb } from "../storage/db";
 import { reposOf } from "../storage/repos";
 import { scopeToken } from "../storage/search";
 import { TENANT_TABLES } from "../storage/workspace-repo";
+import type { VectorIndex } from "../contracts/providers";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { durableObjectRows, messagesInD1 } from "../test/stores";
 
@@ -83,7 +84,7 @@ async function fill(t: TestTenant) {
   return s.conversationId;
 }
 
-const sweepCtx = (now: number) => ({
+const sweepCtx = (now: number, vectors: VectorIndex | null = null) => ({
   repos: reposOf(createDb(env.DB)),
   log: createLog({ test: "workspace-purge" }),
   services: { files: env.FILES },
@@ -91,7 +92,32 @@ const sweepCtx = (now: number) => ({
   hub: hubPortOf(env.TENANT_HUB),
   clock: { now: () => now },
   requestId: "req_purge",
+  providers: { externalVectorIndex: () => vectors },
 });
+
+/**
+ * An external vector index as production's Vectorize is seen through the port (ids are chunk
+ * seqs): it records what it is told to remove, or fails like an unreachable index.
+ */
+function externalIndex(fail = false) {
+  const removed: number[] = [];
+  const index: VectorIndex = {
+    name: "external-test",
+    upsert: async () => {},
+    query: async () => [],
+    remove: async (_tenantId, _sourceId, seqs) => {
+      if (fail) throw new Error("vector index unreachable");
+      removed.push(...seqs);
+    },
+  };
+  return { index, removed };
+}
+const chunkSeqsOf = async (tenantId: string) =>
+  (
+    await env.DB.prepare("select seq from knowledge_chunks where tenant_id = ? order by seq")
+      .bind(tenantId)
+      .all<{ seq: number }>()
+  ).results.map((r) => r.seq);
 
 const del = (token: string, json?: unknown) => call("/api/workspace", { method: "DELETE", token, json });
 const login = (t: TestTenant) =>
@@ -215,16 +241,28 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, conv))).toBeGreaterThan(0);
       expect(await durableObjectRows(hubStub(env.TENANT_HUB, t.tenantId))).toBeGreaterThan(0);
 
+      const seqs = await chunkSeqsOf(t.tenantId);
+      const otherSeqs = await chunkSeqsOf(other.tenantId);
+      expect(seqs.length).toBeGreaterThan(0);
+      const vectors = externalIndex();
       // a run cut short (one conversation allowed) leaves the tenant row; the next one finishes
-      const first = await purgeDueWorkspaces(sweepCtx(after), { maxConversations: 1 });
+      const first = await purgeDueWorkspaces(sweepCtx(after, vectors.index), { maxConversations: 1 });
       expect(first.find((r) => r.tenantId === t.tenantId)).toMatchObject({ done: false, conversations: 1 });
       expect(
         (await env.DB.prepare("select count(*) n from tenants where id = ?").bind(t.tenantId).first<{ n: number }>())!
           .n,
       ).toBe(1);
       await expectJson(login(t), 401); // access went first
-      const second = await purgeDueWorkspaces(sweepCtx(after));
-      expect(second.find((r) => r.tenantId === t.tenantId)).toMatchObject({ done: true });
+      // an external vector index that fails holds the purge back: the chunk rows (its only map of
+      // the vector ids) stay, and the workspace is due again
+      const failed = await purgeDueWorkspaces(sweepCtx(after, externalIndex(true).index));
+      expect(failed.find((r) => r.tenantId === t.tenantId)).toBeUndefined();
+      expect(await chunkSeqsOf(t.tenantId)).toEqual(seqs);
+      const second = await purgeDueWorkspaces(sweepCtx(after, vectors.index));
+      expect(second.find((r) => r.tenantId === t.tenantId)).toMatchObject({ done: true, vectors: seqs.length });
+      // every vector of the workspace was removed from the external index, and none of the other's
+      expect(vectors.removed.sort((a, b) => a - b)).toEqual(seqs);
+      expect(vectors.removed.filter((x) => otherSeqs.includes(x))).toEqual([]);
       expect(await purgeDueWorkspaces(sweepCtx(after))).toEqual([]);
 
       // nothing left: every tenant_id table (from sqlite_master), the tenant row, R2, FTS, rooms, hub

@@ -114,6 +114,15 @@ export const workspaceRepo = (db: Db) => ({
         .all<{ id: string }>()
     ).results.map((r) => r.id),
 
+  /** The tenant's knowledge chunk seqs (= vector ids) after `afterSeq`, in order, a page at a time. */
+  chunkSeqs: async (tenantId: string, afterSeq: number, limit: number) =>
+    (
+      await db.$client
+        .prepare("SELECT seq FROM knowledge_chunks WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+        .bind(tenantId, afterSeq, limit)
+        .all<{ seq: number }>()
+    ).results.map((r) => r.seq),
+
   /** Deletes up to PURGE_CHUNK_ROWS of one table's rows of the tenant; resolves to how many. */
   purgeChunk: async (table: TenantTable, tenantId: string) => {
     if (table === "knowledge_chunks") return purgeKnowledgeChunk(db, tenantId);

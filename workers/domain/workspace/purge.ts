@@ -3,8 +3,33 @@ import { TENANT_TABLES, type TenantTable } from "../../storage/workspace-repo";
 import type { BaseCtx } from "../ctx";
 import { deletePrefix, type EraseCtx, eraseConversations } from "../privacy/erase";
 
-/** What the purge needs: the erase path's ports (D1, R2, rooms), the hub and a clock. */
-export type PurgeCtx = EraseCtx & Pick<BaseCtx, "hub"> & { clock: Clock };
+/**
+ * What the purge needs: the erase path's ports (D1, R2, rooms), the hub and a clock; and the
+ * providers when the deployment keeps vectors outside D1 (Vectorize in production).
+ */
+export type PurgeCtx = EraseCtx &
+  Pick<BaseCtx, "hub"> & { clock: Clock; providers?: Pick<BaseCtx["providers"], "externalVectorIndex"> };
+
+/** Vector ids one remove call takes (Vectorize's deleteByIds is batched below this too). */
+const VECTOR_PAGE = 1000;
+
+/**
+ * Removes the workspace's vectors from an external index (Vectorize keys them by chunk seq, which
+ * only D1 knows), so this runs while the chunk rows still exist; a failure throws and holds the
+ * purge back — the chunk rows stay and the next run tries again — rather than orphaning vectors.
+ */
+async function purgeExternalVectors(ctx: PurgeCtx, tenantId: string): Promise<number> {
+  const index = ctx.providers?.externalVectorIndex();
+  if (!index) return 0;
+  let n = 0;
+  for (let after = 0; ;) {
+    const seqs = await ctx.repos.workspace.chunkSeqs(tenantId, after, VECTOR_PAGE);
+    if (!seqs.length) return n;
+    await index.remove(tenantId, "", seqs);
+    n += seqs.length;
+    after = seqs.at(-1)!;
+  }
+}
 
 /** Workspaces one cron run works on; the rest wait for the next hour. */
 export const MAX_WORKSPACES_PER_RUN = 5;
@@ -33,6 +58,8 @@ export type PurgeResult = {
   files: number;
   rows: number;
   indexRows: number;
+  /** Vectors removed from an external index (none without one). */
+  vectors: number;
   hubEvents: number;
 };
 
@@ -52,7 +79,7 @@ async function purgeTables(ctx: PurgeCtx, tenantId: string, tables: readonly Ten
  * Purges one workspace whose grace period has passed. Order: what grants access or takes traffic
  * (members, sessions, keys, bots, channels, secrets) goes first, so nothing new arrives; then each
  * conversation through the privacy erase path (its room's storage and alarm, attachments and
- * recordings, its D1 rows); then every object under the workspace's R2 prefixes, every other
+ * recordings, its D1 rows); then the vectors in an external index; then every object under the workspace's R2 prefixes, every other
  * tenant table, orphan FTS rows and the tenant hub's storage; the tenant row last, and only when no
  * tenant table holds a row of it. Every step is idempotent: a run cut off anywhere (or stopped at
  * `maxConversations`) leaves the tenant row, so the next run finds the workspace due and continues.
@@ -71,6 +98,7 @@ export async function purgeWorkspace(
     files: 0,
     rows: 0,
     indexRows: 0,
+    vectors: 0,
     hubEvents: 0,
   };
   const split = TENANT_TABLES.indexOf("conversations");
@@ -89,6 +117,7 @@ export async function purgeWorkspace(
     r.files += erased.files;
   }
   if ((await ctx.repos.workspace.conversationIds(tenantId, 1)).length) return r;
+  r.vectors += await purgeExternalVectors(ctx, tenantId);
   for (const prefix of workspacePrefixes(tenantId)) r.files += await deletePrefix(ctx.services.files, prefix);
   r.rows += await purgeTables(ctx, tenantId, TENANT_TABLES);
   r.indexRows += await ctx.repos.workspace.purgeSearchIndexes(tenantId);
