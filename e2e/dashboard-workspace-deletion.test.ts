@@ -50,8 +50,20 @@ describe("dashboard: delete and restore the workspace", () => {
     const scheduled = (await workspace()).deletionScheduledAt;
     expect(scheduled).not.toBeNull();
     await screenshot(page, "settings-workspace-deletion-banner");
+    // every other screen says so too, in a strip that links back to Settings
+    const strip = page.getByRole("status").filter({ hasText: "This workspace will be deleted on" });
+    expect(await strip.count()).toBe(0);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).click();
+    await page.getByRole("heading", { name: "Inbox", level: 1 }).waitFor();
+    await strip.waitFor();
+    expect(await strip.textContent()).toContain(new Date(scheduled!).toLocaleDateString("en-US"));
+    await screenshot(page, "inbox-workspace-deletion-strip");
+    await strip.getByRole("link", { name: "Restore it in Settings" }).click();
     await banner.getByRole("button", { name: "Restore" }).click();
     await card.waitFor();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).click();
+    await page.getByRole("heading", { name: "Inbox", level: 1 }).waitFor();
+    expect(await strip.count()).toBe(0);
     expect((await workspace()).deletionScheduledAt).toBeNull();
     expect(pageErrors).toEqual([]);
   });

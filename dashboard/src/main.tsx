@@ -7,6 +7,7 @@ import { pageTitle, startAlerts } from "./models/alerts";
 import { waitingCount } from "./models/inbox";
 import { authState, boot, can, canAny, session, signOut } from "./models/session";
 import { cycleTheme, themePick } from "./models/theme";
+import { loadWorkspace, workspace } from "./models/workspace";
 import { match, navigate, onLinkClick, route } from "./router";
 import { Accept, Reset, SignIn, SignUp, Verify } from "./pages/auth";
 import { Inbox } from "./pages/inbox";
@@ -202,9 +203,28 @@ function Shell({ children }: { children: preact.ComponentChildren }) {
           </div>
         </div>
       </nav>
-      <div class="content">{children}</div>
+      <div class="content">
+        <DeletionStrip path={path} />
+        {children}
+      </div>
       <ConfirmHost />
     </div>
+  );
+}
+
+/**
+ * A workspace scheduled for deletion says so on every screen (Settings has the full banner with
+ * Restore, so the strip stays off there).
+ */
+function DeletionStrip({ path }: { path: string }) {
+  useEffect(loadWorkspace, [session.value?.tenant.id]);
+  const at = workspace.value?.deletionScheduledAt;
+  if (!at || path === "/settings") return null;
+  return (
+    <p class="notice-strip" role="status">
+      This workspace will be deleted on <strong>{new Date(at).toLocaleDateString()}</strong>.{" "}
+      <a href="/app/settings">{can("workspace:delete") ? "Restore it in Settings" : "See Settings"}</a>
+    </p>
   );
 }
 

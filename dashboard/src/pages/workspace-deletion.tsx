@@ -3,25 +3,15 @@
  * (a card at the foot of Settings); while one is scheduled every member sees a banner at the top with
  * the date, and owners a Restore button. Both read one signal, so restoring shows the card again.
  */
-import { signal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
-import { api, type WorkspaceState } from "../api";
+import { api } from "../api";
 import { can } from "../models/session";
+import { loadWorkspace, workspace } from "../models/workspace";
 import { ErrorNote, Field, useAction } from "../ui/kit";
 
-/** GET /api/workspace (needs team:read; a role without it simply sees neither part). */
-const workspace = signal<WorkspaceState | null>(null);
-
-/** The banner and the card mount together: one request serves both. */
-let loading: Promise<unknown> | null = null;
+/** The banner and the card read one shared state (models/workspace.ts), which the shell's strip reads too. */
 function useWorkspace() {
-  useEffect(() => {
-    loading ??= api.workspace
-      .get()
-      .then((w) => (workspace.value = w))
-      .catch(() => undefined)
-      .finally(() => (loading = null));
-  }, []);
+  useEffect(loadWorkspace, []);
   return workspace.value;
 }
 
