@@ -17,7 +17,8 @@
 //
 // Options: --conversations 100 --questions 10 --concurrency <conversations> --timeout 30000
 //          --port 8820 --echo-port 8821 (both + ECHO_PORT_OFFSET) --kb --dev (default: the shared evals)
-//          --skip-plain (AI phase only) --origin <url> (an Echo already running; no server time then)
+//          --skip-plain (AI phase only) --plain-only (no knowledge, no AI phase: plain chat vs the
+//          echo room alone, for working on that ratio) --origin <url> (an Echo already running; no server time then)
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { makeWorkspace, pool as uploadPool, snapshotRepo } from "../knowledge-lib.mjs";
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     dev: { type: "string" },
     origin: { type: "string" },
     "skip-plain": { type: "boolean", default: false },
+    "plain-only": { type: "boolean", default: false },
   },
 });
 const N = Number(args.conversations);
@@ -95,6 +97,7 @@ async function setUp(origin) {
       break;
     }
   }
+  if (args["plain-only"]) return { bots, chunks: 0, sources: 0 };
   const started = Date.now();
   await uploadPool(kb, 8, (d) =>
     ws.api.post("/api/knowledge/sources", { type: "text", title: d.title, text: d.text, externalId: d.id }),
@@ -278,23 +281,24 @@ try {
     `bench:chat --realistic against ${origin}: ${N} visitors x ${Q} distinct dev questions, ${CONCURRENCY} at once; ` +
       `${setup.sources} KB sources (${setup.chunks} chunks), ${setup.bots.length} bots; load average ${(await loadAvg()).join(" ")}`,
   );
-  const ai = await phase("AI turns (every turn a retrieval)", origin, plans, visitAi);
+  const ai = args["plain-only"] ? null : await phase("AI turns (every turn a retrieval)", origin, plans, visitAi);
   const plain = echo ? await phase("plain chat on Echo (operator mode, no AI turn)", origin, plans, visitPlain) : null;
   const bare = echo ? await phase("the same on the bare DO echo room", echo.origin, plans, visitPlain) : null;
   // read last: wrangler forwards the room's log lines a little after the frames they describe
   const times = server ? serverTimes(server.output()) : null;
-  report(ai);
-  console.log(
-    times
-      ? `  server per AI turn p50 ${fmt(pct(times.ms, 50))}  p95 ${fmt(pct(times.ms, 95))}  (${times.ms.length} turns logged, ${times.cached} from the answer cache)`
-      : "  server per AI turn n/a (Echo was started elsewhere: its log has `room: AI turn` lines)",
-  );
+  if (ai) report(ai);
+  if (ai)
+    console.log(
+      times
+        ? `  server per AI turn p50 ${fmt(pct(times.ms, 50))}  p95 ${fmt(pct(times.ms, 95))}  (${times.ms.length} turns logged, ${times.cached} from the answer cache)`
+        : "  server per AI turn n/a (Echo was started elsewhere: its log has `room: AI turn` lines)",
+    );
   if (plain && bare) {
     report(plain, `  = ${(plain.msgPerS / bare.msgPerS).toFixed(2)}x the echo room`);
     report(bare);
     console.log(
       `ratio to the echo room: plain chat ${(plain.msgPerS / bare.msgPerS).toFixed(2)}x (target >= 0.9), ` +
-        `AI turns ${(ai.msgPerS / bare.msgPerS).toFixed(2)}x; load average after ${(await loadAvg()).join(" ")}`,
+        `${ai ? `AI turns ${(ai.msgPerS / bare.msgPerS).toFixed(2)}x; ` : ""}load average after ${(await loadAvg()).join(" ")}`,
     );
   }
   const runs = [ai, plain, bare].filter((r) => r !== null);

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, call, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
 type Report = {
   rows: number;
@@ -191,5 +191,135 @@ describe("POST /api/imports (conversations)", () => {
     // the same external ids in another workspace are that workspace's own conversations
     const r = await expectJson<Report>(upload(fresh, GOOD, `?botId=${fresh.botId}`), 200);
     expect(r.conversations.imported).toBe(3);
+  });
+});
+
+describe("POST /api/imports?type=qa (knowledge question/answer pairs)", () => {
+  type QaReport = {
+    type: "qa";
+    rows: number;
+    dryRun: boolean;
+    pairs: { imported: number; updated: number; skipped: number };
+    sourceIds: string[];
+    refusedRows: number;
+    errors: { row: number; column: string | null; message: string }[];
+    ignoredColumns: string[];
+  };
+  const qa = (t: { token: string }, csv: string, query = "") => upload(t, csv, `?type=qa${query ? `&${query}` : ""}`);
+  const sources = async (t: TestTenant) =>
+    (
+      await env.DB.prepare(
+        "select id, type, title, bot_id, external_id, status from knowledge_sources where tenant_id = ? order by created_at",
+      )
+        .bind(t.tenantId)
+        .all<{
+          id: string;
+          type: string;
+          title: string;
+          bot_id: string | null;
+          external_id: string | null;
+          status: string;
+        }>()
+    ).results;
+  const ready = (t: TestTenant, ids: string[]) =>
+    eventually(
+      () => sources(t),
+      (rows) => ids.every((id) => rows.some((r) => r.id === id && r.status === "ready")),
+      45_000,
+    );
+  const ask = (t: TestTenant, question: string) =>
+    expectJson(call(`/api/bots/${t.botId}/ask`, { method: "POST", token: t.token, json: { question } }), 200);
+
+  const PAIRS =
+    "id,question,answer,legacy_views\r\n" +
+    'kb-1,How long does shipping to Iceland take?,"Parcels to Iceland arrive in **9 working days**, tracked.",120\r\n' +
+    "kb-2,Can I pay with a gift card?,Yes: gift cards are accepted at checkout and never expire.,40\r\n" +
+    ",What is the warranty on the quokkaphone?,The quokkaphone has a 3-year warranty covering battery faults.,7\r\n";
+
+  it("makes one cited source per pair, answers from them, and a re-import changes nothing", async () => {
+    const t = await makeTenant("QaImporter");
+    const r = await expectJson<QaReport>(qa(t, PAIRS), 200);
+    expect(r).toMatchObject({ type: "qa", rows: 3, pairs: { imported: 3, updated: 0, skipped: 0 }, refusedRows: 0 });
+    expect(r.ignoredColumns).toEqual(["legacy_views"]);
+    expect(r.sourceIds).toHaveLength(3);
+    const rows = await ready(t, r.sourceIds);
+    const mine = rows.filter((x) => r.sourceIds.includes(x.id));
+    expect(mine.map((x) => [x.type, x.title, x.external_id, x.bot_id])).toEqual([
+      ["qa", "How long does shipping to Iceland take?", "kb-1", null],
+      ["qa", "Can I pay with a gift card?", "kb-2", null],
+      ["qa", "What is the warranty on the quokkaphone?", null, null],
+    ]);
+    const a = await ask(t, "how many days does shipping to iceland take?");
+    expect(a.answer).toMatch(/9 working days/);
+    expect(a.sources.map((s: { title: string }) => s.title)).toContain("How long does shipping to Iceland take?");
+    // the same file again: every pair skipped, no new source
+    const again = await expectJson<QaReport>(qa(t, PAIRS), 200);
+    expect(again.pairs).toEqual({ imported: 0, updated: 0, skipped: 3 });
+    expect(again.sourceIds).toEqual([]);
+    expect((await sources(t)).filter((x) => x.type === "qa")).toHaveLength(3);
+  });
+
+  it("updates a changed answer in place of the old one, and re-imports a pair whose source was deleted", async () => {
+    const t = await makeTenant("QaUpdater");
+    const first = await expectJson<QaReport>(qa(t, PAIRS), 200);
+    await ready(t, first.sourceIds);
+    await expectJson(call(`/api/knowledge/sources/${first.sourceIds[1]}`, { method: "DELETE", token: t.token }), 204);
+    const edited = PAIRS.replace("9 working days", "6 working days");
+    const r = await expectJson<QaReport>(qa(t, edited), 200);
+    expect(r.pairs).toEqual({ imported: 1, updated: 1, skipped: 1 });
+    await ready(t, r.sourceIds);
+    // the edited pair replaced the old source once indexed: one Iceland source, with the new answer
+    const iceland = await eventually(
+      async () => (await sources(t)).filter((x) => x.external_id === "kb-1"),
+      (xs) => xs.length === 1,
+    );
+    expect(r.sourceIds).toContain(iceland[0]!.id);
+    expect((await ask(t, "how many days does shipping to iceland take?")).answer).toMatch(/6 working days/);
+    expect((await sources(t)).filter((x) => x.external_id === "kb-2")).toHaveLength(1);
+  });
+
+  it("validates every row: refuses the file naming each bad row, or with partial=true imports the rest", async () => {
+    const t = await makeTenant("QaStrict");
+    const other = await makeTenant("QaOther");
+    const bad =
+      "question,answer,bot_id\r\n" +
+      "Where is my order?,Check the tracking link in your confirmation mail.,\r\n" +
+      ",An answer without a question,\r\n" +
+      "A question without an answer,,\r\n" +
+      `Do you ship abroad?,Yes to 40 countries.,${other.botId}\r\n` +
+      `Where is my order?,A second answer to the same question.,\r\n` +
+      `Is there a student discount?,"Yes, 50% with a student email.",${t.botId}\r\n` +
+      `${"x".repeat(10_001)},too long,\r\n`;
+    const refused = await expectJson(qa(t, bad), 400);
+    expect(refused.errors.map((e: { path: string }) => e.path)).toEqual([
+      "rows[3].question",
+      "rows[4].answer",
+      "rows[5].bot_id",
+      "rows[6].question",
+      "rows[8].question",
+    ]);
+    expect(await sources(t)).toEqual([]);
+    const part = await expectJson<QaReport>(qa(t, bad, "partial=true"), 200);
+    expect(part).toMatchObject({ rows: 7, pairs: { imported: 2 }, refusedRows: 5 });
+    expect(part.errors.find((e) => e.row === 6)?.message).toMatch(/row 2/);
+    const rows = await ready(t, part.sourceIds);
+    expect(rows.map((x) => [x.title, x.bot_id])).toEqual([
+      ["Where is my order?", null],
+      ["Is there a student discount?", t.botId],
+    ]);
+    // nothing landed in the other workspace whose bot id was named
+    expect(await sources(other)).toEqual([]);
+  });
+
+  it("needs knowledge:write (a viewer is 403); dryRun writes nothing; a bad header is 400; an unknown bot 404", async () => {
+    const t = await makeTenant("QaPerms");
+    const viewer = await addMember(t, "viewer");
+    await expectJson(qa(viewer, PAIRS), 403);
+    const dry = await expectJson<QaReport>(qa(t, PAIRS, "dryRun=true"), 200);
+    expect(dry).toMatchObject({ dryRun: true, pairs: { imported: 3 }, sourceIds: [] });
+    const header = await expectJson(qa(t, "q,a\r\nHi,Hello\r\n"), 400);
+    expect(header.errors.map((e: { message: string }) => e.message)).toContain('required column "question" is missing');
+    await expectJson(qa(t, PAIRS, `botId=bot_${"0".repeat(26)}`), 404);
+    expect(await sources(t)).toEqual([]);
   });
 });

@@ -1,23 +1,37 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
 import { importConversations } from "../domain/imports/conversations";
+import { importQa } from "../domain/imports/qa";
 import { ImportQuery, ImportReportDto } from "../domain/imports/schemas";
 import { Invalid } from "../lib/errors";
 import { createRouter, jsonResponse, problemResponses } from "../lib/http";
+import type { AppEnv } from "../env";
 import { authed } from "./middleware";
+
+/** Past conversations are a workspace's history (`settings:write`); Q&A pairs are knowledge (`knowledge:write`). */
+const importAuth = {
+  conversations: authed("settings:write"),
+  qa: authed("knowledge:write"),
+};
+const authedForType = createMiddleware<AppEnv>((c, next) =>
+  (c.req.query("type") === "qa" ? importAuth.qa : importAuth.conversations)(c, next),
+);
 
 /**
  * /api/imports (seed 004): `POST /api/imports?type=conversations` with a multipart form whose
- * `file` is a CSV of past conversations, one row per message (columns: domain/imports/schemas.ts).
- * Bulk-writing a workspace's history is an admin's act: `settings:write`.
+ * `file` is a CSV of past conversations, one row per message, or `?type=qa` with question/answer
+ * pairs for knowledge (columns: domain/imports/schemas.ts). Bulk-writing a workspace's history is an
+ * admin's act (`settings:write`); Q&A pairs need what adding knowledge needs (`knowledge:write`).
  */
 export const importRoutes = createRouter().openapi(
   createRoute({
     method: "post",
     path: "/",
     tags: ["imports"],
-    summary: "Import past conversations from a CSV (multipart field `file`); idempotent by conversation_id",
+    summary:
+      "Import past conversations (type=conversations, idempotent by conversation_id) or knowledge Q&A pairs (type=qa) from a CSV (multipart field `file`)",
     security: [{ bearer: [] }],
-    middleware: [authed("settings:write")],
+    middleware: [authedForType],
     request: {
       query: ImportQuery,
       body: {
@@ -42,6 +56,8 @@ export const importRoutes = createRouter().openapi(
     } catch {
       throw new Invalid("the file is not UTF-8 text", [{ path: "file", message: "save the CSV as UTF-8" }]);
     }
-    return c.json(await importConversations(c.var.ctx, { csv, bytes, query: c.req.valid("query") }), 200);
+    const query = c.req.valid("query");
+    const run = query.type === "qa" ? importQa : importConversations;
+    return c.json(await run(c.var.ctx, { csv, bytes, query }), 200);
   },
 );

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { type ImportKind, type NewImportRecordRow, importRecords } from "./schema";
 
@@ -26,6 +26,21 @@ export const importsRepo = (db: Db) => ({
         .all();
       for (const r of rows) out.set(r.externalId, r.targetId);
     }
+    return out;
+  },
+  /** Records imported items, replacing what a known external id became (Q&A pairs re-imported). */
+  upsertStmts: (rows: NewImportRecordRow[]) => {
+    const out = [];
+    for (let i = 0; i < rows.length; i += RECORDS_PER_STMT)
+      out.push(
+        db
+          .insert(importRecords)
+          .values(rows.slice(i, i + RECORDS_PER_STMT))
+          .onConflictDoUpdate({
+            target: [importRecords.tenantId, importRecords.kind, importRecords.externalId],
+            set: { targetId: sql`excluded.target_id`, importId: sql`excluded.import_id` },
+          }),
+      );
     return out;
   },
   /** Records imported items (chunked under the parameter limit); a known external id is a no-op. */

@@ -69,6 +69,20 @@ export const knowledgeRepo = (db: Db) => ({
 
   insert: (row: NewKnowledgeSourceRow) => db.insert(knowledgeSources).values(row).returning().get(),
 
+  /** Which of `ids` are sources of the tenant (90 ids a query, under D1's parameter limit). */
+  existingIds: async (tenantId: string, ids: string[]) => {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 90) {
+      const rows = await db
+        .select({ id: knowledgeSources.id })
+        .from(knowledgeSources)
+        .where(and(eq(knowledgeSources.tenantId, tenantId), inArray(knowledgeSources.id, ids.slice(i, i + 90))))
+        .all();
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
+  },
+
   update: (tenantId: string, id: string, patch: Partial<NewKnowledgeSourceRow>) =>
     db
       .update(knowledgeSources)

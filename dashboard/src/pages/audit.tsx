@@ -47,6 +47,7 @@ const ACTIONS = [
   "commerce.disconnected",
   "commerce.secret_rotated",
   "conversations.imported",
+  "knowledge.imported",
   "settings.providers_changed",
   "settings.privacy_changed",
   "settings.escalation_changed",

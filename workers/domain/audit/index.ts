@@ -43,6 +43,7 @@ export const AUDIT_ACTIONS = [
   "commerce.disconnected",
   "commerce.secret_rotated",
   "conversations.imported",
+  "knowledge.imported",
   "settings.providers_changed",
   "settings.privacy_changed",
   "settings.escalation_changed",

@@ -1,4 +1,4 @@
-import { AppError, Invalid, NotFound } from "../../lib/errors";
+import { Invalid, NotFound } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import type {
@@ -9,15 +9,9 @@ import type {
 } from "../../storage/schema";
 import { audit } from "../audit";
 import type { Ctx } from "../ctx";
-import { CsvError, parseCsv } from "./csv";
-import { readHeader, readRows, type ImportedConversation } from "./rows";
-import {
-  MAX_IMPORT_BYTES,
-  MAX_IMPORT_ROWS,
-  MAX_REPORTED_ERRORS,
-  type ImportQuery,
-  type ImportReportDto,
-} from "./schemas";
+import { readCsvFile, refuseRows } from "./file";
+import { readRows, type ImportedConversation } from "./rows";
+import { MAX_IMPORT_ROWS, MAX_REPORTED_ERRORS, type ImportQuery, type ConversationsImportReport } from "./schemas";
 
 /**
  * POST /api/imports (seed 004): past conversations from another tool, one CSV row per message
@@ -38,13 +32,6 @@ const PREVIEW_CHARS = 140;
 
 const preview = (t: string) => (t.length <= PREVIEW_CHARS ? t : `${t.slice(0, PREVIEW_CHARS - 1)}…`);
 
-function refuseFile(detail: string, problems: string[]): never {
-  throw new Invalid(
-    detail,
-    problems.map((message) => ({ path: "file", message })),
-  );
-}
-
 async function resolveBot(ctx: Ctx, botId: string | undefined) {
   if (botId) {
     const bot = await ctx.repos.bots.get(ctx.tenantId, botId);
@@ -59,32 +46,11 @@ async function resolveBot(ctx: Ctx, botId: string | undefined) {
 export async function importConversations(
   ctx: Ctx,
   input: { csv: string; bytes: number; query: ImportQuery },
-): Promise<ImportReportDto> {
-  if (input.bytes > MAX_IMPORT_BYTES)
-    throw new AppError("PAYLOAD_TOO_LARGE", `the file is over the ${MAX_IMPORT_BYTES} byte import limit`);
-  let records: string[][];
-  try {
-    records = parseCsv(input.csv);
-  } catch (err) {
-    if (err instanceof CsvError)
-      throw new Invalid("the file is not valid CSV", [{ path: `rows[${err.row}]`, message: err.message }]);
-    throw err;
-  }
-  if (records.length < 2) refuseFile("the file holds no rows", ["a header row and at least one data row are needed"]);
-  if (records.length - 1 > MAX_IMPORT_ROWS)
-    refuseFile("the file has too many rows", [`at most ${MAX_IMPORT_ROWS} rows per import; split the file`]);
-  const header = readHeader(records[0]!);
-  if ("problems" in header) refuseFile("the header row is not usable", header.problems);
+): Promise<ConversationsImportReport> {
+  const { records, header } = readCsvFile(input, MAX_IMPORT_ROWS);
   const botId = await resolveBot(ctx, input.query.botId);
   const read = readRows(records, header, ctx.clock.now());
-  if (read.errors.length && !input.query.partial)
-    throw new Invalid(
-      `${read.refusedRows} row(s) refused; nothing was imported (fix them, or import with partial=true)`,
-      read.errors.slice(0, MAX_REPORTED_ERRORS).map((e) => ({
-        path: `rows[${e.row}]${e.column ? `.${e.column}` : ""}`,
-        message: e.message,
-      })),
-    );
+  if (read.errors.length && !input.query.partial) refuseRows(read.errors, read.refusedRows);
   const existing = await ctx.repos.imports.existing(
     ctx.tenantId,
     "conversation",

@@ -57,7 +57,11 @@ export function parseTimestamp(value: string): number | undefined {
 export type HeaderMap = { index: Record<string, number>; ignored: string[] };
 
 /** Column positions by name (trimmed, lower-cased); missing required or repeated columns are refused. */
-export function readHeader(header: string[]): HeaderMap | { problems: string[] } {
+export function readHeader(
+  header: string[],
+  required: readonly string[] = REQUIRED_COLUMNS,
+  optional: readonly string[] = OPTIONAL_COLUMNS,
+): HeaderMap | { problems: string[] } {
   const names = header.map((h) => h.trim().toLowerCase());
   const problems: string[] = [];
   const index: Record<string, number> = {};
@@ -65,9 +69,9 @@ export function readHeader(header: string[]): HeaderMap | { problems: string[] }
     if (n in index) problems.push(`column "${n}" appears twice`);
     index[n] = i;
   });
-  for (const c of REQUIRED_COLUMNS) if (!(c in index)) problems.push(`required column "${c}" is missing`);
+  for (const c of required) if (!(c in index)) problems.push(`required column "${c}" is missing`);
   if (problems.length) return { problems };
-  const known = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
+  const known = new Set<string>([...required, ...optional]);
   return { index, ignored: names.filter((n) => n && !known.has(n)) };
 }
 

@@ -31,9 +31,12 @@ const flag = z
 
 export const ImportQuery = z
   .object({
-    /** What the file holds; only past conversations today. */
-    type: z.literal("conversations").default("conversations"),
-    /** The bot the conversations belong to; default the workspace's first bot. */
+    /** What the file holds: past conversations (default) or knowledge question/answer pairs. */
+    type: z.enum(["conversations", "qa"]).default("conversations"),
+    /**
+     * conversations: the bot they belong to (default the workspace's first bot). qa: the bot the
+     * pairs answer for when a row has no `bot_id` (default: every bot of the workspace).
+     */
     botId: z.string().min(1).max(64).optional(),
     /**
      * false (default): any refused row refuses the whole file, nothing is written. true: the
@@ -49,7 +52,7 @@ export type ImportQuery = z.infer<typeof ImportQuery>;
 export const ImportRowError = z.object({ row: z.number().int(), column: z.string().nullable(), message: z.string() });
 export type ImportRowError = z.infer<typeof ImportRowError>;
 
-export const ImportReportDto = z
+export const ConversationsImportReport = z
   .object({
     type: z.literal("conversations"),
     dryRun: z.boolean(),
@@ -66,5 +69,44 @@ export const ImportReportDto = z
     errors: z.array(ImportRowError),
     ignoredColumns: z.array(z.string()),
   })
-  .openapi("ImportReport");
+  .openapi("ConversationsImportReport");
+export type ConversationsImportReport = z.infer<typeof ConversationsImportReport>;
+
+/**
+ * Knowledge question/answer pairs (`type=qa`), one CSV row per pair:
+ * | column | required | meaning |
+ * | --- | --- | --- |
+ * | `question` | yes | the question, as a visitor would ask it (≤ 10,000 characters) |
+ * | `answer` | yes | the answer (≤ 10,000 characters; Markdown kept) |
+ * | `id` | no | the pair's id in the old tool (≤ 200 characters): a re-import with the same id updates it |
+ * | `bot_id` | no | the bot that answers with it (default the `botId` query parameter, else every bot) |
+ * Each pair becomes one knowledge source (type `qa`), so an answer cites its own question.
+ */
+export const QA_REQUIRED_COLUMNS = ["question", "answer"] as const;
+export const QA_OPTIONAL_COLUMNS = ["id", "bot_id"] as const;
+export const MAX_QA_ROWS = 2000;
+
+export const QaImportReport = z
+  .object({
+    type: z.literal("qa"),
+    dryRun: z.boolean(),
+    rows: z.number().int(),
+    pairs: z.object({
+      /** New pairs (and pairs whose earlier source was deleted since). */
+      imported: z.number().int(),
+      /** Imported before with another question or answer: the new version replaces the old once indexed. */
+      updated: z.number().int(),
+      /** Imported before, unchanged: left as they are. */
+      skipped: z.number().int(),
+    }),
+    /** The knowledge sources created (ingested by the queue; their status shows in /api/knowledge/sources). */
+    sourceIds: z.array(z.string()),
+    refusedRows: z.number().int(),
+    errors: z.array(ImportRowError),
+    ignoredColumns: z.array(z.string()),
+  })
+  .openapi("QaImportReport");
+export type QaImportReport = z.infer<typeof QaImportReport>;
+
+export const ImportReportDto = z.union([ConversationsImportReport, QaImportReport]).openapi("ImportReport");
 export type ImportReportDto = z.infer<typeof ImportReportDto>;

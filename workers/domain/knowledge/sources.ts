@@ -54,8 +54,8 @@ type NewSource = {
   body?: Uint8Array;
 };
 
-async function createSource(ctx: Ctx, s: NewSource) {
-  if (s.botId && !(await ctx.repos.bots.get(ctx.tenantId, s.botId))) throw new NotFound("bot", s.botId);
+async function createSource(ctx: Ctx, s: NewSource, botChecked = false) {
+  if (s.botId && !botChecked && !(await ctx.repos.bots.get(ctx.tenantId, s.botId))) throw new NotFound("bot", s.botId);
   const now = new Date(ctx.clock.now());
   const id = newId("doc", now.getTime());
   const r2Key = s.body ? r2KeyOf(ctx.tenantId, id) : null;
@@ -130,15 +130,7 @@ export async function createSourceFromJson(ctx: Ctx, input: SourceJsonInput) {
         body: enc.encode(input.text),
       });
     case "qa":
-      return createSource(ctx, {
-        type: "qa",
-        title: input.question.slice(0, 200),
-        botId: input.botId,
-        externalId: input.externalId,
-        mime: "text/markdown",
-        dedupe: `qa:${norm(input.question)}`,
-        body: enc.encode(qaBlock(input.question, input.answer)),
-      });
+      return createQaSource(ctx, input);
     case "url": {
       if (!isAllowedUrl(input.url, egressPolicyOf(ctx.config)))
         throw new Invalid("this URL cannot be fetched", [{ path: "url", message: "a public http(s) URL" }]);
@@ -153,6 +145,27 @@ export async function createSourceFromJson(ctx: Ctx, input: SourceJsonInput) {
       });
     }
   }
+}
+
+/** One question/answer pair as a source; `botChecked` when the caller already knows the bot is the tenant's. */
+export function createQaSource(
+  ctx: Ctx,
+  input: { question: string; answer: string; botId?: string | undefined; externalId?: string | undefined },
+  botChecked = false,
+) {
+  return createSource(
+    ctx,
+    {
+      type: "qa",
+      title: input.question.slice(0, 200),
+      ...(input.botId !== undefined ? { botId: input.botId } : {}),
+      ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+      mime: "text/markdown",
+      dedupe: `qa:${norm(input.question)}`,
+      body: enc.encode(qaBlock(input.question, input.answer)),
+    },
+    botChecked,
+  );
 }
 
 export async function getSource(ctx: Ctx, id: string) {

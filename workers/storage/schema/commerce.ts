@@ -63,7 +63,7 @@ export const commerceWebhookDeliveries = sqliteTable(
 );
 export type CommerceWebhookDeliveryRow = typeof commerceWebhookDeliveries.$inferSelect;
 
-export const IMPORT_KINDS = ["conversation"] as const;
+export const IMPORT_KINDS = ["conversation", "qa"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 /**
