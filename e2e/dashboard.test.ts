@@ -217,6 +217,31 @@ describe("operator dashboard", () => {
     expect(settled, (await file.textContent()) ?? "").toBe("ready");
   });
 
+  it("imports a CSV of Q&A pairs: each becomes a source, a bad row is listed, a re-import adds nothing", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Knowledge" }).click();
+    await page.getByRole("heading", { name: "Knowledge", level: 1 }).waitFor();
+    const csv =
+      "question,answer,id\n" +
+      "Can I share a notebook with my team?,Yes: open Share and invite them by email.,faq-share\n" +
+      "Is there an offline mode?,,faq-offline\n" +
+      '"Do you offer refunds?","Within 30 days, in full.",faq-refund\n';
+    const file = { name: "faq.csv", mimeType: "text/csv", buffer: Buffer.from(csv) };
+    await page.getByLabel("Import Q&A pairs from a CSV file").setInputFiles(file);
+    const report = page.locator(".qa-import [role=status]");
+    await report.waitFor();
+    expect(await report.textContent()).toContain("2 added, 0 updated, 0 unchanged; 1 row left out:");
+    expect(await report.textContent()).toContain("Row 3 (answer): empty");
+    await page.locator("li.source", { hasText: "share a notebook" }).waitFor();
+    await page.locator("li.source", { hasText: "offer refunds" }).waitFor();
+    expect(await page.locator("li.source", { hasText: "offline mode" }).count()).toBe(0);
+    await screenshot(page, "knowledge-qa-import");
+    await page.getByLabel("Import Q&A pairs from a CSV file").setInputFiles(file);
+    await until("the second report", async () =>
+      (await report.textContent())?.startsWith("0 added, 0 updated, 2 unchanged"),
+    );
+    expect(await page.locator("li.source", { hasText: "share a notebook" }).count()).toBe(1);
+  });
+
   it("creates an API key shown once, revokes it, and never shows a provider key back", async () => {
     page.on("dialog", (d) => void d.accept());
     const nav = page.getByRole("navigation", { name: "Main" });

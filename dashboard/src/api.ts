@@ -406,6 +406,12 @@ export const api = {
         | { type: "url"; url: string },
     ) => post<KnowledgeSource>("/api/knowledge/sources", b),
     remove: (id: string) => del(`/api/knowledge/sources/${enc(id)}`),
+    /** A CSV of question/answer pairs (POST /api/imports?type=qa); refused rows are left out and listed. */
+    importQa: (file: File) => {
+      const form = new FormData();
+      form.set("file", file);
+      return request<QaImportReport>("POST", "/api/imports?type=qa&partial=true", { form });
+    },
   },
   conversations: {
     list: (q: Record<string, string | undefined>, signal?: AbortSignal) => {
@@ -445,6 +451,14 @@ export const api = {
 };
 
 /** GET /api/workspace: `deletionScheduledAt` is set while a deletion is scheduled. */
+/** POST /api/imports?type=qa (workers/domain/imports/schemas.ts QaImportReport). */
+export type QaImportReport = {
+  rows: number;
+  pairs: { imported: number; updated: number; skipped: number };
+  refusedRows: number;
+  errors: { row: number; column: string | null; message: string }[];
+};
+
 export type WorkspaceState = {
   id: string;
   name: string;

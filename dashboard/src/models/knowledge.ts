@@ -59,6 +59,13 @@ export async function addQa(question: string, answer: string) {
   await api.knowledge.addText({ type: "qa", question, answer });
   await refreshSources();
 }
+/** Imports a CSV of question/answer pairs; the report says what was added, kept and refused. */
+export async function importQa(file: File) {
+  const report = await api.knowledge.importQa(file);
+  await refreshSources();
+  return report;
+}
+
 export async function addText(title: string, text: string) {
   await api.knowledge.addText({ type: "text", title, text });
   await refreshSources();

@@ -3,7 +3,7 @@
  * or file picker, add Q&A pairs, text or a URL, delete; and a "Test your bot" panel.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { KnowledgeSource } from "../api";
+import type { KnowledgeSource, QaImportReport } from "../api";
 import * as inbox from "../models/inbox";
 import * as k from "../models/knowledge";
 import { can } from "../models/session";
@@ -221,7 +221,57 @@ function AddForms() {
       <button class="btn primary" type="submit" disabled={act.busy}>
         {act.busy ? "Adding…" : tab === "qa" ? "Add Q&A" : tab === "text" ? "Add text" : "Add page"}
       </button>
+      {tab === "qa" && <QaImport />}
     </form>
+  );
+}
+
+/** Many pairs at once: a CSV with `question` and `answer` columns (and optionally `id`, `bot_id`). */
+function QaImport() {
+  const [report, setReport] = useState<QaImportReport | null>(null);
+  const run = useAction(async (file: File) => setReport(await k.importQa(file)));
+  const p = report?.pairs;
+  return (
+    <div class="qa-import">
+      <label class="btn small">
+        Import a CSV of Q&amp;A
+        <input
+          class="sr"
+          type="file"
+          accept=".csv,text/csv"
+          aria-label="Import Q&amp;A pairs from a CSV file"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            e.currentTarget.value = "";
+            if (f) void run.run(f);
+          }}
+        />
+      </label>
+      <span class="muted small">
+        {" "}
+        Columns: question, answer (optional: id, bot_id). Re-importing updates changed answers.
+      </span>
+      {run.busy && <p class="muted small">Importing…</p>}
+      <ErrorNote error={run.error} />
+      {report && p && (
+        <div role="status" class="small">
+          <p>
+            {p.imported} added, {p.updated} updated, {p.skipped} unchanged
+            {report.refusedRows ? `; ${report.refusedRows} row${report.refusedRows === 1 ? "" : "s"} left out:` : "."}
+          </p>
+          {report.errors.length > 0 && (
+            <ul>
+              {report.errors.map((e) => (
+                <li key={`${e.row}-${e.column}`}>
+                  Row {e.row}
+                  {e.column ? ` (${e.column})` : ""}: {e.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
   );
 }
 
