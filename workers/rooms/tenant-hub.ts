@@ -72,15 +72,27 @@ export class TenantHub extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) ws.close(4001, "workspace deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.owner = undefined;
+    this.seqCache = undefined;
     this.createTables();
     return { events };
   }
 
+  /**
+   * The owning tenant and the last event seq, read from storage once and then kept in memory (every
+   * room's publish asks both; this object is their only writer). `erase` forgets them.
+   */
+  private owner: string | undefined;
+  private seqCache: number | undefined;
+
   /** The first caller names the tenant; every later call must name the same one (else it gets nothing). */
   private isTenant(tenantId: string): boolean {
-    const row = this.sql.exec(`SELECT v FROM kv WHERE k = 'tenant'`).toArray()[0];
-    if (!row) this.sql.exec(`INSERT INTO kv (k, v) VALUES ('tenant', ?)`, tenantId);
-    else if (row.v !== tenantId) {
+    if (this.owner === undefined) {
+      const row = this.sql.exec(`SELECT v FROM kv WHERE k = 'tenant'`).toArray()[0];
+      if (!row) this.sql.exec(`INSERT INTO kv (k, v) VALUES ('tenant', ?)`, tenantId);
+      this.owner = row ? String(row.v) : tenantId;
+    }
+    if (this.owner !== tenantId) {
       this.log.error("hub: call for another tenant refused", { tenantId });
       return false;
     }
@@ -88,7 +100,8 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   private lastSeq(): number {
-    return Number(this.sql.exec(`SELECT COALESCE(MAX(seq), 0) AS s FROM events`).toArray()[0]?.s ?? 0);
+    this.seqCache ??= Number(this.sql.exec(`SELECT COALESCE(MAX(seq), 0) AS s FROM events`).toArray()[0]?.s ?? 0);
+    return this.seqCache;
   }
 
   /** Stores and fans out one event; returns its seq (0 when refused). */
@@ -97,6 +110,7 @@ export class TenantHub extends DurableObject<Env> {
     const seq = this.lastSeq() + 1;
     const frame = JSON.stringify({ ...event, seq });
     this.sql.exec(`INSERT INTO events (seq, body) VALUES (?, ?)`, seq, frame);
+    this.seqCache = seq;
     if (seq % 50 === 0) this.sql.exec(`DELETE FROM events WHERE seq <= ?`, seq - KEEP_EVENTS);
     const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {
