@@ -337,6 +337,57 @@ describe("tickets", () => {
     expect(s.parts.sentiment).toBe("calm");
   });
 
+  it("grounds the operator tools on the problem: the ticket subject, the summary and the draft skip greetings and 'a human please'", async () => {
+    const g = await makeTenant("Delta");
+    const s = await newSession(g);
+    const v = await joinVisitor(s);
+    const say = async (cid: string, text: string) => {
+      v.send({ type: "msg", cid, text });
+      await v.waitFor((f) => f.type === "msg" && f.cid === cid);
+    };
+    await say("g1", "Hi there!");
+    await say("g2", "My invoice for March shows the wrong amount");
+    await say("g3", "Can I talk to a human?");
+    const msgs = await eventually(
+      () => expectJson(call(`/api/conversations/${s.conversationId}/messages`, { token: g.token }), 200),
+      (x) => x.data.filter((m: { role: string }) => m.role === "visitor").length === 3,
+    );
+    const invoice = msgs.data.find((m: { text: string }) => m.text.startsWith("My invoice"));
+    const ticket = await eventually(
+      () => expectJson(call(`/api/tickets?conversationId=${s.conversationId}`, { token: g.token }), 200),
+      (x) => x.data.length === 1,
+    );
+    expect(ticket.data[0].subject).toBe("My invoice for March shows the wrong amount");
+    const sum = await expectJson(
+      call(`/api/conversations/${s.conversationId}/summary`, { method: "POST", token: g.token }),
+      200,
+    );
+    expect(sum.summary).toMatch(/^The customer wrote: "My invoice for March shows the wrong amount"/);
+    // the latest message only asks for a person (the operator is one): the draft answers the invoice question
+    const d = await expectJson(
+      call(`/api/conversations/${s.conversationId}/draft`, { method: "POST", token: g.token }),
+      200,
+    );
+    expect(d.replyingTo).toBe(invoice.seq);
+    v.close();
+
+    // a visitor who has only asked for a person: nothing to draft yet
+    const lone = await newSession(g);
+    const w = await joinVisitor(lone);
+    w.send({ type: "msg", cid: "a1", text: "agent please" });
+    await w.waitFor((f) => f.type === "msg" && f.cid === "a1");
+    await eventually(
+      () => expectJson(call(`/api/conversations/${lone.conversationId}/messages`, { token: g.token }), 200),
+      (x) => x.data.some((m: { role: string }) => m.role === "visitor"),
+    );
+    const none = await expectJson(
+      call(`/api/conversations/${lone.conversationId}/draft`, { method: "POST", token: g.token }),
+      409,
+    );
+    expect(none.detail).toMatch(/only asked for a person/);
+    w.close();
+  });
+
   it("validates input with 400 and field errors", async () => {
     const bad: [string, string, unknown][] = [
       ["POST", "/api/tickets", {}],

@@ -6,6 +6,8 @@ import { answerOnce, streamAnswer } from "../knowledge/answer";
 import type { AnswerTurn, StreamAnswer } from "../knowledge/answer-types";
 import type { Ctx } from "../ctx";
 import { frustrationTrend, scoreFrustration } from "./frustration";
+import { asksForHuman } from "./lexicon";
+import { isSubstantive, problemOf } from "./problem";
 
 /** AI drafts for operators and hand-off summaries, both from the conversation's D1 copy. */
 const MAX_MESSAGES = 200;
@@ -29,12 +31,19 @@ export async function conversationOfTicket(ctx: Ctx, ticketId: string) {
 
 /**
  * A reply the operator can edit and send: the answerer (knowledge base + the conversation so far)
- * answering the visitor's latest message. Embedded default: extractive, with citations.
+ * answering what the visitor last asked. Embedded default: extractive, with citations. When the
+ * latest message only asks for a person ("agent please" — the operator is that person), the draft
+ * answers the visitor's last substantive message before it; with none, there is nothing to draft
+ * (409). A greeting or thanks gets the bot's reply to it, as the widget would.
  */
 export async function draftReply(ctx: Ctx, conversationId: string, answer: StreamAnswer = streamAnswer) {
   const { conv, msgs } = await loadConversation(ctx, conversationId);
-  const lastVisitor = [...msgs].reverse().find((m) => m.role === "visitor");
-  if (!lastVisitor) throw new Conflict("the conversation has no visitor message to reply to");
+  const visitor = msgs.filter((m) => m.role === "visitor");
+  const latest = visitor.at(-1);
+  if (!latest) throw new Conflict("the conversation has no visitor message to reply to");
+  const lastVisitor = onlyAsksForPerson(latest.text) ? visitor.findLast((m) => isSubstantive(m.text)) : latest;
+  if (!lastVisitor)
+    throw new Conflict("the visitor has only asked for a person so far: there is no question to draft an answer to");
   const history: AnswerTurn[] = msgs
     .filter((m) => m.seq < lastVisitor.seq && m.role !== "system")
     .slice(-HISTORY_TURNS)
@@ -61,6 +70,8 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
   };
 }
 
+const onlyAsksForPerson = (text: string) => !isSubstantive(text) && asksForHuman(text);
+
 const firstSentence = (t: string, max = 180) => {
   const s = (
     t
@@ -86,7 +97,7 @@ export function sentimentLabel(trend: number) {
 
 /**
  * Extractive one-paragraph summary for hand-offs: the issue (the visitor's first substantive
- * message), what was tried (AI and agent replies), the customer's sentiment (frustration trend),
+ * message, `problemOf`), what was tried (AI and agent replies), the customer's sentiment (frustration trend),
  * and what is pending (an unanswered visitor message, or waiting on the customer).
  */
 export function summarize(
@@ -99,7 +110,8 @@ export function summarize(
       summary: "The visitor has not written anything yet.",
       parts: { issue: null, tried: null, sentiment: "calm", pending: null },
     };
-  const issueMsg = visitor.find((m) => m.text.trim().split(/\s+/).length >= 4) ?? visitor[0]!;
+  // the problem leads: greetings, thanks and bare requests for a person are passed over
+  const issueMsg = problemOf(visitor)!;
   const issue = `The customer wrote: "${firstSentence(issueMsg.text)}"${extra.category ? ` (category: ${extra.category})` : ""}.`;
   const ai = msgs.filter((m) => m.role === "ai");
   const agent = msgs.filter((m) => m.role === "agent");

@@ -14,6 +14,7 @@ import { membersHolding, roleHolds } from "../auth/permissions";
 import { actorId, type Ctx } from "../ctx";
 import { correctConversationCategory } from "./categories";
 import { atLeast, computePriority } from "./priority";
+import { problemOf } from "./problem";
 import { chooseRoute, type AgentLoad } from "./routing";
 import type { TicketCreateInput, TicketDto, TicketPatch, TicketQuery } from "./schemas";
 import { dueTimes, slaTableOf } from "./sla";
@@ -228,7 +229,8 @@ export async function createTicketForEscalation(
   input: { conversationId: string; botId: string; reason: string; transcript: { role: string; text: string }[] },
   known?: KnownConversation,
 ) {
-  const first = input.transcript.find((m) => m.role === "visitor")?.text;
+  // the subject names the problem, not the greeting or the "agent please" before it
+  const first = problemOf(input.transcript.filter((m) => m.role === "visitor"))?.text;
   const triage = known
     ? (known.triage ?? undefined)
     : await ctx.repos.conversationTriage.get(ctx.tenantId, input.conversationId);
@@ -282,7 +284,10 @@ export async function createTicket(ctx: Ctx, input: TicketCreateInput) {
   if (input.assigneeId) await assertAssignable(ctx, input.assigneeId);
   if (await ctx.repos.tickets.liveForConversation(ctx.tenantId, input.conversationId))
     throw new Conflict("the conversation already has an open ticket");
-  const first = triage?.firstVisitorText ?? conv?.lastMessagePreview ?? `Conversation ${input.conversationId}`;
+  // the triage keeps the first visitor messages one per line: the subject is the one stating the problem
+  const opening = triage?.firstVisitorText?.split("\n").map((text) => ({ text }));
+  const first =
+    (opening && problemOf(opening)?.text) ?? conv?.lastMessagePreview ?? `Conversation ${input.conversationId}`;
   const { ticket, created } = await openTicket(
     { ctx, actor: actorId(ctx.actor) },
     {
