@@ -7,7 +7,7 @@ import { setEgressTransport } from "../lib/egress";
 import { sign } from "../lib/signatures";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { rfc822 } from "../test/rfc822";
-import { connectWhatsApp, graphServer, inbound, postHook } from "../test/whatsapp-meta";
+import { connectWhatsApp, graphServer, inboundText, postHook } from "../test/whatsapp-meta";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -284,15 +284,7 @@ describe("channel messages", () => {
     const t = await makeTenant("WaMeter");
     await seedKnowledge(t.token, "Nimbus Notes help", NIMBUS_DOCS);
     const ch = await connectWhatsApp(t);
-    const raw = inbound("15550001111", [
-      {
-        from: "15550001111",
-        id: "wamid.meter-1",
-        timestamp: String(Math.floor(Date.now() / 1000)),
-        type: "text",
-        text: { body: "How do I reset my password?" },
-      },
-    ]);
+    const raw = inboundText("15550001111", "wamid.meter-1", "How do I reset my password?");
     expect(await expectJson(postHook(ch.id, raw), 200)).toMatchObject({ messages: 1 });
     expect(await expectJson(postHook(ch.id, raw), 200)).toMatchObject({ messages: 0, duplicates: 1 });
     const u = await eventually(

@@ -10,7 +10,7 @@ import { reposOf } from "../storage/repos";
 import { setEgressTransport } from "../lib/egress";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { sign } from "../lib/signatures";
-import { APP_SECRET, inbound, PNID, TOKEN, VERIFY } from "../test/whatsapp-meta";
+import { APP_SECRET, inboundText, PNID, TOKEN, VERIFY } from "../test/whatsapp-meta";
 
 /**
  * Billing with Stripe, through the official SDK: its requests leave through the egress policy to
@@ -378,15 +378,7 @@ describe("plan-gated channels and features (billing on)", () => {
     expect(start).toMatchObject({ plan: "free", limit: "feature:sso" });
 
     // a customer writes to the number connected before: kept, and handed to a person, not answered by the AI
-    const raw = inbound("15550001111", [
-      {
-        from: "15550001111",
-        id: "wamid.DOWNGRADED1",
-        timestamp: String(Math.floor(Date.now() / 1000)),
-        type: "text",
-        text: { body: "Where is my order?" },
-      },
-    ]);
+    const raw = inboundText("15550001111", "wamid.DOWNGRADED1", "Where is my order?");
     await expectJson(
       callS(`/hooks/whatsapp/${channel.id}`, {
         method: "POST",

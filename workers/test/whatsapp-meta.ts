@@ -55,6 +55,10 @@ export function notification(value: Record<string, unknown>) {
 export const inbound = (waId: string, messages: Record<string, unknown>[], name = "test user name") =>
   notification({ contacts: [{ profile: { name }, wa_id: waId }], messages });
 
+/** One inbound text message from `waId`, sent now, as Meta delivers it. */
+export const inboundText = (waId: string, id: string, body: string) =>
+  inbound(waId, [{ from: waId, id, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body } }]);
+
 export const statuses = (list: { id: string; status: string; timestamp?: string; recipient_id?: string }[]) =>
   notification({ statuses: list.map((s) => ({ timestamp: "1", recipient_id: "1", ...s })) });
 
