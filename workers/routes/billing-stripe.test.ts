@@ -328,6 +328,19 @@ describe("plan-gated channels and features (billing on)", () => {
 
   it("refuses Free WhatsApp and SSO with a 403 naming the plan and the limit, storing nothing; Pro gets WhatsApp, not SSO", async () => {
     const free = await makeTenant();
+    const b = await billing(free);
+    expect(b.planLocks).toBe(true);
+    expect(
+      b.plans.map((p: { id: string; channels: string[]; features: string[] }) => [
+        p.id,
+        p.channels.includes("whatsapp"),
+        p.features.includes("sso"),
+      ]),
+    ).toEqual([
+      ["free", false, false],
+      ["pro", true, false],
+      ["enterprise", true, true],
+    ]);
     const w = await expectJson(whatsapp(free), 403);
     expect(w).toMatchObject({ code: "PLAN_LIMIT", plan: "free", limit: "channel:whatsapp", upgrade: "/app/billing" });
     expect(await channelCount(free.tenantId)).toBe(0);

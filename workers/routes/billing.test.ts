@@ -52,6 +52,8 @@ describe("GET /api/billing", () => {
       ["enterprise", 19900, null],
     ]);
     expect(b.plans.every((p: { purchasable: boolean }) => !p.purchasable)).toBe(true);
+    // nothing can be bought, so no channel or feature is locked to a plan
+    expect(b.planLocks).toBe(false);
   });
 
   it("is for admins: an agent and a viewer get 403, no token 401", async () => {

@@ -32,8 +32,30 @@ type Billing = {
     costMicros: number;
   }[];
   creditPacks: { id: string; name: string; answers: number; priceCents: number }[];
-  plans: { id: string; name: string; priceCents: number; aiAnswers: number | null; purchasable: boolean }[];
+  plans: {
+    id: string;
+    name: string;
+    priceCents: number;
+    aiAnswers: number | null;
+    purchasable: boolean;
+    channels: string[];
+    features: string[];
+  }[];
+  planLocks: boolean;
 };
+
+const NAMES: Record<string, string> = {
+  chat: "chat",
+  email: "email",
+  voice: "voice",
+  whatsapp: "WhatsApp",
+  api_access: "API",
+  analytics_history: "analytics history",
+  sso: "SSO",
+  white_label: "white-label",
+};
+/** What a plan includes, in words: its channels, then its features. */
+const includes = (p: Billing["plans"][number]) => [...p.channels, ...p.features].map((x) => NAMES[x] ?? x).join(", ");
 type Invoice = {
   id: string;
   number: string | null;
@@ -133,7 +155,8 @@ export function Billing() {
         <ul class="plain">
           {d.plans.map((p) => (
             <li key={p.id}>
-              {p.name}: {cents(p.priceCents)}/month, {p.aiAnswers === null ? "unlimited" : p.aiAnswers} AI answers{" "}
+              {p.name}: {cents(p.priceCents)}/month, {p.aiAnswers === null ? "unlimited" : p.aiAnswers} AI answers
+              {d.planLocks && <span class="muted small"> · {includes(p)}</span>}{" "}
               {p.id !== d.plan && p.purchasable && admin && (
                 <button
                   type="button"

@@ -71,7 +71,10 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
       priceCents: p.priceCents,
       aiAnswers: p.limits.aiAnswers,
       purchasable: stripe && p.stripePriceId !== null,
+      channels: [...p.channels],
+      features: [...p.features],
     })),
+    planLocks: stripe,
   };
 }
 

@@ -52,8 +52,13 @@ export const BillingDto = z
         priceCents: z.number(),
         aiAnswers: z.number().nullable(),
         purchasable: z.boolean(),
+        /** What the plan includes (refused with 403 on a plan without it while Stripe is configured). */
+        channels: z.array(z.string()),
+        features: z.array(z.string()),
       }),
     ),
+    /** Plan-only channels and features are refused only while Stripe is configured (`mode` "stripe"). */
+    planLocks: z.boolean(),
   })
   .openapi("Billing");
 
