@@ -132,7 +132,7 @@ describe("dashboard: bot persona and model chain", () => {
     expect(await m.getByLabel("API base URL (link 1)").count()).toBe(0);
     await m.getByRole("button", { name: "Save model chain" }).click();
     const keyError = m.locator(".field", { has: page.getByLabel("API key (link 1)") }).locator(".field-error");
-    expect(await keyError.textContent()).toBe("Enter the API key.");
+    expect(await keyError.textContent()).toBe("Enter the API key: none is saved for this provider and endpoint.");
     expect((await chain()).chain).toEqual([]);
 
     await m.getByLabel("API key (link 1)").fill(KEY_1);
@@ -163,18 +163,23 @@ describe("dashboard: bot persona and model chain", () => {
     expect(html).not.toContain(KEY_2);
     await screenshot(page, "bots-models-saved");
 
-    // reorder: Gemini first; saving again needs the keys again (they are never sent back)
+    // reorder and change a model without typing the keys again: each link keeps its provider's saved key
     await m.getByRole("button", { name: "Move link 2 up" }).click();
     expect(await m.getByLabel("Provider (link 1)").inputValue()).toBe("gemini");
-    await m.getByRole("button", { name: "Save model chain" }).click();
-    const again = m.locator(".field", { has: page.getByLabel("API key (link 1)") }).locator(".field-error");
-    expect(await again.textContent()).toMatch(/^Enter this link's API key again/);
-    expect((await chain()).chain.map((l) => l.provider)).toEqual(["anthropic", "gemini"]);
-    await m.getByLabel("API key (link 1)").fill(KEY_2);
-    await m.getByLabel("API key (link 2)").fill(KEY_1);
+    await m.getByLabel("Model (link 1)").fill("gemini-2.0-flash");
     await m.getByRole("button", { name: "Save model chain" }).click();
     await m.getByRole("status").filter({ hasText: "Model chain saved." }).waitFor();
+    expect((await chain()).chain.map((l) => [l.provider, l.model, l.keyHint])).toEqual([
+      ["gemini", "gemini-2.0-flash", `••••${KEY_2.slice(-4)}`],
+      ["anthropic", "claude-3-5-haiku-latest", `••••${KEY_1.slice(-4)}`],
+    ]);
+    // a provider with no saved key still needs one, said on the field before anything is sent
+    await m.getByLabel("Provider (link 2)").selectOption("openai");
+    await m.getByRole("button", { name: "Save model chain" }).click();
+    const again = m.locator(".field", { has: page.getByLabel("API key (link 2)") }).locator(".field-error");
+    expect(await again.textContent()).toMatch(/^Enter the API key: none is saved/);
     expect((await chain()).chain.map((l) => l.provider)).toEqual(["gemini", "anthropic"]);
+    await m.getByLabel("Provider (link 2)").selectOption("anthropic");
 
     // reset: an in-app confirmation, then the deployment default
     await m.getByRole("button", { name: "Reset to default" }).click();

@@ -39,15 +39,20 @@ const fromDto = (d: AnswerProvidersDto): Link[] =>
   }));
 const blank = (): Link => ({ provider: "openai", model: "", baseURL: "", apiKey: "", keyHint: null });
 
-/** What the form checks before asking the server: empty model or key, said next to the field. */
-function localErrors(links: Link[]): Record<string, string> {
+/**
+ * The saved key a link keeps when its key field is left empty: the server keeps the key saved for
+ * this bot with the same provider and endpoint (a key never follows a link to another endpoint).
+ */
+const keptHint = (l: Link, saved: AnswerProvidersDto | null) =>
+  saved?.chain.find((s) => s.provider === l.provider && (s.baseURL ?? "") === l.baseURL.trim())?.keyHint ?? null;
+
+/** What the form checks before asking the server: empty model, or no key and none saved to keep. */
+function localErrors(links: Link[], saved: AnswerProvidersDto | null): Record<string, string> {
   const out: Record<string, string> = {};
   links.forEach((l, i) => {
     if (!l.model.trim()) out[`chain.${i}.model`] = "Enter the model name.";
-    if (!l.apiKey.trim())
-      out[`chain.${i}.apiKey`] = l.keyHint
-        ? "Enter this link's API key again: saved keys are never sent back, so every save needs them."
-        : "Enter the API key.";
+    if (!l.apiKey.trim() && !keptHint(l, saved))
+      out[`chain.${i}.apiKey`] = "Enter the API key: none is saved for this provider and endpoint.";
   });
   return out;
 }
@@ -82,7 +87,7 @@ export function BotModels({ botId }: { botId: string }) {
       chain: shown.map((l) => ({
         provider: l.provider,
         model: l.model.trim(),
-        apiKey: l.apiKey.trim(),
+        ...(l.apiKey.trim() ? { apiKey: l.apiKey.trim() } : {}),
         ...(l.provider === "openai" && l.baseURL.trim() ? { baseURL: l.baseURL.trim() } : {}),
       })),
     };
@@ -98,7 +103,7 @@ export function BotModels({ botId }: { botId: string }) {
     setStatus("Back to the deployment default.");
   });
   const submit = () => {
-    const errs = localErrors(shown);
+    const errs = localErrors(shown, dto);
     setLocal(errs);
     if (Object.keys(errs).length) {
       requestAnimationFrame(() => document.querySelector<HTMLElement>(".bot-models [aria-invalid='true']")?.focus());
@@ -217,10 +222,10 @@ export function BotModels({ botId }: { botId: string }) {
                     label={`API key (link ${i + 1})`}
                     type="password"
                     autoComplete="off"
-                    placeholder={l.keyHint ? "Enter the key again to save" : ""}
+                    placeholder={keptHint(l, dto) ? "Leave empty to keep the saved key" : ""}
                     hint={
-                      l.keyHint
-                        ? `Key set (${l.keyHint}). Stored encrypted and never shown again.`
+                      keptHint(l, dto)
+                        ? `Key set (${keptHint(l, dto)}). Stored encrypted and never shown again.`
                         : "Stored encrypted and never shown again."
                     }
                     value={l.apiKey}

@@ -26,7 +26,11 @@ export const AnswerProviderLink = z
   .object({
     provider: z.enum(ANSWER_PROVIDERS),
     model: z.string().trim().min(1).max(100),
-    apiKey: z.string().trim().min(8).max(400),
+    /**
+     * Omitted: keep the key already saved for this bot with the same provider and endpoint (a model
+     * change or a reorder needs no key re-entered; a key never follows a link to another endpoint).
+     */
+    apiKey: z.string().trim().min(8).max(400).optional(),
     /** OpenAI-compatible links only: the endpoint (default https://api.openai.com/v1). */
     baseURL: z
       .url({ protocol: /^https?$/ })
@@ -90,17 +94,37 @@ export async function setBotAnswerProviders(
   });
   const keys = masterKeysOf(ctx.config);
   const updatedAt = new Date(ctx.clock.now());
-  const rows = await Promise.all(
-    parsed.chain.map(async (l, i) => ({
-      tenantId: ctx.tenantId,
-      name: slotName(botId, i + 1),
-      ciphertext: await encryptSecret(keys, ctx.tenantId, l.apiKey),
-      settings: { provider: l.provider, model: l.model, ...(l.baseURL ? { baseURL: l.baseURL } : {}) },
-      hint: secretHint(l.apiKey),
-      updatedAt,
-    })),
-  );
   const p = ctx.repos.providerSecrets;
+  // a link without a key keeps the saved one of the same provider and endpoint (sealed under the
+  // tenant key, so the ciphertext moves between slots without being opened)
+  const saved = parsed.chain.some((l) => l.apiKey === undefined) ? await p.getMany(ctx.tenantId, slotNames(botId)) : [];
+  const keptFor = (l: (typeof parsed.chain)[number]) =>
+    saved.find((r) => {
+      const s = Stored.safeParse(r.settings);
+      return s.success && s.data.provider === l.provider && (s.data.baseURL ?? undefined) === (l.baseURL ?? undefined);
+    });
+  const missing = parsed.chain.flatMap((l, i) => (l.apiKey === undefined && !keptFor(l) ? [i] : []));
+  if (missing.length)
+    throw new Invalid(
+      "an API key is needed",
+      missing.map((i) => ({
+        path: `chain.${i}.apiKey`,
+        message: "no key is saved for this provider and endpoint on this bot: enter one",
+      })),
+    );
+  const rows = await Promise.all(
+    parsed.chain.map(async (l, i) => {
+      const kept = l.apiKey === undefined ? keptFor(l)! : undefined;
+      return {
+        tenantId: ctx.tenantId,
+        name: slotName(botId, i + 1),
+        ciphertext: kept ? kept.ciphertext : await encryptSecret(keys, ctx.tenantId, l.apiKey!),
+        settings: { provider: l.provider, model: l.model, ...(l.baseURL ? { baseURL: l.baseURL } : {}) },
+        hint: kept ? kept.hint : secretHint(l.apiKey!),
+        updatedAt,
+      };
+    }),
+  );
   await ctx.repos.batch([
     p.deleteManyStmt(ctx.tenantId, slotNames(botId)),
     ...rows.map((r) => p.insertStmt(r)),
@@ -111,7 +135,10 @@ export async function setBotAnswerProviders(
     ctx,
     "settings.providers_changed",
     { type: "bot", id: botId },
-    { chain: parsed.chain.map((l) => `${l.provider}:${l.model}`).join(" > ") },
+    {
+      chain: parsed.chain.map((l) => `${l.provider}:${l.model}`).join(" > "),
+      keysChanged: parsed.chain.filter((l) => l.apiKey !== undefined).length,
+    },
   );
   return toDto(botId, rows);
 }

@@ -352,7 +352,8 @@ describe("a bot's own providers: settings API, the chosen chain, metering", () =
     const before = await expectJson(call(url(), { token: t.token }), 200);
     const bad = [
       { chain: [{ provider: "vertex", model: "m", apiKey: "k-123456789" }] },
-      { chain: [{ provider: "anthropic", model: "claude-local" }] },
+      // no key, and none saved for this provider and endpoint
+      { chain: [{ provider: "openai", model: "m" }] },
       { chain: [{ provider: "gemini", model: "g", apiKey: "k-123456789", baseURL: "https://evil.example" }] },
       { chain: [{ provider: "openai", model: "m", apiKey: "k-123456789", baseURL: "http://localhost:11434/v1" }] },
       { chain: [...chain, chain[0]] },
@@ -372,6 +373,61 @@ describe("a bot's own providers: settings API, the chosen chain, metering", () =
       expect.objectContaining({ provider: "gemini", model: "gemini-local" }),
     ]);
     expect(JSON.stringify(before)).not.toContain("sk-ant-primary-key");
+  });
+
+  it("keeps saved keys across a model change and a reorder; a key never follows a link to another endpoint", async () => {
+    await expectJson(call(url(), { method: "PUT", token: t.token, json: { chain } }), 200);
+    const before = await expectJson(call(url(), { token: t.token }), 200);
+    const hint = (d: { chain: { provider: string; keyHint: string }[] }, p: string) =>
+      d.chain.find((l) => l.provider === p)!.keyHint;
+    // swap the order and change both models, no key sent: each link keeps its provider's key
+    const swapped = await expectJson(
+      call(url(), {
+        method: "PUT",
+        token: t.token,
+        json: {
+          chain: [
+            { provider: "gemini", model: "gemini-local-2" },
+            { provider: "anthropic", model: "claude-local" },
+          ],
+        },
+      }),
+      200,
+    );
+    expect(swapped.chain.map((l: { provider: string; model: string }) => `${l.provider}:${l.model}`)).toEqual([
+      "gemini:gemini-local-2",
+      "anthropic:claude-local",
+    ]);
+    expect([hint(swapped, "gemini"), hint(swapped, "anthropic")]).toEqual([
+      hint(before, "gemini"),
+      hint(before, "anthropic"),
+    ]);
+    const { ant, gem } = serve("http-500", "ok");
+    await answerOnce(streamAnswer(ctx, { botId: t.botId, question: "How much does Pro cost per month?" }));
+    expect(gem.seen[0]!.headers.get("x-goog-api-key")).toBe("AIza-secondary-key");
+    expect(ant.seen).toHaveLength(0);
+    // an OpenAI-compatible link's key belongs to its endpoint: another baseURL without a key is refused
+    await expectJson(
+      call(url(), {
+        method: "PUT",
+        token: t.token,
+        json: {
+          chain: [{ provider: "openai", model: "m", apiKey: "sk-openai-one", baseURL: "https://one.example/v1" }],
+        },
+      }),
+      200,
+    );
+    const moved = await expectJson(
+      call(url(), {
+        method: "PUT",
+        token: t.token,
+        json: { chain: [{ provider: "openai", model: "m", baseURL: "https://two.example/v1" }] },
+      }),
+      400,
+    );
+    expect(moved.errors[0].path).toBe("chain.0.apiKey");
+    expect((await expectJson(call(url(), { token: t.token }), 200)).chain[0].baseURL).toBe("https://one.example/v1");
+    await expectJson(call(url(), { method: "PUT", token: t.token, json: { chain } }), 200);
   });
 
   it("another tenant's bot is 404, and an agent may not change providers", async () => {
