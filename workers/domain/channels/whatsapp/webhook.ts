@@ -3,7 +3,7 @@ import { sha256Hex, timingSafeEqual } from "../../../lib/crypto";
 import { newId } from "../../../lib/ids";
 import { verifyHubSignature256 } from "../../../lib/signatures";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
-import { mayTenant } from "../../billing/may-tenant";
+import { isStripeConfigured, mayTenant } from "../../billing/may-tenant";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
 import { fetchWhatsAppMedia, type MediaOutcome } from "./media";
@@ -163,6 +163,8 @@ async function planGate(
   channel: WhatsappChannelRow,
   room: ReturnType<BaseCtx["rooms"]["conversation"]>,
 ): Promise<void> {
+  // without Stripe no plan locks a channel (entitlement.ts billingLocks): skip the billing read
+  if (!isStripeConfigured(ctx.config)) return;
   const allowed = await mayTenant({ ...ctx, tenantId: channel.tenantId }, { kind: "channel", channel: "whatsapp" })
     .then((a) => a.ok)
     .catch((err: unknown) => {
