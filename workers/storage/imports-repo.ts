@@ -28,31 +28,24 @@ export const importsRepo = (db: Db) => ({
     }
     return out;
   },
-  /** Records imported items, replacing what a known external id became (Q&A pairs re-imported). */
-  upsertStmts: (rows: NewImportRecordRow[]) => {
+  /**
+   * Records imported items, chunked under the parameter limit. A known external id is left as it is
+   * (`ignore`: a conversation imported once stays) or pointed at what it became now (`replace`: a
+   * re-imported Q&A pair).
+   */
+  recordStmts: (rows: NewImportRecordRow[], onKnown: "ignore" | "replace") => {
     const out = [];
-    for (let i = 0; i < rows.length; i += RECORDS_PER_STMT)
+    for (let i = 0; i < rows.length; i += RECORDS_PER_STMT) {
+      const insert = db.insert(importRecords).values(rows.slice(i, i + RECORDS_PER_STMT));
       out.push(
-        db
-          .insert(importRecords)
-          .values(rows.slice(i, i + RECORDS_PER_STMT))
-          .onConflictDoUpdate({
-            target: [importRecords.tenantId, importRecords.kind, importRecords.externalId],
-            set: { targetId: sql`excluded.target_id`, importId: sql`excluded.import_id` },
-          }),
+        onKnown === "ignore"
+          ? insert.onConflictDoNothing()
+          : insert.onConflictDoUpdate({
+              target: [importRecords.tenantId, importRecords.kind, importRecords.externalId],
+              set: { targetId: sql`excluded.target_id`, importId: sql`excluded.import_id` },
+            }),
       );
-    return out;
-  },
-  /** Records imported items (chunked under the parameter limit); a known external id is a no-op. */
-  insertStmts: (rows: NewImportRecordRow[]) => {
-    const out = [];
-    for (let i = 0; i < rows.length; i += RECORDS_PER_STMT)
-      out.push(
-        db
-          .insert(importRecords)
-          .values(rows.slice(i, i + RECORDS_PER_STMT))
-          .onConflictDoNothing(),
-      );
+    }
     return out;
   },
 });

@@ -70,6 +70,16 @@ export async function mayTenant(ctx: BillingCtx, action: Action): Promise<Allowa
   return decideEntitlement(snap, action, ctx.clock.now());
 }
 
+/**
+ * Whether the tenant's plan lets it use a channel or feature now. Without Stripe no plan locks one
+ * (entitlement.ts `billingLocks`), so the answer is yes without reading billing: the inbound paths
+ * that ask per message or per sign-in (WhatsApp, "SSO required") cost nothing on such deployments.
+ */
+export async function mayUse(ctx: BillingCtx, action: Extract<Action, { kind: "channel" | "feature" }>) {
+  if (!isStripeConfigured(ctx.config)) return true;
+  return (await mayTenant(ctx, action)).ok;
+}
+
 /** A refusal as the problem routes answer: 402/403 naming the plan and the limit (RFC 9457 extension members). */
 export function refusalError(a: Extract<Allowance, { ok: false }>): AppError {
   return new AppError(a.code, a.detail, {

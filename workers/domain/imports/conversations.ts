@@ -106,7 +106,7 @@ async function writeBatch(ctx: Ctx, botId: string, convs: ImportedConversation[]
     ...conversations.map((r) => ctx.repos.conversations.insertIfAbsentStmt(r)),
     ...ctx.repos.messages.insertIgnoreStmts(messages),
     ...ctx.repos.analytics.insertIgnoreStmts(events),
-    ...ctx.repos.imports.insertStmts(records),
+    ...ctx.repos.imports.recordStmts(records, "ignore"),
   ];
   const [first, ...rest] = stmts;
   if (first) await ctx.repos.batch([first, ...rest]);

@@ -99,10 +99,10 @@ export async function importQa(
   });
   const sourceIds: string[] = [];
   if (!input.query.dryRun && todo.length) {
-    const records: NewImportRecordRow[] = [];
+    const made: NewImportRecordRow[] = [];
     const now = new Date(ctx.clock.now());
     for (let i = 0; i < todo.length; i += CONCURRENCY) {
-      const made = await Promise.all(
+      const batch = await Promise.all(
         todo.slice(i, i + CONCURRENCY).map(async ({ pair, key, content }) => {
           const src = await createQaSource(
             ctx,
@@ -112,9 +112,9 @@ export async function importQa(
           return { key, content, sourceId: src.id };
         }),
       );
-      for (const m of made) {
+      for (const m of batch) {
         sourceIds.push(m.sourceId);
-        records.push({
+        made.push({
           tenantId: ctx.tenantId,
           kind: "qa",
           externalId: m.key,
@@ -124,7 +124,7 @@ export async function importQa(
         });
       }
     }
-    const [first, ...rest] = ctx.repos.imports.upsertStmts(records);
+    const [first, ...rest] = ctx.repos.imports.recordStmts(made, "replace");
     if (first) await ctx.repos.batch([first, ...rest]);
     await audit(ctx, "knowledge.imported", null, {
       pairs: todo.length,

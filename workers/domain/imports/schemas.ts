@@ -52,11 +52,19 @@ export type ImportQuery = z.infer<typeof ImportQuery>;
 export const ImportRowError = z.object({ row: z.number().int(), column: z.string().nullable(), message: z.string() });
 export type ImportRowError = z.infer<typeof ImportRowError>;
 
+/** What every import report says: dry run or not, rows read, and the refused rows (listed up to MAX_REPORTED_ERRORS). */
+const reportBase = {
+  dryRun: z.boolean(),
+  rows: z.number().int(),
+  refusedRows: z.number().int(),
+  errors: z.array(ImportRowError),
+  ignoredColumns: z.array(z.string()),
+};
+
 export const ConversationsImportReport = z
   .object({
     type: z.literal("conversations"),
-    dryRun: z.boolean(),
-    rows: z.number().int(),
+    ...reportBase,
     conversations: z.object({
       imported: z.number().int(),
       /** Already imported before (same conversation_id): left as they are. */
@@ -65,9 +73,6 @@ export const ConversationsImportReport = z
       refused: z.number().int(),
     }),
     messages: z.number().int(),
-    refusedRows: z.number().int(),
-    errors: z.array(ImportRowError),
-    ignoredColumns: z.array(z.string()),
   })
   .openapi("ConversationsImportReport");
 export type ConversationsImportReport = z.infer<typeof ConversationsImportReport>;
@@ -89,8 +94,7 @@ export const MAX_QA_ROWS = 2000;
 export const QaImportReport = z
   .object({
     type: z.literal("qa"),
-    dryRun: z.boolean(),
-    rows: z.number().int(),
+    ...reportBase,
     pairs: z.object({
       /** New pairs (and pairs whose earlier source was deleted since). */
       imported: z.number().int(),
@@ -101,9 +105,6 @@ export const QaImportReport = z
     }),
     /** The knowledge sources created (ingested by the queue; their status shows in /api/knowledge/sources). */
     sourceIds: z.array(z.string()),
-    refusedRows: z.number().int(),
-    errors: z.array(ImportRowError),
-    ignoredColumns: z.array(z.string()),
   })
   .openapi("QaImportReport");
 export type QaImportReport = z.infer<typeof QaImportReport>;

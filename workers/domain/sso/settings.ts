@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { checkUrl, EgressRefused, egressPolicyOf } from "../../lib/egress";
 import { Invalid, NotFound } from "../../lib/errors";
 import { audit } from "../audit";
-import { mayTenant, requireAllowed } from "../billing/may-tenant";
+import { mayUse, requireAllowed } from "../billing/may-tenant";
 import type { BaseCtx, Ctx } from "../ctx";
 import { encryptSecret, masterKeysOf, secretHint } from "../secrets/crypto";
 import { openAndRenew } from "../secrets/rotation";
@@ -166,5 +166,5 @@ export async function passwordRefusedBySso(ctx: BaseCtx, tenantId: string, role:
   if (role === "owner") return false;
   const row = await ctx.repos.sso.get(tenantId);
   if (row?.required !== true) return false;
-  return (await mayTenant({ ...ctx, tenantId }, { kind: "feature", feature: "sso" })).ok;
+  return mayUse({ ...ctx, tenantId }, { kind: "feature", feature: "sso" });
 }

@@ -8,7 +8,8 @@ import type { VoiceCtx } from "./ports";
 export const VOICE_QUOTA_LINE =
   "Sorry, we can't take calls on this line right now. Please reach us by chat or email, and we'll get back to you.";
 
-export type CallGate = { refused: false } | { refused: true; number: string | null; spoken: string; refusal: Refusal };
+export type CallGate =
+  { refused: false } | { refused: true; number: string | null; spoken: string; refusal: Refusal; call: VoiceCallRow };
 
 /**
  * Before a new call reaches the AI (Vapi assistant-request, Twilio incoming call): may the tenant's
@@ -39,5 +40,5 @@ export async function voiceCallGate(
   }
   ctx.log.info("voice: call refused by the plan", { callId: call.id, limit: refusal.limit, plan: refusal.plan });
   const h = await handOffCall(ctx, integration, call, "quota");
-  return { refused: true, number: h.number, spoken: h.number ? HANDOFF_LINE : VOICE_QUOTA_LINE, refusal };
+  return { refused: true, number: h.number, spoken: h.number ? HANDOFF_LINE : VOICE_QUOTA_LINE, refusal, call: h.call };
 }

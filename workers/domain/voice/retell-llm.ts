@@ -190,7 +190,7 @@ export function createRetellSession(ctx: VoiceCtx, input: RetellSessionInput) {
     const said = await ctx.deps.room(current.tenantId, current.conversationId).messages(0, 50);
     if (said.some((m) => m.role === "visitor" || m.role === "ai")) return undefined;
     const gate = await voiceCallGate(ctx, integration, current);
-    if (gate.refused) current = (await ctx.repos.voiceCalls.get(current.tenantId, current.id)) ?? current;
+    if (gate.refused) current = gate.call;
     return gate;
   }
 

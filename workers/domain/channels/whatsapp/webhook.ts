@@ -3,7 +3,7 @@ import { sha256Hex, timingSafeEqual } from "../../../lib/crypto";
 import { newId } from "../../../lib/ids";
 import { verifyHubSignature256 } from "../../../lib/signatures";
 import type { WhatsappChannelRow } from "../../../storage/channels-repo";
-import { isStripeConfigured, mayTenant } from "../../billing/may-tenant";
+import { mayUse } from "../../billing/may-tenant";
 import type { BaseCtx } from "../../ctx";
 import { channelForHook, openWhatsAppSecrets } from "./channels";
 import { fetchWhatsAppMedia, type MediaOutcome } from "./media";
@@ -163,17 +163,15 @@ async function planGate(
   channel: WhatsappChannelRow,
   room: ReturnType<BaseCtx["rooms"]["conversation"]>,
 ): Promise<void> {
-  // without Stripe no plan locks a channel (entitlement.ts billingLocks): skip the billing read
-  if (!isStripeConfigured(ctx.config)) return;
-  const allowed = await mayTenant({ ...ctx, tenantId: channel.tenantId }, { kind: "channel", channel: "whatsapp" })
-    .then((a) => a.ok)
-    .catch((err: unknown) => {
+  const allowed = await mayUse({ ...ctx, tenantId: channel.tenantId }, { kind: "channel", channel: "whatsapp" }).catch(
+    (err: unknown) => {
       ctx.log.warn("whatsapp: billing check failed; the AI answers", {
         tenantId: channel.tenantId,
         error: String(err),
       });
       return true;
-    });
+    },
+  );
   if (allowed) return;
   const snap = await room.snapshot();
   if (snap.mode === "ai") await room.setMode("human", "quota");
