@@ -9,10 +9,22 @@ import { MAX_CATEGORIES, type CategoryInput, type CategoryPatch } from "./schema
 /**
  * Tenant categories and their example messages, and the classifier trained from them. The model is
  * rebuilt lazily: every change bumps the tenant's version in D1 (same batch as the change), and an
- * isolate's cached model is reused only while its version matches.
+ * isolate's cached model is reused while its version matches (checked at most every 30 s).
  */
 const MODEL_CACHE_TENANTS = 64;
-const cache = new Map<string, { version: number; model: CategoryModel }>();
+/**
+ * How long an isolate trusts its cached model without reading the version: a room triaging every
+ * message would otherwise pay two D1 reads per message. A change made through this isolate applies at
+ * once (it forgets the entry); one made elsewhere within this time.
+ */
+const MODEL_CHECK_TTL_MS = 30_000;
+const cache = new Map<
+  string,
+  { version: number; model: CategoryModel; names: Map<string, string>; checkedAt: number }
+>();
+
+/** A category or its examples changed: this isolate re-reads the model on next use. */
+const forgetCategoryModel = (tenantId: string) => void cache.delete(tenantId);
 
 /** Predictions barely above chance leave the conversation unlabelled (confidence < this × 1/K). */
 const MIN_OVER_CHANCE = 1.5;
@@ -66,6 +78,7 @@ export async function createCategory(ctx: Ctx, input: CategoryInput) {
     repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId: row.id, text, source: "admin", createdAt: now }),
   );
   await ctx.repos.batch([repo.insertStmt(row), ...examples, repo.bumpVersionStmt(ctx.tenantId)]);
+  forgetCategoryModel(ctx.tenantId);
   return getCategory(ctx, row.id);
 }
 
@@ -82,6 +95,7 @@ export async function updateCategory(ctx: Ctx, id: string, patch: CategoryPatch)
     updatedAt: new Date(ctx.clock.now()),
   });
   if (!row) throw new NotFound("category", id);
+  forgetCategoryModel(ctx.tenantId);
   return getCategory(ctx, id);
 }
 
@@ -94,6 +108,7 @@ export async function deleteCategory(ctx: Ctx, id: string) {
     repo.deleteStmt(ctx.tenantId, id),
     repo.bumpVersionStmt(ctx.tenantId),
   ]);
+  forgetCategoryModel(ctx.tenantId);
 }
 
 export async function addExamples(ctx: Ctx, categoryId: string, texts: string[]) {
@@ -109,6 +124,7 @@ export async function addExamples(ctx: Ctx, categoryId: string, texts: string[])
         repo.insertExampleStmt({ tenantId: ctx.tenantId, categoryId, text, source: "admin", createdAt: now }),
       ),
     ]);
+    forgetCategoryModel(ctx.tenantId);
   }
   return getCategory(ctx, categoryId);
 }
@@ -118,6 +134,7 @@ export async function deleteExample(ctx: Ctx, categoryId: string, exampleId: num
   const gone = await repo.deleteExample(ctx.tenantId, categoryId, exampleId);
   if (!gone) throw new NotFound("example", String(exampleId));
   await repo.bumpVersionStmt(ctx.tenantId).run();
+  forgetCategoryModel(ctx.tenantId);
 }
 
 function dedupe(texts: string[]) {
@@ -128,17 +145,24 @@ function dedupe(texts: string[]) {
 export async function categoryModelFor(
   ctx: AnswerCtx,
 ): Promise<{ model: CategoryModel; names: Map<string, string> } | null> {
+  const now = Date.now();
+  const fresh = cache.get(ctx.tenantId);
+  if (fresh && now - fresh.checkedAt < MODEL_CHECK_TTL_MS)
+    return fresh.model.labels.length ? { model: fresh.model, names: fresh.names } : null;
   const repo = ctx.repos.categories;
   const [version, cats] = await Promise.all([repo.version(ctx.tenantId), repo.list(ctx.tenantId)]);
   const names = new Map(cats.map((c) => [c.id, c.name]));
   const hit = cache.get(ctx.tenantId);
-  if (hit && hit.version === version) return hit.model.labels.length ? { model: hit.model, names } : null;
-  const examples = (await repo.examples(ctx.tenantId))
-    .filter((e) => names.has(e.categoryId))
-    .map((e) => ({ text: e.text, label: e.categoryId }));
-  const model = trainCategoryModel(examples);
+  let model: CategoryModel;
+  if (hit && hit.version === version) model = hit.model;
+  else
+    model = trainCategoryModel(
+      (await repo.examples(ctx.tenantId))
+        .filter((e) => names.has(e.categoryId))
+        .map((e) => ({ text: e.text, label: e.categoryId })),
+    );
   cache.delete(ctx.tenantId);
-  cache.set(ctx.tenantId, { version, model });
+  cache.set(ctx.tenantId, { version, model, names, checkedAt: now });
   if (cache.size > MODEL_CACHE_TENANTS) cache.delete(cache.keys().next().value!);
   return model.labels.length ? { model, names } : null;
 }
@@ -221,6 +245,7 @@ export async function correctConversationCategory(ctx: Ctx, conversationId: stri
     );
   }
   if (stmts.length) await ctx.repos.batch(stmts as unknown as Parameters<typeof ctx.repos.batch>[0]);
+  forgetCategoryModel(ctx.tenantId);
   const row = triage
     ? await ctx.repos.conversationTriage.setCategory(ctx.tenantId, conversationId, {
         categoryId,
