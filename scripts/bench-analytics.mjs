@@ -4,7 +4,9 @@
 // `--messages` messages spread over 30 days in conversations of 10 messages (5 visitor, 4 AI, 1
 // agent), and the conversation events those conversations would have produced (opened, 4 AI
 // answers, a hand-off, a person joining, first reply, reply, resolution and a rating in some),
-// written straight into the local D1 file with sqlite3 while the server is stopped. Then it times
+// written straight into the local D1 file with sqlite3 while the server is stopped (the rollup
+// triggers of migration 0031 fire as they would for a room's copy; half the conversations carry one of
+// three categories, each a first question). Then it times
 // each analytics report over HTTP (`--runs` each, after one warm-up) and prints p50/p95 per report.
 // Figures only; nothing here asserts a time.
 import { spawnSync } from "node:child_process";
@@ -66,6 +68,12 @@ INSERT INTO messages (id, tenant_id, conversation_id, seq, role, text, internal,
     CASE WHEN s.k = 9 THEN 'agent' WHEN s.k % 2 = 0 THEN 'visitor' ELSE 'ai' END,
     'How do I export my notes number ' || (c.i % 50) || '?', 0, c.start + s.k * 20000
   FROM c, (WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < 9) SELECT k FROM k) s;
+INSERT INTO categories (id, tenant_id, name, created_at, updated_at)
+  SELECT 'cat_bench_' || k, '${tenantId}', 'Bench ' || k, ${now}, ${now} FROM (SELECT 0 k UNION ALL SELECT 1 UNION ALL SELECT 2);
+INSERT INTO conversation_triage (tenant_id, conversation_id, bot_id, category_id, first_visitor_text, frustration_last,
+    frustration_trend, frustration_max, negative_streak, low_confidence_streak, visitor_messages, updated_at)
+  SELECT '${tenantId}', id, '${botId}', CASE WHEN i % 2 = 0 THEN 'cat_bench_' || (i % 3) END,
+    'How do I export my notes number ' || (i % 50) || '?', 0, 0, 0, 0, 0, 5, start FROM c;
 INSERT INTO conversation_events (id, tenant_id, conversation_id, bot_id, channel, kind, actor, actor_id, at, value_ms, data)
   SELECT id || ':opened', '${tenantId}', id, '${botId}', CASE WHEN i % 10 = 0 THEN 'voice' ELSE 'chat' END, 'opened', 'visitor', NULL, start, 0, NULL FROM c;
 INSERT INTO conversation_events (id, tenant_id, conversation_id, bot_id, channel, kind, actor, actor_id, at, value_ms, data)
@@ -89,9 +97,12 @@ COMMIT;
 );
 const counts = sqlite(
   db,
-  `SELECT (SELECT count(*) FROM messages WHERE tenant_id = '${tenantId}'), (SELECT count(*) FROM conversation_events WHERE tenant_id = '${tenantId}');`,
+  `SELECT (SELECT count(*) FROM messages WHERE tenant_id = '${tenantId}'), (SELECT count(*) FROM conversation_events WHERE tenant_id = '${tenantId}'),
+     (SELECT count(*) FROM analytics_rollup WHERE tenant_id = '${tenantId}'), (SELECT count(*) FROM analytics_rollup_day WHERE tenant_id = '${tenantId}');`,
 );
-console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s: messages|events = ${counts}`);
+console.log(
+  `seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (rollups built by the triggers as events were inserted): messages|events|quarter-hour rollup rows|day rollup rows = ${counts}`,
+);
 
 server = await startLocal({ port: PORT, persistTo: persist, quiet: true, seed: false });
 const login = await fetch(`${server.origin}/api/auth/login`, {
@@ -106,12 +117,15 @@ const week = new Date(now - 6 * DAY).toISOString().slice(0, 10);
 const reports = [
   ["summary, 30 days", `/api/analytics/summary?from=${from}&to=${today}`],
   ["summary, 7 days", `/api/analytics/summary?from=${week}&to=${today}`],
+  ["summary, 30 days, Asia/Kolkata (UTC+5:30)", `/api/analytics/summary?from=${from}&to=${today}&tz=Asia/Kolkata`],
+  ["summary, 30 days, one bot, chat", `/api/analytics/summary?from=${from}&to=${today}&botId=${botId}&channel=chat`],
   ["timeseries conversations/day, 30 days", `/api/analytics/timeseries?metric=conversations&from=${from}&to=${today}`],
   [
     "timeseries first_response_p50/week",
     `/api/analytics/timeseries?metric=first_response_p50&interval=week&from=${from}&to=${today}`,
   ],
   ["questions, 7 days", `/api/analytics/questions?from=${week}&to=${today}`],
+  ["questions, 30 days", `/api/analytics/questions?from=${from}&to=${today}`],
 ];
 const pct = (xs, p) => xs[Math.max(0, Math.ceil(p * xs.length) - 1)];
 console.log(`\n${CONVERSATIONS * 10} messages, ${RUNS} runs each (after one warm-up), local wrangler dev:`);

@@ -45,6 +45,175 @@ function where(tenantId: string, f: EventFilter): SQL {
   )!;
 }
 
+/** A UTC quarter hour, the rollups' time step (migration 0031). */
+export const SLOT_MS = 900_000;
+const SLOTS_PER_DAY = 96;
+
+/** Which rollups a report reads: slots [fromSlot, toSlot), optionally one bot or channel. */
+export type SlotRange = { fromSlot: number; toSlot: number; botId?: string | undefined; channel?: string | undefined };
+export type RollupRow = { metric: string; botId: string; channel: string; n: number; total: number };
+export type HistogramRow = { metric: string; day: number; bin: number; n: number; total: number };
+
+/** `AND bot_id = ? AND channel = ?` for the filters given, with their values. */
+function rollupFilter(r: SlotRange, alias = ""): [string, string[]] {
+  const parts: string[] = [];
+  const args: string[] = [];
+  if (r.botId) [parts.push(`AND ${alias}bot_id = ?`), args.push(r.botId)];
+  if (r.channel) [parts.push(`AND ${alias}channel = ?`), args.push(r.channel)];
+  return [parts.join(" "), args];
+}
+
+/** A raw statement (rollup queries are plain SQL: unions, index hints, partial-index predicates). */
+type Query = { text: string; args: unknown[] };
+
+async function rowsOf<T>(db: Db, q: Query): Promise<T[]> {
+  return (
+    await db.$client
+      .prepare(q.text)
+      .bind(...q.args)
+      .all<T>()
+  ).results;
+}
+
+/** Rollup counters of [fromSlot, toSlot): whole UTC days from the day table, the edges from quarter hours. */
+function rollupQuery(tenantId: string, r: SlotRange): Query {
+  const [f, fa] = rollupFilter(r);
+  const firstDay = Math.ceil(r.fromSlot / SLOTS_PER_DAY);
+  const endDay = Math.floor(r.toSlot / SLOTS_PER_DAY);
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  const slots = (from: number, to: number) => {
+    if (from >= to) return;
+    parts.push(
+      `SELECT metric, bot_id, channel, n, total FROM analytics_rollup WHERE tenant_id = ? AND slot >= ? AND slot < ? ${f}`,
+    );
+    args.push(tenantId, from, to, ...fa);
+  };
+  if (firstDay < endDay) {
+    parts.push(
+      `SELECT metric, bot_id, channel, n, total FROM analytics_rollup_day WHERE tenant_id = ? AND day >= ? AND day < ? ${f}`,
+    );
+    args.push(tenantId, firstDay, endDay, ...fa);
+    slots(r.fromSlot, firstDay * SLOTS_PER_DAY);
+    slots(endDay * SLOTS_PER_DAY, r.toSlot);
+  } else slots(r.fromSlot, r.toSlot);
+  if (!parts.length)
+    return { text: "SELECT '' AS metric, '' AS botId, '' AS channel, 0 AS n, 0 AS total WHERE 0", args: [] };
+  return {
+    text: `SELECT metric, bot_id AS botId, channel, sum(n) AS n, sum(total) AS total FROM (${parts.join(" UNION ALL ")})
+           GROUP BY metric, bot_id, channel HAVING sum(n) <> 0 OR sum(total) <> 0`,
+    args,
+  };
+}
+
+/**
+ * `opened` per local hour of the week (0 = Monday 00:00): `segments` cut the range where the zone's
+ * offset changes (range.ts offsetSegments), each with its offset in slots, so SQLite groups with
+ * arithmetic (slot 0, 1 January 1970, was a Thursday: hour 72 of its week).
+ */
+function hourOfWeekQuery(tenantId: string, r: SlotRange, segments: HourSegment[]): Query {
+  const [f, fa] = rollupFilter(r);
+  if (!segments.every((x) => Number.isSafeInteger(x.toSlot) && Number.isSafeInteger(x.offsetSlots)))
+    throw new Error("analytics: segment bounds must be integers");
+  const how = `CASE ${segments.map((x) => `WHEN slot < ${x.toSlot} THEN ((slot + ${x.offsetSlots}) / 4 + 72) % 168`).join(" ")} END`;
+  return {
+    text: `SELECT ${how} AS how, sum(n) AS n FROM analytics_rollup INDEXED BY analytics_rollup_metric_idx
+           WHERE tenant_id = ? AND metric = 'opened' AND slot >= ? AND slot < ? ${f} GROUP BY how`,
+    args: [tenantId, r.fromSlot, r.toSlot, ...fa],
+  };
+}
+
+/** Conversations opened in the slots whose AI answer is still inside the "assumed" wait, per bot. */
+function pendingQuery(tenantId: string, r: SlotRange & { since: number }): Query {
+  const [f, fa] = rollupFilter(r);
+  return {
+    text: `SELECT bot_id AS botId, count(*) AS n FROM analytics_conversations INDEXED BY analytics_conversations_pending_idx
+           WHERE tenant_id = ? AND ai_state = 'answered' AND last_answer_at > ? AND opened_slot >= ? AND opened_slot < ? ${f}
+           GROUP BY bot_id`,
+    args: [tenantId, r.since, r.fromSlot, r.toSlot, ...fa],
+  };
+}
+
+/** Duration histograms of UTC days [fromDay, toDay) per metric, day and bin. */
+function histogramQuery(tenantId: string, kinds: readonly string[], r: DayRange): Query {
+  const [f, fa] = rollupFilter({ ...r, fromSlot: 0, toSlot: 0 });
+  if (!kinds.length) return { text: "SELECT '' AS metric, 0 AS day, 0 AS bin, 0 AS n, 0 AS total WHERE 0", args: [] };
+  return {
+    text: `SELECT metric, day, bin, sum(n) AS n, sum(total) AS total FROM analytics_histogram
+           WHERE tenant_id = ? AND day >= ? AND day < ? AND metric IN (${kinds.map(() => "?").join(", ")}) ${f}
+           GROUP BY metric, day, bin`,
+    args: [tenantId, r.fromDay, r.toDay, ...kinds, ...fa],
+  };
+}
+
+const categoryNamesQuery = (tenantId: string): Query => ({
+  text: "SELECT id, name FROM categories WHERE tenant_id = ?",
+  args: [tenantId],
+});
+
+/**
+ * One metric (or every metric starting with `prefix:`) per bucket: `starts` are the buckets' first
+ * slots, ascending, the last ending at `r.toSlot`.
+ */
+function bucketQuery(tenantId: string, metric: string | { prefix: string }, r: SlotRange, starts: number[]): Query {
+  const [f, fa] = rollupFilter(r);
+  const ends = [...starts.slice(1), r.toSlot];
+  if (!ends.every((n) => Number.isSafeInteger(n))) throw new Error("analytics: bucket bounds must be integers");
+  // the bounds are integers computed by the caller, inlined so a year of days stays under D1's 100 parameters
+  const bucket = `CASE ${ends.map((end, i) => `WHEN slot < ${end} THEN ${i}`).join(" ")} END`;
+  const m = typeof metric === "string" ? "metric = ?" : "metric >= ? AND metric < ?";
+  const ma = typeof metric === "string" ? [metric] : [`${metric.prefix}:`, `${metric.prefix};`];
+  return {
+    text: `SELECT ${bucket} AS b, metric, sum(n) AS n, sum(total) AS total FROM analytics_rollup
+           INDEXED BY analytics_rollup_metric_idx
+           WHERE tenant_id = ? AND ${m} AND slot >= ? AND slot < ? ${f} GROUP BY b, metric`,
+    args: [tenantId, ...ma, r.fromSlot, r.toSlot, ...fa],
+  };
+}
+
+/** The first questions of the latest `limit` conversations opened in the slots, newest first. */
+function questionsQuery(tenantId: string, r: SlotRange, limit: number): Query {
+  const [f, fa] = rollupFilter(r);
+  return {
+    text: `SELECT f.conversation_id AS conversationId, f.category_id AS categoryId, f.opened_slot AS slot,
+                  t.first_visitor_text AS text
+           FROM (SELECT tenant_id, conversation_id, category_id, opened_slot FROM analytics_conversations
+                 INDEXED BY analytics_conversations_opened_idx
+                 WHERE tenant_id = ? AND opened_slot >= ? AND opened_slot < ? ${f}
+                 ORDER BY opened_slot DESC LIMIT ?) f
+           JOIN conversation_triage t ON t.tenant_id = f.tenant_id AND t.conversation_id = f.conversation_id
+           WHERE t.first_visitor_text IS NOT NULL
+           ORDER BY f.opened_slot DESC`,
+    args: [tenantId, r.fromSlot, r.toSlot, ...fa, limit],
+  };
+}
+
+/** The latest `limit` hand-offs and abstentions in [from, to), newest first (partial index). */
+function missesQuery(tenantId: string, f: Omit<EventFilter, "kinds"> & { to: number }, limit: number): Query {
+  const [x, xa] = rollupFilter({ fromSlot: 0, toSlot: 0, botId: f.botId, channel: f.channel });
+  return {
+    text: `SELECT conversation_id AS conversationId, bot_id AS botId, channel, kind, actor_id AS actorId, at,
+                  value_ms AS valueMs, data
+           FROM conversation_events WHERE tenant_id = ? AND at >= ? AND at < ? AND ${MISS} ${x}
+           ORDER BY at DESC LIMIT ?`,
+    args: [tenantId, f.from, f.to, ...xa, limit],
+  };
+}
+
+type BucketRow = { b: number; metric: string; n: number; total: number };
+type QuestionRow = { conversationId: string; categoryId: string | null; slot: number; text: string };
+type MissRow = Omit<EventPoint, "data"> & { data: string | null };
+const missPoint = (r: MissRow): EventPoint => ({
+  ...r,
+  data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+});
+
+export type HourSegment = { toSlot: number; offsetSlots: number };
+export type DayRange = { fromDay: number; toDay: number } & Omit<SlotRange, "fromSlot" | "toSlot">;
+
+/** A knowledge-gap candidate: a hand-off or an abstention (index conversation_events_misses_idx). */
+const MISS = `(kind = 'handed_off' OR (kind = 'ai_answered' AND json_extract(data, '$.abstained') = 1))`;
+
 /** Conversation events (issue 16): written by rooms through their batched copy, read by the reports. */
 export const analyticsRepo = (db: Db) => ({
   /** The tenant's business hours (primary key), or undefined when not set. */
@@ -101,39 +270,86 @@ export const analyticsRepo = (db: Db) => ({
   },
 
   /**
-   * Events per bucket, counted in D1 (rows never leave the database): `starts` are the buckets'
-   * ascending start times (ms), the last bucket ends at `f.to`. Answers bucket index → count.
+   * What the summary reads, in one D1 round trip (a batch): the counters, the conversations still
+   * pending, `opened` per local hour of the week, the duration histograms and the category names.
    */
-  countByBucket: async (tenantId: string, f: EventFilter & { to: number }, starts: number[]) => {
-    const ends = [...starts.slice(1), f.to];
-    if (!ends.every((n) => Number.isSafeInteger(n))) throw new Error("analytics: bucket bounds must be integers");
-    // the bounds are integers computed by the caller, inlined so a year of days stays under D1's 100 parameters
-    const bucket = sql.raw(`CASE ${ends.map((end, i) => `WHEN at < ${end} THEN ${i}`).join(" ")} END`);
-    const rows = await db
-      .select({ b: sql<number>`${bucket}`, n: sql<number>`count(*)` })
-      .from(conversationEvents)
-      .where(where(tenantId, f))
-      .groupBy(bucket)
-      .all();
-    return new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+  summaryReads: async (
+    tenantId: string,
+    r: SlotRange & { since: number },
+    segments: HourSegment[],
+    histogram: { kinds: readonly string[] } & DayRange,
+  ) => {
+    const queries = [
+      rollupQuery(tenantId, r),
+      pendingQuery(tenantId, r),
+      hourOfWeekQuery(tenantId, r, segments),
+      histogramQuery(tenantId, histogram.kinds, histogram),
+      categoryNamesQuery(tenantId),
+    ];
+    const [rows, pending, hours, bins, names] = (
+      await db.$client.batch(queries.map((q) => db.$client.prepare(q.text).bind(...q.args)))
+    ).map((x) => x.results);
+    return {
+      rows: rows as RollupRow[],
+      pending: pending as { botId: string; n: number }[],
+      hours: hours as { how: number; n: number }[],
+      bins: bins as HistogramRow[],
+      categoryNames: new Map((names as { id: string; name: string }[]).map((c) => [c.id, c.name])),
+    };
   },
 
-  /** The conversations opened in a range with their category and first question (conversation_triage). */
-  openedWithTopic: (tenantId: string, f: Omit<EventFilter, "kinds">) => {
-    const c = conversationEvents;
-    const t = conversationTriage;
-    return db
-      .select({
-        conversationId: c.conversationId,
-        at: c.at,
-        categoryId: t.categoryId,
-        categoryName: categories.name,
-        text: t.firstVisitorText,
-      })
-      .from(c)
-      .leftJoin(t, and(eq(t.tenantId, c.tenantId), eq(t.conversationId, c.conversationId)))
-      .leftJoin(categories, and(eq(categories.tenantId, c.tenantId), eq(categories.id, t.categoryId)))
-      .where(where(tenantId, { ...f, kinds: ["opened"] }))
-      .all();
+  /**
+   * One metric (or every metric starting with `prefix:`) per bucket: `starts` are the buckets' first
+   * slots, ascending, the last ending at `r.toSlot`. Answers rows of bucket index, metric, n, total.
+   */
+  rollupByBucket: (tenantId: string, metric: string | { prefix: string }, r: SlotRange, starts: number[]) =>
+    rowsOf<BucketRow>(db, bucketQuery(tenantId, metric, r, starts)),
+
+  /** Duration histograms of UTC days [fromDay, toDay) per metric, day and bin. */
+  histogram: (tenantId: string, kinds: readonly string[], r: DayRange) =>
+    rowsOf<HistogramRow>(db, histogramQuery(tenantId, kinds, r)),
+
+  /** The tenant's category names by id. */
+  categoryNames: async (tenantId: string) =>
+    new Map((await rowsOf<{ id: string; name: string }>(db, categoryNamesQuery(tenantId))).map((c) => [c.id, c.name])),
+
+  /** The first questions of the latest `limit` conversations opened in the slots, newest first. */
+  latestQuestions: (tenantId: string, r: SlotRange, limit: number) =>
+    rowsOf<QuestionRow>(db, questionsQuery(tenantId, r, limit)),
+
+  /**
+   * What the questions report reads, in one D1 round trip: category counts of the range and of the
+   * period before, the category names, the latest first questions of both periods and the latest misses.
+   */
+  questionsReads: async (
+    tenantId: string,
+    cur: SlotRange,
+    prev: SlotRange,
+    misses: Omit<EventFilter, "kinds"> & { to: number },
+    limit: number,
+  ) => {
+    const queries = [
+      bucketQuery(tenantId, { prefix: "category" }, cur, [cur.fromSlot]),
+      bucketQuery(tenantId, { prefix: "category" }, prev, [prev.fromSlot]),
+      categoryNamesQuery(tenantId),
+      questionsQuery(tenantId, cur, limit),
+      questionsQuery(tenantId, prev, limit),
+      missesQuery(tenantId, misses, limit),
+    ];
+    const [now, before, names, nowQs, beforeQs, missRows] = (
+      await db.$client.batch(queries.map((q) => db.$client.prepare(q.text).bind(...q.args)))
+    ).map((x) => x.results);
+    return {
+      now: now as BucketRow[],
+      before: before as BucketRow[],
+      categoryNames: new Map((names as { id: string; name: string }[]).map((c) => [c.id, c.name])),
+      nowQs: nowQs as QuestionRow[],
+      beforeQs: beforeQs as QuestionRow[],
+      misses: (missRows as MissRow[]).map(missPoint),
+    };
   },
+
+  /** The latest `limit` hand-offs and abstentions in [from, to), newest first (partial index). */
+  latestMisses: async (tenantId: string, f: Omit<EventFilter, "kinds"> & { to: number }, limit: number) =>
+    (await rowsOf<MissRow>(db, missesQuery(tenantId, f, limit))).map(missPoint),
 });

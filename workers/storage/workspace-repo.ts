@@ -28,6 +28,10 @@ export const TENANT_TABLES = [
   "messages",
   "conversation_events",
   "conversation_triage",
+  "analytics_conversations",
+  "analytics_rollup",
+  "analytics_rollup_day",
+  "analytics_histogram",
   "contact_links",
   "tickets",
   "ticket_events",
@@ -65,6 +69,14 @@ export const TENANT_TABLES = [
   "outbox",
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
+
+/** Tables created WITHOUT ROWID (migration 0031): the purge picks their rows by primary key. */
+const KEYED_TABLES: Partial<Record<TenantTable, string>> = {
+  analytics_rollup: "tenant_id, slot, metric, bot_id, channel",
+  analytics_rollup_day: "tenant_id, day, metric, bot_id, channel",
+  analytics_histogram: "tenant_id, day, metric, bin, bot_id, channel",
+  analytics_conversations: "tenant_id, conversation_id",
+};
 
 /** Rows one purge statement deletes: small enough to stay well inside D1's per-statement time limit. */
 export const PURGE_CHUNK_ROWS = 500;
@@ -127,8 +139,9 @@ export const workspaceRepo = (db: Db) => ({
   purgeChunk: async (table: TenantTable, tenantId: string) => {
     if (table === "knowledge_chunks") return purgeKnowledgeChunk(db, tenantId);
     // `table` comes from the fixed list above, never from input
+    const key = KEYED_TABLES[table] ?? "rowid";
     const r = await db.$client
-      .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE tenant_id = ?1 LIMIT ?2)`)
+      .prepare(`DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE tenant_id = ?1 LIMIT ?2)`)
       .bind(tenantId, PURGE_CHUNK_ROWS)
       .run();
     return r.meta.changes ?? 0;

@@ -1,9 +1,11 @@
-import { analyticsRepo, type EventPoint } from "../../storage/analytics-repo";
+import { SLOT_MS, type EventPoint, type HistogramRow } from "../../storage/analytics-repo";
 import type { Ctx } from "../ctx";
-import { dist, isAttempt, SATISFIED_MIN, summarize } from "./metrics";
+import type { BusinessCalendar } from "./business-hours";
+import { ASSUMED_AFTER_MS, businessTwins, dist, SATISFIED_MIN, type Dist } from "./metrics";
+import { DURATION_KINDS, EXACT_DURATIONS_MAX, histogramDist, summarizeRollups, type DurationKind } from "./rollups";
 import { groupQuestions, type Question } from "./questions";
 import { businessCalendarOf } from "./settings";
-import { addDays, daysBetween, localDate, startOfLocalDay, weekStart } from "./range";
+import { addDays, daysBetween, localDate, offsetSegments, startOfLocalDay, weekStart } from "./range";
 import {
   DEFAULT_RANGE_DAYS,
   type AnalyticsQuery,
@@ -12,7 +14,6 @@ import {
   type TimeseriesDto,
   type TimeseriesQuery,
 } from "./schemas";
-import { EVENT_KINDS } from "../../contracts/analytics";
 
 export * from "./schemas";
 export { BusinessHoursDto, BusinessHoursInput, businessMs, BusinessCalendar } from "./business-hours";
@@ -34,117 +35,183 @@ export function resolveRange(q: Pick<AnalyticsQuery, "from" | "to" | "tz">, now:
 
 const filters = (q: AnalyticsQuery) => ({ botId: q.botId, channel: q.channel });
 
-/** GET /api/analytics/summary */
+const slotRange = (r: Range, q: AnalyticsQuery) => ({
+  fromSlot: Math.floor(r.fromMs / SLOT_MS),
+  toSlot: Math.floor(r.toMs / SLOT_MS),
+  ...filters(q),
+});
+const DAY_MS = 86_400_000;
+
+/** The range cut where the zone's offset changes, in slots, for grouping by local hour in SQL. */
+const hourSegments = (r: Range) =>
+  offsetSegments(r.fromMs, r.toMs, r.tz).map((x) => ({
+    toSlot: Math.floor(x.to / SLOT_MS),
+    offsetSlots: Math.round(x.offset / SLOT_MS),
+  }));
+
+/**
+ * Percentiles of each duration kind: exact from the events while a range holds few values, else
+ * from the daily histograms (UTC days overlapping the range). With business hours set, the events
+ * are read anyway: their business-hours twin depends on today's calendar.
+ */
+async function durationsOf(
+  ctx: Ctx,
+  q: AnalyticsQuery,
+  r: Range,
+  counts: (k: DurationKind) => number,
+  bins: HistogramRow[],
+  calendar?: BusinessCalendar,
+) {
+  const exact = DURATION_KINDS.filter((k) => calendar || counts(k) <= EXACT_DURATIONS_MAX);
+  const events = exact.length
+    ? await ctx.repos.analytics.events(ctx.tenantId, { kinds: exact, from: r.fromMs, to: r.toMs, ...filters(q) })
+    : [];
+  const of = (kind: string) => events.filter((e) => e.kind === kind);
+  const durations = Object.fromEntries(
+    DURATION_KINDS.map((k) => [
+      k,
+      exact.includes(k) ? dist(of(k).map((e) => e.valueMs)) : histogramDist(bins.filter((b) => b.metric === k)),
+    ]),
+  ) as Record<DurationKind, Dist>;
+  return { durations, businessHours: calendar ? businessTwins(calendar, of) : null };
+}
+
+/** GET /api/analytics/summary: from the rollups (docs/analytics.md), never every event of the range. */
 export async function getAnalyticsSummary(ctx: Ctx, q: AnalyticsQuery): Promise<SummaryDto> {
   const now = ctx.clock.now();
   const r = resolveRange(q, now);
-  const repo = ctx.repos.analytics;
-  // events after the range too: a later return for help takes an AI resolution back
-  const [events, topics, calendar] = await Promise.all([
-    repo.events(ctx.tenantId, { kinds: EVENT_KINDS, from: r.fromMs, ...filters(q) }),
-    repo.openedWithTopic(ctx.tenantId, { from: r.fromMs, to: r.toMs, ...filters(q) }),
+  const slots = slotRange(r, q);
+  const days = { fromDay: Math.floor(r.fromMs / DAY_MS), toDay: Math.ceil(r.toMs / DAY_MS), ...filters(q) };
+  const [read, calendar] = await Promise.all([
+    ctx.repos.analytics.summaryReads(ctx.tenantId, { ...slots, since: now - ASSUMED_AFTER_MS }, hourSegments(r), {
+      kinds: DURATION_KINDS,
+      ...days,
+    }),
     businessCalendarOf(ctx),
   ]);
-  const categories = new Map(topics.flatMap((t) => (t.categoryName ? [[t.conversationId, t.categoryName]] : [])));
-  const s = summarize({ events, from: r.fromMs, to: r.toMs, now, tz: r.tz, categories, calendar });
+  const { rows, pending, hours, bins, categoryNames } = read;
+  const count = (k: string) => rows.filter((x) => x.metric === k).reduce((s, x) => s + Number(x.n), 0);
+  const { durations, businessHours } = await durationsOf(ctx, q, r, count, bins, calendar);
+  const s = summarizeRollups({ rows, pending, hours, categoryNames, durations, businessHours });
   return { range: { from: r.from, to: r.to, tz: r.tz }, ...s };
 }
 
-type Bucket = { start: string; events: EventPoint[] };
-
-const METRIC_KINDS: Record<TimeseriesQuery["metric"], string[]> = {
-  conversations: ["opened"],
-  ai_involved: ["ai_answered"],
-  handoffs: ["handed_off"],
-  ai_answers: ["ai_answered"],
-  agent_replies: ["agent_reply"],
-  resolutions: ["resolved"],
-  ratings: ["rated"],
-  csat: ["rated"],
-  first_response_p50: ["agent_first_reply"],
-  calls: ["call_started"],
-  call_minutes: ["call_ended"],
+/** The rollup metric each time series counts (first_response_p50 reads durations instead). */
+const SERIES: Record<Exclude<TimeseriesQuery["metric"], "first_response_p50">, string | { prefix: string }> = {
+  conversations: "opened",
+  ai_involved: "cohort:involved",
+  handoffs: "handed_off",
+  ai_answers: "ai_answered",
+  agent_replies: "agent_reply",
+  resolutions: "resolved",
+  ratings: "rated",
+  csat: { prefix: "csat" },
+  calls: "call_started",
+  call_minutes: "call_ended",
 };
 
-/** Metrics that are a count of one kind of event. */
-const COUNTED = new Set<TimeseriesQuery["metric"]>([
-  "conversations",
-  "handoffs",
-  "ai_answers",
-  "agent_replies",
-  "resolutions",
-  "ratings",
-  "calls",
-]);
-
-function valueOf(metric: TimeseriesQuery["metric"], events: EventPoint[]): number | null {
-  switch (metric) {
-    case "ai_involved":
-      return new Set(events.filter(isAttempt).map((e) => e.conversationId)).size;
-    case "csat": {
-      const latest = new Map(events.map((e) => [e.conversationId, Number(e.data?.score)]));
-      const s = [...latest.values()];
-      return s.length ? s.filter((x) => x >= SATISFIED_MIN).length / s.length : null;
-    }
-    case "first_response_p50":
-      return dist(events.map((e) => e.valueMs)).p50;
-    case "call_minutes":
-      return Math.round((events.reduce((n, e) => n + (e.valueMs ?? 0), 0) / 60_000) * 100) / 100;
-    default:
-      return events.length;
-  }
-}
-
-/** GET /api/analytics/timeseries: one value per local day or ISO week (Monday), zero-filled. */
+/** GET /api/analytics/timeseries: one value per local day or ISO week (Monday), zero-filled, from the rollups. */
 export async function getAnalyticsTimeseries(ctx: Ctx, q: TimeseriesQuery): Promise<TimeseriesDto> {
   const r = resolveRange(q, ctx.clock.now());
-  const f = { kinds: METRIC_KINDS[q.metric], from: r.fromMs, to: r.toMs, ...filters(q) };
   const key = (date: string) => (q.interval === "week" ? weekStart(date) : date);
-  const buckets = new Map<string, Bucket>();
-  for (let d = r.from; daysBetween(d, r.to) >= 0; d = addDays(d, 1))
-    if (!buckets.has(key(d))) buckets.set(key(d), { start: key(d), events: [] });
-  if (COUNTED.has(q.metric)) {
-    // plain counts are grouped in D1: only one row per bucket crosses to the Worker
-    const list = [...buckets.values()];
-    const starts = list.map((b, i) => (i === 0 ? r.fromMs : startOfLocalDay(b.start, r.tz)));
-    const counts = await ctx.repos.analytics.countByBucket(ctx.tenantId, f, starts);
-    const points = list.map((b, i) => ({ start: b.start, value: counts.get(i) ?? 0 }));
-    return { metric: q.metric, interval: q.interval, tz: r.tz, points };
-  }
-  const events = await ctx.repos.analytics.events(ctx.tenantId, f);
-  for (const e of events) buckets.get(key(localDate(e.at, r.tz)))?.events.push(e);
-  const points = [...buckets.values()].map((b) => ({ start: b.start, value: valueOf(q.metric, b.events) }));
+  const keys: string[] = [];
+  for (let d = r.from; daysBetween(d, r.to) >= 0; d = addDays(d, 1)) if (!keys.includes(key(d))) keys.push(key(d));
+  const slots = slotRange(r, q);
+  const starts = keys.map((k, i) => (i === 0 ? slots.fromSlot : Math.floor(startOfLocalDay(k, r.tz) / SLOT_MS)));
+  const metric = q.metric === "first_response_p50" ? "agent_first_reply" : SERIES[q.metric];
+  const rows = await ctx.repos.analytics.rollupByBucket(ctx.tenantId, metric, slots, starts);
+  const at = (i: number) => rows.filter((x) => Number(x.b) === i);
+  let values: (number | null)[];
+  if (q.metric === "csat")
+    values = keys.map((_, i) => {
+      const all = at(i).reduce((s, x) => s + Number(x.n), 0);
+      const happy = at(i)
+        .filter((x) => Number(x.metric.slice("csat:".length)) >= SATISFIED_MIN)
+        .reduce((s, x) => s + Number(x.n), 0);
+      return all ? happy / all : null;
+    });
+  else if (q.metric === "call_minutes")
+    values = keys.map((_, i) => Math.round((at(i).reduce((s, x) => s + Number(x.total), 0) / 60_000) * 100) / 100);
+  else if (q.metric === "first_response_p50") values = await firstResponseSeries(ctx, q, r, keys, rows);
+  else values = keys.map((_, i) => at(i).reduce((s, x) => s + Number(x.n), 0));
+  const points = keys.map((start, i) => ({ start, value: values[i]! }));
   return { metric: q.metric, interval: q.interval, tz: r.tz, points };
 }
+
+/** The median first response per bucket: exact from the events for a small range, else from the daily histograms. */
+async function firstResponseSeries(
+  ctx: Ctx,
+  q: TimeseriesQuery,
+  r: Range,
+  keys: string[],
+  counts: { n: number }[],
+): Promise<(number | null)[]> {
+  const key = (ms: number) => {
+    const date = localDate(ms, r.tz);
+    return q.interval === "week" ? weekStart(date) : date;
+  };
+  if (counts.reduce((s, x) => s + Number(x.n), 0) <= EXACT_DURATIONS_MAX) {
+    const events = await ctx.repos.analytics.events(ctx.tenantId, {
+      kinds: ["agent_first_reply"],
+      from: r.fromMs,
+      to: r.toMs,
+      ...filters(q),
+    });
+    return keys.map((k) => dist(events.filter((e) => key(e.at) === k).map((e) => e.valueMs)).p50);
+  }
+  const bins = await ctx.repos.analytics.histogram(ctx.tenantId, ["agent_first_reply"], {
+    fromDay: Math.floor(r.fromMs / DAY_MS),
+    toDay: Math.ceil(r.toMs / DAY_MS),
+    ...filters(q),
+  });
+  // a UTC day's histogram counts in the bucket holding its noon
+  return keys.map((k) => histogramDist(bins.filter((b) => key(Number(b.day) * DAY_MS + DAY_MS / 2) === k)).p50);
+}
+
+/** Questions grouped per list: the latest this many of a range (category counts stay exact). */
+export const QUESTIONS_GROUPED_MAX = 1_000;
 
 /** GET /api/analytics/questions: topics (categories, then grouped first questions) and knowledge gaps. */
 export async function getAnalyticsQuestions(ctx: Ctx, q: AnalyticsQuery): Promise<QuestionsDto> {
   const r = resolveRange(q, ctx.clock.now());
-  const len = r.toMs - r.fromMs;
   const repo = ctx.repos.analytics;
-  const [opened, misses] = await Promise.all([
-    repo.openedWithTopic(ctx.tenantId, { from: r.fromMs - len, to: r.toMs, ...filters(q) }),
-    repo.events(ctx.tenantId, { kinds: ["ai_answered", "handed_off"], from: r.fromMs, to: r.toMs, ...filters(q) }),
-  ]);
-  return { topics: topicsOf(opened, r.fromMs), gaps: gapsOf(misses) };
-}
-
-type Opened = Awaited<ReturnType<ReturnType<typeof analyticsRepo>["openedWithTopic"]>>[number];
-
-function topicsOf(opened: Opened[], fromMs: number): QuestionsDto["topics"] {
-  const cats = new Map<string, { label: string; count: number; previous: number; examples: string[] }>();
-  const rest: (Question & { current: boolean })[] = [];
-  for (const o of opened) {
-    const current = o.at >= fromMs;
-    if (o.categoryId && o.categoryName) {
-      const c = cats.get(o.categoryId) ?? { label: o.categoryName, count: 0, previous: 0, examples: [] };
-      if (current) c.count++;
-      else c.previous++;
-      if (current && o.text && c.examples.length < 3) c.examples.push(o.text);
-      cats.set(o.categoryId, c);
-    } else if (o.text)
-      rest.push({ text: o.text, conversationId: o.conversationId, reason: current ? "now" : "before", current });
-  }
+  const cur = slotRange(r, q);
+  const prev = { ...cur, fromSlot: 2 * cur.fromSlot - cur.toSlot, toSlot: cur.fromSlot };
+  const {
+    now,
+    before,
+    categoryNames: names,
+    nowQs,
+    beforeQs,
+    misses,
+  } = await repo.questionsReads(
+    ctx.tenantId,
+    cur,
+    prev,
+    { from: r.fromMs, to: r.toMs, ...filters(q) },
+    QUESTIONS_GROUPED_MAX,
+  );
+  const categories = new Map<string, { label: string; count: number; previous: number; examples: string[] }>();
+  const cat = (metric: string) => {
+    const id = metric.slice("category:".length);
+    const label = names.get(id);
+    if (!label) return null;
+    const c = categories.get(id) ?? { label, count: 0, previous: 0, examples: [] };
+    categories.set(id, c);
+    return c;
+  };
+  for (const x of now) if (cat(x.metric)) cat(x.metric)!.count += Number(x.n);
+  for (const x of before) if (cat(x.metric)) cat(x.metric)!.previous += Number(x.n);
+  const rest: Question[] = [];
+  for (const [list, reason] of [
+    [nowQs, "now"],
+    [beforeQs, "before"],
+  ] as const)
+    for (const o of list) {
+      const c = o.categoryId ? categories.get(o.categoryId) : undefined;
+      if (c && reason === "now" && c.examples.length < 3) c.examples.push(o.text);
+      else if (!c) rest.push({ text: o.text, conversationId: o.conversationId, reason });
+    }
   const clusters = groupQuestions(rest).map((g) => ({
     label: g.label,
     count: g.reasons.now ?? 0,
@@ -153,8 +220,15 @@ function topicsOf(opened: Opened[], fromMs: number): QuestionsDto["topics"] {
     source: "cluster" as const,
     categoryId: null,
   }));
-  const categories = [...cats.entries()].map(([id, c]) => ({ ...c, source: "category" as const, categoryId: id }));
-  return [...categories, ...clusters].filter((t) => t.count > 0).sort((a, b) => b.count - a.count);
+  const topics = [
+    ...[...categories.entries()].map(([id, c]) => ({ ...c, source: "category" as const, categoryId: id })),
+    ...clusters,
+  ]
+    .filter((t) => t.count > 0)
+    .sort((a, b) => b.count - a.count);
+  const sampled = [nowQs, beforeQs, misses].some((l) => l.length >= QUESTIONS_GROUPED_MAX);
+  // oldest first: an abstention and the hand-off it caused count once, as the abstention
+  return { topics, gaps: gapsOf([...misses].reverse()), sampled };
 }
 
 /** Questions the AI abstained on or that ended in a hand-off (a visitor asking for a person is no gap). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { EventPoint } from "../../storage/analytics-repo";
 import { aiOutcome, ASSUMED_AFTER_MS, dist, percentile, type AiOutcome } from "./metrics";
 import { groupQuestions } from "./questions";
-import { hourOfWeek, localDate, startOfLocalDay } from "./range";
+import { hourOfWeek, localDate, offsetSegments, startOfLocalDay } from "./range";
 
 /** Table tests of the metric rules (docs/analytics.md); expected values worked out by hand. */
 
@@ -97,6 +97,30 @@ describe("local days", () => {
     // Monday 2 November 2026 09:00 UTC
     expect(hourOfWeek(Date.UTC(2026, 10, 2, 9), "UTC")).toBe(9);
     expect(hourOfWeek(Date.UTC(2026, 10, 2, 9), "America/New_York")).toBe(4);
+  });
+
+  it("cuts a range where the offset changes, so slot arithmetic gives every quarter hour's local hour of week", () => {
+    const SLOT = 900_000;
+    // the rollups' SQL: ((slot + offset in slots) / 4 + 72) % 168, per segment
+    const how = (slot: number, off: number) => (Math.floor((slot + off) / 4) + 72) % 168;
+    for (const [tz, from, to, changes] of [
+      ["Europe/Berlin", "2026-10-20", "2026-10-31", 1],
+      ["America/New_York", "2026-03-01", "2026-03-14", 1],
+      ["Australia/Lord_Howe", "2026-03-30", "2026-04-10", 1], // a half-hour DST change
+      ["Asia/Kathmandu", "2026-11-01", "2026-11-03", 0], // UTC+5:45
+      ["UTC", "2026-11-01", "2026-11-30", 0],
+    ] as const) {
+      const a = startOfLocalDay(from, tz);
+      const b = startOfLocalDay(to, tz);
+      const segs = offsetSegments(a, b, tz);
+      expect(segs.length - 1).toBe(changes);
+      expect(segs[0]!.from).toBe(a);
+      expect(segs.at(-1)!.to).toBe(b);
+      for (let slot = a / SLOT; slot < b / SLOT; slot++) {
+        const seg = segs.find((x) => slot < Math.floor(x.to / SLOT))!;
+        expect([tz, slot, how(slot, Math.round(seg.offset / SLOT))]).toEqual([tz, slot, hourOfWeek(slot * SLOT, tz)]);
+      }
+    }
   });
 });
 

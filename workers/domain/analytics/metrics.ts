@@ -13,12 +13,16 @@ export const ASSUMED_AFTER_MS = 24 * 3_600_000;
 /** CSAT counts these scores (of 1–5) as satisfied. */
 export const SATISFIED_MIN = 4;
 
-type Dist = { p50: number | null; p90: number | null; count: number };
+export type Dist = { p50: number | null; p90: number | null; count: number };
+
+/** The 0-based index of the nearest-rank p-th percentile among `count` sorted values. */
+export const percentileRank = (count: number, p: number): number | null =>
+  count ? Math.max(0, Math.ceil(p * count) - 1) : null;
 
 /** Nearest-rank percentile: the smallest value with at least p of the values at or below it. */
 export function percentile(sorted: number[], p: number): number | null {
-  if (!sorted.length) return null;
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+  const rank = percentileRank(sorted.length, p);
+  return rank === null ? null : sorted[rank]!;
 }
 
 export function dist(values: (number | null)[]): Dist {
@@ -103,12 +107,17 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
   const handoffs = of("handed_off");
   const byReason: Record<string, number> = {};
   for (const h of handoffs) inc(byReason, str(h.data?.reason) ?? "unknown");
-  const handedOff = new Set(handoffs.map((e) => e.conversationId)).size;
+  // conversations handed off for the first time in the range
+  const firstHandoff = new Map<string, number>();
+  for (const e of all)
+    if (e.kind === "handed_off" && !firstHandoff.has(e.conversationId)) firstHandoff.set(e.conversationId, e.at);
+  const handedOff = [...firstHandoff.values()].filter((at) => at >= from && at < to).length;
 
-  // CSAT: the latest rating of each conversation rated in the range
-  const latest = new Map<string, number>();
-  for (const r of of("rated")) latest.set(r.conversationId, Number(r.data?.score));
-  const scores = [...latest.values()];
+  // CSAT: each conversation's latest rating, when it was given in the range
+  const latestRating = new Map<string, EventPoint>();
+  for (const e of all) if (e.kind === "rated") latestRating.set(e.conversationId, e);
+  const rated = [...latestRating.values()].filter((e) => e.at >= from && e.at < to);
+  const scores = rated.map((e) => Number(e.data?.score));
   const resolved = of("resolved");
 
   const ai = of("ai_answered").length;
@@ -132,7 +141,7 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
     .sort()
     .map((botId) => {
       const ids = opened.filter((e) => e.botId === botId).map((e) => e.conversationId);
-      const s = ids.flatMap((id) => (latest.has(id) ? [latest.get(id)!] : []));
+      const s = rated.filter((e) => e.botId === botId).map((e) => Number(e.data?.score));
       return {
         botId,
         conversations: ids.length,
@@ -191,7 +200,7 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
 }
 
 /** The response and resolution times again, counting only the time inside business hours. */
-function businessTwins(cal: BusinessCalendar, of: (kind: string) => EventPoint[]) {
+export function businessTwins(cal: BusinessCalendar, of: (kind: string) => EventPoint[]) {
   const d = (kind: string) => dist(of(kind).map((e) => businessValue(e, cal)));
   return {
     timezone: cal.hours.timezone,

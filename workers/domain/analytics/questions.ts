@@ -49,13 +49,20 @@ export type QuestionGroup = {
 export function groupQuestions(questions: Question[]): QuestionGroup[] {
   type G = { words: Set<string>; items: Question[]; freq: Map<string, number> };
   const groups: G[] = [];
+  // only groups sharing a word can score above 0: an index from word to groups (in creation order)
+  // finds them without comparing every group, and a text seen before is not tokenized again
+  const byWord = new Map<string, number[]>();
+  const wordsOf = new Map<string, Set<string>>();
   for (const q of questions) {
-    const words = new Set(contentWords(q.text));
+    let words = wordsOf.get(q.text);
+    if (!words) wordsOf.set(q.text, (words = new Set(contentWords(q.text))));
+    const candidates = new Set<number>();
+    for (const w of words) for (const i of byWord.get(w) ?? []) candidates.add(i);
     let best: G | undefined;
     let bestScore = 0;
-    for (const g of groups) {
-      const s = jaccard(words, g.words);
-      if (s > bestScore) [best, bestScore] = [g, s];
+    for (const i of [...candidates].sort((a, b) => a - b)) {
+      const s = jaccard(words, groups[i]!.words);
+      if (s > bestScore) [best, bestScore] = [groups[i], s];
     }
     const target =
       best && (bestScore >= JOIN_SIMILARITY || (words.size === 0 && best.words.size === 0))
@@ -69,6 +76,7 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
       target.freq.set(norm, (target.freq.get(norm) ?? 0) + 1);
       continue;
     }
+    for (const w of words) byWord.set(w, [...(byWord.get(w) ?? []), groups.length]);
     groups.push({ words, items: [q], freq: new Map([[q.text.trim(), 1]]) });
   }
   return groups

@@ -38,7 +38,7 @@ function partsOf(ms: number, tz: string) {
 }
 
 /** The zone's offset from UTC at `ms`, in ms (positive east of Greenwich). */
-function offsetAt(ms: number, tz: string): number {
+export function offsetAt(ms: number, tz: string): number {
   const p = partsOf(ms, tz);
   const asUtc = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
   return asUtc - (ms - (ms % 1000));
@@ -114,4 +114,30 @@ export function hourOfWeek(ms: number, tz: string): number {
 export function weekStart(date: string): string {
   const dow = (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
   return addDays(date, -dow);
+}
+
+/**
+ * [from, to) cut where the zone's offset changes, each piece with its offset (ms): at most one
+ * change a day, found by comparing local midnights, then to the minute. Lets a database group
+ * instants by local hour with plain arithmetic.
+ */
+export function offsetSegments(from: number, to: number, tz: string): { from: number; to: number; offset: number }[] {
+  const out: { from: number; to: number; offset: number }[] = [];
+  let start = from;
+  let offset = offsetAt(from, tz);
+  /** The latest instant known to have `offset`. */
+  let known = from;
+  for (let t = from + DAY_MS; ; t += DAY_MS) {
+    const end = Math.min(t, to);
+    const next = offsetAt(end - 1, tz);
+    if (next !== offset) {
+      const at = transitionBetween(known, end - 1, tz);
+      out.push({ from: start, to: at, offset });
+      [start, offset] = [at, next];
+    }
+    known = end - 1;
+    if (end >= to) break;
+  }
+  out.push({ from: start, to, offset });
+  return out;
 }

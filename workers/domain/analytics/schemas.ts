@@ -170,6 +170,10 @@ export const QuestionsDto = z
         action: z.object({ type: z.literal("add_qa_source"), question: z.string() }),
       }),
     ),
+    sampled: z.boolean().openapi({
+      description:
+        "True when the range held more questions than the report groups (the latest 2,000 first questions of each period and the latest 2,000 misses): cluster and gap counts are then counts within that sample; category counts are always exact",
+    }),
   })
   .openapi("AnalyticsQuestions");
 export type QuestionsDto = z.infer<typeof QuestionsDto>;

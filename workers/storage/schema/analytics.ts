@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * Conversation events (issue 16): appended by the ConversationRoom through its batched D1 copy,
@@ -53,3 +53,79 @@ export const businessHours = sqliteTable("business_hours", {
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
 export type BusinessHoursRow = typeof businessHours.$inferSelect;
+
+/**
+ * Analytics rollups (issue 16, migration 0031): kept by triggers on conversation_events, so every
+ * inserted event is counted once and no code path can forget it. Written only by those triggers.
+ * `slot` is the UTC quarter hour (at / 900000): a local day or hour in any time zone is a whole
+ * number of slots. Metric names: docs/analytics.md.
+ */
+export const analyticsRollup = sqliteTable(
+  "analytics_rollup",
+  {
+    tenantId: text("tenant_id").notNull(),
+    slot: integer("slot").notNull(),
+    metric: text("metric").notNull(),
+    botId: text("bot_id").notNull(),
+    channel: text("channel").notNull(),
+    n: integer("n").notNull().default(0),
+    total: real("total").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.slot, t.metric, t.botId, t.channel] }),
+    index("analytics_rollup_metric_idx").on(t.tenantId, t.metric, t.slot),
+  ],
+);
+
+/** The same counters per UTC day (slot / 96), kept by triggers on analytics_rollup. */
+export const analyticsRollupDay = sqliteTable(
+  "analytics_rollup_day",
+  {
+    tenantId: text("tenant_id").notNull(),
+    day: integer("day").notNull(),
+    metric: text("metric").notNull(),
+    botId: text("bot_id").notNull(),
+    channel: text("channel").notNull(),
+    n: integer("n").notNull().default(0),
+    total: real("total").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.metric, t.botId, t.channel] })],
+);
+
+/** Duration histograms per UTC day: `bin` from the value (domain/analytics/histogram.ts decodes it). */
+export const analyticsHistogram = sqliteTable(
+  "analytics_histogram",
+  {
+    tenantId: text("tenant_id").notNull(),
+    day: integer("day").notNull(),
+    metric: text("metric").notNull(),
+    bin: integer("bin").notNull(),
+    botId: text("bot_id").notNull(),
+    channel: text("channel").notNull(),
+    n: integer("n").notNull().default(0),
+    total: real("total").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.metric, t.bin, t.botId, t.channel] })],
+);
+
+/** One row per opened conversation: what the cohort counters need (AI state, category, opened slot). */
+export const analyticsConversations = sqliteTable(
+  "analytics_conversations",
+  {
+    tenantId: text("tenant_id").notNull(),
+    conversationId: text("conversation_id").notNull(),
+    botId: text("bot_id").notNull(),
+    channel: text("channel").notNull(),
+    openedSlot: integer("opened_slot").notNull(),
+    attempted: integer("attempted").notNull().default(0),
+    /** none | answered | confirmed | undone */
+    aiState: text("ai_state").notNull().default("none"),
+    lastAnswerAt: integer("last_answer_at"),
+    categoryId: text("category_id"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.conversationId] }),
+    index("analytics_conversations_pending_idx").on(t.tenantId, t.aiState, t.lastAnswerAt),
+    index("analytics_conversations_opened_idx").on(t.tenantId, t.openedSlot),
+  ],
+);
