@@ -73,7 +73,8 @@ INSERT INTO categories (id, tenant_id, name, created_at, updated_at)
 INSERT INTO conversation_triage (tenant_id, conversation_id, bot_id, category_id, first_visitor_text, frustration_last,
     frustration_trend, frustration_max, negative_streak, low_confidence_streak, visitor_messages, updated_at)
   SELECT '${tenantId}', id, '${botId}', CASE WHEN i % 2 = 0 THEN 'cat_bench_' || (i % 3) END,
-    'How do I export my notes number ' || (i % 50) || '?', 0, 0, 0, 0, 0, 5, start FROM c;
+    CASE i % 4 WHEN 0 THEN 'How do I export my notes number ' WHEN 1 THEN 'Where is my order ' WHEN 2 THEN 'Can I get a refund for invoice '
+      ELSE 'Why does sync fail on device ' END || (i % 5000) || '?', 0, 0, 0, 0, 0, 5, start FROM c;
 INSERT INTO conversation_events (id, tenant_id, conversation_id, bot_id, channel, kind, actor, actor_id, at, value_ms, data)
   SELECT id || ':opened', '${tenantId}', id, '${botId}', CASE WHEN i % 10 = 0 THEN 'voice' ELSE 'chat' END, 'opened', 'visitor', NULL, start, 0, NULL FROM c;
 INSERT INTO conversation_events (id, tenant_id, conversation_id, bot_id, channel, kind, actor, actor_id, at, value_ms, data)
@@ -83,7 +84,7 @@ INSERT INTO conversation_events (id, tenant_id, conversation_id, bot_id, channel
   FROM c, (SELECT 0 k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) s;
 INSERT INTO conversation_events (id, tenant_id, conversation_id, bot_id, channel, kind, actor, actor_id, at, value_ms, data)
   SELECT id || ':' || k.kind, '${tenantId}', id, '${botId}', 'chat', k.kind, 'agent', '${userId}', start + k.off, k.val,
-    CASE k.kind WHEN 'handed_off' THEN json_object('reason', 'low_confidence', 'question', 'How do I export my notes number ' || (i % 50) || '?')
+    CASE k.kind WHEN 'handed_off' THEN json_object('reason', 'low_confidence', 'question', 'How do I export my notes number ' || (i % 5000) || '?')
       WHEN 'resolved' THEN json_object('by', 'agent', 'reason', 'closed') ELSE NULL END
   FROM c, (SELECT 'handed_off' kind, 160000 off, NULL val UNION ALL SELECT 'agent_joined', 220000, 60000
     UNION ALL SELECT 'agent_first_reply', 340000, 180000 UNION ALL SELECT 'agent_reply', 340000, 180000

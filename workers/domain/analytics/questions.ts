@@ -1,8 +1,9 @@
 /**
  * Groups visitor questions without a model: a question becomes its set of content words (lower
  * case, stop words dropped, a crude suffix strip), and joins the first group whose words it shares
- * enough of (Jaccard ≥ JOIN_SIMILARITY), else starts a new one. Deterministic and linear in
- * questions × groups, which is bounded by MAX_GROUPS.
+ * enough of (Jaccard ≥ JOIN_SIMILARITY), else starts a new one; a text seen before joins the group
+ * its first occurrence joined. Deterministic; each distinct text is compared only with the groups
+ * sharing one of its words (at most MAX_GROUPS).
  */
 
 export const JOIN_SIMILARITY = 0.34;
@@ -52,10 +53,20 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
   // only groups sharing a word can score above 0: an index from word to groups (in creation order)
   // finds them without comparing every group, and a text seen before is not tokenized again
   const byWord = new Map<string, number[]>();
-  const wordsOf = new Map<string, Set<string>>();
+  // the same text always joins the group its first occurrence chose (no second tokenizing or search)
+  const groupOf = new Map<string, G>();
+  const add = (g: G, q: Question) => {
+    g.items.push(q);
+    const norm = q.text.trim();
+    g.freq.set(norm, (g.freq.get(norm) ?? 0) + 1);
+  };
   for (const q of questions) {
-    let words = wordsOf.get(q.text);
-    if (!words) wordsOf.set(q.text, (words = new Set(contentWords(q.text))));
+    const known = groupOf.get(q.text);
+    if (known) {
+      add(known, q);
+      continue;
+    }
+    const words = new Set(contentWords(q.text));
     const candidates = new Set<number>();
     for (const w of words) for (const i of byWord.get(w) ?? []) candidates.add(i);
     let best: G | undefined;
@@ -71,13 +82,14 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
           ? undefined
           : best;
     if (target) {
-      target.items.push(q);
-      const norm = q.text.trim();
-      target.freq.set(norm, (target.freq.get(norm) ?? 0) + 1);
+      add(target, q);
+      groupOf.set(q.text, target);
       continue;
     }
     for (const w of words) byWord.set(w, [...(byWord.get(w) ?? []), groups.length]);
-    groups.push({ words, items: [q], freq: new Map([[q.text.trim(), 1]]) });
+    const g: G = { words, items: [q], freq: new Map([[q.text.trim(), 1]]) };
+    groups.push(g);
+    groupOf.set(q.text, g);
   }
   return groups
     .map((g) => {
