@@ -288,7 +288,7 @@ function Gaps({ q, error }: { q: AnalyticsQuestions | null; error: string | null
       <p class="muted">Questions the AI could not answer or that ended with a person, grouped.</p>
       {q?.sampled && (
         <p class="muted">
-          A busy range: the latest 2,000 questions of each list are grouped, so these counts are within that sample.
+          A busy range: the latest 1,000 questions of each list are grouped, so these counts are within that sample.
         </p>
       )}
       <ErrorNote error={error} />

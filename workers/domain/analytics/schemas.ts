@@ -172,7 +172,7 @@ export const QuestionsDto = z
     ),
     sampled: z.boolean().openapi({
       description:
-        "True when the range held more questions than the report groups (the latest 2,000 first questions of each period and the latest 2,000 misses): cluster and gap counts are then counts within that sample; category counts are always exact",
+        "True when the range held more questions than the report groups (the latest 1,000 first questions of each period and the latest 1,000 misses): cluster and gap counts are then counts within that sample; category counts are always exact",
     }),
   })
   .openapi("AnalyticsQuestions");
