@@ -53,6 +53,8 @@ export function decodeForm(form) {
 }
 
 const LIVE_STATUSES = new Set(["active", "trialing", "past_due", "unpaid"]);
+/** A form body as text (workerd warns when `.text()` reads a form-encoded body). */
+const bodyText = async (req) => new TextDecoder().decode(await req.arrayBuffer());
 /** The first group of `re` in `path`, or null. */
 const param = (re, path) => re.exec(path)?.[1] ?? null;
 /** A subscription's one item (Echo sells one price per subscription). */
@@ -613,7 +615,7 @@ export function createStripeFake(opts) {
   async function api(req, url) {
     const denied = authorized(req);
     if (denied) return denied;
-    const raw = req.method === "POST" ? await req.text() : "";
+    const raw = req.method === "POST" ? await bodyText(req) : "";
     const form = new URLSearchParams(raw);
     state.requests.push({
       method: req.method,
@@ -659,7 +661,7 @@ export function createStripeFake(opts) {
 
   /** The hosted pages a browser visits: Checkout (`/c/pay/:id`) and the Portal (`/p/session/:id`). */
   async function hosted(req, url) {
-    const form = req.method === "POST" ? new URLSearchParams(await req.text()) : new URLSearchParams();
+    const form = new URLSearchParams(req.method === "POST" ? await bodyText(req) : "");
     const cs = param(/^\/c\/pay\/(cs_test_\w+)$/, url.pathname);
     if (cs) {
       const session = state.checkoutSessions.get(cs);
