@@ -228,6 +228,12 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     expect(page.url()).toBe(`${server.origin}/app/billing?checkout=done`);
     // the limit is lifted: the next answer is given
     expect((await complete(102)).status).toBe(200);
+    // one subscription at a time: plan changes go through the Portal, a second Checkout is refused
+    await main.getByText("Change or cancel the plan in Manage billing.").waitFor();
+    expect(await page.getByRole("button", { name: /^Upgrade to/ }).count()).toBe(0);
+    const sessions = stripe.fake.state.checkoutSessions.size;
+    await call("POST", "/api/billing/checkout", { plan: "enterprise" }, 409);
+    expect(stripe.fake.state.checkoutSessions.size).toBe(sessions);
     await page.reload();
     await (await billingScreen()).getByText("Pro plan").waitFor();
     await screenshot(page, "billing-flow-3-pro");
@@ -263,6 +269,7 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     expect(b).toMatchObject({ plan: "pro", status: "active", cancelAtPeriodEnd: true });
     const ends = new Date(b.periodEnd!).toLocaleDateString("en", { year: "numeric", month: "short", day: "numeric" });
     await main.getByText(`Pro (active) · ends ${ends}`).waitFor();
+    expect(await page.getByRole("button", { name: /^Upgrade to/ }).count(), "it still bills until then").toBe(0);
     await screenshot(page, "billing-flow-5-cancelled");
   });
 
@@ -273,7 +280,8 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     expect(advanced.events.map((e) => e.type)).toEqual(["customer.subscription.deleted"]);
     expect(stripe.fake.state.deliveries.at(-1)).toMatchObject({ type: "customer.subscription.deleted", status: 200 });
     expect(stripe.fake.state.subscriptions.get(advanced.ended[0]!)?.status).toBe("canceled");
-    expect(await billing()).toMatchObject({
+    const b = await billing();
+    expect(b).toMatchObject({
       plan: "free",
       status: "canceled",
       overQuota: true,

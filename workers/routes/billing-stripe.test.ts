@@ -391,6 +391,27 @@ describe("Checkout and the Customer Portal", () => {
     await expectJson(callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan: "free" } }), 400);
   });
 
+  it("refuses a second subscription while one still bills (409, no Stripe call); after it ended, Checkout opens", async () => {
+    const { t, id, customer } = await proTenant();
+    const checkout = (plan: string) =>
+      callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan } });
+    const before = requests.length;
+    // a Checkout would start another subscription beside Pro, and both would bill
+    expect(await expectJson(checkout("enterprise"), 409)).toMatchObject({ code: "CONFLICT", plan: "pro" });
+    // cancelled to the period end: it still bills until then
+    setSub(id, { cancel: true });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    await expectJson(checkout("pro"), 409);
+    setSub(id, { cancel: false, status: "past_due" });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    await expectJson(checkout("enterprise"), 409);
+    expect(requests.slice(before).filter((r) => r.path === "/v1/checkout/sessions")).toEqual([]);
+    setSub(id, { status: "canceled", periodEnd: Date.now() - DAY });
+    await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer })), 200);
+    const r = await expectJson(checkout("pro"), 200);
+    expect(requests.at(-1)!.form.get("customer"), r.url).toBe(customer);
+  });
+
   it("opens the Portal for the tenant's own customer; none yet is a 409; a viewer may not (403)", async () => {
     const fresh = await makeTenant();
     await expectJson(callS("/api/billing/portal", { method: "POST", token: fresh.token }), 409);

@@ -96,6 +96,12 @@ function UsageMeter({ label, m }: { label: string; m: Meter }) {
   );
 }
 
+/**
+ * Statuses in which the Stripe subscription still bills: its plan changes in the Portal, and a
+ * Checkout would start a second subscription (the server refuses it, domain/billing/checkout.ts).
+ */
+const BILLED = ["active", "trialing", "past_due", "unpaid"];
+
 /** Dollars typed by a person → micro-dollars (empty: no cap). */
 const toMicros = (s: string) => (s.trim() === "" ? null : Math.round(Number(s) * 1e6));
 
@@ -118,6 +124,7 @@ export function Billing() {
       </main>
     );
   const admin = canManageBilling.value;
+  const subscribed = d.mode === "stripe" && BILLED.includes(d.status);
   return (
     <main class="page" id="main">
       <header class="page-head">
@@ -157,7 +164,7 @@ export function Billing() {
             <li key={p.id}>
               {p.name}: {cents(p.priceCents)}/month, {p.aiAnswers === null ? "unlimited" : p.aiAnswers} AI answers
               {d.planLocks && <span class="muted small"> · {includes(p)}</span>}{" "}
-              {p.id !== d.plan && p.purchasable && admin && (
+              {p.id !== d.plan && p.purchasable && admin && !subscribed && (
                 <button
                   type="button"
                   class="btn small"
@@ -171,9 +178,12 @@ export function Billing() {
           ))}
         </ul>
         {d.mode === "stripe" && admin && (
-          <button type="button" class="btn" disabled={go.busy} onClick={() => void go.run("/api/billing/portal")}>
-            Manage billing
-          </button>
+          <>
+            {subscribed && <p class="muted">Change or cancel the plan in Manage billing.</p>}
+            <button type="button" class="btn" disabled={go.busy} onClick={() => void go.run("/api/billing/portal")}>
+              Manage billing
+            </button>
+          </>
         )}
       </section>
       <section class="card" aria-labelledby="h-credits">
