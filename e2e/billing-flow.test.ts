@@ -291,6 +291,8 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     await page.reload();
     const main = await billingScreen();
     await main.getByText("Free plan").waitFor();
+    const ended = new Date(b.periodEnd!).toLocaleDateString("en", { year: "numeric", month: "short", day: "numeric" });
+    await main.getByText(`Free (canceled) · subscription ended ${ended}`).waitFor();
     await main.getByText("This period's AI answers are used up").waitFor();
     await page.getByRole("button", { name: "Upgrade to Pro" }).waitFor();
     await screenshot(page, "billing-flow-6-free-again");

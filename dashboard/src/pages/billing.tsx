@@ -102,6 +102,12 @@ function UsageMeter({ label, m }: { label: string; m: Meter }) {
  */
 const BILLED = ["active", "trialing", "past_due", "unpaid"];
 
+/** How the plan line names the period end: a subscription that renews, ends, or has ended (now on the default plan). */
+function periodEndWord(d: Billing) {
+  if (d.status === "canceled" && d.periodEnd && Date.parse(d.periodEnd) <= Date.now()) return "subscription ended";
+  return d.cancelAtPeriodEnd || d.status === "canceled" ? "ends" : "renews";
+}
+
 /** Dollars typed by a person → micro-dollars (empty: no cap). */
 const toMicros = (s: string) => (s.trim() === "" ? null : Math.round(Number(s) * 1e6));
 
@@ -156,8 +162,7 @@ export function Billing() {
       <section class="card" aria-labelledby="h-plan">
         <h2 id="h-plan">Plan</h2>
         <p>
-          <strong>{d.planName}</strong> ({d.status})
-          {d.periodEnd && ` · ${d.cancelAtPeriodEnd ? "ends" : "renews"} ${day(d.periodEnd)}`}
+          <strong>{d.planName}</strong> ({d.status}){d.periodEnd && ` · ${periodEndWord(d)} ${day(d.periodEnd)}`}
         </p>
         <ul class="plain">
           {d.plans.map((p) => (
