@@ -412,6 +412,32 @@ describe("Checkout and the Customer Portal", () => {
     expect(requests.at(-1)!.form.get("customer"), r.url).toBe(customer);
   });
 
+  it("answers 503 (retryable) when Stripe fails or cannot be reached, never a 500", async () => {
+    const { t } = await proTenant();
+    const failing = [
+      async () =>
+        Response.json({ error: { type: "api_error", message: "An unknown error occurred" } }, { status: 500 }),
+      async () => {
+        throw new TypeError("connection refused");
+      },
+    ];
+    for (const transport of failing) {
+      const down = setEgressTransport(transport);
+      try {
+        for (const path of ["/api/billing/portal", "/api/billing/invoices"]) {
+          const r = await expectJson(
+            callS(path, { method: path.endsWith("portal") ? "POST" : "GET", token: t.token }),
+            503,
+          );
+          expect(r).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true });
+          expect(r.detail).not.toContain("An unknown error occurred");
+        }
+      } finally {
+        down();
+      }
+    }
+  });
+
   it("opens the Portal for the tenant's own customer; none yet is a 409; a viewer may not (403)", async () => {
     const fresh = await makeTenant();
     await expectJson(callS("/api/billing/portal", { method: "POST", token: fresh.token }), 409);
@@ -562,6 +588,23 @@ describe("credit packs", () => {
     });
     await expectJson(sendEvent(forged, { tamper: true }), 400);
     expect((await billing(t)).credits.granted).toBe(1000);
+  });
+
+  it("a second pack right after the first was paid opens a new Checkout (the idempotency key follows the request)", async () => {
+    const t = await makeTenant();
+    const minute = () => Math.floor(Date.now() / 60_000);
+    const m = minute();
+    const first = await buyPack(t, "answers_1000");
+    const again = await buyPack(t, "answers_1000");
+    // a double click inside the minute (Echo's key window) gets the same session, not two
+    if (minute() === m) expect(again.id).toBe(first.id);
+    // paid: the account now has a Stripe customer, so the next request for the same pack differs
+    await stripe.pay(first.id, { deliver: false });
+    const paid = event("checkout.session.completed", { id: first.id, object: "checkout.session", mode: "payment" });
+    expect(await expectJson(sendEvent(paid), 200)).toMatchObject({ credits: 1000 });
+    const next = await buyPack(t, "answers_1000");
+    expect(next.form.get("customer")).toBe(stripe.state.checkoutSessions.get(first.id)!.customer);
+    expect(next.id).not.toBe(first.id);
   });
 
   it("credits pay for answers past the quota instead of degrading, one credit an answer, settled once", async () => {
