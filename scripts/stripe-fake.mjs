@@ -3,12 +3,21 @@
 // clicks through, signed webhooks, and a few `/_test/` controls. One `fetch(Request) → Response`
 // handler and no Node built-ins, so the same fake answers inside workerd (the billing tests'
 // egress transport) and behind node:http (scripts/stripe-local.mjs, the browser test, a person
-// running `npm start` against it). Shapes follow Stripe's API reference and the `stripe` SDK's
-// types (generated from Stripe's OpenAPI description): each object carries the fields Echo or the
-// SDK read and the common scalar ones, under Stripe's names and types; nested settings Echo never
-// reads (tax, payment method options, branding…) are left out.
+// running `npm start` against it). The objects' shapes: stripe-fake-objects.mjs; the pages:
+// stripe-fake-pages.mjs.
 import Stripe from "stripe";
+import {
+  addMonth,
+  customerObject,
+  decodeForm,
+  invoiceObject,
+  priceObject,
+  stripeId,
+  subscriptionObject,
+} from "./stripe-fake-objects.mjs";
 import { checkoutPage, closedPage, invoicePage, portalPage } from "./stripe-fake-pages.mjs";
+
+export { decodeForm, stripeId } from "./stripe-fake-objects.mjs";
 
 /** @typedef {import("./stripe-fake.d.mts").FakeSubscription} FakeSubscription */
 /** @typedef {import("./stripe-fake.d.mts").FakeCheckoutSession} FakeCheckoutSession */
@@ -27,31 +36,6 @@ export const ECHO_PRICES = {
   price_echo_credits_5000: { product: "5,000 AI answers", unit_amount: 6000, interval: null },
 };
 
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const randomChars = (n) => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => ALPHABET[b % 62]).join("");
-/** A Stripe-looking id: `cus_…`, `sub_…`, `cs_test_…` (random, 24 characters after the prefix). */
-export const stripeId = (prefix) => `${prefix}_${randomChars(24)}`;
-
-/**
- * Stripe's form encoding (`a[b][0][c]=v`) back into objects and arrays; values stay strings, as
- * Stripe receives them.
- * @param {URLSearchParams} form
- * @returns {Record<string, any>}
- */
-export function decodeForm(form) {
-  /** @type {Record<string, any>} */
-  const out = {};
-  for (const [key, value] of form) {
-    const path = key.replace(/\]/g, "").split("[");
-    let node = out;
-    path.forEach((part, i) => {
-      if (i === path.length - 1) node[part] = value;
-      else node = node[part] ??= /^\d+$/.test(path[i + 1] ?? "") ? [] : {};
-    });
-  }
-  return out;
-}
-
 const LIVE_STATUSES = new Set(["active", "trialing", "past_due", "unpaid"]);
 /** A form body as text (workerd warns when `.text()` reads a form-encoded body). */
 const bodyText = async (req) => new TextDecoder().decode(await req.arrayBuffer());
@@ -59,17 +43,6 @@ const bodyText = async (req) => new TextDecoder().decode(await req.arrayBuffer()
 const param = (re, path) => re.exec(path)?.[1] ?? null;
 /** A subscription's one item (Echo sells one price per subscription). */
 const itemOf = (sub) => /** @type {FakeSubscription["items"]["data"][number]} */ (sub.items.data[0]);
-
-/** One calendar month after `seconds` (Stripe's monthly interval; the day clamps to the month's end). */
-function addMonth(seconds) {
-  const d = new Date(seconds * 1000);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, last));
-  return Math.floor(d.getTime() / 1000);
-}
 
 /**
  * @param {import("./stripe-fake.d.mts").StripeFakeOptions} opts
@@ -99,191 +72,41 @@ export function createStripeFake(opts) {
   const sessionInput = new Map();
   let invoiceNumber = 0;
 
-  const priceObject = (id) => {
-    const p = prices[id];
-    if (!p) return null;
-    return {
-      id,
-      object: "price",
-      active: true,
-      billing_scheme: "per_unit",
-      created: 1_767_225_600,
-      currency: "usd",
-      livemode: false,
-      lookup_key: null,
-      metadata: {},
-      nickname: null,
-      product: `prod_${id.replace(/^price_/, "")}`,
-      recurring: p.interval
-        ? { interval: p.interval, interval_count: 1, meter: null, trial_period_days: null, usage_type: "licensed" }
-        : null,
-      tax_behavior: "unspecified",
-      type: p.interval ? "recurring" : "one_time",
-      unit_amount: p.unit_amount,
-      unit_amount_decimal: String(p.unit_amount),
-    };
-  };
+  const priceOf = (id) => priceObject(id, prices[id]);
 
   function customerFor(id, email) {
     const existing = id ? state.customers.get(id) : undefined;
     if (existing) return existing;
-    const customer = {
-      id: id ?? stripeId("cus"),
-      object: "customer",
-      balance: 0,
-      created: now(),
-      currency: null,
-      default_source: null,
-      delinquent: false,
-      description: null,
-      email: email ?? null,
-      invoice_prefix: randomChars(8).toUpperCase(),
-      livemode: false,
-      metadata: {},
-      name: null,
-      phone: null,
-      preferred_locales: [],
-      tax_exempt: "none",
-      test_clock: null,
-    };
+    const customer = customerObject({ id: id ?? stripeId("cus"), email: email ?? null, created: now() });
     state.customers.set(customer.id, customer);
     return customer;
   }
 
-  /**
-   * A subscription as `GET /v1/subscriptions/:id` returns it; the period sits on the item
-   * (`current_period_*` moved there in 2025-03-31.basil).
-   */
   /** @returns {FakeSubscription} */
   function newSubscription(input) {
-    const id = input.id ?? stripeId("sub");
-    const start = input.start ?? now();
-    const price = priceObject(input.price) ?? { id: input.price, object: "price" };
-    return {
-      id,
-      object: "subscription",
-      application: null,
-      billing_cycle_anchor: start,
-      cancel_at: input.cancelAtPeriodEnd ? input.periodEnd : null,
-      cancel_at_period_end: input.cancelAtPeriodEnd ?? false,
-      canceled_at: null,
-      cancellation_details: { comment: null, feedback: null, reason: null },
-      collection_method: "charge_automatically",
-      created: start,
-      currency: "usd",
-      customer: input.customer,
-      days_until_due: null,
-      default_payment_method: null,
-      description: null,
-      discounts: [],
-      ended_at: null,
-      items: {
-        object: "list",
-        data: [
-          {
-            id: stripeId("si"),
-            object: "subscription_item",
-            created: start,
-            current_period_end: input.periodEnd ?? addMonth(start),
-            current_period_start: start,
-            discounts: [],
-            metadata: {},
-            price,
-            quantity: 1,
-            subscription: id,
-            tax_rates: [],
-          },
-        ],
-        has_more: false,
-        url: `/v1/subscription_items?subscription=${id}`,
-      },
-      latest_invoice: null,
-      livemode: false,
-      metadata: input.metadata ?? {},
-      pause_collection: null,
-      schedule: null,
-      start_date: start,
-      status: input.status ?? "active",
-      test_clock: null,
-      trial_end: null,
-      trial_start: null,
-    };
+    const price = priceOf(input.price) ?? { id: input.price, object: "price" };
+    return subscriptionObject({ ...input, id: input.id ?? stripeId("sub"), start: input.start ?? now(), price });
   }
 
-  /** A paid invoice for a price: a subscription's (create or cycle) or a one-off Checkout payment's. */
   /**
+   * A paid invoice for a price: a subscription's (create or cycle) or a one-off Checkout payment's
+   * (`manual`: "unrelated to a subscription" in the reference's list of billing reasons).
    * @param {{customer: any, price: string, subscription: FakeSubscription | null, billingReason: string, periodStart?: number, periodEnd?: number}} input
    * @returns {FakeInvoice}
    */
-  function paidInvoice({ customer, price, subscription, billingReason, periodStart, periodEnd }) {
-    const amount = prices[price]?.unit_amount ?? 0;
-    const id = stripeId("in");
-    const created = now();
-    const number = `${customer.invoice_prefix}-${String(++invoiceNumber).padStart(4, "0")}`;
-    /** @type {FakeInvoice} */
-    const invoice = {
-      id,
-      object: "invoice",
-      amount_due: amount,
-      amount_paid: amount,
-      amount_remaining: 0,
-      attempt_count: 1,
-      attempted: true,
-      billing_reason: billingReason,
-      collection_method: "charge_automatically",
-      created,
-      currency: "usd",
-      customer: customer.id,
-      customer_email: customer.email,
-      customer_name: customer.name,
-      description: null,
-      hosted_invoice_url: `${base}/i/${id}`,
-      invoice_pdf: null,
-      lines: {
-        object: "list",
-        data: [
-          {
-            id: stripeId("il"),
-            object: "line_item",
-            amount,
-            currency: "usd",
-            description: `1 × ${prices[price]?.product ?? price}`,
-            period: { start: periodStart ?? created, end: periodEnd ?? created },
-            pricing: {
-              price_details: { price, product: `prod_${price.replace(/^price_/, "")}` },
-              type: "price_details",
-            },
-            quantity: 1,
-          },
-        ],
-        has_more: false,
-        url: `/v1/invoices/${id}/lines`,
-      },
-      livemode: false,
-      metadata: {},
-      number,
-      parent: subscription
-        ? {
-            quote_details: null,
-            subscription_details: { metadata: subscription.metadata, subscription: subscription.id },
-            type: "subscription_details",
-          }
-        : null,
-      period_end: periodEnd ?? created,
-      period_start: periodStart ?? created,
-      status: "paid",
-      status_transitions: { finalized_at: created, marked_uncollectible_at: null, paid_at: created, voided_at: null },
-      subtotal: amount,
-      total: amount,
-    };
-    state.invoices.set(id, invoice);
+  function paidInvoice(input) {
+    const number = `${input.customer.invoice_prefix}-${String(++invoiceNumber).padStart(4, "0")}`;
+    const invoice = invoiceObject({ ...input, base, number, created: now(), spec: prices[input.price] });
+    state.invoices.set(invoice.id, invoice);
     return invoice;
   }
 
   // ---- events and webhooks -------------------------------------------------------------------
 
-  /** Records an event (a snapshot of `object`) and delivers it signed, when a receiver is set. */
-  /** @returns {Promise<FakeEvent>} */
+  /**
+   * Records an event (a snapshot of `object`) and delivers it signed, when a receiver is set.
+   * @returns {Promise<FakeEvent>}
+   */
   async function emit(type, object, previous) {
     /** @type {FakeEvent} */
     const event = {
@@ -346,8 +169,10 @@ export function createStripeFake(opts) {
 
   // ---- what the hosted pages and the clock do ------------------------------------------------
 
-  /** Pressing Pay: the session completes; in subscription mode a customer and an active subscription appear. */
-  /** @param {string} sessionId @param {{email?: string, deliver?: boolean}} [o] */
+  /**
+   * Pressing Pay: the session completes; in subscription mode a customer and an active subscription appear.
+   * @param {string} sessionId @param {{email?: string, deliver?: boolean}} [o]
+   */
   async function pay(sessionId, { email, deliver: send = true } = {}) {
     const session = state.checkoutSessions.get(sessionId);
     if (!session) throw new Error(`no Checkout Session ${sessionId}`);
@@ -509,7 +334,7 @@ export function createStripeFake(opts) {
         param: "success_url",
       });
     const priceId = p.line_items?.[0]?.price;
-    const price = priceObject(priceId);
+    const price = priceOf(priceId);
     if (!price) return missing("price", priceId, "line_items[0][price]");
     if ((p.mode === "subscription") !== (price.type === "recurring"))
       return error(400, "invalid_request_error", `The price ${priceId} cannot be used in ${p.mode} mode.`, {
