@@ -84,6 +84,52 @@ describe("quota notices at 80 % and 100 %", () => {
     expect(await quotaMails(other)).toEqual([]);
   });
 
+  it("warns again for a new limit in the same month: Free's 80 % and 100 % sent, then Pro's at 4,000 and 5,000", async () => {
+    const t = await makeTenant("Upgraded");
+    const ctx = ctxOf(t);
+    for (const [before, id, notice] of [
+      [79, "msg_80", 80],
+      [99, "msg_100", 100],
+    ] as const) {
+      await useAnswers(t.tenantId, t.botId, before);
+      await recordUsage(ctx, usage(t, id));
+      expect((await afterUsage(ctx)).notices).toEqual([notice]);
+    }
+    // upgraded to Pro in the same month (a row with status none grants a plan without Stripe)
+    await env.DB.prepare(
+      `INSERT INTO billing_accounts (tenant_id, plan, status, updated_at) VALUES (?, 'pro', 'none', ?)`,
+    )
+      .bind(t.tenantId, Date.now())
+      .run();
+    await recordUsage(ctx, usage(t, "msg_101"));
+    expect((await afterUsage(ctx)).notices, "101 of 5,000 crosses nothing").toEqual([]);
+    await useAnswers(t.tenantId, t.botId, 3999);
+    await recordUsage(ctx, usage(t, "msg_4000"));
+    expect((await afterUsage(ctx)).notices).toEqual([80]);
+    await recordUsage(ctx, usage(t, "msg_4001"));
+    expect((await afterUsage(ctx)).notices, "once per limit").toEqual([]);
+    await useAnswers(t.tenantId, t.botId, 4999);
+    await recordUsage(ctx, usage(t, "msg_5000"));
+    expect((await afterUsage(ctx)).notices).toEqual([100]);
+    expect(
+      (await quotaEvents(t)).map((e) => {
+        const q = e as { threshold: number; limit: number; plan: string };
+        return [q.threshold, q.limit, q.plan];
+      }),
+    ).toEqual([
+      [80, 100, "free"],
+      [100, 100, "free"],
+      [80, 5000, "pro"],
+      [100, 5000, "pro"],
+    ]);
+    expect((await quotaMails(t)).map((m) => m.subject.replace(/^\[[^\]]*\] /, "")).sort()).toEqual([
+      "80% of your quota used: AI answers",
+      "80% of your quota used: AI answers",
+      "Quota reached: AI answers",
+      "Quota reached: AI answers",
+    ]);
+  });
+
   it("an unlimited plan never notices", async () => {
     const t = await makeTenant("Unlimited");
     await env.DB.prepare(

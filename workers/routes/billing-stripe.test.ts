@@ -11,12 +11,15 @@ import { setEgressTransport } from "../lib/egress";
 import { addMember, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { sign } from "../lib/signatures";
 import { APP_SECRET, inboundText, PNID, TOKEN, VERIFY } from "../test/whatsapp-meta";
+import { createStripeFake, ECHO_PRICES } from "../../scripts/stripe-fake.mjs";
+import { CREDIT_PACKS, PLANS } from "../domain/billing/plans";
 
 /**
  * Billing with Stripe, through the official SDK: its requests leave through the egress policy to
- * STRIPE_API_BASE on loopback, where an in-process Stripe-compatible server (the egress transport
- * seam; shapes from Stripe's API reference) answers. Webhooks are signed with the SDK's own
- * `generateTestHeaderStringAsync`; nothing leaves this machine.
+ * STRIPE_API_BASE on loopback, where the local Stripe-compatible server (scripts/stripe-fake.mjs,
+ * shapes from Stripe's API reference; the same one scripts/stripe-local.mjs serves to the browser
+ * test) answers in-process through the egress transport seam. Webhooks are signed with the SDK's
+ * own `generateTestHeaderStringAsync`; nothing leaves this machine.
  */
 
 const SECRET = "whsec_test_secret";
@@ -44,110 +47,37 @@ async function callS(path: string, init: RequestInit & { json?: unknown; token?:
   return res;
 }
 
-type Sub = {
-  id: string;
-  customer: string;
-  status: string;
-  price: string;
-  periodEnd: number;
-  cancel?: boolean;
-  tenantId?: string;
-};
-const subs = new Map<string, Sub>();
-/** Checkout Sessions created (credit packs are re-read from here) and invoices per customer. */
-const sessions = new Map<string, Record<string, unknown>>();
-const invoices: Record<string, unknown>[] = [];
-const requests: { method: string; path: string; form: URLSearchParams; headers: Headers }[] = [];
+const STRIPE_BASE = "http://127.0.0.1:12111";
+/**
+ * The Stripe-compatible server the browser test and `npm start` use too (scripts/stripe-fake.mjs),
+ * answering in-process here. Test setup writes its state directly, as a change made at Stripe.
+ */
+const stripe = createStripeFake({ base: STRIPE_BASE, apiKey: "sk_test_echo" });
+const requests = stripe.state.requests;
 let restore: () => void;
 
-/** A Stripe-compatible server, enough for Checkout, the Portal, subscriptions and meter events. */
-async function fakeStripe(req: Request): Promise<Response> {
-  const url = new URL(req.url);
-  if (url.host !== "127.0.0.1:12111") return new Response("not stripe", { status: 599 });
-  const form = new URLSearchParams(req.method === "POST" ? await req.text() : "");
-  requests.push({ method: req.method, path: url.pathname, form, headers: req.headers });
-  if (req.headers.get("authorization") !== "Bearer sk_test_echo")
-    return Response.json({ error: { type: "invalid_request_error", message: "Invalid API Key" } }, { status: 401 });
-  if (req.method === "POST" && url.pathname === "/v1/checkout/sessions") {
-    const mode = form.get("mode") ?? "subscription";
-    const id = mode === "payment" ? `cs_test_pay_${sessions.size + 1}` : "cs_test_1";
-    const session = {
-      id,
-      object: "checkout.session",
-      mode,
-      client_reference_id: form.get("client_reference_id"),
-      customer: form.get("customer"),
-      payment_status: "unpaid",
-      metadata: Object.fromEntries(
-        [...form].filter(([k]) => k.startsWith("metadata[")).map(([k, v]) => [k.slice(9, -1), v]),
-      ),
-      url: `https://checkout.stripe.com/c/pay/${id}`,
-    };
-    sessions.set(id, session);
-    return Response.json(session);
-  }
-  const cs = /^\/v1\/checkout\/sessions\/([\w]+)$/.exec(url.pathname);
-  if (req.method === "GET" && cs) {
-    const session = sessions.get(cs[1]!);
-    if (!session)
-      return Response.json(
-        { error: { type: "invalid_request_error", message: "No such checkout.session" } },
-        { status: 404 },
-      );
-    return Response.json(session);
-  }
-  if (req.method === "GET" && url.pathname === "/v1/invoices") {
-    const customer = url.searchParams.get("customer");
-    const data = invoices.filter((i) => i.customer === customer);
-    return Response.json({ object: "list", url: "/v1/invoices", has_more: false, data });
-  }
-  if (req.method === "POST" && url.pathname === "/v1/billing_portal/sessions")
-    return Response.json({
-      id: "bps_1",
-      object: "billing_portal.session",
-      customer: form.get("customer"),
-      url: "https://billing.stripe.com/p/session/test_1",
-    });
-  if (req.method === "POST" && url.pathname === "/v1/billing/meter_events")
-    return Response.json({
-      object: "billing.meter_event",
-      event_name: form.get("event_name"),
-      identifier: form.get("identifier"),
-    });
-  const m = /^\/v1\/subscriptions\/([\w]+)$/.exec(url.pathname);
-  if (req.method === "GET" && m) {
-    const s = subs.get(m[1]!);
-    if (!s)
-      return Response.json(
-        { error: { type: "invalid_request_error", message: "No such subscription" } },
-        { status: 404 },
-      );
-    return Response.json({
-      id: s.id,
-      object: "subscription",
-      customer: s.customer,
-      status: s.status,
-      cancel_at_period_end: s.cancel ?? false,
-      metadata: s.tenantId ? { tenantId: s.tenantId } : {},
-      items: {
-        object: "list",
-        data: [
-          {
-            id: "si_1",
-            object: "subscription_item",
-            price: { id: s.price, object: "price" },
-            current_period_end: Math.floor(s.periodEnd / 1000),
-          },
-        ],
-      },
-    });
-  }
-  return Response.json({ error: { message: `unhandled ${req.method} ${url.pathname}` } }, { status: 404 });
+type Sub = { customer: string; status: string; price: string; periodEnd: number; cancel: boolean; tenantId: string };
+/** The subscription Stripe returns for `id` from now on (`periodEnd` in ms); unnamed fields keep their value. */
+function setSub(id: string, s: Partial<Sub>) {
+  const old = stripe.state.subscriptions.get(id);
+  const item = old?.items.data[0];
+  const tenantId = s.tenantId ?? old?.metadata.tenantId;
+  stripe.putSubscription({
+    id,
+    customer: s.customer ?? old!.customer,
+    price: s.price ?? item!.price.id,
+    status: s.status ?? old?.status ?? "active",
+    periodEnd: s.periodEnd !== undefined ? Math.floor(s.periodEnd / 1000) : item!.current_period_end,
+    cancelAtPeriodEnd: s.cancel ?? old?.cancel_at_period_end ?? false,
+    metadata: tenantId ? { tenantId } : {},
+  });
 }
 
 beforeEach(() => {
   requests.length = 0;
-  restore = setEgressTransport(fakeStripe);
+  restore = setEgressTransport(async (req) =>
+    new URL(req.url).origin === STRIPE_BASE ? stripe.fetch(req) : new Response("not stripe", { status: 599 }),
+  );
 });
 afterEach(() => restore());
 
@@ -189,8 +119,7 @@ async function proTenant() {
   const t = await makeTenant();
   const id = `sub_${crypto.randomUUID().slice(0, 12).replace(/-/g, "")}`;
   const customer = `cus_${id.slice(4)}`;
-  subs.set(id, {
-    id,
+  setSub(id, {
     customer,
     status: "active",
     price: "price_echo_pro_monthly",
@@ -200,6 +129,17 @@ async function proTenant() {
   await expectJson(sendEvent(event("customer.subscription.created", { id, object: "subscription", customer })), 200);
   return { t, id, customer };
 }
+
+describe("the local Stripe server", () => {
+  it("holds exactly the catalogue's Stripe prices, at the catalogue's amounts", () => {
+    const catalogue = [
+      ...Object.values(PLANS).flatMap((p) => (p.stripePriceId ? [[p.stripePriceId, p.priceCents, "month"]] : [])),
+      ...Object.values(CREDIT_PACKS).map((p) => [p.stripePriceId, p.priceCents, null]),
+    ];
+    const fake = Object.entries(ECHO_PRICES).map(([id, p]) => [id, p.unit_amount, p.interval]);
+    expect(fake.sort()).toEqual(catalogue.sort());
+  });
+});
 
 describe("Stripe webhook signatures", () => {
   it("the SDK's test header matches the published HMAC vector (whsec_test_secret, t=1700000000)", async () => {
@@ -216,8 +156,7 @@ describe("Stripe webhook signatures", () => {
   it("refuses a tampered body, a missing header and a stale timestamp with 400, changing nothing", async () => {
     const t = await makeTenant();
     const id = "sub_tamper1";
-    subs.set(id, {
-      id,
+    setSub(id, {
       customer: "cus_tamper1",
       status: "active",
       price: "price_echo_enterprise_monthly",
@@ -245,7 +184,7 @@ describe("subscription events", () => {
     // the same event id again, even with the subscription since changed at Stripe: no second effect
     const ev = event("customer.subscription.updated", { id, customer });
     await expectJson(sendEvent(ev), 200);
-    subs.set(id, { ...subs.get(id)!, price: "price_echo_enterprise_monthly" });
+    setSub(id, { price: "price_echo_enterprise_monthly" });
     const reads = requests.filter((r) => r.path === `/v1/subscriptions/${id}`).length;
     const again = await expectJson(sendEvent(ev), 200);
     expect(again).toMatchObject({ received: true, duplicate: true });
@@ -255,7 +194,7 @@ describe("subscription events", () => {
 
   it("trusts the API over event order: a late 'updated' after 'deleted' cannot bring the plan back", async () => {
     const { t, id, customer } = await proTenant();
-    subs.set(id, { ...subs.get(id)!, status: "canceled", periodEnd: Date.now() - DAY });
+    setSub(id, { status: "canceled", periodEnd: Date.now() - DAY });
     await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer, status: "canceled" })), 200);
     await expectJson(sendEvent(event("customer.subscription.updated", { id, customer, status: "active" })), 200);
     expect(await billing(t)).toMatchObject({ plan: "free", status: "canceled", usage: { aiAnswers: { limit: 100 } } });
@@ -263,22 +202,21 @@ describe("subscription events", () => {
 
   it("keeps a cancelled plan until its period ends; a failed payment shows the dunning state", async () => {
     const { t, id, customer } = await proTenant();
-    subs.set(id, { ...subs.get(id)!, cancel: true });
+    setSub(id, { cancel: true });
     await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
     expect(await billing(t)).toMatchObject({ plan: "pro", cancelAtPeriodEnd: true });
-    subs.set(id, { ...subs.get(id)!, status: "past_due", cancel: false });
+    setSub(id, { status: "past_due", cancel: false });
     const inv = { id: "in_1", object: "invoice", customer, parent: { subscription_details: { subscription: id } } };
     await expectJson(sendEvent(event("invoice.payment_failed", inv)), 200);
     expect(await billing(t)).toMatchObject({ plan: "pro", status: "past_due", paymentIssue: true });
-    subs.set(id, { ...subs.get(id)!, status: "active" });
+    setSub(id, { status: "active" });
     await expectJson(sendEvent(event("invoice.paid", inv)), 200);
     expect(await billing(t)).toMatchObject({ plan: "pro", status: "active", paymentIssue: false });
   });
 
   it("links Checkout to the tenant by client_reference_id", async () => {
     const t = await makeTenant();
-    subs.set("sub_checkout1", {
-      id: "sub_checkout1",
+    setSub("sub_checkout1", {
       customer: "cus_checkout1",
       status: "active",
       price: "price_echo_pro_monthly",
@@ -370,7 +308,7 @@ describe("plan-gated channels and features (billing on)", () => {
 
   it("after a downgrade: 'SSO required' stops locking members out, SSO sign-in is refused, WhatsApp goes to a person", async () => {
     const { t, id, customer } = await proTenant();
-    subs.set(id, { ...subs.get(id)!, price: "price_echo_enterprise_monthly" });
+    setSub(id, { price: "price_echo_enterprise_monthly" });
     await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
     expect((await billing(t)).plan).toBe("enterprise");
     const agent = await addMember(t, "agent");
@@ -383,7 +321,7 @@ describe("plan-gated channels and features (billing on)", () => {
     await expectJson(login(), 403);
     const channel = await expectJson(whatsapp(t), 201);
 
-    subs.set(id, { ...subs.get(id)!, status: "canceled", periodEnd: Date.now() - DAY });
+    setSub(id, { status: "canceled", periodEnd: Date.now() - DAY });
     await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer, status: "canceled" })), 200);
     expect((await billing(t)).plan).toBe("free");
     await expectJson(login(), 200);
@@ -433,7 +371,13 @@ describe("Checkout and the Customer Portal", () => {
       callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan: "pro" } }),
       200,
     );
-    expect(r).toEqual({ url: "https://checkout.stripe.com/c/pay/cs_test_1" });
+    const id = /^http:\/\/127\.0\.0\.1:12111\/c\/pay\/(cs_test_\w+)$/.exec(r.url)?.[1];
+    expect(stripe.state.checkoutSessions.get(id!), r.url).toMatchObject({
+      mode: "subscription",
+      status: "open",
+      client_reference_id: t.tenantId,
+      metadata: { tenantId: t.tenantId },
+    });
     const [req] = requests;
     expect(req).toBeDefined();
     expect(req!.path).toBe("/v1/checkout/sessions");
@@ -447,12 +391,59 @@ describe("Checkout and the Customer Portal", () => {
     await expectJson(callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan: "free" } }), 400);
   });
 
+  it("refuses a second subscription while one still bills (409, no Stripe call); after it ended, Checkout opens", async () => {
+    const { t, id, customer } = await proTenant();
+    const checkout = (plan: string) =>
+      callS("/api/billing/checkout", { method: "POST", token: t.token, json: { plan } });
+    const before = requests.length;
+    // a Checkout would start another subscription beside Pro, and both would bill
+    expect(await expectJson(checkout("enterprise"), 409)).toMatchObject({ code: "CONFLICT", plan: "pro" });
+    // cancelled to the period end: it still bills until then
+    setSub(id, { cancel: true });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    await expectJson(checkout("pro"), 409);
+    setSub(id, { cancel: false, status: "past_due" });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    await expectJson(checkout("enterprise"), 409);
+    expect(requests.slice(before).filter((r) => r.path === "/v1/checkout/sessions")).toEqual([]);
+    setSub(id, { status: "canceled", periodEnd: Date.now() - DAY });
+    await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer })), 200);
+    const r = await expectJson(checkout("pro"), 200);
+    expect(requests.at(-1)!.form.get("customer"), r.url).toBe(customer);
+  });
+
+  it("answers 503 (retryable) when Stripe fails or cannot be reached, never a 500", async () => {
+    const { t } = await proTenant();
+    const failing = [
+      async () =>
+        Response.json({ error: { type: "api_error", message: "An unknown error occurred" } }, { status: 500 }),
+      async () => {
+        throw new TypeError("connection refused");
+      },
+    ];
+    for (const transport of failing) {
+      const down = setEgressTransport(transport);
+      try {
+        for (const path of ["/api/billing/portal", "/api/billing/invoices"]) {
+          const r = await expectJson(
+            callS(path, { method: path.endsWith("portal") ? "POST" : "GET", token: t.token }),
+            503,
+          );
+          expect(r).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryable: true });
+          expect(r.detail).not.toContain("An unknown error occurred");
+        }
+      } finally {
+        down();
+      }
+    }
+  });
+
   it("opens the Portal for the tenant's own customer; none yet is a 409; a viewer may not (403)", async () => {
     const fresh = await makeTenant();
     await expectJson(callS("/api/billing/portal", { method: "POST", token: fresh.token }), 409);
     const { t, customer } = await proTenant();
     const r = await expectJson(callS("/api/billing/portal", { method: "POST", token: t.token }), 200);
-    expect(r.url).toBe("https://billing.stripe.com/p/session/test_1");
+    expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:12111\/p\/session\/bps_\w+$/);
     expect(requests.at(-1)!.form.get("customer")).toBe(customer);
     const viewer = await addMember(t, "viewer");
     const before = requests.length;
@@ -526,8 +517,9 @@ describe("invoices", () => {
       hosted_invoice_url: `https://invoice.stripe.com/i/${id}`,
       invoice_pdf: `https://pay.stripe.com/invoice/${id}/pdf`,
     });
-    invoices.push(inv("in_a2", customer, 1_767_225_600), inv("in_a1", customer, 1_764_547_200));
-    invoices.push(inv("in_b1", other.customer, 1_764_547_200));
+    for (const i of [inv("in_a2", customer, 1_767_225_600), inv("in_a1", customer, 1_764_547_200)])
+      stripe.putInvoice(i);
+    stripe.putInvoice(inv("in_b1", other.customer, 1_764_547_200));
     const r = await expectJson(callS("/api/billing/invoices", { token: t.token }), 200);
     expect(r.data.map((i: { id: string }) => i.id)).toEqual(["in_a2", "in_a1"]);
     expect(r.data[0]).toEqual({
@@ -560,14 +552,14 @@ describe("credit packs", () => {
       200,
     );
     const created = requests.filter((x) => x.path === "/v1/checkout/sessions").at(-1)!;
-    const id = /pay\/(cs_[\w]+)/.exec(r.url)![1]!;
+    const id = /pay\/(cs_test_\w+)$/.exec(r.url)![1]!;
     return { url: r.url as string, form: created.form, id };
   }
 
   it("open a one-off Checkout payment for the pack; the paid session's webhook tops up once", async () => {
     const t = await makeTenant();
     const { form, id, url } = await buyPack(t, "answers_1000");
-    expect(url).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+    expect(url).toBe(`${STRIPE_BASE}/c/pay/${id}`);
     expect(form.get("mode")).toBe("payment");
     expect(form.get("line_items[0][price]")).toBe("price_echo_credits_1000");
     expect(form.get("client_reference_id")).toBe(t.tenantId);
@@ -581,7 +573,7 @@ describe("credit packs", () => {
     expect(await expectJson(sendEvent(unpaid), 200)).toMatchObject({ ignored: true });
     expect((await billing(t)).credits).toEqual({ granted: 0, spent: 0, available: 0 });
     // paid: the event tops up; the same event again, and concurrently, changes nothing
-    sessions.set(id, { ...sessions.get(id)!, payment_status: "paid", customer: "cus_credits1" });
+    await stripe.pay(id, { deliver: false });
     const paid = event("checkout.session.completed", { id, object: "checkout.session", mode: "payment" });
     const [a, b] = await Promise.all([sendEvent(paid), sendEvent(paid)]);
     const results = [await expectJson(a, 200), await expectJson(b, 200)];
@@ -598,10 +590,27 @@ describe("credit packs", () => {
     expect((await billing(t)).credits.granted).toBe(1000);
   });
 
+  it("a second pack right after the first was paid opens a new Checkout (the idempotency key follows the request)", async () => {
+    const t = await makeTenant();
+    const minute = () => Math.floor(Date.now() / 60_000);
+    const m = minute();
+    const first = await buyPack(t, "answers_1000");
+    const again = await buyPack(t, "answers_1000");
+    // a double click inside the minute (Echo's key window) gets the same session, not two
+    if (minute() === m) expect(again.id).toBe(first.id);
+    // paid: the account now has a Stripe customer, so the next request for the same pack differs
+    await stripe.pay(first.id, { deliver: false });
+    const paid = event("checkout.session.completed", { id: first.id, object: "checkout.session", mode: "payment" });
+    expect(await expectJson(sendEvent(paid), 200)).toMatchObject({ credits: 1000 });
+    const next = await buyPack(t, "answers_1000");
+    expect(next.form.get("customer")).toBe(stripe.state.checkoutSessions.get(first.id)!.customer);
+    expect(next.id).not.toBe(first.id);
+  });
+
   it("credits pay for answers past the quota instead of degrading, one credit an answer, settled once", async () => {
     const t = await makeTenant();
     const { id } = await buyPack(t, "answers_1000");
-    sessions.set(id, { ...sessions.get(id)!, payment_status: "paid" });
+    await stripe.pay(id, { deliver: false });
     await expectJson(sendEvent(event("checkout.session.completed", { id, mode: "payment" })), 200);
     const ctx = { ...requestCtx(stripeEnv, "req_test", "http://echo.test"), tenantId: t.tenantId };
     const { mayTenant, afterUsage } = await import("../domain/billing");

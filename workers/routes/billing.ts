@@ -84,7 +84,8 @@ export const billingRoutes = createRouter()
       method: "post",
       path: "/checkout",
       tags,
-      summary: "A Stripe Checkout Session for a plan; 409 when Stripe is not configured",
+      summary:
+        "A Stripe Checkout Session for a plan; 409 when Stripe is not configured or a subscription still bills (change it in the Portal)",
       security: sec,
       middleware: [authed("billing:write")],
       request: { body: jsonBody(CheckoutInput) },

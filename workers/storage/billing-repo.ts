@@ -192,26 +192,33 @@ export const billingRepo = (db: Db) => ({
       .where(and(eq(usageModelCosts.tenantId, tenantId), eq(usageModelCosts.period, period)))
       .all(),
   /** The quota-notice thresholds (percent) already sent this period. */
-  noticesSent: async (tenantId: string, period: string) =>
+  /** Thresholds already noticed this period for this limit (another limit, after a plan change, starts afresh). */
+  noticesSent: async (tenantId: string, period: string, quota: number) =>
     (
       await db
         .select({ threshold: billingNotices.threshold })
         .from(billingNotices)
-        .where(and(eq(billingNotices.tenantId, tenantId), eq(billingNotices.period, period)))
+        .where(
+          and(
+            eq(billingNotices.tenantId, tenantId),
+            eq(billingNotices.period, period),
+            eq(billingNotices.quota, quota),
+          ),
+        )
         .all()
     ).map((r) => r.threshold),
   /** Claims a threshold's notice: true only for the one caller whose insert wrote the row. */
-  claimNotice: async (tenantId: string, period: string, threshold: number, now: Date) =>
+  claimNotice: async (tenantId: string, period: string, threshold: number, quota: number, now: Date) =>
     (
       await db
         .insert(billingNotices)
-        .values({ tenantId, period, threshold, sentAt: now })
+        .values({ tenantId, period, threshold, quota, sentAt: now })
         .onConflictDoNothing()
         .returning({ t: billingNotices.threshold })
         .all()
     ).length === 1,
   /** Gives back a claim whose notice could not be sent, so the next usage record tries again. */
-  releaseNotice: (tenantId: string, period: string, threshold: number) =>
+  releaseNotice: (tenantId: string, period: string, threshold: number, quota: number) =>
     db
       .delete(billingNotices)
       .where(
@@ -219,6 +226,7 @@ export const billingRepo = (db: Db) => ({
           eq(billingNotices.tenantId, tenantId),
           eq(billingNotices.period, period),
           eq(billingNotices.threshold, threshold),
+          eq(billingNotices.quota, quota),
         ),
       )
       .run(),

@@ -96,6 +96,18 @@ function UsageMeter({ label, m }: { label: string; m: Meter }) {
   );
 }
 
+/**
+ * Statuses in which the Stripe subscription still bills: its plan changes in the Portal, and a
+ * Checkout would start a second subscription (the server refuses it, domain/billing/checkout.ts).
+ */
+const BILLED = ["active", "trialing", "past_due", "unpaid"];
+
+/** How the plan line names the period end: a subscription that renews, ends, or has ended (now on the default plan). */
+function periodEndWord(d: Billing) {
+  if (d.status === "canceled" && d.periodEnd && Date.parse(d.periodEnd) <= Date.now()) return "subscription ended";
+  return d.cancelAtPeriodEnd || d.status === "canceled" ? "ends" : "renews";
+}
+
 /** Dollars typed by a person → micro-dollars (empty: no cap). */
 const toMicros = (s: string) => (s.trim() === "" ? null : Math.round(Number(s) * 1e6));
 
@@ -118,6 +130,7 @@ export function Billing() {
       </main>
     );
   const admin = canManageBilling.value;
+  const subscribed = d.mode === "stripe" && BILLED.includes(d.status);
   return (
     <main class="page" id="main">
       <header class="page-head">
@@ -149,15 +162,14 @@ export function Billing() {
       <section class="card" aria-labelledby="h-plan">
         <h2 id="h-plan">Plan</h2>
         <p>
-          <strong>{d.planName}</strong> ({d.status})
-          {d.periodEnd && ` · ${d.cancelAtPeriodEnd ? "ends" : "renews"} ${day(d.periodEnd)}`}
+          <strong>{d.planName}</strong> ({d.status}){d.periodEnd && ` · ${periodEndWord(d)} ${day(d.periodEnd)}`}
         </p>
         <ul class="plain">
           {d.plans.map((p) => (
             <li key={p.id}>
               {p.name}: {cents(p.priceCents)}/month, {p.aiAnswers === null ? "unlimited" : p.aiAnswers} AI answers
               {d.planLocks && <span class="muted small"> · {includes(p)}</span>}{" "}
-              {p.id !== d.plan && p.purchasable && admin && (
+              {p.id !== d.plan && p.purchasable && admin && !subscribed && (
                 <button
                   type="button"
                   class="btn small"
@@ -171,9 +183,12 @@ export function Billing() {
           ))}
         </ul>
         {d.mode === "stripe" && admin && (
-          <button type="button" class="btn" disabled={go.busy} onClick={() => void go.run("/api/billing/portal")}>
-            Manage billing
-          </button>
+          <>
+            {subscribed && <p class="muted">Change or cancel the plan in Manage billing.</p>}
+            <button type="button" class="btn" disabled={go.busy} onClick={() => void go.run("/api/billing/portal")}>
+              Manage billing
+            </button>
+          </>
         )}
       </section>
       <section class="card" aria-labelledby="h-credits">

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import { AppError, Invalid } from "../../lib/errors";
 import type { Ctx } from "../ctx";
-import { CREDIT_PACKS, PLANS } from "./plans";
+import { CREDIT_PACKS, PLANS, planOf } from "./plans";
 import { creditsPayOverage, effectivePlan } from "./entitlement";
 import { loadBillingSnapshot } from "./may-tenant";
 import type { CheckoutInput, CreditCheckoutInput } from "./schemas";
@@ -17,12 +17,26 @@ function requirePayments(ctx: Ctx) {
 
 const billingScreen = (ctx: Ctx, query = "") => `${ctx.services.origin}/app/billing${query}`;
 
+/**
+ * Subscription statuses in which Stripe still bills the subscription or retries its payment (a
+ * cancelled-at-period-end one is `active` until it ends): another Checkout would start a second
+ * subscription beside it, billed as well.
+ */
+const BILLED: ReadonlySet<string> = new Set(["active", "trialing", "past_due", "unpaid"]);
+
 /** POST /api/billing/checkout: a Stripe Checkout Session for the plan's price; the webhook applies it. */
 export async function startCheckout(ctx: Ctx, input: z.infer<typeof CheckoutInput>) {
   const plan = PLANS[input.plan];
   if (!plan.stripePriceId) throw new Invalid(`the ${plan.name} plan is not sold through Checkout`);
   const payments = requirePayments(ctx);
   const account = await ctx.repos.billing.account(ctx.tenantId);
+  // plan changes of a live subscription go through the Customer Portal (one subscription, prorated)
+  if (account?.stripeSubscriptionId && BILLED.has(account.status))
+    throw new AppError(
+      "CONFLICT",
+      `this workspace already has a ${planOf(account.plan).name} subscription (${account.status}); change or cancel it in Manage billing (the Customer Portal) rather than starting a second one`,
+      { members: { plan: planOf(account.plan).id, status: account.status } },
+    );
   return payments.checkout({
     tenantId: ctx.tenantId,
     priceId: plan.stripePriceId,

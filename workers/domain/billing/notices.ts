@@ -15,8 +15,9 @@ export type AfterUsageResult = { notices: number[]; creditsSpent: number };
  * a `billing.quota` event on the tenant hub and a mail to owners and admins through the mail port.
  *
  * Idempotent by construction: it reads the counters (which a replayed usage record does not move),
- * a threshold's notice is claimed by inserting (tenant, period, threshold) — only the caller whose
- * insert wrote the row sends — and the credit spend only ever rises to what the counters say. A
+ * a threshold's notice is claimed by inserting (tenant, period, threshold, limit) — only the caller
+ * whose insert wrote the row sends; a plan change inside the month brings a new limit and so new
+ * notices — and the credit spend only ever rises to what the counters say. A
  * notice that could not be sent gives its claim back, so the next record tries again.
  */
 export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<AfterUsageResult> {
@@ -37,10 +38,10 @@ export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<A
   }
   const crossed = NOTICE_THRESHOLDS.filter((t) => used * 100 >= t * max);
   if (!crossed.length) return out;
-  const sent = new Set(await repo.noticesSent(ctx.tenantId, period));
+  const sent = new Set(await repo.noticesSent(ctx.tenantId, period, max));
   for (const threshold of crossed) {
     if (sent.has(threshold)) continue;
-    if (!(await repo.claimNotice(ctx.tenantId, period, threshold, new Date(now)))) continue;
+    if (!(await repo.claimNotice(ctx.tenantId, period, threshold, max, new Date(now)))) continue;
     try {
       await ctx.hub.publish(ctx.tenantId, {
         type: "billing.quota",
@@ -61,7 +62,7 @@ export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<A
       });
       out.notices.push(threshold);
     } catch (err) {
-      await repo.releaseNotice(ctx.tenantId, period, threshold);
+      await repo.releaseNotice(ctx.tenantId, period, threshold, max);
       ctx.log.warn("billing: quota notice not sent; retried at the next usage record", {
         tenantId: ctx.tenantId,
         threshold,

@@ -5,11 +5,38 @@ import {
   type PaymentsPort,
   type SubscriptionState,
 } from "../../contracts/payments";
+import { sha256Hex } from "../../lib/crypto";
 import { egressFetcher, egressPolicyOf } from "../../lib/egress";
+import { Unavailable } from "../../lib/errors";
 
 /** Stripe answers are small JSON objects; a cap guards against a misbehaving STRIPE_API_BASE. */
 const MAX_STRIPE_BYTES = 1024 * 1024;
 const STRIPE_TIMEOUT_MS = 20_000;
+
+/**
+ * The Idempotency-Key of a Checkout Session: the same request inside the same minute (a double
+ * click) gets the same session. Stripe refuses a key reused with other parameters (400
+ * `idempotency_error`), and a workspace's next Checkout can differ from its last one inside a minute
+ * (the first purchase created its customer), so a digest of the parameters is part of the key.
+ */
+async function checkoutKey(kind: string, tenantId: string, params: object) {
+  const digest = (await sha256Hex(JSON.stringify(params))).slice(0, 16);
+  return `${kind}:${tenantId}:${Math.floor(Date.now() / 60_000)}:${digest}`;
+}
+
+/**
+ * A Stripe that fails or cannot be reached is a 503 the caller may retry (CONVENTIONS §4; a webhook
+ * answered 503 is redelivered by Stripe), never a 500. Stripe's message stays in the log (`cause`).
+ */
+async function upstream<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof Stripe.errors.StripeError)) throw err;
+    const status = err.statusCode ? `, HTTP ${err.statusCode}` : "";
+    throw new Unavailable(`Stripe could not ${what} (${err.type}${status}); try again`, err);
+  }
+}
 
 export type StripeSettings = {
   secretKey: string;
@@ -47,42 +74,43 @@ export function stripePayments(s: StripeSettings): PaymentsPort {
   const crypto = Stripe.createSubtleCryptoProvider();
   return {
     async checkout(i) {
-      const session = await stripe.checkout.sessions.create(
-        {
-          mode: "subscription",
-          line_items: [{ price: i.priceId, quantity: 1 }],
-          client_reference_id: i.tenantId,
-          ...(i.customerId ? { customer: i.customerId } : {}),
-          metadata: { tenantId: i.tenantId },
-          subscription_data: { metadata: { tenantId: i.tenantId } },
-          success_url: i.successUrl,
-          cancel_url: i.cancelUrl,
-        },
-        // one open session per tenant, price and minute: a double click does not open two
-        { idempotencyKey: `checkout:${i.tenantId}:${i.priceId}:${Math.floor(Date.now() / 60_000)}` },
+      const params = {
+        mode: "subscription" as const,
+        line_items: [{ price: i.priceId, quantity: 1 }],
+        client_reference_id: i.tenantId,
+        ...(i.customerId ? { customer: i.customerId } : {}),
+        metadata: { tenantId: i.tenantId },
+        subscription_data: { metadata: { tenantId: i.tenantId } },
+        success_url: i.successUrl,
+        cancel_url: i.cancelUrl,
+      };
+      const idempotencyKey = await checkoutKey("checkout", i.tenantId, params);
+      const session = await upstream("open Checkout", () =>
+        stripe.checkout.sessions.create(params, { idempotencyKey }),
       );
       if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
       return { url: session.url };
     },
     async creditCheckout(i) {
-      const session = await stripe.checkout.sessions.create(
-        {
-          mode: "payment",
-          line_items: [{ price: i.priceId, quantity: 1 }],
-          client_reference_id: i.tenantId,
-          ...(i.customerId ? { customer: i.customerId } : { customer_creation: "always" as const }),
-          metadata: { tenantId: i.tenantId, kind: "credits", pack: i.pack },
-          invoice_creation: { enabled: true },
-          success_url: i.successUrl,
-          cancel_url: i.cancelUrl,
-        },
-        { idempotencyKey: `credits:${i.tenantId}:${i.pack}:${Math.floor(Date.now() / 60_000)}` },
+      const params = {
+        mode: "payment" as const,
+        line_items: [{ price: i.priceId, quantity: 1 }],
+        client_reference_id: i.tenantId,
+        ...(i.customerId ? { customer: i.customerId } : { customer_creation: "always" as const }),
+        metadata: { tenantId: i.tenantId, kind: "credits", pack: i.pack },
+        invoice_creation: { enabled: true },
+        success_url: i.successUrl,
+        cancel_url: i.cancelUrl,
+      };
+      const idempotencyKey = await checkoutKey("credits", i.tenantId, params);
+      const session = await upstream("open Checkout", () =>
+        stripe.checkout.sessions.create(params, { idempotencyKey }),
       );
       if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
       return { url: session.url };
     },
     async checkoutSession(id) {
-      const s = await stripe.checkout.sessions.retrieve(id);
+      const s = await upstream("read the Checkout Session", () => stripe.checkout.sessions.retrieve(id));
       const customer = s.customer;
       return {
         id: s.id,
@@ -94,7 +122,7 @@ export function stripePayments(s: StripeSettings): PaymentsPort {
       };
     },
     async invoices(customerId, limit) {
-      const page = await stripe.invoices.list({ customer: customerId, limit });
+      const page = await upstream("list invoices", () => stripe.invoices.list({ customer: customerId, limit }));
       return page.data.map((inv) => ({
         id: inv.id ?? "",
         number: inv.number ?? null,
@@ -108,11 +136,13 @@ export function stripePayments(s: StripeSettings): PaymentsPort {
       }));
     },
     async portal(i) {
-      const session = await stripe.billingPortal.sessions.create({ customer: i.customerId, return_url: i.returnUrl });
+      const session = await upstream("open the Customer Portal", () =>
+        stripe.billingPortal.sessions.create({ customer: i.customerId, return_url: i.returnUrl }),
+      );
       return { url: session.url };
     },
     async subscription(id) {
-      return subscriptionState(await stripe.subscriptions.retrieve(id));
+      return subscriptionState(await upstream("read the subscription", () => stripe.subscriptions.retrieve(id)));
     },
     async verifyEvent(rawBody, signature): Promise<PaymentEvent> {
       if (!signature) throw new WebhookSignatureInvalid("the Stripe-Signature header is missing");
@@ -124,14 +154,16 @@ export function stripePayments(s: StripeSettings): PaymentsPort {
       }
     },
     async meterEvent(i) {
-      await stripe.billing.meterEvents.create(
-        {
-          event_name: i.eventName,
-          payload: { stripe_customer_id: i.customerId, value: String(i.value) },
-          identifier: i.identifier,
-          timestamp: Math.floor(i.timestamp / 1000),
-        },
-        { idempotencyKey: `meter:${i.identifier}` },
+      await upstream("record a meter event", () =>
+        stripe.billing.meterEvents.create(
+          {
+            event_name: i.eventName,
+            payload: { stripe_customer_id: i.customerId, value: String(i.value) },
+            identifier: i.identifier,
+            timestamp: Math.floor(i.timestamp / 1000),
+          },
+          { idempotencyKey: `meter:${i.identifier}` },
+        ),
       );
     },
   };

@@ -81,16 +81,22 @@ export const stripeEvents = sqliteTable("stripe_events", {
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
 });
 
-/** 80 % and 100 % quota notices already sent: one row per tenant, period and threshold (percent). */
+/**
+ * 80 % and 100 % quota notices already sent: one row per tenant, period, threshold (percent) and
+ * the AI-answer limit it was a share of, so a plan change inside a month (Free's 100 → Pro's 5,000)
+ * warns again at the new limit's thresholds.
+ */
 export const billingNotices = sqliteTable(
   "billing_notices",
   {
     tenantId: text("tenant_id").notNull(),
     period: text("period").notNull(),
     threshold: integer("threshold").notNull(),
+    /** The plan's monthly AI answers the threshold was reached against. */
+    quota: integer("quota").notNull(),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.period, t.threshold] })],
+  (t) => [primaryKey({ columns: [t.tenantId, t.period, t.threshold, t.quota] })],
 );
 
 /** A bot's own over-quota choice and monthly AI budget cap (null: the tenant's). */
