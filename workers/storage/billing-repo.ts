@@ -191,8 +191,7 @@ export const billingRepo = (db: Db) => ({
       .from(usageModelCosts)
       .where(and(eq(usageModelCosts.tenantId, tenantId), eq(usageModelCosts.period, period)))
       .all(),
-  /** The quota-notice thresholds (percent) already sent this period. */
-  /** Thresholds already noticed this period for this limit (another limit, after a plan change, starts afresh). */
+  /** The quota-notice thresholds (percent) already sent this period for this limit (another limit, after a plan change, starts afresh). */
   noticesSent: async (tenantId: string, period: string, quota: number) =>
     (
       await db
