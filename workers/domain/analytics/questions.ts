@@ -71,7 +71,8 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
     for (const w of words) for (const i of byWord.get(w) ?? []) candidates.add(i);
     let best: G | undefined;
     let bestScore = 0;
-    for (const i of [...candidates].sort((a, b) => a - b)) {
+    for (let i = 0; candidates.size && i < groups.length; i++) {
+      if (!candidates.has(i)) continue;
       const s = jaccard(words, groups[i]!.words);
       if (s > bestScore) [best, bestScore] = [groups[i], s];
     }
@@ -86,7 +87,11 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
       groupOf.set(q.text, target);
       continue;
     }
-    for (const w of words) byWord.set(w, [...(byWord.get(w) ?? []), groups.length]);
+    for (const w of words) {
+      const list = byWord.get(w);
+      if (list) list.push(groups.length);
+      else byWord.set(w, [groups.length]);
+    }
     const g: G = { words, items: [q], freq: new Map([[q.text.trim(), 1]]) };
     groups.push(g);
     groupOf.set(q.text, g);

@@ -11,6 +11,25 @@ import { createTicketForEscalation, labelLiveTicket, solveTicketOnClose, type Kn
 import { mailHandoffAlert } from "../mail/product-mails";
 
 /**
+ * The embedded model's score of an earlier message, remembered per isolate: every triage rescores
+ * the last HISTORY visitor messages, so a conversation's message k would otherwise be scored up to
+ * 30 times. The model is pure, so a remembered score is the score.
+ */
+const EARLIER_SCORES_MAX = 4096;
+/** Longer texts are scored each time (keeps the memory this holds under about 4 MB). */
+const EARLIER_SCORE_CHARS = 1000;
+const earlierScores = new Map<string, number>();
+function earlierScore(text: string): number {
+  if (text.length > EARLIER_SCORE_CHARS) return scoreFrustration(text);
+  const hit = earlierScores.get(text);
+  if (hit !== undefined) return hit;
+  const s = scoreFrustration(text);
+  if (earlierScores.size >= EARLIER_SCORES_MAX) earlierScores.delete(earlierScores.keys().next().value!);
+  earlierScores.set(text, s);
+  return s;
+}
+
+/**
  * The seam between the live conversation room and triage. The room calls these; triage owns them.
  * Both re-parse their input (the room is a trust boundary like any other) and never throw for a
  * storage hiccup in the scoring path: a D1 failure falls back to the default policy.
@@ -73,7 +92,7 @@ export async function triageVisitorMessage(
   const classifier = await frustrationClassifierFor(ctx);
   const score = await classifier.score(i.text);
   // earlier messages use the embedded model: cheap, deterministic, and no extra provider calls
-  const scores = [...previous.map((t) => scoreFrustration(t)), score];
+  const scores = [...previous.map(earlierScore), score];
   const trend = frustrationTrend(scores);
   let negativeStreak = 0;
   for (let k = scores.length - 1; k >= 0 && scores[k]! >= policy.negativeThreshold; k--) negativeStreak++;
