@@ -8,7 +8,7 @@
 // triggers of migration 0031 fire as they would for a room's copy; half the conversations carry one of
 // three categories, each a first question). Then it times
 // each analytics report over HTTP (`--runs` each, after one warm-up) and prints p50/p95 per report.
-// Figures only; nothing here asserts a time.
+// Figures only; nothing here asserts a time. BENCH_VERBOSE=1 shows the server's log while the reports run.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -105,7 +105,7 @@ console.log(
   `seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (rollups built by the triggers as events were inserted): messages|events|quarter-hour rollup rows|day rollup rows = ${counts}`,
 );
 
-server = await startLocal({ port: PORT, persistTo: persist, quiet: true, seed: false });
+server = await startLocal({ port: PORT, persistTo: persist, quiet: !process.env.BENCH_VERBOSE, seed: false });
 const login = await fetch(`${server.origin}/api/auth/login`, {
   method: "POST",
   headers: { "content-type": "application/json" },

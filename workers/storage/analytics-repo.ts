@@ -75,9 +75,15 @@ async function rowsOf<T>(db: Db, q: Query): Promise<T[]> {
   ).results;
 }
 
-/** Rollup counters of [fromSlot, toSlot): whole UTC days from the day table, the edges from quarter hours. */
-function rollupQuery(tenantId: string, r: SlotRange): Query {
-  const [f, fa] = rollupFilter(r);
+/**
+ * Rollup counters of [fromSlot, toSlot) (only the metrics `<prefix>:…` when given): whole UTC days
+ * from the day table, the edges from quarter hours.
+ */
+function rollupQuery(tenantId: string, r: SlotRange, prefix?: string): Query {
+  const [rf, rfa] = rollupFilter(r);
+  // `metric >= 'p:' AND metric < 'p;'`: the metrics `p:<detail>` (':' + 1 is ';')
+  const f = prefix ? `${rf} AND metric >= ? AND metric < ?` : rf;
+  const fa = prefix ? [...rfa, `${prefix}:`, `${prefix};`] : rfa;
   const firstDay = Math.ceil(r.fromSlot / SLOTS_PER_DAY);
   const endDay = Math.floor(r.toSlot / SLOTS_PER_DAY);
   const parts: string[] = [];
@@ -176,7 +182,7 @@ function questionsQuery(tenantId: string, r: SlotRange, limit: number): Query {
   const [f, fa] = rollupFilter(r);
   return {
     text: `SELECT f.conversation_id AS conversationId, f.category_id AS categoryId, f.opened_slot AS slot,
-                  t.first_visitor_text AS text
+                  substr(t.first_visitor_text, 1, 300) AS text
            FROM (SELECT tenant_id, conversation_id, category_id, opened_slot FROM analytics_conversations
                  INDEXED BY analytics_conversations_opened_idx
                  WHERE tenant_id = ? AND opened_slot >= ? AND opened_slot < ? ${f}
@@ -329,8 +335,8 @@ export const analyticsRepo = (db: Db) => ({
     limit: number,
   ) => {
     const queries = [
-      bucketQuery(tenantId, { prefix: "category" }, cur, [cur.fromSlot]),
-      bucketQuery(tenantId, { prefix: "category" }, prev, [prev.fromSlot]),
+      rollupQuery(tenantId, cur, "category"),
+      rollupQuery(tenantId, prev, "category"),
       categoryNamesQuery(tenantId),
       questionsQuery(tenantId, cur, limit),
       questionsQuery(tenantId, prev, limit),
@@ -340,8 +346,8 @@ export const analyticsRepo = (db: Db) => ({
       await db.$client.batch(queries.map((q) => db.$client.prepare(q.text).bind(...q.args)))
     ).map((x) => x.results);
     return {
-      now: now as BucketRow[],
-      before: before as BucketRow[],
+      now: now as RollupRow[],
+      before: before as RollupRow[],
       categoryNames: new Map((names as { id: string; name: string }[]).map((c) => [c.id, c.name])),
       nowQs: nowQs as QuestionRow[],
       beforeQs: beforeQs as QuestionRow[],

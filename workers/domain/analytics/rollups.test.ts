@@ -214,6 +214,24 @@ describe("analytics rollups", () => {
     });
   }
 
+  it("count the questions report's categories exactly, this period and the one before", async () => {
+    const to = localDate(now, "UTC");
+    const from = addDays(to, -4);
+    const q = await expectJson(call(`/api/analytics/questions?from=${from}&to=${to}&tz=UTC`, { token: t.token }), 200);
+    const cur = reference("UTC", from, to).volume.byCategory;
+    const prev = reference("UTC", addDays(from, -5), addDays(from, -1)).volume.byCategory;
+    const topics = q.topics.filter((x: { source: string }) => x.source === "category");
+    expect(topics.length).toBeGreaterThan(0);
+    for (const x of topics as { label: string; count: number; previous: number }[])
+      expect([x.label, x.count, x.previous]).toEqual([x.label, cur[x.label] ?? 0, prev[x.label] ?? 0]);
+    expect(topics.map((x: { label: string }) => x.label).sort()).toEqual(
+      Object.keys(cur)
+        .filter((k) => k !== "uncategorised")
+        .sort(),
+    );
+    expect(q.sampled).toBe(false);
+  });
+
   it("count each event once when the same copy runs again", async () => {
     const tz = "UTC";
     const to = localDate(now, tz);
