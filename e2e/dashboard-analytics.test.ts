@@ -10,7 +10,12 @@ import { api, screenshot, until, type LocalServer, openDashboard, e2ePort } from
 const PORT = e2ePort(8865);
 
 type Frame = Record<string, unknown>;
-type Summary = { conversations: number; handoffs: { total: number }; csat: { ratings: number } };
+type Summary = {
+  conversations: number;
+  handoffs: { total: number };
+  csat: { ratings: number };
+  aiSpend: { calls: number; inputTokens: number };
+};
 type Questions = { gaps: { label: string; count: number }[] };
 
 async function visit(origin: string, botKey: string) {
@@ -90,6 +95,9 @@ describe("the Analytics screen", () => {
     const gaps = page.getByRole("region", { name: "Knowledge gaps" });
     expect(q.gaps.map((g) => g.label)).toContain(QUESTION);
     await gaps.getByText(QUESTION).waitFor();
+    // the demo's embedded answerer is free: the spend section says so with the API's figures
+    const spend = await page.getByRole("region", { name: "AI spend" }).innerText();
+    expect(spend).toContain(`for ${s.aiSpend.calls} model calls (${s.aiSpend.inputTokens} input`);
     await screenshot(page, "analytics-light");
     await page.emulateMedia({ colorScheme: "dark" });
     await until("dark mode", () => page.evaluate(() => document.documentElement.dataset.theme === "dark"));

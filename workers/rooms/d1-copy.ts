@@ -167,7 +167,13 @@ export async function flushToD1(
     const model = typeof d.provider === "string" ? d.provider : "unknown";
     const u = { tenantId: meta.tenantId, eventId: e.key.slice(3), botId: meta.botId, at: e.at };
     stmts.push(
-      ...(modelUsageStmts(repos, { ...u, model, inputTokens, outputTokens }) as unknown as (typeof stmts)[number][]),
+      ...(modelUsageStmts(repos, {
+        ...u,
+        model,
+        inputTokens,
+        outputTokens,
+        channel,
+      }) as unknown as (typeof stmts)[number][]),
     );
   }
   // the conversation's triage state, kept by the room, travels with the same batch

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { requestCtx } from "../compose";
 import { periodOf } from "../domain/billing/plans";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
-import { eventually, makeTenant } from "../test/fixtures";
+import { costMicrosOf } from "../domain/billing/prices";
+import { call, eventually, expectJson, makeTenant } from "../test/fixtures";
 import { setRoomAnswererForTesting } from "./room-ctx";
 import { joinVisitor, newSession } from "./test-client";
 
@@ -51,6 +52,17 @@ describe("token usage of a chat answer", () => {
       .bind(t.tenantId)
       .all<{ data: string }>();
     expect(JSON.parse(events.results[0]!.data)).toMatchObject({ provider: "anthropic:claude-local" });
+    // and the analytics reports' AI spend, per model and per bot, on the room's channel
+    const summary = await expectJson(call("/api/analytics/summary?channel=chat", { token: t.token }), 200);
+    const spend = {
+      calls: 1,
+      inputTokens: 321,
+      outputTokens: 17,
+      costUsd: costMicrosOf("claude-local", 321, 17) / 1e6,
+    };
+    expect(summary.aiSpend).toEqual({ ...spend, byModel: { "claude-local": spend }, byBot: { [t.botId]: spend } });
+    expect(summary.bots).toEqual([expect.objectContaining({ botId: t.botId, aiSpendUsd: spend.costUsd })]);
+    expect(spend.costUsd).toBeGreaterThan(0);
     v.close();
   });
 });

@@ -22,6 +22,7 @@ const tokens = (t: TestTenant, eventId: string, model: string, inputTokens: numb
   model,
   inputTokens,
   outputTokens,
+  channel: "chat" as const,
   at: Date.now(),
 });
 
@@ -94,6 +95,38 @@ describe("model cost", () => {
     // another tenant sees none of it
     const other = await makeTenant("Other");
     expect((await expectJson(call("/api/billing/usage", { token: other.token }), 200)).byModel).toEqual([]);
+
+    // the analytics range reports read the same calls (issue 16 "AI spend per bot and model"): a
+    // voice call and one 40 days ago (outside the 30-day range) added, the replay still counted once
+    await recordModelUsage(ctx, { ...tokens(t, "cmpl_5", "gpt-4o", 2000, 1000), channel: "voice" });
+    await recordModelUsage(ctx, { ...tokens(t, "cmpl_6", "gpt-4o", 1000, 0), at: Date.now() - 40 * 86_400_000 });
+    const s = await expectJson(call("/api/analytics/summary", { token: t.token }), 200);
+    const mini = { calls: 2, inputTokens: 3000, outputTokens: 500, costUsd: 0.00075 };
+    const offline = { calls: 1, inputTokens: 50, outputTokens: 40, costUsd: 0 };
+    const gpt4o = { calls: 2, inputTokens: 3000, outputTokens: 1500, costUsd: 0.0225 };
+    expect(s.aiSpend).toEqual({
+      calls: 5,
+      inputTokens: 6050,
+      outputTokens: 2040,
+      costUsd: 0.02325,
+      byModel: { "gpt-4o": gpt4o, "gpt-4o-mini": mini, offline },
+      byBot: {
+        [t.botId]: { calls: 4, inputTokens: 5050, outputTokens: 1540, costUsd: 0.01575 },
+        [two.id]: { calls: 1, inputTokens: 1000, outputTokens: 500, costUsd: 0.0075 },
+      },
+    });
+    const onlyVoice = await expectJson(call("/api/analytics/summary?channel=voice", { token: t.token }), 200);
+    expect(onlyVoice.aiSpend.byModel).toEqual({
+      "gpt-4o": { calls: 1, inputTokens: 2000, outputTokens: 1000, costUsd: 0.015 },
+    });
+    const oneBot = await expectJson(call(`/api/analytics/summary?botId=${two.id}`, { token: t.token }), 200);
+    expect(oneBot.aiSpend.costUsd).toBe(0.0075);
+    const series = await expectJson(call("/api/analytics/timeseries?metric=ai_spend", { token: t.token }), 200);
+    expect(series.points.at(-1).value).toBe(0.02325);
+    expect(series.points.slice(0, -1).every((p: { value: number }) => p.value === 0)).toBe(true);
+    const csv = await (await call("/api/analytics/summary?format=csv", { token: t.token })).text();
+    expect(csv).toContain("aiSpend.byModel.gpt-4o.costUsd,0.0225\r\n");
+    expect((await expectJson(call("/api/analytics/summary", { token: other.token }), 200)).aiSpend.calls).toBe(0);
   });
 });
 

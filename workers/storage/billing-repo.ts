@@ -1,6 +1,8 @@
 import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { SLOT_MS } from "./analytics-repo";
 import type { Db } from "./db";
 import {
+  analyticsRollup,
   billingAccounts,
   billingBotSettings,
   billingCreditSpend,
@@ -12,6 +14,7 @@ import {
   usageEvents,
   usageModelCosts,
   type BillingAccountRow,
+  type ConversationChannel,
   type UsageMetric,
 } from "./schema";
 
@@ -43,7 +46,16 @@ export type AccountUsage = {
 };
 
 /** One paid model call's tokens and cost, recorded once by its event id (recordModelUsage). */
-export type ModelUsageEvent = UsageEvent & { model: string; inputTokens: number; outputTokens: number };
+export type ModelUsageEvent = UsageEvent & {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** The conversation channel the call answered (the analytics rollups' channel filter). */
+  channel: ConversationChannel;
+};
+
+/** Analytics rollup metrics of model calls (docs/analytics.md "AI spend"): `<metric>:<model>`. */
+export const SPEND_METRICS = { cost: "ai_spend", input: "ai_tokens_in", output: "ai_tokens_out" } as const;
 
 export const billingRepo = (db: Db) => ({
   account: (tenantId: string) => db.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenantId)).get(),
@@ -180,6 +192,37 @@ export const billingRepo = (db: Db) => ({
             outputTokens: sql`${usageModelCosts.outputTokens} + excluded.output_tokens`,
             costMicros: sql`${usageModelCosts.costMicros} + excluded.cost_micros`,
           },
+        }),
+      // the analytics rollups (the quarter hour of the call; the day table follows by trigger): the
+      // range reports' AI spend per bot, model and channel, from the very statements the meter counts
+      db
+        .insert(analyticsRollup)
+        .values(
+          (
+            [
+              [SPEND_METRICS.cost, e.costMicros],
+              [SPEND_METRICS.input, e.inputTokens],
+              [SPEND_METRICS.output, e.outputTokens],
+            ] as const
+          ).map(([metric, total]) => ({
+            tenantId: e.tenantId,
+            slot: Math.floor(e.at / SLOT_MS),
+            metric: `${metric}:${e.model}`,
+            botId: e.botId,
+            channel: e.channel,
+            n: unlessSeen(1),
+            total: unlessSeen(total),
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [
+            analyticsRollup.tenantId,
+            analyticsRollup.slot,
+            analyticsRollup.metric,
+            analyticsRollup.botId,
+            analyticsRollup.channel,
+          ],
+          set: { n: sql`${analyticsRollup.n} + excluded.n`, total: sql`${analyticsRollup.total} + excluded.total` },
         }),
       insert,
     ] as const;

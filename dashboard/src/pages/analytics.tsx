@@ -25,6 +25,8 @@ const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${Math.round(v * 1000) / 10}%`);
 const num = (v: number) => String(Math.round(v * 100) / 100);
+const usd = (v: number | null | undefined) =>
+  v === null || v === undefined ? "—" : `$${v.toFixed(v > 0 && v < 1 ? 4 : 2)}`;
 function dur(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "—";
   if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
@@ -41,6 +43,7 @@ const TILES: Tile[] = [
   { label: "Hand-off rate", value: (s) => s.handoffs.rate, show: pct },
   { label: "First response (median)", value: (s) => s.firstResponseMs.p50, show: dur },
   { label: "CSAT", value: (s) => s.csat.score, show: pct },
+  { label: "AI spend", value: (s) => s.aiSpend.costUsd, show: usd },
 ];
 
 function change(now: number | null, before: number | null): string {
@@ -111,11 +114,14 @@ export function Analytics() {
         <Loading />
       ) : (
         <>
-          <ul class="row wrap" aria-label="Headline figures" style="list-style:none;padding:0;gap:12px">
+          <ul
+            aria-label="Headline figures"
+            style="list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px"
+          >
             {TILES.map((t) => {
               const v = t.value(s);
               return (
-                <li key={t.label} class="card" style="min-width:150px;flex:1">
+                <li key={t.label} class="card" style="margin:0">
                   <div class="muted">{t.label}</div>
                   <strong style="font-size:1.6em">{t.show(v)}</strong>
                   <div class="muted">
@@ -142,6 +148,7 @@ export function Analytics() {
                     ["first_response_p50", "First response (median)"],
                     ["calls", "Calls"],
                     ["call_minutes", "Call minutes"],
+                    ["ai_spend", "AI spend (USD)"],
                   ]}
                 />
                 <Select
@@ -159,7 +166,9 @@ export function Analytics() {
               <LineChart
                 title={`${metric.replaceAll("_", " ")} per ${interval}`}
                 points={series.data.points.map((p) => ({ label: p.start, value: p.value }))}
-                format={metric === "csat" ? pct : metric === "first_response_p50" ? dur : num}
+                format={
+                  metric === "csat" ? pct : metric === "first_response_p50" ? dur : metric === "ai_spend" ? usd : num
+                }
               />
             ) : (
               <Loading />
@@ -245,6 +254,7 @@ export function Analytics() {
                   <th scope="col">AI resolved</th>
                   <th scope="col">Hand-offs</th>
                   <th scope="col">CSAT</th>
+                  <th scope="col">AI spend</th>
                 </tr>
               </thead>
               <tbody>
@@ -256,10 +266,43 @@ export function Analytics() {
                     <td data-label="AI resolved">{b.aiResolved}</td>
                     <td data-label="Hand-offs">{b.handoffs}</td>
                     <td data-label="CSAT">{pct(b.csat)}</td>
+                    <td data-label="AI spend">{usd(b.aiSpendUsd)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+          </section>
+          <section class="card" aria-labelledby="an-spend">
+            <h2 id="an-spend">AI spend</h2>
+            <p>
+              {usd(s.aiSpend.costUsd)} for {s.aiSpend.calls} model calls ({s.aiSpend.inputTokens} input and{" "}
+              {s.aiSpend.outputTokens} output tokens), priced from the deployment's price table; the embedded answerer
+              is free.
+            </p>
+            {Object.keys(s.aiSpend.byModel).length > 0 && (
+              <table class="table reflow">
+                <thead>
+                  <tr>
+                    <th scope="col">Model</th>
+                    <th scope="col">Calls</th>
+                    <th scope="col">Input tokens</th>
+                    <th scope="col">Output tokens</th>
+                    <th scope="col">Cost</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(s.aiSpend.byModel).map(([model, m]) => (
+                    <tr key={model}>
+                      <th scope="row">{model}</th>
+                      <td data-label="Calls">{m.calls}</td>
+                      <td data-label="Input tokens">{m.inputTokens}</td>
+                      <td data-label="Output tokens">{m.outputTokens}</td>
+                      <td data-label="Cost">{usd(m.costUsd)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </section>
           <section class="card" aria-labelledby="an-voice">
             <h2 id="an-voice">Voice</h2>

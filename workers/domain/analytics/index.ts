@@ -1,3 +1,4 @@
+import { SPEND_METRICS } from "../../storage/billing-repo";
 import { SLOT_MS, type EventPoint, type HistogramRow } from "../../storage/analytics-repo";
 import type { Ctx } from "../ctx";
 import type { BusinessCalendar } from "./business-hours";
@@ -108,6 +109,7 @@ const SERIES: Record<Exclude<TimeseriesQuery["metric"], "first_response_p50">, s
   csat: { prefix: "csat" },
   calls: "call_started",
   call_minutes: "call_ended",
+  ai_spend: { prefix: SPEND_METRICS.cost },
 };
 
 /** GET /api/analytics/timeseries: one value per local day or ISO week (Monday), zero-filled, from the rollups. */
@@ -132,6 +134,8 @@ export async function getAnalyticsTimeseries(ctx: Ctx, q: TimeseriesQuery): Prom
     });
   else if (q.metric === "call_minutes")
     values = keys.map((_, i) => Math.round((at(i).reduce((s, x) => s + Number(x.total), 0) / 60_000) * 100) / 100);
+  else if (q.metric === "ai_spend")
+    values = keys.map((_, i) => Math.round(at(i).reduce((s, x) => s + Number(x.total), 0)) / 1_000_000);
   else if (q.metric === "first_response_p50") values = await firstResponseSeries(ctx, q, r, keys, rows);
   else values = keys.map((_, i) => at(i).reduce((s, x) => s + Number(x.n), 0));
   const points = keys.map((start, i) => ({ start, value: values[i]! }));

@@ -139,4 +139,24 @@ describe("groupQuestions", () => {
     expect(g[0]!.examples).toEqual(["How do I export my notes to PDF?", "export notes as PDF"]);
     expect(g[0]!.reasons).toEqual({ abstained: 3 });
   });
+
+  it("a bare number names an instance, not the topic; examples by frequency, then text", () => {
+    const q = (text: string, i: number) => ({ text, conversationId: `c${i}`, reason: "now" });
+    const g = groupQuestions([
+      q("Where is my order 1234?", 1),
+      q("Where is my order #5678", 2),
+      q("Where is my order #5678", 3),
+      q("Refund for invoice 2024-17", 4),
+      q("Where is my order 99?", 5),
+      q("refund for invoice 88", 6),
+      ...Array.from({ length: 30 }, (_, i) => q("Where is my order 1234?", 10 + i)),
+    ]);
+    expect(g.map((x) => [x.label, x.count])).toEqual([
+      ["Where is my order 1234?", 34],
+      ["Refund for invoice 2024-17", 2],
+    ]);
+    expect(g[0]!.examples).toEqual(["Where is my order 1234?", "Where is my order #5678", "Where is my order 99?"]);
+    expect(g[0]!.conversationIds).toHaveLength(20);
+    expect(g[0]!.conversationIds.slice(0, 4)).toEqual(["c1", "c2", "c3", "c5"]);
+  });
 });

@@ -149,6 +149,7 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
         aiResolved: ids.filter((id) => ["confirmed", "assumed"].includes(outcomes.get(id)!)).length,
         handoffs: handoffs.filter((h) => h.botId === botId).length,
         csat: ratio(s.filter((x) => x >= SATISFIED_MIN).length, s.length),
+        aiSpendUsd: 0,
       };
     });
 
@@ -188,6 +189,8 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
     messages: { ai, agent, aiShare: ratio(ai, ai + agent) },
     volume,
     bots,
+    // model calls are not conversation events: the spend comes from the billing meter's rollups only
+    aiSpend: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, byModel: {}, byBot: {} },
     voice: {
       calls: of("call_started").length,
       ended: ended.length,

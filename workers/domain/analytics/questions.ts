@@ -25,7 +25,8 @@ export function contentWords(text: string): string[] {
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 1 && !STOP.has(w))
+    // a bare number (an order, invoice or device number) names an instance, not the topic
+    .filter((w) => w.length > 1 && !STOP.has(w) && !/^\p{N}+$/u.test(w))
     .map((w) => w.replace(/(ing|ed|es|s)$/u, "") || w);
   return [...new Set(words)];
 }
@@ -67,12 +68,19 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
       continue;
     }
     const words = new Set(contentWords(q.text));
-    const candidates = new Set<number>();
-    for (const w of words) for (const i of byWord.get(w) ?? []) candidates.add(i);
+    // the groups sharing a word, in creation order (ties go to the older group)
+    const candidates: number[] = [];
+    const marked = new Set<number>();
+    for (const w of words)
+      for (const i of byWord.get(w) ?? [])
+        if (!marked.has(i)) {
+          marked.add(i);
+          candidates.push(i);
+        }
+    candidates.sort((a, b) => a - b);
     let best: G | undefined;
     let bestScore = 0;
-    for (let i = 0; candidates.size && i < groups.length; i++) {
-      if (!candidates.has(i)) continue;
+    for (const i of candidates) {
       const s = jaccard(words, groups[i]!.words);
       if (s > bestScore) [best, bestScore] = [groups[i], s];
     }
@@ -96,18 +104,33 @@ export function groupQuestions(questions: Question[]): QuestionGroup[] {
     groups.push(g);
     groupOf.set(q.text, g);
   }
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return groups
     .map((g) => {
-      const byFreq = [...g.freq.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      // the MAX_EXAMPLES most frequent texts (ties by text), without sorting them all
+      const top: [string, number][] = [];
+      for (const e of g.freq) {
+        let at = top.length;
+        while (at > 0 && (e[1] > top[at - 1]![1] || (e[1] === top[at - 1]![1] && byText(e[0], top[at - 1]![0]) < 0)))
+          at--;
+        if (at < MAX_EXAMPLES) {
+          top.splice(at, 0, e);
+          if (top.length > MAX_EXAMPLES) top.pop();
+        }
+      }
       const reasons: Record<string, number> = {};
-      for (const q of g.items) if (q.reason) reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+      const conversations = new Set<string>();
+      for (const q of g.items) {
+        if (q.reason) reasons[q.reason] = (reasons[q.reason] ?? 0) + 1;
+        if (conversations.size < 20) conversations.add(q.conversationId);
+      }
       return {
-        label: byFreq[0]![0],
+        label: top[0]![0],
         count: g.items.length,
-        examples: byFreq.slice(0, MAX_EXAMPLES).map(([t]) => t),
-        conversationIds: [...new Set(g.items.map((q) => q.conversationId))].slice(0, 20),
+        examples: top.map(([t]) => t),
+        conversationIds: [...conversations],
         reasons,
       };
     })
-    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+    .sort((a, b) => b.count - a.count || byText(a.label, b.label));
 }

@@ -1,3 +1,4 @@
+import { SPEND_METRICS } from "../../storage/billing-repo";
 import type { HistogramRow, RollupRow } from "../../storage/analytics-repo";
 import { percentileRank, SATISFIED_MIN, type Dist } from "./metrics";
 import type { SummaryDto } from "./schemas";
@@ -127,6 +128,7 @@ export function summarizeRollups(input: RollupSummaryInput): Omit<SummaryDto, "r
   const byHourOfWeek = new Array<number>(168).fill(0);
   for (const s of input.hours) byHourOfWeek[Number(s.how)]! += Number(s.n);
 
+  const aiSpend = aiSpendOf(input.rows);
   const byBot: Record<string, number> = {};
   for (const [botId, m] of perBot) if (m.get("opened")) byBot[botId] = m.get("opened")!;
   const bots = Object.keys(byBot)
@@ -142,6 +144,7 @@ export function summarizeRollups(input: RollupSummaryInput): Omit<SummaryDto, "r
         aiResolved: get("cohort:confirmed") + botAssumed,
         handoffs: get("handed_off"),
         csat: csatOf(get).score,
+        aiSpendUsd: aiSpend.byBot[botId]?.costUsd ?? 0,
       };
     });
   const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -178,6 +181,7 @@ export function summarizeRollups(input: RollupSummaryInput): Omit<SummaryDto, "r
       byHourOfWeek,
     },
     bots,
+    aiSpend,
     voice: {
       calls: n("call_started"),
       ended: n("call_ended"),
@@ -187,4 +191,46 @@ export function summarizeRollups(input: RollupSummaryInput): Omit<SummaryDto, "r
       byOutcome: details("call_ended"),
     },
   };
+}
+
+const usd = (micros: number) => Math.round(micros) / 1_000_000;
+
+/**
+ * AI spend of the range from the model-call rollups (`ai_spend:<model>` calls and micro-dollars,
+ * `ai_tokens_in:` / `ai_tokens_out:` tokens), written in the billing meter's own batch: per model
+ * and per bot.
+ */
+export function aiSpendOf(rows: RollupRow[]): SummaryDto["aiSpend"] {
+  type Acc = { calls: number; inputTokens: number; outputTokens: number; micros: number };
+  const zero = (): Acc => ({ calls: 0, inputTokens: 0, outputTokens: 0, micros: 0 });
+  const all = zero();
+  const byModel = new Map<string, Acc>();
+  const byBot = new Map<string, Acc>();
+  const fields = {
+    [`${SPEND_METRICS.cost}:`]: "micros",
+    [`${SPEND_METRICS.input}:`]: "inputTokens",
+    [`${SPEND_METRICS.output}:`]: "outputTokens",
+  } as const;
+  for (const r of rows) {
+    const prefix = Object.keys(fields).find((p) => r.metric.startsWith(p));
+    if (!prefix) continue;
+    const field = fields[prefix]!;
+    const model = r.metric.slice(prefix.length);
+    const accs = [all, byModel.get(model) ?? zero(), byBot.get(r.botId) ?? zero()];
+    byModel.set(model, accs[1]!);
+    byBot.set(r.botId, accs[2]!);
+    for (const a of accs) {
+      a[field] += Number(r.total);
+      if (field === "micros") a.calls += Number(r.n);
+    }
+  }
+  const out = (a: Acc) => ({
+    calls: a.calls,
+    inputTokens: a.inputTokens,
+    outputTokens: a.outputTokens,
+    costUsd: usd(a.micros),
+  });
+  const sorted = (m: Map<string, Acc>) =>
+    Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, a]) => [k, out(a)]));
+  return { ...out(all), byModel: sorted(byModel), byBot: sorted(byBot) };
 }

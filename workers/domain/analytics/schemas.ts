@@ -61,6 +61,7 @@ export const TIMESERIES_METRICS = [
   "first_response_p50",
   "calls",
   "call_minutes",
+  "ai_spend",
 ] as const;
 
 export const TimeseriesQuery = z
@@ -74,6 +75,22 @@ export const TimeseriesQuery = z
 export type TimeseriesQuery = z.infer<typeof TimeseriesQuery>;
 
 const Dist = z.object({ p50: z.number().nullable(), p90: z.number().nullable(), count: z.number() });
+
+const Spend = z.object({
+  calls: z
+    .number()
+    .openapi({ description: "Model calls billed by a provider (the embedded answerer is free and not counted)" }),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number().openapi({ description: "Cost from the price table (domain/billing/prices.ts), US dollars" }),
+});
+const AiSpend = Spend.extend({
+  byModel: z.record(z.string(), Spend),
+  byBot: z.record(z.string(), Spend),
+}).openapi({
+  description:
+    "AI spend of the range, from the billing meter's own statements (a model call counts once, in the quarter hour it was made)",
+});
 
 export const SummaryDto = z
   .object({
@@ -129,8 +146,10 @@ export const SummaryDto = z
         aiResolved: z.number(),
         handoffs: z.number(),
         csat: z.number().nullable(),
+        aiSpendUsd: z.number().openapi({ description: "The bot's model cost in the range, US dollars" }),
       }),
     ),
+    aiSpend: AiSpend,
     voice: z.object({
       calls: z.number(),
       ended: z.number(),

@@ -1,3 +1,4 @@
+import type { ConversationChannel } from "../../storage/schema";
 import { streamAnswer, streamEmbeddedAnswer } from "../knowledge/answer";
 import type { AnswerCtx, StreamAnswer } from "../knowledge/answer-types";
 import { mayTenant, paidAnswer, refusalError } from "./may-tenant";
@@ -34,13 +35,14 @@ export async function countAnswer(
   ctx: AnswerCtx,
   eventId: string,
   botId: string,
+  channel: ConversationChannel,
   usage?: { inputTokens: number; outputTokens: number; model?: string },
 ) {
   const at = ctx.clock.now();
   const base = { tenantId: ctx.tenantId, eventId, botId, at };
   await ctx.repos.batch([
     ...usageStmts(ctx.repos, { ...base, metric: "ai_answers", quantity: 1 }),
-    ...(usage ? modelUsageStmts(ctx.repos, { ...base, ...usage, model: usage.model ?? "unknown" }) : []),
+    ...(usage ? modelUsageStmts(ctx.repos, { ...base, ...usage, channel, model: usage.model ?? "unknown" }) : []),
   ] as never);
   await afterUsage(ctx).catch((err: unknown) =>
     ctx.log.warn("billing: after-usage step failed", { tenantId: ctx.tenantId, error: String(err) }),

@@ -1,6 +1,6 @@
 import type { UsageEvent } from "../../storage/billing-repo";
 import type { Repos } from "../../storage/repos";
-import type { UsageMetric } from "../../storage/schema";
+import type { ConversationChannel, UsageMetric } from "../../storage/schema";
 import { periodOf } from "./plans";
 import { costMicrosOf, modelKey } from "./prices";
 
@@ -50,6 +50,8 @@ export type ModelUsage = {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** The channel the answer went to (the analytics reports' AI spend by channel). */
+  channel: ConversationChannel;
   at: number;
 };
 
@@ -71,13 +73,15 @@ export function modelUsageStmts(repos: Pick<Repos, "billing">, u: ModelUsage) {
     model: modelKey(u.model),
     inputTokens,
     outputTokens,
+    channel: u.channel,
   });
 }
 
 /**
  * THE place every provider's token usage goes: `{ model, inputTokens, outputTokens }` of one call,
  * priced from domain/billing/prices.ts and added to the period's cost per bot and per model once
- * per event id (a replay adds nothing). The budget caps read these costs before the next paid call.
+ * per event id (a replay adds nothing), and to the analytics rollups (AI spend per bot, model and
+ * channel over any range). The budget caps read these costs before the next paid call.
  * Returns the cost in micro-dollars.
  */
 export async function recordModelUsage(ctx: { repos: Repos }, u: ModelUsage): Promise<number> {

@@ -59,7 +59,7 @@ export async function draftReply(ctx: Ctx, conversationId: string, answer: Strea
       ...(conv.visitor.locale ? { language: conv.visitor.locale } : {}),
     }),
   );
-  await countAnswer(ctx, newId("evt"), conv.botId, done.usage);
+  await countAnswer(ctx, newId("evt"), conv.botId, conv.channel, done.usage);
   return {
     conversationId,
     replyingTo: lastVisitor.seq,

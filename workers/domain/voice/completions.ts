@@ -121,7 +121,7 @@ export async function completeChat(
     if (ev.type === "delta") text += ev.text;
     else done = ev;
   }
-  await countAnswer(ctx, meta.id, req.model, done?.usage);
+  await countAnswer(ctx, meta.id, req.model, channel, done?.usage);
   const content = done?.answer ?? text;
   return {
     id: meta.id,
@@ -181,7 +181,7 @@ export async function streamChatChunks(
         yield chunk([{ index: 0, delta: { content: ev.text }, logprobs: null, finish_reason: null }]);
       } else done = ev;
     }
-    await countAnswer(ctx, meta.id, req.model, done?.usage);
+    await countAnswer(ctx, meta.id, req.model, channel, done?.usage);
     yield chunk(
       [{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }],
       done ? { echo: echoExtras(done) } : {},

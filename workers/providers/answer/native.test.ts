@@ -450,8 +450,8 @@ describe("a bot's own providers: settings API, the chosen chain, metering", () =
     expect(ant.seen[0]!.url).toBe("https://api.anthropic.test/v1/messages");
     expect(keyOf(ant.seen[0]!.headers)).toBe("sk-ant-primary-key");
     expect(gem.seen).toHaveLength(0);
-    await countAnswer(ctx, "evt_native_1", t.botId, done.usage);
-    await countAnswer(ctx, "evt_native_1", t.botId, done.usage); // a replay adds nothing
+    await countAnswer(ctx, "evt_native_1", t.botId, "chat", done.usage);
+    await countAnswer(ctx, "evt_native_1", t.botId, "chat", done.usage); // a replay adds nothing
     const counters = await ctx.repos.billing.counters(t.tenantId, periodOf(Date.now()));
     const of = (metric: string) => counters.find((c) => c.metric === metric && c.botId === t.botId)?.quantity;
     expect([of("ai_answers"), of("ai_tokens")]).toEqual([1, 321 + 17]);
