@@ -5,6 +5,7 @@ import { createDb } from "../../storage/db";
 import type { NewConversationEventRow } from "../../storage/schema";
 import { call, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import { summarize } from "./metrics";
+import { EVENT_KINDS } from "../../contracts/analytics";
 import { localDate, startOfLocalDay, addDays } from "./range";
 import { binBounds, binOf, histogramDist } from "./rollups";
 import { dist } from "./metrics";
@@ -75,20 +76,8 @@ function generate(t: TestTenant, now: number, seed: number, categoryIds: string[
     for (let s = 0; s < steps; s++) {
       at += Math.floor(r() * 6 * H) + 1000;
       if (at >= now) break;
-      const kind = pick([
-        "ai_answered",
-        "ai_answered",
-        "ai_answered",
-        "handed_off",
-        "agent_joined",
-        "agent_first_reply",
-        "agent_reply",
-        "resolved",
-        "reopened",
-        "rated",
-        "call_started",
-        "call_ended",
-      ]);
+      // every kind but "opened", AI answers three times as often
+      const kind = pick([...EVENT_KINDS.filter((k) => k !== "opened"), "ai_answered", "ai_answered"]);
       const ms = Math.floor(r() * 40 * MIN);
       if (kind === "ai_answered") {
         if (!clear(at)) continue;
