@@ -315,14 +315,6 @@ export const analyticsRepo = (db: Db) => ({
   histogram: (tenantId: string, kinds: readonly string[], r: DayRange) =>
     rowsOf<HistogramRow>(db, histogramQuery(tenantId, kinds, r)),
 
-  /** The tenant's category names by id. */
-  categoryNames: async (tenantId: string) =>
-    new Map((await rowsOf<{ id: string; name: string }>(db, categoryNamesQuery(tenantId))).map((c) => [c.id, c.name])),
-
-  /** The first questions of the latest `limit` conversations opened in the slots, newest first. */
-  latestQuestions: (tenantId: string, r: SlotRange, limit: number) =>
-    rowsOf<QuestionRow>(db, questionsQuery(tenantId, r, limit)),
-
   /**
    * What the questions report reads, in one D1 round trip: category counts of the range and of the
    * period before, the category names, the latest first questions of both periods and the latest misses.
@@ -354,8 +346,4 @@ export const analyticsRepo = (db: Db) => ({
       misses: (missRows as MissRow[]).map(missPoint),
     };
   },
-
-  /** The latest `limit` hand-offs and abstentions in [from, to), newest first (partial index). */
-  latestMisses: async (tenantId: string, f: Omit<EventFilter, "kinds"> & { to: number }, limit: number) =>
-    (await rowsOf<MissRow>(db, missesQuery(tenantId, f, limit))).map(missPoint),
 });
