@@ -115,7 +115,9 @@ const token = (await login.json()).accessToken;
 const today = new Date(now).toISOString().slice(0, 10);
 const from = new Date(now - 29 * DAY).toISOString().slice(0, 10);
 const week = new Date(now - 6 * DAY).toISOString().slice(0, 10);
+/** @type {([string, string] | [() => Promise<void>])[]} */
 const reports = [
+  ["baseline: GET /api/account (auth, one read)", "/api/account"],
   ["summary, 30 days", `/api/analytics/summary?from=${from}&to=${today}`],
   ["summary, 7 days", `/api/analytics/summary?from=${week}&to=${today}`],
   ["summary, 30 days, Asia/Kolkata (UTC+5:30)", `/api/analytics/summary?from=${from}&to=${today}&tz=Asia/Kolkata`],
@@ -129,13 +131,37 @@ const reports = [
   ["questions, 30 days", `/api/analytics/questions?from=${from}&to=${today}`],
 ];
 const pct = (xs, p) => xs[Math.max(0, Math.ceil(p * xs.length) - 1)];
+const authed = (path, init = {}) =>
+  fetch(`${server.origin}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers },
+  });
+// then the same summaries with business hours set (Mon–Fri 09:00–17:00, Berlin): their twins read
+// the duration events (a sample past 2,000 per kind) instead of the histograms
+const setHours = async () => {
+  const intervals = ["mon", "tue", "wed", "thu", "fri"].map((day) => ({ day, start: "09:00", end: "17:00" }));
+  const r = await authed("/api/settings/business-hours", {
+    method: "PUT",
+    body: JSON.stringify({ timezone: "Europe/Berlin", intervals, holidays: [] }),
+  });
+  if (r.status !== 200) throw new Error(`business hours: ${r.status} ${await r.text()}`);
+};
+reports.push(
+  [setHours],
+  ["summary, 30 days, business hours set", `/api/analytics/summary?from=${from}&to=${today}`],
+  ["summary, 7 days, business hours set", `/api/analytics/summary?from=${week}&to=${today}`],
+);
 console.log(`\n${CONVERSATIONS * 10} messages, ${RUNS} runs each (after one warm-up), local wrangler dev:`);
 try {
   for (const [label, path] of reports) {
+    if (typeof label === "function") {
+      await label();
+      continue;
+    }
     const times = [];
     for (let i = 0; i <= RUNS; i++) {
       const t = performance.now();
-      const r = await fetch(`${server.origin}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const r = await authed(path);
       await r.text();
       if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
       if (i > 0) times.push(performance.now() - t);

@@ -169,8 +169,10 @@ describe("GET /api/analytics/summary", () => {
       byOutcome: { "customer-ended-call": 1 },
     });
     expect(s.bots).toEqual([
-      { botId: t.botId, conversations: 5, aiInvolved: 4, aiResolved: 2, handoffs: 2, csat: 0.5 },
+      { botId: t.botId, conversations: 5, aiInvolved: 4, aiResolved: 2, handoffs: 2, csat: 0.5, aiSpendUsd: 0 },
     ]);
+    // the embedded answerer bills no model call
+    expect(s.aiSpend).toEqual({ calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, byModel: {}, byBot: {} });
   });
 
   it("filters by channel and range, and counts days in the requested time zone", async () => {

@@ -192,6 +192,7 @@ describe("summary in business hours", () => {
       replyTimeMs: { p50: 1 * H, p90: 1 * H, count: 1 },
       // Friday 16:20–17:00 + Monday 09:00–10:00
       resolutionTimeMs: { p50: 1 * H + 40 * MIN, p90: 1 * H + 40 * MIN, count: 1 },
+      sampled: false,
     });
 
     // Monday a holiday: only Friday's minutes count

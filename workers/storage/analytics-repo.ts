@@ -20,6 +20,8 @@ export type EventFilter = {
   to?: number;
   botId?: string | undefined;
   channel?: string | undefined;
+  /** A systematic sample per kind: only every n-th row by rowid (tested inside the kind/at index). */
+  every?: Record<string, number>;
 };
 
 export type EventPoint = {
@@ -33,6 +35,12 @@ export type EventPoint = {
   data: Record<string, unknown> | null;
 };
 
+/** `rowid % n = 0` with each kind's own n (1 for a kind not sampled). */
+function sampleOf(every: Record<string, number>): SQL {
+  const steps = Object.entries(every).map(([kind, n]) => sql`WHEN ${kind} THEN ${Math.max(1, Math.floor(n))}`);
+  return sql`${conversationEvents}.rowid % (CASE ${conversationEvents.kind} ${sql.join(steps, sql` `)} ELSE 1 END) = 0`;
+}
+
 function where(tenantId: string, f: EventFilter): SQL {
   const c = conversationEvents;
   return and(
@@ -42,6 +50,7 @@ function where(tenantId: string, f: EventFilter): SQL {
     ...(f.to !== undefined ? [lt(c.at, f.to)] : []),
     ...(f.botId ? [eq(c.botId, f.botId)] : []),
     ...(f.channel ? [eq(c.channel, f.channel)] : []),
+    ...(f.every ? [sampleOf(f.every)] : []),
   )!;
 }
 
@@ -254,6 +263,12 @@ export const analyticsRepo = (db: Db) => ({
           .onConflictDoNothing(),
       );
     return out;
+  },
+
+  /** Durations only (kind, end, length) of the given kinds in a range: what percentiles read. */
+  durations: (tenantId: string, f: EventFilter): Promise<Pick<EventPoint, "kind" | "at" | "valueMs">[]> => {
+    const c = conversationEvents;
+    return db.select({ kind: c.kind, at: c.at, valueMs: c.valueMs }).from(c).where(where(tenantId, f)).all();
   },
 
   /** Events of the given kinds in a range (index conversation_events_tenant_kind_at_idx). */

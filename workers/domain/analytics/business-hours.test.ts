@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BusinessHoursInput, businessMs, type BusinessHours, type Weekday } from "./business-hours";
+import { BusinessCalendar, BusinessHoursInput, businessMs, type BusinessHours, type Weekday } from "./business-hours";
 import { wallToUtc } from "./range";
 
 const H = 3_600_000;
@@ -90,6 +90,40 @@ describe("businessMs", () => {
     const t1 = at("2026-02-20T16:00:00Z"); // Fri 17:00 Paris
     expect(businessMs(t0, t1, hours)).toBe((15 - 1) * 8 * H);
     expect(businessMs(t0 + 30 * M, t1 - 30 * M, hours)).toBe((14 * 8 - 1) * H);
+  });
+
+  it("a prepared calendar (binary search over laid-out windows) answers exactly what the day walk does", () => {
+    let seed = 5;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const zones: BusinessHours[] = [
+      paris({ holidays: ["2026-03-30", "2026-12-25"] }),
+      {
+        timezone: "America/New_York",
+        intervals: [
+          ...weekdays("08:00", "12:00"),
+          ...weekdays("13:00", "18:30"),
+          { day: "sun", start: "02:30", end: "03:30" },
+        ],
+        holidays: ["2026-11-26"],
+      },
+      { timezone: "Asia/Kolkata", intervals: weekdays("00:00", "24:00", ["sat", "sun"]), holidays: [] },
+    ];
+    const from = at("2026-01-01T00:00:00Z");
+    const to = at("2026-12-31T00:00:00Z");
+    for (const hours of zones) {
+      const prepared = new BusinessCalendar(hours).prepare(from, to);
+      for (let i = 0; i < 400; i++) {
+        const t0 = from + Math.floor(rand() * (to - from));
+        // spans from minutes to weeks, some ending past the prepared days (then walked)
+        const t1 = t0 + Math.floor(rand() ** 3 * 40 * 24 * H);
+        expect([hours.timezone, t0, t1, prepared.businessMs(t0, t1)]).toEqual([
+          hours.timezone,
+          t0,
+          t1,
+          businessMs(t0, t1, hours),
+        ]);
+      }
+    }
   });
 });
 

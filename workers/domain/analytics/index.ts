@@ -3,7 +3,14 @@ import { SLOT_MS, type EventPoint, type HistogramRow } from "../../storage/analy
 import type { Ctx } from "../ctx";
 import type { BusinessCalendar } from "./business-hours";
 import { ASSUMED_AFTER_MS, businessTwins, dist, SATISFIED_MIN, type Dist } from "./metrics";
-import { DURATION_KINDS, EXACT_DURATIONS_MAX, histogramDist, summarizeRollups, type DurationKind } from "./rollups";
+import {
+  DURATION_KINDS,
+  EXACT_DURATIONS_MAX,
+  histogramDist,
+  summarizeRollups,
+  TWIN_SAMPLE_MAX,
+  type DurationKind,
+} from "./rollups";
 import { groupQuestions, type Question } from "./questions";
 import { businessCalendarOf } from "./settings";
 import { addDays, daysBetween, localDate, offsetSegments, startOfLocalDay, weekStart } from "./range";
@@ -50,10 +57,21 @@ const hourSegments = (r: Range) =>
     offsetSlots: Math.round(x.offset / SLOT_MS),
   }));
 
+/** The duration kinds with a business-hours twin, and the twin's field. */
+const TWIN_FIELD = {
+  agent_joined: "timeToHumanMs",
+  agent_first_reply: "firstResponseMs",
+  agent_reply: "replyTimeMs",
+  resolved: "resolutionTimeMs",
+} as const;
+const TWIN_KINDS = Object.keys(TWIN_FIELD) as (keyof typeof TWIN_FIELD)[];
+
 /**
  * Percentiles of each duration kind: exact from the events while a range holds few values, else
- * from the daily histograms (UTC days overlapping the range). With business hours set, the events
- * are read anyway: their business-hours twin depends on today's calendar.
+ * from the daily histograms (UTC days overlapping the range). With business hours set, the
+ * business-hours twin depends on today's calendar, so it is computed from the events: all of them up
+ * to TWIN_SAMPLE_MAX, else a systematic sample of about that many (every k-th row by rowid, filtered
+ * inside the index) and `businessHours.sampled` says so.
  */
 async function durationsOf(
   ctx: Ctx,
@@ -63,9 +81,21 @@ async function durationsOf(
   bins: HistogramRow[],
   calendar?: BusinessCalendar,
 ) {
-  const exact = DURATION_KINDS.filter((k) => calendar || counts(k) <= EXACT_DURATIONS_MAX);
-  const events = exact.length
-    ? await ctx.repos.analytics.events(ctx.tenantId, { kinds: exact, from: r.fromMs, to: r.toMs, ...filters(q) })
+  const exact = DURATION_KINDS.filter((k) => counts(k) <= EXACT_DURATIONS_MAX);
+  const twinsAll = calendar ? TWIN_KINDS.filter((k) => counts(k) <= TWIN_SAMPLE_MAX) : [];
+  const sampled = calendar ? TWIN_KINDS.filter((k) => counts(k) > TWIN_SAMPLE_MAX) : [];
+  const kinds = [...new Set<DurationKind>([...exact, ...twinsAll, ...sampled])];
+  // one read: every value of the kinds read whole, every k-th of the sampled ones
+  const events = kinds.length
+    ? await ctx.repos.analytics.durations(ctx.tenantId, {
+        kinds,
+        from: r.fromMs,
+        to: r.toMs,
+        ...filters(q),
+        ...(sampled.length
+          ? { every: Object.fromEntries(sampled.map((k) => [k, Math.ceil(counts(k) / TWIN_SAMPLE_MAX)])) }
+          : {}),
+      })
     : [];
   const of = (kind: string) => events.filter((e) => e.kind === kind);
   const durations = Object.fromEntries(
@@ -74,7 +104,11 @@ async function durationsOf(
       exact.includes(k) ? dist(of(k).map((e) => e.valueMs)) : histogramDist(bins.filter((b) => b.metric === k)),
     ]),
   ) as Record<DurationKind, Dist>;
-  return { durations, businessHours: calendar ? businessTwins(calendar, of) : null };
+  if (!calendar) return { durations, businessHours: null };
+  const twins = { ...businessTwins(calendar, of), sampled: sampled.length > 0 };
+  // a sampled twin's percentiles come from the sample; its count is every event of the range
+  for (const k of sampled) twins[TWIN_FIELD[k]].count = counts(k);
+  return { durations, businessHours: twins };
 }
 
 /** GET /api/analytics/summary: from the rollups (docs/analytics.md), never every event of the range. */
@@ -136,7 +170,15 @@ export async function getAnalyticsTimeseries(ctx: Ctx, q: TimeseriesQuery): Prom
     values = keys.map((_, i) => Math.round((at(i).reduce((s, x) => s + Number(x.total), 0) / 60_000) * 100) / 100);
   else if (q.metric === "ai_spend")
     values = keys.map((_, i) => Math.round(at(i).reduce((s, x) => s + Number(x.total), 0)) / 1_000_000);
-  else if (q.metric === "first_response_p50") values = await firstResponseSeries(ctx, q, r, keys, rows);
+  else if (q.metric === "first_response_p50")
+    values = await firstResponseSeries(
+      ctx,
+      q,
+      r,
+      keys,
+      rows,
+      starts.map((x) => x * SLOT_MS),
+    );
   else values = keys.map((_, i) => at(i).reduce((s, x) => s + Number(x.n), 0));
   const points = keys.map((start, i) => ({ start, value: values[i]! }));
   return { metric: q.metric, interval: q.interval, tz: r.tz, points };
@@ -149,19 +191,31 @@ async function firstResponseSeries(
   r: Range,
   keys: string[],
   counts: { n: number }[],
+  startsMs: number[],
 ): Promise<(number | null)[]> {
   const key = (ms: number) => {
     const date = localDate(ms, r.tz);
     return q.interval === "week" ? weekStart(date) : date;
   };
   if (counts.reduce((s, x) => s + Number(x.n), 0) <= EXACT_DURATIONS_MAX) {
-    const events = await ctx.repos.analytics.events(ctx.tenantId, {
+    const events = await ctx.repos.analytics.durations(ctx.tenantId, {
       kinds: ["agent_first_reply"],
       from: r.fromMs,
       to: r.toMs,
       ...filters(q),
     });
-    return keys.map((k) => dist(events.filter((e) => key(e.at) === k).map((e) => e.valueMs)).p50);
+    // each event's bucket by the buckets' first instants (no time-zone conversion per event)
+    const values = keys.map((): (number | null)[] => []);
+    for (const e of events) {
+      let [lo, hi] = [0, startsMs.length];
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (startsMs[mid]! <= e.at) lo = mid + 1;
+        else hi = mid;
+      }
+      values[Math.max(0, lo - 1)]!.push(e.valueMs);
+    }
+    return values.map((v) => dist(v).p50);
   }
   const bins = await ctx.repos.analytics.histogram(ctx.tenantId, ["agent_first_reply"], {
     fromDay: Math.floor(r.fromMs / DAY_MS),

@@ -78,7 +78,10 @@ export type SummaryInput = {
 };
 
 /** A duration event's value counted in business hours only: the business time in [at − value, at). */
-export function businessValue(e: EventPoint, cal: BusinessCalendar): number | null {
+/** What a duration needs of an event: when it ended and how long it lasted. */
+export type DurationPoint = Pick<EventPoint, "kind" | "at" | "valueMs">;
+
+export function businessValue(e: DurationPoint, cal: BusinessCalendar): number | null {
   return e.valueMs === null ? null : cal.businessMs(e.at - e.valueMs, e.at);
 }
 
@@ -174,7 +177,7 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
     firstResponseMs: dist(of("agent_first_reply").map((e) => e.valueMs)),
     replyTimeMs: dist(of("agent_reply").map((e) => e.valueMs)),
     resolutionTimeMs: dist(resolved.map((e) => e.valueMs)),
-    businessHours: input.calendar ? businessTwins(input.calendar, of) : null,
+    businessHours: input.calendar ? { ...businessTwins(input.calendar, of), sampled: false } : null,
     resolutions: {
       total: resolved.length,
       byAgent: resolved.filter((e) => e.data?.by === "agent").length,
@@ -202,8 +205,18 @@ export function summarize(input: SummaryInput): Omit<SummaryDto, "range"> {
   };
 }
 
+/** How far back from the latest event businessTwins lays out open windows (a year's range and a month). */
+const PREPARED_DAYS = 400;
+
 /** The response and resolution times again, counting only the time inside business hours. */
-export function businessTwins(cal: BusinessCalendar, of: (kind: string) => EventPoint[]) {
+export function businessTwins(cal: BusinessCalendar, of: (kind: string) => DurationPoint[]) {
+  // the open windows of the days the spans cover, laid out once (a span starting more than
+  // PREPARED_DAYS before the latest event is measured day by day)
+  const kinds = ["agent_joined", "agent_first_reply", "agent_reply", "resolved"];
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const k of kinds)
+    for (const e of of(k)) if (e.valueMs !== null) [lo, hi] = [Math.min(lo, e.at - e.valueMs), Math.max(hi, e.at)];
+  if (hi > lo) cal.prepare(Math.max(lo, hi - PREPARED_DAYS * 86_400_000), hi);
   const d = (kind: string) => dist(of(kind).map((e) => businessValue(e, cal)));
   return {
     timezone: cal.hours.timezone,

@@ -6,7 +6,7 @@ import type { NewConversationEventRow } from "../../storage/schema";
 import { call, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import { summarize } from "./metrics";
 import { EVENT_KINDS } from "../../contracts/analytics";
-import { localDate, startOfLocalDay, addDays } from "./range";
+import { localDate, startOfLocalDay, addDays, weekStart } from "./range";
 import { binBounds, binOf, histogramDist } from "./rollups";
 import { dist } from "./metrics";
 
@@ -221,6 +221,26 @@ describe("analytics rollups", () => {
     expect(q.sampled).toBe(false);
   });
 
+  it("give the first-response series as the median of each local day and week, in two zones", async () => {
+    for (const tz of ["UTC", "Asia/Kolkata"])
+      for (const interval of ["day", "week"] as const) {
+        const to = localDate(now, tz);
+        const from = addDays(to, -11);
+        const q = `metric=first_response_p50&interval=${interval}&from=${from}&to=${to}&tz=${encodeURIComponent(tz)}`;
+        const series = await expectJson(call(`/api/analytics/timeseries?${q}`, { token: t.token }), 200);
+        const [fromMs, toMs] = [startOfLocalDay(from, tz), startOfLocalDay(addDays(to, 1), tz)];
+        const key = (ms: number) => (interval === "week" ? weekStart(localDate(ms, tz)) : localDate(ms, tz));
+        const replies = gen.rows.filter((e) => e.kind === "agent_first_reply" && e.at >= fromMs && e.at < toMs);
+        expect(replies.length).toBeGreaterThan(5);
+        expect(series.points.map((p: { start: string; value: number | null }) => [p.start, p.value])).toEqual(
+          series.points.map((p: { start: string }) => [
+            p.start,
+            dist(replies.filter((e) => key(e.at) === p.start).map((e) => e.valueMs ?? null)).p50,
+          ]),
+        );
+      }
+  });
+
   it("count each event once when the same copy runs again", async () => {
     const tz = "UTC";
     const to = localDate(now, tz);
@@ -229,6 +249,63 @@ describe("analytics rollups", () => {
     await copy(gen.rows);
     expect(await fromApi(`from=${from}&to=${to}&tz=UTC`)).toEqual(before);
     expect(before).toEqual(reference(tz, from, to));
+  });
+
+  it("with business hours set, twins past 1,000 events come from a systematic sample, and say so", async () => {
+    const u = await makeTenant("Sampled twins");
+    const open24 = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => ({
+      day,
+      start: "00:00",
+      end: "24:00",
+    }));
+    await expectJson(
+      call("/api/settings/business-hours", {
+        method: "PUT",
+        token: u.token,
+        json: { timezone: "UTC", intervals: open24, holidays: [] },
+      }),
+      200,
+    );
+    const r = rng(11);
+    // open all week in UTC: each event's business-hours value is its plain value, so the exact
+    // percentiles are known; 6,000 first replies (6 × the one-by-one limit) and 300 of another bot
+    const rows = Array.from({ length: 6300 }, (_, i) => ({
+      id: `conv_twins_${i}:agent_first_reply`,
+      tenantId: u.tenantId,
+      conversationId: `conv_twins_${i}`,
+      botId: i < 6000 ? u.botId : "bot_twinsSmall",
+      channel: "chat" as const,
+      kind: "agent_first_reply",
+      actor: "agent" as const,
+      actorId: null,
+      at: now - 3 * DAY + i * 1000,
+      valueMs: 60_000 + Math.floor(r() * 60_000),
+      data: null,
+    }));
+    await copy(rows);
+    const to = localDate(now, "UTC");
+    const from = addDays(to, -6);
+    const get = async (q: string) =>
+      (await expectJson(call(`/api/analytics/summary?from=${from}&to=${to}&tz=UTC${q}`, { token: u.token }), 200))
+        .businessHours;
+    const all = await get(`&botId=${u.botId}`);
+    const values = rows.slice(0, 6000).map((x) => x.valueMs);
+    const exact = dist(values);
+    expect(all.sampled).toBe(true);
+    expect(all.firstResponseMs.count).toBe(6000);
+    // the sample (about 1,000: a rank's standard error ≈ 1.6 %) puts the median and p90 within 4 %
+    // of the exact ones' ranks
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
+    expect(all.firstResponseMs.p50).toBeGreaterThanOrEqual(at(0.46));
+    expect(all.firstResponseMs.p50).toBeLessThanOrEqual(at(0.54));
+    expect(all.firstResponseMs.p90).toBeGreaterThanOrEqual(at(0.86));
+    expect(all.firstResponseMs.p90).toBeLessThanOrEqual(at(0.94));
+    expect(exact.count).toBe(6000);
+    // under the limit every event is read: exact, not sampled
+    const small = await get("&botId=bot_twinsSmall");
+    expect(small.sampled).toBe(false);
+    expect(small.firstResponseMs).toEqual(dist(rows.slice(6000).map((x) => x.valueMs)));
   });
 
   it("bin durations in SQL as binOf does, and histogram percentiles stay within a bin of the exact ones", async () => {

@@ -122,6 +122,10 @@ export const SummaryDto = z
         firstResponseMs: Dist,
         replyTimeMs: Dist,
         resolutionTimeMs: Dist,
+        sampled: z.boolean().openapi({
+          description:
+            "True when a duration kind had more events in the range than are read one by one (1,000): its twin is then the percentile of a systematic sample of about 1,000 of them (every k-th stored event)",
+        }),
       })
       .nullable()
       .openapi({
