@@ -20,8 +20,6 @@ export type EventFilter = {
   to?: number;
   botId?: string | undefined;
   channel?: string | undefined;
-  /** A systematic sample per kind: only every n-th row by rowid (tested inside the kind/at index). */
-  every?: Record<string, number>;
 };
 
 export type EventPoint = {
@@ -35,10 +33,34 @@ export type EventPoint = {
   data: Record<string, unknown> | null;
 };
 
-/** `rowid % n = 0` with each kind's own n (1 for a kind not sampled). */
-function sampleOf(every: Record<string, number>): SQL {
-  const steps = Object.entries(every).map(([kind, n]) => sql`WHEN ${kind} THEN ${Math.max(1, Math.floor(n))}`);
-  return sql`${conversationEvents}.rowid % (CASE ${conversationEvents.kind} ${sql.join(steps, sql` `)} ELSE 1 END) = 0`;
+/**
+ * Sample buckets of a duration event: a pseudo-random 0–63 from its time, indexed with the time and
+ * the value (migration 0032), so reading the events of k buckets of a range reads about k/64 of
+ * them without scanning the rest.
+ */
+export const SAMPLE_BUCKETS = 64;
+const SAMPLE_EXPR = "((at % 1000003) % 64)";
+
+/** Durations of one kind in a range, only from its first `buckets` sample buckets (one UNION ALL part each). */
+function sampledDurationsQuery(
+  tenantId: string,
+  f: Omit<EventFilter, "kinds"> & { to: number },
+  kinds: Record<string, number>,
+): Query {
+  const [x, xa] = rollupFilter({ fromSlot: 0, toSlot: 0, botId: f.botId, channel: f.channel });
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  for (const [kind, buckets] of Object.entries(kinds)) {
+    const b = Math.min(SAMPLE_BUCKETS, Math.max(1, Math.floor(buckets)));
+    parts.push(
+      `SELECT kind, at, value_ms AS valueMs FROM conversation_events INDEXED BY conversation_events_sample_idx
+       WHERE tenant_id = ? AND kind = ? AND ${SAMPLE_EXPR} IN (${Array.from({ length: b }, (_, i) => i).join(", ")})
+         AND at >= ? AND at < ? ${x}`,
+    );
+    args.push(tenantId, kind, f.from, f.to, ...xa);
+  }
+  if (!parts.length) return { text: "SELECT '' AS kind, 0 AS at, 0 AS valueMs WHERE 0", args: [] };
+  return { text: parts.join(" UNION ALL "), args };
 }
 
 function where(tenantId: string, f: EventFilter): SQL {
@@ -50,7 +72,6 @@ function where(tenantId: string, f: EventFilter): SQL {
     ...(f.to !== undefined ? [lt(c.at, f.to)] : []),
     ...(f.botId ? [eq(c.botId, f.botId)] : []),
     ...(f.channel ? [eq(c.channel, f.channel)] : []),
-    ...(f.every ? [sampleOf(f.every)] : []),
   )!;
 }
 
@@ -208,7 +229,8 @@ function missesQuery(tenantId: string, f: Omit<EventFilter, "kinds"> & { to: num
   const [x, xa] = rollupFilter({ fromSlot: 0, toSlot: 0, botId: f.botId, channel: f.channel });
   return {
     text: `SELECT conversation_id AS conversationId, bot_id AS botId, channel, kind, actor_id AS actorId, at,
-                  value_ms AS valueMs, data
+                  value_ms AS valueMs, substr(json_extract(data, '$.question'), 1, 300) AS question,
+                  json_extract(data, '$.reason') AS reason, json_extract(data, '$.abstained') AS abstained
            FROM conversation_events WHERE tenant_id = ? AND at >= ? AND at < ? AND ${MISS} ${x}
            ORDER BY at DESC LIMIT ?`,
     args: [tenantId, f.from, f.to, ...xa, limit],
@@ -217,10 +239,15 @@ function missesQuery(tenantId: string, f: Omit<EventFilter, "kinds"> & { to: num
 
 type BucketRow = { b: number; metric: string; n: number; total: number };
 type QuestionRow = { conversationId: string; categoryId: string | null; slot: number; text: string };
-type MissRow = Omit<EventPoint, "data"> & { data: string | null };
-const missPoint = (r: MissRow): EventPoint => ({
+/** A miss as the report needs it: the question, the hand-off reason, whether the AI abstained (no JSON parse). */
+type MissRow = Omit<EventPoint, "data"> & { question: unknown; reason: unknown; abstained: unknown };
+const missPoint = ({ question, reason, abstained, ...r }: MissRow): EventPoint => ({
   ...r,
-  data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+  data: {
+    ...(typeof question === "string" ? { question } : {}),
+    ...(reason !== null && reason !== undefined ? { reason } : {}),
+    abstained: abstained === 1,
+  },
 });
 
 export type HourSegment = { toSlot: number; offsetSlots: number };
@@ -270,6 +297,16 @@ export const analyticsRepo = (db: Db) => ({
     const c = conversationEvents;
     return db.select({ kind: c.kind, at: c.at, valueMs: c.valueMs }).from(c).where(where(tenantId, f)).all();
   },
+
+  /**
+   * A sample of each kind's durations in a range: `kinds` maps a kind to how many of the 64 sample
+   * buckets to read (index conversation_events_sample_idx: no scan of the others).
+   */
+  sampledDurations: (
+    tenantId: string,
+    f: Omit<EventFilter, "kinds"> & { to: number },
+    kinds: Record<string, number>,
+  ): Promise<Pick<EventPoint, "kind" | "at" | "valueMs">[]> => rowsOf(db, sampledDurationsQuery(tenantId, f, kinds)),
 
   /** Events of the given kinds in a range (index conversation_events_tenant_kind_at_idx). */
   events: (tenantId: string, f: EventFilter): Promise<EventPoint[]> => {

@@ -1,5 +1,5 @@
 import { SPEND_METRICS } from "../../storage/billing-repo";
-import { SLOT_MS, type EventPoint, type HistogramRow } from "../../storage/analytics-repo";
+import { SAMPLE_BUCKETS, SLOT_MS, type EventPoint, type HistogramRow } from "../../storage/analytics-repo";
 import type { Ctx } from "../ctx";
 import type { BusinessCalendar } from "./business-hours";
 import { ASSUMED_AFTER_MS, businessTwins, dist, SATISFIED_MIN, type Dist } from "./metrics";
@@ -70,8 +70,8 @@ const TWIN_KINDS = Object.keys(TWIN_FIELD) as (keyof typeof TWIN_FIELD)[];
  * Percentiles of each duration kind: exact from the events while a range holds few values, else
  * from the daily histograms (UTC days overlapping the range). With business hours set, the
  * business-hours twin depends on today's calendar, so it is computed from the events: all of them up
- * to TWIN_SAMPLE_MAX, else a systematic sample of about that many (every k-th row by rowid, filtered
- * inside the index) and `businessHours.sampled` says so.
+ * to TWIN_SAMPLE_MAX, else a sample of about that many (the first k of 64 pseudo-random buckets of
+ * the event's time, read through their own index) and `businessHours.sampled` says so.
  */
 async function durationsOf(
   ctx: Ctx,
@@ -84,19 +84,22 @@ async function durationsOf(
   const exact = DURATION_KINDS.filter((k) => counts(k) <= EXACT_DURATIONS_MAX);
   const twinsAll = calendar ? TWIN_KINDS.filter((k) => counts(k) <= TWIN_SAMPLE_MAX) : [];
   const sampled = calendar ? TWIN_KINDS.filter((k) => counts(k) > TWIN_SAMPLE_MAX) : [];
-  const kinds = [...new Set<DurationKind>([...exact, ...twinsAll, ...sampled])];
-  // one read: every value of the kinds read whole, every k-th of the sampled ones
-  const events = kinds.length
-    ? await ctx.repos.analytics.durations(ctx.tenantId, {
-        kinds,
-        from: r.fromMs,
-        to: r.toMs,
-        ...filters(q),
-        ...(sampled.length
-          ? { every: Object.fromEntries(sampled.map((k) => [k, Math.ceil(counts(k) / TWIN_SAMPLE_MAX)])) }
-          : {}),
-      })
-    : [];
+  const whole = [...new Set<DurationKind>([...exact, ...twinsAll])];
+  const range = { from: r.fromMs, to: r.toMs, ...filters(q) };
+  const repo = ctx.repos.analytics;
+  // every value of the kinds read whole; of a sampled kind, enough of the 64 sample buckets for about
+  // TWIN_SAMPLE_MAX values
+  const [all, sample] = await Promise.all([
+    whole.length ? repo.durations(ctx.tenantId, { kinds: whole, ...range }) : [],
+    sampled.length
+      ? repo.sampledDurations(
+          ctx.tenantId,
+          range,
+          Object.fromEntries(sampled.map((k) => [k, Math.ceil((SAMPLE_BUCKETS * TWIN_SAMPLE_MAX) / counts(k))])),
+        )
+      : [],
+  ]);
+  const events = [...all, ...sample];
   const of = (kind: string) => events.filter((e) => e.kind === kind);
   const durations = Object.fromEntries(
     DURATION_KINDS.map((k) => [

@@ -251,7 +251,7 @@ describe("analytics rollups", () => {
     expect(before).toEqual(reference(tz, from, to));
   });
 
-  it("with business hours set, twins past 1,000 events come from a systematic sample, and say so", async () => {
+  it("with business hours set, twins past 1,000 events come from a sample (bucket index), and say so", async () => {
     const u = await makeTenant("Sampled twins");
     const open24 = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => ({
       day,
@@ -278,7 +278,7 @@ describe("analytics rollups", () => {
       kind: "agent_first_reply",
       actor: "agent" as const,
       actorId: null,
-      at: now - 3 * DAY + i * 1000,
+      at: now - 3 * DAY + i * 1000 + Math.floor(r() * 1000),
       valueMs: 60_000 + Math.floor(r() * 60_000),
       data: null,
     }));

@@ -16,8 +16,9 @@ export type AfterUsageResult = { notices: number[]; creditsSpent: number };
  *
  * Idempotent by construction: it reads the counters (which a replayed usage record does not move),
  * a threshold's notice is claimed by inserting (tenant, period, threshold, limit) — only the caller
- * whose insert wrote the row sends; a plan change inside the month brings a new limit and so new
- * notices — and the credit spend only ever rises to what the counters say. A
+ * whose insert wrote the row sends, and thresholds crossed together are told once, at the highest;
+ * a plan change inside the month brings a new limit and so new notices — and the credit spend only
+ * ever rises to what the counters say. A
  * notice that could not be sent gives its claim back, so the next record tries again.
  */
 export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<AfterUsageResult> {
@@ -39,36 +40,40 @@ export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<A
   const crossed = NOTICE_THRESHOLDS.filter((t) => used * 100 >= t * max);
   if (!crossed.length) return out;
   const sent = new Set(await repo.noticesSent(ctx.tenantId, period, max));
-  for (const threshold of crossed) {
-    if (sent.has(threshold)) continue;
-    if (!(await repo.claimNotice(ctx.tenantId, period, threshold, max, new Date(now)))) continue;
-    try {
-      await ctx.hub.publish(ctx.tenantId, {
-        type: "billing.quota",
-        threshold,
-        period,
-        plan: plan.id,
-        used,
-        limit: max,
-        at: new Date(now).toISOString(),
-      });
-      // the mail names the threshold crossed (previous: just under it)
-      await mailQuotaWarning(ctx, {
-        tenantId: ctx.tenantId,
-        meter: "AI answers",
-        previous: Math.ceil((threshold * max) / 100) - 1,
-        used,
-        limit: max,
-      });
-      out.notices.push(threshold);
-    } catch (err) {
-      await repo.releaseNotice(ctx.tenantId, period, threshold, max);
-      ctx.log.warn("billing: quota notice not sent; retried at the next usage record", {
-        tenantId: ctx.tenantId,
-        threshold,
-        error: String(err),
-      });
-    }
+  // every threshold crossed and not yet told is claimed; admins hear once, at the highest of them
+  // (usage that jumps from 79 % to 100 % gets one "quota reached", not a late 80 % warning too)
+  const claimed: number[] = [];
+  for (const threshold of crossed)
+    if (!sent.has(threshold) && (await repo.claimNotice(ctx.tenantId, period, threshold, max, new Date(now))))
+      claimed.push(threshold);
+  if (!claimed.length) return out;
+  const threshold = Math.max(...claimed);
+  try {
+    await ctx.hub.publish(ctx.tenantId, {
+      type: "billing.quota",
+      threshold,
+      period,
+      plan: plan.id,
+      used,
+      limit: max,
+      at: new Date(now).toISOString(),
+    });
+    // the mail names the threshold crossed (previous: just under it)
+    await mailQuotaWarning(ctx, {
+      tenantId: ctx.tenantId,
+      meter: "AI answers",
+      previous: Math.ceil((threshold * max) / 100) - 1,
+      used,
+      limit: max,
+    });
+    out.notices.push(threshold);
+  } catch (err) {
+    for (const t of claimed) await repo.releaseNotice(ctx.tenantId, period, t, max);
+    ctx.log.warn("billing: quota notice not sent; retried at the next usage record", {
+      tenantId: ctx.tenantId,
+      threshold,
+      error: String(err),
+    });
   }
   return out;
 }

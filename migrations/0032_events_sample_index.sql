@@ -1,0 +1,5 @@
+-- Business-hours twins past 1,000 durations of a kind read a sample (issue 16): each event falls in a
+-- pseudo-random bucket 0–63 derived from its time, and this index (the bucket, then the time, with the
+-- value, so it covers the read) lets a report read the first k buckets of a range without scanning
+-- the others. The query repeats the expression exactly (workers/storage/analytics-repo.ts).
+CREATE INDEX `conversation_events_sample_idx` ON `conversation_events` (`tenant_id`, `kind`, ((`at` % 1000003) % 64), `at`, `value_ms`);
