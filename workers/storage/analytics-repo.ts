@@ -54,7 +54,7 @@ function sampledDurationsQuery(
     const b = Math.min(SAMPLE_BUCKETS, Math.max(1, Math.floor(buckets)));
     parts.push(
       `SELECT kind, at, value_ms AS valueMs FROM conversation_events INDEXED BY conversation_events_sample_idx
-       WHERE tenant_id = ? AND kind = ? AND ${SAMPLE_EXPR} IN (${Array.from({ length: b }, (_, i) => i).join(", ")})
+       WHERE tenant_id = ? AND kind = ? AND value_ms IS NOT NULL AND ${SAMPLE_EXPR} IN (${Array.from({ length: b }, (_, i) => i).join(", ")})
          AND at >= ? AND at < ? ${x}`,
     );
     args.push(tenantId, kind, f.from, f.to, ...xa);

@@ -308,6 +308,26 @@ describe("analytics rollups", () => {
     expect(small.firstResponseMs).toEqual(dist(rows.slice(6000).map((x) => x.valueMs)));
   });
 
+  it("keep the query plans the triggers and reads rely on (no scan of a tenant's events per insert)", async () => {
+    const plan = async (q: string) =>
+      (await env.DB.prepare(`EXPLAIN QUERY PLAN ${q}`).all<{ detail: string }>()).results
+        .map((r) => r.detail)
+        .join("; ");
+    // the triggers' per-conversation lookups (first hand-off, previous rating)
+    for (const kind of ["handed_off", "rated"])
+      expect(
+        await plan(
+          `SELECT 1 FROM conversation_events e WHERE e.tenant_id = 't' AND e.conversation_id = 'c' AND e.kind = '${kind}' AND e.id <> 'x'`,
+        ),
+      ).toContain("conversation_events_tenant_conv_idx");
+    // a range read of some kinds' durations
+    expect(
+      await plan(
+        "SELECT kind, at, value_ms FROM conversation_events WHERE tenant_id = 't' AND kind IN ('resolved', 'agent_reply') AND at >= 0 AND at < 10",
+      ),
+    ).toContain("conversation_events_tenant_kind_at_idx");
+  });
+
   it("bin durations in SQL as binOf does, and histogram percentiles stay within a bin of the exact ones", async () => {
     const values = [0, 1, 999, 1000, 1004, 1005, 9999, 10_000, 180_000, 183_456, 59_999_999, 123_456_789];
     const c = `conv_bins_${t.tenantId}`;
