@@ -23,8 +23,8 @@ export const EXACT_DURATIONS_MAX = 500;
 
 /**
  * With business hours set, a twin's values depend on the calendar, so they are read: all of them up
- * to this many per kind, else a systematic sample of about this many (a median's rank within about
- * ±1.6 % at one standard deviation).
+ * to this many per kind, else a sample of about this many through the sample-bucket index (a
+ * median's rank within about ±1.6 % at one standard deviation).
  */
 export const TWIN_SAMPLE_MAX = 1_000;
 
