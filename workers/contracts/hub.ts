@@ -10,11 +10,14 @@ import type { CallState, Channel, JsonObject, Mode, Operator, Role, Status } fro
 export type InboxEvent = ConversationEvent | TicketEvent | BillingEvent | ReceiptEvent;
 
 /**
- * A tenant's AI answers crossed 80 % or 100 % of its plan's monthly limit (issue 15): once per
- * period and threshold. Operators' screens show it to admins; the same notice goes out by mail.
+ * A tenant's AI answers or voice minutes crossed 80 % or 100 % of its plan's monthly limit (issue
+ * 15): once per period, meter and threshold. Operators' screens show it to admins; the same notice
+ * goes out by mail.
  */
 export type BillingEvent = {
   type: "billing.quota";
+  /** What the limit counts. */
+  meter: "ai_answers" | "voice_minutes";
   /** Percent of the limit crossed: 80 or 100. */
   threshold: number;
   period: string;

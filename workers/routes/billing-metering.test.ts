@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../index";
 import { announceRetellCall, NIMBUS_DOCS, seedKnowledge } from "../domain/voice/test-support";
 import { openSocket } from "../rooms/test-client";
+import { hubStub } from "../rooms/tenant-hub";
 import { setEgressTransport } from "../lib/egress";
 import { sign } from "../lib/signatures";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
@@ -89,6 +90,44 @@ describe("voice minutes", () => {
     expect(b.usage.voiceMinutes).toEqual({ used: 3, limit: 30 });
     // another workspace's meter is untouched
     expect((await usage(other)).totals).toMatchObject({ voiceSeconds: 0, voiceMinutes: 0, channelMessages: 0 });
+  });
+
+  it("tell admins at 80 % and 100 % of the plan's minutes, once each, from the end-of-call report", async () => {
+    const t = await makeTenant("Minute notices");
+    const vint = await vapiIntegration(t, "vapi-notice-secret-1");
+    const quotaMails = async () =>
+      (await expectJson<{ data: { to: string; subject: string }[] }>(call("/api/outbox", { token: t.token }), 200)).data
+        .filter((m) => /quota/i.test(m.subject))
+        .map((m) => m.subject.replace(/^\[[^\]]*\] /, ""));
+    const quotaEvents = async () =>
+      (await hubStub(env.TENANT_HUB, t.tenantId).recent(t.tenantId))
+        .filter((e) => e.type === "billing.quota")
+        .map((e) => {
+          const q = e as { meter: string; threshold: number; used: number; limit: number };
+          return [q.meter, q.threshold, q.used, q.limit];
+        });
+    // 23 of Free's 30 minutes used; a 90 s call makes 24.5 (25 counted): past 80 % (24)
+    await useVoiceSeconds(t, 23 * 60);
+    const finish = async (id: string, seconds: number) => {
+      await expectJson(vapi(vint.webhookUrl, "vapi-notice-secret-1", assistantRequest(id)), 200);
+      await expectJson(vapi(vint.webhookUrl, "vapi-notice-secret-1", endOfCall(id, seconds, Date.now())), 200);
+    };
+    await finish("call-n1", 90);
+    // the mail says how much is used (25 of 30 minutes)
+    expect(await quotaMails()).toEqual(["83% of your quota used: voice minutes"]);
+    // a second report of the same call adds nothing and tells nobody again
+    await expectJson(vapi(vint.webhookUrl, "vapi-notice-secret-1", endOfCall("call-n1", 90, Date.now() + 1)), 200);
+    expect(await quotaMails()).toHaveLength(1);
+    // 330 s more: 30 of 30 minutes
+    await finish("call-n2", 330);
+    expect((await quotaMails()).sort()).toEqual([
+      "83% of your quota used: voice minutes",
+      "Quota reached: voice minutes",
+    ]);
+    expect(await quotaEvents()).toEqual([
+      ["voice_minutes", 80, 25, 30],
+      ["voice_minutes", 100, 30, 30],
+    ]);
   });
 
   it("over the plan's minutes a new Vapi call goes to a person: `destination` with a hand-off number, else Vapi's `error`", async () => {

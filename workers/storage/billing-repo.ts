@@ -15,6 +15,7 @@ import {
   usageModelCosts,
   type BillingAccountRow,
   type ConversationChannel,
+  type QuotaMeter,
   type UsageMetric,
 } from "./schema";
 
@@ -235,7 +236,7 @@ export const billingRepo = (db: Db) => ({
       .where(and(eq(usageModelCosts.tenantId, tenantId), eq(usageModelCosts.period, period)))
       .all(),
   /** The quota-notice thresholds (percent) already sent this period for this limit (another limit, after a plan change, starts afresh). */
-  noticesSent: async (tenantId: string, period: string, quota: number) =>
+  noticesSent: async (tenantId: string, period: string, quota: number, meter: QuotaMeter) =>
     (
       await db
         .select({ threshold: billingNotices.threshold })
@@ -244,29 +245,38 @@ export const billingRepo = (db: Db) => ({
           and(
             eq(billingNotices.tenantId, tenantId),
             eq(billingNotices.period, period),
+            eq(billingNotices.meter, meter),
             eq(billingNotices.quota, quota),
           ),
         )
         .all()
     ).map((r) => r.threshold),
   /** Claims a threshold's notice: true only for the one caller whose insert wrote the row. */
-  claimNotice: async (tenantId: string, period: string, threshold: number, quota: number, now: Date) =>
+  claimNotice: async (
+    tenantId: string,
+    period: string,
+    meter: QuotaMeter,
+    threshold: number,
+    quota: number,
+    now: Date,
+  ) =>
     (
       await db
         .insert(billingNotices)
-        .values({ tenantId, period, threshold, quota, sentAt: now })
+        .values({ tenantId, period, meter, threshold, quota, sentAt: now })
         .onConflictDoNothing()
         .returning({ t: billingNotices.threshold })
         .all()
     ).length === 1,
   /** Gives back a claim whose notice could not be sent, so the next usage record tries again. */
-  releaseNotice: (tenantId: string, period: string, threshold: number, quota: number) =>
+  releaseNotice: (tenantId: string, period: string, meter: QuotaMeter, threshold: number, quota: number) =>
     db
       .delete(billingNotices)
       .where(
         and(
           eq(billingNotices.tenantId, tenantId),
           eq(billingNotices.period, period),
+          eq(billingNotices.meter, meter),
           eq(billingNotices.threshold, threshold),
           eq(billingNotices.quota, quota),
         ),

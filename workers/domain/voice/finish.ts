@@ -1,3 +1,4 @@
+import { afterUsage } from "../billing/notices";
 import { egressFetch, egressPolicyOf, readBody } from "../../lib/egress";
 import type { VoiceCallRow } from "../../storage/schema";
 import { setCallState } from "./calls";
@@ -107,6 +108,10 @@ export async function finishCall(
   const summary = report.summary?.trim() || call.summary || summarizeCall(lines, { from: call.fromNumber });
   // voice minutes: the call's duration counted once under its id (a replayed report adds nothing)
   await recordVoiceCall(ctx, call, durationSec, endedAt.getTime());
+  // 80 % / 100 % of the plan's voice minutes: admins are told (best effort: the call is over anyway)
+  await afterUsage({ ...ctx, tenantId: call.tenantId }).catch((err: unknown) =>
+    ctx.log.warn("billing: after-usage step failed", { tenantId: call.tenantId, error: String(err) }),
+  );
   return setCallState(ctx, call, "ended", {
     ...(startedAt && { startedAt }),
     endedAt,

@@ -2,6 +2,8 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 
 /** Subscription state as Echo keeps it (Stripe's statuses, plus `none` when there is no subscription). */
 export type BillingStatus = "none" | "active" | "trialing" | "past_due" | "canceled" | "unpaid" | "incomplete";
+/** The monthly limits that warn at 80 % and 100 % (billing_notices.meter). */
+export type QuotaMeter = "ai_answers" | "voice_minutes";
 /** What a bot does once the tenant's AI answers are used up (issue 15 contract). */
 export type OverQuotaChoice = "handoff" | "embedded";
 /**
@@ -91,12 +93,14 @@ export const billingNotices = sqliteTable(
   {
     tenantId: text("tenant_id").notNull(),
     period: text("period").notNull(),
+    /** What the limit counts (migration 0033): AI answers or voice minutes. */
+    meter: text("meter").$type<QuotaMeter>().notNull().default("ai_answers"),
     threshold: integer("threshold").notNull(),
-    /** The plan's monthly AI answers the threshold was reached against. */
+    /** The plan's monthly limit of the meter the threshold was reached against. */
     quota: integer("quota").notNull(),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.period, t.threshold, t.quota] })],
+  (t) => [primaryKey({ columns: [t.tenantId, t.period, t.meter, t.threshold, t.quota] })],
 );
 
 /** A bot's own over-quota choice and monthly AI budget cap (null: the tenant's). */
