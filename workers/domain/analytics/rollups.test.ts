@@ -290,7 +290,6 @@ describe("analytics rollups", () => {
         .businessHours;
     const all = await get(`&botId=${u.botId}`);
     const values = rows.slice(0, 6000).map((x) => x.valueMs);
-    const exact = dist(values);
     expect(all.sampled).toBe(true);
     expect(all.firstResponseMs.count).toBe(6000);
     // the sample (about 1,000: a rank's standard error ≈ 1.6 %) puts the median and p90 within 4 %
@@ -301,7 +300,6 @@ describe("analytics rollups", () => {
     expect(all.firstResponseMs.p50).toBeLessThanOrEqual(at(0.54));
     expect(all.firstResponseMs.p90).toBeGreaterThanOrEqual(at(0.86));
     expect(all.firstResponseMs.p90).toBeLessThanOrEqual(at(0.94));
-    expect(exact.count).toBe(6000);
     // under the limit every event is read: exact, not sampled
     const small = await get("&botId=bot_twinsSmall");
     expect(small.sampled).toBe(false);

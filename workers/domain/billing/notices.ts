@@ -5,7 +5,7 @@ import { creditsPayOverage, effectivePlan } from "./entitlement";
 import { loadBillingSnapshot } from "./may-tenant";
 import { periodOf, PLANS } from "./plans";
 
-/** Percent of a period's AI-answer limit at which admins are told (once each per period). */
+/** Percent of a period's limit (AI answers, voice minutes) at which admins are told (once each per period and meter). */
 export const NOTICE_THRESHOLDS = [80, 100] as const;
 
 export type AfterUsageResult = {
