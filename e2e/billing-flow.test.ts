@@ -11,7 +11,18 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { api, e2ePort, launchBrowser, openVisitor, screenshot, startEcho, until, type LocalServer } from "./harness";
+import {
+  api,
+  e2ePort,
+  hostPage,
+  launchBrowser,
+  openVisitor,
+  screenshot,
+  startEcho,
+  startHost,
+  until,
+  type LocalServer,
+} from "./harness";
 import { startStripeLocal, type StripeLocal } from "../scripts/stripe-local.mjs";
 
 const PORT = e2ePort(8920);
@@ -135,6 +146,22 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     owner.apiKey = (
       await call<{ secret: string }>("POST", "/api/keys", { name: "flow", scopes: ["chat:completions"] }, 201)
     ).secret;
+  });
+
+  it("shows the 'Powered by Echo' mark in the widget on Free (white-label is Enterprise's), linking to this deployment", async () => {
+    const host = await startHost(e2ePort(8921), {
+      "/": hostPage({ echo: server.origin, botKey: owner.botKey, attrs: "data-open" }),
+    });
+    try {
+      await page.goto(`${host.origin}/`);
+      const mark = page.getByRole("link", { name: "Powered by Echo" });
+      await mark.waitFor();
+      expect(await mark.getAttribute("href")).toBe(`${server.origin}/`);
+      expect(await mark.getAttribute("target")).toBe("_blank");
+      await screenshot(page, "billing-flow-0-widget-mark");
+    } finally {
+      await host.close();
+    }
   });
 
   it("uses up the 100 answers: the 101st is handed to a person (reason quota), owners are warned at 80 % and 100 %", async () => {

@@ -40,6 +40,8 @@ export type BotInfo = {
   settings?: { language?: string };
   /** On: the avatar chunk loads after the widget is interactive (issue 19). */
   avatar?: { enabled?: boolean };
+  /** The "Powered by Echo" mark's link; null on white-label plans (no mark). */
+  poweredBy?: string | null;
 };
 
 /** POST /api/widget/sessions (workers/routes/widget-sessions.ts), with `bot` as the widget reads it. */

@@ -364,6 +364,32 @@ describe("plan-gated channels and features (billing on)", () => {
   });
 });
 
+describe("white-label", () => {
+  it("white-label: the widget session carries the 'Powered by Echo' link on Free and Pro, none on Enterprise or with billing off", async () => {
+    const session = async (t: TestTenant, viaStripe = true) => {
+      const init = { method: "POST", json: { botKey: t.botKey } };
+      const s = await expectJson(
+        viaStripe ? callS("/api/widget/sessions", init) : call("/api/widget/sessions", init),
+        200,
+      );
+      return s.bot.poweredBy as string | null;
+    };
+    const free = await makeTenant();
+    expect(await session(free)).toBe("http://echo.test/");
+    // the deployment without Stripe sells nothing, so it locks no feature: no mark to remove
+    expect(await session(free, false)).toBeNull();
+    const { t, id, customer } = await proTenant();
+    expect(await session(t), "Pro does not include white-label").toBe("http://echo.test/");
+    setSub(id, { price: "price_echo_enterprise_monthly" });
+    await expectJson(sendEvent(event("customer.subscription.updated", { id, customer })), 200);
+    expect(await session(t)).toBeNull();
+    // the plan ends: the mark comes back with the next session
+    setSub(id, { status: "canceled", periodEnd: Date.now() - DAY });
+    await expectJson(sendEvent(event("customer.subscription.deleted", { id, customer, status: "canceled" })), 200);
+    expect(await session(t)).toBe("http://echo.test/");
+  });
+});
+
 describe("Checkout and the Customer Portal", () => {
   it("open a Checkout Session for the plan's price with the tenant as client_reference_id", async () => {
     const t = await makeTenant();

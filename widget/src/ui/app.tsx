@@ -114,6 +114,11 @@ function Panel({ m, t, a, close }: Props & { close(): void }) {
           <Composer t={t} a={a} inputRef={input} />
         </>
       )}
+      {bot.poweredBy ? (
+        <a class="pb" href={bot.poweredBy} target="_blank" rel="noopener">
+          Powered by Echo
+        </a>
+      ) : null}
     </div>
   );
 }

@@ -69,6 +69,10 @@ export const SessionDto = z
       settings: z.record(z.string(), z.unknown()),
       /** The widget loads its avatar chunk only when this is on (issue 19). */
       avatar: z.object({ enabled: z.boolean() }),
+      poweredBy: z.string().nullable().openapi({
+        description:
+          "where the widget's small \"Powered by Echo\" mark links (this deployment's landing page); null when the workspace's plan includes white-label (or billing is off), and the widget shows no mark",
+      }),
     }),
   })
   .openapi("WidgetSession");

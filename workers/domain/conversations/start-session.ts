@@ -1,4 +1,5 @@
 import { fromHex, hmac, sha256Hex, timingSafeEqual } from "../../lib/crypto";
+import { mayUse } from "../billing/may-tenant";
 import { botLanguage, greetingOf, personaName } from "../knowledge/persona";
 import { Forbidden, NotFound, RateLimited, Unauthorized } from "../../lib/errors";
 import { hasPrefix, newId, randomToken } from "../../lib/ids";
@@ -101,7 +102,11 @@ export async function startWidgetSession(
       ...(bot.avatar?.enabled ? { avatar: true } : {}),
     });
   }
-  const token = await signVisitorToken(ctx, { tenantId: bot.tenantId, botId: bot.id, conversationId });
+  const [token, whiteLabel] = await Promise.all([
+    signVisitorToken(ctx, { tenantId: bot.tenantId, botId: bot.id, conversationId }),
+    // white-label (a plan feature) removes the Echo mark; billing off locks no feature, so no mark
+    mayUse({ ...ctx, tenantId: bot.tenantId }, { kind: "feature", feature: "white_label" }),
+  ]);
   const wsOrigin = ctx.services.origin.replace(/^http/, "ws");
   return {
     token,
@@ -118,6 +123,7 @@ export async function startWidgetSession(
       // the persona's language is the bot's language (the widget's strings follow it)
       settings: { ...bot.settings, language: botLanguage(bot) },
       avatar: { enabled: bot.avatar?.enabled === true },
+      poweredBy: whiteLabel ? null : `${ctx.services.origin}/`,
     },
   };
 }
