@@ -281,6 +281,40 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     expect(await billing()).toEqual(before);
   });
 
+  it("the Portal switches the plan: Enterprise lifts the limit and white-labels the widget; back to Pro", async () => {
+    const poweredBy = async () => {
+      const r = await fetch(`${server.origin}/api/widget/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ botKey: owner.botKey }),
+      });
+      return ((await r.json()) as { bot: { poweredBy: string | null } }).bot.poweredBy;
+    };
+    expect(await poweredBy()).toBe(`${server.origin}/`);
+    const sub = [...stripe.fake.state.subscriptions.values()][0]!;
+    const periodEnd = sub.items.data[0]!.current_period_end;
+    const switchTo = async (label: RegExp, plan: string) => {
+      await page.getByRole("button", { name: "Manage billing" }).click();
+      await page.waitForURL(`${stripe.origin}/p/session/**`);
+      await page.getByRole("button", { name: label }).click();
+      await page.waitForURL(`${server.origin}/app/billing`);
+      await (await billingScreen()).getByText(`${plan} plan`).waitFor();
+    };
+    await switchTo(/^Switch to Echo Enterprise/, "Enterprise");
+    expect(sub.items.data[0]!.price.id).toBe("price_echo_enterprise_monthly");
+    expect(stripe.fake.state.deliveries.at(-1)).toMatchObject({ type: "customer.subscription.updated", status: 200 });
+    const e = await billing();
+    // the same period: the month's usage is not reset by a plan change, only its limit
+    expect(e).toMatchObject({ plan: "enterprise", status: "active", usage: { aiAnswers: { used: 101, limit: null } } });
+    expect(e.periodEnd).toBe(new Date(periodEnd * 1000).toISOString());
+    expect(await poweredBy(), "Enterprise includes white-label").toBeNull();
+    await screenshot(page, "billing-flow-3b-enterprise");
+
+    await switchTo(/^Switch to Echo Pro/, "Pro");
+    expect(await billing()).toMatchObject({ plan: "pro", usage: { aiAnswers: { used: 101, limit: 5000 } } });
+    expect(await poweredBy()).toBe(`${server.origin}/`);
+  });
+
   it("the Portal cancels at the period end: still Pro, the screen says when it ends", async () => {
     await page.getByRole("button", { name: "Manage billing" }).click();
     await page.waitForURL(`${stripe.origin}/p/session/**`);
@@ -298,6 +332,20 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     await main.getByText(`Pro (active) · ends ${ends}`).waitFor();
     expect(await page.getByRole("button", { name: /^Upgrade to/ }).count(), "it still bills until then").toBe(0);
     await screenshot(page, "billing-flow-5-cancelled");
+
+    // a change of mind: "Renew plan" in the Portal, then cancelled again for the period's end below
+    await page.getByRole("button", { name: "Manage billing" }).click();
+    await page.waitForURL(`${stripe.origin}/p/session/**`);
+    await page.getByText("Cancels on").waitFor();
+    await page.getByRole("button", { name: "Renew plan" }).click();
+    await page.waitForURL(`${server.origin}/app/billing`);
+    expect(await billing()).toMatchObject({ plan: "pro", status: "active", cancelAtPeriodEnd: false });
+    expect(sub.cancel_at_period_end).toBe(false);
+    await page.getByRole("button", { name: "Manage billing" }).click();
+    await page.waitForURL(`${stripe.origin}/p/session/**`);
+    await page.getByRole("button", { name: "Cancel plan" }).click();
+    await page.waitForURL(`${server.origin}/app/billing`);
+    expect(await billing()).toMatchObject({ plan: "pro", cancelAtPeriodEnd: true });
   });
 
   it("the period ends (the fake's /_test/advance): the subscription is deleted and the workspace is back on Free", async () => {

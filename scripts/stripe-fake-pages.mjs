@@ -1,5 +1,5 @@
 // The hosted pages of the local Stripe fake (scripts/stripe-fake.mjs): a Checkout page with a Pay
-// button, a Customer Portal page with "Cancel plan", an invoice page. Plain HTML forms, no script,
+// button, a Customer Portal page with "Switch to …", "Cancel plan" and "Renew plan", an invoice page. Plain HTML forms, no script,
 // so a person and the browser test click the same thing. Not Stripe's pages: just enough of them.
 
 const esc = (s) =>
@@ -22,7 +22,7 @@ function layout(title, body) {
 <title>${esc(title)} · Stripe (local)</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1a1a2e}
 .card{border:1px solid #d0d4dc;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
-button{font:inherit;padding:.5rem 1.25rem;border-radius:6px;border:0;background:#635bff;color:#fff;cursor:pointer}
+form{margin:.5rem 0}button{font:inherit;padding:.5rem 1.25rem;border-radius:6px;border:0;background:#635bff;color:#fff;cursor:pointer}
 button.danger{background:#c0123c}label{display:block;margin:.5rem 0}input{font:inherit;padding:.25rem .5rem;width:100%;box-sizing:border-box}
 .muted{color:#5a6072;font-size:.9rem}</style></head>
 <body><p class="muted">Local Stripe-compatible test server — no money moves.</p>${body}</body></html>`;
@@ -57,12 +57,29 @@ export function portalPage(session, subs, prices) {
       : s.cancel_at_period_end
         ? `Cancels on ${day(item.current_period_end)}`
         : `Renews on ${day(item.current_period_end)}`;
-    const cancel =
+    const form = (action, label, extra = "", cls = "") =>
+      `<form method="post" action="/p/session/${esc(session.id)}/${action}"><input type="hidden" name="subscription" value="${esc(s.id)}">${extra}<button type="submit"${cls ? ` class="${cls}"` : ""}>${esc(label)}</button></form>`;
+    // the portal configuration lets a customer switch among the account's recurring prices
+    const switches =
       live && !s.cancel_at_period_end
-        ? `<form method="post" action="/p/session/${esc(session.id)}/cancel"><input type="hidden" name="subscription" value="${esc(s.id)}"><button type="submit" class="danger">Cancel plan</button></form>`
+        ? Object.entries(prices)
+            .filter(([id, other]) => other.interval && id !== item.price.id)
+            .map(([id, other]) =>
+              form(
+                "switch",
+                `Switch to ${other.product} (${money(other.unit_amount)} per ${other.interval})`,
+                `<input type="hidden" name="price" value="${esc(id)}">`,
+              ),
+            )
+            .join("")
         : "";
+    const actions = !live
+      ? ""
+      : s.cancel_at_period_end
+        ? form("renew", "Renew plan")
+        : `${switches}${form("cancel", "Cancel plan", "", "danger")}`;
     return `<section class="card"><h2>${esc(p?.product ?? item.price.id)}</h2>
-<p>${p ? `${esc(money(p.unit_amount))} per ${esc(p.interval ?? "payment")}` : ""} · ${esc(s.status)}</p><p>${esc(when)}</p>${cancel}</section>`;
+<p>${p ? `${esc(money(p.unit_amount))} per ${esc(p.interval ?? "payment")}` : ""} · ${esc(s.status)}</p><p>${esc(when)}</p>${actions}</section>`;
   });
   return layout(
     "Manage billing",

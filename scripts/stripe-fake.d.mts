@@ -129,6 +129,13 @@ export type StripeFake = {
   ): Promise<{ session: FakeCheckoutSession; events: FakeEvent[] }>;
   /** What "Cancel plan" in the Portal does. */
   cancelAtPeriodEnd(subscriptionId: string): Promise<{ subscription: FakeSubscription; events: FakeEvent[] }>;
+  /** Portal "Renew plan": a subscription set to cancel keeps renewing (`customer.subscription.updated`). */
+  renew(subscriptionId: string): Promise<{ subscription: FakeSubscription; events: FakeEvent[] }>;
+  /** Portal "Switch to …": the item's price changes now, the period stays (`customer.subscription.updated`). */
+  switchPrice(
+    subscriptionId: string,
+    priceId: string,
+  ): Promise<{ subscription: FakeSubscription; events: FakeEvent[] }>;
   /** Ends the current period of one live subscription, or of all: cancelling ones end, others renew. */
   endPeriod(subscriptionId?: string): Promise<{ ended: string[]; renewed: string[]; events: FakeEvent[] }>;
   /** Sends a delivered event again: the same bytes and header (`exact`, default) or re-signed now. */

@@ -239,6 +239,47 @@ export function createStripeFake(opts) {
   }
 
   /**
+   * "Renew plan" in the Portal: a subscription set to cancel at its period end keeps renewing.
+   */
+  async function renew(subscriptionId) {
+    const sub = state.subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+    if (!sub.cancel_at_period_end || !LIVE_STATUSES.has(sub.status)) return { subscription: sub, events: [] };
+    const previous = {
+      cancel_at: sub.cancel_at,
+      cancel_at_period_end: true,
+      canceled_at: sub.canceled_at,
+      cancellation_details: sub.cancellation_details,
+    };
+    Object.assign(sub, {
+      cancel_at: null,
+      cancel_at_period_end: false,
+      canceled_at: null,
+      cancellation_details: { comment: null, feedback: null, reason: null },
+    });
+    return { subscription: sub, events: [await emit("customer.subscription.updated", sub, previous)] };
+  }
+
+  /**
+   * "Switch plan" in the Portal (the portal configuration's `subscription_update` with proration
+   * `create_prorations`): the item's price changes at once, the period and its end stay, and the
+   * prorated difference waits for the next invoice (no invoice now, as Stripe does by default).
+   * Only to another recurring price of the catalogue, on a live subscription not set to cancel.
+   */
+  async function switchPrice(subscriptionId, priceId) {
+    const sub = state.subscriptions.get(subscriptionId);
+    if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+    const price = priceOf(priceId);
+    if (!price?.recurring) throw new Error(`${priceId} is not a recurring price of this account`);
+    const item = itemOf(sub);
+    if (!LIVE_STATUSES.has(sub.status) || sub.cancel_at_period_end || item.price.id === priceId)
+      return { subscription: sub, events: [] };
+    const previous = { items: structuredClone(sub.items) };
+    item.price = price;
+    return { subscription: sub, events: [await emit("customer.subscription.updated", sub, previous)] };
+  }
+
+  /**
    * The current period of live subscriptions (one, or all) ends now. The fake cannot move Echo's
    * clock, so the period end comes to the present instead: a subscription set to cancel ends
    * (`canceled`, `customer.subscription.deleted`), any other renews for a month with a paid invoice.
@@ -502,17 +543,23 @@ export function createStripeFake(opts) {
       const invoice = state.invoices.get(inv);
       return invoice ? html(invoicePage(invoice)) : html(closedPage("This invoice does not exist."), 404);
     }
-    const portal = param(/^\/p\/session\/(bps_\w+)(?:\/cancel)?$/, url.pathname);
+    const portal = /^\/p\/session\/(bps_\w+)(?:\/(cancel|renew|switch))?$/.exec(url.pathname);
     if (portal) {
-      const cancel = url.pathname.endsWith("/cancel");
-      const session = state.portalSessions.get(portal);
+      const [, id, action] = portal;
+      const session = state.portalSessions.get(id ?? "");
       if (!session) return html(closedPage("This Portal session does not exist."), 404);
       const subs = [...state.subscriptions.values()].filter((s) => s.customer === session.customer);
-      if (req.method === "GET" && !cancel) return html(portalPage(session, subs, prices));
-      if (req.method === "POST" && cancel) {
+      if (req.method === "GET" && !action) return html(portalPage(session, subs, prices));
+      if (req.method === "POST" && action) {
         const target = subs.find((s) => s.id === form.get("subscription"));
         if (!target) return html(closedPage("No such subscription for this customer."), 404);
-        await cancelAtPeriodEnd(target.id);
+        if (action === "cancel") await cancelAtPeriodEnd(target.id);
+        else if (action === "renew") await renew(target.id);
+        else {
+          const price = form.get("price") ?? "";
+          if (!prices[price]?.interval) return html(closedPage("No such plan to switch to."), 404);
+          await switchPrice(target.id, price);
+        }
         return redirect(session.return_url ?? `${base}/p/session/${session.id}`);
       }
     }
@@ -564,5 +611,17 @@ export function createStripeFake(opts) {
     return error(404, "invalid_request_error", `Unrecognized request URL (${req.method}: ${url.pathname}).`);
   }
 
-  return { fetch, state, pay, cancelAtPeriodEnd, endPeriod, resend, sign, putSubscription, putInvoice };
+  return {
+    fetch,
+    state,
+    pay,
+    cancelAtPeriodEnd,
+    renew,
+    switchPrice,
+    endPeriod,
+    resend,
+    sign,
+    putSubscription,
+    putInvoice,
+  };
 }
