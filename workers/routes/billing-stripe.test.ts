@@ -665,6 +665,63 @@ describe("credit packs", () => {
     expect(b).toMatchObject({ overQuota: false, credits: { granted: 1000, spent: 1, available: 999 } });
   });
 
+  it("a downgrade inside the month: credits pay for the answers after it, not for those Pro covered", async () => {
+    const t = await makeTenant();
+    const ctx = { ...requestCtx(stripeEnv, "req_test", "http://echo.test"), tenantId: t.tenantId };
+    const { mayTenant, afterUsage } = await import("../domain/billing");
+    const { id } = await buyPack(t, "answers_1000");
+    await stripe.pay(id, { deliver: false });
+    await expectJson(sendEvent(event("checkout.session.completed", { id, mode: "payment" })), 200);
+    const answers = async (from: number, n: number) => {
+      for (let i = from; i < from + n; i++)
+        await recordUsage(ctx, {
+          tenantId: t.tenantId,
+          eventId: `d${i}`,
+          metric: "ai_answers",
+          botId: t.botId,
+          quantity: 1,
+          at: Date.now(),
+        });
+    };
+    // on Free: 130 answers, the 30 past the quota paid from credits
+    await answers(0, 130);
+    expect((await afterUsage(ctx)).creditsSpent).toBe(30);
+    // upgraded to Pro for part of the month: 1,000 answers more, covered by the subscription
+    const sub = `sub_${crypto.randomUUID().slice(0, 12).replace(/-/g, "")}`;
+    const customer = `cus_${sub.slice(4)}`;
+    setSub(sub, {
+      customer,
+      status: "active",
+      price: "price_echo_pro_monthly",
+      periodEnd: Date.now() + 9 * DAY,
+      tenantId: t.tenantId,
+    });
+    await expectJson(sendEvent(event("customer.subscription.created", { id: sub, customer })), 200);
+    await answers(130, 1000);
+    expect((await afterUsage(ctx)).creditsSpent).toBe(0);
+    expect((await billing(t)).credits).toEqual({ granted: 1000, spent: 30, available: 970 });
+    // the subscription ends inside the month: back on Free, and the 1,000 Pro answers stay Pro's
+    setSub(sub, { status: "canceled", periodEnd: Date.now() - 1000 });
+    await expectJson(sendEvent(event("customer.subscription.deleted", { id: sub, customer, status: "canceled" })), 200);
+    const b = await billing(t);
+    expect(b).toMatchObject({ plan: "free", overQuota: false, usage: { aiAnswers: { used: 1130, limit: 100 } } });
+    expect(b.credits).toEqual({ granted: 1000, spent: 30, available: 970 });
+    expect(await mayTenant(ctx, { kind: "ai_answer" })).toMatchObject({ ok: true, credits: true, remaining: 970 });
+    // each answer after the downgrade is one credit, settled once; looking again changes nothing
+    await answers(1130, 5);
+    expect((await afterUsage(ctx)).creditsSpent).toBe(35);
+    await afterUsage(ctx);
+    expect((await billing(t)).credits).toEqual({ granted: 1000, spent: 35, available: 965 });
+    const row = await env.DB.prepare("select spent, covered from billing_credit_spend where tenant_id = ?")
+      .bind(t.tenantId)
+      .first<{ spent: number; covered: number }>();
+    expect(row).toEqual({ spent: 35, covered: 1100 });
+    // a later event about the ended subscription does not move the line to answers Free gave
+    await expectJson(sendEvent(event("customer.subscription.updated", { id: sub, customer })), 200);
+    await answers(1135, 1);
+    expect((await afterUsage(ctx)).creditsSpent).toBe(36);
+  });
+
   it("a plan with metered overage never spends credits: overage billed while the subscription pays, degrade otherwise; packs not sold on it", async () => {
     const t = await makeTenant();
     const now = Date.now();

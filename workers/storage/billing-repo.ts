@@ -44,6 +44,9 @@ export type AccountUsage = {
   /** Credit-pack answers spent in other periods than this one, and in this one. */
   creditsSpentBefore: number;
   creditsSpentNow: number;
+  /** This period's answers a plan that does not spend credits paid for, and when that was recorded (ms). */
+  creditsCovered: number;
+  creditsCoveredAt: number | null;
 };
 
 /** One paid model call's tokens and cost, recorded once by its event id (recordModelUsage). */
@@ -79,6 +82,10 @@ export const billingRepo = (db: Db) => ({
         .select({
           before: sql<number>`coalesce(sum(CASE WHEN ${billingCreditSpend.period} <> ${period} THEN ${billingCreditSpend.spent} ELSE 0 END), 0)`,
           now: sql<number>`coalesce(sum(CASE WHEN ${billingCreditSpend.period} = ${period} THEN ${billingCreditSpend.spent} ELSE 0 END), 0)`,
+          covered: sql<number>`coalesce(max(CASE WHEN ${billingCreditSpend.period} = ${period} THEN ${billingCreditSpend.covered} END), 0)`,
+          coveredAt: sql<
+            number | null
+          >`max(CASE WHEN ${billingCreditSpend.period} = ${period} THEN ${billingCreditSpend.coveredAt} END)`,
         })
         .from(billingCreditSpend)
         .where(eq(billingCreditSpend.tenantId, tenantId)),
@@ -116,6 +123,8 @@ export const billingRepo = (db: Db) => ({
         : {}),
       creditsSpentBefore: Number(credits[0]?.before ?? 0),
       creditsSpentNow: Number(credits[0]?.now ?? 0),
+      creditsCovered: Number(credits[0]?.covered ?? 0),
+      creditsCoveredAt: credits[0]?.coveredAt == null ? null : Number(credits[0].coveredAt),
     };
   },
   /** Per bot and metric for the period (GET /api/billing/usage). */
@@ -330,6 +339,22 @@ export const billingRepo = (db: Db) => ({
       .onConflictDoUpdate({
         target: [billingCreditSpend.tenantId, billingCreditSpend.period],
         set: { spent: sql`max(${billingCreditSpend.spent}, excluded.spent)` },
+      }),
+  /**
+   * Records the period's answers a covering plan paid for (it ended at `endedAt`): raised, never
+   * lowered, and only when not yet recorded since that end — so a second look changes nothing.
+   */
+  coverCreditsStmt: (tenantId: string, period: string, covered: number, at: number, endedAt: number) =>
+    db
+      .insert(billingCreditSpend)
+      .values({ tenantId, period, spent: 0, covered, coveredAt: at })
+      .onConflictDoUpdate({
+        target: [billingCreditSpend.tenantId, billingCreditSpend.period],
+        set: {
+          covered: sql`max(${billingCreditSpend.covered}, excluded.covered)`,
+          coveredAt: sql`excluded.covered_at`,
+        },
+        setWhere: sql`${billingCreditSpend.coveredAt} IS NULL OR ${billingCreditSpend.coveredAt} < ${endedAt}`,
       }),
   upsertAccountStmt: (row: typeof billingAccounts.$inferInsert) =>
     db

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Ctx } from "../ctx";
-import { creditsPayOverage, decideEntitlement, effectivePlan } from "./entitlement";
+import { creditOverage, creditsPayOverage, decideEntitlement, effectivePlan } from "./entitlement";
 import { isStripeConfigured, loadBillingSnapshot, paidAnswer } from "./may-tenant";
 import { CREDIT_PACKS, PLANS, periodBounds, periodOf } from "./plans";
 import { NotFound } from "../../lib/errors";
@@ -22,10 +22,9 @@ export async function getBilling(ctx: Ctx): Promise<z.infer<typeof BillingDto>> 
     ctx.repos.billing.counters(ctx.tenantId, period),
   ]);
   const granted = account?.creditsGranted ?? 0;
-  // this period's answers past the quota are paid from credits only on a plan that degrades
-  const paidFromCredits = creditsPayOverage(plan)
-    ? Math.max(0, s.used.aiAnswers - (plan.limits.aiAnswers ?? Infinity))
-    : 0;
+  // this period's answers past the quota are paid from credits only on a plan that degrades (and
+  // not those a covering plan paid for); on any other plan, what this period already spent stays spent
+  const paidFromCredits = creditsPayOverage(plan) ? creditOverage(plan, s) : (s.creditsSpentNow ?? 0);
   const available = Math.max(0, (s.creditsAvailable ?? granted) - paidFromCredits);
   return {
     plan: plan.id,

@@ -29,6 +29,13 @@ export type BillingSnapshot = {
   bot?: { overQuota: OverQuotaChoice | null; budgetCapMicros: number | null; costMicros: number };
   /** Credit-pack answers left for this period's overage (bought, less what earlier periods spent). */
   creditsAvailable?: number;
+  /** Credit-pack answers this period already spent (settled). */
+  creditsSpentNow?: number;
+  /**
+   * This period's answers a plan that does not spend credits (Pro, Enterprise) paid for before it
+   * ended: credits pay only for answers past max(the quota, this).
+   */
+  creditsCovered?: number;
   /** This period's usage. */
   used: { aiAnswers: number; voiceSeconds: number; channelMessages?: number; costMicros: number };
   /** Present for the actions that count them. */
@@ -85,6 +92,20 @@ export function meteredOverageBilled(plan: Plan, s: Pick<BillingSnapshot, "billi
  */
 export const creditsPayOverage = (plan: Plan): boolean => plan.overage.kind === "degrade";
 
+/** A plan whose answers are never paid from credits: unlimited, or its overage is metered. */
+export const coversAnswers = (plan: Plan): boolean => plan.limits.aiAnswers === null || !creditsPayOverage(plan);
+
+/**
+ * This period's answers past the quota that credits pay for on `plan`: those past max(the quota,
+ * what a covering plan paid for earlier in the month). A downgrade from Pro to Free on the 15th
+ * does not charge credits for the 3,000 answers Pro covered — only for the answers after it.
+ */
+export function creditOverage(plan: Plan, s: Pick<BillingSnapshot, "used" | "creditsCovered">): number {
+  const max = plan.limits.aiAnswers;
+  if (max === null || !creditsPayOverage(plan)) return 0;
+  return Math.max(0, s.used.aiAnswers - Math.max(max, s.creditsCovered ?? 0));
+}
+
 /**
  * Channels and features a plan lacks are refused only while Stripe is configured: a deployment
  * without billing has no way to sell the upgrade, so it does not lock a self-hosted team out of
@@ -134,7 +155,7 @@ export function decideEntitlement(s: BillingSnapshot, action: Action, now: numbe
       if (meteredOverageBilled(plan, s)) return ok(null, true);
       // prepaid credit packs pay for answers past the quota, one answer a credit — on plans that
       // degrade only (creditsPayOverage): a metered plan's overage is never paid from credits
-      const credits = creditsPayOverage(plan) ? (s.creditsAvailable ?? 0) - (s.used.aiAnswers - max) : 0;
+      const credits = creditsPayOverage(plan) ? (s.creditsAvailable ?? 0) - creditOverage(plan, s) : 0;
       if (credits > 0) return { ok: true, plan: plan.id, overage: true, remaining: credits, credits: true };
       return refuse({
         status: 402,

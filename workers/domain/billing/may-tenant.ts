@@ -1,7 +1,14 @@
 import { AppError } from "../../lib/errors";
 import type { BaseCtx } from "../ctx";
-import { decideEntitlement, type Action, type Allowance, type BillingSnapshot } from "./entitlement";
-import { DEFAULT_PLAN, isPlanId, periodOf } from "./plans";
+import {
+  coversAnswers,
+  decideEntitlement,
+  effectivePlan,
+  type Action,
+  type Allowance,
+  type BillingSnapshot,
+} from "./entitlement";
+import { DEFAULT_PLAN, isPlanId, periodBounds, periodOf, planOf } from "./plans";
 
 /** What the billing verbs need: the database, config (is Stripe on?), the clock and the tenant. */
 export type BillingCtx = Pick<BaseCtx, "repos" | "config" | "clock"> & { tenantId: string };
@@ -33,14 +40,24 @@ export async function loadBillingSnapshot(
   need: { bots?: boolean; seats?: boolean; botId?: string } = {},
 ): Promise<BillingSnapshot> {
   const repo = ctx.repos.billing;
+  const now = ctx.clock.now();
+  const period = periodOf(now);
   const [u, bots, seats] = await Promise.all([
-    repo.accountUsage(ctx.tenantId, periodOf(ctx.clock.now()), need.botId),
+    repo.accountUsage(ctx.tenantId, period, need.botId),
     need.bots ? repo.botCount(ctx.tenantId) : undefined,
     need.seats ? repo.seatCount(ctx.tenantId) : undefined,
   ]);
   const a = u.account;
+  const fields = planFieldsOf(a);
+  let covered = u.creditsCovered;
+  const ended = coverEndedAt(a, fields, now, period);
+  if (ended !== null && (u.creditsCoveredAt ?? 0) < ended) {
+    // a plan that paid for this month's answers has ended: they are not the credits' to pay
+    covered = Math.max(covered, u.aiAnswers - u.creditsSpentNow);
+    await repo.coverCreditsStmt(ctx.tenantId, period, covered, now, ended).run();
+  }
   return {
-    ...planFieldsOf(a),
+    ...fields,
     billingOn: isStripeConfigured(ctx.config),
     overQuota: a?.overQuota ?? "handoff",
     budgetCapMicros: a?.budgetCapMicros ?? null,
@@ -52,9 +69,28 @@ export async function loadBillingSnapshot(
     },
     ...(u.bot ? { bot: u.bot } : {}),
     creditsAvailable: Math.max(0, (a?.creditsGranted ?? 0) - u.creditsSpentBefore),
+    creditsSpentNow: u.creditsSpentNow,
+    creditsCovered: covered,
     ...(bots !== undefined ? { bots } : {}),
     ...(seats !== undefined ? { seats } : {}),
   };
+}
+
+/**
+ * When the subscribed plan stopped covering this period's answers, if it did: the account names a
+ * covering plan (Pro, Enterprise) that is no longer in force — cancelled and past its period end,
+ * or unpaid/incomplete since the account's last change — and that end falls in this period.
+ */
+function coverEndedAt(
+  a: { plan: string; status: string; periodEnd: Date | null; updatedAt: Date } | undefined,
+  fields: Pick<BillingSnapshot, "plan" | "status" | "periodEnd">,
+  now: number,
+  period: string,
+): number | null {
+  if (!a || fields.status === "none" || !coversAnswers(planOf(fields.plan))) return null;
+  if (coversAnswers(effectivePlan(fields, now))) return null;
+  const ended = fields.status === "canceled" && fields.periodEnd !== null ? fields.periodEnd : a.updatedAt.getTime();
+  return ended >= periodBounds(period).start ? ended : null;
 }
 
 export const isStripeConfigured = (config: BaseCtx["config"]) =>

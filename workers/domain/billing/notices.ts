@@ -1,7 +1,7 @@
 import type { QuotaMeter } from "../../storage/schema";
 import { mailQuotaWarning } from "../mail/product-mails";
 import type { BaseCtx } from "../ctx";
-import { creditsPayOverage, effectivePlan } from "./entitlement";
+import { creditOverage, effectivePlan } from "./entitlement";
 import { loadBillingSnapshot } from "./may-tenant";
 import { periodOf, PLANS } from "./plans";
 
@@ -36,9 +36,10 @@ export async function afterUsage(ctx: BaseCtx & { tenantId: string }): Promise<A
   const plan = effectivePlan(snap, now);
   const out: AfterUsageResult = { notices: [], voiceNotices: [], creditsSpent: 0 };
   const max = plan.limits.aiAnswers;
-  // credit packs pay for the answers past the quota on plans that degrade (never on a metered one)
-  const over = max === null ? 0 : snap.used.aiAnswers - max;
-  if (over > 0 && creditsPayOverage(plan) && (snap.creditsAvailable ?? 0) > 0) {
+  // credit packs pay for the answers past the quota on plans that degrade (never on a metered one),
+  // and not for those a covering plan paid for earlier in the month (entitlement.ts creditOverage)
+  const over = creditOverage(plan, snap);
+  if (over > 0 && (snap.creditsAvailable ?? 0) > 0) {
     out.creditsSpent = Math.min(over, snap.creditsAvailable ?? 0);
     await ctx.repos.billing.settleCreditsStmt(ctx.tenantId, period, out.creditsSpent).run();
   }

@@ -132,13 +132,20 @@ export const usageModelCosts = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.period, t.botId, t.model] })],
 );
 
-/** Credit-pack answers spent on overage in a period (monotonic; settled from the period's counters). */
+/**
+ * Credit-pack answers spent on overage in a period (monotonic; settled from the period's counters),
+ * and the period's answers a plan that does not spend credits paid for before it ended (migration
+ * 0034; credits pay only past max(quota, covered)).
+ */
 export const billingCreditSpend = sqliteTable(
   "billing_credit_spend",
   {
     tenantId: text("tenant_id").notNull(),
     period: text("period").notNull(),
     spent: integer("spent").notNull().default(0),
+    covered: integer("covered").notNull().default(0),
+    /** When `covered` was last recorded (ms); a plan that ends after it is recorded again. */
+    coveredAt: integer("covered_at"),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.period] })],
 );
