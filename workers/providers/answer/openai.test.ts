@@ -258,4 +258,48 @@ describe("workersAiAnswerModel", () => {
     const bad = workersAiAnswerModel({ run: (async () => sse(['data: {"response":"Pro "}\n\n'], true)) as never });
     await expect(collect(bad.stream(prompt))).rejects.toThrow("boom");
   });
+
+  it("reports the billed tokens of the stream's usage event once, after the text; none when the binding sends none", async () => {
+    const enc = new TextEncoder();
+    const sse = (lines: string[]) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const l of lines) c.enqueue(enc.encode(l));
+          c.close();
+        },
+      });
+    const reports: unknown[] = [];
+    const withUsage = workersAiAnswerModel({
+      run: (async () =>
+        sse([
+          'data: {"response":"Pro ","p":"abc"}\n\n',
+          'data: {"response":"is $9.99."}\n\n',
+          'data: {"response":"","usage":{"prompt_tokens":412,"completion_tokens":7,"total_tokens":419}}\n\n',
+          "data: [DONE]\n\n",
+        ])) as never,
+    });
+    let text = "";
+    for await (const piece of withUsage.stream(prompt, undefined, (r) => reports.push(r))) {
+      text += piece;
+      expect(reports, "reported after the text, not before").toEqual([]);
+    }
+    expect(text).toBe("Pro is $9.99.");
+    expect(reports).toEqual([
+      { kind: "usage", model: "workers-ai:@cf/meta/llama-3.1-8b-instruct-fast", inputTokens: 412, outputTokens: 7 },
+    ]);
+    // a non-streamed answer object carries usage the same way
+    const whole = workersAiAnswerModel(
+      { run: (async () => ({ response: "Yes.", usage: { prompt_tokens: 30, completion_tokens: 2 } })) as never },
+      "@cf/x",
+    );
+    const r2: unknown[] = [];
+    expect(await collect(whole.stream(prompt, undefined, (r) => r2.push(r)))).toBe("Yes.");
+    expect(r2).toEqual([{ kind: "usage", model: "workers-ai:@cf/x", inputTokens: 30, outputTokens: 2 }]);
+    const none: unknown[] = [];
+    const noUsage = workersAiAnswerModel({
+      run: (async () => sse(['data: {"response":"Hi"}\n\n', "data: [DONE]\n\n"])) as never,
+    });
+    for await (const _ of noUsage.stream(prompt, undefined, (r) => none.push(r))) void _;
+    expect(none).toEqual([]);
+  });
 });
