@@ -263,6 +263,11 @@ describe("account sessions", () => {
     const res = await call(`/api/account/sessions/${target.id}`, { method: "DELETE", token: laptop.accessToken });
     expect(res.status, await res.text()).toBe(204);
     await expectJson(refresh(phone.refreshToken), 401);
+    // its access token stops at once too (not when it expires); the caller's keeps working
+    expect(await expectJson(call("/api/bots", { token: phone.accessToken }), 401)).toMatchObject({
+      detail: "this session was signed out; sign in again",
+    });
+    await expectJson(call("/api/bots", { token: laptop.accessToken }), 200);
     const rest = await expectJson(call("/api/account/sessions", { token: laptop.accessToken }), 200);
     expect(rest.data.map((x: any) => x.id)).not.toContain(target.id);
     expect(rest.data).toHaveLength(2);
@@ -293,6 +298,9 @@ describe("account sessions", () => {
     const r = await expectJson(call("/api/account/sessions", { method: "DELETE", token: laptop.accessToken }), 200);
     expect(r).toEqual({ signedOut: 3 });
     for (const rt of [phone.refreshToken, t.refreshToken, there.refreshToken]) await expectJson(refresh(rt), 401);
+    for (const at of [phone.accessToken, t.token, there.accessToken])
+      await expectJson(call("/api/bots", { token: at }), 401);
+    await expectJson(call("/api/bots", { token: laptop.accessToken }), 200);
     const left = await expectJson(refresh(laptop.refreshToken), 200);
     const list = await expectJson(call("/api/account/sessions", { token: left.accessToken }), 200);
     expect(list.data).toEqual([expect.objectContaining({ current: true })]);
@@ -305,7 +313,7 @@ describe("account sessions", () => {
         signedOut: 0,
       },
     );
-    const entries = await auditOf(t, "auth.session_revoked");
+    const entries = await auditOf({ ...t, token: left.accessToken }, "auth.session_revoked");
     expect(entries).toHaveLength(1);
     expect(entries[0].metadata).toMatchObject({ allOthers: true });
     expect(entries[0].metadata.sessionIds).toHaveLength(3);

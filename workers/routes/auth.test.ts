@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { openSocket } from "../rooms/test-client";
 import { addMember, call, expectJson, makeTenant } from "../test/fixtures";
 
 const count = async (table: string) =>
@@ -75,11 +76,17 @@ describe("refresh tokens", () => {
     await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: s.refreshToken } }), 200);
   });
 
-  it("logout revokes the family", async () => {
+  it("logout revokes the family, and its access token stops at once", async () => {
     const t = await makeTenant();
+    await expectJson(call("/api/bots", { token: t.token }), 200);
     const res = await call("/api/auth/logout", { method: "POST", json: { refreshToken: t.refreshToken } });
     expect(res.status).toBe(204);
     await expectJson(call("/api/auth/refresh", { method: "POST", json: { refreshToken: t.refreshToken } }), 401);
+    await expectJson(call("/api/bots", { token: t.token }), 401);
+    // and over a socket: the inbox refuses the signed-out token (one error frame, close 1008)
+    const sock = await openSocket(`/api/inbox/ws?token=${t.token}`);
+    expect((await sock.waitClose()).code).toBe(1008);
+    expect(sock.frames[0]).toMatchObject({ type: "error", code: "UNAUTHORIZED" });
   });
 
   it("rejects a tampered or foreign access token", async () => {

@@ -53,8 +53,11 @@ export async function authenticate(
 ): Promise<{ tenantId: string; actor: Actor; exp?: number; sessionId?: string }> {
   if (bearer.startsWith("sk_")) return authenticateApiKey(ctx, bearer);
   const claims = await verifyAccessToken(ctx.config.appSecret, bearer, ctx.clock.now());
-  const m = await ctx.repos.credentials.memberForToken(claims.tid, claims.sub);
+  const m = await ctx.repos.credentials.memberForToken(claims.tid, claims.sub, claims.fid);
   if (!m) throw new Unauthorized("no longer a member of this workspace");
+  // signed out (this session, "sign out everywhere", reuse of a spent refresh token): its access
+  // tokens stop now, not when they expire
+  if (!m.sessionLive) throw new Unauthorized("this session was signed out; sign in again");
   // a password reset signs out everywhere: access tokens issued before it (or in its second; `iat`
   // has whole seconds) are refused
   if (m.validAfter && claims.iat * 1000 <= m.validAfter.getTime())

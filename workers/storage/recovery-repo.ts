@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { memberships, passwordResets, refreshTokens, sessionFloors, signupRequests, users } from "./schema";
 
@@ -44,9 +44,21 @@ export const credentialsRepo = (db: Db) => ({
       .values({ userId, validAfter: at })
       .onConflictDoUpdate({ target: sessionFloors.userId, set: { validAfter: at } }),
   /** The membership an access token names, with the user's session floor: one read per request. */
-  memberForToken: (tenantId: string, userId: string) =>
+  /**
+   * The membership an access token stands on, the user's session floor, and — when the token names
+   * its session (refresh-token family) — whether that session is still signed in (one indexed probe
+   * of refresh_tokens_family_idx in the same query): a signed-out session's access tokens stop at once.
+   */
+  memberForToken: (tenantId: string, userId: string, familyId?: string) =>
     db
-      .select({ role: memberships.role, validAfter: sessionFloors.validAfter })
+      .select({
+        role: memberships.role,
+        validAfter: sessionFloors.validAfter,
+        sessionLive:
+          familyId === undefined
+            ? sql<number>`1`
+            : sql<number>`exists (select 1 from ${refreshTokens} where ${refreshTokens.familyId} = ${familyId} and ${refreshTokens.userId} = ${userId} and ${refreshTokens.revokedAt} is null)`,
+      })
       .from(memberships)
       .leftJoin(sessionFloors, eq(sessionFloors.userId, memberships.userId))
       .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))

@@ -215,7 +215,8 @@ export async function changeMemberRole(ctx: Ctx, userId: string, role: MemberRol
     throw new Forbidden("you cannot change the role of a member who holds permissions you do not");
   const row = await ctx.repos.memberships.setRole(ctx.tenantId, userId, role);
   if (!row) throw new NotFound("member", userId);
-  await ctx.repos.refreshTokens.revokeUserStmt(ctx.tenantId, userId, new Date(ctx.clock.now())).run();
+  // the member stays signed in: every request and socket frame reads the role afresh (middleware,
+  // the hub's authority cache below), and the next refresh carries the new permissions
   await announceAuthority(ctx, userId, standingOfPermissions(await permissionsOfRole(ctx.repos, ctx.tenantId, role)));
   await audit(ctx, "member.role_changed", { type: "member", id: userId }, { role });
   return row;
