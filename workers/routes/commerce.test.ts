@@ -14,7 +14,8 @@ import type { VoiceIntegrationRow } from "../storage/schema";
 import { sign, verifyShopifyQuery, verifyShopifyWebhook, verifyWooCommerceWebhook } from "../lib/signatures";
 import { StoreError } from "../providers/commerce/port";
 import { SHOPIFY_API_VERSION, shopifyStore } from "../providers/commerce/shopify";
-import { newSession } from "../rooms/test-client";
+import { joinVisitor, newSession } from "../rooms/test-client";
+import { hmac, toHex } from "../lib/crypto";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 
 let restore: (() => void) | undefined;
@@ -540,6 +541,47 @@ describe("Shopify install, webhooks and the order tool", () => {
     expect(await runTool(ctx, integration, undefined, "lookup_order", { orderNumber: "1001" })).toEqual({
       error: "lookup_order needs `orderNumber` and a valid `email`",
     });
+  });
+
+  it("trusts a widget-verified email only when the identity hash signed it (the user id is that email)", async () => {
+    serve({ [SHOP]: shopifyServer });
+    const { secret } = await expectJson<{ secret: string }>(
+      call(`/api/bots/${t.botId}/secret`, { token: t.token }),
+      200,
+    );
+    const identity = async (userId: string) => {
+      const expiresAt = Math.floor(Date.now() / 1000) + 600;
+      return { userId, expiresAt, hash: toHex(await hmac("SHA-256", secret, `${userId}:${expiresAt}`)) };
+    };
+    /** A widget visitor asks in the room; answers the AI's reply and the conversation id. */
+    const askAs = async (body: Record<string, unknown>) => {
+      const s = await newSession(t, body);
+      const v = await joinVisitor(s);
+      v.send({ type: "msg", cid: "c-order", text: "Where is my order #1001?" });
+      const reply = await v.waitFor((f) => f.type === "msg" && f.role === "ai", 15_000);
+      v.ws.close();
+      return { reply, conversationId: s.conversationId };
+    };
+    // the hash signs `usr_mallory`; the email beside it is whatever the page (or the console) said
+    const borrowed = await askAs({
+      visitor: { name: "Mallory", email: "jane@example.com" },
+      identity: await identity("usr_mallory"),
+    });
+    expect(borrowed.reply.text).not.toContain("Wool Socks");
+    expect(borrowed.reply.text).not.toContain("JJD000390007");
+    expect(borrowed.reply.text).toContain("email address you used");
+    expect(borrowed.reply.sources ?? []).toEqual([]);
+    const side = await expectJson(
+      call(`/api/conversations/${borrowed.conversationId}/orders`, { token: t.token }),
+      200,
+    );
+    expect(side).toMatchObject({ email: "jane@example.com", verified: false });
+
+    const owned = await askAs({ visitor: { name: "Jane" }, identity: await identity("Jane@Example.com") });
+    expect(owned.reply.text).toContain("Order #1001 has shipped");
+    expect(owned.reply.sources).toEqual([expect.objectContaining({ title: "Order #1001" })]);
+    const mine = await expectJson(call(`/api/conversations/${owned.conversationId}/orders`, { token: t.token }), 200);
+    expect(mine).toMatchObject({ email: "jane@example.com", verified: true, orders: [{ number: "#1001" }] });
   });
 
   it("shows the visitor's orders in the conversation, 404 to another tenant", async () => {
