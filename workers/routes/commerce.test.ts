@@ -411,6 +411,34 @@ describe("WooCommerce connection", () => {
     await expectJson(call(`/hooks/woocommerce/cmc_00000000000000000000000000`, { method: "POST", body }), 404);
   });
 
+  it("answers WooCommerce's unsigned save-time ping with 200 and nothing else unsigned", async () => {
+    const conn = await connectWoo(t);
+    const claims = async () =>
+      (await env.DB.prepare("select count(*) n from commerce_webhook_deliveries where tenant_id = ?")
+        .bind(t.tenantId)
+        .first<{ n: number }>())!.n;
+    const before = await claims();
+    // WC_Webhook::deliver_ping: a form body `webhook_id=<n>`, no signature, and anything but 200 shows
+    // the merchant "Delivery URL returned response code" when they save the webhook
+    const ping = (body: string) =>
+      call(`/hooks/woocommerce/${conn.id}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "user-agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
+        },
+        body,
+      });
+    expect(await expectJson(ping("webhook_id=3"), 200)).toEqual({ topic: "ping", action: "acknowledged" });
+    expect(await claims()).toBe(before);
+    await expectJson(ping("webhook_id=3&id=11"), 401);
+    await expectJson(ping(JSON.stringify({ ...wooProducts[0], name: "Unsigned" })), 401);
+    await expectJson(
+      call(`/hooks/woocommerce/cmc_00000000000000000000000000`, { method: "POST", body: "webhook_id=3" }),
+      404,
+    );
+  });
+
   it("finds an order only with the number and the email on it", async () => {
     await connectWoo(other);
     const lookup = (orderNumber: string, email: string) =>
