@@ -334,6 +334,9 @@ Echo("identify", ${JSON.stringify({ name: "Jane", email: "jane@example.com", ...
     const backpack = () => sources().then((list) => list.filter((s) => s.externalId === `commerce:${woo.id}:13`));
     const [original] = await backpack();
     expect(original?.status).toBe("ready");
+    // saving the webhook in WooCommerce pings it unsigned first, and only a 200 saves it cleanly
+    const ping = await store.sendWooPing(woo.webhookUrl);
+    expect(ping.status, ping.body).toBe(200);
     const product = store.state.woo.products.find((p) => p.id === 13)!;
     product.attributes[0].options = ["Orange", "Black", "Forest Green"];
 

@@ -38,6 +38,8 @@ export type StoreLocal = {
   };
   sendShopifyWebhook(w: Webhook): Promise<{ status: number; body: string }>;
   sendWooWebhook(w: Webhook): Promise<{ status: number; body: string }>;
+  /** WooCommerce's unsigned test ping (`webhook_id=1`) sent when a merchant saves a webhook. */
+  sendWooPing(url: string): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 };
 

@@ -22,7 +22,7 @@
 // Tracking `_wc_shipment_tracking_items` meta) and refund state. Signed webhooks:
 // `sendShopifyWebhook` (`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body under the app's
 // client secret) and `sendWooWebhook` (`X-WC-Webhook-Signature`, the same scheme under the webhook
-// secret), also over HTTP at `POST /_test/webhook`. Only loopback addresses are served and called.
+// secret), also over HTTP at `POST /_test/webhook`; `sendWooPing` is the unsigned save-time ping. Only loopback addresses are served and called.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -338,6 +338,21 @@ export async function startStoreLocal(opts = {}) {
     return { status: r.status, body: await r.text() };
   }
 
+  /** WooCommerce's save-time test ping (WC_Webhook::deliver_ping): unsigned `webhook_id=<n>`, needs a 200. */
+  async function sendWooPing(url) {
+    assertLoopback(url, "the webhook URL");
+    const r = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "user-agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
+      },
+      body: "webhook_id=1",
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: r.status, body: await r.text() };
+  }
+
   /** POST /_test/webhook {platform, url, topic, productId, forged?}: sends a product webhook. */
   async function testWebhook(body) {
     const forged = body.forged === true ? "not-the-secret" : undefined;
@@ -423,6 +438,7 @@ export async function startStoreLocal(opts = {}) {
     state,
     sendShopifyWebhook,
     sendWooWebhook,
+    sendWooPing,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
