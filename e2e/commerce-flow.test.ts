@@ -338,7 +338,7 @@ Echo("identify", ${JSON.stringify({ name: "Jane", email: "jane@example.com", ...
     const ping = await store.sendWooPing(woo.webhookUrl);
     expect(ping.status, ping.body).toBe(200);
     const product = store.state.woo.products.find((p) => p.id === 13)!;
-    product.attributes[0].options = ["Orange", "Black", "Forest Green"];
+    product.attributes[0]!.options = ["Orange", "Black", "Forest Green"];
 
     const forged = await store.sendWooWebhook({
       url: woo.webhookUrl,

@@ -1,3 +1,5 @@
+import type { ShopifyOrderNode, ShopifyProductNode, WooOrderResource, WooProductResource } from "./store-fixtures.mjs";
+
 export type StoreLocalOptions = {
   /** 127.0.0.1 port; 0 picks a free one (default 12112). */
   port?: number;
@@ -32,8 +34,8 @@ export type StoreLocal = {
   woo: { consumerKey: string; consumerSecret: string; webhookSecret: string };
   /** The live catalogue and orders (change them to change what the store answers) and a request log. */
   state: {
-    shopify: { name: string; products: any[]; orders: any[] };
-    woo: { products: any[]; orders: any[] };
+    shopify: { name: string; products: ShopifyProductNode[]; orders: ShopifyOrderNode[] };
+    woo: { products: WooProductResource[]; orders: WooOrderResource[] };
     requests: { method: string; path: string; status: number }[];
   };
   sendShopifyWebhook(w: Webhook): Promise<{ status: number; body: string }>;
@@ -44,5 +46,5 @@ export type StoreLocal = {
 };
 
 export declare const SHOPIFY_API_VERSION: string;
-export declare function shopifyProductWebhookBody(p: any): Record<string, unknown>;
+export declare function shopifyProductWebhookBody(p: ShopifyProductNode): Record<string, unknown>;
 export declare function startStoreLocal(opts?: StoreLocalOptions): Promise<StoreLocal>;
