@@ -158,18 +158,23 @@ export async function openDashboard(port: number, prefix: string, pageErrors: st
 
 /**
  * A visitor over the real widget protocol (what the widget's transport does), from Node: a widget
- * session (optionally from a page origin, with an email), its socket, `hello`, and every frame it gets.
+ * session (optionally from a page origin, with an email and a signed identity), its socket, `hello`,
+ * and every frame it gets.
  */
 export async function openVisitor(
   origin: string,
   botKey: string,
   name: string,
-  opts: { pageOrigin?: string; email?: string } = {},
+  opts: { pageOrigin?: string; email?: string; identity?: { userId: string; expiresAt: number; hash: string } } = {},
 ) {
   const r = await fetch(`${origin}/api/widget/sessions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(opts.pageOrigin ? { origin: opts.pageOrigin } : {}) },
-    body: JSON.stringify({ botKey, visitor: { name, ...(opts.email ? { email: opts.email } : {}) } }),
+    body: JSON.stringify({
+      botKey,
+      visitor: { name, ...(opts.email ? { email: opts.email } : {}) },
+      ...(opts.identity ? { identity: opts.identity } : {}),
+    }),
   });
   const session = (await r.json()) as { wsUrl: string; conversationId: string };
   if (r.status !== 200) throw new Error(`widget session: ${r.status} ${JSON.stringify(session)}`);

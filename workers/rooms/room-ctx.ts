@@ -94,8 +94,10 @@ export function startChatTurn(deps: TurnDeps, turnId: string, trigger: MessageRe
     timed: (t) => deps.ctx().log.info("room: AI turn", { ...t, botId: deps.meta.botId }),
   };
   const language = deps.meta.visitor.locale ? { language: deps.meta.visitor.locale } : {};
-  const { email, verified } = deps.meta.visitor;
-  const visitor = { visitor: { ...(email ? { email } : {}), ...(verified ? { verified } : {}) } };
+  const { email, userId, verified } = deps.meta.visitor;
+  const visitor = {
+    visitor: { ...(email ? { email } : {}), ...(verified && userId ? { userId, verified } : {}) },
+  };
   const input = { botId: deps.meta.botId, ...language, ...visitor, channel: "chat" as const };
   return runChatTurn(host, { turnId, trigger, triaged }, input, roomTurnTimeout());
 }

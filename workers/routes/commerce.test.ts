@@ -14,8 +14,10 @@ import type { VoiceIntegrationRow } from "../storage/schema";
 import { sign, verifyShopifyQuery, verifyShopifyWebhook, verifyWooCommerceWebhook } from "../lib/signatures";
 import { StoreError } from "../providers/commerce/port";
 import { SHOPIFY_API_VERSION, shopifyStore } from "../providers/commerce/shopify";
-import { newSession } from "../rooms/test-client";
+import { joinVisitor, newSession } from "../rooms/test-client";
+import { hmac, toHex } from "../lib/crypto";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { shopifyCatalogue, wooCatalogue } from "../../scripts/store-fixtures.mjs";
 
 let restore: (() => void) | undefined;
 afterEach(() => {
@@ -40,66 +42,9 @@ function serve(hosts: Record<string, Handler>) {
 // ---- WooCommerce REST v3 ----------------------------------------------------------------------
 const WOO_HOST = "shop.example.com";
 const WOO = { consumerKey: "ck_live_1", consumerSecret: "cs_live_1", webhookSecret: "wc-secret" };
-const wooProducts = [
-  {
-    id: 11,
-    name: "Trail Jacket",
-    permalink: `https://${WOO_HOST}/product/trail-jacket/`,
-    status: "publish",
-    description: "<p>A waterproof shell for hiking.</p>",
-    short_description: "",
-    price: "129.00",
-    sku: "TJ-1",
-    stock_status: "instock",
-    purchasable: true,
-    attributes: [{ id: 1, name: "Color", options: ["Blue", "Green"] }],
-  },
-  {
-    id: 12,
-    name: "Camp Mug",
-    permalink: `https://${WOO_HOST}/product/camp-mug/`,
-    status: "publish",
-    description: "Enamel mug.",
-    short_description: "",
-    price: "12.00",
-    sku: "CM-1",
-    stock_status: "outofstock",
-    purchasable: true,
-    attributes: [],
-  },
-];
-const wooOrders = [
-  {
-    id: 727,
-    number: "727",
-    status: "completed",
-    currency: "USD",
-    total: "129.00",
-    date_created: "2026-11-20T10:00:00",
-    billing: { first_name: "Jane", email: "jane@example.com" },
-    line_items: [{ id: 1, name: "Trail Jacket", quantity: 1 }],
-    refunds: [],
-    meta_data: [
-      {
-        id: 9,
-        key: "_wc_shipment_tracking_items",
-        value: [{ tracking_provider: "UPS", tracking_number: "1Z999", custom_tracking_link: "" }],
-      },
-    ],
-  },
-  {
-    id: 728,
-    number: "728",
-    status: "processing",
-    currency: "USD",
-    total: "12.00",
-    date_created: "2026-11-21T10:00:00",
-    billing: { first_name: "Bob", email: "bob@example.com" },
-    line_items: [{ id: 2, name: "Camp Mug", quantity: 2 }],
-    refunds: [],
-    meta_data: [],
-  },
-];
+// the catalogue and orders the local store serves too (scripts/store-fixtures.mjs: three published
+// products, orders 727 shipped with UPS tracking and 728 processing with a refund)
+const { products: wooProducts, orders: wooOrders } = wooCatalogue(`https://${WOO_HOST}`);
 const basic = (k: string, s: string) => `Basic ${btoa(`${k}:${s}`)}`;
 const wooServer: Handler = (req) => {
   const url = new URL(req.url);
@@ -114,7 +59,9 @@ const wooServer: Handler = (req) => {
     // the store pages by one product (whatever per_page asks) so that paging is exercised
     void perPage;
     const body = wooProducts.slice(page - 1, page);
-    return Response.json(body, { headers: { "x-wp-total": "2", "x-wp-totalpages": String(wooProducts.length) } });
+    return Response.json(body, {
+      headers: { "x-wp-total": String(wooProducts.length), "x-wp-totalpages": String(wooProducts.length) },
+    });
   }
   if (url.pathname === "/wp-json/wc/v3/orders") {
     const q = (url.searchParams.get("search") ?? "").toLowerCase();
@@ -134,20 +81,9 @@ const cost = (available = 1990) => ({
     throttleStatus: { maximumAvailable: 2000, currentlyAvailable: available, restoreRate: 100 },
   },
 });
-const shopifyOrder = {
-  id: "gid://shopify/Order/450789469",
-  name: "#1001",
-  email: "jane@example.com",
-  createdAt: "2026-11-22T09:00:00Z",
-  cancelledAt: null,
-  displayFinancialStatus: "PAID",
-  displayFulfillmentStatus: "FULFILLED",
-  totalPriceSet: { shopMoney: { amount: "59.00", currencyCode: "EUR" } },
-  lineItems: { nodes: [{ title: "Wool Socks", quantity: 2 }] },
-  fulfillments: [
-    { trackingInfo: [{ company: "DHL", number: "JJD000390007", url: "https://track.example.net/JJD000390007" }] },
-  ],
-};
+// Shopify's shop as the local store serves it (scripts/store-fixtures.mjs): Wool Socks, the Alpine
+// Rain Jacket, a draft that is not on the online store; #1001 (Jane, shipped by DHL), #1002 (Bob)
+const shopifyData = shopifyCatalogue(SHOP);
 const shopifyServer: Handler = async (req) => {
   const url = new URL(req.url);
   if (url.pathname === "/admin/oauth/access_token" && req.method === "POST") {
@@ -170,24 +106,7 @@ const shopifyServer: Handler = async (req) => {
         data: {
           products: {
             pageInfo: { hasNextPage: false, endCursor: "eyJsYXN0X2lkIjo2MzJ9" },
-            nodes: [
-              {
-                id: "gid://shopify/Product/632910392",
-                title: "Wool Socks",
-                handle: "wool-socks",
-                descriptionHtml: "<p>Merino socks that keep feet warm.</p>",
-                onlineStoreUrl: `https://${SHOP}/products/wool-socks`,
-                status: "ACTIVE",
-                options: [{ name: "Color", values: ["Grey", "Navy"] }],
-                priceRangeV2: { minVariantPrice: { amount: "19.5", currencyCode: "EUR" } },
-                variants: {
-                  nodes: [
-                    { title: "Grey", price: "19.50", sku: "WS-G", availableForSale: true },
-                    { title: "Navy", price: "19.50", sku: "WS-N", availableForSale: false },
-                  ],
-                },
-              },
-            ],
+            nodes: shopifyData.products,
           },
         },
         extensions: cost(),
@@ -195,7 +114,7 @@ const shopifyServer: Handler = async (req) => {
     }
     if (query.includes("orders(")) {
       const q = String(variables.query);
-      const nodes = q === 'name:"#1001"' || q === 'email:"jane@example.com"' ? [shopifyOrder] : [];
+      const nodes = shopifyData.orders.filter((o) => q === `name:"${o.name}"` || q === `email:"${o.email}"`);
       return Response.json({ data: { orders: { nodes } }, extensions: cost() });
     }
   }
@@ -355,7 +274,7 @@ describe("WooCommerce connection", () => {
     await expectJson(call(`/api/integrations/${conn.id}/sync`, { method: "POST", token: other.token }), 404);
 
     const sync = await expectJson(call(`/api/integrations/${conn.id}/sync`, { method: "POST", token: t.token }), 200);
-    expect(sync).toEqual({ indexed: 2, removed: 0, pages: 2, complete: true });
+    expect(sync).toEqual({ indexed: 3, removed: 0, pages: 3, complete: true });
     const sources = await env.DB.prepare(
       "select title, url, external_id e from knowledge_sources where tenant_id = ? order by title",
     )
@@ -363,6 +282,7 @@ describe("WooCommerce connection", () => {
       .all<{ title: string; url: string; e: string }>();
     expect(sources.results).toEqual([
       { title: "Camp Mug", url: `https://${WOO_HOST}/product/camp-mug/`, e: `commerce:${conn.id}:12` },
+      { title: "Summit Backpack", url: `https://${WOO_HOST}/product/summit-backpack/`, e: `commerce:${conn.id}:13` },
       { title: "Trail Jacket", url: `https://${WOO_HOST}/product/trail-jacket/`, e: `commerce:${conn.id}:11` },
     ]);
     // a second sync of unchanged products indexes nothing
@@ -371,7 +291,7 @@ describe("WooCommerce connection", () => {
     ).toEqual({
       indexed: 0,
       removed: 0,
-      pages: 2,
+      pages: 3,
       complete: true,
     });
   });
@@ -410,6 +330,34 @@ describe("WooCommerce connection", () => {
     await expectJson(call(`/hooks/woocommerce/cmc_00000000000000000000000000`, { method: "POST", body }), 404);
   });
 
+  it("answers WooCommerce's unsigned save-time ping with 200 and nothing else unsigned", async () => {
+    const conn = await connectWoo(t);
+    const claims = async () =>
+      (await env.DB.prepare("select count(*) n from commerce_webhook_deliveries where tenant_id = ?")
+        .bind(t.tenantId)
+        .first<{ n: number }>())!.n;
+    const before = await claims();
+    // WC_Webhook::deliver_ping: a form body `webhook_id=<n>`, no signature, and anything but 200 shows
+    // the merchant "Delivery URL returned response code" when they save the webhook
+    const ping = (body: string) =>
+      call(`/hooks/woocommerce/${conn.id}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "user-agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
+        },
+        body,
+      });
+    expect(await expectJson(ping("webhook_id=3"), 200)).toEqual({ topic: "ping", action: "acknowledged" });
+    expect(await claims()).toBe(before);
+    await expectJson(ping("webhook_id=3&id=11"), 401);
+    await expectJson(ping(JSON.stringify({ ...wooProducts[0], name: "Unsigned" })), 401);
+    await expectJson(
+      call(`/hooks/woocommerce/cmc_00000000000000000000000000`, { method: "POST", body: "webhook_id=3" }),
+      404,
+    );
+  });
+
   it("finds an order only with the number and the email on it", async () => {
     await connectWoo(other);
     const lookup = (orderNumber: string, email: string) =>
@@ -418,7 +366,7 @@ describe("WooCommerce connection", () => {
     expect(found).toMatchObject({
       number: "727",
       status: "fulfilled",
-      tracking: [{ company: "UPS", number: "1Z999", url: null }],
+      tracking: [{ company: "UPS", number: "1Z999AA10123456784", url: null }],
       items: [{ title: "Trail Jacket", quantity: 1 }],
     });
     const wrong = await expectJson(lookup("727", "bob@example.com"), 404);
@@ -466,7 +414,7 @@ describe("Shopify install, webhooks and the order tool", () => {
     serve({ [SHOP]: shopifyServer });
     expect(await expectJson(call(`/api/integrations/${connId}/sync`, { method: "POST", token: t.token }), 200)).toEqual(
       {
-        indexed: 1,
+        indexed: 2, // the draft has no online store page
         removed: 0,
         pages: 1,
         complete: true,
@@ -540,6 +488,47 @@ describe("Shopify install, webhooks and the order tool", () => {
     expect(await runTool(ctx, integration, undefined, "lookup_order", { orderNumber: "1001" })).toEqual({
       error: "lookup_order needs `orderNumber` and a valid `email`",
     });
+  });
+
+  it("trusts a widget-verified email only when the identity hash signed it (the user id is that email)", async () => {
+    serve({ [SHOP]: shopifyServer });
+    const { secret } = await expectJson<{ secret: string }>(
+      call(`/api/bots/${t.botId}/secret`, { token: t.token }),
+      200,
+    );
+    const identity = async (userId: string) => {
+      const expiresAt = Math.floor(Date.now() / 1000) + 600;
+      return { userId, expiresAt, hash: toHex(await hmac("SHA-256", secret, `${userId}:${expiresAt}`)) };
+    };
+    /** A widget visitor asks in the room; answers the AI's reply and the conversation id. */
+    const askAs = async (body: Record<string, unknown>) => {
+      const s = await newSession(t, body);
+      const v = await joinVisitor(s);
+      v.send({ type: "msg", cid: "c-order", text: "Where is my order #1001?" });
+      const reply = await v.waitFor((f) => f.type === "msg" && f.role === "ai", 15_000);
+      v.ws.close();
+      return { reply, conversationId: s.conversationId };
+    };
+    // the hash signs `usr_mallory`; the email beside it is whatever the page (or the console) said
+    const borrowed = await askAs({
+      visitor: { name: "Mallory", email: "jane@example.com" },
+      identity: await identity("usr_mallory"),
+    });
+    expect(borrowed.reply.text).not.toContain("Wool Socks");
+    expect(borrowed.reply.text).not.toContain("JJD000390007");
+    expect(borrowed.reply.text).toContain("email address you used");
+    expect(borrowed.reply.sources ?? []).toEqual([]);
+    const side = await expectJson(
+      call(`/api/conversations/${borrowed.conversationId}/orders`, { token: t.token }),
+      200,
+    );
+    expect(side).toMatchObject({ email: "jane@example.com", verified: false });
+
+    const owned = await askAs({ visitor: { name: "Jane" }, identity: await identity("Jane@Example.com") });
+    expect(owned.reply.text).toContain("Order #1001 has shipped");
+    expect(owned.reply.sources).toEqual([expect.objectContaining({ title: "Order #1001" })]);
+    const mine = await expectJson(call(`/api/conversations/${owned.conversationId}/orders`, { token: t.token }), 200);
+    expect(mine).toMatchObject({ email: "jane@example.com", verified: true, orders: [{ number: "#1001" }] });
   });
 
   it("shows the visitor's orders in the conversation, 404 to another tenant", async () => {

@@ -139,7 +139,8 @@ export async function startShopifyInstall(ctx: Ctx, input: ShopifyInstallInput) 
     createdAt: now,
     updatedAt: now,
   });
-  const authorize = new URL(`https://${input.shop}/admin/oauth/authorize`);
+  // the merchant approves on the shop (SHOPIFY_API_BASE when set: a local server, as for the token exchange)
+  const authorize = new URL(`${shopifyApiBase(ctx, input.shop)}/admin/oauth/authorize`);
   authorize.searchParams.set("client_id", clientId);
   authorize.searchParams.set("scope", SHOPIFY_SCOPES);
   authorize.searchParams.set("redirect_uri", `${ctx.services.origin}/api/integrations/shopify/callback`);

@@ -52,11 +52,28 @@ export async function findOrder(ctx: TenantCtx, input: OrderLookupInput): Promis
   return order;
 }
 
+const EMAIL_ONLY = /^[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}$/i;
+
+/**
+ * The email a widget visitor proved, or null. The identity hash signs only `${userId}:${expiresAt}`
+ * (conversations/start-session.ts), so `visitor.email` is whatever the page said — a visitor with a
+ * valid hash for their own user id could type any email beside it at the console. Only a verified
+ * user id that is itself an email address proves one: a shop that wants verified order look-ups
+ * signs the customer's email as the user id.
+ */
+export function verifiedEmailOf(
+  visitor: { email?: string | null; userId?: string | null; verified?: boolean } | undefined,
+): string | null {
+  const id = visitor?.verified === true ? visitor.userId?.trim() : undefined;
+  return id && EMAIL_ONLY.test(id) ? normalizeEmail(id) : null;
+}
+
 /** GET /api/conversations/:id/orders: the visitor's recent orders for the operator's sidebar. */
 export async function ordersOfConversation(ctx: Ctx, conversationId: string) {
   const conv = await ctx.repos.conversations.get(ctx.tenantId, conversationId);
   if (!conv) throw new NotFound("conversation", conversationId);
-  const email = conv.visitor.email;
+  const proven = verifiedEmailOf(conv.visitor);
+  const email = conv.visitor.email ?? proven;
   if (!email) return { email: null, verified: false, orders: [] as OrderDto[] };
   const orders: OrderDto[] = [];
   for (const conn of await ctx.repos.commerceConnections.active(ctx.tenantId)) {
@@ -68,7 +85,7 @@ export async function ordersOfConversation(ctx: Ctx, conversationId: string) {
     }
   }
   orders.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-  return { email, verified: conv.visitor.verified === true, orders: orders.slice(0, SIDEBAR_ORDERS) };
+  return { email, verified: proven === normalizeEmail(email), orders: orders.slice(0, SIDEBAR_ORDERS) };
 }
 
 // ---- the answerer's order tool -------------------------------------------------------------
@@ -124,18 +141,18 @@ export type OrderAnswer = { text: string; sources: AnswerSource[]; found: boolea
 /**
  * The answerer's order tool: null when the message is not an order question; else the reply. The
  * look-up needs both the number and an email: the one typed in the message, or the one the widget
- * verified. Without a match the reply says so without telling whether the number exists.
+ * verified (verifiedEmailOf: the signed user id, never the unsigned email beside it). Without a match the reply says so without telling whether the number exists.
  */
 export async function answerOrderQuestion(
   ctx: TenantCtx,
   question: string,
   history: { role: string; text: string }[],
-  visitor: { email?: string | null; verified?: boolean } | undefined,
+  visitor: { email?: string | null; userId?: string | null; verified?: boolean } | undefined,
 ): Promise<OrderAnswer | null> {
   const asked = orderQuestionOf(question, history);
   if (!asked) return null;
   if (!(await ctx.repos.commerceConnections.active(ctx.tenantId)).length) return null;
-  const email = asked.email ?? (visitor?.verified && visitor.email ? visitor.email : null);
+  const email = asked.email ?? verifiedEmailOf(visitor);
   if (!asked.number) return { text: "I can look that up. What is your order number?", sources: [], found: false };
   if (!email)
     return {

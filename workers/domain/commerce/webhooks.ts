@@ -156,11 +156,21 @@ const notFoundAs =
     throw err;
   };
 
+/**
+ * WooCommerce's test ping when a merchant saves an active webhook (WC_Webhook::deliver_ping): an
+ * unsigned form body `webhook_id=<n>`, and any answer but 200 shows them "Delivery URL returned
+ * response code" and leaves the webhook pending. It carries no data and changes nothing, so it is
+ * acknowledged without a signature; any other unsigned body is still 401.
+ */
+const WOO_PING = /^webhook_id=\d{1,20}$/;
+
 export async function handleWooCommerceHook(
   base: BaseCtx,
   row: CommerceConnectionRow,
   req: HookRequest,
 ): Promise<HookOutcome> {
+  if (!req.headers.get("x-wc-webhook-signature") && WOO_PING.test(req.rawBody.trim()))
+    return { topic: "ping", action: "acknowledged" };
   const secrets = WooSecrets.parse(await openConnectionSecrets(base, row));
   const verified = await verifyBodyUnderAny(
     acceptedSecrets(

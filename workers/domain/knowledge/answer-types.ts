@@ -18,8 +18,8 @@ export type AnswerInput = {
   language?: string;
   /** "chat" (default) or "voice": voice answers are shorter and carry no markdown. */
   channel?: "chat" | "voice";
-  /** Who asks, as the widget told (commerce order look-ups trust `email` only when `verified`). */
-  visitor?: { email?: string | null; verified?: boolean };
+  /** Who asks, as the widget told (commerce order look-ups trust only a verified `userId` that is an email). */
+  visitor?: { email?: string | null; userId?: string | null; verified?: boolean };
 };
 
 export type AnswerTimings = { retrieveMs: number; generateMs: number; totalMs: number };
