@@ -294,7 +294,28 @@ Echo("identify", ${JSON.stringify({ name: "Jane", email: "jane@example.com", ...
     for (const leak of ["Camp Mug", "24.00", "prepared", "refunded", "Bob"]) expect(theirs.text).not.toContain(leak);
     expect(theirs.sources ?? []).toEqual([]);
     v.close();
-  }, 60_000);
+
+    // the operator sees the same orders beside the conversation: Jane's, marked verified, not Bob's
+    const sidebar = await call<{ email: string; verified: boolean; orders: { number: string }[] }>(
+      "GET",
+      `/api/conversations/${v.conversationId}/orders`,
+    );
+    expect(sidebar.verified).toBe(true);
+    expect(sidebar.orders.map((o) => o.number.replace(/^#/, "")).sort()).toEqual(["1001", "727"]);
+    await page.goto(`${server.origin}/app/login?next=${encodeURIComponent(`/c/${v.conversationId}`)}`);
+    await page.getByLabel("Email").fill(owner.email);
+    await page.getByLabel("Password").fill("commerce flow password 1234");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const orders = page.getByRole("region", { name: "Recent orders" });
+    await orders.waitFor();
+    await orders.getByText("verified", { exact: true }).waitFor();
+    const text = await orders.innerText();
+    expect(text).toMatch(/#727 · \w+ · 129\.00 USD/);
+    expect(text).toContain("1 × Trail Jacket");
+    expect(text).toContain("1Z999AA10123456784");
+    expect(text).not.toContain("Camp Mug");
+    await screenshot(page, "commerce-flow-operator-orders");
+  }, 90_000);
 
   it("gives an unverified visitor nothing about someone else's order; the number with the order's email works", async () => {
     const mallory = await openVisitor(server.origin, owner.botKey, "Mallory", { email: "mallory@example.com" });

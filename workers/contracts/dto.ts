@@ -10,6 +10,7 @@ export type { BotDto, BotInput, BotPatch } from "../domain/bots/schemas";
 export type { AnswerProvidersDto } from "../domain/bots/answer-providers";
 export type { SessionDto as WidgetSession } from "../domain/conversations/schemas";
 export type { KeyDto } from "../domain/keys";
+export type { OrderDto } from "../domain/commerce/schemas";
 export type { InvitationDto, MemberDto } from "../domain/team";
 export type { EscalationPolicySchema } from "../domain/triage/policy";
 export type { SlaTable } from "../domain/triage/sla";

@@ -374,6 +374,39 @@ describe("WooCommerce connection", () => {
     expect(wrong.detail).toBe("order 727 not found");
     expect(missing.detail).toBe("order 999 not found");
   });
+
+  it("one store failing does not hide an order another store holds; all failing is a 503, not a 'not found'", async () => {
+    const t2 = await makeTenant("TwoStores");
+    const DOWN_HOST = "down.example.com";
+    let down = false;
+    const flaky: Handler = (req) => (down ? new Response("bad gateway", { status: 502 }) : wooServer(req));
+    // the store that will fail is connected first, so it is asked first
+    serve({ [DOWN_HOST]: flaky, [WOO_HOST]: wooServer });
+    await expectJson(
+      call("/api/integrations/woocommerce", {
+        method: "POST",
+        token: t2.token,
+        json: { storeUrl: `https://${DOWN_HOST}`, ...WOO },
+      }),
+      201,
+    );
+    await expectJson(
+      call("/api/integrations/woocommerce", {
+        method: "POST",
+        token: t2.token,
+        json: { storeUrl: `https://${WOO_HOST}`, ...WOO },
+      }),
+      201,
+    );
+    down = true;
+    const lookup = (orderNumber: string, email: string) =>
+      call("/api/integrations/orders/lookup", { method: "POST", token: t2.token, json: { orderNumber, email } });
+    expect(await expectJson(lookup("727", "jane@example.com"), 200)).toMatchObject({ number: "727" });
+    // the order is nowhere that answered, and a store did not answer: that is said, not "not found"
+    expect((await expectJson(lookup("999", "jane@example.com"), 503)).detail).toContain(DOWN_HOST);
+    serve({ [DOWN_HOST]: flaky, [WOO_HOST]: flaky });
+    expect((await expectJson(lookup("727", "jane@example.com"), 503)).detail).toContain(DOWN_HOST);
+  });
 });
 
 describe("Shopify install, webhooks and the order tool", () => {

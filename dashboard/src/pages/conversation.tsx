@@ -19,6 +19,7 @@ import { openConversation, type ConversationModel, type Draft } from "../models/
 import { can, session } from "../models/session";
 import { categories, categoryName, loadLookups, PRIORITY_LABEL, reasonText, STATUS_LABEL } from "../models/tickets";
 import { clock, errorText, saveBlob, visitorName } from "../models/util";
+import type { OrderDto } from "../../../workers/contracts/dto";
 import { navigate } from "../router";
 import { ErrorNote, Loading } from "../ui/kit";
 import { markdown } from "../ui/markdown";
@@ -555,7 +556,67 @@ function Details({ m }: { m: ConversationModel }) {
         </div>
       </dl>
       <ContactConversations id={c.id} />
+      <RecentOrders id={c.id} />
     </aside>
+  );
+}
+
+const REFUND_LABEL = { none: "", partial: "partly refunded", full: "refunded" } as const;
+
+/**
+ * The visitor's recent orders in the connected stores (GET /api/conversations/:id/orders), by the
+ * email the visitor gave; "unverified" unless the widget's signed identity proved that email.
+ * Nothing shows when there is no email or no order.
+ */
+function RecentOrders({ id }: { id: string }) {
+  const [r, setR] = useState<{ email: string | null; verified: boolean; orders: OrderDto[] } | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.raw
+      .get<{ email: string | null; verified: boolean; orders: OrderDto[] }>(
+        `/api/conversations/${encodeURIComponent(id)}/orders`,
+      )
+      .then((x) => live && setR(x))
+      .catch(() => live && setR(null));
+    return () => void (live = false);
+  }, [id]);
+  if (!r?.orders.length) return null;
+  return (
+    <section aria-labelledby={`orders-${id}`}>
+      <h3 id={`orders-${id}`}>Recent orders</h3>
+      <p class="muted">
+        {r.email} {r.verified ? <span class="tag">verified</span> : <span class="tag">unverified</span>}
+      </p>
+      <ul class="plain orders">
+        {r.orders.map((o) => (
+          <li key={`${o.connectionId}:${o.id}`}>
+            <strong>#{o.number.replace(/^#/, "")}</strong> · {o.status}
+            {o.refund !== "none" ? ` · ${REFUND_LABEL[o.refund]}` : ""} · {o.total} {o.currency}
+            <br />
+            <small class="muted">
+              {new Date(o.createdAt).toLocaleDateString()} ·{" "}
+              {o.items.map((i) => `${i.quantity} × ${i.title}`).join(", ")}
+            </small>
+            {o.tracking
+              .filter((t) => t.number)
+              .map((t) => (
+                <div key={t.number!}>
+                  <small>
+                    {t.company ?? "Tracking"}:{" "}
+                    {t.url && /^https?:\/\//.test(t.url) ? (
+                      <a href={t.url} target="_blank" rel="noopener noreferrer">
+                        {t.number}
+                      </a>
+                    ) : (
+                      t.number
+                    )}
+                  </small>
+                </div>
+              ))}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -33,15 +33,21 @@ export const toOrderDto = (conn: CommerceConnectionRow, o: CommerceOrder): Order
 export async function lookupOrder(ctx: TenantCtx, input: OrderLookupInput): Promise<OrderDto | null> {
   const q = OrderLookupInput.parse(input);
   const want = normalizeEmail(q.email);
+  // one store that fails does not hide an order another store holds; "not found" is said only when
+  // every store answered, else the failure is (the visitor hears the store is unreachable)
+  let failure: unknown;
   for (const conn of await ctx.repos.commerceConnections.active(ctx.tenantId)) {
     let order: CommerceOrder | undefined;
     try {
       order = await (await storeOf(ctx, conn)).orderByNumber(q.orderNumber);
     } catch (err) {
-      throw storeFailure(err, conn.shop);
+      failure ??= storeFailure(err, conn.shop);
+      ctx.log.warn("commerce: order look-up failed at one store", { shop: conn.shop, error: String(err) });
+      continue;
     }
     if (order && order.email && normalizeEmail(order.email) === want) return toOrderDto(conn, order);
   }
+  if (failure) throw failure;
   return null;
 }
 
@@ -76,14 +82,21 @@ export async function ordersOfConversation(ctx: Ctx, conversationId: string) {
   const email = conv.visitor.email ?? proven;
   if (!email) return { email: null, verified: false, orders: [] as OrderDto[] };
   const orders: OrderDto[] = [];
-  for (const conn of await ctx.repos.commerceConnections.active(ctx.tenantId)) {
+  const conns = await ctx.repos.commerceConnections.active(ctx.tenantId);
+  let failed = 0;
+  let failure: unknown;
+  for (const conn of conns) {
     try {
       const found = await (await storeOf(ctx, conn)).ordersByEmail(email, SIDEBAR_ORDERS);
       orders.push(...found.map((o) => toOrderDto(conn, o)));
     } catch (err) {
-      throw storeFailure(err, conn.shop);
+      // the other stores' orders still show; only when every store failed is it an error
+      failed++;
+      failure ??= storeFailure(err, conn.shop);
+      ctx.log.warn("commerce: sidebar orders failed at one store", { shop: conn.shop, error: String(err) });
     }
   }
+  if (failed > 0 && failed === conns.length) throw failure;
   orders.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   return { email, verified: proven === normalizeEmail(email), orders: orders.slice(0, SIDEBAR_ORDERS) };
 }
