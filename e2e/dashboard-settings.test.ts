@@ -38,7 +38,11 @@ describe("dashboard settings: voice and triage", () => {
 
   beforeAll(async () => {
     ({ server, browser, page } = await openDashboard(PORT, "echo-settings-", pageErrors));
-    page.on("dialog", (d) => void d.accept());
+    // no browser dialog may appear: confirmations are in-app (issue 22)
+    page.on("dialog", (d) => {
+      pageErrors.push(`native dialog: ${d.message()}`);
+      void d.dismiss();
+    });
   });
 
   afterAll(async () => {
@@ -140,6 +144,8 @@ describe("dashboard settings: voice and triage", () => {
     // Rotate: new custom-LLM URL on the card, the old one refused at once
     const oldLlm = cleared!.urls.customLlm!;
     await card.getByRole("button", { name: "Rotate URLs of vapi line" }).click();
+    // asked in the app (not the browser's confirm())
+    await page.getByRole("alertdialog").getByRole("button", { name: "Rotate URLs" }).click();
     await card.locator("code", { hasText: "/llm/" }).filter({ hasNotText: oldLlm }).waitFor();
     const [rotated] = await integrations();
     expect(rotated!.urls.customLlm).not.toBe(oldLlm);

@@ -209,7 +209,7 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
         for (const e of refused) next[e.path] ??= plainFieldError(e.path, e.message);
         setFields(next);
         setListed(refused);
-        setError(marked(refused.length));
+        setError(marked(Object.keys(next).length));
         requestAnimationFrame(() => {
           const first = document.querySelector<HTMLElement>("[aria-invalid='true']");
           if (!first) return setError(`Please check: ${plainFieldList(refused)}`);
@@ -231,7 +231,8 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
     const rest = listed.filter((e) => !claimed.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
     if (!rest.length) return error;
     const said = `Please check: ${plainFieldList(rest)}`;
-    return rest.length < listed.length ? `${marked(listed.length - rest.length)} ${said}` : said;
+    const shown = new Set(listed.filter((e) => !rest.includes(e)).map((e) => e.path)).size;
+    return shown ? `${marked(shown)} ${said}` : said;
   };
   return { busy, error, fields, run, setError, errorAt, summary };
 }
