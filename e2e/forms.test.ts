@@ -106,6 +106,23 @@ describe("forms say what is wrong next to the field", () => {
     await form.getByRole("status").filter({ hasText: "Invitation mailed to sam@forms.example" }).waitFor();
     expect(await form.getByLabel("Email").getAttribute("aria-invalid")).toBeNull();
     expect((await invitations()).map((i) => i.email)).toContain("sam@forms.example");
+
+    // revoking asks in the app first: Cancel keeps the invitation, Revoke ends it
+    type Invitation = { email: string; revokedAt: string | null };
+    const sams = async () =>
+      (await owner<{ data: Invitation[] }>("/api/team/invitations")).data.filter(
+        (i) => i.email === "sam@forms.example",
+      );
+    const revoke = page.getByRole("button", { name: "Revoke invitation for sam@forms.example" });
+    const ask = page.getByRole("alertdialog");
+    await revoke.click();
+    await ask.getByRole("button", { name: "Cancel" }).click();
+    expect((await sams()).map((i) => i.revokedAt)).toEqual([null]);
+    await revoke.click();
+    await ask.getByRole("button", { name: "Revoke", exact: true }).click();
+    await until("the invitation revoked", async () => (await sams()).every((i) => i.revokedAt !== null));
+    await revoke.waitFor({ state: "detached" });
+    expect(native).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 

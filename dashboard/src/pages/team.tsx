@@ -171,7 +171,12 @@ export function Team() {
                     type="button"
                     class="btn ghost small"
                     aria-label={`Revoke invitation for ${i.email}`}
-                    onClick={() => void revoke.run(i.id)}
+                    onClick={() =>
+                      void confirmDialog(
+                        `Revoke the invitation for ${i.email}? The link in their mail stops working.`,
+                        "Revoke",
+                      ).then((ok) => ok && revoke.run(i.id))
+                    }
                   >
                     Revoke
                   </button>
