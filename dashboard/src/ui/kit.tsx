@@ -195,6 +195,8 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
   const [fields, setFields] = useState<FieldErrors>({});
   const [listed, setListed] = useState<FieldError[]>([]);
   const run = async (...a: A) => {
+    // the form being submitted (its button or field has the focus), so another form's marks are not taken
+    const scope: Element | Document = document.activeElement?.closest("form") ?? document;
     setBusy(true);
     setError(null);
     setFields({});
@@ -211,7 +213,7 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
         setListed(refused);
         setError(marked(Object.keys(next).length));
         requestAnimationFrame(() => {
-          const first = document.querySelector<HTMLElement>("[aria-invalid='true']");
+          const first = scope.querySelector<HTMLElement>("[aria-invalid='true']");
           if (!first) return setError(`Please check: ${plainFieldList(refused)}`);
           first.focus({ preventScroll: true });
           // the whole field, its error line included, in the middle of the screen (clear of sticky bars)
