@@ -1,7 +1,8 @@
 /**
  * The dashboard's typed client over Echo's public REST API. Every call goes through `request()`,
  * which adds the access token, refreshes it once on a 401 and turns problem+json bodies into
- * `ApiError`s whose `message` is the server's `detail`, ready to show in words.
+ * `ApiError`s: `message` is the server's `detail`, `text` the same refusal in plain words for the
+ * screen (ui/words.ts), with the request id as a reference for support.
  */
 import type { z } from "@hono/zod-openapi";
 import type {
@@ -22,6 +23,7 @@ import type {
   TriageSchemas as TriageSchemaTypes,
   VoiceSchemas as VoiceSchemaTypes,
 } from "../../workers/contracts/dto";
+import { plainProblem } from "./ui/words";
 
 export type { Session, BotDto as Bot, BotInput, BotPatch, Permission };
 export type Role = Session["role"];
@@ -181,13 +183,14 @@ export class ApiError extends Error {
     message: string,
     readonly code = "ERROR",
     readonly errors: FieldError[] = [],
+    /** The problem's `requestId`: what support needs to find the failure in the logs. */
+    readonly requestId?: string,
   ) {
     super(message);
   }
-  /** One sentence for the screen: the detail plus the first failing fields. */
+  /** What the screen says: the refusal in plain words (never the schema's or the server's jargon). */
   get text() {
-    const fields = this.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`);
-    return fields.length ? `${this.message} (${fields.join("; ")})` : this.message;
+    return plainProblem(this);
   }
 }
 
@@ -212,12 +215,18 @@ type Options = {
 async function toError(r: Response): Promise<ApiError> {
   const body: unknown = await r.json().catch(() => null);
   if (body && typeof body === "object") {
-    const p = body as { detail?: unknown; code?: unknown; errors?: unknown };
+    const p = body as { detail?: unknown; code?: unknown; errors?: unknown; requestId?: unknown };
     const errors = Array.isArray(p.errors)
       ? p.errors.filter((e): e is FieldError => !!e && typeof e === "object" && "path" in e)
       : [];
     if (typeof p.detail === "string")
-      return new ApiError(r.status, p.detail, typeof p.code === "string" ? p.code : "ERROR", errors);
+      return new ApiError(
+        r.status,
+        p.detail,
+        typeof p.code === "string" ? p.code : "ERROR",
+        errors,
+        typeof p.requestId === "string" ? p.requestId : undefined,
+      );
   }
   return new ApiError(
     r.status,

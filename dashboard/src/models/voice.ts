@@ -1,19 +1,14 @@
 /**
  * Voice integrations as the dashboard shows them: each provider's own secret names (the API rejects
  * any other), labels for the URLs the API hands back, and the form state → request body mapping.
- * Also the small form-action hook the settings screens share: it keeps the API's per-field errors
- * (`errors: [{ path, message }]`) so each one can be shown next to its control.
  */
-import { useState } from "preact/hooks";
 import {
-  ApiError,
   type VoiceIntegration,
   type VoiceIntegrationInput,
   type VoiceIntegrationPatch,
   type VoiceProvider,
   type VoiceSettings,
 } from "../api";
-import { errorText } from "./util";
 
 export type SecretField = { key: string; label: string; hint: string; optional?: boolean };
 export type ProviderInfo = { label: string; secrets: SecretField[] };
@@ -160,43 +155,4 @@ export function patchBody(before: VoiceIntegration, f: VoiceForm): VoiceIntegrat
     ...(Object.keys(secrets).length && { secrets }),
     ...(Object.keys(settings).length && { settings }),
   };
-}
-
-/**
- * Runs a form submit with a busy flag. On failure, `errorAt(path)` gives the API's message for one
- * field and `summary(paths)` the detail plus any field errors no control on the form claims.
- */
-export function useFormAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>) {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<{ message: string; fields: { path: string; message: string }[] } | null>(null);
-  const run = async (...a: A) => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await fn(...a);
-      return true;
-    } catch (err) {
-      setFailure(
-        err instanceof ApiError
-          ? { message: err.message, fields: err.errors }
-          : { message: errorText(err), fields: [] },
-      );
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  const errorAt = (path: string) =>
-    failure?.fields
-      .filter((e) => e.path === path || e.path.startsWith(`${path}.`))
-      .map((e) => e.message)
-      .join("; ") || undefined;
-  const summary = (claimed: readonly string[] = []) => {
-    if (!failure) return null;
-    const rest = failure.fields.filter((e) => !claimed.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
-    return rest.length
-      ? `${failure.message}: ${rest.map((e) => `${e.path} ${e.message}`).join("; ")}`
-      : failure.message;
-  };
-  return { busy, run, errorAt, summary, failed: !!failure, clear: () => setFailure(null) };
 }

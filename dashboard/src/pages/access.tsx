@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError, type RoleDef, type SsoSettings, type SsoTest } from "../api";
 import { can, canAny } from "../models/session";
 import { confirmDialog } from "../ui/confirm";
-import { CopyButton, Empty, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 /** "tickets:write" → area "tickets"; a few areas share a heading. */
 const AREA_LABEL: Record<string, string> = {
@@ -166,7 +166,14 @@ export function Roles() {
           }}
         >
           <h2>{editing ? `Edit ${editing.name}` : "Create a custom role"}</h2>
-          <Field label="Role name" required maxLength={60} value={name} onValue={setName} />
+          <Field
+            label="Role name"
+            required
+            maxLength={60}
+            value={name}
+            onValue={setName}
+            error={fieldError(save.fields, "name")}
+          />
           {perms.loading && !perms.data ? (
             <Loading />
           ) : (
@@ -187,7 +194,7 @@ export function Roles() {
               </fieldset>
             ))
           )}
-          <ErrorNote error={perms.error ?? save.error} />
+          <ErrorNote error={perms.error ?? save.summary(["name"])} />
           {saved && (
             <p class="once" role="status">
               {saved}
@@ -230,6 +237,7 @@ export function Sso() {
   const [defaultRole, setDefaultRole] = useState<"agent" | "viewer" | "admin" | null>(null);
   const [required, setRequired] = useState<boolean | null>(null);
   const [test, setTest] = useState<SsoTest | null>(null);
+  const [done, setDone] = useState(false);
   const v = {
     issuer: issuer ?? s?.issuer ?? "",
     clientId: clientId ?? s?.clientId ?? "",
@@ -252,6 +260,7 @@ export function Sso() {
     setSecret("");
     setTest(null);
     current.set(saved);
+    setDone(true);
   });
   const runTest = useAction(async () => setTest(await api.sso.test()));
   const remove = useAction(async () => {
@@ -334,6 +343,7 @@ export function Sso() {
           class="card"
           onSubmit={(e) => {
             e.preventDefault();
+            setDone(false);
             void save.run();
           }}
         >
@@ -345,9 +355,15 @@ export function Sso() {
             placeholder="https://login.example.com"
             value={v.issuer}
             onValue={setIssuer}
-            error={save.fields.issuer}
+            error={fieldError(save.fields, "issuer")}
           />
-          <Field label="Client ID" required value={v.clientId} onValue={setClientId} error={save.fields.clientId} />
+          <Field
+            label="Client ID"
+            required
+            value={v.clientId}
+            onValue={setClientId}
+            error={fieldError(save.fields, "clientId")}
+          />
           <Field
             label="Client secret"
             type="password"
@@ -357,7 +373,7 @@ export function Sso() {
             hint="Stored encrypted; never shown again."
             value={secret}
             onValue={setSecret}
-            error={save.fields.clientSecret}
+            error={fieldError(save.fields, "clientSecret")}
           />
           <Field
             label="Allowed email domains"
@@ -366,7 +382,7 @@ export function Sso() {
             hint="Comma-separated. Only verified addresses at these domains may sign in."
             value={v.domains}
             onValue={setDomains}
-            error={save.fields.allowedDomains}
+            error={fieldError(save.fields, "allowedDomains")}
           />
           <Select
             label="Default role for new members"
@@ -378,7 +394,12 @@ export function Sso() {
             <input type="checkbox" checked={v.required} onChange={(e) => setRequired(e.currentTarget.checked)} />
             Require SSO (password sign-in refused for members; owners keep theirs as a break-glass path)
           </label>
-          <ErrorNote error={save.error} />
+          <ErrorNote error={save.summary(["issuer", "clientId", "clientSecret", "allowedDomains"])} />
+          {done && !save.error && (
+            <p class="once" role="status">
+              SSO settings saved. Use Test connection above to check them.
+            </p>
+          )}
           <button class="btn primary" type="submit" disabled={save.busy}>
             {save.busy ? "Saving…" : "Save SSO settings"}
           </button>

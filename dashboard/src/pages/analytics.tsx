@@ -16,7 +16,7 @@ import {
 } from "../models/analytics";
 import { BarChart, LineChart } from "../ui/charts";
 import { saveBlob } from "../models/util";
-import { Area, ErrorNote, Field, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { Area, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -382,8 +382,15 @@ function Gap({ label, count, examples }: { label: string; count: number; example
             void add.run();
           }}
         >
-          <Area label={`Answer to “${label}”`} value={answer} onValue={setAnswer} required maxLength={4000} />
-          <ErrorNote error={add.error} />
+          <Area
+            label={`Answer to “${label}”`}
+            value={answer}
+            onValue={setAnswer}
+            required
+            maxLength={4000}
+            error={fieldError(add.fields, "answer")}
+          />
+          <ErrorNote error={add.summary(["answer"])} />
           <button type="submit" class="btn primary small" disabled={!answer.trim() || add.busy}>
             Add to knowledge
           </button>

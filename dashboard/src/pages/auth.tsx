@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { acceptInvite, session, signIn, signUp, verifyEmail } from "../models/session";
 import { navigate, route } from "../router";
-import { ErrorNote, Field, useAction } from "../ui/kit";
+import { ErrorNote, Field, fieldError, useAction } from "../ui/kit";
 
 function Card({ title, children }: { title: string; children: preact.ComponentChildren }) {
   return (
@@ -36,7 +36,15 @@ export function SignIn() {
           if (await act.run(email, password)) after();
         }}
       >
-        <Field label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+        <Field
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onValue={setEmail}
+          error={fieldError(act.fields, "email")}
+        />
         <Field
           label="Password"
           type="password"
@@ -44,6 +52,7 @@ export function SignIn() {
           required
           value={password}
           onValue={setPassword}
+          error={fieldError(act.fields, "password")}
         />
         <ErrorNote error={act.error} />
         <button class="btn primary wide" type="submit" disabled={act.busy}>
@@ -82,9 +91,30 @@ export function SignUp() {
           await act.run({ company: f.company, email: f.email, password: f.password, name: f.name || undefined });
         }}
       >
-        <Field label="Company" required autoComplete="organization" value={f.company} onValue={set("company")} />
-        <Field label="Your name" autoComplete="name" value={f.name} onValue={set("name")} />
-        <Field label="Email" type="email" required autoComplete="email" value={f.email} onValue={set("email")} />
+        <Field
+          label="Company"
+          required
+          autoComplete="organization"
+          value={f.company}
+          onValue={set("company")}
+          error={fieldError(act.fields, "company")}
+        />
+        <Field
+          label="Your name"
+          autoComplete="name"
+          value={f.name}
+          onValue={set("name")}
+          error={fieldError(act.fields, "name")}
+        />
+        <Field
+          label="Email"
+          type="email"
+          required
+          autoComplete="email"
+          value={f.email}
+          onValue={set("email")}
+          error={fieldError(act.fields, "email")}
+        />
         <Field
           label="Password"
           type="password"
@@ -94,6 +124,7 @@ export function SignUp() {
           hint="At least 10 characters."
           value={f.password}
           onValue={set("password")}
+          error={fieldError(act.fields, "password")}
         />
         <ErrorNote error={act.error} />
         <button class="btn primary wide" type="submit" disabled={act.busy}>
@@ -145,7 +176,13 @@ export function Accept() {
             Choose a password to create your account. Already have an Echo account?{" "}
             <a href={`/app/login?next=${encodeURIComponent(`/accept?token=${token}`)}`}>Sign in first</a>, then accept.
           </p>
-          <Field label="Your name" autoComplete="name" value={name} onValue={setName} />
+          <Field
+            label="Your name"
+            autoComplete="name"
+            value={name}
+            onValue={setName}
+            error={fieldError(act.fields, "name")}
+          />
           <Field
             label="Password"
             type="password"
@@ -154,6 +191,7 @@ export function Accept() {
             autoComplete="new-password"
             value={password}
             onValue={setPassword}
+            error={fieldError(act.fields, "password")}
           />
           <ErrorNote error={act.error} />
           <button class="btn primary wide" type="submit" disabled={act.busy}>
@@ -218,9 +256,18 @@ export function Reset() {
             autoComplete="new-password"
             value={password}
             onValue={setPassword}
+            error={fieldError(set.fields, "password")}
           />
         ) : (
-          <Field label="Email" type="email" required autoComplete="username" value={email} onValue={setEmail} />
+          <Field
+            label="Email"
+            type="email"
+            required
+            autoComplete="username"
+            value={email}
+            onValue={setEmail}
+            error={fieldError(ask.fields, "email")}
+          />
         )}
         <ErrorNote error={token ? set.error : ask.error} />
         <button class="btn primary wide" type="submit" disabled={ask.busy || set.busy}>

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { request } from "../api";
 import { canManageBilling } from "../models/session";
-import { ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 type Meter = { used: number; limit: number | null };
 type Choice = "handoff" | "embedded";
@@ -118,7 +118,12 @@ export function Billing() {
     const r = await request<{ url: string }>("POST", path, body === undefined ? {} : { body });
     location.assign(r.url);
   });
-  const save = useAction(async (path: string, body: unknown) => b.set(await request<Billing>("PUT", path, { body })));
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = useAction(async (path: string, body: unknown) => {
+    setSaved(null);
+    b.set(await request<Billing>("PUT", path, { body }));
+    setSaved("Saved.");
+  });
   const [cap, setCap] = useState<string | null>(null);
   const d = b.data;
   if (!d)
@@ -150,7 +155,7 @@ export function Billing() {
           This period's AI answers are used up: bots follow the over-quota choice below.
         </p>
       )}
-      <ErrorNote error={go.error ?? save.error} />
+      <ErrorNote error={go.error} />
       <section class="card" aria-labelledby="h-usage">
         <h2 id="h-usage">Usage this period</h2>
         <UsageMeter label="AI answers" m={d.usage.aiAnswers} />
@@ -228,20 +233,24 @@ export function Billing() {
                 e.preventDefault();
                 void save
                   .run("/api/billing/settings", { budgetCapMicros: toMicros(cap ?? "") })
-                  .then(() => setCap(null));
+                  .then((ok) => ok && setCap(null));
               }}
             >
-              <div class="field">
-                <label for="cap">Monthly AI budget cap, US$ (empty: none)</label>
-                <input
-                  id="cap"
-                  type="number"
-                  min={0}
-                  step="0.01"
-                  value={cap ?? (d.budgetCapMicros === null ? "" : String(d.budgetCapMicros / 1e6))}
-                  onInput={(e) => setCap(e.currentTarget.value)}
-                />
-              </div>
+              <Field
+                label="Monthly AI budget cap, US$ (empty: none)"
+                type="number"
+                min={0}
+                step="0.01"
+                value={cap ?? (d.budgetCapMicros === null ? "" : String(d.budgetCapMicros / 1e6))}
+                onValue={setCap}
+                error={fieldError(save.fields, "budgetCapMicros")}
+              />
+              <ErrorNote error={save.summary(["budgetCapMicros"])} />
+              {saved && (
+                <p class="once" role="status">
+                  {saved}
+                </p>
+              )}
               <button class="btn" type="submit" disabled={save.busy}>
                 Save cap
               </button>

@@ -11,7 +11,7 @@ import { can } from "../models/session";
 import { ago } from "../models/util";
 import { Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
-import { plainWords, withoutLine } from "./bot-words";
+import { withoutLine } from "./bot-words";
 
 type Provider = AnswerProvidersDto["chain"][number]["provider"];
 type Link = { provider: Provider; model: string; baseURL: string; apiKey: string; keyHint: string | null };
@@ -117,7 +117,7 @@ export function BotModels({ botId }: { botId: string }) {
     void save.run();
   };
   const err = (i: number, field: string) =>
-    local[`chain.${i}.${field}`] ?? withoutLine(plainWords(fieldError(save.fields, `chain.${i}.${field}`)));
+    local[`chain.${i}.${field}`] ?? withoutLine(fieldError(save.fields, `chain.${i}.${field}`));
   const ro = !can("settings:write");
 
   if (chain.data === "forbidden")
@@ -236,7 +236,7 @@ export function BotModels({ botId }: { botId: string }) {
               ))}
             </ol>
           </fieldset>
-          <ErrorNote error={save.error ?? reset.error ?? (save.fields.chain ? plainWords(save.fields.chain) : null)} />
+          <ErrorNote error={save.error ?? reset.error ?? save.fields.chain ?? null} />
           {links && shown.length === 0 && (
             <p class="muted small">No links left: use “Reset to default” to answer with the workspace's model.</p>
           )}

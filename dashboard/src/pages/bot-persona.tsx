@@ -7,7 +7,6 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Bot } from "../api";
 import { can } from "../models/session";
 import { Area, ErrorNote, Field, fieldError, Select, useAction } from "../ui/kit";
-import { plainWords } from "./bot-words";
 
 type Persona = NonNullable<Bot["persona"]>;
 type Tone = NonNullable<Persona["tone"]> | "";
@@ -77,7 +76,7 @@ export function BotPersona({ bot, onSaved }: { bot: Bot; onSaved: (b: Bot) => vo
     setF(toPersonaForm(b));
     setSaved(true);
   });
-  const err = (path: string) => plainWords(fieldError(save.fields, `persona.${path}`));
+  const err = (path: string) => fieldError(save.fields, `persona.${path}`);
   const ro = !can("bots:write");
   return (
     <form

@@ -125,6 +125,7 @@ function Editor({ bot, onSaved, onDeleted }: { bot: Bot; onSaved: (b: Bot) => vo
               hint="Tone, scope and rules the bot follows."
               value={f.instructions}
               onValue={set("instructions")}
+              error={fieldError(save.fields, "instructions")}
             />
             <div class="row wrap">
               <Select

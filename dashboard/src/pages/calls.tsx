@@ -8,6 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, type Call, type CallDetail, type CallQuery } from "../api";
 import { connectInbox, onHubEvent } from "../models/inbox";
 import { can } from "../models/session";
+import { errorText } from "../models/util";
 import { confirmDialog } from "../ui/confirm";
 import { navigate, match, route } from "../router";
 import { Empty, ErrorNote, Field, Loading, Select, useLoad } from "../ui/kit";
@@ -189,7 +190,7 @@ function CallView({ id }: { id: string }) {
       await api.calls.remove(id);
       navigate("/calls");
     } catch (err) {
-      setError(String((err as Error).message ?? err));
+      setError(errorText(err));
     }
   };
   return (

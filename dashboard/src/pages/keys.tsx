@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api, type Permission } from "../api";
 import { can } from "../models/session";
 import { ago } from "../models/util";
-import { CopyButton, Empty, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { CopyButton, Empty, ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
 
 const SCOPES: Permission[] = [
@@ -48,7 +48,14 @@ export function Keys() {
           }}
         >
           <h2>Create a key</h2>
-          <Field label="Key name" required placeholder="e.g. Zendesk sync" value={name} onValue={setName} />
+          <Field
+            label="Key name"
+            required
+            placeholder="e.g. Zendesk sync"
+            value={name}
+            onValue={setName}
+            error={fieldError(create.fields, "name")}
+          />
           <fieldset class="scopes">
             <legend>Scopes</legend>
             {SCOPES.map((s) => (
@@ -62,7 +69,7 @@ export function Keys() {
               </label>
             ))}
           </fieldset>
-          <ErrorNote error={create.error} />
+          <ErrorNote error={create.summary(["name"])} />
           <button class="btn primary" type="submit" disabled={create.busy || !scopes.length}>
             Create key
           </button>

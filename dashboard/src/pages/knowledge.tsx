@@ -8,7 +8,7 @@ import * as inbox from "../models/inbox";
 import * as k from "../models/knowledge";
 import { can } from "../models/session";
 import { ago } from "../models/util";
-import { Area, Empty, ErrorNote, Field, Loading, Select, useAction } from "../ui/kit";
+import { Area, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction } from "../ui/kit";
 import { markdown } from "../ui/markdown";
 import { confirmDialog } from "../ui/confirm";
 
@@ -158,7 +158,9 @@ function AddForms() {
   const [title, setTitle] = useState("");
   const [text, setText] = useState("");
   const [url, setUrl] = useState("");
+  const [added, setAdded] = useState<string | null>(null);
   const act = useAction(async () => {
+    setAdded(null);
     if (tab === "qa") await k.addQa(q, a);
     else if (tab === "text") await k.addText(title, text);
     else await k.addUrl(url);
@@ -167,7 +169,13 @@ function AddForms() {
     setTitle("");
     setText("");
     setUrl("");
+    setAdded(
+      tab === "url"
+        ? "Page added: it is fetched and ready to answer within seconds (see Sources)."
+        : "Added: ready to answer within seconds (see Sources).",
+    );
   });
+  const err = (name: string) => fieldError(act.fields, name);
   return (
     <form
       class="card"
@@ -189,7 +197,10 @@ function AddForms() {
             type="button"
             aria-pressed={tab === v}
             class={`seg-btn${tab === v ? " on" : ""}`}
-            onClick={() => setTab(v)}
+            onClick={() => {
+              setTab(v);
+              setAdded(null);
+            }}
           >
             {l}
           </button>
@@ -197,14 +208,14 @@ function AddForms() {
       </div>
       {tab === "qa" && (
         <>
-          <Field label="Question" required value={q} onValue={setQ} />
-          <Area label="Answer" required rows={3} value={a} onValue={setA} />
+          <Field label="Question" required value={q} onValue={setQ} error={err("question")} />
+          <Area label="Answer" required rows={3} value={a} onValue={setA} error={err("answer")} />
         </>
       )}
       {tab === "text" && (
         <>
-          <Field label="Title" required value={title} onValue={setTitle} />
-          <Area label="Text" required rows={5} value={text} onValue={setText} />
+          <Field label="Title" required value={title} onValue={setTitle} error={err("title")} />
+          <Area label="Text" required rows={5} value={text} onValue={setText} error={err("text")} />
         </>
       )}
       {tab === "url" && (
@@ -215,9 +226,15 @@ function AddForms() {
           placeholder="https://example.com/help"
           value={url}
           onValue={setUrl}
+          error={err("url")}
         />
       )}
-      <ErrorNote error={act.error} />
+      <ErrorNote error={act.summary(["question", "answer", "title", "text", "url"])} />
+      {added && (
+        <p class="once" role="status">
+          {added}
+        </p>
+      )}
       <button class="btn primary" type="submit" disabled={act.busy}>
         {act.busy ? "Adding…" : tab === "qa" ? "Add Q&A" : tab === "text" ? "Add text" : "Add page"}
       </button>

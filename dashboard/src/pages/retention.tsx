@@ -26,12 +26,15 @@ export function RetentionForm() {
   });
   const [conversations, setConversations] = useState("");
   const [recordings, setRecordings] = useState("");
+  const [saved, setSaved] = useState(false);
   const save = useAction(async () => {
+    setSaved(false);
     const r = await api.raw.put<Retention>("/api/privacy/settings", {
       conversationRetentionDays: days(conversations),
       recordingRetentionDays: days(recordings),
     });
     current.set(r);
+    setSaved(true);
   });
   return (
     <section class="card" aria-labelledby="ret-title">
@@ -67,6 +70,11 @@ export function RetentionForm() {
             onValue={setRecordings}
           />
           <ErrorNote error={save.error ?? current.error} />
+          {saved && (
+            <p class="once" role="status">
+              Retention saved.
+            </p>
+          )}
           <button type="submit" class="btn primary" disabled={save.busy}>
             {save.busy ? "Saving…" : "Save retention"}
           </button>

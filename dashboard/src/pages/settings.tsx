@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError, type ProviderSettings } from "../api";
 import { can } from "../models/session";
 import { ago } from "../models/util";
-import { ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
 import { Channels } from "./channels";
@@ -51,12 +51,16 @@ function Provider() {
   const [apiKey, setKey] = useState("");
   const [baseURL, setBase] = useState("");
   const [model, setModel] = useState("");
+  const [saved, setSaved] = useState(false);
   const save = useAction(async () => {
+    setSaved(false);
     const s = await api.providers.saveOpenai({ apiKey, baseURL: baseURL || undefined, model: model || undefined });
     setKey("");
     current.set(s);
+    setSaved(true);
   });
   const remove = useAction(async () => {
+    setSaved(false);
     await api.providers.removeOpenai();
     current.set(null);
   });
@@ -92,6 +96,7 @@ function Provider() {
             hint="Stored encrypted; never shown again."
             value={apiKey}
             onValue={setKey}
+            error={fieldError(save.fields, "apiKey")}
           />
           <Field
             label="Base URL"
@@ -99,9 +104,21 @@ function Provider() {
             placeholder="https://api.openai.com/v1 (or Groq, Together, Ollama…)"
             value={baseURL}
             onValue={setBase}
+            error={fieldError(save.fields, "baseURL")}
           />
-          <Field label="Model" placeholder={s?.model ?? "default"} value={model} onValue={setModel} />
-          <ErrorNote error={save.error ?? remove.error} />
+          <Field
+            label="Model"
+            placeholder={s?.model ?? "default"}
+            value={model}
+            onValue={setModel}
+            error={fieldError(save.fields, "model")}
+          />
+          <ErrorNote error={save.summary(["apiKey", "baseURL", "model"]) ?? remove.error} />
+          {saved && (
+            <p class="once" role="status">
+              Provider saved: answers now come from {s?.model ?? "your model"}.
+            </p>
+          )}
           <div class="row">
             <button class="btn primary" type="submit" disabled={save.busy}>
               {save.busy ? "Saving…" : "Save provider"}

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type Role } from "../api";
 import { can, role as myRole, session } from "../models/session";
-import { Empty, ErrorNote, Field, Loading, Select, useAction, useLoad, CopyButton } from "../ui/kit";
+import { Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad, CopyButton } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
 
 const ROLES = [
@@ -65,13 +65,20 @@ export function Team() {
         >
           <h2>Invite someone</h2>
           <div class="row wrap end">
-            <Field label="Email" type="email" required value={email} onValue={setEmail} />
+            <Field
+              label="Email"
+              type="email"
+              required
+              value={email}
+              onValue={setEmail}
+              error={fieldError(invite.fields, "email")}
+            />
             <Select label="Role" value={role} onValue={setRole} options={builtIn} />
             <button class="btn primary" type="submit" disabled={invite.busy}>
               Send invitation
             </button>
           </div>
-          <ErrorNote error={invite.error} />
+          <ErrorNote error={invite.summary(["email"])} />
           {mailed && !link && (
             <p class="once" role="status">
               Invitation mailed to {mailed}. The link in it works once and expires in 7 days.
@@ -164,7 +171,12 @@ export function Team() {
                     type="button"
                     class="btn ghost small"
                     aria-label={`Revoke invitation for ${i.email}`}
-                    onClick={() => void revoke.run(i.id)}
+                    onClick={() =>
+                      void confirmDialog(
+                        `Revoke the invitation for ${i.email}? The link in their mail stops working.`,
+                        "Revoke",
+                      ).then((ok) => ok && revoke.run(i.id))
+                    }
                   >
                     Revoke
                   </button>

@@ -31,7 +31,6 @@ import {
   type RuleForm,
   type SlaForm,
 } from "../models/triage-settings";
-import { useFormAction } from "../models/voice";
 import { Area, Empty, ErrorNote, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { Input } from "./voice";
 import { confirmDialog } from "../ui/confirm";
@@ -121,7 +120,7 @@ function NewCategory({ onCreated }: { onCreated: () => void }) {
   const [description, setDescription] = useState("");
   const [priority, setPriority] = useState<"" | Priority>("");
   const [examples, setExamples] = useState<string[]>([]);
-  const save = useFormAction(async () => {
+  const save = useAction(async () => {
     await settingsApi.categories.create({
       name,
       description: description || undefined,
@@ -192,16 +191,19 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
     cat.set(x);
     onChanged();
   };
-  const save = useFormAction(async () =>
+  const [saved, setSaved] = useState(false);
+  const save = useAction(async () => {
+    setSaved(false);
     adopt(
       await settingsApi.categories.update(id, {
         name: form.name,
         description: form.description,
         priority: form.priority || null,
       }),
-    ),
-  );
-  const examples = useFormAction(async (text: string) => adopt(await settingsApi.categories.addExamples(id, [text])));
+    );
+    setSaved(true);
+  });
+  const examples = useAction(async (text: string) => adopt(await settingsApi.categories.addExamples(id, [text])));
   const removeExample = useAction(async (exampleId: number) => {
     await settingsApi.categories.removeExample(id, exampleId);
     await cat.reload();
@@ -267,6 +269,7 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
           <button class="btn primary" type="submit" disabled={save.busy}>
             Save category
           </button>
+          {saved && <span role="status">Saved.</span>}
           <span class="grow" />
           <button
             type="button"
@@ -399,7 +402,7 @@ function Policy({ writable }: { writable: boolean }) {
   const [f, setF] = useState<PolicyForm | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => setF(policy.data ? policyFormOf(policy.data) : null), [policy.data]);
-  const save = useFormAction(async () => {
+  const save = useAction(async () => {
     if (!policy.data || !f) return;
     policy.set(await settingsApi.triage.updatePolicy(bot, policyPatch(policy.data, f)));
     setSaved(true);
@@ -488,7 +491,7 @@ function Sla({ writable }: { writable: boolean }) {
   const [f, setF] = useState<SlaForm | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => setF(sla.data ? slaFormOf(sla.data) : null), [sla.data]);
-  const save = useFormAction(async () => {
+  const save = useAction(async () => {
     if (!sla.data || !f) return;
     sla.set(await settingsApi.triage.updateSla(slaPatch(sla.data, f)));
     setSaved(true);
@@ -575,7 +578,7 @@ function NewRule({
     <K extends keyof RuleForm>(k: K) =>
     (v: RuleForm[K]) =>
       setF((x) => ({ ...x, [k]: v }));
-  const save = useFormAction(async () => {
+  const save = useAction(async () => {
     onCreated(await settingsApi.triage.createRule(ruleBody(f)));
     setF({ ...emptyRuleForm(), userId: f.userId });
   });

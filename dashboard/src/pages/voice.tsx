@@ -14,7 +14,6 @@ import {
   PROVIDER_OPTIONS,
   PROVIDERS,
   urlRows,
-  useFormAction,
   voiceFormOf,
   type VoiceForm,
 } from "../models/voice";
@@ -81,7 +80,7 @@ function IntegrationForm({
   useEffect(() => {
     if (current) ref.current?.querySelector<HTMLElement>("input, select")?.focus();
   }, []);
-  const save = useFormAction(async () => {
+  const save = useAction(async () => {
     const v = current
       ? await settingsApi.voice.update(current.id, patchBody(current, f))
       : await settingsApi.voice.create(createBody(f));
@@ -318,9 +317,10 @@ function IntegrationCard({
                   title="Issue new custom-LLM URLs; the current ones stop working at once"
                   disabled={rotate.busy}
                   onClick={() =>
-                    confirm(
+                    void confirmDialog(
                       `Issue new URLs for “${v.name}”? The current custom-LLM URL stops working at once: paste the new one into ${PROVIDERS[v.provider].label}.`,
-                    ) && void rotate.run()
+                      "Rotate URLs",
+                    ).then((ok) => ok && rotate.run())
                   }
                 >
                   Rotate URLs

@@ -1,7 +1,11 @@
 /** The dashboard's few building blocks; every control carries a visible label or an aria-label. */
 import type { ComponentChildren, InputHTMLAttributes, TextareaHTMLAttributes } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { ApiError } from "../api";
+import { ApiError, type FieldError } from "../api";
+import { errorText } from "../models/util";
+import { plainFieldError, plainFieldList } from "./words";
+
+export { plainFieldError };
 
 type InputProps = {
   type?: string;
@@ -10,6 +14,8 @@ type InputProps = {
   placeholder?: string;
   minLength?: number;
   maxLength?: number;
+  min?: number;
+  step?: string;
   label: string;
   value: string;
   onValue: (v: string) => void;
@@ -76,13 +82,6 @@ export function Area({ label, value, onValue, hint, error, ...rest }: AreaProps)
 /** Field errors by the API's path ("allowedOrigins.0"), in words for the form. */
 export type FieldErrors = Record<string, string>;
 
-/** One field error as a sentence: "Line 2: use an origin like https://example.com". */
-export function plainFieldError(path: string, message: string): string {
-  const index = /\.(\d+)(?:\.|$)/.exec(path);
-  const what = /^(a|an) /i.test(message) ? `Use ${message}.` : `${message[0]?.toUpperCase() ?? ""}${message.slice(1)}.`;
-  return index ? `Line ${Number(index[1]) + 1}: ${what.replace(/^Use/, "use")}` : what;
-}
-
 /** The error for `name` or any path under it ("allowedOrigins" matches "allowedOrigins.0"). */
 export function fieldError(fields: FieldErrors, name: string): string | undefined {
   const key = Object.keys(fields).find((p) => p === name || p.startsWith(`${name}.`));
@@ -119,11 +118,19 @@ export function Select<T extends string>({
   );
 }
 
+/** A form's or screen's error in words; a trailing "Reference: req_…" (ui/words.ts) is shown small, for support. */
 export function ErrorNote({ error }: { error: string | null | undefined }) {
   if (!error) return null;
+  const [said, ref] = error.split(" Reference: ");
   return (
     <p class="error" role="alert">
-      {error}
+      {said}
+      {ref && (
+        <small class="ref">
+          {" "}
+          Reference for support: <span class="mono">{ref}</span>
+        </small>
+      )}
     </p>
   );
 }
@@ -173,56 +180,67 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
   );
 }
 
-/** Runs an async action with a busy flag and an error in words. */
 /**
  * Runs a form's action with busy and error states. When the API names the fields it refused
- * (problem details `errors`), `fields` holds them for the controls (`error={fieldError(...)}`),
- * `error` says so in one plain sentence, and the first marked control takes focus (scrolled into view).
+ * (problem details `errors`), `fields` holds them in plain words for the controls
+ * (`error={fieldError(a.fields, "name")}` or `a.errorAt("name")`), `error` says so in one sentence,
+ * and the first marked control takes focus (scrolled into view). A refused field no control shows
+ * is said in the form-level message instead: `summary(claimed)` when the form names the paths its
+ * controls show, else `error` once no control turned out marked. Every other failure is
+ * `ApiError.text`: plain words, with the request id kept as a reference.
  */
 export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<FieldErrors>({});
+  const [listed, setListed] = useState<FieldError[]>([]);
   const run = async (...a: A) => {
+    // the form being submitted (its button or field has the focus), so another form's marks are not taken
+    const scope: Element | Document = document.activeElement?.closest("form") ?? document;
     setBusy(true);
     setError(null);
     setFields({});
+    setListed([]);
     try {
       await fn(...a);
       return true;
     } catch (err) {
-      const listed = err instanceof ApiError ? err.errors : [];
-      if (listed.length) {
+      const refused = err instanceof ApiError ? err.errors : [];
+      if (refused.length) {
         const next: FieldErrors = {};
-        for (const e of listed) next[e.path] ??= plainFieldError(e.path, e.message);
+        for (const e of refused) next[e.path] ??= plainFieldError(e.path, e.message);
         setFields(next);
-        setError(
-          listed.length === 1
-            ? "One field needs a change: it is marked."
-            : "Some fields need a change: they are marked.",
-        );
+        setListed(refused);
+        setError(marked(Object.keys(next).length));
         requestAnimationFrame(() => {
-          const first = document.querySelector<HTMLElement>("[aria-invalid='true']");
-          first?.focus({ preventScroll: true });
+          const first = scope.querySelector<HTMLElement>("[aria-invalid='true']");
+          if (!first) return setError(`Please check: ${plainFieldList(refused)}`);
+          first.focus({ preventScroll: true });
           // the whole field, its error line included, in the middle of the screen (clear of sticky bars)
-          (first?.closest(".field") ?? first)?.scrollIntoView({ block: "center" });
+          (first.closest(".field") ?? first).scrollIntoView({ block: "center" });
         });
         return false;
       }
-      setError(
-        err && typeof err === "object" && "text" in err
-          ? String((err as { text: unknown }).text)
-          : err instanceof Error
-            ? err.message
-            : String(err),
-      );
+      setError(errorText(err));
       return false;
     } finally {
       setBusy(false);
     }
   };
-  return { busy, error, fields, run, setError };
+  const errorAt = (path: string) => fieldError(fields, path);
+  /** The form-level message when the form's controls show exactly the paths in `claimed`. */
+  const summary = (claimed: readonly string[]) => {
+    const rest = listed.filter((e) => !claimed.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
+    if (!rest.length) return error;
+    const said = `Please check: ${plainFieldList(rest)}`;
+    const shown = new Set(listed.filter((e) => !rest.includes(e)).map((e) => e.path)).size;
+    return shown ? `${marked(shown)} ${said}` : said;
+  };
+  return { busy, error, fields, run, setError, errorAt, summary };
 }
+
+const marked = (n: number) =>
+  n === 1 ? "One field needs a change: it is marked." : "Some fields need a change: they are marked.";
 
 /** Loads data once per key with loading and error states. */
 export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
@@ -242,8 +260,7 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
       if (n === tick.current)
         setState({
           data: null,
-          error:
-            err && typeof err === "object" && "text" in err ? String((err as { text: unknown }).text) : String(err),
+          error: errorText(err),
           loading: false,
         });
     }

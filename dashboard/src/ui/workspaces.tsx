@@ -8,6 +8,7 @@
 import { useEffect, useId, useState } from "preact/hooks";
 import type { Workspace } from "../api";
 import { session, switchWorkspace, workspaces } from "../models/session";
+import { errorText } from "../models/util";
 
 export function WorkspaceSwitcher() {
   const tenantId = session.value?.tenant.id;
@@ -35,7 +36,7 @@ export function WorkspaceSwitcher() {
       await switchWorkspace(next);
       location.assign("/app/inbox");
     } catch (err) {
-      setError(err instanceof Error ? err.message : "could not switch workspace");
+      setError(errorText(err));
       setBusy(false);
     }
   };
