@@ -9,7 +9,9 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cronCtx } from "../compose";
 import { DELIVERY_TTL_MS } from "../domain/commerce/deliveries";
+import { syncProducts } from "../domain/commerce/products";
 import { runCommerceCron, SYNC_INTERVAL_MS } from "../domain/commerce/scheduled-sync";
+import { hookCtx } from "../domain/commerce/webhooks";
 import { setEgressTransport } from "../lib/egress";
 import { sign } from "../lib/signatures";
 import { SHOPIFY_API_VERSION } from "../providers/commerce/shopify";
@@ -420,6 +422,63 @@ describe("scheduled product sync", () => {
     const jacketText = await jacket!.text();
     expect(jacketText, jacketText).toContain("Price: 99.00");
   }, 30_000);
+
+  it("a catalogue bigger than one run is synced across runs, and pruned once a whole pass has been read", async () => {
+    const tt = await makeTenant("BigCatalogue");
+    const host = "big.example.com";
+    const woo = wooStoreServer(host);
+    woo.state.products = [11, 12, 13, 14, 15].map((id) => ({
+      id,
+      name: `Item ${id}`,
+      price: "10.00",
+      stock_status: "instock",
+    }));
+    serve({ [host]: woo.handler });
+    const id = (await connectWoo(tt, host)).id;
+    const base = cronCtx(env, "test");
+    const run = async () => {
+      const row = (await base.repos.commerceConnections.get(tt.tenantId, id))!;
+      return syncProducts(hookCtx(base, row), id, 2);
+    };
+    const conn = () =>
+      env.DB.prepare("select sync_cursor c, sync_pass_at p, product_count n from commerce_connections where id = ?")
+        .bind(id)
+        .first<{ c: string | null; p: number | null; n: number }>();
+    // a first pass over five products, two a run: three runs, the last one completes it
+    expect(await run()).toMatchObject({ indexed: 2, complete: false, removed: 0 });
+    const pass = (await conn())!;
+    expect(pass.c).not.toBeNull();
+    expect(await run()).toMatchObject({ indexed: 2, complete: false });
+    expect((await conn())!.p, "the same pass goes on").toBe(pass.p);
+    expect(await run()).toMatchObject({ indexed: 1, complete: true, removed: 0 });
+    expect(await conn()).toEqual({ c: null, p: null, n: 5 });
+    expect((await sourcesOf(tt.tenantId, id)).length).toBe(5);
+    const notes = () =>
+      env.DB.prepare("select count(*) n from commerce_sync_seen where connection_id = ?")
+        .bind(id)
+        .first<{ n: number }>();
+    expect((await notes())!.n, "a finished pass leaves no notes").toBe(0);
+
+    // the store drops 12 and 15: the next pass is also three runs, and only its last one prunes them
+    woo.state.products = woo.state.products.filter((p) => p.id !== 12 && p.id !== 15);
+    woo.state.products.push({ id: 16, name: "Item 16", price: "10.00", stock_status: "instock" });
+    expect(await run()).toMatchObject({ complete: false, removed: 0 });
+    expect(await run()).toMatchObject({ complete: true, removed: 2 });
+    const left = await eventually(
+      () => sourcesOf(tt.tenantId, id),
+      (rows) => rows.length === 4,
+      20_000,
+    );
+    expect(left.map((s) => s.e).sort()).toEqual([11, 13, 14, 16].map((p) => `commerce:${id}:${p}`));
+    expect((await conn())!.n).toBe(4);
+    // a pass in progress is due at the next cron run, not after the interval
+    woo.state.products.push(
+      ...[17, 18, 19, 20].map((pid) => ({ id: pid, name: `Item ${pid}`, price: "10.00", stock_status: "instock" })),
+    );
+    expect(await run()).toMatchObject({ complete: false });
+    const due = await base.repos.commerceConnections.dueForSync(new Date(0), 1000);
+    expect(due.map((r) => r.id)).toContain(id);
+  }, 60_000);
 
   it("a store that fails is logged and stamped; the others are still synced", async () => {
     const broken = await makeTenant("Broken");

@@ -3,6 +3,7 @@ import type { Db } from "./db";
 import {
   type NewCommerceConnectionRow,
   commerceConnections,
+  commerceSyncSeen,
   commerceWebhookDeliveries,
   knowledgeSources,
 } from "./schema";
@@ -46,7 +47,12 @@ export const commerceConnectionsRepo = (db: Db) => ({
       .where(
         and(
           eq(commerceConnections.status, "active"),
-          or(isNull(commerceConnections.lastSyncAt), lt(commerceConnections.lastSyncAt, before)),
+          // a pass that has more pages goes on at the next run, without waiting for the interval
+          or(
+            isNull(commerceConnections.lastSyncAt),
+            lt(commerceConnections.lastSyncAt, before),
+            sql`${commerceConnections.syncCursor} IS NOT NULL`,
+          ),
         ),
       )
       .orderBy(sql`coalesce(${commerceConnections.lastSyncAt}, 0)`, commerceConnections.id)
@@ -73,6 +79,41 @@ export const commerceConnectionsRepo = (db: Db) => ({
       .where(and(eq(commerceConnections.tenantId, tenantId), eq(commerceConnections.id, id)))
       .returning()
       .get(),
+  /** Notes the products a sync pass listed (one statement per page). */
+  markSeen: (tenantId: string, connectionId: string, productIds: string[], passAt: Date) =>
+    productIds.length === 0
+      ? Promise.resolve()
+      : db
+          .insert(commerceSyncSeen)
+          .values(productIds.map((productId) => ({ tenantId, connectionId, productId, passAt })))
+          .onConflictDoUpdate({
+            target: [commerceSyncSeen.connectionId, commerceSyncSeen.productId],
+            set: { passAt: sql`excluded.pass_at` },
+          })
+          .run(),
+  /** The product ids the pass begun at `passAt` listed. */
+  seenIn: async (tenantId: string, connectionId: string, passAt: Date) =>
+    new Set(
+      (
+        await db
+          .select({ id: commerceSyncSeen.productId })
+          .from(commerceSyncSeen)
+          .where(
+            and(
+              eq(commerceSyncSeen.tenantId, tenantId),
+              eq(commerceSyncSeen.connectionId, connectionId),
+              eq(commerceSyncSeen.passAt, passAt),
+            ),
+          )
+          .all()
+      ).map((r) => r.id),
+    ),
+  /** Forgets the connection's pass notes (a pass ended, or the connection went). */
+  clearSeen: (tenantId: string, connectionId: string) =>
+    db
+      .delete(commerceSyncSeen)
+      .where(and(eq(commerceSyncSeen.tenantId, tenantId), eq(commerceSyncSeen.connectionId, connectionId)))
+      .run(),
   delete: (tenantId: string, id: string) =>
     db
       .delete(commerceConnections)

@@ -56,6 +56,7 @@ export const TENANT_TABLES = [
   "privacy_settings",
   "roles",
   "commerce_webhook_deliveries",
+  "commerce_sync_seen",
   "import_records",
   "billing_accounts",
   "billing_bot_settings",

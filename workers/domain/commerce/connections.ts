@@ -211,5 +211,6 @@ export async function completeShopifyInstall(ctx: BaseCtx, params: URLSearchPara
 export async function deleteConnection(ctx: Ctx, id: string) {
   const row = await getConnection(ctx, id);
   await ctx.repos.commerceConnections.delete(ctx.tenantId, row.id);
+  await ctx.repos.commerceConnections.clearSeen(ctx.tenantId, row.id);
   await audit(ctx, "commerce.disconnected", { type: "commerce_connection", id }, { platform: row.platform });
 }

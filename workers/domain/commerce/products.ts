@@ -69,38 +69,68 @@ export async function removeProduct(ctx: Ctx, conn: CommerceConnectionRow, produ
 }
 
 /**
- * Pages through the store's products and indexes each (bounded per run). After a complete pass
- * (every page read) the products the store no longer lists are removed from knowledge; a pass cut
- * short by MAX_PRODUCTS_PER_SYNC removes nothing, since it cannot tell missing from not yet read.
+ * Pages through the store's products and indexes each, at most `limit` a run. A catalogue bigger
+ * than that is synced across runs (the cron's, or the next POST /sync): the connection keeps the
+ * store's cursor and when the pass began, and each page's products are noted as seen in that pass.
+ * Once a pass has read the last page, the products it never saw (the store no longer lists them)
+ * are removed from knowledge — so pruning works for catalogues of any size. A run that fails
+ * leaves the pass where the previous run left it; a cursor the store refuses restarts the pass.
  */
-export async function syncProducts(ctx: Ctx, id: string) {
+export async function syncProducts(ctx: Ctx, id: string, limit = MAX_PRODUCTS_PER_SYNC) {
   const conn = await getConnection(ctx, id);
   const store = await storeOf(ctx, conn);
-  let cursor: string | undefined;
+  const repo = ctx.repos.commerceConnections;
+  const resuming = conn.syncCursor !== null && conn.syncPassAt !== null;
+  let cursor: string | undefined = resuming ? (conn.syncCursor ?? undefined) : undefined;
+  const passAt = resuming ? conn.syncPassAt! : new Date(ctx.clock.now());
   let pages = 0;
   let indexed = 0;
-  const listed = new Set<string>();
+  let read = 0;
   try {
     do {
-      const page = await store.products(cursor);
-      pages++;
-      for (const p of page.products) {
-        listed.add(p.id);
-        if (await indexProduct(ctx, conn, p)) indexed++;
+      let page;
+      try {
+        page = await store.products(cursor);
+      } catch (err) {
+        // a saved cursor the store refuses (expired, or the catalogue changed shape): start over
+        if (!(resuming && pages === 0)) throw err;
+        ctx.log.warn("commerce: sync cursor refused; the pass starts over", { shop: conn.shop, error: String(err) });
+        await repo.update(ctx.tenantId, conn.id, { syncCursor: null, syncPassAt: null });
+        return syncProducts(ctx, id, limit);
       }
+      pages++;
+      for (const p of page.products) if (await indexProduct(ctx, conn, p)) indexed++;
+      await repo.markSeen(
+        ctx.tenantId,
+        conn.id,
+        page.products.map((p) => p.id),
+        passAt,
+      );
+      read += page.products.length;
       cursor = page.next;
-    } while (cursor && listed.size < MAX_PRODUCTS_PER_SYNC);
+    } while (cursor && read < limit);
   } catch (err) {
+    // the pass stays where the previous run left it (pages seen again are noted again)
     throw storeFailure(err, conn.shop);
   }
-  const removed = cursor === undefined ? await removeUnlisted(ctx, conn, listed) : 0;
+  const complete = cursor === undefined;
+  let removed = 0;
+  let productCount = conn.productCount;
+  if (complete) {
+    const listed = await repo.seenIn(ctx.tenantId, conn.id, passAt);
+    removed = await removeUnlisted(ctx, conn, listed);
+    productCount = listed.size;
+    await repo.clearSeen(ctx.tenantId, conn.id);
+  }
   const now = new Date(ctx.clock.now());
-  await ctx.repos.commerceConnections.update(ctx.tenantId, conn.id, {
+  await repo.update(ctx.tenantId, conn.id, {
     lastSyncAt: now,
-    productCount: listed.size,
+    productCount: complete ? productCount : Math.max(productCount, read),
+    syncCursor: complete ? null : cursor,
+    syncPassAt: complete ? null : passAt,
     updatedAt: now,
   });
-  return { indexed, removed, pages, complete: cursor === undefined };
+  return { indexed, removed, pages, complete };
 }
 
 /** Removes the indexed products of `conn` that are not in `listed`; answers how many products. */

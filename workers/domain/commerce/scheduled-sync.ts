@@ -5,7 +5,8 @@ import { hookCtx } from "./webhooks";
 
 /**
  * The periodic product sync (issue 20), run by the cron (workers/scheduled.ts, hourly): every active
- * store whose last sync is older than SYNC_INTERVAL_MS is synced again (syncProducts: changed
+ * store whose last sync is older than SYNC_INTERVAL_MS — or whose pass over a catalogue bigger than
+ * one run has pages left — is synced again (syncProducts: changed
  * products re-indexed, unchanged ones skipped, products the store no longer lists removed), oldest
  * first, at most MAX_STORES_PER_RUN per run so one run stays within a Worker's limits; the rest are
  * still due next hour. Webhooks keep products current in between; this catches missed ones.

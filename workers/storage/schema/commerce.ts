@@ -27,6 +27,9 @@ export const commerceConnections = sqliteTable(
     scopes: text("scopes"),
     lastSyncAt: integer("last_sync_at", { mode: "timestamp_ms" }),
     productCount: integer("product_count").notNull().default(0),
+    /** A product sync pass longer than one run: the store's cursor to go on from, and when the pass began (migration 0035). */
+    syncCursor: text("sync_cursor"),
+    syncPassAt: integer("sync_pass_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
@@ -46,6 +49,22 @@ export type NewCommerceConnectionRow = typeof commerceConnections.$inferInsert;
  * Claimed store webhook deliveries (migration 0024): the replay log of /hooks/shopify|woocommerce/:id.
  * `deliveryKey` is `id:<delivery id>`, `event:<event id>` or `sha256:<hex of the signed body>`.
  */
+/** The products a sync pass has listed so far (per connection; `pass_at` names the pass). */
+export const commerceSyncSeen = sqliteTable(
+  "commerce_sync_seen",
+  {
+    tenantId: text("tenant_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    productId: text("product_id").notNull(),
+    passAt: integer("pass_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.productId] }),
+    // the workspace purge deletes by tenant
+    index("commerce_sync_seen_tenant_idx").on(t.tenantId),
+  ],
+);
+
 export const commerceWebhookDeliveries = sqliteTable(
   "commerce_webhook_deliveries",
   {
