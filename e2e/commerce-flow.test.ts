@@ -329,9 +329,9 @@ Echo("identify", ${JSON.stringify({ name: "Jane", email: "jane@example.com", ...
     expect(guessed.sources ?? []).toEqual([]);
     mallory.close();
 
-    // a visitor whose identity is verified for another user id cannot borrow Jane's email for the look-up
+    // a visitor verified as someone else, giving their own email, gets nothing about Jane's order
     const borrowed = await openVisitor(server.origin, owner.botKey, "Mallory", {
-      email: "jane@example.com",
+      email: "mallory@example.com",
       identity: identityFor("mallory-7"),
     });
     const lent = await visitorAsks(borrowed, "Where is my order #1001?");

@@ -154,7 +154,7 @@ export type OrderAnswer = { text: string; sources: AnswerSource[]; found: boolea
 /**
  * The answerer's order tool: null when the message is not an order question; else the reply. The
  * look-up needs both the number and an email: the one typed in the message, or the one the widget
- * verified (verifiedEmailOf: the signed user id, never the unsigned email beside it). Without a match the reply says so without telling whether the number exists.
+ * widget-verified visitor gave. Without a match the reply says so without telling whether the number exists.
  */
 export async function answerOrderQuestion(
   ctx: TenantCtx,
@@ -165,7 +165,11 @@ export async function answerOrderQuestion(
   const asked = orderQuestionOf(question, history);
   if (!asked) return null;
   if (!(await ctx.repos.commerceConnections.active(ctx.tenantId)).length) return null;
-  const email = asked.email ?? verifiedEmailOf(visitor);
+  // the order number is always needed; with it, the email proves ownership. A widget-verified
+  // visitor need not type it: the identity's email (or a user id that is an email). That email is
+  // not signed by the hash, but it proves no more than typing the number and an email does, which
+  // any visitor may do; the sidebar's `verified` stays strict (verifiedEmailOf).
+  const email = asked.email ?? (visitor?.verified ? (visitor.email ?? verifiedEmailOf(visitor)) : null);
   if (!asked.number) return { text: "I can look that up. What is your order number?", sources: [], found: false };
   if (!email)
     return {
