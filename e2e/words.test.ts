@@ -1,7 +1,7 @@
 // The dashboard's plain words for the API's refusals (dashboard/src/ui/words.ts): pure functions,
 // no browser. The messages are the ones zod and app.onError really send.
 import { describe, expect, it } from "vitest";
-import { fieldLabel, plainFieldError, plainProblem } from "../dashboard/src/ui/words";
+import { fieldLabel, plainFieldError, plainProblem, socketErrorText } from "../dashboard/src/ui/words";
 
 describe("plainFieldError", () => {
   it("says zod's limits as a person would", () => {
@@ -62,5 +62,20 @@ describe("plainProblem", () => {
       "Email or password is wrong.",
     );
     expect(fieldLabel("(root)")).toBe("This form");
+  });
+});
+
+describe("socketErrorText", () => {
+  it("says a room's error frame plainly, and keeps the room's own words for codes it does not know", () => {
+    expect(socketErrorText("INTERNAL", "the frame could not be handled")).toBe(
+      "Something went wrong on our side; try again.",
+    );
+    expect(socketErrorText("RATE_LIMITED", "too many messages; wait a moment")).toBe(
+      "Too many messages at once; wait a moment, then send again.",
+    );
+    expect(socketErrorText("FORBIDDEN", "your role may watch this conversation but not act in it")).toBe(
+      "Your role may watch this conversation but not act in it",
+    );
+    expect(socketErrorText(undefined, undefined)).toBe("The conversation refused that.");
   });
 });

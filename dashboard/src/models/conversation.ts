@@ -25,6 +25,7 @@ import {
 } from "../api";
 import { markSeen, onHubEvent } from "./inbox";
 import { openSocket, type LiveSocket } from "./socket";
+import { socketErrorText } from "../ui/words";
 import { errorText, newCid, num, str } from "./util";
 
 export type Viewer = { id: string; name: string; role?: string };
@@ -271,7 +272,7 @@ export function openConversation(id: string, meId: string | undefined) {
         visitorOnline.value = f.visitor === true;
         return;
       case "error":
-        error.value = str(f.message) ?? str(f.code) ?? "the conversation refused that";
+        error.value = socketErrorText(str(f.code), str(f.message));
         return;
     }
   };

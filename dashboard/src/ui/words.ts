@@ -84,3 +84,17 @@ export function plainProblem(p: {
     return "Some of what was entered is not accepted. Check the form and try again.";
   return sentence(p.message);
 }
+
+/** A room's error frame in words an operator reads at a glance (issue 22); the room's own words otherwise. */
+export function socketErrorText(code: string | undefined, message: string | undefined): string {
+  const plain: Record<string, string> = {
+    INTERNAL: "Something went wrong on our side; try again.",
+    INVALID_FRAME: "Something went wrong on our side; try again.",
+    TOKEN_EXPIRED: "Your session expired; reconnecting.",
+    RATE_LIMITED: "Too many messages at once; wait a moment, then send again.",
+    UNKNOWN_ATTACHMENT: "A file is not uploaded yet; wait for it, then send again.",
+    CONVERSATION_CLOSED: "This conversation is closed.",
+  };
+  const text = (code && plain[code]) || message || "The conversation refused that.";
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
