@@ -179,7 +179,7 @@ describe("dashboard audit log", () => {
       await page.getByRole("alert").filter({ hasText: "The audit log could not be loaded" }).waitFor();
       await expect(
         page.getByRole("alert").filter({ hasText: "The audit log could not be loaded" }).textContent(),
-      ).resolves.toContain("cannot reach the server");
+      ).resolves.toContain("Echo cannot be reached. Check your connection");
     } finally {
       await page.context().setOffline(false);
     }
