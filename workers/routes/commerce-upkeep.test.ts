@@ -478,6 +478,11 @@ describe("scheduled product sync", () => {
     expect(await run()).toMatchObject({ complete: false });
     const due = await base.repos.commerceConnections.dueForSync(new Date(0), 1000);
     expect(due.map((r) => r.id)).toContain(id);
+    // a Shopify page holds 50 products: noted in statements under D1's 100 bound parameters
+    const big = Array.from({ length: 60 }, (_, i) => `gid://shopify/Product/${1000 + i}`);
+    const at = new Date(Date.now() + 1);
+    await base.repos.commerceConnections.markSeen(tt.tenantId, id, big, at);
+    expect((await base.repos.commerceConnections.seenIn(tt.tenantId, id, at)).size).toBe(60);
   }, 60_000);
 
   it("a store that fails is logged and stamped; the others are still synced", async () => {

@@ -1,5 +1,6 @@
 import { and, eq, isNull, like, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./db";
+import { chunks } from "./privacy-repo";
 import {
   type NewCommerceConnectionRow,
   commerceConnections,
@@ -79,18 +80,20 @@ export const commerceConnectionsRepo = (db: Db) => ({
       .where(and(eq(commerceConnections.tenantId, tenantId), eq(commerceConnections.id, id)))
       .returning()
       .get(),
-  /** Notes the products a sync pass listed (one statement per page). */
-  markSeen: (tenantId: string, connectionId: string, productIds: string[], passAt: Date) =>
-    productIds.length === 0
-      ? Promise.resolve()
-      : db
-          .insert(commerceSyncSeen)
-          .values(productIds.map((productId) => ({ tenantId, connectionId, productId, passAt })))
-          .onConflictDoUpdate({
-            target: [commerceSyncSeen.connectionId, commerceSyncSeen.productId],
-            set: { passAt: sql`excluded.pass_at` },
-          })
-          .run(),
+  /** Notes the products a sync pass listed (one batch per page). */
+  markSeen: async (tenantId: string, connectionId: string, productIds: string[], passAt: Date) => {
+    // a row binds 4 parameters and D1 takes at most 100 a statement: a page of 50 goes in a batch
+    const stmts = chunks(productIds, 24).map((ids) =>
+      db
+        .insert(commerceSyncSeen)
+        .values(ids.map((productId) => ({ tenantId, connectionId, productId, passAt })))
+        .onConflictDoUpdate({
+          target: [commerceSyncSeen.connectionId, commerceSyncSeen.productId],
+          set: { passAt: sql`excluded.pass_at` },
+        }),
+    );
+    if (stmts.length) await db.batch(stmts as [(typeof stmts)[number], ...(typeof stmts)[number][]]);
+  },
   /** The product ids the pass begun at `passAt` listed. */
   seenIn: async (tenantId: string, connectionId: string, passAt: Date) =>
     new Set(
