@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError, type RoleDef, type SsoSettings, type SsoTest } from "../api";
 import { can, canAny } from "../models/session";
 import { confirmDialog } from "../ui/confirm";
-import { CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { CopyButton, Done, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 /** "tickets:write" → area "tickets"; a few areas share a heading. */
 const AREA_LABEL: Record<string, string> = {
@@ -237,7 +237,6 @@ export function Sso() {
   const [defaultRole, setDefaultRole] = useState<"agent" | "viewer" | "admin" | null>(null);
   const [required, setRequired] = useState<boolean | null>(null);
   const [test, setTest] = useState<SsoTest | null>(null);
-  const [done, setDone] = useState(false);
   const v = {
     issuer: issuer ?? s?.issuer ?? "",
     clientId: clientId ?? s?.clientId ?? "",
@@ -260,8 +259,7 @@ export function Sso() {
     setSecret("");
     setTest(null);
     current.set(saved);
-    setDone(true);
-  });
+  }, "SSO settings saved. Use Test connection above to check them.");
   const runTest = useAction(async () => setTest(await api.sso.test()));
   const remove = useAction(async () => {
     await api.sso.remove();
@@ -343,7 +341,6 @@ export function Sso() {
           class="card"
           onSubmit={(e) => {
             e.preventDefault();
-            setDone(false);
             void save.run();
           }}
         >
@@ -395,11 +392,7 @@ export function Sso() {
             Require SSO (password sign-in refused for members; owners keep theirs as a break-glass path)
           </label>
           <ErrorNote error={save.summary(["issuer", "clientId", "clientSecret", "allowedDomains"])} />
-          {done && !save.error && (
-            <p class="once" role="status">
-              SSO settings saved. Use Test connection above to check them.
-            </p>
-          )}
+          <Done text={save.done} />
           <button class="btn primary" type="submit" disabled={save.busy}>
             {save.busy ? "Saving…" : "Save SSO settings"}
           </button>

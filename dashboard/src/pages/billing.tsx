@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { request } from "../api";
 import { canManageBilling } from "../models/session";
-import { ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
+import { Done, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 
 type Meter = { used: number; limit: number | null };
 type Choice = "handoff" | "embedded";
@@ -118,12 +118,10 @@ export function Billing() {
     const r = await request<{ url: string }>("POST", path, body === undefined ? {} : { body });
     location.assign(r.url);
   });
-  const [saved, setSaved] = useState<string | null>(null);
-  const save = useAction(async (path: string, body: unknown) => {
-    setSaved(null);
-    b.set(await request<Billing>("PUT", path, { body }));
-    setSaved("Saved.");
-  });
+  const save = useAction(
+    async (path: string, body: unknown) => b.set(await request<Billing>("PUT", path, { body })),
+    "Saved.",
+  );
   const [cap, setCap] = useState<string | null>(null);
   const d = b.data;
   if (!d)
@@ -246,11 +244,7 @@ export function Billing() {
                 error={fieldError(save.fields, "budgetCapMicros")}
               />
               <ErrorNote error={save.summary(["budgetCapMicros"])} />
-              {saved && (
-                <p class="once" role="status">
-                  {saved}
-                </p>
-              )}
+              <Done text={save.done} />
               <button class="btn" type="submit" disabled={save.busy}>
                 Save cap
               </button>

@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { businessHoursApi, intervalsText, parseIntervals, type BusinessHours } from "../models/analytics";
 import { confirmDialog } from "../ui/confirm";
-import { Area, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
+import { Area, Done, ErrorNote, Field, Loading, useAction, useLoad } from "../ui/kit";
 
 const localTz = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
@@ -20,7 +20,6 @@ export function BusinessHoursForm() {
     "mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00",
   );
   const [holidays, setHolidays] = useState("");
-  const [saved, setSaved] = useState<string | null>(null);
   function setForm(b: BusinessHours | null) {
     if (!b) return;
     setTz(b.timezone);
@@ -28,15 +27,14 @@ export function BusinessHoursForm() {
     setHolidays(b.holidays.join("\n"));
   }
   const save = useAction(async () => {
-    setSaved(null);
+    remove.clearDone();
     const { businessHours } = await businessHoursApi.save({
       timezone: timezone.trim(),
       intervals: parseIntervals(intervals),
       holidays: holidays.split(/[\s,]+/).filter(Boolean),
     });
     current.set(businessHours);
-    setSaved("Business hours saved.");
-  });
+  }, "Business hours saved.");
   /** The server's messages for one field (intervals.2, holidays.0…), on the input they concern. */
   const errorsOf = (field: string) =>
     Object.entries(save.fields)
@@ -44,11 +42,10 @@ export function BusinessHoursForm() {
       .map(([, message]) => message)
       .join(" ") || undefined;
   const remove = useAction(async () => {
-    setSaved(null);
+    save.clearDone();
     await businessHoursApi.remove();
     current.set(null);
-    setSaved("Business hours removed.");
-  });
+  }, "Business hours removed.");
   return (
     <section class="card" aria-labelledby="bh-title">
       <h2 id="bh-title">Business hours</h2>
@@ -91,11 +88,7 @@ export function BusinessHoursForm() {
             onValue={setHolidays}
           />
           <ErrorNote error={current.error ?? save.error ?? remove.error} />
-          {saved && (
-            <p class="once" role="status">
-              {saved}
-            </p>
-          )}
+          <Done text={save.done ?? remove.done} />
           <div class="row">
             <button class="btn primary" type="submit" disabled={save.busy}>
               {save.busy ? "Saving…" : "Save business hours"}

@@ -8,7 +8,7 @@ import * as inbox from "../models/inbox";
 import * as k from "../models/knowledge";
 import { can } from "../models/session";
 import { ago } from "../models/util";
-import { Area, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction } from "../ui/kit";
+import { Area, Done, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction } from "../ui/kit";
 import { markdown } from "../ui/markdown";
 import { confirmDialog } from "../ui/confirm";
 
@@ -158,23 +158,22 @@ function AddForms() {
   const [title, setTitle] = useState("");
   const [text, setText] = useState("");
   const [url, setUrl] = useState("");
-  const [added, setAdded] = useState<string | null>(null);
-  const act = useAction(async () => {
-    setAdded(null);
-    if (tab === "qa") await k.addQa(q, a);
-    else if (tab === "text") await k.addText(title, text);
-    else await k.addUrl(url);
-    setQ("");
-    setA("");
-    setTitle("");
-    setText("");
-    setUrl("");
-    setAdded(
+  const act = useAction(
+    async () => {
+      if (tab === "qa") await k.addQa(q, a);
+      else if (tab === "text") await k.addText(title, text);
+      else await k.addUrl(url);
+      setQ("");
+      setA("");
+      setTitle("");
+      setText("");
+      setUrl("");
+    },
+    () =>
       tab === "url"
         ? "Page added: it is fetched and ready to answer within seconds (see Sources)."
         : "Added: ready to answer within seconds (see Sources).",
-    );
-  });
+  );
   const err = (name: string) => fieldError(act.fields, name);
   return (
     <form
@@ -199,7 +198,7 @@ function AddForms() {
             class={`seg-btn${tab === v ? " on" : ""}`}
             onClick={() => {
               setTab(v);
-              setAdded(null);
+              act.clearDone();
             }}
           >
             {l}
@@ -230,11 +229,7 @@ function AddForms() {
         />
       )}
       <ErrorNote error={act.summary(["question", "answer", "title", "text", "url"])} />
-      {added && (
-        <p class="once" role="status">
-          {added}
-        </p>
-      )}
+      <Done text={act.done} />
       <button class="btn primary" type="submit" disabled={act.busy}>
         {act.busy ? "Adding…" : tab === "qa" ? "Add Q&A" : tab === "text" ? "Add text" : "Add page"}
       </button>

@@ -4,7 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
+import { Done, ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
 
 type Retention = { conversationRetentionDays: number | null; recordingRetentionDays: number | null };
 
@@ -26,16 +26,13 @@ export function RetentionForm() {
   });
   const [conversations, setConversations] = useState("");
   const [recordings, setRecordings] = useState("");
-  const [saved, setSaved] = useState(false);
   const save = useAction(async () => {
-    setSaved(false);
     const r = await api.raw.put<Retention>("/api/privacy/settings", {
       conversationRetentionDays: days(conversations),
       recordingRetentionDays: days(recordings),
     });
     current.set(r);
-    setSaved(true);
-  });
+  }, "Retention saved.");
   return (
     <section class="card" aria-labelledby="ret-title">
       <h2 id="ret-title">Data retention</h2>
@@ -70,11 +67,7 @@ export function RetentionForm() {
             onValue={setRecordings}
           />
           <ErrorNote error={save.error ?? current.error} />
-          {saved && (
-            <p class="once" role="status">
-              Retention saved.
-            </p>
-          )}
+          <Done text={save.done} />
           <button type="submit" class="btn primary" disabled={save.busy}>
             {save.busy ? "Saving…" : "Save retention"}
           </button>

@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError, type ProviderSettings } from "../api";
 import { can } from "../models/session";
 import { ago } from "../models/util";
-import { ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
+import { Done, ErrorNote, Field, fieldError, Loading, useAction, useLoad } from "../ui/kit";
 import { Outbox } from "./outbox";
 import { confirmDialog } from "../ui/confirm";
 import { Channels } from "./channels";
@@ -51,16 +51,18 @@ function Provider() {
   const [apiKey, setKey] = useState("");
   const [baseURL, setBase] = useState("");
   const [model, setModel] = useState("");
-  const [saved, setSaved] = useState(false);
-  const save = useAction(async () => {
-    setSaved(false);
-    const s = await api.providers.saveOpenai({ apiKey, baseURL: baseURL || undefined, model: model || undefined });
-    setKey("");
-    current.set(s);
-    setSaved(true);
-  });
+  const save = useAction(
+    async () => {
+      remove.clearDone();
+      const s = await api.providers.saveOpenai({ apiKey, baseURL: baseURL || undefined, model: model || undefined });
+      setKey("");
+      current.set(s);
+      return s;
+    },
+    (s) => `Provider saved: answers now come from ${s.model ?? "your model"}.`,
+  );
   const remove = useAction(async () => {
-    setSaved(false);
+    save.clearDone();
     await api.providers.removeOpenai();
     current.set(null);
   });
@@ -114,11 +116,7 @@ function Provider() {
             error={fieldError(save.fields, "model")}
           />
           <ErrorNote error={save.summary(["apiKey", "baseURL", "model"]) ?? remove.error} />
-          {saved && (
-            <p class="once" role="status">
-              Provider saved: answers now come from {s?.model ?? "your model"}.
-            </p>
-          )}
+          <Done text={save.done} />
           <div class="row">
             <button class="btn primary" type="submit" disabled={save.busy}>
               {save.busy ? "Saving…" : "Save provider"}

@@ -191,18 +191,17 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
     cat.set(x);
     onChanged();
   };
-  const [saved, setSaved] = useState(false);
-  const save = useAction(async () => {
-    setSaved(false);
-    adopt(
-      await settingsApi.categories.update(id, {
-        name: form.name,
-        description: form.description,
-        priority: form.priority || null,
-      }),
-    );
-    setSaved(true);
-  });
+  const save = useAction(
+    async () =>
+      adopt(
+        await settingsApi.categories.update(id, {
+          name: form.name,
+          description: form.description,
+          priority: form.priority || null,
+        }),
+      ),
+    "Saved.",
+  );
   const examples = useAction(async (text: string) => adopt(await settingsApi.categories.addExamples(id, [text])));
   const removeExample = useAction(async (exampleId: number) => {
     await settingsApi.categories.removeExample(id, exampleId);
@@ -269,7 +268,7 @@ function CategoryEditor({ id, writable, onChanged }: { id: string; writable: boo
           <button class="btn primary" type="submit" disabled={save.busy}>
             Save category
           </button>
-          {saved && <span role="status">Saved.</span>}
+          {save.done && <span role="status">{save.done}</span>}
           <span class="grow" />
           <button
             type="button"

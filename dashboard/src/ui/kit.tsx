@@ -5,8 +5,6 @@ import { ApiError, type FieldError } from "../api";
 import { errorText } from "../models/util";
 import { plainFieldError, plainFieldList } from "./words";
 
-export { plainFieldError };
-
 type InputProps = {
   type?: string;
   required?: boolean;
@@ -189,29 +187,32 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
  * controls show, else `error` once no control turned out marked. Every other failure is
  * `ApiError.text`: plain words, with the request id kept as a reference.
  */
-export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>) {
+export function useAction<A extends unknown[], R = unknown>(
+  fn: (...a: A) => Promise<R>,
+  /** What a success says (shown by `<Done>`), cleared when the action runs again. */
+  done?: string | ((result: R) => string),
+) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<FieldErrors>({});
+  const [said, setSaid] = useState<string | null>(null);
   const [listed, setListed] = useState<FieldError[]>([]);
+  const fields = fieldsOf(listed);
   const run = async (...a: A) => {
     // the form being submitted (its button or field has the focus), so another form's marks are not taken
     const scope: Element | Document = document.activeElement?.closest("form") ?? document;
     setBusy(true);
     setError(null);
-    setFields({});
+    setSaid(null);
     setListed([]);
     try {
-      await fn(...a);
+      const result = await fn(...a);
+      if (done !== undefined) setSaid(typeof done === "string" ? done : done(result));
       return true;
     } catch (err) {
       const refused = err instanceof ApiError ? err.errors : [];
       if (refused.length) {
-        const next: FieldErrors = {};
-        for (const e of refused) next[e.path] ??= plainFieldError(e.path, e.message);
-        setFields(next);
         setListed(refused);
-        setError(marked(Object.keys(next).length));
+        setError(marked(Object.keys(fieldsOf(refused)).length));
         requestAnimationFrame(() => {
           const first = scope.querySelector<HTMLElement>("[aria-invalid='true']");
           if (!first) return setError(`Please check: ${plainFieldList(refused)}`);
@@ -236,7 +237,23 @@ export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>
     const shown = new Set(listed.filter((e) => !rest.includes(e)).map((e) => e.path)).size;
     return shown ? `${marked(shown)} ${said}` : said;
   };
-  return { busy, error, fields, run, setError, errorAt, summary };
+  return { busy, error, fields, run, setError, errorAt, summary, done: said, clearDone: () => setSaid(null) };
+}
+
+/** A success said once, for screen readers too (an action's `done`). */
+export function Done({ text }: { text: string | null | undefined }) {
+  return text ? (
+    <p class="once" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+/** Field errors by path, in plain words (the first message of a path wins). */
+function fieldsOf(errors: readonly FieldError[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const e of errors) out[e.path] ??= plainFieldError(e.path, e.message);
+  return out;
 }
 
 const marked = (n: number) =>
