@@ -12,7 +12,7 @@
 // Options: --kb, --questions (defaults: ../shared/evals/retrieval/*.jsonl), --asks 2000, --zipf 1.0,
 //          --port 8814 (+ ECHO_PORT_OFFSET), --origin <url> --key <sk_…> to reuse an ingested workspace.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { client, makeWorkspace, parseArgs, percentile, pool, snapshotRepo } from "./knowledge-lib.mjs";
+import { client, makeWorkspace, mulberry32, parseArgs, percentile, pool, snapshotRepo } from "./knowledge-lib.mjs";
 import { startLocal } from "./local-server.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -35,13 +35,7 @@ const questions = [...new Set(readJsonl(qPath).map((q) => q.question))];
 const log = (...m) => console.error(...m);
 
 // deterministic PRNG and Zipf sampler over question ranks
-let seed = 7;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = mulberry32(7);
 const weights = questions.map((_, r) => 1 / (r + 1) ** S);
 const cum = [];
 weights.reduce((a, w, i) => (cum[i] = a + w), 0);

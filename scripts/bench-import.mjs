@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { mulberry32 } from "./knowledge-lib.mjs";
 import { startLocal } from "./local-server.mjs";
 
 const { values: args } = parseArgs({
@@ -29,17 +30,6 @@ const DAYS = Number(args.days);
 const PORT = Number(args.port);
 const DAY = 86_400_000;
 
-/** mulberry32: a small seeded PRNG, so the CSV is the same on every run of a day. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const QUESTIONS = [
   "How do I reset my password?",
   "Can I export my notes to PDF, or only to Markdown?",
@@ -64,7 +54,7 @@ const cell = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** The CSV, its message count and conversations per channel. */
 function generate(n, days) {
-  const rand = prng(20_260_020);
+  const rand = mulberry32(20_260_020); // the same CSV on every run of a day
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
   const end = Math.floor(Date.now() / DAY) * DAY; // today 00:00 UTC: the range ends yesterday
   const lines = ["conversation_id,created_at,role,text,channel,visitor_name,visitor_email,author_name"];

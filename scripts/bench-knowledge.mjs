@@ -9,7 +9,7 @@
 // Options: --port 8813, --asks 200 (questions per size), --quick (100 and 1,000 chunks),
 //          --snapshot <dir> to run a prepared copy of the sources instead of a fresh one.
 import { mkdtempSync } from "node:fs";
-import { makeWorkspace, parseArgs, percentile, pool, snapshotRepo } from "./knowledge-lib.mjs";
+import { makeWorkspace, mulberry32, parseArgs, percentile, pool, snapshotRepo } from "./knowledge-lib.mjs";
 import { startLocal } from "./local-server.mjs";
 
 const args = parseArgs(process.argv.slice(2));
@@ -18,15 +18,6 @@ const SIZES = args.quick ? [100, 1000] : [1000, 10000];
 const CHUNKS_PER_DOC = 100;
 
 // deterministic pseudo-text: a seeded PRNG over a made-up vocabulary
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(42);
 const pick = (arr) => arr[Math.floor(rand() * arr.length)];
 const SYL = [

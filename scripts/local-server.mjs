@@ -107,10 +107,12 @@ export async function assertPortFree(port) {
 }
 
 /**
- * @param {{port?: number, persistTo?: string, quiet?: boolean, seed?: boolean}} opts
+ * `vars`: PASS_THROUGH_VARS for this server on top of the environment (a test pointing the Worker at
+ * its local Stripe or store server), as `npm start` passes them from its own environment.
+ * @param {{port?: number, persistTo?: string, quiet?: boolean, seed?: boolean, vars?: Record<string, string>}} opts
  * @returns {Promise<{origin: string, demo: {email: string, password: string, botKey: string, botId: string, token: string} | null, child: import("node:child_process").ChildProcess, stop: () => Promise<void>, output: () => string}>}
  */
-export async function startLocal({ port = 8787, persistTo, quiet = false, seed = true } = {}) {
+export async function startLocal({ port = 8787, persistTo, quiet = false, seed = true, vars = {} } = {}) {
   await assertPortFree(port);
   const persist = persistTo ? ["--persist-to", persistTo] : [];
   // a fresh clone has no .dev.vars: create it with random secrets before wrangler dev reads it
@@ -133,7 +135,7 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
       "--inspector-port",
       "0",
       ...persist,
-      ...passThroughArgs(process.env, devVars),
+      ...passThroughArgs({ ...process.env, ...vars }, devVars),
     ],
     {
       stdio: quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],

@@ -27,22 +27,15 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { assertLoopback, listenLoopback } from "./loopback.mjs";
 import { shopifyCatalogue, wooCatalogue } from "./store-fixtures.mjs";
 
 /** The Admin API version Echo pins (workers/providers/commerce/shopify.ts SHOPIFY_API_VERSION). */
 export const SHOPIFY_API_VERSION = "2025-10";
 const MAX_BODY = 1024 * 1024;
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+const WOO_AGENT = "WooCommerce/9.4.0 Hookshot (WordPress/6.7)";
 /** Shopify's GraphQL bucket: points, and points restored per second. */
 const BUCKET = { max: 2000, restore: 100 };
-
-/** Throws unless `url` is http(s) on this machine. */
-function assertLoopback(url, what) {
-  const u = new URL(url);
-  if (!/^https?:$/.test(u.protocol) || !LOOPBACK.has(u.hostname))
-    throw new Error(`${what} must be an http URL on this machine (127.0.0.1), not ${url}`);
-  return u;
-}
 
 const hmacBase64 = (secret, body) => createHmac("sha256", secret).update(body).digest("base64");
 /** What Shopify signs in an OAuth redirect: every parameter but `hmac`, sorted, `k=v` joined by `&`. */
@@ -291,13 +284,19 @@ export async function startStoreLocal(opts = {}) {
   }
 
   // ---- webhooks out -----------------------------------------------------------------------------
-  /** @type {import("./store-local.d.mts").StoreLocal["sendShopifyWebhook"]} */
-  async function sendShopifyWebhook({ url, topic, payload, secret }) {
+  /** POSTs to a loopback URL as a store does; answers Echo's status and body. */
+  async function deliver(url, headers, body) {
     assertLoopback(url, "the webhook URL");
+    const r = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(30_000) });
+    return { status: r.status, body: await r.text() };
+  }
+
+  /** @type {import("./store-local.d.mts").StoreLocal["sendShopifyWebhook"]} */
+  function sendShopifyWebhook({ url, topic, payload, secret }) {
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    const r = await fetch(url, {
-      method: "POST",
-      headers: {
+    return deliver(
+      url,
+      {
         "content-type": "application/json",
         "x-shopify-topic": topic,
         "x-shopify-hmac-sha256": hmacBase64(secret ?? app.clientSecret, body),
@@ -309,19 +308,16 @@ export async function startStoreLocal(opts = {}) {
         "user-agent": "Shopify-Captain-Hook",
       },
       body,
-      signal: AbortSignal.timeout(30_000),
-    });
-    return { status: r.status, body: await r.text() };
+    );
   }
 
   /** @type {import("./store-local.d.mts").StoreLocal["sendWooWebhook"]} */
-  async function sendWooWebhook({ url, topic, payload, secret }) {
-    assertLoopback(url, "the webhook URL");
+  function sendWooWebhook({ url, topic, payload, secret }) {
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
     const [resource, event] = topic.split(".");
-    const r = await fetch(url, {
-      method: "POST",
-      headers: {
+    return deliver(
+      url,
+      {
         "content-type": "application/json",
         "x-wc-webhook-source": `${origin}/`,
         "x-wc-webhook-topic": topic,
@@ -330,27 +326,19 @@ export async function startStoreLocal(opts = {}) {
         "x-wc-webhook-signature": hmacBase64(secret ?? woo.webhookSecret, body),
         "x-wc-webhook-id": "1",
         "x-wc-webhook-delivery-id": randomBytes(16).toString("hex"),
-        "user-agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
+        "user-agent": WOO_AGENT,
       },
       body,
-      signal: AbortSignal.timeout(30_000),
-    });
-    return { status: r.status, body: await r.text() };
+    );
   }
 
   /** WooCommerce's save-time test ping (WC_Webhook::deliver_ping): unsigned `webhook_id=<n>`, needs a 200. */
-  async function sendWooPing(url) {
-    assertLoopback(url, "the webhook URL");
-    const r = await fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        "user-agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
-      },
-      body: "webhook_id=1",
-      signal: AbortSignal.timeout(30_000),
-    });
-    return { status: r.status, body: await r.text() };
+  function sendWooPing(url) {
+    return deliver(
+      url,
+      { "content-type": "application/x-www-form-urlencoded", "user-agent": WOO_AGENT },
+      "webhook_id=1",
+    );
   }
 
   /** POST /_test/webhook {platform, url, topic, productId, forged?}: sends a product webhook. */
@@ -423,12 +411,8 @@ export async function startStoreLocal(opts = {}) {
       res.end(JSON.stringify({ errors: "the local store server failed" }));
     }
   });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 12112, "127.0.0.1", () => resolve(undefined));
-  });
-  const address = /** @type {import("node:net").AddressInfo} */ (server.address());
-  origin = `http://127.0.0.1:${address.port}`;
+  const listening = await listenLoopback(server, opts.port ?? 12112);
+  origin = listening.origin;
   state.woo = wooCatalogue(origin);
   return {
     origin,
@@ -439,11 +423,7 @@ export async function startStoreLocal(opts = {}) {
     sendShopifyWebhook,
     sendWooWebhook,
     sendWooPing,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
 

@@ -12,19 +12,11 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { assertLoopback, listenLoopback } from "./loopback.mjs";
 import { createStripeFake } from "./stripe-fake.mjs";
 
 /** Requests to the fake are small forms; anything larger is refused before it is read whole. */
 const MAX_BODY = 1024 * 1024;
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
-/** Throws unless `url` is http(s) on this machine. */
-function assertLoopback(url, what) {
-  const u = new URL(url);
-  if (!/^https?:$/.test(u.protocol) || !LOOPBACK.has(u.hostname))
-    throw new Error(`${what} must be an http URL on this machine (127.0.0.1), not ${url}`);
-  return u;
-}
 
 /** POSTs a signed event the way Stripe does (JSON body, `Stripe-Signature`). */
 async function post(url, payload, header) {
@@ -85,12 +77,8 @@ export async function startStripeLocal(opts = {}) {
       res.end(JSON.stringify({ error: { type: "api_error", message: "the local Stripe server failed" } }));
     }
   });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 12111, "127.0.0.1", () => resolve(undefined));
-  });
-  const address = /** @type {import("node:net").AddressInfo} */ (server.address());
-  origin = `http://127.0.0.1:${address.port}`;
+  const listening = await listenLoopback(server, opts.port ?? 12111);
+  origin = listening.origin;
   const webhookSecret = opts.webhookSecret ?? `whsec_${randomBytes(24).toString("hex")}`;
   fake = createStripeFake({
     base: origin,
@@ -103,11 +91,7 @@ export async function startStripeLocal(opts = {}) {
     origin,
     webhookSecret,
     fake,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
 
