@@ -18,6 +18,7 @@ import {
   launchBrowser,
   openVisitor,
   screenshot,
+  signUpWorkspace,
   startEcho,
   startHost,
   until,
@@ -27,7 +28,6 @@ import { startStripeLocal, type StripeLocal } from "../scripts/stripe-local.mjs"
 
 const PORT = e2ePort(8920);
 const STRIPE_KEY = "sk_test_echo_billing_flow";
-const STRIPE_VARS = ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "ALLOW_PRIVATE_EGRESS"];
 
 type Billing = {
   plan: string;
@@ -87,14 +87,13 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
       apiKey: STRIPE_KEY,
       webhookSecret: `whsec_${randomBytes(24).toString("hex")}`,
     });
-    Object.assign(process.env, {
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_BASE: stripe.origin,
-      ALLOW_PRIVATE_EGRESS: "true",
-    });
     try {
-      server = await startEcho(PORT, "echo-billing-flow-");
+      server = await startEcho(PORT, "echo-billing-flow-", {
+        STRIPE_SECRET_KEY: STRIPE_KEY,
+        STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+        STRIPE_API_BASE: stripe.origin,
+        ALLOW_PRIVATE_EGRESS: "true",
+      });
       browser = await launchBrowser();
     } catch (err) {
       await server?.stop();
@@ -110,32 +109,18 @@ describe("billing flow: Free → quota used up → Checkout → Pro → Portal c
     await browser?.close();
     await server?.stop();
     await stripe?.close();
-    for (const name of STRIPE_VARS) delete process.env[name];
   });
 
   it("signs up a workspace through the public API: Free, 100 AI answers, billing by Stripe", async () => {
-    const pending = await api<{ devToken: string }>(server.origin, "", "POST", "/api/auth/signup", {
-      email: owner.email,
-      password: owner.password,
-      company: "Flow Shop",
-      name: "Olga Owner",
-    });
-    expect(pending.status, JSON.stringify(pending.body)).toBe(202);
-    const s = await api<{ accessToken: string; tenant: { id: string } }>(
-      server.origin,
-      "",
-      "POST",
-      "/api/auth/verify-email",
-      {
-        token: pending.body.devToken,
-      },
+    Object.assign(
+      owner,
+      await signUpWorkspace(server.origin, {
+        email: owner.email,
+        password: owner.password,
+        company: "Flow Shop",
+        name: "Olga Owner",
+      }),
     );
-    expect(s.status, JSON.stringify(s.body)).toBe(201);
-    owner.token = s.body.accessToken;
-    owner.tenantId = s.body.tenant.id;
-    const bot = (await call<{ data: { id: string; publishableKey: string }[] }>("GET", "/api/bots")).data[0]!;
-    owner.botId = bot.id;
-    owner.botKey = bot.publishableKey;
     expect(await billing()).toMatchObject({
       plan: "free",
       status: "none",

@@ -22,6 +22,7 @@ import {
   launchBrowser,
   openVisitor,
   screenshot,
+  signUpWorkspace,
   startEcho,
   startHost,
   until,
@@ -31,7 +32,6 @@ import { startStoreLocal, type StoreLocal } from "../scripts/store-local.mjs";
 
 const PORT = e2ePort(8925);
 const HOST_PORT = e2ePort(8926);
-const STORE_VARS = ["SHOPIFY_API_BASE", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "ALLOW_PRIVATE_EGRESS"];
 const SHOP = "acme-outdoor.myshopify.com";
 
 type Connection = {
@@ -90,14 +90,13 @@ describe("commerce flow: connect stores, sync, order look-ups, webhooks", () => 
       shopifyClientSecret: `shpss_${randomBytes(16).toString("hex")}`,
       pageSize: 2, // three products per store: paging shows
     });
-    Object.assign(process.env, {
-      SHOPIFY_API_BASE: store.origin,
-      SHOPIFY_API_KEY: store.shopify.clientId,
-      SHOPIFY_API_SECRET: store.shopify.clientSecret,
-      ALLOW_PRIVATE_EGRESS: "true",
-    });
     try {
-      server = await startEcho(PORT, "echo-commerce-flow-");
+      server = await startEcho(PORT, "echo-commerce-flow-", {
+        SHOPIFY_API_BASE: store.origin,
+        SHOPIFY_API_KEY: store.shopify.clientId,
+        SHOPIFY_API_SECRET: store.shopify.clientSecret,
+        ALLOW_PRIVATE_EGRESS: "true",
+      });
       browser = await launchBrowser();
     } catch (err) {
       await server?.stop();
@@ -113,26 +112,17 @@ describe("commerce flow: connect stores, sync, order look-ups, webhooks", () => 
     await host?.close();
     await server?.stop();
     await store?.close();
-    for (const name of STORE_VARS) delete process.env[name];
   });
 
   it("signs up a workspace through the public API", async () => {
-    const pending = await api<{ devToken: string }>(server.origin, "", "POST", "/api/auth/signup", {
+    const w = await signUpWorkspace(server.origin, {
       email: owner.email,
       password: "commerce flow password 1234",
       company: "Acme Outdoor",
       name: "Olga Owner",
     });
-    expect(pending.status, JSON.stringify(pending.body)).toBe(202);
-    const s = await api<{ accessToken: string }>(server.origin, "", "POST", "/api/auth/verify-email", {
-      token: pending.body.devToken,
-    });
-    expect(s.status, JSON.stringify(s.body)).toBe(201);
-    owner.token = s.body.accessToken;
-    const bot = (await call<{ data: { id: string; publishableKey: string }[] }>("GET", "/api/bots")).data[0]!;
-    owner.botId = bot.id;
-    owner.botKey = bot.publishableKey;
-    botSecret = (await call<{ secret: string }>("GET", `/api/bots/${bot.id}/secret`)).secret;
+    Object.assign(owner, { token: w.token, botId: w.botId, botKey: w.botKey });
+    botSecret = (await call<{ secret: string }>("GET", `/api/bots/${w.botId}/secret`)).secret;
     expect(await call<{ data: unknown[] }>("GET", "/api/integrations")).toEqual({ data: [] });
   });
 

@@ -51,6 +51,7 @@ describe("dashboard: business hours", () => {
     await form.getByLabel("Opening hours").fill("mon 09:00-12:00\nmon 13:00-18:00\nfri 09:00-24:00");
     await form.getByRole("button", { name: "Save business hours" }).click();
     await form.getByText("Set (Europe/Paris)").waitFor();
+    await form.getByRole("status").filter({ hasText: "Business hours saved." }).waitFor();
     expect(await hours()).toEqual({
       timezone: "Europe/Paris",
       intervals: [

@@ -310,6 +310,7 @@ describe("dashboard settings: voice and triage", () => {
     await card.getByLabel("Delete call recordings older than (days)").fill("30");
     await card.getByRole("button", { name: "Save retention" }).click();
     await card.getByText("call recordings go after 30 days").waitFor();
+    await card.getByRole("status").filter({ hasText: "Retention saved." }).waitFor();
     expect(await get<Retention>("/api/privacy/settings")).toMatchObject({
       conversationRetentionDays: null,
       recordingRetentionDays: 30,

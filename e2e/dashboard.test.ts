@@ -156,6 +156,7 @@ describe("operator dashboard", () => {
       .getByLabel("Answer")
       .fill("Open the notebook, choose File then Export, and pick PDF. Exports include images and tags.");
     await form.getByRole("button", { name: "Add Q&A" }).click();
+    await form.getByRole("status").filter({ hasText: "Added: ready to answer within seconds" }).waitFor();
 
     const source = page.locator("li.source", { hasText: "export my notes" });
     await source.waitFor();

@@ -41,9 +41,14 @@ export type Demo = { email: string; password: string; botKey: string; botId: str
 export type LocalServer = { origin: string; demo: Demo; stop(): Promise<void>; output(): string };
 
 /** Starts Echo on `port` with a fresh persist dir under /tmp (named with `prefix`), seeded. */
-export async function startEcho(port: number, prefix = "echo-widget-"): Promise<LocalServer> {
+export async function startEcho(
+  port: number,
+  prefix = "echo-widget-",
+  /** Worker variables for this server only (scripts/local-server.mjs PASS_THROUGH_VARS), e.g. STRIPE_API_BASE. */
+  vars: Record<string, string> = {},
+): Promise<LocalServer> {
   const persistTo = mkdtempSync(join(tmpdir(), prefix));
-  const server = (await startLocal({ port, persistTo, quiet: true })) as LocalServer;
+  const server = (await startLocal({ port, persistTo, quiet: true, vars })) as LocalServer;
   return {
     ...server,
     async stop() {
@@ -102,6 +107,31 @@ export async function api<T = unknown>(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, body: (await r.json().catch(() => null)) as T };
+}
+
+/**
+ * A new workspace signed up through the public API as a person does (signup, then the emailed
+ * confirmation, whose token a local server hands back as `devToken`): its owner's access token,
+ * the tenant and its first bot. Throws with the status and body when a step is refused.
+ */
+export async function signUpWorkspace(
+  origin: string,
+  input: { email: string; password: string; company: string; name?: string },
+): Promise<{ token: string; tenantId: string; botId: string; botKey: string }> {
+  const pending = await api<{ devToken: string }>(origin, "", "POST", "/api/auth/signup", input);
+  if (pending.status !== 202) throw new Error(`signup: ${pending.status} ${JSON.stringify(pending.body)}`);
+  const s = await api<{ accessToken: string; tenant: { id: string } }>(origin, "", "POST", "/api/auth/verify-email", {
+    token: pending.body.devToken,
+  });
+  if (s.status !== 201) throw new Error(`verify-email: ${s.status} ${JSON.stringify(s.body)}`);
+  const bots = await api<{ data: { id: string; publishableKey: string }[] }>(
+    origin,
+    s.body.accessToken,
+    "GET",
+    "/api/bots",
+  );
+  const bot = bots.body.data[0]!;
+  return { token: s.body.accessToken, tenantId: s.body.tenant.id, botId: bot.id, botKey: bot.publishableKey };
 }
 
 /**
