@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BUDGETS, buildWidget, widgetSizes } from "../widget/sizes.mjs";
 
 type Size = { raw: number; gzip: number; brotli: number; files: { path: string }[] };
-let sizes: { loader: Size; initial: Size; lazy: Size };
+let sizes: { loader: Size; initial: Size; lazy: Size; avatar3d: Size };
 
 describe("widget size budget", () => {
   beforeAll(() => {
@@ -25,5 +25,12 @@ describe("widget size budget", () => {
   it("keeps the lazy parts (voice, upload) at most 8 KiB more", () => {
     expect(sizes.lazy.files.map((f) => f.path).join(" ")).toMatch(/voice\./);
     expect(sizes.lazy.gzip, JSON.stringify(sizes.lazy)).toBeLessThanOrEqual(BUDGETS.lazy);
+  });
+
+  it("keeps three.js out of every other part: only the 3D avatar group holds it, within its ceiling", () => {
+    expect(sizes.avatar3d.files.map((f) => f.path).join(" ")).toMatch(/avatar3d\./);
+    for (const part of [sizes.initial, sizes.lazy])
+      expect(part.files.map((f) => f.path).join(" ")).not.toMatch(/avatar3d|three/);
+    expect(sizes.avatar3d.gzip, JSON.stringify(sizes.avatar3d)).toBeLessThanOrEqual(BUDGETS.avatar3d);
   });
 });

@@ -58,7 +58,11 @@ for (const p of initial) for (const i of outs[p].imports) if (i.kind === "import
 const later = Object.keys(outs).filter((p) => p.endsWith(".js") && !initial.has(p));
 /** A visitor also needs the strings of their language (English is built in; others are chunks). */
 const lang = later.filter((p) => outs[p].entryPoint?.includes("widget/src/lang/"));
-const lazy = later.filter((p) => !lang.includes(p));
+/** The 3D avatar (three.js and its glTF loader): fetched only for bots with an uploaded model. */
+const threeD = later.filter((p) =>
+  Object.keys(outs[p].inputs).some((i) => i.includes("node_modules/three/") || i.endsWith("widget/src/avatar3d.ts")),
+);
+const lazy = later.filter((p) => !lang.includes(p) && !threeD.includes(p));
 
 await build({
   ...common,
@@ -84,8 +88,14 @@ writeFileSync(
 `,
 );
 
-const manifest = { loader: "widget.js", initial: [...initial].map(rel), lang: lang.map(rel), lazy: lazy.map(rel) };
+const manifest = {
+  loader: "widget.js",
+  initial: [...initial].map(rel),
+  lang: lang.map(rel),
+  lazy: lazy.map(rel),
+  avatar3d: threeD.map(rel),
+};
 writeFileSync(root + "dist/widget-manifest.json", JSON.stringify(manifest, null, 2) + "\n");
 console.log(
-  `widget: ${manifest.loader}, ${manifest.initial.map((p) => basename(p)).join(", ")} (+ lazy ${manifest.lazy.map((p) => basename(p)).join(", ")})`,
+  `widget: ${manifest.loader}, ${manifest.initial.map((p) => basename(p)).join(", ")} (+ lazy ${manifest.lazy.map((p) => basename(p)).join(", ")}; 3D avatar ${manifest.avatar3d.map((p) => basename(p)).join(", ")})`,
 );

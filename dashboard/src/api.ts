@@ -337,6 +337,13 @@ export const api = {
     remove: (id: string) => del(`/api/bots/${enc(id)}`),
     secret: (id: string) => get<{ secret: string }>(`/api/bots/${enc(id)}/secret`),
     ask: (id: string, question: string) => post<AskResult>(`/api/bots/${enc(id)}/ask`, { question }),
+    /** The bot's 3D avatar (issue 19): a binary glTF the widget draws with three.js. */
+    uploadAvatarModel: (id: string, file: File) => {
+      const form = new FormData();
+      form.set("file", file);
+      return request<BotDto>("PUT", `/api/bots/${enc(id)}/avatar/model`, { form });
+    },
+    removeAvatarModel: (id: string) => request<BotDto>("DELETE", `/api/bots/${enc(id)}/avatar/model`),
   },
   keys: {
     list: () => get<Page<ApiKey>>("/api/keys"),

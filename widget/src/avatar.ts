@@ -7,8 +7,11 @@ import css from "./ui/avatar.css";
  * is interactive. A 2D SVG face in the widget's shadow root: `data-mood` follows the room's `mood`
  * frames (neutral, happy, thinking, concerned, apologetic, handing-over), `data-state` is idle,
  * listening (the visitor types), thinking or speaking (the mouth moves with each streamed piece of
- * the answer); hover and click make it react. `prefers-reduced-motion` freezes it (CSS). Plain DOM,
- * no Preact: importing Preact here would split it into a chunk the first load then needs too.
+ * the answer, or with each word the browser reads aloud); hover and click make it react.
+ * `prefers-reduced-motion` freezes it (CSS). When the bot has a 3D model, avatar3d.ts (three.js, a
+ * chunk of its own) draws it over the same attributes; the 2D face stays until then, and for good
+ * when WebGL or the model fails. Plain DOM, no Preact: importing Preact here would split it into a
+ * chunk the first load then needs too.
  */
 
 type Model = ReturnType<typeof createModel>;
@@ -86,6 +89,19 @@ export function avatar(root: ShadowRoot, m: Model) {
     }
   };
 
+  // speaking while the browser reads an answer aloud (voice.ts tells of each word)
+  document.addEventListener("echo:speech", (e) => {
+    const phase = (e as CustomEvent<string>).detail;
+    clearTimeout(speakTimer);
+    if (phase === "end") {
+      el.dataset.state = base;
+      el.dataset.o = "0";
+    } else {
+      el.dataset.state = "speaking";
+      if (phase === "word") el.dataset.o = el.dataset.o === "1" ? "0" : "1";
+    }
+  });
+
   // listening while the visitor types in the composer
   root.addEventListener("input", () => {
     base = "listening";
@@ -107,5 +123,17 @@ export function avatar(root: ShadowRoot, m: Model) {
   el.addEventListener("animationend", (e) => {
     if ((e as AnimationEvent).animationName === "av-poke") el.classList.remove("poke");
   });
+  // the bot's 3D model, when it has one: three.js is fetched now, never for 2D bots
+  const model = m.bot.peek()?.avatar?.model;
+  if (model) {
+    el.dataset.render = "2d";
+    const reduced = matchMedia("(prefers-reduced-motion: reduce)").matches;
+    import("./avatar3d")
+      .then((x) => x.mount3d(el, model, reduced))
+      .catch((err: unknown) => {
+        el.dataset.render = "2d";
+        console.warn("echo: the 3D avatar could not be shown; the 2D face stays", err);
+      });
+  }
   return el;
 }

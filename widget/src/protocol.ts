@@ -39,7 +39,7 @@ export type BotInfo = {
   };
   settings?: { language?: string };
   /** On: the avatar chunk loads after the widget is interactive (issue 19). */
-  avatar?: { enabled?: boolean };
+  avatar?: { enabled?: boolean; model?: string | null };
   /** The "Powered by Echo" mark's link; null on white-label plans (no mark). */
   poweredBy?: string | null;
 };

@@ -113,6 +113,11 @@ export function startVoice(o: VoiceOptions): Voice {
       if (!synth || !t || !on) return;
       const u = new SpeechSynthesisUtterance(t);
       u.lang = o.lang;
+      // the avatar, when there is one, speaks in step: start, each word, end
+      const tell = (phase: string) => document.dispatchEvent(new CustomEvent("echo:speech", { detail: phase }));
+      u.onstart = () => tell("start");
+      u.onboundary = () => tell("word");
+      u.onend = u.onerror = () => tell("end");
       synth.speak(u);
     },
     cancel,

@@ -48,14 +48,14 @@ describe("PATCH /api/bots/:id persona and avatar", () => {
     };
     const b = await expectJson(patch(t, t.botId, { persona }), 200);
     expect(b.persona).toEqual(persona);
-    expect(b.avatar).toEqual({ enabled: false });
+    expect(b.avatar).toEqual({ enabled: false, model: null });
     const got = await expectJson(call(`/api/bots/${t.botId}`, { token: t.token }), 200);
     expect(got.persona).toEqual(persona);
     // the whole persona is replaced, not merged
     const b2 = await expectJson(patch(t, t.botId, { persona: { name: "Max", tone: "friendly" } }), 200);
     expect(b2.persona).toEqual({ name: "Max", tone: "friendly" });
     const b3 = await expectJson(patch(t, t.botId, { avatar: { enabled: true } }), 200);
-    expect(b3.avatar).toEqual({ enabled: true });
+    expect(b3.avatar).toEqual({ enabled: true, model: null });
     expect(b3.persona).toEqual({ name: "Max", tone: "friendly" });
     const b4 = await expectJson(patch(t, t.botId, { persona: null }), 200);
     expect(b4.persona).toBeNull();
@@ -85,7 +85,7 @@ describe("PATCH /api/bots/:id persona and avatar", () => {
     }
     const got = await expectJson(call(`/api/bots/${t.botId}`, { token: t.token }), 200);
     expect(got.persona).toEqual({ name: "Ada" });
-    expect(got.avatar).toEqual({ enabled: false });
+    expect(got.avatar).toEqual({ enabled: false, model: null });
   });
 
   it("another tenant's bot is 404; a viewer or agent may not set a persona (403); an admin may", async () => {
@@ -101,7 +101,7 @@ describe("PATCH /api/bots/:id persona and avatar", () => {
     await expectJson(patch(admin, a.botId, { persona: { name: "Ok" } }), 200);
     const got = await expectJson(call(`/api/bots/${a.botId}`, { token: a.token }), 200);
     expect(got.persona).toEqual({ name: "Ok" });
-    expect(got.avatar).toEqual({ enabled: false });
+    expect(got.avatar).toEqual({ enabled: false, model: null });
   });
 });
 
@@ -266,7 +266,7 @@ describe("avatar mood frames in the widget socket", () => {
     await seedKnowledge(t.token, "Billing", ["Invoices are sent on the first day of every month by email."]);
     await expectJson(patch(t, t.botId, { avatar: { enabled: true } }), 200);
     const s = await newSession(t);
-    expect(s.bot.avatar).toEqual({ enabled: true });
+    expect(s.bot.avatar).toEqual({ enabled: true, model: null });
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "q1", text: "When are invoices sent?" });
     const thinking = await v.waitFor(isMood);
@@ -288,7 +288,7 @@ describe("avatar mood frames in the widget socket", () => {
     // the same tenant's bot without the avatar: no mood frame, ever
     await expectJson(patch(t, t.botId, { avatar: { enabled: false } }), 200);
     const s2 = await newSession(t);
-    expect(s2.bot.avatar).toEqual({ enabled: false });
+    expect(s2.bot.avatar).toEqual({ enabled: false, model: null });
     const w = await joinVisitor(s2);
     w.send({ type: "msg", cid: "q1", text: "When are invoices sent?" });
     await w.waitFor((f) => f.type === "msg" && f.role === "ai");

@@ -13,6 +13,7 @@ import {
   verifyVisitorToken,
 } from "../domain/conversations";
 import { connectVisitor } from "../domain/conversations/sockets";
+import { readAvatarModel } from "../domain/bots/avatar-model";
 import { mailTranscript } from "../domain/mail/product-mails";
 import { Invalid, Unauthorized } from "../lib/errors";
 import { createRouter, jsonBody, jsonResponse, problemResponses, anyOf } from "../lib/http";
@@ -25,6 +26,16 @@ const AttParam = z.object({
     .min(1)
     .max(64)
     .openapi({ param: { name: "id", in: "path" } }),
+});
+const AvatarParam = z.object({
+  key: z
+    .string()
+    .regex(/^pk_[A-Za-z0-9_-]{1,80}$/)
+    .openapi({ param: { name: "key", in: "path" } }),
+  file: z
+    .string()
+    .regex(/^[0-9a-f]{64}\.glb$/)
+    .openapi({ param: { name: "file", in: "path" } }),
 });
 const SigQuery = z.object({ sig: z.string().min(1).max(2000) });
 const TranscriptRequest = z.object({ email: z.email().max(254).optional() }).strict();
@@ -165,6 +176,31 @@ widgetRoutes
       return c.json(await mailTranscript(c.var.ctx, scope, c.req.valid("json")), 202);
     },
   );
+
+widgetRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/avatars/{key}/{file}",
+    tags: ["widget"],
+    summary: "A bot's 3D avatar model (binary glTF), by the bot's publishable key and the model's SHA-256",
+    description: "Only the bot's current model; content-addressed, so cached for good.",
+    request: { params: AvatarParam },
+    responses: { 200: { description: "model/gltf-binary" }, ...problemResponses },
+  }),
+  async (c) => {
+    const { key, file } = c.req.valid("param");
+    const obj = await readAvatarModel(c.var.ctx, key, file.slice(0, 64));
+    return new Response(obj.body, {
+      headers: {
+        "content-type": "model/gltf-binary",
+        "content-length": String(obj.size),
+        "cache-control": "public, max-age=31536000, immutable",
+        "x-content-type-options": "nosniff",
+        "access-control-allow-origin": "*",
+      },
+    });
+  },
+);
 
 /** R2 object → download response; files are never rendered inline on our origin. */
 export function fileResponse(obj: R2ObjectBody): Response {

@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Bot } from "../api";
 import { can } from "../models/session";
-import { Area, ErrorNote, Field, fieldError, Select, useAction } from "../ui/kit";
+import { Area, Done, ErrorNote, Field, fieldError, Select, useAction } from "../ui/kit";
 
 type Persona = NonNullable<Bot["persona"]>;
 type Tone = NonNullable<Persona["tone"]> | "";
@@ -179,5 +179,85 @@ export function BotPersona({ bot, onSaved }: { bot: Bot; onSaved: (b: Bot) => vo
         </div>
       )}
     </form>
+  );
+}
+
+const kb = (n: number) => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+
+/**
+ * The bot's 3D avatar (issue 19): a self-contained binary glTF uploaded with
+ * `PUT /api/bots/:id/avatar/model`. The widget draws it with three.js (loaded only for such bots) in
+ * place of the 2D face; what the model offers (its clips and morph targets) is shown, so the tenant
+ * sees which moods it animates by itself.
+ */
+export function BotAvatarModel({ bot, onSaved }: { bot: Bot; onSaved: (b: Bot) => void }) {
+  const model = bot.avatar.model;
+  const upload = useAction(
+    async (file: File) => {
+      const b = await api.bots.uploadAvatarModel(bot.id, file);
+      onSaved(b);
+      return b;
+    },
+    (b) =>
+      `Model uploaded (${kb(b.avatar.model?.bytes ?? 0)}).${b.avatar.enabled ? "" : " Turn the avatar on above to show it."}`,
+  );
+  const remove = useAction(
+    async () => onSaved(await api.bots.removeAvatarModel(bot.id)),
+    "Model removed: the widget shows the 2D face.",
+  );
+  const ro = !can("bots:write");
+  return (
+    <section class="card bot-avatar-model" aria-labelledby="avatar3d-h">
+      <h2 id="avatar3d-h">3D avatar</h2>
+      <p class="muted small">
+        Upload a binary glTF (.glb, up to 8 MB) to show a 3D avatar instead of the drawn face. Animation clips named
+        after a mood (happy, thinking, concerned, apologetic, handing-over, speaking) play for it; morph targets such as
+        mouthOpen or jawOpen move with speech. Visitors download it only for this bot, after the chat is ready.
+      </p>
+      {model ? (
+        <p class="small" data-testid="avatar-model">
+          <strong>{model.name}</strong> · {kb(model.bytes)} · clips: {model.clips.join(", ") || "none"} · face shapes:{" "}
+          {model.morphs.join(", ") || "none"}
+        </p>
+      ) : (
+        <p class="small muted">No model: the widget shows the 2D face.</p>
+      )}
+      {!ro && (
+        <div class="row wrap">
+          <label class="btn small">
+            {model ? "Replace the model" : "Upload a model"}
+            <input
+              class="sr"
+              type="file"
+              accept=".glb,model/gltf-binary"
+              aria-label="Upload a 3D avatar model (.glb)"
+              disabled={upload.busy}
+              onChange={(e) => {
+                const f = e.currentTarget.files?.[0];
+                e.currentTarget.value = "";
+                remove.clearDone();
+                if (f) void upload.run(f);
+              }}
+            />
+          </label>
+          {model && (
+            <button
+              class="btn small"
+              type="button"
+              disabled={remove.busy}
+              onClick={() => {
+                upload.clearDone();
+                void remove.run();
+              }}
+            >
+              Remove the model
+            </button>
+          )}
+        </div>
+      )}
+      <ErrorNote error={upload.errorAt("file") ?? upload.error} />
+      <ErrorNote error={remove.error} />
+      <Done text={upload.done ?? remove.done} />
+    </section>
   );
 }

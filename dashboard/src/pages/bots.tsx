@@ -6,7 +6,7 @@ import { embedSnippet } from "../models/embed";
 import { navigate, route } from "../router";
 import { Area, CopyButton, Empty, ErrorNote, Field, fieldError, Loading, Select, useAction, useLoad } from "../ui/kit";
 import { confirmDialog } from "../ui/confirm";
-import { BotPersona } from "./bot-persona";
+import { BotAvatarModel, BotPersona } from "./bot-persona";
 import { BotModels } from "./bot-models";
 
 type Form = {
@@ -300,6 +300,13 @@ export function Bots() {
       {current && (
         <BotPersona
           key={`p-${current.id}`}
+          bot={current}
+          onSaved={(b) => bots.set(list.map((x) => (x.id === b.id ? b : x)))}
+        />
+      )}
+      {current && (
+        <BotAvatarModel
+          key={`a-${current.id}`}
           bot={current}
           onSaved={(b) => bots.set(list.map((x) => (x.id === b.id ? b : x)))}
         />

@@ -6,6 +6,7 @@ import { openAndRenew } from "../secrets/rotation";
 import type { BotDto, BotPatch } from "./schemas";
 import { audit } from "../audit";
 import { deleteBotAnswerProviders } from "./answer-providers";
+import { deleteAvatarModels } from "./avatar-model";
 
 export { createBot, createBotStmts } from "./create";
 
@@ -19,7 +20,7 @@ export function toBotDto(b: BotRow): BotDto {
     settings: b.settings,
     allowedOrigins: b.allowedOrigins,
     persona: b.persona ?? null,
-    avatar: b.avatar ?? { enabled: false },
+    avatar: { enabled: b.avatar?.enabled ?? false, model: b.avatar?.model ?? null },
     publishableKey: b.publishableKey,
     createdAt: b.createdAt.toISOString(),
     updatedAt: b.updatedAt.toISOString(),
@@ -42,7 +43,8 @@ export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
     ...(patch.greeting !== undefined && { greeting: patch.greeting }),
     ...(patch.allowedOrigins !== undefined && { allowedOrigins: patch.allowedOrigins }),
     ...(patch.persona !== undefined && { persona: patch.persona }),
-    ...(patch.avatar !== undefined && { avatar: patch.avatar }),
+    // turning the avatar on or off keeps an uploaded model
+    ...(patch.avatar !== undefined && { avatar: { ...patch.avatar, model: current.avatar?.model ?? null } }),
     ...(patch.theme && { theme: { ...current.theme, ...patch.theme } }),
     ...(patch.settings && { settings: { ...current.settings, ...patch.settings } }),
     updatedAt: new Date(ctx.clock.now()),
@@ -55,8 +57,9 @@ export async function updateBot(ctx: Ctx, id: string, patch: BotPatch) {
 export async function deleteBot(ctx: Ctx, id: string) {
   const deleted = await ctx.repos.bots.delete(ctx.tenantId, id);
   if (!deleted) throw new NotFound("bot", id);
-  // its sealed provider keys go with it
+  // its sealed provider keys and its avatar models go with it
   await deleteBotAnswerProviders(ctx, id, { quiet: true });
+  await deleteAvatarModels(ctx, ctx.tenantId, id);
   await audit(ctx, "bot.deleted", { type: "bot", id });
 }
 

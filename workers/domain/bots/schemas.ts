@@ -76,6 +76,22 @@ export const BotPersona = z
 export type BotPersona = z.infer<typeof BotPersona>;
 
 export const BotAvatar = z.object({ enabled: z.boolean() }).strict().openapi("BotAvatar");
+/** The avatar as read back: whether it is on, and the 3D model uploaded for it (null: the 2D face). */
+export const BotAvatarDto = z
+  .object({
+    enabled: z.boolean(),
+    model: z
+      .object({
+        sha256: z.string(),
+        bytes: z.number().int(),
+        name: z.string(),
+        uploadedAt: z.string(),
+        clips: z.array(z.string()),
+        morphs: z.array(z.string()),
+      })
+      .nullable(),
+  })
+  .openapi("BotAvatarDto");
 
 export const BotInput = z
   .object({
@@ -105,7 +121,7 @@ export const BotDto = z
     settings: BotSettings,
     allowedOrigins: z.array(z.string()),
     persona: BotPersona.nullable(),
-    avatar: BotAvatar,
+    avatar: BotAvatarDto,
     publishableKey: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

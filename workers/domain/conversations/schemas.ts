@@ -68,7 +68,11 @@ export const SessionDto = z
       theme: z.record(z.string(), z.unknown()),
       settings: z.record(z.string(), z.unknown()),
       /** The widget loads its avatar chunk only when this is on (issue 19). */
-      avatar: z.object({ enabled: z.boolean() }),
+      avatar: z.object({
+        enabled: z.boolean(),
+        /** The bot's 3D model (binary glTF) when one is uploaded; the widget then loads three.js. */
+        model: z.string().nullable(),
+      }),
       poweredBy: z.string().nullable().openapi({
         description:
           "where the widget's small \"Powered by Echo\" mark links (this deployment's landing page); null when the workspace's plan includes white-label (or billing is off), and the widget shows no mark",

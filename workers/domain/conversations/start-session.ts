@@ -1,3 +1,4 @@
+import { avatarModelUrl } from "../bots/avatar-model";
 import { fromHex, hmac, sha256Hex, timingSafeEqual } from "../../lib/crypto";
 import { mayUse } from "../billing/may-tenant";
 import { botLanguage, greetingOf, personaName } from "../knowledge/persona";
@@ -122,7 +123,10 @@ export async function startWidgetSession(
       theme: bot.theme,
       // the persona's language is the bot's language (the widget's strings follow it)
       settings: { ...bot.settings, language: botLanguage(bot) },
-      avatar: { enabled: bot.avatar?.enabled === true },
+      avatar: {
+        enabled: bot.avatar?.enabled === true,
+        model: bot.avatar?.enabled ? avatarModelUrl(ctx.services.origin, bot) : null,
+      },
       poweredBy: whiteLabel ? null : `${ctx.services.origin}/`,
     },
   };

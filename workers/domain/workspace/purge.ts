@@ -45,7 +45,13 @@ const CONVERSATION_PAGE = 100;
  * The trailing slash keeps one tenant id from matching another that starts with it.
  */
 export function workspacePrefixes(tenantId: string): string[] {
-  return [`conversations/${tenantId}/`, `voice/${tenantId}/`, `knowledge/${tenantId}/`, `commerce/${tenantId}/`];
+  return [
+    `conversations/${tenantId}/`,
+    `voice/${tenantId}/`,
+    `knowledge/${tenantId}/`,
+    `commerce/${tenantId}/`,
+    `avatars/${tenantId}/`,
+  ];
 }
 
 export type PurgeResult = {

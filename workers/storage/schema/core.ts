@@ -40,8 +40,18 @@ export type BotPersona = {
   greeting?: string;
 };
 
-/** The widget avatar (issue 19): mood frames with each AI turn when enabled. */
-export type BotAvatar = { enabled: boolean };
+/** A bot's uploaded 3D model (issue 19): what the widget loads and what the dashboard shows of it. */
+export type AvatarModelInfo = {
+  sha256: string;
+  bytes: number;
+  name: string;
+  uploadedAt: string;
+  /** Animation clips and morph targets found in it (a clip named after a mood is played for it). */
+  clips: string[];
+  morphs: string[];
+};
+/** The widget avatar (issue 19): mood frames with each AI turn when enabled; a 3D model when uploaded. */
+export type BotAvatar = { enabled: boolean; model?: AvatarModelInfo | null };
 
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
