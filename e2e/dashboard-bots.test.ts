@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { avatarGlb } from "../scripts/avatar-glb.mjs";
 import { demoApi, e2ePort, openDashboard, screenshot, until, type LocalServer } from "./harness";
 
 const PORT = e2ePort(8885);
@@ -13,7 +14,11 @@ const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const KEY_1 = "sk-ant-e2e-secret-key-7f3a9c1b";
 const KEY_2 = "gm-e2e-secret-key-0d4e8b2a";
 
-type Bot = { id: string; persona: Record<string, unknown> | null; avatar: { enabled: boolean } };
+type Bot = {
+  id: string;
+  persona: Record<string, unknown> | null;
+  avatar: { enabled: boolean; model: { name: string; sha256: string; clips: string[] } | null };
+};
 type Chain = { botId: string; chain: { provider: string; model: string; baseURL: string | null; keyHint: string }[] };
 
 describe("dashboard: bot persona and model chain", () => {
@@ -71,7 +76,7 @@ describe("dashboard: bot persona and model chain", () => {
       styleRules: ["Keep answers under three sentences", "Always name the invoice number"],
       never: ["Promise refunds"],
     });
-    expect(saved.avatar).toEqual({ enabled: true });
+    expect(saved.avatar).toEqual({ enabled: true, model: null });
 
     await page.reload();
     await persona().getByLabel("Persona name").waitFor();
@@ -120,6 +125,35 @@ describe("dashboard: bot persona and model chain", () => {
     // back to the saved values (a reload drops the unsaved edits)
     await page.reload();
     await until("the saved persona again", async () => (await f.getByLabel("Persona name").inputValue()) === "Camille");
+  });
+
+  it("uploads a 3D avatar model, refuses a file that is not one in words, and removes it", async () => {
+    const card = page.getByRole("region", { name: "3D avatar" });
+    await card.getByText("No model: the widget shows the 2D face.").waitFor();
+    const input = card.getByLabel("Upload a 3D avatar model (.glb)");
+    await input.setInputFiles({ name: "head.glb", mimeType: "model/gltf-binary", buffer: Buffer.from(avatarGlb()) });
+    await card
+      .getByRole("status")
+      .filter({ hasText: /^Model uploaded \(\d+ KB\)\./ })
+      .waitFor();
+    await card.getByText("clips: happy, thinking").waitFor();
+    const uploaded = (await bot()).avatar.model;
+    expect(uploaded).toMatchObject({ name: "head.glb", clips: ["happy", "thinking"] });
+    await screenshot(page, "bots-avatar-model");
+
+    // a picture is not a model: said in words, the model stays
+    await input.setInputFiles({
+      name: "face.glb",
+      mimeType: "image/png",
+      buffer: Buffer.from("\x89PNG\r\n\x1a\n" + "x".repeat(64)),
+    });
+    await card.getByText("Upload a binary glTF (.glb); this file is something else.").waitFor();
+    expect((await bot()).avatar.model?.sha256).toBe(uploaded!.sha256);
+    await card.getByText("head.glb").waitFor();
+
+    await card.getByRole("button", { name: "Remove the model" }).click();
+    await card.getByRole("status").filter({ hasText: "Model removed: the widget shows the 2D face." }).waitFor();
+    expect((await bot()).avatar).toEqual({ enabled: true, model: null });
   });
 
   it("adds a model chain with keys; the keys are never echoed; reorders; resets to the default", async () => {

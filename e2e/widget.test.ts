@@ -649,7 +649,15 @@ describe("widget (browser, cross-origin host page)", () => {
     // Headless Chromium has no microphone or speech service: a scripted recogniser and synthesiser
     // stand in for them, so the widget's own voice code runs unchanged.
     await context.addInitScript(() => {
-      const log = { spoken: [] as string[], cancels: 0, rec: null as null | Record<string, unknown> };
+      const log = {
+        spoken: [] as string[],
+        cancels: 0,
+        rec: null as null | Record<string, unknown>,
+        utterances: [] as Record<string, () => void>[],
+        events: [] as string[],
+      };
+      // what the avatar hears of the reading (voice.ts tells start, each word, end)
+      document.addEventListener("echo:speech", (e) => log.events.push((e as CustomEvent<string>).detail));
       (window as unknown as { __speech: typeof log }).__speech = log;
       class FakeRecognition {
         constructor() {
@@ -666,7 +674,13 @@ describe("widget (browser, cross-origin host page)", () => {
       Object.assign(window, { SpeechRecognition: FakeRecognition, webkitSpeechRecognition: FakeRecognition });
       Object.defineProperty(window, "speechSynthesis", {
         configurable: true,
-        value: { speak: (u: { text: string }) => log.spoken.push(u.text), cancel: () => log.cancels++ },
+        value: {
+          speak: (u: { text: string }) => {
+            log.spoken.push(u.text);
+            log.utterances.push(u as unknown as Record<string, () => void>);
+          },
+          cancel: () => log.cancels++,
+        },
       });
     });
     const { page } = await open("/plain", context);
@@ -703,6 +717,18 @@ describe("widget (browser, cross-origin host page)", () => {
     );
     const answer = (await bubbles(page)).filter((b) => b.role === "ai").at(-1)!;
     expect(answer.text.startsWith(spoken.slice(0, 20)), `${spoken} / ${answer.text}`).toBe(true);
+    // the synthesiser's start, word boundaries and end reach the page as echo:speech (the avatar's cue)
+    const told = await page.evaluate(() => {
+      const s = (window as unknown as { __speech: { utterances: Record<string, () => void>[]; events: string[] } })
+        .__speech;
+      const u = s.utterances[0]!;
+      u.onstart!();
+      u.onboundary!();
+      u.onboundary!();
+      u.onend!();
+      return s.events;
+    });
+    expect(told).toEqual(["start", "word", "word", "end"]);
     // barge-in: the visitor starts talking, the reading stops
     const cancels = await page.evaluate(() => {
       const s = (window as unknown as { __speech: { cancels: number; rec: { onspeechstart(): void } } }).__speech;
