@@ -21,7 +21,7 @@ describe("POST /api/widget/sessions", () => {
     expect(s.visitorToken).toMatch(/^vt_/);
     expect(s.resumed).toBe(false);
     expect(Object.keys(s.bot).sort()).toEqual(["avatar", "greeting", "id", "name", "poweredBy", "settings", "theme"]);
-    expect(s.bot.avatar).toEqual({ enabled: false });
+    expect(s.bot.avatar).toEqual({ enabled: false, model: null });
     // billing off (the fixtures' env) locks no feature: white-label, so no "Powered by Echo" mark
     expect(s.bot.poweredBy).toBeNull();
     const conv = await expectJson(call(`/api/conversations/${s.conversationId}`, { token: t.token }), 200);
