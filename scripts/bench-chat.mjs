@@ -11,6 +11,9 @@
 // `npm run bench:chat -- --realistic [--conversations 100 --questions 10 ...]`: the realistic mode
 // (scripts/bench/realistic.mjs, options there) — the shared retrieval KB loaded through the public
 // API, visitors asking the distinct dev questions, and a bare Durable Object echo room as the yardstick.
+//
+// `npm run bench:chat -- --idle [--sockets 10000 --storm 2000]`: connected idle visitors
+// (scripts/bench/idle.mjs) — memory, every socket's ping, and a reconnect storm with replays.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +22,10 @@ import { startLocal, waitForHealth } from "./local-server.mjs";
 import { seedDemo } from "./seed.mjs";
 import { connect, fmt, pct, pool, sendAcked, verify } from "./bench/chat-client.mjs";
 
+if (process.argv.includes("--idle")) {
+  await import("./bench/idle.mjs");
+  process.exit(process.exitCode ?? 0);
+}
 if (process.argv.includes("--realistic")) {
   await import("./bench/realistic.mjs");
   process.exit(process.exitCode ?? 0);
