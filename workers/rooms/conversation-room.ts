@@ -206,6 +206,7 @@ export class ConversationRoom extends DurableObject<Env> {
     this.turn?.controller.abort();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.store.forget();
     [this.meta, this.turn, this.actx] = [undefined, undefined, undefined];
     this.core = { room: initialState(), bucket: undefined };
     return { messages };

@@ -107,7 +107,9 @@ export async function flushToD1(
   const msgs = store.messagesAfter(from, FLUSH_BATCH);
   const notes = store.unflushedNotes(FLUSH_BATCH);
   const events = store.unflushedEvents(FLUSH_BATCH);
-  const row = conversationRow(meta, state, store.lastMessage());
+  // the batch usually ends at the last message: no second read for it
+  const tail = msgs.at(-1);
+  const row = conversationRow(meta, state, tail && tail.seq === store.lastSeq() ? tail : store.lastMessage());
   const live = {
     status: row.status,
     mode: row.mode,
@@ -181,8 +183,7 @@ export async function flushToD1(
   const triageRow = triage?.dirty ? triage.row : null;
   if (triageRow) stmts.push(repos.conversationTriage.liveUpsertStmt(triageRow) as unknown as (typeof stmts)[number]);
   await repos.batch(stmts as unknown as Parameters<Repos["batch"]>[0]);
-  const last = msgs.at(-1);
-  if (last) store.setFlushedSeq(last.seq);
+  if (tail) store.setFlushedSeq(tail.seq);
   store.markNotesFlushed(notes.map((n) => n.id));
   store.markEventsFlushed(events.map((e) => e.key));
   // a newer triage row written meanwhile stays dirty

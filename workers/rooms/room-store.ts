@@ -95,18 +95,46 @@ export function toMsgFrame(m: MessageRecord): MsgFrame {
 
 export function createRoomStore(sql: SqlStorage) {
   const one = (query: string, ...args: SqlStorageValue[]) => sql.exec(query, ...args).toArray()[0];
+  /**
+   * What this object last read or wrote, kept in memory: the room is the only writer of its storage,
+   * so a value once known stays true until the room itself changes it (or `forget` after an erase).
+   * Every message read the same kv rows, MAX(seq) and the jobs row several times; each SQLite
+   * statement costs more than the echo it serves (issue 14, bench:chat --realistic).
+   */
+  const kvCache = new Map<string, string | null>();
+  let seqCache: number | undefined;
+  let jobsCache: Map<string, number> | undefined;
+  const jobs = () =>
+    (jobsCache ??= new Map(
+      sql
+        .exec(`SELECT name, due_at FROM jobs`)
+        .toArray()
+        .map((r) => [String(r.name), Number(r.due_at)]),
+    ));
   const kvGet = <T>(k: string): T | undefined => {
-    const r = one(`SELECT v FROM kv WHERE k = ?`, k);
-    return r ? (JSON.parse(String(r.v)) as T) : undefined;
+    let v = kvCache.get(k);
+    if (v === undefined) {
+      const r = one(`SELECT v FROM kv WHERE k = ?`, k);
+      v = r ? String(r.v) : null;
+      kvCache.set(k, v);
+    }
+    // parsed afresh each time: callers may change what they get
+    return v === null ? undefined : (JSON.parse(v) as T);
   };
-  const kvSet = (k: string, v: unknown) =>
-    void sql.exec(
-      `INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`,
-      k,
-      JSON.stringify(v),
-    );
+  const kvSet = (k: string, value: unknown) => {
+    const v = JSON.stringify(value);
+    if (kvCache.get(k) === v) return;
+    sql.exec(`INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v`, k, v);
+    kvCache.set(k, v);
+  };
 
   return {
+    /** Drops what the store remembers (the room's storage was deleted: privacy erasure). */
+    forget() {
+      kvCache.clear();
+      seqCache = undefined;
+      jobsCache = undefined;
+    },
     /** Runs the DDL once per object: established rooms only read the stored version. */
     migrate() {
       sql.exec(DDL[0]!);
@@ -139,7 +167,7 @@ export function createRoomStore(sql: SqlStorage) {
     flushedSeq: () => kvGet<number>("flushedSeq") ?? 0,
     setFlushedSeq: (seq: number) => kvSet("flushedSeq", seq),
 
-    lastSeq: () => Number(one(`SELECT COALESCE(MAX(seq), 0) AS s FROM messages`)?.s ?? 0),
+    lastSeq: () => (seqCache ??= Number(one(`SELECT COALESCE(MAX(seq), 0) AS s FROM messages`)?.s ?? 0)),
     lastMessage: () => {
       const r = one(`SELECT * FROM messages ORDER BY seq DESC LIMIT 1`);
       return r ? toMessage(r) : undefined;
@@ -175,6 +203,7 @@ export function createRoomStore(sql: SqlStorage) {
         m.meta ? JSON.stringify(m.meta) : null,
         m.createdAt,
       );
+      seqCache = seq;
       return { ...m, seq };
     },
     messagesAfter: (afterSeq: number, limit: number) =>
@@ -257,21 +286,25 @@ export function createRoomStore(sql: SqlStorage) {
     },
 
     /** Keeps the earlier due time when the job is already scheduled. */
-    schedule: (name: string, dueAt: number) =>
-      void sql.exec(
+    schedule: (name: string, dueAt: number) => {
+      const known = jobs().get(name);
+      if (known !== undefined && known <= dueAt) return;
+      sql.exec(
         `INSERT INTO jobs (name, due_at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
         name,
         dueAt,
-      ),
-    dueJobs: (now: number) =>
-      sql
-        .exec(`SELECT name FROM jobs WHERE due_at <= ?`, now)
-        .toArray()
-        .map((r) => String(r.name)),
-    finishJob: (name: string) => void sql.exec(`DELETE FROM jobs WHERE name = ?`, name),
+      );
+      jobs().set(name, dueAt);
+    },
+    dueJobs: (now: number) => [...jobs()].filter(([, due]) => due <= now).map(([name]) => name),
+    finishJob: (name: string) => {
+      if (!jobs().has(name)) return;
+      sql.exec(`DELETE FROM jobs WHERE name = ?`, name);
+      jobs().delete(name);
+    },
     nextDue: (): number | undefined => {
-      const r = one(`SELECT MIN(due_at) AS d FROM jobs`);
-      return r?.d === null || r?.d === undefined ? undefined : Number(r.d);
+      const due = [...jobs().values()];
+      return due.length ? Math.min(...due) : undefined;
     },
   };
 }

@@ -88,7 +88,27 @@ export function textSimilarity(a: string, b: string): number {
   return dot;
 }
 
+/**
+ * Vectors of recent texts, remembered per isolate: every triage compares the new visitor message with
+ * up to 30 earlier ones, so each text's vector would otherwise be rebuilt on every later message.
+ * The vector is a pure function of the text and is only read, so a remembered one is the same.
+ */
+const SIMILARITY_VECS_MAX = 1024;
+/** Longer texts are vectorised each time (bounds what the memo holds). */
+const SIMILARITY_VEC_CHARS = 1000;
+const similarityVecs = new Map<string, SparseVec>();
+
 function similarityVec(text: string): SparseVec {
+  if (text.length > SIMILARITY_VEC_CHARS) return buildSimilarityVec(text);
+  const hit = similarityVecs.get(text);
+  if (hit) return hit;
+  const v = buildSimilarityVec(text);
+  if (similarityVecs.size >= SIMILARITY_VECS_MAX) similarityVecs.delete(similarityVecs.keys().next().value!);
+  similarityVecs.set(text, v);
+  return v;
+}
+
+function buildSimilarityVec(text: string): SparseVec {
   const ws = words(text);
   const v: SparseVec = new Map();
   for (const w of ws) addTo(v, `w:${w}`);
