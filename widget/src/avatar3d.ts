@@ -124,7 +124,6 @@ export async function mount3d(el: HTMLElement, url: string, reduced: boolean): P
 
   let spin = 0;
   let mouth = 0;
-  let lastMood = "";
   let lastClipKey = "";
   const cur: Pose = { ...POSES.neutral! };
   const step = (dt: number, t: number) => {
@@ -133,7 +132,6 @@ export async function mount3d(el: HTMLElement, url: string, reduced: boolean): P
     const speaking = state === "speaking";
     const clipKey = clipFor(mood) ? mood : clipFor(state) ? state : "idle";
     if (clipKey !== lastClipKey) play((lastClipKey = clipKey));
-    if (mood !== lastMood) lastMood = mood;
     if (el.classList.contains("poke") && spin <= 0) spin = reduced ? 0 : 1;
 
     const target = { ...(POSES[mood] ?? POSES.neutral!) };
@@ -174,6 +172,7 @@ export async function mount3d(el: HTMLElement, url: string, reduced: boolean): P
   if (reduced) {
     // still poses: draw again only when the mood or state changes
     new MutationObserver(() => {
+      // the still pose of the (possibly new) clip, then one drawing
       step(0, 0);
       mixer.update(0);
       renderer.render(scene, camera);
