@@ -79,21 +79,31 @@ export async function ftsSearch(
 
 /**
  * Document frequency of each (FTS-quoted) token among the tenant's chunks, plus the tenant's chunk
- * count, in one batch: the IDF weights for confidence and sentence selection.
+ * count and knowledge version (bumped by triggers on every chunk write, migration 0018), in one
+ * batch: the IDF weights for confidence and sentence selection, and the version they hold for.
  */
-export async function termStats(db: Db, tenantId: string, tokens: string[]): Promise<{ total: number; df: number[] }> {
+export async function termStats(
+  db: Db,
+  tenantId: string,
+  tokens: string[],
+): Promise<{ total: number; df: number[]; version: number }> {
   const scope = scopeToken(tenantId);
   const stmts = [
-    db.$client.prepare("SELECT count(*) AS n FROM knowledge_chunks WHERE tenant_id = ?1").bind(tenantId),
+    db.$client
+      .prepare(
+        `SELECT count(*) AS n, COALESCE((SELECT version FROM knowledge_versions WHERE tenant_id = ?1), 1) AS version
+           FROM knowledge_chunks WHERE tenant_id = ?1`,
+      )
+      .bind(tenantId),
     ...tokens.map((t) =>
       db.$client
-        .prepare("SELECT count(*) AS n FROM knowledge_fts WHERE knowledge_fts MATCH ?1")
+        .prepare("SELECT count(*) AS n, 0 AS version FROM knowledge_fts WHERE knowledge_fts MATCH ?1")
         .bind(`scope:${scope} AND {title heading body}:${t}`),
     ),
   ];
-  const res = await db.$client.batch<{ n: number }>(stmts);
+  const res = await db.$client.batch<{ n: number; version: number }>(stmts);
   const counts = res.map((r) => Number(r.results[0]?.n ?? 0));
-  return { total: counts[0] ?? 0, df: counts.slice(1) };
+  return { total: counts[0] ?? 0, df: counts.slice(1), version: Number(res[0]?.results[0]?.version ?? 1) };
 }
 
 /** Full-text search of a tenant's knowledge, as a repository (`ctx.repos.search`). */

@@ -127,6 +127,7 @@ export async function* streamAnswerWith(
   const retrieval = await retrieve(ctx, {
     question: resolved.question,
     botId: bot.id,
+    knowledgeVersion: probe?.knowledgeVersion,
   });
   const retrieveMs = Date.now() - started;
   const timings = (genStart: number) => ({

@@ -4,6 +4,7 @@ import { contentTerms, ftsToken, passageTerms, stem, stemSet, synonymsOf } from 
 import { type FtsHit } from "../../storage/search";
 import type { AnswerCtx } from "./answer-types";
 import { calibratedConfidence, type ConfidenceFeatures, sentenceCoverage } from "./calibrate";
+import { termStatsOf } from "./term-stats";
 
 /**
  * Hybrid retrieval scoped to a tenant and a bot: FTS5 BM25 (title-boosted, porter-stemmed,
@@ -71,6 +72,8 @@ export type RetrieveInput = {
   /** Embedder and index for the vector side; omitted: the tenant's (`ctx.providers`), null: lexical only. */
   vector?: RetrievalProviders;
   signal?: AbortSignal;
+  /** The tenant's current knowledge version when the caller already read it (word counts can then come from memory). */
+  knowledgeVersion?: number;
 };
 
 export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Retrieval> {
@@ -85,7 +88,7 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   // document frequencies first: they pick the few selective words the FTS query needs (a word in a
   // fifth of all chunks makes BM25 score thousands of rows and hardly changes which ones come first)
   const [stats, vectorHits] = await Promise.all([
-    ctx.repos.search.termStats(ctx.tenantId, groups),
+    termStatsOf(ctx, groups, input.knowledgeVersion),
     vector ? vectorSearch(ctx, input.question, input.botId, vector) : Promise.resolve([]),
   ]);
   const picked = ftsTermsOf(stats.df, stats.total);
@@ -165,40 +168,118 @@ function coverageIn(words: Set<string>, terms: WeightedTerm[]): number {
 }
 
 /**
- * The words of a hit as the rerank compares them (see `passageTerms`): the title's, computed here
- * (titles are short and shared by a source's chunks), then the heading's and text's, prepared at
- * ingest (`knowledge_chunks.terms`) or, for chunks indexed before that, computed here too.
+ * The question as the rerank looks it up, prepared once per question rather than per candidate:
+ * each stem a term (or one of its synonyms) stands for → the terms it marks found, under both its
+ * plain and its stopword (`~`) spelling in a prepared word list; and the question's adjacent pairs.
  */
-function hitTerms(h: FtsHit, titles: Map<string, string[]>): { all: string[]; title: string[] } {
-  let title = titles.get(h.title);
-  if (!title) titles.set(h.title, (title = passageTerms(h.title)));
-  const body = h.terms != null ? (h.terms ? h.terms.split(" ") : []) : passageTerms(`${h.heading} ${h.text}`);
-  return { all: title.concat(body), title };
+type QuestionIndex = {
+  weights: number[];
+  total: number;
+  byEntry: Map<string, number[]>;
+  /** First stem of a pair → second stem → the pair's index in `pairCount`. */
+  pairs: Map<string, Map<string, number>>;
+  /** How often each distinct pair occurs among the question's adjacent pairs. */
+  pairCount: number[];
+  pairTotal: number;
+};
+
+function questionIndex(terms: WeightedTerm[]): QuestionIndex {
+  const byEntry = new Map<string, number[]>();
+  const mark = (entry: string, i: number) => {
+    const at = byEntry.get(entry);
+    if (!at) byEntry.set(entry, [i]);
+    else if (!at.includes(i)) at.push(i);
+  };
+  terms.forEach((t, i) => {
+    for (const w of [t.term, ...(t.alts ?? [])]) {
+      const s = stem(w);
+      mark(s, i);
+      mark(`~${s}`, i);
+    }
+  });
+  const pairs = new Map<string, Map<string, number>>();
+  const pairCount: number[] = [];
+  const qp = questionPairs(terms);
+  for (const [a, b] of qp) {
+    let second = pairs.get(a);
+    if (!second) pairs.set(a, (second = new Map()));
+    let idx = second.get(b);
+    if (idx === undefined) second.set(b, (idx = pairCount.push(0) - 1));
+    pairCount[idx]!++;
+  }
+  const weights = terms.map((t) => t.weight);
+  return { weights, total: weights.reduce((a, w) => a + w, 0), byEntry, pairs, pairCount, pairTotal: qp.length };
 }
 
-/** `stemSet` of the text the entries were prepared from. */
-function setOf(entries: string[]): Set<string> {
-  const out = new Set<string>();
-  for (const e of entries) out.add(e.charCodeAt(0) === 126 /* ~ */ ? e.slice(1) : e);
-  return out;
+/** Marks in `found` the question terms that `entries` (a prepared word list) contain. */
+function markFound(q: QuestionIndex, entries: string[], found: Uint8Array) {
+  for (const e of entries) {
+    const at = q.byEntry.get(e);
+    if (at) for (const i of at) found[i] = 1;
+  }
 }
 
+/** IDF-weighted share of the question's terms marked in `found`. */
+function weightOf(q: QuestionIndex, found: Uint8Array): number {
+  if (!q.total) return 0;
+  let hit = 0;
+  for (let i = 0; i < found.length; i++) if (found[i]) hit += q.weights[i]!;
+  return hit / q.total;
+}
+
+/**
+ * Share of the question's adjacent pairs found next to each other in `lists` read one after the
+ * other (stopword entries are skipped, not breaks).
+ */
+function pairShare(q: QuestionIndex, lists: string[][]): number {
+  if (q.pairTotal === 0) return 0;
+  const seen = new Uint8Array(q.pairCount.length);
+  let prev: string | null = null;
+  for (const entries of lists)
+    for (const e of entries) {
+      if (e.charCodeAt(0) === 126 /* ~ */) continue;
+      if (prev !== null) {
+        const idx = q.pairs.get(prev)?.get(e);
+        if (idx !== undefined) seen[idx] = 1;
+      }
+      prev = e;
+    }
+  let hit = 0;
+  for (let i = 0; i < seen.length; i++) if (seen[i]) hit += q.pairCount[i]!;
+  return hit / q.pairTotal;
+}
+
+/**
+ * Reranks FTS (or vector) hits for the question. A hit's words are compared as prepared word lists
+ * (see `passageTerms`): the title's, computed once per title here (titles are short and shared by a
+ * source's chunks), then the heading's and text's, prepared at ingest (`knowledge_chunks.terms`) or,
+ * for chunks indexed before that, computed here. The question is indexed once, so each candidate
+ * costs one pass over its words.
+ */
 export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): RankedChunk[] {
   const best = Math.min(...hits.map((h) => h.bm25), -1e-9);
   const { mix } = RETRIEVAL_TUNING;
-  const titles = new Map<string, string[]>();
-  const pairs = questionPairs(terms);
+  const q = questionIndex(terms);
+  const titles = new Map<string, { entries: string[]; found: Uint8Array; coverage: number }>();
   return hits
     .map((h) => {
-      const words = hitTerms(h, titles);
-      const coverage = coverageIn(setOf(words.all), terms);
-      const titleCoverage = coverageIn(setOf(words.title), terms);
+      let title = titles.get(h.title);
+      if (!title) {
+        const entries = passageTerms(h.title);
+        const found = new Uint8Array(terms.length);
+        markFound(q, entries, found);
+        titles.set(h.title, (title = { entries, found, coverage: weightOf(q, found) }));
+      }
+      const body = h.terms != null ? (h.terms ? h.terms.split(" ") : []) : passageTerms(`${h.heading} ${h.text}`);
+      const found = title.found.slice();
+      markFound(q, body, found);
+      const coverage = weightOf(q, found);
       const lex = lexical ? h.bm25 / best : 0;
-      const bigrams = mix.bigrams ? pairCoverage(words.all, pairs) : 0;
+      const bigrams = mix.bigrams ? pairShare(q, [title.entries, body]) : 0;
       return {
         ...h,
         coverage,
-        score: mix.bm25 * lex + mix.coverage * coverage + mix.titleCoverage * titleCoverage + mix.bigrams * bigrams,
+        score: mix.bm25 * lex + mix.coverage * coverage + mix.titleCoverage * title.coverage + mix.bigrams * bigrams,
       };
     })
     .sort((a, b) => b.score - a.score);
@@ -206,29 +287,14 @@ export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): R
 
 /** Share of the question's adjacent term pairs that also appear next to each other in the text. */
 export function bigramCoverage(text: string, terms: WeightedTerm[]): number {
-  return pairCoverage(passageTerms(text), questionPairs(terms));
+  return pairShare(questionIndex(terms), [passageTerms(text)]);
 }
 
-/** The question's adjacent term pairs, stemmed ("a b"). */
-function questionPairs(terms: WeightedTerm[]): string[] {
-  const out: string[] = [];
-  for (let i = 1; i < terms.length; i++) out.push(`${stem(terms[i - 1]!.term)} ${stem(terms[i]!.term)}`);
+/** The question's adjacent term pairs, stemmed. */
+function questionPairs(terms: WeightedTerm[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 1; i < terms.length; i++) out.push([stem(terms[i - 1]!.term), stem(terms[i]!.term)]);
   return out;
-}
-
-/** Share of `pairs` found adjacent among the non-stopword entries (stopwords are skipped, not breaks). */
-function pairCoverage(entries: string[], pairs: string[]): number {
-  if (pairs.length === 0) return 0;
-  const seen = new Set<string>();
-  let prev: string | null = null;
-  for (const e of entries) {
-    if (e.charCodeAt(0) === 126 /* ~ */) continue;
-    if (prev !== null) seen.add(`${prev} ${e}`);
-    prev = e;
-  }
-  let hit = 0;
-  for (const p of pairs) if (seen.has(p)) hit++;
-  return hit / pairs.length;
 }
 
 /** Reciprocal rank fusion of two ranked lists of chunks (by `seq`). */

@@ -1,0 +1,89 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { requestCtx } from "../../compose";
+import { ftsToken } from "../../providers/text";
+import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
+import type { AnswerCtx } from "./answer-types";
+import { retrieve } from "./retrieve";
+import { termStatsOf } from "./term-stats";
+
+const group = (w: string) => `(${ftsToken(w)})`;
+
+async function addSource(t: TestTenant, title: string, text: string) {
+  const s = await expectJson(
+    call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title, text } }),
+    202,
+  );
+  await eventually(
+    () => expectJson(call(`/api/knowledge/sources/${s.id}`, { token: t.token }), 200),
+    (r) => r.status === "ready",
+    30_000,
+  );
+  return s.id as string;
+}
+
+async function deleteSource(t: TestTenant, id: string) {
+  const res = await call(`/api/knowledge/sources/${id}`, { method: "DELETE", token: t.token });
+  expect(res.status).toBeLessThan(300);
+}
+
+describe("word counts remembered per knowledge version", () => {
+  let a: TestTenant;
+  let b: TestTenant;
+  let ctxA: AnswerCtx;
+  let ctxB: AnswerCtx;
+  beforeAll(async () => {
+    a = await makeTenant("TermStatsA");
+    b = await makeTenant("TermStatsB");
+    await addSource(a, "Parcels", "Parcels leave the warehouse every morning. Parcels are insured.");
+    ctxA = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: a.tenantId };
+    ctxB = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: b.tenantId };
+  }, 60_000);
+
+  it("serves counts from memory only at the version the caller read, and recounts after any change", async () => {
+    const first = await termStatsOf(ctxA, [group("warehouse"), group("pallet")]);
+    expect(first.cached).toBe(false);
+    expect(first.df).toEqual([1, 0]);
+    expect(first.total).toBeGreaterThan(0);
+    // the same words at the version just read: no D1 read
+    const again = await termStatsOf(ctxA, [group("pallet"), group("warehouse")], first.version);
+    expect(again).toMatchObject({ cached: true, df: [0, 1], version: first.version });
+
+    // a new source bumps the version: a caller at the new version gets fresh counts
+    const pallets = await addSource(a, "Pallets", "A pallet ships from the warehouse on Fridays.");
+    const now = await termStatsOf(ctxA, [group("warehouse")]);
+    expect(now.version).toBeGreaterThan(first.version);
+    const after = await termStatsOf(ctxA, [group("warehouse"), group("pallet")], now.version);
+    expect(after.df).toEqual([2, 1]);
+    expect(after.total).toBeGreaterThan(first.total);
+
+    // a caller holding the old version is never served the remembered counts of another version
+    const stale = await termStatsOf(ctxA, [group("warehouse"), group("pallet")], first.version);
+    expect(stale).toMatchObject({ cached: false, df: [2, 1], version: now.version });
+
+    // deleting a source is a change too
+    await deleteSource(a, pallets);
+    const gone = await termStatsOf(ctxA, [group("pallet")]);
+    expect(gone.version).toBeGreaterThan(now.version);
+    expect(gone.df).toEqual([0]);
+  }, 90_000);
+
+  it("keeps each tenant's counts to itself", async () => {
+    const mine = await termStatsOf(ctxA, [group("parcels")]);
+    expect(mine.df).toEqual([1]);
+    const theirs = await termStatsOf(ctxB, [group("parcels")], mine.version);
+    expect(theirs.cached).toBe(false);
+    expect(theirs.df).toEqual([0]);
+    expect(theirs.total).toBe(0);
+  });
+
+  it("retrieves the same with and without the caller's version", async () => {
+    const { version } = await termStatsOf(ctxA, [group("parcels")]);
+    const plain = await retrieve(ctxA, { question: "are parcels insured?", vector: null });
+    const known = await retrieve(ctxA, { question: "are parcels insured?", vector: null, knowledgeVersion: version });
+    expect(known.terms).toEqual(plain.terms);
+    expect(known.sources.map((s) => s.sourceId)).toEqual(plain.sources.map((s) => s.sourceId));
+    expect(known.confidence).toBe(plain.confidence);
+    expect(plain.sources.length).toBeGreaterThan(0);
+  });
+});
