@@ -1,17 +1,7 @@
 // Shared by the knowledge eval, bench and demo seed: a small client for Echo's public knowledge API
 // (retries 429 with its retry-after, bounded concurrency) and a throwaway workspace with an sk_ key.
 
-/** mulberry32: a small seeded PRNG, so a bench's generated data is the same on every run. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../workers/lib/prng.mjs";
 
 export function client(origin, token) {
   async function request(method, path, body, { okStatuses = [200, 201, 202, 204] } = {}) {

@@ -126,7 +126,7 @@ export async function mount3d(el: HTMLElement, url: string, reduced: boolean): P
   let mouth = 0;
   let lastClipKey = "";
   const cur: Pose = { ...POSES.neutral! };
-  const step = (dt: number, t: number) => {
+  const step = (dt: number, t: number, draw = true) => {
     const mood = el.dataset.mood ?? "neutral";
     const state = el.dataset.state ?? "idle";
     const speaking = state === "speaking";
@@ -160,7 +160,7 @@ export async function mount3d(el: HTMLElement, url: string, reduced: boolean): P
     pivot.position.y = breathe * radius;
     if (!reduced) mixer.update(dt);
     canvas.dataset.mouth = mouth.toFixed(2);
-    renderer.render(scene, camera);
+    if (draw) renderer.render(scene, camera);
   };
 
   el.dataset.render = "3d";
@@ -172,8 +172,8 @@ export async function mount3d(el: HTMLElement, url: string, reduced: boolean): P
   if (reduced) {
     // still poses: draw again only when the mood or state changes
     new MutationObserver(() => {
-      // the still pose of the (possibly new) clip, then one drawing
-      step(0, 0);
+      // the pose and the (possibly new) clip's still frame, then one drawing
+      step(0, 0, false);
       mixer.update(0);
       renderer.render(scene, camera);
     }).observe(el, {

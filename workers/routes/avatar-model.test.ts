@@ -94,7 +94,7 @@ describe("PUT /api/bots/:id/avatar/model", () => {
     expect(got.status).toBe(200);
     expect(got.headers.get("content-type")).toBe("model/gltf-binary");
     expect(got.headers.get("cache-control")).toContain("immutable");
-    expect(got.headers.get("access-control-allow-origin")).toBeTruthy();
+    expect(got.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     expect(new Uint8Array(await got.arrayBuffer())).toEqual(glb);
 
     // a persona save (which sends the avatar switch) keeps the model too

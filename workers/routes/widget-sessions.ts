@@ -196,7 +196,6 @@ widgetRoutes.openapi(
         "content-length": String(obj.size),
         "cache-control": "public, max-age=31536000, immutable",
         "x-content-type-options": "nosniff",
-        "access-control-allow-origin": "*",
       },
     });
   },

@@ -1,4 +1,5 @@
 import { AppError, Invalid, NotFound } from "../../lib/errors";
+import { sha256Hex } from "../../lib/crypto";
 import type { AvatarModelInfo } from "../../storage/schema";
 import type { BaseCtx, Ctx } from "../ctx";
 import { deletePrefix } from "../privacy/erase";
@@ -104,11 +105,6 @@ export function inspectGlb(bytes: Uint8Array): { clips: string[]; morphs: string
   return { clips: clips.slice(0, 100), morphs: morphs.slice(0, 200) };
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Stores the model, points the bot at it and deletes the one it replaces. Nothing changes on refusal. */
 export async function setAvatarModel(ctx: Ctx, botId: string, file: File) {
   const bot = await ctx.repos.bots.get(ctx.tenantId, botId);
@@ -119,7 +115,7 @@ export async function setAvatarModel(ctx: Ctx, botId: string, file: File) {
     });
   const bytes = new Uint8Array(await file.arrayBuffer());
   const { clips, morphs } = inspectGlb(bytes);
-  const hash = await sha256(bytes);
+  const hash = await sha256Hex(bytes);
   const model: AvatarModelInfo = {
     sha256: hash,
     bytes: bytes.length,

@@ -117,17 +117,8 @@ function buildSimilarityVec(text: string): SparseVec {
   return l2normalize(v);
 }
 
-/** Small deterministic PRNG (mulberry32) so training and cross-validation folds are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, shared with the Node scripts): the same sequence for the same seed. */
+export { mulberry32 as seededRandom } from "../../lib/prng.mjs";
 
 export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   const a = items.slice();
