@@ -133,7 +133,7 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
       String(port),
       "--show-interactive-dev-session=false",
       "--inspector-port",
-      "0",
+      process.env.ECHO_INSPECTOR_PORT ?? "0",
       ...persist,
       ...passThroughArgs({ ...process.env, ...vars }, devVars),
     ],

@@ -23,6 +23,8 @@
 //          echo room alone, for working on that ratio) --origin <url> (an Echo already running; no server time then)
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { makeWorkspace, pool as uploadPool, snapshotRepo } from "../knowledge-lib.mjs";
 import { startLocal } from "../local-server.mjs";
 import { connect, fmt, pct, pool, sendAcked, verify } from "./chat-client.mjs";
@@ -307,7 +309,7 @@ try {
     log(`starting Echo on port ${PORT} (frozen copy of the sources) and the echo room on ${ECHO_PORT}`);
     process.chdir(await snapshotRepo("/tmp/echo-chat-bench-snap-"));
     [server, echo] = await Promise.all([
-      startLocal({ port: PORT, persistTo: mkdtempSync("/tmp/echo-chat-bench-"), quiet: true, seed: false }),
+      startLocal({ port: PORT, persistTo: mkdtempSync(join(tmpdir(), "echo-chat-bench-")), quiet: true, seed: false }),
       args["skip-plain"] ? null : startEchoRoom({ port: ECHO_PORT }),
     ]);
     origin = server.origin;

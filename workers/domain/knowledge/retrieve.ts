@@ -328,19 +328,19 @@ export function bySource(chunks: RankedChunk[], penalty = RETRIEVAL_TUNING.sameT
         best: c,
       });
   }
-  const pending = [...best.values()];
+  const pending = [...best.values()].map((s) => ({ s, title: s.title.toLowerCase() }));
   const out: RankedSource[] = [];
   const titles = new Map<string, number>();
   while (pending.length) {
     let pick = 0;
     let pickScore = -Infinity;
-    pending.forEach((s, i) => {
-      const adjusted = s.score * penalty ** (titles.get(s.title.toLowerCase()) ?? 0);
+    pending.forEach((p, i) => {
+      const adjusted = p.s.score * penalty ** (titles.get(p.title) ?? 0);
       if (adjusted > pickScore) [pick, pickScore] = [i, adjusted];
     });
     const [chosen] = pending.splice(pick, 1);
-    titles.set(chosen!.title.toLowerCase(), (titles.get(chosen!.title.toLowerCase()) ?? 0) + 1);
-    out.push(chosen!);
+    titles.set(chosen!.title, (titles.get(chosen!.title) ?? 0) + 1);
+    out.push(chosen!.s);
   }
   return out;
 }
