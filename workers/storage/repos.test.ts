@@ -5,13 +5,18 @@ import { createDb } from "./db";
 import { reposOf } from "./repos";
 
 describe("reposOf", () => {
-  it("offers every repository by name, built once per repos and kept", () => {
+  it("offers every repository by name, built once per D1 binding and kept", () => {
     const repos = reposOf(createDb(env.DB));
     expect(Object.keys(repos)).toEqual(expect.arrayContaining(["bots", "conversations", "tickets", "batch", "ping"]));
     const bots = repos.bots;
     expect(repos.bots).toBe(bots);
-    // another context gets its own repositories (over its own D1 handle)
-    expect(reposOf(createDb(env.DB)).bots).not.toBe(bots);
+    // every context over the same binding shares them (they hold nothing but the handle)
+    expect(reposOf(createDb(env.DB))).toBe(repos);
+    // another binding (a wrapper, as the room's round-trip counter uses) gets its own
+    const wrapped = new Proxy(env.DB, {}) as D1Database;
+    const other = reposOf(createDb(wrapped));
+    expect(other).not.toBe(repos);
+    expect(other.bots).not.toBe(bots);
   });
 
   it("runs the repositories' statements as one batch, and pings D1", async () => {

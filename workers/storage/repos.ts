@@ -97,7 +97,21 @@ export type Repos = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof
   readonly ping: () => Promise<unknown>;
 };
 
+const built = new WeakMap<Db, Repos>();
+
+/**
+ * The repositories over one Drizzle handle. They hold nothing but the handle (each is built on first
+ * use), so one set per handle — and so per D1 binding — serves every request, room and queue batch
+ * of the isolate; building ~50 property getters per context was 130 ms of self time in an 8 s CPU
+ * profile of the realistic bench's plain-chat phase.
+ */
 export function reposOf(db: Db): Repos {
+  let repos = built.get(db);
+  if (!repos) built.set(db, (repos = buildRepos(db)));
+  return repos;
+}
+
+function buildRepos(db: Db): Repos {
   const repos: Record<string, unknown> = {
     batch: db.batch.bind(db),
     ping: () => db.run(sql`select 1`),
