@@ -115,10 +115,11 @@ describe("dashboard settings: voice and triage", () => {
     // edit the hand-off number; the secret field stays empty, so the stored secret is kept
     await card.getByRole("button", { name: "Edit vapi line" }).click();
     const edit = page.getByRole("form", { name: "Edit vapi line" });
-    // the keyboard lands in the editor, not on the removed Edit button
-    await expect(
-      page.evaluate(() => document.activeElement?.closest("form")?.getAttribute("aria-label")),
-    ).resolves.toBe("Edit vapi line");
+    // the keyboard lands in the editor, not on the removed Edit button (focus moves once the editor
+    // has rendered, so wait for it rather than read it right after the click)
+    await until("the Vapi editor focused", () =>
+      page.evaluate(() => document.activeElement?.closest("form")?.getAttribute("aria-label") === "Edit vapi line"),
+    );
     await expect(edit.getByLabel("Vapi secret").inputValue()).resolves.toBe("");
     await expect(edit.getByLabel("Vapi secret").getAttribute("placeholder")).resolves.toContain(
       `••••${SECRET.slice(-4)}`,
