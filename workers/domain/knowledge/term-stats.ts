@@ -35,7 +35,9 @@ export async function termStatsOf(ctx: AnswerCtx, groups: string[], knownVersion
     const df = groups.map((g) => entry.df.get(g));
     if (df.every((n) => n !== undefined)) return { total: entry.total, df, version: entry.version, cached: true };
   }
-  const missing = entry ? groups.filter((g) => !entry.df.has(g)) : groups;
+  // a caller that read a newer version already knows the remembered counts are stale: count every word
+  const current = entry && (knownVersion === undefined || entry.version === knownVersion) ? entry : undefined;
+  const missing = current ? groups.filter((g) => !current.df.has(g)) : groups;
   const partial = await ctx.repos.search.termStats(ctx.tenantId, missing);
   if (entry && partial.version === entry.version) {
     missing.forEach((g, i) => entry.df.set(g, partial.df[i]!));
