@@ -19,6 +19,8 @@ const STOPWORDS = new Set(
     "yesterday today tonight tomorrow since ago recently lately currently anymore " +
     // "how often" asks for a frequency; the question type carries that, the word matches nothing
     "often " +
+    // contractions typed without the apostrophe
+    "whats hows wheres whens whos youve theyre " +
     // Spanish, French, German, Portuguese function words
     "el la los las un una unos unas de del y o que en es por para con se su sus al lo como mas pero sus le ya muy sin sobre " +
     "le la les un une des du de et ou est en pour par avec sur au aux ce cette ces qui que quoi dans pas ne je tu il elle nous vous ils mon ma mes " +
@@ -62,11 +64,41 @@ function undouble(w: string): string {
   return /([b-df-hj-np-tv-z])\1$/.test(w) && !/(ll|ss|zz)$/.test(w) ? w.slice(0, -1) : w;
 }
 
+/**
+ * What the tokenizer leaves of a negated auxiliary ("doesn't" → "doesn" + "t"). Forum-style
+ * knowledge uses them ("I don't want…"), so they stay question words and match there; a help
+ * centre written without them must not count them as words it never uses (`isContractionStub`).
+ */
+const CONTRACTION_STUBS = new Set(
+  "aren isn wasn weren don doesn didn hasn haven hadn couldn shouldn wouldn mustn needn ain".split(" "),
+);
+
+export function isContractionStub(token: string): boolean {
+  return CONTRACTION_STUBS.has(token);
+}
+
+/**
+ * Words that, right after "how", ask for an amount ("how long", "how many", "how much", "how far
+ * back"): the question type carries that, and the word matches nothing in an answer that states
+ * "14 days" or "up to 5 devices", so it would only count as a word the knowledge never uses.
+ */
+const QUANTITY_WORDS = new Set(["long", "many", "much", "far"]);
+
+/** Whether a message asks for an amount ("how long?", "and how much?"): a question even with no content term. */
+export function asksQuantity(text: string): boolean {
+  const tokens = tokenize(text);
+  return tokens.some((t, i) => i > 0 && tokens[i - 1] === "how" && QUANTITY_WORDS.has(t));
+}
+
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
+  let previous = "";
   for (const t of tokenize(text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup"))) {
+    const after = previous;
+    previous = t;
+    if (after === "how" && QUANTITY_WORDS.has(t)) continue;
     if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
     if (seen.has(t)) continue;
     seen.add(t);

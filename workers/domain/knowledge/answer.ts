@@ -18,7 +18,7 @@ import { dialogueActOf, normalise, replyToAct } from "./dialogue-acts";
 import { questionType } from "./question-type";
 import { detectLanguage, phraseLanguage } from "./language";
 import { botLanguage, instructionsOf, personaName, phraseLanguageOf, promptPersona, voiceOf } from "./persona";
-import { contentTerms } from "../../providers/text";
+import { asksQuantity, contentTerms } from "../../providers/text";
 import { type Retrieval, retrieve } from "./retrieve";
 import { piecesOf, probeAnswerCache, storeAnswer } from "./answer-cache";
 
@@ -76,7 +76,9 @@ export async function* streamAnswerWith(
   }
   const act =
     dialogueActOf(question, history, personaName(bot)) ??
-    (contentTerms(question).length === 0 ? { act: "empty" as const, found: [], lang: null } : null);
+    (contentTerms(question).length === 0 && !asksQuantity(question)
+      ? { act: "empty" as const, found: [], lang: null }
+      : null);
   if (act) {
     // a dialogue act ("hi", "thanks, that helps", "are you a bot?", "yes" to the bot's offer of a
     // person, "that didn't help"): the bot's own line, never retrieval, never a low-confidence

@@ -1,6 +1,14 @@
 import type { RetrievalProviders } from "../../providers";
 import type { WeightedTerm } from "../../providers/answer/port";
-import { contentTerms, ftsToken, passageTerms, stem, stemSet, synonymsOf } from "../../providers/text";
+import {
+  contentTerms,
+  ftsToken,
+  isContractionStub,
+  passageTerms,
+  stem,
+  stemSet,
+  synonymsOf,
+} from "../../providers/text";
 import { type FtsHit } from "../../storage/search";
 import type { AnswerCtx } from "./answer-types";
 import { calibratedConfidence, type ConfidenceFeatures, sentenceCoverage } from "./calibrate";
@@ -100,7 +108,9 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   });
   const weighted = terms.map((term, i) => {
     const df = stats.df[i] ?? 0;
-    // a word the tenant's knowledge never uses is the strongest sign the question is about something else
+    // a word the tenant's knowledge never uses is the strongest sign the question is about something
+    // else, unless it is the stub of a "don't" or "isn't": then it says nothing either way
+    if (df === 0 && isContractionStub(term)) return { term, alts: alts[i], weight: 0 };
     return { term, alts: alts[i], weight: idf(stats.total, df) * (df === 0 ? RETRIEVAL_TUNING.unknownTermBoost : 1) };
   });
   let chunks = rerank(hits, weighted);

@@ -87,3 +87,32 @@ describe("word counts remembered per knowledge version", () => {
     expect(plain.sources.length).toBeGreaterThan(0);
   });
 });
+
+describe("question words the knowledge never uses", () => {
+  let help: AnswerCtx;
+  let forum: AnswerCtx;
+  beforeAll(async () => {
+    const h = await makeTenant("StubsHelpCentre");
+    const f = await makeTenant("StubsForum");
+    await addSource(h, "Sync", "Sync not working on your phone? Sign out and sign in again to restart sync.");
+    await addSource(f, "Sync", "Sync isn't working on my phone. Sign out and sign in again to restart sync.");
+    help = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: h.tenantId };
+    forum = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: f.tenantId };
+  }, 60_000);
+
+  it("do not count the stub of a negated auxiliary ('isn' of isn't) against the answer", async () => {
+    const q = "Sync isn't working on my phone";
+    const r = await retrieve(help, { question: q, vector: null });
+    expect(r.terms.map((t) => t.term)).toEqual(["sync", "isn", "working", "phone"]);
+    expect(r.terms.find((t) => t.term === "isn")!.weight).toBe(0);
+    expect(r.features.unknown).toBe(0);
+    expect(r.features.coverage).toBe(1);
+    // where the knowledge does say "isn't", the stub is a word like any other
+    const f = await retrieve(forum, { question: q, vector: null });
+    expect(f.terms.find((t) => t.term === "isn")!.weight).toBeGreaterThan(0);
+    // a real word the knowledge never uses still weighs, and more than the rest
+    const fax = await retrieve(help, { question: "Sync isn't working on my fax", vector: null });
+    expect(fax.features.unknown).toBeGreaterThan(0.3);
+    expect(fax.confidence).toBeLessThan(r.confidence);
+  });
+});
