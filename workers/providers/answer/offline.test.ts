@@ -128,6 +128,23 @@ describe("offline extractive answerer", () => {
       ],
     });
     expect(no).toBe("No. SMS codes are not supported. [1]");
+    // a yes/no lead asserts the whole question: a sentence that leaves out what was asked ("pay")
+    // gets no "Yes."; the heading counts as part of the sentence
+    const invited = {
+      ...base,
+      question: "do invited people need to pay",
+      questionType: "yesno" as const,
+      passages: [{ ...base.passages[0]!, heading: "Members", text: "Admins invite people under **Admin > Members**." }],
+      terms: [
+        { term: "invited", weight: 2 },
+        { term: "people", weight: 1 },
+        { term: "pay", weight: 2 },
+      ],
+    };
+    expect(extractAnswer(invited)).toBe("Admins invite people under **Admin > Members**. [1]");
+    expect(extractAnswer({ ...invited, passages: [{ ...invited.passages[0]!, heading: "Who has to pay" }] })).toBe(
+      "Yes. Admins invite people under **Admin > Members**. [1]",
+    );
   });
 
   it("returns nothing when no passage is given", () => {

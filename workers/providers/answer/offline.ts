@@ -37,6 +37,8 @@ type Unit = {
   covered: number;
   /** Which question terms (by index) the unit contains. */
   terms: Set<number>;
+  /** IDF weight of the question terms found only in the unit's passage title or heading. */
+  context: number;
 };
 
 /** Sentences longer than this (a flattened table, a wall of text) are cut at a word boundary. */
@@ -100,7 +102,10 @@ export function extractAnswer(prompt: GroundedPrompt): string {
   const ordered = [...chosen].sort((a, b) => a.rank - b.rank || a.pos - b.pos);
   const focused = ordered.map((u) => ({ ...u, text: focusFact(u.text, prompt, type) }));
   const body = stitch(focused, voice);
-  const lead = type === "yesno" && best.covered / total >= 0.5 ? polarity(best.text) : null;
+  // "Yes." or "No." asserts the whole question, so only when the sentence (with its title and
+  // heading) holds every question word: "Admins invite people…" must not answer "Do invited people
+  // need to pay?" with "Yes."
+  const lead = type === "yesno" && (best.covered + best.context) / total >= 0.999 ? polarity(best.text) : null;
   return lead ? `${lead} ${body}` : body;
 }
 
@@ -159,7 +164,18 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       // passages and positions win ties
       const shaped = shape && own > 0 && shape.test(text) ? SHAPE_BONUS : 0;
       const score = (own + 0.5 * ctx) / total + shaped + 0.1 * passage.score - 0.01 * pos - 0.05 * rank;
-      out.push({ passage, rank, pos, text, list: u.list, ordered: u.ordered, score, covered: own, terms });
+      out.push({
+        passage,
+        rank,
+        pos,
+        text,
+        list: u.list,
+        ordered: u.ordered,
+        score,
+        covered: own,
+        terms,
+        context: ctx,
+      });
     });
   });
   return out;
