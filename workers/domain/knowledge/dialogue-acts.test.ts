@@ -63,6 +63,10 @@ describe("dialogueActOf", () => {
   it("recognises complaints about the last answer and questions about the bot", () => {
     expect(dialogueActOf("that didn't help", answered)?.act).toBe("complaint");
     expect(dialogueActOf("No, that's not what I asked!", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("that didn't help at all", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("honestly that still doesn't help me", answered)?.act).toBe("complaint");
+    // an intensifier does not make a question an act
+    expect(dialogueActOf("that didn't help, how do I export at all?", answered)).toBeNull();
     expect(dialogueActOf("eso no me ayudó", answered)?.act).toBe("complaint");
     expect(dialogueActOf("Das hilft mir nicht", answered)?.act).toBe("complaint");
     expect(dialogueActOf("are you a bot?", [])?.act).toBe("bot_identity");

@@ -538,6 +538,8 @@ const FILLERS = new Set(
   (
     "there so very much a lot again all guys everyone folks oh ah well hmm um uh lol haha just really then you too and " +
     "for it that this now ever man mate sir maam dear bot team " +
+    // intensifiers around a complaint or a thanks ("that didn't help at all", "still not helpful")
+    "at me still either even actually honestly totally whatsoever seriously " +
     "y muy pues entonces eso " +
     "et alors tres vraiment " +
     "und sehr also wirklich " +
