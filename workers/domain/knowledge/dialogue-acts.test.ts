@@ -73,6 +73,19 @@ describe("dialogueActOf", () => {
     expect(dialogueActOf("Am I talking to a real person?", [])?.act).toBe("bot_identity");
     expect(dialogueActOf("¿Eres un bot?", [])?.act).toBe("bot_identity");
     expect(dialogueActOf("Você é um robô?", [])?.act).toBe("bot_identity");
+    expect(dialogueActOf("Who am I talking to?", [])?.act).toBe("bot_identity");
+    expect(dialogueActOf("what's your name?", [])?.act).toBe("bot_identity");
+    expect(dialogueActOf("you are not helping", answered)?.act).toBe("complaint");
+    expect(dialogueActOf("not what I meant", answered)?.act).toBe("complaint");
+    // a question that opens with an act word is still a question
+    expect(dialogueActOf("wrong password error when I sign in", answered)).toBeNull();
+    expect(dialogueActOf("no problem with sync, but export fails", answered)).toBeNull();
+    // thanks "for the help" in the widget's other languages
+    expect(dialogueActOf("muchas gracias por tu ayuda", answered)?.act).toBe("thanks");
+    expect(dialogueActOf("vielen Dank für die Hilfe", answered)?.act).toBe("thanks");
+    expect(dialogueActOf("obrigado pela ajuda", answered)?.act).toBe("thanks");
+    // "no worries" after an offer of a person declines it, and never hands off
+    expect(dialogueActOf("no worries", offered)?.act).toBe("decline_offer");
   });
 });
 

@@ -133,6 +133,9 @@ const LEXICON: Lexicon = {
       "let me try",
       "fair enough",
       "good to know",
+      "nice one",
+      "great stuff",
+      "good stuff",
     ],
     goodbye: [
       "bye",
@@ -177,6 +180,25 @@ const LEXICON: Lexicon = {
       "who are you",
       "what are you",
       "is this chatgpt",
+      "who am i talking to",
+      "who am i talking with",
+      "who am i chatting with",
+      "who is this",
+      "am i talking to an ai",
+      "am i talking to ai",
+      "am i talking to a machine",
+      "am i chatting with ai",
+      "am i chatting with an ai",
+      "am i chatting with a human",
+      "are you a machine",
+      "is this a machine",
+      "is this a person",
+      "you are a bot",
+      "you are a robot",
+      "youre a bot",
+      "youre a robot",
+      "what is your name",
+      "whats your name",
     ],
     yes: [
       "yes",
@@ -212,6 +234,8 @@ const LEXICON: Lexicon = {
       "nevermind",
       "its fine",
       "no its fine",
+      "no worries",
+      "no problem",
     ],
     complaint: [
       "that didnt help",
@@ -250,6 +274,25 @@ const LEXICON: Lexicon = {
       "that didnt work",
       "it didnt work",
       "didnt work",
+      "wrong",
+      "this is wrong",
+      "this is useless",
+      "you are useless",
+      "youre useless",
+      "this is not helpful",
+      "this isnt helpful",
+      "not helping",
+      "you are not helping",
+      "youre not helping",
+      "you arent helping",
+      "not what i meant",
+      "thats not what i meant",
+      "that is not what i meant",
+      "you dont understand",
+      "you do not understand",
+      "thats incorrect",
+      "that is incorrect",
+      "incorrect",
     ],
   },
   es: {
@@ -269,6 +312,9 @@ const LEXICON: Lexicon = {
       "me ayudo",
       "me sirvio",
       "muy util",
+      "por tu ayuda",
+      "por la ayuda",
+      "por su ayuda",
     ],
     ack: [
       "vale",
@@ -340,6 +386,8 @@ const LEXICON: Lexicon = {
       "ca maide",
       "ca ma aide",
       "tres utile",
+      "pour votre aide",
+      "pour ton aide",
     ],
     ack: [
       "daccord",
@@ -429,6 +477,9 @@ const LEXICON: Lexicon = {
       "das hat geholfen",
       "hat geholfen",
       "sehr hilfreich",
+      "fur die hilfe",
+      "fur ihre hilfe",
+      "fur deine hilfe",
     ],
     ack: [
       "alles klar",
@@ -502,6 +553,8 @@ const LEXICON: Lexicon = {
       "isso ajudou",
       "ajudou",
       "muito util",
+      "pela ajuda",
+      "pela sua ajuda",
     ],
     ack: ["certo", "entendi", "perfeito", "otimo", "beleza", "legal", "combinado", "ta bom", "esta bem", "tudo certo"],
     goodbye: ["tchau", "adeus", "ate logo", "ate mais", "ate breve", "e so isso", "so isso"],
@@ -539,7 +592,7 @@ const FILLERS = new Set(
     "there so very much a lot again all guys everyone folks oh ah well hmm um uh lol haha just really then you too and " +
     "for it that this now ever man mate sir maam dear bot team " +
     // intensifiers around a complaint or a thanks ("that didn't help at all", "still not helpful")
-    "at me still either even actually honestly totally whatsoever seriously " +
+    "at me still either even actually honestly totally whatsoever seriously wow " +
     "y muy pues entonces eso " +
     "et alors tres vraiment " +
     "und sehr also wirklich " +
