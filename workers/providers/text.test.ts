@@ -22,6 +22,7 @@ describe("contentTerms", () => {
       "go",
       "plus",
     ]);
+    expect(contentTerms("How big can an attachment be on Teams?")).toEqual(["attachment", "teams"]);
     // not after "how": the word names something
     expect(contentTerms("long notes get cut off")).toEqual(["long", "notes", "cut"]);
     expect(contentTerms("too many requests error")).toEqual(["many", "requests", "error"]);

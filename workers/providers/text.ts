@@ -79,10 +79,10 @@ export function isContractionStub(token: string): boolean {
 
 /**
  * Words that, right after "how", ask for an amount ("how long", "how many", "how much", "how far
- * back"): the question type carries that, and the word matches nothing in an answer that states
+ * back", "how big"): the question type carries that, and the word matches nothing in an answer that states
  * "14 days" or "up to 5 devices", so it would only count as a word the knowledge never uses.
  */
-const QUANTITY_WORDS = new Set(["long", "many", "much", "far"]);
+const QUANTITY_WORDS = new Set(["long", "many", "much", "far", "big", "large"]);
 
 /** Whether a message asks for an amount ("how long?", "and how much?"): a question even with no content term. */
 export function asksQuantity(text: string): boolean {

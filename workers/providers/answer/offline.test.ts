@@ -103,6 +103,26 @@ describe("offline extractive answerer", () => {
       ],
     };
     expect(extractAnswer(plans)).toBe("Plan: Plus; Yearly price: $48 per year. [1]");
+    // "1 business day" and "8 business hours" are durations as much as "3 days"
+    const response = extractAnswer({
+      ...base,
+      question: "how quickly does support answer plus customers",
+      questionType: "duration",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Response times",
+          text: "Plan: Free; First response within: 3 business days.\nPlan: Plus; First response within: 1 business day.\nPlan: Pro; First response within: 8 business hours.",
+        },
+      ],
+      terms: [
+        { term: "quickly", weight: 2, alts: ["fast", "quick", "soon"] },
+        { term: "answer", weight: 1.5, alts: ["reply", "respond", "response"] },
+        { term: "plus", weight: 0.7 },
+        { term: "customers", weight: 1.2 },
+      ],
+    });
+    expect(response).toBe("Plan: Plus; First response within: 1 business day. [1]");
     const steps = extractAnswer({
       ...base,
       question: "my notes are not syncing",

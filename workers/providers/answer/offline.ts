@@ -56,7 +56,7 @@ const SHAPES: Partial<Record<QuestionType, RegExp>> = {
   price: /[$€£]\s?\d|\d\s?(?:€|\$|usd|eur|dollars?|euros?)\b/i,
   number: /\d/,
   duration:
-    /\b\d[\d,.]*\s*(?:-|to)?\s*\d*\s*(?:seconds?|minutes?|hours?|days?|business days|weeks?|months?|years?)\b|\bevery\b|\b(?:hourly|daily|weekly|monthly|yearly|immediately|instantly|real time)\b/i,
+    /\b\d[\d,.]*\s*(?:-|to)?\s*\d*\s*(?:(?:business|working|calendar)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b|\bevery\b|\b(?:hourly|daily|weekly|monthly|yearly|immediately|instantly|real time)\b/i,
   when: /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|\b(?:am|pm|cet|utc|gmt)\b|\bwithin\b|\bafter\b|\bbefore\b/i,
   where: /\*\*[^*]*>[^*]*\*\*|\b\w+ > \w+/,
   howto: /\*\*[^*]*>[^*]*\*\*|\b\w+ > \w+|^(?:open|go to|click|tap|choose|select|enter|turn on|install|sign in)\b/i,
