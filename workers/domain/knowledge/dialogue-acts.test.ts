@@ -84,6 +84,15 @@ describe("dialogueActOf", () => {
     expect(dialogueActOf("muchas gracias por tu ayuda", answered)?.act).toBe("thanks");
     expect(dialogueActOf("vielen Dank für die Hilfe", answered)?.act).toBe("thanks");
     expect(dialogueActOf("obrigado pela ajuda", answered)?.act).toBe("thanks");
+    // the same in the widget's other languages, apostrophes and accents as visitors type them
+    expect(dialogueActOf("¿Con quién hablo?", [])).toMatchObject({ act: "bot_identity", lang: "es" });
+    expect(dialogueActOf("Wie heißt du?", [])).toMatchObject({ act: "bot_identity", lang: "de" });
+    expect(dialogueActOf("c’est qui ?", [])).toMatchObject({ act: "bot_identity", lang: "fr" });
+    expect(dialogueActOf("qual é o seu nome?", [])).toMatchObject({ act: "bot_identity", lang: "pt" });
+    expect(dialogueActOf("c'est faux", answered)).toMatchObject({ act: "complaint", lang: "fr" });
+    expect(dialogueActOf("Das war nicht hilfreich.", answered)).toMatchObject({ act: "complaint", lang: "de" });
+    expect(dialogueActOf("não foi isso que perguntei", answered)).toMatchObject({ act: "complaint", lang: "pt" });
+    expect(dialogueActOf("c'est faux, comment exporter ?", answered)).toBeNull();
     // "no worries" after an offer of a person declines it, and never hands off
     expect(dialogueActOf("no worries", offered)?.act).toBe("decline_offer");
   });
