@@ -153,7 +153,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["encrypt", "encrypted", "encryption"],
   ["restore", "recover", "undelete"],
   ["offline", "internet"],
-  ["team", "organization", "organisation", "company", "business"],
+  ["team", "organization", "organisation", "company"],
   ["error", "problem", "issue", "bug"],
   ["cheap", "inexpensive", "affordable"],
   ["storage", "space", "quota"],

@@ -2,7 +2,7 @@ import { offlineAnswerModel } from "../../providers/answer/offline";
 import { answerOrderQuestion } from "../commerce/orders";
 import { NotFound } from "../../lib/errors";
 import type { AnswerModel } from "../../providers";
-import type { AnswerReport, GroundedPrompt, Passage, QuestionType } from "../../providers/answer/port";
+import type { AnswerReport, GroundedPrompt, Passage, QuestionType, WeightedTerm } from "../../providers/answer/port";
 import type { BotRow } from "../../storage/schema";
 import type {
   AnswerCtx,
@@ -151,7 +151,13 @@ export async function* streamAnswerWith(
   }
 
   const genStart = Date.now();
-  const prompt = promptFor(bot, question, input, retrieval, resolved.type);
+  const prompt = promptFor(
+    bot,
+    question,
+    input,
+    resolved.question === question ? retrieval : { ...retrieval, terms: focusOn(question, retrieval.terms) },
+    resolved.type,
+  );
   let answer = "";
   let failure: string | undefined;
   const ran = ranModel();
@@ -307,6 +313,19 @@ function promptFor(
     terms: r.terms,
     questionType,
   };
+}
+
+/** How much more a follow-up's own words weigh than the previous question's when picking the answer's sentences. */
+const FOLLOW_UP_FOCUS = 2;
+
+/**
+ * A follow-up is looked up together with the previous question, but what it names is what it asks
+ * about: in "what about Teams?" after "How fast does support reply on Plus?", the Teams row must win
+ * over the Plus row. Only the sentence choice weighs them up; retrieval and confidence do not.
+ */
+export function focusOn(followUp: string, terms: WeightedTerm[]): WeightedTerm[] {
+  const own = new Set(contentTerms(followUp));
+  return terms.map((t) => (own.has(t.term) ? { ...t, weight: t.weight * FOLLOW_UP_FOCUS } : t));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveFollowUp } from "./answer";
+import { focusOn, resolveFollowUp } from "./answer";
+import { extractAnswer } from "../../providers/answer/offline";
 import { questionType } from "./question-type";
 
 describe("questionType", () => {
@@ -48,5 +49,45 @@ describe("resolveFollowUp", () => {
       type: "howto",
     });
     expect(resolveFollowUp("and yearly?", [])).toEqual({ question: "and yearly?", type: "other" });
+  });
+});
+
+describe("focusOn", () => {
+  it("lets what a follow-up names into the answer, not only what the previous question named", () => {
+    const terms = [
+      { term: "teams", weight: 0.7 },
+      { term: "fast", weight: 2, alts: ["quick", "quickly", "soon"] },
+      { term: "reply", weight: 1.5, alts: ["respond", "response", "answer"] },
+      { term: "plus", weight: 1 },
+    ];
+    expect(focusOn("what about Teams?", terms).map((t) => t.weight)).toEqual([1.4, 2, 1.5, 1]);
+    const prompt = {
+      question: "what about Teams?",
+      history: [],
+      botName: "Nimbus Help",
+      instructions: "",
+      persona: "",
+      language: null,
+      answerLength: "short" as const,
+      channel: "chat" as const,
+      questionType: "duration" as const,
+      passages: [
+        {
+          n: 1,
+          sourceId: "s1",
+          title: "Contact support",
+          url: null,
+          heading: "Response times",
+          score: 1,
+          text: "Plan: Plus; First response within: 1 business day.\nPlan: Teams; First response within: 4 business hours.",
+        },
+      ],
+    };
+    // the looked-up question is "what about Teams? How fast does support reply on Plus?": weighed
+    // evenly, the previous question's Plus row is the whole answer
+    expect(extractAnswer({ ...prompt, terms })).toBe("Plan: Plus; First response within: 1 business day. [1]");
+    expect(extractAnswer({ ...prompt, terms: focusOn("what about Teams?", terms) })).toBe(
+      "- Plan: Plus; First response within: 1 business day.\n- Plan: Teams; First response within: 4 business hours. [1]",
+    );
   });
 });
