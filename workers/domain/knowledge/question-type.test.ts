@@ -66,7 +66,6 @@ describe("focusOn", () => {
       history: [],
       botName: "Nimbus Help",
       instructions: "",
-      persona: "",
       language: null,
       answerLength: "short" as const,
       channel: "chat" as const,
