@@ -320,8 +320,8 @@ const FOLLOW_UP_FOCUS = 2;
 
 /**
  * A follow-up is looked up together with the previous question, but what it names is what it asks
- * about: in "what about Teams?" after "How fast does support reply on Plus?", the Teams row must win
- * over the Plus row. Only the sentence choice weighs them up; retrieval and confidence do not.
+ * about: "and for Teams?" after "What's the largest attachment on Free?" must bring the Teams row,
+ * not only the Free row. Only the sentence choice weighs them up; retrieval and confidence do not.
  */
 export function focusOn(followUp: string, terms: WeightedTerm[]): WeightedTerm[] {
   const own = new Set(contentTerms(followUp));
