@@ -84,21 +84,23 @@ export function isContractionStub(token: string): boolean {
  */
 const QUANTITY_WORDS = new Set(["long", "many", "much", "far", "big", "large"]);
 
+/** Whether `tokens[i]` is the amount word of a "how long / many / much…" question. */
+const isAmountWord = (tokens: string[], i: number) =>
+  i > 0 && tokens[i - 1] === "how" && QUANTITY_WORDS.has(tokens[i]!);
+
 /** Whether a message asks for an amount ("how long?", "and how much?"): a question even with no content term. */
 export function asksQuantity(text: string): boolean {
   const tokens = tokenize(text);
-  return tokens.some((t, i) => i > 0 && tokens[i - 1] === "how" && QUANTITY_WORDS.has(t));
+  return tokens.some((_, i) => isAmountWord(tokens, i));
 }
 
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  let previous = "";
-  for (const t of tokenize(text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup"))) {
-    const after = previous;
-    previous = t;
-    if (after === "how" && QUANTITY_WORDS.has(t)) continue;
+  const tokens = tokenize(text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup"));
+  for (const [i, t] of tokens.entries()) {
+    if (isAmountWord(tokens, i)) continue;
     if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
     if (seen.has(t)) continue;
     seen.add(t);
