@@ -129,12 +129,12 @@ export function createStripeFake(opts) {
   }
 
   /** `Stripe-Signature` for a payload, made by the SDK itself (`t=…,v1=…`). */
-  async function sign(payload) {
+  async function sign(payload, timestamp = now()) {
     if (!opts.webhookSecret) throw new Error("the Stripe fake has no webhook secret to sign with");
     return Stripe.webhooks.generateTestHeaderStringAsync({
       payload,
       secret: opts.webhookSecret,
-      timestamp: now(),
+      timestamp,
       cryptoProvider,
     });
   }
@@ -157,12 +157,15 @@ export function createStripeFake(opts) {
   /**
    * Sends an event again. `exact`: the recorded bytes and signature header as they were (a replay
    * inside the signature's 5-minute tolerance); otherwise re-signed now, as Stripe's own redelivery
-   * of a failed event does (same event id, fresh signature).
+   * of a failed event does (same event id, fresh signature). A redelivery is always signed at a later
+   * second than the first delivery, as Stripe's is (it comes minutes to hours later), so its header differs
+   * even when the test resends within the same second.
    */
   async function resend(eventId, { exact = true } = {}) {
     const first = state.deliveries.find((d) => d.eventId === eventId);
     if (!first) throw new Error(`no delivery of ${eventId} to resend`);
-    const header = exact ? first.header : await sign(first.payload);
+    const firstAt = Number(/(?:^|,)t=(\d+)/.exec(first.header)?.[1] ?? 0);
+    const header = exact ? first.header : await sign(first.payload, Math.max(now(), firstAt + 1));
     const event = { id: eventId, type: first.type };
     return deliver(event, first.payload, header);
   }
