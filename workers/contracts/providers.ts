@@ -57,6 +57,12 @@ export type GroundedPrompt = {
   questionType?: QuestionType;
   /** The bot's persona (issue 19); absent: a plain support assistant named `botName`. */
   persona?: PromptPersona | null;
+  /**
+   * Words at the heart of the question that the knowledge never uses (retrieve.ts `uncoveredFocus`).
+   * The caller has already told the visitor the help centre does not mention them and will offer a
+   * person after the answer; the model gives only what the passages say that comes closest.
+   */
+  uncovered?: string[];
 };
 
 /** What the question asks for (domain/knowledge/question-type.ts decides; "other" when unsure). */

@@ -314,6 +314,55 @@ describe("abstention", () => {
   });
 });
 
+describe("questions about something the knowledge never mentions", () => {
+  let t: TestTenant;
+  const askWith = (question: string, history: { role: string; text: string }[] = []) =>
+    expectJson(call(`/api/bots/${t.botId}/ask`, { method: "POST", token: t.token, json: { question, history } }), 200);
+  beforeAll(async () => {
+    t = await makeTenant("Uncovered");
+    const s = await expectJson(
+      addJson(t, {
+        type: "text",
+        title: "Lemur sync and sending",
+        text: "# Sync\n\nLemur syncs notes on up to 3 devices on the free plan.\n\n# Sending\n\nLemur can send a note by email to anyone.",
+      }),
+      202,
+    );
+    await settled(t, s.id);
+    // the bot always answers here, so what the answer says is what is tested (not the threshold)
+    await expectJson(
+      call(`/api/bots/${t.botId}`, { method: "PATCH", token: t.token, json: { settings: { confidenceThreshold: 0 } } }),
+      200,
+    );
+  }, 60_000);
+
+  it("says first that the help centre does not mention the thing asked about, then the closest passage, then offers a person", async () => {
+    const a = await askWith("Can Lemur send faxes?");
+    expect(a.handoff).toBe(false);
+    expect(a.answer).toMatch(/^I don't know about “faxes”: our help centre doesn't mention it\. The closest I found: /);
+    expect(a.answer).toContain("send a note by email");
+    expect(a.answer).toMatch(/would you like me to connect you with a person from our team\?$/);
+    // the offer is a real one: "yes" brings in a person
+    const yes = await askWith("yes please", [
+      { role: "visitor", text: "Can Lemur send faxes?" },
+      { role: "ai", text: a.answer },
+    ]);
+    expect(yes).toMatchObject({ handoff: true, handoffReason: "asked_for_human" });
+  });
+
+  it("answers plainly when the unknown word is a detail, a verb or a time, or when every word is known", async () => {
+    for (const q of [
+      "How many devices can I sync notes to with my smartwatch?", // in a prepositional phrase
+      "How many devices do I sync on the free plan?",
+      "How many devices did I sync last week on the free plan?", // time
+    ]) {
+      const a = await askWith(q);
+      expect(a.answer, q).not.toMatch(/don't know/);
+      expect(a.answer, q).toContain("3 devices");
+    }
+  });
+});
+
 describe("auth and tenant isolation", () => {
   let owner: TestTenant;
   let stranger: TestTenant;

@@ -194,6 +194,11 @@ describe("two bots of one tenant answer in their own voice, from their own knowl
     const plain = buildMessages({ ...p, persona: null, language: null })[0]!.content;
     expect(plain).toContain("You are Bot, a customer-support assistant.");
     expect(plain).not.toContain("must never");
+    expect(plain).not.toContain("The passages say nothing about");
+    // words the knowledge never uses: the model is told the reply already says so, and not to claim anything about them
+    const uncovered = buildMessages({ ...p, uncovered: ["faxes"] })[0]!.content;
+    expect(uncovered).toContain('The passages say nothing about "faxes".');
+    expect(uncovered).toContain("claim nothing about it");
   });
 });
 

@@ -158,20 +158,28 @@ export async function* streamAnswerWith(
     resolved.question === question ? retrieval : { ...retrieval, terms: focusOn(question, retrieval.terms) },
     resolved.type,
   );
-  let answer = "";
+  // a question about something the knowledge never mentions ("can it send faxes?"): the reply says
+  // so first, still gives the closest passage, and offers a person (retrieve.ts `uncoveredFocus`)
+  const opening = retrieval.uncovered.length
+    ? `${phrases.notCovered.replace("{what}", retrieval.uncovered.map((w) => `“${w}”`).join(", "))} `
+    : "";
+  let answer = opening;
+  let generated = "";
   let failure: string | undefined;
   const ran = ranModel();
+  if (opening) yield { type: "delta", text: opening };
   try {
     const m = model ?? (await ctx.providers.answerModel(ctx.tenantId, bot.id));
     ran.provider = m.name;
     for await (const piece of m.stream(prompt, signal, ran.report)) {
-      answer += piece;
+      generated += piece;
       yield { type: "delta", text: piece };
     }
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     ctx.log.warn("knowledge: answer provider failed", { error: failure, botId: bot.id });
   }
+  answer += generated;
   if (ran.skipped.length)
     ctx.log.warn("knowledge: answered by a fallback provider", {
       botId: bot.id,
@@ -179,7 +187,7 @@ export async function* streamAnswerWith(
       skipped: ran.skipped,
     });
   if (signal?.aborted && !failure) failure = "aborted";
-  if (failure || !answer.trim()) {
+  if (failure || !generated.trim()) {
     const tail = `${answer.trim() ? "\n\n" : ""}${failure ? phrases.failed : phrases.dontKnow}`;
     answer += tail;
     yield { type: "delta", text: tail };
@@ -193,6 +201,11 @@ export async function* streamAnswerWith(
       ...ran.fields(),
     });
     return;
+  }
+  if (opening) {
+    const closing = `\n\n${phrases.notCoveredOffer}`;
+    answer += closing;
+    yield { type: "delta", text: closing };
   }
   const grounded = done({
     answer,
@@ -311,6 +324,7 @@ function promptFor(
     answerLength: bot.settings.answerLength,
     channel: input.channel ?? "chat",
     terms: r.terms,
+    ...(r.uncovered.length ? { uncovered: r.uncovered } : {}),
     questionType,
   };
 }

@@ -115,13 +115,23 @@ export function phraseLanguage(botLanguage: string, hint: string | undefined, qu
   return detectLanguage(question) ?? pick(hint) ?? "en";
 }
 
-export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string; empty: string }> = {
+/**
+ * `notCovered` opens an answer whose question turns on words the knowledge never uses (`{what}`: those
+ * words, quoted), and `notCoveredOffer` closes it: the closest passage is still given, the visitor is
+ * told it may not be what they asked and is offered a person.
+ */
+export const PHRASES: Record<
+  PhraseLanguage,
+  { dontKnow: string; failed: string; empty: string; notCovered: string; notCoveredOffer: string }
+> = {
   en: {
     dontKnow:
       "I'm not sure about that, and I'd rather not guess. Would you like me to connect you with a person from our team?",
     failed:
       "Sorry, something went wrong while I was answering. Would you like me to connect you with a person from our team?",
     empty: "Could you tell me a bit more about what you need?",
+    notCovered: "I don't know about {what}: our help centre doesn't mention it. The closest I found:",
+    notCoveredOffer: "If that isn't what you need, would you like me to connect you with a person from our team?",
   },
   es: {
     dontKnow:
@@ -129,6 +139,8 @@ export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string;
     failed:
       "Lo siento, algo salió mal mientras respondía. ¿Quieres que te ponga en contacto con una persona de nuestro equipo?",
     empty: "¿Podrías contarme un poco más sobre lo que necesitas?",
+    notCovered: "No estoy seguro sobre {what}: nuestro centro de ayuda no lo menciona. Lo más cercano que encontré:",
+    notCoveredOffer: "Si no es lo que necesitas, ¿quieres que te ponga en contacto con una persona de nuestro equipo?",
   },
   fr: {
     dontKnow:
@@ -136,6 +148,9 @@ export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string;
     failed:
       "Désolé, un problème est survenu pendant ma réponse. Voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
     empty: "Pouvez-vous m'en dire un peu plus sur ce dont vous avez besoin ?",
+    notCovered: "Je ne suis pas sûr pour {what} : notre centre d'aide n'en parle pas. Le plus proche que j'ai trouvé :",
+    notCoveredOffer:
+      "Si ce n'est pas ce qu'il vous faut, voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
   },
   de: {
     dontKnow:
@@ -143,6 +158,8 @@ export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string;
     failed:
       "Entschuldigung, bei meiner Antwort ist etwas schiefgelaufen. Soll ich Sie mit einer Person aus unserem Team verbinden?",
     empty: "Können Sie mir etwas mehr darüber sagen, was Sie brauchen?",
+    notCovered: "Bei {what} bin ich mir nicht sicher: Unser Hilfe-Center erwähnt das nicht. Am nächsten kommt dem:",
+    notCoveredOffer: "Falls das nicht das Gesuchte ist: Soll ich Sie mit einer Person aus unserem Team verbinden?",
   },
   pt: {
     dontKnow:
@@ -150,5 +167,8 @@ export const PHRASES: Record<PhraseLanguage, { dontKnow: string; failed: string;
     failed:
       "Desculpe, algo deu errado enquanto eu respondia. Quer que eu o coloque em contato com uma pessoa da nossa equipe?",
     empty: "Pode me contar um pouco mais sobre o que você precisa?",
+    notCovered:
+      "Não tenho certeza sobre {what}: nossa central de ajuda não menciona isso. O mais próximo que encontrei:",
+    notCoveredOffer: "Se não for isso, quer que eu o coloque em contato com uma pessoa da nossa equipe?",
   },
 };

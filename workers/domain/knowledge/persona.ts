@@ -49,6 +49,10 @@ export type Voice = {
   greeting: string;
   dontKnow: string;
   failed: string;
+  /** Opens an answer to a question about something the knowledge never mentions (`{what}`: the words); language.ts. */
+  notCovered: string;
+  /** Closes that answer with the offer of a person. */
+  notCoveredOffer: string;
   /** The visitor accepted the offer of a person. */
   handoff: string;
   /** Voice: the caller said nothing the recogniser caught. */
@@ -113,7 +117,12 @@ const NEUTRAL: Record<PhraseLanguage, Pick<Voice, "greeting" | "handoff">> = {
 
 /** Tone variants; a language without one for a tone uses its neutral lines. */
 const TONED: Partial<
-  Record<Tone, Partial<Record<PhraseLanguage, Omit<Voice, "didNotCatch" | "callBack" | "transfer">>>>
+  Record<
+    Tone,
+    Partial<
+      Record<PhraseLanguage, Omit<Voice, "didNotCatch" | "callBack" | "transfer" | "notCovered" | "notCoveredOffer">>
+    >
+  >
 > = {
   friendly: {
     en: {
@@ -195,6 +204,8 @@ export function voiceOf(bot: Pick<BotRow, "name" | "persona">, lang: PhraseLangu
     greeting: fill(v.greeting),
     dontKnow: fill(v.dontKnow),
     failed: fill(v.failed),
+    notCovered: fill(v.notCovered),
+    notCoveredOffer: fill(v.notCoveredOffer),
     handoff: fill(v.handoff),
     didNotCatch: fill(v.didNotCatch),
     callBack: fill(v.callBack),

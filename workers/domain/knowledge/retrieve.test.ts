@@ -6,7 +6,17 @@ import type { Embedder } from "../../providers/embeddings/port";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import type { AnswerCtx } from "./answer-types";
 import { passageTerms, stemSet } from "../../providers/text";
-import { bigramCoverage, bySource, coverageOf, ftsTermsOf, fuse, type RankedChunk, rerank, retrieve } from "./retrieve";
+import {
+  bigramCoverage,
+  bySource,
+  coverageOf,
+  ftsTermsOf,
+  fuse,
+  type RankedChunk,
+  rerank,
+  retrieve,
+  uncoveredFocus,
+} from "./retrieve";
 
 const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({
   seq,
@@ -21,6 +31,63 @@ const chunk = (seq: number, sourceId: string, title: string, score: number): Ran
   bm25: -score,
   score,
   coverage: 0,
+});
+
+describe("uncoveredFocus: the words at the heart of a question that the knowledge never uses", () => {
+  // weights as retrieval gives them: a word the knowledge never uses (df 0) has the largest IDF
+  const weigh = (q: Record<string, [number, number]>) => ({
+    terms: Object.entries(q).map(([term, [weight]]) => ({ term, weight })),
+    df: Object.values(q).map(([, df]) => df),
+  });
+  const focus = (question: string, q: Record<string, [number, number]>) => {
+    const { terms, df } = weigh(q);
+    return uncoveredFocus(question, terms, df);
+  };
+
+  it("names an unknown object or subject that holds a real share of the question", () => {
+    expect(
+      focus("Can Nimbus Notes send faxes?", { nimbus: [1, 30], notes: [1, 30], send: [2.8, 3], faxes: [4.8, 0] }),
+    ).toEqual(["faxes"]);
+    expect(focus("Is there a dark mode?", { dark: [4.8, 0], mode: [3, 2] })).toEqual(["dark"]);
+    expect(focus("Where are your data centers, and where is my data?", { data: [2, 5], centers: [4.8, 0] })).toEqual([
+      "centers",
+    ]);
+  });
+
+  it("leaves out details in a prepositional phrase, likely verbs, times and degrees, and contraction stubs", () => {
+    expect(
+      focus("How do I share a notebook with a colleague?", { share: [2, 4], notebook: [2, 6], colleague: [4.8, 0] }),
+    ).toEqual([]);
+    expect(focus("How do I switch off two-factor?", { switch: [4.8, 0], two: [2, 3], factor: [2, 3] })).toEqual([]);
+    expect(
+      focus("Can I restore a note deleted last week?", {
+        restore: [3, 2],
+        note: [1, 20],
+        deleted: [2, 4],
+        last: [4.8, 0],
+        week: [4.8, 0],
+      }),
+    ).toEqual([]);
+    expect(focus("What's the biggest file on Free?", { biggest: [4.8, 0], file: [2, 4], free: [2, 5] })).toEqual([]);
+    expect(focus("Why doesn't sync start?", { doesn: [4.8, 0], sync: [2, 4], start: [2, 3] })).toEqual([]);
+  });
+
+  it("needs a third of the question's weight, and English", () => {
+    expect(
+      focus("How are seats billed when I add a member mid-month?", {
+        seats: [3, 2],
+        billed: [3, 2],
+        add: [2, 4],
+        member: [2, 4],
+        mid: [3.5, 0],
+        month: [2, 5],
+      }),
+    ).toEqual([]);
+    expect(
+      focus("¿Cuánto cuesta el plan Pro?", { cuanto: [4.8, 0], cuesta: [4.8, 0], plan: [1, 10], pro: [1, 10] }),
+    ).toEqual([]);
+    expect(focus("How do I export?", { export: [2, 3] })).toEqual([]);
+  });
 });
 
 describe("ranking helpers", () => {

@@ -8,10 +8,12 @@ import {
   stem,
   stemSet,
   synonymsOf,
+  tokenize,
 } from "../../providers/text";
 import { type FtsHit } from "../../storage/search";
 import type { AnswerCtx } from "./answer-types";
 import { calibratedConfidence, type ConfidenceFeatures, sentenceCoverage } from "./calibrate";
+import { detectLanguage } from "./language";
 import { termStatsOf } from "./term-stats";
 
 /**
@@ -70,6 +72,12 @@ export type Retrieval = {
   confidence: number;
   /** What the confidence is computed from. */
   features: ConfidenceFeatures;
+  /**
+   * Words at the heart of the question that the tenant's knowledge never uses ("faxes" in "can it send
+   * faxes?"), when they carry a real share of it (`uncoveredFocus`); empty otherwise. An answer says
+   * so before anything else.
+   */
+  uncovered: string[];
   ms: number;
 };
 
@@ -90,7 +98,15 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   const vector = input.vector === undefined ? ctx.providers.retrieval() : input.vector;
   const terms = contentTerms(input.question).slice(0, RETRIEVAL_TUNING.maxTerms);
   if (terms.length === 0)
-    return { terms: [], chunks: [], sources: [], confidence: 0, features: NO_EVIDENCE, ms: Date.now() - started };
+    return {
+      terms: [],
+      chunks: [],
+      sources: [],
+      confidence: 0,
+      features: NO_EVIDENCE,
+      uncovered: [],
+      ms: Date.now() - started,
+    };
   const alts = terms.map((t) => (RETRIEVAL_TUNING.synonyms ? synonymsOf(t) : []));
   const groups = terms.map((t, i) => `(${[t, ...alts[i]!].map(ftsToken).join(" OR ")})`);
   // document frequencies first: they pick the few selective words the FTS query needs (a word in a
@@ -123,8 +139,76 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
     sources,
     confidence: chunks[0] ? calibratedConfidence(features) : 0,
     features,
+    uncovered: uncoveredFocus(input.question, weighted, stats.df),
     ms: Date.now() - started,
   };
+}
+
+/** English prepositions: a word after one, in the same clause, is a detail of the question, not its subject. */
+const PREPOSITIONS = new Set(
+  "with on in from to for between via using at by into onto without about across over under through within inside outside per like than after before during".split(
+    " ",
+  ),
+);
+
+/** Words after which the next word is most likely a verb ("do I switch off…", "do you sell…"): what the visitor does, not what they ask about. */
+const BEFORE_VERB = new Set(
+  "i you we they he she it can could do does did will would should may might must cannot cant please let lets".split(
+    " ",
+  ),
+);
+
+/**
+ * Words that set the circumstances or the degree of a question rather than its subject ("deleted last
+ * week", "the biggest file"): a help centre rarely uses them, and they say nothing about whether it
+ * covers the subject.
+ */
+const CIRCUMSTANCE = new Set(
+  `yesterday today tomorrow tonight ago week weeks weekend weekends last next morning evening night hour hours
+  minute minutes day days monday tuesday wednesday thursday friday saturday sunday biggest largest smallest longest
+  shortest cheapest fastest quickest slowest highest lowest most least maximum minimum max min best worst latest
+  newest oldest`.split(/\s+/),
+);
+
+/** Share of the question's weight the uncovered focus words must hold before an answer says it does not know them. */
+export const UNCOVERED_FOCUS_SHARE = 1 / 3;
+
+/**
+ * The words at the heart of an English question that the tenant's knowledge never uses (document
+ * frequency 0, synonyms included), when together they hold at least `UNCOVERED_FOCUS_SHARE` of the
+ * question's weight. "Can Nimbus Notes send faxes?" → ["faxes"]: the passage that shares "send" does
+ * not answer it, and the reply has to say that the help centre does not mention faxes. A word inside a
+ * prepositional phrase is a detail, not the subject ("share a notebook with a colleague": the sharing
+ * steps still answer it), so it does not count; neither does a word right after a pronoun or an
+ * auxiliary (most likely the verb: "how do I switch off…" is answered by "turn off"), a word of time or
+ * degree ("last week", "biggest"), nor a contraction stub ("doesn"). Other
+ * languages return [] (the preposition test is English; a question in another language than the
+ * knowledge would otherwise count every word).
+ */
+export function uncoveredFocus(question: string, terms: WeightedTerm[], df: number[]): string[] {
+  const lang = detectLanguage(question);
+  if (lang !== null && lang !== "en") return [];
+  const total = terms.reduce((a, t) => a + t.weight, 0);
+  if (!(total > 0)) return [];
+  const unknown = new Map<string, number>();
+  terms.forEach((t, i) => {
+    if ((df[i] ?? 0) === 0 && t.weight > 0 && !isContractionStub(t.term)) unknown.set(t.term, t.weight);
+  });
+  if (unknown.size === 0) return [];
+  const focus = new Set<string>();
+  const detail = new Set<string>();
+  for (const clause of question.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup").split(/[,;:.!?()]+/)) {
+    let inPhrase = false;
+    let previous = "";
+    for (const token of tokenize(clause)) {
+      if (PREPOSITIONS.has(token)) inPhrase = true;
+      else if (unknown.has(token) && !focus.has(token) && !detail.has(token))
+        (inPhrase || BEFORE_VERB.has(previous) || CIRCUMSTANCE.has(token) ? detail : focus).add(token);
+      previous = token;
+    }
+  }
+  const share = [...focus].reduce((a, t) => a + unknown.get(t)!, 0) / total;
+  return share >= UNCOVERED_FOCUS_SHARE ? [...focus] : [];
 }
 
 /**

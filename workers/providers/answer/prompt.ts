@@ -35,6 +35,9 @@ export function buildMessages(p: GroundedPrompt): ChatMessage[] {
     p.instructions ? `Instructions from the company:\n${p.instructions}` : "",
     "Answer only from the numbered passages below. Cite passages you used with their number in brackets, like [1].",
     "If the passages do not contain the answer, say you don't know and offer to connect the visitor with a person. Never invent facts, prices, links or steps.",
+    p.uncovered?.length
+      ? `The passages say nothing about ${p.uncovered.map((w) => `"${w}"`).join(", ")}. Your reply follows a line that already tells the visitor so and is followed by an offer of a person: do not repeat either, claim nothing about ${p.uncovered.length > 1 ? "them" : "it"}, and give in one or two sentences only what the passages say that comes closest to the question.`
+      : "",
     LENGTH_RULE[p.answerLength],
     p.channel === "voice" ? "Your answer will be spoken: plain sentences, no markdown, no lists, no citations." : "",
     p.language
