@@ -38,19 +38,25 @@ try {
   off.forEach(
     (a, i) =>
       verbose &&
-      console.error(`off ${a.handoff ? "handoff" : "ANSWERED"} ${a.confidence.toFixed(3)} ${offTopic[i].question}`),
+      console.error(
+        `off ${a.handoff ? "handoff" : a.uncovered?.length ? "uncovered" : "ANSWERED"} ${a.confidence.toFixed(3)} ${offTopic[i].question}`,
+      ),
   );
   on.forEach(
     (a, i) =>
       verbose &&
       console.error(
-        `on  ${a.handoff ? "HANDOFF" : "answer "} ${a.confidence.toFixed(3)} ${fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file ? "right" : "WRONG"} ${onTopic[i].question}`,
+        `on  ${a.handoff ? "HANDOFF" : a.uncovered?.length ? "answer (uncovered)" : "answer "} ${a.confidence.toFixed(3)} ${fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file ? "right" : "WRONG"} ${onTopic[i].question}`,
       ),
   );
   const lat = [...off, ...on].map((a) => a.timings.totalMs).sort((a, b) => a - b);
   console.log(
     JSON.stringify({
       offTopicAbstention: round(off.filter((a) => a.handoff).length / off.length),
+      // handed off, or answered saying the help centre does not mention what was asked (`uncovered`)
+      offTopicHonest: round(off.filter((a) => a.handoff || a.uncovered?.length).length / off.length),
+      // on-topic answers that still opened with "I don't know about …" (the cost of that rule)
+      onTopicUncovered: round(on.filter((a) => !a.handoff && a.uncovered?.length).length / on.length),
       onTopicAnswered: round(on.filter((a) => !a.handoff).length / on.length),
       onTopicRightSource: round(
         on.filter((a, i) => !a.handoff && fileOf.get(a.sources[0]?.sourceId) === onTopic[i].file).length / on.length,

@@ -338,7 +338,8 @@ describe("questions about something the knowledge never mentions", () => {
 
   it("says first that the help centre does not mention the thing asked about, then the closest passage, then offers a person", async () => {
     const a = await askWith("Can Lemur send faxes?");
-    expect(a.handoff).toBe(false);
+    expect(a).toMatchObject({ handoff: false, uncovered: ["faxes"] });
+    expect(a.cached).toBeUndefined();
     expect(a.answer).toMatch(/^I don't know about “faxes”: our help centre doesn't mention it\. The closest I found: /);
     expect(a.answer).toContain("send a note by email");
     expect(a.answer).toMatch(/would you like me to connect you with a person from our team\?$/);
@@ -358,6 +359,7 @@ describe("questions about something the knowledge never mentions", () => {
     ]) {
       const a = await askWith(q);
       expect(a.answer, q).not.toMatch(/don't know/);
+      expect(a.uncovered, q).toBeUndefined();
       expect(a.answer, q).toContain("3 devices");
     }
   });

@@ -68,7 +68,7 @@ export async function probeAnswerCache(
 
 /** Stores a grounded answer at the versions read before it was built (a change meanwhile makes it stale at once). */
 export async function storeAnswer(ctx: AnswerCtx, botId: string, probe: CacheProbe, done: Omit<AnswerDone, "type">) {
-  if (done.handoff || done.failure || done.act || done.tool) return;
+  if (done.handoff || done.failure || done.act || done.tool || done.uncovered?.length) return;
   try {
     await ctx.repos.answerCache.put(
       ctx.tenantId,

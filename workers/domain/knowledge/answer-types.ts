@@ -43,6 +43,11 @@ export type AnswerDone = {
   tool?: "order";
   /** Set when the answer came from the bot's answer cache (answer-cache.ts): same text, sources and confidence as when it was built. */
   cached?: true;
+  /**
+   * Words at the heart of the question that the knowledge never uses (retrieve.ts `uncoveredFocus`):
+   * the answer opened by saying so and closed with an offer of a person. Such answers are not cached.
+   */
+  uncovered?: string[];
   timings: AnswerTimings;
   /** The model that generated the text ("offline", "anthropic:…", "gemini:…"); absent when no model ran. */
   provider?: string;

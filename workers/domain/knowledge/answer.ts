@@ -211,6 +211,7 @@ export async function* streamAnswerWith(
     answer,
     sources: sourcesOf(prompt.passages, answer),
     confidence: retrieval.confidence,
+    ...(retrieval.uncovered.length ? { uncovered: retrieval.uncovered } : {}),
     handoff: false,
     timings: timings(genStart),
     ...ran.fields(),

@@ -48,7 +48,15 @@ describe("uncoveredFocus: the words at the heart of a question that the knowledg
     expect(
       focus("Can Nimbus Notes send faxes?", { nimbus: [1, 30], notes: [1, 30], send: [2.8, 3], faxes: [4.8, 0] }),
     ).toEqual(["faxes"]);
-    expect(focus("Is there a dark mode?", { dark: [4.8, 0], mode: [3, 2] })).toEqual(["dark"]);
+    expect(focus("Is there a dark mode?", { dark: [4.8, 0], mode: [3, 2] })).toEqual(["dark mode"]);
+    expect(
+      focus("What is the keyboard shortcut to open the clipper?", {
+        keyboard: [4.8, 0],
+        shortcut: [4.8, 0],
+        open: [2, 3],
+        clipper: [3, 2],
+      }),
+    ).toEqual(["keyboard shortcut"]);
     expect(focus("Where are your data centers, and where is my data?", { data: [2, 5], centers: [4.8, 0] })).toEqual([
       "centers",
     ]);

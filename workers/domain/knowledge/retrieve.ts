@@ -4,6 +4,7 @@ import {
   contentTerms,
   ftsToken,
   isContractionStub,
+  isStopword,
   passageTerms,
   stem,
   stemSet,
@@ -176,7 +177,8 @@ export const UNCOVERED_FOCUS_SHARE = 1 / 3;
 /**
  * The words at the heart of an English question that the tenant's knowledge never uses (document
  * frequency 0, synonyms included), when together they hold at least `UNCOVERED_FOCUS_SHARE` of the
- * question's weight. "Can Nimbus Notes send faxes?" → ["faxes"]: the passage that shares "send" does
+ * question's weight, as the phrases the reply names (each with the known word right after it: "is
+ * there a dark mode?" → ["dark mode"]). "Can Nimbus Notes send faxes?" → ["faxes"]: the passage that shares "send" does
  * not answer it, and the reply has to say that the help centre does not mention faxes. A word inside a
  * prepositional phrase is a detail, not the subject ("share a notebook with a colleague": the sharing
  * steps still answer it), so it does not count; neither does a word right after a pronoun or an
@@ -197,18 +199,36 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
   if (unknown.size === 0) return [];
   const focus = new Set<string>();
   const detail = new Set<string>();
+  // what the reply names: each run of focus words with the known word right after it ("dark mode",
+  // "smartwatch app", "keyboard shortcut"), so the visitor reads the thing they asked about
+  const phrases: string[] = [];
   for (const clause of question.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup").split(/[,;:.!?()]+/)) {
     let inPhrase = false;
     let previous = "";
+    let open: string[] | null = null;
+    const close = () => {
+      if (open && !phrases.includes(open.join(" "))) phrases.push(open.join(" "));
+      open = null;
+    };
     for (const token of tokenize(clause)) {
-      if (PREPOSITIONS.has(token)) inPhrase = true;
-      else if (unknown.has(token) && !focus.has(token) && !detail.has(token))
-        (inPhrase || BEFORE_VERB.has(previous) || CIRCUMSTANCE.has(token) ? detail : focus).add(token);
+      if (PREPOSITIONS.has(token)) {
+        inPhrase = true;
+        close();
+      } else if (unknown.has(token) && !focus.has(token) && !detail.has(token)) {
+        const isFocus = !(inPhrase || BEFORE_VERB.has(previous) || CIRCUMSTANCE.has(token));
+        (isFocus ? focus : detail).add(token);
+        if (isFocus) (open ??= []).push(token);
+        else close();
+      } else if (open && !isStopword(token) && !unknown.has(token)) {
+        open.push(token);
+        close();
+      } else close();
       previous = token;
     }
+    close();
   }
   const share = [...focus].reduce((a, t) => a + unknown.get(t)!, 0) / total;
-  return share >= UNCOVERED_FOCUS_SHARE ? [...focus] : [];
+  return share >= UNCOVERED_FOCUS_SHARE ? phrases : [];
 }
 
 /**

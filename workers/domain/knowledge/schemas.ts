@@ -159,6 +159,8 @@ export const AskResultDto = z
     act: z.string().optional(),
     /** True when the bot's answer cache served it (same text, sources and confidence as when built). */
     cached: z.literal(true).optional(),
+    /** Words at the heart of the question the knowledge never mentions; the answer said so and offered a person. */
+    uncovered: z.array(z.string()).optional(),
     timings: z.object({ retrieveMs: z.number(), generateMs: z.number(), totalMs: z.number() }),
   })
   .openapi("AskResult");
