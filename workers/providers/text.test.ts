@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asksQuantity, contentTerms, isContractionStub } from "./text";
+import { asksQuantity, contentTerms, derivedStems, isContractionStub, stem } from "./text";
 
 describe("contentTerms", () => {
   it("drops contractions typed without the apostrophe, and keeps the stub of a negated auxiliary", () => {
@@ -28,11 +28,45 @@ describe("contentTerms", () => {
     expect(contentTerms("too many requests error")).toEqual(["many", "requests", "error"]);
   });
 
+  it("drops 'last' / 'take' closing a 'how long' question, and keeps them elsewhere", () => {
+    expect(contentTerms("How long do team invites last?")).toEqual(["team", "invites"]);
+    expect(contentTerms("how long does a refund take")).toEqual(["refund"]);
+    expect(contentTerms("How long does it take to sync?")).toEqual(["sync"]);
+    expect(contentTerms("where is the last version")).toEqual(["last", "version"]);
+    expect(contentTerms("how long can I take notes offline")).toEqual(["take", "notes", "offline"]);
+  });
+
   it("knows a bare amount question is still a question", () => {
     expect(contentTerms("and how much?")).toEqual([]);
     expect(asksQuantity("and how much?")).toBe(true);
     expect(asksQuantity("How long?")).toBe(true);
     expect(asksQuantity("long")).toBe(false);
     expect(asksQuantity("thanks")).toBe(false);
+  });
+});
+
+describe("derivedStems: a word's family that the light stemmer keeps apart", () => {
+  const family = (a: string, b: string) => derivedStems(a).includes(stem(b)) && derivedStems(b).includes(stem(a));
+  it("joins a verb and its -ation, -ion, -ment, -al and -ification nouns, either way round", () => {
+    for (const [a, b] of [
+      ["invites", "invitations"],
+      ["delete", "deletion"],
+      ["pay", "payment"],
+      ["renew", "renewal"],
+      ["notify", "notifications"],
+      ["cancel", "cancellation"],
+      ["install", "installation"],
+      ["organize", "organization"],
+      ["compress", "compression"],
+      ["located", "location"],
+    ])
+      expect(family(a, b), `${a} ~ ${b}`).toBe(true);
+  });
+  it("does not derive from short roots, numbers or unrelated words", () => {
+    expect(family("local", "location")).toBe(false);
+    expect(family("act", "action")).toBe(false);
+    expect(family("nation", "nat")).toBe(false);
+    expect(derivedStems("2fa")).toEqual([]);
+    expect(derivedStems("export")).not.toContain(stem("exported"));
   });
 });

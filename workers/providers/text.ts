@@ -88,6 +88,17 @@ const QUANTITY_WORDS = new Set(["long", "many", "much", "far", "big", "large"]);
 const isAmountWord = (tokens: string[], i: number) =>
   i > 0 && tokens[i - 1] === "how" && QUANTITY_WORDS.has(tokens[i]!);
 
+/**
+ * "last" / "take" closing a "how long" question ("how long do invites **last**?", "how long does a
+ * refund **take**?", "how long does it **take** to sync?"): the verb is part of the question's form,
+ * like "long", and an answer that says "expire after 7 days" never contains it.
+ */
+const DURATION_VERBS = new Set(["last", "lasts", "take", "takes"]);
+const isDurationVerb = (tokens: string[], i: number) =>
+  DURATION_VERBS.has(tokens[i]!) &&
+  tokens.some((t, j) => j < i && t === "how" && tokens[j + 1] === "long") &&
+  (i === tokens.length - 1 || ["to", "for", "until"].includes(tokens[i + 1]!));
+
 /** Whether a message asks for an amount ("how long?", "and how much?"): a question even with no content term. */
 export function asksQuantity(text: string): boolean {
   const tokens = tokenize(text);
@@ -100,7 +111,7 @@ export function contentTerms(text: string): string[] {
   const seen = new Set<string>();
   const tokens = tokenize(text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup"));
   for (const [i, t] of tokens.entries()) {
-    if (isAmountWord(tokens, i)) continue;
+    if (isAmountWord(tokens, i) || isDurationVerb(tokens, i)) continue;
     if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
     if (seen.has(t)) continue;
     seen.add(t);
@@ -174,6 +185,48 @@ for (const group of SYNONYM_GROUPS) {
 /** Other words that mean the same as `token` in support language (may be empty). */
 export function synonymsOf(token: string): string[] {
   return SYNONYMS.get(stem(token)) ?? [];
+}
+
+/**
+ * Stems of the same word family that the light stemmer keeps apart: a verb and its -ation, -ion,
+ * -ment and -al nouns ("invites" ↔ "invitations", "delete" ↔ "deletion", "pay" ↔ "payment",
+ * "renew" ↔ "renewal", "notify" ↔ "notification", "cancel" ↔ "cancellation"), either way round.
+ * FTS5's Porter stemmer already finds these passages; this lets the rerank, the confidence and the
+ * sentence choice count the word as found too. Roots shorter than 4 letters (3 for -ment) are not
+ * derived from, so "location" stays apart from "local" and "action" from "act". Returned as stems;
+ * `stem()` leaves each unchanged. Does not include `stem(token)` itself.
+ */
+export function derivedStems(token: string): string[] {
+  const s = stem(token);
+  if (/\d/.test(s)) return [];
+  const roots = new Set<string>();
+  const strip = (suffix: string, min: number) =>
+    s.endsWith(suffix) && s.length - suffix.length >= min ? s.slice(0, -suffix.length) : null;
+  const ification = strip("ification", 2);
+  if (ification) roots.add(`${ification}ify`);
+  else {
+    const root =
+      strip("ation", 4) ?? strip("ion", 4) ?? strip("ment", 3) ?? (/[vw]al$/.test(s) ? strip("al", 4) : null);
+    roots.add(root ?? s);
+  }
+  const out = new Set<string>();
+  for (const r of roots) {
+    // "cancellation" → "cancell" → "cancel" (a doubled consonant before the suffix)
+    const bases = [r, ...(r !== s && /([b-df-hj-np-tv-z])\1$/.test(r) ? [r.slice(0, -1)] : [])];
+    for (const b of bases) {
+      out.add(stem(b));
+      if (b.endsWith("ify")) out.add(`${b.slice(0, -1)}ication`);
+      if (b.length >= 4) {
+        out.add(`${b}ation`);
+        out.add(`${b}ion`);
+        if (b.endsWith("l")) out.add(`${b}lation`);
+      }
+      if (b.length >= 3) out.add(`${b}ment`);
+      if (/[vw]$/.test(b) && b.length >= 4) out.add(`${b}al`);
+    }
+  }
+  out.delete(s);
+  return [...out].filter((x) => stem(x) === x && x.length >= 3);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { RetrievalProviders } from "../../providers";
 import type { WeightedTerm } from "../../providers/answer/port";
 import {
   contentTerms,
+  derivedStems,
   ftsToken,
   isContractionStub,
   isStopword,
@@ -45,6 +46,8 @@ export const RETRIEVAL_TUNING = {
   unknownTermBoost: 1,
   /** Expand question words with support-vocabulary synonyms (providers/text.ts). */
   synonyms: true,
+  /** Count a question word's derived forms as found in the rerank and confidence (`derivedStems`, providers/text.ts). */
+  wordFamilies: true,
 };
 
 export type RankedChunk = FtsHit & {
@@ -128,7 +131,14 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
     // a word the tenant's knowledge never uses is the strongest sign the question is about something
     // else, unless it is the stub of a "don't" or "isn't": then it says nothing either way
     if (df === 0 && isContractionStub(term)) return { term, alts: alts[i], weight: 0 };
-    return { term, alts: alts[i], weight: idf(stats.total, df) * (df === 0 ? RETRIEVAL_TUNING.unknownTermBoost : 1) };
+    // the rerank and the confidence also count the word's family ("invites" ↔ "invitations"), which FTS's
+    // Porter stemmer already matched; the FTS query and the document frequencies use synonyms only
+    const family = RETRIEVAL_TUNING.wordFamilies ? derivedStems(term) : [];
+    return {
+      term,
+      alts: family.length ? [...alts[i]!, ...family] : alts[i],
+      weight: idf(stats.total, df) * (df === 0 ? RETRIEVAL_TUNING.unknownTermBoost : 1),
+    };
   });
   let chunks = rerank(hits, weighted);
   if (vectorHits.length) chunks = fuse(chunks, rerank(vectorHits, weighted, false));
