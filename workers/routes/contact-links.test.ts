@@ -7,8 +7,9 @@ import { connectWhatsApp, graphServer, inbound, now, postHook } from "../test/wh
 vi.setConfig({ testTimeout: 30_000 });
 
 /**
- * Cross-channel identity: an operator links a WhatsApp visitor and a widget visitor with the same
- * verified phone (the widget's identity verified), refused when nothing verified is shared; the
+ * Cross-channel identity: an operator links an email sender and a widget visitor whose identity hash
+ * signed that address, refused when nothing proven is shared (a widget phone, an email the page typed
+ * beside a hash for another user id); the
  * inbox lists the contact's other conversations; another workspace's conversation is a 404.
  */
 
@@ -31,56 +32,77 @@ async function whatsappConversation(t: TestTenant, waId: string) {
     .first<string>("conversation_id"))!;
 }
 
-/** A chat conversation whose visitor details are set directly in the D1 row (the widget's identify path). */
-async function chatConversation(t: TestTenant, visitor: Record<string, unknown>) {
+/** A conversation whose visitor details (and channel) are set directly in the D1 row, as a channel would store them. */
+async function chatConversation(t: TestTenant, visitor: Record<string, unknown>, channel = "chat") {
   const s = await expectJson<{ conversationId: string }>(
     call("/api/widget/sessions", { method: "POST", json: { botKey: t.botKey } }),
     200,
   );
-  await env.DB.prepare("update conversations set visitor = ? where id = ?")
-    .bind(JSON.stringify(visitor), s.conversationId)
+  await env.DB.prepare("update conversations set visitor = ?, channel = ? where id = ?")
+    .bind(JSON.stringify(visitor), channel, s.conversationId)
     .run();
   return s.conversationId;
 }
 
 describe("cross-channel contacts", () => {
-  it("links visitors sharing a verified phone and lists the contact's other conversations", async () => {
+  it("refuses to link a WhatsApp visitor and a widget visitor by a phone, which the widget never proves", async () => {
     restore = setEgressTransport(graphServer().transport);
     const t = await makeTenant("Links");
     const wa = await whatsappConversation(t, "4712345678");
-    const verified = await chatConversation(t, { name: "Ola", phone: "+47 123 45 678", verified: true });
-    const unverified = await chatConversation(t, { name: "Ola?", phone: "+4712345678" });
-
-    // the same phone but not verified on the widget: refused, nothing linked
+    // a phone on a widget visitor is never proven (the identity hash signs no phone), verified or not
+    const chatPhone = await chatConversation(t, {
+      name: "Ola",
+      phone: "+47 123 45 678",
+      userId: "u-1",
+      verified: true,
+    });
     const refused = await expectJson(
-      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: unverified } }),
+      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: chatPhone } }),
       409,
     );
     expect(refused.detail).toMatch(/no verified email or phone/);
     expect((await expectJson(call(`/api/visitors/${wa}/conversations`, { token: t.token }), 200)).data).toEqual([]);
+  });
 
+  it("links an email sender and a widget visitor whose identity hash signed that address; a page-typed email beside another user id is refused", async () => {
+    const t = await makeTenant("LinksMail");
+    const mail = await chatConversation(t, { name: "Ola", email: "ola@customer.test" }, "email");
+    // verified as user "u-7", with the victim's address typed beside it by the page: not proof
+    const typed = await chatConversation(t, { email: "ola@customer.test", userId: "u-7", verified: true });
+    const refused = await expectJson(
+      call(`/api/visitors/${mail}/link`, { method: "POST", token: t.token, json: { otherVisitorId: typed } }),
+      409,
+    );
+    expect(refused.detail).toMatch(/no verified email or phone/);
+    // the same address as the verified user id, but the hash not verified: refused too
+    const unverified = await chatConversation(t, { userId: "Ola@Customer.test" });
+    await expectJson(
+      call(`/api/visitors/${mail}/link`, { method: "POST", token: t.token, json: { otherVisitorId: unverified } }),
+      409,
+    );
+    const verified = await chatConversation(t, { userId: "Ola@Customer.test", verified: true });
     const linked = await expectJson(
-      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: verified } }),
+      call(`/api/visitors/${mail}/link`, { method: "POST", token: t.token, json: { otherVisitorId: verified } }),
       200,
     );
-    expect(linked).toMatchObject({ matchedBy: "phone", conversations: [wa, verified].sort() });
-    const fromWa = await expectJson(call(`/api/visitors/${wa}/conversations`, { token: t.token }), 200);
-    expect(fromWa.data.map((c: any) => [c.id, c.channel])).toEqual([[verified, "chat"]]);
+    expect(linked).toMatchObject({ matchedBy: "email", conversations: [mail, verified].sort() });
+    const fromMail = await expectJson(call(`/api/visitors/${mail}/conversations`, { token: t.token }), 200);
+    expect(fromMail.data.map((c: any) => [c.id, c.channel])).toEqual([[verified, "chat"]]);
     const fromChat = await expectJson(call(`/api/visitors/${verified}/conversations`, { token: t.token }), 200);
-    expect(fromChat.data.map((c: any) => [c.id, c.channel])).toEqual([[wa, "whatsapp"]]);
+    expect(fromChat.data.map((c: any) => [c.id, c.channel])).toEqual([[mail, "email"]]);
 
     // bad input, itself, and permissions
     await expectJson(
-      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: "x" } }),
+      call(`/api/visitors/${mail}/link`, { method: "POST", token: t.token, json: { otherVisitorId: "x" } }),
       400,
     );
     await expectJson(
-      call(`/api/visitors/${wa}/link`, { method: "POST", token: t.token, json: { otherVisitorId: wa } }),
+      call(`/api/visitors/${mail}/link`, { method: "POST", token: t.token, json: { otherVisitorId: mail } }),
       400,
     );
     const viewer = await addMember(t, "viewer");
     await expectJson(
-      call(`/api/visitors/${wa}/link`, { method: "POST", token: viewer.token, json: { otherVisitorId: verified } }),
+      call(`/api/visitors/${mail}/link`, { method: "POST", token: viewer.token, json: { otherVisitorId: verified } }),
       403,
     );
   });

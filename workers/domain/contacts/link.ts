@@ -1,6 +1,7 @@
 import { Conflict, Invalid } from "../../lib/errors";
 import type { ConversationRow } from "../../storage/schema";
 import { audit } from "../audit";
+import { verifiedEmailOf } from "../commerce/orders";
 import type { Ctx } from "../ctx";
 import { getConversation, toConversationDto } from "../conversations/read";
 
@@ -8,9 +9,12 @@ import { getConversation, toConversationDto } from "../conversations/read";
  * Cross-channel identity (issue 17). A visitor is named by one of their conversations (the
  * /api/visitors convention). An operator links two conversations as one contact's when they share a
  * verified email or phone: a WhatsApp contact's phone is verified by Meta, an email sender's
- * address by the mail channel, and a chat or voice visitor's email or phone only when the widget's
- * identity was verified (HMAC, `visitor.verified`). Linking is explicit (never automatic), so an
- * unverified look-alike can never pull someone else's history into a conversation.
+ * address by the mail channel, and a chat visitor's email only when the widget's identity hash signed
+ * it — the verified user id is that email address (`verifiedEmailOf`, the rule the order look-up uses).
+ * The hash signs `${userId}:${expiresAt}` only, so the email a page passes beside a valid hash for
+ * another user id is the page's word, and a chat or voice visitor's phone is never proven (the widget
+ * signs none; caller ID can be spoofed). Linking is explicit (never automatic), so an unverified
+ * look-alike can never pull someone else's history into a conversation.
  */
 
 type Identity = { emails: Set<string>; phones: Set<string> };
@@ -26,9 +30,9 @@ export function verifiedIdentity(c: Pick<ConversationRow, "channel" | "visitor">
   const phone = v.phone ? normPhone(v.phone) : "";
   if (c.channel === "whatsapp" && phone) out.phones.add(phone);
   else if (c.channel === "email" && email) out.emails.add(email);
-  else if (v.verified === true) {
-    if (email) out.emails.add(email);
-    if (phone) out.phones.add(phone);
+  else {
+    const proven = verifiedEmailOf(v);
+    if (proven) out.emails.add(normEmail(proven));
   }
   return out;
 }
