@@ -36,6 +36,33 @@ describe("dialogueActOf", () => {
     }
   });
 
+  it("recognises praise, a request for help without a topic, and what the bot can do", () => {
+    const cases: [string, string, string | null][] = [
+      ["you're awesome", "thanks", "en"],
+      ["That's helpful!", "thanks", "en"],
+      ["great job, thanks", "thanks", "en"],
+      ["can you help me?", "greeting", "en"],
+      ["I have a question", "greeting", "en"],
+      ["hi, I need help", "greeting", "en"],
+      ["hello, anyone there?", "greeting", "en"],
+      ["am I talking to a real human?", "bot_identity", "en"],
+      ["what can you do?", "bot_identity", "en"],
+      ["necesito ayuda", "greeting", "es"],
+      ["j'ai une question", "greeting", "fr"],
+      ["Können Sie mir helfen?", "greeting", "de"],
+      ["preciso de ajuda", "greeting", "pt"],
+      ["o que você pode fazer?", "bot_identity", "pt"],
+    ];
+    for (const [text, act, lang] of cases) {
+      const a = dialogueActOf(text, []);
+      expect(a?.act, text).toBe(act);
+      expect(a?.lang, text).toBe(lang);
+    }
+    // with a topic it is a question
+    for (const text of ["can you help me export a notebook?", "I have a question about billing", "help me export"])
+      expect(dialogueActOf(text, []), text).toBeNull();
+  });
+
   it("leaves anything with a question in it to retrieval", () => {
     for (const text of [
       "thanks, and how do I export a notebook?",
