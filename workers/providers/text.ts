@@ -189,8 +189,9 @@ export function synonymsOf(token: string): string[] {
 
 /**
  * Stems of the same word family that the light stemmer keeps apart: a verb and its -ation, -ion,
- * -ment and -al nouns ("invites" ↔ "invitations", "delete" ↔ "deletion", "pay" ↔ "payment",
- * "renew" ↔ "renewal", "notify" ↔ "notification", "cancel" ↔ "cancellation"), either way round.
+ * -ment and -al nouns and its -able adjective ("invites" ↔ "invitations", "delete" ↔ "deletion",
+ * "pay" ↔ "payment", "renew" ↔ "renewal", "notify" ↔ "notification", "cancel" ↔ "cancellation",
+ * "refund" ↔ "refundable"), either way round.
  * FTS5's Porter stemmer already finds these passages; this lets the rerank, the confidence and the
  * sentence choice count the word as found too. Roots shorter than 4 letters (3 for -ment) are not
  * derived from, so "location" stays apart from "local" and "action" from "act". Returned as stems;
@@ -206,7 +207,12 @@ export function derivedStems(token: string): string[] {
   if (ification) roots.add(`${ification}ify`);
   else {
     const root =
-      strip("ation", 4) ?? strip("ion", 4) ?? strip("ment", 3) ?? (/[vw]al$/.test(s) ? strip("al", 4) : null);
+      strip("ation", 4) ??
+      strip("ion", 4) ??
+      strip("ment", 3) ??
+      // "refundable" stems to "refundabl"
+      strip("abl", 4) ??
+      (/[vw]al$/.test(s) ? strip("al", 4) : null);
     roots.add(root ?? s);
   }
   const out = new Set<string>();
@@ -222,6 +228,7 @@ export function derivedStems(token: string): string[] {
         if (b.endsWith("l")) out.add(`${b}lation`);
       }
       if (b.length >= 3) out.add(`${b}ment`);
+      if (b.length >= 4) out.add(`${b}abl`);
       if (/[vw]$/.test(b) && b.length >= 4) out.add(`${b}al`);
     }
   }

@@ -330,17 +330,29 @@ function promptFor(
   };
 }
 
-/** How much more a follow-up's own words weigh than the previous question's when picking the answer's sentences. */
-const FOLLOW_UP_FOCUS = 2;
+/**
+ * How much a follow-up's own words weigh when picking the answer's sentences: twice their weight, and
+ * at least half again the heaviest word of the previous question, so a name that is common in the
+ * knowledge ("Teams", in every plan table) still outweighs the one it replaces ("Plus").
+ */
+const FOLLOW_UP_FOCUS = { factor: 2, overPrevious: 1.5 };
 
 /**
  * A follow-up is looked up together with the previous question, but what it names is what it asks
- * about: "and for Teams?" after "What's the largest attachment on Free?" must bring the Teams row,
- * not only the Free row. Only the sentence choice weighs them up; retrieval and confidence do not.
+ * about: "what about Teams?" after "How fast does support reply on Plus?" must bring the Teams row,
+ * not the Plus row. Only the sentence choice weighs them up; retrieval and confidence do not.
  */
 export function focusOn(followUp: string, terms: WeightedTerm[]): WeightedTerm[] {
   const own = new Set(contentTerms(followUp));
-  return terms.map((t) => (own.has(t.term) ? { ...t, weight: t.weight * FOLLOW_UP_FOCUS } : t));
+  const previous = Math.max(0, ...terms.filter((t) => !own.has(t.term)).map((t) => t.weight));
+  return terms.map((t) =>
+    own.has(t.term)
+      ? {
+          ...t,
+          weight: Math.max(t.weight * FOLLOW_UP_FOCUS.factor, previous * FOLLOW_UP_FOCUS.overPrevious),
+        }
+      : t,
+  );
 }
 
 /**

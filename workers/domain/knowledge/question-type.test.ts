@@ -60,7 +60,9 @@ describe("focusOn", () => {
       { term: "reply", weight: 1.5, alts: ["respond", "response", "answer"] },
       { term: "plus", weight: 1 },
     ];
-    expect(focusOn("what about Teams?", terms).map((t) => t.weight)).toEqual([1.4, 2, 1.5, 1]);
+    // twice its weight, and at least half again the previous question's heaviest word
+    expect(focusOn("what about Teams?", terms).map((t) => t.weight)).toEqual([3, 2, 1.5, 1]);
+    expect(focusOn("and reply?", terms).map((t) => t.weight)).toEqual([0.7, 2, 3, 1]);
     const prompt = {
       question: "what about Teams?",
       history: [],
@@ -86,7 +88,7 @@ describe("focusOn", () => {
     // evenly, the previous question's Plus row is the whole answer
     expect(extractAnswer({ ...prompt, terms })).toBe("Plan: Plus; First response within: 1 business day. [1]");
     expect(extractAnswer({ ...prompt, terms: focusOn("what about Teams?", terms) })).toBe(
-      "- Plan: Plus; First response within: 1 business day.\n- Plan: Teams; First response within: 4 business hours. [1]",
+      "Plan: Teams; First response within: 4 business hours. [1]",
     );
   });
 });
