@@ -156,7 +156,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["export", "download"],
   ["import", "migrate", "migration"],
   ["attachment", "file", "upload"],
-  ["maximum", "max", "largest", "limit"],
+  ["maximum", "max", "largest", "biggest", "limit"],
   ["phone", "telephone", "call"],
   ["email", "mail"],
   ["help", "support", "assistance"],
@@ -172,6 +172,8 @@ const SYNONYM_GROUPS: string[][] = [
   ["storage", "space", "quota"],
   ["device", "phone", "laptop", "computer", "desktop", "mobile", "tablet"],
   ["valid", "expire", "expiry", "expiration"],
+  ["stuck", "frozen", "freeze", "freezes", "hangs", "hanging"],
+  ["shortcut", "hotkey", "keyboard", "ctrl", "cmd", "alt"],
 ];
 const SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) {

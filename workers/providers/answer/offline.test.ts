@@ -167,6 +167,36 @@ describe("offline extractive answerer", () => {
     );
   });
 
+  it("brings what happens after a sentence that only restates the question's condition", () => {
+    const conflict: GroundedPrompt = {
+      ...base,
+      question: "What happens if I edit a note on two devices while offline?",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Sync conflicts",
+          text: 'If the same note was edited on two devices while one of them was offline, Nimbus keeps both versions. The second one is saved as a new note named "Conflicted copy". Offline notebooks need Plus.',
+        },
+      ],
+      terms: [
+        { term: "edit", weight: 1 },
+        { term: "note", weight: 0.5 },
+        { term: "devices", weight: 1.5 },
+        { term: "offline", weight: 1.5 },
+      ],
+    };
+    expect(extractAnswer(conflict)).toBe(
+      'If the same note was edited on two devices while one of them was offline, Nimbus keeps both versions. The second one is saved as a new note named "Conflicted copy". [1]',
+    );
+    // a sentence that is not a condition stands alone, as before
+    const plain = {
+      ...conflict.passages[0]!,
+      text: conflict.passages[0]!.text.replace(/^If the same note was edited/, "The same note edited"),
+    };
+    expect(extractAnswer({ ...conflict, passages: [plain] })).not.toContain("Conflicted copy");
+  });
+
   it("returns nothing when no passage is given", () => {
     expect(extractAnswer({ ...base, passages: [] })).toBe("");
   });

@@ -91,6 +91,7 @@ export function extractAnswer(prompt: GroundedPrompt): string {
       for (const i of u.terms) covered.add(i);
     }
     addAnaphor(units, chosen, limit + 1);
+    addConsequence(best, units, chosen, limit + 1);
     // a step of a numbered list brings its whole list, in order, for a how-to or a problem
     if (type === "howto" || type === "problem")
       for (const u of [...chosen])
@@ -208,6 +209,19 @@ function listCoverage(list: Unit[], prompt: GroundedPrompt): number {
     if (list.some((u) => u.terms.has(i)) || stems.some((x) => context.has(x))) hit += t.weight;
   });
   return hit / total;
+}
+
+/**
+ * A best sentence that states a condition ("If the same note was edited on two devices…, Nimbus
+ * Notes keeps both versions.") mostly restates the question; what happens is told in the sentence
+ * after it ("The second one is saved as a new note named "Conflicted copy"…"), so that comes too.
+ */
+const CONDITION = /^(?:if|when|whenever|once|in case)\b/i;
+
+function addConsequence(best: Unit, units: Unit[], chosen: Set<Unit>, max: number) {
+  if (best.list >= 0 || !CONDITION.test(best.text) || chosen.size >= max) return;
+  const next = units.find((x) => x.passage === best.passage && x.pos === best.pos + 1);
+  if (next && next.list < 0 && !CONDITION.test(next.text)) chosen.add(next);
 }
 
 /** Sentences that open with a reference back ("They stay there…") belong with the one before. */
