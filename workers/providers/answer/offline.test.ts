@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractAnswer, offlineAnswerModel } from "./offline";
+import { diversePassages, extractAnswer, offlineAnswerModel } from "./offline";
 import type { GroundedPrompt } from "./port";
 
 const base: GroundedPrompt = {
@@ -195,6 +195,15 @@ describe("offline extractive answerer", () => {
       text: conflict.passages[0]!.text.replace(/^If the same note was edited/, "The same note edited"),
     };
     expect(extractAnswer({ ...conflict, passages: [plain] })).not.toContain("Conflicted copy");
+  });
+
+  it("picks sentences from at most two passages of one page while another page is in the running", () => {
+    const p = (id: string, sourceId: string) => ({ id, sourceId });
+    const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+    expect(ids(diversePassages([p("a1", "a"), p("a2", "a"), p("a3", "a"), p("b1", "b")]))).toEqual(["a1", "a2", "b1"]);
+    // one page only: its three best passages
+    expect(ids(diversePassages([p("a1", "a"), p("a2", "a"), p("a3", "a")]))).toEqual(["a1", "a2", "a3"]);
+    expect(ids(diversePassages([p("a1", "a"), p("b1", "b"), p("a2", "a"), p("c1", "c")]))).toEqual(["a1", "b1", "a2"]);
   });
 
   it("returns nothing when no passage is given", () => {

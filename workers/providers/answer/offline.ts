@@ -139,11 +139,34 @@ function unitsOf(text: string): { text: string; list: number; ordered: boolean }
   return out.filter((u) => u.text.length > 1);
 }
 
+/** Passages of one source among those the sentences are picked from, at most. */
+const PER_SOURCE = 2;
+
+/**
+ * The passages the sentences are picked from: the best `MAX_PASSAGES`, but at most `PER_SOURCE` of
+ * one source while another source clears the floor, in their original order. The three best chunks
+ * are often one long page (a price table split in three), and the sentence that answers — "If you
+ * were charged twice…, we refund the duplicate charge" — is on the next page down.
+ */
+export function diversePassages<P extends { sourceId: string }>(passages: P[], max = MAX_PASSAGES): P[] {
+  const taken = new Set<P>();
+  const perSource = new Map<string, number>();
+  for (const p of passages) {
+    if (taken.size >= max) break;
+    const n = perSource.get(p.sourceId) ?? 0;
+    if (n >= PER_SOURCE) continue;
+    taken.add(p);
+    perSource.set(p.sourceId, n + 1);
+  }
+  for (const p of passages) if (taken.size < max) taken.add(p);
+  return passages.filter((p) => taken.has(p));
+}
+
 function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   const weights = prompt.terms.map((t) => ({ stems: [t.term, ...(t.alts ?? [])].map(stem), weight: t.weight }));
   const total = weights.reduce((a, b) => a + b.weight, 0) || 1;
   const shape = SHAPES[type];
-  const top = prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR).slice(0, MAX_PASSAGES);
+  const top = diversePassages(prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR));
   const out: Unit[] = [];
   top.forEach((passage, rank) => {
     const context = stemSet(`${passage.title} ${passage.heading}`);
