@@ -105,11 +105,14 @@ export function asksQuantity(text: string): boolean {
   return tokens.some((_, i) => isAmountWord(tokens, i));
 }
 
+/** "back up" / "backing up" written as the one word the knowledge indexes ("backup"). */
+export const joinBackUp = (text: string) => text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup");
+
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  const tokens = tokenize(text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup"));
+  const tokens = tokenize(joinBackUp(text));
   for (const [i, t] of tokens.entries()) {
     if (isAmountWord(tokens, i) || isDurationVerb(tokens, i)) continue;
     if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
@@ -202,37 +205,32 @@ export function synonymsOf(token: string): string[] {
 export function derivedStems(token: string): string[] {
   const s = stem(token);
   if (/\d/.test(s)) return [];
-  const roots = new Set<string>();
   const strip = (suffix: string, min: number) =>
     s.endsWith(suffix) && s.length - suffix.length >= min ? s.slice(0, -suffix.length) : null;
   const ification = strip("ification", 2);
-  if (ification) roots.add(`${ification}ify`);
-  else {
-    const root =
-      strip("ation", 4) ??
+  const root = ification
+    ? `${ification}ify`
+    : (strip("ation", 4) ??
       strip("ion", 4) ??
       strip("ment", 3) ??
       // "refundable" stems to "refundabl"
       strip("abl", 4) ??
-      (/[vw]al$/.test(s) ? strip("al", 4) : null);
-    roots.add(root ?? s);
-  }
+      (/[vw]al$/.test(s) ? strip("al", 4) : null) ??
+      s);
   const out = new Set<string>();
-  for (const r of roots) {
-    // "cancellation" → "cancell" → "cancel" (a doubled consonant before the suffix)
-    const bases = [r, ...(r !== s && /([b-df-hj-np-tv-z])\1$/.test(r) ? [r.slice(0, -1)] : [])];
-    for (const b of bases) {
-      out.add(stem(b));
-      if (b.endsWith("ify")) out.add(`${b.slice(0, -1)}ication`);
-      if (b.length >= 4) {
-        out.add(`${b}ation`);
-        out.add(`${b}ion`);
-        if (b.endsWith("l")) out.add(`${b}lation`);
-      }
-      if (b.length >= 3) out.add(`${b}ment`);
-      if (b.length >= 4) out.add(`${b}abl`);
-      if (/[vw]$/.test(b) && b.length >= 4) out.add(`${b}al`);
+  // "cancellation" → "cancell" → "cancel" (a doubled consonant before the suffix)
+  const bases = [root, ...(root !== s && /([b-df-hj-np-tv-z])\1$/.test(root) ? [root.slice(0, -1)] : [])];
+  for (const b of bases) {
+    out.add(stem(b));
+    if (b.endsWith("ify")) out.add(`${b.slice(0, -1)}ication`);
+    if (b.length >= 4) {
+      out.add(`${b}ation`);
+      out.add(`${b}ion`);
+      if (b.endsWith("l")) out.add(`${b}lation`);
+      out.add(`${b}abl`);
     }
+    if (b.length >= 3) out.add(`${b}ment`);
+    if (/[vw]$/.test(b) && b.length >= 4) out.add(`${b}al`);
   }
   out.delete(s);
   return [...out].filter((x) => stem(x) === x && x.length >= 3);

@@ -6,6 +6,7 @@ import {
   ftsToken,
   isContractionStub,
   isStopword,
+  joinBackUp,
   passageTerms,
   stem,
   stemSet,
@@ -188,12 +189,12 @@ export const UNCOVERED_FOCUS_SHARE = 1 / 3;
  * The words at the heart of an English question that the tenant's knowledge never uses (document
  * frequency 0, synonyms included), when together they hold at least `UNCOVERED_FOCUS_SHARE` of the
  * question's weight, as the phrases the reply names (each with the known word right after it: "is
- * there a dark mode?" → ["dark mode"]). "Can Nimbus Notes send faxes?" → ["faxes"]: the passage that shares "send" does
- * not answer it, and the reply has to say that the help centre does not mention faxes. A word inside a
- * prepositional phrase is a detail, not the subject ("share a notebook with a colleague": the sharing
- * steps still answer it), so it does not count; neither does a word right after a pronoun or an
- * auxiliary (most likely the verb: "how do I switch off…" is answered by "turn off"), a word of time or
- * degree ("last week", "biggest"), nor a contraction stub ("doesn"). Other
+ * there a dark mode?" → ["dark mode"]). "Can Nimbus Notes send faxes?" → ["faxes"]: the passage
+ * that shares "send" does not answer it, and the reply has to say the help centre does not mention
+ * faxes. A word inside a prepositional phrase is a detail, not the subject ("share a notebook with a
+ * colleague": the sharing steps still answer it), so it does not count; neither does a word right
+ * after a pronoun or an auxiliary (most likely the verb: "how do I switch off…" is answered by "turn
+ * off"), a word of time or degree ("last week", "biggest"), nor a contraction stub ("doesn"). Other
  * languages return [] (the preposition test is English; a question in another language than the
  * knowledge would otherwise count every word).
  */
@@ -212,7 +213,7 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
   // what the reply names: each run of focus words with the known word right after it ("dark mode",
   // "smartwatch app", "keyboard shortcut"), so the visitor reads the thing they asked about
   const phrases: string[] = [];
-  for (const clause of question.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup").split(/[,;:.!?()]+/)) {
+  for (const clause of joinBackUp(question).split(/[,;:.!?()]+/)) {
     let inPhrase = false;
     let previous = "";
     let open: string[] | null = null;
