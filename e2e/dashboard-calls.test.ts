@@ -153,6 +153,8 @@ describe("the Calls screen", () => {
     });
     await row.getByRole("link").click();
     await page.getByRole("heading", { name: "Call from +14155550199" }).waitFor();
+    // the transcript renders after the heading (its own read): wait for its lines, then read them
+    await page.locator("ol.transcript li").nth(2).waitFor();
     const transcript = await page.locator("ol.transcript li").allInnerTexts();
     expect(transcript.map((l) => l.split("\n").at(-1))).toEqual([
       "Hello, billing desk.",

@@ -4,7 +4,7 @@
  * short-lived signed URL the API mints, since the element cannot send the bearer token; the browser
  * seeks with Range requests) and the transcript in spoken order.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type Call, type CallDetail, type CallQuery } from "../api";
 import { connectInbox, onHubEvent } from "../models/inbox";
 import { can } from "../models/session";
@@ -179,11 +179,23 @@ function useLiveCalls(reload: () => Promise<void>, conversationId?: string) {
   }, [conversationId]);
 }
 
+/** Re-reads of a call whose transcript is still empty, one a second. */
+const TRANSCRIPT_REREADS = 10;
+
 function CallView({ id }: { id: string }) {
   const detail = useLoad(() => api.calls.get(id), [id]);
   const [error, setError] = useState<string | null>(null);
   const d: CallDetail | null = detail.data;
   useLiveCalls(detail.reload, d?.conversationId ?? "");
+  // the call's lines reach D1 a moment after its room has them (the room copies about a second
+  // late), and no live event follows for lines already said: read again a few times while empty
+  const emptyReads = useRef(0);
+  useEffect(() => {
+    if (!d || d.transcript.length > 0 || emptyReads.current >= TRANSCRIPT_REREADS) return;
+    emptyReads.current++;
+    const t = setTimeout(() => void detail.reload(), 1000);
+    return () => clearTimeout(t);
+  }, [d]);
   const erase = async () => {
     if (!(await confirmDialog("Delete this call? Its transcript and recording are erased for good."))) return;
     try {
