@@ -144,13 +144,6 @@ describe("dashboard settings: voice and triage", () => {
     );
     await again.getByLabel("Hand-off number").fill("");
     await again.getByRole("button", { name: "Save changes" }).click();
-    // under the full suite's load this Save has twice never reached the server (passes alone; cause not
-    // found): while the editor is still open and nothing changed, press Save again, at most twice
-    for (let retry = 0; retry < 2; retry++) {
-      await page.waitForTimeout(3000);
-      if ((await integrations())[0]?.settings.handoffNumber === undefined || !(await again.isVisible())) break;
-      await again.getByRole("button", { name: "Save changes" }).click();
-    }
     await card.locator("[data-field=handoff]", { hasText: "None" }).waitFor();
     const [cleared] = await integrations();
     expect(cleared!.settings.handoffNumber).toBeUndefined();
