@@ -137,7 +137,7 @@ describe("dashboard settings: voice and triage", () => {
     // emptying the field removes the number: callers stay with the bot
     await card.getByRole("button", { name: "Edit vapi line" }).click();
     const again = page.getByRole("form", { name: "Edit vapi line" });
-    // the editor fills itself from the saved line: empty the field only once it holds the number
+    // the editor opens with the saved line's values: empty the field once it is there and holds the number
     await until(
       "the Vapi editor holding the saved number",
       async () => (await again.getByLabel("Hand-off number").inputValue()) === "+442071838750",
