@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dialogueActOf, offersPerson, replyToAct } from "./dialogue-acts";
+import { complaintCues, dialogueActOf, offersPerson, replyToAct } from "./dialogue-acts";
 import { PHRASES } from "./language";
 
 const answered = [
@@ -122,6 +122,39 @@ describe("dialogueActOf", () => {
     expect(dialogueActOf("c'est faux, comment exporter ?", answered)).toBeNull();
     // "no worries" after an offer of a person declines it, and never hands off
     expect(dialogueActOf("no worries", offered)?.act).toBe("decline_offer");
+  });
+});
+
+describe("a problem with nothing said about what", () => {
+  it("asks what does not work, and after an answer counts as a complaint about it", () => {
+    for (const t of ["it doesn't work", "WHY DOESN'T THIS WORK", "still not working!", "I have a problem"])
+      expect(dialogueActOf(t, [])?.act, t).toBe("problem");
+    expect(dialogueActOf("no funciona", [])).toMatchObject({ act: "problem", lang: "es" });
+    expect(dialogueActOf("ça ne marche pas", [])).toMatchObject({ act: "problem", lang: "fr" });
+    expect(dialogueActOf("Es funktioniert nicht", [])).toMatchObject({ act: "problem", lang: "de" });
+    expect(dialogueActOf("não funciona", [])).toMatchObject({ act: "problem", lang: "pt" });
+    expect(dialogueActOf("it still doesn't work", answered)?.act).toBe("complaint");
+    // saying what does not work makes it a question
+    expect(dialogueActOf("sync doesn't work", [])).toBeNull();
+    expect(dialogueActOf("the web clipper is broken", [])).toBeNull();
+    // the reply asks for the missing detail and offers a person, so a "yes" next hands off
+    const reply = replyToAct(dialogueActOf("it doesn't work", [])!, "en", "Nimbus");
+    expect(reply).toMatch(/which feature/);
+    expect(offersPerson(reply)).toBe(true);
+    for (const lang of ["es", "fr", "de", "pt"] as const)
+      expect(offersPerson(replyToAct({ act: "problem", found: ["problem"], lang }, lang, "Nimbus")), lang).toBe(true);
+  });
+
+  it("finds complaints and bare problems inside longer messages, for triage", () => {
+    expect(complaintCues("that's not what I asked, this is so frustrating")).toEqual({
+      complaint: true,
+      problem: false,
+    });
+    expect(complaintCues("WHY DOESN'T THIS WORK")).toEqual({ complaint: false, problem: true });
+    expect(complaintCues("Das hilft mir nicht, ich bin sauer")).toMatchObject({ complaint: true });
+    // one-word phrases ("help", "broken") inside a question are not a complaint or a bare problem
+    expect(complaintCues("can you help me export my notes?")).toEqual({ complaint: false, problem: false });
+    expect(complaintCues("how do I report a broken link?")).toEqual({ complaint: false, problem: false });
   });
 });
 

@@ -15,7 +15,7 @@ import { PHRASE_LANGUAGES, type PhraseLanguage } from "./language";
  */
 
 export type ActKind =
-  "greeting" | "how_are_you" | "thanks" | "ack" | "goodbye" | "bot_identity" | "yes" | "no" | "complaint";
+  "greeting" | "how_are_you" | "thanks" | "ack" | "goodbye" | "bot_identity" | "yes" | "no" | "complaint" | "problem";
 
 /** What the bot does with a message that is a dialogue act. */
 export type DialogueAct = {
@@ -30,6 +30,7 @@ export type DialogueAct = {
     | "accept_offer"
     | "decline_offer"
     | "complaint"
+    | "problem"
     | "empty";
   /** Every act phrase found, in order. */
   found: ActKind[];
@@ -297,6 +298,43 @@ const LEXICON: Lexicon = {
       "no worries",
       "no problem",
     ],
+    problem: [
+      "it doesnt work",
+      "this doesnt work",
+      "doesnt work",
+      "it does not work",
+      "does not work",
+      "it wont work",
+      "wont work",
+      "not working",
+      "its not working",
+      "it is not working",
+      "this is not working",
+      "this isnt working",
+      "it isnt working",
+      "why doesnt this work",
+      "why doesnt it work",
+      "why isnt this working",
+      "why isnt it working",
+      "why is this not working",
+      "why is it not working",
+      "nothing works",
+      "nothing is working",
+      "its broken",
+      "it is broken",
+      "this is broken",
+      "broken",
+      "something is wrong",
+      "somethings wrong",
+      "something went wrong",
+      "i cant get it to work",
+      "cant get it to work",
+      "i have a problem",
+      "i have an issue",
+      "i got a problem",
+      "there is a problem",
+      "theres a problem",
+    ],
     complaint: [
       "that didnt help",
       "this didnt help",
@@ -438,6 +476,18 @@ const LEXICON: Lexicon = {
     ],
     yes: ["si", "si por favor", "por favor", "claro", "adelante", "por supuesto"],
     no: ["no", "no gracias", "no hace falta", "no es necesario", "estoy bien", "da igual"],
+    problem: [
+      "no funciona",
+      "no me funciona",
+      "esto no funciona",
+      "por que no funciona",
+      "no anda",
+      "esta roto",
+      "algo esta mal",
+      "algo salio mal",
+      "tengo un problema",
+      "hay un problema",
+    ],
     complaint: [
       "eso no ayuda",
       "no ayuda",
@@ -543,6 +593,18 @@ const LEXICON: Lexicon = {
       "allez y",
     ],
     no: ["non", "non merci", "pas besoin", "ca ira", "ce nest pas necessaire", "non ca va"],
+    problem: [
+      "ca marche pas",
+      "ca ne marche pas",
+      "ne marche pas",
+      "ca ne fonctionne pas",
+      "ne fonctionne pas",
+      "pourquoi ca ne marche pas",
+      "cest casse",
+      "quelque chose ne va pas",
+      "jai un probleme",
+      "il y a un probleme",
+    ],
     complaint: [
       "ca ne maide pas",
       "ca naide pas",
@@ -648,6 +710,20 @@ const LEXICON: Lexicon = {
     ],
     yes: ["ja", "ja bitte", "gerne", "gern", "bitte", "klar", "na klar", "ja gerne", "naturlich", "auf jeden fall"],
     no: ["nein", "nein danke", "nicht notig", "brauche ich nicht", "passt schon", "schon gut", "nein alles gut"],
+    problem: [
+      "es funktioniert nicht",
+      "funktioniert nicht",
+      "das funktioniert nicht",
+      "warum funktioniert das nicht",
+      "geht nicht",
+      "das geht nicht",
+      "es geht nicht",
+      "ist kaputt",
+      "es ist kaputt",
+      "etwas stimmt nicht",
+      "ich habe ein problem",
+      "es gibt ein problem",
+    ],
     complaint: [
       "das hilft nicht",
       "das hilft mir nicht",
@@ -723,6 +799,17 @@ const LEXICON: Lexicon = {
     ],
     yes: ["sim", "sim por favor", "por favor", "claro", "pode ser", "com certeza", "quero"],
     no: ["nao", "nao obrigado", "nao obrigada", "nao precisa", "estou bem"],
+    problem: [
+      "nao funciona",
+      "isso nao funciona",
+      "por que nao funciona",
+      "nao esta funcionando",
+      "esta quebrado",
+      "algo esta errado",
+      "deu errado",
+      "tenho um problema",
+      "ha um problema",
+    ],
     complaint: [
       "isso nao ajuda",
       "nao ajuda",
@@ -824,6 +911,29 @@ export function actPhrases(text: string, botName = ""): { acts: ActKind[]; votes
   return { acts, votes };
 }
 
+/** Every language's phrases of one act, normalised, longest first. */
+const phrasesOf = (act: ActKind) =>
+  PHRASE_LANGUAGES.flatMap((l) => LEXICON[l][act] ?? [])
+    .map((p) => normalise(p))
+    .sort((a, b) => b.length - a.length);
+const COMPLAINT_PHRASES = phrasesOf("complaint");
+/** Problem phrases of two words or more: "help" or "broken" inside a question says nothing. */
+const PROBLEM_PHRASES = phrasesOf("problem").filter((p) => p.includes(" "));
+
+/**
+ * Whether a message, whatever else it says, contains a complaint about the last answer ("that's not
+ * what I asked, this is so frustrating") or a bare statement that something does not work ("WHY
+ * DOESN'T THIS WORK"), in any of the widget's languages. Triage reads these beside the frustration
+ * score (`decideEscalation`); `dialogueActOf` still needs the whole message to be the act.
+ */
+export function complaintCues(text: string): { complaint: boolean; problem: boolean } {
+  const t = ` ${normalise(text)} `;
+  return {
+    complaint: COMPLAINT_PHRASES.some((p) => t.includes(` ${p} `)),
+    problem: PROBLEM_PHRASES.some((p) => t.includes(` ${p} `)),
+  };
+}
+
 /** True when an AI turn offered to bring in a person ("Would you like me to connect you with a person…?"). */
 export function offersPerson(aiText: string): boolean {
   const t = normalise(aiText);
@@ -849,6 +959,8 @@ export function dialogueActOf(text: string, history: AnswerTurn[] = [], botName 
   const pick = (act: DialogueAct["act"]): DialogueAct => ({ act, found: acts, lang });
   if (acts.length === 0) return pick("empty");
   if (has("complaint")) return pick("complaint");
+  // "it doesn't work" with nothing said about what: after an answer it is about that answer
+  if (has("problem")) return pick(lastAi?.role === "ai" ? "complaint" : "problem");
   if (has("bot_identity")) return pick("bot_identity");
   if (offered) {
     if (has("no")) return pick("decline_offer");
@@ -889,6 +1001,8 @@ const REPLIES: Record<PhraseLanguage, ActReplies> = {
     decline_offer: "All right. Is there anything else I can help you with?",
     complaint:
       "Sorry that didn't help. Could you tell me a little more, for example which device or plan you're on? Or would you like me to connect you with a person from our team?",
+    problem:
+      "Sorry to hear that. What isn't working: which feature, and on which device or browser? Tell me and I'll look it up. Or would you like me to connect you with a person from our team?",
     empty: "Could you tell me a bit more about what you need?",
   },
   es: {
@@ -903,6 +1017,8 @@ const REPLIES: Record<PhraseLanguage, ActReplies> = {
     decline_offer: "De acuerdo. ¿Hay algo más en lo que pueda ayudarte?",
     complaint:
       "Siento que no te haya servido. ¿Puedes contarme un poco más, por ejemplo qué dispositivo o plan usas? ¿O quieres que te ponga en contacto con una persona de nuestro equipo?",
+    problem:
+      "Siento oír eso. ¿Qué es lo que no funciona: qué función y en qué dispositivo o navegador? Cuéntamelo y lo busco. ¿O quieres que te ponga en contacto con una persona de nuestro equipo?",
     empty: "¿Podrías contarme un poco más sobre lo que necesitas?",
   },
   fr: {
@@ -917,6 +1033,8 @@ const REPLIES: Record<PhraseLanguage, ActReplies> = {
     decline_offer: "D'accord. Puis-je vous aider pour autre chose ?",
     complaint:
       "Désolé, cela ne vous a pas aidé. Pouvez-vous m'en dire un peu plus, par exemple votre appareil ou votre offre ? Ou voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
+    problem:
+      "Désolé d'entendre cela. Qu'est-ce qui ne fonctionne pas : quelle fonction, et sur quel appareil ou navigateur ? Dites-le-moi et je cherche. Ou voulez-vous que je vous mette en relation avec une personne de notre équipe ?",
     empty: "Pouvez-vous m'en dire un peu plus sur ce dont vous avez besoin ?",
   },
   de: {
@@ -931,6 +1049,8 @@ const REPLIES: Record<PhraseLanguage, ActReplies> = {
     decline_offer: "In Ordnung. Kann ich Ihnen noch bei etwas anderem helfen?",
     complaint:
       "Schade, dass das nicht geholfen hat. Können Sie mir etwas mehr sagen, zum Beispiel welches Gerät oder welchen Tarif Sie nutzen? Oder soll ich Sie mit einer Person aus unserem Team verbinden?",
+    problem:
+      "Das tut mir leid. Was funktioniert nicht: welche Funktion, und auf welchem Gerät oder Browser? Sagen Sie es mir und ich sehe nach. Oder soll ich Sie mit einer Person aus unserem Team verbinden?",
     empty: "Können Sie mir etwas mehr darüber sagen, was Sie brauchen?",
   },
   pt: {
@@ -945,6 +1065,8 @@ const REPLIES: Record<PhraseLanguage, ActReplies> = {
     decline_offer: "Tudo bem. Posso ajudar com mais alguma coisa?",
     complaint:
       "Desculpe, isso não ajudou. Pode me contar um pouco mais, por exemplo qual dispositivo ou plano você usa? Ou quer que eu coloque você em contato com uma pessoa da nossa equipe?",
+    problem:
+      "Sinto muito. O que não está funcionando: qual função, e em qual dispositivo ou navegador? Me conte e eu procuro. Ou quer que eu coloque você em contato com uma pessoa da nossa equipe?",
     empty: "Pode me contar um pouco mais sobre o que você precisa?",
   },
 };

@@ -80,6 +80,30 @@ describe("uncoveredFocus: the words at the heart of a question that the knowledg
     expect(focus("Why doesn't sync start?", { doesn: [4.8, 0], sync: [2, 4], start: [2, 3] })).toEqual([]);
   });
 
+  it("counts the object of availability and integration words: there the phrase is the subject", () => {
+    expect(
+      focus("is nimbus available on chromebook", { nimbus: [1, 30], available: [2, 4], chromebook: [4.8, 0] }),
+    ).toEqual(["chromebook"]);
+    expect(
+      focus("Does Nimbus integrate with Slack?", { nimbus: [1, 30], integrate: [4.8, 0], slack: [4.8, 0] }),
+    ).toEqual(["integrate", "slack"]);
+    expect(
+      focus("Can I send notes to my Kindle?", { send: [2.8, 3], notes: [1, 30], my: [0.5, 40], kindle: [4.8, 0] }),
+    ).toEqual(["kindle"]);
+    // a detail stays a detail after other words, and after "between"
+    expect(
+      focus("How do I share a notebook with a colleague?", { share: [2, 4], notebook: [2, 6], colleague: [4.8, 0] }),
+    ).toEqual([]);
+    expect(
+      focus("do my notes sync between devices at work", {
+        notes: [1, 30],
+        sync: [2, 4],
+        devices: [2, 3],
+        work: [4.8, 0],
+      }),
+    ).toEqual([]);
+  });
+
   it("needs a third of the question's weight, and English", () => {
     expect(
       focus("How are seats billed when I add a member mid-month?", {

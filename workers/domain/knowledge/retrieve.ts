@@ -163,6 +163,18 @@ const PREPOSITIONS = new Set(
   ),
 );
 
+/**
+ * Words of availability and integration whose prepositional phrase names what is asked about, not a
+ * detail ("available on Chromebook", "integrate with Slack", "send notes to my Kindle", "work in
+ * Firefox"): the object of "on / with / to / in / into / for" right after one of them, or after one and its
+ * object, is the subject.
+ */
+const ASKS_ABOUT_OBJECT = new Set(
+  `available availability work works run runs sync syncs integrate integrates integration integrations connect
+  connects compatible compatibility install installed send export import supported`.split(/\s+/),
+);
+const NAMING_PREPOSITIONS = new Set(["on", "with", "to", "in", "into", "for"]);
+
 /** Words after which the next word is most likely a verb ("do I switch off…", "do you sell…"): what the visitor does, not what they ask about. */
 const BEFORE_VERB = new Set(
   "i you we they he she it can could do does did will would should may might must cannot cant please let lets".split(
@@ -192,7 +204,9 @@ export const UNCOVERED_FOCUS_SHARE = 1 / 3;
  * there a dark mode?" → ["dark mode"]). "Can Nimbus Notes send faxes?" → ["faxes"]: the passage
  * that shares "send" does not answer it, and the reply has to say the help centre does not mention
  * faxes. A word inside a prepositional phrase is a detail, not the subject ("share a notebook with a
- * colleague": the sharing steps still answer it), so it does not count; neither does a word right
+ * colleague": the sharing steps still answer it), so it does not count, unless the phrase follows a
+ * word of availability or integration and so names the thing asked about ("available on Chromebook",
+ * "integrate with Slack": `ASKS_ABOUT_OBJECT`); neither does a word right
  * after a pronoun or an auxiliary (most likely the verb: "how do I switch off…" is answered by "turn
  * off"), a word of time or degree ("last week", "biggest"), nor a contraction stub ("doesn"). Other
  * languages return [] (the preposition test is English; a question in another language than the
@@ -216,6 +230,7 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
   for (const clause of joinBackUp(question).split(/[,;:.!?()]+/)) {
     let inPhrase = false;
     let previous = "";
+    let beforePrevious = "";
     let open: string[] | null = null;
     const close = () => {
       if (open && !phrases.includes(open.join(" "))) phrases.push(open.join(" "));
@@ -223,7 +238,9 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
     };
     for (const token of tokenize(clause)) {
       if (PREPOSITIONS.has(token)) {
-        inPhrase = true;
+        // the availability word right before, or before its object ("send notes to my Kindle")
+        const names = ASKS_ABOUT_OBJECT.has(previous) || ASKS_ABOUT_OBJECT.has(beforePrevious);
+        inPhrase = !(NAMING_PREPOSITIONS.has(token) && names);
         close();
       } else if (unknown.has(token) && !focus.has(token) && !detail.has(token)) {
         const isFocus = !(inPhrase || BEFORE_VERB.has(previous) || CIRCUMSTANCE.has(token));
@@ -234,6 +251,7 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
         open.push(token);
         close();
       } else close();
+      beforePrevious = previous;
       previous = token;
     }
     close();

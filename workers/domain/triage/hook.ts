@@ -4,6 +4,8 @@ import { categoryChoices, predictCategory } from "./categories";
 import { frustrationTrend, scoreFrustration } from "./frustration";
 import { categoryChooserFor, frustrationClassifierFor } from "./llm";
 import { decideEscalation, DEFAULT_POLICY } from "./policy";
+import { complaintCues } from "../knowledge/dialogue-acts";
+import { shouts } from "./lexicon";
 import type { ConversationTriageRow, EscalationPolicy } from "../../storage/schema";
 import { policyFor } from "./settings";
 import { textSimilarity, words } from "./text";
@@ -113,6 +115,7 @@ export async function triageVisitorMessage(
       : i.lastAnswerConfidence < policy.lowConfidenceThreshold
         ? priorLow + 1
         : 0;
+  const cues = complaintCues(i.text);
   const escalate = decideEscalation(policy, {
     text: i.text,
     score,
@@ -120,6 +123,10 @@ export async function triageVisitorMessage(
     negativeStreak,
     sameQuestionCount,
     lowConfidenceStreak,
+    // a complaint about "the answer" needs an answer before it
+    complaint: cues.complaint && i.lastAnswerConfidence !== undefined,
+    problem: cues.problem,
+    shouting: shouts(i.text),
   });
 
   let category = {

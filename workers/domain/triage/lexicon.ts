@@ -150,19 +150,59 @@ export const SARCASM_PHRASES = [
   /\bslow clap\b/,
 ];
 
-/** An explicit request for a person rather than the bot. */
+/** Who a visitor asks for when they want a person: the people words, English. */
+const PERSON =
+  "(?:(?:a|an|some|your|the|one of your|someone from|somebody from|anyone from|someone in|somebody in)\\s+)?(?:(?:real|live|actual|human|proper|support|customer service|customer support)\\s+)?(?:human(?: being)?|person|agent|representative|rep|someone|somebody|anyone|operator|manager|supervisor|staff|staff member|team member|colleague|people|support team|support staff|support|customer service|customer support|your team|the team|team)";
+
+/** An explicit request for a person rather than the bot, matched on lower-cased, apostrophe- and accent-free text. */
 const HUMAN_REQUEST = [
-  /\b(talk|speak|chat|connect|transfer|put) (me )?(to|with) (a |an |some |your )?(real |live |actual )?(human|person|agent|representative|rep|someone|somebody|operator|manager|supervisor|staff|people)\b/,
+  // "talk to a human", "speak with customer service", "put me through to an agent", "pass me to a colleague"
+  new RegExp(
+    `\\b(?:talk|speak|chat|connect|transfer|put|pass|hand|forward|escalate|switch)(?: me| this| it)?(?: (?:through|over|back))? (?:to|with) ${PERSON}\\b`,
+  ),
   /\b(real|live|actual) (human|person|agent|people)\b/,
-  /\b(human|agent|representative|operator) (please|pls|now)\b/,
-  /^\s*(human|agent|representative|operator|person)\s*[.!?]*\s*$/,
-  /\b(i want|i need|get me|can i (have|get)|let me talk to) (a |an )?(human|person|agent|representative|manager|supervisor)\b/,
+  /\b(human|agent|representative|operator|person) (please|pls|now|asap)\b/,
+  /^\s*(human|agent|representative|operator|person|a human|a person|an agent)\s*[.!?]*\s*$/,
+  new RegExp(
+    `\\b(i want|i need|i would like|id like|get me|give me|can i (have|get)|could i (have|get)|may i (have|get)|let me talk to) ${PERSON}\\b`,
+  ),
+  // "can a person look at this", "have someone contact me", "can someone from your staff call me back"
+  /\b(a|any|some|real) ?(human|person|agent|staff member|team member|someone|somebody) (from ((your|the) )?(team|staff|support|company) )?(help|look|check|contact|call|email|reach|get back|take over|handle|review)\b/,
+  /\b(have|get|ask) (someone|somebody|a person|a human|an agent|a colleague|your team|support) (from ((your|the) )?(team|staff|support|company) )?(to )?(contact|call|email|reach|get back to|look at|help|check)\b/,
+  /\bis (there|anyone|anybody|someone|somebody) (a |an )?(human|person|real person|agent|from (your|the) (team|staff|support))( i can| to | available| from| on | there|\s*[?.!]|$)/,
+  /\b(need|want|prefer|rather have) (some )?(human|personal|real) (help|support|assistance|contact)\b/,
+  /\b(call ?back|call me back|phone me|ring me)\b/,
+  /\bescalate (this|it|my (case|ticket|issue|problem))\b/,
   /\bstop (the|this) bot\b/,
   /\bnot (talk|speak|chat)(ing)? (to|with) (a )?(bot|robot|machine)\b/,
+  /\b(no|not a|dont want (a|the)|stop the) (bot|robot|machine)s?\b.*\b(human|person|agent|someone|somebody)\b/,
+  // the widget's other languages: es, fr, de, pt
+  /\b(hablar|comunicarme|contactar) con (una persona|un humano|un agente|alguien|un asesor|un operador|soporte|atencion al cliente)\b/,
+  /\bparler (a|avec) (un humain|une personne|un agent|quelqu ?un|un conseiller|un operateur|le support|le service client)\b/,
+  /\b(mit|zu) (einem menschen|einer person|einem mitarbeiter|einer mitarbeiterin|jemandem|einem berater|dem support|dem kundenservice)\b.*\b(sprechen|reden|verbinden|chatten)\b/,
+  /\b(falar|conversar) com (uma pessoa|um humano|um atendente|alguem|um agente|o suporte)\b/,
 ];
 
 /** True when the message asks for a person ("can I talk to a human?", "agent please"). */
 export function asksForHuman(text: string): boolean {
-  const t = text.toLowerCase().replace(/[’'`]/g, "");
+  const t = text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[’'`´]/g, "")
+    .replace(/\s+/g, " ");
   return HUMAN_REQUEST.some((re) => re.test(t));
+}
+
+/**
+ * True when a message is shouted: at least three words and ten letters, four in five of them capitals
+ * ("WHY DOESN'T THIS WORK"). Placeholders of the training data ("[NAME]") do not count.
+ */
+export function shouts(text: string): boolean {
+  const cleaned = text.replace(/\[(NAME|RELIGION)\]/g, "");
+  const words = cleaned.match(/\p{L}+/gu) ?? [];
+  const letters = words.join("");
+  if (words.length < 3 || letters.length < 10) return false;
+  const upper = letters.replace(/[^\p{Lu}]/gu, "").length;
+  return upper / letters.length >= 0.8;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classifyText, trainCategoryModel } from "./classifier";
 import { frustrationModel, frustrationTrend, scoreFrustration } from "./frustration";
-import { asksForHuman } from "./lexicon";
+import { asksForHuman, shouts } from "./lexicon";
 import { decideEscalation, DEFAULT_POLICY, type EscalationSignals } from "./policy";
 import { computePriority } from "./priority";
 import { chooseRoute } from "./routing";
@@ -117,15 +117,66 @@ describe("escalation policy", () => {
     expect(decideEscalation(DEFAULT_POLICY, { ...base, sameQuestionCount: 3 })?.reason).toBe("repeated_question");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, lowConfidenceStreak: 2 })?.reason).toBe("low_confidence");
     expect(decideEscalation({ ...DEFAULT_POLICY, enabled: false }, { ...base, score: 0.99 })).toBeNull();
+    // a complaint about the answer hands off when the visitor is upset, not otherwise
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, complaint: true, score: 0.88 })?.reason).toBe("frustration");
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, complaint: true, score: 0.6 })).toBeNull();
+    // shouting that something is broken hands off; shouting a plain question does not
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, shouting: true, problem: true, score: 0.34 })?.reason).toBe(
+      "frustration",
+    );
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, shouting: true, score: 0.4 })).toBeNull();
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, problem: true, score: 0.34 })).toBeNull();
     expect(
       decideEscalation({ ...DEFAULT_POLICY, consecutiveNegative: 0 }, { ...base, score: 0.8, negativeStreak: 5 }),
     ).toBeNull();
   });
 
+  it("tells shouting from acronyms and short words", () => {
+    expect(shouts("WHY DOESN'T THIS WORK")).toBe(true);
+    expect(shouts("THIS IS NOT WORKING!!!")).toBe(true);
+    expect(shouts("How do I export to PDF or HTML?")).toBe(false);
+    expect(shouts("OK THX")).toBe(false);
+    expect(shouts("[NAME] is here")).toBe(false);
+  });
+
   it("recognises asks for a person and repeated questions", () => {
     for (const t of ["talk to a human", "Agent please", "I want a real person", "can I speak with someone?", "human"])
       expect(asksForHuman(t), t).toBe(true);
-    for (const t of ["how do humans use this", "the agent field in settings", "my personal details"])
+    // the many ways of asking, in the widget's languages
+    for (const t of [
+      "I'd like to talk to a person",
+      "is there a human I can talk to?",
+      "connect me with support",
+      "I want to speak with customer service",
+      "put me through to a human being",
+      "could you pass me to a colleague",
+      "please have someone contact me",
+      "can you get someone from support to contact me",
+      "can someone from your staff call me back",
+      "can a person look at this",
+      "Is anyone from the team available?",
+      "need human help",
+      "escalate this please",
+      "quiero hablar con una persona",
+      "je veux parler à un humain",
+      "ich möchte mit einem Menschen sprechen",
+      "quero falar com um atendente",
+    ])
+      expect(asksForHuman(t), t).toBe(true);
+    // questions about people, teams and support that the help centre answers
+    for (const t of [
+      "how do humans use this",
+      "the agent field in settings",
+      "my personal details",
+      "how do I contact support",
+      "can I share a note with someone",
+      "can I transfer a notebook to a colleague",
+      "can I chat with my team in notes",
+      "is there a person limit on the teams plan",
+      "how do I transfer ownership of the workspace to another admin",
+      "can I talk to the AI about my notes",
+      "can anyone help?",
+    ])
       expect(asksForHuman(t), t).toBe(false);
     expect(textSimilarity("How do I reset my password?", "how do i reset my password")).toBeGreaterThan(0.95);
     expect(textSimilarity("How do I reset my password?", "Where is my parcel?")).toBeLessThan(0.3);

@@ -55,6 +55,12 @@ export type EscalationSignals = {
   sameQuestionCount: number;
   /** AI answers in a row under `lowConfidenceThreshold`, ending with the last one. */
   lowConfidenceStreak: number;
+  /** The message complains about the bot's last answer ("that's not what I asked"); only after an answer. */
+  complaint?: boolean;
+  /** The message says something does not work without saying what ("why doesn't this work"). */
+  problem?: boolean;
+  /** The message is shouted (mostly capitals). */
+  shouting?: boolean;
 };
 
 /** The first rule that fires, in order of how clearly the visitor wants a person. Pure. */
@@ -73,6 +79,15 @@ export function decideEscalation(
       reason: "frustration",
       detail: `${s.negativeStreak} frustrated messages in a row (trend ${s.trend.toFixed(2)})`,
     };
+  // the conversation itself tells what one Reddit-trained message score cannot: a visitor who says
+  // the answer missed and is upset about it, or who shouts that something is broken, wants a person
+  if (s.complaint && s.score >= p.negativeThreshold)
+    return {
+      reason: "frustration",
+      detail: `said the answer did not help, upset (message frustration ${s.score.toFixed(2)} ≥ ${p.negativeThreshold})`,
+    };
+  if (s.shouting && (s.complaint || s.problem))
+    return { reason: "frustration", detail: "shouted that something does not work" };
   if (s.trend >= p.trendThreshold)
     return { reason: "frustration", detail: `frustration trend ${s.trend.toFixed(2)} ≥ ${p.trendThreshold}` };
   if (p.repeatedQuestion > 0 && s.sameQuestionCount >= p.repeatedQuestion)
