@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asksQuantity, contentTerms, derivedStems, isContractionStub, stem } from "./text";
+import { asksQuantity, contentTerms, derivedStems, isContractionStub, stem, synonymsOf } from "./text";
 
 describe("contentTerms", () => {
   it("drops contractions typed without the apostrophe, and keeps the stub of a negated auxiliary", () => {
@@ -19,7 +19,6 @@ describe("contentTerms", () => {
       "back",
       "version",
       "history",
-      "go",
       "plus",
     ]);
     expect(contentTerms("How big can an attachment be on Teams?")).toEqual(["attachment", "teams"]);
@@ -33,7 +32,9 @@ describe("contentTerms", () => {
     expect(contentTerms("how long does a refund take")).toEqual(["refund"]);
     expect(contentTerms("How long does it take to sync?")).toEqual(["sync"]);
     expect(contentTerms("where is the last version")).toEqual(["last", "version"]);
-    expect(contentTerms("how long can I take notes offline")).toEqual(["take", "notes", "offline"]);
+    expect(contentTerms("how long can I keep the last invoice")).toEqual(["keep", "last", "invoice"]);
+    // light verbs and comparatives say nothing about the topic
+    expect(contentTerms("can I make photos take up less room")).toEqual(["photos", "room"]);
   });
 
   it("knows a bare amount question is still a question", () => {
@@ -42,6 +43,21 @@ describe("contentTerms", () => {
     expect(asksQuantity("How long?")).toBe(true);
     expect(asksQuantity("long")).toBe(false);
     expect(asksQuantity("thanks")).toBe(false);
+  });
+});
+
+describe("phrasal verbs and irregular forms", () => {
+  it("reads 'run out of' as reaching a limit, and 'back up' as the one word", () => {
+    expect(contentTerms("what happens when I run out of storage")).toEqual(["happens", "reach", "limit", "storage"]);
+    expect(contentTerms("how often do you back up my notes")).toEqual(["backup", "notes"]);
+  });
+
+  it("matches a verb's irregular past form, which the suffix stemmer cannot", () => {
+    expect(synonymsOf("pay")).toContain("paid");
+    expect(synonymsOf("paid")).toContain("pay");
+    expect(synonymsOf("forgot")).toContain("forget");
+    expect(synonymsOf("room")).toContain("space");
+    expect(synonymsOf("photos")).toContain("image");
   });
 });
 

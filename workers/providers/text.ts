@@ -19,6 +19,9 @@ const STOPWORDS = new Set(
     "yesterday today tonight tomorrow since ago recently lately currently anymore " +
     // "how often" asks for a frequency; the question type carries that, the word matches nothing
     "often " +
+    // light verbs and comparatives that carry no topic ("make photos take up less room", "how much
+    // storage comes with Pro"): rare in a help centre, so they would weigh like a topic word
+    "make makes making take takes taking put puts go goes going went come comes came less fewer " +
     // contractions typed without the apostrophe
     "whats hows wheres whens whos youve theyre " +
     // Spanish, French, German, Portuguese function words
@@ -105,14 +108,21 @@ export function asksQuantity(text: string): boolean {
   return tokens.some((_, i) => isAmountWord(tokens, i));
 }
 
-/** "back up" / "backing up" written as the one word the knowledge indexes ("backup"). */
-export const joinBackUp = (text: string) => text.replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup");
+/**
+ * Phrasal verbs said the way help centres write them: "back up" / "backing up" as the one word the
+ * knowledge indexes ("backup"), and "run out of" as reaching a limit ("when I run out of storage" →
+ * "When you reach your storage limit"). Question side only.
+ */
+export const joinPhrases = (text: string) =>
+  text
+    .replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup")
+    .replace(/\b(?:run|runs|running|ran) out of\b/gi, "reach the limit of");
 
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  const tokens = tokenize(joinBackUp(text));
+  const tokens = tokenize(joinPhrases(text));
   for (const [i, t] of tokens.entries()) {
     if (isAmountWord(tokens, i) || isDurationVerb(tokens, i)) continue;
     if (isStopword(t) || (t.length < 2 && !/\d/.test(t))) continue;
@@ -172,7 +182,22 @@ const SYNONYM_GROUPS: string[][] = [
   ["team", "organization", "organisation", "company"],
   ["error", "problem", "issue", "bug"],
   ["cheap", "inexpensive", "affordable"],
-  ["storage", "space", "quota"],
+  ["storage", "space", "quota", "room"],
+  ["image", "photo", "picture", "pic"],
+  // irregular past forms the suffix stemmer cannot reach ("do people I share with need to pay?" ~
+  // "do not need a paid plan")
+  ["pay", "paid"],
+  ["send", "sent"],
+  ["lose", "lost"],
+  ["make", "made"],
+  ["take", "took", "taken"],
+  ["keep", "kept"],
+  ["forget", "forgot", "forgotten"],
+  ["write", "wrote", "written"],
+  ["choose", "chose", "chosen"],
+  ["see", "saw", "seen"],
+  ["give", "gave", "given"],
+  ["break", "broke", "broken"],
   ["device", "phone", "laptop", "computer", "desktop", "mobile", "tablet"],
   ["valid", "expire", "expiry", "expiration"],
   ["stuck", "frozen", "freeze", "freezes", "hangs", "hanging"],

@@ -125,6 +125,17 @@ describe("dialogueActOf", () => {
   });
 });
 
+describe("stretched words", () => {
+  it("reads 'heyy', 'hiii', 'thanksss' and 'byeee' as the act words they stretch", () => {
+    expect(dialogueActOf("heyy", [])?.act).toBe("greeting");
+    expect(dialogueActOf("hiii there", [])?.act).toBe("greeting");
+    expect(dialogueActOf("thanksss", answered)?.act).toBe("thanks");
+    expect(dialogueActOf("byeee!", answered)?.act).toBe("goodbye");
+    // a word that is not an act word stays a question
+    expect(dialogueActOf("heyy exportt", [])).toBeNull();
+  });
+});
+
 describe("a problem with nothing said about what", () => {
   it("asks what does not work, and after an answer counts as a complaint about it", () => {
     for (const t of ["it doesn't work", "WHY DOESN'T THIS WORK", "still not working!", "I have a problem"])

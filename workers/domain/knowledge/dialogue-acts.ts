@@ -879,6 +879,20 @@ export function normalise(text: string): string {
     .trim();
 }
 
+/** Every word of every act phrase, and the fillers. */
+const KNOWN_WORDS = new Set([...[...TABLE.values()].flat().flatMap((e) => e.words), ...FILLERS]);
+
+/**
+ * A word typed stretched ("heyy", "hiii", "thanksss", "byeee", "sooo") as the act word it stretches,
+ * when it is one; any other word as it is.
+ */
+function unstretched(word: string): string {
+  if (KNOWN_WORDS.has(word)) return word;
+  const squeezed = word.replace(/(\p{L})\1{2,}/gu, "$1");
+  for (const w of [squeezed, squeezed.replace(/(\p{L})\1+$/u, "$1")]) if (KNOWN_WORDS.has(w)) return w;
+  return word;
+}
+
 /** Messages longer than this (in words) are never only a dialogue act. */
 const MAX_ACT_WORDS = 14;
 
@@ -887,7 +901,7 @@ const MAX_ACT_WORDS = 14;
  * filler (then the message is a question for retrieval). An empty message ("?", "👍") is `[]`.
  */
 export function actPhrases(text: string, botName = ""): { acts: ActKind[]; votes: Map<PhraseLanguage, number> } | null {
-  const words = normalise(text).split(" ").filter(Boolean);
+  const words = normalise(text).split(" ").filter(Boolean).map(unstretched);
   if (words.length > MAX_ACT_WORDS) return null;
   const names = new Set(normalise(botName).split(" ").filter(Boolean));
   const acts: ActKind[] = [];

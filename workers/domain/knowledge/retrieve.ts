@@ -6,7 +6,7 @@ import {
   ftsToken,
   isContractionStub,
   isStopword,
-  joinBackUp,
+  joinPhrases,
   passageTerms,
   stem,
   stemSet,
@@ -227,7 +227,7 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
   // what the reply names: each run of focus words with the known word right after it ("dark mode",
   // "smartwatch app", "keyboard shortcut"), so the visitor reads the thing they asked about
   const phrases: string[] = [];
-  for (const clause of joinBackUp(question).split(/[,;:.!?()]+/)) {
+  for (const clause of joinPhrases(question).split(/[,;:.!?()]+/)) {
     let inPhrase = false;
     let previous = "";
     let beforePrevious = "";

@@ -152,7 +152,7 @@ export const SARCASM_PHRASES = [
 
 /** Who a visitor asks for when they want a person: the people words, English. */
 const PERSON =
-  "(?:(?:a|an|some|your|the|one of your|someone from|somebody from|anyone from|someone in|somebody in)\\s+)?(?:(?:real|live|actual|human|proper|support|customer service|customer support)\\s+)?(?:human(?: being)?|person|agent|representative|rep|someone|somebody|anyone|operator|manager|supervisor|staff|staff member|team member|colleague|people|support team|support staff|support|customer service|customer support|your team|the team|team)";
+  "(?:(?:a|an|some|your|the|one of your|someone from|somebody from|anyone from|someone in|somebody in)\\s+)?(?:(?:real|live|actual|human|proper|support|customer service|customer support)\\s+)?(?:human(?: being)?|person|agent|representative|rep|someone|somebody|anyone|operator|manager|supervisor|staff|staff member|team member|colleague|people|support team|support staff|support|customer service|customer support|your team|the team|team|(?:billing|sales|support|tech|technical|accounts?|account|customer|success|service) (?:team|department|people|staff))";
 
 /** An explicit request for a person rather than the bot, matched on lower-cased, apostrophe- and accent-free text. */
 const HUMAN_REQUEST = [

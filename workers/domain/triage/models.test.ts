@@ -161,6 +161,8 @@ describe("escalation policy", () => {
       "je veux parler à un humain",
       "ich möchte mit einem Menschen sprechen",
       "quero falar com um atendente",
+      "Can you connect me with your billing team?",
+      "I need to speak to the sales department",
     ])
       expect(asksForHuman(t), t).toBe(true);
     // questions about people, teams and support that the help centre answers
