@@ -16,6 +16,7 @@ import {
   rerank,
   retrieve,
   uncoveredFocus,
+  properNames,
 } from "./retrieve";
 
 const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({
@@ -102,6 +103,50 @@ describe("uncoveredFocus: the words at the heart of a question that the knowledg
         work: [4.8, 0],
       }),
     ).toEqual([]);
+  });
+
+  it("names a product the knowledge never mentions even when each of its words is known", () => {
+    // "Windows" and "phone" are both in the help centre; "Windows Phone" is not (phrase count 0)
+    expect(
+      uncoveredFocus(
+        "Is there a Nimbus Notes app for Windows Phone?",
+        [
+          { term: "nimbus", weight: 1 },
+          { term: "notes", weight: 1 },
+          { term: "app", weight: 2 },
+          { term: "windows", weight: 3 },
+          { term: "phone", weight: 2.5 },
+        ],
+        [30, 30, 6, 2, 4],
+        [["windows", "phone"]],
+      ),
+    ).toEqual(["windows phone"]);
+    // a name inside a detail (a person to share with) is not the subject
+    expect(
+      uncoveredFocus(
+        "How do I share a notebook with Anna Schmidt?",
+        [
+          { term: "share", weight: 2 },
+          { term: "notebook", weight: 2 },
+          { term: "anna", weight: 4.8 },
+          { term: "schmidt", weight: 4.8 },
+        ],
+        [4, 6, 0, 0],
+        [["anna", "schmidt"]],
+      ),
+    ).toEqual([]);
+  });
+
+  it("finds names: capitalised runs of two or more words, not a sentence's first word, not Title Case", () => {
+    expect(properNames("Can I pay with Apple Pay?")).toEqual([["apple", "pay"]]);
+    expect(properNames("Does Nimbus work with Google Calendar or Microsoft Teams?")).toEqual([
+      ["google", "calendar"],
+      ["microsoft", "teams"],
+    ]);
+    expect(properNames("Nimbus Notes keeps crashing")).toEqual([]);
+    expect(properNames("How Do I Export My Notes To Evernote")).toEqual([]);
+    expect(properNames("WHY IS MY ACCOUNT LOCKED")).toEqual([]);
+    expect(properNames("is the Pro plan worth it")).toEqual([]);
   });
 
   it("needs a third of the question's weight, and English", () => {

@@ -114,12 +114,16 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
     };
   const alts = terms.map((t) => (RETRIEVAL_TUNING.synonyms ? synonymsOf(t) : []));
   const groups = terms.map((t, i) => `(${[t, ...alts[i]!].map(ftsToken).join(" OR ")})`);
+  // names of two or more capitalised words ("Windows Phone", "Apple Pay") are counted as phrases too:
+  // each word may be known while the name never occurs
+  const names = properNames(input.question);
   // document frequencies first: they pick the few selective words the FTS query needs (a word in a
   // fifth of all chunks makes BM25 score thousands of rows and hardly changes which ones come first)
   const [stats, vectorHits] = await Promise.all([
-    termStatsOf(ctx, groups, input.knowledgeVersion),
+    termStatsOf(ctx, [...groups, ...names.map((n) => ftsToken(n.join(" ")))], input.knowledgeVersion),
     vector ? vectorSearch(ctx, input.question, input.botId, vector) : Promise.resolve([]),
   ]);
+  const nameDf = stats.df.splice(groups.length);
   const picked = ftsTermsOf(stats.df, stats.total);
   const hits = await ctx.repos.search.fts(ctx.tenantId, {
     tokens: picked.flatMap((i) => [terms[i]!, ...alts[i]!]).map(ftsToken),
@@ -151,7 +155,12 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
     sources,
     confidence: chunks[0] ? calibratedConfidence(features) : 0,
     features,
-    uncovered: uncoveredFocus(input.question, weighted, stats.df),
+    uncovered: uncoveredFocus(
+      input.question,
+      weighted,
+      stats.df,
+      names.filter((_, i) => nameDf[i] === 0),
+    ),
     ms: Date.now() - started,
   };
 }
@@ -171,7 +180,8 @@ const PREPOSITIONS = new Set(
  */
 const ASKS_ABOUT_OBJECT = new Set(
   `available availability work works run runs sync syncs integrate integrates integration integrations connect
-  connects compatible compatibility install installed send export import supported`.split(/\s+/),
+  connects compatible compatibility install installed send export import supported pay use app apps version
+  versions plugin extension client`.split(/\s+/),
 );
 const NAMING_PREPOSITIONS = new Set(["on", "with", "to", "in", "into", "for"]);
 
@@ -212,7 +222,12 @@ export const UNCOVERED_FOCUS_SHARE = 1 / 3;
  * languages return [] (the preposition test is English; a question in another language than the
  * knowledge would otherwise count every word).
  */
-export function uncoveredFocus(question: string, terms: WeightedTerm[], df: number[]): string[] {
+export function uncoveredFocus(
+  question: string,
+  terms: WeightedTerm[],
+  df: number[],
+  unknownNames: string[][] = [],
+): string[] {
   const lang = detectLanguage(question);
   if (lang !== null && lang !== "en") return [];
   const total = terms.reduce((a, t) => a + t.weight, 0);
@@ -221,7 +236,9 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
   terms.forEach((t, i) => {
     if ((df[i] ?? 0) === 0 && t.weight > 0 && !isContractionStub(t.term)) unknown.set(t.term, t.weight);
   });
-  if (unknown.size === 0) return [];
+  if (unknown.size === 0 && unknownNames.length === 0) return [];
+  const weightOf = new Map(terms.map((t) => [t.term, t.weight]));
+  let namesWeight = 0;
   const focus = new Set<string>();
   const detail = new Set<string>();
   // what the reply names: each run of focus words with the known word right after it ("dark mode",
@@ -236,7 +253,22 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
       if (open && !phrases.includes(open.join(" "))) phrases.push(open.join(" "));
       open = null;
     };
-    for (const token of tokenize(clause)) {
+    const tokens = tokenize(clause);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      const name = unknownNames.find((n) => n.every((w, k) => tokens[i + k] === w));
+      if (name) {
+        // a name the knowledge never uses, as one unit: the subject unless it is a detail
+        close();
+        if (!(inPhrase || BEFORE_VERB.has(previous))) {
+          if (!phrases.includes(name.join(" "))) phrases.push(name.join(" "));
+          namesWeight += name.reduce((a, w) => a + (weightOf.get(w) ?? 0), 0);
+        }
+        i += name.length - 1;
+        beforePrevious = tokens[i - 1] ?? previous;
+        previous = tokens[i]!;
+        continue;
+      }
       if (PREPOSITIONS.has(token)) {
         // the availability word right before, or before its object ("send notes to my Kindle")
         const names = ASKS_ABOUT_OBJECT.has(previous) || ASKS_ABOUT_OBJECT.has(beforePrevious);
@@ -256,8 +288,44 @@ export function uncoveredFocus(question: string, terms: WeightedTerm[], df: numb
     }
     close();
   }
-  const share = [...focus].reduce((a, t) => a + unknown.get(t)!, 0) / total;
+  const share = ([...focus].reduce((a, t) => a + unknown.get(t)!, 0) + namesWeight) / total;
   return share >= UNCOVERED_FOCUS_SHARE ? phrases : [];
+}
+
+/**
+ * Names in a question: runs of two or more capitalised words that are not function words ("Can I
+ * pay with Apple Pay?" → [["apple", "pay"]]), lower-cased as tokens, at most three. The first word
+ * of a sentence is capitalised anyway and does not start a name; a question written in Title Case
+ * or capitals (a function word other than "I" capitalised) has none.
+ */
+export function properNames(question: string): string[][] {
+  const names: string[][] = [];
+  const words =
+    question
+      .normalize("NFKD")
+      .replace(/\p{M}+/gu, "")
+      .match(/[\p{L}\p{N}]+|[.!?;:,]/gu) ?? [];
+  const capital = (w: string) => /^\p{Lu}/u.test(w) && !isStopword(w.toLowerCase());
+  // Title Case or capitals: a function word other than "I" capitalised after the first word
+  if (words.slice(1).some((w) => /^\p{Lu}/u.test(w) && w !== "I" && isStopword(w.toLowerCase()))) return [];
+  let run: string[] = [];
+  let sentenceStart = true;
+  const end = () => {
+    if (run.length >= 2 && names.length < 3) names.push(run.map((w) => w.toLowerCase()));
+    run = [];
+  };
+  for (const w of words) {
+    if (/^[.!?;:,]$/.test(w)) {
+      end();
+      sentenceStart = /[.!?]/.test(w);
+      continue;
+    }
+    if (capital(w) && !sentenceStart) run.push(w);
+    else end();
+    sentenceStart = false;
+  }
+  end();
+  return names;
 }
 
 /**
