@@ -50,6 +50,15 @@ describe("phrasal verbs and irregular forms", () => {
   it("reads 'run out of' as reaching a limit, and 'back up' as the one word", () => {
     expect(contentTerms("what happens when I run out of storage")).toEqual(["happens", "reach", "limit", "storage"]);
     expect(contentTerms("how often do you back up my notes")).toEqual(["backup", "notes"]);
+    expect(contentTerms("how quickly do changes show up on my phone")).toEqual([
+      "quickly",
+      "changes",
+      "appear",
+      "phone",
+    ]);
+    expect(contentTerms("my card payment doesn't go through")).toEqual(["card", "payment", "fails"]);
+    expect(contentTerms("I never got the password reset email")).toEqual(["receive", "password", "reset", "email"]);
+    expect(contentTerms("does the web clipper cost extra")).toEqual(["web", "clipper", "cost", "free"]);
   });
 
   it("matches a verb's irregular past form, which the suffix stemmer cannot", () => {

@@ -110,13 +110,25 @@ export function asksQuantity(text: string): boolean {
 
 /**
  * Phrasal verbs said the way help centres write them: "back up" / "backing up" as the one word the
- * knowledge indexes ("backup"), and "run out of" as reaching a limit ("when I run out of storage" →
- * "When you reach your storage limit"). Question side only.
+ * knowledge indexes ("backup"), "run out of" as reaching a limit ("when I run out of storage" →
+ * "When you reach your storage limit"), "show up" as "appear", a payment that "doesn't go through"
+ * as one that fails, "never got the email" as "do not receive", and "cost extra / anything" beside
+ * "free" (what a help centre says of what costs nothing). Question side only.
  */
 export const joinPhrases = (text: string) =>
   text
     .replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup")
-    .replace(/\b(?:run|runs|running|ran) out of\b/gi, "reach the limit of");
+    .replace(/\b(?:run|runs|running|ran) out of\b/gi, "reach the limit of")
+    .replace(/\b(?:show|shows|showed|showing) up\b/gi, "appear")
+    .replace(
+      /\b(?:doesn[’']?t|does not|didn[’']?t|did not|won[’']?t|will not|isn[’']?t|is not|not) go(?:ing)? through\b/gi,
+      "fails",
+    )
+    .replace(
+      /\b(?:never|didn[’']?t|did not|haven[’']?t|have not|hasn[’']?t|has not|don[’']?t|do not|not) (?:get|got|gotten|receive|received|receiving)\b/gi,
+      "do not receive",
+    )
+    .replace(/\b(?:cost|costs) (?:extra|anything|money|more)\b/gi, "cost free");
 
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
