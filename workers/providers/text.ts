@@ -22,6 +22,8 @@ const STOPWORDS = new Set(
     // light verbs and comparatives that carry no topic ("make photos take up less room", "how much
     // storage comes with Pro"): rare in a help centre, so they would weigh like a topic word
     "make makes making take takes taking put puts go goes going went come comes came less fewer " +
+    // nouns that stand for anything ("move my stuff over")
+    "stuff thing things " +
     // contractions typed without the apostrophe
     "whats hows wheres whens whos youve theyre " +
     // Spanish, French, German, Portuguese function words
@@ -214,6 +216,8 @@ const SYNONYM_GROUPS: string[][] = [
   ["valid", "expire", "expiry", "expiration"],
   ["stuck", "frozen", "freeze", "freezes", "hangs", "hanging"],
   ["shortcut", "hotkey", "keyboard", "ctrl", "cmd", "alt"],
+  // "2FA" is "two-factor" (tokens "two" + "factor")
+  ["2fa", "mfa", "2sv", "factor"],
 ];
 const SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) {

@@ -194,14 +194,14 @@ const BEFORE_VERB = new Set(
 
 /**
  * Words that set the circumstances or the degree of a question rather than its subject ("deleted last
- * week", "the biggest file"): a help centre rarely uses them, and they say nothing about whether it
+ * week", "the biggest file", "a huge notebook"): a help centre rarely uses them, and they say nothing about whether it
  * covers the subject.
  */
 const CIRCUMSTANCE = new Set(
   `yesterday today tomorrow tonight ago week weeks weekend weekends last next morning evening night hour hours
   minute minutes day days monday tuesday wednesday thursday friday saturday sunday biggest largest smallest longest
   shortest cheapest fastest quickest slowest highest lowest most least maximum minimum max min best worst latest
-  newest oldest`.split(/\s+/),
+  newest oldest huge large big small tiny massive enormous giant little whole entire`.split(/\s+/),
 );
 
 /** Share of the question's weight the uncovered focus words must hold before an answer says it does not know them. */

@@ -197,6 +197,31 @@ describe("offline extractive answerer", () => {
     expect(extractAnswer({ ...conflict, passages: [plain] })).not.toContain("Conflicted copy");
   });
 
+  it("reads a sentence whose subject is a pronoun with the sentence before, and brings that sentence", () => {
+    const ai: GroundedPrompt = {
+      ...base,
+      question: "is the AI included in plus?",
+      questionType: "yesno",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Nimbus AI",
+          text: "Nimbus AI summarises notes and answers questions about your notebooks. It is included in the Pro and Teams plans. Notes in Vault notebooks are never sent to Nimbus AI.",
+        },
+      ],
+      terms: [
+        { term: "ai", weight: 1.5 },
+        { term: "included", weight: 2 },
+        { term: "plus", weight: 1 },
+      ],
+    };
+    const answer = extractAnswer(ai);
+    expect(answer).toContain("It is included in the Pro and Teams plans.");
+    expect(answer).toContain("Nimbus AI summarises notes");
+    expect(answer).not.toContain("Vault");
+  });
+
   it("picks sentences from at most two passages of one page while another page is in the running", () => {
     const p = (id: string, sourceId: string) => ({ id, sourceId });
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);

@@ -39,7 +39,12 @@ type Unit = {
   terms: Set<number>;
   /** IDF weight of the question terms found only in the unit's passage title or heading. */
   context: number;
+  /** A prose sentence that opens with "It" / "They" / "This" / "These" reads with the one before it. */
+  leansOnPrevious: boolean;
 };
+
+/** A sentence whose subject is a pronoun for the one before ("It is included in the Pro and Teams plans."). */
+const PRONOUN_SUBJECT = /^(?:it|they|this|these)\s+(?!is\s+(?:why|how|where|what)\b)\p{L}/iu;
 
 /** Sentences longer than this (a flattened table, a wall of text) are cut at a word boundary. */
 const MAX_SENTENCE_CHARS = 400;
@@ -91,6 +96,7 @@ export function extractAnswer(prompt: GroundedPrompt): string {
       for (const i of u.terms) covered.add(i);
     }
     addAnaphor(units, chosen, limit + 1);
+    addAntecedent(units, chosen, voice ? limit : limit + 1);
     addConsequence(best, units, chosen, limit + 1);
     // a step of a numbered list brings its whole list, in order, for a how-to or a problem
     if (type === "howto" || type === "problem")
@@ -170,10 +176,14 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   const out: Unit[] = [];
   top.forEach((passage, rank) => {
     const context = stemSet(`${passage.title} ${passage.heading}`);
-    unitsOf(passage.text).forEach((u, pos) => {
+    const all = unitsOf(passage.text);
+    all.forEach((u, pos) => {
       const text =
         u.text.length > MAX_SENTENCE_CHARS ? `${u.text.slice(0, MAX_SENTENCE_CHARS).replace(/\s+\S*$/, "")}…` : u.text;
-      const words = stemSet(text);
+      // a pronoun subject stands for what the sentence before is about: its words count here too
+      const before = all[pos - 1];
+      const leansOnPrevious = pos > 0 && u.list < 0 && before!.list < 0 && PRONOUN_SUBJECT.test(text);
+      const words = stemSet(leansOnPrevious ? `${before!.text} ${text}` : text);
       let own = 0;
       let ctx = 0;
       const terms = new Set<number>();
@@ -199,6 +209,7 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
         covered: own,
         terms,
         context: ctx,
+        leansOnPrevious,
       });
     });
   });
@@ -254,6 +265,15 @@ function addAnaphor(units: Unit[], chosen: Set<Unit>, max: number) {
   for (const c of [...chosen]) {
     const following = units.find((x) => x.passage === c.passage && x.pos === c.pos + 1);
     if (following && following.list < 0 && ANAPHOR.test(following.text) && chosen.size < max) chosen.add(following);
+  }
+}
+
+/** A chosen sentence with a pronoun subject brings the sentence it points back to. */
+function addAntecedent(units: Unit[], chosen: Set<Unit>, max: number) {
+  for (const c of [...chosen]) {
+    if (!c.leansOnPrevious || chosen.size >= max) continue;
+    const previous = units.find((x) => x.passage === c.passage && x.pos === c.pos - 1);
+    if (previous) chosen.add(previous);
   }
 }
 
