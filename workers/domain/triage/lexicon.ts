@@ -167,7 +167,9 @@ const HUMAN_REQUEST = [
     `\\b(i want|i need|i would like|id like|get me|give me|can i (have|get)|could i (have|get)|may i (have|get)|let me talk to) ${PERSON}\\b`,
   ),
   // "can a person look at this", "have someone contact me", "can someone from your staff call me back"
-  /\b(a|any|some|real) ?(human|person|agent|staff member|team member|someone|somebody) (from ((your|the) )?(team|staff|support|company) )?(help|look|check|contact|call|email|reach|get back|take over|handle|review)\b/,
+  /\b(a|any|some|real) (human|person|agent|staff member|team member) (from ((your|the) )?(team|staff|support|company) )?(help|look|check|contact|call|email|reach|get back|take over|handle|review)\b/,
+  // "someone" alone may be the bot ("can someone help me export?"); contacting or looking is a person's job
+  /\b(someone|somebody) (from ((your|the) )?(team|staff|support|company) )?(contact|call|email|reach|get back|look at|check on|take over)\b/,
   /\b(have|get|ask) (someone|somebody|a person|a human|an agent|a colleague|your team|support) (from ((your|the) )?(team|staff|support|company) )?(to )?(contact|call|email|reach|get back to|look at|help|check)\b/,
   /\bis (there|anyone|anybody|someone|somebody) (a |an )?(human|person|real person|agent|from (your|the) (team|staff|support))( i can| to | available| from| on | there|\s*[?.!]|$)/,
   /\b(need|want|prefer|rather have) (some )?(human|personal|real) (help|support|assistance|contact)\b/,

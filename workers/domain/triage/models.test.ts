@@ -178,6 +178,7 @@ describe("escalation policy", () => {
       "how do I transfer ownership of the workspace to another admin",
       "can I talk to the AI about my notes",
       "can anyone help?",
+      "can someone help me export my notes?",
     ])
       expect(asksForHuman(t), t).toBe(false);
     expect(textSimilarity("How do I reset my password?", "how do i reset my password")).toBeGreaterThan(0.95);
