@@ -152,13 +152,13 @@ export const SARCASM_PHRASES = [
 
 /** Who a visitor asks for when they want a person: the people words, English. */
 const PERSON =
-  "(?:(?:a|an|some|your|the|one of your|someone from|somebody from|anyone from|someone in|somebody in)\\s+)?(?:(?:real|live|actual|human|proper|support|customer service|customer support)\\s+)?(?:human(?: being)?|person|agent|representative|rep|someone|somebody|anyone|operator|manager|supervisor|staff|staff member|team member|colleague|people|support team|support staff|support|customer service|customer support|your team|the team|team|(?:billing|sales|support|tech|technical|accounts?|account|customer|success|service) (?:team|department|people|staff))";
+  "(?:(?:a|an|some|your|the|one of your|someone from|somebody from|anyone from|someone in|somebody in)\\s+)?(?:(?:real|live|actual|human|proper|support|customer service|customer support)\\s+)?(?:human(?: being)?|person|agent|representative|rep|someone|somebody|anyone|operator|manager|supervisor|staff|staff member|team member|colleague|people|support team|support staff|support|customer service|customer support|your team|the team|team|(?:billing|sales|support|tech|technical|accounts?|account|customer|success|service) (?:team|department|people|staff))(?! (?:plan|plans|workspace|workspaces|account|space|spaces|settings|admin|members?|notebooks?|subscription|seats?|page|feature|version|email|address|number))";
 
 /** An explicit request for a person rather than the bot, matched on lower-cased, apostrophe- and accent-free text. */
 const HUMAN_REQUEST = [
   // "talk to a human", "speak with customer service", "put me through to an agent", "pass me to a colleague"
   new RegExp(
-    `\\b(?:talk|speak|chat|connect|transfer|put|pass|hand|forward|escalate|switch)(?: me| this| it)?(?: (?:through|over|back))? (?:to|with) ${PERSON}\\b`,
+    `\\b(?:talk|speak|chat|connect|transfer|put|pass|hand|forward|escalate)(?: me| this| it)?(?: (?:through|over|back))? (?:to|with) ${PERSON}\\b`,
   ),
   /\b(real|live|actual) (human|person|agent|people)\b/,
   /\b(human|agent|representative|operator|person) (please|pls|now|asap)\b/,
@@ -173,7 +173,7 @@ const HUMAN_REQUEST = [
   /\b(have|get|ask) (someone|somebody|a person|a human|an agent|a colleague|your team|support) (from ((your|the) )?(team|staff|support|company) )?(to )?(contact|call|email|reach|get back to|look at|help|check)\b/,
   /\bis (there|anyone|anybody|someone|somebody) (a |an )?(human|person|real person|agent|from (your|the) (team|staff|support))( i can| to | available| from| on | there|\s*[?.!]|$)/,
   /\b(need|want|prefer|rather have) (some )?(human|personal|real) (help|support|assistance|contact)\b/,
-  /\b(call ?back|call me back|phone me|ring me)\b/,
+  /\b(call me back|phone me|ring me|(a|request a|get a|want a|need a|schedule a) call ?back)\b/,
   /\bescalate (this|it|my (case|ticket|issue|problem))\b/,
   /\bstop (the|this) bot\b/,
   /\bnot (talk|speak|chat)(ing)? (to|with) (a )?(bot|robot|machine)\b/,

@@ -179,6 +179,9 @@ describe("escalation policy", () => {
       "can I talk to the AI about my notes",
       "can anyone help?",
       "can someone help me export my notes?",
+      "how do I switch to the team plan",
+      "can I transfer it to the team workspace?",
+      "what is the callback URL for webhooks?",
     ])
       expect(asksForHuman(t), t).toBe(false);
     expect(textSimilarity("How do I reset my password?", "how do i reset my password")).toBeGreaterThan(0.95);
