@@ -222,6 +222,38 @@ describe("offline extractive answerer", () => {
     expect(answer).not.toContain("Vault");
   });
 
+  it("answers a definition question with the sentence that opens with its subject", () => {
+    const ai: GroundedPrompt = {
+      ...base,
+      question: "what is Nimbus AI?",
+      questionType: "other",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Nimbus AI › Privacy",
+          text: "Notes in Vault notebooks are never sent to Nimbus AI. Requests are deleted after 30 days.",
+          score: 1,
+        },
+        {
+          ...base.passages[1]!,
+          heading: "Nimbus AI",
+          text: "Nimbus AI summarises notes and answers questions about your notebooks. It is included in the Pro plan.",
+          score: 0.9,
+        },
+      ],
+      terms: [
+        { term: "nimbus", weight: 1 },
+        { term: "ai", weight: 1.5 },
+      ],
+    };
+    expect(extractAnswer(ai)).toMatch(/^Nimbus AI summarises notes/);
+    // the same passages for a question that is not a definition keep the first passage's sentence
+    expect(extractAnswer({ ...ai, question: "are notes sent to nimbus AI?", questionType: "yesno" })).toMatch(
+      /^(?:No\. )?Notes in Vault notebooks/,
+    );
+  });
+
   it("picks sentences from at most two passages of one page while another page is in the running", () => {
     const p = (id: string, sourceId: string) => ({ id, sourceId });
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);

@@ -69,6 +69,25 @@ const SHAPES: Partial<Record<QuestionType, RegExp>> = {
 };
 const SHAPE_BONUS = 0.25;
 
+/** "What is X?", "what are X?", "what does / can X do?", "tell me about X": a question for a definition (English). */
+const DEFINITION =
+  /^\s*(?:what\s+(?:is|are)\b|what[’']?s\b|what\s+(?:does|do|can)\b.*\bdo\s*\??\s*$|tell\s+me\s+about\b)/i;
+
+/**
+ * Whether a sentence defines the question's subject: it opens with it ("Nimbus AI summarises notes…"
+ * for "what is Nimbus AI?"), every question word within its first four words after an article.
+ */
+function definesSubject(text: string, stems: string[][]): boolean {
+  const opening = new Set(
+    (text.match(/[\p{L}\p{N}]+/gu) ?? [])
+      .map((w) => w.toLowerCase())
+      .filter((w, i) => !(i === 0 && /^(?:the|a|an)$/.test(w)))
+      .slice(0, 4)
+      .map(stem),
+  );
+  return stems.length > 0 && stems.every((alts) => alts.some((x) => opening.has(x)));
+}
+
 export function extractAnswer(prompt: GroundedPrompt): string {
   const voice = prompt.channel === "voice";
   const limit = Math.min(voice ? 2 : ANSWER_LIMITS[prompt.answerLength].sentences, MAX_PROSE);
@@ -172,6 +191,8 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   const weights = prompt.terms.map((t) => ({ stems: [t.term, ...(t.alts ?? [])].map(stem), weight: t.weight }));
   const total = weights.reduce((a, b) => a + b.weight, 0) || 1;
   const shape = SHAPES[type];
+  // a definition question ("what is Nimbus AI?") wants the sentence with its subject up front
+  const definition = type === "other" && DEFINITION.test(prompt.question);
   const top = diversePassages(prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR));
   const out: Unit[] = [];
   top.forEach((passage, rank) => {
@@ -196,7 +217,15 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       // the sentence's own words count fully, its title/heading half; a sentence with the asked
       // shape (a price for a price question) wins over one that only shares words; earlier
       // passages and positions win ties
-      const shaped = shape && own > 0 && shape.test(text) ? SHAPE_BONUS : 0;
+      const shaped =
+        (shape && own > 0 && shape.test(text)) ||
+        (definition &&
+          definesSubject(
+            text,
+            weights.map((w) => w.stems),
+          ))
+          ? SHAPE_BONUS
+          : 0;
       const score = (own + 0.5 * ctx) / total + shaped + 0.1 * passage.score - 0.01 * pos - 0.05 * rank;
       out.push({
         passage,
