@@ -925,11 +925,12 @@ export function actPhrases(text: string, botName = ""): { acts: ActKind[]; votes
   return { acts, votes };
 }
 
-/** Every language's phrases of one act, normalised, longest first. */
+/** Every language's phrases of one act, as the phrase table holds them (normalised). */
 const phrasesOf = (act: ActKind) =>
-  PHRASE_LANGUAGES.flatMap((l) => LEXICON[l][act] ?? [])
-    .map((p) => normalise(p))
-    .sort((a, b) => b.length - a.length);
+  [...TABLE.values()]
+    .flat()
+    .filter((e) => e.act === act)
+    .map((e) => e.words.join(" "));
 const COMPLAINT_PHRASES = phrasesOf("complaint");
 /** Problem phrases of two words or more: "help" or "broken" inside a question says nothing. */
 const PROBLEM_PHRASES = phrasesOf("problem").filter((p) => p.includes(" "));

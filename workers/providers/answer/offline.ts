@@ -193,6 +193,7 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   const shape = SHAPES[type];
   // a definition question ("what is Nimbus AI?") wants the sentence with its subject up front
   const definition = type === "other" && DEFINITION.test(prompt.question);
+  const subject = weights.map((w) => w.stems);
   const top = diversePassages(prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR));
   const out: Unit[] = [];
   top.forEach((passage, rank) => {
@@ -218,14 +219,7 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       // shape (a price for a price question) wins over one that only shares words; earlier
       // passages and positions win ties
       const shaped =
-        (shape && own > 0 && shape.test(text)) ||
-        (definition &&
-          definesSubject(
-            text,
-            weights.map((w) => w.stems),
-          ))
-          ? SHAPE_BONUS
-          : 0;
+        (shape && own > 0 && shape.test(text)) || (definition && definesSubject(text, subject)) ? SHAPE_BONUS : 0;
       const score = (own + 0.5 * ctx) / total + shaped + 0.1 * passage.score - 0.01 * pos - 0.05 * rank;
       out.push({
         passage,
