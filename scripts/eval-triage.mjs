@@ -73,7 +73,7 @@ let frustration = {
 if (trainedOnThis) {
   // the committed model saw these rows: report 5-fold CV with the committed training recipe too
   const raw = JSON.parse(readFileSync(join(root, "workers/domain/triage/data/frustration-model.json"), "utf8"));
-  const cfg = { features: model.features, train: raw.training, prune: 1e-3 };
+  const cfg = { features: model.features, train: raw.training, prune: 1e-3, nbAlpha: raw.nbAlpha };
   // out-of-fold raw scores through the committed model's calibration (its threshold is on that scale)
   const scores = T.crossValidatedScores(fr, cfg, 5, 23).map((s) => T.calibrateScore(s, model.calibration));
   const cv = T.prf(

@@ -60,7 +60,7 @@ export const POLICY_GROUPS: readonly { legend: string; fields: PolicyField[] }[]
       {
         key: "trendThreshold",
         label: "Trend threshold",
-        hint: "Hands off when the conversation's running frustration reaches this.",
+        hint: "Hands off when the conversation's running frustration, over two messages or more, reaches this.",
         step: 0.05,
         min: 0,
         max: 1,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { frustrationCues, frustrationFeatures, valence } from "./frustration-features";
 import { words } from "./text";
-import { calibrateScore } from "./frustration";
-import { plattScale } from "./frustration-train";
+import { calibrateScore, scoreFrustration } from "./frustration";
+import { nbRatios, plattScale, trainFrustration } from "./frustration-train";
 
 const CFG = { bigrams: true, charNgrams: null, negation: true, lexicon: true, lexiconScale: 1 } as const;
 
@@ -119,5 +119,53 @@ describe("Platt calibration", () => {
     const cal = { a: 1.9, b: 0.7 };
     const xs = [0.05, 0.2, 0.34, 0.5, 0.8, 0.99].map((p) => calibrateScore(p, cal));
     for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeGreaterThan(xs[i - 1]!);
+  });
+});
+
+describe("naive-Bayes scaled n-grams (NBSVM)", () => {
+  const rows = [
+    { text: "this is awful and useless", frustrated: true },
+    { text: "awful service again", frustrated: true },
+    { text: "still broken, useless", frustrated: true },
+    { text: "where is the export button", frustrated: false },
+    { text: "how do I export my notes", frustrated: false },
+    { text: "thanks, the export works", frustrated: false },
+  ];
+
+  it("the log-count ratio is positive for words of frustrated rows and negative for the others", () => {
+    const xs = rows.map((r) => frustrationFeatures(r.text, CFG));
+    const r = nbRatios(
+      xs,
+      rows.map((x) => x.frustrated),
+      1,
+    );
+    expect(r.get("w:awful")!).toBeGreaterThan(0);
+    expect(r.get("w:export")!).toBeLessThan(0);
+    // lexicon and rule features are not n-grams and get no ratio
+    expect([...r.keys()].every((k) => /^[wnb]:/.test(k))).toBe(true);
+    // "is" is seen once on each side: its ratio lies between the two sides' words
+    expect(r.get("w:is")!).toBeLessThan(r.get("w:awful")!);
+    expect(r.get("w:is")!).toBeGreaterThan(r.get("w:export")!);
+  });
+
+  it("the ratio is folded into the stored weights, so the Worker scores raw features and ranks as trained", () => {
+    const cfg = {
+      features: CFG,
+      train: { epochs: 20, l2: 1e-3, learningRate: 0.3, seed: 7 },
+      prune: 0,
+      nbAlpha: 1,
+    };
+    const model = trainFrustration(rows, cfg, 0.5);
+    // no ratio table in the model: a word's weight already carries its ratio's sign
+    expect(Object.keys(model).sort()).toEqual(["bias", "features", "threshold", "version", "weights"]);
+    expect(model.weights["w:awful"]!).toBeGreaterThan(0);
+    expect(model.weights["w:export"]!).toBeLessThan(0);
+    const angry = scoreFrustration("awful and useless", model);
+    const calm = scoreFrustration("how do I export", model);
+    expect(angry).toBeGreaterThan(0.5);
+    expect(calm).toBeLessThan(0.5);
+    // without the ratio the same recipe gives a different model (the option is not ignored)
+    const plain = trainFrustration(rows, { ...cfg, nbAlpha: undefined }, 0.5);
+    expect(plain.weights["w:awful"]).not.toBe(model.weights["w:awful"]);
   });
 });

@@ -1,6 +1,6 @@
 import { frustrationFeatures, type FrustrationFeatureConfig } from "./frustration-features";
 import { trainLinear, type TrainOptions } from "./linear";
-import { seededRandom, shuffled } from "./text";
+import { seededRandom, shuffled, type SparseVec } from "./text";
 import type { FrustrationModelData } from "./frustration";
 
 /**
@@ -8,24 +8,77 @@ import type { FrustrationModelData } from "./frustration";
  * scripts/eval-triage.mjs); the Worker only loads the committed weights.
  */
 export type LabelledText = { text: string; frustrated: boolean };
-export type FrustrationTrainConfig = { features: FrustrationFeatureConfig; train: TrainOptions; prune: number };
+/**
+ * `nbAlpha`: when set, the word, negated-word and bigram features are scaled by their naive-Bayes
+ * log-count ratio before the logistic regression (NBSVM, Wang & Manning 2012), with `nbAlpha` as the
+ * smoothing count. The ratio is folded into the stored weights (`w · r`), so scoring is unchanged.
+ */
+export type FrustrationTrainConfig = {
+  features: FrustrationFeatureConfig;
+  train: TrainOptions;
+  prune: number;
+  nbAlpha?: number;
+};
 export type Prf = { precision: number; recall: number; f1: number };
+
+/** The n-gram features the naive-Bayes ratio applies to (not the lexicon, valence or cue blocks). */
+const isGram = (k: string) => k.startsWith("w:") || k.startsWith("n:") || k.startsWith("b:");
+
+/**
+ * Naive-Bayes log-count ratios `log((p_f + α)/‖p + α‖₁) − log((q_f + α)/‖q + α‖₁)` of the n-gram
+ * features, from binarised counts in the frustrated (p) and other (q) rows.
+ */
+export function nbRatios(xs: SparseVec[], ys: boolean[], alpha: number): Map<string, number> {
+  const pos = new Map<string, number>();
+  const neg = new Map<string, number>();
+  xs.forEach((x, i) => {
+    const into = ys[i] ? pos : neg;
+    for (const k of x.keys()) if (isGram(k)) into.set(k, (into.get(k) ?? 0) + 1);
+  });
+  const keys = new Set([...pos.keys(), ...neg.keys()]);
+  let sumPos = alpha * keys.size;
+  let sumNeg = alpha * keys.size;
+  for (const c of pos.values()) sumPos += c;
+  for (const c of neg.values()) sumNeg += c;
+  const r = new Map<string, number>();
+  for (const k of keys)
+    r.set(k, Math.log(((pos.get(k) ?? 0) + alpha) / sumPos) - Math.log(((neg.get(k) ?? 0) + alpha) / sumNeg));
+  return r;
+}
+
+function nbScaled(x: SparseVec, r: Map<string, number>): SparseVec {
+  const out: SparseVec = new Map();
+  for (const [k, v] of x) out.set(k, isGram(k) ? v * (r.get(k) ?? 0) : v);
+  return out;
+}
 
 export function trainFrustration(
   rows: LabelledText[],
   cfg: FrustrationTrainConfig,
   threshold: number,
 ): FrustrationModelData {
-  const xs = rows.map((r) => frustrationFeatures(r.text, cfg.features));
+  const raw = rows.map((r) => frustrationFeatures(r.text, cfg.features));
+  const ratios = cfg.nbAlpha
+    ? nbRatios(
+        raw,
+        rows.map((r) => r.frustrated),
+        cfg.nbAlpha,
+      )
+    : null;
+  const xs = ratios ? raw.map((x) => nbScaled(x, ratios)) : raw;
   const m = trainLinear(
     xs,
     rows.map((r) => (r.frustrated ? 1 : 0)),
     1,
     cfg.train,
-    cfg.prune,
+    0,
   );
   const weights: Record<string, number> = {};
-  for (const [k, w] of [...m.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) weights[k] = round(w[0]!);
+  for (const [k, w] of [...m.weights.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    // the ratio is folded into the weight, so the Worker scores the raw features with no ratio table
+    const folded = ratios && isGram(k) ? w[0]! * (ratios.get(k) ?? 0) : w[0]!;
+    if (Math.abs(folded) > cfg.prune) weights[k] = round(folded);
+  }
   return { version: 1, features: cfg.features, bias: round(m.bias[0]!), threshold, weights };
 }
 
@@ -89,7 +142,7 @@ export function bestThreshold(gold: boolean[], scores: number[]): { threshold: n
       scores.map((s) => s >= 0.5),
     ),
   };
-  for (let t = 0.2; t <= 0.8001; t += 0.01) {
+  for (let t = 0.1; t <= 0.8001; t += 0.01) {
     const m = prf(
       gold,
       scores.map((s) => s >= t),

@@ -120,6 +120,7 @@ export async function triageVisitorMessage(
     text: i.text,
     score,
     trend,
+    visitorMessages: scores.length,
     negativeStreak,
     sameQuestionCount,
     lowConfidenceStreak,

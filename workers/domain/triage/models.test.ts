@@ -102,6 +102,7 @@ describe("escalation policy", () => {
     text: "hello there friend",
     score: 0.1,
     trend: 0.1,
+    visitorMessages: 3,
     negativeStreak: 0,
     sameQuestionCount: 1,
     lowConfidenceStreak: 0,
@@ -114,6 +115,8 @@ describe("escalation policy", () => {
     expect(decideEscalation(DEFAULT_POLICY, { ...base, score: 0.99 })?.reason).toBe("frustration");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, score: 0.8, negativeStreak: 2 })?.reason).toBe("frustration");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, trend: 0.85 })?.reason).toBe("frustration");
+    // one message is not a trend: its own score answers to the single-message threshold (0.95)
+    expect(decideEscalation(DEFAULT_POLICY, { ...base, score: 0.85, trend: 0.85, visitorMessages: 1 })).toBeNull();
     expect(decideEscalation(DEFAULT_POLICY, { ...base, sameQuestionCount: 3 })?.reason).toBe("repeated_question");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, lowConfidenceStreak: 2 })?.reason).toBe("low_confidence");
     expect(decideEscalation({ ...DEFAULT_POLICY, enabled: false }, { ...base, score: 0.99 })).toBeNull();

@@ -49,6 +49,8 @@ export type EscalationSignals = {
   score: number;
   /** EWMA of the conversation's visitor message scores, this one included. */
   trend: number;
+  /** How many visitor messages the trend is over, this one included (one message is not a trend). */
+  visitorMessages: number;
   /** Visitor messages in a row, ending with this one, at or above `negativeThreshold`. */
   negativeStreak: number;
   /** How many visitor messages, this one included, ask the same question as this one. */
@@ -88,7 +90,8 @@ export function decideEscalation(
     };
   if (s.shouting && (s.complaint || s.problem))
     return { reason: "frustration", detail: "shouted that something does not work" };
-  if (s.trend >= p.trendThreshold)
+  // over one message the EWMA is that message's score, which the single-message threshold governs
+  if (s.visitorMessages >= 2 && s.trend >= p.trendThreshold)
     return { reason: "frustration", detail: `frustration trend ${s.trend.toFixed(2)} ≥ ${p.trendThreshold}` };
   if (p.repeatedQuestion > 0 && s.sameQuestionCount >= p.repeatedQuestion)
     return { reason: "repeated_question", detail: `the same question asked ${s.sameQuestionCount} times` };
