@@ -65,6 +65,10 @@ describe("phrasal verbs and irregular forms", () => {
     expect(synonymsOf("pay")).toContain("paid");
     expect(synonymsOf("paid")).toContain("pay");
     expect(synonymsOf("forgot")).toContain("forget");
+    // "can I undo restoring?" ~ "restoring can be undone"
+    expect(synonymsOf("undo")).toContain("undone");
+    // British "bin" is the help centre's "trash"
+    expect(synonymsOf("bin")).toContain("trash");
     expect(synonymsOf("room")).toContain("space");
     expect(synonymsOf("photos")).toContain("image");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeTenant } from "../test/fixtures";
+import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { expectNoFrame, joinVisitor, newSession, type Frame } from "./test-client";
 
 /**
@@ -10,6 +10,22 @@ import { expectNoFrame, joinVisitor, newSession, type Frame } from "./test-clien
 const aiMsgs = (frames: Frame[]) => frames.filter((f) => f.type === "msg" && f.role === "ai");
 /** A hand-off follows the AI message at once; give it time to show before asserting there is none. */
 const settle = () => new Promise((r) => setTimeout(r, 300));
+
+/** A tenant whose knowledge answers "how do I export my notes?", so the first turn is an answer. */
+async function tenantWithExport(): Promise<TestTenant> {
+  const t = await makeTenant();
+  const text = "To export your notes, open Settings and choose Export. Exports are PDF or Markdown files.";
+  const src = await expectJson<{ id: string }>(
+    call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title: "Export", text } }),
+    202,
+  );
+  await eventually(
+    () => expectJson<{ status: string }>(call(`/api/knowledge/sources/${src.id}`, { token: t.token }), 200),
+    (s) => s.status === "ready",
+    45_000,
+  );
+  return t;
+}
 
 describe("dialogue acts in a live conversation", () => {
   it("greets, thanks and says goodbye without a hand-off, even three acts in a row", async () => {
@@ -45,6 +61,32 @@ describe("dialogue acts in a live conversation", () => {
       reason: "asked_for_human",
     });
     v.close();
+  });
+
+  it("answers a plain complaint about an answer, and hands an upset one to a person", { timeout: 90_000 }, async () => {
+    const t = await tenantWithExport();
+    // "that didn't help at all" scores high on its own words; nothing beside them says the visitor is upset
+    const plain = await joinVisitor(await newSession(t));
+    plain.send({ type: "msg", cid: "p1", text: "how do I export my notes?" });
+    await plain.waitFor(() => aiMsgs(plain.frames).length === 1, 15_000);
+    expect(aiMsgs(plain.frames)[0]!.text).toMatch(/Settings/);
+    plain.send({ type: "msg", cid: "p2", text: "that didn't help at all" });
+    await plain.waitFor(() => aiMsgs(plain.frames).length === 2, 15_000);
+    expect(aiMsgs(plain.frames)[1]!.text).toMatch(/connect you with a person/);
+    await settle();
+    expectNoFrame(plain, (f) => f.type === "mode");
+    plain.close();
+    // the same complaint with frustration beside it is handed over
+    const upset = await joinVisitor(await newSession(t));
+    upset.send({ type: "msg", cid: "u1", text: "how do I export my notes?" });
+    await upset.waitFor(() => aiMsgs(upset.frames).length === 1, 15_000);
+    upset.send({ type: "msg", cid: "u2", text: "that's not what I asked, this is so frustrating" });
+    expect(await upset.waitFor((f) => f.type === "mode", 15_000)).toMatchObject({
+      type: "mode",
+      mode: "human",
+      reason: "frustration",
+    });
+    upset.close();
   });
 
   it("does not hand off on 'no thanks' to the offer", async () => {

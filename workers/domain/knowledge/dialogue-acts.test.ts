@@ -160,12 +160,18 @@ describe("a problem with nothing said about what", () => {
     expect(complaintCues("that's not what I asked, this is so frustrating")).toEqual({
       complaint: true,
       problem: false,
+      // what the visitor says beside the complaint, for triage to score apart
+      rest: "this is so frustrating",
     });
-    expect(complaintCues("WHY DOESN'T THIS WORK")).toEqual({ complaint: false, problem: true });
-    expect(complaintCues("Das hilft mir nicht, ich bin sauer")).toMatchObject({ complaint: true });
+    expect(complaintCues("that didn't help at all").rest).toBe("at all");
+    expect(complaintCues("WHY DOESN'T THIS WORK")).toMatchObject({ complaint: false, problem: true });
+    expect(complaintCues("Das hilft mir nicht, ich bin sauer")).toMatchObject({
+      complaint: true,
+      rest: "ich bin sauer",
+    });
     // one-word phrases ("help", "broken") inside a question are not a complaint or a bare problem
-    expect(complaintCues("can you help me export my notes?")).toEqual({ complaint: false, problem: false });
-    expect(complaintCues("how do I report a broken link?")).toEqual({ complaint: false, problem: false });
+    expect(complaintCues("can you help me export my notes?")).toMatchObject({ complaint: false, problem: false });
+    expect(complaintCues("how do I report a broken link?")).toMatchObject({ complaint: false, problem: false });
   });
 });
 

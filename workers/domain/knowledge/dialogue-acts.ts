@@ -939,13 +939,18 @@ const PROBLEM_PHRASES = phrasesOf("problem").filter((p) => p.includes(" "));
  * Whether a message, whatever else it says, contains a complaint about the last answer ("that's not
  * what I asked, this is so frustrating") or a bare statement that something does not work ("WHY
  * DOESN'T THIS WORK"), in any of the widget's languages. Triage reads these beside the frustration
- * score (`decideEscalation`); `dialogueActOf` still needs the whole message to be the act.
+ * score (`decideEscalation`); `dialogueActOf` still needs the whole message to be the act. `rest` is
+ * the message without its complaint phrases (normalised): what the visitor says beyond "that didn't
+ * help", so a plain complaint and an upset one can be told apart.
  */
-export function complaintCues(text: string): { complaint: boolean; problem: boolean } {
+export function complaintCues(text: string): { complaint: boolean; problem: boolean; rest: string } {
   const t = ` ${normalise(text)} `;
+  let rest = t;
+  for (const p of COMPLAINT_PHRASES) while (rest.includes(` ${p} `)) rest = rest.replace(` ${p} `, " ");
   return {
-    complaint: COMPLAINT_PHRASES.some((p) => t.includes(` ${p} `)),
+    complaint: rest !== t,
     problem: PROBLEM_PHRASES.some((p) => t.includes(` ${p} `)),
+    rest: rest.trim(),
   };
 }
 

@@ -126,6 +126,8 @@ export async function triageVisitorMessage(
     lowConfidenceStreak,
     // a complaint about "the answer" needs an answer before it
     complaint: cues.complaint && i.lastAnswerConfidence !== undefined,
+    // the embedded model on the words beside the complaint (cheap; no provider call for a remainder)
+    ...(cues.complaint ? { complaintScore: scoreFrustration(cues.rest) } : {}),
     problem: cues.problem,
     shouting: shouts(i.text),
   });

@@ -123,6 +123,13 @@ describe("escalation policy", () => {
     // a complaint about the answer hands off when the visitor is upset, not otherwise
     expect(decideEscalation(DEFAULT_POLICY, { ...base, complaint: true, score: 0.88 })?.reason).toBe("frustration");
     expect(decideEscalation(DEFAULT_POLICY, { ...base, complaint: true, score: 0.6 })).toBeNull();
+    // "that didn't help" scores high on its own words; only what is said beside them counts as upset
+    expect(
+      decideEscalation(DEFAULT_POLICY, { ...base, complaint: true, score: 0.77, complaintScore: 0.19 }),
+    ).toBeNull();
+    expect(
+      decideEscalation(DEFAULT_POLICY, { ...base, complaint: true, score: 0.84, complaintScore: 0.82 })?.reason,
+    ).toBe("frustration");
     // shouting that something is broken hands off; shouting a plain question does not
     expect(decideEscalation(DEFAULT_POLICY, { ...base, shouting: true, problem: true, score: 0.34 })?.reason).toBe(
       "frustration",

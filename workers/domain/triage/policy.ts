@@ -59,6 +59,11 @@ export type EscalationSignals = {
   lowConfidenceStreak: number;
   /** The message complains about the bot's last answer ("that's not what I asked"); only after an answer. */
   complaint?: boolean;
+  /**
+   * The frustration score of the message without its complaint phrases ("…, this is so frustrating"):
+   * how upset the visitor is beyond saying the answer missed. Absent: `score`.
+   */
+  complaintScore?: number;
   /** The message says something does not work without saying what ("why doesn't this work"). */
   problem?: boolean;
   /** The message is shouted (mostly capitals). */
@@ -83,10 +88,13 @@ export function decideEscalation(
     };
   // the conversation itself tells what one Reddit-trained message score cannot: a visitor who says
   // the answer missed and is upset about it, or who shouts that something is broken, wants a person
-  if (s.complaint && s.score >= p.negativeThreshold)
+  // "that didn't help" alone is answered (the bot offers a person); the words around it say whether
+  // the visitor is upset, so they are scored apart: the complaint's own words score high on their own
+  const upset = s.complaintScore ?? s.score;
+  if (s.complaint && upset >= p.negativeThreshold)
     return {
       reason: "frustration",
-      detail: `said the answer did not help, upset (message frustration ${s.score.toFixed(2)} ≥ ${p.negativeThreshold})`,
+      detail: `said the answer did not help, upset (frustration beside the complaint ${upset.toFixed(2)} ≥ ${p.negativeThreshold})`,
     };
   if (s.shouting && (s.complaint || s.problem))
     return { reason: "frustration", detail: "shouted that something does not work" };

@@ -254,6 +254,39 @@ describe("offline extractive answerer", () => {
     );
   });
 
+  it("answers a which-plural question with the sentence that lists the members", () => {
+    const ai: GroundedPrompt = {
+      ...base,
+      question: "which browsers does the clipper work in",
+      questionType: "other",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Web Clipper › Troubleshooting",
+          text: 'If the clipper says "Cannot clip this page", the site blocks extensions (for example some banking sites and the browser\'s own settings pages).',
+          score: 1,
+        },
+        {
+          ...base.passages[1]!,
+          heading: "Web Clipper › Install",
+          text: "The Web Clipper is available for Chrome, Firefox, Microsoft Edge and Safari (macOS 13 or later). Install it from your browser's extension store.",
+          score: 0.9,
+        },
+      ],
+      terms: [
+        { term: "browsers", weight: 2 },
+        { term: "clipper", weight: 2 },
+        { term: "work", weight: 0.5 },
+      ],
+    };
+    expect(extractAnswer(ai)).toMatch(/^The Web Clipper is available for Chrome, Firefox/);
+    // without the plural noun it is not a question for a list: the first passage's sentence stays
+    expect(extractAnswer({ ...ai, question: "does the clipper work in my browser", questionType: "yesno" })).toMatch(
+      /^If the clipper says/,
+    );
+  });
+
   it("picks sentences from at most two passages of one page while another page is in the running", () => {
     const p = (id: string, sourceId: string) => ({ id, sourceId });
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);

@@ -74,6 +74,16 @@ const DEFINITION =
   /^\s*(?:what\s+(?:is|are)\b|what[’']?s\b|what\s+(?:does|do|can)\b.*\bdo\s*\??\s*$|tell\s+me\s+about\b)/i;
 
 /**
+ * "Which browsers does it work in?", "what payment methods do you accept?": a question for the members
+ * of a set (which/what, a plural noun, then a verb) wants the sentence that lists them. The noun (group
+ * 1) names the set; the list names its members, so a listing sentence needs no "browsers" to answer.
+ */
+const ENUMERATION =
+  /^\s*(?:which|what)\s+(?:[\p{L}\d-]+\s+){0,2}([\p{L}-]{3,}s)\s+(?:are|is|do|does|did|can|could|will|would|should|work|works|there)\b/iu;
+/** A sentence that lists things, each of a few words: "Chrome, Firefox, Microsoft Edge and Safari", "Visa, Mastercard or PayPal". */
+const LISTS_ITEMS = /[\p{L}\d)]\s*,\s*(?:[\p{L}\d.+'’-]+\s+){0,3}?[\p{L}\d.+'’-]+\s+(?:and|or)\s+[\p{L}\d]/u;
+
+/**
  * Whether a sentence defines the question's subject: it opens with it ("Nimbus AI summarises notes…"
  * for "what is Nimbus AI?"), every question word within its first four words after an article.
  */
@@ -193,6 +203,9 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   const shape = SHAPES[type];
   // a definition question ("what is Nimbus AI?") wants the sentence with its subject up front
   const definition = type === "other" && DEFINITION.test(prompt.question);
+  const setNoun = type === "other" ? ENUMERATION.exec(prompt.question)?.[1] : undefined;
+  const enumeration = setNoun !== undefined;
+  const setTerm = setNoun ? weights.findIndex((w) => w.stems.includes(stem(setNoun))) : -1;
   const subject = weights.map((w) => w.stems);
   const top = diversePassages(prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR));
   const out: Unit[] = [];
@@ -209,8 +222,11 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       let own = 0;
       let ctx = 0;
       const terms = new Set<number>();
+      const found = weights.map(({ stems }) => stems.some((x) => words.has(x)));
+      // a sentence listing things, about the question's other words, names members of the asked set
+      const lists = enumeration && LISTS_ITEMS.test(text) && found.some((f, i) => f && i !== setTerm);
       weights.forEach(({ stems, weight }, i) => {
-        if (stems.some((x) => words.has(x))) {
+        if (found[i] || (lists && i === setTerm)) {
           own += weight;
           terms.add(i);
         } else if (stems.some((x) => context.has(x))) ctx += weight;
@@ -219,7 +235,9 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       // shape (a price for a price question) wins over one that only shares words; earlier
       // passages and positions win ties
       const shaped =
-        (shape && own > 0 && shape.test(text)) || (definition && definesSubject(text, subject)) ? SHAPE_BONUS : 0;
+        (shape && own > 0 && shape.test(text)) || (definition && definesSubject(text, subject)) || lists
+          ? SHAPE_BONUS
+          : 0;
       const score = (own + 0.5 * ctx) / total + shaped + 0.1 * passage.score - 0.01 * pos - 0.05 * rank;
       out.push({
         passage,
