@@ -69,6 +69,7 @@ describe("phrasal verbs and irregular forms", () => {
     expect(synonymsOf("undo")).toContain("undone");
     // British "bin" is the help centre's "trash"
     expect(synonymsOf("bin")).toContain("trash");
+    expect(synonymsOf("bitcoin")).toContain("cryptocurrency");
     expect(synonymsOf("room")).toContain("space");
     expect(synonymsOf("photos")).toContain("image");
   });

@@ -190,6 +190,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["located", "location", "stored", "region", "hosted"],
   ["fast", "quick", "quickly", "soon"],
   ["discount", "coupon", "promo"],
+  ["cryptocurrency", "crypto", "bitcoin", "ethereum"],
   ["encrypt", "encrypted", "encryption"],
   ["restore", "recover", "undelete"],
   ["trash", "bin", "wastebasket"],

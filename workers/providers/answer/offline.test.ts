@@ -287,6 +287,56 @@ describe("offline extractive answerer", () => {
     );
   });
 
+  it("a list under a heading that names the asked set answers a which-plural question", () => {
+    const ai: GroundedPrompt = {
+      ...base,
+      question: "what payment methods do you take",
+      questionType: "other",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Billing › Payment methods we accept",
+          text: "We accept Visa, Mastercard, American Express and PayPal. Upgrades take effect immediately and you pay only the prorated difference.",
+          score: 1,
+        },
+      ],
+      terms: [
+        { term: "payment", weight: 2, alts: ["pay"] },
+        { term: "methods", weight: 2 },
+      ],
+    };
+    expect(extractAnswer(ai)).toMatch(/^We accept Visa, Mastercard/);
+  });
+
+  it("a duration question whose best sentence has no duration also gets the sentence that has one", () => {
+    const ai: GroundedPrompt = {
+      ...base,
+      question: "how often can I export all my data",
+      questionType: "duration",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Export › Export all your data",
+          text: "Go to **Settings > Account > Export all data**. You receive a ZIP file with every note. You can request a full export once every 24 hours.",
+          score: 1,
+        },
+      ],
+      terms: [
+        { term: "export", weight: 2 },
+        { term: "data", weight: 3 },
+      ],
+    };
+    const answer = extractAnswer(ai);
+    expect(answer).toContain("once every 24 hours");
+    expect(answer).not.toContain("ZIP file");
+    // a how-to question needs no duration: the menu path alone
+    expect(extractAnswer({ ...ai, question: "how do I export all my data", questionType: "howto" })).not.toContain(
+      "24 hours",
+    );
+  });
+
   it("picks sentences from at most two passages of one page while another page is in the running", () => {
     const p = (id: string, sourceId: string) => ({ id, sourceId });
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);

@@ -68,6 +68,8 @@ const SHAPES: Partial<Record<QuestionType, RegExp>> = {
   problem: /^(?:check|make sure|open|go to|click|tap|choose|try|restart|update|sign out|contact)\b/i,
 };
 const SHAPE_BONUS = 0.25;
+/** Question types whose answer is a value: the reply must hold one. */
+const ANSWER_SHAPED = new Set<QuestionType>(["price", "number", "duration", "when"]);
 
 /** "What is X?", "what are X?", "what does / can X do?", "tell me about X": a question for a definition (English). */
 const DEFINITION =
@@ -104,6 +106,7 @@ export function extractAnswer(prompt: GroundedPrompt): string {
   const type = prompt.questionType ?? "other";
   const units = scoreUnits(prompt, type);
   if (units.length === 0) return "";
+  const shape = SHAPES[type];
   const best = units.reduce((a, b) => (b.score > a.score ? b : a));
   const chosen = new Set<Unit>([best]);
   const total = prompt.terms.reduce((a, t) => a + t.weight, 0) || 1;
@@ -123,6 +126,15 @@ export function extractAnswer(prompt: GroundedPrompt): string {
       if (novel / total < 0.15) continue;
       chosen.add(u);
       for (const i of u.terms) covered.add(i);
+    }
+    // a question for a price, a count or a duration is answered with one: when the best sentence has
+    // none ("Go to Settings > Account > Export all data."), the best one that has it and shares a
+    // question word comes along ("You can request a full export once every 24 hours.")
+    if (shape && ANSWER_SHAPED.has(type) && !shape.test(best.text)) {
+      const shaped = units
+        .filter((u) => u.covered > 0 && shape.test(u.text) && u.score >= best.score * 0.6)
+        .sort((a, b) => b.score - a.score)[0];
+      if (shaped) chosen.add(shaped);
     }
     addAnaphor(units, chosen, limit + 1);
     addAntecedent(units, chosen, voice ? limit : limit + 1);
@@ -223,8 +235,12 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       let ctx = 0;
       const terms = new Set<number>();
       const found = weights.map(({ stems }) => stems.some((x) => words.has(x)));
-      // a sentence listing things, about the question's other words, names members of the asked set
-      const lists = enumeration && LISTS_ITEMS.test(text) && found.some((f, i) => f && i !== setTerm);
+      // a sentence listing things, about the question's other words (its own, or its heading's:
+      // "We accept Visa, …" under "Payment methods we accept"), names members of the asked set
+      const lists =
+        enumeration &&
+        LISTS_ITEMS.test(text) &&
+        weights.some(({ stems }, i) => i !== setTerm && stems.some((x) => words.has(x) || context.has(x)));
       weights.forEach(({ stems, weight }, i) => {
         if (found[i] || (lists && i === setTerm)) {
           own += weight;
