@@ -50,6 +50,8 @@ describe("phrasal verbs and irregular forms", () => {
   it("reads 'run out of' as reaching a limit, and 'back up' as the one word", () => {
     expect(contentTerms("what happens when I run out of storage")).toEqual(["happens", "reach", "limit", "storage"]);
     expect(contentTerms("how often do you back up my notes")).toEqual(["backup", "notes"]);
+    // an idiom for undoing a decision
+    expect(contentTerms("if I delete my account can I change my mind")).toEqual(["delete", "account", "cancel"]);
     expect(contentTerms("how quickly do changes show up on my phone")).toEqual([
       "quickly",
       "changes",

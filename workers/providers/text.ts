@@ -130,7 +130,9 @@ export const joinPhrases = (text: string) =>
       /\b(?:never|didn[’']?t|did not|haven[’']?t|have not|hasn[’']?t|has not|don[’']?t|do not|not) (?:get|got|gotten|receive|received|receiving)\b/gi,
       "do not receive",
     )
-    .replace(/\b(?:cost|costs) (?:extra|anything|money|more)\b/gi, "cost free");
+    .replace(/\b(?:cost|costs) (?:extra|anything|money|more)\b/gi, "cost free")
+    // "can I change my mind after deleting?" is asking to cancel or undo it
+    .replace(/\b(?:change|changed|changing) (?:my|your|our|their) minds?\b/gi, "cancel");
 
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {

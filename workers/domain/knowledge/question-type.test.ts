@@ -11,6 +11,7 @@ describe("questionType", () => {
       ["Was kostet Pro?", "price"],
       ["how many notes can a single import contain", "number"],
       ["how long are team invitations valid", "duration"],
+      ["how fast will teams customers get a reply", "duration"],
       ["how often do you back up my notes", "duration"],
       ["when do you do planned maintenance", "when"],
       ["what are your support hours", "when"],

@@ -14,7 +14,7 @@ const RULES: [QuestionType, RegExp][] = [
   ],
   [
     "duration",
-    /\b(how long|how far back|how often|how soon|how quickly|cuanto tiempo|combien de temps|wie lange|quanto tempo)\b/,
+    /\b(how long|how far back|how often|how soon|how quickly|how fast|cuanto tiempo|combien de temps|wie lange|quanto tempo)\b/,
   ],
   [
     "when",
