@@ -52,6 +52,16 @@ describe("phrasal verbs and irregular forms", () => {
     expect(contentTerms("how often do you back up my notes")).toEqual(["backup", "notes"]);
     // an idiom for undoing a decision
     expect(contentTerms("if I delete my account can I change my mind")).toEqual(["delete", "account", "cancel"]);
+    // "how much is" asks for a price unless it is an amount of storage
+    expect(contentTerms("how much is pro")).toEqual(["price", "pro"]);
+    expect(contentTerms("how much is storage on pro")).toEqual(["storage", "pro"]);
+    expect(contentTerms("will resetting my password log me out everywhere")).toEqual([
+      "resetting",
+      "password",
+      "sign",
+      "every",
+      "device",
+    ]);
     expect(contentTerms("how quickly do changes show up on my phone")).toEqual([
       "quickly",
       "changes",

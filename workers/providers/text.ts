@@ -132,7 +132,16 @@ export const joinPhrases = (text: string) =>
     )
     .replace(/\b(?:cost|costs) (?:extra|anything|money|more)\b/gi, "cost free")
     // "can I change my mind after deleting?" is asking to cancel or undo it
-    .replace(/\b(?:change|changed|changing) (?:my|your|our|their) minds?\b/gi, "cancel");
+    .replace(/\b(?:change|changed|changing) (?:my|your|our|their) minds?\b/gi, "cancel")
+    // "how much is Pro?" asks for a price the way "what does Pro cost?" does (question-type.ts reads it
+    // as a price question on the same terms), unless it is an amount of storage or data
+    .replace(
+      /\bhow much (?:is|are|was|for)\b(?![^?.!]*\b(?:storage|space|data|notes?|attachments?|files?)\b)/gi,
+      "price of",
+    )
+    // "log me out" is "sign out", and "everywhere" is on every device
+    .replace(/\blog(?:s|ged|ging)? (?:me |you |us |them )?out\b/gi, "sign out")
+    .replace(/\beverywhere\b/gi, "every device");
 
 /** Content terms of a question: tokens minus stopwords, deduplicated, order kept ("back up" counts as "backup"). */
 export function contentTerms(text: string): string[] {
