@@ -82,6 +82,8 @@ describe("phrasal verbs and irregular forms", () => {
     // British "bin" is the help centre's "trash"
     expect(synonymsOf("bin")).toContain("trash");
     expect(synonymsOf("bitcoin")).toContain("cryptocurrency");
+    // "how much notice before maintenance" ~ "announced 72 hours in advance"
+    expect(synonymsOf("notice")).toContain("announce");
     expect(synonymsOf("room")).toContain("space");
     expect(synonymsOf("photos")).toContain("image");
   });

@@ -202,6 +202,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["fast", "quick", "quickly", "soon"],
   ["discount", "coupon", "promo"],
   ["cryptocurrency", "crypto", "bitcoin", "ethereum"],
+  ["notice", "announce", "announcement"],
   ["encrypt", "encrypted", "encryption"],
   ["restore", "recover", "undelete"],
   ["trash", "bin", "wastebasket"],

@@ -337,6 +337,64 @@ describe("offline extractive answerer", () => {
     );
   });
 
+  it("'no limit' answers a how-many question, and a calendar point answers a when question", () => {
+    const devices: GroundedPrompt = {
+      ...base,
+      question: "how many devices can I sync on plus",
+      questionType: "number",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Sync › Offline notebooks",
+          text: "On Plus, Pro and Teams you can make notebooks available offline on mobile.",
+          score: 1,
+        },
+        {
+          ...base.passages[1]!,
+          heading: "Sync › Device limits",
+          text: "The Free plan syncs on up to 2 devices. Plus, Pro and Teams have no device limit.",
+          score: 0.95,
+        },
+      ],
+      terms: [
+        // "mobile" is one of the device words (providers/text.ts synonyms)
+        { term: "devices", weight: 1, alts: ["mobile"] },
+        { term: "sync", weight: 1 },
+        { term: "plus", weight: 2 },
+      ],
+    };
+    const answer = extractAnswer(devices);
+    expect(answer).toContain("Plus, Pro and Teams have no device limit.");
+    expect(answer).not.toContain("offline");
+    const renew: GroundedPrompt = {
+      ...base,
+      question: "when do yearly plans renew",
+      questionType: "when",
+      answerLength: "short",
+      passages: [
+        {
+          ...base.passages[0]!,
+          heading: "Refunds › Refund policy",
+          text: "Yearly plans can be refunded in full within 30 days of the purchase or renewal date.",
+          score: 1,
+        },
+        {
+          ...base.passages[1]!,
+          heading: "Billing › When you are charged",
+          text: "Monthly plans renew on the same day each month; yearly plans renew on the same date each year.",
+          score: 0.95,
+        },
+      ],
+      terms: [
+        { term: "yearly", weight: 1 },
+        { term: "plans", weight: 0.5 },
+        { term: "renew", weight: 1.5 },
+      ],
+    };
+    expect(extractAnswer(renew)).toMatch(/^Monthly plans renew on the same day each month/);
+  });
+
   it("picks sentences from at most two passages of one page while another page is in the running", () => {
     const p = (id: string, sourceId: string) => ({ id, sourceId });
     const ids = (xs: { id: string }[]) => xs.map((x) => x.id);

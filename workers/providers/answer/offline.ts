@@ -59,10 +59,12 @@ const MAX_PROSE = 3;
 /** The shape of an answer of each type; a unit with it gets `SHAPE_BONUS`. */
 const SHAPES: Partial<Record<QuestionType, RegExp>> = {
   price: /[$€£]\s?\d|\d\s?(?:€|\$|usd|eur|dollars?|euros?)\b/i,
-  number: /\d/,
+  // "no device limit" and "unlimited" answer "how many" as a number does
+  number: /\d|\bunlimited\b|\bno (?:\w+ )?limit\b/i,
   duration:
     /\b\d[\d,.]*\s*(?:-|to)?\s*\d*\s*(?:(?:business|working|calendar)\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b|\bevery\b|\b(?:hourly|daily|weekly|monthly|yearly|immediately|instantly|real time)\b/i,
-  when: /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|\b(?:am|pm|cet|utc|gmt)\b|\bwithin\b|\bafter\b|\bbefore\b/i,
+  // a clock time, a weekday, a time zone, a relative time, or a calendar point ("on the same date each year")
+  when: /\b\d{1,2}:\d{2}\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|\b(?:am|pm|cet|utc|gmt)\b|\bwithin\b|\bafter\b|\bbefore\b|\b(?:each|every|same|first|last) (?:day|date|week|month|year)\b/i,
   where: /\*\*[^*]*>[^*]*\*\*|\b\w+ > \w+/,
   howto: /\*\*[^*]*>[^*]*\*\*|\b\w+ > \w+|^(?:open|go to|click|tap|choose|select|enter|turn on|install|sign in)\b/i,
   problem: /^(?:check|make sure|open|go to|click|tap|choose|try|restart|update|sign out|contact)\b/i,
