@@ -117,6 +117,14 @@ export function asksQuantity(text: string): boolean {
  * as one that fails, "never got the email" as "do not receive", and "cost extra / anything" beside
  * "free" (what a help centre says of what costs nothing). Question side only.
  */
+/**
+ * What "how much" asks an amount of rather than a price ("how much storage…", "how much data…"):
+ * shared by the question-type rules (domain/knowledge/question-type.ts) and `joinPhrases`.
+ */
+export const AMOUNT_NOUNS = "(?:storage|space|data|notes?|attachments?|files?)";
+/** "how much is / are / for …" not followed by an amount noun: a price question. */
+const HOW_MUCH_PRICE = new RegExp(`\\bhow much (?:is|are|was|for)\\b(?![^?.!]*\\b${AMOUNT_NOUNS}\\b)`, "gi");
+
 export const joinPhrases = (text: string) =>
   text
     .replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup")
@@ -135,10 +143,7 @@ export const joinPhrases = (text: string) =>
     .replace(/\b(?:change|changed|changing) (?:my|your|our|their) minds?\b/gi, "cancel")
     // "how much is Pro?" asks for a price the way "what does Pro cost?" does (question-type.ts reads it
     // as a price question on the same terms), unless it is an amount of storage or data
-    .replace(
-      /\bhow much (?:is|are|was|for)\b(?![^?.!]*\b(?:storage|space|data|notes?|attachments?|files?)\b)/gi,
-      "price of",
-    )
+    .replace(HOW_MUCH_PRICE, "price of")
     // "log me out" is "sign out", and "everywhere" is on every device
     .replace(/\blog(?:s|ged|ging)? (?:me |you |us |them )?out\b/gi, "sign out")
     .replace(/\beverywhere\b/gi, "every device");

@@ -65,22 +65,24 @@ describe("dialogue acts in a live conversation", () => {
 
   it("answers a plain complaint about an answer, and hands an upset one to a person", { timeout: 90_000 }, async () => {
     const t = await tenantWithExport();
+    // a visitor whose first question is answered from the knowledge, then says `complaint`
+    const afterAnswer = async (complaint: string) => {
+      const v = await joinVisitor(await newSession(t));
+      v.send({ type: "msg", cid: "q", text: "how do I export my notes?" });
+      await v.waitFor(() => aiMsgs(v.frames).length === 1, 15_000);
+      expect(aiMsgs(v.frames)[0]!.text).toMatch(/Settings/);
+      v.send({ type: "msg", cid: "c", text: complaint });
+      return v;
+    };
     // "that didn't help at all" scores high on its own words; nothing beside them says the visitor is upset
-    const plain = await joinVisitor(await newSession(t));
-    plain.send({ type: "msg", cid: "p1", text: "how do I export my notes?" });
-    await plain.waitFor(() => aiMsgs(plain.frames).length === 1, 15_000);
-    expect(aiMsgs(plain.frames)[0]!.text).toMatch(/Settings/);
-    plain.send({ type: "msg", cid: "p2", text: "that didn't help at all" });
+    const plain = await afterAnswer("that didn't help at all");
     await plain.waitFor(() => aiMsgs(plain.frames).length === 2, 15_000);
     expect(aiMsgs(plain.frames)[1]!.text).toMatch(/connect you with a person/);
     await settle();
     expectNoFrame(plain, (f) => f.type === "mode");
     plain.close();
     // the same complaint with frustration beside it is handed over
-    const upset = await joinVisitor(await newSession(t));
-    upset.send({ type: "msg", cid: "u1", text: "how do I export my notes?" });
-    await upset.waitFor(() => aiMsgs(upset.frames).length === 1, 15_000);
-    upset.send({ type: "msg", cid: "u2", text: "that's not what I asked, this is so frustrating" });
+    const upset = await afterAnswer("that's not what I asked, this is so frustrating");
     expect(await upset.waitFor((f) => f.type === "mode", 15_000)).toMatchObject({
       type: "mode",
       mode: "human",

@@ -12,6 +12,8 @@ describe("questionType", () => {
       ["how many notes can a single import contain", "number"],
       ["how long are team invitations valid", "duration"],
       ["how fast will teams customers get a reply", "duration"],
+      // an amount of attachments, not a price (the amount nouns are shared with providers/text.ts)
+      ["how much are attachments limited to on plus", "number"],
       ["how often do you back up my notes", "duration"],
       ["when do you do planned maintenance", "when"],
       ["what are your support hours", "when"],

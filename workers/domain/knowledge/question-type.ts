@@ -1,5 +1,6 @@
 import type { QuestionType } from "../../providers/answer/port";
 import { normalise } from "./dialogue-acts";
+import { AMOUNT_NOUNS } from "../../providers/text";
 
 /**
  * What kind of answer a question wants, from its wording (en, es, fr, de, pt). The extractive
@@ -10,7 +11,9 @@ import { normalise } from "./dialogue-acts";
 const RULES: [QuestionType, RegExp][] = [
   [
     "price",
-    /\b(how much (does|do|is|are|will|would)\b(?! .*\b(storage|space|data|notes?)\b)|price|prices|pricing|cost|costs|fee|fees|charge|charged|cheap|expensive|precio|cuesta|cuanto cuesta|cuanto vale|prix|combien coute|coute|kostet|preis|kosten|quanto custa|preco|custa)\b/,
+    new RegExp(
+      `\\b(how much (does|do|is|are|will|would)\\b(?! .*\\b${AMOUNT_NOUNS}\\b)|price|prices|pricing|cost|costs|fee|fees|charge|charged|cheap|expensive|precio|cuesta|cuanto cuesta|cuanto vale|prix|combien coute|coute|kostet|preis|kosten|quanto custa|preco|custa)\\b`,
+    ),
   ],
   [
     "duration",

@@ -116,6 +116,8 @@ export async function triageVisitorMessage(
         ? priorLow + 1
         : 0;
   const cues = complaintCues(i.text);
+  // a complaint about "the answer" needs an answer before it
+  const complaint = cues.complaint && i.lastAnswerConfidence !== undefined;
   const escalate = decideEscalation(policy, {
     text: i.text,
     score,
@@ -124,10 +126,9 @@ export async function triageVisitorMessage(
     negativeStreak,
     sameQuestionCount,
     lowConfidenceStreak,
-    // a complaint about "the answer" needs an answer before it
-    complaint: cues.complaint && i.lastAnswerConfidence !== undefined,
+    complaint,
     // the embedded model on the words beside the complaint (cheap; no provider call for a remainder)
-    ...(cues.complaint ? { complaintScore: scoreFrustration(cues.rest) } : {}),
+    ...(complaint ? { complaintScore: scoreFrustration(cues.rest) } : {}),
     problem: cues.problem,
     shouting: shouts(i.text),
   });

@@ -222,31 +222,42 @@ describe("offline extractive answerer", () => {
     expect(answer).not.toContain("Vault");
   });
 
+  /** A short-answer prompt over one or two passages (headings, texts and scores given) for `question`. */
+  const shortPrompt = (
+    question: string,
+    questionType: GroundedPrompt["questionType"],
+    passages: [heading: string, text: string, score: number][],
+    terms: GroundedPrompt["terms"],
+  ): GroundedPrompt => ({
+    ...base,
+    question,
+    questionType,
+    answerLength: "short",
+    passages: passages.map(([heading, text, score], i) => ({ ...base.passages[i]!, heading, text, score })),
+    terms,
+  });
+
   it("answers a definition question with the sentence that opens with its subject", () => {
-    const ai: GroundedPrompt = {
-      ...base,
-      question: "what is Nimbus AI?",
-      questionType: "other",
-      answerLength: "short",
-      passages: [
-        {
-          ...base.passages[0]!,
-          heading: "Nimbus AI › Privacy",
-          text: "Notes in Vault notebooks are never sent to Nimbus AI. Requests are deleted after 30 days.",
-          score: 1,
-        },
-        {
-          ...base.passages[1]!,
-          heading: "Nimbus AI",
-          text: "Nimbus AI summarises notes and answers questions about your notebooks. It is included in the Pro plan.",
-          score: 0.9,
-        },
+    const ai = shortPrompt(
+      "what is Nimbus AI?",
+      "other",
+      [
+        [
+          "Nimbus AI › Privacy",
+          "Notes in Vault notebooks are never sent to Nimbus AI. Requests are deleted after 30 days.",
+          1,
+        ],
+        [
+          "Nimbus AI",
+          "Nimbus AI summarises notes and answers questions about your notebooks. It is included in the Pro plan.",
+          0.9,
+        ],
       ],
-      terms: [
+      [
         { term: "nimbus", weight: 1 },
         { term: "ai", weight: 1.5 },
       ],
-    };
+    );
     expect(extractAnswer(ai)).toMatch(/^Nimbus AI summarises notes/);
     // the same passages for a question that is not a definition keep the first passage's sentence
     expect(extractAnswer({ ...ai, question: "are notes sent to nimbus AI?", questionType: "yesno" })).toMatch(
@@ -255,31 +266,27 @@ describe("offline extractive answerer", () => {
   });
 
   it("answers a which-plural question with the sentence that lists the members", () => {
-    const ai: GroundedPrompt = {
-      ...base,
-      question: "which browsers does the clipper work in",
-      questionType: "other",
-      answerLength: "short",
-      passages: [
-        {
-          ...base.passages[0]!,
-          heading: "Web Clipper › Troubleshooting",
-          text: 'If the clipper says "Cannot clip this page", the site blocks extensions (for example some banking sites and the browser\'s own settings pages).',
-          score: 1,
-        },
-        {
-          ...base.passages[1]!,
-          heading: "Web Clipper › Install",
-          text: "The Web Clipper is available for Chrome, Firefox, Microsoft Edge and Safari (macOS 13 or later). Install it from your browser's extension store.",
-          score: 0.9,
-        },
+    const ai = shortPrompt(
+      "which browsers does the clipper work in",
+      "other",
+      [
+        [
+          "Web Clipper › Troubleshooting",
+          'If the clipper says "Cannot clip this page", the site blocks extensions (for example some banking sites and the browser\'s own settings pages).',
+          1,
+        ],
+        [
+          "Web Clipper › Install",
+          "The Web Clipper is available for Chrome, Firefox, Microsoft Edge and Safari (macOS 13 or later). Install it from your browser's extension store.",
+          0.9,
+        ],
       ],
-      terms: [
+      [
         { term: "browsers", weight: 2 },
         { term: "clipper", weight: 2 },
         { term: "work", weight: 0.5 },
       ],
-    };
+    );
     expect(extractAnswer(ai)).toMatch(/^The Web Clipper is available for Chrome, Firefox/);
     // without the plural noun it is not a question for a list: the first passage's sentence stays
     expect(extractAnswer({ ...ai, question: "does the clipper work in my browser", questionType: "yesno" })).toMatch(
@@ -288,46 +295,40 @@ describe("offline extractive answerer", () => {
   });
 
   it("a list under a heading that names the asked set answers a which-plural question", () => {
-    const ai: GroundedPrompt = {
-      ...base,
-      question: "what payment methods do you take",
-      questionType: "other",
-      answerLength: "short",
-      passages: [
-        {
-          ...base.passages[0]!,
-          heading: "Billing › Payment methods we accept",
-          text: "We accept Visa, Mastercard, American Express and PayPal. Upgrades take effect immediately and you pay only the prorated difference.",
-          score: 1,
-        },
+    const ai = shortPrompt(
+      "what payment methods do you take",
+      "other",
+      [
+        [
+          "Billing › Payment methods we accept",
+          "We accept Visa, Mastercard, American Express and PayPal. Upgrades take effect immediately and you pay only the prorated difference.",
+          1,
+        ],
       ],
-      terms: [
+      [
         { term: "payment", weight: 2, alts: ["pay"] },
         { term: "methods", weight: 2 },
       ],
-    };
+    );
     expect(extractAnswer(ai)).toMatch(/^We accept Visa, Mastercard/);
   });
 
   it("a duration question whose best sentence has no duration also gets the sentence that has one", () => {
-    const ai: GroundedPrompt = {
-      ...base,
-      question: "how often can I export all my data",
-      questionType: "duration",
-      answerLength: "short",
-      passages: [
-        {
-          ...base.passages[0]!,
-          heading: "Export › Export all your data",
-          text: "Go to **Settings > Account > Export all data**. You receive a ZIP file with every note. You can request a full export once every 24 hours.",
-          score: 1,
-        },
+    const ai = shortPrompt(
+      "how often can I export all my data",
+      "duration",
+      [
+        [
+          "Export › Export all your data",
+          "Go to **Settings > Account > Export all data**. You receive a ZIP file with every note. You can request a full export once every 24 hours.",
+          1,
+        ],
       ],
-      terms: [
+      [
         { term: "export", weight: 2 },
         { term: "data", weight: 3 },
       ],
-    };
+    );
     const answer = extractAnswer(ai);
     expect(answer).toContain("once every 24 hours");
     expect(answer).not.toContain("ZIP file");
@@ -338,60 +339,48 @@ describe("offline extractive answerer", () => {
   });
 
   it("'no limit' answers a how-many question, and a calendar point answers a when question", () => {
-    const devices: GroundedPrompt = {
-      ...base,
-      question: "how many devices can I sync on plus",
-      questionType: "number",
-      answerLength: "short",
-      passages: [
-        {
-          ...base.passages[0]!,
-          heading: "Sync › Offline notebooks",
-          text: "On Plus, Pro and Teams you can make notebooks available offline on mobile.",
-          score: 1,
-        },
-        {
-          ...base.passages[1]!,
-          heading: "Sync › Device limits",
-          text: "The Free plan syncs on up to 2 devices. Plus, Pro and Teams have no device limit.",
-          score: 0.95,
-        },
+    const devices = shortPrompt(
+      "how many devices can I sync on plus",
+      "number",
+      [
+        ["Sync › Offline notebooks", "On Plus, Pro and Teams you can make notebooks available offline on mobile.", 1],
+        [
+          "Sync › Device limits",
+          "The Free plan syncs on up to 2 devices. Plus, Pro and Teams have no device limit.",
+          0.95,
+        ],
       ],
-      terms: [
+      [
         // "mobile" is one of the device words (providers/text.ts synonyms)
         { term: "devices", weight: 1, alts: ["mobile"] },
         { term: "sync", weight: 1 },
         { term: "plus", weight: 2 },
       ],
-    };
+    );
     const answer = extractAnswer(devices);
     expect(answer).toContain("Plus, Pro and Teams have no device limit.");
     expect(answer).not.toContain("offline");
-    const renew: GroundedPrompt = {
-      ...base,
-      question: "when do yearly plans renew",
-      questionType: "when",
-      answerLength: "short",
-      passages: [
-        {
-          ...base.passages[0]!,
-          heading: "Refunds › Refund policy",
-          text: "Yearly plans can be refunded in full within 30 days of the purchase or renewal date.",
-          score: 1,
-        },
-        {
-          ...base.passages[1]!,
-          heading: "Billing › When you are charged",
-          text: "Monthly plans renew on the same day each month; yearly plans renew on the same date each year.",
-          score: 0.95,
-        },
+    const renew = shortPrompt(
+      "when do yearly plans renew",
+      "when",
+      [
+        [
+          "Refunds › Refund policy",
+          "Yearly plans can be refunded in full within 30 days of the purchase or renewal date.",
+          1,
+        ],
+        [
+          "Billing › When you are charged",
+          "Monthly plans renew on the same day each month; yearly plans renew on the same date each year.",
+          0.95,
+        ],
       ],
-      terms: [
+      [
         { term: "yearly", weight: 1 },
         { term: "plans", weight: 0.5 },
         { term: "renew", weight: 1.5 },
       ],
-    };
+    );
     expect(extractAnswer(renew)).toMatch(/^Monthly plans renew on the same day each month/);
   });
 

@@ -218,7 +218,6 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
   // a definition question ("what is Nimbus AI?") wants the sentence with its subject up front
   const definition = type === "other" && DEFINITION.test(prompt.question);
   const setNoun = type === "other" ? ENUMERATION.exec(prompt.question)?.[1] : undefined;
-  const enumeration = setNoun !== undefined;
   const setTerm = setNoun ? weights.findIndex((w) => w.stems.includes(stem(setNoun))) : -1;
   const subject = weights.map((w) => w.stems);
   const top = diversePassages(prompt.passages.filter((p) => p.score >= PASSAGE_FLOOR));
@@ -240,9 +239,9 @@ function scoreUnits(prompt: GroundedPrompt, type: QuestionType): Unit[] {
       // a sentence listing things, about the question's other words (its own, or its heading's:
       // "We accept Visa, …" under "Payment methods we accept"), names members of the asked set
       const lists =
-        enumeration &&
+        setNoun !== undefined &&
         LISTS_ITEMS.test(text) &&
-        weights.some(({ stems }, i) => i !== setTerm && stems.some((x) => words.has(x) || context.has(x)));
+        weights.some(({ stems }, i) => i !== setTerm && (found[i] || stems.some((x) => context.has(x))));
       weights.forEach(({ stems, weight }, i) => {
         if (found[i] || (lists && i === setTerm)) {
           own += weight;
