@@ -111,13 +111,6 @@ export function asksQuantity(text: string): boolean {
 }
 
 /**
- * Phrasal verbs said the way help centres write them: "back up" / "backing up" as the one word the
- * knowledge indexes ("backup"), "run out of" as reaching a limit ("when I run out of storage" →
- * "When you reach your storage limit"), "show up" as "appear", a payment that "doesn't go through"
- * as one that fails, "never got the email" as "do not receive", and "cost extra / anything" beside
- * "free" (what a help centre says of what costs nothing). Question side only.
- */
-/**
  * What "how much" asks an amount of rather than a price ("how much storage…", "how much data…"):
  * shared by the question-type rules (domain/knowledge/question-type.ts) and `joinPhrases`.
  */
@@ -125,6 +118,13 @@ export const AMOUNT_NOUNS = "(?:storage|space|data|notes?|attachments?|files?)";
 /** "how much is / are / for …" not followed by an amount noun: a price question. */
 const HOW_MUCH_PRICE = new RegExp(`\\bhow much (?:is|are|was|for)\\b(?![^?.!]*\\b${AMOUNT_NOUNS}\\b)`, "gi");
 
+/**
+ * Phrasal verbs said the way help centres write them: "back up" / "backing up" as the one word the
+ * knowledge indexes ("backup"), "run out of" as reaching a limit ("when I run out of storage" →
+ * "When you reach your storage limit"), "show up" as "appear", a payment that "doesn't go through"
+ * as one that fails, "never got the email" as "do not receive", and "cost extra / anything" beside
+ * "free" (what a help centre says of what costs nothing). Question side only.
+ */
 export const joinPhrases = (text: string) =>
   text
     .replace(/\bback(?:ing)?[\s-]+up\b/gi, "backup")
