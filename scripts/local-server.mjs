@@ -51,6 +51,7 @@ export const PASS_THROUGH_VARS = [
   "ANSWER_CACHE_TTL_SECONDS",
   // days between DELETE /api/workspace and the purge (default 7)
   "WORKSPACE_DELETION_GRACE_DAYS",
+  "RETRIEVAL_INDEX",
   // the one switch that lets the Worker fetch loopback/private addresses (tests against local servers)
   "ALLOW_PRIVATE_EGRESS",
   // MASTER_KEY rotation (see README): the new key's version and the previous key beside it

@@ -10,6 +10,8 @@ import { masterKeysOf } from "./domain/secrets/crypto";
 import { providersFor } from "./providers";
 import { roomD1 } from "./rooms/room-db";
 import { hubPortOf, roomsPortOf } from "./rooms/room-port";
+import { knowledgeIndexPortOf } from "./rooms/knowledge-index";
+import { d1KnowledgeIndex } from "./domain/knowledge/index-d1";
 import { chooseMailer } from "./providers/mail";
 import { paymentsFor } from "./providers/payments";
 import { createDb } from "./storage/db";
@@ -44,6 +46,7 @@ function baseCtx(env: Env, requestId: string, origin: string, log: Log, d1: D1Da
     },
     rooms: roomsPortOf(env.CONVERSATION_ROOM),
     hub: hubPortOf(env.TENANT_HUB),
+    knowledge: config.retrievalIndex === "d1" ? d1KnowledgeIndex(repos) : knowledgeIndexPortOf(env.KNOWLEDGE_INDEX),
     providers: providersFor({
       config,
       repos,

@@ -37,6 +37,7 @@ export function readConfig(env: Env): Config {
     shopifyApiKey: e.SHOPIFY_API_KEY || undefined,
     shopifyApiSecret: e.SHOPIFY_API_SECRET || undefined,
     answerCacheTtlSeconds: e.ANSWER_CACHE_TTL_SECONDS || undefined,
+    retrievalIndex: e.RETRIEVAL_INDEX || undefined,
     workspaceDeletionGraceDays: e.WORKSPACE_DELETION_GRACE_DAYS || undefined,
   });
   cached = { source: env, config };

@@ -5,6 +5,7 @@ import { handleScheduled } from "./scheduled";
 
 export { ConversationRoom } from "./rooms/conversation-room";
 export { TenantHub } from "./rooms/tenant-hub";
+export { KnowledgeIndex } from "./rooms/knowledge-index";
 
 const app = createApp();
 

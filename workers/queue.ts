@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createLog } from "./lib/log";
 import { queueCtx } from "./compose";
 import { failIngestMessage, processIngestMessage } from "./domain/knowledge/ingest";
+import { refreshIndex } from "./domain/knowledge/sources";
 import { INGEST_KIND } from "./domain/knowledge/schemas";
 
 /**
@@ -56,6 +57,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx: E
 // knowledge: extract, chunk and index an uploaded source (domain/knowledge/ingest.ts)
 registerQueueHandler(
   INGEST_KIND,
-  (body, env) => processIngestMessage(queueCtx(env, INGEST_KIND), body),
+  async (body, env, exec) => {
+    const ctx = queueCtx(env, INGEST_KIND);
+    const tenantId = await processIngestMessage(ctx, body);
+    // the tenant's retrieval index copies the new chunks now, not on a visitor's first question
+    if (tenantId) exec.waitUntil(refreshIndex({ ...ctx, tenantId }));
+  },
   (body, env, err, attempts) => failIngestMessage(queueCtx(env, INGEST_KIND), body, err, attempts),
 );

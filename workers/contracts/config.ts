@@ -69,6 +69,12 @@ export const Config = z
       .max(30 * 86_400)
       .default(ANSWER_CACHE_TTL_DEFAULT_SECONDS),
     /**
+     * RETRIEVAL_INDEX: where retrieval reads a tenant's full-text index. `object` (default): a Durable
+     * Object per tenant holding a copy of its chunks in its own SQLite (rooms/knowledge-index.ts), one
+     * call per question; `d1`: D1's shared `knowledge_fts`, one or two D1 round trips per question.
+     */
+    retrievalIndex: z.enum(["object", "d1"]).default("object"),
+    /**
      * WORKSPACE_DELETION_GRACE_DAYS: days between DELETE /api/workspace and the purge of everything
      * the workspace owns (domain/workspace); an owner may restore it meanwhile. Default 7.
      */

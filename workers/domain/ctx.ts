@@ -1,5 +1,6 @@
 import type { Config } from "../contracts/config";
 import type { HubPort } from "../contracts/hub";
+import type { KnowledgeIndexPort } from "../contracts/knowledge-index";
 import type { AssetsPort, Clock, FilesPort, Log, QueuePort, RateLimitsPort, RoomsPort } from "../contracts/ports";
 import type { ProvidersPort } from "../contracts/providers";
 import type { PaymentsPort } from "../contracts/payments";
@@ -50,6 +51,8 @@ export type BaseCtx = {
   rooms: RoomsPort;
   /** The tenant inbox hub (stub-backed in rooms/room-port.ts). */
   hub: HubPort;
+  /** The tenant's retrieval index (a per-tenant Durable Object by default; contracts/knowledge-index.ts). */
+  knowledge: KnowledgeIndexPort;
   /** Answer model, retrieval and classifiers, chosen once per tenant (providers/index.ts). */
   providers: ProvidersPort;
 };

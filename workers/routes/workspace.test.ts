@@ -5,6 +5,7 @@ import { createLog } from "../lib/log";
 import { roomStub } from "../rooms/room-stub";
 import { hubPortOf, roomsPortOf } from "../rooms/room-port";
 import { hubStub } from "../rooms/tenant-hub";
+import { knowledgeIndexPortOf, knowledgeIndexStub } from "../rooms/knowledge-index";
 import { joinVisitor, newSession } from "../rooms/test-client";
 import { runWorkspacePurge } from "../scheduled";
 import { createDb } from "../storage/db";
@@ -51,6 +52,12 @@ async function objectsUnder(tenantId: string) {
   return n;
 }
 
+/** Chunks held by the tenant's retrieval index object (rooms/knowledge-index.ts). */
+const indexChunks = (tenantId: string) =>
+  runInDurableObject(knowledgeIndexStub(env.KNOWLEDGE_INDEX, tenantId), async (_o, state) =>
+    Number(state.storage.sql.exec("select count(*) n from chunks").one().n),
+  );
+
 const ftsRows = async (table: "knowledge_fts" | "messages_fts", tenantId: string) =>
   (await env.DB.prepare(`select count(*) n from ${table} where ${table} match ?`)
     .bind(`scope:${scopeToken(tenantId)}`)
@@ -90,6 +97,7 @@ const sweepCtx = (now: number, vectors: VectorIndex | null = null) => ({
   services: { files: env.FILES },
   rooms: roomsPortOf(env.CONVERSATION_ROOM),
   hub: hubPortOf(env.TENANT_HUB),
+  knowledge: knowledgeIndexPortOf(env.KNOWLEDGE_INDEX),
   clock: { now: () => now },
   requestId: "req_purge",
   providers: { externalVectorIndex: () => vectors },
@@ -238,6 +246,13 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       const otherFts = [await ftsRows("knowledge_fts", other.tenantId), await ftsRows("messages_fts", other.tenantId)];
       expect(await objectsUnder(t.tenantId)).toBeGreaterThanOrEqual(3);
       expect(await ftsRows("knowledge_fts", t.tenantId)).toBeGreaterThan(0);
+      // the ingest brought the tenant's index object up to date
+      const chunks = (await chunkSeqsOf(t.tenantId)).length;
+      await eventually(
+        () => indexChunks(t.tenantId),
+        (n) => n === chunks,
+      );
+      const otherIndex = await indexChunks(other.tenantId);
       expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, conv))).toBeGreaterThan(0);
       expect(await durableObjectRows(hubStub(env.TENANT_HUB, t.tenantId))).toBeGreaterThan(0);
 
@@ -275,6 +290,7 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       expect(await objectsUnder(t.tenantId)).toBe(0);
       expect(await ftsRows("knowledge_fts", t.tenantId)).toBe(0);
       expect(await ftsRows("messages_fts", t.tenantId)).toBe(0);
+      expect(await indexChunks(t.tenantId)).toBe(0);
       for (const id of [conv, conv2])
         expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, t.tenantId, id))).toBe(0);
       expect(
@@ -292,6 +308,7 @@ describe("workspace deletion with a grace period, then the purge", async () => {
       expect(await rowsByTable(other.tenantId)).toEqual(otherRows);
       expect(await objectsUnder(other.tenantId)).toBe(otherObjects);
       expect(await durableObjectRows(roomStub(env.CONVERSATION_ROOM, other.tenantId, otherConv))).toBe(otherRoom);
+      expect(await indexChunks(other.tenantId)).toBe(otherIndex);
       expect([await ftsRows("knowledge_fts", other.tenantId), await ftsRows("messages_fts", other.tenantId)]).toEqual(
         otherFts,
       );

@@ -106,8 +106,81 @@ export async function termStats(
   return { total: counts[0] ?? 0, df: counts.slice(1), version: Number(res[0]?.results[0]?.version ?? 1) };
 }
 
+/** A source as the per-tenant index copy keeps it (what a hit shows). */
+export type IndexSource = { id: string; title: string; url: string | null; externalId: string | null };
+
+/** A chunk as the per-tenant index copy keeps it; `title` is its source's title when it was copied. */
+export type IndexChunk = {
+  seq: number;
+  id: string;
+  sourceId: string;
+  botId: string | null;
+  heading: string;
+  text: string;
+  terms: string | null;
+  title: string;
+};
+
+/**
+ * What a per-tenant index copy (rooms/knowledge-index.ts) reads to catch up with D1, in one batch
+ * (one snapshot): the tenant's knowledge version, how many of its chunks up to `upToSeq` still exist
+ * (chunks are only ever inserted, with a growing `seq`, or deleted, so a smaller count than the copy
+ * holds means some were deleted), and every source's display fields.
+ */
+export async function indexHead(
+  db: Db,
+  tenantId: string,
+  upToSeq: number,
+): Promise<{ version: number; kept: number; sources: IndexSource[] }> {
+  const [head, sources] = await db.$client.batch([
+    db.$client
+      .prepare(
+        `SELECT COALESCE((SELECT version FROM knowledge_versions WHERE tenant_id = ?1), 1) AS version,
+                (SELECT count(*) FROM knowledge_chunks WHERE tenant_id = ?1 AND seq <= ?2) AS kept`,
+      )
+      .bind(tenantId, upToSeq),
+    db.$client
+      .prepare("SELECT id, title, url, external_id AS externalId FROM knowledge_sources WHERE tenant_id = ?1")
+      .bind(tenantId),
+  ]);
+  const row = head!.results[0] as { version: number; kept: number } | undefined;
+  return {
+    version: Number(row?.version ?? 1),
+    kept: Number(row?.kept ?? 0),
+    sources: sources!.results as IndexSource[],
+  };
+}
+
+/** The tenant's chunk seqs up to `upToSeq` (the copy drops the ones no longer listed). */
+export async function indexSeqs(db: Db, tenantId: string, upToSeq: number): Promise<number[]> {
+  const { results } = await db.$client
+    .prepare("SELECT seq FROM knowledge_chunks WHERE tenant_id = ?1 AND seq <= ?2")
+    .bind(tenantId, upToSeq)
+    .all<{ seq: number }>();
+  return results.map((r) => Number(r.seq));
+}
+
+/** The tenant's chunks after `afterSeq`, oldest first, at most `limit`, with their source's title. */
+export async function indexChunksAfter(db: Db, tenantId: string, afterSeq: number, limit: number) {
+  const { results } = await db.$client
+    .prepare(
+      `SELECT c.seq AS seq, c.id AS id, c.source_id AS sourceId, c.bot_id AS botId, c.heading AS heading,
+              c.text AS text, c.terms AS terms, s.title AS title
+         FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
+        WHERE c.tenant_id = ?1 AND c.seq > ?2
+        ORDER BY c.seq LIMIT ?3`,
+    )
+    .bind(tenantId, afterSeq, limit)
+    .all<IndexChunk>();
+  return results;
+}
+
 /** Full-text search of a tenant's knowledge, as a repository (`ctx.repos.search`). */
 export const searchRepo = (db: Db) => ({
   fts: (tenantId: string, q: Parameters<typeof ftsSearch>[2]) => ftsSearch(db, tenantId, q),
   termStats: (tenantId: string, tokens: string[]) => termStats(db, tenantId, tokens),
+  indexHead: (tenantId: string, upToSeq: number) => indexHead(db, tenantId, upToSeq),
+  indexSeqs: (tenantId: string, upToSeq: number) => indexSeqs(db, tenantId, upToSeq),
+  indexChunksAfter: (tenantId: string, afterSeq: number, limit: number) =>
+    indexChunksAfter(db, tenantId, afterSeq, limit),
 });

@@ -17,15 +17,18 @@ export const MAX_CHUNKS_PER_SOURCE = 20_000;
  * The queue consumer's verb for `knowledge.ingest`: extract → chunk → index in one D1 batch (chunks,
  * FTS rows, status `ready`, removal of the sources it replaces), so a source is either fully indexed
  * or not at all. A document that cannot be read becomes `failed` with the reason and no rows; an
- * infrastructure error (D1, R2) throws so the queue retries the message.
+ * infrastructure error (D1, R2) throws so the queue retries the message. Returns the tenant whose
+ * knowledge it worked on: the consumer then lets that tenant's retrieval index catch up
+ * (`refreshIndex`) after the message, without holding the batch's next message back.
  */
-export async function processIngestMessage(base: BaseCtx, body: unknown): Promise<void> {
+export async function processIngestMessage(base: BaseCtx, body: unknown): Promise<string | undefined> {
   const msg = IngestMessage.safeParse(body);
   if (!msg.success) {
     base.log.error("knowledge: invalid ingest message dropped", { issues: msg.error.issues.length });
     return;
   }
   await ingestSource({ ...base, tenantId: msg.data.tenantId }, msg.data.sourceId);
+  return msg.data.tenantId;
 }
 
 /**

@@ -17,7 +17,6 @@ import { type FtsHit } from "../../storage/search";
 import type { AnswerCtx } from "./answer-types";
 import { calibratedConfidence, type ConfidenceFeatures, sentenceCoverage } from "./calibrate";
 import { detectLanguage } from "./language";
-import { termStatsOf } from "./term-stats";
 
 /**
  * Hybrid retrieval scoped to a tenant and a bot: FTS5 BM25 (title-boosted, porter-stemmed,
@@ -117,20 +116,23 @@ export async function retrieve(ctx: AnswerCtx, input: RetrieveInput): Promise<Re
   // names of two or more capitalised words ("Windows Phone", "Apple Pay") are counted as phrases too:
   // each word may be known while the name never occurs
   const names = properNames(input.question);
-  // document frequencies first: they pick the few selective words the FTS query needs (a word in a
-  // fifth of all chunks makes BM25 score thousands of rows and hardly changes which ones come first)
-  const [stats, vectorHits] = await Promise.all([
-    termStatsOf(ctx, [...groups, ...names.map((n) => ftsToken(n.join(" ")))], input.knowledgeVersion),
+  // one call to the tenant's index: document frequencies first, which pick the few selective words
+  // the FTS query needs (a word in a fifth of all chunks makes BM25 score thousands of rows and hardly
+  // changes which ones come first), then the candidates for those words
+  const [found, vectorHits] = await Promise.all([
+    ctx.knowledge.search(ctx.tenantId, {
+      groups: [...groups, ...names.map((n) => ftsToken(n.join(" ")))],
+      terms: terms.map((t, i) => [t, ...alts[i]!].map(ftsToken)),
+      botId: input.botId,
+      limit: RETRIEVAL_TUNING.candidates,
+      weights: RETRIEVAL_TUNING.weights,
+      knowledgeVersion: input.knowledgeVersion,
+    }),
     vector ? vectorSearch(ctx, input.question, input.botId, vector) : Promise.resolve([]),
   ]);
-  const nameDf = stats.df.splice(groups.length);
-  const picked = ftsTermsOf(stats.df, stats.total);
-  const hits = await ctx.repos.search.fts(ctx.tenantId, {
-    tokens: picked.flatMap((i) => [terms[i]!, ...alts[i]!]).map(ftsToken),
-    botId: input.botId,
-    limit: RETRIEVAL_TUNING.candidates,
-    weights: RETRIEVAL_TUNING.weights,
-  });
+  const stats = { total: found.total, df: found.df.slice(0, groups.length) };
+  const nameDf = found.df.slice(groups.length);
+  const hits = found.hits;
   const weighted = terms.map((term, i) => {
     const df = stats.df[i] ?? 0;
     // a word the tenant's knowledge never uses is the strongest sign the question is about something

@@ -179,7 +179,7 @@ export const listSources = (ctx: Ctx, q: { limit: number; before?: string; botId
 
 /** Removes the source, its chunks, FTS rows and vectors (one batch), then its original in R2. */
 export async function deleteSource(
-  ctx: Pick<Ctx, "repos" | "tenantId" | "services" | "providers" | "log">,
+  ctx: Pick<Ctx, "repos" | "tenantId" | "services" | "providers" | "log" | "knowledge">,
   id: string,
 ) {
   const repo = ctx.repos.knowledge;
@@ -191,10 +191,23 @@ export async function deleteSource(
     repo.deleteSourceStmt(ctx.tenantId, id),
     ...repo.clearIndexStmts(ctx.tenantId, id),
   ]);
+  // the tenant's index copy drops the chunks now rather than at its next search
+  await refreshIndex(ctx);
   if (row.r2Key) await ctx.services.files.delete(row.r2Key);
   if (vectors && seqs.length) {
     await vectors
       .remove(ctx.tenantId, id, seqs)
       .catch((err) => ctx.log.warn("knowledge: vector delete failed", { error: String(err) }));
   }
+}
+
+/**
+ * Catches the tenant's retrieval index up with D1 after its knowledge changed. A failure is logged
+ * and changes nothing: the index catches up by itself before its next search (it follows the
+ * knowledge version), so this only takes that work off a visitor's question.
+ */
+export async function refreshIndex(ctx: Pick<Ctx, "tenantId" | "knowledge" | "log">) {
+  await ctx.knowledge
+    .refresh(ctx.tenantId)
+    .catch((err) => ctx.log.warn("knowledge: index refresh failed", { error: String(err) }));
 }

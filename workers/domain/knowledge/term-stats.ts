@@ -1,4 +1,4 @@
-import type { AnswerCtx } from "./answer-types";
+import type { Repos } from "../../storage/repos";
 
 /**
  * Document frequencies of question words, remembered per tenant in the isolate for the knowledge
@@ -24,7 +24,11 @@ export type TermStats = { total: number; df: number[]; version: number; cached: 
  * `groups` are the FTS query groups of the question's words (`(word OR synonym)`). With
  * `knownVersion`, the tenant's current knowledge version read by the caller in this request.
  */
-export async function termStatsOf(ctx: AnswerCtx, groups: string[], knownVersion?: number): Promise<TermStats> {
+export async function termStatsOf(
+  ctx: { tenantId: string; repos: Pick<Repos, "search"> },
+  groups: string[],
+  knownVersion?: number,
+): Promise<TermStats> {
   const entry = cache.get(ctx.tenantId);
   if (entry) {
     // least recently used first: re-insert on use

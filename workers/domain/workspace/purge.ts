@@ -8,7 +8,7 @@ import { deletePrefix, type EraseCtx, eraseConversations } from "../privacy/eras
  * providers when the deployment keeps vectors outside D1 (Vectorize in production).
  */
 export type PurgeCtx = EraseCtx &
-  Pick<BaseCtx, "hub"> & { clock: Clock; providers?: Pick<BaseCtx["providers"], "externalVectorIndex"> };
+  Pick<BaseCtx, "hub" | "knowledge"> & { clock: Clock; providers?: Pick<BaseCtx["providers"], "externalVectorIndex"> };
 
 /** Vector ids one remove call takes (Vectorize's deleteByIds is batched below this too). */
 const VECTOR_PAGE = 1000;
@@ -128,6 +128,7 @@ export async function purgeWorkspace(
   r.rows += await purgeTables(ctx, tenantId, TENANT_TABLES);
   r.indexRows += await ctx.repos.workspace.purgeSearchIndexes(tenantId);
   r.hubEvents += (await ctx.hub.erase(tenantId)).events;
+  r.indexRows += (await ctx.knowledge.erase(tenantId)).chunks;
   if ((await ctx.repos.workspace.remaining(tenantId)) > 0) return r;
   await ctx.repos.workspace.deleteTenant(tenantId);
   r.done = true;
