@@ -20,9 +20,11 @@ const ALL_BOTS = botToken(null);
  *
  * D1 stays the record. The copy holds the tenant's knowledge version it was made at; a search that
  * brings a newer version (the caller read it with the answer cache's probe) or none first catches
- * up: one D1 batch reads the version, whether any copied chunk was deleted and every source's
- * display fields, then the chunks added since the newest copied one are read in pages. Chunks are
- * only inserted (growing `seq`) or deleted in D1, never changed, so this is exact. Searches wait for
+ * up: one D1 read gives the version and whether any copied chunk was deleted, then the chunks added
+ * since the newest copied one are read in pages with their source's display fields (which change
+ * only when a source's chunks are written again). Chunks are only inserted (growing `seq`) or
+ * deleted in D1, never changed, so this is exact, and its cost follows what changed, not the size of
+ * the tenant's knowledge (apart from one count over the tenant's chunk index). Searches wait for
  * a catch-up in progress, so none reads a half-made copy.
  *
  * The copy is derived data: an erased or lost copy is rebuilt from D1 on the next search.
@@ -169,21 +171,21 @@ export class KnowledgeIndex extends DurableObject<Env> {
         .filter((s) => !alive.has(s));
       for (const seq of gone) this.dropChunk(seq);
       dropped = gone.length;
+      if (dropped) this.sql.exec(`DELETE FROM sources WHERE id NOT IN (SELECT source_id FROM chunks)`);
     }
-    this.sql.exec(`DELETE FROM sources`);
-    for (const s of head.sources)
-      this.sql.exec(
-        `INSERT INTO sources (id, title, url, external_id) VALUES (?, ?, ?, ?)`,
-        s.id,
-        s.title,
-        s.url,
-        s.externalId,
-      );
     let after = maxSeq;
     let added = 0;
     for (;;) {
       const page = await this.repo.indexChunksAfter(tenantId, after, COPY_PAGE);
       for (const c of page) {
+        this.sql.exec(
+          `INSERT INTO sources (id, title, url, external_id) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, url = excluded.url, external_id = excluded.external_id`,
+          c.sourceId,
+          c.title,
+          c.url,
+          c.externalId,
+        );
         this.sql.exec(
           `INSERT INTO chunks (seq, id, source_id, title, heading, body, bot, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           c.seq,

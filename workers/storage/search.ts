@@ -106,10 +106,11 @@ export async function termStats(
   return { total: counts[0] ?? 0, df: counts.slice(1), version: Number(res[0]?.results[0]?.version ?? 1) };
 }
 
-/** A source as the per-tenant index copy keeps it (what a hit shows). */
-export type IndexSource = { id: string; title: string; url: string | null; externalId: string | null };
-
-/** A chunk as the per-tenant index copy keeps it; `title` is its source's title when it was copied. */
+/**
+ * A chunk as the per-tenant index copy keeps it, with its source's display fields (what a hit shows).
+ * A source's title, url and external id change only when its chunks are written again (the ingest
+ * writes both in one batch), so copying them with the chunks keeps them current.
+ */
 export type IndexChunk = {
   seq: number;
   id: string;
@@ -119,36 +120,25 @@ export type IndexChunk = {
   text: string;
   terms: string | null;
   title: string;
+  url: string | null;
+  externalId: string | null;
 };
 
 /**
  * What a per-tenant index copy (rooms/knowledge-index.ts) reads to catch up with D1, in one batch
  * (one snapshot): the tenant's knowledge version, how many of its chunks up to `upToSeq` still exist
  * (chunks are only ever inserted, with a growing `seq`, or deleted, so a smaller count than the copy
- * holds means some were deleted), and every source's display fields.
+ * holds means some were deleted).
  */
-export async function indexHead(
-  db: Db,
-  tenantId: string,
-  upToSeq: number,
-): Promise<{ version: number; kept: number; sources: IndexSource[] }> {
-  const [head, sources] = await db.$client.batch([
-    db.$client
-      .prepare(
-        `SELECT COALESCE((SELECT version FROM knowledge_versions WHERE tenant_id = ?1), 1) AS version,
-                (SELECT count(*) FROM knowledge_chunks WHERE tenant_id = ?1 AND seq <= ?2) AS kept`,
-      )
-      .bind(tenantId, upToSeq),
-    db.$client
-      .prepare("SELECT id, title, url, external_id AS externalId FROM knowledge_sources WHERE tenant_id = ?1")
-      .bind(tenantId),
-  ]);
-  const row = head!.results[0] as { version: number; kept: number } | undefined;
-  return {
-    version: Number(row?.version ?? 1),
-    kept: Number(row?.kept ?? 0),
-    sources: sources!.results as IndexSource[],
-  };
+export async function indexHead(db: Db, tenantId: string, upToSeq: number): Promise<{ version: number; kept: number }> {
+  const row = await db.$client
+    .prepare(
+      `SELECT COALESCE((SELECT version FROM knowledge_versions WHERE tenant_id = ?1), 1) AS version,
+              (SELECT count(*) FROM knowledge_chunks WHERE tenant_id = ?1 AND seq <= ?2) AS kept`,
+    )
+    .bind(tenantId, upToSeq)
+    .first<{ version: number; kept: number }>();
+  return { version: Number(row?.version ?? 1), kept: Number(row?.kept ?? 0) };
 }
 
 /** The tenant's chunk seqs up to `upToSeq` (the copy drops the ones no longer listed). */
@@ -160,12 +150,12 @@ export async function indexSeqs(db: Db, tenantId: string, upToSeq: number): Prom
   return results.map((r) => Number(r.seq));
 }
 
-/** The tenant's chunks after `afterSeq`, oldest first, at most `limit`, with their source's title. */
+/** The tenant's chunks after `afterSeq`, oldest first, at most `limit`, with their source's display fields. */
 export async function indexChunksAfter(db: Db, tenantId: string, afterSeq: number, limit: number) {
   const { results } = await db.$client
     .prepare(
       `SELECT c.seq AS seq, c.id AS id, c.source_id AS sourceId, c.bot_id AS botId, c.heading AS heading,
-              c.text AS text, c.terms AS terms, s.title AS title
+              c.text AS text, c.terms AS terms, s.title AS title, s.url AS url, s.external_id AS externalId
          FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id
         WHERE c.tenant_id = ?1 AND c.seq > ?2
         ORDER BY c.seq LIMIT ?3`,
