@@ -5,7 +5,8 @@ import { d1VectorIndex } from "../../providers/embeddings/d1-index";
 import type { Embedder } from "../../providers/embeddings/port";
 import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
 import type { AnswerCtx } from "./answer-types";
-import { passageTerms, stemSet } from "../../providers/text";
+import { mulberry32 } from "../../lib/prng.mjs";
+import { passageTerms, stem, stemSet } from "../../providers/text";
 import {
   bigramCoverage,
   bySource,
@@ -17,6 +18,7 @@ import {
   retrieve,
   uncoveredFocus,
   properNames,
+  RETRIEVAL_TUNING,
 } from "./retrieve";
 
 const chunk = (seq: number, sourceId: string, title: string, score: number): RankedChunk => ({
@@ -252,6 +254,68 @@ describe("ranking helpers", () => {
     expect(new Set(passageTerms("Using the notebooks").map((w) => w.replace(/^~/, "")))).toEqual(
       stemSet("Using the notebooks"),
     );
+  });
+
+  it("scores coverage and adjacent pairs as a word-by-word reading would, on random word lists", () => {
+    // the reference: the rerank's rules read word by word (a question term is found when its stem,
+    // a synonym's or a derived stem appears plainly or as a stopword entry; a pair counts when its two
+    // stems follow each other with only stopword entries between, across title and body)
+    const rand = mulberry32(7);
+    const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]!;
+    const vocab = ["export", "notebook", "pdf", "share", "plan", "sync", "phone", "day", "bill", "team"];
+    const entryOf = () => (rand() < 0.25 ? `~${pick(vocab)}` : pick([...vocab, "xyz", "qq"]));
+    for (let round = 0; round < 2000; round++) {
+      const n = 1 + Math.floor(rand() * 4);
+      const terms = Array.from({ length: n }, () => ({
+        term: pick(vocab),
+        weight: 0.5 + Math.floor(rand() * 4),
+        ...(rand() < 0.3 ? { alts: [pick(vocab)] } : {}),
+      }));
+      const title = Array.from({ length: Math.floor(rand() * 3) }, () => pick(vocab)).join(" ");
+      const body = Array.from({ length: Math.floor(rand() * 12) }, entryOf);
+      const [hit] = rerank(
+        [
+          {
+            seq: 1,
+            chunkId: "chk_1",
+            sourceId: "src_1",
+            heading: "",
+            text: "",
+            title,
+            url: null,
+            externalId: null,
+            terms: body.join(" "),
+            bm25: -1,
+          },
+        ],
+        terms,
+      );
+      const words = [...passageTerms(title), ...body];
+      const has = (t: (typeof terms)[number]) =>
+        [t.term, ...(t.alts ?? [])].some((w) => words.includes(stem(w)) || words.includes(`~${stem(w)}`));
+      const total = terms.reduce((a, t) => a + t.weight, 0);
+      const coverage = terms.reduce((a, t) => a + (has(t) ? t.weight : 0), 0) / total;
+      const plain = words.filter((w) => !w.startsWith("~"));
+      const adjacent = new Set(plain.slice(1).map((w, i) => `${plain[i]} ${w}`));
+      const pairs = terms.slice(1).map((t, i) => `${stem(terms[i]!.term)} ${stem(t.term)}`);
+      const bigrams = pairs.length ? pairs.filter((p) => adjacent.has(p)).length / pairs.length : 0;
+      const titleWords = passageTerms(title);
+      const titleCoverage =
+        terms.reduce(
+          (a, t) =>
+            a +
+            ([t.term, ...(t.alts ?? [])].some((w) => titleWords.includes(stem(w)) || titleWords.includes(`~${stem(w)}`))
+              ? t.weight
+              : 0),
+          0,
+        ) / total;
+      const { mix } = RETRIEVAL_TUNING;
+      expect(hit!.coverage).toBeCloseTo(coverage, 12);
+      expect(hit!.score).toBeCloseTo(
+        mix.bm25 + mix.coverage * coverage + mix.titleCoverage * titleCoverage + mix.bigrams * bigrams,
+        12,
+      );
+    }
   });
 
   it("puts the selective question words in the FTS query and leaves very common ones out", () => {

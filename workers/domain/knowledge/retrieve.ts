@@ -394,6 +394,12 @@ type QuestionIndex = {
   /** How often each distinct pair occurs among the question's adjacent pairs. */
   pairCount: number[];
   pairTotal: number;
+  /**
+   * Finds the entries of `byEntry` as whole words in a prepared word list kept as one string (words
+   * separated by single spaces), so a candidate is scanned by the regular expression engine instead
+   * of being split into an array of strings and looked up word by word.
+   */
+  matcher: RegExp;
 };
 
 function questionIndex(terms: WeightedTerm[]): QuestionIndex {
@@ -421,7 +427,52 @@ function questionIndex(terms: WeightedTerm[]): QuestionIndex {
     pairCount[idx]!++;
   }
   const weights = terms.map((t) => t.weight);
-  return { weights, total: weights.reduce((a, w) => a + w, 0), byEntry, pairs, pairCount, pairTotal: qp.length };
+  const alternatives = [...byEntry.keys()].map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+  return {
+    weights,
+    total: weights.reduce((a, w) => a + w, 0),
+    byEntry,
+    pairs,
+    pairCount,
+    pairTotal: qp.length,
+    matcher: new RegExp(`(?:^| )(${alternatives || "(?!)"})(?= |$)`, "g"),
+  };
+}
+
+/** Only stopword entries (`~word`, which never break a pair) between two words. */
+const ONLY_STOPWORDS = /^(?: ~[^ ]+)*$/;
+
+/**
+ * The rerank's look at one prepared word list held as a string: marks in `found` the question terms
+ * it contains (like `markFound`) and returns the share of the question's adjacent pairs found next to
+ * each other in `lead` + `list` (like `pairShare` over both lists; `lead` only carries pairs).
+ * Only question words can make a pair, so the pairs are read from the question words' matches: two
+ * matches are adjacent when nothing but stopword entries lies between them.
+ */
+function scanList(q: QuestionIndex, lead: string, list: string, found: Uint8Array): number {
+  const seen = q.pairTotal ? new Uint8Array(q.pairCount.length) : null;
+  const text = lead && list ? `${lead} ${list}` : lead || list;
+  const bodyFrom = lead && list ? lead.length + 1 : lead ? text.length : 0;
+  let prev: string | null = null;
+  let prevEnd = 0;
+  const re = q.matcher;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const entry = m[1]!;
+    const start = m.index + (m[0].length - entry.length);
+    if (start >= bodyFrom) for (const i of q.byEntry.get(entry)!) found[i] = 1;
+    if (!seen || entry.charCodeAt(0) === 126 /* ~ */) continue;
+    if (prev !== null && ONLY_STOPWORDS.test(text.slice(prevEnd, m.index))) {
+      const idx = q.pairs.get(prev)?.get(entry);
+      if (idx !== undefined) seen[idx] = 1;
+    }
+    prev = entry;
+    prevEnd = start + entry.length;
+  }
+  if (!seen) return 0;
+  let hit = 0;
+  for (let i = 0; i < seen.length; i++) if (seen[i]) hit += q.pairCount[i]!;
+  return hit / q.pairTotal;
 }
 
 /** Marks in `found` the question terms that `entries` (a prepared word list) contain. */
@@ -473,7 +524,7 @@ export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): R
   const best = Math.min(...hits.map((h) => h.bm25), -1e-9);
   const { mix } = RETRIEVAL_TUNING;
   const q = questionIndex(terms);
-  const titles = new Map<string, { entries: string[]; found: Uint8Array; coverage: number }>();
+  const titles = new Map<string, { entries: string; found: Uint8Array; coverage: number }>();
   return hits
     .map((h) => {
       let title = titles.get(h.title);
@@ -481,14 +532,14 @@ export function rerank(hits: FtsHit[], terms: WeightedTerm[], lexical = true): R
         const entries = passageTerms(h.title);
         const found = new Uint8Array(terms.length);
         markFound(q, entries, found);
-        titles.set(h.title, (title = { entries, found, coverage: weightOf(q, found) }));
+        titles.set(h.title, (title = { entries: entries.join(" "), found, coverage: weightOf(q, found) }));
       }
-      const body = h.terms != null ? (h.terms ? h.terms.split(" ") : []) : passageTerms(`${h.heading} ${h.text}`);
+      const body = h.terms ?? passageTerms(`${h.heading} ${h.text}`).join(" ");
       const found = title.found.slice();
-      markFound(q, body, found);
+      const pairs = scanList(q, title.entries, body, found);
       const coverage = weightOf(q, found);
       const lex = lexical ? h.bm25 / best : 0;
-      const bigrams = mix.bigrams ? pairShare(q, [title.entries, body]) : 0;
+      const bigrams = mix.bigrams ? pairs : 0;
       return {
         ...h,
         coverage,
