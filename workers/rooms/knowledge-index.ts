@@ -11,6 +11,8 @@ const COPY_PAGE = 400;
 /** Counted words remembered per knowledge version (least recently used go first). */
 const MAX_COUNTS = 4096;
 const ALL_BOTS = botToken(null);
+/** Bumped when the tables below change; an object at this version skips the DDL. */
+const SCHEMA_VERSION = "1";
 
 /**
  * One per tenant (`idFromName(tenantId)`): a copy of the tenant's knowledge chunks in the object's
@@ -56,8 +58,10 @@ export class KnowledgeIndex extends DurableObject<Env> {
     });
   }
 
+  /** Runs the DDL once per object: an established one only reads its stored schema version. */
   private createTables() {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
+    if (this.meta("schema") === SCHEMA_VERSION) return;
     this.sql.exec(
       `CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT, external_id TEXT)`,
     );
@@ -70,6 +74,7 @@ export class KnowledgeIndex extends DurableObject<Env> {
       `CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, heading, body, bot, content = 'chunks',
          content_rowid = 'seq', tokenize = 'porter unicode61 remove_diacritics 2')`,
     );
+    this.setMeta("schema", SCHEMA_VERSION);
   }
 
   private meta(k: string): string | null {
