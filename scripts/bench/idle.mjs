@@ -15,7 +15,12 @@
 //    reconnect-to-ready latency p50/p95/p99.
 // Options: --sockets 10000 --storm 2000 --concurrency 200 (sessions and sockets opened at a time)
 //          --port 8822 (+ ECHO_PORT_OFFSET) --timeout 60000
-import { readFileSync, readdirSync, mkdtempSync } from "node:fs";
+//          --direct: talk to the workerd that runs the Worker on its own socket, not through the
+//            proxy `wrangler dev` puts in front of it (a second workerd that holds about 4.4 socket
+//            descriptors per visitor WebSocket against the Worker's 2, so it reaches this sandbox's
+//            hard limit of 20,000 open files at ≈ 4,500 visitors). The Worker's socket is found among
+//            the listening sockets of wrangler's workerd children: the one whose /health answers 200.
+import { readFileSync, readdirSync, readlinkSync, mkdtempSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { makeWorkspace, snapshotRepo } from "../knowledge-lib.mjs";
@@ -32,6 +37,7 @@ const { values: args } = parseArgs({
     storm: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "200" },
     port: { type: "string" },
+    direct: { type: "boolean", default: false },
     timeout: { type: "string", default: "60000" },
   },
 });
@@ -44,6 +50,56 @@ const log = (...m) => console.error(...m);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : "n/a");
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+
+/** Pids of every workerd process descending from `pid`. */
+function workerdPids(pid) {
+  const children = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {}
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      try {
+        if (/^Name:\s*workerd/m.test(readFileSync(`/proc/${c}/status`, "utf8"))) out.push(c);
+      } catch {}
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** The origin of the workerd socket that serves the Worker itself (see --direct). */
+async function directOrigin(pid, proxyPort) {
+  const inodes = new Set();
+  for (const p of workerdPids(pid))
+    for (const fd of readdirSync(`/proc/${p}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
+        if (m) inodes.add(m[1]);
+      } catch {}
+    }
+  const ports = readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[3] === "0A" && inodes.has(f[9]))
+    .map((f) => parseInt(f[1].split(":")[1], 16))
+    .filter((p) => p !== proxyPort);
+  for (const port of ports) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return `http://127.0.0.1:${port}`;
+    } catch {}
+  }
+  throw new Error(`--direct: no workerd socket answered /health (listening: ${ports.join(", ")})`);
+}
 
 /** RSS (kB) of every workerd process descending from `pid`. */
 function workerdRssKb(pid) {
@@ -96,7 +152,7 @@ const server = YARDSTICK
   : await startLocal({ port: PORT, persistTo: mkdtempSync("/tmp/echo-idle-bench-"), quiet: true, seed: false });
 const out = [];
 try {
-  const origin = server.origin;
+  const origin = args.direct ? await directOrigin(server.child.pid, PORT) : server.origin;
   const ws = YARDSTICK ? null : await makeWorkspace(origin, ["bots:read", "bots:write"]);
   const bots = ws ? (await ws.api.get("/api/bots")).data.map((b) => b.publishableKey) : ["pk_echo_room"];
   while (ws && bots.length < 3) {
