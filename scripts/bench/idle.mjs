@@ -89,8 +89,8 @@ async function directOrigin(pid, proxyPort) {
     .split("\n")
     .slice(1)
     .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[3] === "0A" && inodes.has(f[9]))
-    .map((f) => parseInt(f[1].split(":")[1], 16))
+    .filter((f) => f[3] === "0A" && inodes.has(f[9] ?? ""))
+    .map((f) => parseInt((f[1] ?? "").split(":")[1] ?? "", 16))
     .filter((p) => p !== proxyPort);
   for (const port of ports) {
     try {
