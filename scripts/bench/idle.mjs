@@ -103,26 +103,12 @@ async function directOrigin(pid, proxyPort) {
 
 /** RSS (kB) of every workerd process descending from `pid`. */
 function workerdRssKb(pid) {
-  const children = new Map();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
+  let total = 0;
+  for (const p of workerdPids(pid)) {
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+      total += Number(/^VmRSS:\s*(\d+)/m.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
     } catch {}
   }
-  let total = 0;
-  const walk = (p) => {
-    for (const c of children.get(p) ?? []) {
-      try {
-        const status = readFileSync(`/proc/${c}/status`, "utf8");
-        if (/^Name:\s*workerd/m.test(status)) total += Number(/^VmRSS:\s*(\d+)/m.exec(status)?.[1] ?? 0);
-      } catch {}
-      walk(c);
-    }
-  };
-  walk(pid);
   return total;
 }
 

@@ -6,7 +6,7 @@ import { RETRIEVAL_TUNING } from "../domain/knowledge/retrieve";
 import { ftsToken, synonymsOf } from "../providers/text";
 import { createDb } from "../storage/db";
 import { reposOf } from "../storage/repos";
-import { call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
+import { addTextSource, call, eventually, expectJson, makeTenant, type TestTenant } from "../test/fixtures";
 import { knowledgeIndexPortOf, knowledgeIndexStub } from "./knowledge-index";
 
 const SLOW = { timeout: 90_000 };
@@ -23,19 +23,6 @@ function queryOf(words: string[], extra: Partial<IndexQuery> = {}): IndexQuery {
     weights: RETRIEVAL_TUNING.weights,
     ...extra,
   };
-}
-
-async function addSource(t: TestTenant, title: string, text: string, botId?: string) {
-  const s = await expectJson(
-    call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title, text, botId } }),
-    202,
-  );
-  await eventually(
-    () => expectJson(call(`/api/knowledge/sources/${s.id}`, { token: t.token }), 200),
-    (r) => r.status === "ready",
-    30_000,
-  );
-  return s.id as string;
 }
 
 const versionOf = async (tenantId: string) =>
@@ -67,9 +54,13 @@ describe("the per-tenant knowledge index object", () => {
   beforeAll(async () => {
     a = await makeTenant("IndexA");
     b = await makeTenant("IndexB");
-    await addSource(a, "Parcels", "Parcels leave the warehouse every morning. Parcels are insured up to 500 euros.");
-    await addSource(a, "Returns", "Returns are free within 30 days. Print the label from your account.");
-    await addSource(b, "Kites", "Our kites fly in winds from 10 to 40 km/h. Parcels of kites ship on Mondays.");
+    await addTextSource(
+      a,
+      "Parcels",
+      "Parcels leave the warehouse every morning. Parcels are insured up to 500 euros.",
+    );
+    await addTextSource(a, "Returns", "Returns are free within 30 days. Print the label from your account.");
+    await addTextSource(b, "Kites", "Our kites fly in winds from 10 to 40 km/h. Parcels of kites ship on Mondays.");
   }, 60_000);
 
   it("is brought up to date by the ingest and holds exactly the tenant's chunks", async () => {
@@ -125,8 +116,8 @@ describe("the per-tenant knowledge index object", () => {
 
   it("follows changes made in D1 behind its back, before it answers", SLOW, async () => {
     const t = await makeTenant("IndexBehind");
-    const id = await addSource(t, "Pallets", "A pallet ships from the warehouse on Fridays.");
-    await addSource(t, "Crates", "Crates are collected on Tuesdays.");
+    const id = await addTextSource(t, "Pallets", "A pallet ships from the warehouse on Fridays.");
+    await addTextSource(t, "Crates", "Crates are collected on Tuesdays.");
     expect(titles(await objects.search(t.tenantId, queryOf(["pallet"])))).toEqual(["Pallets"]);
     // rows deleted straight from D1 (no refresh): the next search at the new version drops them
     const repos = reposOf(createDb(env.DB));

@@ -98,3 +98,17 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Adds a text source through the API (optionally scoped to one bot) and waits until it is indexed; returns its id. */
+export async function addTextSource(t: TestTenant, title: string, text: string, botId?: string): Promise<string> {
+  const s = await expectJson(
+    call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title, text, botId } }),
+    202,
+  );
+  await eventually(
+    () => expectJson(call(`/api/knowledge/sources/${s.id}`, { token: t.token }), 200),
+    (r) => r.status === "ready",
+    30_000,
+  );
+  return s.id as string;
+}

@@ -2,25 +2,12 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requestCtx } from "../../compose";
 import { ftsToken } from "../../providers/text";
-import { call, eventually, expectJson, makeTenant, type TestTenant } from "../../test/fixtures";
+import { addTextSource, call, makeTenant, type TestTenant } from "../../test/fixtures";
 import type { AnswerCtx } from "./answer-types";
 import { retrieve } from "./retrieve";
 import { termStatsOf } from "./term-stats";
 
 const group = (w: string) => `(${ftsToken(w)})`;
-
-async function addSource(t: TestTenant, title: string, text: string) {
-  const s = await expectJson(
-    call("/api/knowledge/sources", { method: "POST", token: t.token, json: { type: "text", title, text } }),
-    202,
-  );
-  await eventually(
-    () => expectJson(call(`/api/knowledge/sources/${s.id}`, { token: t.token }), 200),
-    (r) => r.status === "ready",
-    30_000,
-  );
-  return s.id as string;
-}
 
 async function deleteSource(t: TestTenant, id: string) {
   const res = await call(`/api/knowledge/sources/${id}`, { method: "DELETE", token: t.token });
@@ -35,7 +22,7 @@ describe("word counts remembered per knowledge version", () => {
   beforeAll(async () => {
     a = await makeTenant("TermStatsA");
     b = await makeTenant("TermStatsB");
-    await addSource(a, "Parcels", "Parcels leave the warehouse every morning. Parcels are insured.");
+    await addTextSource(a, "Parcels", "Parcels leave the warehouse every morning. Parcels are insured.");
     ctxA = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: a.tenantId };
     ctxB = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: b.tenantId };
   }, 60_000);
@@ -50,7 +37,7 @@ describe("word counts remembered per knowledge version", () => {
     expect(again).toMatchObject({ cached: true, df: [0, 1], version: first.version });
 
     // a new source bumps the version: a caller at the new version gets fresh counts
-    const pallets = await addSource(a, "Pallets", "A pallet ships from the warehouse on Fridays.");
+    const pallets = await addTextSource(a, "Pallets", "A pallet ships from the warehouse on Fridays.");
     const now = await termStatsOf(ctxA, [group("warehouse")]);
     expect(now.version).toBeGreaterThan(first.version);
     const after = await termStatsOf(ctxA, [group("warehouse"), group("pallet")], now.version);
@@ -94,8 +81,8 @@ describe("question words the knowledge never uses", () => {
   beforeAll(async () => {
     const h = await makeTenant("StubsHelpCentre");
     const f = await makeTenant("StubsForum");
-    await addSource(h, "Sync", "Sync not working on your phone? Sign out and sign in again to restart sync.");
-    await addSource(f, "Sync", "Sync isn't working on my phone. Sign out and sign in again to restart sync.");
+    await addTextSource(h, "Sync", "Sync not working on your phone? Sign out and sign in again to restart sync.");
+    await addTextSource(f, "Sync", "Sync isn't working on my phone. Sign out and sign in again to restart sync.");
     help = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: h.tenantId };
     forum = { ...requestCtx(env, "req_test", "http://echo.test"), tenantId: f.tenantId };
   }, 60_000);
