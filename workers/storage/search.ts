@@ -125,7 +125,7 @@ export type IndexChunk = {
 };
 
 /**
- * What a per-tenant index copy (rooms/knowledge-index.ts) reads to catch up with D1, in one batch
+ * What a per-tenant index copy (rooms/knowledge-index.ts) reads to catch up with D1, in one query
  * (one snapshot): the tenant's knowledge version, how many of its chunks up to `upToSeq` still exist
  * (chunks are only ever inserted, with a growing `seq`, or deleted, so a smaller count than the copy
  * holds means some were deleted).
