@@ -11,11 +11,20 @@ const WRANGLER = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta
 /**
  * Keeps wrangler on this machine: no `request.cf` download from workers.cloudflare.com (a built-in
  * fallback is used), no usage metrics, no update check.
+ *
+ * It also turns off wrangler dev's local trace store unless the environment sets
+ * X_LOCAL_OBSERVABILITY=true (then traces show in wrangler's local explorer). That store is on by
+ * default (`[observability] enabled` in wrangler.toml): it tails the Worker and writes every span
+ * (each D1 statement, each Durable Object call) to a SQLite file, with fsyncs, on the workerd thread
+ * that runs Echo. `npm run bench:chat -- --realistic` (issue 14) measured 46.5 AI turns/s and 320
+ * plain chat msg/s with it on, 75.3 and 647 with it off. Production is unaffected: Workers Logs are
+ * collected outside the isolate.
  */
 export const OFFLINE_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   WRANGLER_SEND_METRICS: "false",
   WRANGLER_HIDE_BANNER: "true",
+  X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY === "true" ? "true" : "false",
 };
 
 /**
