@@ -18,6 +18,9 @@
 //    turn from the room's `room: AI turn` log lines (answerer time: retrieval + generation).
 //
 // Options: --conversations 100 --questions 10 --concurrency <conversations> --timeout 30000
+//          --think <ms> (AI phase: a visitor reads and types before each question, an exponential pause
+//          of this mean, seeded per visitor; 0, the default, is a closed loop: the next question the
+//          moment the answer ends, so latency measures queueing at saturation)
 //          --port 8820 --echo-port 8821 (both + ECHO_PORT_OFFSET) --kb --dev (default: the shared evals)
 //          --skip-plain (AI phase only) --plain-only (no knowledge, no AI phase: plain chat vs the
 //          echo room alone, for working on that ratio) --origin <url> (an Echo already running; no server time then)
@@ -25,7 +28,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeWorkspace, pool as uploadPool, snapshotRepo } from "../knowledge-lib.mjs";
+import { makeWorkspace, mulberry32, pool as uploadPool, snapshotRepo } from "../knowledge-lib.mjs";
 import { startLocal } from "../local-server.mjs";
 import { connect, fmt, pct, pool, sendAcked, verify } from "./chat-client.mjs";
 import { startEchoRoom } from "./echo-room.mjs";
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     questions: { type: "string", default: "10" },
     concurrency: { type: "string" },
     timeout: { type: "string", default: "30000" },
+    think: { type: "string", default: "0" },
     port: { type: "string" },
     "echo-port": { type: "string" },
     kb: { type: "string" },
@@ -50,6 +54,7 @@ const N = Number(args.conversations);
 const Q = Number(args.questions);
 const CONCURRENCY = Number(args.concurrency ?? N);
 const TIMEOUT = Number(args.timeout);
+const THINK_MS = Number(args.think);
 const OFFSET = Number(process.env.ECHO_PORT_OFFSET ?? 0);
 const PORT = Number(args.port ?? 8820 + OFFSET);
 const ECHO_PORT = Number(args["echo-port"] ?? 8821 + OFFSET);
@@ -166,7 +171,10 @@ const handedOff = (sock) => sock.frames.findLast((f) => f.type === "mode" || f.t
 /** A visitor asking its questions; after a hand-off the rest go to a new conversation. */
 async function visitAi(origin, plan, stats, convs) {
   let cur = null;
+  const rng = mulberry32(plan.n + 1);
   for (const [i, text] of plan.questions.entries()) {
+    // a person reads the answer and types the next question (the first one too: arrivals spread out)
+    if (THINK_MS > 0) await new Promise((r) => setTimeout(r, -Math.log(1 - rng()) * THINK_MS));
     if (!cur || handedOff(cur.sock)) {
       if (cur) {
         const reason = cur.sock.frames.findLast((f) => f.type === "mode")?.reason ?? "unknown";
@@ -318,7 +326,9 @@ try {
   const plans = planOf(setup.bots);
   console.log(
     `bench:chat --realistic against ${origin}: ${N} visitors x ${Q} distinct dev questions, ${CONCURRENCY} at once; ` +
-      `${setup.sources} KB sources (${setup.chunks} chunks), ${setup.bots.length} bots; load average ${(await loadAvg()).join(" ")}`,
+      `${setup.sources} KB sources (${setup.chunks} chunks), ${setup.bots.length} bots; ` +
+      `${THINK_MS > 0 ? `think time before each question exponential, mean ${THINK_MS} ms (AI phase)` : "closed loop (no think time)"}; ` +
+      `load average ${(await loadAvg()).join(" ")}`,
   );
   const ai = args["plain-only"] ? null : await phase("AI turns (every turn a retrieval)", origin, plans, visitAi);
   const plain = echo ? await plainPhase("plain chat on Echo (operator mode, no AI turn)", origin, plans) : null;
