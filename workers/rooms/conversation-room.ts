@@ -268,6 +268,7 @@ export class ConversationRoom extends DurableObject<Env> {
       if (command.type === "frame" && command.from.kind === "visitor") {
         const wait = command.frame.type === "human";
         await this.presence.refresh(this.answerCtx().hub, this.requireMeta().tenantId, wait, Date.now());
+        if (command.frame.type === "hello" && this.core.room.mode === "ai") this.quota.warm(Date.now());
       }
       if (factsNeeded(command).aiAllowance && this.core.room.mode === "ai") await this.quota.ensure(Date.now());
       if (mayChangeHands(command)) await this.language.ensure(Date.now());

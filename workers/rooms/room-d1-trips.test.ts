@@ -17,6 +17,7 @@ type Trip = { kind: "stmt" | "batch" | "exec"; sql: string };
 function countingD1(db: D1Database, trips: Trip[], counting: () => boolean): D1Database {
   const count = (t: Trip) => void (counting() && trips.push(t));
   const real = new WeakMap<object, D1PreparedStatement>();
+  const sqlOf = new WeakMap<object, string>();
   const wrap = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
     const p = new Proxy(s, {
       get(target, key) {
@@ -31,6 +32,7 @@ function countingD1(db: D1Database, trips: Trip[], counting: () => boolean): D1D
       },
     });
     real.set(p, s);
+    sqlOf.set(p, sql);
     return p;
   };
   return new Proxy(db, {
@@ -38,7 +40,7 @@ function countingD1(db: D1Database, trips: Trip[], counting: () => boolean): D1D
       if (key === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
       if (key === "batch")
         return (stmts: D1PreparedStatement[]) => {
-          count({ kind: "batch", sql: `${stmts.length} statements` });
+          count({ kind: "batch", sql: `${stmts.length} statements, first: ${sqlOf.get(stmts[0]!) ?? "?"}` });
           return target.batch(stmts.map((s) => real.get(s) ?? s));
         };
       if (key === "exec")
@@ -139,6 +141,24 @@ describe("D1 round trips from the room", () => {
     report("escalating message");
     expect(trips.length).toBeGreaterThanOrEqual(1);
     expect(trips.length).toBeLessThanOrEqual(6);
+    v.close();
+  });
+
+  it("a visitor's hello reads the billing allowance, so the first message does not wait for it", async () => {
+    setRoomAnswererForTesting(scripted("Invoices are sent monthly."));
+    countOnly();
+    const t = await makeTenant();
+    const s = await newSession(t);
+    counted = s.conversationId;
+    trips.length = 0;
+    const billing = () => trips.filter((x) => /from "billing_accounts"/i.test(x.sql));
+    const v = await joinVisitor(s);
+    // no message yet: only the hello can have asked
+    await eventually(async () => billing().length, (n) => n === 1);
+    v.send({ type: "msg", cid: "m1", text: "When are invoices sent each month?" });
+    await v.waitFor((f) => f.type === "msg" && f.role === "ai");
+    // the lease read at hello serves the first message: no second billing read
+    expect(billing().length, JSON.stringify(trips)).toBe(1);
     v.close();
   });
 
