@@ -154,7 +154,10 @@ describe("D1 round trips from the room", () => {
     const billing = () => trips.filter((x) => /from "billing_accounts"/i.test(x.sql));
     const v = await joinVisitor(s);
     // no message yet: only the hello can have asked
-    await eventually(async () => billing().length, (n) => n === 1);
+    await eventually(
+      async () => billing().length,
+      (n) => n === 1,
+    );
     v.send({ type: "msg", cid: "m1", text: "When are invoices sent each month?" });
     await v.waitFor((f) => f.type === "msg" && f.role === "ai");
     // the lease read at hello serves the first message: no second billing read
