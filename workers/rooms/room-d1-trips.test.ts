@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnswerEvent, StreamAnswer } from "../domain/knowledge/answer-types";
-import { call, eventually, expectJson, makeTenant } from "../test/fixtures";
+import { addTextSource, call, eventually, expectJson, makeTenant } from "../test/fixtures";
 import { roomStub } from "./room-stub";
 import { setRoomAnswererForTesting } from "./room-ctx";
 import { setRoomD1WrapperForTesting } from "./room-db";
@@ -40,7 +40,10 @@ function countingD1(db: D1Database, trips: Trip[], counting: () => boolean): D1D
       if (key === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
       if (key === "batch")
         return (stmts: D1PreparedStatement[]) => {
-          count({ kind: "batch", sql: `${stmts.length} statements, first: ${sqlOf.get(stmts[0]!) ?? "?"}` });
+          count({
+            kind: "batch",
+            sql: `${stmts.length} statements: ${stmts.map((x) => sqlOf.get(x) ?? "?").join(" ;; ")}`,
+          });
           return target.batch(stmts.map((s) => real.get(s) ?? s));
         };
       if (key === "exec")
@@ -162,6 +165,32 @@ describe("D1 round trips from the room", () => {
     await v.waitFor((f) => f.type === "msg" && f.role === "ai");
     // the lease read at hello serves the first message: no second billing read
     expect(billing().length, JSON.stringify(trips)).toBe(1);
+    v.close();
+  });
+
+  it("the answerer reads the bot and the answer cache in one round trip once it has seen the bot", async () => {
+    // the real answerer (afterEach resets it): a grounded answer, stored in the cache
+    const t = await makeTenant();
+    await addTextSource(t, "Pelican backups", "Pelican backups run every 6 hours and are kept for 30 days.");
+    const question = "How often do Pelican backups run?";
+    const first = await newSession(t);
+    const v1 = await joinVisitor(first);
+    v1.send({ type: "msg", cid: "q1", text: question });
+    await v1.waitFor((f) => f.type === "msg" && f.role === "ai");
+    v1.close();
+    countOnly();
+    const s = await newSession(t);
+    counted = s.conversationId;
+    const v = await joinVisitor(s);
+    trips.length = 0;
+    v.send({ type: "msg", cid: "q2", text: question });
+    const answer = await v.waitFor((f) => f.type === "msg" && f.role === "ai");
+    expect(answer.text).toMatch(/6 hours/);
+    const lookups = trips.filter((x) => /answer_cache/i.test(x.sql));
+    // one look-up, in the same batch as the bot's row; no look-up on its own
+    expect(lookups.length, JSON.stringify(trips)).toBe(1);
+    expect(lookups[0]!.kind).toBe("batch");
+    expect(lookups[0]!.sql).toMatch(/from "bots"/i);
     v.close();
   });
 

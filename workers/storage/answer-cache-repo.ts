@@ -1,4 +1,6 @@
+import { and, eq } from "drizzle-orm";
 import type { Db } from "./db";
+import { answerCache, bots, knowledgeVersions, type BotRow } from "./schema";
 
 /**
  * The answer cache (migrations/0018_speed.sql, domain/knowledge/answer-cache.ts). One read answers
@@ -20,12 +22,10 @@ export type AnswerCacheEntry = {
 /** Rows one sweep statement deletes, so a large backlog never makes one long D1 write. */
 export const SWEEP_BATCH = 1000;
 
+export type CacheLookup = { knowledgeVersion: number; entry: AnswerCacheEntry | null };
+
 export const answerCacheRepo = (db: Db) => ({
-  lookup: async (
-    tenantId: string,
-    botId: string,
-    key: string,
-  ): Promise<{ knowledgeVersion: number; entry: AnswerCacheEntry | null }> => {
+  lookup: async (tenantId: string, botId: string, key: string): Promise<CacheLookup> => {
     const row = await db.$client
       .prepare(
         `SELECT v.version AS current, a.knowledge_version AS knowledgeVersion, a.bot_version AS botVersion,
@@ -40,6 +40,47 @@ export const answerCacheRepo = (db: Db) => ({
     if (!row || row.answer === null) return { knowledgeVersion: current, entry: null };
     const { current: _c, ...entry } = row;
     return { knowledgeVersion: current, entry: { ...entry, createdAt: Number(entry.createdAt) } };
+  },
+  /**
+   * The bot's row and the same look-up in one round trip (one D1 batch, read in one transaction):
+   * the answerer guesses the key from the bot as it last saw it and uses the result only if the
+   * fresh row gives the same key.
+   */
+  lookupWithBot: async (
+    tenantId: string,
+    botId: string,
+    key: string,
+  ): Promise<CacheLookup & { bot: BotRow | undefined }> => {
+    const [botRows, versions, entries] = await db.batch([
+      db
+        .select()
+        .from(bots)
+        .where(and(eq(bots.tenantId, tenantId), eq(bots.id, botId))),
+      db
+        .select({ version: knowledgeVersions.version })
+        .from(knowledgeVersions)
+        .where(eq(knowledgeVersions.tenantId, tenantId)),
+      db
+        .select()
+        .from(answerCache)
+        .where(and(eq(answerCache.tenantId, tenantId), eq(answerCache.botId, botId), eq(answerCache.key, key))),
+    ]);
+    const e = entries[0];
+    return {
+      bot: botRows[0],
+      knowledgeVersion: versions[0]?.version ?? 1,
+      entry: e
+        ? {
+            knowledgeVersion: e.knowledgeVersion,
+            botVersion: e.botVersion,
+            model: e.model,
+            answer: e.answer,
+            sources: e.sources,
+            confidence: e.confidence,
+            createdAt: e.createdAt.getTime(),
+          }
+        : null,
+    };
   },
   /** Stores (or replaces) the entry of a key; `now` becomes its created_at (the TTL restarts). */
   put: (tenantId: string, botId: string, key: string, e: Omit<AnswerCacheEntry, "createdAt">, now: number) =>

@@ -2,7 +2,7 @@ import { sha256Hex } from "../../lib/crypto";
 import type { BotRow } from "../../storage/schema";
 import type { BaseCtx } from "../ctx";
 import type { AnswerCtx, AnswerDone, AnswerSource } from "./answer-types";
-import { SWEEP_BATCH } from "../../storage/answer-cache-repo";
+import { SWEEP_BATCH, type CacheLookup } from "../../storage/answer-cache-repo";
 import { normalise } from "./dialogue-acts";
 
 /**
@@ -40,14 +40,38 @@ export async function cacheKeyOf(question: string, language: string, channel: st
   return sha256Hex(`${normalise(question)}\u0000${language}\u0000${channel}\u0000${model}`);
 }
 
+/** What a look-up is keyed by. */
+export type CacheQuestion = { question: string; language: string; channel: string; model: string };
+
 /** Looks the question up; `hit` is set only when the entry is current for knowledge, bot and model. */
-export async function probeAnswerCache(
+export async function probeAnswerCache(ctx: AnswerCtx, bot: BotRow, q: CacheQuestion): Promise<CacheProbe> {
+  const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
+  return judgeProbe(ctx, bot, q, key, await ctx.repos.answerCache.lookup(ctx.tenantId, bot.id, key));
+}
+
+/**
+ * The bot's read and the look-up in one D1 round trip: `q` is keyed by what the caller expects the
+ * bot to say (its row as last seen: the language comes from it). The caller keeps the result only if
+ * the fresh row gives the same key (`q` again); either way it has the fresh row.
+ */
+export async function probeWithBot(
+  ctx: AnswerCtx,
+  botId: string,
+  q: CacheQuestion,
+): Promise<{ bot: BotRow | undefined; q: CacheQuestion; key: string; lookup: CacheLookup }> {
+  const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
+  const { bot, ...lookup } = await ctx.repos.answerCache.lookupWithBot(ctx.tenantId, botId, key);
+  return { bot, q, key, lookup };
+}
+
+/** The probe of a look-up already made: a hit only while current for knowledge, bot, model and TTL. */
+export function judgeProbe(
   ctx: AnswerCtx,
   bot: BotRow,
-  q: { question: string; language: string; channel: string; model: string },
-): Promise<CacheProbe> {
-  const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
-  const { knowledgeVersion, entry } = await ctx.repos.answerCache.lookup(ctx.tenantId, bot.id, key);
+  q: CacheQuestion,
+  key: string,
+  { knowledgeVersion, entry }: CacheLookup,
+): CacheProbe {
   const fresh = entry !== null && ctx.clock.now() - entry.createdAt < ctx.config.answerCacheTtlSeconds * 1000;
   const current =
     entry &&

@@ -20,7 +20,7 @@ import { detectLanguage, phraseLanguage } from "./language";
 import { botLanguage, instructionsOf, personaName, phraseLanguageOf, promptPersona, voiceOf } from "./persona";
 import { asksQuantity, contentTerms } from "../../providers/text";
 import { type Retrieval, retrieve } from "./retrieve";
-import { piecesOf, probeAnswerCache, storeAnswer } from "./answer-cache";
+import { type CacheQuestion, judgeProbe, piecesOf, probeAnswerCache, probeWithBot, storeAnswer } from "./answer-cache";
 
 /** Passages handed to the model; the extractive default uses at most three of them. */
 const MAX_PASSAGES = 5;
@@ -49,14 +49,17 @@ export async function* streamAnswerWith(
   signal?: AbortSignal,
 ): AsyncIterable<AnswerEvent> {
   const started = Date.now();
-  const bot = await ctx.repos.bots.get(ctx.tenantId, input.botId);
-  if (!bot) throw new NotFound("bot", input.botId);
   const question = input.question.slice(0, MAX_QUESTION_CHARS).trim();
+  const history = input.history ?? [];
+  // a standalone question to a bot seen before: its row and the cache look-up in one round trip
+  const early = await earlyProbe(ctx, input, question, history, deps);
+  const bot = early?.bot ?? (await ctx.repos.bots.get(ctx.tenantId, input.botId));
+  if (!bot) throw new NotFound("bot", input.botId);
+  rememberBot(bot);
   const lang = languageFor(bot, input.language, question);
   // the fixed lines (abstention, failure, greeting, hand-off) in the persona's voice and language
   const phrases = voiceOf(bot, lang);
 
-  const history = input.history ?? [];
   // "where is my order #1001?": the commerce order tool answers (never retrieval), citing the order
   const order = await answerOrderQuestion(ctx, question, history, input.visitor).catch((err: unknown) => {
     ctx.log.warn("commerce: order look-up failed", { error: String(err), botId: bot.id });
@@ -102,17 +105,15 @@ export async function* streamAnswerWith(
   // the answer cache (answer-cache.ts): standalone questions only, never a follow-up resolved
   // against this conversation; a failed look-up answers as if it missed
   const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId, bot.id).catch(() => null));
+  const asked = model ? { question, language: lang, channel: input.channel ?? "chat", model: model.name } : null;
   const probe =
-    model && resolved.question === question
-      ? await probeAnswerCache(ctx, bot, {
-          question,
-          language: lang,
-          channel: input.channel ?? "chat",
-          model: model.name,
-        }).catch((err: unknown) => {
-          ctx.log.warn("knowledge: answer cache look-up failed", { error: String(err), botId: bot.id });
-          return null;
-        })
+    asked && resolved.question === question
+      ? early && sameQuestion(early.q, asked)
+        ? judgeProbe(ctx, bot, asked, early.key, early.lookup)
+        : await probeAnswerCache(ctx, bot, asked).catch((err: unknown) => {
+            ctx.log.warn("knowledge: answer cache look-up failed", { error: String(err), botId: bot.id });
+            return null;
+          })
       : null;
   if (probe?.hit) {
     for (const piece of piecesOf(probe.hit.answer)) yield { type: "delta", text: piece };
@@ -219,6 +220,50 @@ export async function* streamAnswerWith(
   // stored before the last event: a caller may stop reading at `done`
   if (probe) await storeAnswer(ctx, bot.id, probe, grounded);
   yield grounded;
+}
+
+/**
+ * Bots as this isolate last read them (tenant:bot → row), only to guess a question's cache key
+ * before the fresh row arrives: a stale guess costs a second look-up, never a wrong answer (the
+ * fresh row decides the key, and the entry's bot version is checked against it).
+ */
+const seenBots = new Map<string, BotRow>();
+const SEEN_BOTS_MAX = 1000;
+
+function rememberBot(bot: BotRow) {
+  const k = `${bot.tenantId}:${bot.id}`;
+  seenBots.delete(k);
+  seenBots.set(k, bot);
+  if (seenBots.size > SEEN_BOTS_MAX) seenBots.delete(seenBots.keys().next().value!);
+}
+
+const sameQuestion = (a: CacheQuestion, b: CacheQuestion) =>
+  a.question === b.question && a.language === b.language && a.channel === b.channel && a.model === b.model;
+
+/**
+ * The bot's read together with the cache look-up (one D1 round trip instead of two), for a
+ * standalone question to a bot this isolate has answered for before: the key is guessed from that
+ * row. Null when there is nothing to guess from, for a follow-up, or when the look-up fails (the
+ * caller then reads the bot alone, as before).
+ */
+async function earlyProbe(
+  ctx: AnswerCtx,
+  input: AnswerInput,
+  question: string,
+  history: AnswerTurn[],
+  deps: AnswerDeps,
+): Promise<Awaited<ReturnType<typeof probeWithBot>> | null> {
+  const seen = seenBots.get(`${ctx.tenantId}:${input.botId}`);
+  if (!seen || resolveFollowUp(question, history).question !== question) return null;
+  const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId, input.botId).catch(() => null));
+  if (!model) return null;
+  const language = languageFor(seen, input.language, question);
+  return probeWithBot(ctx, input.botId, { question, language, channel: input.channel ?? "chat", model: model.name })
+    .then((r) => (r.bot ? r : null))
+    .catch((err: unknown) => {
+      ctx.log.warn("knowledge: answer cache look-up failed", { error: String(err), botId: input.botId });
+      return null;
+    });
 }
 
 /** Collects a model's reports: which model answered (the fallback chain says), skipped ones, billed tokens. */
