@@ -26,7 +26,8 @@ import { normalise } from "./dialogue-acts";
  * Storage: a D1 table, not a Durable Object. Every conversation is its own room object, so a cache
  * inside a room would only ever hit within one conversation; a per-bot object would add a hop to
  * every answer. D1 is already read on every answer (the bot row), and one read returns both the
- * current knowledge version and the entry.
+ * current knowledge version and the entry; once the isolate has seen the bot, that read rides the
+ * bot's own in one batch (`probeWithBot`), so a hit is one D1 round trip.
  */
 export type CacheProbe = {
   key: string;
