@@ -2,6 +2,18 @@
 // 127.0.0.1, then the idempotent demo seed through the public API. Used by `npm start`, the
 // browser tests and the benchmarks, so all three exercise the same path.
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect } from "node:net";
 import { seedDemo } from "./seed.mjs";
 import { ensureDevVars } from "./dev-vars.mjs";
@@ -127,11 +139,10 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
   const persist = persistTo ? ["--persist-to", persistTo] : [];
   // a fresh clone has no .dev.vars: create it with random secrets before wrangler dev reads it
   const devVars = ensureDevVars();
-  const mig = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", ...persist], {
-    stdio: quiet ? "pipe" : "inherit",
-    env: { ...process.env, ...OFFLINE_ENV, CI: "1" },
-  });
-  if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr?.toString() ?? ""}`);
+  // a fresh store (the tests' and benches' temporary dirs) starts from a copy of a migrated one
+  if (persistTo && isEmptyDir(persistTo))
+    cpSync(migratedTemplate(quiet), persistTo, { recursive: true, filter: (src) => !src.endsWith(COMPLETE) });
+  else migrate(persist, quiet);
   const child = spawn(
     process.execPath,
     [
@@ -173,6 +184,48 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
       })
     );
   return { origin, demo, child, stop, output: () => output };
+}
+
+/** Applies the D1 migrations to a local store (`wrangler d1 migrations apply --local`). */
+function migrate(persist, quiet) {
+  const mig = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", ...persist], {
+    stdio: quiet ? "pipe" : "inherit",
+    env: { ...process.env, ...OFFLINE_ENV, CI: "1" },
+  });
+  if (mig.status !== 0) throw new Error(`migrations failed: ${mig.stderr?.toString() ?? ""}`);
+}
+
+const isEmptyDir = (dir) => !existsSync(dir) || readdirSync(dir).length === 0;
+const COMPLETE = ".complete";
+
+/**
+ * A local store with every migration applied, made once per set of migrations and wrangler version
+ * (under node_modules/.cache) and copied into each fresh store. Applying the migrations is a
+ * wrangler run of about 11 s here, and the browser tests start about thirty fresh servers; the copy
+ * is the same SQLite the migrations wrote. Built in a temporary dir and renamed into place, so
+ * concurrent starts never see half a template.
+ */
+function migratedTemplate(quiet) {
+  const root = new URL("..", import.meta.url).pathname;
+  const hash = createHash("sha256");
+  hash.update(JSON.parse(readFileSync(`${root}node_modules/wrangler/package.json`, "utf8")).version);
+  hash.update(readFileSync(`${root}wrangler.toml`));
+  const dir = `${root}migrations`;
+  for (const f of readdirSync(dir).sort()) hash.update(f).update(readFileSync(`${dir}/${f}`));
+  const cache = `${root}node_modules/.cache/echo-migrated-store`;
+  const target = `${cache}/${hash.digest("hex").slice(0, 16)}`;
+  if (existsSync(`${target}/${COMPLETE}`)) return target;
+  mkdirSync(cache, { recursive: true });
+  const tmp = mkdtempSync(`${cache}/tmp-`);
+  migrate(["--persist-to", tmp], quiet);
+  writeFileSync(`${tmp}/${COMPLETE}`, "");
+  try {
+    renameSync(tmp, target);
+  } catch {
+    // another start made it first
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return target;
 }
 
 export async function freePort() {
