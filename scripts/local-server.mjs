@@ -28,9 +28,9 @@ const WRANGLER = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta
  * X_LOCAL_OBSERVABILITY=true (then traces show in wrangler's local explorer). That store is on by
  * default (`[observability] enabled` in wrangler.toml): it tails the Worker and writes every span
  * (each D1 statement, each Durable Object call) to a SQLite file, with fsyncs, on the workerd thread
- * that runs Echo. `npm run bench:chat -- --realistic` (issue 14) measured 46.5 AI turns/s and 320
- * plain chat msg/s with it on, 75.3 and 647 with it off. Production is unaffected: Workers Logs are
- * collected outside the isolate.
+ * that runs Echo. `npm run bench:chat -- --realistic` (issue 14), runs alternated: 52.7 and 62.8 AI
+ * turns/s and 371 and 418 plain chat msg/s with it on; 71.4 and 86.8, 658 and 647 with it off.
+ * Production is unaffected: Workers Logs are collected outside the isolate.
  */
 export const OFFLINE_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
