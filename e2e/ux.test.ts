@@ -129,6 +129,20 @@ describe("operator alerts, presence-aware hand-off and message search", () => {
     const v = await startVisitor(server.origin, server.demo.botKey, "Sam Searcher");
     v.say("My parcel zanzibar has not arrived yet");
     v.say("Hello again, any news?");
+    // both stored by the room (acknowledged), then copied to D1 where the search reads: waited for
+    // through the API first, so a slow copy and a UI fault fail with different messages
+    await until(
+      "both messages acknowledged",
+      () => v.frames.filter((f) => f.type === "msg" && f.role === "visitor").length === 2,
+    );
+    await until(
+      "the API's search to find the conversation",
+      async () =>
+        (await demoApi(server)<{ data: { id: string }[] }>("/api/conversations?q=zanzib")).data.some(
+          (c) => c.id === v.conversationId,
+        ),
+      45_000,
+    );
     const search = page.getByRole("searchbox", { name: "Search conversations" });
     // The D1 copy trails the room by a moment, and the unfiltered list may already show the new
     // conversation live: search again until the list is exactly that one conversation.
