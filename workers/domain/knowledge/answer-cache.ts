@@ -53,16 +53,16 @@ export async function probeAnswerCache(ctx: AnswerCtx, bot: BotRow, q: CacheQues
 /**
  * The bot's read and the look-up in one D1 round trip: `q` is keyed by what the caller expects the
  * bot to say (its row as last seen: the language comes from it). The caller keeps the result only if
- * the fresh row gives the same key (`q` again); either way it has the fresh row.
+ * the fresh row gives the same key; either way it has the fresh row.
  */
 export async function probeWithBot(
   ctx: AnswerCtx,
   botId: string,
   q: CacheQuestion,
-): Promise<{ bot: BotRow | undefined; q: CacheQuestion; key: string; lookup: CacheLookup }> {
+): Promise<{ bot: BotRow | undefined; key: string; lookup: CacheLookup }> {
   const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
   const { bot, ...lookup } = await ctx.repos.answerCache.lookupWithBot(ctx.tenantId, botId, key);
-  return { bot, q, key, lookup };
+  return { bot, key, lookup };
 }
 
 /** The probe of a look-up already made: a hit only while current for knowledge, bot, model and TTL. */

@@ -51,8 +51,11 @@ export async function* streamAnswerWith(
   const started = Date.now();
   const question = input.question.slice(0, MAX_QUESTION_CHARS).trim();
   const history = input.history ?? [];
+  // a follow-up ("and for Teams?") is asked as the question it stands for; only a standalone one is cached
+  const resolved = resolveFollowUp(question, history);
+  const standalone = resolved.question === question;
   // a standalone question to a bot seen before: its row and the cache look-up in one round trip
-  const early = await earlyProbe(ctx, input, question, history, deps);
+  const early = standalone ? await earlyProbe(ctx, input, question, deps) : null;
   const bot = early?.bot ?? (await ctx.repos.bots.get(ctx.tenantId, input.botId));
   if (!bot) throw new NotFound("bot", input.botId);
   rememberBot(bot);
@@ -101,13 +104,12 @@ export async function* streamAnswerWith(
     });
     return;
   }
-  const resolved = resolveFollowUp(question, history);
   // the answer cache (answer-cache.ts): standalone questions only, never a follow-up resolved
   // against this conversation; a failed look-up answers as if it missed
-  const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId, bot.id).catch(() => null));
+  const model = early?.model ?? deps.model ?? (await ctx.providers.answerModel(ctx.tenantId, bot.id).catch(() => null));
   const asked = model ? { question, language: lang, channel: input.channel ?? "chat", model: model.name } : null;
   const probe =
-    asked && resolved.question === question
+    asked && standalone
       ? early && sameQuestion(early.q, asked)
         ? judgeProbe(ctx, bot, asked, early.key, early.lookup)
         : await probeAnswerCache(ctx, bot, asked).catch((err: unknown) => {
@@ -243,23 +245,22 @@ const sameQuestion = (a: CacheQuestion, b: CacheQuestion) =>
 /**
  * The bot's read together with the cache look-up (one D1 round trip instead of two), for a
  * standalone question to a bot this isolate has answered for before: the key is guessed from that
- * row. Null when there is nothing to guess from, for a follow-up, or when the look-up fails (the
- * caller then reads the bot alone, as before).
+ * row. Null when there is nothing to guess from or when the look-up fails (the caller then reads
+ * the bot alone, as before). Carries the model it asked, so the caller does not ask again.
  */
-async function earlyProbe(
-  ctx: AnswerCtx,
-  input: AnswerInput,
-  question: string,
-  history: AnswerTurn[],
-  deps: AnswerDeps,
-): Promise<Awaited<ReturnType<typeof probeWithBot>> | null> {
+async function earlyProbe(ctx: AnswerCtx, input: AnswerInput, question: string, deps: AnswerDeps) {
   const seen = seenBots.get(`${ctx.tenantId}:${input.botId}`);
-  if (!seen || resolveFollowUp(question, history).question !== question) return null;
+  if (!seen) return null;
   const model = deps.model ?? (await ctx.providers.answerModel(ctx.tenantId, input.botId).catch(() => null));
   if (!model) return null;
-  const language = languageFor(seen, input.language, question);
-  return probeWithBot(ctx, input.botId, { question, language, channel: input.channel ?? "chat", model: model.name })
-    .then((r) => (r.bot ? r : null))
+  const q = {
+    question,
+    language: languageFor(seen, input.language, question),
+    channel: input.channel ?? "chat",
+    model: model.name,
+  };
+  return probeWithBot(ctx, input.botId, q)
+    .then((r) => (r.bot ? { ...r, bot: r.bot, q, model } : null))
     .catch((err: unknown) => {
       ctx.log.warn("knowledge: answer cache look-up failed", { error: String(err), botId: input.botId });
       return null;
