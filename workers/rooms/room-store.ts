@@ -49,6 +49,23 @@ export type NoteRecord = {
 };
 
 type Row = Record<string, SqlStorageValue>;
+
+/**
+ * Messages the store keeps in memory, the newest last: triage reads the last 30 on every visitor
+ * message, the AI turn its recent history, the D1 copy the unflushed ones, a rejoining socket what it
+ * missed. Read from SQLite and decoded (JSON columns) each time, that was the largest part of triage's
+ * cost per message (issue 14, a CPU profile of bench:chat's plain phase).
+ */
+const TAIL = 64;
+
+/** Stored messages are shared with every reader (they only read): frozen, so a change would throw. */
+function frozen<T>(v: T): T {
+  if (v && typeof v === "object" && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) frozen(x);
+    Object.freeze(v);
+  }
+  return v;
+}
 const json = <T>(v: SqlStorageValue | undefined): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : null);
 
 function toMessage(r: Row): MessageRecord {
@@ -104,6 +121,19 @@ export function createRoomStore(sql: SqlStorage) {
   const kvCache = new Map<string, string | null>();
   let seqCache: number | undefined;
   let jobsCache: Map<string, number> | undefined;
+  /** The last TAIL messages in seq order (all of them when fewer), loaded at the first read; undefined: not loaded. */
+  let tailCache: MessageRecord[] | undefined;
+  const tail = () =>
+    (tailCache ??= sql
+      .exec(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`, TAIL)
+      .toArray()
+      .map((r) => frozen(toMessage(r)))
+      .reverse());
+  /** Whether the tail holds every message after `afterSeq` (seq is gap-free from 1). */
+  const tailCovers = (afterSeq: number) => {
+    const first = tail()[0];
+    return !first || first.seq <= afterSeq + 1;
+  };
   const jobs = () =>
     (jobsCache ??= new Map(
       sql
@@ -134,6 +164,7 @@ export function createRoomStore(sql: SqlStorage) {
       kvCache.clear();
       seqCache = undefined;
       jobsCache = undefined;
+      tailCache = undefined;
     },
     /** Runs the DDL once per object: established rooms only read the stored version. */
     migrate() {
@@ -168,10 +199,7 @@ export function createRoomStore(sql: SqlStorage) {
     setFlushedSeq: (seq: number) => kvSet("flushedSeq", seq),
 
     lastSeq: () => (seqCache ??= Number(one(`SELECT COALESCE(MAX(seq), 0) AS s FROM messages`)?.s ?? 0)),
-    lastMessage: () => {
-      const r = one(`SELECT * FROM messages ORDER BY seq DESC LIMIT 1`);
-      return r ? toMessage(r) : undefined;
-    },
+    lastMessage: (): MessageRecord | undefined => tail().at(-1),
     /** The visitor's last message (WhatsApp's 24-hour window starts at it). */
     lastVisitorMessage: () => {
       const r = one(`SELECT * FROM messages WHERE role = 'visitor' ORDER BY seq DESC LIMIT 1`);
@@ -204,13 +232,30 @@ export function createRoomStore(sql: SqlStorage) {
         m.createdAt,
       );
       seqCache = seq;
-      return { ...m, seq };
+      const rec = { ...m, seq };
+      if (tailCache) {
+        tailCache.push(frozen(structuredClone(rec)));
+        if (tailCache.length > TAIL) tailCache.shift();
+      }
+      return rec;
     },
-    messagesAfter: (afterSeq: number, limit: number) =>
-      sql.exec(`SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit).toArray().map(toMessage),
-    /** The last `n` messages, oldest first. */
-    recentMessages: (n: number) =>
-      sql.exec(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`, n).toArray().map(toMessage).reverse(),
+    /** Messages after `afterSeq`, oldest first (read-only: the ones in memory are shared). */
+    messagesAfter: (afterSeq: number, limit: number): readonly MessageRecord[] =>
+      tailCovers(afterSeq)
+        ? tail()
+            .filter((m) => m.seq > afterSeq)
+            .slice(0, limit)
+        : sql
+            .exec(`SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+            .toArray()
+            .map(toMessage),
+    /** The last `n` messages, oldest first (read-only: the ones in memory are shared). */
+    recentMessages: (n: number): readonly MessageRecord[] =>
+      n <= 0
+        ? []
+        : n <= TAIL
+          ? tail().slice(-n)
+          : sql.exec(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`, n).toArray().map(toMessage).reverse(),
 
     noteByCidKey: (cidKey: string) => {
       const r = one(`SELECT * FROM notes WHERE cid_key = ?`, cidKey);

@@ -113,7 +113,7 @@ export class RoomTriage {
     return outcome;
   }
 
-  private run(text: string, earlier: MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
+  private run(text: string, earlier: readonly MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
     const next = this.queue.then(() => this.runNow(text, earlier, handoff));
     this.queue = next.catch(() => {});
     return next;
@@ -126,7 +126,7 @@ export class RoomTriage {
     return this.policy.value;
   }
 
-  private async runNow(text: string, earlier: MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
+  private async runNow(text: string, earlier: readonly MessageRecord[], handoff: (reason: string) => Promise<unknown>) {
     const meta = this.meta();
     const ctx = this.ctx();
     try {

@@ -135,7 +135,7 @@ const HISTORY_TURNS = 12;
 
 /** What a chat turn needs from its room. */
 export type ChatTurnHost = {
-  recent(n: number): { seq: number; role: string; text: string }[];
+  recent(n: number): readonly { seq: number; role: string; text: string }[];
   answer: TurnHost["answer"];
   broadcast(frame: object): void;
   /** The room's running turn (one at a time; a newer one or a stop replaces it). */
