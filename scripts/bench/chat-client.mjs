@@ -2,6 +2,9 @@
 // mode): a socket that behaves like the widget's transport, acknowledged sends with cid resends, the
 // replay check (lost / duplicated / seq gaps), percentiles and a bounded pool.
 
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+
 export const pct = (xs, p) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -126,4 +129,62 @@ export async function pool(items, limit, fn) {
     }),
   );
   return out;
+}
+
+/**
+ * CPU seconds (user + system) used so far by a process and all its descendants (for a local
+ * server: `wrangler dev`'s Node process and its workerd processes), read from /proc. NaN where there
+ * is no /proc or no pid (an Echo started elsewhere). Work per message is the difference over a phase
+ * divided by its messages: steadier than msg/s, which also moves with the queue and the machine.
+ * @param {number | undefined} root
+ */
+export function treeCpuSeconds(root) {
+  if (!root || !existsSync("/proc")) return NaN;
+  /** @type {Map<number, { ppid: number, ticks: number }>} */
+  const procs = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, "utf8");
+      // fields after "(comm) ": state ppid … utime (14th field) stime (15th)
+      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended while we read
+    }
+  }
+  let ticks = 0;
+  const todo = [root];
+  while (todo.length) {
+    const pid = /** @type {number} */ (todo.pop());
+    ticks += procs.get(pid)?.ticks ?? 0;
+    for (const [p, v] of procs) if (v.ppid === pid) todo.push(p);
+  }
+  return ticks / CLK_TCK;
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * Waits until a server's processes are quiet (under a tenth of a core over half a second, at most
+ * `maxMs`), so a phase's CPU figure holds all the work its messages caused (a room's D1 copy runs up
+ * to a second after the message) and none of the phase before it. Returns at once without a pid.
+ * @param {number | undefined} root
+ */
+export async function settleCpu(root, maxMs = 15_000) {
+  if (!root) return;
+  const until = Date.now() + maxMs;
+  let last = treeCpuSeconds(root);
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = treeCpuSeconds(root);
+    if (!(now - last >= 0.05)) return;
+    last = now;
+  }
 }

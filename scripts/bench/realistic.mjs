@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeWorkspace, mulberry32, pool as uploadPool, snapshotRepo } from "../knowledge-lib.mjs";
 import { startLocal } from "../local-server.mjs";
-import { connect, fmt, pct, pool, sendAcked, verify } from "./chat-client.mjs";
+import { connect, fmt, pct, pool, sendAcked, settleCpu, treeCpuSeconds, verify } from "./chat-client.mjs";
 import { startEchoRoom } from "./echo-room.mjs";
 
 const { values: args } = parseArgs({
@@ -235,16 +235,21 @@ async function sendPlain({ plan, sock, conv }, stats) {
  * Echo a hand-off with its ticket, on the echo room a stub), then the messages alone. The message
  * rate is the protocol's throughput; the whole-visit rate (setup included) is reported beside it.
  */
-async function plainPhase(name, origin, plans) {
+async function plainPhase(name, origin, plans, pid) {
   const stats = newStats();
   const convs = [];
   const t0 = performance.now();
   const opened = await pool(plans, CONCURRENCY, (p) => openPlain(origin, p, stats, convs));
   const setupSeconds = (performance.now() - t0) / 1000;
   const live = opened.filter((o) => o && !o.error);
-  const t1 = performance.now();
+  // the CPU figure counts the messages' work only: the openings' trailing work (tickets, D1 copy)
+  // first, then everything the messages caused, the D1 copy a second later included
+  await settleCpu(pid);
+  const [t1, cpu0] = [performance.now(), treeCpuSeconds(pid)];
   const results = await pool(live, CONCURRENCY, (o) => sendPlain(o, stats));
   const seconds = (performance.now() - t1) / 1000;
+  await settleCpu(pid);
+  const cpuSeconds = treeCpuSeconds(pid) - cpu0;
   const failed = [...opened, ...results].filter((r) => r?.error);
   await verify(convs, stats, TIMEOUT);
   const acked = stats.ack.length;
@@ -255,15 +260,17 @@ async function plainPhase(name, origin, plans) {
     acked,
     failed,
     msgPerS: acked / seconds,
+    cpuSeconds,
     setupSeconds,
     wholePerS: acked / (setupSeconds + seconds),
   };
 }
 
-async function phase(name, origin, plans, visit) {
+async function phase(name, origin, plans, visit, pid) {
   const stats = newStats();
   const convs = [];
-  const started = performance.now();
+  await settleCpu(pid);
+  const [started, cpu0] = [performance.now(), treeCpuSeconds(pid)];
   const progress = setInterval(
     () => log(`  … ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${stats.ack.length} acknowledged`),
     30_000,
@@ -271,10 +278,12 @@ async function phase(name, origin, plans, visit) {
   const results = await pool(plans, CONCURRENCY, (p) => visit(origin, p, stats, convs));
   clearInterval(progress);
   const seconds = (performance.now() - started) / 1000;
+  await settleCpu(pid);
+  const cpuSeconds = treeCpuSeconds(pid) - cpu0;
   const failed = results.filter((r) => r?.error);
   await verify(convs, stats, TIMEOUT);
   const acked = stats.ack.length;
-  return { name, stats, seconds, acked, failed, msgPerS: acked / seconds };
+  return { name, stats, seconds, acked, failed, msgPerS: acked / seconds, cpuSeconds };
 }
 
 /** Server time per AI turn, from the room's `room: AI turn` log lines of the Echo this run started. */
@@ -306,6 +315,11 @@ function report(r, extra = "") {
     `  refused / timeouts ${JSON.stringify(s.refused)} / ${s.timeouts} (socket reconnects ${s.reconnects}); visitors that failed: ${r.failed.length}${r.failed.length ? ` (first: ${r.failed[0].error})` : ""}`,
     `  lost ${s.lost}, duplicated ${s.duplicated}, seq gaps ${s.seqGaps}`,
   );
+  if (Number.isFinite(r.cpuSeconds))
+    lines.push(
+      `  server CPU         ${((r.cpuSeconds * 1000) / Math.max(1, r.acked)).toFixed(2)} ms per message ` +
+        `(${r.cpuSeconds.toFixed(2)} s: its wrangler and workerd processes, user + system, from /proc; 2 cores here)`,
+    );
   console.log(lines.join("\n"));
 }
 
@@ -330,9 +344,13 @@ try {
       `${THINK_MS > 0 ? `think time before each question exponential, mean ${THINK_MS} ms (AI phase)` : "closed loop (no think time)"}; ` +
       `load average ${(await loadAvg()).join(" ")}`,
   );
-  const ai = args["plain-only"] ? null : await phase("AI turns (every turn a retrieval)", origin, plans, visitAi);
-  const plain = echo ? await plainPhase("plain chat on Echo (operator mode, no AI turn)", origin, plans) : null;
-  const bare = echo ? await plainPhase("the same on the bare DO echo room", echo.origin, plans) : null;
+  const ai = args["plain-only"]
+    ? null
+    : await phase("AI turns (every turn a retrieval)", origin, plans, visitAi, server?.child.pid);
+  const plain = echo
+    ? await plainPhase("plain chat on Echo (operator mode, no AI turn)", origin, plans, server?.child.pid)
+    : null;
+  const bare = echo ? await plainPhase("the same on the bare DO echo room", echo.origin, plans, echo.child.pid) : null;
   // read last: wrangler forwards the room's log lines a little after the frames they describe
   const times = server ? serverTimes(server.output()) : null;
   if (ai) report(ai);
