@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "./db";
-import { answerCache, bots, knowledgeVersions, type BotRow } from "./schema";
+import { answerCache, knowledgeVersions } from "./schema";
 
 /**
  * The answer cache (migrations/0018_speed.sql, domain/knowledge/answer-cache.ts). One round trip
@@ -26,28 +26,13 @@ export type CacheLookup = { knowledgeVersion: number; entry: AnswerCacheEntry | 
 
 type EntryRow = typeof answerCache.$inferSelect;
 
-/** The knowledge version now (1 before any change) and the key's entry, as they came back from D1. */
-function lookupOf(versions: { version: number }[], entries: EntryRow[]): CacheLookup {
-  const e = entries[0];
-  return {
-    knowledgeVersion: versions[0]?.version ?? 1,
-    entry: e
-      ? {
-          knowledgeVersion: e.knowledgeVersion,
-          botVersion: e.botVersion,
-          model: e.model,
-          answer: e.answer,
-          sources: e.sources,
-          confidence: e.confidence,
-          createdAt: e.createdAt.getTime(),
-        }
-      : null,
-  };
-}
-
 export const answerCacheRepo = (db: Db) => {
-  /** The two reads of a look-up; sent in one batch, they are one round trip and one snapshot. */
-  const lookupReads = (tenantId: string, botId: string, key: string) =>
+  /**
+   * The two reads of a look-up: the knowledge version now and the key's entry. Sent in one batch
+   * they are one round trip and one snapshot; the answerer puts the bot's row in front of them
+   * (`bots.getStmt`) once it can guess the key. `lookupOf` reads the batch's results.
+   */
+  const lookupStmts = (tenantId: string, botId: string, key: string) =>
     [
       db
         .select({ version: knowledgeVersions.version })
@@ -59,27 +44,24 @@ export const answerCacheRepo = (db: Db) => {
         .where(and(eq(answerCache.tenantId, tenantId), eq(answerCache.botId, botId), eq(answerCache.key, key))),
     ] as const;
   return {
-    lookup: async (tenantId: string, botId: string, key: string): Promise<CacheLookup> => {
-      const [versions, entries] = await db.batch(lookupReads(tenantId, botId, key));
-      return lookupOf(versions, entries);
-    },
-    /**
-     * The bot's row and the same look-up in the same batch: the answerer guesses the key from the
-     * bot as it last saw it and uses the result only if the fresh row gives the same key.
-     */
-    lookupWithBot: async (
-      tenantId: string,
-      botId: string,
-      key: string,
-    ): Promise<CacheLookup & { bot: BotRow | undefined }> => {
-      const [botRows, versions, entries] = await db.batch([
-        db
-          .select()
-          .from(bots)
-          .where(and(eq(bots.tenantId, tenantId), eq(bots.id, botId))),
-        ...lookupReads(tenantId, botId, key),
-      ]);
-      return { bot: botRows[0], ...lookupOf(versions, entries) };
+    lookupStmts,
+    /** The knowledge version now (1 before any change) and the key's entry, from `lookupStmts`' results. */
+    lookupOf: (versions: { version: number }[], entries: EntryRow[]): CacheLookup => {
+      const e = entries[0];
+      return {
+        knowledgeVersion: versions[0]?.version ?? 1,
+        entry: e
+          ? {
+              knowledgeVersion: e.knowledgeVersion,
+              botVersion: e.botVersion,
+              model: e.model,
+              answer: e.answer,
+              sources: e.sources,
+              confidence: e.confidence,
+              createdAt: e.createdAt.getTime(),
+            }
+          : null,
+      };
     },
     /** Stores (or replaces) the entry of a key; `now` becomes its created_at (the TTL restarts). */
     put: (tenantId: string, botId: string, key: string, e: Omit<AnswerCacheEntry, "createdAt">, now: number) =>

@@ -47,7 +47,9 @@ export type CacheQuestion = { question: string; language: string; channel: strin
 /** Looks the question up; `hit` is set only when the entry is current for knowledge, bot and model. */
 export async function probeAnswerCache(ctx: AnswerCtx, bot: BotRow, q: CacheQuestion): Promise<CacheProbe> {
   const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
-  return judgeProbe(ctx, bot, q, key, await ctx.repos.answerCache.lookup(ctx.tenantId, bot.id, key));
+  const cache = ctx.repos.answerCache;
+  const [versions, entries] = await ctx.repos.batch(cache.lookupStmts(ctx.tenantId, bot.id, key));
+  return judgeProbe(ctx, bot, q, key, cache.lookupOf(versions, entries));
 }
 
 /**
@@ -61,8 +63,12 @@ export async function probeWithBot(
   q: CacheQuestion,
 ): Promise<{ bot: BotRow | undefined; key: string; lookup: CacheLookup }> {
   const key = await cacheKeyOf(q.question, q.language, q.channel, q.model);
-  const { bot, ...lookup } = await ctx.repos.answerCache.lookupWithBot(ctx.tenantId, botId, key);
-  return { bot, key, lookup };
+  const { bots, answerCache: cache } = ctx.repos;
+  const [botRows, versions, entries] = await ctx.repos.batch([
+    bots.getStmt(ctx.tenantId, botId),
+    ...cache.lookupStmts(ctx.tenantId, botId, key),
+  ]);
+  return { bot: botRows[0], key, lookup: cache.lookupOf(versions, entries) };
 }
 
 /** The probe of a look-up already made: a hit only while current for knowledge, bot, model and TTL. */
