@@ -107,9 +107,8 @@ export async function flushToD1(
   const msgs = store.messagesAfter(from, FLUSH_BATCH);
   const notes = store.unflushedNotes(FLUSH_BATCH);
   const events = store.unflushedEvents(FLUSH_BATCH);
-  // the batch usually ends at the last message: no second read for it
   const tail = msgs.at(-1);
-  const row = conversationRow(meta, state, tail && tail.seq === store.lastSeq() ? tail : store.lastMessage());
+  const row = conversationRow(meta, state, store.lastMessage());
   const live = {
     status: row.status,
     mode: row.mode,
