@@ -100,13 +100,19 @@ async function flushed(token: string, conversationId: string, n: number) {
   await new Promise((r) => setTimeout(r, 300));
 }
 
+/** A new tenant and widget session whose room is the one counted, with the scripted answer given. */
+async function countedSession(answer: string) {
+  setRoomAnswererForTesting(scripted(answer));
+  countOnly();
+  const t = await makeTenant();
+  const s = await newSession(t);
+  counted = s.conversationId;
+  return { t, s };
+}
+
 describe("D1 round trips from the room", () => {
   it("one answered visitor message (no hand-off)", async () => {
-    setRoomAnswererForTesting(scripted("Invoices are sent monthly."));
-    countOnly();
-    const t = await makeTenant();
-    const s = await newSession(t);
-    counted = s.conversationId;
+    const { t, s } = await countedSession("Invoices are sent monthly.");
     const v = await joinVisitor(s);
     // a first exchange warms the room (settings, policy); the second is the steady state measured
     v.send({ type: "msg", cid: "w1", text: "Hello there, I have a billing question" });
@@ -124,11 +130,7 @@ describe("D1 round trips from the room", () => {
   });
 
   it("one message that escalates and opens a ticket", async () => {
-    setRoomAnswererForTesting(scripted("You can reset it in Settings."));
-    countOnly();
-    const t = await makeTenant();
-    const s = await newSession(t);
-    counted = s.conversationId;
+    const { t, s } = await countedSession("You can reset it in Settings.");
     const v = await joinVisitor(s);
     v.send({ type: "msg", cid: "w1", text: "Hello there, I have a billing question" });
     await v.waitFor((f) => f.type === "msg" && f.role === "ai");
@@ -148,11 +150,7 @@ describe("D1 round trips from the room", () => {
   });
 
   it("a visitor's hello reads the billing allowance, so the first message does not wait for it", async () => {
-    setRoomAnswererForTesting(scripted("Invoices are sent monthly."));
-    countOnly();
-    const t = await makeTenant();
-    const s = await newSession(t);
-    counted = s.conversationId;
+    const { s } = await countedSession("Invoices are sent monthly.");
     trips.length = 0;
     const billing = () => trips.filter((x) => /from "billing_accounts"/i.test(x.sql));
     const v = await joinVisitor(s);
