@@ -3,17 +3,7 @@
 // browser tests and the benchmarks, so all three exercise the same path.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { seedDemo } from "./seed.mjs";
 import { ensureDevVars } from "./dev-vars.mjs";
@@ -140,8 +130,7 @@ export async function startLocal({ port = 8787, persistTo, quiet = false, seed =
   // a fresh clone has no .dev.vars: create it with random secrets before wrangler dev reads it
   const devVars = ensureDevVars();
   // a fresh store (the tests' and benches' temporary dirs) starts from a copy of a migrated one
-  if (persistTo && isEmptyDir(persistTo))
-    cpSync(migratedTemplate(quiet), persistTo, { recursive: true, filter: (src) => !src.endsWith(COMPLETE) });
+  if (persistTo && isEmptyDir(persistTo)) cpSync(migratedTemplate(quiet), persistTo, { recursive: true });
   else migrate(persist, quiet);
   const child = spawn(
     process.execPath,
@@ -196,7 +185,6 @@ function migrate(persist, quiet) {
 }
 
 const isEmptyDir = (dir) => !existsSync(dir) || readdirSync(dir).length === 0;
-const COMPLETE = ".complete";
 
 /**
  * A local store with every migration applied, made once per set of migrations and wrangler version
@@ -214,11 +202,11 @@ function migratedTemplate(quiet) {
   for (const f of readdirSync(dir).sort()) hash.update(f).update(readFileSync(`${dir}/${f}`));
   const cache = `${root}node_modules/.cache/echo-migrated-store`;
   const target = `${cache}/${hash.digest("hex").slice(0, 16)}`;
-  if (existsSync(`${target}/${COMPLETE}`)) return target;
+  // the target only ever appears whole (renamed from a finished temporary dir)
+  if (existsSync(target)) return target;
   mkdirSync(cache, { recursive: true });
   const tmp = mkdtempSync(`${cache}/tmp-`);
   migrate(["--persist-to", tmp], quiet);
-  writeFileSync(`${tmp}/${COMPLETE}`, "");
   try {
     renameSync(tmp, target);
   } catch {

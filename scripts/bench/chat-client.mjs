@@ -138,7 +138,7 @@ export async function pool(items, limit, fn) {
  * divided by its messages: steadier than msg/s, which also moves with the queue and the machine.
  * @param {number | undefined} root
  */
-export function treeCpuSeconds(root) {
+function treeCpuSeconds(root) {
   if (!root || !existsSync("/proc")) return NaN;
   /** @type {Map<number, { ppid: number, ticks: number }>} */
   const procs = new Map();
@@ -172,12 +172,25 @@ const CLK_TCK = (() => {
 })();
 
 /**
- * Waits until a server's processes are quiet (under a tenth of a core over half a second, at most
- * `maxMs`), so a phase's CPU figure holds all the work its messages caused (a room's D1 copy runs up
- * to a second after the message) and none of the phase before it. Returns at once without a pid.
- * @param {number | undefined} root
+ * A phase's CPU count: waits until the server's processes are quiet, then counts until the returned
+ * function is called, which waits for quiet again first. So the figure holds all the work the
+ * phase's messages caused (a room's D1 copy runs up to a second after the message) and none of the
+ * phase before it. Quiet: under a tenth of a core over half a second, waited for at most 15 s. NaN
+ * without a pid (an Echo started elsewhere) or /proc.
+ * @param {number | undefined} pid
+ * @returns {Promise<() => Promise<number>>}
  */
-export async function settleCpu(root, maxMs = 15_000) {
+export async function cpuMeter(pid) {
+  await settle(pid);
+  const from = treeCpuSeconds(pid);
+  return async () => {
+    await settle(pid);
+    return treeCpuSeconds(pid) - from;
+  };
+}
+
+/** @param {number | undefined} root */
+async function settle(root, maxMs = 15_000) {
   if (!root) return;
   const until = Date.now() + maxMs;
   let last = treeCpuSeconds(root);

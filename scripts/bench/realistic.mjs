@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeWorkspace, mulberry32, pool as uploadPool, snapshotRepo } from "../knowledge-lib.mjs";
 import { startLocal } from "../local-server.mjs";
-import { connect, fmt, pct, pool, sendAcked, settleCpu, treeCpuSeconds, verify } from "./chat-client.mjs";
+import { connect, cpuMeter, fmt, pct, pool, sendAcked, verify } from "./chat-client.mjs";
 import { startEchoRoom } from "./echo-room.mjs";
 
 const { values: args } = parseArgs({
@@ -242,14 +242,12 @@ async function plainPhase(name, origin, plans, pid) {
   const opened = await pool(plans, CONCURRENCY, (p) => openPlain(origin, p, stats, convs));
   const setupSeconds = (performance.now() - t0) / 1000;
   const live = opened.filter((o) => o && !o.error);
-  // the CPU figure counts the messages' work only: the openings' trailing work (tickets, D1 copy)
-  // first, then everything the messages caused, the D1 copy a second later included
-  await settleCpu(pid);
-  const [t1, cpu0] = [performance.now(), treeCpuSeconds(pid)];
+  // the messages alone: the openings' trailing work (tickets, their D1 copy) ends first
+  const cpu = await cpuMeter(pid);
+  const t1 = performance.now();
   const results = await pool(live, CONCURRENCY, (o) => sendPlain(o, stats));
   const seconds = (performance.now() - t1) / 1000;
-  await settleCpu(pid);
-  const cpuSeconds = treeCpuSeconds(pid) - cpu0;
+  const cpuSeconds = await cpu();
   const failed = [...opened, ...results].filter((r) => r?.error);
   await verify(convs, stats, TIMEOUT);
   const acked = stats.ack.length;
@@ -269,8 +267,8 @@ async function plainPhase(name, origin, plans, pid) {
 async function phase(name, origin, plans, visit, pid) {
   const stats = newStats();
   const convs = [];
-  await settleCpu(pid);
-  const [started, cpu0] = [performance.now(), treeCpuSeconds(pid)];
+  const cpu = await cpuMeter(pid);
+  const started = performance.now();
   const progress = setInterval(
     () => log(`  … ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s, ${stats.ack.length} acknowledged`),
     30_000,
@@ -278,8 +276,7 @@ async function phase(name, origin, plans, visit, pid) {
   const results = await pool(plans, CONCURRENCY, (p) => visit(origin, p, stats, convs));
   clearInterval(progress);
   const seconds = (performance.now() - started) / 1000;
-  await settleCpu(pid);
-  const cpuSeconds = treeCpuSeconds(pid) - cpu0;
+  const cpuSeconds = await cpu();
   const failed = results.filter((r) => r?.error);
   await verify(convs, stats, TIMEOUT);
   const acked = stats.ack.length;
