@@ -59,6 +59,12 @@ describe("dashboard settings: voice and triage", () => {
   });
 
   it("connects a Vapi line, shows its URLs, never returns the secret, edits and deletes it", async () => {
+    // what the page asked the API to change, for the message of a failed wait below
+    const writes: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/voice/integrations") && r.method() !== "GET")
+        writes.push(`${r.method()} ${r.postData() ?? ""}`);
+    });
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Voice" }).click();
     await page.getByRole("heading", { name: "Voice", level: 1 }).waitFor();
@@ -144,7 +150,18 @@ describe("dashboard settings: voice and triage", () => {
     );
     await again.getByLabel("Hand-off number").fill("");
     await again.getByRole("button", { name: "Save changes" }).click();
-    await card.locator("[data-field=handoff]", { hasText: "None" }).waitFor();
+    // this wait has timed out a few times in full runs and never alone: say what the page sent and
+    // what the card and the API hold, so the next failure names the side at fault
+    await card
+      .locator("[data-field=handoff]", { hasText: "None" })
+      .waitFor()
+      .catch(async (err: unknown) => {
+        const held = (await integrations())[0]?.settings;
+        throw new Error(
+          `hand-off number not cleared: card ${JSON.stringify(await card.textContent())}; ` +
+            `API settings ${JSON.stringify(held)}; writes sent ${JSON.stringify(writes)}; ${String(err)}`,
+        );
+      });
     const [cleared] = await integrations();
     expect(cleared!.settings.handoffNumber).toBeUndefined();
 
