@@ -4,7 +4,7 @@
  * answers with hints ("••••abcd"); an empty secret field on edit keeps the stored one.
  */
 import type { InputHTMLAttributes } from "preact";
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, settingsApi, type Bot, type VoiceIntegration } from "../api";
 import { can } from "../models/session";
 import {
@@ -76,8 +76,11 @@ function IntegrationForm({
       setF((x) => ({ ...x, [k]: v }));
   const info = PROVIDERS[f.provider];
   const ref = useRef<HTMLFormElement>(null);
-  // opening the editor replaces the Edit button: keep the keyboard user's place
-  useEffect(() => {
+  // opening the editor replaces the Edit button: keep the keyboard user's place. A layout effect,
+  // so focus moves in the same task as the editor appears: an effect after paint could move it
+  // between a quick user's (or test's) click into a field and the typing that follows, sending the
+  // keys to the first field (a save without the change: the dashboard-settings e2e flake)
+  useLayoutEffect(() => {
     if (current) ref.current?.querySelector<HTMLElement>("input, select")?.focus();
   }, []);
   const save = useAction(async () => {
@@ -242,7 +245,7 @@ function IntegrationCard({
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!editing && wasEditing.current) editButton.current?.focus();
     wasEditing.current = editing;
   }, [editing]);
